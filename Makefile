@@ -1,0 +1,60 @@
+# Convenience front-end over Meson. `make demo` and `make check` work on a fresh Debian 12 (as root,
+# or with sudo): they install the Debian packages unifw needs, build, and run.
+DEB_PACKAGES := meson ninja-build pkg-config gcc clang libclang-rt-14-dev libcmocka-dev libarchive-dev \
+	libext2fs-dev e2fsprogs zlib1g-dev liblzma-dev libssl-dev libpng-dev libsqlite3-dev libusb-1.0-0-dev \
+	android-sdk-libsparse-utils libarchive-tools zip unzip xz-utils cpio python3 time
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+BUILD ?= build
+ASAN_BUILD ?= build-asan
+FUZZ_BUILD ?= build-fuzz
+FUZZ_SECONDS ?= 8
+
+.PHONY: all deps build demo check test asan fuzz-smoke bench clean
+
+all: build
+
+deps:
+	@missing=$$(for p in $(DEB_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "installing: $$missing"; \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
+	fi
+
+$(BUILD)/build.ninja:
+	meson setup $(BUILD) -Dc_args=-Werror
+
+build: deps $(BUILD)/build.ninja
+	ninja -C $(BUILD)
+
+# The main job. Until the virtual phone lands: assemble a sample package from real corpus files and
+# report on it like a technician would see it.
+demo: build
+	./tools/demo.sh $(BUILD)
+
+test: build
+	meson test -C $(BUILD) --print-errorlogs
+
+$(ASAN_BUILD)/build.ninja:
+	meson setup $(ASAN_BUILD) -Dc_args=-Werror -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug
+
+asan: deps $(ASAN_BUILD)/build.ninja
+	ninja -C $(ASAN_BUILD)
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+		meson test -C $(ASAN_BUILD) --print-errorlogs
+
+$(FUZZ_BUILD)/build.ninja:
+	CC=clang meson setup $(FUZZ_BUILD) -Dfuzz=true -Dtests=false -Db_sanitize=address,undefined -Db_lundef=false
+
+# Each harness runs FUZZ_SECONDS seconds, seeded with the real corpus.
+fuzz-smoke: deps $(FUZZ_BUILD)/build.ninja
+	ninja -C $(FUZZ_BUILD)
+	./tests/fuzz/smoke.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
+
+# Everything CI runs: warnings as errors, unit + e2e tests, the same suite under ASan+UBSan, fuzz smoke.
+check: test asan fuzz-smoke
+
+bench: build
+	./bench/run.sh $(BUILD)
+
+clean:
+	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)

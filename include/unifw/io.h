@@ -1,0 +1,58 @@
+/* File and stream helpers. Small formats are read into memory with an explicit size limit;
+ * large images (system, userdata, whole-eMMC dumps, zip members) are read as a stream. */
+#ifndef UNIFW_IO_H
+#define UNIFW_IO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "unifw/error.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define UNIFW_SIZE_UNKNOWN UINT64_MAX
+
+/* A byte source: sequential read always; pread only when random access is possible
+ * (a plain file yes, a zip member no). `name` is used in error messages. */
+struct unifw_stream {
+	/* Returns bytes read (0 at end) or a negative unifw_status with err filled. */
+	ssize_t (*read)(void *ctx, void *buf, size_t len, struct unifw_error *err);
+	/* Random access read of exactly len bytes at off; NULL if unsupported. Returns 0 or negative. */
+	int (*pread)(void *ctx, void *buf, size_t len, uint64_t off, struct unifw_error *err);
+	void (*close)(void *ctx);
+	void *ctx;
+	uint64_t size;      /* UNIFW_SIZE_UNKNOWN if not known */
+	uint64_t pos;       /* bytes consumed by unifw_stream_read/skip so far */
+	char name[256];
+};
+
+/* Open a file as a stream (read + pread). */
+int unifw_stream_open_file(struct unifw_stream *s, const char *path, struct unifw_error *err);
+/* A stream over memory the caller keeps alive. */
+void unifw_stream_from_mem(struct unifw_stream *s, const void *buf, size_t len, const char *name);
+void unifw_stream_close(struct unifw_stream *s);
+/* Read up to len bytes, looping over short reads; returns bytes read (< len only at end) or negative. */
+ssize_t unifw_stream_read(struct unifw_stream *s, void *buf, size_t len, struct unifw_error *err);
+/* Read exactly len bytes or fail with UNIFW_E_TRUNCATED naming the offset. */
+int unifw_stream_read_exact(struct unifw_stream *s, void *buf, size_t len, const char *what,
+			    struct unifw_error *err);
+/* Skip n bytes (pread-capable streams seek; others read and discard). */
+int unifw_stream_skip(struct unifw_stream *s, uint64_t n, struct unifw_error *err);
+
+/* Read a whole file of at most max bytes into a malloc'd buffer (caller frees *buf).
+ * A larger file fails with UNIFW_E_TOO_BIG naming the size found and the limit. */
+int unifw_file_read_all(const char *path, size_t max, uint8_t **buf, size_t *len, struct unifw_error *err);
+/* Read at most max bytes from the start of a file (for detection / headers). */
+int unifw_file_read_head(const char *path, size_t max, uint8_t **buf, size_t *len, uint64_t *file_size,
+			 struct unifw_error *err);
+/* Write a file atomically: temp file in the same directory, fsync, rename. */
+int unifw_file_write_atomic(const char *path, const void *buf, size_t len, struct unifw_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

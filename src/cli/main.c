@@ -1,0 +1,67 @@
+/* unifw: universal-firmware toolkit for MediaTek MT6572 phones — command dispatcher. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+
+struct command {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	const char *summary;
+};
+
+static const struct command commands[] = {
+	{"info", cmd_info, "describe a firmware package, backup folder or image (--json)"},
+	{"scatter", cmd_scatter, "validate | show | convert a scatter file"},
+	{"bootimg", cmd_bootimg, "unpack | repack an Android boot/recovery image"},
+	{"logo", cmd_logo, "unpack | repack logo.bin frames as PNG"},
+};
+
+static void usage(FILE *out)
+{
+	fprintf(out, "usage: unifw <command> [options]\n\n"
+		     "Universal-firmware toolkit for MediaTek MT6572 phones.\n\ncommands:\n");
+	for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
+		fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
+	fprintf(out, "\nRun 'unifw <command> --help' for a command's options; 'man unifw' for details.\n");
+}
+
+int cli_error(const struct unifw_error *err)
+{
+	char buf[1024];
+	fprintf(stderr, "unifw: error: %s\n", unifw_error_format(err, buf, sizeof buf));
+	return CLI_FAIL;
+}
+
+int cli_usage_error(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+	fprintf(stderr, "unifw %s: ", cmd);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nTry 'unifw %s --help'.\n", cmd);
+	return CLI_USAGE;
+}
+
+bool cli_is_tty(void) { return isatty(STDOUT_FILENO); }
+
+int main(int argc, char **argv)
+{
+	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+		usage(argc < 2 ? stderr : stdout);
+		return argc < 2 ? CLI_USAGE : CLI_OK;
+	}
+	if (!strcmp(argv[1], "--version")) {
+		printf("unifw 0.1.0\n");
+		return CLI_OK;
+	}
+	for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
+		if (!strcmp(argv[1], commands[i].name))
+			return commands[i].run(argc - 1, argv + 1);
+	fprintf(stderr, "unifw: unknown command '%s'\n\n", argv[1]);
+	usage(stderr);
+	return CLI_USAGE;
+}

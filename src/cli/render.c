@@ -1,0 +1,3 @@
+/* placeholder: being written */
+#include "cli/cli.h"
+void cli_render_human(FILE *out, const struct unifw_jv *report) { unifw_jv_write(report, out, true); }

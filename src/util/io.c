@@ -1,0 +1,272 @@
+#include "unifw/io.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+struct file_ctx { int fd; };
+
+static ssize_t file_read(void *ctx, void *buf, size_t len, struct unifw_error *err)
+{
+	struct file_ctx *f = ctx;
+	ssize_t n;
+	do
+		n = read(f->fd, buf, len);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return unifw_error_sys(err, NULL, "read");
+	return n;
+}
+
+static int file_pread(void *ctx, void *buf, size_t len, uint64_t off, struct unifw_error *err)
+{
+	struct file_ctx *f = ctx;
+	size_t done = 0;
+	while (done < len) {
+		ssize_t n = pread(f->fd, (uint8_t *)buf + done, len - done, (off_t)(off + done));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return unifw_error_sys(err, NULL, "pread at 0x%llx", (unsigned long long)(off + done));
+		if (n == 0)
+			return unifw_error_set(err, UNIFW_E_TRUNCATED, NULL, off + done,
+					       "file ends; expected %zu more bytes", len - done);
+		done += (size_t)n;
+	}
+	return 0;
+}
+
+static void file_close(void *ctx)
+{
+	struct file_ctx *f = ctx;
+	close(f->fd);
+	free(f);
+}
+
+int unifw_stream_open_file(struct unifw_stream *s, const char *path, struct unifw_error *err)
+{
+	struct stat st;
+	struct file_ctx *f;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	memset(s, 0, sizeof *s);
+	if (fd < 0)
+		return unifw_error_sys(err, path, "open");
+	if (fstat(fd, &st) < 0) {
+		close(fd);
+		return unifw_error_sys(err, path, "stat");
+	}
+	if (S_ISDIR(st.st_mode)) {
+		close(fd);
+		return unifw_error_set(err, UNIFW_E_INVALID, path, UNIFW_NO_OFFSET, "is a directory, expected a file");
+	}
+	f = malloc(sizeof *f);
+	if (!f) {
+		close(fd);
+		return unifw_error_set(err, UNIFW_E_NOMEM, path, UNIFW_NO_OFFSET, "out of memory");
+	}
+	f->fd = fd;
+	s->read = file_read;
+	s->pread = S_ISREG(st.st_mode) ? file_pread : NULL;
+	s->close = file_close;
+	s->ctx = f;
+	s->size = S_ISREG(st.st_mode) ? (uint64_t)st.st_size : UNIFW_SIZE_UNKNOWN;
+	snprintf(s->name, sizeof s->name, "%s", path);
+	return 0;
+}
+
+struct mem_ctx { const uint8_t *p; size_t len, pos; };
+
+static ssize_t mem_read(void *ctx, void *buf, size_t len, struct unifw_error *err)
+{
+	(void)err;
+	struct mem_ctx *m = ctx;
+	size_t n = m->len - m->pos < len ? m->len - m->pos : len;
+	memcpy(buf, m->p + m->pos, n);
+	m->pos += n;
+	return (ssize_t)n;
+}
+
+static int mem_pread(void *ctx, void *buf, size_t len, uint64_t off, struct unifw_error *err)
+{
+	struct mem_ctx *m = ctx;
+	if (off > m->len || len > m->len - off)
+		return unifw_error_set(err, UNIFW_E_TRUNCATED, NULL, off, "data ends at 0x%zx; expected %zu bytes here",
+				       m->len, len);
+	memcpy(buf, m->p + off, len);
+	return 0;
+}
+
+void unifw_stream_from_mem(struct unifw_stream *s, const void *buf, size_t len, const char *name)
+{
+	struct mem_ctx *m = malloc(sizeof *m);
+	memset(s, 0, sizeof *s);
+	if (m) {
+		m->p = buf;
+		m->len = len;
+		m->pos = 0;
+		s->read = mem_read;
+		s->pread = mem_pread;
+		s->close = free;
+	}
+	s->ctx = m;
+	s->size = len;
+	snprintf(s->name, sizeof s->name, "%s", name ? name : "(memory)");
+}
+
+void unifw_stream_close(struct unifw_stream *s)
+{
+	if (s && s->close && s->ctx)
+		s->close(s->ctx);
+	if (s) {
+		s->ctx = NULL;
+		s->close = NULL;
+	}
+}
+
+ssize_t unifw_stream_read(struct unifw_stream *s, void *buf, size_t len, struct unifw_error *err)
+{
+	size_t done = 0;
+	if (!s->read)
+		return unifw_error_set(err, UNIFW_E_NOMEM, s->name, UNIFW_NO_OFFSET, "stream not open");
+	while (done < len) {
+		ssize_t n = s->read(s->ctx, (uint8_t *)buf + done, len - done, err);
+		if (n < 0) {
+			unifw_error_where(err, s->name);
+			return n;
+		}
+		if (n == 0)
+			break;
+		done += (size_t)n;
+	}
+	s->pos += done;
+	return (ssize_t)done;
+}
+
+int unifw_stream_read_exact(struct unifw_stream *s, void *buf, size_t len, const char *what,
+			    struct unifw_error *err)
+{
+	uint64_t at = s->pos;
+	ssize_t n = unifw_stream_read(s, buf, len, err);
+	if (n < 0)
+		return (int)n;
+	if ((size_t)n < len)
+		return unifw_error_set(err, UNIFW_E_TRUNCATED, s->name, at + (uint64_t)n,
+				       "input ends inside %s: expected %zu bytes, found %zd", what ? what : "data", len, n);
+	return 0;
+}
+
+int unifw_stream_skip(struct unifw_stream *s, uint64_t n, struct unifw_error *err)
+{
+	uint8_t tmp[65536];
+	if (s->pread && s->size != UNIFW_SIZE_UNKNOWN) {
+		/* Seekable: positions are tracked by pos; file_read uses the fd offset, so move it too. */
+		if (s->pos + n > s->size)
+			return unifw_error_set(err, UNIFW_E_TRUNCATED, s->name, s->size,
+					       "input ends; expected %llu more bytes", (unsigned long long)(s->pos + n - s->size));
+		if (s->read == file_read) {
+			struct file_ctx *f = s->ctx;
+			if (lseek(f->fd, (off_t)(s->pos + n), SEEK_SET) < 0)
+				return unifw_error_sys(err, s->name, "seek");
+		} else if (s->read == mem_read) {
+			((struct mem_ctx *)s->ctx)->pos = (size_t)(s->pos + n);
+		} else {
+			goto by_reading;
+		}
+		s->pos += n;
+		return 0;
+	}
+by_reading:
+	while (n) {
+		size_t chunk = n < sizeof tmp ? (size_t)n : sizeof tmp;
+		int rc = unifw_stream_read_exact(s, tmp, chunk, "skipped data", err);
+		if (rc)
+			return rc;
+		n -= chunk;
+	}
+	return 0;
+}
+
+int unifw_file_read_head(const char *path, size_t max, uint8_t **buf, size_t *len, uint64_t *file_size,
+			 struct unifw_error *err)
+{
+	struct unifw_stream s;
+	int rc = unifw_stream_open_file(&s, path, err);
+	if (rc)
+		return rc;
+	size_t want = (s.size != UNIFW_SIZE_UNKNOWN && s.size < max) ? (size_t)s.size : max;
+	uint8_t *p = malloc(want ? want : 1);
+	if (!p) {
+		unifw_stream_close(&s);
+		return unifw_error_set(err, UNIFW_E_NOMEM, path, UNIFW_NO_OFFSET, "out of memory reading %zu bytes", want);
+	}
+	ssize_t n = unifw_stream_read(&s, p, want, err);
+	if (file_size)
+		*file_size = s.size;
+	unifw_stream_close(&s);
+	if (n < 0) {
+		free(p);
+		return (int)n;
+	}
+	*buf = p;
+	*len = (size_t)n;
+	return 0;
+}
+
+int unifw_file_read_all(const char *path, size_t max, uint8_t **buf, size_t *len, struct unifw_error *err)
+{
+	uint64_t size = 0;
+	int rc = unifw_file_read_head(path, max, buf, len, &size, err);
+	if (rc)
+		return rc;
+	if (size != UNIFW_SIZE_UNKNOWN && size > max) {
+		free(*buf);
+		*buf = NULL;
+		return unifw_error_set(err, UNIFW_E_TOO_BIG, path, UNIFW_NO_OFFSET,
+				       "file is %llu bytes; this format is at most %zu bytes",
+				       (unsigned long long)size, max);
+	}
+	return 0;
+}
+
+int unifw_file_write_atomic(const char *path, const void *buf, size_t len, struct unifw_error *err)
+{
+	char tmp[PATH_MAX];
+	if (snprintf(tmp, sizeof tmp, "%s.tmp.XXXXXX", path) >= (int)sizeof tmp)
+		return unifw_error_set(err, UNIFW_E_INVALID, path, UNIFW_NO_OFFSET, "path too long");
+	int fd = mkstemp(tmp);
+	if (fd < 0)
+		return unifw_error_sys(err, path, "create temporary file");
+	const uint8_t *p = buf;
+	size_t done = 0;
+	while (done < len) {
+		ssize_t n = write(fd, p + done, len - done);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			int rc = unifw_error_sys(err, tmp, "write");
+			close(fd);
+			unlink(tmp);
+			return rc;
+		}
+		done += (size_t)n;
+	}
+	if (fchmod(fd, 0644) < 0 || fsync(fd) < 0) {
+		int rc = unifw_error_sys(err, tmp, "fsync");
+		close(fd);
+		unlink(tmp);
+		return rc;
+	}
+	close(fd);
+	if (rename(tmp, path) < 0) {
+		int rc = unifw_error_sys(err, path, "rename %s", tmp);
+		unlink(tmp);
+		return rc;
+	}
+	return 0;
+}

@@ -1,0 +1,26 @@
+#!/bin/sh
+# Short libFuzzer run of every harness, seeded with the real corpus files. Fails on any crash.
+set -eu
+build=$1
+seconds=${2:-8}
+here=$(cd "$(dirname "$0")" && pwd)
+corpus=${UNIFW_CORPUS:-$here/../../../shared/corpus}
+seeds=$(mktemp -d)
+trap 'rm -rf "$seeds"' EXIT
+# Seed with every corpus file under 1 MiB (libFuzzer's -max_len keeps runs fast).
+find "$corpus" -type f -size -1024k -exec cp {} "$seeds/" \;
+status=0
+for f in "$build"/tests/fuzz/fuzz_*; do
+	[ -x "$f" ] || continue
+	name=$(basename "$f")
+	work=$(mktemp -d)
+	cp "$seeds"/* "$work/"
+	if ! ASAN_OPTIONS=detect_leaks=1 "$f" -max_total_time="$seconds" -max_len=262144 -rss_limit_mb=2048 \
+		-print_final_stats=0 "$work" >"$work.log" 2>&1; then
+		echo "FUZZ FAIL: $name"; tail -40 "$work.log"; status=1
+	else
+		echo "fuzz ok: $name ($(grep -o 'Done [0-9]* runs' "$work.log" || echo '?'))"
+	fi
+	rm -rf "$work" "$work.log"
+done
+exit $status

@@ -1,0 +1,147 @@
+/* Tests of the shared utilities: error formatting, JSON tree, streams, atomic files, hashing. */
+#include "testutil.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "unifw/error.h"
+#include "unifw/hash.h"
+#include "unifw/human.h"
+#include "unifw/io.h"
+#include "unifw/json.h"
+#include "util/bytes.h"
+
+static void error_names_file_offset_and_message(void **state)
+{
+	(void)state;
+	struct unifw_error e;
+	char buf[1024];
+	unifw_error_clear(&e);
+	int rc = unifw_error_set(&e, UNIFW_E_FORMAT, "boot.img", 0x24, "expected magic %s, found %s", "ANDROID!", "xxxx");
+	assert_int_equal(rc, UNIFW_E_FORMAT);
+	assert_string_equal(unifw_error_format(&e, buf, sizeof buf),
+			    "boot.img: offset 0x24: expected magic ANDROID!, found xxxx");
+	unifw_error_prefix(&e, "partition %s: ", "BOOTIMG");
+	assert_non_null(strstr(unifw_error_format(&e, buf, sizeof buf), "partition BOOTIMG: expected"));
+	unifw_error_where(&e, "other"); /* does not overwrite */
+	assert_string_equal(e.where, "boot.img");
+	assert_string_equal(unifw_status_name(UNIFW_E_TRUNCATED), "truncated");
+}
+
+static void checked_reads_refuse_out_of_bounds(void **state)
+{
+	(void)state;
+	uint8_t b[6] = {1, 2, 3, 4, 5, 6};
+	uint32_t v32;
+	uint64_t v64;
+	uint16_t v16;
+	assert_true(get_le32(b, 6, 2, &v32));
+	assert_int_equal(v32, 0x06050403);
+	assert_false(get_le32(b, 6, 3, &v32));
+	assert_false(get_le32(b, 6, UINT64_MAX - 1, &v32)); /* offset near wrap-around */
+	assert_false(get_le64(b, 6, 0, &v64));
+	assert_true(get_be16(b, 6, 4, &v16));
+	assert_int_equal(v16, 0x0506);
+	uint64_t r;
+	assert_false(add_u64(UINT64_MAX, 1, &r));
+	assert_false(mul_u64(UINT64_MAX / 2, 3, &r));
+	assert_int_equal(unifw_memfind(b, 6, 0, "\x04\x05", 2), 3);
+	assert_int_equal(unifw_memfind(b, 6, 4, "\x04\x05", 2), SIZE_MAX);
+}
+
+static void json_tree_serialises_escaped_and_stable(void **state)
+{
+	(void)state;
+	struct unifw_jv *o = unifw_jv_object();
+	unifw_jv_set_str(o, "type", "scatter");
+	unifw_jv_set_uint(o, "size", 0x600000);
+	unifw_jv_set_hex(o, "addr", 0xFFFF00A8);
+	unifw_jv_set_str(o, "weird", "a\"b\\c\n\x01\xff");
+	struct unifw_jv *a = unifw_jv_set_arr(o, "parts");
+	unifw_jv_set_str(unifw_jv_push_obj(a), "name", "PRELOADER");
+	unifw_jv_set_int(o, "neg", -5);
+	unifw_jv_set_uint(o, "size", 7); /* replace keeps key order and uniqueness */
+	char *s = unifw_jv_to_string(o, false);
+	assert_string_equal(s, "{\"type\":\"scatter\",\"size\":7,\"addr\":\"0xffff00a8\","
+			       "\"weird\":\"a\\\"b\\\\c\\n\\u0001\\u00ff\",\"parts\":[{\"name\":\"PRELOADER\"}],\"neg\":-5}");
+	free(s);
+	assert_string_equal(unifw_jv_str(unifw_jv_path(o, "parts.0.name")), "PRELOADER");
+	assert_null(unifw_jv_path(o, "parts.1.name"));
+	assert_int_equal(unifw_jv_u64(unifw_jv_get(o, "size")), 7);
+	assert_false(unifw_jv_oom(o));
+	unifw_jv_free(o);
+}
+
+static void stream_reads_exact_and_reports_truncation(void **state)
+{
+	(void)state;
+	struct unifw_stream s;
+	struct unifw_error e;
+	uint8_t data[10] = "abcdefghi", out[8];
+	unifw_error_clear(&e);
+	unifw_stream_from_mem(&s, data, 10, "mem.bin");
+	assert_int_equal(unifw_stream_read_exact(&s, out, 4, "header", &e), 0);
+	assert_memory_equal(out, "abcd", 4);
+	assert_int_equal(unifw_stream_skip(&s, 2, &e), 0);
+	assert_int_equal(unifw_stream_read_exact(&s, out, 2, "x", &e), 0);
+	assert_memory_equal(out, "gh", 2);
+	assert_int_equal(unifw_stream_read_exact(&s, out, 8, "chunk", &e), UNIFW_E_TRUNCATED);
+	assert_int_equal(e.offset, 10);
+	assert_string_equal(e.where, "mem.bin");
+	unifw_stream_close(&s);
+}
+
+static void atomic_write_then_read_all_with_limit(void **state)
+{
+	(void)state;
+	char *dir = test_mkdtemp();
+	char path[4096];
+	struct unifw_error e;
+	uint8_t *buf;
+	size_t len;
+	snprintf(path, sizeof path, "%s/f.bin", dir);
+	assert_int_equal(unifw_file_write_atomic(path, "hello world", 11, &e), 0);
+	assert_int_equal(unifw_file_read_all(path, 64, &buf, &len, &e), 0);
+	assert_int_equal(len, 11);
+	assert_memory_equal(buf, "hello world", 11);
+	free(buf);
+	assert_int_equal(unifw_file_read_all(path, 5, &buf, &len, &e), UNIFW_E_TOO_BIG);
+	assert_non_null(strstr(e.msg, "11 bytes"));
+	snprintf(path, sizeof path, "%s/missing", dir);
+	assert_int_equal(unifw_file_read_all(path, 5, &buf, &len, &e), UNIFW_E_IO);
+	test_rmtree(dir);
+	free(dir);
+}
+
+static void sha256_matches_known_vector(void **state)
+{
+	(void)state;
+	uint8_t d[32];
+	char hex[65];
+	unifw_sha256("abc", 3, d);
+	unifw_hex(d, 32, hex);
+	assert_string_equal(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+}
+
+static void human_sizes_use_binary_units(void **state)
+{
+	(void)state;
+	char b[32];
+	assert_string_equal(unifw_human_size(512, b, sizeof b), "512 B");
+	assert_string_equal(unifw_human_size(0x600000, b, sizeof b), "6 MiB");
+	assert_string_equal(unifw_human_size(1536, b, sizeof b), "1.50 KiB");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(error_names_file_offset_and_message),
+		cmocka_unit_test(checked_reads_refuse_out_of_bounds),
+		cmocka_unit_test(json_tree_serialises_escaped_and_stable),
+		cmocka_unit_test(stream_reads_exact_and_reports_truncation),
+		cmocka_unit_test(atomic_write_then_read_all_with_limit),
+		cmocka_unit_test(sha256_matches_known_vector),
+		cmocka_unit_test(human_sizes_use_binary_units),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
