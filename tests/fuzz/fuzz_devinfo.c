@@ -1,0 +1,24 @@
+/* Fuzz the device-information text parsers: kind detection, dumchar table, describe. */
+#include <stddef.h>
+#include <stdint.h>
+
+#include "unifw/devinfo.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct unifw_stream s;
+	struct unifw_error err;
+	struct unifw_dumchar d;
+	struct unifw_jv *obj = unifw_jv_object();
+
+	(void)unifw_devinfo_probe(data, size, size);
+	if (unifw_dumchar_parse((const char *)data, size, "fuzz", &d, &err) == 0)
+		unifw_dumchar_free(&d);
+	unifw_stream_from_mem(&s, data, size, "fuzz");
+	(void)unifw_devinfo_describe(&s, obj, &err);
+	unifw_stream_close(&s);
+	unifw_jv_free(obj);
+	return 0;
+}
