@@ -1,4 +1,164 @@
-/* placeholder: being written */
+/* unifw logo unpack|repack: logo.bin frames <-> PNG files plus a manifest. */
+#include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include "cli/cli.h"
-int cmd_logo(int argc, char **argv) { (void)argc; (void)argv; fprintf(stderr, "unifw logo: not available yet\n"); return CLI_FAIL; }
+#include "unifw/io.h"
+#include "unifw/logo.h"
+
+static void logo_usage(FILE *out)
+{
+	fprintf(out,
+		"usage: unifw logo unpack LOGO.BIN -o DIR [--size WxH]\n"
+		"       unifw logo repack DIR -o LOGO.BIN [--pad-to BYTES]\n\n"
+		"unpack  writes every frame as DIR/frame_NNN.png (RGB565 -> RGB888) and DIR/%s\n"
+		"        (frame order and sizes). Frame sizes are inferred from each frame's byte\n"
+		"        count; --size WxH sets the size of every frame of W*H*2 bytes.\n"
+		"repack  rebuilds LOGO.BIN from the manifest and PNGs (zlib level 9, MTK \"LOGO\"\n"
+		"        header). Unchanged PNGs give back the original bytes. --pad-to BYTES pads\n"
+		"        the file (e.g. to the LOGO partition size, 3145728 or 0x300000).\n",
+		UNIFW_LOGO_MANIFEST);
+}
+
+static bool parse_size_arg(const char *s, uint32_t *w, uint32_t *h)
+{
+	char *end;
+	errno = 0;
+	unsigned long a = strtoul(s, &end, 10);
+	if (errno || *end != 'x' || a == 0 || a > UNIFW_LOGO_MAX_DIM)
+		return false;
+	unsigned long b = strtoul(end + 1, &end, 10);
+	if (errno || *end || b == 0 || b > UNIFW_LOGO_MAX_DIM)
+		return false;
+	*w = (uint32_t)a;
+	*h = (uint32_t)b;
+	return true;
+}
+
+/* BYTES: decimal or 0x hex, optional K or M suffix (KiB, MiB). */
+static bool parse_bytes_arg(const char *s, uint64_t *v)
+{
+	char *end;
+	errno = 0;
+	unsigned long long n = strtoull(s, &end, 0);
+	if (errno || end == s || *s == '-')
+		return false;
+	if (*end == 'K' || *end == 'k')
+		n <<= 10, end++;
+	else if (*end == 'M' || *end == 'm')
+		n <<= 20, end++;
+	if (*end || n == 0 || n > UNIFW_LOGO_MAX_FILE)
+		return false;
+	*v = n;
+	return true;
+}
+
+struct logo_args {
+	const char *input, *output;
+	uint32_t w, h;
+	uint64_t pad_to;
+};
+
+static int parse_args(int argc, char **argv, bool unpack, struct logo_args *a)
+{
+	const char *cmd = unpack ? "logo unpack" : "logo repack";
+	memset(a, 0, sizeof *a);
+	for (int i = 2; i < argc; i++) {
+		const char *arg = argv[i];
+		if ((!strcmp(arg, "-o") || !strcmp(arg, "--output")) && i + 1 < argc)
+			a->output = argv[++i];
+		else if (unpack && !strcmp(arg, "--size") && i + 1 < argc) {
+			if (!parse_size_arg(argv[++i], &a->w, &a->h))
+				return cli_usage_error(cmd, "--size: expected WxH such as 480x854, found '%s'", argv[i]);
+		} else if (!unpack && !strcmp(arg, "--pad-to") && i + 1 < argc) {
+			if (!parse_bytes_arg(argv[++i], &a->pad_to))
+				return cli_usage_error(cmd, "--pad-to: expected a size in bytes (e.g. 0x300000), found '%s'",
+						       argv[i]);
+		} else if (arg[0] == '-' && arg[1])
+			return cli_usage_error(cmd, "unknown or incomplete option '%s'", arg);
+		else if (!a->input)
+			a->input = arg;
+		else
+			return cli_usage_error(cmd, "unexpected argument '%s'", arg);
+	}
+	if (!a->input)
+		return cli_usage_error(cmd, "missing %s", unpack ? "LOGO.BIN" : "DIR");
+	if (!a->output)
+		return cli_usage_error(cmd, "missing -o %s", unpack ? "DIR" : "LOGO.BIN");
+	return CLI_OK;
+}
+
+static int do_unpack(const struct logo_args *a)
+{
+	struct unifw_error err;
+	uint8_t *buf;
+	size_t len;
+	struct unifw_logo lg;
+	unifw_error_clear(&err);
+	if (unifw_file_read_all(a->input, UNIFW_LOGO_MAX_FILE, &buf, &len, &err))
+		return cli_error(&err);
+	if (unifw_logo_parse(buf, len, a->input, &lg, &err)) {
+		free(buf);
+		return cli_error(&err);
+	}
+	if (a->w && unifw_logo_force_size(&lg, a->w, a->h) == 0) {
+		unifw_logo_free(&lg);
+		free(buf);
+		return cli_usage_error("logo unpack", "--size %ux%u: no frame has %llu bytes of pixels", a->w, a->h,
+				       (unsigned long long)a->w * a->h * 2);
+	}
+	int rc = unifw_logo_unpack(&lg, a->output, &err);
+	if (rc == 0) {
+		printf("unpacked %u frames", lg.count);
+		if (lg.width)
+			printf(" (panel %ux%u)", lg.width, lg.height);
+		printf(" to %s; manifest %s/%s\n", a->output, a->output, UNIFW_LOGO_MANIFEST);
+		if (lg.payload_padding)
+			printf("note: the source has %llu bytes of padding after the payload (a partition dump); "
+			       "repack with --pad-to %llu to keep its size\n",
+			       (unsigned long long)lg.payload_padding, (unsigned long long)lg.file_size);
+	}
+	unifw_logo_free(&lg);
+	free(buf);
+	return rc ? cli_error(&err) : CLI_OK;
+}
+
+static int do_repack(const struct logo_args *a)
+{
+	struct unifw_error err;
+	uint8_t *out;
+	size_t len;
+	unifw_error_clear(&err);
+	if (unifw_logo_repack(a->input, a->pad_to, &out, &len, &err))
+		return cli_error(&err);
+	int rc = unifw_file_write_atomic(a->output, out, len, &err);
+	free(out);
+	if (rc)
+		return cli_error(&err);
+	printf("wrote %s (%zu bytes)\n", a->output, len);
+	return CLI_OK;
+}
+
+int cmd_logo(int argc, char **argv)
+{
+	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+		logo_usage(argc < 2 ? stderr : stdout);
+		return argc < 2 ? CLI_USAGE : CLI_OK;
+	}
+	for (int i = 2; i < argc; i++)
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+			logo_usage(stdout);
+			return CLI_OK;
+		}
+	bool unpack = !strcmp(argv[1], "unpack");
+	if (!unpack && strcmp(argv[1], "repack"))
+		return cli_usage_error("logo", "unknown subcommand '%s' (expected unpack or repack)", argv[1]);
+	struct logo_args a;
+	int rc = parse_args(argc, argv, unpack, &a);
+	if (rc != CLI_OK)
+		return rc;
+	return unpack ? do_unpack(&a) : do_repack(&a);
+}
