@@ -1,4 +1,28 @@
-#include <stddef.h>
-#include <stdint.h>
+/* libFuzzer harness: zImage kernel inspection with a small decompression bound so a run stays fast. */
+#include <stdlib.h>
+
+#include "unifw/kernel.h"
+
 int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n);
-int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n) { (void)d; (void)n; return 0; }
+
+int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n)
+{
+	static struct unifw_kernel_info info;
+	struct unifw_kernel_opts opts = {.max_decompressed = 4u << 20};
+	struct unifw_error err;
+	struct unifw_jv *o;
+
+	(void)unifw_kernel_probe(d, n, n);
+	if (unifw_kernel_inspect(d, n, "fuzz", &opts, &info, &err) == 0) {
+		o = unifw_jv_object();
+		unifw_kernel_info_to_json(&info, o);
+		unifw_jv_free(o);
+	}
+	/* the record scanner on raw bytes, as lk.c uses it */
+	struct unifw_names *a = calloc(2, sizeof *a);
+	if (a) {
+		(void)unifw_lcm_records_scan(d, n, 0x80020000u, &a[0], &a[1]);
+		free(a);
+	}
+	return 0;
+}

@@ -1,0 +1,105 @@
+/* ARM zImage kernels as MT6572 firmware ships them: raw, or behind a MediaTek 512-byte KERNEL header,
+ * possibly page-padded. The compressed payload (gzip for 3.4.5 JB builds, xz for 3.4.67+ KK builds)
+ * is found by its stream magic, decompressed with zlib / liblzma under a size bound, and searched
+ * for the "Linux version" banner and for the display (LCM) and touch-panel driver names compiled in.
+ * See docs/format-boot.md for the method and its sources. */
+#ifndef UNIFW_KERNEL_H
+#define UNIFW_KERNEL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "unifw/error.h"
+#include "unifw/io.h"
+#include "unifw/json.h"
+#include "unifw/mtkhdr.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define UNIFW_ZIMAGE_MAGIC 0x016F2818u
+#define UNIFW_ZIMAGE_MAGIC_OFF 0x24u
+#define UNIFW_KERNEL_MAX_DECOMPRESSED (64ull << 20) /* default bound on the inflated image */
+#define UNIFW_KERNEL_MAX_FILE (64ull << 20)         /* describe reads at most this much */
+
+/* A bounded list of driver names. */
+#define UNIFW_NAMES_MAX 64
+#define UNIFW_NAME_LEN 64
+struct unifw_names {
+	size_t count;
+	bool truncated; /* more names were found than fit */
+	char name[UNIFW_NAMES_MAX][UNIFW_NAME_LEN];
+};
+
+enum unifw_kernel_comp { UNIFW_KCOMP_NONE, UNIFW_KCOMP_GZIP, UNIFW_KCOMP_XZ };
+
+struct unifw_kernel_opts {
+	uint64_t max_decompressed; /* 0: UNIFW_KERNEL_MAX_DECOMPRESSED */
+};
+
+struct unifw_kernel_info {
+	bool has_mtk_header;
+	struct unifw_mtkhdr mtk;        /* valid when has_mtk_header */
+	uint64_t zimage_offset;         /* 0 or 512 */
+	uint32_t zimage_start, zimage_end; /* zImage header fields at 0x28 / 0x2C */
+	uint64_t zimage_size;           /* end - start */
+	uint64_t trailing;              /* bytes after the zImage in the input (page padding) */
+	enum unifw_kernel_comp compression;
+	uint64_t payload_offset;        /* where the compressed stream starts, in the input */
+	uint64_t compressed_size;       /* bytes the decoder consumed */
+	uint64_t decompressed_size;
+	uint32_t image_base;            /* virtual address the driver tables point at (0 if unknown) */
+	char banner[384];               /* "Linux version 3.4.67 (...) (gcc ...) #1 SMP ..." */
+	char version[64];               /* release as uname -r prints it: "3.4.67", "3.10.72+" */
+	char toolchain[192];            /* "gcc version 4.7 (GCC)" */
+	char builder[128];              /* "user@host" */
+	char build[128];                /* "#1 SMP PREEMPT <date>" */
+	struct unifw_names lcm;          /* registered LCM drivers whose name is in the known table */
+	struct unifw_names lcm_unlisted; /* registered LCM drivers not in the table (pattern match) */
+	struct unifw_names touch;        /* known touch driver names present (table spelling) */
+};
+
+/* True for a raw zImage (magic at 0x24). */
+bool unifw_zimage_is(const uint8_t *buf, size_t len);
+
+/* Inspect a kernel held in memory: raw zImage or MTK header + zImage (+ padding).
+ * name is used in errors. Errors: UNIFW_E_FORMAT (no zImage magic, corrupt stream: offset of the bad
+ * byte in the input), UNIFW_E_TRUNCATED (input shorter than the MTK size / zImage end field / the
+ * compressed stream), UNIFW_E_TOO_BIG (decompressed image beyond the bound), UNIFW_E_UNSUPPORTED
+ * (no gzip or xz stream). info is filled as far as possible (info->compression etc.) even on error. */
+int unifw_kernel_inspect(const uint8_t *buf, size_t len, const char *name, const struct unifw_kernel_opts *opts,
+			 struct unifw_kernel_info *info, struct unifw_error *err);
+const char *unifw_kernel_comp_name(enum unifw_kernel_comp c);
+/* {"type":"kernel", ...} keys (docs/format-boot.md). */
+void unifw_kernel_info_to_json(const struct unifw_kernel_info *k, struct unifw_jv *obj);
+
+int unifw_kernel_describe(struct unifw_stream *s, struct unifw_jv *obj, struct unifw_error *err);
+/* A raw zImage, or an MTK header named KERNEL followed by a zImage. */
+bool unifw_kernel_probe(const uint8_t *head, size_t head_len, uint64_t total_size);
+
+/* ---- driver names, shared with lk.c ---- */
+
+/* Exact (strcmp) member of the compiled-in LCM name table. */
+bool unifw_lcm_name_known(const char *name);
+/* Case-insensitive member of the touch name table: returns the table spelling or NULL. */
+const char *unifw_touch_name_canonical(const char *name);
+/* Looks like an LCM driver name: chip token (letters+digits, e.g. ili9806e) then an interface token
+ * (dsi, dpi, dbi, mcu, lvds), e.g. "hx8369b_fwvga_dsi_vdo". */
+bool unifw_lcm_name_plausible(const char *name);
+/* Find LCM driver records in a memory image linked at `base`: a pointer to a NUL-terminated name
+ * followed by at least 4 pointers into the image (the LCM_DRIVER layout: name, then callbacks).
+ * Names in the table go to known, plausible others to unlisted. Returns the number of records of
+ * that shape seen (any name), a measure of how well `base` fits. */
+size_t unifw_lcm_records_scan(const uint8_t *img, size_t len, uint32_t base, struct unifw_names *known,
+			      struct unifw_names *unlisted);
+/* Append name to a list unless present; sets truncated when full. */
+void unifw_names_add(struct unifw_names *l, const char *name);
+bool unifw_names_has(const struct unifw_names *l, const char *name);
+struct unifw_jv *unifw_names_to_json(const struct unifw_names *l);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
