@@ -1,0 +1,41 @@
+/* Private: the probe/describe pair of every format module, in one place for detect.c.
+ * Modules whose implementation has not landed yet are declared weak so that the package layer builds
+ * and its own tests run meanwhile; a weak entry whose symbol is absent is NULL and detection skips it.
+ * (A weak reference does not pull an object out of a static library, so every landed module is
+ * declared through its real header, strongly.) */
+#ifndef UNIFW_PACKAGE_FORMATS_H
+#define UNIFW_PACKAGE_FORMATS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "unifw/devinfo.h"
+#include "unifw/logo.h"
+#include "unifw/mbr.h"
+#include "unifw/mtkhdr.h"
+#include "unifw/error.h"
+#include "unifw/io.h"
+#include "unifw/json.h"
+
+#define PENDING_MODULE(m)                                                                                  \
+	bool unifw_##m##_probe(const uint8_t *head, size_t head_len, uint64_t total_size)                \
+		__attribute__((weak));                                                                   \
+	int unifw_##m##_describe(struct unifw_stream *s, struct unifw_jv *obj, struct unifw_error *err)  \
+		__attribute__((weak));
+
+PENDING_MODULE(scatter)
+PENDING_MODULE(pmt)
+PENDING_MODULE(lk)
+PENDING_MODULE(preloader)
+PENDING_MODULE(emi)
+PENDING_MODULE(bootimg)
+PENDING_MODULE(kernel)
+PENDING_MODULE(ramdisk)
+PENDING_MODULE(sparse)
+PENDING_MODULE(ext4)
+PENDING_MODULE(nvram)
+PENDING_MODULE(secimg)
+PENDING_MODULE(dafile)
+
+#endif
