@@ -34,16 +34,18 @@ struct unifw_format {
 const struct unifw_format *unifw_detect_format(const uint8_t *head, size_t head_len, uint64_t total_size);
 
 /* Type string of the content: one of the module types, refined where the bytes say more
- * ("seccfg" / "secro" for secimg, the device-info kind for text files), or "unknown". */
+ * ("seccfg" / "secro" for secimg, the device-info kind for text files); "text" for other plain text,
+ * "unknown" for other binary data. */
 const char *unifw_detect(const uint8_t *head, size_t head_len, uint64_t total_size);
 
 /* Describe a stream positioned at offset 0 whose first bytes are head[0..head_len):
- * the detected module's describe, or for unknown content {"type":"unknown", "size", "head_hex", "hint"}.
+ * the detected module's describe, or for unclaimed content the unifw_detect_unknown object.
  * Returns the module's status (negative with err filled on a describe failure). */
 int unifw_detect_describe(struct unifw_stream *s, const uint8_t *head, size_t head_len, struct unifw_jv *obj,
 			  struct unifw_error *err);
 
-/* The "unknown" object: size, first bytes in hex, and a hint (erased 0xFF/0x00, text, gzip, xz, ELF...). */
+/* The object for content no module claims: {"type":"text"|"unknown", "size", "head_hex", "hint"}; the hint
+ * names what the bytes look like (erased 0xFF/0x00, gzip, xz, ELF, zip, UBI...). */
 void unifw_detect_unknown(const uint8_t *head, size_t head_len, uint64_t total_size, struct unifw_jv *obj);
 
 /* Every module in detection order (for tests and docs); *count receives the number of entries. */

@@ -100,11 +100,13 @@ const struct unifw_format *unifw_detect_formats(size_t *count)
 	return ordered;
 }
 
+static bool looks_text(const uint8_t *p, size_t n);
+
 const char *unifw_detect(const uint8_t *head, size_t head_len, uint64_t total_size)
 {
 	const struct unifw_format *f = unifw_detect_format(head, head_len, total_size);
 	if (!f)
-		return "unknown";
+		return looks_text(head, head_len) ? "text" : "unknown";
 	if (f->probe == unifw_secimg_probe)
 		return unifw_memfind(head, head_len, 0, "AND_SECCFG", 10) != SIZE_MAX ? "seccfg" : "secro";
 	if (f->probe == unifw_devinfo_probe)
@@ -120,13 +122,33 @@ static bool all_bytes(const uint8_t *p, size_t n, uint8_t v)
 	return n > 0;
 }
 
+/* Printable ASCII / valid UTF-8 with ordinary whitespace; a multi-byte sequence cut by the end of the
+ * head still counts (the head is a prefix of the file). */
 static bool looks_text(const uint8_t *p, size_t n)
 {
-	size_t bad = 0;
-	for (size_t i = 0; i < n; i++)
-		if (p[i] < 0x20 && p[i] != '\n' && p[i] != '\r' && p[i] != '\t')
-			bad++;
-	return n > 0 && bad == 0;
+	size_t i = 0;
+	if (n == 0)
+		return false;
+	while (i < n) {
+		uint8_t c = p[i];
+		if (c < 0x80) {
+			if ((c < 0x20 && c != '\n' && c != '\r' && c != '\t') || c == 0x7f)
+				return false;
+			i++;
+			continue;
+		}
+		size_t len = (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
+		if (len == 0 || c == 0xC0 || c == 0xC1 || c > 0xF4)
+			return false;
+		for (size_t k = 1; k < len; k++) {
+			if (i + k >= n)
+				return true;
+			if ((p[i + k] & 0xC0) != 0x80)
+				return false;
+		}
+		i += len;
+	}
+	return true;
 }
 
 static const char *unknown_hint(const uint8_t *h, size_t n)
@@ -153,7 +175,7 @@ static const char *unknown_hint(const uint8_t *h, size_t n)
 		if (n >= magics[i].len && memcmp(h, magics[i].magic, magics[i].len) == 0)
 			return magics[i].hint;
 	if (looks_text(h, n))
-		return "text, but not a scatter file or a known device-information file";
+		return "plain text, but not a scatter file or a known device-information file";
 	return "binary data of no known MT6572 firmware format";
 }
 
@@ -167,7 +189,7 @@ void unifw_detect_unknown(const uint8_t *head, size_t head_len, uint64_t total_s
 		hex[2 * i + 1] = digits[head[i] & 15];
 	}
 	hex[2 * n] = 0;
-	unifw_jv_set_str(obj, "type", "unknown");
+	unifw_jv_set_str(obj, "type", looks_text(head, head_len) ? "text" : "unknown");
 	if (total_size != UNIFW_SIZE_UNKNOWN)
 		unifw_jv_set_uint(obj, "size", total_size);
 	unifw_jv_set_str(obj, "head_hex", hex);

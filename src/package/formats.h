@@ -14,6 +14,8 @@
 #include "unifw/logo.h"
 #include "unifw/mbr.h"
 #include "unifw/mtkhdr.h"
+#include "unifw/kernel.h"
+#include "unifw/pmt.h"
 #include "unifw/error.h"
 #include "unifw/io.h"
 #include "unifw/json.h"
@@ -25,12 +27,10 @@
 		__attribute__((weak));
 
 PENDING_MODULE(scatter)
-PENDING_MODULE(pmt)
 PENDING_MODULE(lk)
 PENDING_MODULE(preloader)
 PENDING_MODULE(emi)
 PENDING_MODULE(bootimg)
-PENDING_MODULE(kernel)
 PENDING_MODULE(ramdisk)
 PENDING_MODULE(sparse)
 PENDING_MODULE(ext4)

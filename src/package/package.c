@@ -45,6 +45,7 @@ struct builder {
 	uint8_t *chunk;           /* DRAIN_CHUNK bytes */
 	struct kept_text *texts;
 	size_t text_count;
+	bool on_disk;             /* the archive is p->path (not memory) */
 };
 
 /* --- small helpers --------------------------------------------------------------------------------- */
@@ -420,6 +421,32 @@ static int process_member(struct builder *b, struct unifw_archive *a, struct uni
 	return rc;
 }
 
+/* A zip ends with its "end of central directory" record (within the last 64 KiB + 22 bytes). libarchive
+ * reads a zip that lacks it member by member and stops quietly where the data ends, so an interrupted
+ * download would look complete: check for the record ourselves. */
+static void check_zip_tail(struct unifw_package *p)
+{
+	struct unifw_stream s;
+	struct unifw_error e;
+	uint8_t magic[4];
+	unifw_error_clear(&e);
+	if (unifw_stream_open_file(&s, p->path, &e) < 0)
+		return;
+	if (s.pread && s.size != UNIFW_SIZE_UNKNOWN && s.size >= 22 && s.pread(s.ctx, magic, 4, 0, &e) == 0 &&
+	    !memcmp(magic, "PK\x03\x04", 4)) {
+		size_t tail = s.size < 65536 + 22 ? (size_t)s.size : 65536 + 22;
+		uint8_t *buf = malloc(tail);
+		if (buf && s.pread(s.ctx, buf, tail, s.size - tail, &e) == 0 &&
+		    unifw_memfind(buf, tail, 0, "PK\x05\x06", 4) == SIZE_MAX)
+			unifw_findings_add(&p->findings, UNIFW_SEV_ERROR, "archive-truncated", p->path, 0, NULL,
+					   "zip has no end-of-central-directory record: the file is cut short (an "
+					   "interrupted download?); members were read up to where it ends, later ones are "
+					   "missing");
+		free(buf);
+	}
+	unifw_stream_close(&s);
+}
+
 static void note_unsafe(struct unifw_package *p, const struct unifw_archive_member *m)
 {
 	unifw_findings_add(&p->findings, UNIFW_SEV_ERROR, "unsafe-member-name", p->path, 0, NULL,
@@ -454,6 +481,8 @@ static int read_archive(struct builder *b, struct unifw_archive *a, struct unifw
 	}
 	if (rc < 0 && broken)
 		unifw_error_prefix(err, "after a member whose data could not be read: ");
+	if (rc == 0 && b->on_disk)
+		check_zip_tail(b->p);
 	return rc < 0 ? rc : 0;
 }
 
@@ -545,6 +574,7 @@ static char *jp_string(struct jp *p, size_t *out_len)
 	while (q < p->end && *q != '"')
 		q += (*q == '\\' && q + 1 < p->end) ? 2 : 1;
 	if (q >= p->end) {
+		p->s = p->end;
 		jp_fail(p, "closing '\"'");
 		return NULL;
 	}
@@ -1174,9 +1204,9 @@ static void finish(struct builder *b)
 
 /* --- public ------------------------------------------------------------------------------------------ */
 
-static int build(struct unifw_package *p, struct unifw_archive *a, struct unifw_error *err)
+static int build(struct unifw_package *p, struct unifw_archive *a, bool on_disk, struct unifw_error *err)
 {
-	struct builder b = {.p = p};
+	struct builder b = {.p = p, .on_disk = on_disk};
 	int rc;
 	b.head = malloc(UNIFW_DETECT_HEAD);
 	b.chunk = malloc(DRAIN_CHUNK);
@@ -1214,10 +1244,10 @@ bool unifw_package_is_folder(const char *path)
 	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
-static int open_with(struct unifw_package *p, struct unifw_archive *a, struct unifw_package **out,
+static int open_with(struct unifw_package *p, struct unifw_archive *a, bool on_disk, struct unifw_package **out,
 		     struct unifw_error *err)
 {
-	int rc = build(p, a, err);
+	int rc = build(p, a, on_disk, err);
 	unifw_archive_close(a);
 	if (rc) {
 		unifw_package_free(p);
@@ -1242,7 +1272,7 @@ int unifw_package_open(const char *path, struct unifw_package **out, struct unif
 		unifw_archive_close(a);
 		return UNIFW_E_NOMEM;
 	}
-	return open_with(p, a, out, err);
+	return open_with(p, a, !folder, out, err);
 }
 
 int unifw_package_open_archive_mem(const void *buf, size_t len, const char *name, struct unifw_package **out,
@@ -1258,7 +1288,7 @@ int unifw_package_open_archive_mem(const void *buf, size_t len, const char *name
 		unifw_archive_close(a);
 		return UNIFW_E_NOMEM;
 	}
-	return open_with(p, a, out, err);
+	return open_with(p, a, false, out, err);
 }
 
 void unifw_package_free(struct unifw_package *p)
