@@ -1,0 +1,360 @@
+/* The serving loop: one host at a time over a Unix socket or a pty.
+ *
+ * Socket: every accepted connection is a plugged-in phone; when the device ends the link (FINISH,
+ * USB re-enumeration, preloader window, a fault) the socket is shut down after its last bytes.
+ * Pty: a client opening the slave plugs the phone in, closing it unplugs it. When the device ends
+ * the link the pty itself goes away (the client's reads fail, as when /dev/ttyACM0 disappears) and
+ * a new pty is made; its path is printed again and --pty-link follows it. */
+#include "serve.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+
+#define BACKLOG_MAX (8u << 20) /* stop reading the host while this much output waits (flow control) */
+#define POLL_SLICE_MS 200
+
+static volatile sig_atomic_t g_stop;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	g_stop = 1;
+}
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static void sleep_ms(unsigned ms)
+{
+	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
+	nanosleep(&ts, NULL);
+}
+
+struct server {
+	struct sim_dev *d;
+	const struct sim_serve_opts *o;
+	bool finish_pending;
+	uint32_t finish_mode;
+	bool done;
+};
+
+struct link {
+	int fd;
+	uint8_t wbuf[65536];
+	size_t wlen, woff;
+};
+
+enum end_reason { END_DEVICE, END_PEER, END_STOP };
+
+static void handle_events(struct server *s)
+{
+	struct sim_event ev;
+	while (sim_dev_next_event(s->d, &ev)) {
+		if (ev.kind == SIM_EV_FINISH) {
+			fprintf(s->o->log, "unifw-sim: reboot requested (FINISH mode %u)\n", ev.arg);
+			s->finish_pending = true;
+			s->finish_mode = ev.arg;
+		} else if (ev.kind == SIM_EV_REENUMERATE) {
+			fprintf(s->o->log, "unifw-sim: USB re-enumeration: reconnect to continue in the DA\n");
+		} else if (ev.kind == SIM_EV_WINDOW_CLOSED) {
+			fprintf(s->o->log, "unifw-sim: no handshake in the preloader window: the phone booted on\n");
+		}
+	}
+	fflush(s->o->log);
+}
+
+static void run_finish_hook(struct server *s)
+{
+	const char *cmd = s->o->on_finish;
+	if (!cmd)
+		return;
+	fflush(NULL);
+	pid_t pid = fork();
+	if (pid == 0) {
+		char mode[16];
+		snprintf(mode, sizeof mode, "%u", s->finish_mode);
+		setenv("UNIFW_SIM_FINISH_MODE", mode, 1);
+		setenv("UNIFW_SIM_EMMC", s->o->emmc_path ? s->o->emmc_path : "", 1);
+		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+		_exit(127);
+	}
+	int st = 0;
+	if (pid > 0)
+		while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+			;
+	fprintf(s->o->log, "unifw-sim: --on-finish hook exited with status %d\n",
+		pid > 0 && WIFEXITED(st) ? WEXITSTATUS(st) : -1);
+}
+
+/* After a connection: the reboot hook, and maybe the end of serving. */
+static void after_connection(struct server *s)
+{
+	handle_events(s);
+	if (!s->finish_pending)
+		return;
+	s->finish_pending = false;
+	run_finish_hook(s);
+	if (s->o->exit_on_finish)
+		s->done = true;
+}
+
+/* Write what the device has for the host; -1 when the host is gone. */
+static int flush_out(struct link *l, struct sim_dev *d)
+{
+	for (;;) {
+		if (l->woff == l->wlen) {
+			l->woff = 0;
+			l->wlen = sim_dev_output(d, l->wbuf, sizeof l->wbuf, now_ms());
+			if (l->wlen == 0)
+				return 0;
+		}
+		ssize_t w = write(l->fd, l->wbuf + l->woff, l->wlen - l->woff);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			return errno == EAGAIN || errno == EWOULDBLOCK ? 0 : -1;
+		l->woff += (size_t)w;
+	}
+}
+
+static int poll_timeout(const struct sim_dev *d)
+{
+	uint64_t deadline = sim_dev_deadline(d), now = now_ms();
+	if (deadline == UINT64_MAX || deadline - now > POLL_SLICE_MS)
+		return POLL_SLICE_MS;
+	return deadline > now ? (int)(deadline - now) : 0;
+}
+
+/* Move bytes until one side ends the connection. */
+static enum end_reason pump(struct server *s, struct link *l)
+{
+	struct sim_dev *d = s->d;
+	static uint8_t rbuf[65536];
+	for (;;) {
+		if (g_stop)
+			return END_STOP;
+		if (flush_out(l, d) < 0)
+			return END_PEER;
+		handle_events(s);
+		bool drained = l->woff == l->wlen && sim_dev_output_pending(d) == 0;
+		if (sim_dev_link(d) == SIM_LINK_CLOSING && drained)
+			return END_DEVICE;
+		struct pollfd p = { .fd = l->fd };
+		if (sim_dev_output_pending(d) < BACKLOG_MAX && sim_dev_link(d) == SIM_LINK_UP)
+			p.events |= POLLIN;
+		if (l->woff < l->wlen)
+			p.events |= POLLOUT;
+		int r = poll(&p, 1, poll_timeout(d));
+		if (r < 0 && errno != EINTR)
+			return END_PEER;
+		if (r > 0 && (p.revents & POLLIN)) {
+			ssize_t n = read(l->fd, rbuf, sizeof rbuf);
+			if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR))
+				return END_PEER; /* EOF, reset, or EIO on a pty master whose slave closed */
+			if (n > 0)
+				sim_dev_feed(d, rbuf, (size_t)n, now_ms());
+		} else if (r > 0 && (p.revents & (POLLHUP | POLLERR | POLLNVAL))) {
+			return END_PEER;
+		}
+		sim_dev_tick(d, now_ms());
+	}
+}
+
+/* ---------- Unix socket ---------- */
+
+/* After the device's last bytes: FIN, then wait briefly for the host to close, so that unread
+ * host bytes do not turn our close into a reset that could discard what we sent. */
+static void socket_close_gracefully(int fd)
+{
+	shutdown(fd, SHUT_WR);
+	uint8_t junk[4096];
+	for (int i = 0; i < 20; i++) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		if (poll(&p, 1, 50) <= 0)
+			continue;
+		ssize_t n = read(fd, junk, sizeof junk);
+		if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR))
+			break;
+	}
+}
+
+static int socket_listen(const char *path, struct unifw_error *err)
+{
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	if (strlen(path) >= sizeof a.sun_path)
+		return unifw_error_set(err, UNIFW_E_INVALID, path, UNIFW_NO_OFFSET,
+				       "socket path of %zu bytes: expected fewer than %zu", strlen(path), sizeof a.sun_path);
+	memcpy(a.sun_path, path, strlen(path) + 1);
+	struct stat st;
+	if (lstat(path, &st) == 0) {
+		if (!S_ISSOCK(st.st_mode))
+			return unifw_error_set(err, UNIFW_E_INVALID, path, UNIFW_NO_OFFSET,
+					       "exists and is not a socket: not replacing it");
+		unlink(path); /* a stale socket of an earlier run */
+	}
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return unifw_error_sys(err, path, "socket() failed");
+	if (bind(fd, (struct sockaddr *)&a, sizeof a) != 0 || listen(fd, 4) != 0) {
+		int rc = unifw_error_sys(err, path, "cannot listen on the socket");
+		close(fd);
+		return rc;
+	}
+	return fd;
+}
+
+static int serve_socket(struct server *s, struct unifw_error *err)
+{
+	int lfd = socket_listen(s->o->socket_path, err);
+	if (lfd < 0)
+		return lfd;
+	fprintf(s->o->out, "socket %s\n", s->o->socket_path);
+	fflush(s->o->out);
+	while (!g_stop && !s->done) {
+		struct pollfd p = { .fd = lfd, .events = POLLIN };
+		if (poll(&p, 1, POLL_SLICE_MS) <= 0)
+			continue;
+		static struct link l;
+		l.fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (l.fd < 0)
+			continue;
+		l.wlen = l.woff = 0;
+		sim_dev_connect(s->d, now_ms());
+		if (pump(s, &l) == END_DEVICE)
+			socket_close_gracefully(l.fd);
+		close(l.fd);
+		sim_dev_disconnect(s->d, now_ms());
+		after_connection(s);
+	}
+	close(lfd);
+	unlink(s->o->socket_path);
+	return 0;
+}
+
+/* ---------- pty ---------- */
+
+static int pty_open(char *slave, size_t cap, struct unifw_error *err)
+{
+	int m = posix_openpt(O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+	if (m < 0 || grantpt(m) != 0 || unlockpt(m) != 0 || ptsname_r(m, slave, cap) != 0) {
+		int rc = unifw_error_sys(err, "pty", "cannot create a pseudo terminal");
+		if (m >= 0)
+			close(m);
+		return rc;
+	}
+	/* Raw mode, set through a short-lived slave descriptor; closing it also leaves the master in
+	 * its "nobody has the slave open" state, which is how a plug-in is detected. */
+	int s = open(slave, O_RDWR | O_NOCTTY | O_CLOEXEC);
+	struct termios t;
+	if (s < 0 || tcgetattr(s, &t) != 0) {
+		int rc = unifw_error_sys(err, slave, "cannot configure the pty");
+		if (s >= 0)
+			close(s);
+		close(m);
+		return rc;
+	}
+	cfmakeraw(&t);
+	tcsetattr(s, TCSANOW, &t);
+	close(s);
+	return m;
+}
+
+static void pty_publish(struct server *s, const char *slave)
+{
+	fprintf(s->o->out, "pty %s\n", slave);
+	fflush(s->o->out);
+	if (!s->o->pty_link)
+		return;
+	char tmp[4096];
+	snprintf(tmp, sizeof tmp, "%s.tmp%ld", s->o->pty_link, (long)getpid());
+	unlink(tmp);
+	if (symlink(slave, tmp) != 0 || rename(tmp, s->o->pty_link) != 0)
+		fprintf(s->o->log, "unifw-sim: cannot update %s: %s\n", s->o->pty_link, strerror(errno));
+}
+
+/* Wait until a client opens the slave (the master stops reporting hang-up). */
+static bool pty_wait_open(int m)
+{
+	while (!g_stop) {
+		struct pollfd p = { .fd = m, .events = POLLIN };
+		int r = poll(&p, 1, POLL_SLICE_MS);
+		if (r == 0 || (r > 0 && !(p.revents & POLLHUP)))
+			return true;
+		sleep_ms(20);
+	}
+	return false;
+}
+
+/* Before the pty goes away, let the client read what the device sent (up to 2 s). */
+static void pty_wait_drained(const char *slave)
+{
+	int fd = open(slave, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	for (int i = 0; i < 200; i++) {
+		int n = 0;
+		if (ioctl(fd, FIONREAD, &n) != 0 || n == 0)
+			break;
+		sleep_ms(10);
+	}
+	close(fd);
+}
+
+static int serve_pty(struct server *s, struct unifw_error *err)
+{
+	char slave[256];
+	while (!g_stop && !s->done) {
+		int m = pty_open(slave, sizeof slave, err);
+		if (m < 0)
+			return m;
+		pty_publish(s, slave);
+		enum end_reason why = END_PEER;
+		while (why == END_PEER && !g_stop && !s->done && pty_wait_open(m)) {
+			static struct link l;
+			l.fd = m;
+			l.wlen = l.woff = 0;
+			sim_dev_connect(s->d, now_ms());
+			why = pump(s, &l);
+			if (why == END_DEVICE)
+				pty_wait_drained(slave);
+			sim_dev_disconnect(s->d, now_ms());
+			after_connection(s);
+		}
+		close(m);
+	}
+	if (s->o->pty_link)
+		unlink(s->o->pty_link);
+	return 0;
+}
+
+int sim_serve(struct sim_dev *d, const struct sim_serve_opts *o, struct unifw_error *err)
+{
+	struct sigaction sa = { .sa_handler = on_signal };
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	g_stop = 0;
+	struct server s = { .d = d, .o = o };
+	if (o->socket_path)
+		return serve_socket(&s, err);
+	if (o->pty)
+		return serve_pty(&s, err);
+	return unifw_error_set(err, UNIFW_E_INVALID, "unifw-sim", UNIFW_NO_OFFSET, "expected --socket PATH or --pty");
+}
