@@ -194,7 +194,10 @@ static void show_table(const char *file, const struct unifw_scatter *sc)
 		char idx[16] = "-", start[24], size[40];
 		if (p->index >= 0)
 			snprintf(idx, sizeof idx, "SYS%d", p->index);
-		snprintf(start, sizeof start, "0x%" PRIx64, p->linear_start);
+		if (unifw_scatter_addr_is_from_end(p->linear_start)) /* as ptgen writes it: 0xFFFF00a8 */
+			snprintf(start, sizeof start, "0xFFFF%04" PRIx64, p->linear_start & 0xFFFF);
+		else
+			snprintf(start, sizeof start, "0x%" PRIx64, p->linear_start);
 		if (p->size_derived && !p->size)
 			snprintf(size, sizeof size, "?");
 		else

@@ -1050,6 +1050,7 @@ static void describe_gives_the_documented_keys(void **state)
 	assert_true(unifw_jv_len(unifw_jv_get(o, "findings")) > 0);
 	assert_string_equal(unifw_jv_str(unifw_jv_path(o, "findings.0.severity")), "info");
 	unifw_jv_free(o);
+	unifw_stream_close(&s);
 	free(buf);
 
 	/* Flat: what the file does not say is null, not made up. */
@@ -1066,6 +1067,7 @@ static void describe_gives_the_documented_keys(void **state)
 	assert_int_equal(unifw_jv_u64(unifw_jv_get(o, "boot_region_size")), 0xc00000);
 	assert_string_equal(unifw_jv_str(unifw_jv_get(o, "physical_address_convention")), "none");
 	unifw_jv_free(o);
+	unifw_stream_close(&s);
 	free(buf);
 }
 
