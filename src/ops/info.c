@@ -129,10 +129,14 @@ static void lk_summary(struct unifw_jv *sum, const struct unifw_package *p)
 		return;
 	const struct unifw_jv *d = pp->item->detail;
 	struct unifw_jv *o = image_block(sum, "lk", pp);
-	static const char *const project[] = {"project", NULL};
-	static const char *const lcm[] = {"lcm", "lcm_drivers", "lcm_names", NULL};
+	static const char *const project[] = {"project", "product", "base_project", NULL};
+	static const char *const platform[] = {"platform", NULL};
+	static const char *const lcm[] = {"lcm_drivers", NULL};
+	static const char *const unlisted[] = {"lcm_drivers_unlisted", NULL};
 	copy_str(o, "project", d, project);
+	copy_str(o, "platform", d, platform);
 	copy_names(o, "lcm", d, lcm);
+	copy_names(o, "lcm_unlisted", d, unlisted);
 }
 
 static void kernel_summary(struct unifw_jv *sum, const char *key, const struct unifw_package *p, const char *part)
@@ -143,9 +147,9 @@ static void kernel_summary(struct unifw_jv *sum, const char *key, const struct u
 		return;
 	const struct unifw_jv *d = pp->item->detail;
 	struct unifw_jv *o = image_block(sum, key, pp);
-	static const char *const version[] = {"kernel.version", "kernel.detail.version", "kernel_version", NULL};
-	static const char *const lcm[] = {"kernel.lcm", "kernel.detail.lcm", NULL};
-	static const char *const touch[] = {"kernel.touch", "kernel.detail.touch", NULL};
+	static const char *const version[] = {"kernel.version", NULL};
+	static const char *const lcm[] = {"kernel.lcm_drivers", NULL};
+	static const char *const touch[] = {"kernel.touch_drivers", NULL};
 	static const char *const cmdline[] = {"cmdline", NULL};
 	copy_str(o, "kernel_version", d, version);
 	copy_names(o, "lcm", d, lcm);
@@ -153,6 +157,8 @@ static void kernel_summary(struct unifw_jv *sum, const char *key, const struct u
 	copy_str(o, "cmdline", d, cmdline);
 }
 
+/* ro.build.* / ro.product.* from the system image's /build.prop: the ext4 describe reads it when the
+ * image can be read at random (a folder file, or a sparse image's view); a zip member cannot. */
 static void android_summary(struct unifw_jv *sum, const struct unifw_package *p)
 {
 	static const char *const names[] = {"ANDROID", "SYSTEM", NULL};
@@ -161,30 +167,28 @@ static void android_summary(struct unifw_jv *sum, const struct unifw_package *p)
 		pp = part_of_type(p, names, "sparse");
 	if (!pp)
 		return;
-	const struct unifw_jv *d = pp->item->detail;
 	static const char *const props[] = {"build_prop", "inner.build_prop", NULL};
-	const struct unifw_jv *bp = first_path(d, props);
+	const struct unifw_jv *bp = first_path(pp->item->detail, props);
 	struct unifw_jv *o = image_block(sum, "android", pp);
-	static const char *const ver[] = {"build_prop.ro.build.version.release", "inner.build_prop.ro.build.version.release",
-					  "android_version", "inner.android_version", NULL};
-	copy_str(o, "version", d, ver);
-	if (unifw_jv_type(bp) == UNIFW_JV_OBJECT) {
-		/* Dotted property names cannot go through unifw_jv_path: walk the keys. */
-		struct unifw_jv *prod = NULL;
-		for (size_t i = 0; i < unifw_jv_len(bp); i++) {
-			const char *k = unifw_jv_key_at(bp, i);
-			const char *v = unifw_jv_str(unifw_jv_at(bp, i));
-			if (!k || !v)
-				continue;
-			if (!strcmp(k, "ro.build.version.release"))
-				unifw_jv_set_str(o, "version", v);
-			else if (!strcmp(k, "ro.build.display.id"))
-				unifw_jv_set_str(o, "build", v);
-			else if (!strncmp(k, "ro.product.", 11)) {
-				if (!prod)
-					prod = unifw_jv_set_obj(o, "product");
-				unifw_jv_set_str(prod, k, v);
-			}
+	if (unifw_jv_type(bp) != UNIFW_JV_OBJECT)
+		return;
+	/* Property names contain dots, which unifw_jv_path would split: walk the keys. */
+	struct unifw_jv *prod = NULL;
+	for (size_t i = 0; i < unifw_jv_len(bp); i++) {
+		const char *k = unifw_jv_key_at(bp, i);
+		const char *v = unifw_jv_str(unifw_jv_at(bp, i));
+		if (!k || !v)
+			continue;
+		if (!strcmp(k, "ro.build.version.release"))
+			unifw_jv_set_str(o, "version", v);
+		else if (!strcmp(k, "ro.build.version.sdk"))
+			unifw_jv_set_str(o, "sdk", v);
+		else if (!strcmp(k, "ro.build.display.id"))
+			unifw_jv_set_str(o, "build", v);
+		else if (!strncmp(k, "ro.product.", 11)) {
+			if (!prod)
+				prod = unifw_jv_set_obj(o, "product");
+			unifw_jv_set_str(prod, k, v);
 		}
 	}
 }

@@ -14,6 +14,10 @@
 #include "unifw/logo.h"
 #include "unifw/mbr.h"
 #include "unifw/mtkhdr.h"
+#include "unifw/ext4.h"
+#include "unifw/sparse.h"
+#include "unifw/lk.h"
+#include "unifw/scatter.h"
 #include "unifw/kernel.h"
 #include "unifw/pmt.h"
 #include "unifw/error.h"
@@ -26,14 +30,10 @@
 	int unifw_##m##_describe(struct unifw_stream *s, struct unifw_jv *obj, struct unifw_error *err)  \
 		__attribute__((weak));
 
-PENDING_MODULE(scatter)
-PENDING_MODULE(lk)
 PENDING_MODULE(preloader)
 PENDING_MODULE(emi)
 PENDING_MODULE(bootimg)
 PENDING_MODULE(ramdisk)
-PENDING_MODULE(sparse)
-PENDING_MODULE(ext4)
 PENDING_MODULE(nvram)
 PENDING_MODULE(secimg)
 PENDING_MODULE(dafile)

@@ -21,13 +21,6 @@
 #include "unifw/human.h"
 #include "util/bytes.h"
 
-/* The scatter module API is declared weak until src/format/scatter.c lands (see formats.h). */
-int unifw_scatter_parse(const char *text, size_t len, const char *name, struct unifw_scatter *out,
-			struct unifw_error *err) __attribute__((weak));
-void unifw_scatter_free(struct unifw_scatter *sc) __attribute__((weak));
-int unifw_scatter_validate(const struct unifw_scatter *sc, const char *name, const struct unifw_scatter_check *opt,
-			   struct unifw_findings *out, struct unifw_error *err) __attribute__((weak));
-
 #define DRAIN_CHUNK (256u * 1024u)
 #define MANIFEST_NAME "manifest.json"
 #define BACKUP_KIND "unifw-backup"
@@ -879,11 +872,9 @@ static void load_scatters(struct builder *b)
 		struct unifw_error e;
 		unifw_error_clear(&e);
 		s->item = it;
-		if (unifw_scatter_parse) {
-			s->parsed = unifw_scatter_parse(b->texts[i].text, b->texts[i].len, it->path, &s->sc, &e) == 0;
-			if (!s->parsed && !it->error)
-				it->error = format_error(&e);
-		}
+		s->parsed = unifw_scatter_parse(b->texts[i].text, b->texts[i].len, it->path, &s->sc, &e) == 0;
+		if (!s->parsed && !it->error)
+			it->error = format_error(&e);
 		s->score = scatter_score(p, s);
 	}
 	for (size_t i = 0; i < p->scatter_count; i++)
@@ -898,7 +889,7 @@ static void load_scatters(struct builder *b)
 		if (!p->scatters[i].parsed)
 			unifw_findings_add(&p->findings, UNIFW_SEV_WARNING, "scatter-unreadable",
 					   p->scatters[i].item->path, 0, NULL, "looks like a scatter file but does not parse: %s",
-					   p->scatters[i].item->error ? p->scatters[i].item->error : "scatter parser unavailable");
+					   p->scatters[i].item->error ? p->scatters[i].item->error : "?");
 }
 
 static void load_manifest(struct builder *b)
@@ -1177,8 +1168,7 @@ static void finish(struct builder *b)
 	if (p->chosen) {
 		struct unifw_error e;
 		unifw_error_clear(&e);
-		if (unifw_scatter_validate)
-			unifw_scatter_validate(&p->chosen->sc, p->chosen->item->path, NULL, &p->findings, &e);
+		unifw_scatter_validate(&p->chosen->sc, p->chosen->item->path, NULL, &p->findings, &e);
 		join_partitions(p);
 	}
 	if (p->manifest) {
@@ -1301,7 +1291,7 @@ void unifw_package_free(struct unifw_package *p)
 		unifw_jv_free(p->items[i].detail);
 	}
 	for (size_t i = 0; i < p->scatter_count; i++) {
-		if (p->scatters[i].parsed && unifw_scatter_free)
+		if (p->scatters[i].parsed)
 			unifw_scatter_free(&p->scatters[i].sc);
 	}
 	free(p->scatters);
