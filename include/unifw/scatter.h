@@ -87,6 +87,7 @@ struct unifw_scatter {
 	bool header_compact;       /* "#  General Setting" / "#" without ptgen's trailing spaces */
 	bool info_compact;         /* "  info:" without ptgen's trailing space */
 	unsigned extra_blank_lines;/* blank lines at the end beyond what the dialect's generator writes */
+	bool utf8_bom;             /* the text started with a UTF-8 byte-order mark (hand-edited on Windows) */
 };
 
 /* Parse text of any dialect (auto-detected). `name` is used in errors. Caller frees with unifw_scatter_free. */

@@ -39,6 +39,13 @@ static const char *const info_key_names[UNIFW_SCATTER_I_COUNT] = {
 #define MAX_KEY_LEN 63
 #define MAX_VALUE_LEN 255
 #define NODL_PREFIX "__NODL_"
+#define UTF8_BOM "\xEF\xBB\xBF" /* Windows editors put it in front of files edited by hand */
+
+/* Where the text proper starts: after a UTF-8 byte-order mark, if any. */
+static size_t text_start(const char *text, size_t len)
+{
+	return len >= 3 && !memcmp(text, UTF8_BOM, 3) ? 3 : 0;
+}
 
 /* ------------------------------------------------------------------------------------------------ */
 /* Small helpers                                                                                     */
@@ -79,10 +86,10 @@ static bool storage_is_nand(const struct unifw_scatter *sc) { return name_is(sc-
 /* Printable excerpt of untrusted text for an error message. */
 static const char *excerpt(const char *p, size_t n, char *buf, size_t len)
 {
-	size_t o = 0;
-	for (size_t i = 0; i < n && o + 4 < len; i++)
+	size_t o = 0, i = 0;
+	for (; i < n && o + 4 < len; i++)
 		buf[o++] = (p[i] >= 0x20 && p[i] < 0x7f) ? p[i] : '?';
-	if (n > 0 && o + 4 >= len) {
+	if (i < n) {
 		memcpy(buf + o, "...", 3);
 		o += 3;
 	}
@@ -497,7 +504,7 @@ static int v1_part_line(struct parser *ps, const struct line *ln, const struct k
 
 static int parse_v1(struct parser *ps, const char *text, size_t len)
 {
-	size_t pos = 0;
+	size_t pos = text_start(text, len);
 	unsigned no = 0;
 	struct line ln;
 	while (next_line(text, len, &pos, &no, &ln)) {
@@ -575,7 +582,7 @@ static int flat_entry(struct parser *ps, const struct line *ln, bool braces)
 
 static int parse_flat(struct parser *ps, const char *text, size_t len, bool braces)
 {
-	size_t pos = 0;
+	size_t pos = text_start(text, len);
 	unsigned no = 0, open_line = 0;
 	struct line ln, open_ln = {0};
 	bool in_brace = false, brace_done = true;
@@ -625,6 +632,13 @@ static int parse_flat(struct parser *ps, const char *text, size_t len, bool brac
 /* The block count of a 0xFFFFxxxx address. */
 static uint64_t from_end_blocks(uint64_t addr) { return addr & 0xFFFF; }
 
+/* blocks * block size, saturating (block_size comes from the file). */
+static uint64_t blocks_bytes(uint64_t blocks, uint64_t block)
+{
+	uint64_t r;
+	return mul_u64(blocks, block, &r) ? r : UINT64_MAX;
+}
+
 /* Entries in the same address space: since V1.1.2 the boot partitions have their own space (MT6592:
  * PRELOADER and MBR both at linear 0); in V1.1.1 and the flat forms everything is one linear space and
  * the user area simply starts after the boot region. */
@@ -646,10 +660,8 @@ static void derive_from_end(struct unifw_scatter *sc, struct unifw_scatter_part 
 				next = b;
 		}
 	}
-	uint64_t size = 0;
-	if (!mul_u64(blocks - next, unifw_scatter_block(sc), &size))
-		size = 0;
-	p->size = size;
+	uint64_t size = blocks_bytes(blocks - next, unifw_scatter_block(sc));
+	p->size = size == UINT64_MAX ? 0 : size;
 }
 
 /* Size of an ordinary entry: the start of the next entry in file order (same address space) minus this
@@ -712,7 +724,7 @@ static void infer_storage(struct unifw_scatter *sc)
  * any line is a lone "{". */
 static enum unifw_scatter_dialect detect_dialect(const char *text, size_t len)
 {
-	size_t pos = 0;
+	size_t pos = text_start(text, len);
 	unsigned no = 0;
 	struct line ln;
 	bool first = true, colon = false, brace = false;
@@ -742,6 +754,7 @@ int unifw_scatter_parse(const char *text, size_t len, const char *name, struct u
 		return unifw_error_set(err, UNIFW_E_FORMAT, name, (uint64_t)(nul - text),
 				       "expected scatter text, found a NUL byte (binary data)");
 	struct parser ps = {.name = name, .sc = out, .err = err, .last_info_key = -1, .last_part_key = -1};
+	out->utf8_bom = text_start(text, len) != 0;
 	out->dialect = detect_dialect(text, len);
 	const char *nl = len ? memchr(text, '\n', len) : NULL;
 	out->crlf = nl && nl > text && nl[-1] == '\r';
@@ -1127,10 +1140,14 @@ int unifw_scatter_write(const struct unifw_scatter *sc, enum unifw_scatter_diale
 			rc = check_writable_part(&sc->parts[i], i, err);
 		if (rc)
 			return rc;
+		if (sc->utf8_bom)
+			sb_add(&b, UTF8_BOM, 3);
 		write_v1_header(sc, &b);
 		for (size_t i = 0; i < sc->count; i++)
 			write_v1_part(sc, &sc->parts[i], &b);
 	} else if (dialect == UNIFW_SCATTER_FLAT || dialect == UNIFW_SCATTER_BRACES) {
+		if (sc->utf8_bom)
+			sb_add(&b, UTF8_BOM, 3);
 		rc = write_flat(sc, dialect == UNIFW_SCATTER_BRACES, &b, err);
 	} else {
 		rc = unifw_error_set(err, UNIFW_E_INVALID, "scatter", UNIFW_NO_OFFSET, "unknown dialect %d", (int)dialect);
@@ -1274,6 +1291,19 @@ static void check_info(struct vctx *v)
 		     (unsigned long long)sc->block_size);
 }
 
+/* Was the unknown key parts[i].extra[k] already listed (an earlier entry or earlier in this one)? */
+static bool extra_seen_before(const struct unifw_scatter *sc, size_t i, size_t k)
+{
+	const char *key = sc->parts[i].extra[k].key;
+	for (size_t j = 0; j <= i; j++) {
+		size_t lim = j == i ? k : sc->parts[j].extra_count;
+		for (size_t m = 0; m < lim; m++)
+			if (!strcmp(sc->parts[j].extra[m].key, key))
+				return true;
+	}
+	return false;
+}
+
 static void check_keys(struct vctx *v)
 {
 	const struct unifw_scatter *sc = v->sc;
@@ -1298,7 +1328,7 @@ static void check_keys(struct vctx *v)
 			     miss);
 		with_unknown += p->extra_count > 0;
 		for (size_t k = 0; k < p->extra_count; k++)
-			if (!strstr(unknown, p->extra[k].key) && strlen(unknown) + strlen(p->extra[k].key) + 3 < sizeof unknown)
+			if (!extra_seen_before(sc, i, k) && strlen(unknown) + strlen(p->extra[k].key) + 3 < sizeof unknown)
 				snprintf(unknown + strlen(unknown), sizeof unknown - strlen(unknown), "%s%s",
 					 unknown[0] ? ", " : "", p->extra[k].key);
 	}
@@ -1551,8 +1581,8 @@ static void check_from_end(struct vctx *v)
 		const struct unifw_scatter_part *p = &sc->parts[i];
 		if (!is_from_end(p))
 			continue;
-		uint64_t blocks = from_end_blocks(p->linear_start), span = blocks * v->block;
-		uint64_t room = (blocks - next_from_end(sc, p)) * v->block;
+		uint64_t blocks = from_end_blocks(p->linear_start), span = blocks_bytes(blocks, v->block);
+		uint64_t room = blocks_bytes(blocks - next_from_end(sc, p), v->block);
 		label(p, lb, sizeof lb);
 		note(v, UNIFW_SEV_INFO, "from-end", p,
 		     "%s at %s: starts %llu blocks of 0x%llx (%s) before the end of the device%s; size %s%s", lb,
@@ -1762,7 +1792,7 @@ static void check_device(struct vctx *v)
 		const struct unifw_scatter_part *p = &sc->parts[i];
 		if (!is_from_end(p))
 			continue;
-		uint64_t span = from_end_blocks(p->linear_start) * v->block;
+		uint64_t span = blocks_bytes(from_end_blocks(p->linear_start), v->block);
 		if (span > tail)
 			tail = span;
 		if (span > dev)
@@ -1939,7 +1969,7 @@ bool unifw_scatter_probe(const uint8_t *head, size_t head_len, uint64_t total_si
 		return true;
 	/* Flat/braces: every complete line is an entry, a brace, a comment or blank; at least two entries. */
 	bool cut = total_size == UNIFW_SIZE_UNKNOWN || total_size > head_len;
-	size_t len = head_len, pos = 0, entries = 0;
+	size_t len = head_len, pos = text_start(t, head_len), entries = 0;
 	if (cut) {
 		const char *nl = memrchr(t, '\n', head_len);
 		len = nl ? (size_t)(nl - t) + 1 : 0;

@@ -172,6 +172,7 @@ static void cmp_model(const char *what, const struct unifw_scatter *a, const str
 	if (a->count != b->count)
 		fail_msg("%s: %zu entries vs %zu", what, a->count, b->count);
 	CMP_FIELD_NUM(crlf);
+	CMP_FIELD_NUM(utf8_bom);
 	CMP_FIELD_NUM(extra_blank_lines);
 	CMP_FIELD_STR(storage);
 	if (mode == CMP_ALL) {
@@ -747,6 +748,58 @@ static void flat_to_v1_writes_only_what_is_known(void **state)
 	unifw_scatter_free(&sc);
 }
 
+static void tolerant_syntax_is_accepted(void **state)
+{
+	(void)state;
+	struct unifw_scatter a, b;
+	size_t len;
+	/* A UTF-8 byte-order mark (files saved by Windows editors) is skipped and written back. */
+	uint8_t *orig = corpus_read("scatter/mt6572_pe900s.txt", &len);
+	char *bom = malloc(len + 3);
+	memcpy(bom, "\xEF\xBB\xBF", 3);
+	memcpy(bom + 3, orig, len);
+	parse_text((const char *)orig, len, &a);
+	parse_text(bom, len + 3, &b);
+	assert_true(b.utf8_bom);
+	assert_false(a.utf8_bom);
+	b.utf8_bom = false;
+	cmp_model("bom", &a, &b, CMP_ALL);
+	b.utf8_bom = true;
+	size_t wlen;
+	char *w = write_text(&b, UNIFW_SCATTER_V1, &wlen);
+	assert_int_equal(wlen, len + 3);
+	assert_memory_equal(w, bom, wlen);
+	assert_true(unifw_scatter_probe((const uint8_t *)bom, len + 3, len + 3));
+	free(w);
+	free(bom);
+	free(orig);
+	unifw_scatter_free(&a);
+	unifw_scatter_free(&b);
+	/* No dash before partition_index, tabs, no blank after ':', upper-case booleans, decimal numbers. */
+	const char *t = "partition_index: SYS0\n\tpartition_name:PRELOADER\n  is_download: TRUE\n"
+			"  linear_start_addr: 0\n  partition_size: 6291456\n"
+			"partition_index: SYS1\n  partition_name: MBR\n  linear_start_addr: 0x600000\n";
+	parse_text(t, strlen(t), &a);
+	assert_int_equal(a.dialect, UNIFW_SCATTER_V1);
+	assert_int_equal(a.count, 2);
+	assert_string_equal(a.parts[0].name, "PRELOADER");
+	assert_true(a.parts[0].is_download);
+	assert_int_equal(a.parts[0].size, 0x600000);
+	assert_int_equal(a.parts[1].line, 6);
+	assert_true(a.parts[1].size_derived);
+	unifw_scatter_free(&a);
+	/* Unknown keys keep their place: written back right after the key they followed. */
+	t = "- partition_index: SYS0\n  partition_name: A\n  d_type: FALSE\n  linear_start_addr: 0x0\n";
+	parse_text(t, strlen(t), &a);
+	assert_int_equal(a.parts[0].extra_count, 1);
+	assert_string_equal(a.parts[0].extra[0].key, "d_type");
+	assert_int_equal(a.parts[0].extra[0].after, UNIFW_SCATTER_K_NAME);
+	w = write_text(&a, UNIFW_SCATTER_V1, &wlen);
+	assert_non_null(strstr(w, "- partition_index: SYS0\n  partition_name: A\n  d_type: FALSE\n  linear_start_addr: 0x0\n"));
+	free(w);
+	unifw_scatter_free(&a);
+}
+
 /* ---------------------------------------------------------------------------------------------- */
 /* Hostile and broken input                                                                        */
 
@@ -1117,6 +1170,7 @@ int main(void)
 		cmocka_unit_test(every_corpus_file_round_trips),
 		cmocka_unit_test(ptgen_file_is_reproduced_byte_for_byte),
 		cmocka_unit_test(flat_to_v1_writes_only_what_is_known),
+		cmocka_unit_test(tolerant_syntax_is_accepted),
 		cmocka_unit_test(garbage_and_broken_lines_name_line_and_offset),
 		cmocka_unit_test(bad_values_name_the_key_and_line),
 		cmocka_unit_test(limits_refuse_oversized_input),
