@@ -47,13 +47,14 @@ enum unifw_scatter_info_key {
 struct unifw_scatter_part {
 	int index;                 /* partition_index SYSn (-1 if absent) */
 	char name[64];             /* partition_name, "" allowed (seen in the wild) */
-	char file_name[256];       /* "NONE" if none */
+	char file_name[256];       /* "NONE" if none; "" when the dialect has no file names (see keys) */
 	bool is_download;
 	char type[32];             /* NORMAL_ROM, SV5_BL_BIN, YAFFS_IMG, EXT4_IMG, UBI_IMG, NONE... */
 	uint64_t linear_start;     /* linear_start_addr (BMTPOOL/OTP: 0xFFFFxxxx as written) */
 	uint64_t physical_start;   /* physical_start_addr as written */
 	uint64_t size;             /* partition_size, or derived (see size_derived) */
-	bool size_derived;         /* true when the file had no size and it was computed */
+	bool size_derived;         /* the file had no size: computed from the next start or the 0xFFFFxxxx
+				    * block counts; size 0 with size_derived = unknown (last partition) */
 	char region[32];           /* EMMC_BOOT_1, EMMC_USER, NONE, "" */
 	char storage[32];          /* HW_STORAGE_EMMC, HW_STORAGE_NAND, "" */
 	bool boundary_check;
@@ -123,7 +124,8 @@ struct unifw_scatter_check {
 int unifw_scatter_validate(const struct unifw_scatter *sc, const char *name, const struct unifw_scatter_check *opt,
 			   struct unifw_findings *out, struct unifw_error *err);
 
-/* Write as V1.1.1 (YAML-like) or flat. Caller frees *text. */
+/* Write as V1.1.x (ptgen's byte layout), flat or braces; only the keys each entry has are written.
+ * UNIFW_E_UNSUPPORTED if a value cannot be expressed in that dialect. Caller frees *text. */
 int unifw_scatter_write(const struct unifw_scatter *sc, enum unifw_scatter_dialect dialect, char **text, size_t *len,
 			struct unifw_error *err);
 
