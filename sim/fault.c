@@ -197,7 +197,9 @@ int sim_fault_parse(const char *spec, struct sim_fault *f, struct unifw_error *e
 			return bad(err, spec, "bad value for ", tok);
 	}
 	if (!dir_set)
-		f->dir = f->kind == SIM_FAULT_LIE ? SIM_DIR_IN : sim_op_payload_dir(f->op);
+		f->dir = f->kind == SIM_FAULT_STALL ? SIM_DIR_OUT
+			 : f->kind == SIM_FAULT_LIE ? SIM_DIR_IN
+						    : sim_op_payload_dir(f->op);
 	if (f->kind == SIM_FAULT_LIE && f->op == SIM_OP_FORMAT)
 		f->dir = SIM_DIR_OUT;
 	return check_combination(spec, f, err);

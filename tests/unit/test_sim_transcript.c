@@ -1,0 +1,799 @@
+/* Transcript test: a small client written here from shared/reference/protocol.md alone drives the
+ * real unifw-sim binary over a Unix socket, one step at a time, and checks every reply.
+ * The client shares no code with the simulator: raw bytes, its own checksums, its own parsing.
+ * The DA blobs come from `unifw-sim make-da`; the BROM-mode EMI entries from real corpus preloaders
+ * (read with the project's EMI parser). */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "testutil.h"
+
+#include "unifw/emi.h"
+
+#define WAIT_MS 5000
+
+/* ---------- the simulator process ---------- */
+
+struct sim {
+	pid_t pid;
+	char *dir;
+	char sock[100], emmc[512], trace[512], log[512];
+};
+
+static const char *sim_bin(void)
+{
+	const char *b = getenv("UNIFW_SIM_BIN");
+	return b ? b : "unifw-sim";
+}
+
+static void sleep_ms(int ms)
+{
+	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
+	nanosleep(&ts, NULL);
+}
+
+/* argv after the common ones; NULL-terminated */
+static void sim_start(struct sim *s, const char *const *extra)
+{
+	memset(s, 0, sizeof *s);
+	s->dir = test_mkdtemp();
+	snprintf(s->sock, sizeof s->sock, "%s/phone.sock", s->dir);
+	snprintf(s->emmc, sizeof s->emmc, "%s/emmc.img", s->dir);
+	snprintf(s->trace, sizeof s->trace, "%s/trace.txt", s->dir);
+	snprintf(s->log, sizeof s->log, "%s/log.txt", s->dir);
+	const char *argv[64] = { sim_bin(), "--socket", s->sock, "--emmc", s->emmc, "--trace-file", s->trace,
+				 "--exit-on-finish" };
+	size_t n = 8;
+	for (size_t i = 0; extra && extra[i] && n < 62; i++)
+		argv[n++] = extra[i];
+	argv[n] = NULL;
+	fflush(NULL);
+	s->pid = fork();
+	assert_true(s->pid >= 0);
+	if (s->pid == 0) {
+		int fd = open(s->log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		dup2(fd, 1);
+		dup2(fd, 2);
+		execv(argv[0], (char *const *)argv);
+		_exit(127);
+	}
+	for (int i = 0; i < WAIT_MS / 10 && access(s->sock, F_OK) != 0; i++)
+		sleep_ms(10);
+	if (access(s->sock, F_OK) != 0)
+		fail_msg("unifw-sim did not create %s (see %s)", s->sock, s->log);
+}
+
+/* The sim exits by itself after FINISH (--exit-on-finish); anything else is stopped here. */
+static int sim_stop(struct sim *s, bool expect_exit)
+{
+	int st = 0;
+	for (int i = 0; i < WAIT_MS / 10; i++) {
+		if (waitpid(s->pid, &st, WNOHANG) == s->pid)
+			goto done;
+		if (!expect_exit)
+			break;
+		sleep_ms(10);
+	}
+	kill(s->pid, SIGTERM);
+	waitpid(s->pid, &st, 0);
+	if (expect_exit)
+		fail_msg("unifw-sim did not exit after FINISH");
+done:
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static void sim_cleanup(struct sim *s)
+{
+	test_rmtree(s->dir);
+	free(s->dir);
+}
+
+static bool file_contains(const char *path, const char *what)
+{
+	size_t len;
+	uint8_t *b = test_read_file(path, &len);
+	if (!b)
+		return false;
+	b = realloc(b, len + 1);
+	b[len] = 0;
+	bool found = strstr((char *)b, what) != NULL;
+	free(b);
+	return found;
+}
+
+/* ---------- a raw byte client ---------- */
+
+static int cl_connect(const struct sim *s)
+{
+	int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	assert_true(fd >= 0);
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	snprintf(a.sun_path, sizeof a.sun_path, "%s", s->sock);
+	for (int i = 0; i < WAIT_MS / 10; i++) {
+		if (connect(fd, (struct sockaddr *)&a, sizeof a) == 0)
+			return fd;
+		sleep_ms(10);
+	}
+	fail_msg("cannot connect to %s: %s", s->sock, strerror(errno));
+	return -1;
+}
+
+static void wr(int fd, const void *b, size_t n)
+{
+	const uint8_t *p = b;
+	while (n) {
+		ssize_t w = write(fd, p, n);
+		if (w <= 0)
+			fail_msg("write to the phone failed: %s", strerror(errno));
+		p += w;
+		n -= (size_t)w;
+	}
+}
+
+static void wr8(int fd, uint8_t v) { wr(fd, &v, 1); }
+
+static void wr32(int fd, uint32_t v)
+{
+	uint8_t b[4] = { (uint8_t)(v >> 24), (uint8_t)(v >> 16), (uint8_t)(v >> 8), (uint8_t)v };
+	wr(fd, b, 4);
+}
+
+static void wr64(int fd, uint64_t v)
+{
+	wr32(fd, (uint32_t)(v >> 32));
+	wr32(fd, (uint32_t)v);
+}
+
+/* Read up to n bytes within ms; returns the count (EOF or timeout end it early). */
+static size_t rd_within(int fd, void *b, size_t n, int ms)
+{
+	uint8_t *p = b;
+	size_t got = 0;
+	while (got < n) {
+		struct pollfd pf = { .fd = fd, .events = POLLIN };
+		if (poll(&pf, 1, ms) <= 0)
+			break;
+		ssize_t r = read(fd, p + got, n - got);
+		if (r <= 0)
+			break;
+		got += (size_t)r;
+	}
+	return got;
+}
+
+static void rd(int fd, void *b, size_t n)
+{
+	size_t got = rd_within(fd, b, n, WAIT_MS);
+	if (got != n)
+		fail_msg("expected %zu bytes from the phone, got %zu", n, got);
+}
+
+static uint8_t rd8(int fd)
+{
+	uint8_t v;
+	rd(fd, &v, 1);
+	return v;
+}
+
+static uint16_t be16(const uint8_t *b) { return (uint16_t)(b[0] << 8 | b[1]); }
+static uint32_t be32(const uint8_t *b) { return (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3]; }
+static uint64_t be64(const uint8_t *b) { return (uint64_t)be32(b) << 32 | be32(b + 4); }
+
+static uint16_t rd16(int fd)
+{
+	uint8_t b[2];
+	rd(fd, b, 2);
+	return be16(b);
+}
+
+static uint32_t rd32(int fd)
+{
+	uint8_t b[4];
+	rd(fd, b, 4);
+	return be32(b);
+}
+
+static bool eof_within(int fd, int ms)
+{
+	uint8_t b;
+	struct pollfd pf = { .fd = fd, .events = POLLIN };
+	return poll(&pf, 1, ms) == 1 && read(fd, &b, 1) == 0;
+}
+
+/* ---------- BROM / preloader ---------- */
+
+static void handshake(int fd)
+{
+	static const uint8_t seq[4] = { 0xA0, 0x0A, 0x50, 0x05 };
+	for (int i = 0; i < 4;) {
+		wr8(fd, seq[i]);
+		uint8_t r = rd8(fd), want = (uint8_t)(0xFF ^ seq[i]);
+		i = r == want ? i + 1 : 0;
+	}
+}
+
+static void echo(int fd, uint8_t cmd)
+{
+	wr8(fd, cmd);
+	assert_int_equal(rd8(fd), cmd);
+}
+
+static void echo32(int fd, uint32_t v)
+{
+	wr32(fd, v);
+	assert_int_equal(rd32(fd), v);
+}
+
+static uint16_t xor16_le(const uint8_t *b, size_t n)
+{
+	uint16_t x = 0;
+	for (size_t i = 0; i + 1 < n; i += 2)
+		x ^= (uint16_t)(b[i] | b[i + 1] << 8);
+	if (n & 1)
+		x ^= b[n - 1];
+	return x;
+}
+
+static uint16_t bytesum16(const uint8_t *b, size_t n)
+{
+	uint16_t s = 0;
+	for (size_t i = 0; i < n; i++)
+		s = (uint16_t)(s + b[i]);
+	return s;
+}
+
+static void identify(int fd, bool brom)
+{
+	echo(fd, 0xFD);
+	assert_int_equal(rd16(fd), 0x6572);
+	assert_int_equal(rd16(fd), 0);
+	echo(fd, 0xFC);
+	uint8_t v[8];
+	rd(fd, v, 8);
+	assert_int_equal(be16(v + 2), 0xCA00);
+	assert_int_equal(be16(v + 6), 0);
+	wr8(fd, 0xFE);
+	uint8_t bl = rd8(fd);
+	assert_true(brom ? bl == 0xFE : bl != 0xFE);
+	echo(fd, 0xD8);
+	assert_int_equal(rd32(fd), 0);
+	assert_int_equal(rd16(fd), 0);
+	if (brom) {
+		echo(fd, 0xE1);
+		uint32_t len = rd32(fd);
+		assert_int_equal(len, 16);
+		uint8_t me[16];
+		rd(fd, me, len);
+		assert_int_equal(rd16(fd), 0);
+	}
+}
+
+static void disable_watchdog(int fd)
+{
+	echo(fd, 0xD4);
+	echo32(fd, 0x10007000);
+	echo32(fd, 1);
+	assert_int_equal(rd16(fd), 0);
+	echo32(fd, 0x22000064);
+	assert_int_equal(rd16(fd), 0);
+	echo(fd, 0xD1);
+	echo32(fd, 0x10007000);
+	echo32(fd, 1);
+	assert_int_equal(rd16(fd), 0);
+	assert_int_equal(rd32(fd) & 1, 0); /* bit0 (enable) cleared */
+	assert_int_equal(rd16(fd), 0);
+}
+
+static uint8_t *load(const char *dir, const char *name, size_t *len)
+{
+	char path[1024];
+	snprintf(path, sizeof path, "%s/%s", dir, name);
+	uint8_t *b = test_read_file(path, len);
+	if (!b)
+		fail_msg("cannot read %s", path);
+	return b;
+}
+
+/* SEND_DA + JUMP_DA; true when the DA answered with its sync byte. */
+static bool start_da1(int fd, const uint8_t *da1, size_t len)
+{
+	echo(fd, 0xD7);
+	echo32(fd, 0x02007000);
+	echo32(fd, (uint32_t)len);
+	echo32(fd, 0x100);
+	assert_int_equal(rd16(fd), 0);
+	wr(fd, da1, len);
+	assert_int_equal(rd16(fd), xor16_le(da1, len));
+	assert_int_equal(rd16(fd), 0);
+	echo(fd, 0xD5);
+	echo32(fd, 0x02007000);
+	assert_int_equal(rd16(fd), 0);
+	uint8_t sync = 0;
+	if (rd_within(fd, &sync, 1, 700) != 1)
+		return false;
+	assert_int_equal(sync, 0xC0);
+	return true;
+}
+
+static void report1(int fd, const uint8_t cid[16])
+{
+	assert_int_equal(rd32(fd), 0xBC4);
+	uint16_t n = rd16(fd);
+	assert_true(n >= 1 && n <= 16);
+	for (uint16_t i = 0; i < n; i++)
+		assert_int_equal(rd16(fd), 0); /* no NAND */
+	assert_int_equal(rd32(fd), 0);
+	uint8_t id[16];
+	rd(fd, id, 16);
+	assert_memory_equal(id, cid, 16);
+	wr8(fd, 0x5A);
+	uint8_t ver[3];
+	rd(fd, ver, 3);
+}
+
+static void stage2_config(int fd)
+{
+	wr8(fd, 0x05);     /* bromver */
+	wr8(fd, 0x01);     /* blver */
+	wr8(fd, 0x00);     /* nor_cfg 0x0008 */
+	wr8(fd, 0x08);
+	wr8(fd, 0x00);     /* nor_chip_select */
+	wr32(fd, 0x7007FFFF);
+	wr8(fd, 0);        /* bmt_flag */
+	wr32(fd, 0xA8);    /* bmt_partsize */
+	wr8(fd, 1);        /* force_charge */
+	wr8(fd, 1);        /* reset_key */
+	wr8(fd, 2);        /* ext_clock 26 MHz */
+	wr8(fd, 0);        /* msdc_boot_ch */
+}
+
+/* The 0xBC3 branch with the entry of `table` (from raw preloader bytes) the host chooses. */
+static uint32_t emi_exchange(int fd, const uint8_t *pl, const struct unifw_emi_table *t, bool pick_matching,
+			     const uint8_t cid[16])
+{
+	uint8_t info[16];
+	assert_int_equal(rd32(fd), 0xBC3);
+	rd32(fd);
+	rd(fd, info, 16);
+	assert_memory_equal(info, cid, 9);
+	assert_int_equal(rd32(fd), 0xBC4);
+	uint16_t n = rd16(fd);
+	for (uint16_t i = 0; i < n; i++)
+		rd16(fd);
+	size_t idx = 0;
+	if (pick_matching) {
+		uint8_t want[16] = { 0 };
+		memcpy(want, info, 16);
+		assert_true(unifw_emi_match_cid(t, want, &idx));
+	}
+	wr8(fd, 0xE8);
+	wr32(fd, 0x0B);
+	assert_int_equal(rd8(fd), 0x5A);
+	rd(fd, info, 16);
+	uint32_t len = rd32(fd);
+	assert_int_equal(len, 0xA8);
+	wr8(fd, 0x5A);
+	const uint8_t *entry = pl + t->entries_offset + idx * 0xA8;
+	wr(fd, entry, len);
+	assert_int_equal(rd16(fd), bytesum16(entry, len));
+	wr8(fd, 0x5A);
+	wr32(fd, 0x80000001);
+	uint32_t ret = rd32(fd);
+	if (ret == 0) {
+		assert_int_equal(rd8(fd), 2);
+		assert_int_equal(rd8(fd), 0);
+		uint8_t size[8];
+		rd(fd, size, 8);
+		assert_int_equal(be64(size), 512u << 20);
+	}
+	return ret;
+}
+
+static void upload_da2(int fd, const uint8_t *da2, size_t len)
+{
+	wr32(fd, 0x80000000);
+	wr32(fd, (uint32_t)len);
+	wr32(fd, 0x1000);
+	assert_int_equal(rd8(fd), 0x5A);
+	for (size_t off = 0; off < len; off += 0x1000) {
+		wr(fd, da2 + off, len - off < 0x1000 ? len - off : 0x1000);
+		assert_int_equal(rd8(fd), 0x5A);
+	}
+	assert_int_equal(rd8(fd), 0x5A); /* sent unprompted after the last packet */
+	wr8(fd, 0x5A);
+}
+
+struct geom {
+	uint64_t boot1, boot2, rpmb, user;
+	uint8_t cid[16];
+};
+
+static void report2(int fd, const struct geom *g)
+{
+	uint8_t nor[0x1C], nand[0x11], nand2[9], emmc[0x5C], sdc[0x1C], cfg[0x26], tail[0xA];
+	rd(fd, nor, sizeof nor);
+	rd(fd, nand, sizeof nand);
+	uint16_t ids = be16(nand + 15);
+	assert_true(ids > 0 && ids < 64); /* a fixed id list, never 0 */
+	for (uint16_t i = 0; i < ids; i++)
+		rd16(fd);
+	rd(fd, nand2, sizeof nand2);
+	rd(fd, emmc, sizeof emmc);
+	assert_int_equal(be32(emmc), 0);
+	assert_int_equal(be64(emmc + 4), g->boot1);
+	assert_int_equal(be64(emmc + 12), g->boot2);
+	assert_int_equal(be64(emmc + 20), g->rpmb);
+	for (int i = 0; i < 4; i++)
+		assert_int_equal(be64(emmc + 28 + 8 * i), 0);
+	assert_int_equal(be64(emmc + 60), g->user);
+	assert_memory_equal(emmc + 68, g->cid, 16);
+	rd(fd, sdc, sizeof sdc);
+	rd(fd, cfg, sizeof cfg);
+	assert_int_equal(be32(cfg + 8), 0);  /* ext_ram_ret */
+	assert_int_equal(cfg[12], 2);       /* DRAM */
+	assert_int_equal(be64(cfg + 14), 512u << 20);
+	rd(fd, tail, sizeof tail);
+	assert_int_equal(tail[0], 0x5A);
+	assert_int_equal(tail[9], 0xC1);
+}
+
+/* ---------- DA commands ---------- */
+
+static uint8_t usb_check(int fd)
+{
+	wr8(fd, 0x72);
+	assert_int_equal(rd8(fd), 0x5A);
+	return rd8(fd);
+}
+
+static void switch_part(int fd, uint8_t part)
+{
+	wr8(fd, 0x60);
+	assert_int_equal(rd8(fd), 0x5A);
+	wr8(fd, part);
+	assert_int_equal(rd8(fd), 0x5A);
+}
+
+static void write_data(int fd, uint8_t part, uint64_t addr, const uint8_t *data, uint64_t len)
+{
+	const uint32_t packet = 0x100000;
+	wr8(fd, 0x62);
+	wr8(fd, 1);
+	wr8(fd, part);
+	wr64(fd, addr);
+	wr64(fd, len);
+	wr32(fd, packet);
+	assert_int_equal(rd8(fd), 0x5A);
+	static uint8_t buf[0x100000];
+	for (uint64_t off = 0; off < len; off += packet) {
+		size_t chunk = len - off < packet ? (size_t)(len - off) : packet, padded = (chunk + 511) / 512 * 512;
+		memset(buf, 0, padded);
+		memcpy(buf, data + off, chunk);
+		wr8(fd, 0x5A);
+		wr(fd, buf, padded);
+		uint16_t s = bytesum16(buf, padded);
+		uint8_t cs[2] = { (uint8_t)(s >> 8), (uint8_t)s };
+		wr(fd, cs, 2);
+		assert_int_equal(rd8(fd), 0x69);
+	}
+}
+
+static void read_data(int fd, uint64_t addr, uint8_t *out, uint64_t len)
+{
+	const uint32_t packet = 0x100000;
+	wr8(fd, 0xD6);
+	wr8(fd, 0x0C);
+	wr8(fd, 2);
+	wr64(fd, addr);
+	wr64(fd, len);
+	wr32(fd, packet);
+	assert_int_equal(rd8(fd), 0x5A);
+	for (uint64_t off = 0; off < len; off += packet) {
+		size_t chunk = len - off < packet ? (size_t)(len - off) : packet;
+		rd(fd, out + off, chunk);
+		assert_int_equal(rd16(fd), bytesum16(out + off, chunk));
+		wr8(fd, 0x5A);
+	}
+}
+
+static void format_range(int fd, uint64_t addr, uint64_t len)
+{
+	wr8(fd, 0xD4);
+	wr8(fd, 2);
+	wr8(fd, 0);
+	wr8(fd, 0);
+	wr8(fd, 0);
+	wr64(fd, addr);
+	wr64(fd, len);
+	int progress = -1;
+	while (progress != 100) {
+		assert_int_equal(rd8(fd), 0x5A);
+		assert_int_equal(rd8(fd), 0x5A);
+		rd32(fd);
+		int p = rd8(fd);
+		assert_true(p > progress);
+		progress = p;
+		wr8(fd, 0x5A);
+	}
+	assert_int_equal(rd8(fd), 0x5A);
+	assert_int_equal(rd8(fd), 0x5A);
+}
+
+static void finish(int fd)
+{
+	wr8(fd, 0xD9);
+	assert_int_equal(rd8(fd), 0x5A);
+	wr32(fd, 0);
+	assert_int_equal(rd8(fd), 0x5A);
+	assert_true(eof_within(fd, WAIT_MS)); /* the phone reboots: the link goes down */
+}
+
+/* ---------- the transcripts ---------- */
+
+static const uint8_t a516_cid[16] = { 0x15, 0x01, 0x00, 'N', '5', 'U', '0', '0', 'M', 0x10, 0x12, 0x34, 0x56, 0x78, 0x9A, 0xBD };
+
+static char *make_da(const char *hw_code)
+{
+	char *dir = test_mkdtemp(), *cmd;
+	assert_true(asprintf(&cmd, "'%s' make-da -o '%s/da' --hw-code %s", sim_bin(), dir, hw_code) > 0);
+	assert_int_equal(test_run(cmd, NULL), 0);
+	free(cmd);
+	char *da;
+	assert_true(asprintf(&da, "%s/da", dir) > 0);
+	free(dir); /* the da subdirectory is removed with its parent by the caller */
+	return da;
+}
+
+static void rm_da(char *da)
+{
+	char *parent = strdup(da);
+	*strrchr(parent, '/') = 0;
+	test_rmtree(parent);
+	free(parent);
+	free(da);
+}
+
+static void test_preloader_transcript(void **state)
+{
+	(void)state;
+	char *da = make_da("6572");
+	size_t l1, l2;
+	uint8_t *da1 = load(da, "unifw-sim-da1.bin", &l1), *da2 = load(da, "unifw-sim-da2.bin", &l2);
+	struct sim s;
+	char hook[1024];
+	const char *extra[] = { "--mode", "preloader", "--emmc-size", "64M", "--boot-size", "1M", "--rpmb-size",
+				"512K", "--cid", "1501004E355530304D10123456789ABD", "--on-finish", hook, NULL };
+	snprintf(hook, sizeof hook, "echo \"$UNIFW_SIM_FINISH_MODE $UNIFW_SIM_EMMC\" > \"$(dirname \"$UNIFW_SIM_EMMC\")/finish.txt\"");
+	sim_start(&s, extra);
+	const struct geom g = { 1u << 20, 1u << 20, 512u << 10, 64u << 20,
+				{ 0x15, 0x01, 0x00, 'N', '5', 'U', '0', '0', 'M', 0x10, 0x12, 0x34, 0x56, 0x78, 0x9A, 0xBD } };
+	int fd = cl_connect(&s);
+	/* strictness first: a wrong handshake byte is not acknowledged */
+	wr8(fd, 0xA0);
+	assert_int_equal(rd8(fd), 0x5F);
+	wr8(fd, 0xA0);
+	assert_int_not_equal(rd8(fd), 0xF5);
+	handshake(fd);
+	identify(fd, false);
+	disable_watchdog(fd);
+	assert_true(start_da1(fd, da1, l1));
+	report1(fd, g.cid);
+	stage2_config(fd);
+	assert_int_equal(rd32(fd), 0); /* DRAM already up in preloader mode */
+	upload_da2(fd, da2, l2);
+	report2(fd, &g);
+	/* full speed: the host asks for high speed and the DA re-enumerates */
+	assert_int_equal(usb_check(fd), 0);
+	wr8(fd, 0x70);
+	wr8(fd, 0x01);
+	assert_int_equal(rd8(fd), 0x5A);
+	assert_true(eof_within(fd, WAIT_MS));
+	close(fd);
+	fd = cl_connect(&s);
+	assert_int_equal(usb_check(fd), 1); /* no handshake: still the DA */
+	switch_part(fd, 8);
+	size_t n = 0x100000 + 0x2345;
+	uint8_t *data = malloc(n), *back = malloc(n);
+	for (size_t i = 0; i < n; i++)
+		data[i] = (uint8_t)(i * 31 + (i >> 9));
+	write_data(fd, 8, 0x400000, data, n);
+	read_data(fd, 0x400000, back, n);
+	assert_memory_equal(back, data, n);
+	/* format part of it */
+	format_range(fd, 0x400000, 0x10000);
+	read_data(fd, 0x400000, back, 0x10200);
+	for (size_t i = 0; i < 0x10000; i++)
+		assert_int_equal(back[i], 0);
+	assert_memory_equal(back + 0x10000, data + 0x10000, 0x200);
+	/* a PMT where formats.md places it, read back with READ_PMT */
+	static uint8_t pmt[0x1000];
+	memcpy(pmt, "PTv1", 4);
+	memcpy(pmt + 4, "1.0", 4);
+	const char *names[] = { "PRELOADER", "MBR", "EBR1", "PRO_INFO" };
+	for (int i = 0; i < 4; i++) {
+		memcpy(pmt + 8 + i * 0x58, names[i], strlen(names[i]));
+		pmt[8 + i * 0x58 + 0x40 + 2] = (uint8_t)(i + 1); /* size LE */
+	}
+	memcpy(pmt + 0x1000 - 4, "PTv1", 4);
+	write_data(fd, 8, (64u << 20) - 0x100000, pmt, sizeof pmt);
+	wr8(fd, 0xA5);
+	assert_int_equal(rd8(fd), 0x5A);
+	uint32_t plen = rd32(fd);
+	assert_int_equal(plen, 40 * 0x58);
+	wr8(fd, 0x5A);
+	static uint8_t entries[40 * 0x58];
+	rd(fd, entries, plen);
+	wr8(fd, 0x5A);
+	assert_memory_equal(entries, pmt + 8, plen);
+	/* an out-of-range read is refused, with the reason on request */
+	wr8(fd, 0xD6);
+	wr8(fd, 0x0C);
+	wr8(fd, 2);
+	wr64(fd, 64u << 20);
+	wr64(fd, 512);
+	wr32(fd, 0x100000);
+	assert_int_equal(rd8(fd), 0xA5);
+	wr8(fd, 0xA5);
+	uint8_t st[4];
+	rd(fd, st, 4);
+	assert_int_equal(st[0] | st[1] << 8 | st[2] << 16 | (uint32_t)st[3] << 24, 0xBE0);
+	finish(fd);
+	close(fd);
+	assert_int_equal(sim_stop(&s, true), 0);
+	/* the image on disk holds the data at boot1 + boot2 + rpmb + address */
+	size_t ilen;
+	uint8_t *img = test_read_file(s.emmc, &ilen);
+	assert_non_null(img);
+	uint64_t user = g.boot1 + g.boot2 + g.rpmb;
+	assert_int_equal(ilen, user + g.user + 4096);
+	assert_memory_equal(img + user + 0x410000, data + 0x10000, n - 0x10000);
+	free(img);
+	/* the FINISH hook ran with the mode and the image path; the trace saw every step */
+	char path[1024];
+	snprintf(path, sizeof path, "%s/finish.txt", s.dir);
+	assert_true(file_contains(path, "0 "));
+	assert_true(file_contains(path, s.emmc));
+	assert_true(file_contains(s.log, "reboot requested"));
+	assert_true(file_contains(s.trace, "handshake complete"));
+	assert_true(file_contains(s.trace, "watchdog disabled"));
+	assert_true(file_contains(s.trace, "SEND_DA addr=0x02007000"));
+	assert_true(file_contains(s.trace, "report 2"));
+	assert_true(file_contains(s.trace, "re-enumerat"));
+	assert_true(file_contains(s.trace, "FINISH mode=0"));
+	free(data);
+	free(back);
+	free(da1);
+	free(da2);
+	sim_cleanup(&s);
+	rm_da(da);
+}
+
+/* BROM mode: the DA needs the EMI settings of the phone's memory part, taken from a real
+ * MT6572 preloader that lists six parts. */
+static void brom_run(const char *cid_hex, const uint8_t cid[16], bool pick_matching, bool expect_ok)
+{
+	char *da = make_da("6572");
+	size_t l1, l2, pl_len;
+	uint8_t *da1 = load(da, "unifw-sim-da1.bin", &l1), *da2 = load(da, "unifw-sim-da2.bin", &l2);
+	uint8_t *pl = corpus_read("preloader/mt6572_mobiwire_s10_preloader_emmcboot.bin", &pl_len);
+	static struct unifw_emi_table t;
+	struct unifw_error err = { 0 };
+	uint64_t tag = unifw_emi_find_tag(pl, pl_len, 0);
+	assert_true(tag != UINT64_MAX);
+	assert_int_equal(unifw_emi_parse(pl, pl_len, tag, "mobiwire preloader", &t, &err), 0);
+	assert_int_equal(t.count, 6);
+	struct sim s;
+	const char *extra[] = { "--mode", "brom", "--emmc-size", "32M", "--cid", cid_hex, NULL };
+	sim_start(&s, extra);
+	int fd = cl_connect(&s);
+	handshake(fd);
+	identify(fd, true);
+	disable_watchdog(fd);
+	assert_true(start_da1(fd, da1, l1));
+	report1(fd, cid);
+	stage2_config(fd);
+	uint32_t ret = emi_exchange(fd, pl, &t, pick_matching, cid);
+	if (expect_ok) {
+		assert_int_equal(ret, 0);
+		upload_da2(fd, da2, l2);
+		const struct geom g = { 4u << 20, 4u << 20, 4u << 20, 32u << 20, { 0 } };
+		struct geom gc = g;
+		memcpy(gc.cid, cid, 16);
+		report2(fd, &gc);
+		finish(fd);
+		assert_int_equal(sim_stop(&s, true), 0);
+		assert_true(file_contains(s.trace, "matches the memory part"));
+	} else {
+		assert_int_not_equal(ret, 0); /* S_FT_ENABLE_DRAM_FAIL territory */
+		uint8_t b;
+		wr32(fd, 0x80000000); /* a DA2 header gets no answer: the DA stopped */
+		assert_int_equal(rd_within(fd, &b, 1, 500), 0);
+		sim_stop(&s, false);
+		assert_true(file_contains(s.trace, "does not match this phone's memory part"));
+	}
+	close(fd);
+	free(pl);
+	free(da1);
+	free(da2);
+	sim_cleanup(&s);
+	rm_da(da);
+}
+
+static void test_brom_emi_match(void **state)
+{
+	(void)state;
+	/* Samsung "JZMB" (15 01 00 4E 4A 32 5A 4D 42), the third entry of the Mobiwire S10 table */
+	static const uint8_t cid[16] = { 0x15, 0x01, 0x00, 'N', 'J', '2', 'Z', 'M', 'B', 0x10, 1, 2, 3, 4, 0x5A, 0x01 };
+	brom_run("1501004E4A325A4D4210010203045A01", cid, true, true);
+}
+
+static void test_brom_emi_mismatch(void **state)
+{
+	(void)state;
+	/* the A516's part is not in the Mobiwire table; a sloppy host sends the first entry anyway */
+	brom_run("1501004E355530304D10123456789ABD", a516_cid, false, false);
+}
+
+static void test_foreign_da_no_sync(void **state)
+{
+	(void)state;
+	char *da = make_da("6580");
+	size_t l1;
+	uint8_t *da1 = load(da, "unifw-sim-da1.bin", &l1);
+	struct sim s;
+	const char *extra[] = { "--mode", "brom", "--emmc-size", "16M", NULL };
+	sim_start(&s, extra);
+	int fd = cl_connect(&s);
+	handshake(fd);
+	assert_false(start_da1(fd, da1, l1)); /* JUMP_DA status 0, then silence */
+	close(fd);
+	sim_stop(&s, false);
+	assert_true(file_contains(s.trace, "0x6580"));
+	free(da1);
+	sim_cleanup(&s);
+	rm_da(da);
+}
+
+static void test_preloader_window_closes(void **state)
+{
+	(void)state;
+	struct sim s;
+	const char *extra[] = { "--preloader-window", "300", "--emmc-size", "16M", NULL };
+	sim_start(&s, extra);
+	int fd = cl_connect(&s);
+	assert_true(eof_within(fd, WAIT_MS)); /* nobody said A0: the preloader booted on */
+	close(fd);
+	fd = cl_connect(&s); /* replug: a new window; this time in time */
+	handshake(fd);
+	sleep_ms(500);
+	echo(fd, 0xFD);
+	assert_int_equal(rd32(fd), 0x65720000);
+	close(fd);
+	sim_stop(&s, false);
+	assert_true(file_contains(s.log, "preloader window"));
+	sim_cleanup(&s);
+}
+
+int main(void)
+{
+	signal(SIGPIPE, SIG_IGN);
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_preloader_transcript),
+		cmocka_unit_test(test_brom_emi_match),
+		cmocka_unit_test(test_brom_emi_mismatch),
+		cmocka_unit_test(test_foreign_da_no_sync),
+		cmocka_unit_test(test_preloader_window_closes),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
