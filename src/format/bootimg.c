@@ -1,2 +1,1017 @@
-/* placeholder: being written */
-#include "unifw/error.h"
+/* Android boot image v0 with MediaTek-wrapped sections: parse, build, describe, unpack, repack
+ * (include/unifw/bootimg.h, docs/format-boot.md). */
+#include "unifw/bootimg.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <openssl/evp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "format/readall.h"
+#include "unifw/hash.h"
+#include "unifw/kernel.h"
+#include "unifw/mtkhdr.h"
+#include "unifw/ramdisk.h"
+#include "util/bytes.h"
+
+#define OFF_PAGE_SIZE 0x24u
+#define OFF_NAME 0x30u
+#define OFF_CMDLINE 0x40u
+#define OFF_ID 0x240u
+#define OFF_EXTRA 0x260u
+#define MIN_PAGE 2048u
+#define MAX_PAGE 131072u
+#define HEADER_TXT_MAX (64u << 10)
+
+enum { SEC_KERNEL, SEC_RAMDISK, SEC_SECOND, SEC_COUNT };
+static const char *const sec_names[SEC_COUNT] = {"kernel", "ramdisk", "second"};
+
+/* ------------------------------------------------------------------ header */
+
+int unifw_bootimg_hdr_parse(const uint8_t *buf, size_t len, const char *name, struct unifw_bootimg_hdr *h,
+			    struct unifw_error *err)
+{
+	memset(h, 0, sizeof *h);
+	if (len < 8 || memcmp(buf, UNIFW_BOOTIMG_MAGIC, 8))
+		return unifw_error_set(err, len < 8 ? UNIFW_E_TRUNCATED : UNIFW_E_FORMAT, name, 0,
+				       "expected boot image magic \"ANDROID!\"");
+	if (len < UNIFW_BOOTIMG_HDR_SIZE)
+		return unifw_error_set(err, UNIFW_E_TRUNCATED, name, len,
+				       "boot image header is %u bytes, input has %zu", UNIFW_BOOTIMG_HDR_SIZE, len);
+	uint32_t *fields[] = {&h->kernel_size, &h->kernel_addr, &h->ramdisk_size, &h->ramdisk_addr, &h->second_size,
+			      &h->second_addr, &h->tags_addr, &h->page_size, &h->header_version, &h->os_version};
+	for (size_t i = 0; i < sizeof fields / sizeof *fields; i++)
+		get_le32(buf, len, 8 + 4 * i, fields[i]);
+	memcpy(h->name, buf + OFF_NAME, sizeof h->name);
+	memcpy(h->cmdline, buf + OFF_CMDLINE, sizeof h->cmdline);
+	memcpy(h->id, buf + OFF_ID, sizeof h->id);
+	memcpy(h->extra_cmdline, buf + OFF_EXTRA, sizeof h->extra_cmdline);
+	if (h->page_size < MIN_PAGE || h->page_size > MAX_PAGE || (h->page_size & (h->page_size - 1)))
+		return unifw_error_set(err, UNIFW_E_FORMAT, name, OFF_PAGE_SIZE,
+				       "expected a page size that is a power of two in 2048..131072, found %u",
+				       h->page_size);
+	return 0;
+}
+
+void unifw_bootimg_hdr_write(const struct unifw_bootimg_hdr *h, uint8_t out[UNIFW_BOOTIMG_HDR_SIZE])
+{
+	const uint32_t fields[] = {h->kernel_size, h->kernel_addr, h->ramdisk_size, h->ramdisk_addr, h->second_size,
+				   h->second_addr, h->tags_addr, h->page_size, h->header_version, h->os_version};
+	memset(out, 0, UNIFW_BOOTIMG_HDR_SIZE);
+	memcpy(out, UNIFW_BOOTIMG_MAGIC, 8);
+	for (size_t i = 0; i < sizeof fields / sizeof *fields; i++)
+		put_le32(out + 8 + 4 * i, fields[i]);
+	memcpy(out + OFF_NAME, h->name, sizeof h->name);
+	memcpy(out + OFF_CMDLINE, h->cmdline, sizeof h->cmdline);
+	memcpy(out + OFF_ID, h->id, sizeof h->id);
+	memcpy(out + OFF_EXTRA, h->extra_cmdline, sizeof h->extra_cmdline);
+}
+
+void unifw_bootimg_compute_id(const uint8_t *kernel, size_t kl, const uint8_t *ramdisk, size_t rl,
+			      const uint8_t *second, size_t sl, uint8_t id[UNIFW_BOOTIMG_ID_SIZE])
+{
+	const uint8_t *parts[3] = {kernel, ramdisk, second};
+	const size_t lens[3] = {kl, rl, sl};
+	unsigned int n = 0;
+	EVP_MD_CTX *c = EVP_MD_CTX_new();
+
+	memset(id, 0, UNIFW_BOOTIMG_ID_SIZE);
+	if (!c || EVP_DigestInit_ex(c, EVP_sha1(), NULL) != 1) {
+		EVP_MD_CTX_free(c);
+		return;
+	}
+	for (int i = 0; i < 3; i++) {
+		uint8_t le[4];
+		put_le32(le, (uint32_t)lens[i]);
+		if (lens[i])
+			EVP_DigestUpdate(c, parts[i], lens[i]);
+		EVP_DigestUpdate(c, le, sizeof le);
+	}
+	EVP_DigestFinal_ex(c, id, &n);
+	EVP_MD_CTX_free(c);
+}
+
+static uint64_t page_align(uint64_t v, uint32_t page)
+{
+	return (v + page - 1) / page * page;
+}
+
+/* Section offsets of a v0 image; returns the aligned end of the layout. */
+static uint64_t layout(const struct unifw_bootimg_hdr *h, uint64_t off[SEC_COUNT])
+{
+	off[SEC_KERNEL] = h->page_size;
+	off[SEC_RAMDISK] = off[SEC_KERNEL] + page_align(h->kernel_size, h->page_size);
+	off[SEC_SECOND] = off[SEC_RAMDISK] + page_align(h->ramdisk_size, h->page_size);
+	return off[SEC_SECOND] + page_align(h->second_size, h->page_size);
+}
+
+static uint32_t sec_size(const struct unifw_bootimg_hdr *h, int s)
+{
+	return s == SEC_KERNEL ? h->kernel_size : s == SEC_RAMDISK ? h->ramdisk_size : h->second_size;
+}
+
+/* ------------------------------------------------------------------ parse */
+
+static void check_mtk_section(struct unifw_bootimg *img, const char *name, int s, const char *const *want)
+{
+	uint64_t off = s == SEC_KERNEL ? img->kernel_off : img->ramdisk_off, len = sec_size(&img->hdr, s);
+	const uint8_t *p = img->base + off;
+	struct unifw_mtkhdr h;
+	if (len < UNIFW_MTKHDR_SIZE || !unifw_mtkhdr_is(p, (size_t)len) ||
+	    unifw_mtkhdr_parse(p, (size_t)len, len, &h, NULL) != 0)
+		return;
+	if (strcmp(h.name, want[0]) && (!want[1] || strcmp(h.name, want[1])))
+		unifw_findings_add(&img->findings, UNIFW_SEV_WARNING, "mtk-name", name, 0, "",
+				   "the %s section's MTK header (offset 0x%llx) is named \"%s\"; MediaTek LK expects %s%s%s",
+				   sec_names[s], (unsigned long long)off, h.name, want[0], want[1] ? " or " : "",
+				   want[1] ? want[1] : "");
+	if (h.missing)
+		unifw_findings_add(&img->findings, UNIFW_SEV_ERROR, "mtk-size-overflow", name, 0, "",
+				   "the %s header at offset 0x%llx says %u bytes follow it, the %s section holds only %llu",
+				   h.name, (unsigned long long)off, h.dsize, sec_names[s], (unsigned long long)h.available);
+	else if (h.padding)
+		unifw_findings_add(&img->findings, UNIFW_SEV_WARNING, "mtk-size-mismatch", name, 0, "",
+				   "%s_size in the boot header is %llu but its %s header covers 512 + %u bytes "
+				   "(%llu bytes of the section unaccounted for; mixed build or page-rounded size)",
+				   sec_names[s], (unsigned long long)len, h.name, h.dsize, (unsigned long long)h.padding);
+}
+
+int unifw_bootimg_parse(const uint8_t *buf, size_t len, const char *name, struct unifw_bootimg *img,
+			struct unifw_error *err)
+{
+	uint64_t off[SEC_COUNT];
+	int rc;
+
+	memset(img, 0, sizeof *img);
+	if (!name)
+		name = "boot.img";
+	if ((rc = unifw_bootimg_hdr_parse(buf, len, name, &img->hdr, err)) != 0)
+		return rc;
+	img->base = buf;
+	img->file_size = len;
+	img->layout_end = layout(&img->hdr, off);
+	img->kernel_off = off[SEC_KERNEL];
+	img->ramdisk_off = off[SEC_RAMDISK];
+	img->second_off = off[SEC_SECOND];
+	for (int s = 0; s < SEC_COUNT; s++) {
+		uint64_t end = off[s] + sec_size(&img->hdr, s);
+		if (sec_size(&img->hdr, s) && end > len)
+			return unifw_error_set(err, UNIFW_E_TRUNCATED, name, len,
+					       "the %s section (%u bytes at 0x%llx) ends at 0x%llx, past the end of the file",
+					       sec_names[s], sec_size(&img->hdr, s), (unsigned long long)off[s],
+					       (unsigned long long)end);
+		if (sec_size(&img->hdr, s))
+			img->data_end = end;
+	}
+	if (!img->data_end)
+		img->data_end = img->hdr.page_size;
+	if (img->hdr.kernel_size == 0)
+		unifw_findings_add(&img->findings, UNIFW_SEV_ERROR, "no-kernel", name, 0, "", "kernel_size is 0");
+	if (img->hdr.header_version)
+		unifw_findings_add(&img->findings, UNIFW_SEV_WARNING, "header-version", name, 0, "",
+				   "header_version (0x28) is %u; MT6572 images are v0 and only v0 is unpacked",
+				   img->hdr.header_version);
+	uint8_t id[UNIFW_BOOTIMG_ID_SIZE];
+	const struct unifw_bootimg_hdr *h = &img->hdr;
+	unifw_bootimg_compute_id(h->kernel_size ? buf + img->kernel_off : NULL, h->kernel_size,
+				 h->ramdisk_size ? buf + img->ramdisk_off : NULL, h->ramdisk_size,
+				 h->second_size ? buf + img->second_off : NULL, h->second_size, id);
+	img->id_ok = !memcmp(id, img->hdr.id, sizeof id);
+	if (!img->id_ok)
+		unifw_findings_add(&img->findings, UNIFW_SEV_INFO, "id-mismatch", name, 0, "",
+				   "the id at 0x240 is not the SHA-1 of the sections (MediaTek LK does not check it)");
+	static const char *const kernel_names[] = {"KERNEL", NULL};
+	static const char *const ramdisk_names[] = {"ROOTFS", "RECOVERY"};
+	check_mtk_section(img, name, SEC_KERNEL, kernel_names);
+	if (img->hdr.ramdisk_size)
+		check_mtk_section(img, name, SEC_RAMDISK, ramdisk_names);
+	return 0;
+}
+
+void unifw_bootimg_free(struct unifw_bootimg *img)
+{
+	if (img)
+		unifw_findings_free(&img->findings);
+}
+
+/* ------------------------------------------------------------------ build */
+
+int unifw_bootimg_build(const struct unifw_bootimg_hdr *h, const uint8_t *kernel, size_t kl, const uint8_t *ramdisk,
+			size_t rl, const uint8_t *second, size_t sl, bool set_id, uint8_t **out, size_t *out_len,
+			struct unifw_error *err)
+{
+	struct unifw_bootimg_hdr hh = *h;
+	uint64_t off[SEC_COUNT], total;
+	const uint8_t *data[SEC_COUNT] = {kernel, ramdisk, second};
+	const size_t lens[SEC_COUNT] = {kl, rl, sl};
+
+	*out = NULL;
+	*out_len = 0;
+	if (hh.page_size < MIN_PAGE || hh.page_size > MAX_PAGE || (hh.page_size & (hh.page_size - 1)))
+		return unifw_error_set(err, UNIFW_E_INVALID, "boot image", UNIFW_NO_OFFSET,
+				       "page size must be a power of two in 2048..131072, got %u", hh.page_size);
+	if (kl > UINT32_MAX || rl > UINT32_MAX || sl > UINT32_MAX)
+		return unifw_error_set(err, UNIFW_E_TOO_BIG, "boot image", UNIFW_NO_OFFSET, "a section exceeds 4 GiB");
+	hh.kernel_size = (uint32_t)kl;
+	hh.ramdisk_size = (uint32_t)rl;
+	hh.second_size = (uint32_t)sl;
+	if (set_id)
+		unifw_bootimg_compute_id(kernel, kl, ramdisk, rl, second, sl, hh.id);
+	total = layout(&hh, off);
+	if (total > UNIFW_BOOTIMG_MAX_FILE)
+		return unifw_error_set(err, UNIFW_E_TOO_BIG, "boot image", UNIFW_NO_OFFSET,
+				       "image would be %llu bytes, more than %llu", (unsigned long long)total,
+				       (unsigned long long)UNIFW_BOOTIMG_MAX_FILE);
+	uint8_t *img = calloc(1, (size_t)total);
+	if (!img)
+		return unifw_error_set(err, UNIFW_E_NOMEM, "boot image", UNIFW_NO_OFFSET, "out of memory");
+	unifw_bootimg_hdr_write(&hh, img);
+	for (int s = 0; s < SEC_COUNT; s++)
+		if (lens[s])
+			memcpy(img + off[s], data[s], lens[s]);
+	*out = img;
+	*out_len = (size_t)total;
+	return 0;
+}
+
+/* ------------------------------------------------------------------ describe */
+
+static void set_field_str(struct unifw_jv *obj, const char *key, const uint8_t *f, size_t n)
+{
+	unifw_jv_set(obj, key, unifw_jv_stringn((const char *)f, unifw_fieldlen(f, n)));
+}
+
+static void hex_string(const uint8_t *b, size_t n, char *out)
+{
+	static const char digits[] = "0123456789abcdef";
+	for (size_t i = 0; i < n; i++) {
+		out[2 * i] = digits[b[i] >> 4];
+		out[2 * i + 1] = digits[b[i] & 15];
+	}
+	out[2 * n] = '\0';
+}
+
+static void hdr_to_json(const struct unifw_bootimg_hdr *h, struct unifw_jv *obj)
+{
+	char id[2 * UNIFW_BOOTIMG_ID_SIZE + 1];
+	unifw_jv_set_uint(obj, "page_size", h->page_size);
+	unifw_jv_set_uint(obj, "kernel_size", h->kernel_size);
+	unifw_jv_set_hex(obj, "kernel_addr", h->kernel_addr);
+	unifw_jv_set_uint(obj, "ramdisk_size", h->ramdisk_size);
+	unifw_jv_set_hex(obj, "ramdisk_addr", h->ramdisk_addr);
+	unifw_jv_set_uint(obj, "second_size", h->second_size);
+	unifw_jv_set_hex(obj, "second_addr", h->second_addr);
+	unifw_jv_set_hex(obj, "tags_addr", h->tags_addr);
+	unifw_jv_set_uint(obj, "header_version", h->header_version);
+	unifw_jv_set_hex(obj, "os_version", h->os_version);
+	set_field_str(obj, "name", h->name, sizeof h->name);
+	set_field_str(obj, "cmdline", h->cmdline, sizeof h->cmdline);
+	set_field_str(obj, "extra_cmdline", h->extra_cmdline, sizeof h->extra_cmdline);
+	hex_string(h->id, sizeof h->id, id);
+	unifw_jv_set_str(obj, "id", id);
+}
+
+static void kernel_json(const struct unifw_bootimg *img, struct unifw_jv *obj)
+{
+	struct unifw_kernel_info *k = malloc(sizeof *k);
+	struct unifw_error e;
+	char where[64];
+	snprintf(where, sizeof where, "kernel section at 0x%llx", (unsigned long long)img->kernel_off);
+	if (!k) {
+		unifw_jv_set_str(obj, "error", "out of memory");
+		return;
+	}
+	if (unifw_kernel_inspect(img->base + img->kernel_off, img->hdr.kernel_size, where, NULL, k, &e) == 0) {
+		unifw_kernel_info_to_json(k, obj);
+	} else {
+		char msg[1024];
+		unifw_jv_set_str(obj, "type", "kernel");
+		unifw_jv_set_str(obj, "error", unifw_error_format(&e, msg, sizeof msg));
+	}
+	free(k);
+}
+
+static void ramdisk_json(const struct unifw_bootimg *img, struct unifw_jv *obj)
+{
+	struct unifw_ramdisk rd;
+	struct unifw_error e;
+	char where[64];
+	snprintf(where, sizeof where, "ramdisk section at 0x%llx", (unsigned long long)img->ramdisk_off);
+	if (unifw_ramdisk_parse(img->base + img->ramdisk_off, img->hdr.ramdisk_size, where, &rd, &e) == 0) {
+		unifw_ramdisk_to_json(&rd, obj, 64);
+		unifw_ramdisk_free(&rd);
+	} else {
+		char msg[1024];
+		unifw_jv_set_str(obj, "type", "ramdisk");
+		unifw_jv_set_str(obj, "error", unifw_error_format(&e, msg, sizeof msg));
+	}
+}
+
+void unifw_bootimg_to_json(const struct unifw_bootimg *img, struct unifw_jv *obj)
+{
+	unifw_jv_set_str(obj, "type", "bootimg");
+	hdr_to_json(&img->hdr, obj);
+	unifw_jv_set_bool(obj, "id_ok", img->id_ok);
+	unifw_jv_set_uint(obj, "image_size", img->file_size);
+	unifw_jv_set_uint(obj, "layout_size", img->layout_end);
+	unifw_jv_set_uint(obj, "tail_size", img->file_size > img->layout_end ? img->file_size - img->layout_end : 0);
+	kernel_json(img, unifw_jv_set_obj(obj, "kernel"));
+	if (img->hdr.ramdisk_size)
+		ramdisk_json(img, unifw_jv_set_obj(obj, "ramdisk"));
+	else
+		unifw_jv_set(obj, "ramdisk", NULL);
+	if (img->hdr.second_size)
+		unifw_jv_set_uint(unifw_jv_set_obj(obj, "second"), "size", img->hdr.second_size);
+	else
+		unifw_jv_set(obj, "second", NULL);
+	unifw_jv_set(obj, "findings", unifw_findings_to_json(&img->findings));
+}
+
+int unifw_bootimg_describe(struct unifw_stream *s, struct unifw_jv *obj, struct unifw_error *err)
+{
+	uint8_t *buf;
+	size_t len;
+	struct unifw_bootimg img;
+	int rc = unifw_stream_slurp(s, UNIFW_BOOTIMG_MAX_FILE, &buf, &len, err);
+	if (rc)
+		return rc;
+	rc = unifw_bootimg_hdr_parse(buf, len, s->name, &img.hdr, err);
+	if (rc == 0 && len < img.hdr.page_size) {
+		/* a bare header split out of an image (image.hdr): describe the fields */
+		uint64_t off[SEC_COUNT];
+		unifw_jv_set_str(obj, "type", "boot_header");
+		hdr_to_json(&img.hdr, obj);
+		unifw_jv_set_uint(obj, "header_size", len);
+		unifw_jv_set_uint(obj, "expected_image_size", layout(&img.hdr, off));
+	} else if (rc == 0 && (rc = unifw_bootimg_parse(buf, len, s->name, &img, err)) == 0) {
+		unifw_bootimg_to_json(&img, obj);
+		unifw_bootimg_free(&img);
+	}
+	free(buf);
+	return rc;
+}
+
+bool unifw_bootimg_probe(const uint8_t *head, size_t head_len, uint64_t total_size)
+{
+	(void)total_size;
+	return head && head_len >= 8 && !memcmp(head, UNIFW_BOOTIMG_MAGIC, 8);
+}
+
+/* ------------------------------------------------------------------ files */
+
+static int join(char *out, size_t cap, const char *dir, const char *name, struct unifw_error *err)
+{
+	if ((size_t)snprintf(out, cap, "%s/%s", dir, name) >= cap)
+		return unifw_error_set(err, UNIFW_E_INVALID, dir, UNIFW_NO_OFFSET, "path too long");
+	return 0;
+}
+
+static int write_in(const char *dir, const char *name, const void *p, size_t n, struct unifw_error *err)
+{
+	char path[PATH_MAX];
+	int rc = join(path, sizeof path, dir, name, err);
+	return rc ? rc : unifw_file_write_atomic(path, p, n, err);
+}
+
+static bool all_zero(const uint8_t *p, uint64_t n)
+{
+	for (uint64_t i = 0; i < n; i++)
+		if (p[i])
+			return false;
+	return true;
+}
+
+static void sha256_hex(const uint8_t *p, size_t n, char out[65])
+{
+	uint8_t d[32];
+	unifw_sha256(p, n, d);
+	unifw_hex(d, 32, out);
+}
+
+/* header.txt string values: bytes up to the last non-zero one; backslash, non-printable bytes and
+ * spaces at either end escaped as \\ and \xNN, so that every byte of the field round-trips. */
+static void put_escaped(FILE *f, const uint8_t *field, size_t n)
+{
+	size_t end = n;
+	while (end && !field[end - 1])
+		end--;
+	for (size_t i = 0; i < end; i++) {
+		uint8_t c = field[i];
+		if (c == '\\')
+			fputs("\\\\", f);
+		else if (c < 0x20 || c > 0x7e || (c == ' ' && (i == 0 || i == end - 1)))
+			fprintf(f, "\\x%02x", c);
+		else
+			fputc(c, f);
+	}
+	fputc('\n', f);
+}
+
+/* ------------------------------------------------------------------ unpack */
+
+struct unpacked {
+	char sha[SEC_COUNT][65];
+	bool mtk[SEC_COUNT];
+	bool pad_file[SEC_COUNT + 1]; /* header page, kernel, ramdisk, second */
+	bool tail_file;
+};
+
+static const char *const pad_names[SEC_COUNT + 1] = {"pad_header", "pad_kernel", "pad_ramdisk", "pad_second"};
+
+static int write_header_txt(const char *dir, const struct unifw_bootimg *img, const struct unpacked *u,
+			    struct unifw_error *err)
+{
+	char *text = NULL, id[2 * UNIFW_BOOTIMG_ID_SIZE + 1];
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	const struct unifw_bootimg_hdr *h = &img->hdr;
+	if (!f)
+		return unifw_error_set(err, UNIFW_E_NOMEM, dir, UNIFW_NO_OFFSET, "out of memory");
+	fprintf(f, "# unifw boot image header (Android boot image v0). Edit values, then run\n"
+		   "#   unifw bootimg repack DIR -o IMAGE\n"
+		   "# Sizes, MTK headers and the id are recomputed when kernel/ramdisk/second change;\n"
+		   "# unchanged parts are written back byte for byte. See docs/format-boot.md.\n");
+	fprintf(f, "page_size = %u\nkernel_addr = 0x%08x\nramdisk_addr = 0x%08x\nsecond_addr = 0x%08x\n", h->page_size,
+		h->kernel_addr, h->ramdisk_addr, h->second_addr);
+	fprintf(f, "tags_addr = 0x%08x\nheader_version = %u\nos_version = 0x%08x\n", h->tags_addr, h->header_version,
+		h->os_version);
+	fputs("name = ", f);
+	put_escaped(f, h->name, sizeof h->name);
+	fputs("cmdline = ", f);
+	put_escaped(f, h->cmdline, sizeof h->cmdline);
+	fputs("extra_cmdline = ", f);
+	put_escaped(f, h->extra_cmdline, sizeof h->extra_cmdline);
+	hex_string(h->id, sizeof h->id, id);
+	fprintf(f, "id = %s\nid_ok = %s\n", id, img->id_ok ? "yes" : "no");
+	for (int s = 0; s < SEC_COUNT; s++) {
+		fprintf(f, "%s_sha256 = %s\n", sec_names[s], u->sha[s][0] ? u->sha[s] : "none");
+		if (s != SEC_SECOND)
+			fprintf(f, "%s_mtk_header = %s\n", sec_names[s], u->mtk[s] ? "yes" : "no");
+	}
+	for (int p = 0; p <= SEC_COUNT; p++)
+		fprintf(f, "%s = %s\n", pad_names[p], u->pad_file[p] ? "file" : "zero");
+	fprintf(f, "image_size = %llu\ntail = %s\n", (unsigned long long)img->file_size, u->tail_file ? "file" : "zero");
+	if (fclose(f) != 0) {
+		free(text);
+		return unifw_error_set(err, UNIFW_E_NOMEM, dir, UNIFW_NO_OFFSET, "out of memory");
+	}
+	int rc = write_in(dir, UNIFW_BOOTIMG_HEADER_FILE, text, len, err);
+	free(text);
+	return rc;
+}
+
+/* The section's payload file, and its MTK header beside it when it has one. */
+static int unpack_section(const char *dir, const struct unifw_bootimg *img, int s, struct unpacked *u,
+			  struct unifw_error *err)
+{
+	uint64_t off = s == SEC_KERNEL ? img->kernel_off : s == SEC_RAMDISK ? img->ramdisk_off : img->second_off;
+	size_t n = sec_size(&img->hdr, s);
+	const uint8_t *p = img->base + off;
+	char name[32];
+	int rc;
+	if (n == 0 && s != SEC_KERNEL)
+		return 0;
+	if (s != SEC_SECOND && n >= UNIFW_MTKHDR_SIZE && unifw_mtkhdr_is(p, n)) {
+		snprintf(name, sizeof name, "%s.mtkhdr", sec_names[s]);
+		if ((rc = write_in(dir, name, p, UNIFW_MTKHDR_SIZE, err)) != 0)
+			return rc;
+		u->mtk[s] = true;
+		p += UNIFW_MTKHDR_SIZE;
+		n -= UNIFW_MTKHDR_SIZE;
+	}
+	sha256_hex(p, n, u->sha[s]);
+	return write_in(dir, sec_names[s], p, n, err);
+}
+
+/* Padding after the header and after each section, as far as the file goes; saved when not zero. */
+static int unpack_padding(const char *dir, const struct unifw_bootimg *img, struct unpacked *u,
+			  struct unifw_error *err)
+{
+	uint64_t off[SEC_COUNT];
+	layout(&img->hdr, off);
+	for (int p = 0; p <= SEC_COUNT; p++) {
+		uint64_t start = p == 0 ? UNIFW_BOOTIMG_HDR_SIZE : off[p - 1] + sec_size(&img->hdr, p - 1);
+		uint64_t end = p == 0 ? img->hdr.page_size : off[p - 1] + page_align(sec_size(&img->hdr, p - 1),
+										   img->hdr.page_size);
+		if (end > img->file_size)
+			end = img->file_size;
+		if (start >= end || all_zero(img->base + start, end - start))
+			continue;
+		char name[32];
+		snprintf(name, sizeof name, "%s.bin", pad_names[p]);
+		int rc = write_in(dir, name, img->base + start, (size_t)(end - start), err);
+		if (rc)
+			return rc;
+		u->pad_file[p] = true;
+	}
+	if (img->file_size > img->layout_end &&
+	    !all_zero(img->base + img->layout_end, img->file_size - img->layout_end)) {
+		u->tail_file = true;
+		return write_in(dir, "tail.bin", img->base + img->layout_end,
+				(size_t)(img->file_size - img->layout_end), err);
+	}
+	return 0;
+}
+
+static int extract_ramdisk_tree(const char *dir, const struct unifw_bootimg *img, struct unifw_error *err)
+{
+	struct unifw_ramdisk rd;
+	char path[PATH_MAX];
+	int rc;
+	if (!img->hdr.ramdisk_size)
+		return 0;
+	if ((rc = join(path, sizeof path, dir, "ramdisk.d", err)) != 0)
+		return rc;
+	if ((rc = unifw_ramdisk_parse(img->base + img->ramdisk_off, img->hdr.ramdisk_size, "ramdisk section", &rd,
+				      err)) != 0)
+		return rc;
+	rc = unifw_ramdisk_extract(&rd, path, NULL, err);
+	unifw_ramdisk_free(&rd);
+	return rc;
+}
+
+int unifw_bootimg_unpack(const char *img_path, const char *dir, const struct unifw_bootimg_unpack_opts *opts,
+			 struct unifw_error *err)
+{
+	uint8_t *buf;
+	size_t len;
+	struct unifw_bootimg img;
+	struct unpacked u;
+	int rc = unifw_file_read_all(img_path, UNIFW_BOOTIMG_MAX_FILE, &buf, &len, err);
+	if (rc)
+		return rc;
+	memset(&u, 0, sizeof u);
+	rc = unifw_bootimg_hdr_parse(buf, len, img_path, &img.hdr, err);
+	if (rc == 0 && len < img.hdr.page_size) {
+		rc = unifw_error_set(err, UNIFW_E_INVALID, img_path, len,
+				     "a bare %zu-byte boot header (no kernel or ramdisk follows): nothing to unpack", len);
+		goto out_buf;
+	}
+	if (rc || (rc = unifw_bootimg_parse(buf, len, img_path, &img, err)) != 0)
+		goto out_buf;
+	if (img.hdr.header_version) {
+		rc = unifw_error_set(err, UNIFW_E_UNSUPPORTED, img_path, 0x28,
+				     "boot image header v%u; only v0 images are unpacked", img.hdr.header_version);
+		goto out;
+	}
+	if (mkdir(dir, 0755) != 0 && errno != EEXIST) {
+		rc = unifw_error_sys(err, dir, "create directory");
+		goto out;
+	}
+	for (int s = 0; s < SEC_COUNT && rc == 0; s++)
+		rc = unpack_section(dir, &img, s, &u, err);
+	if (rc == 0)
+		rc = unpack_padding(dir, &img, &u, err);
+	if (rc == 0)
+		rc = write_header_txt(dir, &img, &u, err);
+	if (rc == 0 && opts && opts->extract_ramdisk)
+		rc = extract_ramdisk_tree(dir, &img, err);
+out:
+	unifw_bootimg_free(&img);
+out_buf:
+	free(buf);
+	return rc;
+}
+
+/* ------------------------------------------------------------------ header.txt */
+
+struct header_txt {
+	struct unifw_bootimg_hdr h;
+	bool id_ok;
+	char sha[SEC_COUNT][65]; /* "" = none */
+	bool mtk[SEC_COUNT];
+	bool pad_file[SEC_COUNT + 1];
+	bool tail_file;
+	uint64_t image_size;
+	unsigned seen;           /* bit per required key */
+};
+
+enum { K_PAGE, K_KADDR, K_RADDR, K_SADDR, K_TAGS, K_HVER, K_OSVER, K_NAME, K_CMD, K_EXTRA, K_ID, K_IDOK, K_KSHA,
+       K_KMTK, K_RSHA, K_RMTK, K_SSHA, K_PAD0, K_PAD1, K_PAD2, K_PAD3, K_ISIZE, K_TAIL, K_COUNT };
+static const char *const keys[K_COUNT] = {
+	"page_size", "kernel_addr", "ramdisk_addr", "second_addr", "tags_addr", "header_version", "os_version", "name",
+	"cmdline", "extra_cmdline", "id", "id_ok", "kernel_sha256", "kernel_mtk_header", "ramdisk_sha256",
+	"ramdisk_mtk_header", "second_sha256", "pad_header", "pad_kernel", "pad_ramdisk", "pad_second", "image_size",
+	"tail"};
+
+static int hexval(int c)
+{
+	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+}
+
+/* Undo put_escaped into a fixed field; false when it does not fit or an escape is malformed. */
+static bool unescape(const char *v, uint8_t *field, size_t n)
+{
+	size_t o = 0;
+	memset(field, 0, n);
+	for (size_t i = 0; v[i]; i++) {
+		int c = (unsigned char)v[i];
+		if (c == '\\') {
+			if (v[i + 1] == '\\') {
+				i++;
+			} else if (v[i + 1] == 'x' && hexval(v[i + 2]) >= 0 && hexval(v[i + 3]) >= 0) {
+				c = hexval(v[i + 2]) * 16 + hexval(v[i + 3]);
+				i += 3;
+			} else {
+				return false;
+			}
+		}
+		if (o >= n)
+			return false;
+		field[o++] = (uint8_t)c;
+	}
+	return true;
+}
+
+static bool parse_u64(const char *v, uint64_t max, uint64_t *out)
+{
+	char *end;
+	if (!v[0] || v[0] == '-')
+		return false;
+	errno = 0;
+	unsigned long long x = strtoull(v, &end, 0);
+	if (errno || *end || x > max)
+		return false;
+	*out = x;
+	return true;
+}
+
+static bool parse_hex_bytes(const char *v, uint8_t *out, size_t n)
+{
+	if (strlen(v) != 2 * n)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		int hi = hexval(v[2 * i]), lo = hexval(v[2 * i + 1]);
+		if (hi < 0 || lo < 0)
+			return false;
+		out[i] = (uint8_t)(hi * 16 + lo);
+	}
+	return true;
+}
+
+static bool parse_choice(const char *v, const char *yes, const char *no, bool *out)
+{
+	if (!strcmp(v, yes))
+		*out = true;
+	else if (!strcmp(v, no))
+		*out = false;
+	else
+		return false;
+	return true;
+}
+
+static bool set_key(struct header_txt *t, int k, const char *v)
+{
+	uint64_t x = 0;
+	uint32_t *u32[] = {&t->h.page_size, &t->h.kernel_addr, &t->h.ramdisk_addr, &t->h.second_addr, &t->h.tags_addr,
+			   &t->h.header_version, &t->h.os_version};
+	uint8_t d[32];
+	switch (k) {
+	case K_PAGE: case K_KADDR: case K_RADDR: case K_SADDR: case K_TAGS: case K_HVER: case K_OSVER:
+		if (!parse_u64(v, UINT32_MAX, &x))
+			return false;
+		*u32[k] = (uint32_t)x;
+		return true;
+	case K_NAME: return unescape(v, t->h.name, sizeof t->h.name);
+	case K_CMD: return unescape(v, t->h.cmdline, sizeof t->h.cmdline);
+	case K_EXTRA: return unescape(v, t->h.extra_cmdline, sizeof t->h.extra_cmdline);
+	case K_ID: return parse_hex_bytes(v, t->h.id, sizeof t->h.id);
+	case K_IDOK: return parse_choice(v, "yes", "no", &t->id_ok);
+	case K_KSHA: case K_RSHA: case K_SSHA: {
+		int s = k == K_KSHA ? SEC_KERNEL : k == K_RSHA ? SEC_RAMDISK : SEC_SECOND;
+		if (!strcmp(v, "none") && s != SEC_KERNEL) {
+			t->sha[s][0] = '\0';
+			return true;
+		}
+		if (!parse_hex_bytes(v, d, 32))
+			return false;
+		unifw_hex(d, 32, t->sha[s]);
+		return true;
+	}
+	case K_KMTK: return parse_choice(v, "yes", "no", &t->mtk[SEC_KERNEL]);
+	case K_RMTK: return parse_choice(v, "yes", "no", &t->mtk[SEC_RAMDISK]);
+	case K_PAD0: case K_PAD1: case K_PAD2: case K_PAD3: return parse_choice(v, "file", "zero", &t->pad_file[k - K_PAD0]);
+	case K_ISIZE: return parse_u64(v, UNIFW_BOOTIMG_MAX_FILE, &t->image_size);
+	case K_TAIL: return parse_choice(v, "file", "zero", &t->tail_file);
+	default: return false;
+	}
+}
+
+static char *trim(char *s)
+{
+	while (*s == ' ' || *s == '\t')
+		s++;
+	size_t n = strlen(s);
+	while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r'))
+		s[--n] = '\0';
+	return s;
+}
+
+static int parse_header_line(struct header_txt *t, char *line, const char *path, uint64_t at, struct unifw_error *err)
+{
+	char *s = trim(line), *eq;
+	if (!*s || *s == '#')
+		return 0;
+	if (!(eq = strchr(s, '=')))
+		return unifw_error_set(err, UNIFW_E_FORMAT, path, at, "expected \"key = value\", found \"%.60s\"", s);
+	*eq = '\0';
+	char *key = trim(s), *val = trim(eq + 1);
+	for (int k = 0; k < K_COUNT; k++) {
+		if (strcmp(key, keys[k]))
+			continue;
+		if (!set_key(t, k, val))
+			return unifw_error_set(err, UNIFW_E_FORMAT, path, at, "bad value for %s: \"%.80s\"", key, val);
+		t->seen |= 1u << k;
+		return 0;
+	}
+	return unifw_error_set(err, UNIFW_E_FORMAT, path, at, "unknown key \"%.60s\"", key);
+}
+
+static int read_header_txt(const char *dir, struct header_txt *t, struct unifw_error *err)
+{
+	char path[PATH_MAX];
+	uint8_t *buf;
+	size_t len;
+	int rc = join(path, sizeof path, dir, UNIFW_BOOTIMG_HEADER_FILE, err);
+	if (rc || (rc = unifw_file_read_all(path, HEADER_TXT_MAX, &buf, &len, err)) != 0)
+		return rc;
+	memset(t, 0, sizeof *t);
+	char *text = malloc(len + 1);
+	if (!text) {
+		free(buf);
+		return unifw_error_set(err, UNIFW_E_NOMEM, path, UNIFW_NO_OFFSET, "out of memory");
+	}
+	memcpy(text, buf, len);
+	text[len] = '\0';
+	free(buf);
+	for (size_t at = 0; at < len && rc == 0;) {
+		char *nl = memchr(text + at, '\n', len - at);
+		size_t end = nl ? (size_t)(nl - text) : len;
+		if (memchr(text + at, '\0', end - at))
+			rc = unifw_error_set(err, UNIFW_E_FORMAT, path, at, "NUL byte in a line");
+		else {
+			text[end] = '\0';
+			rc = parse_header_line(t, text + at, path, at, err);
+		}
+		at = end + 1;
+	}
+	free(text);
+	for (int k = 0; k < K_COUNT && rc == 0; k++)
+		if (!(t->seen & (1u << k)))
+			rc = unifw_error_set(err, UNIFW_E_FORMAT, path, UNIFW_NO_OFFSET, "key \"%s\" is missing", keys[k]);
+	return rc;
+}
+
+/* ------------------------------------------------------------------ repack */
+
+struct section {
+	uint8_t *slot; /* what goes into the image, MTK header included */
+	size_t len;
+	bool changed;
+};
+
+static int read_in(const char *dir, const char *name, uint64_t max, uint8_t **buf, size_t *len, struct unifw_error *err)
+{
+	char path[PATH_MAX];
+	int rc = join(path, sizeof path, dir, name, err);
+	return rc ? rc : unifw_file_read_all(path, max, buf, len, err);
+}
+
+/* Strip an MTK header from a replacement file; *hdr receives it (has_hdr false when there was none). */
+static int strip_mtk(const char *path, uint8_t *buf, size_t *len, uint8_t hdr[UNIFW_MTKHDR_SIZE], bool *has_hdr,
+		     struct unifw_error *err)
+{
+	struct unifw_mtkhdr h;
+	*has_hdr = false;
+	if (*len < UNIFW_MTKHDR_SIZE || !unifw_mtkhdr_is(buf, *len))
+		return 0;
+	int rc = unifw_mtkhdr_parse(buf, *len, *len, &h, err);
+	if (rc == 0 && h.missing)
+		rc = unifw_error_set(err, UNIFW_E_TRUNCATED, path, *len, "%s header says %u bytes follow it, found %llu",
+				     h.name, h.dsize, (unsigned long long)h.available);
+	if (rc) {
+		unifw_error_where(err, path);
+		return rc;
+	}
+	memcpy(hdr, buf, UNIFW_MTKHDR_SIZE);
+	memmove(buf, buf + UNIFW_MTKHDR_SIZE, h.dsize);
+	*len = h.dsize;
+	*has_hdr = true;
+	return 0;
+}
+
+static int validate_payload(int s, const char *path, const uint8_t *p, size_t n, struct unifw_error *err)
+{
+	if (s == SEC_KERNEL && !unifw_zimage_is(p, n))
+		return unifw_error_set(err, UNIFW_E_INVALID, path, UNIFW_ZIMAGE_MAGIC_OFF,
+				       "expected a zImage (magic 0x016F2818 at 0x24) as the kernel");
+	if (s == SEC_RAMDISK) {
+		struct unifw_ramdisk rd;
+		int rc = unifw_ramdisk_parse(p, n, path, &rd, err);
+		if (rc)
+			return rc;
+		unifw_ramdisk_free(&rd);
+	}
+	return 0;
+}
+
+/* The MTK header to put before a changed payload: the replacement's own, else the saved one, else a
+ * fresh one named default_name; name, maddr and mode are kept, the size is the new payload's. */
+static int new_mtk_header(const char *dir, int s, const uint8_t *own, size_t payload_len, const char *default_name,
+			  uint8_t out[UNIFW_MTKHDR_SIZE], struct unifw_error *err)
+{
+	struct unifw_mtkhdr h;
+	uint8_t *saved = NULL;
+	size_t n = 0;
+	int rc = 0;
+	const char *name = default_name;
+	uint32_t maddr = UNIFW_MTKHDR_DEFAULT_ADDR, mode = UNIFW_MTKHDR_DEFAULT_ADDR;
+	if (!own) {
+		char file[32];
+		snprintf(file, sizeof file, "%s.mtkhdr", sec_names[s]);
+		if (read_in(dir, file, UNIFW_MTKHDR_SIZE, &saved, &n, NULL) == 0)
+			own = saved;
+	}
+	if (own && unifw_mtkhdr_parse(own, own == saved ? n : UNIFW_MTKHDR_SIZE, UNIFW_MTKHDR_SIZE, &h, NULL) == 0 &&
+	    h.name_clean) {
+		name = h.name;
+		maddr = h.maddr;
+		mode = h.mode;
+	}
+	if (payload_len > UINT32_MAX)
+		rc = unifw_error_set(err, UNIFW_E_TOO_BIG, sec_names[s], UNIFW_NO_OFFSET, "payload exceeds 4 GiB");
+	else
+		rc = unifw_mtkhdr_write(out, (uint32_t)payload_len, name, maddr, mode, err);
+	free(saved);
+	return rc;
+}
+
+/* default_mtk: the MTK header name for this section; add_mtk: give a changed payload such a header even
+ * when the original section had none (a ramdisk added to a MediaTek image). */
+static int load_section(const char *dir, const struct header_txt *t, int s, const char *override,
+			const char *default_mtk, bool add_mtk, struct section *sec, struct unifw_error *err)
+{
+	uint8_t *buf = NULL, own[UNIFW_MTKHDR_SIZE], hdr[UNIFW_MTKHDR_SIZE];
+	size_t len = 0;
+	bool has_own = false, want_mtk;
+	char sha[65];
+	int rc;
+
+	memset(sec, 0, sizeof *sec);
+	if (!override && !t->sha[s][0])
+		return 0; /* the section was empty and stays empty */
+	rc = override ? unifw_file_read_all(override, UNIFW_BOOTIMG_MAX_FILE, &buf, &len, err)
+		      : read_in(dir, sec_names[s], UNIFW_BOOTIMG_MAX_FILE, &buf, &len, err);
+	if (rc)
+		return rc;
+	if (override && s != SEC_SECOND && (rc = strip_mtk(override, buf, &len, own, &has_own, err)) != 0)
+		goto fail;
+	sha256_hex(buf, len, sha);
+	sec->changed = override != NULL || strcmp(sha, t->sha[s]) != 0;
+	if (sec->changed && (rc = validate_payload(s, override ? override : sec_names[s], buf, len, err)) != 0)
+		goto fail;
+	want_mtk = s != SEC_SECOND && (t->mtk[s] || has_own || (sec->changed && add_mtk));
+	if (want_mtk && !sec->changed && t->mtk[s]) {
+		/* unchanged: the original header, byte for byte */
+		uint8_t *saved;
+		size_t n;
+		char file[32];
+		snprintf(file, sizeof file, "%s.mtkhdr", sec_names[s]);
+		if ((rc = read_in(dir, file, UNIFW_MTKHDR_SIZE, &saved, &n, err)) != 0)
+			goto fail;
+		if (n != UNIFW_MTKHDR_SIZE || !unifw_mtkhdr_is(saved, n)) {
+			free(saved);
+			rc = unifw_error_set(err, UNIFW_E_FORMAT, file, 0, "expected a 512-byte MTK header");
+			goto fail;
+		}
+		memcpy(hdr, saved, UNIFW_MTKHDR_SIZE);
+		free(saved);
+	} else if (want_mtk && (rc = new_mtk_header(dir, s, has_own ? own : NULL, len, default_mtk, hdr, err)) != 0) {
+		goto fail;
+	}
+	size_t extra = want_mtk ? UNIFW_MTKHDR_SIZE : 0;
+	sec->slot = malloc(len + extra + 1);
+	if (!sec->slot) {
+		rc = unifw_error_set(err, UNIFW_E_NOMEM, sec_names[s], UNIFW_NO_OFFSET, "out of memory");
+		goto fail;
+	}
+	if (extra)
+		memcpy(sec->slot, hdr, extra);
+	if (len)
+		memcpy(sec->slot + extra, buf, len);
+	sec->len = len + extra;
+fail:
+	free(buf);
+	return rc;
+}
+
+/* Padding and tail files are used only where the layout is unchanged and their length still fits. */
+static void apply_saved_bytes(const char *dir, const struct header_txt *t, bool same_layout, uint8_t *img,
+			      const struct unifw_bootimg_hdr *h)
+{
+	uint64_t off[SEC_COUNT];
+	layout(h, off);
+	for (int p = 0; p <= SEC_COUNT && same_layout; p++) {
+		if (!t->pad_file[p])
+			continue;
+		uint64_t start = p == 0 ? UNIFW_BOOTIMG_HDR_SIZE : off[p - 1] + sec_size(h, p - 1);
+		uint64_t end = p == 0 ? h->page_size : off[p - 1] + page_align(sec_size(h, p - 1), h->page_size);
+		if (end <= start)
+			continue;
+		uint8_t *b;
+		size_t n;
+		char file[32];
+		snprintf(file, sizeof file, "%s.bin", pad_names[p]);
+		if (read_in(dir, file, end - start, &b, &n, NULL) == 0) {
+			/* a cut last page (image_size) stores fewer bytes: copy what there is */
+			if (n <= end - start)
+				memcpy(img + start, b, n);
+			free(b);
+		}
+	}
+}
+
+static int assemble(const char *dir, const struct header_txt *t, struct section sec[SEC_COUNT], uint8_t **out,
+		    size_t *out_len, struct unifw_error *err)
+{
+	bool changed = sec[0].changed || sec[1].changed || sec[2].changed;
+	struct unifw_bootimg_hdr h = t->h;
+	uint8_t *img;
+	size_t len;
+	int rc = unifw_bootimg_build(&h, sec[0].slot, sec[0].len, sec[1].slot, sec[1].len, sec[2].slot, sec[2].len,
+				     changed, &img, &len, err);
+	if (rc)
+		return rc;
+	/* same layout = every section has the size it had when unpacked */
+	bool same_layout = !changed;
+	apply_saved_bytes(dir, t, same_layout, img, &h);
+	if (same_layout && t->image_size != len) {
+		uint64_t data_end = UNIFW_BOOTIMG_HDR_SIZE;
+		uint64_t off[SEC_COUNT];
+		struct unifw_bootimg_hdr built;
+		unifw_bootimg_hdr_parse(img, len, "built", &built, NULL);
+		layout(&built, off);
+		for (int s = 0; s < SEC_COUNT; s++)
+			if (sec_size(&built, s))
+				data_end = off[s] + sec_size(&built, s);
+		if (t->image_size < data_end) {
+			free(img);
+			return unifw_error_set(err, UNIFW_E_FORMAT, UNIFW_BOOTIMG_HEADER_FILE, UNIFW_NO_OFFSET,
+					       "image_size %llu would cut section data ending at %llu",
+					       (unsigned long long)t->image_size, (unsigned long long)data_end);
+		}
+		uint8_t *n = realloc(img, (size_t)t->image_size ? (size_t)t->image_size : 1);
+		if (!n) {
+			free(img);
+			return unifw_error_set(err, UNIFW_E_NOMEM, "boot image", UNIFW_NO_OFFSET, "out of memory");
+		}
+		img = n;
+		if (t->image_size > len) {
+			size_t tail = (size_t)t->image_size - len;
+			uint8_t *b;
+			size_t bn;
+			memset(img + len, 0, tail);
+			if (t->tail_file && read_in(dir, "tail.bin", tail, &b, &bn, NULL) == 0) {
+				memcpy(img + len, b, bn <= tail ? bn : tail);
+				free(b);
+			}
+		}
+		len = (size_t)t->image_size;
+	}
+	*out = img;
+	*out_len = len;
+	return 0;
+}
+
+int unifw_bootimg_repack(const char *dir, const char *out_path, const struct unifw_bootimg_repack_opts *opts,
+			 struct unifw_error *err)
+{
+	struct header_txt t;
+	struct section sec[SEC_COUNT];
+	uint8_t *img = NULL;
+	size_t len = 0;
+	int rc = read_header_txt(dir, &t, err);
+	if (rc)
+		return rc;
+	memset(sec, 0, sizeof sec);
+	rc = load_section(dir, &t, SEC_KERNEL, opts ? opts->kernel : NULL, "KERNEL", false, &sec[SEC_KERNEL], err);
+	/* a ramdisk added to an image whose kernel carries an MTK header gets a ROOTFS header */
+	bool mtk_image = t.mtk[SEC_KERNEL] || (sec[SEC_KERNEL].len >= UNIFW_MTKHDR_SIZE &&
+					       unifw_mtkhdr_is(sec[SEC_KERNEL].slot, sec[SEC_KERNEL].len));
+	if (rc == 0)
+		rc = load_section(dir, &t, SEC_RAMDISK, opts ? opts->ramdisk : NULL, "ROOTFS", mtk_image,
+				  &sec[SEC_RAMDISK], err);
+	if (rc == 0)
+		rc = load_section(dir, &t, SEC_SECOND, NULL, NULL, false, &sec[SEC_SECOND], err);
+	if (rc == 0)
+		rc = assemble(dir, &t, sec, &img, &len, err);
+	if (rc == 0)
+		rc = unifw_file_write_atomic(out_path, img, len, err);
+	free(img);
+	for (int s = 0; s < SEC_COUNT; s++)
+		free(sec[s].slot);
+	return rc;
+}
