@@ -1,0 +1,316 @@
+/* Serial ports: the way a MediaTek phone shows up through the kernel's cdc_acm driver
+ * (/dev/ttyACM*), or a pty (the virtual phone's --pty). termios raw 921600 8N1, non-blocking
+ * descriptor with poll() for every timeout.
+ *
+ * Never tcflush(TCOFLUSH) after a write: it throws away bytes the device has not taken yet
+ * (pyserial's flushOutput does this and loses data at once on a pty; protocol.md "USB"). Only
+ * stale INPUT is flushed, once, when the port opens. */
+#include "transport/port.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "unifw/chip.h"
+
+static const char udev_hint[] =
+	" (permission denied: install udev/60-unifw-mediatek.rules or join the dialout group; see docs/udev.md)";
+
+static int tty_configure(int fd, const char *path, struct unifw_error *err)
+{
+	struct termios t;
+	if (tcgetattr(fd, &t) != 0)
+		return unifw_error_sys(err, path, "tcgetattr");
+	cfmakeraw(&t);
+	t.c_cflag |= CLOCAL | CREAD;
+	t.c_cflag &= ~(tcflag_t)(CRTSCTS | CSTOPB | PARENB);
+	/* VMIN=0/VTIME=0: read() never blocks by itself; poll() carries every timeout. */
+	t.c_cc[VMIN] = 0;
+	t.c_cc[VTIME] = 0;
+	/* 921600 is what MediaTek's tools set; on CDC-ACM the bytes move at USB speed anyway. */
+	if (cfsetispeed(&t, B921600) != 0 || cfsetospeed(&t, B921600) != 0)
+		return unifw_error_sys(err, path, "cfsetspeed 921600");
+	if (tcsetattr(fd, TCSANOW, &t) != 0)
+		return unifw_error_sys(err, path, "tcsetattr");
+	return 0;
+}
+
+int unifw_tty_open(struct unifw_port *port, const char *path, struct unifw_error *err)
+{
+	int fd = open(path, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		return unifw_error_sys(err, path, "cannot open the serial port%s", errno == EACCES ? udev_hint : "");
+	if (!isatty(fd)) {
+		close(fd);
+		return unifw_error_set(err, UNIFW_E_INVALID, path, UNIFW_NO_OFFSET, "not a serial port (not a tty)");
+	}
+	/* Keep ModemManager and friends from opening it while we talk (best effort). */
+	(void)ioctl(fd, TIOCEXCL);
+	if (tty_configure(fd, path, err) < 0) {
+		close(fd);
+		return err ? err->code : UNIFW_E_IO;
+	}
+	(void)tcflush(fd, TCIFLUSH);
+	/* Raise DTR/RTS like an opened CDC-ACM line (not supported on a pty: ignored). */
+	int bits = TIOCM_DTR | TIOCM_RTS;
+	(void)ioctl(fd, TIOCMBIS, &bits);
+
+	port->fd = fd;
+	port->ops = &unifw_tty_ops;
+	snprintf(port->name, sizeof port->name, "%s", path);
+	/* Remember where on the USB bus this tty lives: after re-enumeration it may come back as
+	 * another ttyACM number on the same USB port. */
+	const char *base = strrchr(path, '/');
+	base = base ? base + 1 : path;
+	port->vid = port->pid = 0;
+	port->location[0] = 0;
+	(void)unifw_tty_usb_identity(port->sysfs_root, base, &port->vid, &port->pid, port->location,
+				     sizeof port->location, NULL, NULL, NULL, 0);
+	return 0;
+}
+
+static int tty_read_some(struct unifw_port *port, uint8_t *buf, size_t max, unsigned timeout_ms, size_t *got,
+			 struct unifw_error *err)
+{
+	uint64_t deadline = unifw_now_ms() + timeout_ms;
+	unsigned empty_reads = 0;
+	for (;;) {
+		uint64_t now = unifw_now_ms();
+		int wait = now >= deadline ? 0 : (int)(deadline - now);
+		struct pollfd pfd = {.fd = port->fd, .events = POLLIN};
+		int n = poll(&pfd, 1, wait);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return unifw_error_sys(err, port->name, "poll");
+		}
+		if (n == 0)
+			return UNIFW_E_TIMEOUT;
+		if (pfd.revents & (POLLERR | POLLNVAL))
+			return unifw_error_set(err, UNIFW_E_IO, port->name, UNIFW_NO_OFFSET, "serial port error");
+		ssize_t r = read(port->fd, buf, max);
+		if (r > 0) {
+			*got = (size_t)r;
+			return 0;
+		}
+		if (r < 0 && (errno == EAGAIN || errno == EINTR))
+			continue;
+		if (r < 0 && errno != EIO)
+			return unifw_error_sys(err, port->name, "read");
+		/* EIO, or readable-but-empty repeatedly: the line hung up (phone unplugged, pty peer gone). */
+		if (r < 0 || (pfd.revents & POLLHUP) || ++empty_reads >= 3)
+			return unifw_error_set(err, UNIFW_E_IO, port->name, UNIFW_NO_OFFSET,
+					       "the device disconnected (serial line hung up)");
+	}
+}
+
+static int tty_write(struct unifw_port *port, const uint8_t *buf, size_t n, struct unifw_error *err)
+{
+	size_t done = 0;
+	uint64_t deadline = unifw_now_ms() + PORT_WRITE_TIMEOUT_MS;
+	while (done < n) {
+		ssize_t w = write(port->fd, buf + done, n - done);
+		if (w > 0) {
+			done += (size_t)w;
+			deadline = unifw_now_ms() + PORT_WRITE_TIMEOUT_MS;
+			continue;
+		}
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0 && errno != EAGAIN)
+			return unifw_error_sys(err, port->name, errno == EIO ? "write (device disconnected)" : "write");
+		uint64_t now = unifw_now_ms();
+		if (now >= deadline)
+			return unifw_error_set(err, UNIFW_E_TIMEOUT, port->name, UNIFW_NO_OFFSET,
+					       "the device took no data for %d ms (%zu of %zu bytes written)",
+					       PORT_WRITE_TIMEOUT_MS, done, n);
+		struct pollfd pfd = {.fd = port->fd, .events = POLLOUT};
+		if (poll(&pfd, 1, (int)(deadline - now)) < 0 && errno != EINTR)
+			return unifw_error_sys(err, port->name, "poll");
+	}
+	return 0;
+}
+
+static void tty_close(struct unifw_port *port)
+{
+	if (port->fd >= 0) {
+		/* Let the last bytes (FINISH, an ACK) leave before the descriptor goes: tcdrain waits
+		 * for the output queue instead of discarding it. */
+		(void)tcdrain(port->fd);
+		close(port->fd);
+	}
+	port->fd = -1;
+}
+
+/* Find the tty that now sits on the USB port we had (the ttyACM number may change). */
+static bool tty_find_by_location(struct unifw_port *port, char *path, size_t len)
+{
+	struct unifw_device *list = NULL;
+	size_t n = 0, cap = 0;
+	bool found = false;
+	struct unifw_error e;
+	if (unifw_tty_list(port->sysfs_root, port->dev_root, &list, &n, &cap, &e) < 0)
+		return false;
+	for (size_t i = 0; i < n && !found; i++)
+		if (strcmp(list[i].location, port->location) == 0) {
+			snprintf(path, len, "%s", list[i].port);
+			found = true;
+		}
+	free(list);
+	return found;
+}
+
+static int tty_reopen(struct unifw_port *port, unsigned timeout_ms, struct unifw_error *err)
+{
+	uint64_t deadline = unifw_now_ms() + timeout_ms;
+	char path[300], location[64];
+	struct unifw_error last;
+	unifw_error_clear(&last);
+	snprintf(path, sizeof path, "%s", port->spec.kind == UNIFW_PORT_TTY ? port->spec.path : port->name);
+	snprintf(location, sizeof location, "%s", port->location);
+	tty_close(port);
+	port->ops = NULL;
+	/* The old node may linger for a moment while the phone re-enumerates: give it time to go. */
+	unifw_sleep_ms(50);
+	for (;;) {
+		char now_path[300];
+		snprintf(now_path, sizeof now_path, "%s", path);
+		if (location[0] && !tty_find_by_location(port, now_path, sizeof now_path))
+			now_path[0] = 0;
+		if (now_path[0] && unifw_tty_open(port, now_path, &last) == 0) {
+			snprintf(port->spec.path, sizeof port->spec.path, "%s", now_path);
+			return 0;
+		}
+		if (unifw_now_ms() >= deadline)
+			break;
+		unifw_sleep_ms(50);
+	}
+	return unifw_error_set(err, UNIFW_E_TIMEOUT, path, UNIFW_NO_OFFSET,
+			       "the device did not come back within %u ms%s%s%s%s", timeout_ms,
+			       location[0] ? " on USB port " : "", location, last.msg[0] ? "; last error: " : "",
+			       last.msg);
+}
+
+const struct unifw_transport_ops unifw_tty_ops = {
+	.kind = "tty",
+	.read_some = tty_read_some,
+	.write = tty_write,
+	.reopen = tty_reopen,
+	.close = tty_close,
+};
+
+/* ---- sysfs: which ttys are MediaTek phones ---- */
+
+static bool read_sysfs_line(const char *dir, const char *file, char *out, size_t len)
+{
+	char path[PATH_MAX];
+	FILE *f;
+	if (snprintf(path, sizeof path, "%s/%s", dir, file) >= (int)sizeof path)
+		return false;
+	f = fopen(path, "r");
+	if (!f)
+		return false;
+	if (!fgets(out, (int)len, f)) {
+		fclose(f);
+		return false;
+	}
+	fclose(f);
+	out[strcspn(out, "\r\n")] = 0;
+	return true;
+}
+
+static bool read_sysfs_hex16(const char *dir, const char *file, uint16_t *v)
+{
+	char line[32], *end;
+	if (!read_sysfs_line(dir, file, line, sizeof line))
+		return false;
+	unsigned long x = strtoul(line, &end, 16);
+	if (end == line || x > 0xFFFF)
+		return false;
+	*v = (uint16_t)x;
+	return true;
+}
+
+static bool read_sysfs_dec8(const char *dir, const char *file, uint8_t *v)
+{
+	char line[32], *end;
+	if (!read_sysfs_line(dir, file, line, sizeof line))
+		return false;
+	unsigned long x = strtoul(line, &end, 10);
+	if (end == line || x > 255)
+		return false;
+	*v = (uint8_t)x;
+	return true;
+}
+
+/* /sys/class/tty/ttyACM0/device points at the USB interface (1-1.2:1.1); its parent directory
+ * is the USB device with idVendor/idProduct/busnum/devnum. */
+bool unifw_tty_usb_identity(const char *sysfs_root, const char *ttyname, uint16_t *vid, uint16_t *pid,
+			    char *location, size_t loclen, uint8_t *bus, uint8_t *addr, char *product, size_t plen)
+{
+	char link[PATH_MAX], real[PATH_MAX];
+	if (!sysfs_root || strchr(ttyname, '/') ||
+	    snprintf(link, sizeof link, "%s/class/tty/%s/device", sysfs_root, ttyname) >= (int)sizeof link)
+		return false;
+	if (!realpath(link, real))
+		return false;
+	char *slash = strrchr(real, '/');
+	if (!slash || slash == real)
+		return false;
+	*slash = 0; /* the USB device directory */
+	uint16_t v, p;
+	if (!read_sysfs_hex16(real, "idVendor", &v) || !read_sysfs_hex16(real, "idProduct", &p))
+		return false;
+	*vid = v;
+	*pid = p;
+	if (location && loclen) {
+		const char *base = strrchr(real, '/');
+		snprintf(location, loclen, "%s", base ? base + 1 : real);
+	}
+	if (bus && !read_sysfs_dec8(real, "busnum", bus))
+		*bus = 0;
+	if (addr && !read_sysfs_dec8(real, "devnum", addr))
+		*addr = 0;
+	if (product && plen && !read_sysfs_line(real, "product", product, plen))
+		product[0] = 0;
+	return true;
+}
+
+int unifw_tty_list(const char *sysfs_root, const char *dev_root, struct unifw_device **list, size_t *count,
+		   size_t *cap, struct unifw_error *err)
+{
+	char dir[PATH_MAX];
+	DIR *d;
+	struct dirent *de;
+	int rc = 0;
+	if (snprintf(dir, sizeof dir, "%s/class/tty", sysfs_root) >= (int)sizeof dir)
+		return 0;
+	d = opendir(dir);
+	if (!d)
+		return 0; /* no sysfs (container, other OS): no ttys to offer */
+	while (rc == 0 && (de = readdir(d)) != NULL) {
+		struct unifw_device dev;
+		if (strncmp(de->d_name, "ttyACM", 6) != 0)
+			continue;
+		memset(&dev, 0, sizeof dev);
+		if (!unifw_tty_usb_identity(sysfs_root, de->d_name, &dev.vid, &dev.pid, dev.location, sizeof dev.location,
+					    &dev.bus, &dev.addr, dev.product, sizeof dev.product))
+			continue;
+		dev.mode = unifw_usb_mode_from_ids(dev.vid, dev.pid);
+		if (dev.vid != UNIFW_USB_VID_MEDIATEK && dev.mode == UNIFW_USB_MODE_UNKNOWN)
+			continue;
+		dev.kind = UNIFW_PORT_TTY;
+		snprintf(dev.port, sizeof dev.port, "%s/%s", dev_root, de->d_name);
+		rc = unifw_device_append(list, count, cap, &dev, err);
+	}
+	closedir(d);
+	return rc;
+}
