@@ -301,17 +301,21 @@ static bool pty_wait_open(int m)
 	return false;
 }
 
-/* Before the pty goes away, let the client read what the device sent (up to 2 s). */
+/* Before the pty goes away, let the client read what the device sent (up to 2 s). The kernel
+ * moves bytes from the master to the slave's input queue asynchronously, so an empty queue must
+ * stay empty for a while before it means "read". */
 static void pty_wait_drained(const char *slave)
 {
 	int fd = open(slave, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0)
 		return;
-	for (int i = 0; i < 200; i++) {
+	int empty_polls = 0;
+	for (int i = 0; i < 200 && empty_polls < 5; i++) {
 		int n = 0;
-		if (ioctl(fd, FIONREAD, &n) != 0 || n == 0)
-			break;
 		sleep_ms(10);
+		if (ioctl(fd, FIONREAD, &n) != 0)
+			break;
+		empty_polls = n == 0 ? empty_polls + 1 : 0;
 	}
 	close(fd);
 }
