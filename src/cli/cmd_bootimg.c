@@ -1,4 +1,144 @@
-/* placeholder: being written */
+/* unifw bootimg unpack|repack|info: Android boot/recovery images of MT6572 phones
+ * (kernel and ramdisk behind MediaTek 512-byte headers). */
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include "cli/cli.h"
-int cmd_bootimg(int argc, char **argv) { (void)argc; (void)argv; fprintf(stderr, "unifw bootimg: not available yet\n"); return CLI_FAIL; }
+#include "unifw/bootimg.h"
+#include "unifw/io.h"
+#include "unifw/json.h"
+
+static void bootimg_usage(FILE *out)
+{
+	fprintf(out,
+		"usage: unifw bootimg unpack IMAGE -o DIR [--json] [--extract-ramdisk]\n"
+		"       unifw bootimg repack DIR -o IMAGE [--kernel FILE] [--ramdisk FILE] [--json]\n"
+		"       unifw bootimg info IMAGE [--json]\n\n"
+		"unpack  writes DIR/%s (every header field), DIR/kernel (the zImage) and\n"
+		"        DIR/kernel.mtkhdr (its 512-byte MediaTek header), DIR/ramdisk (gzip cpio) and\n"
+		"        DIR/ramdisk.mtkhdr, DIR/second, and pad_*.bin / tail.bin when those bytes are\n"
+		"        not zero. --extract-ramdisk also unpacks the ramdisk tree into DIR/ramdisk.d.\n"
+		"repack  rebuilds IMAGE from DIR. Unchanged parts come back byte for byte; a changed\n"
+		"        or replaced kernel/ramdisk gets a new MTK header, new sizes and a new SHA-1 id.\n"
+		"        --kernel FILE   a zImage, with or without MTK header (e.g. kernel_<project>.bin)\n"
+		"        --ramdisk FILE  a gzip'd newc cpio, with or without ROOTFS/RECOVERY header\n"
+		"info    describes IMAGE: header, kernel version and drivers, ramdisk contents, findings.\n"
+		"--json  prints the description of the input (unpack, info) or the output (repack).\n",
+		UNIFW_BOOTIMG_HEADER_FILE);
+}
+
+struct bootimg_args {
+	const char *input, *output, *kernel, *ramdisk;
+	bool json, extract;
+};
+
+static int parse_args(int argc, char **argv, const char *sub, struct bootimg_args *a)
+{
+	char cmd[32];
+	bool repack = !strcmp(sub, "repack"), info = !strcmp(sub, "info");
+	snprintf(cmd, sizeof cmd, "bootimg %s", sub);
+	memset(a, 0, sizeof *a);
+	for (int i = 2; i < argc; i++) {
+		const char *arg = argv[i];
+		bool has_value = i + 1 < argc;
+		if (!info && (!strcmp(arg, "-o") || !strcmp(arg, "--output")) && has_value)
+			a->output = argv[++i];
+		else if (repack && !strcmp(arg, "--kernel") && has_value)
+			a->kernel = argv[++i];
+		else if (repack && !strcmp(arg, "--ramdisk") && has_value)
+			a->ramdisk = argv[++i];
+		else if (!strcmp(arg, "--json"))
+			a->json = true;
+		else if (!strcmp(sub, "unpack") && !strcmp(arg, "--extract-ramdisk"))
+			a->extract = true;
+		else if (arg[0] == '-' && arg[1])
+			return cli_usage_error(cmd, "unknown or incomplete option '%s'", arg);
+		else if (!a->input)
+			a->input = arg;
+		else
+			return cli_usage_error(cmd, "unexpected argument '%s'", arg);
+	}
+	if (!a->input)
+		return cli_usage_error(cmd, "missing %s", repack ? "DIR" : "IMAGE");
+	if (!info && !a->output)
+		return cli_usage_error(cmd, "missing -o %s", repack ? "IMAGE" : "DIR");
+	return CLI_OK;
+}
+
+/* Describe an image file; print it as JSON or as the human report. */
+static int print_description(const char *path, bool json)
+{
+	struct unifw_stream s;
+	struct unifw_error err;
+	struct unifw_jv *o = unifw_jv_object();
+	unifw_error_clear(&err);
+	int rc = unifw_stream_open_file(&s, path, &err);
+	if (rc == 0) {
+		rc = unifw_bootimg_describe(&s, o, &err);
+		unifw_stream_close(&s);
+	}
+	if (rc == 0) {
+		if (json) {
+			unifw_jv_write(o, stdout, true);
+			fputc('\n', stdout);
+		} else {
+			cli_render_human(stdout, o);
+		}
+	}
+	unifw_jv_free(o);
+	return rc ? cli_error(&err) : CLI_OK;
+}
+
+static int do_unpack(const struct bootimg_args *a)
+{
+	struct unifw_error err;
+	struct unifw_bootimg_unpack_opts o = {.extract_ramdisk = a->extract};
+	unifw_error_clear(&err);
+	if (unifw_bootimg_unpack(a->input, a->output, &o, &err))
+		return cli_error(&err);
+	if (a->json)
+		return print_description(a->input, true);
+	printf("unpacked %s to %s (header fields in %s/%s)%s\n", a->input, a->output, a->output,
+	       UNIFW_BOOTIMG_HEADER_FILE, a->extract ? "; ramdisk tree in ramdisk.d" : "");
+	return CLI_OK;
+}
+
+static int do_repack(const struct bootimg_args *a)
+{
+	struct unifw_error err;
+	struct unifw_bootimg_repack_opts o = {.kernel = a->kernel, .ramdisk = a->ramdisk};
+	unifw_error_clear(&err);
+	if (unifw_bootimg_repack(a->input, a->output, &o, &err))
+		return cli_error(&err);
+	if (a->json)
+		return print_description(a->output, true);
+	printf("wrote %s%s%s\n", a->output, a->kernel ? " with the new kernel" : "",
+	       a->ramdisk ? (a->kernel ? " and ramdisk" : " with the new ramdisk") : "");
+	return CLI_OK;
+}
+
+int cmd_bootimg(int argc, char **argv)
+{
+	struct bootimg_args a;
+	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+		bootimg_usage(argc < 2 ? stderr : stdout);
+		return argc < 2 ? CLI_USAGE : CLI_OK;
+	}
+	const char *sub = argv[1];
+	if (strcmp(sub, "unpack") && strcmp(sub, "repack") && strcmp(sub, "info"))
+		return cli_usage_error("bootimg", "unknown subcommand '%s' (expected unpack, repack or info)", sub);
+	for (int i = 2; i < argc; i++)
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+			bootimg_usage(stdout);
+			return CLI_OK;
+		}
+	int rc = parse_args(argc, argv, sub, &a);
+	if (rc != CLI_OK)
+		return rc;
+	if (!strcmp(sub, "unpack"))
+		return do_unpack(&a);
+	if (!strcmp(sub, "repack"))
+		return do_repack(&a);
+	return print_description(a.input, a.json);
+}

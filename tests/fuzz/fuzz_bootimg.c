@@ -14,6 +14,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n);
 
 static char workdir[256];
 
+/* Remove what setup() and header_txt() create; the names are fixed (see unifw_bootimg_unpack). */
+static void cleanup(void)
+{
+	static const char *const files[] = {UNIFW_BOOTIMG_HEADER_FILE, "kernel", "ramdisk", "second", "kernel.mtkhdr",
+					    "ramdisk.mtkhdr"};
+	char path[512];
+	for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
+		snprintf(path, sizeof path, "%s/%s", workdir, files[i]);
+		unlink(path);
+	}
+	rmdir(workdir);
+	snprintf(path, sizeof path, "%s.img", workdir);
+	unlink(path);
+	snprintf(path, sizeof path, "%s.out", workdir);
+	unlink(path);
+}
+
 /* A small valid image unpacked once: its header.txt is what the fuzzer replaces. */
 static void setup(void)
 {
@@ -31,6 +48,7 @@ static void setup(void)
 	    unifw_file_write_atomic(path, img, len, NULL) == 0)
 		(void)unifw_bootimg_unpack(path, workdir, NULL, NULL);
 	free(img);
+	atexit(cleanup);
 }
 
 static void image(const uint8_t *d, size_t n)
