@@ -24,6 +24,9 @@ static int parse_entry(const uint8_t *buf, size_t len, uint64_t off, const char 
 		return unifw_error_set(err, UNIFW_E_TRUNCATED, name, len, "PMT entry at 0x%llx cut short",
 				       (unsigned long long)off);
 	size_t n = unifw_fieldlen(buf + off, UNIFW_PMT_NAME_LEN);
+	if (n == UNIFW_PMT_NAME_LEN) /* the readers strcmp() the field: it must hold its NUL */
+		return unifw_error_set(err, UNIFW_E_FORMAT, name, off,
+				       "expected a NUL-terminated partition name within 64 bytes, found none");
 	for (size_t i = 0; i < n; i++)
 		if (buf[off + i] < 0x20 || buf[off + i] > 0x7E)
 			return unifw_error_set(err, UNIFW_E_FORMAT, name, off + i,

@@ -122,6 +122,10 @@ static void bad_regions_fail_naming_the_offset(void **state)
 	buf[8 + 2 * 0x58 + 1] = 0x01; /* "E\x01R1": control byte in EBR1's name */
 	assert_int_equal(unifw_pmt_parse(buf, 0x1000, "pmt", &p, &e), UNIFW_E_FORMAT);
 	assert_int_equal(e.offset, 8 + 2 * 0x58 + 1);
+	buf[8 + 2 * 0x58 + 1] = 'B';
+	memset(buf + 8 + 5 * 0x58, 'N', 64); /* PROTECT_F's name without its NUL */
+	assert_int_equal(unifw_pmt_parse(buf, 0x1000, "pmt", &p, &e), UNIFW_E_FORMAT);
+	assert_int_equal(e.offset, 8 + 5 * 0x58);
 	buf[0] = 'X';
 	assert_int_equal(unifw_pmt_parse(buf, 0x1000, "pmt", &p, &e), UNIFW_E_FORMAT);
 	assert_int_equal(e.offset, 0);
