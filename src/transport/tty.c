@@ -94,8 +94,12 @@ static int tty_read_some(struct unifw_port *port, uint8_t *buf, size_t max, unsi
 		}
 		if (n == 0)
 			return UNIFW_E_TIMEOUT;
-		if (pfd.revents & (POLLERR | POLLNVAL))
-			return unifw_error_set(err, UNIFW_E_IO, port->name, UNIFW_NO_OFFSET, "serial port error");
+		if (pfd.revents & POLLNVAL)
+			return unifw_error_set(err, UNIFW_E_IO, port->name, UNIFW_NO_OFFSET, "the serial port is closed");
+		/* A pty whose other end closed reports POLLERR/POLLHUP; a ttyACM whose phone left, EIO. */
+		if ((pfd.revents & (POLLERR | POLLHUP)) && !(pfd.revents & POLLIN))
+			return unifw_error_set(err, UNIFW_E_IO, port->name, UNIFW_NO_OFFSET,
+					       "the device disconnected (serial line hung up)");
 		ssize_t r = read(port->fd, buf, max);
 		if (r > 0) {
 			*got = (size_t)r;
