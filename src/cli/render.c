@@ -335,9 +335,10 @@ static void summary_preloader(FILE *out, const struct unifw_jv *pl)
 		char h[32] = "";
 		if (unifw_jv_get(m, "dram_size"))
 			size_text(U(m, "dram_size"), h, sizeof h);
-		fprintf(out, "  %-14s    %s %s%s%s%s%s %s\n", "", S(m, "vendor") ? S(m, "vendor") : "",
-			S(m, "name") ? S(m, "name") : "", S(m, "id") ? " id " : "", S(m, "id") ? S(m, "id") : "",
-			S(m, "type") ? "  " : "", S(m, "type") ? S(m, "type") : "", h);
+		fprintf(out, "  %-14s    %-10s %-8s id %s  %s%s%s%s%s\n", "", S(m, "vendor") ? S(m, "vendor") : "?",
+			S(m, "name") ? S(m, "name") : "?", S(m, "id") ? S(m, "id") : "?",
+			S(m, "storage") ? S(m, "storage") : "", S(m, "dram_type") ? " + " : "",
+			S(m, "dram_type") ? S(m, "dram_type") : "", h[0] ? ", " : "", h);
 	}
 	print_note(out, 20, "-> it will only boot phones with one of these memory parts; on any other phone it "
 			    "leaves the DRAM uninitialised (dead phone, BROM recovery needed).");

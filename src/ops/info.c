@@ -81,27 +81,34 @@ static struct unifw_jv *image_block(struct unifw_jv *sum, const char *key, const
 	return o;
 }
 
-/* One line per memory part the preloader's EMI table accepts: the phone must carry one of them. */
+/* One entry per memory part the preloader's EMI table accepts: the phone must carry one of them.
+ * The ID is cut to the bytes the preloader compares (id_length: MID, CBX, OID, PNM of the eMMC CID). */
 static void memory_parts(struct unifw_jv *o, const struct unifw_jv *d)
 {
-	static const char *const lists[] = {"emi.entries", "emi_entries", "emi", "bloader_info.entries",
-					    "memory_parts", NULL};
-	const struct unifw_jv *v = first_path(d, lists);
+	const struct unifw_jv *v = unifw_jv_path(d, "emi.entries");
 	if (unifw_jv_type(v) != UNIFW_JV_ARRAY)
 		return;
 	struct unifw_jv *out = unifw_jv_set_arr(o, "memory_parts");
 	for (size_t i = 0; i < unifw_jv_len(v); i++) {
 		const struct unifw_jv *e = unifw_jv_at(v, i);
 		struct unifw_jv *m = unifw_jv_push_obj(out);
-		static const char *const id[] = {"id", "emmc_id", "cid", NULL};
-		static const char *const name[] = {"part_name", "name", "emmc_name", "product_name", NULL};
-		static const char *const vendor[] = {"vendor", "manufacturer", "emmc_vendor", NULL};
-		static const char *const type[] = {"type_name", "dram_type", "type", NULL};
-		static const char *const size[] = {"dram_size", "dram_bytes", "rank_total", NULL};
+		static const char *const vendor[] = {"manufacturer", NULL};
+		static const char *const name[] = {"pnm", NULL};
+		static const char *const kind[] = {"kind", NULL};
+		static const char *const type[] = {"dram_type", NULL};
+		static const char *const size[] = {"dram_size", NULL};
 		copy_str(m, "vendor", e, vendor);
 		copy_str(m, "name", e, name);
-		copy_str(m, "id", e, id);
-		copy_str(m, "type", e, type);
+		const char *id = unifw_jv_str(unifw_jv_get(e, "id"));
+		uint64_t id_len = unifw_jv_u64(unifw_jv_get(e, "id_length"));
+		if (id) {
+			size_t n = strlen(id);
+			if (id_len && id_len * 2 < n)
+				n = (size_t)id_len * 2;
+			unifw_jv_set(m, "id", unifw_jv_stringn(id, n));
+		}
+		copy_str(m, "storage", e, kind);
+		copy_str(m, "dram_type", e, type);
 		copy_num(m, "dram_size", e, size);
 	}
 }
@@ -114,7 +121,7 @@ static void preloader_summary(struct unifw_jv *sum, const struct unifw_package *
 		return;
 	const struct unifw_jv *d = pp->item->detail;
 	struct unifw_jv *o = image_block(sum, "preloader", pp);
-	static const char *const project[] = {"project", "bloader_info.project", "emi.project", NULL};
+	static const char *const project[] = {"project", "emi.project", NULL};
 	static const char *const platform[] = {"platform", "rom_info.platform", NULL};
 	copy_str(o, "project", d, project);
 	copy_str(o, "platform", d, platform);

@@ -14,6 +14,11 @@
 #include "unifw/logo.h"
 #include "unifw/mbr.h"
 #include "unifw/mtkhdr.h"
+#include "unifw/dafile.h"
+#include "unifw/nvram.h"
+#include "unifw/ramdisk.h"
+#include "unifw/emi.h"
+#include "unifw/preloader.h"
 #include "unifw/ext4.h"
 #include "unifw/sparse.h"
 #include "unifw/lk.h"
@@ -30,12 +35,7 @@
 	int unifw_##m##_describe(struct unifw_stream *s, struct unifw_jv *obj, struct unifw_error *err)  \
 		__attribute__((weak));
 
-PENDING_MODULE(preloader)
-PENDING_MODULE(emi)
 PENDING_MODULE(bootimg)
-PENDING_MODULE(ramdisk)
-PENDING_MODULE(nvram)
 PENDING_MODULE(secimg)
-PENDING_MODULE(dafile)
 
 #endif

@@ -994,10 +994,17 @@ static uint64_t written_size(const struct unifw_package_item *it)
 	return it->size;
 }
 
+/* One status per partition: the most fundamental problem wins (content that cannot be read, then
+ * content of the wrong kind, then a preloader for another chip, then a size that does not fit). */
 static const char *severity_status(const char *current, const char *next)
 {
-	/* The first serious problem names the status; "ok" gives way to anything. */
-	return strcmp(current, "ok") ? current : next;
+	static const char *const rank[] = {"unreadable", "wrong_type", "wrong_platform", "too_big", "ok"};
+	size_t a = 0, b = 0;
+	while (a < 4 && strcmp(rank[a], current))
+		a++;
+	while (b < 4 && strcmp(rank[b], next))
+		b++;
+	return b < a ? next : current;
 }
 
 static void check_partition(struct unifw_package *p, struct unifw_package_partition *pp)
