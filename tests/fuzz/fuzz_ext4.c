@@ -1,4 +1,36 @@
+/* libFuzzer: the input bytes as an ext4 image through our libext2fs io_manager: describe,
+ * open, list the root and read /build.prop (all bounded by the image size). */
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
+
+#include "unifw/ext4.h"
+#include "unifw/io.h"
+#include "unifw/json.h"
+
 int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n);
-int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n) { (void)d; (void)n; return 0; }
+
+int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n)
+{
+	struct unifw_stream s;
+	struct unifw_ext4 *fs;
+	(void)unifw_ext4_probe(d, n, n);
+	unifw_stream_from_mem(&s, d, n, "fuzz.img");
+	struct unifw_jv *o = unifw_jv_object();
+	(void)unifw_ext4_describe(&s, o, NULL);
+	unifw_jv_free(o);
+	if (unifw_ext4_open(&s, &fs, NULL) == 0) {
+		struct unifw_ext4_dirent *ents;
+		size_t count;
+		bool trunc;
+		uint8_t *buf;
+		size_t len;
+		if (unifw_ext4_list_dir(fs, "/", 64, &ents, &count, &trunc, NULL) == 0)
+			free(ents);
+		if (unifw_ext4_read_file(fs, "/build.prop", 1 << 16, &buf, &len, NULL) == 0)
+			free(buf);
+		unifw_ext4_close(fs);
+	}
+	unifw_stream_close(&s);
+	return 0;
+}
