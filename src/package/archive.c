@@ -30,6 +30,7 @@ struct unifw_archive {
 	enum unifw_member_kind kind;
 	bool encrypted;
 	bool name_too_long;
+	bool end_checked;          /* looked for data past the declared size */
 	char raw_name[UNIFW_ARCHIVE_MAX_NAME + 1];
 	char norm_name[UNIFW_ARCHIVE_MAX_NAME + 1];
 	char stream_name[256];
@@ -244,6 +245,7 @@ int unifw_archive_next(struct unifw_archive *a, struct unifw_archive_member *m, 
 		a->declared = 0;
 	a->encrypted = archive_entry_is_data_encrypted(e) > 0;
 	a->consumed = 0;
+	a->end_checked = false;
 	a->have_member = true;
 
 	memset(m, 0, sizeof *m);
@@ -257,6 +259,21 @@ int unifw_archive_next(struct unifw_archive *a, struct unifw_archive_member *m, 
 	return 1;
 }
 
+/* At the declared size: the data must end here too (a header that under-declares is a lie as well). */
+static ssize_t member_end(struct unifw_archive *a, struct unifw_error *err)
+{
+	uint8_t extra;
+	if (a->end_checked)
+		return 0;
+	a->end_checked = true;
+	la_ssize_t n = archive_read_data(a->ar, &extra, 1);
+	if (n > 0)
+		return unifw_error_set(err, UNIFW_E_FORMAT, a->stream_name, a->declared,
+				       "member data continues past its size in the archive (%llu bytes)",
+				       (unsigned long long)a->declared);
+	return 0;
+}
+
 static ssize_t member_read(void *ctx, void *buf, size_t len, struct unifw_error *err)
 {
 	struct unifw_archive *a = ctx;
@@ -265,7 +282,7 @@ static ssize_t member_read(void *ctx, void *buf, size_t len, struct unifw_error 
 	if (a->declared != UNIFW_SIZE_UNKNOWN) {
 		uint64_t left = a->declared - a->consumed;
 		if (left == 0)
-			return 0;
+			return member_end(a, err);
 		if (len > left)
 			len = (size_t)left;
 	}

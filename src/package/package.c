@@ -1191,6 +1191,11 @@ static void finish(struct builder *b)
 	} else {
 		p->kind = p->chosen ? UNIFW_PACKAGE_FIRMWARE : UNIFW_PACKAGE_LOOSE;
 	}
+	/* Images of partitions were reported by the partition checks; any other file that failed is too. */
+	for (size_t i = 0; i < p->item_count; i++)
+		if (p->items[i].error && !p->items[i].matched)
+			unifw_findings_add(&p->findings, UNIFW_SEV_WARNING, "file-unreadable", p->items[i].path, 0, NULL,
+					   "%s", p->items[i].error);
 	if (p->kind == UNIFW_PACKAGE_LOOSE)
 		unifw_findings_add(&p->findings, UNIFW_SEV_WARNING, "no-scatter", p->path, 0, NULL,
 				   "no scatter file (*scatter*.txt) found: this is not a flashable firmware package; "

@@ -644,6 +644,61 @@ static void truncated_zip_is_a_clean_error(void **state)
 	free(dir);
 }
 
+/* Rewrite the size field of the tar header at `hdr` and its checksum (ustar: octal fields). */
+static void tar_set_size(uint8_t *tar, size_t hdr, uint64_t size)
+{
+	char field[13];
+	snprintf(field, sizeof field, "%011llo", (unsigned long long)size);
+	memcpy(tar + hdr + 124, field, 12);
+	memset(tar + hdr + 148, ' ', 8);
+	unsigned sum = 0;
+	for (size_t i = 0; i < 512; i++)
+		sum += tar[hdr + i];
+	snprintf(field, sizeof field, "%06o", sum);
+	memcpy(tar + hdr + 148, field, 7);
+}
+
+static void lying_member_sizes_are_errors_with_offsets(void **state)
+{
+	(void)state;
+	char *dir = test_mkdtemp();
+	char path[4096];
+	struct member m[A516_COUNT];
+	a516_members(m, "");
+	/* ustar: lk.bin is member 4 (header then data rounded to 512) */
+	snprintf(path, sizeof path, "%s/fw.tar", dir);
+	write_archive(path, "ustar", NULL, false, m, A516_COUNT);
+	size_t len;
+	uint8_t *tar = test_read_file(path, &len);
+	size_t hdr = 0;
+	for (size_t i = 0; i < 4; i++)
+		hdr += 512 + (m[i].len + 511) / 512 * 512;
+	assert_memory_equal(tar + hdr, "lk.bin", 7);
+	static const int64_t deltas[] = {+10 * 1024 * 1024, -1000};
+	for (size_t d = 0; d < 2; d++) {
+		uint8_t *bad = malloc(len);
+		memcpy(bad, tar, len);
+		tar_set_size(bad, hdr, (uint64_t)((int64_t)m[4].len + deltas[d]));
+		snprintf(path, sizeof path, "%s/lie%zu.tar", dir, d);
+		test_write_file(path, bad, len);
+		free(bad);
+		struct unifw_package *p = NULL;
+		struct unifw_error e;
+		unifw_error_clear(&e);
+		/* libarchive cannot go on past the lie (it reads into the next header, or past the end):
+		 * the whole read fails with an error naming the archive and how far it got. */
+		assert_true(unifw_package_open(path, &p, &e) < 0);
+		assert_null(p);
+		assert_non_null(strstr(e.where, "lie"));
+		assert_true(e.offset != UNIFW_NO_OFFSET && e.offset > hdr);
+		assert_non_null(strstr(e.msg, "libarchive"));
+	}
+	free(tar);
+	free_members(m, A516_COUNT);
+	test_rmtree(dir);
+	free(dir);
+}
+
 static void duplicate_and_case_clashing_names_reported(void **state)
 {
 	(void)state;
@@ -877,6 +932,7 @@ int main(void)
 		cmocka_unit_test(package_flags_too_big_and_wrong_content),
 		cmocka_unit_test(evil_member_names_reported_and_never_written),
 		cmocka_unit_test(truncated_zip_is_a_clean_error),
+		cmocka_unit_test(lying_member_sizes_are_errors_with_offsets),
 		cmocka_unit_test(duplicate_and_case_clashing_names_reported),
 		cmocka_unit_test(several_scatters_prefers_the_mt6572_one),
 		cmocka_unit_test(backup_folder_recognised_and_hashes_checked),
