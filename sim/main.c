@@ -1,6 +1,6 @@
 /* unifw-sim: the virtual MT6572 phone (docs/sim.md).
  *   unifw-sim (--socket PATH | --pty [--pty-link PATH]) [--mode brom|preloader] [--emmc FILE] ...
- *   unifw-sim make-da -o DIR [--hw-code HEX] */
+ *   unifw-sim make-da -o FILE [--raw DIR] [--hw-code HEX] */
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
@@ -15,6 +15,7 @@
 #include "emmc.h"
 #include "serve.h"
 #include "sim_dev.h"
+#include "unifw/dafile.h"
 #include "unifw/io.h"
 
 #define MAX_FAULTS 16
@@ -43,7 +44,7 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: unifw-sim (--socket PATH | --pty [--pty-link PATH]) [options]\n"
-		"       unifw-sim make-da -o DIR [--hw-code HEX]\n\n"
+		"       unifw-sim make-da -o FILE [--raw DIR] [--hw-code HEX]\n\n"
 		"A virtual MediaTek MT6572 phone: BootROM or preloader, legacy DA, an eMMC image.\n\n"
 		"  --mode brom|preloader     boot mode after every (re)connect (default preloader)\n"
 		"  --preloader-window MS     preloader waits MS for the handshake (default 2000, 0 = forever;\n"
@@ -153,53 +154,119 @@ static bool parse_hex_bytes(const char *s, uint8_t *out, size_t n, bool exact)
 
 /* ---------- make-da ---------- */
 
-static int write_blob(const char *dir, const char *name, unsigned stage, uint16_t hw_code)
+/* The synthetic DA in the MTK_AllInOne_DA container layout (include/unifw/dafile.h): two entries,
+ * a foreign chip first and the phone's chip second, so that a host has to select by hw_code like
+ * it must with a real AllInOne file. Regions: 0 a placeholder, 1 DA1 (SRAM), 2 DA2 (DRAM). */
+struct da_stage_blobs {
+	uint8_t *da1, *da2;
+	size_t l1, l2;
+};
+
+static bool build_stages(uint16_t hw_code, struct da_stage_blobs *s)
 {
-	size_t len;
-	uint8_t *b = sim_dablob_build(stage, hw_code, SIM_MT6572_HW_VER, &len);
-	if (!b) {
-		fprintf(stderr, "unifw-sim: out of memory\n");
-		return 1;
-	}
-	char path[PATH_MAX];
-	snprintf(path, sizeof path, "%s/%s", dir, name);
+	s->da1 = sim_dablob_build(1, hw_code, SIM_MT6572_HW_VER, &s->l1);
+	s->da2 = sim_dablob_build(2, hw_code, SIM_MT6572_HW_VER, &s->l2);
+	return s->da1 && s->da2;
+}
+
+static int write_container(const char *path, uint16_t hw_code, const struct da_stage_blobs *mine,
+			   const struct da_stage_blobs *other)
+{
+	static const uint8_t region0[0x100] = "unifw-sim synthetic DA: region 0 is unused";
+	struct unifw_da_blob r_other[3] = {
+		{ region0, sizeof region0, 0, 0 },
+		{ other->da1, other->l1, SIM_DA1_ADDR, SIM_DA_SIG_LEN },
+		{ other->da2, other->l2, SIM_DA2_ADDR, SIM_DA_SIG_LEN },
+	};
+	struct unifw_da_blob r_mine[3] = {
+		{ region0, sizeof region0, 0, 0 },
+		{ mine->da1, mine->l1, SIM_DA1_ADDR, SIM_DA_SIG_LEN },
+		{ mine->da2, mine->l2, SIM_DA2_ADDR, SIM_DA_SIG_LEN },
+	};
+	uint16_t other_code = hw_code == 0x6580 ? SIM_MT6572_HW_CODE : 0x6580;
+	struct unifw_da_build_entry e[2] = {
+		{ .hw_code = other_code, .hw_sub_code = 0x8A00, .hw_ver = SIM_MT6572_HW_VER, .region_index = 1,
+		  .regions = r_other, .region_count = 3 },
+		{ .hw_code = hw_code, .hw_sub_code = 0x8A00, .hw_ver = SIM_MT6572_HW_VER, .region_index = 1,
+		  .regions = r_mine, .region_count = 3 },
+	};
+	struct unifw_da_build b = { .version = "unifw-sim synthetic DA (contains no MediaTek code)", .entries = e,
+				    .count = 2 };
+	uint8_t *out = NULL;
+	size_t len = 0;
 	struct unifw_error err = { 0 };
-	int rc = unifw_file_write_atomic(path, b, len, &err);
-	free(b);
+	int rc = unifw_dafile_build(&b, &out, &len, &err);
+	if (rc == 0)
+		rc = unifw_file_write_atomic(path, out, len, &err);
+	free(out);
 	if (rc)
 		return fail(&err);
-	printf("%s stage %u, %zu bytes (signature 0x%x)\n", path, stage, len, SIM_DA_SIG_LEN);
+	printf("%s: DA container, entries hw_code 0x%04x and 0x%04x (the sim's), %zu bytes\n", path, other_code,
+	       hw_code, len);
 	return 0;
 }
 
-static int cmd_make_da(int argc, char **argv)
+static int write_raw(const char *dir, const struct da_stage_blobs *s)
 {
-	const char *dir = NULL;
-	uint64_t hw_code = SIM_MT6572_HW_CODE;
-	static const struct option lo[] = { { "hw-code", required_argument, NULL, 'H' }, { "help", no_argument, NULL, 'h' },
-					    { NULL, 0, NULL, 0 } };
-	int c;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "o:h", lo, NULL)) != -1) {
-		if (c == 'o')
-			dir = optarg;
-		else if (c == 'H' && parse_hex_u(optarg, 0xFFFF, &hw_code))
-			continue;
-		else if (c == 'h') {
-			printf("usage: unifw-sim make-da -o DIR [--hw-code HEX]\n"
-			       "Writes the synthetic DA stages unifw-sim-da1.bin and unifw-sim-da2.bin into DIR.\n");
-			return 0;
-		} else
-			return usage_error("make-da: bad option");
-	}
-	if (!dir)
-		return usage_error("make-da: -o DIR is required");
 	if (mkdir(dir, 0755) != 0 && errno != EEXIST) {
 		fprintf(stderr, "unifw-sim: cannot create %s: %s\n", dir, strerror(errno));
 		return 1;
 	}
-	int rc = write_blob(dir, "unifw-sim-da1.bin", 1, (uint16_t)hw_code);
-	return rc ? rc : write_blob(dir, "unifw-sim-da2.bin", 2, (uint16_t)hw_code);
+	char path[PATH_MAX];
+	struct unifw_error err = { 0 };
+	snprintf(path, sizeof path, "%s/unifw-sim-da1.bin", dir);
+	int rc = unifw_file_write_atomic(path, s->da1, s->l1, &err);
+	snprintf(path, sizeof path, "%s/unifw-sim-da2.bin", dir);
+	if (rc == 0)
+		rc = unifw_file_write_atomic(path, s->da2, s->l2, &err);
+	return rc ? fail(&err) : 0;
+}
+
+static int cmd_make_da(int argc, char **argv)
+{
+	const char *out = NULL, *raw = NULL;
+	uint64_t hw_code = SIM_MT6572_HW_CODE;
+	static const struct option lo[] = { { "hw-code", required_argument, NULL, 'H' },
+					    { "raw", required_argument, NULL, 'r' },
+					    { "help", no_argument, NULL, 'h' },
+					    { NULL, 0, NULL, 0 } };
+	int c;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "o:h", lo, NULL)) != -1) {
+		if (c == 'o') {
+			out = optarg;
+		} else if (c == 'r') {
+			raw = optarg;
+		} else if (c == 'H') {
+			if (!parse_hex_u(optarg, 0xFFFF, &hw_code))
+				return usage_error("make-da: bad --hw-code '%s'", optarg);
+		} else if (c == 'h') {
+			printf("usage: unifw-sim make-da -o FILE [--raw DIR] [--hw-code HEX]\n"
+			       "Writes the virtual phone's synthetic DA as an MTK_AllInOne_DA container (a foreign\n"
+			       "entry, then the one for HW_CODE, default 6572); --raw also writes its two stages.\n");
+			return 0;
+		} else {
+			return usage_error("make-da: bad option");
+		}
+	}
+	if (!out && !raw)
+		return usage_error("make-da: -o FILE (or --raw DIR) is required");
+	struct da_stage_blobs mine = { 0 }, other = { 0 };
+	int rc = 0;
+	if (!build_stages((uint16_t)hw_code, &mine) ||
+	    !build_stages(hw_code == 0x6580 ? SIM_MT6572_HW_CODE : 0x6580, &other)) {
+		fprintf(stderr, "unifw-sim: out of memory\n");
+		rc = 1;
+	}
+	if (rc == 0 && out)
+		rc = write_container(out, (uint16_t)hw_code, &mine, &other);
+	if (rc == 0 && raw)
+		rc = write_raw(raw, &mine);
+	free(mine.da1);
+	free(mine.da2);
+	free(other.da1);
+	free(other.da2);
+	return rc;
 }
 
 /* ---------- serve options ---------- */

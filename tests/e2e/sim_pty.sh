@@ -17,7 +17,7 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-"$SIM" make-da -o "$work/da" >/dev/null
+"$SIM" make-da -o "$work/MTK_AllInOne_DA.bin" >/dev/null
 "$SIM" --pty --pty-link "$work/tty" --emmc "$work/emmc.img" --emmc-size 16M --exit-on-finish \
 	--trace-file "$work/trace.txt" >"$work/out.txt" 2>"$work/err.txt" &
 simpid=$!
@@ -98,9 +98,18 @@ assert u16(rd(fd, 2)) == 0
 echo(fd, be32(0x22000064))
 assert u16(rd(fd, 2)) == 0
 
-da1 = open(os.path.join(work, "da", "unifw-sim-da1.bin"), "rb").read()
-da2 = open(os.path.join(work, "da", "unifw-sim-da2.bin"), "rb").read()
-echo(fd, b"\xd7"); echo(fd, be32(0x2007000)); echo(fd, be32(len(da1))); echo(fd, be32(0x100))
+# The DA container (protocol.md "DA file", little-endian): pick the entry for 0x6572, regions 1 and 2.
+blob = open(os.path.join(work, "MTK_AllInOne_DA.bin"), "rb").read()
+assert blob[:18] == b"MTK_DOWNLOAD_AGENT" and struct.unpack_from("<I", blob, 0x64)[0] == 0x22668899
+entries = [0x6C + i * 0xDC for i in range(struct.unpack_from("<I", blob, 0x68)[0])]
+entry = next(e for e in entries if struct.unpack_from("<HH", blob, e) == (0xDADA, 0x6572))
+def region(r):
+    off, length, addr, start, sig = struct.unpack_from("<5I", blob, entry + 0x14 + 20 * r)
+    return blob[off:off + length], addr, sig
+da1, da1_addr, da1_sig = region(1)
+da2, da2_addr, _ = region(2)
+assert da1_addr == 0x2007000 and da2_addr == 0x80000000
+echo(fd, b"\xd7"); echo(fd, be32(da1_addr)); echo(fd, be32(len(da1))); echo(fd, be32(da1_sig))
 assert u16(rd(fd, 2)) == 0
 wr(fd, da1)
 x = 0
@@ -110,7 +119,7 @@ if len(da1) & 1:
     x ^= da1[-1]
 ck, st = struct.unpack(">HH", rd(fd, 4))
 assert ck == x and st == 0, (hex(ck), hex(x), st)
-echo(fd, b"\xd5"); echo(fd, be32(0x2007000))
+echo(fd, b"\xd5"); echo(fd, be32(da1_addr))
 assert u16(rd(fd, 2)) == 0
 assert rd(fd, 1) == b"\xc0"
 assert u32(rd(fd, 4)) == 0xBC4
@@ -120,7 +129,7 @@ cid = rd(fd, 16)
 wr(fd, b"\x5a"); rd(fd, 3)
 wr(fd, bytes([5, 1]) + struct.pack(">HBIBIBBBB", 8, 0, 0x7007FFFF, 0, 0xA8, 1, 1, 2, 0))
 assert u32(rd(fd, 4)) == 0
-wr(fd, struct.pack(">III", 0x80000000, len(da2), 0x1000))
+wr(fd, struct.pack(">III", da2_addr, len(da2), 0x1000))
 assert rd(fd, 1) == b"\x5a"
 for off in range(0, len(da2), 0x1000):
     wr(fd, da2[off:off + 0x1000])

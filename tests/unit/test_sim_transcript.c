@@ -1,7 +1,8 @@
 /* Transcript test: a small client written here from shared/reference/protocol.md alone drives the
  * real unifw-sim binary over a Unix socket, one step at a time, and checks every reply.
  * The client shares no code with the simulator: raw bytes, its own checksums, its own parsing.
- * The DA blobs come from `unifw-sim make-da`; the BROM-mode EMI entries from real corpus preloaders
+ * The DA stages come from the container `unifw-sim make-da` writes (selected and cut with the
+ * project's DA-file reader, as a host does); the BROM-mode EMI entries from real corpus preloaders
  * (read with the project's EMI parser). */
 #include <errno.h>
 #include <fcntl.h>
@@ -19,6 +20,7 @@
 
 #include "testutil.h"
 
+#include "unifw/dafile.h"
 #include "unifw/emi.h"
 
 #define WAIT_MS 5000
@@ -295,23 +297,61 @@ static void disable_watchdog(int fd)
 	assert_int_equal(rd16(fd), 0);
 }
 
-static uint8_t *load(const char *dir, const char *name, size_t *len)
+/* The DA stages a host takes from a DA container: the entry for hw_code, regions 1 and 2. */
+struct da_stages {
+	uint8_t *da1, *da2;
+	size_t l1, l2;
+	uint32_t sig1;
+};
+
+static uint8_t *memdup(const uint8_t *b, size_t n)
 {
-	char path[1024];
-	snprintf(path, sizeof path, "%s/%s", dir, name);
-	uint8_t *b = test_read_file(path, len);
-	if (!b)
-		fail_msg("cannot read %s", path);
-	return b;
+	uint8_t *p = malloc(n);
+	assert_non_null(p);
+	memcpy(p, b, n);
+	return p;
+}
+
+static void da_from_container(uint16_t hw_code, struct da_stages *out)
+{
+	char *dir = test_mkdtemp(), *cmd, path[1024];
+	snprintf(path, sizeof path, "%s/MTK_AllInOne_DA.bin", dir);
+	assert_true(asprintf(&cmd, "'%s' make-da -o '%s'", sim_bin(), path) > 0);
+	assert_int_equal(test_run(cmd, NULL), 0);
+	free(cmd);
+	size_t len, idx;
+	uint8_t *f = test_read_file(path, &len);
+	assert_non_null(f);
+	struct unifw_dafile da;
+	struct unifw_da_region r1, r2;
+	struct unifw_error err = { 0 };
+	assert_int_equal(unifw_dafile_parse(f, len, len, path, &da, &err), 0);
+	assert_int_equal(da.count, 2); /* a foreign chip and this one: the host must select */
+	assert_int_equal(unifw_dafile_select(&da, hw_code, 0xCA00, 0, &idx, &err), 0);
+	assert_int_equal(unifw_dafile_stage(&da, idx, 1, &r1, &err), 0);
+	assert_int_equal(unifw_dafile_stage(&da, idx, 2, &r2, &err), 0);
+	assert_int_equal(r1.load_addr, 0x02007000);
+	assert_int_equal(r2.load_addr, 0x80000000);
+	out->da1 = memdup(f + r1.offset, r1.length);
+	out->l1 = r1.length;
+	out->sig1 = r1.sig_len;
+	out->da2 = memdup(f + r2.offset, r2.length);
+	out->l2 = r2.length;
+	unifw_dafile_free(&da);
+	free(f);
+	test_rmtree(dir);
+	free(dir);
 }
 
 /* SEND_DA + JUMP_DA; true when the DA answered with its sync byte. */
-static bool start_da1(int fd, const uint8_t *da1, size_t len)
+static bool start_da1(int fd, const struct da_stages *da)
 {
+	const uint8_t *da1 = da->da1;
+	size_t len = da->l1;
 	echo(fd, 0xD7);
 	echo32(fd, 0x02007000);
 	echo32(fd, (uint32_t)len);
-	echo32(fd, 0x100);
+	echo32(fd, da->sig1);
 	assert_int_equal(rd16(fd), 0);
 	wr(fd, da1, len);
 	assert_int_equal(rd16(fd), xor16_le(da1, len));
@@ -543,33 +583,11 @@ static void finish(int fd)
 
 static const uint8_t a516_cid[16] = { 0x15, 0x01, 0x00, 'N', '5', 'U', '0', '0', 'M', 0x10, 0x12, 0x34, 0x56, 0x78, 0x9A, 0xBD };
 
-static char *make_da(const char *hw_code)
-{
-	char *dir = test_mkdtemp(), *cmd;
-	assert_true(asprintf(&cmd, "'%s' make-da -o '%s/da' --hw-code %s", sim_bin(), dir, hw_code) > 0);
-	assert_int_equal(test_run(cmd, NULL), 0);
-	free(cmd);
-	char *da;
-	assert_true(asprintf(&da, "%s/da", dir) > 0);
-	free(dir); /* the da subdirectory is removed with its parent by the caller */
-	return da;
-}
-
-static void rm_da(char *da)
-{
-	char *parent = strdup(da);
-	*strrchr(parent, '/') = 0;
-	test_rmtree(parent);
-	free(parent);
-	free(da);
-}
-
 static void test_preloader_transcript(void **state)
 {
 	(void)state;
-	char *da = make_da("6572");
-	size_t l1, l2;
-	uint8_t *da1 = load(da, "unifw-sim-da1.bin", &l1), *da2 = load(da, "unifw-sim-da2.bin", &l2);
+	struct da_stages da;
+	da_from_container(0x6572, &da);
 	struct sim s;
 	char hook[1024];
 	const char *extra[] = { "--mode", "preloader", "--emmc-size", "64M", "--boot-size", "1M", "--rpmb-size",
@@ -587,11 +605,11 @@ static void test_preloader_transcript(void **state)
 	handshake(fd);
 	identify(fd, false);
 	disable_watchdog(fd);
-	assert_true(start_da1(fd, da1, l1));
+	assert_true(start_da1(fd, &da));
 	report1(fd, g.cid);
 	stage2_config(fd);
 	assert_int_equal(rd32(fd), 0); /* DRAM already up in preloader mode */
-	upload_da2(fd, da2, l2);
+	upload_da2(fd, da.da2, da.l2);
 	report2(fd, &g);
 	/* full speed: the host asks for high speed and the DA re-enumerates */
 	assert_int_equal(usb_check(fd), 0);
@@ -673,19 +691,18 @@ static void test_preloader_transcript(void **state)
 	assert_true(file_contains(s.trace, "FINISH mode=0"));
 	free(data);
 	free(back);
-	free(da1);
-	free(da2);
+	free(da.da1);
+	free(da.da2);
 	sim_cleanup(&s);
-	rm_da(da);
 }
 
 /* BROM mode: the DA needs the EMI settings of the phone's memory part, taken from a real
  * MT6572 preloader that lists six parts. */
 static void brom_run(const char *cid_hex, const uint8_t cid[16], bool pick_matching, bool expect_ok)
 {
-	char *da = make_da("6572");
-	size_t l1, l2, pl_len;
-	uint8_t *da1 = load(da, "unifw-sim-da1.bin", &l1), *da2 = load(da, "unifw-sim-da2.bin", &l2);
+	struct da_stages da;
+	da_from_container(0x6572, &da);
+	size_t pl_len;
 	uint8_t *pl = corpus_read("preloader/mt6572_mobiwire_s10_preloader_emmcboot.bin", &pl_len);
 	static struct unifw_emi_table t;
 	struct unifw_error err = { 0 };
@@ -700,13 +717,13 @@ static void brom_run(const char *cid_hex, const uint8_t cid[16], bool pick_match
 	handshake(fd);
 	identify(fd, true);
 	disable_watchdog(fd);
-	assert_true(start_da1(fd, da1, l1));
+	assert_true(start_da1(fd, &da));
 	report1(fd, cid);
 	stage2_config(fd);
 	uint32_t ret = emi_exchange(fd, pl, &t, pick_matching, cid);
 	if (expect_ok) {
 		assert_int_equal(ret, 0);
-		upload_da2(fd, da2, l2);
+		upload_da2(fd, da.da2, da.l2);
 		const struct geom g = { 4u << 20, 4u << 20, 4u << 20, 32u << 20, { 0 } };
 		struct geom gc = g;
 		memcpy(gc.cid, cid, 16);
@@ -724,10 +741,9 @@ static void brom_run(const char *cid_hex, const uint8_t cid[16], bool pick_match
 	}
 	close(fd);
 	free(pl);
-	free(da1);
-	free(da2);
+	free(da.da1);
+	free(da.da2);
 	sim_cleanup(&s);
-	rm_da(da);
 }
 
 static void test_brom_emi_match(void **state)
@@ -748,21 +764,20 @@ static void test_brom_emi_mismatch(void **state)
 static void test_foreign_da_no_sync(void **state)
 {
 	(void)state;
-	char *da = make_da("6580");
-	size_t l1;
-	uint8_t *da1 = load(da, "unifw-sim-da1.bin", &l1);
+	struct da_stages da;
+	da_from_container(0x6580, &da); /* the host took the wrong entry */
 	struct sim s;
 	const char *extra[] = { "--mode", "brom", "--emmc-size", "16M", NULL };
 	sim_start(&s, extra);
 	int fd = cl_connect(&s);
 	handshake(fd);
-	assert_false(start_da1(fd, da1, l1)); /* JUMP_DA status 0, then silence */
+	assert_false(start_da1(fd, &da)); /* JUMP_DA status 0, then silence */
 	close(fd);
 	sim_stop(&s, false);
 	assert_true(file_contains(s.trace, "0x6580"));
-	free(da1);
+	free(da.da1);
+	free(da.da2);
 	sim_cleanup(&s);
-	rm_da(da);
 }
 
 static void test_preloader_window_closes(void **state)
