@@ -185,21 +185,27 @@ static void step_write_ack(struct sim_dev *d, const uint8_t *b, size_t n)
 	dev_expect(d, (size_t)x->padded + 2, step_write_packet);
 }
 
+static uint32_t refuse(const char **why, const char *reason, uint32_t status)
+{
+	*why = reason;
+	return status;
+}
+
 static uint32_t write_header_error(const struct sim_dev *d, uint8_t storage, uint8_t part, uint64_t addr,
 				   uint64_t len, uint32_t packet, const char **why)
 {
 	if (storage != SIM_DA_STORAGE_EMMC)
-		return *why = "storage is not eMMC (1)", SIM_DA_INVALID_STORAGE_TYPE;
+		return refuse(why, "storage is not eMMC (1)", SIM_DA_INVALID_STORAGE_TYPE);
 	if (part == 0 || part >= SIM_PART_COUNT || geom(d)->size[part] == 0)
-		return *why = "no such partition", SIM_DA_INVALID_RANGE;
+		return refuse(why, "no such partition", SIM_DA_INVALID_RANGE);
 	if (part == SIM_PART_RPMB)
-		return *why = "RPMB takes authenticated frames only", SIM_DA_SDMMC_WRITE_FAILED;
+		return refuse(why, "RPMB takes authenticated frames only", SIM_DA_SDMMC_WRITE_FAILED);
 	if (addr % SIM_DA_SECTOR)
-		return *why = "address not on a 512-byte sector", SIM_DA_INVALID_BEGIN_ADDR;
+		return refuse(why, "address not on a 512-byte sector", SIM_DA_INVALID_BEGIN_ADDR);
 	if (packet == 0 || packet > SIM_DA_MAX_PACKET)
-		return *why = "packet size outside 1..0x100000", SIM_DA_INVALID_RANGE;
+		return refuse(why, "packet size outside 1..0x100000", SIM_DA_INVALID_RANGE);
 	if (len == 0 || !sim_range_ok(geom(d), part, addr, len))
-		return *why = "range outside the partition", SIM_DA_INVALID_RANGE;
+		return refuse(why, "range outside the partition", SIM_DA_INVALID_RANGE);
 	return 0;
 }
 

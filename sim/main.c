@@ -60,6 +60,8 @@ static void usage(FILE *f)
 		"  --hw-code HEX --hw-ver HEX --hw-subcode HEX --sw-ver HEX --brom-ver HEX --bl-ver HEX\n"
 		"  --target-config HEX       GET_TARGET_CONFIG value (bit1 SLA: SEND_DA is refused)\n"
 		"  --usb-speed 0|1           USB_CHECK_STATUS answer (0: the host re-enumerates the DA)\n"
+		"  --link fast|usb1|usb2     pace the link: usb1 ~1 MB/s; usb2 ~1 MB/s until the DA switches\n"
+		"                            to high speed, then 20 MB/s reads, 8 MB/s writes (default fast)\n"
 		"  --fault SPEC              inject a fault (repeatable; grammar in docs/sim.md)\n"
 		"  --seed N                  seed for faults (default 1)\n"
 		"  --trace                   log every protocol event to stderr\n"
@@ -274,7 +276,7 @@ static int cmd_make_da(int argc, char **argv)
 enum {
 	O_SOCKET = 256, O_PTY, O_PTY_LINK, O_MODE, O_WINDOW, O_EMMC, O_EMMC_SIZE, O_BOOT_SIZE, O_RPMB_SIZE, O_CID,
 	O_FWVER, O_DRAM_ID, O_DRAM_SIZE, O_HW_CODE, O_HW_VER, O_HW_SUBCODE, O_SW_VER, O_BROM_VER, O_BL_VER, O_TCFG,
-	O_USB_SPEED, O_FAULT, O_SEED, O_TRACE, O_TRACE_FILE, O_ON_FINISH, O_EXIT_ON_FINISH, O_MODEL, O_HELP
+	O_USB_SPEED, O_LINK, O_FAULT, O_SEED, O_TRACE, O_TRACE_FILE, O_ON_FINISH, O_EXIT_ON_FINISH, O_MODEL, O_HELP
 };
 
 static const struct option serve_opts[] = {
@@ -288,7 +290,8 @@ static const struct option serve_opts[] = {
 	{ "hw-ver", required_argument, NULL, O_HW_VER }, { "hw-subcode", required_argument, NULL, O_HW_SUBCODE },
 	{ "sw-ver", required_argument, NULL, O_SW_VER }, { "brom-ver", required_argument, NULL, O_BROM_VER },
 	{ "bl-ver", required_argument, NULL, O_BL_VER }, { "target-config", required_argument, NULL, O_TCFG },
-	{ "usb-speed", required_argument, NULL, O_USB_SPEED }, { "fault", required_argument, NULL, O_FAULT },
+	{ "usb-speed", required_argument, NULL, O_USB_SPEED }, { "link", required_argument, NULL, O_LINK },
+	{ "fault", required_argument, NULL, O_FAULT },
 	{ "seed", required_argument, NULL, O_SEED }, { "trace", no_argument, NULL, O_TRACE },
 	{ "trace-file", required_argument, NULL, O_TRACE_FILE }, { "on-finish", required_argument, NULL, O_ON_FINISH },
 	{ "exit-on-finish", no_argument, NULL, O_EXIT_ON_FINISH }, { "model", required_argument, NULL, O_MODEL },
@@ -418,6 +421,10 @@ static int parse_link_opt(struct options *o, int c, const char *arg)
 		o->window_ms = (uint32_t)v;
 		return 0;
 	case O_FAULT: return add_fault(o, arg);
+	case O_LINK:
+		if (!sim_link_parse(arg, &o->serve.link))
+			return usage_error("--link takes fast, usb1 or usb2, not '%s'", arg);
+		return 0;
 	case O_SEED:
 		if (!parse_uint(arg, UINT64_MAX, &o->seed))
 			return usage_error("bad --seed '%s'", arg);

@@ -49,6 +49,7 @@ static void sleep_ms(unsigned ms)
 struct server {
 	struct sim_dev *d;
 	const struct sim_serve_opts *o;
+	struct sim_rate out_rate, in_rate; /* --link pacing */
 	bool finish_pending;
 	uint32_t finish_mode;
 	bool done;
@@ -114,31 +115,53 @@ static void after_connection(struct server *s)
 		s->done = true;
 }
 
-/* Write what the device has for the host; -1 when the host is gone. */
-static int flush_out(struct link *l, struct sim_dev *d)
+/* --link: the speeds follow the device's USB state (full speed until USB_SETUP_PORT). */
+static void update_rates(struct server *s)
+{
+	struct sim_dev_info info;
+	sim_dev_get_info(s->d, &info);
+	struct sim_link_speeds sp = sim_link_speeds(s->o->link, info.usb_speed != 0);
+	uint64_t now = now_ms();
+	sim_rate_set(&s->out_rate, sp.out_bps, now);
+	sim_rate_set(&s->in_rate, sp.in_bps, now);
+}
+
+/* Write what the device has for the host, as fast as the link allows; -1 when the host is gone. */
+static int flush_out(struct server *s, struct link *l)
 {
 	for (;;) {
 		if (l->woff == l->wlen) {
 			l->woff = 0;
-			l->wlen = sim_dev_output(d, l->wbuf, sizeof l->wbuf, now_ms());
+			l->wlen = sim_dev_output(s->d, l->wbuf, sizeof l->wbuf, now_ms());
 			if (l->wlen == 0)
 				return 0;
 		}
-		ssize_t w = write(l->fd, l->wbuf + l->woff, l->wlen - l->woff);
+		size_t can = sim_rate_allow(&s->out_rate, now_ms(), l->wlen - l->woff);
+		if (can == 0)
+			return 0;
+		ssize_t w = write(l->fd, l->wbuf + l->woff, can);
 		if (w < 0 && errno == EINTR)
 			continue;
 		if (w < 0)
 			return errno == EAGAIN || errno == EWOULDBLOCK ? 0 : -1;
+		sim_rate_take(&s->out_rate, (size_t)w);
 		l->woff += (size_t)w;
 	}
 }
 
-static int poll_timeout(const struct sim_dev *d)
+static int poll_timeout(const struct server *s, const struct link *l)
 {
-	uint64_t deadline = sim_dev_deadline(d), now = now_ms();
-	if (deadline == UINT64_MAX || deadline - now > POLL_SLICE_MS)
-		return POLL_SLICE_MS;
-	return deadline > now ? (int)(deadline - now) : 0;
+	uint64_t deadline = sim_dev_deadline(s->d), now = now_ms();
+	uint64_t wait = deadline == UINT64_MAX || deadline - now > POLL_SLICE_MS ? POLL_SLICE_MS
+		      : deadline > now							  ? deadline - now
+											  : 0;
+	uint64_t out_wait = l->woff < l->wlen ? sim_rate_wait_ms(&s->out_rate) : 0;
+	uint64_t in_wait = sim_rate_wait_ms(&s->in_rate);
+	if (out_wait && out_wait < wait)
+		wait = out_wait;
+	if (in_wait && in_wait < wait)
+		wait = in_wait;
+	return (int)wait;
 }
 
 /* Move bytes until one side ends the connection. */
@@ -149,26 +172,30 @@ static enum end_reason pump(struct server *s, struct link *l)
 	for (;;) {
 		if (g_stop)
 			return END_STOP;
-		if (flush_out(l, d) < 0)
+		update_rates(s);
+		if (flush_out(s, l) < 0)
 			return END_PEER;
 		handle_events(s);
 		bool drained = l->woff == l->wlen && sim_dev_output_pending(d) == 0;
 		if (sim_dev_link(d) == SIM_LINK_CLOSING && drained)
 			return END_DEVICE;
+		size_t can_read = sim_rate_allow(&s->in_rate, now_ms(), sizeof rbuf);
 		struct pollfd p = { .fd = l->fd };
-		if (sim_dev_output_pending(d) < BACKLOG_MAX && sim_dev_link(d) == SIM_LINK_UP)
+		if (can_read && sim_dev_output_pending(d) < BACKLOG_MAX && sim_dev_link(d) == SIM_LINK_UP)
 			p.events |= POLLIN;
-		if (l->woff < l->wlen)
+		if (l->woff < l->wlen && sim_rate_wait_ms(&s->out_rate) == 0)
 			p.events |= POLLOUT;
-		int r = poll(&p, 1, poll_timeout(d));
+		int r = poll(&p, 1, poll_timeout(s, l));
 		if (r < 0 && errno != EINTR)
 			return END_PEER;
 		if (r > 0 && (p.revents & POLLIN)) {
-			ssize_t n = read(l->fd, rbuf, sizeof rbuf);
+			ssize_t n = read(l->fd, rbuf, can_read);
 			if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR))
 				return END_PEER; /* EOF, reset, or EIO on a pty master whose slave closed */
-			if (n > 0)
+			if (n > 0) {
+				sim_rate_take(&s->in_rate, (size_t)n);
 				sim_dev_feed(d, rbuf, (size_t)n, now_ms());
+			}
 		} else if (r > 0 && (p.revents & (POLLHUP | POLLERR | POLLNVAL))) {
 			return END_PEER;
 		}
@@ -356,6 +383,8 @@ int sim_serve(struct sim_dev *d, const struct sim_serve_opts *o, struct unifw_er
 	signal(SIGPIPE, SIG_IGN);
 	g_stop = 0;
 	struct server s = { .d = d, .o = o };
+	sim_rate_set(&s.out_rate, 0, now_ms());
+	sim_rate_set(&s.in_rate, 0, now_ms());
 	if (o->socket_path)
 		return serve_socket(&s, err);
 	if (o->pty)

@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "linkrate.h"
 #include "sim_dev.h"
 #include "unifw/error.h"
 
@@ -15,6 +16,7 @@ struct sim_serve_opts {
 	const char *on_finish;   /* shell command run after FINISH (env: UNIFW_SIM_EMMC, UNIFW_SIM_FINISH_MODE) */
 	const char *emmc_path;   /* passed to the hook */
 	bool exit_on_finish;     /* stop serving after the first FINISH */
+	enum sim_link_kind link; /* --link: pace the bytes like USB 1.1 / 2.0 and eMMC would */
 	FILE *out;               /* machine-readable lines: "socket PATH" / "pty PATH" */
 	FILE *log;               /* human messages (reboot requested, ...) */
 };

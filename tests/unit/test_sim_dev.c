@@ -9,6 +9,7 @@
 
 #include "dablob.h"
 #include "fault.h"
+#include "linkrate.h"
 #include "sim_dev.h"
 #include "storage.h"
 
@@ -1117,6 +1118,40 @@ static void test_fault_spec_parse(void **state)
 	}
 }
 
+/* --link: 1 MB through a 1 MB/s bucket takes one simulated second, in 10 ms bursts at most */
+static void test_link_rate(void **state)
+{
+	(void)state;
+	enum sim_link_kind k;
+	assert_true(sim_link_parse("usb2", &k));
+	assert_false(sim_link_parse("usb3", &k));
+	assert_int_equal(sim_link_speeds(SIM_LINK_FAST, false).out_bps, 0);
+	assert_int_equal(sim_link_speeds(SIM_LINK_USB2, false).out_bps, 1000000);
+	assert_int_equal(sim_link_speeds(SIM_LINK_USB2, true).out_bps, 20000000);
+	assert_int_equal(sim_link_speeds(SIM_LINK_USB2, true).in_bps, 8000000);
+	struct sim_rate r = { 0 };
+	sim_rate_set(&r, 1000000, 1);
+	uint64_t now = 1, sent = 0;
+	size_t biggest = 0;
+	while (sent < 1000000) {
+		size_t n = sim_rate_allow(&r, now, 65536);
+		if (n > biggest)
+			biggest = n;
+		sim_rate_take(&r, n);
+		sent += n;
+		if (sent < 1000000) {
+			uint64_t w = sim_rate_wait_ms(&r);
+			now += w ? w : 1;
+		}
+	}
+	assert_true(now >= 985 && now <= 1015);
+	assert_true(biggest <= 10001);
+	struct sim_rate u = { 0 };
+	sim_rate_set(&u, 0, 5);
+	assert_int_equal(sim_rate_allow(&u, 5, 1 << 20), 1 << 20);
+	assert_int_equal(sim_rate_wait_ms(&u), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1144,6 +1179,7 @@ int main(void)
 		cmocka_unit_test(test_fault_oversize_negative),
 		cmocka_unit_test(test_fault_reset_and_cut_in),
 		cmocka_unit_test(test_fault_spec_parse),
+		cmocka_unit_test(test_link_rate),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

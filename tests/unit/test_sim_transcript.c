@@ -800,6 +800,45 @@ static void test_preloader_window_closes(void **state)
 	sim_cleanup(&s);
 }
 
+static uint64_t mono_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* --link usb1 paces readback to about 1 MB/s: 512 KiB take about half a second */
+static void test_link_usb1_paces(void **state)
+{
+	(void)state;
+	struct da_stages da;
+	da_from_container(0x6572, &da);
+	struct sim s;
+	const char *extra[] = { "--link", "usb1", "--emmc-size", "16M", "--cid", "1501004E355530304D10123456789ABD", NULL };
+	sim_start(&s, extra);
+	int fd = cl_connect(&s);
+	handshake(fd);
+	assert_true(start_da1(fd, &da));
+	report1(fd, a516_cid);
+	stage2_config(fd);
+	assert_int_equal(rd32(fd), 0);
+	upload_da2(fd, da.da2, da.l2);
+	const struct geom g = { 4u << 20, 4u << 20, 4u << 20, 16u << 20,
+				{ 0x15, 0x01, 0x00, 'N', '5', 'U', '0', '0', 'M', 0x10, 0x12, 0x34, 0x56, 0x78, 0x9A, 0xBD } };
+	report2(fd, &g);
+	static uint8_t buf[512 << 10];
+	uint64_t t0 = mono_ms();
+	read_data(fd, 0, buf, sizeof buf);
+	uint64_t ms = mono_ms() - t0;
+	assert_true(ms >= 450);
+	assert_true(ms < 5000);
+	close(fd);
+	sim_stop(&s, false);
+	free(da.da1);
+	free(da.da2);
+	sim_cleanup(&s);
+}
+
 int main(void)
 {
 	signal(SIGPIPE, SIG_IGN);
@@ -809,6 +848,7 @@ int main(void)
 		cmocka_unit_test(test_brom_emi_mismatch),
 		cmocka_unit_test(test_foreign_da_no_sync),
 		cmocka_unit_test(test_preloader_window_closes),
+		cmocka_unit_test(test_link_usb1_paces),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
