@@ -180,7 +180,10 @@ static int read_titles(const uint8_t *b, size_t len, const char *name, struct un
 static void locate_data(const uint8_t *b, size_t len, struct unifw_nvram *nv)
 {
 	uint64_t p = nv->header_offset - PREFIX - MAP_HEAD, fallback = 0;
-	for (uint64_t e = 512; e <= (4u << 20); e *= 2) {
+	/* 128 KiB first (what NVM_GetDeviceInfo reports for eMMC), then 512 B .. 4 MiB. */
+	for (uint64_t k = 0, e = UNIFW_NVRAM_BLOCK; e <= (4u << 20); e = 512u << k++) {
+		if (k && e == UNIFW_NVRAM_BLOCK)
+			continue;
 		if (e < PREFIX + (uint64_t)nv->map_size || p + e + nv->dat_size > len)
 			continue;
 		if (!fallback || e == UNIFW_NVRAM_BLOCK)

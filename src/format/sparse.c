@@ -762,6 +762,9 @@ int unifw_sparse_view_pread(struct unifw_sparse_view *v, void *buf, size_t len, 
 	size_t i = find_chunk(v, off);
 	while (len) {
 		/* Chunks are contiguous and cover the image (checked when the index was built). */
+		if (i >= v->count)
+			return unifw_error_set(err, UNIFW_E_FORMAT, v->s->name, UNIFW_NO_OFFSET,
+					       "no chunk covers expanded offset 0x%llx", (unsigned long long)off);
 		const struct view_chunk *c = &v->chunks[i++];
 		uint64_t avail = c->out_offset + c->out_size - off;
 		size_t n = avail < len ? (size_t)avail : len;
