@@ -62,7 +62,7 @@ assert s["images"] == {"named": 11, "present": 6, "missing": 5, "with_problems":
 codes = [f["code"] for f in r["findings"]]
 assert codes.count("image-missing") == 5, codes
 assert not [f for f in r["findings"] if f["severity"] == "error"], r["findings"]
-assert [x["path"] for x in r["extra_files"]] == [base + "/readme.txt"], r["extra_files"]
+assert [x["path"] for x in r["extra_files"]] == [(base + "/" if base else "") + "readme.txt"], r["extra_files"]
 PY
 }
 
