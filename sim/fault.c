@@ -109,7 +109,7 @@ static int parse_u32_field(const char *val, uint32_t *out)
 }
 
 /* One key=value; returns 0, -1 for a bad value, -2 for an unknown key. */
-static int parse_param(const char *key, const char *val, struct sim_fault *f, bool *dir_set)
+static int parse_param(const char *key, const char *val, struct sim_fault *f, bool *dir_set, bool *times_set)
 {
 	if (strcmp(key, "op") == 0)
 		return parse_op(val, &f->op) ? 0 : -1;
@@ -137,8 +137,10 @@ static int parse_param(const char *key, const char *val, struct sim_fault *f, bo
 		return parse_u32_field(val, &f->ms);
 	if (strcmp(key, "count") == 0)
 		return parse_u32_field(val, &f->count);
-	if (strcmp(key, "times") == 0)
+	if (strcmp(key, "times") == 0) {
+		*times_set = true;
 		return parse_u32_field(val, &f->times);
+	}
 	return -2;
 }
 
@@ -180,7 +182,7 @@ int sim_fault_parse(const char *spec, struct sim_fault *f, struct unifw_error *e
 	if (!parse_kind(spec, klen, &kind))
 		return bad(err, spec, "unknown kind; expected ", "cut, reset, flip, stall, lie, oversize or negative");
 	set_defaults(f, kind);
-	bool dir_set = false;
+	bool dir_set = false, times_set = false;
 	char params[256];
 	if (colon && snprintf(params, sizeof params, "%s", colon + 1) >= (int)sizeof params)
 		return bad(err, spec, "too long", "");
@@ -190,7 +192,7 @@ int sim_fault_parse(const char *spec, struct sim_fault *f, struct unifw_error *e
 		if (!eq)
 			return bad(err, spec, "expected key=value, found ", tok);
 		*eq = 0;
-		int rc = parse_param(tok, eq + 1, f, &dir_set);
+		int rc = parse_param(tok, eq + 1, f, &dir_set, &times_set);
 		if (rc == -2)
 			return bad(err, spec, "unknown parameter ", tok);
 		if (rc)
@@ -202,5 +204,7 @@ int sim_fault_parse(const char *spec, struct sim_fault *f, struct unifw_error *e
 						    : sim_op_payload_dir(f->op);
 	if (f->kind == SIM_FAULT_LIE && f->op == SIM_OP_FORMAT)
 		f->dir = SIM_DIR_OUT;
+	if (f->every && !times_set)
+		f->times = 0; /* a repeating fault repeats until told otherwise */
 	return check_combination(spec, f, err);
 }

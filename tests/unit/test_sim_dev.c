@@ -1002,6 +1002,23 @@ static void test_fault_flip_reproducible(void **state)
 	h_free(w);
 }
 
+static void test_fault_flip_every(void **state)
+{
+	(void)state;
+	struct h *h = mk(SIM_MODE_PRELOADER, "flip:op=read,after=1,every=512", NULL);
+	boot_to_da(h, false);
+	da_header(h, 0xD6, 0x0C, 2, 0, 0x1000, 0x1000); /* zeros: every flipped byte shows */
+	static uint8_t buf[0x1003];
+	rx_n(h, buf, sizeof buf);
+	size_t flipped = 0;
+	for (size_t i = 1; i < 0x1001; i++)
+		flipped += buf[i] != 0;
+	assert_int_equal(flipped, 8); /* bytes 1, 513, ... 3585 of the read */
+	assert_int_not_equal(buf[1], 0);
+	assert_int_not_equal(buf[513], 0);
+	h_free(h);
+}
+
 static void test_fault_stall(void **state)
 {
 	(void)state;
@@ -1104,6 +1121,11 @@ static void test_fault_spec_parse(void **state)
 	assert_int_equal(f.pct_milli, 12500);
 	assert_int_equal(f.dir, SIM_DIR_OUT);
 	assert_int_equal(f.every, 4096);
+	assert_int_equal(f.times, 0);
+	assert_int_equal(sim_fault_parse("flip:every=10", &f, &err), 0);
+	assert_int_equal(f.times, 0); /* every= repeats unless times= says otherwise */
+	assert_int_equal(sim_fault_parse("flip:every=10,times=3", &f, &err), 0);
+	assert_int_equal(f.times, 3);
 	assert_int_equal(sim_fault_parse("lie:op=write,at=random,count=0", &f, &err), 0);
 	assert_int_equal(f.dir, SIM_DIR_IN);
 	assert_int_equal(sim_fault_parse("stall:op=write,ms=100", &f, &err), 0);
@@ -1174,6 +1196,7 @@ int main(void)
 		cmocka_unit_test(test_fault_cut_after_bytes),
 		cmocka_unit_test(test_fault_cut_percent_of_read),
 		cmocka_unit_test(test_fault_flip_reproducible),
+		cmocka_unit_test(test_fault_flip_every),
 		cmocka_unit_test(test_fault_stall),
 		cmocka_unit_test(test_fault_lie_about_write),
 		cmocka_unit_test(test_fault_oversize_negative),
