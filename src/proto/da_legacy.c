@@ -188,10 +188,11 @@ static int op_sync(struct unifw_proto *p)
 		r->nand_ret = rx32(p, 0);
 		return proto_recv(p, 3, 2, DA_TIMEOUT_MS, "report 1 NAND id count");
 	case 3:
-		r->nand_id_count = rx16(p, 0);
-		if (r->nand_id_count > UNIFW_DA_MAX_NAND_IDS)
+		/* counts and lengths go into the info only once checked: callers index arrays with them */
+		if (rx16(p, 0) > UNIFW_DA_MAX_NAND_IDS)
 			return proto_fail(p, UNIFW_E_TOO_BIG, "expected at most %d NAND ids, found a count of %u",
-					  UNIFW_DA_MAX_NAND_IDS, r->nand_id_count);
+					  UNIFW_DA_MAX_NAND_IDS, rx16(p, 0));
+		r->nand_id_count = rx16(p, 0);
 		if (r->nand_id_count == 0)
 			return proto_recv(p, 5, 4, DA_TIMEOUT_MS, "report 1 eMMC status");
 		return proto_recv(p, 4, 2u * r->nand_id_count, DA_TIMEOUT_MS, "report 1 NAND ids");
@@ -349,10 +350,10 @@ static int op_stage2(struct unifw_proto *p)
 			return proto_fail(p, UNIFW_E_DEVICE, "expected 0xbc4, found 0x%x", rx32(p, 0));
 		return proto_recv(p, 6, 2, DA_TIMEOUT_MS, "NAND id count of the DRAM report");
 	case 6:
-		d->nand_id_count = rx16(p, 0);
-		if (d->nand_id_count > UNIFW_DA_MAX_NAND_IDS)
+		if (rx16(p, 0) > UNIFW_DA_MAX_NAND_IDS)
 			return proto_fail(p, UNIFW_E_TOO_BIG, "expected at most %d NAND ids, found a count of %u",
-					  UNIFW_DA_MAX_NAND_IDS, d->nand_id_count);
+					  UNIFW_DA_MAX_NAND_IDS, rx16(p, 0));
+		d->nand_id_count = rx16(p, 0);
 		if (d->nand_id_count == 0)
 			return stage2_choose_emi(da);
 		return proto_recv(p, 7, 2u * d->nand_id_count, DA_TIMEOUT_MS, "NAND ids of the DRAM report");
@@ -374,10 +375,11 @@ static int op_stage2(struct unifw_proto *p)
 		return proto_recv(p, 11, 4, DA_TIMEOUT_MS, "EMI length");
 	case 11: {
 		const struct unifw_da_emi_entry *e = &da->emi->entries[d->emi_index];
-		d->emi_len = rx32(p, 0);
-		if (d->emi_len == 0 || d->emi_len > UNIFW_DA_MAX_EMI_LEN)
+		uint32_t n = rx32(p, 0);
+		if (n == 0 || n > UNIFW_DA_MAX_EMI_LEN)
 			return proto_fail(p, UNIFW_E_TOO_BIG, "expected an EMI length of 1..%u, found %u (0x%08x)",
-					  UNIFW_DA_MAX_EMI_LEN, d->emi_len, d->emi_len);
+					  UNIFW_DA_MAX_EMI_LEN, n, n);
+		d->emi_len = n;
 		/* Send exactly what the DA announced, and only the matching entry: sending the whole
 		 * table (mtkclient) desynchronises a DA that takes the announced length (its #318). */
 		if (d->emi_len != e->len)
@@ -524,29 +526,31 @@ static int parse_nand(struct unifw_da *da)
 	r->nand_ret = rx32(p, 0);
 	r->nand_chip_select = p->rx[4];
 	r->nand_flash_id = rx16(p, 5);
-	r->nand_id_count = rx16(p, 15);
+	uint16_t count = rx16(p, 15);
 	da->ids_have = 0;
-	if (r->nand_id_count == 0) {
+	r->nand_id_count = 0; /* set only once checked: callers index nand_id[] with it */
+	if (count == 0) {
 		r->nand_size_32bit = true;
 		r->nand_flash_size = rx32(p, 7);
-		r->nand_id_count = rx16(p, 11);
-		if (r->nand_id_count < 2)
+		count = rx16(p, 11);
+		if (count < 2)
 			return proto_fail(p, UNIFW_E_DEVICE,
 					  "NAND id count is 0 in the u64 layout and %u in the u32 layout (at least 2 "
-					  "needed)", r->nand_id_count);
-		if (r->nand_id_count > UNIFW_DA_MAX_NAND_IDS)
+					  "needed)", count);
+		if (count > UNIFW_DA_MAX_NAND_IDS)
 			return proto_fail(p, UNIFW_E_TOO_BIG, "expected at most %d NAND ids, found a count of %u",
-					  UNIFW_DA_MAX_NAND_IDS, r->nand_id_count);
+					  UNIFW_DA_MAX_NAND_IDS, count);
 		r->nand_id[0] = rx16(p, 13);
 		r->nand_id[1] = rx16(p, 15);
 		da->ids_have = 2;
 	} else {
 		r->nand_size_32bit = false;
 		r->nand_flash_size = rx64(p, 7);
-		if (r->nand_id_count > UNIFW_DA_MAX_NAND_IDS)
+		if (count > UNIFW_DA_MAX_NAND_IDS)
 			return proto_fail(p, UNIFW_E_TOO_BIG, "expected at most %d NAND ids, found a count of %u",
-					  UNIFW_DA_MAX_NAND_IDS, r->nand_id_count);
+					  UNIFW_DA_MAX_NAND_IDS, count);
 	}
+	r->nand_id_count = count;
 	if (da->ids_have == r->nand_id_count)
 		return proto_recv(p, 4, R2_NAND2, DA_TIMEOUT_MS, "report 2 NAND2 block");
 	return proto_recv(p, 3, 2 * (r->nand_id_count - da->ids_have), DA_TIMEOUT_MS, "report 2 NAND ids");

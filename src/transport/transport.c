@@ -200,7 +200,8 @@ static int auto_try_once(struct unifw_port *port, const struct unifw_port_option
 	int rc = unifw_devices_list(opt, &list, &n, err);
 	if (rc < 0)
 		return rc;
-	qsort(list, n, sizeof *list, device_cmp);
+	if (n > 1)
+		qsort(list, n, sizeof *list, device_cmp);
 	rc = 0;
 	for (size_t i = 0; i < n && rc == 0; i++) {
 		struct unifw_error e;

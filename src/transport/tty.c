@@ -189,8 +189,8 @@ static int tty_reopen(struct unifw_port *port, unsigned timeout_ms, struct unifw
 		snprintf(now_path, sizeof now_path, "%s", path);
 		if (location[0] && !tty_find_by_location(port, now_path, sizeof now_path))
 			now_path[0] = 0;
-		if (now_path[0] && unifw_tty_open(port, now_path, &last) == 0) {
-			snprintf(port->spec.path, sizeof port->spec.path, "%s", now_path);
+		if (now_path[0] && strlen(now_path) < sizeof port->spec.path && unifw_tty_open(port, now_path, &last) == 0) {
+			memcpy(port->spec.path, now_path, strlen(now_path) + 1);
 			return 0;
 		}
 		if (unifw_now_ms() >= deadline)
