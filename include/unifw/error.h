@@ -44,7 +44,7 @@ struct unifw_error {
 int unifw_error_set(struct unifw_error *err, int code, const char *where, uint64_t offset,
 		    const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 int unifw_error_setv(struct unifw_error *err, int code, const char *where, uint64_t offset,
-		     const char *fmt, va_list ap);
+		     const char *fmt, va_list ap) __attribute__((format(printf, 5, 0)));
 /* Same, with errno captured from the caller's context. */
 int unifw_error_sys(struct unifw_error *err, const char *where, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
