@@ -156,7 +156,8 @@ static bool name_at(const uint8_t *img, size_t len, uint64_t off, char out[UNIFW
 size_t unifw_lcm_records_scan(const uint8_t *img, size_t len, uint32_t base, struct unifw_names *known,
 			      struct unifw_names *unlisted)
 {
-	uint64_t lo = base, hi = (uint64_t)base + len;
+	/* "points into the image" is one unsigned compare: (w - base) mod 2^32 < span */
+	uint32_t span = len > UINT32_MAX ? UINT32_MAX : (uint32_t)len;
 	size_t records = 0;
 	char name[UNIFW_NAME_LEN];
 
@@ -166,13 +167,13 @@ size_t unifw_lcm_records_scan(const uint8_t *img, size_t len, uint32_t base, str
 		uint32_t w = 0, f = 0;
 		bool callbacks = true;
 		get_le32(img, len, i, &w);
-		if (w < lo || w >= hi)
+		if ((uint32_t)(w - base) >= span)
 			continue;
 		for (unsigned k = 1; k <= LCM_MIN_CALLBACKS && callbacks; k++) {
 			get_le32(img, len, i + 4 * k, &f);
-			callbacks = f >= lo && f < hi && f != w;
+			callbacks = (uint32_t)(f - base) < span && f != w;
 		}
-		if (!callbacks || !name_at(img, len, w - lo, name))
+		if (!callbacks || !name_at(img, len, (uint32_t)(w - base), name))
 			continue;
 		records++;
 		if (unifw_lcm_name_known(name)) {

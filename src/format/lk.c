@@ -49,16 +49,9 @@ static size_t pool_bases(const uint8_t *p, size_t len, uint32_t *out, size_t cap
 	return n;
 }
 
-static void find_lcm(const uint8_t *p, size_t len, struct unifw_lk_info *lk)
+static size_t scan_bases(const uint8_t *p, size_t len, const uint32_t *bases, size_t n, struct unifw_lk_info *lk,
+			 struct unifw_names *known, struct unifw_names *unlisted, size_t best)
 {
-	uint32_t bases[16];
-	size_t n = pool_bases(p, len, bases, 16 - sizeof default_bases / sizeof *default_bases), best = 0;
-	struct unifw_names *known = calloc(1, sizeof *known), *unlisted = calloc(1, sizeof *unlisted);
-
-	for (size_t i = 0; i < sizeof default_bases / sizeof *default_bases; i++)
-		bases[n++] = default_bases[i];
-	if (!known || !unlisted)
-		goto out;
 	for (size_t i = 0; i < n; i++) {
 		memset(known, 0, sizeof *known);
 		memset(unlisted, 0, sizeof *unlisted);
@@ -70,7 +63,23 @@ static void find_lcm(const uint8_t *p, size_t len, struct unifw_lk_info *lk)
 			lk->lcm_unlisted = *unlisted;
 		}
 	}
-out:
+	return best;
+}
+
+/* Addresses from the literal pool first; the usual MediaTek load addresses only when those explain
+ * no LCM driver. */
+static void find_lcm(const uint8_t *p, size_t len, struct unifw_lk_info *lk)
+{
+	uint32_t bases[8];
+	size_t n = pool_bases(p, len, bases, 8);
+	struct unifw_names *known = calloc(1, sizeof *known), *unlisted = calloc(1, sizeof *unlisted);
+
+	if (known && unlisted) {
+		size_t best = scan_bases(p, len, bases, n, lk, known, unlisted, 0);
+		if (lk->lcm.count + lk->lcm_unlisted.count == 0)
+			scan_bases(p, len, default_bases, sizeof default_bases / sizeof *default_bases, lk, known, unlisted,
+				   best);
+	}
 	free(known);
 	free(unlisted);
 }

@@ -208,12 +208,73 @@ static int add_parsed_entry(struct unifw_ramdisk *rd, struct archive *a, struct 
 	return rc;
 }
 
+/* 8 hex digits of a newc header field. */
+static bool newc_field(const uint8_t *h, int i, uint32_t *v)
+{
+	uint32_t x = 0;
+	for (int k = 0; k < 8; k++) {
+		int c = h[6 + 8 * i + k], d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
+					      : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+		if (d < 0)
+			return false;
+		x = x << 4 | (uint32_t)d;
+	}
+	*v = x;
+	return true;
+}
+
+/* Walk the newc headers as the kernel's unpacker does (init/initramfs.c: 110-byte header, name and
+ * data each padded to 4 bytes, "TRAILER!!!" last) and check every size against the bytes that are
+ * there, before libarchive reads it: damage is named at its offset, and no header can make a reader
+ * allocate what the archive does not hold. */
+static int newc_walk(const uint8_t *p, size_t n, const char *name, struct unifw_error *err)
+{
+	size_t off = 0, entries = 0;
+	for (;;) {
+		uint32_t namesize, filesize;
+		if (n - off < 110)
+			return unifw_error_set(err, UNIFW_E_TRUNCATED, name, off,
+					       "cpio ends before its TRAILER!!! entry (offset in the uncompressed cpio)");
+		if (memcmp(p + off, "070701", 6) && memcmp(p + off, "070702", 6))
+			return unifw_error_set(err, !memcmp(p + off, "070707", 6) ? UNIFW_E_UNSUPPORTED : UNIFW_E_FORMAT, name,
+					       off, "expected a newc cpio header \"070701\" (offset in the uncompressed cpio)");
+		for (int i = 0; i < 13; i++)
+			if (!newc_field(p + off, i, &filesize))
+				return unifw_error_set(err, UNIFW_E_FORMAT, name, off + 6 + 8 * (size_t)i,
+						       "cpio header field is not hexadecimal (offset in the uncompressed cpio)");
+		newc_field(p + off, 6, &filesize);
+		newc_field(p + off, 11, &namesize);
+		if (namesize == 0 || namesize > MAX_PATH_LEN + 1 || namesize > n - off - 110)
+			return unifw_error_set(err, UNIFW_E_FORMAT, name, off + 94,
+					       "cpio name size %u does not fit (offset in the uncompressed cpio)", namesize);
+		const uint8_t *nm = p + off + 110;
+		bool trailer = namesize == 11 && !memcmp(nm, "TRAILER!!!", 11);
+		size_t data = (off + 110 + namesize + 3) & ~(size_t)3;
+		if (data > n || filesize > n - data)
+			return unifw_error_set(err, UNIFW_E_TRUNCATED, name, off + 54,
+					       "cpio entry of %u bytes runs past the end (offset in the uncompressed cpio)",
+					       filesize);
+		if (trailer)
+			return 0;
+		if (++entries > UNIFW_RAMDISK_MAX_ENTRIES)
+			return unifw_error_set(err, UNIFW_E_TOO_BIG, name, off, "more than %u cpio entries",
+					       UNIFW_RAMDISK_MAX_ENTRIES);
+		off = (data + filesize + 3) & ~(size_t)3;
+		if (off > n)
+			off = n;
+	}
+}
+
 static int parse_cpio(const uint8_t *p, size_t n, const char *name, struct unifw_ramdisk *rd, struct unifw_error *err)
 {
 	struct archive *a = archive_read_new();
 	struct archive_entry *ae;
 	int rc = 0;
 
+	if ((rc = newc_walk(p, n, name, err)) != 0) {
+		archive_read_free(a);
+		return rc;
+	}
 	if (!a)
 		return unifw_error_set(err, UNIFW_E_NOMEM, name, UNIFW_NO_OFFSET, "libarchive: out of memory");
 	archive_read_support_format_cpio(a);

@@ -267,8 +267,27 @@ static void damaged_archives_fail_with_an_offset(void **state)
 	/* a cpio header that lies about its name size */
 	uint8_t *raw = write_rd(&rd, UNIFW_RD_NONE, &len);
 	memcpy(raw + 6 + 8 * 11, "7FFFFFFF", 8);
-	assert_int_not_equal(unifw_ramdisk_parse(raw, len, "lying", &back, &err), 0);
-	assert_true(err.offset != UNIFW_NO_OFFSET);
+	assert_int_equal(unifw_ramdisk_parse(raw, len, "lying", &back, &err), UNIFW_E_FORMAT);
+	assert_int_equal(err.offset, 94); /* the namesize field of the first header */
+	memcpy(raw + 6 + 8 * 11, "0000000G", 8);
+	assert_int_equal(unifw_ramdisk_parse(raw, len, "nothex", &back, &err), UNIFW_E_FORMAT);
+	assert_int_equal(err.offset, 94);
+	/* a data size past the end, in the second entry */
+	free(raw);
+	raw = write_rd(&rd, UNIFW_RD_NONE, &len);
+	size_t second = (110 + strlen("dev") + 1 + 3) & ~(size_t)3; /* "dev" is a directory: no data */
+	assert_memory_equal(raw + second, "070701", 6);
+	memcpy(raw + second + 6 + 8 * 6, "00FFFFFF", 8);
+	assert_int_equal(unifw_ramdisk_parse(raw, len, "long", &back, &err), UNIFW_E_TRUNCATED);
+	assert_int_equal(err.offset, second + 54);
+	/* old-style (odc) cpio is not what the kernel reads */
+	memcpy(raw, "070707", 6);
+	assert_int_equal(unifw_ramdisk_parse(raw, len, "odc", &back, &err), UNIFW_E_UNSUPPORTED);
+	assert_int_equal(err.offset, 0);
+	/* no trailer */
+	free(raw);
+	raw = write_rd(&rd, UNIFW_RD_NONE, &len);
+	assert_int_equal(unifw_ramdisk_parse(raw, len - 124, "cut", &back, &err), UNIFW_E_TRUNCATED);
 	free(raw);
 	free(big);
 	free(gz);
