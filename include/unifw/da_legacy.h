@@ -179,6 +179,14 @@ struct unifw_da_emi {
 	size_t count;
 };
 
+/* Thin adapter from the preloader's EMI table (emi.h, parsed from buf[0..len)) to the core's
+ * input: entries[i] points into buf at the i-th 0xA8-byte entry of the MTK_BLOADER_INFO block, with
+ * the entry's ID and id_length. At most max entries; buf must outlive *out. */
+struct unifw_emi_table;
+int unifw_da_emi_from_table(const struct unifw_emi_table *table, const uint8_t *buf, size_t len,
+			    struct unifw_da_emi_entry *entries, size_t max, struct unifw_da_emi *out,
+			    struct unifw_error *err);
+
 /* Find the single entry whose ID matches the DRAM info the DA sent (its first id_len bytes, as
  * sent or with each 4-byte word reversed, the two ways mtkclient searches). Refuses with
  * UNIFW_E_UNSAFE when none matches or when two different entries match. */

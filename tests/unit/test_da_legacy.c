@@ -10,6 +10,7 @@
 
 #include "proto_script.h"
 #include "unifw/da_legacy.h"
+#include "unifw/emi.h"
 
 static struct unifw_da *new_da(void)
 {
@@ -804,6 +805,71 @@ static void read_pmt_and_a_hostile_length(void **state)
 	free(pmt);
 }
 
+/* The adapter from a real preloader's EMI table: every corpus EMI block and preloader. Each entry
+ * points at its 0xA8 bytes inside the block, carries its ID, and the phone whose DRAM info is that
+ * ID gets that entry (or a refusal when the table lists the same ID twice with other settings). */
+static void check_adapter_on(const char *rel, size_t *files, size_t *entries_seen)
+{
+	size_t len = 0;
+	uint8_t *buf = corpus_read(rel, &len);
+	uint64_t off = unifw_emi_find_tag(buf, len, 0);
+	if (off == UINT64_MAX) {
+		free(buf);
+		return;
+	}
+	static struct unifw_emi_table t;
+	struct unifw_error e;
+	unifw_error_clear(&e);
+	assert_int_equal(unifw_emi_parse(buf, len, off, rel, &t, &e), 0);
+	struct unifw_da_emi_entry ent[UNIFW_EMI_MAX_ENTRIES];
+	struct unifw_da_emi emi;
+	assert_int_equal(unifw_da_emi_from_table(&t, buf, len, ent, UNIFW_EMI_MAX_ENTRIES, &emi, &e), 0);
+	assert_int_equal(emi.version, 11);
+	assert_int_equal(emi.count, t.count);
+	assert_true(emi.count >= 1);
+	for (size_t i = 0; i < emi.count; i++) {
+		assert_ptr_equal(ent[i].data, buf + t.entries_offset + i * 0xA8);
+		assert_int_equal(ent[i].len, 0xA8);
+		assert_memory_equal(ent[i].id, t.entry[i].id, 16);
+		/* the entry bytes carry the ID at +4 and the id_length (LE) at +0x14 */
+		assert_memory_equal(ent[i].data + 4, t.entry[i].id, 16);
+		assert_int_equal(ent[i].data[0x14] | ent[i].data[0x15] << 8, t.entry[i].id_length & 0xFFFF);
+		uint8_t info[16] = {0};
+		memcpy(info, t.entry[i].id, 16);
+		size_t idx = SIZE_MAX;
+		int rc = unifw_da_emi_match(&emi, info, &idx, &e);
+		if (rc == 0)
+			assert_memory_equal(ent[idx].id, info, ent[idx].id_len); /* a true match, maybe an identical twin */
+		else
+			assert_int_equal(rc, UNIFW_E_UNSAFE); /* two different entries for one part: refused */
+		(*entries_seen)++;
+	}
+	/* room for fewer entries than the table has: refused, not truncated */
+	if (t.count > 1)
+		assert_int_equal(unifw_da_emi_from_table(&t, buf, len, ent, t.count - 1, &emi, &e), UNIFW_E_TOO_BIG);
+	/* a buffer that ends before the last entry */
+	assert_int_equal(unifw_da_emi_from_table(&t, buf, (size_t)(t.entries_offset + t.count * 0xA8 - 1), ent,
+						 UNIFW_EMI_MAX_ENTRIES, &emi, &e), UNIFW_E_TRUNCATED);
+	(*files)++;
+	free(buf);
+}
+
+static void emi_adapter_on_every_corpus_table(void **state)
+{
+	(void)state;
+	size_t files = 0, entries = 0;
+	static const char *const dirs[] = {"preloader/emi_info", "preloader"};
+	for (size_t d = 0; d < 2; d++) {
+		size_t n = 0;
+		char **list = corpus_list(dirs[d], &n);
+		for (size_t i = 0; i < n; i++)
+			check_adapter_on(list[i], &files, &entries); /* "subdir/name" */
+		test_free_list(list, n);
+	}
+	assert_true(files >= 8); /* 5 emi_info blocks + the full preloaders that carry one */
+	assert_true(entries >= 20);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -824,6 +890,7 @@ int main(void)
 		cmocka_unit_test(write_pads_to_512_and_checks_cont_char),
 		cmocka_unit_test(format_follows_progress_to_100),
 		cmocka_unit_test(read_pmt_and_a_hostile_length),
+		cmocka_unit_test(emi_adapter_on_every_corpus_table),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
