@@ -18,6 +18,7 @@
 #include "unifw/hash.h"
 #include "unifw/info.h"
 #include "unifw/package.h"
+#include "unifw/sparse.h"
 
 /* --- fixtures ------------------------------------------------------------------------------------- */
 
@@ -130,6 +131,15 @@ static void expect_part(const struct unifw_package *p, const char *name, const c
 		fail_msg("%s: status %s, expected %s", name, pp->status, status);
 	if (type && (!pp->item || strcmp(pp->item->type, type)))
 		fail_msg("%s: image type %s, expected %s", name, pp->item ? pp->item->type : "(none)", type);
+}
+
+static size_t unifw_test_find(const uint8_t *hay, size_t len, size_t from, const char *needle)
+{
+	size_t n = strlen(needle);
+	for (size_t i = from; i + n <= len; i++)
+		if (!memcmp(hay + i, needle, n))
+			return i;
+	return SIZE_MAX;
 }
 
 static void sha_hex_of(const uint8_t *d, size_t n, char hex[65])
@@ -503,6 +513,85 @@ static void package_flags_too_big_and_wrong_content(void **state)
 	/* Too big (twice) and a wrong preloader are errors; a logo in SEC_RO is only a warning. */
 	assert_int_equal(unifw_findings_count(&p->findings, UNIFW_SEV_ERROR), 3);
 	assert_int_equal(unifw_findings_count(&p->findings, UNIFW_SEV_WARNING), 1 + 5 /* missing images */);
+	unifw_package_free(p);
+	free_members(m, A516_COUNT);
+	test_rmtree(dir);
+	free(dir);
+}
+
+/* A516 package plus a boot image (the Orange Pi 3G-IoT boot.img: kernel 3.4.67, LCM
+ * st7701_fwvga_dsi_vdo_boe, touch gslX68X) and a system image: ext4 made by mke2fs -d from a folder
+ * holding build.prop, turned sparse by our own writer. The summary reads them back. */
+static void package_summary_reads_kernel_and_android(void **state)
+{
+	(void)state;
+	char *dir = test_mkdtemp();
+	char cmd[8192], path[4096], raw[4096];
+	struct member m[A516_COUNT + 1];
+	a516_members(m, "pkg/");
+	snprintf(m[A516_COUNT].name, sizeof m[A516_COUNT].name, "pkg/boot.img");
+	m[A516_COUNT].data = corpus_read("kernel/mt6572_orangepi3giot_boot_emmc.img", &m[A516_COUNT].len);
+	write_folder(dir, m, A516_COUNT + 1);
+	snprintf(path, sizeof path, "%s/rootfs", dir);
+	mkdir(path, 0755);
+	snprintf(path, sizeof path, "%s/rootfs/build.prop", dir);
+	const char *prop = "ro.build.version.release=4.2.2\nro.build.version.sdk=17\nro.product.model=Lenovo A516\n"
+			   "ro.product.brand=Lenovo\nro.build.display.id=A516_S117\n";
+	test_write_file(path, prop, strlen(prop));
+	snprintf(raw, sizeof raw, "%s/system.raw", dir);
+	snprintf(cmd, sizeof cmd, "mke2fs -q -F -t ext4 -b 4096 -L system -d '%s/rootfs' '%s' 8M >/dev/null 2>&1", dir,
+		 raw);
+	if (test_run(cmd, NULL) != 0)
+		skip(); /* e2fsprogs missing */
+	struct unifw_error e;
+	unifw_error_clear(&e);
+	snprintf(path, sizeof path, "%s/pkg/system.img", dir);
+	if (unifw_sparse_write_file(raw, path, NULL, NULL, &e) != 0)
+		fail_msg("sparse writer: %s", e.msg);
+
+	snprintf(path, sizeof path, "%s/pkg", dir);
+	struct unifw_package *p = open_ok(path);
+	expect_part(p, "BOOTIMG", "ok", "bootimg");
+	expect_part(p, "ANDROID", "ok", "sparse");
+	assert_int_equal(part(p, "ANDROID")->image_bytes, 8 << 20); /* expanded size, not the file's */
+	assert_int_equal(count_findings(p, "image-missing", NULL), 3);
+	unifw_package_free(p);
+
+	struct unifw_jv *r = NULL;
+	assert_int_equal(unifw_info(path, &r, &e), 0);
+	assert_string_equal(unifw_jv_str(unifw_jv_path(r, "summary.boot.kernel_version")), "3.4.67");
+	assert_string_equal(unifw_jv_str(unifw_jv_path(r, "summary.boot.lcm.0")), "st7701_fwvga_dsi_vdo_boe");
+	assert_string_equal(unifw_jv_str(unifw_jv_path(r, "summary.boot.touch.0")), "gslX68X");
+	assert_string_equal(unifw_jv_str(unifw_jv_path(r, "summary.android.version")), "4.2.2");
+	assert_string_equal(unifw_jv_str(unifw_jv_path(r, "summary.android.build")), "A516_S117");
+	const struct unifw_jv *prod = unifw_jv_path(r, "summary.android.product");
+	assert_string_equal(unifw_jv_str(unifw_jv_get(prod, "ro.product.model")), "Lenovo A516");
+	assert_string_equal(unifw_jv_str(unifw_jv_get(prod, "ro.product.brand")), "Lenovo");
+	assert_int_equal(unifw_jv_u64(unifw_jv_path(r, "partitions.16.image.written_size")), 8 << 20);
+	unifw_jv_free(r);
+	free_members(m, A516_COUNT + 1);
+	test_rmtree(dir);
+	free(dir);
+}
+
+/* The A516 preloader with its platform strings changed to MT6582 (a preloader for another chip). */
+static void preloader_for_another_chip_is_an_error(void **state)
+{
+	(void)state;
+	char *dir = test_mkdtemp();
+	struct member m[A516_COUNT];
+	a516_members(m, "");
+	size_t changed = 0;
+	for (size_t at = 0; (at = unifw_test_find(m[1].data, m[1].len, at, "MT6572")) != SIZE_MAX; at += 6) {
+		memcpy(m[1].data + at, "MT6582", 6);
+		changed++;
+	}
+	assert_true(changed >= 1);
+	write_folder(dir, m, A516_COUNT);
+	struct unifw_package *p = open_ok(dir);
+	expect_part(p, "PRELOADER", "wrong_platform", "preloader");
+	assert_int_equal(count_findings(p, "preloader-wrong-platform", "PRELOADER"), 1);
+	assert_int_equal(unifw_findings_count(&p->findings, UNIFW_SEV_ERROR), 1);
 	unifw_package_free(p);
 	free_members(m, A516_COUNT);
 	test_rmtree(dir);
@@ -931,6 +1020,8 @@ int main(void)
 		cmocka_unit_test(package_folder_joins_scatter_and_images),
 		cmocka_unit_test(package_archives_match_the_folder),
 		cmocka_unit_test(package_flags_too_big_and_wrong_content),
+		cmocka_unit_test(package_summary_reads_kernel_and_android),
+		cmocka_unit_test(preloader_for_another_chip_is_an_error),
 		cmocka_unit_test(evil_member_names_reported_and_never_written),
 		cmocka_unit_test(truncated_zip_is_a_clean_error),
 		cmocka_unit_test(lying_member_sizes_are_errors_with_offsets),
