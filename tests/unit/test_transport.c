@@ -715,6 +715,55 @@ static void session_streams_a_read_to_the_hook(void **state)
 	unifw_port_close(port);
 }
 
+/* The shipped udev rules cover every download mode, on both the USB device and its tty, keep
+ * ModemManager off and grant access (docs/udev.md). */
+static void udev_rules_cover_every_download_mode(void **state)
+{
+	(void)state;
+	const char *src = getenv("UNIFW_SRCDIR");
+	char path[1024];
+	size_t len = 0;
+	snprintf(path, sizeof path, "%s/udev/60-unifw-mediatek.rules", src ? src : ".");
+	char *text = (char *)test_read_file(path, &len);
+	assert_non_null(text);
+	text = realloc(text, len + 1);
+	text[len] = 0;
+	unsigned usb_mtk = 0, tty_mtk = 0, usb_lg = 0, tty_lg = 0, rules = 0;
+	bool label = false, goto_end = false;
+	for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {
+		if (line[0] == '#' || line[0] == 0)
+			continue;
+		if (strcmp(line, "LABEL=\"unifw_mediatek_end\"") == 0) {
+			label = true;
+			continue;
+		}
+		if (strstr(line, "GOTO=\"unifw_mediatek_end\"")) {
+			goto_end = true;
+			continue;
+		}
+		rules++;
+		/* every rule ignores the device for ModemManager and grants access */
+		assert_non_null(strstr(line, "ENV{ID_MM_DEVICE_IGNORE}=\"1\""));
+		assert_non_null(strstr(line, "TAG+=\"uaccess\""));
+		assert_non_null(strstr(line, "MODE=\"0660\""));
+		bool usb = strstr(line, "SUBSYSTEM==\"usb\"") != NULL, tty = strstr(line, "SUBSYSTEM==\"tty\"") != NULL;
+		assert_true(usb != tty);
+		bool mtk = strstr(line, "idVendor}==\"0e8d\"") != NULL;
+		bool lg = strstr(line, "idVendor}==\"1004\"") && strstr(line, "idProduct}==\"61f1\"");
+		*(usb ? &usb_mtk : &tty_mtk) += mtk;
+		*(usb ? &usb_lg : &tty_lg) += lg;
+		if (tty)
+			assert_non_null(strstr(line, "KERNEL==\"ttyACM*\""));
+	}
+	assert_true(label && goto_end);
+	assert_int_equal(rules, 4);
+	assert_int_equal(usb_mtk, 1);
+	assert_int_equal(tty_mtk, 1);
+	assert_int_equal(usb_lg, 1);
+	assert_int_equal(tty_lg, 1);
+	free(text);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -728,6 +777,7 @@ int main(void)
 		cmocka_unit_test(devices_auto_and_reconnect_on_fake_sysfs),
 		cmocka_unit_test(session_runs_brom_ops_over_a_socket),
 		cmocka_unit_test(session_streams_a_read_to_the_hook),
+		cmocka_unit_test(udev_rules_cover_every_download_mode),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
