@@ -397,8 +397,12 @@ static void render_summary(FILE *out, const struct unifw_jv *r)
 	summary_kernel(out, "Recovery", unifw_jv_get(s, "recovery"));
 	const struct unifw_jv *an = unifw_jv_get(s, "android");
 	if (an) {
-		fact(out, "Android", "%s%s%s", S(an, "version") ? S(an, "version") : "(version not readable)",
-		     "  from ", S(an, "file"));
+		bool archive = S(r, "source") && !strcmp(S(r, "source"), "archive");
+		fact(out, "Android", "%s  from %s", S(an, "version") ? S(an, "version")
+				     : archive ? "(version unknown: build.prop cannot be read from an archive member, which "
+						 "is streamed once; extract system.img and run info on it)"
+						 : "(version unknown: no readable /build.prop)",
+		     S(an, "file"));
 		const struct unifw_jv *prod = unifw_jv_get(an, "product");
 		for (size_t i = 0; i < unifw_jv_len(prod); i++)
 			fact(out, "", "%s=%s", unifw_jv_key_at(prod, i), unifw_jv_str(unifw_jv_at(prod, i)));

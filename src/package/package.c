@@ -1090,6 +1090,56 @@ static void join_partitions(struct unifw_package *p)
 				   "package platform is %s; unifw's checks are written for MT6572", plat);
 }
 
+static bool names_overlap(const struct unifw_jv *a, const struct unifw_jv *b)
+{
+	for (size_t i = 0; i < unifw_jv_len(a); i++)
+		for (size_t j = 0; j < unifw_jv_len(b); j++) {
+			const char *x = unifw_jv_str(unifw_jv_at(a, i)), *y = unifw_jv_str(unifw_jv_at(b, j));
+			if (x && y && !strcmp(x, y))
+				return true;
+		}
+	return false;
+}
+
+static void append_names(char *buf, size_t len, const struct unifw_jv *a)
+{
+	size_t used = strlen(buf);
+	for (size_t i = 0; i < unifw_jv_len(a) && used + 1 < len; i++) {
+		int w = snprintf(buf + used, len - used, "%s%s", used ? ", " : "", unifw_jv_str(unifw_jv_at(a, i)));
+		if (w < 0 || (size_t)w >= len - used)
+			break;
+		used += (size_t)w;
+	}
+}
+
+/* LK picks the panel driver and passes its name on the kernel command line (lcm=1-<name>); the kernel
+ * looks the name up among its own drivers with strcmp (formats.md, "lk.bin"). A kernel that has none of
+ * LK's drivers leaves the screen white or black once Android starts. */
+static void check_lcm_pair(struct unifw_package *p, const struct unifw_package_partition *lk,
+			   const struct unifw_package_partition *boot)
+{
+	if (!lk || !boot || !lk->item || !boot->item || strcmp(lk->item->type, "lk") ||
+	    strcmp(boot->item->type, "bootimg"))
+		return;
+	const struct unifw_jv *l1 = unifw_jv_get(lk->item->detail, "lcm_drivers");
+	const struct unifw_jv *l2 = unifw_jv_get(lk->item->detail, "lcm_drivers_unlisted");
+	const struct unifw_jv *k1 = unifw_jv_path(boot->item->detail, "kernel.lcm_drivers");
+	const struct unifw_jv *k2 = unifw_jv_path(boot->item->detail, "kernel.lcm_drivers_unlisted");
+	if (unifw_jv_len(l1) + unifw_jv_len(l2) == 0 || unifw_jv_len(k1) + unifw_jv_len(k2) == 0)
+		return; /* one side's list is unknown: nothing to compare */
+	if (names_overlap(l1, k1) || names_overlap(l1, k2) || names_overlap(l2, k1) || names_overlap(l2, k2))
+		return;
+	char lks[256] = "", ks[256] = "";
+	append_names(lks, sizeof lks, l1);
+	append_names(lks, sizeof lks, l2);
+	append_names(ks, sizeof ks, k1);
+	append_names(ks, sizeof ks, k2);
+	unifw_findings_add(&p->findings, UNIFW_SEV_WARNING, "lcm-mismatch", boot->item->path, 0, boot->part->name,
+			   "LK (%s) drives %s but the %s kernel has only %s: the kernel cannot find LK's display "
+			   "driver, the screen stays white or black after the boot logo", lk->item->path, lks,
+			   boot->part->name, ks);
+}
+
 static int cmp_item_ptr(const void *x, const void *y)
 {
 	const struct unifw_package_item *const *a = x, *const *b = y;
@@ -1177,6 +1227,11 @@ static void finish(struct builder *b)
 		unifw_error_clear(&e);
 		unifw_scatter_validate(&p->chosen->sc, p->chosen->item->path, NULL, &p->findings, &e);
 		join_partitions(p);
+		const struct unifw_package_partition *lk = unifw_package_find(p, "UBOOT");
+		if (!lk)
+			lk = unifw_package_find(p, "LK");
+		check_lcm_pair(p, lk, unifw_package_find(p, "BOOTIMG"));
+		check_lcm_pair(p, lk, unifw_package_find(p, "RECOVERY"));
 	}
 	if (p->manifest) {
 		p->kind = UNIFW_PACKAGE_BACKUP;

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "unifw/archive.h"
+#include "unifw/bootimg.h"
 #include "unifw/detect.h"
 #include "unifw/hash.h"
 #include "unifw/info.h"
@@ -519,19 +520,47 @@ static void package_flags_too_big_and_wrong_content(void **state)
 	free(dir);
 }
 
-/* A516 package plus a boot image (the Orange Pi 3G-IoT boot.img: kernel 3.4.67, LCM
- * st7701_fwvga_dsi_vdo_boe, touch gslX68X) and a system image: ext4 made by mke2fs -d from a folder
- * holding build.prop, turned sparse by our own writer. The summary reads them back. */
+/* The A516 boot image rebuilt with our boot image writer from the corpus pieces: the S117 boot header,
+ * and the S117 zImage behind its own KERNEL header (no ramdisk in the corpus). */
+static uint8_t *build_a516_boot(size_t *len)
+{
+	size_t hl, ml, zl;
+	uint8_t *hdr = corpus_read("bootimg/mt6572_lenovo_a516_S117_boot_image.hdr", &hl);
+	uint8_t *mtk = corpus_read("bootimg/mt6572_lenovo_a516_S117_boot_zImage.mtkhdr", &ml);
+	uint8_t *zimg = corpus_read("kernel/mt6572_lenovo_a516_S117_zImage_3.4.5_raw.bin", &zl);
+	struct unifw_bootimg_hdr h;
+	struct unifw_error e;
+	unifw_error_clear(&e);
+	assert_int_equal(unifw_bootimg_hdr_parse(hdr, hl, "boot.hdr", &h, &e), 0);
+	uint8_t *kernel = malloc(ml + zl);
+	memcpy(kernel, mtk, ml);
+	memcpy(kernel + ml, zimg, zl);
+	uint8_t *out = NULL;
+	if (unifw_bootimg_build(&h, kernel, ml + zl, NULL, 0, NULL, 0, true, &out, len, &e) != 0)
+		fail_msg("boot image writer: %s", e.msg);
+	free(hdr);
+	free(mtk);
+	free(zimg);
+	free(kernel);
+	return out;
+}
+
+/* A516 package plus boot.img (A516 kernel 3.4.5, LCM otm8018b_dsi_vdo like its LK), recovery.img (the
+ * Orange Pi 3G-IoT boot image: kernel 3.4.67, LCM st7701_fwvga_dsi_vdo_boe, touch gslX68X: not the
+ * A516's display) and system.img (ext4 made by mke2fs -d from a folder holding build.prop, turned
+ * sparse by our own writer). The summary reads them back; the foreign kernel's LCM list is flagged. */
 static void package_summary_reads_kernel_and_android(void **state)
 {
 	(void)state;
 	char *dir = test_mkdtemp();
 	char cmd[8192], path[4096], raw[4096];
-	struct member m[A516_COUNT + 1];
+	struct member m[A516_COUNT + 2];
 	a516_members(m, "pkg/");
 	snprintf(m[A516_COUNT].name, sizeof m[A516_COUNT].name, "pkg/boot.img");
-	m[A516_COUNT].data = corpus_read("kernel/mt6572_orangepi3giot_boot_emmc.img", &m[A516_COUNT].len);
-	write_folder(dir, m, A516_COUNT + 1);
+	m[A516_COUNT].data = build_a516_boot(&m[A516_COUNT].len);
+	snprintf(m[A516_COUNT + 1].name, sizeof m[A516_COUNT + 1].name, "pkg/recovery.img");
+	m[A516_COUNT + 1].data = corpus_read("kernel/mt6572_orangepi3giot_boot_emmc.img", &m[A516_COUNT + 1].len);
+	write_folder(dir, m, A516_COUNT + 2);
 	snprintf(path, sizeof path, "%s/rootfs", dir);
 	mkdir(path, 0755);
 	snprintf(path, sizeof path, "%s/rootfs/build.prop", dir);
@@ -552,24 +581,31 @@ static void package_summary_reads_kernel_and_android(void **state)
 	snprintf(path, sizeof path, "%s/pkg", dir);
 	struct unifw_package *p = open_ok(path);
 	expect_part(p, "BOOTIMG", "ok", "bootimg");
+	expect_part(p, "RECOVERY", "ok", "bootimg");
 	expect_part(p, "ANDROID", "ok", "sparse");
 	assert_int_equal(part(p, "ANDROID")->image_bytes, 8 << 20); /* expanded size, not the file's */
-	assert_int_equal(count_findings(p, "image-missing", NULL), 3);
+	assert_int_equal(count_findings(p, "image-missing", NULL), 2);
+	assert_int_equal(count_findings(p, "lcm-mismatch", "RECOVERY"), 1);
+	assert_int_equal(count_findings(p, "lcm-mismatch", "BOOTIMG"), 0);
 	unifw_package_free(p);
 
 	struct unifw_jv *r = NULL;
 	assert_int_equal(unifw_info(path, &r, &e), 0);
-	assert_string_equal(unifw_jv_str(unifw_jv_path(r, "summary.boot.kernel_version")), "3.4.67");
-	assert_string_equal(unifw_jv_str(unifw_jv_path(r, "summary.boot.lcm.0")), "st7701_fwvga_dsi_vdo_boe");
-	assert_string_equal(unifw_jv_str(unifw_jv_path(r, "summary.boot.touch.0")), "gslX68X");
+	/* PROVENANCE: A516 S117 kernel is Linux 3.4.5; the OPi one 3.4.67 */
+	assert_string_equal(unifw_jv_str(unifw_jv_path(r, "summary.boot.kernel_version")), "3.4.5");
+	assert_string_equal(unifw_jv_str(unifw_jv_path(r, "summary.boot.lcm.0")), "otm8018b_dsi_vdo");
+	assert_string_equal(unifw_jv_str(unifw_jv_path(r, "summary.recovery.kernel_version")), "3.4.67");
+	assert_string_equal(unifw_jv_str(unifw_jv_path(r, "summary.recovery.lcm.0")), "st7701_fwvga_dsi_vdo_boe");
+	assert_string_equal(unifw_jv_str(unifw_jv_path(r, "summary.recovery.touch.0")), "gslX68X");
 	assert_string_equal(unifw_jv_str(unifw_jv_path(r, "summary.android.version")), "4.2.2");
 	assert_string_equal(unifw_jv_str(unifw_jv_path(r, "summary.android.build")), "A516_S117");
 	const struct unifw_jv *prod = unifw_jv_path(r, "summary.android.product");
 	assert_string_equal(unifw_jv_str(unifw_jv_get(prod, "ro.product.model")), "Lenovo A516");
 	assert_string_equal(unifw_jv_str(unifw_jv_get(prod, "ro.product.brand")), "Lenovo");
+	assert_string_equal(unifw_jv_str(unifw_jv_path(r, "partitions.16.name")), "ANDROID");
 	assert_int_equal(unifw_jv_u64(unifw_jv_path(r, "partitions.16.image.written_size")), 8 << 20);
 	unifw_jv_free(r);
-	free_members(m, A516_COUNT + 1);
+	free_members(m, A516_COUNT + 2);
 	test_rmtree(dir);
 	free(dir);
 }
