@@ -178,7 +178,10 @@ static int tty_reopen(struct unifw_port *port, unsigned timeout_ms, struct unifw
 	char path[300], location[64];
 	struct unifw_error last;
 	unifw_error_clear(&last);
-	snprintf(path, sizeof path, "%s", port->spec.kind == UNIFW_PORT_TTY ? port->spec.path : port->name);
+	if (port->spec.kind != UNIFW_PORT_TTY)
+		return unifw_error_set(err, UNIFW_E_UNSUPPORTED, port->name, UNIFW_NO_OFFSET,
+				       "a wrapped descriptor cannot be reopened");
+	snprintf(path, sizeof path, "%s", port->spec.path);
 	snprintf(location, sizeof location, "%s", port->location);
 	tty_close(port);
 	port->ops = NULL;

@@ -323,6 +323,16 @@ static void pty_close_after_write_keeps_the_bytes(void **state)
 	unifw_port_close(port);
 	assert_int_equal(read_fd_exact(master, in, sizeof in, 1000), sizeof in);
 	assert_memory_equal(in, out, sizeof out);
+
+	/* a wrapped tty descriptor gets the serial rules but cannot be reopened */
+	int fd = open(slave, O_RDWR | O_NOCTTY);
+	assert_true(fd >= 0);
+	assert_int_equal(unifw_port_wrap_fd(fd, "inherited tty", &port, &e), 0);
+	write_all_fd(master, "\xC0", 1);
+	assert_int_equal(unifw_port_read(port, in, 1, 1000, &e), 0);
+	assert_int_equal(in[0], 0xC0);
+	assert_int_equal(unifw_port_reconnect(port, 100, &e), UNIFW_E_UNSUPPORTED);
+	unifw_port_close(port);
 	close(master);
 }
 
