@@ -47,7 +47,7 @@ struct unifw_ramdisk {
 	enum unifw_ramdisk_comp compression;
 	bool has_mtk_header;
 	struct unifw_mtkhdr mtk;     /* valid when has_mtk_header */
-	char format[32];             /* libarchive's name of the cpio variant, e.g. "SVR4 cpio nocrc" */
+	char format[48];             /* libarchive's cpio variant, e.g. "ASCII cpio (SVR4 with no CRC)" = newc */
 	bool kernel_format;          /* newc or crc: the only cpio forms the kernel unpacks */
 	uint64_t uncompressed_size;  /* bytes of cpio after decompression */
 	uint64_t trailing;           /* input bytes after the end of the gzip stream (padding) */

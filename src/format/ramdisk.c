@@ -28,7 +28,7 @@ void unifw_ramdisk_init(struct unifw_ramdisk *rd)
 	memset(rd, 0, sizeof *rd);
 	rd->compression = UNIFW_RD_GZIP;
 	rd->kernel_format = true;
-	snprintf(rd->format, sizeof rd->format, "SVR4 cpio nocrc");
+	snprintf(rd->format, sizeof rd->format, "ASCII cpio (SVR4 with no CRC)"); /* libarchive's name for newc */
 }
 
 static void entry_free(struct unifw_ramdisk_entry *e)
