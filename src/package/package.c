@@ -1255,7 +1255,7 @@ static void finish(struct builder *b)
 		unifw_findings_add(&p->findings, UNIFW_SEV_WARNING, "no-scatter", p->path, 0, NULL,
 				   "no scatter file (*scatter*.txt) found: this is not a flashable firmware package; "
 				   "its %zu file%s are described one by one", p->item_count, p->item_count == 1 ? "" : "s");
-	else
+	else if (p->chosen)
 		report_extras(p);
 }
 
@@ -1505,7 +1505,8 @@ struct unifw_jv *unifw_package_to_json(const struct unifw_package *p)
 		scatters_json(r, p);
 	if (p->chosen)
 		partitions_json(r, p);
-	struct unifw_jv *files = unifw_jv_set_arr(r, p->kind == UNIFW_PACKAGE_LOOSE ? "files" : "extra_files");
+	/* Without a scatter every file is listed; with one, those it does not name. */
+	struct unifw_jv *files = unifw_jv_set_arr(r, p->chosen ? "extra_files" : "files");
 	for (size_t i = 0; i < p->item_count; i++) {
 		const struct unifw_package_item *it = &p->items[i];
 		if (it->matched || (p->chosen && it == p->chosen->item))

@@ -896,6 +896,22 @@ static void backup_folder_recognised_and_hashes_checked(void **state)
 	assert_int_equal(count_findings(p, "backup-file-missing", NULL), 1);
 	expect_part(p, "UBOOT", "ok", "lk");
 	unifw_package_free(p);
+	/* A backup without a scatter: still a backup, its files listed and hash-checked. */
+	snprintf(path, sizeof path, "%s/MT6572_Android_scatter.txt", dir);
+	snprintf(manifest, sizeof manifest, "%s.scatter", dir); /* beside the folder, unique like it */
+	assert_int_equal(rename(path, manifest), 0);
+	p = open_ok(dir);
+	assert_int_equal(p->kind, UNIFW_PACKAGE_BACKUP);
+	assert_null(p->chosen);
+	assert_int_equal(count_findings(p, "backup-hash-mismatch", NULL), 1);
+	struct unifw_jv *r = unifw_package_to_json(p);
+	assert_string_equal(unifw_jv_str(unifw_jv_get(r, "type")), "backup");
+	assert_int_equal(unifw_jv_len(unifw_jv_get(r, "files")), A516_COUNT - 1);
+	assert_null(unifw_jv_get(r, "extra_files"));
+	unifw_jv_free(r);
+	unifw_package_free(p);
+	assert_int_equal(rename(manifest, path), 0);
+	snprintf(path, sizeof path, "%s/manifest.json", dir);
 	/* Another manifest kind is just a file. */
 	const char *other = "{\"kind\": \"something-else\"}";
 	test_write_file(path, other, strlen(other));
