@@ -1007,6 +1007,26 @@ static const char *severity_status(const char *current, const char *next)
 	return b < a ? next : current;
 }
 
+/* A module's own findings about an image (e.g. a boot image whose MTK header names disagree) belong
+ * to the package report too, under the partition the image is for. */
+static void adopt_module_findings(struct unifw_package *p, const struct unifw_package_item *it, const char *part)
+{
+	const struct unifw_jv *f = unifw_jv_get(it->detail, "findings");
+	for (size_t i = 0; i < unifw_jv_len(f); i++) {
+		const struct unifw_jv *x = unifw_jv_at(f, i);
+		const char *sev = unifw_jv_str(unifw_jv_get(x, "severity"));
+		const char *code = unifw_jv_str(unifw_jv_get(x, "code"));
+		const char *msg = unifw_jv_str(unifw_jv_get(x, "message"));
+		if (!sev || !code || !msg)
+			continue;
+		enum unifw_severity level = !strcmp(sev, "error")     ? UNIFW_SEV_ERROR
+					    : !strcmp(sev, "warning") ? UNIFW_SEV_WARNING
+								      : UNIFW_SEV_INFO;
+		unifw_findings_add(&p->findings, level, code, it->path, (unsigned)unifw_jv_u64(unifw_jv_get(x, "line")),
+				   part, "%s", msg);
+	}
+}
+
 static void check_partition(struct unifw_package *p, struct unifw_package_partition *pp)
 {
 	const struct unifw_scatter_part *sp = pp->part;
@@ -1018,6 +1038,7 @@ static void check_partition(struct unifw_package *p, struct unifw_package_partit
 		unifw_findings_add(&p->findings, UNIFW_SEV_ERROR, "image-unreadable", it->path, 0, sp->name,
 				   "%s", it->error);
 	}
+	adopt_module_findings(p, it, sp->name);
 	pp->image_bytes = written_size(it);
 	bool sized = sp->size && !unifw_scatter_addr_is_from_end(sp->linear_start);
 	if (sized && pp->image_bytes > sp->size) {
