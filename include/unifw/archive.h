@@ -64,6 +64,11 @@ const char *unifw_archive_name(const struct unifw_archive *a);
  * A gzip'd cpio (an Android ramdisk) is NOT an archive here: ramdisks are images. */
 bool unifw_archive_probe(const uint8_t *head, size_t head_len);
 
+/* True for a compressed stream (gzip, bzip2, xz, zstd, lzma): it may hold a tar that the first bytes alone
+ * cannot show (a bzip2 block needs up to 900 kB of input before it yields a byte). Callers that find no
+ * image type in such bytes try them as an archive. */
+bool unifw_archive_compressed(const uint8_t *head, size_t head_len);
+
 /* NULL if `name` is safe to create under a target directory, else why not: absolute path, drive letter,
  * ".." component, control character, empty, too long. Both '/' and '\' count as separators. */
 const char *unifw_archive_check_name(const char *name);

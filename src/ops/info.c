@@ -332,10 +332,22 @@ int unifw_info(const char *path, struct unifw_jv **report, struct unifw_error *e
 		free(head);
 		return unifw_error_set(err, UNIFW_E_TRUNCATED, path, 0, "file is empty: expected a firmware image or package");
 	}
-	if (unifw_archive_probe(head, head_len))
+	/* An archive when its first bytes say so; an image when a module claims them (a gzip'd ramdisk is an
+	 * image); other compressed data is tried as an archive (a .tar.bz2 shows nothing in its first
+	 * 64 KiB) and described as an image if libarchive does not take it. */
+	const char *type = unifw_detect(head, head_len, UNIFW_SIZE_UNKNOWN);
+	bool claimed = strcmp(type, "unknown") && strcmp(type, "text");
+	if (unifw_archive_probe(head, head_len)) {
 		rc = info_package(path, report, err);
-	else
+	} else if (!claimed && unifw_archive_compressed(head, head_len)) {
+		rc = info_package(path, report, err);
+		if (rc == UNIFW_E_FORMAT && err && err->offset == 0) {
+			unifw_error_clear(err);
+			rc = info_image(path, head, head_len, report, err);
+		}
+	} else {
 		rc = info_image(path, head, head_len, report, err);
+	}
 	free(head);
 	return rc;
 }

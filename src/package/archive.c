@@ -346,6 +346,13 @@ static bool compressed_tar(const uint8_t *head, size_t len)
 	return ok;
 }
 
+bool unifw_archive_compressed(const uint8_t *head, size_t len)
+{
+	return has_magic(head, len, 0, "\x1f\x8b", 2) || has_magic(head, len, 0, "BZh", 3) ||
+	       has_magic(head, len, 0, "\xfd" "7zXZ\0", 6) || has_magic(head, len, 0, "\x28\xb5\x2f\xfd", 4) ||
+	       has_magic(head, len, 0, "\x5d\x00\x00", 3);
+}
+
 bool unifw_archive_probe(const uint8_t *head, size_t len)
 {
 	if (has_magic(head, len, 0, "PK\x03\x04", 4) || has_magic(head, len, 0, "PK\x05\x06", 4) ||
@@ -355,9 +362,7 @@ bool unifw_archive_probe(const uint8_t *head, size_t len)
 		return true;
 	if (has_magic(head, len, 257, "ustar", 5))
 		return true;
-	bool compressed = has_magic(head, len, 0, "\x1f\x8b", 2) || has_magic(head, len, 0, "BZh", 3) ||
-			  has_magic(head, len, 0, "\xfd" "7zXZ\0", 6) || has_magic(head, len, 0, "\x28\xb5\x2f\xfd", 4);
-	return compressed && compressed_tar(head, len);
+	return unifw_archive_compressed(head, len) && compressed_tar(head, len);
 }
 
 /* --- safe extraction ------------------------------------------------------------------------------ */

@@ -143,6 +143,11 @@ static int process_file(struct builder *b, struct unifw_package_item *it, const 
 		return 0;
 	}
 	size_t want = s.size < UNIFW_DETECT_HEAD ? (size_t)s.size : UNIFW_DETECT_HEAD;
+	if (!s.pread) { /* replaced by something else since the walk */
+		it->error = strdup("not a regular file any more");
+		unifw_stream_close(&s);
+		return 0;
+	}
 	if (want && s.pread(s.ctx, b->head, want, 0, &e) < 0) {
 		unifw_error_where(&e, full);
 		it->error = format_error(&e);

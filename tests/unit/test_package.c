@@ -343,6 +343,23 @@ static void archive_probe_tells_packages_from_images(void **state)
 			fail_msg("%s: archive probe says %d", kinds[k].file, !is_cpio);
 		free(buf);
 	}
+	/* Compressed data that is not a tar is described as an image, not refused as a broken archive. */
+	{
+		char path[4096];
+		uint8_t junk[300000];
+		for (size_t i = 0; i < sizeof junk; i++)
+			junk[i] = (uint8_t)(i * 7919u >> 5);
+		struct member one = {"x", junk, sizeof junk};
+		snprintf(path, sizeof path, "%s/raw.bz2", dir);
+		write_archive(path, "raw", "bzip2", false, &one, 1);
+		struct unifw_jv *r = NULL;
+		struct unifw_error e;
+		unifw_error_clear(&e);
+		assert_int_equal(unifw_info(path, &r, &e), 0);
+		assert_string_equal(unifw_jv_str(unifw_jv_get(r, "type")), "unknown");
+		assert_non_null(strstr(unifw_jv_str(unifw_jv_get(r, "hint")), "bzip2"));
+		unifw_jv_free(r);
+	}
 	/* Corpus images are not archives. */
 	size_t n;
 	char **list = corpus_list("kernel", &n);
@@ -463,7 +480,7 @@ static void package_archives_match_the_folder(void **state)
 		const char *file, *format, *filter;
 		bool store;
 	} kinds[] = {{"fw.zip", "zip", NULL, false}, {"fw-stored.zip", "zip", NULL, true}, {"fw.7z", "7zip", NULL, false},
-		     {"fw.tar.gz", "pax", "gzip", false}};
+		     {"fw.tar.gz", "pax", "gzip", false}, {"fw.tar.bz2", "pax", "bzip2", false}};
 	/* Scatter and images in a nested folder, plus a readme the scatter does not name. */
 	struct member m[A516_COUNT + 1];
 	a516_members(m, "Firmware/Lenovo A516 S117/");
@@ -478,6 +495,22 @@ static void package_archives_match_the_folder(void **state)
 		assert_int_equal(p->source, UNIFW_PACKAGE_ARCHIVE);
 		check_a516_model(p, m);
 		assert_string_equal(p->base_dir, "Firmware/Lenovo A516 S117");
+		if (kinds[k].filter && !strcmp(kinds[k].filter, "bzip2")) {
+			/* a bzip2 block yields nothing from the first 64 KiB: the probe cannot tell */
+			size_t len;
+			uint8_t *buf = test_read_file(path, &len);
+			assert_true(len > UNIFW_DETECT_HEAD);
+			assert_false(unifw_archive_probe(buf, UNIFW_DETECT_HEAD));
+			assert_true(unifw_archive_compressed(buf, UNIFW_DETECT_HEAD));
+			free(buf);
+		}
+		/* unifw_info finds the package from the file's content (the .tar.bz2 only by trying) */
+		struct unifw_jv *r = NULL;
+		struct unifw_error e;
+		unifw_error_clear(&e);
+		assert_int_equal(unifw_info(path, &r, &e), 0);
+		assert_string_equal(unifw_jv_str(unifw_jv_get(r, "type")), "package");
+		unifw_jv_free(r);
 		assert_int_equal(count_findings(p, "extra-files", NULL), 1);
 		assert_true(p->archive_format[0] != 0);
 		unifw_package_free(p);
