@@ -373,10 +373,12 @@ static void render_summary(FILE *out, const struct unifw_jv *r)
 	if (S(s, "platform"))
 		fact(out, "Platform", "%s%s%s", S(s, "platform"), S(s, "project") ? "  project " : "",
 		     S(s, "project") ? S(s, "project") : "");
-	if (S(s, "storage"))
-		fact(out, "Storage", "%s, boot region %s (MBR at %s)", S(s, "storage"),
-		     size_text(strtoull(S(s, "boot_region") ? S(s, "boot_region") : "0", NULL, 16), h, sizeof h),
-		     S(s, "boot_region") ? S(s, "boot_region") : "?");
+	uint64_t boot_region = strtoull(S(s, "boot_region") ? S(s, "boot_region") : "0", NULL, 16);
+	if (S(s, "storage") && boot_region)
+		fact(out, "Storage", "%s, boot region %s (MBR at %s)", S(s, "storage"), size_text(boot_region, h, sizeof h),
+		     S(s, "boot_region"));
+	else if (S(s, "storage"))
+		fact(out, "Storage", "%s", S(s, "storage"));
 	const struct unifw_jv *im = unifw_jv_get(s, "images");
 	if (im)
 		fact(out, "Images", "%" PRIu64 " named by the scatter: %" PRIu64 " present, %" PRIu64 " missing, %" PRIu64

@@ -387,6 +387,8 @@ static int open_parent(int dirfd, char *rel, char **base, struct unifw_error *er
 {
 	int cur = dup(dirfd);
 	char *p = rel;
+	if (cur < 0)
+		return unifw_error_sys(err, where, "dup");
 	for (;;) {
 		char *slash = strchr(p, '/');
 		if (!slash)
