@@ -293,7 +293,11 @@ int unifw_port_read_some(struct unifw_port *port, uint8_t *buf, size_t max, unsi
 		return 0;
 	if (!port->ops)
 		return unifw_error_set(err, UNIFW_E_IO, port->name, UNIFW_NO_OFFSET, "port is closed");
-	return port->ops->read_some(port, buf, max, timeout_ms, got, err);
+	int rc = port->ops->read_some(port, buf, max, timeout_ms, got, err);
+	if (rc == UNIFW_E_TIMEOUT)
+		unifw_error_set(err, UNIFW_E_TIMEOUT, port->name, UNIFW_NO_OFFSET, "nothing received within %u ms",
+				timeout_ms);
+	return rc;
 }
 
 int unifw_port_read(struct unifw_port *port, uint8_t *buf, size_t n, unsigned timeout_ms, struct unifw_error *err)

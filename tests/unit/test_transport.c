@@ -194,6 +194,10 @@ static void socketpair_reads_exact_partial_and_times_out(void **state)
 	assert_int_equal(unifw_port_read_some(port, buf, sizeof buf, 1000, &got, &e), 0);
 	assert_int_equal(got, 3);
 
+	assert_int_equal(unifw_port_read_some(port, buf, sizeof buf, 30, &got, &e), UNIFW_E_TIMEOUT);
+	assert_int_equal(got, 0);
+	assert_string_equal(e.msg, "nothing received within 30 ms");
+
 	/* silence: a timeout close to what was asked, saying how much came */
 	write_all_fd(sv[1], "123", 3);
 	uint64_t t0 = now_ms();
