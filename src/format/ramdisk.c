@@ -647,8 +647,12 @@ int unifw_ramdisk_write(const struct unifw_ramdisk *rd, enum unifw_ramdisk_comp 
 	    archive_write_open(a, &m, NULL, membuf_write, NULL) != ARCHIVE_OK)
 		goto fail;
 	for (size_t i = 0; i < rd->count; i++)
-		if (write_entry(a, ae, rd, i) != 0)
-			goto fail;
+		if (write_entry(a, ae, rd, i) != 0) {
+			rc = unifw_error_set(err, archive_errno(a) == ENOMEM ? UNIFW_E_NOMEM : UNIFW_E_LIBRARY,
+					     rd->entries[i].path, UNIFW_NO_OFFSET, "libarchive cannot write this entry (mode 0%o): %s",
+					     rd->entries[i].mode, archive_error_string(a) ? archive_error_string(a) : "unknown error");
+			goto out;
+		}
 	if (archive_write_close(a) != ARCHIVE_OK)
 		goto fail;
 	*out = m.p;
@@ -660,10 +664,11 @@ fail:
 			     UNIFW_NO_OFFSET, "libarchive cannot write the cpio: %s",
 			     archive_error_string(a) ? archive_error_string(a) : "unknown error");
 out:
-	free(m.p);
 	archive_entry_free(ae);
+	/* free the writer first: on the error path it still flushes into m */
 	if (a)
 		archive_write_free(a);
+	free(m.p);
 	return rc;
 }
 

@@ -366,6 +366,23 @@ static void via_archive(struct unifw_ramdisk *rd)
 	free(gz);
 }
 
+/* An archive entry with no file type (mode 0) cannot be written back: the error names the entry. */
+static void writer_names_an_entry_it_cannot_write(void **state)
+{
+	(void)state;
+	struct unifw_ramdisk rd;
+	struct unifw_error err;
+	uint8_t *out = (uint8_t *)"untouched";
+	size_t len = 7;
+	build_sample(&rd);
+	raw_entry(&rd, "typeless", 0, NULL, NULL);
+	assert_int_equal(unifw_ramdisk_write(&rd, UNIFW_RD_GZIP, &out, &len, &err), UNIFW_E_LIBRARY);
+	assert_string_equal(err.where, "typeless");
+	assert_null(out);
+	assert_int_equal(len, 0);
+	unifw_ramdisk_free(&rd);
+}
+
 static void extract_creates_the_tree(void **state)
 {
 	(void)state;
@@ -459,6 +476,7 @@ int main(void)
 		cmocka_unit_test(describe_reports_init_rc_and_default_prop),
 		cmocka_unit_test(damaged_archives_fail_with_an_offset),
 		cmocka_unit_test(probe_tells_ramdisks_from_other_gzip),
+		cmocka_unit_test(writer_names_an_entry_it_cannot_write),
 		cmocka_unit_test(extract_creates_the_tree),
 		cmocka_unit_test(extract_never_escapes_the_directory),
 	};
