@@ -11,8 +11,10 @@ trap 'rm -rf "$seeds"' EXIT
 find "$corpus" -type f -size -1024k -exec cp {} "$seeds/" \;
 status=0
 for f in "$build"/tests/fuzz/fuzz_*; do
-	[ -x "$f" ] || continue
 	name=$(basename "$f")
+	# meson keeps object directories (fuzz_x.p) beside the binaries
+	case "$name" in *.*) continue ;; esac
+	[ -f "$f" ] && [ -x "$f" ] || continue
 	work=$(mktemp -d)
 	cp "$seeds"/* "$work/"
 	if ! ASAN_OPTIONS=detect_leaks=1 "$f" -max_total_time="$seconds" -max_len=262144 -rss_limit_mb=2048 \
