@@ -33,6 +33,12 @@ struct unifw_phone_open_opts {
 	bool high_speed;            /* switch USB to high speed when the DA reports full speed */
 	const struct unifw_progress *progress; /* may be NULL */
 	const char *trace_path;     /* protocol log, NULL = none */
+	/* ADDED (jobs helper): */
+	bool brom_only;             /* stop after the BROM/preloader identification: no DA is sent (identify
+				     * without --da); read/write/format then fail with UNIFW_E_INVALID */
+	struct unifw_phone_info *partial; /* when non-NULL, filled with what was learned even when open
+				     * fails (identify shows BROM facts, the CID and DRAM id of report 1) */
+	unsigned wait_ms;           /* --port auto: how long to wait for the phone (0 = 60 s) */
 };
 
 /* What the phone said about itself (filled by unifw_phone_open). */
@@ -50,6 +56,22 @@ struct unifw_phone_info {
 	uint8_t dram_info[16];      /* DRAM id (BROM mode) or zeros */
 	uint64_t dram_size;
 	const char *storage;        /* "emmc" | "nand" | "nor" */
+	/* ADDED (jobs helper): */
+	uint8_t bl_ver;             /* GET_BL_VER answer (0xFE = BROM) */
+	bool have_brom_ver;
+	uint8_t brom_ver;           /* GET_VERSION (BROM mode only) */
+	bool have_target_config;
+	bool have_da;               /* the DA ran: the fields below are the DA's word */
+	uint8_t da_extra;
+	bool have_cid;              /* from report 1 (even when stage 2 could not run) or report 2 */
+	bool have_dram_info;        /* BROM mode: the DRAM id DA1 sent */
+	bool have_report2;          /* sizes, fwver and DRAM size are known */
+	uint8_t emmc_fwver[8];
+	uint64_t gp_size[4];
+	bool usb_high_speed;        /* USB_CHECK_STATUS answered 1 (after the switch when one was made) */
+	bool emi_sent;              /* BROM mode: an EMI entry was sent ... */
+	size_t emi_index;           /* ... this one of the preloader's table */
+	char port[280];             /* the port as opened */
 };
 
 struct unifw_phone;
@@ -60,8 +82,20 @@ int unifw_phone_open(const struct unifw_phone_open_opts *opts, struct unifw_phon
 const struct unifw_phone_info *unifw_phone_info(const struct unifw_phone *ph);
 /* Identity as JSON (for identify --json and backup manifests): chip, CID decoded, sizes, DRAM, mode. */
 struct unifw_jv *unifw_phone_info_to_json(const struct unifw_phone *ph);
+/* The same from an info struct (opts.partial after a failed open). ADDED. */
+struct unifw_jv *unifw_phone_info_json(const struct unifw_phone_info *info);
 
-/* Stream [off, off+len) of a hardware partition to sink (verified packets only, in order). */
+/* Size in bytes of a hardware partition (report 2); 0 when absent or unknown. ADDED. */
+uint64_t unifw_phone_part_size(const struct unifw_phone *ph, enum unifw_phone_part part);
+/* Size of the boot region = boot1 + boot2 + RPMB: the linear (scatter) address of user-area offset 0
+ * (formats.md "Address spaces"). ADDED. */
+uint64_t unifw_phone_boot_region(const struct unifw_phone *ph);
+
+/* Stream [off, off+len) of a hardware partition to sink (verified packets only, in order).
+ * Progress: the phone layer does not call update() for read/write (a job reads a partition in
+ * several calls and knows its own totals): count bytes in the sink/source. FORMAT does report
+ * unifw_progress_update(done bytes of this call). A failed read/write/format leaves the link out of
+ * step: every later call fails with UNIFW_E_DEVICE ("reconnect"); only close is useful then. */
 typedef int (*unifw_phone_sink)(void *ctx, const uint8_t *data, size_t len, uint64_t off, struct unifw_error *err);
 int unifw_phone_read(struct unifw_phone *ph, enum unifw_phone_part part, uint64_t off, uint64_t len,
 		     unifw_phone_sink sink, void *ctx, struct unifw_error *err);
@@ -73,7 +107,7 @@ int unifw_phone_write(struct unifw_phone *ph, enum unifw_phone_part part, uint64
 int unifw_phone_format(struct unifw_phone *ph, uint64_t off, uint64_t len, struct unifw_error *err);
 /* The PMT as the DA returns it (malloc'd copy; caller frees). */
 int unifw_phone_read_pmt(struct unifw_phone *ph, uint8_t **buf, size_t *len, struct unifw_error *err);
-/* FINISH (reboot), then close. */
+/* FINISH (reboot); afterwards only unifw_phone_close is valid (it frees ph). */
 int unifw_phone_reboot(struct unifw_phone *ph, struct unifw_error *err);
 void unifw_phone_close(struct unifw_phone *ph);
 
