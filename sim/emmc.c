@@ -19,6 +19,12 @@
 #define FOOTER_CID_OFF 0x58u
 #define FOOTER_FWVER_OFF 0x68u
 #define FOOTER_CRC_OFF 0x70u
+/* Added later, outside the first CRC so that older images (zeros here) stay valid: the model the
+ * image was made from, "MODL", name[32] NUL-padded, CRC-32 of 0x80..0xA3. */
+#define FOOTER_MODEL_OFF 0x80u
+#define FOOTER_MODEL_MAGIC "MODL"
+#define FOOTER_MODEL_NAME_LEN 32u
+#define FOOTER_MODEL_CRC_OFF (FOOTER_MODEL_OFF + 4u + FOOTER_MODEL_NAME_LEN)
 
 struct sim_emmc {
 	int fd;
@@ -94,6 +100,36 @@ void sim_emmc_footer_encode(const struct sim_emmc_geometry *g, uint8_t *f)
 	memcpy(f + FOOTER_CID_OFF, g->cid, 16);
 	memcpy(f + FOOTER_FWVER_OFF, g->fwver, 8);
 	put_le32(f + FOOTER_CRC_OFF, (uint32_t)crc32(0, f, FOOTER_CRC_OFF));
+	if (g->model[0]) {
+		memcpy(f + FOOTER_MODEL_OFF, FOOTER_MODEL_MAGIC, 4);
+		size_t n = strnlen(g->model, FOOTER_MODEL_NAME_LEN - 1);
+		memcpy(f + FOOTER_MODEL_OFF + 4, g->model, n);
+		put_le32(f + FOOTER_MODEL_CRC_OFF,
+			 (uint32_t)crc32(0, f + FOOTER_MODEL_OFF, FOOTER_MODEL_CRC_OFF - FOOTER_MODEL_OFF));
+	}
+}
+
+/* The optional model block: absent (all zero) in images made without --model. */
+static int decode_model(const uint8_t *f, struct sim_emmc_geometry *g, const char *where, uint64_t footer_off,
+			struct unifw_error *err)
+{
+	if (memcmp(f + FOOTER_MODEL_OFF, FOOTER_MODEL_MAGIC, 4) != 0)
+		return 0;
+	uint32_t crc = 0;
+	get_le32(f, SIM_EMMC_FOOTER_LEN, FOOTER_MODEL_CRC_OFF, &crc);
+	uint32_t want = (uint32_t)crc32(0, f + FOOTER_MODEL_OFF, FOOTER_MODEL_CRC_OFF - FOOTER_MODEL_OFF);
+	if (crc != want)
+		return unifw_error_set(err, UNIFW_E_FORMAT, where, footer_off + FOOTER_MODEL_CRC_OFF,
+				       "footer model block CRC32 0x%08x does not match its bytes (0x%08x)", crc, want);
+	const uint8_t *name = f + FOOTER_MODEL_OFF + 4;
+	size_t n = unifw_fieldlen(name, FOOTER_MODEL_NAME_LEN);
+	for (size_t i = 0; i < n; i++)
+		if (name[i] < 0x21 || name[i] > 0x7E || n == FOOTER_MODEL_NAME_LEN)
+			return unifw_error_set(err, UNIFW_E_FORMAT, where, footer_off + FOOTER_MODEL_OFF + 4 + i,
+					       "footer model name: expected printable ASCII ending in NUL");
+	memcpy(g->model, name, n);
+	g->model[n] = 0;
+	return 0;
 }
 
 int sim_emmc_footer_decode(const uint8_t *f, size_t len, struct sim_emmc_geometry *g, const char *where,
@@ -123,7 +159,10 @@ int sim_emmc_footer_decode(const uint8_t *f, size_t len, struct sim_emmc_geometr
 		get_le64(f, len, FOOTER_SIZES_OFF + (p - 1) * 8, &g->size[p]);
 	memcpy(g->cid, f + FOOTER_CID_OFF, 16);
 	memcpy(g->fwver, f + FOOTER_FWVER_OFF, 8);
-	int rc = sim_emmc_check_geometry(g, err);
+	int rc = decode_model(f, g, where, footer_off, err);
+	if (rc)
+		return rc;
+	rc = sim_emmc_check_geometry(g, err);
 	if (rc)
 		unifw_error_prefix(err, "%s footer: ", where);
 	return rc;

@@ -13,6 +13,7 @@
 
 #include "dablob.h"
 #include "emmc.h"
+#include "factory.h"
 #include "serve.h"
 #include "sim_dev.h"
 #include "unifw/dafile.h"
@@ -269,6 +270,73 @@ static int cmd_make_da(int argc, char **argv)
 	free(other.da1);
 	free(other.da2);
 	return rc;
+}
+
+/* ---------- models, make-firmware ---------- */
+
+static int cmd_models(void)
+{
+	for (size_t i = 0; i < sim_model_count(); i++) {
+		const struct sim_model *m = sim_model_at(i);
+		printf("%-10s %s\n", m->name, m->summary);
+	}
+	const struct sim_firmware *u = sim_firmware_universal();
+	printf("%-10s (make-firmware --universal) generic ROM, project %s, boot region 0x%llx\n", "universal",
+	       u->project, (unsigned long long)u->boot_region);
+	return 0;
+}
+
+static int unknown_model(const char *name)
+{
+	fprintf(stderr, "unifw-sim: unknown model '%s'; built in:", name);
+	for (size_t i = 0; i < sim_model_count(); i++)
+		fprintf(stderr, " %s", sim_model_at(i)->name);
+	fprintf(stderr, "\n");
+	return EXIT_USAGE;
+}
+
+static int cmd_make_firmware(int argc, char **argv)
+{
+	const char *out = NULL, *model = NULL;
+	bool universal = false;
+	uint64_t seed = 1;
+	static const struct option lo[] = { { "model", required_argument, NULL, 'm' },
+					    { "universal", no_argument, NULL, 'u' },
+					    { "seed", required_argument, NULL, 's' },
+					    { "help", no_argument, NULL, 'h' },
+					    { NULL, 0, NULL, 0 } };
+	int c;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "o:h", lo, NULL)) != -1) {
+		if (c == 'o')
+			out = optarg;
+		else if (c == 'm')
+			model = optarg;
+		else if (c == 'u')
+			universal = true;
+		else if (c == 's' && !parse_uint(optarg, UINT64_MAX, &seed))
+			return usage_error("make-firmware: bad --seed '%s'", optarg);
+		else if (c == 'h') {
+			printf("usage: unifw-sim make-firmware (--model NAME | --universal) -o DIR [--seed N]\n"
+			       "Writes the model's stock package in SP Flash Tool form (scatter + images), or the\n"
+			       "universal package (a generic ROM for another board). `unifw-sim models` lists models.\n");
+			return 0;
+		} else if (c != 's')
+			return usage_error("make-firmware: bad option");
+	}
+	if (!out || (!model == !universal))
+		return usage_error("make-firmware: give -o DIR and exactly one of --model NAME and --universal");
+	const struct sim_model *m = model ? sim_model_find(model) : NULL;
+	if (model && !m)
+		return unknown_model(model);
+	struct sim_factory_opts fo = { .seed = seed };
+	struct unifw_error err = { 0 };
+	const struct sim_firmware *fw = m ? m->stock : sim_firmware_universal();
+	if (sim_factory_make(fw, m, out, &fo, &err) != 0)
+		return fail(&err);
+	printf("%s: %s package, project %s, boot region 0x%llx\n", out, m ? m->name : "universal", fw->project,
+	       (unsigned long long)fw->boot_region);
+	return 0;
 }
 
 /* ---------- serve options ---------- */
@@ -571,6 +639,10 @@ int main(int argc, char **argv)
 {
 	if (argc >= 2 && strcmp(argv[1], "make-da") == 0)
 		return cmd_make_da(argc - 1, argv + 1);
+	if (argc >= 2 && strcmp(argv[1], "make-firmware") == 0)
+		return cmd_make_firmware(argc - 1, argv + 1);
+	if (argc >= 2 && strcmp(argv[1], "models") == 0)
+		return cmd_models();
 	if (argc >= 2 && strcmp(argv[1], "--version") == 0) {
 		printf("unifw-sim 0.1.0\n");
 		return 0;

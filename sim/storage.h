@@ -13,6 +13,7 @@ struct sim_emmc_geometry {
 	uint64_t size[SIM_PART_COUNT]; /* bytes by enum sim_part (index 0 unused); 0 = absent */
 	uint8_t cid[16];               /* CID register, MSB first (MID, CBX, OID, PNM[6], ...) */
 	uint8_t fwver[8];              /* firmware version bytes reported in DA report 2 */
+	char model[32];                /* built-in phone model the image was made from, "" = none (sim/model.h) */
 };
 
 /* Every callback returns 0 or a negative unifw_status. The core checks ranges itself before

@@ -1,0 +1,144 @@
+/* unifw-sim — built-in phone models and the firmware they ship with (docs/sim.md "Models").
+ *
+ * A model is hardware (eMMC part and geometry, DRAM part, LCM panel, touch controller, identity
+ * addresses) plus its stock firmware. A firmware is what the factory builds: partition layout,
+ * preloader EMI table, LK and kernel driver lists, kernel generation, build.prop facts. The
+ * "universal" firmware is a firmware without a phone: a generic ROM built for another board.
+ * Everything here is data (designated initializers in model.c); the numbers follow the public MT6572
+ * facts of shared/reference/formats.md and the corpus README tables, scaled down where noted so that
+ * CI images stay small. */
+#ifndef UNIFW_SIM_MODEL_H
+#define UNIFW_SIM_MODEL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "storage.h"
+
+/* What a partition is for: decides its file, scatter type, MBR entry and how the factory fills it. */
+enum sim_role {
+	SIM_ROLE_PRELOADER, SIM_ROLE_MBR, SIM_ROLE_EBR1, SIM_ROLE_EBR2, SIM_ROLE_PRO_INFO, SIM_ROLE_NVRAM,
+	SIM_ROLE_PROTECT_F, SIM_ROLE_PROTECT_S, SIM_ROLE_SECCFG, SIM_ROLE_LK, SIM_ROLE_BOOT, SIM_ROLE_RECOVERY,
+	SIM_ROLE_SECRO, SIM_ROLE_MISC, SIM_ROLE_LOGO, SIM_ROLE_EXPDB, SIM_ROLE_PRELOAD, SIM_ROLE_SYSTEM,
+	SIM_ROLE_CACHE, SIM_ROLE_CUSTPACK, SIM_ROLE_USERDATA, SIM_ROLE_FAT, SIM_ROLE_BMTPOOL,
+};
+
+/* One partition of a layout, in scatter order. Sizes in bytes; the linear address follows from the
+ * boot region and the sizes before it (BMTPOOL: 0xFFFF0000 | blocks counted from the end). */
+struct sim_part_def {
+	const char *name;
+	uint64_t size;
+	enum sim_role role;
+};
+
+/* A memory part as a preloader's EMI table lists it (MTK_BLOADER_INFO_v11 entry, formats.md). */
+struct sim_mem_part {
+	const char *label;          /* human name, e.g. "Samsung KMN5U000ZM" */
+	uint8_t id[9];              /* eMMC CID bytes MSB first: MID, CBX, OID, PNM[6] (id_length 9) */
+	uint32_t type;              /* 0x0202 eMMC + LPDDR2 */
+	uint32_t freq_mhz;          /* EMI_Freq, 266 on MT6572 */
+	uint32_t rank_size[2];      /* bytes; [1] = 0 for one rank */
+	uint32_t dram_vendor;       /* LPDDR2 MR5: 1 Samsung, 5 Nanya, 6 Hynix */
+};
+
+enum sim_android { SIM_ANDROID_JB_422, SIM_ANDROID_KK_442 };
+
+/* What the factory builds. */
+struct sim_firmware {
+	const char *id;             /* "a516-like", "universal" */
+	const char *project;        /* MediaTek project: preloader_<project>.bin, LK product, kernel */
+	uint64_t boot_region;       /* MBR linear address (0x600000 / 0xC00000 / 0x1400000) */
+	const struct sim_part_def *parts;
+	size_t part_count;
+	const struct sim_mem_part *const *emi;  /* preloader EMI table, in order */
+	size_t emi_count;
+	bool emi_dram_info_check;   /* newer preloader ("no DRAM info match") vs first-match */
+	const char *const *lcm;     /* LCM drivers compiled into LK and the kernel */
+	size_t lcm_count;
+	const char *const *touch;   /* touch drivers compiled into the kernel (registered names) */
+	size_t touch_count;
+	enum sim_android android;
+	const char *kernel_builder; /* "user@host" of the banner */
+	const char *kernel_date;    /* "#1 SMP PREEMPT <date>" part of the banner */
+	uint32_t logo_width, logo_height;
+	/* build.prop */
+	const char *brand, *manufacturer, *product_model, *device, *board, *display_id, *build_date;
+};
+
+/* A phone: hardware plus its stock firmware. */
+struct sim_model {
+	const char *name;           /* --model NAME */
+	const char *summary;        /* one line for `unifw-sim models` */
+	const struct sim_firmware *stock;
+	/* eMMC: CID bytes 0..14 (MID, CBX, OID, PNM, PRV, PSN, MDT; byte 15 = CRC7 computed), sizes */
+	uint8_t cid[15];
+	uint8_t fwver[8];
+	uint64_t boot_part_size;    /* boot1 = boot2 */
+	uint64_t rpmb_size;
+	uint64_t user_size;         /* small on purpose (CI); the image file is sparse anyway */
+	const struct sim_mem_part *mem; /* its MCP: the first 9 CID bytes equal mem->id */
+	/* display / touch: the driver names the hardware needs */
+	const char *lcm;
+	uint32_t panel_width, panel_height;
+	const char *touch;
+	/* chip identity answered over USB */
+	uint16_t hw_ver, hw_subcode, sw_ver;
+	/* identity data of this phone's factory NVRAM (locally administered addresses: made up) */
+	uint8_t wifi_mac[6], bt_addr[6];
+};
+
+#define SIM_MODEL_NAME_MAX 32u
+
+/* Built-in models, in a stable order; NULL past the end. */
+const struct sim_model *sim_model_at(size_t i);
+size_t sim_model_count(void);
+/* By name (exact); NULL if unknown. */
+const struct sim_model *sim_model_find(const char *name);
+/* The generic ROM for another board (project universal72_generic). */
+const struct sim_firmware *sim_firmware_universal(void);
+
+/* eMMC geometry of the model: boot1/boot2/rpmb/user sizes, CID with its CRC7, firmware version, and
+ * the model name recorded in the image footer. */
+void sim_model_geometry(const struct sim_model *m, struct sim_emmc_geometry *g);
+/* CRC7 of the first 15 CID bytes with the stop bit: the 16th byte an eMMC reports. */
+uint8_t sim_cid_crc7_byte(const uint8_t cid15[15]);
+uint64_t sim_model_dram_size(const struct sim_model *m);
+
+/* A resolved partition of a firmware layout. */
+struct sim_fw_part {
+	const struct sim_part_def *def;
+	uint64_t linear;            /* linear_start_addr (BMTPOOL: 0xFFFFxxxx as ptgen writes it) */
+	uint64_t size;
+	bool in_mbr;                /* ext4/FAT partitions get an MBR/EBR entry */
+};
+#define SIM_MAX_PARTS 32u
+/* Linear addresses of every partition (the ptgen rule: back to back from the boot region). */
+size_t sim_firmware_layout(const struct sim_firmware *fw, struct sim_fw_part out[SIM_MAX_PARTS]);
+/* The partition of a role, or NULL. */
+const struct sim_fw_part *sim_layout_find(const struct sim_fw_part *parts, size_t n, enum sim_role role);
+
+/* Per-role facts: scatter file name ("NONE" when nothing is downloaded), type, operation_type. */
+struct sim_role_info {
+	const char *file;           /* file in the package, NULL = none */
+	const char *scatter_type;   /* SV5_BL_BIN, NORMAL_ROM, YAFFS_IMG, NONE */
+	const char *operation;      /* BOOTLOADERS, UPDATE, PROTECTED, BINREGION, INVISIBLE, RESERVED */
+	bool download;
+	bool in_mbr;
+	const char *factory_file;   /* identity partitions: written under factory/ (not downloaded) */
+};
+const struct sim_role_info *sim_role_info(enum sim_role r);
+
+/* "4.2.2" / "4.4.2", "JDQ39" / "KOT49H", sdk "17" / "19", kernel "3.4.5" / "3.4.67". */
+const char *sim_android_release(enum sim_android a);
+const char *sim_android_build_id(enum sim_android a);
+const char *sim_android_sdk(enum sim_android a);
+const char *sim_kernel_release(enum sim_android a);
+
+/* Deterministic random bytes (splitmix64) for filler and opaque records. */
+struct sim_prng { uint64_t state; };
+void sim_prng_seed(struct sim_prng *r, uint64_t seed, const char *salt);
+uint64_t sim_prng_next(struct sim_prng *r);
+void sim_prng_fill(struct sim_prng *r, uint8_t *buf, size_t len);
+
+#endif
