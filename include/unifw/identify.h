@@ -53,6 +53,8 @@ struct unifw_phone_part_entry {
 	unsigned kernel_index;      /* mmcblk0pN from the MBR/EBR walk, 0 if not there */
 	uint64_t pmt_mask_flags;
 	char content[24];           /* signature found at its start: "ext4", "lk", "bootimg", ... or "" */
+	bool from_end;              /* the PMT stated a 0xFFFFxxxx "blocks from the end" address (BMTPOOL) */
+	bool inferred;              /* listed by no table: BMTPOOL, which ptgen reserves at the end */
 };
 
 /* The phone's partition layout: PMT (when the DA returns one) and MBR/EBR (read from the user
@@ -73,6 +75,12 @@ struct unifw_phone_layout {
  * readback") and look at each partition's first bytes to confirm its content. */
 int unifw_phone_layout_read(struct unifw_phone *ph, struct unifw_phone_layout *out, struct unifw_error *err);
 
+/* MT6572 ptgen reserves BMTPOOL, 0xA8 blocks of 128 KiB, at the end of the user area (the chip
+ * table's bmt_partsize); a PMT that lists no reserved partition leaves it out, so the merge adds it
+ * when that much space at the end is listed by no table. */
+#define UNIFW_PHONE_BMTPOOL_BLOCKS 0xA8u
+#define UNIFW_PHONE_BMT_BLOCK 0x20000u
+
 /* The merge step alone (unit-testable): pmt may be NULL/0, mbr_sectors as read; the reader reads
  * user-area sectors (for EBRs and signatures; may be NULL: no signatures). */
 struct unifw_pmt;
@@ -80,9 +88,14 @@ struct unifw_mbr_table;
 int unifw_phone_layout_merge(const struct unifw_pmt *pmt, const struct unifw_mbr_table *mbr, uint64_t boot_region,
 			     uint64_t user_size, struct unifw_phone_layout *out, struct unifw_error *err);
 
+/* {"boot_region","pmt","pmt_offsets","mbr","ebr_count","note","partitions":[{name,region,linear,offset,size,
+ * listed_by,kernel_index,content}]} */
+void unifw_phone_layout_to_json(const struct unifw_phone_layout *l, struct unifw_jv *obj);
+
 /* Everything for `unifw identify --json`: the phone's info (unifw_phone_info_to_json) plus
- * "partitions" (the layout) and "partition_tables" facts. *out owned by the caller. A missing
- * partition table is not an error (blank eMMC): "partitions" is then empty and "partition_error" says why. */
+ * "partition_table" (unifw_phone_layout_to_json). *out owned by the caller. A missing partition
+ * table is not an error (blank eMMC): "partition_table.partitions" is then empty and
+ * "partition_table.error" says why. */
 int unifw_identify(struct unifw_phone *ph, struct unifw_jv **out, struct unifw_error *err);
 
 #ifdef __cplusplus

@@ -43,6 +43,12 @@ int unifw_stream_read_exact(struct unifw_stream *s, void *buf, size_t len, const
 /* Skip n bytes (pread-capable streams seek; others read and discard). */
 int unifw_stream_skip(struct unifw_stream *s, uint64_t n, struct unifw_error *err);
 
+/* Read what remains of a stream into one malloc'd buffer (caller frees *buf), refusing more than
+ * max bytes with UNIFW_E_TOO_BIG (the size found and the limit in the message). The buffer has one
+ * extra NUL byte after *len so that text formats can use it as a string. Streams of unknown size
+ * (archive members) grow the buffer as they go. */
+int unifw_stream_read_all(struct unifw_stream *s, uint64_t max, uint8_t **buf, size_t *len, struct unifw_error *err);
+
 /* Read a whole file of at most max bytes into a malloc'd buffer (caller frees *buf).
  * A larger file fails with UNIFW_E_TOO_BIG naming the size found and the limit. */
 int unifw_file_read_all(const char *path, size_t max, uint8_t **buf, size_t *len, struct unifw_error *err);

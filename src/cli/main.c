@@ -17,6 +17,11 @@ static const struct command commands[] = {
 	{"scatter", cmd_scatter, "validate | show | convert a scatter file"},
 	{"bootimg", cmd_bootimg, "unpack | repack an Android boot/recovery image"},
 	{"logo", cmd_logo, "unpack | repack logo.bin frames as PNG"},
+	{"devices", cmd_devices, "list connected MediaTek phones and their ports (--json)"},
+	{"identify", cmd_identify, "what the connected phone is: chip, eMMC, DRAM, partitions (--json)"},
+	{"backup", cmd_backup, "read boot1 and every partition into a folder (--resume, --skip-empty)"},
+	{"format", cmd_format, "erase partitions after a plan and an identity backup"},
+	{"reboot", cmd_reboot, "boot the connected phone normally"},
 };
 
 static void usage(FILE *out)

@@ -10,7 +10,6 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "format/readall.h"
 #include "unifw/hash.h"
 #include "unifw/kernel.h"
 #include "unifw/mtkhdr.h"
@@ -335,7 +334,7 @@ int unifw_bootimg_describe(struct unifw_stream *s, struct unifw_jv *obj, struct 
 	uint8_t *buf;
 	size_t len;
 	struct unifw_bootimg img;
-	int rc = unifw_stream_slurp(s, UNIFW_BOOTIMG_MAX_FILE, &buf, &len, err);
+	int rc = unifw_stream_read_all(s, UNIFW_BOOTIMG_MAX_FILE, &buf, &len, err);
 	if (rc)
 		return rc;
 	rc = unifw_bootimg_hdr_parse(buf, len, s->name, &img.hdr, err);

@@ -308,21 +308,12 @@ static void describe_mbr_addr(const char *text, size_t len, struct unifw_jv *obj
 
 int unifw_devinfo_describe(struct unifw_stream *s, struct unifw_jv *obj, struct unifw_error *err)
 {
-	char *text = malloc(DEVINFO_MAX_BYTES + 1);
-	if (!text)
-		return unifw_error_set(err, UNIFW_E_NOMEM, s->name, UNIFW_NO_OFFSET, "out of memory");
-	ssize_t n = unifw_stream_read(s, text, DEVINFO_MAX_BYTES + 1, err);
-	if (n < 0) {
-		free(text);
-		return (int)n;
-	}
-	if ((size_t)n > DEVINFO_MAX_BYTES) {
-		free(text);
-		return unifw_error_set(err, UNIFW_E_TOO_BIG, s->name, DEVINFO_MAX_BYTES,
-				       "text file larger than %u bytes; not a device-information file", DEVINFO_MAX_BYTES);
-	}
-	size_t len = (size_t)n;
-	text[len] = 0;
+	uint8_t *bytes;
+	size_t len;
+	int rc = unifw_stream_read_all(s, DEVINFO_MAX_BYTES, &bytes, &len, err);
+	if (rc)
+		return rc;
+	char *text = (char *)bytes; /* NUL-terminated by unifw_stream_read_all */
 	enum unifw_devinfo_kind k = unifw_devinfo_kind(text, len);
 	if (k == UNIFW_DEVINFO_NONE) {
 		free(text);

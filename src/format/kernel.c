@@ -10,7 +10,6 @@
 #include <zlib.h>
 
 #include "format/drvnames.h"
-#include "format/readall.h"
 #include "util/bytes.h"
 
 #define ZIMAGE_START_OFF 0x28u
@@ -610,7 +609,7 @@ int unifw_kernel_describe(struct unifw_stream *s, struct unifw_jv *obj, struct u
 	uint8_t *buf;
 	size_t len;
 	struct unifw_kernel_info *k;
-	int rc = unifw_stream_slurp(s, UNIFW_KERNEL_MAX_FILE, &buf, &len, err);
+	int rc = unifw_stream_read_all(s, UNIFW_KERNEL_MAX_FILE, &buf, &len, err);
 	if (rc)
 		return rc;
 	k = malloc(sizeof *k);

@@ -7,7 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "format/readall.h"
 #include "util/bytes.h"
 
 #define VECTORS 8u
@@ -227,7 +226,7 @@ int unifw_lk_describe(struct unifw_stream *s, struct unifw_jv *obj, struct unifw
 	uint8_t *buf;
 	size_t len;
 	struct unifw_lk_info *lk;
-	int rc = unifw_stream_slurp(s, UNIFW_LK_MAX_FILE, &buf, &len, err);
+	int rc = unifw_stream_read_all(s, UNIFW_LK_MAX_FILE, &buf, &len, err);
 	if (rc)
 		return rc;
 	lk = malloc(sizeof *lk);

@@ -775,45 +775,11 @@ static void describe_frames(const struct unifw_logo *lg, struct unifw_jv *obj)
 	}
 }
 
-/* Read a whole stream of at most max bytes (growing the buffer: zip members have no size). */
-static int read_stream_all(struct unifw_stream *s, size_t max, uint8_t **buf, size_t *len, struct unifw_error *err)
-{
-	if (s->size != UNIFW_SIZE_UNKNOWN && s->size > max)
-		return unifw_error_set(err, UNIFW_E_TOO_BIG, s->name, UNIFW_NO_OFFSET,
-				       "%llu bytes; a logo.bin is at most %zu", (unsigned long long)s->size, max);
-	size_t cap = s->size != UNIFW_SIZE_UNKNOWN ? (size_t)s->size + 1 : 1u << 20, n = 0;
-	uint8_t *b = malloc(cap);
-	for (;;) {
-		if (!b)
-			return unifw_error_set(err, UNIFW_E_NOMEM, s->name, UNIFW_NO_OFFSET, "out of memory");
-		ssize_t r = unifw_stream_read(s, b + n, cap - n, err);
-		if (r < 0) {
-			free(b);
-			return (int)r;
-		}
-		n += (size_t)r;
-		if (n > max) {
-			free(b);
-			return unifw_error_set(err, UNIFW_E_TOO_BIG, s->name, max, "more than %zu bytes; not a logo.bin", max);
-		}
-		if (n < cap)
-			break;
-		uint8_t *nb = realloc(b, cap * 2);
-		if (!nb)
-			free(b);
-		b = nb;
-		cap *= 2;
-	}
-	*buf = b;
-	*len = n;
-	return 0;
-}
-
 int unifw_logo_describe(struct unifw_stream *s, struct unifw_jv *obj, struct unifw_error *err)
 {
 	uint8_t *buf = NULL;
 	size_t n = 0;
-	int rc = read_stream_all(s, UNIFW_LOGO_MAX_FILE, &buf, &n, err);
+	int rc = unifw_stream_read_all(s, UNIFW_LOGO_MAX_FILE, &buf, &n, err);
 	struct unifw_logo lg;
 	if (!rc)
 		rc = unifw_logo_parse(buf, n, s->name, &lg, err);

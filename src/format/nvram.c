@@ -518,39 +518,6 @@ bool unifw_nvram_probe(const uint8_t *head, size_t head_len, uint64_t total_size
 	return find_header(head, head_len, &c) && c.rank >= 2;
 }
 
-static int read_stream_all(struct unifw_stream *s, size_t max, uint8_t **buf, size_t *len, struct unifw_error *err)
-{
-	if (s->size != UNIFW_SIZE_UNKNOWN && s->size > max)
-		return unifw_error_set(err, UNIFW_E_TOO_BIG, s->name, UNIFW_NO_OFFSET,
-				       "%llu bytes; an NVRAM region is at most %zu", (unsigned long long)s->size, max);
-	size_t cap = s->size != UNIFW_SIZE_UNKNOWN ? (size_t)s->size + 1 : 1u << 20, n = 0;
-	uint8_t *b = malloc(cap);
-	for (;;) {
-		if (!b)
-			return unifw_error_set(err, UNIFW_E_NOMEM, s->name, UNIFW_NO_OFFSET, "out of memory");
-		ssize_t r = unifw_stream_read(s, b + n, cap - n, err);
-		if (r < 0) {
-			free(b);
-			return (int)r;
-		}
-		n += (size_t)r;
-		if (n > max) {
-			free(b);
-			return unifw_error_set(err, UNIFW_E_TOO_BIG, s->name, max, "more than %zu bytes", max);
-		}
-		if (n < cap)
-			break;
-		uint8_t *nb = realloc(b, cap * 2);
-		if (!nb)
-			free(b);
-		b = nb;
-		cap *= 2;
-	}
-	*buf = b;
-	*len = n;
-	return 0;
-}
-
 static void describe_addr(struct unifw_jv *obj, const char *key, const char *state_key,
 			  enum unifw_nvram_addr_state st, const uint8_t a[6])
 {
@@ -594,7 +561,7 @@ int unifw_nvram_describe(struct unifw_stream *s, struct unifw_jv *obj, struct un
 {
 	uint8_t *buf = NULL;
 	size_t len = 0;
-	int rc = read_stream_all(s, UNIFW_NVRAM_MAX_REGION, &buf, &len, err);
+	int rc = unifw_stream_read_all(s, UNIFW_NVRAM_MAX_REGION, &buf, &len, err);
 	if (rc)
 		return rc;
 	struct unifw_nvram nv;

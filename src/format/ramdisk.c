@@ -12,7 +12,6 @@
 #include <unistd.h>
 #include <zlib.h>
 
-#include "format/readall.h"
 #include "util/bytes.h"
 
 #define MAX_PATH_LEN 4095u
@@ -909,7 +908,7 @@ int unifw_ramdisk_describe(struct unifw_stream *s, struct unifw_jv *obj, struct 
 	uint8_t *buf;
 	size_t len;
 	struct unifw_ramdisk rd;
-	int rc = unifw_stream_slurp(s, UNIFW_RAMDISK_MAX_FILE, &buf, &len, err);
+	int rc = unifw_stream_read_all(s, UNIFW_RAMDISK_MAX_FILE, &buf, &len, err);
 	if (rc)
 		return rc;
 	rc = unifw_ramdisk_parse(buf, len, s->name, &rd, err);

@@ -1918,19 +1918,12 @@ int unifw_scatter_to_json(const struct unifw_scatter *sc, const char *name, stru
 
 int unifw_scatter_describe(struct unifw_stream *s, struct unifw_jv *obj, struct unifw_error *err)
 {
-	size_t cap = (size_t)UNIFW_SCATTER_MAX_FILE + 1;
-	char *buf = malloc(cap);
-	if (!buf)
-		return unifw_error_set(err, UNIFW_E_NOMEM, s->name, UNIFW_NO_OFFSET, "out of memory");
-	ssize_t n = unifw_stream_read(s, buf, cap, err);
-	int rc = 0;
-	if (n < 0)
-		rc = (int)n;
-	else if ((size_t)n > UNIFW_SCATTER_MAX_FILE)
-		rc = unifw_error_set(err, UNIFW_E_TOO_BIG, s->name, UNIFW_NO_OFFSET,
-				     "more than %u bytes; a scatter file is at most that", UNIFW_SCATTER_MAX_FILE);
+	uint8_t *bytes = NULL;
+	size_t n = 0;
+	int rc = unifw_stream_read_all(s, UNIFW_SCATTER_MAX_FILE, &bytes, &n, err);
+	char *buf = (char *)bytes;
 	struct unifw_scatter sc;
-	if (!rc && !(rc = unifw_scatter_parse(buf, (size_t)n, s->name, &sc, err))) {
+	if (!rc && !(rc = unifw_scatter_parse(buf, n, s->name, &sc, err))) {
 		rc = unifw_scatter_to_json(&sc, s->name, obj, err);
 		unifw_scatter_free(&sc);
 	}

@@ -193,27 +193,17 @@ static void describe_secro(struct unifw_jv *obj, const struct unifw_secro *r)
 
 int unifw_secimg_describe(struct unifw_stream *s, struct unifw_jv *obj, struct unifw_error *err)
 {
-	if (s->size != UNIFW_SIZE_UNKNOWN && s->size > UNIFW_SECIMG_MAX_FILE)
-		return unifw_error_set(err, UNIFW_E_TOO_BIG, s->name, UNIFW_NO_OFFSET,
-				       "%llu bytes; SECCFG/SEC_RO images are at most %u", (unsigned long long)s->size,
-				       UNIFW_SECIMG_MAX_FILE);
-	size_t cap = s->size != UNIFW_SIZE_UNKNOWN ? (size_t)s->size + 1 : UNIFW_SECIMG_MAX_FILE + 1;
-	uint8_t *buf = malloc(cap);
-	if (!buf)
-		return unifw_error_set(err, UNIFW_E_NOMEM, s->name, UNIFW_NO_OFFSET, "out of memory");
-	ssize_t n = unifw_stream_read(s, buf, cap, err);
-	int rc = n < 0 ? (int)n : 0;
-	if (!rc && (size_t)n > UNIFW_SECIMG_MAX_FILE)
-		rc = unifw_error_set(err, UNIFW_E_TOO_BIG, s->name, UNIFW_SECIMG_MAX_FILE, "more than %u bytes",
-				     UNIFW_SECIMG_MAX_FILE);
-	if (!rc && has_id(buf, (size_t)n, 0, UNIFW_SECCFG_ID)) {
+	uint8_t *buf = NULL;
+	size_t n = 0;
+	int rc = unifw_stream_read_all(s, UNIFW_SECIMG_MAX_FILE, &buf, &n, err);
+	if (!rc && has_id(buf, n, 0, UNIFW_SECCFG_ID)) {
 		struct unifw_seccfg c;
-		rc = unifw_seccfg_parse(buf, (size_t)n, s->name, &c, err);
+		rc = unifw_seccfg_parse(buf, n, s->name, &c, err);
 		if (!rc)
 			describe_seccfg(obj, &c);
 	} else if (!rc) {
 		struct unifw_secro r;
-		rc = unifw_secro_parse(buf, (size_t)n, s->name, &r, err);
+		rc = unifw_secro_parse(buf, n, s->name, &r, err);
 		if (!rc)
 			describe_secro(obj, &r);
 	}

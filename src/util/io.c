@@ -192,6 +192,53 @@ by_reading:
 	return 0;
 }
 
+int unifw_stream_read_all(struct unifw_stream *s, uint64_t max, uint8_t **buf, size_t *len, struct unifw_error *err)
+{
+	size_t cap, n = 0;
+	uint8_t *p;
+
+	*buf = NULL;
+	*len = 0;
+	if (s->size != UNIFW_SIZE_UNKNOWN && s->size - s->pos > max)
+		return unifw_error_set(err, UNIFW_E_TOO_BIG, s->name, UNIFW_NO_OFFSET,
+				       "file is %llu bytes; at most %llu bytes are read for this format",
+				       (unsigned long long)s->size, (unsigned long long)max);
+	/* Known size: room for all of it, the NUL and one spare byte so the end-of-stream read needs no growth. */
+	cap = s->size != UNIFW_SIZE_UNKNOWN ? (size_t)(s->size - s->pos) + 2 : 1u << 20;
+	p = malloc(cap);
+	if (!p)
+		return unifw_error_set(err, UNIFW_E_NOMEM, s->name, UNIFW_NO_OFFSET, "out of memory (%zu bytes)", cap);
+	for (;;) {
+		if (cap - n < 2) {
+			uint8_t *q = realloc(p, cap * 2);
+			if (!q) {
+				free(p);
+				return unifw_error_set(err, UNIFW_E_NOMEM, s->name, UNIFW_NO_OFFSET, "out of memory");
+			}
+			p = q;
+			cap *= 2;
+		}
+		ssize_t r = unifw_stream_read(s, p + n, cap - n - 1, err);
+		if (r < 0) {
+			free(p);
+			return (int)r;
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
+		if (n > max) {
+			free(p);
+			return unifw_error_set(err, UNIFW_E_TOO_BIG, s->name, (uint64_t)max,
+					       "input continues past %llu bytes, the limit for this format",
+					       (unsigned long long)max);
+		}
+	}
+	p[n] = 0;
+	*buf = p;
+	*len = n;
+	return 0;
+}
+
 int unifw_file_read_head(const char *path, size_t max, uint8_t **buf, size_t *len, uint64_t *file_size,
 			 struct unifw_error *err)
 {

@@ -91,6 +91,47 @@ static void stream_reads_exact_and_reports_truncation(void **state)
 	unifw_stream_close(&s);
 }
 
+/* A stream of unknown size that yields `left` bytes of 'x' a few at a time, like an archive member. */
+struct drip { size_t left; };
+static ssize_t drip_read(void *ctx, void *buf, size_t len, struct unifw_error *err)
+{
+	(void)err;
+	struct drip *d = ctx;
+	size_t n = len < 7 ? len : 7;
+	if (n > d->left)
+		n = d->left;
+	memset(buf, 'x', n);
+	d->left -= n;
+	return (ssize_t)n;
+}
+
+static void read_all_grows_for_unknown_sizes_and_enforces_the_limit(void **state)
+{
+	(void)state;
+	struct unifw_error e;
+	uint8_t *buf;
+	size_t len;
+	struct drip d = {3u << 20}; /* 3 MiB: more than the first 1 MiB buffer */
+	struct unifw_stream s = {.read = drip_read, .ctx = &d, .size = UNIFW_SIZE_UNKNOWN, .name = "member"};
+	assert_int_equal(unifw_stream_read_all(&s, 4u << 20, &buf, &len, &e), 0);
+	assert_int_equal(len, 3u << 20);
+	assert_int_equal(buf[len - 1], 'x');
+	assert_int_equal(buf[len], 0); /* NUL after the data for text formats */
+	free(buf);
+	d.left = 3u << 20;
+	assert_int_equal(unifw_stream_read_all(&s, 1u << 20, &buf, &len, &e), UNIFW_E_TOO_BIG);
+	assert_string_equal(e.where, "member");
+	/* Known size over the limit is refused before reading. */
+	uint8_t mem[16] = {0};
+	unifw_stream_from_mem(&s, mem, sizeof mem, "small.bin");
+	assert_int_equal(unifw_stream_read_all(&s, 8, &buf, &len, &e), UNIFW_E_TOO_BIG);
+	assert_non_null(strstr(e.msg, "16 bytes"));
+	assert_int_equal(unifw_stream_read_all(&s, 16, &buf, &len, &e), 0);
+	assert_int_equal(len, 16);
+	free(buf);
+	unifw_stream_close(&s);
+}
+
 static void atomic_write_then_read_all_with_limit(void **state)
 {
 	(void)state;
@@ -139,6 +180,7 @@ int main(void)
 		cmocka_unit_test(checked_reads_refuse_out_of_bounds),
 		cmocka_unit_test(json_tree_serialises_escaped_and_stable),
 		cmocka_unit_test(stream_reads_exact_and_reports_truncation),
+		cmocka_unit_test(read_all_grows_for_unknown_sizes_and_enforces_the_limit),
 		cmocka_unit_test(atomic_write_then_read_all_with_limit),
 		cmocka_unit_test(sha256_matches_known_vector),
 		cmocka_unit_test(human_sizes_use_binary_units),

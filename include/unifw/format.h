@@ -1,0 +1,60 @@
+/* unifw — erase partitions of a connected phone (FORMAT), safely: a plan first (what is erased and
+ * why the rest is not), identity partitions refused unless named explicitly with include_identity,
+ * an automatic backup of PRELOADER and the identity partitions before the first erase.
+ * docs/backup.md ("unifw format"). Implemented in src/ops/format.c. */
+#ifndef UNIFW_FORMAT_H
+#define UNIFW_FORMAT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "unifw/error.h"
+#include "unifw/identify.h"
+#include "unifw/json.h"
+#include "unifw/phone.h"
+#include "unifw/progress.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct unifw_format_opts {
+	const char *const *partitions; /* names to erase (case-insensitive) */
+	size_t count;
+	bool all_but_identity;         /* every user-area partition except identity, tables and reserved areas */
+	bool include_identity;         /* allow identity partitions that are named explicitly */
+	const char *backup_parent;     /* the identity backup goes to <parent>/identity-<UTC stamp> (NULL = ".") */
+	const struct unifw_progress *progress;
+};
+
+struct unifw_format_step {
+	char name[65];
+	uint64_t offset, size;         /* user-area bytes */
+	bool erase;
+	char why[96];                  /* why it is kept (or "requested" / "all but identity") */
+};
+
+struct unifw_format_plan {
+	struct unifw_format_step step[UNIFW_PHONE_MAX_PARTS];
+	size_t count;
+	size_t erase_count;
+	uint64_t erase_bytes;
+};
+
+/* Decide from the layout; refuses (UNSAFE) an identity partition named without include_identity and
+ * (NOT_FOUND) a name the layout does not have, before anything is touched. */
+int unifw_format_plan(const struct unifw_phone_layout *l, const struct unifw_format_opts *o,
+		      struct unifw_format_plan *plan, struct unifw_error *err);
+/* {"partitions":[{"name","offset","size","erase","why"}],"erase_count","erase_bytes"} */
+void unifw_format_plan_to_json(const struct unifw_format_plan *plan, struct unifw_jv *obj);
+
+/* Read the layout, plan, back up identity partitions into a stamped folder, erase. *result (may be
+ * NULL): {"plan":..., "identity_backup": "<dir>", "erased": [...]} */
+int unifw_format_run(struct unifw_phone *ph, const struct unifw_format_opts *o, bool plan_only,
+		     struct unifw_jv **result, struct unifw_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,120 @@
+/* unifw format --partition NAME... | --all-but-identity [--include-identity] [--plan] [--yes]:
+ * erase partitions after a plan and an automatic backup of the identity partitions. */
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "unifw/format.h"
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"usage: unifw format (--partition NAME... | --all-but-identity) [--include-identity] [--plan] [--yes]\n"
+		"                    [--backup-dir DIR] [--json] [phone options]\n\n"
+		"Erase partitions of the phone's user area. A plan comes first (what is erased, why the rest is\n"
+		"kept); the preloader and the identity partitions (NVRAM, PRO_INFO, PROTECT_F, PROTECT_S) are\n"
+		"backed up into DIR/identity-<UTC stamp> before anything is erased.\n\n"
+		"  --partition NAME     erase this partition (repeatable)\n"
+		"  --all-but-identity   erase every partition except identity partitions, MBR/EBR and BMTPOOL\n"
+		"  --include-identity   allow identity partitions named with --partition\n"
+		"  --plan               show the plan and stop\n"
+		"  --yes                do not ask for confirmation (required when not on a terminal)\n"
+		"  --backup-dir DIR     where the identity backup goes (default: the current folder)\n"
+		"  --json               JSON event lines, the result last\n"
+		"%s",
+		cli_phone_usage);
+}
+
+static bool confirm(void)
+{
+	char line[32];
+	fprintf(stderr, "Erase these partitions? Type 'yes' to go on: ");
+	fflush(stderr);
+	if (!fgets(line, sizeof line, stdin))
+		return false;
+	return !strcmp(line, "yes\n") || !strcmp(line, "yes");
+}
+
+int cmd_format(int argc, char **argv)
+{
+	struct cli_phone_args pa = {0};
+	struct unifw_format_opts fo = {0};
+	const char *names[64];
+	bool json = false, plan_only = false, yes = false;
+	for (int i = 1; i < argc; i++) {
+		int r = cli_phone_arg("format", argc, argv, &i, &pa);
+		if (r < 0)
+			return CLI_USAGE;
+		if (r > 0)
+			continue;
+		const char *a = argv[i];
+		if (!strcmp(a, "--partition") && i + 1 < argc) {
+			if (fo.count >= sizeof names / sizeof names[0])
+				return cli_usage_error("format", "too many --partition options");
+			names[fo.count++] = argv[++i];
+		} else if (!strcmp(a, "--all-but-identity"))
+			fo.all_but_identity = true;
+		else if (!strcmp(a, "--include-identity"))
+			fo.include_identity = true;
+		else if (!strcmp(a, "--plan"))
+			plan_only = true;
+		else if (!strcmp(a, "--yes") || !strcmp(a, "-y"))
+			yes = true;
+		else if (!strcmp(a, "--backup-dir") && i + 1 < argc)
+			fo.backup_parent = argv[++i];
+		else if (!strcmp(a, "--json"))
+			json = true;
+		else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+			usage(stdout);
+			return CLI_OK;
+		} else
+			return cli_usage_error("format", "unknown argument '%s'", a);
+	}
+	if (!fo.count && !fo.all_but_identity)
+		return cli_usage_error("format", "name what to erase: --partition NAME... or --all-but-identity");
+	if (!yes && !plan_only && (json || !isatty(STDIN_FILENO)))
+		return cli_usage_error("format", "erasing needs --yes when there is no terminal to ask (or --plan to look)");
+	fo.partitions = names;
+	struct cli_progress prog;
+	cli_progress_init(&prog, json);
+	fo.progress = cli_progress_cb(&prog);
+	struct unifw_phone_open_opts o;
+	cli_phone_opts(&pa, cli_progress_cb(&prog), &o);
+	struct unifw_error err;
+	struct unifw_phone *ph = NULL;
+	struct unifw_jv *res = NULL;
+	unifw_error_clear(&err);
+	int rc = unifw_phone_open(&o, &ph, &err);
+	if (rc == 0 && !yes && !plan_only) {
+		/* show the plan, then ask */
+		rc = unifw_format_run(ph, &fo, true, NULL, &err);
+		if (rc == 0 && !confirm()) {
+			unifw_phone_close(ph);
+			fprintf(stderr, "Nothing was erased.\n");
+			return CLI_FAIL;
+		}
+		fo.progress = NULL; /* the plan was shown once */
+		if (rc == 0)
+			rc = unifw_format_run(ph, &fo, false, &res, &err);
+	} else if (rc == 0) {
+		rc = unifw_format_run(ph, &fo, plan_only, &res, &err);
+	}
+	unifw_phone_close(ph);
+	if (json) {
+		int code = cli_json_result(res, rc < 0 ? &err : NULL);
+		unifw_jv_free(res);
+		return code;
+	}
+	if (rc < 0)
+		return cli_error(&err);
+	const char *dir = unifw_jv_str(unifw_jv_get(res, "identity_backup"));
+	if (plan_only)
+		fprintf(stderr, "Plan only: nothing was erased.\n");
+	else if (dir)
+		fprintf(stderr, "Erased %zu partition(s); identity backup: %s\n", unifw_jv_len(unifw_jv_get(res, "erased")), dir);
+	else
+		fprintf(stderr, "Nothing to erase.\n");
+	unifw_jv_free(res);
+	return CLI_OK;
+}

@@ -1,0 +1,165 @@
+/* unifw identify [--port P] [--da F] [--preloader F] [--json]: what the connected phone is — BROM or
+ * preloader, chip, target config, ME ID, DA version, eMMC (CID decoded, sizes), DRAM, and the
+ * partition table read from the phone. Without a DA only the BROM/preloader facts are shown. JSON keys:
+ * docs/identify.md. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "unifw/human.h"
+#include "unifw/identify.h"
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"usage: unifw identify [--port PORT] [--da FILE] [--preloader FILE] [--json]\n\n"
+		"Connect to a phone in BROM or preloader mode and show what it is: chip, boot mode, target config\n"
+		"(secure boot, SLA, DAA), ME ID, and with a DA: DA version, eMMC (CID decoded, boot1/boot2/RPMB/user\n"
+		"sizes), DRAM, and the partition table read from the phone (PMT and MBR/EBR).\n\n"
+		"  --json              print one JSON object (keys: docs/identify.md)\n"
+		"  --no-da             identification only: do not send a DA even if $UNIFW_DA is set\n"
+		"%s\n"
+		"exit status: 0 ok, 1 the phone could not be identified completely, 2 usage\n",
+		cli_phone_usage);
+}
+
+static const char *js(const struct unifw_jv *v, const char *path)
+{
+	const char *s = unifw_jv_str(unifw_jv_path(v, path));
+	return s ? s : "?";
+}
+
+static const char *size_of(const struct unifw_jv *v, const char *path, char *buf, size_t cap)
+{
+	const struct unifw_jv *x = unifw_jv_path(v, path);
+	if (!x)
+		return "?";
+	return unifw_human_size(unifw_jv_u64(x), buf, cap);
+}
+
+static void print_human(const struct unifw_jv *r)
+{
+	char a[32], b[32], c[32], d[32];
+	printf("Phone          %s in %s mode (hw code %s, subcode %s, hw ver %s, sw ver %s)\n", js(r, "chip.name"),
+	       js(r, "mode"), js(r, "chip.hw_code"), js(r, "chip.hw_subcode"), js(r, "chip.hw_ver"),
+	       js(r, "chip.sw_ver"));
+	if (unifw_jv_get(r, "port"))
+		printf("Port           %s\n", js(r, "port"));
+	if (unifw_jv_get(r, "target_config"))
+		printf("Target config  %s: secure boot %s, SLA %s, DAA %s\n", js(r, "target_config.value"),
+		       unifw_jv_truthy(unifw_jv_path(r, "target_config.secure_boot")) ? "on" : "off",
+		       unifw_jv_truthy(unifw_jv_path(r, "target_config.sla")) ? "on" : "off",
+		       unifw_jv_truthy(unifw_jv_path(r, "target_config.daa")) ? "on" : "off");
+	printf("ME ID          %s\n", unifw_jv_get(r, "me_id") ? js(r, "me_id") : "(only in BROM mode)");
+	if (!unifw_jv_get(r, "da_version"))
+		return;
+	printf("DA             version %s\n", js(r, "da_version"));
+	printf("Storage        %s\n", js(r, "storage"));
+	if (unifw_jv_get(r, "emmc")) {
+		printf("eMMC           %s (MID %s) %s rev %s, serial %s, made %s, CRC %s\n", js(r, "emmc.cid.manufacturer"),
+		       js(r, "emmc.cid.manufacturer_id"), js(r, "emmc.cid.product"), js(r, "emmc.cid.revision"),
+		       js(r, "emmc.cid.serial"), js(r, "emmc.cid.manufactured"),
+		       unifw_jv_truthy(unifw_jv_path(r, "emmc.cid.crc_ok")) ? "ok" : "BAD");
+		printf("               CID %s\n", js(r, "emmc.cid.raw"));
+		if (unifw_jv_get(unifw_jv_get(r, "emmc"), "user_size"))
+			printf("               boot1 %s, boot2 %s, RPMB %s, user %s (boot region %s)\n",
+			       size_of(r, "emmc.boot1_size", a, sizeof a), size_of(r, "emmc.boot2_size", b, sizeof b),
+			       size_of(r, "emmc.rpmb_size", c, sizeof c), size_of(r, "emmc.user_size", d, sizeof d),
+			       js(r, "emmc.boot_region"));
+	}
+	printf("DRAM           %s%s%s, set up by %s\n", unifw_jv_path(r, "dram.size") ? size_of(r, "dram.size", a, sizeof a) : "size unknown",
+	       unifw_jv_path(r, "dram.id") ? ", id " : "", unifw_jv_path(r, "dram.id") ? js(r, "dram.id") : "",
+	       js(r, "dram.configured_by"));
+	const struct unifw_jv *t = unifw_jv_get(r, "partition_table");
+	if (!t)
+		return;
+	if (unifw_jv_get(t, "error")) {
+		printf("Partitions     none: %s\n", js(t, "error"));
+		return;
+	}
+	printf("Partitions     PMT %s%s%s, MBR/EBR %s (%llu EBR)\n", unifw_jv_truthy(unifw_jv_get(t, "pmt")) ? "yes" : "no",
+	       unifw_jv_get(t, "pmt_offsets") ? ", offsets " : "", unifw_jv_get(t, "pmt_offsets") ? js(t, "pmt_offsets") : "",
+	       unifw_jv_truthy(unifw_jv_get(t, "mbr")) ? "yes" : "no", (unsigned long long)unifw_jv_u64(unifw_jv_get(t, "ebr_count")));
+	if (unifw_jv_get(t, "note"))
+		printf("               note: %s\n", js(t, "note"));
+	printf("\n  %-12s %-12s %-12s %-10s %-4s %-8s %s\n", "name", "linear", "offset", "size", "pN", "tables", "content");
+	const struct unifw_jv *ps = unifw_jv_get(t, "partitions");
+	for (size_t i = 0; i < unifw_jv_len(ps); i++) {
+		const struct unifw_jv *p = unifw_jv_at(ps, i);
+		char tables[16] = "";
+		const struct unifw_jv *lb = unifw_jv_get(p, "listed_by");
+		for (size_t k = 0; k < unifw_jv_len(lb); k++)
+			snprintf(tables + strlen(tables), sizeof tables - strlen(tables), "%s%s", k ? "+" : "",
+				 unifw_jv_str(unifw_jv_at(lb, k)));
+		char pn[8] = "";
+		if (unifw_jv_get(p, "kernel_index"))
+			snprintf(pn, sizeof pn, "p%llu", (unsigned long long)unifw_jv_u64(unifw_jv_get(p, "kernel_index")));
+		const char *region = js(p, "region");
+		printf("  %-12s %-12s %-12s %-10s %-4s %-8s %s\n", js(p, "name"), js(p, "linear"),
+		       strcmp(region, "EMMC_BOOT_1") ? js(p, "offset") : "boot1", size_of(p, "size", a, sizeof a), pn,
+		       tables[0] ? tables : "-", unifw_jv_get(p, "content") ? js(p, "content") : "");
+	}
+}
+
+int cmd_identify(int argc, char **argv)
+{
+	struct cli_phone_args pa = {0};
+	bool json = false, no_da = false;
+	for (int i = 1; i < argc; i++) {
+		int r = cli_phone_arg("identify", argc, argv, &i, &pa);
+		if (r < 0)
+			return CLI_USAGE;
+		if (r > 0)
+			continue;
+		if (!strcmp(argv[i], "--json"))
+			json = true;
+		else if (!strcmp(argv[i], "--no-da"))
+			no_da = true;
+		else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+			usage(stdout);
+			return CLI_OK;
+		} else
+			return cli_usage_error("identify", "unknown argument '%s'", argv[i]);
+	}
+	struct cli_progress prog;
+	cli_progress_init(&prog, false); /* --json prints one object: progress goes to stderr as lines/bars */
+	if (json && prog.mode == CLI_PROGRESS_BARS)
+		prog.mode = CLI_PROGRESS_LINES;
+	struct unifw_phone_open_opts o;
+	struct unifw_phone_info partial;
+	cli_phone_opts(&pa, cli_progress_cb(&prog), &o);
+	o.partial = &partial;
+	if (no_da || (!pa.da && !getenv("UNIFW_DA"))) {
+		o.brom_only = true;
+		if (!no_da)
+			fprintf(stderr, "unifw identify: no DA (--da or $UNIFW_DA): showing the BROM/preloader facts only; "
+					"eMMC, DRAM and partitions need the DA\n");
+	}
+	struct unifw_error err;
+	struct unifw_phone *ph = NULL;
+	struct unifw_jv *report = NULL;
+	unifw_error_clear(&err);
+	int rc = unifw_phone_open(&o, &ph, &err);
+	if (rc == 0)
+		rc = unifw_identify(ph, &report, &err);
+	else if (partial.mode && strcmp(partial.mode, "unknown"))
+		report = unifw_phone_info_json(&partial); /* what was learned before the failure */
+	unifw_phone_close(ph);
+	if (report && rc < 0) {
+		char buf[1024];
+		unifw_jv_set_str(report, "error", unifw_error_format(&err, buf, sizeof buf));
+	}
+	if (report) {
+		if (json) {
+			unifw_jv_write(report, stdout, true);
+			fputc('\n', stdout);
+		} else {
+			print_human(report);
+		}
+	}
+	unifw_jv_free(report);
+	if (rc < 0)
+		return cli_error(&err);
+	return CLI_OK;
+}

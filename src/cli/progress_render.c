@@ -1,0 +1,318 @@
+/* Progress for the device commands (progress.h callbacks), drawn three ways:
+ *  - a terminal (stderr is a tty): one bar per step, redrawn in place with \r at most ~10 times a
+ *    second, with bytes, speed and ETA; the finished step stays as a line;
+ *  - not a terminal: quiet lines on stderr, at the start and end of each step and every 10 %;
+ *  - --json: one JSON object per line on stdout ({"event":"begin"|"progress"|"end"|"note", ...}),
+ *    then the result object last (cli_json_result).
+ * Also the phone options every device command shares (--port, --da, --preloader, ...). */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "unifw/human.h"
+
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void json_line(struct unifw_jv *o)
+{
+	unifw_jv_write(o, stdout, false);
+	fputc('\n', stdout);
+	fflush(stdout);
+	unifw_jv_free(o);
+}
+
+static const char *rate(double bytes, double secs, char *buf, size_t cap)
+{
+	char h[32];
+	if (secs <= 0.0005)
+		return snprintf(buf, cap, "-"), buf;
+	unifw_human_size((uint64_t)(bytes / secs), h, sizeof h);
+	snprintf(buf, cap, "%.24s/s", h);
+	return buf;
+}
+
+static void clear_bar(struct cli_progress *p)
+{
+	if (p->bar_drawn) {
+		fprintf(stderr, "\r%*s\r", 79, "");
+		p->bar_drawn = false;
+	}
+}
+
+static void draw_bar(struct cli_progress *p, bool force)
+{
+	double t = now_s();
+	if (!force && t - p->last_draw < 0.1)
+		return;
+	p->last_draw = t;
+	char done[32], total[32], sp[40], eta[32] = "";
+	double secs = t - p->t0;
+	unifw_human_size(p->done, done, sizeof done);
+	rate((double)(p->done - p->done0), secs, sp, sizeof sp);
+	int width = 24, fill = 0;
+	if (p->total) {
+		fill = (int)((double)p->done / (double)p->total * width);
+		if (fill > width)
+			fill = width;
+		unifw_human_size(p->total, total, sizeof total);
+		double r = secs > 0.05 ? (double)(p->done - p->done0) / secs : 0;
+		if (r > 0 && p->total > p->done) {
+			unsigned long left = (unsigned long)((double)(p->total - p->done) / r + 0.5);
+			snprintf(eta, sizeof eta, " ETA %lu:%02lu", left / 60, left % 60);
+		}
+	}
+	char bar[32];
+	for (int i = 0; i < width; i++)
+		bar[i] = i < fill ? '#' : (p->total ? '.' : ' ');
+	bar[width] = 0;
+	fprintf(stderr, "\r%-6.6s %-12.12s [%s] %s%s%s %s%s   ", p->step, p->item, bar, done, p->total ? "/" : "",
+		p->total ? total : "", sp, eta);
+	fflush(stderr);
+	p->bar_drawn = true;
+}
+
+static void on_begin(void *ctx, const char *step, const char *item, uint64_t total)
+{
+	struct cli_progress *p = ctx;
+	snprintf(p->step, sizeof p->step, "%s", step ? step : "");
+	snprintf(p->item, sizeof p->item, "%s", item ? item : "");
+	p->total = total;
+	p->done = p->done0 = 0;
+	p->first_update = true;
+	p->t0 = now_s();
+	p->last_draw = 0;
+	p->last_decile = 0;
+	p->last_json = p->t0;
+	if (p->mode == CLI_PROGRESS_JSON) {
+		struct unifw_jv *o = unifw_jv_object();
+		unifw_jv_set_str(o, "event", "begin");
+		unifw_jv_set_str(o, "step", p->step);
+		if (item)
+			unifw_jv_set_str(o, "item", p->item);
+		unifw_jv_set_uint(o, "total", total);
+		json_line(o);
+	} else if (p->mode == CLI_PROGRESS_LINES) {
+		char h[32];
+		unifw_human_size(total, h, sizeof h);
+		fprintf(stderr, "%s%s%s: started%s%s%s\n", p->step, item ? " " : "", p->item, total ? " (" : "",
+			total ? h : "", total ? ")" : "");
+	} else {
+		draw_bar(p, true);
+	}
+}
+
+static void on_update(void *ctx, uint64_t done)
+{
+	struct cli_progress *p = ctx;
+	if (p->first_update) {
+		/* a resumed step starts part-way: speed counts only what moves now */
+		p->done0 = done;
+		p->first_update = false;
+	}
+	p->done = done;
+	if (p->mode == CLI_PROGRESS_JSON) {
+		double t = now_s();
+		if (t - p->last_json < 0.25 && done != p->total)
+			return;
+		p->last_json = t;
+		struct unifw_jv *o = unifw_jv_object();
+		unifw_jv_set_str(o, "event", "progress");
+		unifw_jv_set_str(o, "step", p->step);
+		unifw_jv_set_str(o, "item", p->item);
+		unifw_jv_set_uint(o, "done", done);
+		unifw_jv_set_uint(o, "total", p->total);
+		json_line(o);
+	} else if (p->mode == CLI_PROGRESS_LINES) {
+		if (!p->total)
+			return;
+		unsigned decile = (unsigned)((double)done * 10 / (double)p->total);
+		if (decile > p->last_decile && decile < 10) {
+			p->last_decile = decile;
+			fprintf(stderr, "%s %s: %u%%\n", p->step, p->item, decile * 10);
+		}
+	} else {
+		draw_bar(p, false);
+	}
+}
+
+static void on_end(void *ctx, int status, const char *summary)
+{
+	struct cli_progress *p = ctx;
+	double secs = now_s() - p->t0;
+	char sp[40], h[32];
+	rate((double)(p->done - p->done0), secs, sp, sizeof sp);
+	unifw_human_size(p->done, h, sizeof h);
+	if (p->mode == CLI_PROGRESS_JSON) {
+		struct unifw_jv *o = unifw_jv_object();
+		unifw_jv_set_str(o, "event", "end");
+		unifw_jv_set_str(o, "step", p->step);
+		unifw_jv_set_str(o, "item", p->item);
+		unifw_jv_set_str(o, "status", status == 0 ? "ok" : unifw_status_name(status));
+		unifw_jv_set_uint(o, "bytes", p->done - p->done0);
+		unifw_jv_set_uint(o, "milliseconds", (uint64_t)(secs * 1000));
+		if (summary)
+			unifw_jv_set_str(o, "summary", summary);
+		json_line(o);
+		return;
+	}
+	if (p->mode == CLI_PROGRESS_BARS) {
+		draw_bar(p, true);
+		fputc('\n', stderr);
+		p->bar_drawn = false;
+		if (status == 0 && !summary)
+			return;
+		fprintf(stderr, "  %s%s\n", status == 0 ? "" : "FAILED: ", summary ? summary : unifw_status_name(status));
+		return;
+	}
+	if (status == 0)
+		fprintf(stderr, "%s%s%s: done%s%s, %.1f s, %s%s%s\n", p->step, p->item[0] ? " " : "", p->item,
+			p->done ? ", " : "", p->done ? h : "", secs, sp, summary ? "; " : "", summary ? summary : "");
+	else
+		fprintf(stderr, "%s%s%s: FAILED (%s)\n", p->step, p->item[0] ? " " : "", p->item, unifw_status_name(status));
+}
+
+static void on_note(void *ctx, const char *level, const char *message)
+{
+	struct cli_progress *p = ctx;
+	if (p->mode == CLI_PROGRESS_JSON) {
+		struct unifw_jv *o = unifw_jv_object();
+		unifw_jv_set_str(o, "event", "note");
+		unifw_jv_set_str(o, "level", level ? level : "info");
+		unifw_jv_set_str(o, "message", message);
+		json_line(o);
+		return;
+	}
+	clear_bar(p);
+	if (level && !strcmp(level, "plan"))
+		fprintf(stderr, "  %s\n", message);
+	else
+		fprintf(stderr, "%s%s%s\n", level && strcmp(level, "info") && strcmp(level, "prompt") ? level : "",
+			level && strcmp(level, "info") && strcmp(level, "prompt") ? ": " : "", message);
+}
+
+void cli_progress_init(struct cli_progress *p, bool json)
+{
+	memset(p, 0, sizeof *p);
+	p->mode = json ? CLI_PROGRESS_JSON : isatty(STDERR_FILENO) ? CLI_PROGRESS_BARS : CLI_PROGRESS_LINES;
+	const char *force = getenv("UNIFW_PROGRESS");
+	if (!json && force && !strcmp(force, "bars"))
+		p->mode = CLI_PROGRESS_BARS;
+	else if (!json && force && !strcmp(force, "lines"))
+		p->mode = CLI_PROGRESS_LINES;
+	p->cb.begin = on_begin;
+	p->cb.update = on_update;
+	p->cb.end = on_end;
+	p->cb.note = on_note;
+	p->cb.ctx = p;
+}
+
+const struct unifw_progress *cli_progress_cb(struct cli_progress *p) { return &p->cb; }
+
+int cli_json_result(const struct unifw_jv *result, const struct unifw_error *err)
+{
+	struct unifw_jv *o = unifw_jv_object();
+	unifw_jv_set_str(o, "event", "result");
+	unifw_jv_set_bool(o, "ok", err == NULL);
+	if (err) {
+		char buf[1024];
+		struct unifw_jv *e = unifw_jv_set_obj(o, "error");
+		unifw_jv_set_str(e, "code", unifw_status_name(err->code));
+		if (err->where[0])
+			unifw_jv_set_str(e, "where", err->where);
+		if (err->offset != UNIFW_NO_OFFSET)
+			unifw_jv_set_hex(e, "offset", err->offset);
+		unifw_jv_set_str(e, "message", err->msg);
+		unifw_jv_set_str(e, "text", unifw_error_format(err, buf, sizeof buf));
+	}
+	/* the result is borrowed: serialise it inline */
+	char *inner = result ? unifw_jv_to_string(result, false) : NULL;
+	char *outer = unifw_jv_to_string(o, false);
+	unifw_jv_free(o);
+	if (outer) {
+		size_t n = strlen(outer);
+		if (inner && n > 1)
+			printf("%.*s,\"result\":%s}\n", (int)(n - 1), outer, inner);
+		else
+			printf("%s\n", outer);
+	}
+	fflush(stdout);
+	free(inner);
+	free(outer);
+	return err ? CLI_FAIL : CLI_OK;
+}
+
+/* --- phone options ------------------------------------------------------------------------------ */
+
+int cli_phone_arg(const char *cmd, int argc, char **argv, int *i, struct cli_phone_args *a)
+{
+	const char *opt = argv[*i];
+	const char **dst = NULL;
+	if (!strcmp(opt, "--port") || !strcmp(opt, "-p"))
+		dst = &a->port;
+	else if (!strcmp(opt, "--da"))
+		dst = &a->da;
+	else if (!strcmp(opt, "--preloader"))
+		dst = &a->preloader;
+	else if (!strcmp(opt, "--trace"))
+		dst = &a->trace;
+	else if (!strcmp(opt, "--no-high-speed")) {
+		a->no_high_speed = true;
+		return 1;
+	} else if (!strcmp(opt, "--wait")) {
+		if (*i + 1 >= argc)
+			{
+			cli_usage_error(cmd, "%s needs a value", opt);
+			return -1;
+		}
+		char *end;
+		unsigned long v = strtoul(argv[*i + 1], &end, 10);
+		if (*end || v == 0 || v > 3600)
+			{
+			cli_usage_error(cmd, "--wait takes seconds (1..3600), not '%s'", argv[*i + 1]);
+			return -1;
+		}
+		a->wait_s = (unsigned)v;
+		(*i)++;
+		return 1;
+	} else {
+		return 0;
+	}
+	if (*i + 1 >= argc)
+		{
+			cli_usage_error(cmd, "%s needs a value", opt);
+			return -1;
+		}
+	*dst = argv[++*i];
+	return 1;
+}
+
+void cli_phone_opts(const struct cli_phone_args *a, const struct unifw_progress *p, struct unifw_phone_open_opts *o)
+{
+	memset(o, 0, sizeof *o);
+	o->port = a->port ? a->port : "auto";
+	o->da_path = a->da;
+	o->emi_preloader_path = a->preloader;
+	o->trace_path = a->trace;
+	o->high_speed = !a->no_high_speed;
+	o->progress = p;
+	o->wait_ms = a->wait_s * 1000u;
+}
+
+const char cli_phone_usage[] =
+	"phone options:\n"
+	"  -p, --port PORT     auto (default: wait for the phone), /dev/ttyACM0, usb:BUS:ADDR, unix:PATH, tcp:HOST:PORT\n"
+	"  --da FILE           MTK_AllInOne_DA.bin (default: $UNIFW_DA)\n"
+	"  --preloader FILE    BROM mode: the phone's own preloader (e.g. preloader.bin of its backup) for the\n"
+	"                      DRAM (EMI) settings\n"
+	"  --wait SECONDS      how long --port auto waits for the phone (default 60)\n"
+	"  --no-high-speed     stay at USB full speed\n"
+	"  --trace FILE        append a protocol log to FILE\n";
