@@ -180,14 +180,15 @@ static int stage_system(struct factory *f, struct unifw_error *err)
 	return rc;
 }
 
-/* /data as a phone that booted once leaves it: /data/nvram (the working copy of the BinRegion). */
-static int stage_userdata(struct factory *f, struct unifw_error *err)
+/* /data: the skeleton a stock userdata.img carries; with_nvram adds /data/nvram as a phone that has
+ * booted once holds it (nvram_daemon's working copy of the BinRegion): the factory/ image only. */
+static int stage_userdata(struct factory *f, bool with_nvram, struct unifw_error *err)
 {
 	int rc = fresh_staging(f, "userdata", err);
 	static const char *const dirs[] = { "app", "data", "system", "media", "local/tmp" };
 	for (size_t i = 0; rc == 0 && i < sizeof dirs / sizeof *dirs; i++)
 		rc = sim_stage_dir(f->staging, dirs[i], err);
-	if (rc || !f->m)
+	if (rc || !with_nvram || !f->m)
 		return rc;
 	struct sim_nvram_set *set = malloc(sizeof *set);
 	if (!set)
@@ -212,11 +213,11 @@ static int stage_protect(struct factory *f, bool second, struct unifw_error *err
 	return rc;
 }
 
-static int stage_for(struct factory *f, enum sim_role role, struct unifw_error *err)
+static int stage_for(struct factory *f, enum sim_role role, bool factory, struct unifw_error *err)
 {
 	switch (role) {
 	case SIM_ROLE_SYSTEM: return stage_system(f, err);
-	case SIM_ROLE_USERDATA: return stage_userdata(f, err);
+	case SIM_ROLE_USERDATA: return stage_userdata(f, factory, err);
 	case SIM_ROLE_PROTECT_F: return stage_protect(f, false, err);
 	case SIM_ROLE_PROTECT_S: return stage_protect(f, true, err);
 	case SIM_ROLE_CACHE: {
@@ -247,13 +248,14 @@ static const char *fs_label(enum sim_role role)
 	}
 }
 
-static int make_ext4(struct factory *f, const struct sim_fw_part *p, const char *file, bool sparse,
+/* factory: the image goes under factory/ (the phone's own state, not the package's). */
+static int make_ext4(struct factory *f, const struct sim_fw_part *p, const char *file, bool sparse, bool factory,
 		     struct unifw_error *err)
 {
 	char out[PATH_MAX];
 	if (snprintf(out, sizeof out, "%s/%s", f->dir, file) >= (int)sizeof out)
 		return unifw_error_set(err, UNIFW_E_INVALID, file, UNIFW_NO_OFFSET, "path too long");
-	int rc = stage_for(f, p->def->role, err);
+	int rc = stage_for(f, p->def->role, factory, err);
 	if (rc == 0)
 		rc = sim_make_ext4(f->staging, p->size, fs_label(p->def->role), out, sparse, f->seed, err);
 	if (rc)
@@ -268,9 +270,9 @@ static int make_file_systems(struct factory *f, struct unifw_error *err)
 		const struct sim_fw_part *p = &f->parts[i];
 		const struct sim_role_info *ri = sim_role_info(p->def->role);
 		if (ri->in_mbr && ri->file)
-			rc = make_ext4(f, p, ri->file, true, err);
-		else if (ri->in_mbr && ri->factory_file && f->m)
-			rc = make_ext4(f, p, ri->factory_file, false, err);
+			rc = make_ext4(f, p, ri->file, true, false, err);
+		if (rc == 0 && ri->in_mbr && ri->factory_file && f->m)
+			rc = make_ext4(f, p, ri->factory_file, p->def->role == SIM_ROLE_USERDATA, true, err);
 	}
 	return rc;
 }

@@ -6,8 +6,10 @@
  *   DIR/MBR, EBR1 [, EBR2]           partition tables (unifw_mbr_build)
  *   DIR/lk.bin, boot.img, recovery.img, logo.bin, secro.img
  *   DIR/system.img, cache.img, userdata.img [, custpack.img]   sparse ext4 (mke2fs -d + sparse writer)
- *   DIR/factory/nvram.bin, protect_f.img, protect_s.img        the phone's factory-programmed identity
- *        partitions (models only): not part of what SP Flash Tool downloads, written by make-emmc. */
+ *   DIR/factory/nvram.bin, protect_f.img, protect_s.img, userdata.img   the phone's own state (models
+ *        only): its identity partitions and USRDATA with /data/nvram as after its first boot. Not part
+ *        of what SP Flash Tool downloads (a stock package never carries a phone's identity); make-emmc
+ *        writes them. */
 #ifndef UNIFW_SIM_FACTORY_H
 #define UNIFW_SIM_FACTORY_H
 

@@ -211,12 +211,13 @@ static int flash_part(struct sim_emmc *e, const char *dir, const struct unifw_sc
 	return rc;
 }
 
-/* The identity partitions a factory line programs (not downloaded by SP Flash Tool). */
+/* What a factory line programs besides the package: the identity partitions (never downloaded by SP
+ * Flash Tool) and USRDATA as the phone leaves it after its first boot (with /data/nvram). */
 static const char *factory_file(const char *name)
 {
 	static const struct { const char *part, *file; } map[] = {
 		{ "NVRAM", "factory/nvram.bin" }, { "PROTECT_F", "factory/protect_f.img" },
-		{ "PROTECT_S", "factory/protect_s.img" },
+		{ "PROTECT_S", "factory/protect_s.img" }, { "USRDATA", "factory/userdata.img" },
 	};
 	for (size_t i = 0; i < sizeof map / sizeof *map; i++)
 		if (!strcasecmp(map[i].part, name))

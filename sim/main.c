@@ -12,8 +12,9 @@
 #include <unistd.h>
 
 #include "dablob.h"
+#include "cmd.h"
 #include "emmc.h"
-#include "factory.h"
+#include "flash.h"
 #include "serve.h"
 #include "sim_dev.h"
 #include "unifw/dafile.h"
@@ -39,6 +40,9 @@ struct options {
 	uint64_t seed;
 	bool trace;
 	const char *trace_file;
+	const struct sim_model *model; /* --model, or the model named in the image footer */
+	const char *verdict_file;      /* --verdict-file: the boot evaluation after FINISH as JSON */
+	struct sim_emmc *emmc_open;    /* for the evaluation after FINISH */
 };
 
 static void usage(FILE *f)
@@ -68,7 +72,11 @@ static void usage(FILE *f)
 		"  --trace                   log every protocol event to stderr\n"
 		"  --trace-file FILE         ... or to FILE\n"
 		"  --on-finish CMD           run CMD (sh -c) after FINISH; env UNIFW_SIM_EMMC, UNIFW_SIM_FINISH_MODE\n"
-		"  --exit-on-finish          stop after the first FINISH\n");
+		"  --exit-on-finish          stop after the first FINISH\n"
+		"  --model NAME              a built-in phone (unifw-sim models): a new --emmc image is its factory\n"
+		"                            state; sets CID, DRAM and hw version\n"
+		"  --verdict-file FILE       after FINISH write the boot evaluation (JSON) to FILE\n\n"
+		"       unifw-sim models | make-firmware | make-emmc | flash-package | erase | boot  (--help each)\n");
 }
 
 __attribute__((format(printf, 1, 2))) static int usage_error(const char *fmt, ...)
@@ -272,79 +280,13 @@ static int cmd_make_da(int argc, char **argv)
 	return rc;
 }
 
-/* ---------- models, make-firmware ---------- */
-
-static int cmd_models(void)
-{
-	for (size_t i = 0; i < sim_model_count(); i++) {
-		const struct sim_model *m = sim_model_at(i);
-		printf("%-10s %s\n", m->name, m->summary);
-	}
-	const struct sim_firmware *u = sim_firmware_universal();
-	printf("%-10s (make-firmware --universal) generic ROM, project %s, boot region 0x%llx\n", "universal",
-	       u->project, (unsigned long long)u->boot_region);
-	return 0;
-}
-
-static int unknown_model(const char *name)
-{
-	fprintf(stderr, "unifw-sim: unknown model '%s'; built in:", name);
-	for (size_t i = 0; i < sim_model_count(); i++)
-		fprintf(stderr, " %s", sim_model_at(i)->name);
-	fprintf(stderr, "\n");
-	return EXIT_USAGE;
-}
-
-static int cmd_make_firmware(int argc, char **argv)
-{
-	const char *out = NULL, *model = NULL;
-	bool universal = false;
-	uint64_t seed = 1;
-	static const struct option lo[] = { { "model", required_argument, NULL, 'm' },
-					    { "universal", no_argument, NULL, 'u' },
-					    { "seed", required_argument, NULL, 's' },
-					    { "help", no_argument, NULL, 'h' },
-					    { NULL, 0, NULL, 0 } };
-	int c;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "o:h", lo, NULL)) != -1) {
-		if (c == 'o')
-			out = optarg;
-		else if (c == 'm')
-			model = optarg;
-		else if (c == 'u')
-			universal = true;
-		else if (c == 's' && !parse_uint(optarg, UINT64_MAX, &seed))
-			return usage_error("make-firmware: bad --seed '%s'", optarg);
-		else if (c == 'h') {
-			printf("usage: unifw-sim make-firmware (--model NAME | --universal) -o DIR [--seed N]\n"
-			       "Writes the model's stock package in SP Flash Tool form (scatter + images), or the\n"
-			       "universal package (a generic ROM for another board). `unifw-sim models` lists models.\n");
-			return 0;
-		} else if (c != 's')
-			return usage_error("make-firmware: bad option");
-	}
-	if (!out || (!model == !universal))
-		return usage_error("make-firmware: give -o DIR and exactly one of --model NAME and --universal");
-	const struct sim_model *m = model ? sim_model_find(model) : NULL;
-	if (model && !m)
-		return unknown_model(model);
-	struct sim_factory_opts fo = { .seed = seed };
-	struct unifw_error err = { 0 };
-	const struct sim_firmware *fw = m ? m->stock : sim_firmware_universal();
-	if (sim_factory_make(fw, m, out, &fo, &err) != 0)
-		return fail(&err);
-	printf("%s: %s package, project %s, boot region 0x%llx\n", out, m ? m->name : "universal", fw->project,
-	       (unsigned long long)fw->boot_region);
-	return 0;
-}
-
 /* ---------- serve options ---------- */
 
 enum {
 	O_SOCKET = 256, O_PTY, O_PTY_LINK, O_MODE, O_WINDOW, O_EMMC, O_EMMC_SIZE, O_BOOT_SIZE, O_RPMB_SIZE, O_CID,
 	O_FWVER, O_DRAM_ID, O_DRAM_SIZE, O_HW_CODE, O_HW_VER, O_HW_SUBCODE, O_SW_VER, O_BROM_VER, O_BL_VER, O_TCFG,
-	O_USB_SPEED, O_LINK, O_FAULT, O_SEED, O_TRACE, O_TRACE_FILE, O_ON_FINISH, O_EXIT_ON_FINISH, O_MODEL, O_HELP
+	O_USB_SPEED, O_LINK, O_FAULT, O_SEED, O_TRACE, O_TRACE_FILE, O_ON_FINISH, O_EXIT_ON_FINISH, O_MODEL, O_HELP,
+	O_VERDICT_FILE
 };
 
 static const struct option serve_opts[] = {
@@ -363,6 +305,7 @@ static const struct option serve_opts[] = {
 	{ "seed", required_argument, NULL, O_SEED }, { "trace", no_argument, NULL, O_TRACE },
 	{ "trace-file", required_argument, NULL, O_TRACE_FILE }, { "on-finish", required_argument, NULL, O_ON_FINISH },
 	{ "exit-on-finish", no_argument, NULL, O_EXIT_ON_FINISH }, { "model", required_argument, NULL, O_MODEL },
+	{ "verdict-file", required_argument, NULL, O_VERDICT_FILE },
 	{ "help", no_argument, NULL, O_HELP }, { NULL, 0, NULL, 0 },
 };
 
@@ -502,7 +445,10 @@ static int parse_link_opt(struct options *o, int c, const char *arg)
 	case O_ON_FINISH: o->serve.on_finish = arg; return 0;
 	case O_EXIT_ON_FINISH: o->serve.exit_on_finish = true; return 0;
 	case O_MODEL:
-		return usage_error("--model %s: no phone models are built in yet (they come with make-firmware)", arg);
+		if (!(o->model = sim_model_find(arg)))
+			return sim_unknown_model(arg);
+		return 0;
+	case O_VERDICT_FILE: o->verdict_file = arg; return 0;
 	}
 	return -1;
 }
@@ -552,10 +498,51 @@ static int check_against_image(const struct options *o, const struct sim_emmc_ge
 	return 0;
 }
 
+static bool geometry_options_given(const struct options *o)
+{
+	for (unsigned p = 1; p < SIM_PART_COUNT; p++)
+		if (o->size_set[p])
+			return true;
+	return o->cid_set || o->fwver_set;
+}
+
+/* --model: a new image (or the temporary one) is the model's factory state; an existing image must
+ * have been made from that model (its footer says which). */
+static int open_model_emmc(const struct options *o, struct sim_emmc **e)
+{
+	struct unifw_error err = { 0 };
+	const struct sim_model *m = o->model;
+	int rc;
+	if (geometry_options_given(o))
+		return usage_error("--model %s sets the eMMC sizes, CID and firmware version: drop those options", m->name);
+	if (!o->emmc) {
+		struct sim_emmc_geometry g;
+		sim_model_geometry(m, &g);
+		rc = sim_emmc_create_temp(&g, e, &err);
+		if (rc == 0 && (rc = sim_emmc_fill_from_model(*e, m, 1, &err)) != 0)
+			sim_emmc_close(*e);
+	} else if (access(o->emmc, F_OK) == 0) {
+		rc = sim_emmc_open(o->emmc, e, &err);
+		if (rc == 0 && strcmp(sim_emmc_geometry(*e)->model, m->name)) {
+			fprintf(stderr, "unifw-sim: %s was made %s%s, not from --model %s\n", o->emmc,
+				sim_emmc_geometry(*e)->model[0] ? "from model " : "without a model",
+				sim_emmc_geometry(*e)->model, m->name);
+			sim_emmc_close(*e);
+			return 1;
+		}
+	} else {
+		fprintf(stderr, "unifw-sim: building the %s factory image %s...\n", m->name, o->emmc);
+		rc = sim_emmc_create_from_model(o->emmc, m, 1, e, &err);
+	}
+	return rc ? fail(&err) : 0;
+}
+
 static int open_emmc(const struct options *o, struct sim_emmc **e)
 {
 	struct unifw_error err = { 0 };
 	int rc;
+	if (o->model)
+		return open_model_emmc(o, e);
 	if (!o->emmc)
 		rc = sim_emmc_create_temp(&o->geom, e, &err);
 	else if (access(o->emmc, F_OK) == 0)
@@ -582,6 +569,12 @@ static void trace_line(void *ctx, const char *line)
 static void apply_personality(struct options *o, const struct sim_emmc_geometry *g, struct sim_personality *p)
 {
 	sim_personality_default(p, g);
+	if (o->model) { /* CID (and with it the DRAM id) come from the image; the rest from the model */
+		p->dram_size = sim_model_dram_size(o->model);
+		p->hw_ver = o->model->hw_ver;
+		p->hw_subcode = o->model->hw_subcode;
+		p->sw_ver = o->model->sw_ver;
+	}
 	if (o->set.hw_code) p->hw_code = o->pers.hw_code;
 	if (o->set.hw_ver) p->hw_ver = o->pers.hw_ver;
 	if (o->set.hw_subcode) p->hw_subcode = o->pers.hw_subcode;
@@ -594,12 +587,42 @@ static void apply_personality(struct options *o, const struct sim_emmc_geometry 
 	if (o->dram_id_set) memcpy(p->dram_id, o->pers.dram_id, 16);
 }
 
+/* After FINISH the phone reboots: tell what it would do (text to the log, "boot VERDICT" on stdout,
+ * UNIFW_SIM_VERDICT for the --on-finish hook, JSON to --verdict-file). */
+static void evaluate_after_finish(void *ctx, uint32_t mode)
+{
+	struct options *o = ctx;
+	struct unifw_error err = { 0 };
+	enum sim_verdict v = SIM_VERDICT_DEAD;
+	(void)mode;
+	fprintf(stderr, "unifw-sim: boot evaluation after FINISH:\n");
+	if (sim_boot_print(o->emmc_open, o->model, false, stderr, &v, &err) != 0) {
+		fail(&err);
+		return;
+	}
+	if (o->verdict_file) {
+		FILE *f = fopen(o->verdict_file, "w");
+		if (!f || sim_boot_print(o->emmc_open, o->model, true, f, &v, &err) != 0)
+			fprintf(stderr, "unifw-sim: cannot write %s\n", o->verdict_file);
+		if (f)
+			fclose(f);
+	}
+	setenv("UNIFW_SIM_VERDICT", sim_verdict_name(v), 1);
+	fprintf(o->serve.out, "boot %s\n", sim_verdict_name(v));
+	fflush(o->serve.out);
+}
+
 static int run_sim(struct options *o)
 {
 	struct sim_emmc *e = NULL;
 	int rc = open_emmc(o, &e);
 	if (rc)
 		return rc;
+	if (!o->model && sim_emmc_geometry(e)->model[0])
+		o->model = sim_model_find(sim_emmc_geometry(e)->model);
+	o->emmc_open = e;
+	o->serve.after_finish = evaluate_after_finish;
+	o->serve.after_finish_ctx = o;
 	FILE *trace = NULL;
 	if (o->trace_file && !(trace = fopen(o->trace_file, "w"))) {
 		fprintf(stderr, "unifw-sim: cannot write %s: %s\n", o->trace_file, strerror(errno));
@@ -639,10 +662,16 @@ int main(int argc, char **argv)
 {
 	if (argc >= 2 && strcmp(argv[1], "make-da") == 0)
 		return cmd_make_da(argc - 1, argv + 1);
-	if (argc >= 2 && strcmp(argv[1], "make-firmware") == 0)
-		return cmd_make_firmware(argc - 1, argv + 1);
+	static const struct {
+		const char *name;
+		int (*run)(int argc, char **argv);
+	} cmds[] = { { "make-firmware", sim_cmd_make_firmware }, { "make-emmc", sim_cmd_make_emmc },
+		     { "flash-package", sim_cmd_flash_package }, { "erase", sim_cmd_erase }, { "boot", sim_cmd_boot } };
+	for (size_t i = 0; argc >= 2 && i < sizeof cmds / sizeof *cmds; i++)
+		if (strcmp(argv[1], cmds[i].name) == 0)
+			return cmds[i].run(argc - 1, argv + 1);
 	if (argc >= 2 && strcmp(argv[1], "models") == 0)
-		return cmd_models();
+		return sim_cmd_models();
 	if (argc >= 2 && strcmp(argv[1], "--version") == 0) {
 		printf("unifw-sim 0.1.0\n");
 		return 0;

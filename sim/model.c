@@ -323,7 +323,7 @@ static const struct sim_role_info role_table[] = {
 	[SIM_ROLE_SYSTEM] = { "system.img", "YAFFS_IMG", "UPDATE", true, true, NULL },
 	[SIM_ROLE_CACHE] = { "cache.img", "YAFFS_IMG", "UPDATE", true, true, NULL },
 	[SIM_ROLE_CUSTPACK] = { "custpack.img", "YAFFS_IMG", "UPDATE", true, true, NULL },
-	[SIM_ROLE_USERDATA] = { "userdata.img", "YAFFS_IMG", "UPDATE", true, true, NULL },
+	[SIM_ROLE_USERDATA] = { "userdata.img", "YAFFS_IMG", "UPDATE", true, true, "factory/userdata.img" },
 	[SIM_ROLE_FAT] = { NULL, "NONE", "INVISIBLE", false, true, NULL },
 	[SIM_ROLE_BMTPOOL] = { NULL, "NONE", "RESERVED", false, false, NULL },
 };

@@ -110,6 +110,8 @@ static void after_connection(struct server *s)
 	if (!s->finish_pending)
 		return;
 	s->finish_pending = false;
+	if (s->o->after_finish)
+		s->o->after_finish(s->o->after_finish_ctx, s->finish_mode);
 	run_finish_hook(s);
 	if (s->o->exit_on_finish)
 		s->done = true;

@@ -16,6 +16,9 @@ struct sim_serve_opts {
 	const char *on_finish;   /* shell command run after FINISH (env: UNIFW_SIM_EMMC, UNIFW_SIM_FINISH_MODE) */
 	const char *emmc_path;   /* passed to the hook */
 	bool exit_on_finish;     /* stop serving after the first FINISH */
+	/* Called after FINISH, before on_finish (the program evaluates the boot there); may be NULL. */
+	void (*after_finish)(void *ctx, uint32_t mode);
+	void *after_finish_ctx;
 	enum sim_link_kind link; /* --link: pace the bytes like USB 1.1 / 2.0 and eMMC would */
 	FILE *out;               /* machine-readable lines: "socket PATH" / "pty PATH" */
 	FILE *log;               /* human messages (reboot requested, ...) */

@@ -1,0 +1,968 @@
+/* unifw-sim — boot evaluation: the MT6572 boot chain walked over the eMMC image (boot_eval.h).
+ * Rules and the public facts they rest on: docs/sim.md "Boot evaluation". */
+#include "boot_eval.h"
+
+#include <lzma.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <zlib.h>
+
+#include "flash.h"
+#include "fw_build.h"
+#include "unifw/bootimg.h"
+#include "unifw/ext4.h"
+#include "unifw/kernel.h"
+#include "unifw/lk.h"
+#include "unifw/mbr.h"
+#include "unifw/nvram.h"
+#include "unifw/preloader.h"
+#include "unifw/ramdisk.h"
+#include "util/bytes.h"
+
+#define MAX_PTABLE 64u
+
+struct kpart {
+	char name[32];
+	uint64_t offset, size;
+	unsigned index; /* mmcblk0pN, 0 = no MBR entry */
+};
+
+struct eval {
+	struct sim_emmc *e;
+	const struct sim_model *m;
+	struct sim_boot_report *r;
+	struct unifw_error *err;
+	uint8_t cid[16];
+	uint64_t user;
+	bool halted;             /* a stage the boot never gets past was reached */
+	bool lk_drives_panel;
+	struct unifw_lk_info *lk;
+	struct unifw_kernel_info *kernel;
+	struct kpart kp[MAX_PTABLE];
+	size_t kp_count;
+	bool have_kp;
+};
+
+/* ------------------------------------------------------------------ report helpers */
+
+const char *sim_verdict_name(enum sim_verdict v)
+{
+	static const char *const names[] = { "boots", "boots_with_faults", "black_screen", "white_screen",
+					      "boot_loop", "stuck_brom", "dead" };
+	return (unsigned)v < sizeof names / sizeof *names ? names[v] : "unknown";
+}
+
+int sim_verdict_exit_code(enum sim_verdict v)
+{
+	return v == SIM_VERDICT_BOOTS ? 0 : 2 + (int)v;
+}
+
+__attribute__((format(printf, 6, 0))) static void add_item(struct sim_boot_item *list, size_t *count,
+							   const char *stage, const char *code, enum sim_verdict verdict,
+							   const char *fmt, va_list ap)
+{
+	if (*count >= SIM_BOOT_MAX_ITEMS)
+		return;
+	struct sim_boot_item *it = &list[(*count)++];
+	snprintf(it->stage, sizeof it->stage, "%s", stage);
+	snprintf(it->code, sizeof it->code, "%s", code);
+	vsnprintf(it->message, sizeof it->message, fmt, ap);
+	it->verdict = verdict;
+}
+
+/* A reason: raises the verdict; dead, stuck_brom and boot_loop end the boot there. */
+__attribute__((format(printf, 5, 6))) static void reason(struct eval *v, const char *stage, const char *code,
+							 enum sim_verdict verdict, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	add_item(v->r->reasons, &v->r->reason_count, stage, code, verdict, fmt, ap);
+	va_end(ap);
+	if (verdict > v->r->verdict)
+		v->r->verdict = verdict;
+	if (verdict >= SIM_VERDICT_BOOT_LOOP)
+		v->halted = true;
+}
+
+__attribute__((format(printf, 4, 5))) static void fault(struct eval *v, const char *stage, const char *code,
+							const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	add_item(v->r->faults, &v->r->fault_count, stage, code, SIM_VERDICT_BOOTS_WITH_FAULTS, fmt, ap);
+	va_end(ap);
+	if (v->r->verdict < SIM_VERDICT_BOOTS_WITH_FAULTS)
+		v->r->verdict = SIM_VERDICT_BOOTS_WITH_FAULTS;
+}
+
+__attribute__((format(printf, 4, 5))) static void note(struct eval *v, const char *stage, const char *code,
+						       const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	add_item(v->r->notes, &v->r->note_count, stage, code, SIM_VERDICT_BOOTS, fmt, ap);
+	va_end(ap);
+}
+
+static const char *errtext(const struct unifw_error *e, char *buf, size_t len)
+{
+	return unifw_error_format(e, buf, len);
+}
+
+static void hex(const uint8_t *b, size_t n, char *out)
+{
+	static const char d[] = "0123456789abcdef";
+	for (size_t i = 0; i < n; i++) {
+		out[2 * i] = d[b[i] >> 4];
+		out[2 * i + 1] = d[b[i] & 15];
+	}
+	out[2 * n] = 0;
+}
+
+static struct unifw_jv *names_json(const struct unifw_names *a, const struct unifw_names *b)
+{
+	struct unifw_jv *arr = unifw_names_to_json(a);
+	for (size_t i = 0; b && i < b->count; i++)
+		unifw_jv_push_str(arr, b->name[i]);
+	return arr;
+}
+
+static bool names_have(const struct unifw_names *a, const struct unifw_names *b, const char *name)
+{
+	return unifw_names_has(a, name) || (b && unifw_names_has(b, name));
+}
+
+static void names_list(const struct unifw_names *l, char *out, size_t len)
+{
+	size_t used = 0;
+	out[0] = 0;
+	for (size_t i = 0; i < l->count && used < len; i++)
+		used += (size_t)snprintf(out + used, len - used, "%s%s", i ? ", " : "", l->name[i]);
+	if (!l->count)
+		snprintf(out, len, "none");
+}
+
+/* ------------------------------------------------------------------ reading the flash */
+
+/* A partition's bytes (at most max; the caller frees). */
+static int read_region(struct eval *v, const struct sim_flash_loc *loc, uint64_t max, uint8_t **buf, size_t *len)
+{
+	size_t n = (size_t)(loc->size < max ? loc->size : max);
+	*buf = malloc(n ? n : 1);
+	if (!*buf)
+		return unifw_error_set(v->err, UNIFW_E_NOMEM, "eMMC", UNIFW_NO_OFFSET, "out of memory");
+	int rc = sim_emmc_read(v->e, loc->part, loc->offset, *buf, n, v->err);
+	if (rc) {
+		free(*buf);
+		*buf = NULL;
+		return rc;
+	}
+	*len = n;
+	return 0;
+}
+
+struct region_stream {
+	struct sim_emmc *e;
+	uint64_t base, size;
+};
+
+static int region_pread(void *ctx, void *buf, size_t len, uint64_t off, struct unifw_error *err)
+{
+	struct region_stream *rs = ctx;
+	if (off > rs->size || len > rs->size - off)
+		return unifw_error_set(err, UNIFW_E_TRUNCATED, "partition", off, "read past the partition end");
+	return sim_emmc_read(rs->e, SIM_PART_USER, rs->base + off, buf, len, err);
+}
+
+/* A pread-only stream over a user-area range: what libext2fs needs through unifw_ext4_open. */
+static void region_open(struct region_stream *rs, struct unifw_stream *s, const char *name)
+{
+	memset(s, 0, sizeof *s);
+	s->pread = region_pread;
+	s->ctx = rs;
+	s->size = rs->size;
+	snprintf(s->name, sizeof s->name, "%s", name);
+}
+
+/* ------------------------------------------------------------------ brom + preloader */
+
+static bool pick_emi_entry(struct eval *v, const struct unifw_emi_table *t, bool dram_check, size_t *index)
+{
+	if (!unifw_emi_match_cid(t, v->cid, index))
+		return false;
+	if (!dram_check || !v->m || unifw_emi_count_cid_matches(t, v->cid) < 2)
+		return true;
+	/* Newer preloaders with several ID matches also compare the MR5 vendor and the rank sizes. */
+	for (size_t i = 0; i < t->count; i++) {
+		const struct unifw_emi_entry *e = &t->entry[i];
+		if (memcmp(e->id, v->cid, e->id_length > 16 ? 16 : e->id_length) || e->dram_vendor != v->m->mem->dram_vendor ||
+		    e->rank_size[0] != v->m->mem->rank_size[0] || e->rank_size[1] != v->m->mem->rank_size[1])
+			continue;
+		*index = i;
+		return true;
+	}
+	return false;
+}
+
+static void emi_facts(struct eval *v, const struct unifw_emi_table *t, struct unifw_jv *pl)
+{
+	struct unifw_jv *arr = unifw_jv_set_arr(pl, "emi_parts");
+	for (size_t i = 0; i < t->count; i++) {
+		char id[33];
+		hex(t->entry[i].id, t->entry[i].id_length <= 16 ? t->entry[i].id_length : 16, id);
+		unifw_jv_push_str(arr, id);
+	}
+	(void)v;
+}
+
+static void check_emi(struct eval *v, const uint8_t *buf, size_t len, const struct unifw_preloader *pl,
+		      struct unifw_jv *facts)
+{
+	struct unifw_emi_table *t = malloc(sizeof *t);
+	struct unifw_error e = { 0 };
+	char why[600], cid[33];
+	hex(v->cid, 9, cid);
+	if (!t || !pl->has_emi || unifw_preloader_emi_table(buf, len, pl, t, &e) != 0) {
+		reason(v, "preloader", "no_emi_table", SIM_VERDICT_DEAD,
+		       "the preloader carries no readable EMI table (%s): DRAM is never set up: hard brick, needs "
+		       "test point", t && pl->has_emi ? errtext(&e, why, sizeof why) : "none found");
+		free(t);
+		return;
+	}
+	unifw_jv_set_str(facts, "project", t->project);
+	emi_facts(v, t, facts);
+	size_t idx = 0;
+	bool dram_check = unifw_memfind(buf, len, 0, "no DRAM info match", 18) != SIZE_MAX;
+	if (!pick_emi_entry(v, t, dram_check, &idx)) {
+		reason(v, "preloader", "emi_no_match", SIM_VERDICT_DEAD,
+		       "the preloader's EMI table lists %zu memory part(s), none with this phone's eMMC id %s%s%s: it "
+		       "prints \"flash ID not match\" and never initialises DRAM: hard brick, needs test point",
+		       t->count, cid, v->m ? " " : "", v->m ? v->m->mem->label : "");
+	} else {
+		unifw_jv_set_uint(facts, "emi_entry", idx);
+	}
+	free(t);
+}
+
+/* BROM: boot1 must start with the EMMC_BOOT header whose BRLYT points at an MT6572 GFH preloader. */
+static int stage_brom(struct eval *v)
+{
+	uint64_t boot1 = sim_emmc_geometry(v->e)->size[SIM_PART_BOOT1];
+	struct sim_flash_loc loc = { SIM_PART_BOOT1, 0, boot1 };
+	uint8_t *buf = NULL;
+	size_t len = 0;
+	int rc = read_region(v, &loc, UNIFW_PRELOADER_MAX_SIZE, &buf, &len);
+	if (rc)
+		return rc;
+	struct unifw_preloader *pl = malloc(sizeof *pl);
+	struct unifw_jv *facts = unifw_jv_set_obj(v->r->facts, "preloader");
+	struct unifw_error e = { 0 };
+	char why[600];
+	if (!pl) {
+		free(buf);
+		return unifw_error_set(v->err, UNIFW_E_NOMEM, "eMMC", UNIFW_NO_OFFSET, "out of memory");
+	}
+	if (len < 9 || memcmp(buf, "EMMC_BOOT", 9)) {
+		bool raw = unifw_preloader_probe(buf, len, len);
+		reason(v, "brom", "no_preloader", SIM_VERDICT_DEAD,
+		       "boot1 holds %s: the BootROM finds no preloader, the screen stays off and only BROM download "
+		       "mode answers", raw ? "a preloader without its EMMC_BOOT header (written raw)" : "no EMMC_BOOT header");
+	} else if (unifw_preloader_parse(buf, len, "boot1", pl, &e) != 0) {
+		reason(v, "brom", "preloader_invalid", SIM_VERDICT_DEAD, "the boot1 preloader is damaged (%s): BROM "
+		       "refuses it", errtext(&e, why, sizeof why));
+	} else if (!pl->has_rominfo || strcmp(pl->rominfo.platform, "MT6572")) {
+		reason(v, "brom", "wrong_platform", SIM_VERDICT_DEAD, "the boot1 preloader is built for %s, not MT6572",
+		       pl->has_rominfo ? pl->rominfo.platform : "an unknown chip");
+	} else if (pl->file_info.flash_dev != 5 || pl->file_info.file_type != 1) {
+		reason(v, "brom", "wrong_gfh", SIM_VERDICT_DEAD,
+		       "GFH FILE_INFO says file_type %u flash_dev %u: BROM boots only an ARM_BL (1) for the eMMC boot "
+		       "region (5)", pl->file_info.file_type, pl->file_info.flash_dev);
+	} else {
+		unifw_jv_set_str(facts, "platform", pl->rominfo.platform);
+		unifw_jv_set_str(facts, "container", unifw_preloader_container_name(pl->container));
+		check_emi(v, buf, len, pl, facts);
+	}
+	free(pl);
+	free(buf);
+	return 0;
+}
+
+/* ------------------------------------------------------------------ LK */
+
+static int locate_or_reason(struct eval *v, const char *name, const char *alias, enum sim_verdict verdict,
+			    const char *stage, struct sim_flash_loc *loc, bool *found)
+{
+	struct unifw_error e = { 0 };
+	char why[600];
+	*found = false;
+	int rc = sim_flash_locate(v->e, name, loc, &e);
+	if (rc == UNIFW_E_NOT_FOUND && alias)
+		rc = sim_flash_locate(v->e, alias, loc, &e);
+	if (rc == 0) {
+		*found = true;
+		return 0;
+	}
+	if (rc == UNIFW_E_IO || rc == UNIFW_E_NOMEM) {
+		*v->err = e;
+		return rc;
+	}
+	reason(v, stage, strcmp(name, "UBOOT") ? "no_boot_partition" : "no_partition_table", verdict,
+	       "%s cannot be located through the PMT (%s)%s", name, errtext(&e, why, sizeof why),
+	       verdict == SIM_VERDICT_STUCK_BROM ? ": the preloader finds no LK and falls back to download "
+						   "mode (a reflash fixes it, no test point needed)" : "");
+	return 0;
+}
+
+static void check_lk_panel(struct eval *v)
+{
+	char list[512];
+	names_list(&v->lk->lcm, list, sizeof list);
+	if (!v->m) {
+		note(v, "lk", "panel_unknown", "the image names no phone model: the panel check is skipped");
+		return;
+	}
+	if (names_have(&v->lk->lcm, &v->lk->lcm_unlisted, v->m->lcm)) {
+		v->lk_drives_panel = true;
+		return;
+	}
+	reason(v, "lk", "lk_no_lcm", SIM_VERDICT_WHITE_SCREEN,
+	       "LK has no driver for this phone's panel %s (it has: %s): no compare_id matches, the panel is never "
+	       "initialised and the lit backlight shows a white screen from power-on", v->m->lcm, list);
+}
+
+static int stage_lk(struct eval *v)
+{
+	struct sim_flash_loc loc;
+	bool found;
+	int rc = locate_or_reason(v, "UBOOT", "LK", SIM_VERDICT_STUCK_BROM, "preloader", &loc, &found);
+	if (rc || !found)
+		return rc;
+	uint8_t *buf = NULL;
+	size_t len = 0;
+	if ((rc = read_region(v, &loc, UNIFW_LK_MAX_FILE, &buf, &len)) != 0)
+		return rc;
+	struct unifw_error e = { 0 };
+	char why[600];
+	v->lk = malloc(sizeof *v->lk);
+	if (!v->lk)
+		rc = unifw_error_set(v->err, UNIFW_E_NOMEM, "eMMC", UNIFW_NO_OFFSET, "out of memory");
+	else if (unifw_lk_inspect(buf, len, "UBOOT", v->lk, &e) != 0) {
+		reason(v, "preloader", "lk_invalid", SIM_VERDICT_STUCK_BROM,
+		       "the UBOOT partition holds no valid LK (%s): the preloader cannot hand over and stays in download "
+		       "mode (a reflash fixes it, no test point needed)", errtext(&e, why, sizeof why));
+		free(v->lk);
+		v->lk = NULL;
+	} else {
+		struct unifw_jv *f = unifw_jv_set_obj(v->r->facts, "lk");
+		unifw_jv_set_str(f, "project", v->lk->project);
+		unifw_jv_set(f, "lcm_drivers", names_json(&v->lk->lcm, &v->lk->lcm_unlisted));
+		check_lk_panel(v);
+	}
+	free(buf);
+	return rc;
+}
+
+/* ------------------------------------------------------------------ boot image */
+
+static bool check_ramdisk(struct eval *v, const uint8_t *p, size_t n)
+{
+	struct unifw_ramdisk rd;
+	struct unifw_error e = { 0 };
+	char why[600];
+	unifw_ramdisk_init(&rd);
+	bool ok = false;
+	if (!unifw_mtkhdr_has_name(p, n, "ROOTFS"))
+		reason(v, "lk", "ramdisk_header", SIM_VERDICT_BOOT_LOOP,
+		       "the boot image's ramdisk lacks the ROOTFS header LK checks: it refuses the image and resets");
+	else if (unifw_ramdisk_parse(p, n, "ramdisk", &rd, &e) != 0)
+		reason(v, "kernel", "ramdisk_invalid", SIM_VERDICT_BOOT_LOOP,
+		       "the ramdisk cannot be unpacked (%s): the kernel panics (no init) and the watchdog resets it",
+		       errtext(&e, why, sizeof why));
+	else if (!unifw_ramdisk_find(&rd, "init") || !unifw_ramdisk_find(&rd, "init.rc"))
+		reason(v, "kernel", "ramdisk_no_init", SIM_VERDICT_BOOT_LOOP,
+		       "the ramdisk has no init or init.rc: the kernel panics and the watchdog resets it");
+	else
+		ok = true;
+	unifw_ramdisk_free(&rd);
+	return ok;
+}
+
+static void kernel_facts(struct eval *v)
+{
+	struct unifw_jv *f = unifw_jv_set_obj(v->r->facts, "kernel");
+	const struct unifw_kernel_info *k = v->kernel;
+	unifw_jv_set_str(f, "version", k->version);
+	unifw_jv_set_str(f, "compression", unifw_kernel_comp_name(k->compression));
+	unifw_jv_set(f, "lcm_drivers", names_json(&k->lcm, &k->lcm_unlisted));
+	unifw_jv_set(f, "touch_drivers", unifw_names_to_json(&k->touch));
+}
+
+static bool check_kernel_section(struct eval *v, const uint8_t *p, size_t n)
+{
+	struct unifw_error e = { 0 };
+	char why[600];
+	if (!unifw_mtkhdr_has_name(p, n, "KERNEL")) {
+		reason(v, "lk", "kernel_header", SIM_VERDICT_BOOT_LOOP,
+		       "the boot image's kernel lacks the KERNEL header LK checks: it refuses the image and resets");
+		return false;
+	}
+	v->kernel = malloc(sizeof *v->kernel);
+	if (!v->kernel || unifw_kernel_inspect(p, n, "kernel", NULL, v->kernel, &e) != 0) {
+		reason(v, "kernel", "kernel_invalid", SIM_VERDICT_BOOT_LOOP,
+		       "the kernel does not decompress (%s): the decompressor stops, the watchdog resets the phone",
+		       v->kernel ? errtext(&e, why, sizeof why) : "out of memory");
+		free(v->kernel);
+		v->kernel = NULL;
+		return false;
+	}
+	kernel_facts(v);
+	return true;
+}
+
+/* LK loads BOOTIMG: header (page 2048 hard-coded), KERNEL and ROOTFS sections. */
+static int stage_bootimg(struct eval *v, uint8_t **kbuf, size_t *klen)
+{
+	struct sim_flash_loc loc;
+	bool found;
+	int rc = locate_or_reason(v, "BOOTIMG", "BOOT", SIM_VERDICT_BOOT_LOOP, "lk", &loc, &found);
+	if (rc || !found)
+		return rc;
+	uint8_t *buf = NULL;
+	size_t len = 0;
+	if ((rc = read_region(v, &loc, UNIFW_BOOTIMG_MAX_FILE, &buf, &len)) != 0)
+		return rc;
+	struct unifw_bootimg img;
+	struct unifw_error e = { 0 };
+	char why[600];
+	if (unifw_bootimg_parse(buf, len, "BOOTIMG", &img, &e) != 0) {
+		reason(v, "lk", "bootimg_invalid", SIM_VERDICT_BOOT_LOOP,
+		       "BOOTIMG holds no valid boot image (%s): LK cannot start a kernel and the phone resets, "
+		       "over and over", errtext(&e, why, sizeof why));
+	} else if (img.hdr.page_size != 2048) {
+		reason(v, "lk", "bootimg_page_size", SIM_VERDICT_BOOT_LOOP,
+		       "boot image page size %u: MT6572 LK hard-codes 2048 and loads garbage", img.hdr.page_size);
+		unifw_bootimg_free(&img);
+	} else {
+		const uint8_t *k = buf + img.kernel_off, *rd = buf + img.ramdisk_off;
+		if (check_kernel_section(v, k, img.hdr.kernel_size) && check_ramdisk(v, rd, img.hdr.ramdisk_size)) {
+			*kbuf = malloc(img.hdr.kernel_size);
+			if (*kbuf) {
+				memcpy(*kbuf, k, img.hdr.kernel_size);
+				*klen = img.hdr.kernel_size;
+			}
+		}
+		unifw_bootimg_free(&img);
+	}
+	free(buf);
+	return 0;
+}
+
+/* ------------------------------------------------------------------ kernel: partitions, system */
+
+/* The Image bytes (the kernel module reports where the stream is and how long its output is). */
+static uint8_t *inflate_image(const uint8_t *k, size_t klen, const struct unifw_kernel_info *ki, size_t *out_len)
+{
+	size_t n = (size_t)ki->decompressed_size;
+	if (ki->payload_offset >= klen || n == 0 || n > UNIFW_KERNEL_MAX_DECOMPRESSED)
+		return NULL;
+	uint8_t *out = malloc(n);
+	const uint8_t *in = k + ki->payload_offset;
+	size_t in_len = klen - (size_t)ki->payload_offset, in_pos = 0, out_pos = 0;
+	bool ok = false;
+	if (out && ki->compression == UNIFW_KCOMP_GZIP) {
+		z_stream z = { 0 };
+		if (inflateInit2(&z, 16 + MAX_WBITS) == Z_OK) {
+			z.next_in = (Bytef *)(uintptr_t)in;
+			z.avail_in = (uInt)in_len;
+			z.next_out = out;
+			z.avail_out = (uInt)n;
+			ok = inflate(&z, Z_FINISH) == Z_STREAM_END;
+			inflateEnd(&z);
+		}
+	} else if (out && ki->compression == UNIFW_KCOMP_XZ) {
+		uint64_t memlimit = 96u << 20;
+		ok = lzma_stream_buffer_decode(&memlimit, 0, NULL, in, &in_pos, in_len, out, &out_pos, n) == LZMA_OK;
+	}
+	if (!ok) {
+		free(out);
+		return NULL;
+	}
+	*out_len = n;
+	return out;
+}
+
+/* "NAME 0xOFF 0xSIZE pN|-" lines after SIM_KERNEL_PTABLE_TAG (fw_build.h). */
+static void parse_ptable(struct eval *v, const uint8_t *img, size_t len)
+{
+	size_t at = unifw_memfind(img, len, 0, SIM_KERNEL_PTABLE_TAG, strlen(SIM_KERNEL_PTABLE_TAG));
+	if (at == SIZE_MAX)
+		return;
+	v->have_kp = true;
+	const char *p = (const char *)img + at + strlen(SIM_KERNEL_PTABLE_TAG);
+	const char *end = memchr(p, 0, len - (at + strlen(SIM_KERNEL_PTABLE_TAG)));
+	while (end && p < end && v->kp_count < MAX_PTABLE) {
+		struct kpart *k = &v->kp[v->kp_count];
+		char idx[8] = "";
+		unsigned long long off, size;
+		if (sscanf(p, "%31s %llx %llx %7s", k->name, &off, &size, idx) != 4)
+			break;
+		k->offset = off;
+		k->size = size;
+		k->index = idx[0] == 'p' ? (unsigned)strtoul(idx + 1, NULL, 10) : 0;
+		v->kp_count++;
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		if (!nl)
+			break;
+		p = nl + 1;
+	}
+}
+
+static int mbr_read(void *ctx, uint64_t lba, uint8_t sector[UNIFW_MBR_SECTOR_SIZE], struct unifw_error *err)
+{
+	return sim_emmc_read(ctx, SIM_PART_USER, lba * UNIFW_MBR_SECTOR_SIZE, sector, UNIFW_MBR_SECTOR_SIZE, err);
+}
+
+static const struct unifw_mbr_part *mbr_index(const struct unifw_mbr_table *t, unsigned index)
+{
+	for (size_t i = 0; i < t->count; i++)
+		if (t->part[i].kernel_index == index)
+			return &t->part[i];
+	return NULL;
+}
+
+/* The kernel's compiled table against MBR/EBR: every partition it mounts by mmcblk0pN. */
+static bool check_ptable(struct eval *v, const struct unifw_mbr_table *t)
+{
+	for (size_t i = 0; i < v->kp_count; i++) {
+		const struct kpart *k = &v->kp[i];
+		if (!k->index)
+			continue;
+		const struct unifw_mbr_part *p = mbr_index(t, k->index);
+		uint64_t start = p ? p->start_lba * UNIFW_MBR_SECTOR_SIZE : 0;
+		uint64_t size = p ? (uint64_t)p->count * UNIFW_MBR_SECTOR_SIZE : 0;
+		if (p && start == k->offset && (p->to_end || size == k->size))
+			continue;
+		reason(v, "kernel", "ptable_mismatch", SIM_VERDICT_BOOT_LOOP,
+		       "the kernel's partition table puts %s (mmcblk0p%u) at 0x%llx+0x%llx, the MBR/EBR %s: it mounts "
+		       "the wrong blocks, init fails and the phone reboots in a loop (a kernel from another layout)",
+		       k->name, k->index, (unsigned long long)k->offset, (unsigned long long)k->size,
+		       p ? "at another place" : "have no such partition");
+		return false;
+	}
+	return true;
+}
+
+static int system_from_table(struct eval *v, const struct unifw_mbr_table *t, struct sim_flash_loc *loc)
+{
+	for (size_t i = 0; i < v->kp_count; i++) {
+		const struct unifw_mbr_part *p;
+		if (strcmp(v->kp[i].name, "ANDROID") || !v->kp[i].index || !(p = mbr_index(t, v->kp[i].index)))
+			continue;
+		*loc = (struct sim_flash_loc){ SIM_PART_USER, p->start_lba * UNIFW_MBR_SECTOR_SIZE, v->kp[i].size };
+		return 0;
+	}
+	return UNIFW_E_NOT_FOUND;
+}
+
+static void android_facts(struct eval *v, const char *text, size_t len)
+{
+	struct unifw_jv *bp = unifw_jv_object();
+	unifw_ext4_build_prop(text, len, bp);
+	struct unifw_jv *f = unifw_jv_set_obj(v->r->facts, "android");
+	const char *rel = unifw_jv_str(unifw_jv_get(bp, "ro.build.version.release"));
+	const char *model = unifw_jv_str(unifw_jv_get(bp, "ro.product.model"));
+	unifw_jv_set_str(f, "release", rel ? rel : "");
+	unifw_jv_set_str(f, "product_model", model ? model : "");
+	unifw_jv_free(bp);
+}
+
+static void check_system(struct eval *v, const struct sim_flash_loc *loc)
+{
+	struct region_stream rs = { v->e, loc->offset, loc->size };
+	struct unifw_stream s;
+	struct unifw_ext4 *fs = NULL;
+	struct unifw_error e = { 0 };
+	char why[600];
+	uint8_t *text = NULL;
+	size_t len = 0;
+	region_open(&rs, &s, "ANDROID");
+	if (unifw_ext4_open(&s, &fs, &e) != 0 || unifw_ext4_read_file(fs, "/build.prop", 64 << 10, &text, &len, &e) != 0)
+		reason(v, "kernel", "system_invalid", SIM_VERDICT_BOOT_LOOP,
+		       "ANDROID holds no mountable system with /build.prop (%s): init cannot start Android and the "
+		       "phone reboots in a loop", errtext(&e, why, sizeof why));
+	else
+		android_facts(v, (const char *)text, len);
+	free(text);
+	if (fs)
+		unifw_ext4_close(fs);
+}
+
+static void check_kernel_panel(struct eval *v)
+{
+	if (!v->m || !v->lk_drives_panel)
+		return;
+	if (names_have(&v->kernel->lcm, &v->kernel->lcm_unlisted, v->m->lcm))
+		return;
+	char list[512];
+	names_list(&v->kernel->lcm, list, sizeof list);
+	reason(v, "kernel", "kernel_no_lcm", SIM_VERDICT_BLACK_SCREEN,
+	       "LK drives the panel and passes lcm=1-%s, but the kernel has no driver of that name (it has: %s): "
+	       "the boot logo shows, then the screen goes black while Android runs", v->m->lcm, list);
+}
+
+static int stage_kernel(struct eval *v, const uint8_t *k, size_t klen)
+{
+	check_kernel_panel(v);
+	size_t ilen = 0;
+	uint8_t *img = inflate_image(k, klen, v->kernel, &ilen);
+	if (img)
+		parse_ptable(v, img, ilen);
+	free(img);
+	struct unifw_mbr_table *t = calloc(1, sizeof *t);
+	struct unifw_error e = { 0 };
+	char why[600];
+	if (!t)
+		return unifw_error_set(v->err, UNIFW_E_NOMEM, "eMMC", UNIFW_NO_OFFSET, "out of memory");
+	struct sim_flash_loc sys;
+	if (unifw_mbr_table_read(mbr_read, v->e, v->user / UNIFW_MBR_SECTOR_SIZE, "MBR", t, &e) != 0) {
+		reason(v, "kernel", "mbr_invalid", SIM_VERDICT_BOOT_LOOP,
+		       "no valid MBR/EBR chain at the start of the user area (%s): the kernel finds no mmcblk0pN, "
+		       "/system cannot be mounted and the phone reboots in a loop", errtext(&e, why, sizeof why));
+	} else if (!v->have_kp) {
+		note(v, "kernel", "no_kernel_ptable", "the kernel carries no partition table the sim knows: the "
+		     "MBR/EBR mapping is not checked");
+		if (sim_flash_locate(v->e, "ANDROID", &sys, &e) == 0)
+			check_system(v, &sys);
+	} else if (check_ptable(v, t)) {
+		if (system_from_table(v, t, &sys) == 0)
+			check_system(v, &sys);
+		else
+			reason(v, "kernel", "no_system", SIM_VERDICT_BOOT_LOOP,
+			       "the kernel's table has no ANDROID partition: /system cannot be mounted");
+	}
+	free(t);
+	return 0;
+}
+
+/* ------------------------------------------------------------------ android: touch, NVRAM */
+
+static void check_touch(struct eval *v)
+{
+	if (!v->m)
+		return;
+	const char *want = unifw_touch_name_canonical(v->m->touch);
+	for (size_t i = 0; want && i < v->kernel->touch.count; i++)
+		if (!strcasecmp(v->kernel->touch.name[i], want))
+			return;
+	char list[512];
+	names_list(&v->kernel->touch, list, sizeof list);
+	fault(v, "android", "no_touch",
+	      "the kernel has no driver for this phone's touch controller %s (it has: %s): the screen does not "
+	      "react to touch", v->m->touch, list);
+}
+
+/* What nvram_daemon sees: /data/nvram on USRDATA (working copy), else the BinRegion it restores from. */
+struct nv_view {
+	bool data_present, data_imei, data_wifi, data_bt;
+	uint8_t data_mac[6], data_btaddr[6];
+	bool bin_ok, bin_imei;
+	enum unifw_nvram_addr_state bin_wifi_state, bin_bt_state;
+	uint8_t bin_mac[6], bin_btaddr[6];
+};
+
+static bool data_file6(struct unifw_ext4 *fs, const char *path, size_t at, uint8_t out[6])
+{
+	uint8_t *b = NULL;
+	size_t len = 0;
+	bool ok = unifw_ext4_read_file(fs, path, 4096, &b, &len, NULL) == 0 && len >= at + 6;
+	if (ok)
+		memcpy(out, b + at, 6);
+	free(b);
+	return ok;
+}
+
+static void read_data_nvram(struct eval *v, struct nv_view *nv)
+{
+	struct sim_flash_loc loc;
+	if (sim_flash_locate(v->e, "USRDATA", &loc, NULL) != 0)
+		return;
+	struct region_stream rs = { v->e, loc.offset, loc.size };
+	struct unifw_stream s;
+	struct unifw_ext4 *fs = NULL;
+	region_open(&rs, &s, "USRDATA");
+	if (unifw_ext4_open(&s, &fs, NULL) != 0)
+		return;
+	struct unifw_ext4_dirent *ents = NULL;
+	size_t n = 0;
+	bool trunc = false;
+	nv->data_present = unifw_ext4_list_dir(fs, "/nvram", 1000, &ents, &n, &trunc, NULL) == 0;
+	free(ents);
+	ents = NULL;
+	/* The IMEI record is checked by name and size only: its bytes are never read. */
+	if (nv->data_present && unifw_ext4_list_dir(fs, "/nvram/md/NVRAM/NVD_IMEI", 1000, &ents, &n, &trunc, NULL) == 0)
+		for (size_t i = 0; i < n; i++)
+			nv->data_imei |= !strcmp(ents[i].name, "MP0B_001") && ents[i].kind == 'f' && ents[i].size > 0;
+	free(ents);
+	if (nv->data_present) {
+		nv->data_wifi = data_file6(fs, "/nvram/" UNIFW_NVRAM_WIFI, UNIFW_NVRAM_WIFI_MAC_OFFSET, nv->data_mac);
+		nv->data_bt = data_file6(fs, "/nvram/" UNIFW_NVRAM_BT_ADDR, 0, nv->data_btaddr);
+	}
+	unifw_ext4_close(fs);
+}
+
+static int read_binregion(struct eval *v, struct nv_view *nv)
+{
+	struct sim_flash_loc loc;
+	if (sim_flash_locate(v->e, "NVRAM", &loc, NULL) != 0)
+		return 0;
+	uint8_t *buf = NULL;
+	size_t len = 0;
+	int rc = read_region(v, &loc, UNIFW_NVRAM_MAX_REGION, &buf, &len);
+	if (rc)
+		return rc;
+	struct unifw_nvram nvr;
+	if (unifw_nvram_parse(buf, len, "NVRAM", &nvr, NULL) == 0) {
+		nv->bin_ok = true;
+		const struct unifw_nvram_file *imei = unifw_nvram_find(&nvr, UNIFW_NVRAM_IMEI);
+		nv->bin_imei = imei && imei->size > 0;
+		nv->bin_wifi_state = unifw_nvram_wifi_mac(&nvr, buf, nv->bin_mac);
+		nv->bin_bt_state = unifw_nvram_bt_addr(&nvr, buf, nv->bin_btaddr);
+		unifw_nvram_free(&nvr);
+	}
+	free(buf);
+	return 0;
+}
+
+static enum unifw_nvram_addr_state addr_state(const uint8_t a[6])
+{
+	static const uint8_t zero[6];
+	if (!memcmp(a, zero, 6) || (a[0] == 0xFF && a[1] == 0xFF && a[2] == 0xFF))
+		return UNIFW_NVRAM_BLANK;
+	if (a[0] == 0x00 && a[1] == 0x08 && a[2] == 0x22) /* MediaTek's template address */
+		return UNIFW_NVRAM_DEFAULT;
+	return UNIFW_NVRAM_SET;
+}
+
+static void address_fact(struct unifw_jv *f, const char *key, enum unifw_nvram_addr_state st, const uint8_t a[6])
+{
+	char s[18], k[32];
+	snprintf(k, sizeof k, "%s_state", key);
+	unifw_jv_set_str(f, k, unifw_nvram_addr_state_name(st));
+	if (st == UNIFW_NVRAM_SET) {
+		unifw_nvram_format_mac(a, s);
+		unifw_jv_set_str(f, key, s);
+	}
+}
+
+static void judge_addresses(struct eval *v, const struct nv_view *nv, struct unifw_jv *f)
+{
+	enum unifw_nvram_addr_state wifi = nv->data_wifi ? addr_state(nv->data_mac)
+				       : nv->bin_ok ? nv->bin_wifi_state : UNIFW_NVRAM_ABSENT;
+	enum unifw_nvram_addr_state bt = nv->data_bt ? addr_state(nv->data_btaddr)
+				     : nv->bin_ok ? nv->bin_bt_state : UNIFW_NVRAM_ABSENT;
+	address_fact(f, "wifi_mac", wifi, nv->data_wifi ? nv->data_mac : nv->bin_mac);
+	address_fact(f, "bt_address", bt, nv->data_bt ? nv->data_btaddr : nv->bin_btaddr);
+	if (wifi != UNIFW_NVRAM_SET)
+		fault(v, "android", "default_mac",
+		      "the WiFi NVRAM file is %s: the phone reports MediaTek's template MAC 00:08:22:xx:xx:xx, the same "
+		      "on many phones (restore its own NVRAM backup or set a MAC)", unifw_nvram_addr_state_name(wifi));
+	if (bt != UNIFW_NVRAM_SET)
+		fault(v, "android", "default_bt_address",
+		      "the Bluetooth NVRAM file is %s: the phone comes up with a default Bluetooth address",
+		      unifw_nvram_addr_state_name(bt));
+}
+
+static int stage_nvram(struct eval *v)
+{
+	struct nv_view nv = { 0 };
+	read_data_nvram(v, &nv);
+	int rc = read_binregion(v, &nv);
+	if (rc)
+		return rc;
+	struct unifw_jv *f = unifw_jv_set_obj(v->r->facts, "nvram");
+	unifw_jv_set_str(f, "source", nv.data_present ? "data" : nv.bin_ok ? "binregion" : "none");
+	unifw_jv_set_bool(f, "binregion_valid", nv.bin_ok);
+	bool imei = nv.data_imei || nv.bin_imei;
+	unifw_jv_set_bool(f, "imei_record", imei);
+	if (!imei)
+		fault(v, "android", "imei_null",
+		      "no IMEI record in /data/nvram nor in the NVRAM BinRegion (%s): the phone shows \"IMEI null\" and "
+		      "has no network; only the phone's own NVRAM backup brings it back",
+		      nv.bin_ok ? "it lacks md/NVRAM/NVD_IMEI/MP0B_001" : "the partition is blank or damaged");
+	else if (!nv.bin_imei)
+		note(v, "android", "binregion_without_imei",
+		     "the NVRAM BinRegion holds no IMEI record: the IMEI lives only in /data/nvram and the next factory "
+		     "reset or data format loses it (back the phone's NVRAM up now)");
+	judge_addresses(v, &nv, f);
+	return 0;
+}
+
+/* ------------------------------------------------------------------ driver */
+
+static void model_facts(struct eval *v)
+{
+	char cid[33];
+	hex(v->cid, 16, cid);
+	struct unifw_jv *f = unifw_jv_set_obj(v->r->facts, "phone");
+	unifw_jv_set_str(f, "cid", cid);
+	unifw_jv_set_uint(f, "boot_region", sim_emmc_boot_region(v->e));
+	unifw_jv_set_uint(f, "user_size", v->user);
+	if (v->m) {
+		unifw_jv_set_str(f, "model", v->m->name);
+		unifw_jv_set_str(f, "memory_part", v->m->mem->label);
+		unifw_jv_set_str(f, "panel_lcm", v->m->lcm);
+		unifw_jv_set_strf(f, "panel", "%ux%u", v->m->panel_width, v->m->panel_height);
+		unifw_jv_set_str(f, "touch", v->m->touch);
+	}
+}
+
+static void summarise(struct sim_boot_report *r)
+{
+	const char *rel = unifw_jv_str(unifw_jv_path(r->facts, "android.release"));
+	if (r->reason_count) {
+		const struct sim_boot_item *worst = &r->reasons[0];
+		for (size_t i = 1; i < r->reason_count; i++)
+			if (r->reasons[i].verdict > worst->verdict)
+				worst = &r->reasons[i];
+		snprintf(r->summary, sizeof r->summary, "%s: %s (%s stage)", sim_verdict_name(r->verdict), worst->code,
+			 worst->stage);
+	} else if (r->fault_count) {
+		size_t used = (size_t)snprintf(r->summary, sizeof r->summary, "Android %s boots, with faults:",
+					       rel ? rel : "?");
+		for (size_t i = 0; i < r->fault_count && used < sizeof r->summary; i++)
+			used += (size_t)snprintf(r->summary + used, sizeof r->summary - used, " %s", r->faults[i].code);
+	} else {
+		snprintf(r->summary, sizeof r->summary, "Android %s boots normally", rel ? rel : "?");
+	}
+}
+
+static int run_stages(struct eval *v)
+{
+	uint8_t *k = NULL;
+	size_t klen = 0;
+	int rc = stage_brom(v);
+	if (rc == 0 && !v->halted)
+		rc = stage_lk(v);
+	if (rc == 0 && !v->halted)
+		rc = stage_bootimg(v, &k, &klen);
+	if (rc == 0 && !v->halted && k)
+		rc = stage_kernel(v, k, klen);
+	if (rc == 0 && !v->halted && v->kernel) {
+		check_touch(v);
+		rc = stage_nvram(v);
+	}
+	free(k);
+	return rc;
+}
+
+int sim_boot_evaluate(struct sim_emmc *e, const struct sim_model *model, struct sim_boot_report *r,
+		      struct unifw_error *err)
+{
+	memset(r, 0, sizeof *r);
+	const struct sim_emmc_geometry *g = sim_emmc_geometry(e);
+	if (!model && g->model[0])
+		model = sim_model_find(g->model);
+	struct unifw_error local = { 0 };
+	struct eval v = { .e = e, .m = model, .r = r, .err = err ? err : &local, .user = g->size[SIM_PART_USER] };
+	memcpy(v.cid, g->cid, 16);
+	r->model = model;
+	r->facts = unifw_jv_object();
+	model_facts(&v);
+	if (g->model[0] && !model)
+		note(&v, "brom", "unknown_model", "the image names model '%s', which this build does not know", g->model);
+	int rc = run_stages(&v);
+	free(v.lk);
+	free(v.kernel);
+	if (rc) {
+		sim_boot_report_free(r);
+		return rc;
+	}
+	summarise(r);
+	return 0;
+}
+
+void sim_boot_report_free(struct sim_boot_report *r)
+{
+	unifw_jv_free(r->facts);
+	r->facts = NULL;
+}
+
+/* ------------------------------------------------------------------ output */
+
+static void items_json(struct unifw_jv *arr, const struct sim_boot_item *items, size_t n, bool with_verdict)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct unifw_jv *o = unifw_jv_push_obj(arr);
+		unifw_jv_set_str(o, "stage", items[i].stage);
+		unifw_jv_set_str(o, "code", items[i].code);
+		unifw_jv_set_str(o, "message", items[i].message);
+		if (with_verdict)
+			unifw_jv_set_str(o, "verdict", sim_verdict_name(items[i].verdict));
+	}
+}
+
+/* The facts tree stays the report's: the JSON gets a copy (the tree is a few levels deep). */
+static struct unifw_jv *copy_tree(const struct unifw_jv *v, int depth)
+{
+	struct unifw_jv *c;
+	if (!v || depth > 16)
+		return unifw_jv_null();
+	switch (unifw_jv_type(v)) {
+	case UNIFW_JV_BOOL: return unifw_jv_bool(unifw_jv_truthy(v));
+	case UNIFW_JV_INT: return unifw_jv_int(unifw_jv_i64(v));
+	case UNIFW_JV_UINT: return unifw_jv_uint(unifw_jv_u64(v));
+	case UNIFW_JV_STRING: return unifw_jv_string(unifw_jv_str(v));
+	case UNIFW_JV_ARRAY:
+		c = unifw_jv_array();
+		for (size_t i = 0; i < unifw_jv_len(v); i++)
+			unifw_jv_push(c, copy_tree(unifw_jv_at(v, i), depth + 1));
+		return c;
+	case UNIFW_JV_OBJECT:
+		c = unifw_jv_object();
+		for (size_t i = 0; i < unifw_jv_len(v); i++)
+			unifw_jv_set(c, unifw_jv_key_at(v, i), copy_tree(unifw_jv_at(v, i), depth + 1));
+		return c;
+	default: return unifw_jv_null();
+	}
+}
+
+struct unifw_jv *sim_boot_report_json(const struct sim_boot_report *r)
+{
+	struct unifw_jv *o = unifw_jv_object();
+	unifw_jv_set_str(o, "verdict", sim_verdict_name(r->verdict));
+	unifw_jv_set_str(o, "summary", r->summary);
+	if (r->model)
+		unifw_jv_set_str(o, "model", r->model->name);
+	else
+		unifw_jv_set(o, "model", NULL);
+	items_json(unifw_jv_set_arr(o, "reasons"), r->reasons, r->reason_count, true);
+	items_json(unifw_jv_set_arr(o, "faults"), r->faults, r->fault_count, false);
+	items_json(unifw_jv_set_arr(o, "notes"), r->notes, r->note_count, false);
+	unifw_jv_set(o, "facts", copy_tree(r->facts, 0));
+	return o;
+}
+
+static void items_text(FILE *out, const char *kind, const struct sim_boot_item *items, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		fprintf(out, "  %-6s [%s] %s: %s\n", kind, items[i].stage, items[i].code, items[i].message);
+}
+
+void sim_boot_report_text(const struct sim_boot_report *r, FILE *out)
+{
+	fprintf(out, "verdict: %s\n  %s\n", sim_verdict_name(r->verdict), r->summary);
+	if (r->model)
+		fprintf(out, "phone: %s (%s, panel %s, touch %s)\n", r->model->name, r->model->mem->label, r->model->lcm,
+			r->model->touch);
+	items_text(out, "reason", r->reasons, r->reason_count);
+	items_text(out, "fault", r->faults, r->fault_count);
+	items_text(out, "note", r->notes, r->note_count);
+	const char *lk = unifw_jv_str(unifw_jv_path(r->facts, "lk.project"));
+	const char *kv = unifw_jv_str(unifw_jv_path(r->facts, "kernel.version"));
+	const char *pl = unifw_jv_str(unifw_jv_path(r->facts, "preloader.project"));
+	const char *rel = unifw_jv_str(unifw_jv_path(r->facts, "android.release"));
+	fprintf(out, "found: preloader %s, lk %s, kernel %s, Android %s\n", pl ? pl : "-", lk ? lk : "-", kv ? kv : "-",
+		rel ? rel : "-");
+}

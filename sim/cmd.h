@@ -1,0 +1,23 @@
+/* unifw-sim — the subcommands around the phone models (cmd_factory.c), called from main.c. */
+#ifndef UNIFW_SIM_CMD_H
+#define UNIFW_SIM_CMD_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "boot_eval.h"
+#include "emmc.h"
+
+int sim_cmd_models(void);
+int sim_cmd_make_firmware(int argc, char **argv);
+int sim_cmd_make_emmc(int argc, char **argv);
+int sim_cmd_flash_package(int argc, char **argv);
+int sim_cmd_erase(int argc, char **argv);
+int sim_cmd_boot(int argc, char **argv);
+/* "unknown model" with the list of built-in ones; returns the usage exit status. */
+int sim_unknown_model(const char *name);
+/* Evaluate the image and print the report (text or JSON) to out. */
+int sim_boot_print(struct sim_emmc *e, const struct sim_model *m, bool json, FILE *out, enum sim_verdict *verdict,
+		   struct unifw_error *err);
+
+#endif

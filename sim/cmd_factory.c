@@ -1,0 +1,319 @@
+/* unifw-sim subcommands around the phone models (docs/sim.md):
+ *   unifw-sim models
+ *   unifw-sim make-firmware (--model NAME | --universal) -o DIR [--seed N]
+ *   unifw-sim make-emmc --model NAME -o FILE [--seed N]
+ *   unifw-sim flash-package --emmc FILE [--with-preloader] [--factory] [--only NAME,...] DIR
+ *   unifw-sim erase --emmc FILE NAME...
+ *   unifw-sim boot --emmc FILE [--json] [--model NAME] */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "boot_eval.h"
+#include "cmd.h"
+#include "factory.h"
+#include "flash.h"
+
+#define EXIT_USAGE 2
+#define MAX_ONLY 32
+
+static int usage_error(const char *cmd, const char *msg, const char *arg)
+{
+	fprintf(stderr, "unifw-sim %s: %s%s%s\nTry 'unifw-sim %s --help'.\n", cmd, msg, arg ? " " : "", arg ? arg : "",
+		cmd);
+	return EXIT_USAGE;
+}
+
+static int fail(const struct unifw_error *err)
+{
+	char buf[1024];
+	fprintf(stderr, "unifw-sim: error: %s\n", unifw_error_format(err, buf, sizeof buf));
+	return 1;
+}
+
+static bool parse_seed(const char *s, uint64_t *v)
+{
+	char *end;
+	errno = 0;
+	if (!*s || *s == '-')
+		return false;
+	*v = strtoull(s, &end, 0);
+	return !errno && !*end;
+}
+
+int sim_unknown_model(const char *name)
+{
+	fprintf(stderr, "unifw-sim: unknown model '%s'; built in:", name);
+	for (size_t i = 0; i < sim_model_count(); i++)
+		fprintf(stderr, " %s", sim_model_at(i)->name);
+	fprintf(stderr, "\n");
+	return EXIT_USAGE;
+}
+
+int sim_cmd_models(void)
+{
+	for (size_t i = 0; i < sim_model_count(); i++) {
+		const struct sim_model *m = sim_model_at(i);
+		printf("%-10s %s\n", m->name, m->summary);
+	}
+	const struct sim_firmware *u = sim_firmware_universal();
+	printf("%-10s (make-firmware --universal) generic ROM, project %s, boot region 0x%llx\n", "universal",
+	       u->project, (unsigned long long)u->boot_region);
+	return 0;
+}
+
+/* ------------------------------------------------------------------ make-firmware */
+
+int sim_cmd_make_firmware(int argc, char **argv)
+{
+	const char *out = NULL, *model = NULL;
+	bool universal = false;
+	uint64_t seed = 1;
+	static const struct option lo[] = { { "model", required_argument, NULL, 'm' },
+					    { "universal", no_argument, NULL, 'u' },
+					    { "seed", required_argument, NULL, 's' },
+					    { "help", no_argument, NULL, 'h' },
+					    { NULL, 0, NULL, 0 } };
+	int c;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "o:h", lo, NULL)) != -1) {
+		if (c == 'o') {
+			out = optarg;
+		} else if (c == 'm') {
+			model = optarg;
+		} else if (c == 'u') {
+			universal = true;
+		} else if (c == 's') {
+			if (!parse_seed(optarg, &seed))
+				return usage_error("make-firmware", "bad --seed", optarg);
+		} else if (c == 'h') {
+			printf("usage: unifw-sim make-firmware (--model NAME | --universal) -o DIR [--seed N]\n"
+			       "Writes the model's stock package in SP Flash Tool form (scatter + images; the phone's\n"
+			       "own NVRAM/PROTECT/userdata state under DIR/factory/), or the universal package (a\n"
+			       "generic ROM for another board). `unifw-sim models` lists the models.\n");
+			return 0;
+		} else {
+			return usage_error("make-firmware", "bad option", NULL);
+		}
+	}
+	if (!out || (!model == !universal) || optind < argc)
+		return usage_error("make-firmware", "give -o DIR and exactly one of --model NAME and --universal", NULL);
+	const struct sim_model *m = model ? sim_model_find(model) : NULL;
+	if (model && !m)
+		return sim_unknown_model(model);
+	struct sim_factory_opts fo = { .seed = seed };
+	struct unifw_error err = { 0 };
+	const struct sim_firmware *fw = m ? m->stock : sim_firmware_universal();
+	if (sim_factory_make(fw, m, out, &fo, &err) != 0)
+		return fail(&err);
+	printf("%s: %s package, project %s, boot region 0x%llx\n", out, m ? m->name : "universal", fw->project,
+	       (unsigned long long)fw->boot_region);
+	return 0;
+}
+
+/* ------------------------------------------------------------------ make-emmc */
+
+int sim_cmd_make_emmc(int argc, char **argv)
+{
+	const char *out = NULL, *model = NULL;
+	uint64_t seed = 1;
+	static const struct option lo[] = { { "model", required_argument, NULL, 'm' },
+					    { "seed", required_argument, NULL, 's' },
+					    { "help", no_argument, NULL, 'h' },
+					    { NULL, 0, NULL, 0 } };
+	int c;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "o:h", lo, NULL)) != -1) {
+		if (c == 'o') {
+			out = optarg;
+		} else if (c == 'm') {
+			model = optarg;
+		} else if (c == 's') {
+			if (!parse_seed(optarg, &seed))
+				return usage_error("make-emmc", "bad --seed", optarg);
+		} else if (c == 'h') {
+			printf("usage: unifw-sim make-emmc --model NAME -o FILE [--seed N]\n"
+			       "Creates the model's eMMC image as it leaves the factory: its geometry and CID, the\n"
+			       "stock firmware flashed (preloader in boot1), its NVRAM and PROTECT partitions.\n");
+			return 0;
+		} else {
+			return usage_error("make-emmc", "bad option", NULL);
+		}
+	}
+	if (!out || !model || optind < argc)
+		return usage_error("make-emmc", "give --model NAME and -o FILE", NULL);
+	const struct sim_model *m = sim_model_find(model);
+	if (!m)
+		return sim_unknown_model(model);
+	struct sim_emmc *e = NULL;
+	struct unifw_error err = { 0 };
+	if (sim_emmc_create_from_model(out, m, seed, &e, &err) != 0)
+		return fail(&err);
+	int rc = sim_emmc_flush(e, &err) ? fail(&err) : 0;
+	sim_emmc_close(e);
+	if (rc == 0)
+		printf("%s: eMMC of a %s (user area 0x%llx bytes)\n", out, m->name, (unsigned long long)m->user_size);
+	return rc;
+}
+
+/* ------------------------------------------------------------------ flash-package, erase */
+
+static size_t split_names(char *list, const char **out, size_t cap)
+{
+	size_t n = 0;
+	for (char *save = NULL, *tok = strtok_r(list, ",", &save); tok && n < cap; tok = strtok_r(NULL, ",", &save))
+		out[n++] = tok;
+	return n;
+}
+
+static void flash_progress(void *ctx, const char *name, uint64_t bytes)
+{
+	(void)ctx;
+	(void)bytes;
+	fprintf(stderr, "unifw-sim: wrote %s\n", name);
+}
+
+int sim_cmd_flash_package(int argc, char **argv)
+{
+	const char *emmc = NULL, *only[MAX_ONLY];
+	struct sim_flash_opts fo = { .progress = flash_progress };
+	static const struct option lo[] = { { "emmc", required_argument, NULL, 'e' },
+					    { "with-preloader", no_argument, NULL, 'p' },
+					    { "factory", no_argument, NULL, 'f' },
+					    { "only", required_argument, NULL, 'o' },
+					    { "help", no_argument, NULL, 'h' },
+					    { NULL, 0, NULL, 0 } };
+	int c;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
+		if (c == 'e') {
+			emmc = optarg;
+		} else if (c == 'p') {
+			fo.with_preloader = true;
+		} else if (c == 'f') {
+			fo.factory = true;
+		} else if (c == 'o') {
+			fo.only = only;
+			fo.only_count += split_names(optarg, only + fo.only_count, MAX_ONLY - fo.only_count);
+		} else if (c == 'h') {
+			printf("usage: unifw-sim flash-package --emmc FILE [--with-preloader] [--factory] [--only NAME,...] DIR\n"
+			       "Writes the package in DIR into the eMMC image the way SP Flash Tool's Download does:\n"
+			       "each image at linear address - the phone's boot region, sparse images expanded, the PMT\n"
+			       "rewritten. The preloader only with --with-preloader; DIR/factory/ only with --factory.\n");
+			return 0;
+		} else {
+			return usage_error("flash-package", "bad option", NULL);
+		}
+	}
+	if (!emmc || optind + 1 != argc)
+		return usage_error("flash-package", "give --emmc FILE and one package DIR", NULL);
+	struct sim_emmc *e = NULL;
+	struct unifw_error err = { 0 };
+	int rc = sim_emmc_open(emmc, &e, &err);
+	if (rc == 0)
+		rc = sim_flash_package(e, argv[optind], &fo, &err);
+	if (rc == 0)
+		rc = sim_emmc_flush(e, &err);
+	sim_emmc_close(e);
+	return rc ? fail(&err) : 0;
+}
+
+int sim_cmd_erase(int argc, char **argv)
+{
+	const char *emmc = NULL;
+	static const struct option lo[] = { { "emmc", required_argument, NULL, 'e' },
+					    { "help", no_argument, NULL, 'h' },
+					    { NULL, 0, NULL, 0 } };
+	int c;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
+		if (c == 'e') {
+			emmc = optarg;
+		} else if (c == 'h') {
+			printf("usage: unifw-sim erase --emmc FILE NAME...\n"
+			       "Erases partitions found through the image's PMT (PRELOADER = boot1), like a Format.\n");
+			return 0;
+		} else {
+			return usage_error("erase", "bad option", NULL);
+		}
+	}
+	if (!emmc || optind >= argc)
+		return usage_error("erase", "give --emmc FILE and partition names", NULL);
+	struct sim_emmc *e = NULL;
+	struct unifw_error err = { 0 };
+	int rc = sim_emmc_open(emmc, &e, &err);
+	for (int i = optind; rc == 0 && i < argc; i++)
+		rc = sim_flash_erase(e, argv[i], &err);
+	if (rc == 0)
+		rc = sim_emmc_flush(e, &err);
+	sim_emmc_close(e);
+	return rc ? fail(&err) : 0;
+}
+
+/* ------------------------------------------------------------------ boot */
+
+int sim_boot_print(struct sim_emmc *e, const struct sim_model *m, bool json, FILE *out, enum sim_verdict *verdict,
+		   struct unifw_error *err)
+{
+	struct sim_boot_report r;
+	int rc = sim_boot_evaluate(e, m, &r, err);
+	if (rc)
+		return rc;
+	if (json) {
+		struct unifw_jv *j = sim_boot_report_json(&r);
+		unifw_jv_write(j, out, true);
+		fputc('\n', out);
+		unifw_jv_free(j);
+	} else {
+		sim_boot_report_text(&r, out);
+	}
+	*verdict = r.verdict;
+	sim_boot_report_free(&r);
+	return 0;
+}
+
+int sim_cmd_boot(int argc, char **argv)
+{
+	const char *emmc = NULL, *model = NULL;
+	bool json = false;
+	static const struct option lo[] = { { "emmc", required_argument, NULL, 'e' },
+					    { "json", no_argument, NULL, 'j' },
+					    { "model", required_argument, NULL, 'm' },
+					    { "help", no_argument, NULL, 'h' },
+					    { NULL, 0, NULL, 0 } };
+	int c;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
+		if (c == 'e') {
+			emmc = optarg;
+		} else if (c == 'j') {
+			json = true;
+		} else if (c == 'm') {
+			model = optarg;
+		} else if (c == 'h') {
+			printf("usage: unifw-sim boot --emmc FILE [--json] [--model NAME]\n"
+			       "Tells what the phone would do at power-on with this flash: dead, stuck_brom, boot_loop,\n"
+			       "white_screen, black_screen, boots_with_faults or boots, with the reasons. Exit status:\n"
+			       "0 boots, 3 boots_with_faults, 4 black_screen, 5 white_screen, 6 boot_loop, 7 stuck_brom,\n"
+			       "8 dead, 1 the image could not be read, 2 usage.\n");
+			return 0;
+		} else {
+			return usage_error("boot", "bad option", NULL);
+		}
+	}
+	if (!emmc || optind < argc)
+		return usage_error("boot", "give --emmc FILE", NULL);
+	const struct sim_model *m = model ? sim_model_find(model) : NULL;
+	if (model && !m)
+		return sim_unknown_model(model);
+	struct sim_emmc *e = NULL;
+	struct unifw_error err = { 0 };
+	enum sim_verdict v = SIM_VERDICT_DEAD;
+	int rc = sim_emmc_open(emmc, &e, &err);
+	if (rc == 0)
+		rc = sim_boot_print(e, m, json, stdout, &v, &err);
+	sim_emmc_close(e);
+	return rc ? fail(&err) : sim_verdict_exit_code(v);
+}

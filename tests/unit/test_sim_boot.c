@@ -1,0 +1,472 @@
+/* unifw-sim eMMC images from the models and the boot evaluation: every model's factory image boots;
+ * the universal package flashed as-is gives the verdict its hardware dictates (white screen on a
+ * phone whose panel it lacks, no touch on one whose touch controller it lacks), with its preloader
+ * the phone is dead; Format All + Download gives IMEI null; a blank WiFi file the default MAC; a
+ * corrupt boot header a boot loop; a kernel without the panel's driver a black screen; a lost PMT or
+ * LK leaves it stuck in download mode; the image keeps its model across reopening. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "testutil.h"
+
+#include "boot_eval.h"
+#include "factory.h"
+#include "flash.h"
+#include "model.h"
+#include "unifw/nvram.h"
+#include "unifw/pmt.h"
+
+struct fixture {
+	char *dir;
+	char img[1024];
+	struct sim_emmc *e;
+	const struct sim_model *m;
+};
+
+static void phone_open(struct fixture *f, const char *model)
+{
+	memset(f, 0, sizeof *f);
+	f->dir = test_mkdtemp();
+	f->m = sim_model_find(model);
+	assert_non_null(f->m);
+	snprintf(f->img, sizeof f->img, "%s/%s.img", f->dir, model);
+	struct unifw_error err = { 0 };
+	if (sim_emmc_create_from_model(f->img, f->m, 1, &f->e, &err) != 0)
+		fail_msg("image of %s: %s", model, err.msg);
+}
+
+static void phone_close(struct fixture *f)
+{
+	sim_emmc_close(f->e);
+	test_rmtree(f->dir);
+	free(f->dir);
+}
+
+/* A package built into the fixture's directory (name: a sub-folder). */
+static void package(struct fixture *f, const struct sim_firmware *fw, const struct sim_model *m, const char *name,
+		    char *out, size_t cap)
+{
+	snprintf(out, cap, "%s/%s", f->dir, name);
+	struct unifw_error err = { 0 };
+	if (sim_factory_make(fw, m, out, NULL, &err) != 0)
+		fail_msg("package %s: %s", name, err.msg);
+}
+
+static void flash(struct fixture *f, const char *dir, const struct sim_flash_opts *o)
+{
+	struct unifw_error err = { 0 };
+	if (sim_flash_package(f->e, dir, o, &err) != 0)
+		fail_msg("flash %s: %s", dir, err.msg);
+}
+
+static void evaluate(struct fixture *f, struct sim_boot_report *r)
+{
+	struct unifw_error err = { 0 };
+	if (sim_boot_evaluate(f->e, NULL, r, &err) != 0)
+		fail_msg("evaluate: %s", err.msg);
+}
+
+static bool has_code(const struct sim_boot_item *items, size_t n, const char *code)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(items[i].code, code))
+			return true;
+	return false;
+}
+
+static void expect(struct fixture *f, enum sim_verdict v, const char *reason_code, const char *fault_code)
+{
+	struct sim_boot_report r;
+	evaluate(f, &r);
+	if (r.verdict != v || (reason_code && !has_code(r.reasons, r.reason_count, reason_code)) ||
+	    (fault_code && !has_code(r.faults, r.fault_count, fault_code))) {
+		sim_boot_report_text(&r, stderr);
+		fail_msg("%s: expected %s (%s/%s), got %s", f->m->name, sim_verdict_name(v), reason_code ? reason_code : "-",
+			 fault_code ? fault_code : "-", sim_verdict_name(r.verdict));
+	}
+	sim_boot_report_free(&r);
+}
+
+/* ------------------------------------------------------------------ stock */
+
+static void test_every_model_boots(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sim_model_count(); i++) {
+		struct fixture f;
+		phone_open(&f, sim_model_at(i)->name);
+		struct sim_boot_report r;
+		evaluate(&f, &r);
+		if (r.verdict != SIM_VERDICT_BOOTS || r.fault_count || r.reason_count) {
+			sim_boot_report_text(&r, stderr);
+			fail_msg("%s does not boot cleanly from its factory image", f.m->name);
+		}
+		assert_ptr_equal(r.model, f.m);
+		assert_string_equal(unifw_jv_str(unifw_jv_path(r.facts, "preloader.project")), f.m->stock->project);
+		assert_string_equal(unifw_jv_str(unifw_jv_path(r.facts, "lk.project")), f.m->stock->project);
+		assert_string_equal(unifw_jv_str(unifw_jv_path(r.facts, "kernel.version")),
+				    sim_kernel_release(f.m->stock->android));
+		assert_string_equal(unifw_jv_str(unifw_jv_path(r.facts, "android.product_model")), f.m->stock->product_model);
+		assert_string_equal(unifw_jv_str(unifw_jv_path(r.facts, "nvram.source")), "data");
+		assert_true(unifw_jv_truthy(unifw_jv_path(r.facts, "nvram.imei_record")));
+		assert_int_equal(sim_verdict_exit_code(r.verdict), 0);
+		sim_boot_report_free(&r);
+		phone_close(&f);
+	}
+}
+
+/* The image keeps its model (footer), CID and data when reopened; the sparse file stays small. */
+static void test_image_keeps_its_model(void **state)
+{
+	(void)state;
+	struct fixture f;
+	phone_open(&f, "wiko-like");
+	struct sim_emmc_geometry want;
+	sim_model_geometry(f.m, &want);
+	sim_emmc_close(f.e);
+	struct unifw_error err = { 0 };
+	assert_int_equal(sim_emmc_open(f.img, &f.e, &err), 0);
+	const struct sim_emmc_geometry *g = sim_emmc_geometry(f.e);
+	assert_string_equal(g->model, "wiko-like");
+	assert_memory_equal(g->cid, want.cid, 16);
+	assert_int_equal(sim_emmc_boot_region(f.e), 0xC00000);
+	struct sim_flash_loc loc;
+	assert_int_equal(sim_flash_locate(f.e, "UBOOT", &loc, &err), 0);
+	assert_int_equal(loc.offset, 0x2920000 - 0xC00000); /* linear - boot region */
+	expect(&f, SIM_VERDICT_BOOTS, NULL, NULL);
+	phone_close(&f);
+}
+
+/* ------------------------------------------------------------------ the universal package */
+
+static void test_universal_on_a_phone_without_its_panel(void **state)
+{
+	(void)state;
+	struct fixture f;
+	char dir[1200];
+	phone_open(&f, "wiko-like"); /* same boot region as the universal ROM, panel nt35512 not in it */
+	package(&f, sim_firmware_universal(), NULL, "universal", dir, sizeof dir);
+	flash(&f, dir, NULL);
+	expect(&f, SIM_VERDICT_WHITE_SCREEN, "lk_no_lcm", "no_touch");
+	phone_close(&f);
+}
+
+static void test_universal_on_a_phone_without_its_touch(void **state)
+{
+	(void)state;
+	struct fixture f;
+	char dir[1200];
+	phone_open(&f, "y600-like"); /* its panel driver is in the universal ROM, GT9XX_hotknot is not */
+	package(&f, sim_firmware_universal(), NULL, "universal", dir, sizeof dir);
+	flash(&f, dir, NULL);
+	struct sim_boot_report r;
+	evaluate(&f, &r);
+	assert_int_equal(r.verdict, SIM_VERDICT_BOOTS_WITH_FAULTS);
+	assert_int_equal(r.reason_count, 0);
+	assert_int_equal(r.fault_count, 1);
+	assert_string_equal(r.faults[0].code, "no_touch");
+	/* the phone's identity survived the flash: /data/nvram was replaced, the BinRegion restores it */
+	assert_string_equal(unifw_jv_str(unifw_jv_path(r.facts, "nvram.source")), "binregion");
+	assert_string_equal(unifw_jv_str(unifw_jv_path(r.facts, "lk.project")), "universal72_generic");
+	sim_boot_report_free(&r);
+	phone_close(&f);
+}
+
+static void test_universal_preloader_kills(void **state)
+{
+	(void)state;
+	struct fixture f;
+	char dir[1200];
+	phone_open(&f, "y600-like");
+	package(&f, sim_firmware_universal(), NULL, "universal", dir, sizeof dir);
+	struct sim_flash_opts o = { .with_preloader = true };
+	flash(&f, dir, &o);
+	expect(&f, SIM_VERDICT_DEAD, "emi_no_match", NULL);
+	struct sim_boot_report r;
+	evaluate(&f, &r);
+	assert_int_equal(sim_verdict_exit_code(r.verdict), 8);
+	assert_int_equal(r.reason_count, 1); /* nothing after the DRAM step runs */
+	assert_null(unifw_jv_path(r.facts, "lk"));
+	sim_boot_report_free(&r);
+	phone_close(&f);
+}
+
+/* A package for a 12 MiB boot region on a 6 MiB phone lands 6 MiB off: its kernel's table does not
+ * match the MBR/EBR left at the start of the user area. On a 20 MiB phone it is refused. */
+static void test_universal_on_other_boot_regions(void **state)
+{
+	(void)state;
+	struct fixture f;
+	char dir[1200];
+	phone_open(&f, "a516-like");
+	package(&f, sim_firmware_universal(), NULL, "universal", dir, sizeof dir);
+	flash(&f, dir, NULL);
+	expect(&f, SIM_VERDICT_BOOT_LOOP, "ptable_mismatch", NULL);
+	phone_close(&f);
+	phone_open(&f, "s10-like");
+	package(&f, sim_firmware_universal(), NULL, "universal", dir, sizeof dir);
+	struct unifw_error err = { 0 };
+	assert_int_equal(sim_flash_package(f.e, dir, NULL, &err), UNIFW_E_INVALID);
+	assert_non_null(strstr(err.msg, "boot region"));
+	expect(&f, SIM_VERDICT_BOOTS, NULL, NULL); /* nothing was written before the refusal */
+	phone_close(&f);
+}
+
+/* ------------------------------------------------------------------ NVRAM */
+
+static void test_format_all_download_imei_null(void **state)
+{
+	(void)state;
+	struct fixture f;
+	char dir[1200];
+	struct unifw_error err = { 0 };
+	phone_open(&f, "a516-like");
+	/* the NVRAM partition wiped: the IMEI survives in /data/nvram only (a note, not yet a fault) */
+	assert_int_equal(sim_flash_erase(f.e, "NVRAM", &err), 0);
+	struct sim_boot_report r;
+	evaluate(&f, &r);
+	assert_int_equal(r.verdict, SIM_VERDICT_BOOTS);
+	assert_true(has_code(r.notes, r.note_count, "binregion_without_imei"));
+	sim_boot_report_free(&r);
+	/* ... then Download writes the stock userdata.img (no /data/nvram): IMEI null, default MAC */
+	package(&f, f.m->stock, f.m, "stock", dir, sizeof dir);
+	flash(&f, dir, NULL);
+	expect(&f, SIM_VERDICT_BOOTS_WITH_FAULTS, NULL, "imei_null");
+	expect(&f, SIM_VERDICT_BOOTS_WITH_FAULTS, NULL, "default_mac");
+	phone_close(&f);
+}
+
+static void test_blank_wifi_file_default_mac(void **state)
+{
+	(void)state;
+	struct fixture f;
+	char dir[1200];
+	struct unifw_error err = { 0 };
+	phone_open(&f, "s10-like");
+	struct sim_flash_loc loc;
+	assert_int_equal(sim_flash_locate(f.e, "NVRAM", &loc, &err), 0);
+	uint8_t *nv = malloc(loc.size);
+	assert_int_equal(sim_emmc_read(f.e, loc.part, loc.offset, nv, loc.size, &err), 0);
+	static const uint8_t blank[6];
+	assert_int_equal(unifw_nvram_patch_file(nv, loc.size, UNIFW_NVRAM_WIFI, UNIFW_NVRAM_WIFI_MAC_OFFSET, blank, 6,
+						&err), 0);
+	assert_int_equal(sim_emmc_write(f.e, loc.part, loc.offset, nv, loc.size, &err), 0);
+	free(nv);
+	/* the stock Download replaces /data/nvram, so the phone restores from the blanked BinRegion */
+	package(&f, f.m->stock, f.m, "stock", dir, sizeof dir);
+	flash(&f, dir, NULL);
+	struct sim_boot_report r;
+	evaluate(&f, &r);
+	assert_int_equal(r.verdict, SIM_VERDICT_BOOTS_WITH_FAULTS);
+	assert_int_equal(r.fault_count, 1);
+	assert_string_equal(r.faults[0].code, "default_mac");
+	assert_string_equal(unifw_jv_str(unifw_jv_path(r.facts, "nvram.wifi_mac_state")), "blank");
+	assert_true(unifw_jv_truthy(unifw_jv_path(r.facts, "nvram.imei_record")));
+	sim_boot_report_free(&r);
+	phone_close(&f);
+}
+
+/* ------------------------------------------------------------------ broken flashes */
+
+static void overwrite(struct fixture *f, const char *part, uint64_t off, const void *b, size_t n)
+{
+	struct sim_flash_loc loc;
+	struct unifw_error err = { 0 };
+	assert_int_equal(sim_flash_locate(f->e, part, &loc, &err), 0);
+	assert_int_equal(sim_emmc_write(f->e, loc.part, loc.offset + off, b, n, &err), 0);
+}
+
+static void test_corrupt_boot_header_boot_loop(void **state)
+{
+	(void)state;
+	struct fixture f;
+	phone_open(&f, "y600-like");
+	overwrite(&f, "BOOTIMG", 0, "ANDROIX!", 8);
+	expect(&f, SIM_VERDICT_BOOT_LOOP, "bootimg_invalid", NULL);
+	phone_close(&f);
+	phone_open(&f, "a516-like"); /* a kernel section without its KERNEL header */
+	overwrite(&f, "BOOTIMG", 2048 + 8, "KERNEX", 6);
+	expect(&f, SIM_VERDICT_BOOT_LOOP, "kernel_header", NULL);
+	phone_close(&f);
+}
+
+static void test_kernel_without_panel_driver_black_screen(void **state)
+{
+	(void)state;
+	struct fixture f;
+	phone_open(&f, "wiko-like");
+	/* a port: the phone's LK stays, the kernel carries other LCM drivers */
+	static const char *const lcm[] = { "hx8379a_wvga_dsi_vdo", "ili9806e_wvga_dsi_vdo" };
+	struct sim_driver_set d = { .lcm = lcm, .lcm_count = 2 };
+	uint8_t *img = NULL;
+	size_t len = 0;
+	assert_int_equal(sim_build_bootimg(f.m->stock, &d, false, 1, &img, &len, NULL), 0);
+	overwrite(&f, "BOOTIMG", 0, img, len);
+	free(img);
+	expect(&f, SIM_VERDICT_BLACK_SCREEN, "kernel_no_lcm", NULL);
+	phone_close(&f);
+}
+
+static void test_system_and_tables(void **state)
+{
+	(void)state;
+	struct fixture f;
+	struct unifw_error err = { 0 };
+	phone_open(&f, "s10-like");
+	assert_int_equal(sim_flash_erase(f.e, "ANDROID", &err), 0);
+	expect(&f, SIM_VERDICT_BOOT_LOOP, "system_invalid", NULL);
+	phone_close(&f);
+	phone_open(&f, "s10-like"); /* the MBR gone: the kernel finds no mmcblk0pN */
+	assert_int_equal(sim_flash_erase(f.e, "MBR", &err), 0);
+	expect(&f, SIM_VERDICT_BOOT_LOOP, "mbr_invalid", NULL);
+	phone_close(&f);
+}
+
+static void test_stuck_in_download_mode(void **state)
+{
+	(void)state;
+	struct fixture f;
+	struct unifw_error err = { 0 };
+	phone_open(&f, "a516-like");
+	assert_int_equal(sim_flash_erase(f.e, "UBOOT", &err), 0);
+	expect(&f, SIM_VERDICT_STUCK_BROM, "lk_invalid", NULL);
+	phone_close(&f);
+	phone_open(&f, "a516-like"); /* no PMT (primary and mirror): the preloader cannot find LK */
+	uint64_t user = sim_emmc_geometry(f.e)->size[SIM_PART_USER];
+	assert_int_equal(sim_emmc_erase(f.e, SIM_PART_USER, unifw_pmt_location(user), 2 * UNIFW_PMT_REGION_SIZE, &err), 0);
+	expect(&f, SIM_VERDICT_STUCK_BROM, "no_partition_table", NULL);
+	struct sim_boot_report r;
+	evaluate(&f, &r);
+	assert_int_equal(sim_verdict_exit_code(r.verdict), 7);
+	sim_boot_report_free(&r);
+	phone_close(&f);
+}
+
+static void test_no_preloader_dead(void **state)
+{
+	(void)state;
+	struct fixture f;
+	struct unifw_error err = { 0 };
+	phone_open(&f, "wiko-like");
+	assert_int_equal(sim_flash_erase(f.e, "PRELOADER", &err), 0);
+	expect(&f, SIM_VERDICT_DEAD, "no_preloader", NULL);
+	/* the GFH image written raw (without EMMC_BOOT): BROM does not find it either */
+	uint8_t *pl = NULL;
+	size_t len = 0;
+	assert_int_equal(sim_build_preloader(f.m->stock, 1, &pl, &len, &err), 0);
+	assert_int_equal(sim_emmc_write(f.e, SIM_PART_BOOT1, 0, pl, len, &err), 0);
+	free(pl);
+	struct sim_boot_report r;
+	evaluate(&f, &r);
+	assert_int_equal(r.verdict, SIM_VERDICT_DEAD);
+	assert_non_null(strstr(r.reasons[0].message, "written raw"));
+	sim_boot_report_free(&r);
+	phone_close(&f);
+}
+
+/* Another model's stock preloader: a different memory part is just as dead. */
+static void test_other_models_preloader_dead(void **state)
+{
+	(void)state;
+	struct fixture f;
+	char dir[1200];
+	phone_open(&f, "wiko-like");
+	const struct sim_model *y = sim_model_find("y600-like");
+	package(&f, y->stock, y, "y600", dir, sizeof dir);
+	struct sim_flash_opts o = { .with_preloader = true, .only = (const char *const[]){ "PRELOADER" }, .only_count = 1 };
+	flash(&f, dir, &o);
+	expect(&f, SIM_VERDICT_DEAD, "emi_no_match", NULL);
+	phone_close(&f);
+}
+
+/* ------------------------------------------------------------------ report shapes */
+
+static void test_report_json(void **state)
+{
+	(void)state;
+	struct fixture f;
+	char dir[1200];
+	phone_open(&f, "wiko-like");
+	package(&f, sim_firmware_universal(), NULL, "universal", dir, sizeof dir);
+	flash(&f, dir, NULL);
+	struct sim_boot_report r;
+	evaluate(&f, &r);
+	struct unifw_jv *j = sim_boot_report_json(&r);
+	assert_string_equal(unifw_jv_key_at(j, 0), "verdict");
+	assert_string_equal(unifw_jv_str(unifw_jv_get(j, "verdict")), "white_screen");
+	assert_string_equal(unifw_jv_str(unifw_jv_get(j, "model")), "wiko-like");
+	assert_string_equal(unifw_jv_str(unifw_jv_path(j, "reasons.0.stage")), "lk");
+	assert_string_equal(unifw_jv_str(unifw_jv_path(j, "reasons.0.code")), "lk_no_lcm");
+	assert_string_equal(unifw_jv_str(unifw_jv_path(j, "reasons.0.verdict")), "white_screen");
+	assert_non_null(strstr(unifw_jv_str(unifw_jv_path(j, "reasons.0.message")), "nt35512_wvga_dsi_vdo_dj"));
+	assert_string_equal(unifw_jv_str(unifw_jv_path(j, "faults.0.code")), "no_touch");
+	assert_string_equal(unifw_jv_str(unifw_jv_path(j, "facts.phone.panel_lcm")), "nt35512_wvga_dsi_vdo_dj");
+	assert_string_equal(unifw_jv_str(unifw_jv_path(j, "facts.kernel.compression")), "xz");
+	unifw_jv_free(j);
+	sim_boot_report_free(&r);
+	static const char *const names[] = { "boots", "boots_with_faults", "black_screen", "white_screen", "boot_loop",
+					     "stuck_brom", "dead" };
+	for (int v = SIM_VERDICT_BOOTS; v <= SIM_VERDICT_DEAD; v++) {
+		assert_string_equal(sim_verdict_name((enum sim_verdict)v), names[v]);
+		assert_int_equal(sim_verdict_exit_code((enum sim_verdict)v), v ? 2 + v : 0);
+	}
+	phone_close(&f);
+}
+
+/* An image made without a model: the stages still run; panel and touch checks are skipped. */
+static void test_image_without_model(void **state)
+{
+	(void)state;
+	char *dir = test_mkdtemp(), img[1024], pkg[1024];
+	struct sim_emmc_geometry g;
+	const struct sim_model *m = sim_model_find("y600-like");
+	sim_model_geometry(m, &g);
+	g.model[0] = 0;
+	snprintf(img, sizeof img, "%s/plain.img", dir);
+	struct sim_emmc *e = NULL;
+	struct unifw_error err = { 0 };
+	assert_int_equal(sim_emmc_create(img, &g, &e, &err), 0);
+	struct sim_boot_report r;
+	assert_int_equal(sim_boot_evaluate(e, NULL, &r, &err), 0);
+	assert_int_equal(r.verdict, SIM_VERDICT_DEAD); /* a blank chip */
+	assert_null(r.model);
+	sim_boot_report_free(&r);
+	snprintf(pkg, sizeof pkg, "%s/stock", dir);
+	assert_int_equal(sim_factory_make(m->stock, m, pkg, NULL, &err), 0);
+	struct sim_flash_opts o = { .with_preloader = true, .factory = true };
+	assert_int_equal(sim_flash_package(e, pkg, &o, &err), 0);
+	assert_int_equal(sim_boot_evaluate(e, NULL, &r, &err), 0);
+	assert_int_equal(r.verdict, SIM_VERDICT_BOOTS);
+	assert_true(has_code(r.notes, r.note_count, "panel_unknown"));
+	sim_boot_report_free(&r);
+	assert_int_equal(sim_boot_evaluate(e, m, &r, &err), 0); /* the hardware given explicitly */
+	assert_int_equal(r.note_count, 0);
+	sim_boot_report_free(&r);
+	sim_emmc_close(e);
+	test_rmtree(dir);
+	free(dir);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_every_model_boots),
+		cmocka_unit_test(test_image_keeps_its_model),
+		cmocka_unit_test(test_universal_on_a_phone_without_its_panel),
+		cmocka_unit_test(test_universal_on_a_phone_without_its_touch),
+		cmocka_unit_test(test_universal_preloader_kills),
+		cmocka_unit_test(test_universal_on_other_boot_regions),
+		cmocka_unit_test(test_format_all_download_imei_null),
+		cmocka_unit_test(test_blank_wifi_file_default_mac),
+		cmocka_unit_test(test_corrupt_boot_header_boot_loop),
+		cmocka_unit_test(test_kernel_without_panel_driver_black_screen),
+		cmocka_unit_test(test_system_and_tables),
+		cmocka_unit_test(test_stuck_in_download_mode),
+		cmocka_unit_test(test_no_preloader_dead),
+		cmocka_unit_test(test_other_models_preloader_dead),
+		cmocka_unit_test(test_report_json),
+		cmocka_unit_test(test_image_without_model),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
