@@ -1,0 +1,228 @@
+/* unifw flash: write a firmware package to a phone without bricking it (docs/flash.md).
+ *
+ * Three layers, each testable on its own:
+ *  1. facts   what the phone says about itself and its partition tables (PMT, MBR/EBR, eMMC sizes, CID,
+ *             DRAM id), read once from a connected phone (unifw_flash_facts_read) or built by a test;
+ *  2. plan    per scatter partition: write / skip / refuse and why, from the package and the facts alone.
+ *             Every safety rule is here (image larger than its partition = SP Flash Tool 5056/5069,
+ *             scatter vs the phone's partition table = 8038 "PMT changed", preloader only with
+ *             --with-preloader and an EMI table that lists the phone's memory part, identity partitions
+ *             only with --include-identity). A plan with a refusal is never executed;
+ *  3. execute identity backup, then every write in ranges (raw images streamed, sparse images chunk by
+ *             chunk: RAW written, FILL written as fill data, DONT_CARE never sent), each range read back and
+ *             compared by SHA-256, progress kept in a journal (unifw_flash_journal_*) so that a cut job is
+ *             resumed where it stopped and still ends bit-exact.
+ * Nothing here prints; progress and notes go through progress.h. */
+#ifndef UNIFW_FLASH_H
+#define UNIFW_FLASH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "unifw/error.h"
+#include "unifw/findings.h"
+#include "unifw/identify.h"
+#include "unifw/json.h"
+#include "unifw/package.h"
+#include "unifw/phone.h"
+#include "unifw/progress.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Default range: the unit of a write command, of read-back verification and of journal progress. */
+#define UNIFW_FLASH_RANGE_DEFAULT (8ull << 20)
+/* The journal is saved at least every this many bytes of progress (and at each partition's end). */
+#define UNIFW_FLASH_JOURNAL_EVERY (8ull << 20)
+/* eMMC sector: every write starts on one. */
+#define UNIFW_FLASH_SECTOR 512u
+/* The EMMC_BOOT/BRLYT wrapper puts the preloader's GFH image at this offset of boot1 (corpus dump). */
+#define UNIFW_FLASH_BOOT1_GFH_OFFSET 0x800u
+/* A preloader image larger than this is not a preloader (boot1 is a few MiB). */
+#define UNIFW_FLASH_MAX_PRELOADER (4u << 20)
+
+/* ---- 1. facts ---- */
+
+struct unifw_flash_facts {
+	const char *mode;            /* "brom" | "preloader" | NULL (unknown) */
+	uint8_t cid[16];             /* eMMC CID from report 2, MSB first; all zero = unknown */
+	uint8_t dram_info[16];       /* the DA's DRAM info (BROM mode), zero otherwise */
+	uint64_t boot1_size, user_size;
+	uint64_t boot_region;        /* boot1 + boot2 + RPMB: the linear address of user-area offset 0 */
+	bool have_layout;
+	struct unifw_phone_layout layout; /* PMT and MBR/EBR merged (identify.h) */
+	char layout_note[256];       /* why have_layout is false (a blank eMMC has no table) */
+};
+
+/* Read the facts from a connected phone: report 2 (unifw_phone_info) and its partition tables
+ * (unifw_phone_layout_read). A phone without any table is not an error (have_layout false, the note says
+ * why); a device that breaks the protocol is. */
+int unifw_flash_facts_read(struct unifw_phone *ph, struct unifw_flash_facts *out, struct unifw_error *err);
+
+/* ---- 2. plan ---- */
+
+enum unifw_flash_action { UNIFW_FLASH_WRITE, UNIFW_FLASH_SKIP, UNIFW_FLASH_REFUSE };
+/* How an image reaches the partition. */
+enum unifw_flash_form {
+	UNIFW_FLASH_FORM_NONE = 0,
+	UNIFW_FLASH_FORM_RAW,        /* the file's bytes as they are */
+	UNIFW_FLASH_FORM_SPARSE,     /* Android sparse: RAW and FILL chunks, DONT_CARE skipped */
+	UNIFW_FLASH_FORM_PRELOADER,  /* a GFH preloader wrapped in EMMC_BOOT + BRLYT for boot1 */
+};
+
+struct unifw_flash_plan_opts {
+	bool with_preloader;         /* --with-preloader: write PRELOADER when its EMI table fits */
+	bool include_identity;       /* --include-identity: write NVRAM, PRO_INFO, PROTECT_F, PROTECT_S too */
+	bool verify;                 /* read back and compare every range (the default; --no-verify clears) */
+	uint64_t range_size;         /* 0 = UNIFW_FLASH_RANGE_DEFAULT; a multiple of 512 */
+};
+
+struct unifw_flash_entry {
+	char name[64];               /* scatter partition_name */
+	enum unifw_flash_action action;
+	const char *code;            /* stable reason code (docs/flash.md), static string */
+	char reason[640];            /* the why, in words */
+	char warning[256];           /* something to know even though it is written ("" if none) */
+	const struct unifw_package_partition *pp; /* in the package the plan was built from */
+	bool identity;               /* NVRAM, PRO_INFO, PROTECT_F, PROTECT_S (or BINREGION/PROTECTED) */
+	enum unifw_phone_part part;  /* UNIFW_PHONE_BOOT1 or UNIFW_PHONE_USER */
+	uint64_t linear;             /* scatter linear_start_addr */
+	uint64_t offset;             /* byte offset inside `part` */
+	uint64_t size;               /* partition size (0 = unknown) */
+	const char *image;           /* package item path, NULL if none */
+	uint64_t image_size;         /* file bytes */
+	uint64_t image_bytes;        /* bytes it covers on the partition (sparse: expanded; preloader: wrapped) */
+	enum unifw_flash_form form;
+	uint8_t fingerprint[32];     /* SHA-256 identity of the image (docs/flash.md "plan hash") */
+};
+
+/* One difference between the package's scatter and the phone's partition tables (the 8038 case). */
+struct unifw_flash_layout_diff {
+	const char *code;            /* "missing_on_phone", "not_in_package", "start", "size", "mbr_start" */
+	char name[64];
+	uint64_t package_start, package_size, phone_start, phone_size;
+	char text[256];              /* the difference in words */
+};
+
+struct unifw_flash_plan {
+	struct unifw_flash_plan_opts opts;
+	const struct unifw_package *pkg;
+	uint8_t cid[16];
+	uint64_t boot_region;        /* scatter MBR linear address: linear - boot_region = user-area offset */
+	struct unifw_flash_entry *entries;
+	size_t count;
+	struct unifw_flash_layout_diff *diffs;
+	size_t diff_count;
+	bool layout_checked;         /* the phone had a table to compare with */
+	struct unifw_findings findings; /* plan-level: error = refusal, warning/info = to know */
+	size_t refusals;             /* refused entries + plan-level errors: > 0 means nothing may be written */
+	size_t writes;
+	uint64_t write_bytes;        /* image bytes the writes cover (sparse: expanded size, DONT_CARE included) */
+	uint8_t sha256[32];          /* plan hash: what a journal is tied to */
+};
+
+/* Build the plan. Returns 0 with refusals counted in plan->refusals (a refused plan is a valid plan that
+ * says no); negative only for bad arguments or I/O on the package (err says which image). The plan points
+ * into pkg: keep the package open while the plan is used. */
+int unifw_flash_plan(const struct unifw_package *pkg, const struct unifw_flash_facts *facts,
+		     const struct unifw_flash_plan_opts *opts, struct unifw_flash_plan *plan, struct unifw_error *err);
+void unifw_flash_plan_free(struct unifw_flash_plan *plan);
+/* {"type":"flash_plan", ...}: keys in docs/flash.md. Caller frees. */
+struct unifw_jv *unifw_flash_plan_to_json(const struct unifw_flash_plan *plan);
+const char *unifw_flash_action_name(enum unifw_flash_action a); /* "write", "skip", "refuse" */
+const char *unifw_flash_form_name(enum unifw_flash_form f);     /* "raw", "sparse", "preloader", "none" */
+/* True for the identity partitions (NVRAM, PRO_INFO, PROTECT_F, PROTECT_S, or operation_type BINREGION /
+ * PROTECTED). */
+bool unifw_flash_is_identity(const char *name, const char *operation_type);
+
+/* The EMMC_BOOT_1 form of a GFH preloader: "EMMC_BOOT" device header, "BRLYT" layout with one ARM_BL
+ * descriptor (begin 0x800, boundary 0x800 + FILE_INFO max_size), the image at 0x800; fill bytes as in the
+ * corpus boot-region dump. An image that is already in that form is copied. Caller frees *out. */
+int unifw_flash_wrap_preloader(const uint8_t *img, size_t len, const char *name, uint8_t **out, size_t *out_len,
+			       struct unifw_error *err);
+
+/* ---- 3. journal ---- */
+
+struct unifw_flash_journal_part {
+	char name[64];
+	uint64_t ranges;             /* ranges of this partition's image (0 = not started) */
+	uint64_t written;            /* ranges written, in order */
+	uint64_t verified;           /* ranges read back equal (<= written) */
+};
+
+struct unifw_flash_journal {
+	char state[16];              /* "running", "interrupted", "done" */
+	uint8_t cid[16];
+	uint8_t plan_sha256[32];
+	char package[4096];          /* absolute path of the package */
+	struct unifw_flash_plan_opts opts;
+	char started[32], updated[32]; /* UTC, ISO 8601 */
+	char identity_backup[4096];  /* folder of the identity backup made before the first write, "" = none yet */
+	char last_error[512];
+	struct unifw_flash_journal_part *parts; /* one per WRITE entry of the plan, in plan order */
+	size_t part_count;
+};
+
+/* Where journals live: $UNIFW_STATE_DIR, else $XDG_STATE_HOME/unifw, else $HOME/.local/state/unifw. */
+int unifw_flash_state_dir(char *out, size_t len, struct unifw_error *err);
+/* <state dir>/flash/<CID as 32 hex digits>.journal (directories are not created here). */
+int unifw_flash_journal_path(const uint8_t cid[16], char *out, size_t len, struct unifw_error *err);
+/* Write atomically (temporary file, fsync, rename, fsync of the directory). */
+int unifw_flash_journal_save(const char *path, const struct unifw_flash_journal *j, struct unifw_error *err);
+/* Read and validate; a damaged file fails with UNIFW_E_FORMAT naming the path and the key or offset. */
+int unifw_flash_journal_load(const char *path, struct unifw_flash_journal *j, struct unifw_error *err);
+void unifw_flash_journal_free(struct unifw_flash_journal *j);
+/* May this journal be resumed with this plan? Refuses (UNIFW_E_UNSAFE) another phone (CID), another plan
+ * (package, images or options: plan hash) and a finished job. */
+int unifw_flash_journal_check(const struct unifw_flash_journal *j, const struct unifw_flash_plan *plan,
+			      struct unifw_error *err);
+
+/* ---- 4. execute ---- */
+
+/* What the executor needs from a phone (unifw_flash_device_from_phone), or from a test double. */
+struct unifw_flash_device {
+	int (*read)(void *ctx, enum unifw_phone_part part, uint64_t off, uint64_t len, unifw_phone_sink sink,
+		    void *sink_ctx, struct unifw_error *err);
+	int (*write)(void *ctx, enum unifw_phone_part part, uint64_t off, uint64_t len, unifw_phone_source source,
+		     void *source_ctx, struct unifw_error *err);
+	/* Back up NVRAM, PRO_INFO, PROTECT_F, PROTECT_S into dir (created by the executor). */
+	int (*backup_identity)(void *ctx, const char *dir, struct unifw_error *err);
+	void *ctx;
+};
+void unifw_flash_device_from_phone(struct unifw_flash_device *dev, struct unifw_phone *ph);
+/* mkdir -p with mode 0700 (identity backups and journals are private). */
+int unifw_flash_make_dirs(const char *dir, struct unifw_error *err);
+
+struct unifw_flash_exec_opts {
+	const char *journal_path;    /* required: created or continued */
+	const char *backup_dir;      /* identity backups go to <backup_dir>/<UTC timestamp>/ */
+	const char *package_path;    /* recorded in the journal (absolute) */
+	struct unifw_flash_journal *resume; /* a loaded journal that passed unifw_flash_journal_check, or NULL */
+	const struct unifw_progress *progress;
+};
+
+struct unifw_flash_result {
+	size_t partitions_written;
+	uint64_t bytes_sent;         /* payload bytes written to the phone (sparse: RAW + FILL) */
+	uint64_t bytes_skipped;      /* DONT_CARE bytes never sent */
+	uint64_t bytes_verified;
+	uint64_t ranges_resumed;     /* ranges found done in the journal */
+	bool verify_failed;          /* a range read back different from what was written */
+	bool wrote_anything;
+	char identity_backup[4096];
+	char failed_partition[64];
+	const char *failed_step;     /* "backup", "write", "verify", "journal", "image" */
+};
+
+/* Run the plan. Refuses (nothing sent) a plan with refusals, missing options, a journal that cannot be
+ * written. On failure the journal stays and names the partition; unifw_flash_journal_load + check +
+ * exec with opts->resume continues. */
+int unifw_flash_execute(const struct unifw_flash_device *dev, const struct unifw_flash_plan *plan,
+			const struct unifw_flash_exec_opts *opts, struct unifw_flash_result *res, struct unifw_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

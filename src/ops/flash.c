@@ -1,0 +1,424 @@
+/* Executing a flash plan: identity backup, then every WRITE entry range by range (write, read back,
+ * compare SHA-256), with the journal saved as it goes so that a cut job resumes where it stopped.
+ * Everything that can be checked without the phone is checked before the first device call. */
+#include "ops/flash_internal.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "unifw/hash.h"
+
+struct exec {
+	const struct unifw_flash_device *dev;
+	const struct unifw_flash_plan *plan;
+	const struct unifw_flash_exec_opts *o;
+	struct unifw_flash_journal own;   /* fresh job */
+	struct unifw_flash_journal *j;    /* own or o->resume */
+	struct unifw_flash_result *res;
+	uint64_t since_save;
+	uint64_t step_done;               /* progress within the current partition */
+};
+
+int unifw_flash_make_dirs(const char *dir, struct unifw_error *err)
+{
+	char p[PATH_MAX];
+	if (snprintf(p, sizeof p, "%s", dir) >= (int)sizeof p)
+		return unifw_error_set(err, UNIFW_E_INVALID, dir, UNIFW_NO_OFFSET, "path too long");
+	for (char *s = p + 1;; s++) {
+		if (*s && *s != '/')
+			continue;
+		char c = *s;
+		*s = 0;
+		/* Identity backups hold the IMEI and calibration data: private to the user. */
+		if (mkdir(p, 0700) < 0 && errno != EEXIST)
+			return unifw_error_sys(err, p, "create directory");
+		*s = c;
+		if (!c)
+			break;
+	}
+	struct stat st;
+	if (stat(p, &st) < 0 || !S_ISDIR(st.st_mode))
+		return unifw_error_set(err, UNIFW_E_INVALID, p, UNIFW_NO_OFFSET, "exists but is not a directory");
+	return 0;
+}
+
+static int parent_dirs(const char *path, struct unifw_error *err)
+{
+	char dir[PATH_MAX];
+	snprintf(dir, sizeof dir, "%s", path);
+	char *slash = strrchr(dir, '/');
+	if (!slash || slash == dir)
+		return 0;
+	*slash = 0;
+	return unifw_flash_make_dirs(dir, err);
+}
+
+static int save(struct exec *x, struct unifw_error *err)
+{
+	flash_now_iso(x->j->updated, sizeof x->j->updated);
+	x->since_save = 0;
+	int rc = unifw_flash_journal_save(x->o->journal_path, x->j, err);
+	if (rc) {
+		unifw_error_prefix(err, "journal: ");
+		x->res->failed_step = "journal";
+	}
+	return rc;
+}
+
+/* ---------------------------------------------------------------- setup */
+
+static int journal_start(struct exec *x, struct unifw_error *err)
+{
+	const struct unifw_flash_plan *plan = x->plan;
+	if (x->o->resume) {
+		x->j = x->o->resume;
+		int rc = unifw_flash_journal_check(x->j, plan, err);
+		if (rc)
+			return rc;
+		snprintf(x->j->state, sizeof x->j->state, "running");
+		x->j->last_error[0] = 0;
+		return 0;
+	}
+	struct unifw_flash_journal *j = &x->own;
+	x->j = j;
+	snprintf(j->state, sizeof j->state, "running");
+	memcpy(j->cid, plan->cid, 16);
+	memcpy(j->plan_sha256, plan->sha256, 32);
+	snprintf(j->package, sizeof j->package, "%s", x->o->package_path ? x->o->package_path : plan->pkg->path);
+	j->opts = plan->opts;
+	flash_now_iso(j->started, sizeof j->started);
+	j->parts = calloc(plan->writes ? plan->writes : 1, sizeof *j->parts);
+	if (!j->parts)
+		return unifw_error_set(err, UNIFW_E_NOMEM, "journal", UNIFW_NO_OFFSET, "out of memory");
+	for (size_t i = 0; i < plan->count; i++)
+		if (plan->entries[i].action == UNIFW_FLASH_WRITE)
+			snprintf(j->parts[j->part_count++].name, sizeof j->parts->name, "%s", plan->entries[i].name);
+	return 0;
+}
+
+static int validate(struct exec *x, struct unifw_error *err)
+{
+	const struct unifw_flash_plan *plan = x->plan;
+	if (!x->dev || !x->dev->read || !x->dev->write || !x->dev->backup_identity)
+		return unifw_error_set(err, UNIFW_E_INVALID, "flash", UNIFW_NO_OFFSET, "no device to flash");
+	if (!plan->pkg || !plan->entries)
+		return unifw_error_set(err, UNIFW_E_INVALID, "flash", UNIFW_NO_OFFSET, "no plan");
+	if (plan->refusals)
+		return unifw_error_set(err, UNIFW_E_UNSAFE, "plan", UNIFW_NO_OFFSET,
+				       "the plan refuses %zu thing(s): nothing is written (see the plan)", plan->refusals);
+	if (!x->o->journal_path || !x->o->journal_path[0])
+		return unifw_error_set(err, UNIFW_E_INVALID, "flash", UNIFW_NO_OFFSET, "no journal path");
+	if (!x->o->resume && (!x->o->backup_dir || !x->o->backup_dir[0]))
+		return unifw_error_set(err, UNIFW_E_INVALID, "flash", UNIFW_NO_OFFSET,
+				       "no folder for the identity backup");
+	if (plan->opts.range_size % UNIFW_FLASH_SECTOR || !plan->opts.range_size)
+		return unifw_error_set(err, UNIFW_E_INVALID, "plan", UNIFW_NO_OFFSET, "range size not a multiple of 512");
+	return 0;
+}
+
+/* The identity partitions go to <backup_dir>/<UTC time>/ before the first write of a job. */
+static int identity_backup(struct exec *x, const char *dir, struct unifw_error *err)
+{
+	unifw_progress_note(x->o->progress, "info", "backing up the identity partitions to %s", dir);
+	int rc = x->dev->backup_identity(x->dev->ctx, dir, err);
+	if (rc) {
+		unifw_error_prefix(err, "identity backup (nothing written yet): ");
+		x->res->failed_step = "backup";
+		return rc;
+	}
+	snprintf(x->j->identity_backup, sizeof x->j->identity_backup, "%s", dir);
+	return save(x, err);
+}
+
+/* ---------------------------------------------------------------- writing */
+
+struct counting_source {
+	struct flash_source fs;
+	struct exec *x;
+	bool source_failed; /* the package image could not be read (not the phone's fault) */
+};
+
+static int progress_source(void *ctx, uint8_t *buf, size_t len, uint64_t off, struct unifw_error *err)
+{
+	struct counting_source *c = ctx;
+	uint64_t before = c->fs.done;
+	int rc = flash_source_fill(&c->fs, buf, len, off, err);
+	c->source_failed = rc != 0;
+	c->x->step_done += c->fs.done - before;
+	unifw_progress_update(c->x->o->progress, c->x->step_done);
+	return rc;
+}
+
+struct verify_sink {
+	struct unifw_sha256 sha;
+	uint64_t got;
+	uint64_t len;
+	struct exec *x;
+};
+
+static int verify_data(void *ctx, const uint8_t *data, size_t len, uint64_t off, struct unifw_error *err)
+{
+	struct verify_sink *v = ctx;
+	(void)off;
+	if (len > v->len - v->got)
+		return unifw_error_set(err, UNIFW_E_DEVICE, "verify", v->got,
+				       "the phone sent %zu bytes more than the %llu asked for", len - (size_t)(v->len - v->got),
+				       (unsigned long long)v->len);
+	unifw_sha256_update(&v->sha, data, len);
+	v->got += len;
+	v->x->step_done += len;
+	unifw_progress_update(v->x->o->progress, v->x->step_done);
+	return 0;
+}
+
+static const char *part_name(enum unifw_phone_part p) { return p == UNIFW_PHONE_BOOT1 ? "boot1" : "user area"; }
+
+static int write_range(struct exec *x, const struct unifw_flash_entry *e, const struct flash_ranges *rs,
+		       const struct flash_range *r, struct unifw_stream *img, uint8_t want[32], struct unifw_error *err)
+{
+	struct unifw_sha256 sha;
+	if (unifw_sha256_init(&sha) < 0)
+		return unifw_error_set(err, UNIFW_E_NOMEM, e->name, UNIFW_NO_OFFSET, "out of memory");
+	struct counting_source c = {.fs = {.rs = rs, .range = r, .img = img, .piece = r->first, .sha = &sha}, .x = x};
+	uint64_t at = e->offset + r->off;
+	int rc = x->dev->write(x->dev->ctx, e->part, at, r->len, progress_source, &c, err);
+	unifw_sha256_final(&sha, want);
+	if (!rc && c.fs.done != r->len)
+		rc = unifw_error_set(err, UNIFW_E_DEVICE, e->name, r->off,
+				     "the write took %llu of the range's %llu bytes", (unsigned long long)c.fs.done,
+				     (unsigned long long)r->len);
+	if (rc) {
+		unifw_error_prefix(err, "write %s (%s 0x%llx, %llu bytes): ", e->name, part_name(e->part),
+				   (unsigned long long)at, (unsigned long long)r->len);
+		x->res->failed_step = c.source_failed ? "image" : "write";
+		return rc;
+	}
+	x->res->bytes_sent += r->len;
+	x->res->wrote_anything = true;
+	return 0;
+}
+
+static int verify_range(struct exec *x, const struct unifw_flash_entry *e, const struct flash_range *r,
+			const uint8_t want[32], struct unifw_error *err)
+{
+	struct verify_sink v = {.len = r->len, .x = x};
+	uint8_t got[32];
+	char a[65], b[65];
+	if (unifw_sha256_init(&v.sha) < 0)
+		return unifw_error_set(err, UNIFW_E_NOMEM, e->name, UNIFW_NO_OFFSET, "out of memory");
+	uint64_t at = e->offset + r->off;
+	int rc = x->dev->read(x->dev->ctx, e->part, at, r->len, verify_data, &v, err);
+	unifw_sha256_final(&v.sha, got);
+	if (!rc && v.got != r->len)
+		rc = unifw_error_set(err, UNIFW_E_DEVICE, e->name, r->off, "read back %llu of %llu bytes",
+				     (unsigned long long)v.got, (unsigned long long)r->len);
+	if (rc) {
+		unifw_error_prefix(err, "verify %s (read back %s 0x%llx, %llu bytes): ", e->name, part_name(e->part),
+				   (unsigned long long)at, (unsigned long long)r->len);
+		x->res->failed_step = "verify";
+		return rc;
+	}
+	if (memcmp(got, want, 32)) {
+		unifw_hex(want, 32, a);
+		unifw_hex(got, 32, b);
+		x->res->verify_failed = true;
+		x->res->failed_step = "verify";
+		return unifw_error_set(err, UNIFW_E_DEVICE, e->name, r->off,
+				       "verify: the phone's %s at 0x%llx (%llu bytes) reads back different from what was "
+				       "written (SHA-256 %.16s... expected %.16s...): the eMMC did not store the data; "
+				       "run the flash again with --resume, and suspect the eMMC if it repeats",
+				       part_name(e->part), (unsigned long long)at, (unsigned long long)r->len, b, a);
+	}
+	x->res->bytes_verified += r->len;
+	return 0;
+}
+
+/* The ranges of an entry's image; img is left open for RAW data (closed by the caller). */
+static int build_ranges(struct exec *x, const struct unifw_flash_entry *e, struct flash_image *img,
+			struct flash_ranges *rs, uint8_t **mem, struct unifw_error *err)
+{
+	const struct unifw_package *pkg = x->plan->pkg;
+	const struct unifw_package_item *it = e->pp->item;
+	uint64_t max = x->plan->opts.range_size;
+	int rc;
+	*mem = NULL;
+	if (e->form == UNIFW_FLASH_FORM_PRELOADER) {
+		uint8_t *buf;
+		size_t len, wlen;
+		uint8_t fp[32];
+		rc = flash_image_read_all(pkg, it, UNIFW_FLASH_MAX_PRELOADER, &buf, &len, err);
+		if (rc)
+			return rc;
+		unifw_sha256(buf, len, fp);
+		if (memcmp(fp, e->fingerprint, 32)) {
+			free(buf);
+			return unifw_error_set(err, UNIFW_E_UNSAFE, it->path, UNIFW_NO_OFFSET,
+					       "the preloader changed since the plan was made");
+		}
+		rc = unifw_flash_wrap_preloader(buf, len, it->path, mem, &wlen, err);
+		free(buf);
+		return rc ? rc : flash_ranges_mem(*mem, wlen, max, rs, err);
+	}
+	rc = flash_image_open(pkg, it, img, err);
+	if (rc)
+		return rc;
+	if (e->form == UNIFW_FLASH_FORM_RAW) {
+		if (img->s.size != UNIFW_SIZE_UNKNOWN && img->s.size != e->image_size)
+			return unifw_error_set(err, UNIFW_E_UNSAFE, it->path, UNIFW_NO_OFFSET,
+					       "image is %llu bytes now, %llu when the plan was made",
+					       (unsigned long long)img->s.size, (unsigned long long)e->image_size);
+		return flash_ranges_raw(e->image_size, max, rs, err);
+	}
+	rc = flash_ranges_sparse(&img->s, max, rs, err);
+	if (!rc && rs->extent != e->image_bytes)
+		rc = unifw_error_set(err, UNIFW_E_UNSAFE, it->path, UNIFW_NO_OFFSET,
+				     "sparse image expands to %llu bytes, %llu when the plan was made",
+				     (unsigned long long)rs->extent, (unsigned long long)e->image_bytes);
+	if (!rc && !img->s.pread) { /* an archive member: the walk consumed it, start again for the data */
+		flash_image_close(img);
+		rc = flash_image_open(pkg, it, img, err);
+	}
+	return rc;
+}
+
+static int flash_entry(struct exec *x, const struct unifw_flash_entry *e, struct unifw_flash_journal_part *jp,
+		       struct unifw_error *err)
+{
+	bool verify = x->j->opts.verify;
+	uint64_t start = verify ? jp->verified : jp->written;
+	if (jp->ranges && start == jp->ranges) {
+		x->res->ranges_resumed += jp->ranges;
+		x->res->partitions_written++;
+		return 0;
+	}
+	struct flash_image img;
+	struct flash_ranges rs;
+	uint8_t *mem = NULL;
+	memset(&img, 0, sizeof img);
+	memset(&rs, 0, sizeof rs);
+	int rc = build_ranges(x, e, &img, &rs, &mem, err);
+	if (!rc && jp->ranges && jp->ranges != rs.count)
+		rc = unifw_error_set(err, UNIFW_E_UNSAFE, e->image, UNIFW_NO_OFFSET,
+				     "the image now cuts into %zu ranges, the journal says %llu: it changed", rs.count,
+				     (unsigned long long)jp->ranges);
+	if (rc) {
+		unifw_error_prefix(err, "image of %s: ", e->name);
+		x->res->failed_step = "image";
+	}
+	if (!rc) {
+		jp->ranges = rs.count;
+		if (!start)
+			x->res->bytes_skipped += rs.skipped_bytes;
+		x->res->ranges_resumed += start;
+		uint64_t total = 0, done = 0;
+		for (size_t i = 0; i < rs.count; i++) {
+			total += rs.ranges[i].len;
+			if (i < start)
+				done += rs.ranges[i].len;
+		}
+		x->step_done = verify ? 2 * done : done;
+		unifw_progress_begin(x->o->progress, verify ? "flash" : "write", e->name, verify ? 2 * total : total);
+		unifw_progress_update(x->o->progress, x->step_done);
+	}
+	for (uint64_t i = start; !rc && i < rs.count; i++) {
+		const struct flash_range *r = &rs.ranges[i];
+		uint8_t want[32];
+		rc = write_range(x, e, &rs, r, &img.s, want, err);
+		if (!rc && verify)
+			rc = verify_range(x, e, r, want, err);
+		if (rc)
+			break;
+		jp->written = i + 1;
+		if (verify)
+			jp->verified = i + 1;
+		x->since_save += r->len;
+		if (x->since_save >= UNIFW_FLASH_JOURNAL_EVERY || i + 1 == rs.count)
+			rc = save(x, err);
+	}
+	if (!rc && !rs.count)
+		rc = save(x, err);
+	if (rs.count || rc)
+		unifw_progress_end(x->o->progress, rc, rc ? err->msg : verify ? "written and verified" : "written");
+	if (!rc)
+		x->res->partitions_written++;
+	flash_ranges_free(&rs);
+	free(mem);
+	flash_image_close(&img);
+	return rc;
+}
+
+/* ---------------------------------------------------------------- the job */
+
+static void record_failure(struct exec *x, const struct unifw_flash_entry *e, const struct unifw_error *err)
+{
+	char msg[1024];
+	struct unifw_error ignore;
+	if (e)
+		snprintf(x->res->failed_partition, sizeof x->res->failed_partition, "%s", e->name);
+	snprintf(x->j->state, sizeof x->j->state, "interrupted");
+	snprintf(x->j->last_error, sizeof x->j->last_error, "%s", unifw_error_format(err, msg, sizeof msg));
+	/* Best effort: the progress in the file is what the last successful save recorded, which is safe. */
+	unifw_flash_journal_save(x->o->journal_path, x->j, &ignore);
+}
+
+static int run(struct exec *x, struct unifw_error *err)
+{
+	const struct unifw_flash_plan *plan = x->plan;
+	char dir[PATH_MAX] = "";
+	int rc = journal_start(x, err);
+	if (!rc)
+		rc = parent_dirs(x->o->journal_path, err);
+	if (!rc && !x->j->identity_backup[0]) {
+		char stamp[32];
+		flash_now_compact(stamp, sizeof stamp);
+		if (snprintf(dir, sizeof dir, "%s/%s", x->o->backup_dir, stamp) >= (int)sizeof dir)
+			rc = unifw_error_set(err, UNIFW_E_INVALID, x->o->backup_dir, UNIFW_NO_OFFSET, "path too long");
+		if (!rc)
+			rc = unifw_flash_make_dirs(dir, err);
+	}
+	if (!rc)
+		rc = save(x, err); /* the journal can be written: only now does the phone get a command */
+	if (rc)
+		return rc;
+	if (dir[0])
+		rc = identity_backup(x, dir, err);
+	snprintf(x->res->identity_backup, sizeof x->res->identity_backup, "%s", x->j->identity_backup);
+	if (rc) {
+		record_failure(x, NULL, err);
+		return rc;
+	}
+	size_t k = 0;
+	for (size_t i = 0; i < plan->count && !rc; i++) {
+		const struct unifw_flash_entry *e = &plan->entries[i];
+		if (e->action != UNIFW_FLASH_WRITE)
+			continue;
+		rc = flash_entry(x, e, &x->j->parts[k++], err);
+		if (rc)
+			record_failure(x, e, err);
+	}
+	if (rc)
+		return rc;
+	snprintf(x->j->state, sizeof x->j->state, "done");
+	return save(x, err);
+}
+
+int unifw_flash_execute(const struct unifw_flash_device *dev, const struct unifw_flash_plan *plan,
+			const struct unifw_flash_exec_opts *opts, struct unifw_flash_result *res, struct unifw_error *err)
+{
+	struct unifw_flash_result scratch;
+	if (!res)
+		res = &scratch;
+	memset(res, 0, sizeof *res);
+	if (!plan || !opts)
+		return unifw_error_set(err, UNIFW_E_INVALID, "flash", UNIFW_NO_OFFSET, "no plan or options");
+	struct exec x = {.dev = dev, .plan = plan, .o = opts, .res = res};
+	int rc = validate(&x, err);
+	if (!rc)
+		rc = run(&x, err);
+	unifw_flash_journal_free(&x.own);
+	return rc;
+}
