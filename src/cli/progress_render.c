@@ -15,6 +15,8 @@
 #include "cli/cli.h"
 #include "unifw/human.h"
 
+#define LONG_STEP (64u << 20) /* lines mode: start and every-10 % lines only for steps this large */
+
 static double now_s(void)
 {
 	struct timespec ts;
@@ -101,10 +103,12 @@ static void on_begin(void *ctx, const char *step, const char *item, uint64_t tot
 		unifw_jv_set_uint(o, "total", total);
 		json_line(o);
 	} else if (p->mode == CLI_PROGRESS_LINES) {
-		char h[32];
-		unifw_human_size(total, h, sizeof h);
-		fprintf(stderr, "%s%s%s: started%s%s%s\n", p->step, item ? " " : "", p->item, total ? " (" : "",
-			total ? h : "", total ? ")" : "");
+		/* quiet: steps that take a while announce themselves; every step reports its end */
+		if (total >= LONG_STEP) {
+			char h[32];
+			unifw_human_size(total, h, sizeof h);
+			fprintf(stderr, "%s%s%s: started (%s)\n", p->step, item ? " " : "", p->item, h);
+		}
 	} else {
 		draw_bar(p, true);
 	}
@@ -132,7 +136,7 @@ static void on_update(void *ctx, uint64_t done)
 		unifw_jv_set_uint(o, "total", p->total);
 		json_line(o);
 	} else if (p->mode == CLI_PROGRESS_LINES) {
-		if (!p->total)
+		if (p->total < LONG_STEP)
 			return;
 		unsigned decile = (unsigned)((double)done * 10 / (double)p->total);
 		if (decile > p->last_decile && decile < 10) {

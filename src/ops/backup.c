@@ -10,6 +10,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -437,7 +438,7 @@ struct writer {
 	bool skip_empty;
 	uint64_t holes;
 	const struct unifw_progress *progress;
-	uint64_t progress_base;
+	uint8_t *check;       /* read-back buffer of the worker */
 };
 
 static bool zero_block(const uint8_t *b, size_t n)
@@ -471,46 +472,192 @@ static int pwrite_all(int fd, const uint8_t *b, size_t n, uint64_t off, const ch
 	return 0;
 }
 
-static int writer_sink(void *ctx, const uint8_t *data, size_t len, uint64_t off, struct unifw_error *err)
+static int store(struct writer *w, const uint8_t *data, size_t len, uint64_t pos, struct unifw_error *err);
+
+/* Hash and store bytes at file offset pos, then read them back and compare (worker thread): the
+ * file on disk must hold exactly what the phone sent. */
+static int writer_store(struct writer *w, const uint8_t *data, size_t len, uint64_t pos, struct unifw_error *err)
 {
-	struct writer *w = ctx;
+	unifw_sha256_update(&w->sha, data, len);
+	int rc = store(w, data, len, pos, err);
+	if (rc < 0)
+		return rc;
+	size_t got = 0;
+	while (got < len) {
+		ssize_t r = pread(w->fd, w->check + got, len - got, (off_t)(pos + got));
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return unifw_error_sys(err, w->path, "cannot read back at 0x%llx", (unsigned long long)(pos + got));
+		if (r == 0) { /* trailing holes (skip_empty) are not part of the file yet: zeros */
+			memset(w->check + got, 0, len - got);
+			break;
+		}
+		got += (size_t)r;
+	}
+	if (memcmp(w->check, data, len))
+		return unifw_error_set(err, UNIFW_E_IO, w->path, pos,
+				       "the bytes read back from the file differ from what the phone sent");
+	return 0;
+}
+
+static int store(struct writer *w, const uint8_t *data, size_t len, uint64_t pos, struct unifw_error *err)
+{
+	if (!w->skip_empty)
+		return pwrite_all(w->fd, data, len, pos, w->path, err);
+	/* Blocks aligned to the file: all-zero ones are skipped (holes), runs of others written at once. */
+	size_t i = 0;
+	while (i < len) {
+		size_t n = (size_t)(BLOCK - (pos + i) % BLOCK);
+		if (n > len - i)
+			n = len - i;
+		if (n == BLOCK && zero_block(data + i, n)) {
+			w->holes += n;
+			i += n;
+			continue;
+		}
+		size_t start = i;
+		i += n;
+		while (i < len) {
+			size_t m = len - i < BLOCK ? len - i : BLOCK;
+			if (m == BLOCK && zero_block(data + i, m))
+				break;
+			i += m;
+		}
+		int rc = pwrite_all(w->fd, data + start, i - start, pos + start, w->path, err);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+/* The READ protocol is stop-and-wait: the phone sends the next packet only after the host's ACK,
+ * and the ACK goes out when the sink returns. Hashing and writing therefore happen in a worker
+ * thread while the next packet is on the wire; the sink only copies into a small queue. */
+#define QDEPTH 6u
+#define QSLOT (1u << 20)
+
+struct queue {
+	pthread_t thread;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	uint8_t *buf[QDEPTH];
+	size_t len[QDEPTH];
+	uint64_t pos[QDEPTH];
+	size_t head, count;
+	bool stop, failed, started;
+	struct unifw_error err;
+	struct writer *w;
+};
+
+static void *queue_worker(void *arg)
+{
+	struct queue *q = arg;
+	pthread_mutex_lock(&q->mu);
+	for (;;) {
+		while (q->count == 0 && !q->stop)
+			pthread_cond_wait(&q->cv, &q->mu);
+		if (q->count == 0)
+			break;
+		size_t h = q->head;
+		pthread_mutex_unlock(&q->mu);
+		struct unifw_error e;
+		unifw_error_clear(&e);
+		int rc = q->failed ? 0 : writer_store(q->w, q->buf[h], q->len[h], q->pos[h], &e);
+		pthread_mutex_lock(&q->mu);
+		if (rc < 0 && !q->failed) {
+			q->failed = true;
+			q->err = e;
+		}
+		q->head = (q->head + 1) % QDEPTH;
+		q->count--;
+		pthread_cond_broadcast(&q->cv);
+	}
+	pthread_mutex_unlock(&q->mu);
+	return NULL;
+}
+
+static int queue_start(struct queue *q, struct writer *w, struct unifw_error *err)
+{
+	memset(q, 0, sizeof *q);
+	q->w = w;
+	for (size_t i = 0; i < QDEPTH; i++)
+		if (!(q->buf[i] = malloc(QSLOT)))
+			return unifw_error_set(err, UNIFW_E_NOMEM, w->path, UNIFW_NO_OFFSET, "out of memory");
+	pthread_mutex_init(&q->mu, NULL);
+	pthread_cond_init(&q->cv, NULL);
+	if (pthread_create(&q->thread, NULL, queue_worker, q) != 0) {
+		pthread_mutex_destroy(&q->mu);
+		pthread_cond_destroy(&q->cv);
+		return unifw_error_set(err, UNIFW_E_NOMEM, w->path, UNIFW_NO_OFFSET, "cannot start the writer thread");
+	}
+	q->started = true;
+	return 0;
+}
+
+/* Wait until everything queued is on disk (or failed). */
+static int queue_drain(struct queue *q, struct unifw_error *err)
+{
+	pthread_mutex_lock(&q->mu);
+	while (q->count > 0)
+		pthread_cond_wait(&q->cv, &q->mu);
+	int rc = 0;
+	if (q->failed) {
+		*err = q->err;
+		rc = q->err.code ? q->err.code : UNIFW_E_IO;
+	}
+	pthread_mutex_unlock(&q->mu);
+	return rc;
+}
+
+static void queue_stop(struct queue *q)
+{
+	if (q->started) {
+		pthread_mutex_lock(&q->mu);
+		q->stop = true;
+		pthread_cond_broadcast(&q->cv);
+		pthread_mutex_unlock(&q->mu);
+		pthread_join(q->thread, NULL);
+		pthread_mutex_destroy(&q->mu);
+		pthread_cond_destroy(&q->cv);
+	}
+	for (size_t i = 0; i < QDEPTH; i++)
+		free(q->buf[i]);
+	q->started = false;
+}
+
+static int queue_sink(void *ctx, const uint8_t *data, size_t len, uint64_t off, struct unifw_error *err)
+{
+	struct queue *q = ctx;
+	struct writer *w = q->w;
 	if (off != w->base + w->done)
 		return unifw_error_set(err, UNIFW_E_DEVICE, w->path, w->done,
 				       "the phone sent data for 0x%llx, expected 0x%llx", (unsigned long long)off,
 				       (unsigned long long)(w->base + w->done));
-	unifw_sha256_update(&w->sha, data, len);
-	if (!w->skip_empty) {
-		int rc = pwrite_all(w->fd, data, len, w->done, w->path, err);
-		if (rc < 0)
-			return rc;
-	} else {
-		/* Blocks aligned to the file: all-zero ones are skipped (holes), runs of others written at once. */
-		size_t i = 0;
-		while (i < len) {
-			uint64_t pos = w->done + i;
-			size_t n = (size_t)(BLOCK - pos % BLOCK);
-			if (n > len - i)
-				n = len - i;
-			if (n == BLOCK && zero_block(data + i, n)) {
-				w->holes += n;
-				i += n;
-				continue;
-			}
-			size_t start = i;
-			i += n;
-			while (i < len) {
-				size_t m = len - i < BLOCK ? len - i : BLOCK;
-				if (m == BLOCK && zero_block(data + i, m))
-					break;
-				i += m;
-			}
-			int rc = pwrite_all(w->fd, data + start, i - start, w->done + start, w->path, err);
-			if (rc < 0)
-				return rc;
+	while (len) {
+		size_t n = len < QSLOT ? len : QSLOT;
+		pthread_mutex_lock(&q->mu);
+		while (q->count == QDEPTH && !q->failed)
+			pthread_cond_wait(&q->cv, &q->mu);
+		if (q->failed) {
+			*err = q->err;
+			pthread_mutex_unlock(&q->mu);
+			return err->code ? err->code : UNIFW_E_IO;
 		}
+		size_t t = (q->head + q->count) % QDEPTH;
+		pthread_mutex_unlock(&q->mu);
+		memcpy(q->buf[t], data, n); /* slot t is ours until count covers it */
+		pthread_mutex_lock(&q->mu);
+		q->len[t] = n;
+		q->pos[t] = w->done;
+		q->count++;
+		pthread_cond_broadcast(&q->cv);
+		pthread_mutex_unlock(&q->mu);
+		w->done += n;
+		data += n;
+		len -= n;
 	}
-	w->done += len;
-	unifw_progress_update(w->progress, w->progress_base + w->done);
+	unifw_progress_update(w->progress, w->done);
 	return 0;
 }
 
@@ -562,7 +709,30 @@ struct run {
 	struct unifw_backup_journal *j;
 	char journal_path[4200];
 	uint64_t chunk;
+	int dirfd;
+	double last_save;
 };
+
+static double mono_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* The journal may only claim bytes that are on disk: flush the folder's file system first. Saved at
+ * most every 2 s (each save costs two syncs): an interruption repeats at most that much reading. */
+#define CHECKPOINT_S 2.0
+static int journal_checkpoint(struct run *r, bool force, struct unifw_error *err)
+{
+	double t = mono_s();
+	if (!force && t - r->last_save < CHECKPOINT_S)
+		return 0;
+	if (syncfs(r->dirfd) < 0)
+		return unifw_error_sys(err, r->o->dir, "syncfs");
+	r->last_save = t;
+	return unifw_backup_journal_save(r->journal_path, r->j, err);
+}
 
 static const char *part_label(enum unifw_phone_part p) { return p == UNIFW_PHONE_BOOT1 ? "boot1" : "user area"; }
 
@@ -608,39 +778,33 @@ static int item_stream(struct run *r, struct unifw_backup_item *it, const char *
 	else if (it->done && (rc = hash_file(w.fd, it->done, &w.sha, path, err)) == 0)
 		w.done = it->done;
 	w.holes = it->holes;
+	struct queue q;
+	memset(&q, 0, sizeof q);
+	if (rc == 0 && !(w.check = malloc(QSLOT)))
+		rc = unifw_error_set(err, UNIFW_E_NOMEM, path, UNIFW_NO_OFFSET, "out of memory");
+	if (rc == 0)
+		rc = queue_start(&q, &w, err);
 	while (rc == 0 && w.done < it->size) {
 		uint64_t n = it->size - w.done < r->chunk ? it->size - w.done : r->chunk;
-		rc = unifw_phone_read(r->ph, it->part, it->offset + w.done, n, writer_sink, &w, err);
+		rc = unifw_phone_read(r->ph, it->part, it->offset + w.done, n, queue_sink, &q, err);
+		/* what was queued before a failure still goes to disk; the journal counts only synced bytes */
+		struct unifw_error e2;
+		int drc = queue_drain(&q, rc < 0 ? &e2 : err);
+		if (rc == 0)
+			rc = drc;
 		if (rc < 0)
 			break;
-		if (fdatasync(w.fd) < 0) {
-			rc = unifw_error_sys(err, path, "fdatasync");
-			break;
-		}
 		it->done = w.done;
 		it->holes = w.holes;
-		rc = unifw_backup_journal_save(r->journal_path, r->j, err);
+		rc = journal_checkpoint(r, false, err);
 	}
+	queue_stop(&q);
 	uint8_t d[32];
 	unifw_sha256_final(&w.sha, d);
 	if (rc == 0 && ftruncate(w.fd, (off_t)it->size) < 0) /* trailing holes */
 		rc = unifw_error_sys(err, path, "ftruncate");
-	if (rc == 0 && fdatasync(w.fd) < 0)
-		rc = unifw_error_sys(err, path, "fdatasync");
-	if (rc == 0) {
-		/* The file as it lies on disk must be what came from the phone. */
-		struct unifw_sha256 disk;
-		uint8_t dd[32];
-		if ((rc = unifw_sha256_init(&disk)) == 0) {
-			rc = hash_file(w.fd, it->size, &disk, path, err);
-			unifw_sha256_final(&disk, dd);
-			if (rc == 0 && memcmp(d, dd, 32))
-				rc = unifw_error_set(err, UNIFW_E_IO, path, UNIFW_NO_OFFSET,
-						     "the image on disk differs from the bytes the phone sent (the disk "
-						     "or the file changed while writing)");
-		}
-	}
 	close(w.fd);
+	free(w.check);
 	if (rc == 0)
 		unifw_hex(d, 32, it->sha256);
 	return rc;
@@ -689,7 +853,7 @@ static int item_backup(struct run *r, struct unifw_backup_item *it, struct unifw
 	if (r->o->verify && (rc = item_verify_phone(r, it, err)) < 0)
 		return rc;
 	it->complete = true;
-	return unifw_backup_journal_save(r->journal_path, r->j, err);
+	return journal_checkpoint(r, false, err);
 }
 
 /* --- manifest ------------------------------------------------------------------------------------ */
@@ -836,7 +1000,7 @@ int unifw_backup(struct unifw_phone *ph, const struct unifw_backup_opts *opts, s
 		 struct unifw_error *err)
 {
 	struct unifw_backup_opts o = *opts;
-	struct run r = {.ph = ph, .o = &o};
+	struct run r = {.ph = ph, .o = &o, .dirfd = -1};
 	const struct unifw_phone_info *info = unifw_phone_info(ph);
 	int rc;
 	if (summary)
@@ -852,6 +1016,10 @@ int unifw_backup(struct unifw_phone *ph, const struct unifw_backup_opts *opts, s
 	snprintf(r.journal_path, sizeof r.journal_path, "%s/%s", o.dir, UNIFW_BACKUP_JOURNAL);
 	if ((rc = prepare_dir(&o, r.journal_path, err)) < 0)
 		return rc;
+	r.dirfd = open(o.dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (r.dirfd < 0)
+		return unifw_error_sys(err, o.dir, "cannot open the backup folder");
+	r.last_save = mono_s();
 
 	struct unifw_phone_layout *l = calloc(1, sizeof *l);
 	struct unifw_backup_journal *j = calloc(1, sizeof *j), *saved = NULL;
@@ -902,8 +1070,11 @@ int unifw_backup(struct unifw_phone *ph, const struct unifw_backup_opts *opts, s
 		goto out;
 	for (size_t i = 0; i < j->count && rc == 0; i++)
 		rc = item_backup(&r, &j->item[i], err);
-	if (rc < 0)
+	if (rc < 0) {
+		struct unifw_error e2; /* keep what is safe for --resume; the first error is the one to tell */
+		journal_checkpoint(&r, true, &e2);
 		goto out;
+	}
 
 	char names[2][96] = {"", ""};
 	const char *scat[2];
@@ -913,6 +1084,10 @@ int unifw_backup(struct unifw_phone *ph, const struct unifw_backup_opts *opts, s
 			goto out;
 		scat[nscat++] = names[0];
 		scat[nscat++] = names[1];
+	}
+	if (syncfs(r.dirfd) < 0) { /* every image on disk before the manifest says so */
+		rc = unifw_error_sys(err, o.dir, "syncfs");
+		goto out;
 	}
 	m = manifest_build(&r, l, scat, nscat);
 	char *text = unifw_jv_to_string(m, true);
@@ -930,6 +1105,8 @@ int unifw_backup(struct unifw_phone *ph, const struct unifw_backup_opts *opts, s
 		m = NULL;
 	}
 out:
+	if (r.dirfd >= 0)
+		close(r.dirfd);
 	unifw_jv_free(m);
 	free(saved);
 	free(j);
