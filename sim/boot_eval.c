@@ -206,7 +206,7 @@ static bool pick_emi_entry(struct eval *v, const struct unifw_emi_table *t, bool
 	return false;
 }
 
-static void emi_facts(struct eval *v, const struct unifw_emi_table *t, struct unifw_jv *pl)
+static void emi_facts(const struct unifw_emi_table *t, struct unifw_jv *pl)
 {
 	struct unifw_jv *arr = unifw_jv_set_arr(pl, "emi_parts");
 	for (size_t i = 0; i < t->count; i++) {
@@ -214,7 +214,6 @@ static void emi_facts(struct eval *v, const struct unifw_emi_table *t, struct un
 		hex(t->entry[i].id, t->entry[i].id_length <= 16 ? t->entry[i].id_length : 16, id);
 		unifw_jv_push_str(arr, id);
 	}
-	(void)v;
 }
 
 static void check_emi(struct eval *v, const uint8_t *buf, size_t len, const struct unifw_preloader *pl,
@@ -232,7 +231,7 @@ static void check_emi(struct eval *v, const uint8_t *buf, size_t len, const stru
 		return;
 	}
 	unifw_jv_set_str(facts, "project", t->project);
-	emi_facts(v, t, facts);
+	emi_facts(t, facts);
 	size_t idx = 0;
 	bool dram_check = unifw_memfind(buf, len, 0, "no DRAM info match", 18) != SIZE_MAX;
 	if (!pick_emi_entry(v, t, dram_check, &idx)) {

@@ -154,7 +154,7 @@ int sim_cmd_make_emmc(int argc, char **argv)
 	int rc = sim_emmc_flush(e, &err) ? fail(&err) : 0;
 	sim_emmc_close(e);
 	if (rc == 0)
-		printf("%s: eMMC of a %s (user area 0x%llx bytes)\n", out, m->name, (unsigned long long)m->user_size);
+		printf("%s: eMMC image of model %s (user area 0x%llx bytes)\n", out, m->name, (unsigned long long)m->user_size);
 	return rc;
 }
 

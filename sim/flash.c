@@ -285,6 +285,13 @@ int sim_flash_package(struct sim_emmc *e, const char *dir, const struct sim_flas
 	if (sc.storage[0] && strcasecmp(sc.storage, "EMMC"))
 		rc = unifw_error_set(err, UNIFW_E_UNSUPPORTED, path, UNIFW_NO_OFFSET,
 				     "storage %s: the virtual phone has an eMMC", sc.storage);
+	/* Every target first: a package that does not fit this phone is refused before a byte is written. */
+	for (size_t i = 0; rc == 0 && i < sc.count; i++) {
+		const struct unifw_scatter_part *p = &sc.parts[i];
+		struct target t;
+		if (selected(o, p->name) && file_for(dir, p, o) && !is_boot_region(p))
+			rc = user_target(e, p, &t, err);
+	}
 	for (size_t i = 0; rc == 0 && i < sc.count; i++) {
 		const struct unifw_scatter_part *p = &sc.parts[i];
 		const char *file = selected(o, p->name) ? file_for(dir, p, o) : NULL;

@@ -43,7 +43,7 @@ static void drivers_or_default(const struct sim_firmware *fw, const struct sim_d
 
 /* Names as NUL-terminated strings (each preceded by a NUL), and LCM_DRIVER records pointing at them:
  * {name, set_util_funcs, get_params, init, suspend, resume, compare_id} with callbacks in .text. */
-static void lcm_records(struct sim_buf *b, uint32_t base, const char *const *names, size_t n, uint32_t text_end)
+static void lcm_records(struct sim_buf *b, uint32_t base, const char *const *names, size_t n)
 {
 	uint32_t name_addr[64];
 	if (n > 64)
@@ -60,7 +60,6 @@ static void lcm_records(struct sim_buf *b, uint32_t base, const char *const *nam
 			sim_buf_le32(b, base + 0x1000u + (uint32_t)(i * 0x400u) + k * 0x40u);
 		sim_buf_zero(b, 4);
 	}
-	(void)text_end;
 }
 
 /* ------------------------------------------------------------------ lk.bin */
@@ -109,7 +108,7 @@ int sim_build_lk(const struct sim_firmware *fw, const struct sim_driver_set *dri
 	lk_vectors(&p);
 	sim_buf_fill(&p, &r, LK_TEXT - p.len);
 	lk_strings(&p, fw);
-	lcm_records(&p, LK_BASE, d.lcm, d.lcm_count, LK_TEXT);
+	lcm_records(&p, LK_BASE, d.lcm, d.lcm_count);
 	sim_buf_fill(&p, &r, 0x800);
 	if (p.failed)
 		b.failed = true;
@@ -169,7 +168,7 @@ static int build_image(const struct sim_firmware *fw, const struct sim_driver_se
 		sim_buf_str(img, d->touch[i]); /* i2c_driver.driver.name / input device name */
 	}
 	sim_buf_align(img, 4);
-	lcm_records(img, KERNEL_BASE, d->lcm, d->lcm_count, IMAGE_TEXT_RANDOM);
+	lcm_records(img, KERNEL_BASE, d->lcm, d->lcm_count);
 	kernel_ptable(img, fw);
 	sim_buf_align(img, 16);
 	if (img->failed)

@@ -138,6 +138,29 @@ static void test_image_keeps_its_model(void **state)
 	phone_close(&f);
 }
 
+/* The footer's model block: kept through encode/decode, absent in older images, refused when damaged. */
+static void test_footer_model_block(void **state)
+{
+	(void)state;
+	struct sim_emmc_geometry g, back;
+	uint8_t f[SIM_EMMC_FOOTER_LEN];
+	struct unifw_error err = { 0 };
+	sim_model_geometry(sim_model_find("s10-like"), &g);
+	sim_emmc_footer_encode(&g, f);
+	assert_memory_equal(f + 0x80, "MODL", 4);
+	assert_int_equal(sim_emmc_footer_decode(f, sizeof f, &back, "img", 0x1000, &err), 0);
+	assert_string_equal(back.model, "s10-like");
+	f[0x85] ^= 0x20; /* a changed name no longer matches its CRC */
+	assert_int_equal(sim_emmc_footer_decode(f, sizeof f, &back, "img", 0x1000, &err), UNIFW_E_FORMAT);
+	assert_int_equal(err.offset, 0x1000 + 0xA4);
+	g.model[0] = 0; /* an image made without --model: zeros there, as in images from before the block */
+	sim_emmc_footer_encode(&g, f);
+	for (size_t i = 0x80; i < 0xA8; i++)
+		assert_int_equal(f[i], 0);
+	assert_int_equal(sim_emmc_footer_decode(f, sizeof f, &back, "img", 0, &err), 0);
+	assert_string_equal(back.model, "");
+}
+
 /* ------------------------------------------------------------------ the universal package */
 
 static void test_universal_on_a_phone_without_its_panel(void **state)
@@ -207,9 +230,10 @@ static void test_universal_on_other_boot_regions(void **state)
 	phone_open(&f, "s10-like");
 	package(&f, sim_firmware_universal(), NULL, "universal", dir, sizeof dir);
 	struct unifw_error err = { 0 };
-	assert_int_equal(sim_flash_package(f.e, dir, NULL, &err), UNIFW_E_INVALID);
+	struct sim_flash_opts o = { .with_preloader = true };
+	assert_int_equal(sim_flash_package(f.e, dir, &o, &err), UNIFW_E_INVALID);
 	assert_non_null(strstr(err.msg, "boot region"));
-	expect(&f, SIM_VERDICT_BOOTS, NULL, NULL); /* nothing was written before the refusal */
+	expect(&f, SIM_VERDICT_BOOTS, NULL, NULL); /* nothing, not even the preloader, was written */
 	phone_close(&f);
 }
 
@@ -453,6 +477,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_every_model_boots),
 		cmocka_unit_test(test_image_keeps_its_model),
+		cmocka_unit_test(test_footer_model_block),
 		cmocka_unit_test(test_universal_on_a_phone_without_its_panel),
 		cmocka_unit_test(test_universal_on_a_phone_without_its_touch),
 		cmocka_unit_test(test_universal_preloader_kills),
