@@ -130,7 +130,8 @@ int cmd_identify(int argc, char **argv)
 	struct unifw_phone_info partial;
 	cli_phone_opts(&pa, cli_progress_cb(&prog), &o);
 	o.partial = &partial;
-	if (no_da || (!pa.da && !getenv("UNIFW_DA"))) {
+	const char *env_da = getenv("UNIFW_DA");
+	if (no_da || (!pa.da && (!env_da || !*env_da))) {
 		o.brom_only = true;
 		if (!no_da)
 			fprintf(stderr, "unifw identify: no DA (--da or $UNIFW_DA): showing the BROM/preloader facts only; "

@@ -26,8 +26,7 @@ static double now_s(void)
 
 static void json_line(struct unifw_jv *o)
 {
-	unifw_jv_write(o, stdout, false);
-	fputc('\n', stdout);
+	unifw_jv_write(o, stdout, false); /* compact form ends with its newline: one object per line */
 	fflush(stdout);
 	unifw_jv_free(o);
 }
@@ -161,7 +160,7 @@ static void on_end(void *ctx, int status, const char *summary)
 		unifw_jv_set_str(o, "step", p->step);
 		unifw_jv_set_str(o, "item", p->item);
 		unifw_jv_set_str(o, "status", status == 0 ? "ok" : unifw_status_name(status));
-		unifw_jv_set_uint(o, "bytes", p->done - p->done0);
+		unifw_jv_set_uint(o, "done", p->done);
 		unifw_jv_set_uint(o, "milliseconds", (uint64_t)(secs * 1000));
 		if (summary)
 			unifw_jv_set_str(o, "summary", summary);
