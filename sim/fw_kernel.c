@@ -35,10 +35,14 @@ static void drivers_or_default(const struct sim_firmware *fw, const struct sim_d
 			       struct sim_driver_set *out)
 {
 	*out = (struct sim_driver_set){ fw->lcm, fw->lcm_count, fw->touch, fw->touch_count };
-	if (in && in->lcm)
-		out->lcm = in->lcm, out->lcm_count = in->lcm_count;
-	if (in && in->touch)
-		out->touch = in->touch, out->touch_count = in->touch_count;
+	if (in && in->lcm) {
+		out->lcm = in->lcm;
+		out->lcm_count = in->lcm_count;
+	}
+	if (in && in->touch) {
+		out->touch = in->touch;
+		out->touch_count = in->touch_count;
+	}
 }
 
 /* Names as NUL-terminated strings (each preceded by a NUL), and LCM_DRIVER records pointing at them:

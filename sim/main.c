@@ -594,23 +594,27 @@ static void evaluate_after_finish(void *ctx, uint32_t mode)
 {
 	struct options *o = ctx;
 	struct unifw_error err = { 0 };
-	enum sim_verdict v = SIM_VERDICT_DEAD;
+	struct sim_boot_report r;
 	(void)mode;
-	fprintf(stderr, "unifw-sim: boot evaluation after FINISH:\n");
-	if (sim_boot_print(o->emmc_open, o->model, false, stderr, &v, &err) != 0) {
+	if (sim_boot_evaluate(o->emmc_open, o->model, &r, &err) != 0) {
 		fail(&err);
 		return;
 	}
+	fprintf(stderr, "unifw-sim: boot evaluation after FINISH:\n");
+	sim_boot_report_text(&r, stderr);
 	if (o->verdict_file) {
 		FILE *f = fopen(o->verdict_file, "w");
-		if (!f || sim_boot_print(o->emmc_open, o->model, true, f, &v, &err) != 0)
+		struct unifw_jv *j = sim_boot_report_json(&r);
+		if (!f || unifw_jv_write(j, f, true) != 0 || fputc('\n', f) == EOF)
 			fprintf(stderr, "unifw-sim: cannot write %s\n", o->verdict_file);
 		if (f)
 			fclose(f);
+		unifw_jv_free(j);
 	}
-	setenv("UNIFW_SIM_VERDICT", sim_verdict_name(v), 1);
-	fprintf(o->serve.out, "boot %s\n", sim_verdict_name(v));
+	setenv("UNIFW_SIM_VERDICT", sim_verdict_name(r.verdict), 1);
+	fprintf(o->serve.out, "boot %s\n", sim_verdict_name(r.verdict));
 	fflush(o->serve.out);
+	sim_boot_report_free(&r);
 }
 
 static int run_sim(struct options *o)

@@ -471,7 +471,9 @@ static void test_seeded_and_reproducible(void **state)
 	assert_int_equal(la, lb);
 	assert_memory_equal(a, b, la);
 	assert_true(la != lc || memcmp(a, c, la) != 0);
-	free(a), free(b), free(c);
+	free(a);
+	free(b);
+	free(c);
 	struct sim_nvram_set *s1 = malloc(sizeof *s1), *s2 = malloc(sizeof *s2);
 	sim_nvram_files(m, 1, s1);
 	sim_nvram_files(m, 2, s2);
