@@ -260,7 +260,7 @@ int unifw_phone_layout_merge(const struct unifw_pmt *pmt, const struct unifw_mbr
 	infer_bmtpool(l);
 	/* Overlaps are reported, not fixed: the phone's table is what it is. */
 	for (size_t k = 1; k < l->count; k++)
-		if (l->part[k - 1].offset + l->part[k - 1].size > l->part[k].offset)
+		if (l->part[k - 1].size && l->part[k].size && l->part[k - 1].offset + l->part[k - 1].size > l->part[k].offset)
 			note(l, "%s overlaps %s", l->part[k - 1].name, l->part[k].name);
 	/* PRELOADER lives in boot1; it is listed first, as in a scatter file. */
 	if (l->count < UNIFW_PHONE_MAX_PARTS) {
