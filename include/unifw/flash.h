@@ -197,7 +197,7 @@ int unifw_flash_make_dirs(const char *dir, struct unifw_error *err);
 
 struct unifw_flash_exec_opts {
 	const char *journal_path;    /* required: created or continued */
-	const char *backup_dir;      /* identity backups go to <backup_dir>/<UTC timestamp>/ */
+	const char *backup_dir;      /* identity backups go to <backup_dir>/identity-YYYYMMDD-HHMMSS/ (UTC) */
 	const char *package_path;    /* recorded in the journal (absolute) */
 	struct unifw_flash_journal *resume; /* a loaded journal that passed unifw_flash_journal_check, or NULL */
 	const struct unifw_progress *progress;

@@ -20,6 +20,8 @@ int cmd_devices(int argc, char **argv);
 int cmd_backup(int argc, char **argv);
 int cmd_format(int argc, char **argv);
 int cmd_reboot(int argc, char **argv);
+/* cmd_flash.c (the flash helper) */
+int cmd_flash(int argc, char **argv);
 
 /* Exit codes: 0 ok, 1 the job failed (bad input, device error), 2 usage error, 3 findings of severity error. */
 enum { CLI_OK = 0, CLI_FAIL = 1, CLI_USAGE = 2, CLI_FINDINGS = 3 };

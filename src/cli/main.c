@@ -21,6 +21,7 @@ static const struct command commands[] = {
 	{"identify", cmd_identify, "what the connected phone is: chip, eMMC, DRAM, partitions (--json)"},
 	{"backup", cmd_backup, "read boot1 and every partition into a folder (--resume, --skip-empty)"},
 	{"format", cmd_format, "erase partitions after a plan and an identity backup"},
+	{"flash", cmd_flash, "write a firmware package: plan, checks, identity backup, verified, resumable"},
 	{"reboot", cmd_reboot, "boot the connected phone normally"},
 };
 

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "unifw/backup.h"
 #include "unifw/hash.h"
 
 struct exec {
@@ -373,12 +374,10 @@ static int run(struct exec *x, struct unifw_error *err)
 	if (!rc)
 		rc = parent_dirs(x->o->journal_path, err);
 	if (!rc && !x->j->identity_backup[0]) {
-		char stamp[32];
-		flash_now_compact(stamp, sizeof stamp);
-		if (snprintf(dir, sizeof dir, "%s/%s", x->o->backup_dir, stamp) >= (int)sizeof dir)
-			rc = unifw_error_set(err, UNIFW_E_INVALID, x->o->backup_dir, UNIFW_NO_OFFSET, "path too long");
+		/* named like format's: <backup_dir>/identity-YYYYMMDD-HHMMSS */
+		rc = unifw_flash_make_dirs(x->o->backup_dir, err);
 		if (!rc)
-			rc = unifw_flash_make_dirs(dir, err);
+			rc = unifw_backup_stamp_dir(x->o->backup_dir, "identity", dir, sizeof dir, err);
 	}
 	if (!rc)
 		rc = save(x, err); /* the journal can be written: only now does the phone get a command */

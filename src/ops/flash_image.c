@@ -406,11 +406,3 @@ void flash_now_iso(char *out, size_t len)
 	gmtime_r(&t, &tm);
 	strftime(out, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
-
-void flash_now_compact(char *out, size_t len)
-{
-	time_t t = time(NULL);
-	struct tm tm;
-	gmtime_r(&t, &tm);
-	strftime(out, len, "%Y%m%dT%H%M%SZ", &tm);
-}

@@ -80,8 +80,7 @@ int flash_source_fill(void *ctx, uint8_t *buf, size_t len, uint64_t off, struct 
 
 /* Lower-case hex of the CID (33 bytes incl. NUL). */
 void flash_cid_hex(const uint8_t cid[16], char out[33]);
-/* UTC now as "2024-05-01T12:00:00Z" and as "20240501T120000Z" (for folder names). */
+/* UTC now as "2024-05-01T12:00:00Z". */
 void flash_now_iso(char *out, size_t len);
-void flash_now_compact(char *out, size_t len);
 
 #endif

@@ -412,6 +412,20 @@ static bool is_table(const char *name)
 	return !strcasecmp(name, "MBR") || !strncasecmp(name, "EBR", 3) || !strcasecmp(name, "PRELOADER");
 }
 
+/* Where the partition is, for every entry (skipped ones too, so that the plan shows it); an address the
+ * user area cannot hold (0xFFFFxxxx, below the MBR) is UINT64_MAX. */
+static void locate(struct unifw_flash_entry *e, const struct unifw_scatter_part *sp, uint64_t boot_region)
+{
+	bool boot1 = is_boot1(sp);
+	e->part = boot1 ? UNIFW_PHONE_BOOT1 : UNIFW_PHONE_USER;
+	if (boot1)
+		e->offset = sp->linear_start;
+	else if (unifw_scatter_addr_is_from_end(sp->linear_start) || sp->linear_start < boot_region)
+		e->offset = UINT64_MAX;
+	else
+		e->offset = sp->linear_start - boot_region;
+}
+
 /* Where the partition is on the phone; false (with the entry refused or skipped) if nowhere writable. */
 static bool place_entry(struct unifw_flash_entry *e, const struct unifw_scatter_part *sp, uint64_t boot_region)
 {
@@ -479,6 +493,7 @@ static int plan_entry(struct unifw_flash_plan *plan, struct unifw_flash_entry *e
 	e->image = pp->item ? pp->item->path : NULL;
 	e->image_size = pp->item ? pp->item->size : 0;
 	e->image_bytes = pp->image_bytes;
+	locate(e, sp, plan->boot_region);
 	if (!sp->is_download)
 		set_reason(e, UNIFW_FLASH_SKIP, "not_downloaded", "the scatter marks it is_download: false");
 	else if (!pp->item && !strcmp(pp->status, "no_image"))
@@ -691,7 +706,10 @@ struct unifw_jv *unifw_flash_plan_to_json(const struct unifw_flash_plan *plan)
 		unifw_jv_set_bool(p, "identity", e->identity);
 		unifw_jv_set_str(p, "region", e->part == UNIFW_PHONE_BOOT1 ? "boot1" : "user");
 		unifw_jv_set_hex(p, "linear", e->linear);
-		unifw_jv_set_hex(p, "offset", e->offset);
+		if (e->offset == UINT64_MAX)
+			unifw_jv_set(p, "offset", NULL);
+		else
+			unifw_jv_set_hex(p, "offset", e->offset);
 		unifw_jv_set_uint(p, "size", e->size);
 		if (e->image) {
 			unifw_jv_set_str(p, "image", e->image);

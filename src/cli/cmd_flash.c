@@ -1,0 +1,481 @@
+/* unifw flash PACKAGE [--plan] [--resume] [--with-preloader] [--include-identity] [--no-verify] [--yes]
+ * [--json] [phone options]: plan, safety checks, identity backup, writes verified by read-back, a journal
+ * that `--resume` continues (docs/flash.md). */
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "unifw/archive.h"
+#include "unifw/flash.h"
+#include "unifw/hash.h"
+#include "unifw/human.h"
+#include "unifw/identify.h"
+
+/* Exit codes beyond cli.h's: the plan said no (nothing written), a range read back wrong. */
+enum { FLASH_REFUSED = 3, FLASH_VERIFY_FAILED = 4 };
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"usage: unifw flash PACKAGE [--plan] [--with-preloader] [--include-identity] [--no-verify] [--yes]\n"
+		"                   [--backup-dir DIR] [--journal FILE] [--reboot] [--json] [phone options]\n"
+		"       unifw flash --resume [PACKAGE] [--yes] [--json] [phone options]\n\n"
+		"Write a firmware package (folder or archive with a scatter file) to the connected phone. A plan comes\n"
+		"first: per partition write, skip or refuse, and why. Nothing is written when the plan refuses\n"
+		"anything: an image larger than its partition (SP Flash Tool 5056/5069), a scatter that is not the\n"
+		"phone's partition layout (8038 \"PMT changed\"), a preloader whose EMI table does not list the phone's\n"
+		"memory part. Before the first write the identity partitions (NVRAM, PRO_INFO, PROTECT_F, PROTECT_S)\n"
+		"and the phone's preloader are backed up. Every range written is read back and compared (SHA-256).\n"
+		"A journal keyed by the phone's eMMC CID records the progress: after a cut, --resume finishes.\n\n"
+		"  --plan               show the plan and stop\n"
+		"  --with-preloader     also write the preloader (only if its EMI table lists the phone's memory)\n"
+		"  --include-identity   also write NVRAM, PRO_INFO, PROTECT_F, PROTECT_S from the package\n"
+		"  --no-verify          do not read back what was written (faster, and a lying eMMC goes unseen)\n"
+		"  --resume             continue the interrupted flash of this phone (options come from its journal)\n"
+		"  --yes                do not ask for confirmation (required when not on a terminal)\n"
+		"  --backup-dir DIR     parent of the identity backup (default: STATE/identity/CID)\n"
+		"  --journal FILE       journal file (default: STATE/flash/CID.journal)\n"
+		"  --range-size BYTES   bytes per write command, read-back and journal step (default 8 MiB)\n"
+		"  --reboot             boot the phone normally when the flash succeeded\n"
+		"  --json               JSON event lines on stdout, the plan and result last\n"
+		"%s\n"
+		"STATE is $UNIFW_STATE_DIR, else $XDG_STATE_HOME/unifw, else ~/.local/state/unifw.\n"
+		"In BROM mode without --preloader, the DRAM settings come from the package's preloader (only if its\n"
+		"EMI table lists the phone's memory part; otherwise the phone is left alone before DRAM setup).\n\n"
+		"exit status: 0 flashed (or plan shown), 1 failed (the message says where; --resume continues),\n"
+		"2 usage, 3 the plan refuses (nothing written), 4 a range read back different from what was written\n",
+		cli_phone_usage);
+}
+
+struct args {
+	struct cli_phone_args pa;
+	const char *package, *backup_dir, *journal;
+	bool plan_only, resume, with_preloader, include_identity, no_verify, yes, json, reboot;
+	uint64_t range_size;
+};
+
+static int parse_size(const char *s, uint64_t *out)
+{
+	char *end;
+	unsigned long long v = strtoull(s, &end, 0);
+	if (end == s)
+		return -1;
+	if (*end == 'K' || *end == 'k')
+		v <<= 10, end++;
+	else if (*end == 'M' || *end == 'm')
+		v <<= 20, end++;
+	if (*end || !v || v % 512 || v > (1ull << 30))
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static int parse(int argc, char **argv, struct args *a)
+{
+	memset(a, 0, sizeof *a);
+	for (int i = 1; i < argc; i++) {
+		int r = cli_phone_arg("flash", argc, argv, &i, &a->pa);
+		if (r < 0)
+			return CLI_USAGE;
+		if (r > 0)
+			continue;
+		const char *s = argv[i];
+		if (!strcmp(s, "--plan"))
+			a->plan_only = true;
+		else if (!strcmp(s, "--resume"))
+			a->resume = true;
+		else if (!strcmp(s, "--with-preloader"))
+			a->with_preloader = true;
+		else if (!strcmp(s, "--include-identity"))
+			a->include_identity = true;
+		else if (!strcmp(s, "--no-verify"))
+			a->no_verify = true;
+		else if (!strcmp(s, "--yes") || !strcmp(s, "-y"))
+			a->yes = true;
+		else if (!strcmp(s, "--json"))
+			a->json = true;
+		else if (!strcmp(s, "--reboot"))
+			a->reboot = true;
+		else if (!strcmp(s, "--backup-dir") && i + 1 < argc)
+			a->backup_dir = argv[++i];
+		else if (!strcmp(s, "--journal") && i + 1 < argc)
+			a->journal = argv[++i];
+		else if (!strcmp(s, "--range-size") && i + 1 < argc) {
+			if (parse_size(argv[++i], &a->range_size))
+				return cli_usage_error("flash", "--range-size takes a multiple of 512 up to 1G, not '%s'",
+						       argv[i]);
+		} else if (!strcmp(s, "--help") || !strcmp(s, "-h")) {
+			usage(stdout);
+			return -1;
+		} else if (s[0] == '-')
+			return cli_usage_error("flash", "unknown option '%s'", s);
+		else if (!a->package)
+			a->package = s;
+		else
+			return cli_usage_error("flash", "one package at a time ('%s' and '%s')", a->package, s);
+	}
+	if (!a->package && !a->resume)
+		return cli_usage_error("flash", "name the firmware package (a folder or an archive with a scatter file)");
+	if (a->resume && (a->with_preloader || a->include_identity || a->no_verify || a->range_size))
+		return cli_usage_error("flash", "--resume takes the options of the interrupted flash from its journal: "
+						"drop --with-preloader, --include-identity, --no-verify and --range-size");
+	if (a->resume && a->plan_only)
+		return cli_usage_error("flash", "--plan and --resume do not go together");
+	if (!a->yes && !a->plan_only && (a->json || !isatty(STDIN_FILENO)))
+		return cli_usage_error("flash", "flashing needs --yes when there is no terminal to ask (or --plan to look)");
+	return 0;
+}
+
+/* ---------------------------------------------------------------- the plan for humans */
+
+static void print_plan(FILE *out, const struct unifw_flash_plan *p, const struct unifw_flash_facts *f)
+{
+	char a[32], b[32], cid[33];
+	struct unifw_cid c;
+	unifw_cid_decode(f->cid, &c);
+	unifw_hex(f->cid, 16, cid);
+	fprintf(out, "Flash plan for %s\n", p->pkg->path);
+	fprintf(out, "  phone: eMMC %s %s (CID %s), user area %s, boot region 0x%llx%s\n",
+		c.manufacturer ? c.manufacturer : "?", c.product, cid, unifw_human_size(f->user_size, a, sizeof a),
+		(unsigned long long)p->boot_region, p->layout_checked ? ", partition table compared" : "");
+	fprintf(out, "  %-12s %-7s %-20s %10s  %s\n", "PARTITION", "ACTION", "WHERE", "BYTES", "IMAGE");
+	for (size_t i = 0; i < p->count; i++) {
+		const struct unifw_flash_entry *e = &p->entries[i];
+		char where[32];
+		if (e->offset == UINT64_MAX)
+			snprintf(where, sizeof where, "linear 0x%llx", (unsigned long long)e->linear);
+		else
+			snprintf(where, sizeof where, "%s 0x%llx", e->part == UNIFW_PHONE_BOOT1 ? "boot1" : "user",
+				 (unsigned long long)e->offset);
+		fprintf(out, "  %-12s %-7s %-20s %10s  %s%s\n", e->name, unifw_flash_action_name(e->action), where,
+			e->image ? unifw_human_size(e->image_bytes, b, sizeof b) : "-", e->image ? e->image : "-",
+			e->form == UNIFW_FLASH_FORM_SPARSE ? " (sparse)" : "");
+		if (e->action != UNIFW_FLASH_WRITE || e->form == UNIFW_FLASH_FORM_PRELOADER)
+			fprintf(out, "      %s: %s\n", e->action == UNIFW_FLASH_REFUSE ? "REFUSED" : "why", e->reason);
+		if (e->warning[0])
+			fprintf(out, "      note: %s\n", e->warning);
+	}
+	for (size_t i = 0; i < p->findings.count; i++) {
+		const struct unifw_finding *x = &p->findings.items[i];
+		fprintf(out, "  %s: %s\n", x->severity == UNIFW_SEV_ERROR ? "REFUSED" : unifw_severity_name(x->severity),
+			x->msg);
+	}
+	for (size_t i = 0; i < p->diff_count; i++)
+		fprintf(out, "      - %s\n", p->diffs[i].text);
+	fprintf(out, "  %zu partition(s) to write (%s)%s%s\n", p->writes, unifw_human_size(p->write_bytes, a, sizeof a),
+		p->opts.verify ? ", each range read back and compared" : ", NOT verified (--no-verify)",
+		p->refusals ? "; the plan REFUSES: nothing will be written" : "");
+}
+
+static bool confirm(const struct unifw_flash_plan *p)
+{
+	char line[32], a[32];
+	fprintf(stderr, "Write %zu partition(s) (%s) to the phone? Type 'yes' to go on: ", p->writes,
+		unifw_human_size(p->write_bytes, a, sizeof a));
+	fflush(stderr);
+	if (!fgets(line, sizeof line, stdin))
+		return false;
+	return !strcmp(line, "yes\n") || !strcmp(line, "yes");
+}
+
+/* ---------------------------------------------------------------- setup */
+
+/* BROM mode needs DRAM settings before the DA can run: the package's preloader is offered (the DA core
+ * sends an entry only when its ID is the phone's memory part). Archive members are extracted to tmp. */
+static const char *package_preloader(const struct unifw_package *pkg, char *path, size_t len, char *tmpdir,
+				     size_t tlen)
+{
+	const struct unifw_package_partition *pp = unifw_package_find(pkg, "PRELOADER");
+	struct unifw_error e;
+	if (!pp || !pp->item || strcmp(pp->item->type, "preloader"))
+		return NULL;
+	if (pkg->source == UNIFW_PACKAGE_FOLDER) {
+		snprintf(path, len, "%s/%s", pkg->path, pp->item->path);
+		return path;
+	}
+	const char *t = getenv("TMPDIR");
+	snprintf(tmpdir, tlen, "%s/unifw-flash-XXXXXX", t && *t ? t : "/tmp");
+	if (!mkdtemp(tmpdir)) {
+		tmpdir[0] = 0;
+		return NULL;
+	}
+	struct unifw_archive *ar;
+	struct unifw_archive_member m;
+	if (unifw_archive_open(pkg->path, &ar, &e))
+		return NULL;
+	const char *found = NULL;
+	while (unifw_archive_next(ar, &m, &e) > 0)
+		if (m.kind == UNIFW_MEMBER_FILE && !strcmp(m.name, pp->item->path)) {
+			if (!unifw_archive_extract_current(ar, tmpdir, &e)) {
+				snprintf(path, len, "%s/%s", tmpdir, m.name);
+				found = path;
+			}
+			break;
+		}
+	unifw_archive_close(ar);
+	return found;
+}
+
+static void remove_tmp(const char *tmpdir)
+{
+	if (!tmpdir[0])
+		return;
+	char cmd[PATH_MAX + 32];
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
+	if (system(cmd) != 0)
+		fprintf(stderr, "unifw: warning: could not remove %s\n", tmpdir);
+}
+
+struct session {
+	struct args a;
+	struct unifw_package *pkg;
+	struct unifw_phone *ph;
+	struct unifw_flash_facts facts;
+	struct unifw_flash_plan plan;
+	bool have_plan;
+	struct unifw_flash_journal journal;
+	bool have_journal;
+	struct unifw_flash_result res;
+	char state[PATH_MAX], journal_path[PATH_MAX], backup_dir[PATH_MAX], tmpdir[PATH_MAX];
+	struct cli_progress prog;
+	const char *outcome;
+};
+
+static int open_package(struct session *s, const char *path, struct unifw_error *err)
+{
+	int rc = unifw_package_open(path, &s->pkg, err);
+	if (rc)
+		return rc;
+	if (s->pkg->kind != UNIFW_PACKAGE_FIRMWARE || !s->pkg->chosen)
+		return unifw_error_set(err, UNIFW_E_INVALID, path, UNIFW_NO_OFFSET,
+				       "not a firmware package: no scatter file found (a %s)", unifw_package_type(s->pkg));
+	return 0;
+}
+
+/* Everything that can fail without the phone fails here, before the phone is touched. */
+static int prepare(struct session *s, struct unifw_error *err)
+{
+	int rc = unifw_flash_state_dir(s->state, sizeof s->state, err);
+	if (!rc && s->a.package)
+		rc = open_package(s, s->a.package, err);
+	char dir[PATH_MAX + 8];
+	snprintf(dir, sizeof dir, "%s/flash", s->state);
+	if (!rc && !s->a.journal)
+		rc = unifw_flash_make_dirs(dir, err);
+	if (!rc && s->a.backup_dir)
+		rc = unifw_flash_make_dirs(s->a.backup_dir, err);
+	return rc;
+}
+
+static int open_phone(struct session *s, struct unifw_error *err)
+{
+	struct unifw_phone_open_opts o;
+	char pl[PATH_MAX];
+	cli_phone_opts(&s->a.pa, cli_progress_cb(&s->prog), &o);
+	if (!o.emi_preloader_path && s->pkg)
+		o.emi_preloader_path = package_preloader(s->pkg, pl, sizeof pl, s->tmpdir, sizeof s->tmpdir);
+	int rc = unifw_phone_open(&o, &s->ph, err);
+	if (!rc)
+		rc = unifw_flash_facts_read(s->ph, &s->facts, err);
+	return rc;
+}
+
+static int locate_journal(struct session *s, struct unifw_error *err)
+{
+	char hex[33];
+	unifw_hex(s->facts.cid, 16, hex);
+	if (s->a.journal)
+		snprintf(s->journal_path, sizeof s->journal_path, "%s", s->a.journal);
+	else if (snprintf(s->journal_path, sizeof s->journal_path, "%s/flash/%s.journal", s->state, hex) >=
+		 (int)sizeof s->journal_path)
+		return unifw_error_set(err, UNIFW_E_INVALID, s->state, UNIFW_NO_OFFSET, "path too long");
+	if (s->a.backup_dir)
+		snprintf(s->backup_dir, sizeof s->backup_dir, "%s", s->a.backup_dir);
+	else if (snprintf(s->backup_dir, sizeof s->backup_dir, "%s/identity/%s", s->state, hex) >=
+		 (int)sizeof s->backup_dir)
+		return unifw_error_set(err, UNIFW_E_INVALID, s->state, UNIFW_NO_OFFSET, "path too long");
+	return 0;
+}
+
+static int make_plan(struct session *s, struct unifw_error *err)
+{
+	struct unifw_flash_plan_opts o = {.with_preloader = s->a.with_preloader,
+					  .include_identity = s->a.include_identity,
+					  .verify = !s->a.no_verify,
+					  .range_size = s->a.range_size};
+	if (s->a.resume) {
+		int rc = unifw_flash_journal_load(s->journal_path, &s->journal, err);
+		if (rc == UNIFW_E_IO && access(s->journal_path, F_OK) != 0)
+			return unifw_error_set(err, UNIFW_E_NOT_FOUND, s->journal_path, UNIFW_NO_OFFSET,
+					       "no interrupted flash of this phone to resume (no journal)");
+		if (rc) {
+			unifw_error_prefix(err, "cannot resume: ");
+			return rc;
+		}
+		s->have_journal = true;
+		o = s->journal.opts;
+		if (!s->pkg && (rc = open_package(s, s->journal.package, err)))
+			return rc;
+	} else if (!access(s->journal_path, F_OK)) {
+		struct unifw_flash_journal old;
+		struct unifw_error ignore;
+		if (!unifw_flash_journal_load(s->journal_path, &old, &ignore) && strcmp(old.state, "done"))
+			unifw_progress_note(cli_progress_cb(&s->prog), "warning",
+					    "an unfinished flash of %s (%s) is replaced by this one; its identity backup "
+					    "stays in %s", old.package, old.updated,
+					    old.identity_backup[0] ? old.identity_backup : "(none made)");
+		unifw_flash_journal_free(&old);
+	}
+	int rc = unifw_flash_plan(s->pkg, &s->facts, &o, &s->plan, err);
+	s->have_plan = rc == 0;
+	if (!rc && s->have_journal && !s->plan.refusals)
+		rc = unifw_flash_journal_check(&s->journal, &s->plan, err);
+	return rc;
+}
+
+static struct unifw_jv *result_json(const struct session *s)
+{
+	struct unifw_jv *o = unifw_jv_object();
+	unifw_jv_set_str(o, "type", "flash");
+	unifw_jv_set_str(o, "outcome", s->outcome ? s->outcome : "failed");
+	if (s->journal_path[0])
+		unifw_jv_set_str(o, "journal", s->journal_path);
+	const struct unifw_flash_result *r = &s->res;
+	if (r->identity_backup[0])
+		unifw_jv_set_str(o, "identity_backup", r->identity_backup);
+	unifw_jv_set_uint(o, "partitions_written", r->partitions_written);
+	unifw_jv_set_uint(o, "bytes_sent", r->bytes_sent);
+	unifw_jv_set_uint(o, "bytes_skipped", r->bytes_skipped);
+	unifw_jv_set_uint(o, "bytes_verified", r->bytes_verified);
+	unifw_jv_set_uint(o, "ranges_resumed", r->ranges_resumed);
+	unifw_jv_set_bool(o, "verify_failed", r->verify_failed);
+	if (r->failed_step)
+		unifw_jv_set_str(o, "failed_step", r->failed_step);
+	if (r->failed_partition[0])
+		unifw_jv_set_str(o, "failed_partition", r->failed_partition);
+	if (s->have_plan)
+		unifw_jv_set(o, "plan", unifw_flash_plan_to_json(&s->plan));
+	return o;
+}
+
+static int execute(struct session *s, struct unifw_error *err)
+{
+	struct unifw_flash_device dev;
+	struct unifw_flash_exec_opts eo = {.journal_path = s->journal_path,
+					   .backup_dir = s->backup_dir,
+					   .package_path = s->pkg->path,
+					   .resume = s->have_journal ? &s->journal : NULL,
+					   .progress = cli_progress_cb(&s->prog)};
+	char abs[PATH_MAX];
+	if (realpath(s->pkg->path, abs))
+		eo.package_path = abs;
+	unifw_flash_device_from_phone(&dev, s->ph);
+	int rc = unifw_flash_execute(&dev, &s->plan, &eo, &s->res, err);
+	s->outcome = rc ? "interrupted" : "flashed";
+	if (!rc && s->a.reboot) {
+		rc = unifw_phone_reboot(s->ph, err);
+		if (!rc)
+			s->outcome = "flashed_and_rebooted";
+	}
+	return rc;
+}
+
+static void print_summary(const struct session *s)
+{
+	char a[32], b[32];
+	const struct unifw_flash_result *r = &s->res;
+	fprintf(stderr, "Flashed %zu partition(s): %s sent%s%s%s.\n", r->partitions_written,
+		unifw_human_size(r->bytes_sent, a, sizeof a), r->bytes_skipped ? ", " : "",
+		r->bytes_skipped ? unifw_human_size(r->bytes_skipped, b, sizeof b) : "",
+		r->bytes_skipped ? " of sparse DONT_CARE never sent" : "");
+	if (s->plan.opts.verify)
+		fprintf(stderr, "Every range read back equal (SHA-256).\n");
+	else
+		fprintf(stderr, "Not verified (--no-verify).\n");
+	if (r->ranges_resumed)
+		fprintf(stderr, "Resumed: %llu range(s) were already done.\n", (unsigned long long)r->ranges_resumed);
+	fprintf(stderr, "Identity backup: %s\n", r->identity_backup[0] ? r->identity_backup : "(none)");
+}
+
+static void print_failure(const struct session *s, const struct unifw_error *err)
+{
+	cli_error(err);
+	if (s->res.failed_step && s->journal_path[0])
+		fprintf(stderr,
+			"unifw: the flash stopped at step %s%s%s; the journal %s keeps its progress.\n"
+			"unifw: reconnect the phone and run: unifw flash --resume%s%s\n",
+			s->res.failed_step, s->res.failed_partition[0] ? ", partition " : "", s->res.failed_partition,
+			s->journal_path, s->a.pa.port ? " --port " : "", s->a.pa.port ? s->a.pa.port : "");
+}
+
+static void session_free(struct session *s)
+{
+	if (s->have_plan)
+		unifw_flash_plan_free(&s->plan);
+	if (s->have_journal)
+		unifw_flash_journal_free(&s->journal);
+	if (s->ph)
+		unifw_phone_close(s->ph);
+	unifw_package_free(s->pkg);
+	remove_tmp(s->tmpdir);
+}
+
+static int finish(struct session *s, int code, const struct unifw_error *err)
+{
+	if (s->a.json) {
+		struct unifw_jv *r = result_json(s);
+		cli_json_result(r, err);
+		unifw_jv_free(r);
+	} else if (err) {
+		print_failure(s, err);
+	}
+	session_free(s);
+	return code;
+}
+
+int cmd_flash(int argc, char **argv)
+{
+	static struct session s;
+	memset(&s, 0, sizeof s);
+	int rc = parse(argc, argv, &s.a);
+	if (rc)
+		return rc < 0 ? CLI_OK : rc;
+	struct unifw_error err;
+	unifw_error_clear(&err);
+	cli_progress_init(&s.prog, s.a.json);
+	if ((rc = prepare(&s, &err)) || (rc = open_phone(&s, &err)) || (rc = locate_journal(&s, &err)) ||
+	    (rc = make_plan(&s, &err)))
+		return finish(&s, CLI_FAIL, &err);
+	FILE *out = s.a.json ? stderr : stdout;
+	if (!s.a.json)
+		print_plan(out, &s.plan, &s.facts);
+	if (s.plan.refusals) {
+		s.outcome = "refused";
+		unifw_error_set(&err, UNIFW_E_UNSAFE, "plan", UNIFW_NO_OFFSET,
+				"the plan refuses %zu thing(s) (see above): nothing was written", s.plan.refusals);
+		return finish(&s, FLASH_REFUSED, &err);
+	}
+	if (s.a.plan_only) {
+		s.outcome = "plan_only";
+		if (!s.a.json)
+			fprintf(stderr, "Plan only: nothing was written.\n");
+		return finish(&s, CLI_OK, NULL);
+	}
+	if (!s.plan.writes) {
+		s.outcome = "nothing_to_write";
+		return finish(&s, CLI_OK, NULL);
+	}
+	if (!s.a.yes && !confirm(&s.plan)) {
+		s.outcome = "declined";
+		fprintf(stderr, "Nothing was written.\n");
+		return finish(&s, CLI_FAIL, NULL);
+	}
+	if ((rc = execute(&s, &err)))
+		return finish(&s, s.res.verify_failed ? FLASH_VERIFY_FAILED : CLI_FAIL, &err);
+	if (!s.a.json)
+		print_summary(&s);
+	return finish(&s, CLI_OK, NULL);
+}

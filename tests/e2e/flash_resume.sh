@@ -1,0 +1,98 @@
+#!/bin/sh
+# unifw flash cut at ten different points by unifw-sim's seeded faults, each followed by
+# `unifw flash --resume`: the resumed job ends bit-exact (flash_check.py) and the phone boots.
+# The points: the host->device byte stream cut at six seeded offsets spread over the writes, a phone reset
+# in the middle of a write command, the link cut while the identity backup reads, the link cut while a
+# written range is read back, and host data corrupted on the wire (a packet checksum the DA refuses).
+# Small ranges (--range-size 64K) make the journal's progress fine-grained. Exit 0 pass, 77 skip, else fail.
+. "$(dirname "$0")/flash_lib.sh"
+
+m=a516-like
+base="$work/factory.img"
+pkg="$work/pkg"
+"$SIM" make-emmc --model "$m" -o "$base" >/dev/null
+"$SIM" make-firmware --model "$m" --seed 2 -o "$pkg" >/dev/null
+
+# A clean run measures the job: bytes written, and (from the sim's trace) the bytes read before the first
+# write (partition table, identity backup), so that a cut can be aimed at the read-back of written ranges.
+cp --sparse=always "$base" "$work/e.img"
+start_sim "$work/e.img" --model "$m" --trace-file "$work/trace.txt"
+flash "$pkg" --yes --json --with-preloader --range-size 64K
+[ "$rc" -eq 0 ] || fail "clean flash exited $rc: $(tail -5 "$work/err.txt")"
+stop_sim
+sent=$(result result.bytes_sent)
+[ "$sent" -gt 1000000 ] || fail "only $sent bytes sent"
+read_before=$(python3 -c "
+import re, sys
+total = 0
+for line in open(sys.argv[1]):
+    if 'SDMMC_WRITE' in line or ' WRITE ' in line:
+        break
+    m = re.search(r'> READ .* len=0x([0-9A-Fa-f]+)', line)
+    if m:
+        total += int(m.group(1), 16)
+print(total)" "$work/trace.txt")
+[ "$read_before" -gt 1000000 ] || fail "the trace shows only $read_before bytes read before the first write"
+
+# Seeded offsets in the host->device stream (the DA upload is about 25 KB, then the writes).
+offsets=$(python3 -c "
+import random
+r = random.Random(4)
+print(' '.join(str(40000 + (k * ($sent - 60000)) // 6 + r.randrange(50000)) for k in range(6)))")
+
+n=0
+run_cut() {
+	n=$((n + 1))
+	seed=$1
+	spec=$2
+	cp --sparse=always "$base" "$work/e.img"
+	start_sim "$work/e.img" --model "$m" --fault "$spec" --seed "$seed"
+	flash "$pkg" --yes --json --with-preloader --range-size 64K
+	[ "$rc" -eq 1 ] || fail "cut $n ($spec): exit $rc, expected 1: $(tail -3 "$work/err.txt")"
+	step=$(result result.failed_step)
+	[ -n "$step" ] || fail "cut $n ($spec): no failed step in $(tail -1 "$work/out.json")"
+	msg=$(result error.message)
+	[ -n "$msg" ] || fail "cut $n: no error message"
+	# the phone is plugged in again (the sim's next connection is a power-on) and the job resumed;
+	# every other run names the package again, the others take it from the journal
+	if [ $((n % 2)) -eq 0 ]; then
+		flash --resume "$pkg" --yes --json
+	else
+		flash --resume --yes --json
+	fi
+	[ "$rc" -eq 0 ] || fail "resume after cut $n ($spec): exit $rc: $(tail -5 "$work/err.txt")"
+	[ "$(result result.outcome)" = flashed ] || fail "resume $n: outcome $(result result.outcome)"
+	python3 "$CHECK" "$work/out.json" "$work/e.img" >/dev/null || {
+		python3 "$CHECK" "$work/out.json" "$work/e.img"
+		fail "after cut $n ($spec) and resume the eMMC is not the package"
+	}
+	stop_sim
+	v=0
+	"$SIM" boot --emmc "$work/e.img" >/dev/null 2>&1 || v=$?
+	[ "$v" -eq 0 ] || fail "after cut $n the phone does not boot (verdict $v)"
+	echo "ok cut $n ($spec): stopped in step $step, resumed $(result result.ranges_resumed) range(s) done, bit-exact"
+}
+
+k=0
+for off in $offsets; do
+	k=$((k + 1))
+	run_cut "$k" "cut:op=any,dir=in,after=$off"
+done
+run_cut 7 "reset:op=write,at=50%"
+run_cut 8 "cut:op=read,after=3000000"
+run_cut 9 "cut:op=any,dir=out,after=$((read_before + sent / 2))"
+run_cut 10 "flip:op=write,dir=in,at=random"
+[ "$n" -eq 10 ] || fail "$n cuts"
+
+# a resume against another phone's journal, and with another package, is refused
+cp --sparse=always "$base" "$work/e.img"
+start_sim "$work/e.img" --model "$m" --fault "cut:op=any,dir=in,after=600000"
+flash "$pkg" --yes --json --range-size 64K
+[ "$rc" -eq 1 ] || fail "cut for the refusal test: exit $rc"
+"$SIM" make-firmware --model "$m" --seed 5 -o "$work/other" >/dev/null
+flash --resume "$work/other" --yes --json
+[ "$rc" -eq 1 ] || fail "resume with another package: exit $rc"
+result error.message | grep -q "differ from those of the interrupted flash" || fail "no reason: $(result error.message)"
+stop_sim
+echo "ok another package refused"
+echo "PASS"
