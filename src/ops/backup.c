@@ -129,7 +129,7 @@ int unifw_backup_scatter(const struct unifw_phone_layout *l, const char *platfor
 		const struct role *r = role_of(e->name);
 		bool boot = e->offset == UINT64_MAX;
 		p->index = (int)sc->count;
-		snprintf(p->name, sizeof p->name, "%s", e->name);
+		snprintf(p->name, sizeof p->name, "%.63s", e->name);
 		snprintf(p->file_name, sizeof p->file_name, "%s", files && files[i] ? files[i] : "NONE");
 		p->is_download = r ? r->download : false;
 		snprintf(p->type, sizeof p->type, "%s", r ? r->type : (!strcmp(e->content, "ext4") ? "YAFFS_IMG" : "NONE"));

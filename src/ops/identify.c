@@ -251,8 +251,8 @@ int unifw_phone_layout_merge(const struct unifw_pmt *pmt, const struct unifw_mbr
 		/* Without a PMT the raw partitions are unnamed; the tables themselves are known. */
 		add_part(l, "MBR", 0, mbr->ebr_count ? mbr->ebr_lba[0] * 512 : 512);
 		for (size_t k = 0; k < mbr->ebr_count; k++) {
-			char name[16];
-			snprintf(name, sizeof name, "EBR%zu", k + 1);
+			char name[32];
+			snprintf(name, sizeof name, "EBR%u", (unsigned)(k + 1));
 			add_part(l, name, mbr->ebr_lba[k] * 512, 512);
 		}
 	}
