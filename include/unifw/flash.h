@@ -70,6 +70,7 @@ enum unifw_flash_form {
 	UNIFW_FLASH_FORM_RAW,        /* the file's bytes as they are */
 	UNIFW_FLASH_FORM_SPARSE,     /* Android sparse: RAW and FILL chunks, DONT_CARE skipped */
 	UNIFW_FLASH_FORM_PRELOADER,  /* a GFH preloader wrapped in EMMC_BOOT + BRLYT for boot1 */
+	UNIFW_FLASH_FORM_PMT,        /* a PMT (primary + mirror) built from the scatter, for a phone without one */
 };
 
 struct unifw_flash_plan_opts {
@@ -85,7 +86,7 @@ struct unifw_flash_entry {
 	const char *code;            /* stable reason code (docs/flash.md), static string */
 	char reason[640];            /* the why, in words */
 	char warning[256];           /* something to know even though it is written ("" if none) */
-	const struct unifw_package_partition *pp; /* in the package the plan was built from */
+	const struct unifw_package_partition *pp; /* in the package the plan was built from (NULL: the PMT) */
 	bool identity;               /* NVRAM, PRO_INFO, PROTECT_F, PROTECT_S (or BINREGION/PROTECTED) */
 	enum unifw_phone_part part;  /* UNIFW_PHONE_BOOT1 or UNIFW_PHONE_USER */
 	uint64_t linear;             /* scatter linear_start_addr */

@@ -151,9 +151,10 @@ static void print_plan(FILE *out, const struct unifw_flash_plan *p, const struct
 			snprintf(where, sizeof where, "%s 0x%llx", e->part == UNIFW_PHONE_BOOT1 ? "boot1" : "user",
 				 (unsigned long long)e->offset);
 		fprintf(out, "  %-12s %-7s %-20s %10s  %s%s\n", e->name, unifw_flash_action_name(e->action), where,
-			e->image ? unifw_human_size(e->image_bytes, b, sizeof b) : "-", e->image ? e->image : "-",
+			e->image_bytes ? unifw_human_size(e->image_bytes, b, sizeof b) : "-",
+			e->image ? e->image : e->form == UNIFW_FLASH_FORM_PMT ? "(built from the scatter)" : "-",
 			e->form == UNIFW_FLASH_FORM_SPARSE ? " (sparse)" : "");
-		if (e->action != UNIFW_FLASH_WRITE || e->form == UNIFW_FLASH_FORM_PRELOADER)
+		if (e->action != UNIFW_FLASH_WRITE || e->form == UNIFW_FLASH_FORM_PRELOADER || e->form == UNIFW_FLASH_FORM_PMT)
 			fprintf(out, "      %s: %s\n", e->action == UNIFW_FLASH_REFUSE ? "REFUSED" : "why", e->reason);
 		if (e->warning[0])
 			fprintf(out, "      note: %s\n", e->warning);

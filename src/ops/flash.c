@@ -3,12 +3,15 @@
  * Everything that can be checked without the phone is checked before the first device call. */
 #include "ops/flash_internal.h"
 
+#include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "unifw/backup.h"
 #include "unifw/hash.h"
@@ -122,10 +125,110 @@ static int validate(struct exec *x, struct unifw_error *err)
 }
 
 /* The identity partitions go to <backup_dir>/<UTC time>/ before the first write of a job. */
+struct file_sink {
+	int fd;
+	struct unifw_sha256 sha;
+	uint64_t got;
+	const char *path;
+};
+
+static int file_data(void *ctx, const uint8_t *data, size_t len, uint64_t off, struct unifw_error *err)
+{
+	struct file_sink *f = ctx;
+	(void)off;
+	for (size_t done = 0; done < len;) {
+		ssize_t n = write(f->fd, data + done, len - done);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return unifw_error_sys(err, f->path, "write");
+		done += (size_t)n;
+	}
+	unifw_sha256_update(&f->sha, data, len);
+	f->got += len;
+	return 0;
+}
+
+/* One identity partition read where the plan places it, into dir/<name>.bin (fsync'd). */
+static int read_to_file(struct exec *x, const struct unifw_flash_entry *e, const char *dir, struct unifw_jv *list,
+			struct unifw_error *err)
+{
+	char name[64], path[PATH_MAX], hex[65];
+	size_t k = 0;
+	for (const char *c = e->name; *c && k + 1 < sizeof name; c++)
+		name[k++] = (char)((*c >= 'A' && *c <= 'Z') ? *c + 32 : (isalnum((unsigned char)*c) ? *c : '_'));
+	name[k] = 0;
+	if (snprintf(path, sizeof path, "%s/%s.bin", dir, name) >= (int)sizeof path)
+		return unifw_error_set(err, UNIFW_E_INVALID, dir, UNIFW_NO_OFFSET, "path too long");
+	struct file_sink f = {.fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600), .path = path};
+	if (f.fd < 0)
+		return unifw_error_sys(err, path, "create");
+	int rc = unifw_sha256_init(&f.sha) < 0 ? unifw_error_set(err, UNIFW_E_NOMEM, path, UNIFW_NO_OFFSET, "out of memory") : 0;
+	if (!rc)
+		rc = x->dev->read(x->dev->ctx, e->part, e->offset, e->size, file_data, &f, err);
+	uint8_t digest[32];
+	unifw_sha256_final(&f.sha, digest); /* frees the context; a NULL one (failed init) is a no-op */
+	if (!rc && f.got != e->size)
+		rc = unifw_error_set(err, UNIFW_E_DEVICE, e->name, f.got, "read %llu of %llu bytes",
+				     (unsigned long long)f.got, (unsigned long long)e->size);
+	if (!rc && fsync(f.fd) < 0)
+		rc = unifw_error_sys(err, path, "fsync");
+	close(f.fd);
+	if (rc) {
+		unifw_error_prefix(err, "%s: ", e->name);
+		return rc;
+	}
+	unifw_hex(digest, 32, hex);
+	struct unifw_jv *o = unifw_jv_push_obj(list);
+	unifw_jv_set_str(o, "name", e->name);
+	unifw_jv_set_str(o, "file", strrchr(path, '/') + 1);
+	unifw_jv_set_hex(o, "offset", e->offset);
+	unifw_jv_set_uint(o, "size", e->size);
+	unifw_jv_set_str(o, "sha256", hex);
+	return 0;
+}
+
+/* A phone without a partition table (blank or wiped eMMC) has no identity partitions the backup job can
+ * find. Its NVRAM may still be there when only the tables were lost: read the identity partitions where
+ * the package's scatter puts them (the package's layout is about to be written there) before anything
+ * is written. A manifest, identity-by-scatter.json, says what was read from where. */
+static int backup_by_scatter(struct exec *x, const char *dir, struct unifw_error *err)
+{
+	struct unifw_jv *m = unifw_jv_object();
+	unifw_jv_set_str(m, "type", "unifw-identity-by-scatter");
+	unifw_jv_set_str(m, "why", "the phone had no partition table: identity partitions read where the package's "
+				  "scatter places them, before the flash");
+	struct unifw_jv *list = unifw_jv_set_arr(m, "partitions");
+	int rc = 0;
+	for (size_t i = 0; i < x->plan->count && !rc; i++) {
+		const struct unifw_flash_entry *e = &x->plan->entries[i];
+		if (e->identity && e->part == UNIFW_PHONE_USER && e->offset != UINT64_MAX && e->size)
+			rc = read_to_file(x, e, dir, list, err);
+	}
+	char path[PATH_MAX];
+	char *text = rc ? NULL : unifw_jv_to_string(m, true);
+	if (!rc && !text)
+		rc = unifw_error_set(err, UNIFW_E_NOMEM, dir, UNIFW_NO_OFFSET, "out of memory");
+	if (!rc && snprintf(path, sizeof path, "%s/identity-by-scatter.json", dir) >= (int)sizeof path)
+		rc = unifw_error_set(err, UNIFW_E_INVALID, dir, UNIFW_NO_OFFSET, "path too long");
+	if (!rc)
+		rc = unifw_file_write_atomic(path, text, strlen(text), err);
+	free(text);
+	unifw_jv_free(m);
+	return rc;
+}
+
 static int identity_backup(struct exec *x, const char *dir, struct unifw_error *err)
 {
 	unifw_progress_note(x->o->progress, "info", "backing up the identity partitions to %s", dir);
 	int rc = x->dev->backup_identity(x->dev->ctx, dir, err);
+	if (rc == UNIFW_E_NOT_FOUND) {
+		unifw_progress_note(x->o->progress, "warning",
+				    "the phone has no partition table: reading its identity partitions where the "
+				    "package's scatter puts them (%s)", err->msg);
+		unifw_error_clear(err);
+		rc = backup_by_scatter(x, dir, err);
+	}
 	if (rc) {
 		unifw_error_prefix(err, "identity backup (nothing written yet): ");
 		x->res->failed_step = "backup";
@@ -243,10 +346,24 @@ static int build_ranges(struct exec *x, const struct unifw_flash_entry *e, struc
 			struct flash_ranges *rs, uint8_t **mem, struct unifw_error *err)
 {
 	const struct unifw_package *pkg = x->plan->pkg;
-	const struct unifw_package_item *it = e->pp->item;
 	uint64_t max = x->plan->opts.range_size;
 	int rc;
 	*mem = NULL;
+	if (e->form == UNIFW_FLASH_FORM_PMT) {
+		uint8_t fp[32];
+		*mem = malloc(UNIFW_FLASH_PMT_BYTES);
+		if (!*mem)
+			return unifw_error_set(err, UNIFW_E_NOMEM, "PMT", UNIFW_NO_OFFSET, "out of memory");
+		rc = flash_pmt_from_scatter(&pkg->chosen->sc, *mem, err);
+		if (!rc) {
+			unifw_sha256(*mem, UNIFW_FLASH_PMT_BYTES, fp);
+			if (memcmp(fp, e->fingerprint, 32))
+				rc = unifw_error_set(err, UNIFW_E_UNSAFE, "PMT", UNIFW_NO_OFFSET,
+						     "the scatter changed since the plan was made");
+		}
+		return rc ? rc : flash_ranges_mem(*mem, UNIFW_FLASH_PMT_BYTES, max, rs, err);
+	}
+	const struct unifw_package_item *it = e->pp->item;
 	if (e->form == UNIFW_FLASH_FORM_PRELOADER) {
 		uint8_t *buf;
 		size_t len, wlen;

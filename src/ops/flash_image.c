@@ -392,6 +392,29 @@ int unifw_flash_wrap_preloader(const uint8_t *img, size_t len, const char *name,
 	return 0;
 }
 
+/* ---------------------------------------------------------------- PMT for a phone without one */
+
+int flash_pmt_from_scatter(const struct unifw_scatter *sc, uint8_t *out, struct unifw_error *err)
+{
+	struct unifw_pmt pmt;
+	memset(&pmt, 0, sizeof pmt);
+	snprintf(pmt.version, sizeof pmt.version, "1.0"); /* the MT6572 sources' PMT_VER_V1 */
+	for (size_t i = 0; i < sc->count; i++) {
+		const struct unifw_scatter_part *sp = &sc->parts[i];
+		if (!sp->name[0])
+			continue;
+		if (pmt.count >= UNIFW_PMT_MAX_ENTRIES)
+			return unifw_error_set(err, UNIFW_E_TOO_BIG, "PMT", UNIFW_NO_OFFSET,
+					       "the scatter has more than %u partitions: a PMT holds 40",
+					       UNIFW_PMT_MAX_ENTRIES);
+		struct unifw_pmt_entry *e = &pmt.entry[pmt.count++];
+		snprintf(e->name, sizeof e->name, "%s", sp->name);
+		e->offset = sp->linear_start;
+		e->size = sp->size;
+	}
+	return unifw_pmt_build(&pmt, out, UNIFW_FLASH_PMT_BYTES, err);
+}
+
 /* ---------------------------------------------------------------- small helpers */
 
 void flash_cid_hex(const uint8_t cid[16], char out[33])

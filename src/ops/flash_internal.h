@@ -11,6 +11,7 @@
 #include "unifw/flash.h"
 #include "unifw/hash.h"
 #include "unifw/io.h"
+#include "unifw/pmt.h"
 #include "unifw/sparse.h"
 
 /* An image of the package opened for reading: a folder file (pread-capable) or an archive member
@@ -77,6 +78,12 @@ struct flash_source {
 };
 /* unifw_phone_source callback: ctx = struct flash_source. Asks past the range end get zeros (not hashed). */
 int flash_source_fill(void *ctx, uint8_t *buf, size_t len, uint64_t off, struct unifw_error *err);
+
+/* The PMT (primary "PTv1" + mirror "MPT1", 2 x 0x1000 bytes) for a scatter's layout: one entry per named
+ * partition, offset = linear address (what MediaTek's tools and the virtual phone store), in scatter order,
+ * at most 40. out must hold UNIFW_FLASH_PMT_BYTES. */
+#define UNIFW_FLASH_PMT_BYTES (2u * UNIFW_PMT_REGION_SIZE)
+int flash_pmt_from_scatter(const struct unifw_scatter *sc, uint8_t *out, struct unifw_error *err);
 
 /* Lower-case hex of the CID (33 bytes incl. NUL). */
 void flash_cid_hex(const uint8_t cid[16], char out[33]);

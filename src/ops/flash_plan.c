@@ -46,6 +46,7 @@ const char *unifw_flash_form_name(enum unifw_flash_form f)
 	case UNIFW_FLASH_FORM_RAW: return "raw";
 	case UNIFW_FLASH_FORM_SPARSE: return "sparse";
 	case UNIFW_FLASH_FORM_PRELOADER: return "preloader";
+	case UNIFW_FLASH_FORM_PMT: return "pmt";
 	case UNIFW_FLASH_FORM_NONE: break;
 	}
 	return "none";
@@ -215,9 +216,8 @@ static int check_layout(struct unifw_flash_plan *plan, const struct unifw_scatte
 					   "tables themselves could be compared");
 	} else {
 		unifw_findings_add(&plan->findings, UNIFW_SEV_WARNING, "no-partition-table", scatter_name, 0, NULL,
-				   "the phone has no partition table (PMT or MBR)%s%s: a blank or erased eMMC has none; "
-				   "the package's layout is taken as it is",
-				   f->layout_note[0] ? ": " : "", f->layout_note);
+				   "nothing to compare the package's layout with (%s): it is taken as it is and "
+				   "written as the phone's PMT", f->layout_note[0] ? f->layout_note : "no PMT, no MBR");
 	}
 	if (rc || !plan->diff_count)
 		return rc;
@@ -551,6 +551,50 @@ static int plan_entry(struct unifw_flash_plan *plan, struct unifw_flash_entry *e
 	return 0;
 }
 
+/* ---------------------------------------------------------------- a PMT for a phone without one */
+
+/* The phone's preloader and LK find LK, boot and the rest through the PMT; SP Flash Tool's DA writes one
+ * during a download. A phone without one (blank, wiped) gets the package's layout as a PMT, written last
+ * (an interrupted flash then leaves the phone in download mode, not booting half a firmware). */
+static int plan_pmt(struct unifw_flash_plan *plan, const struct unifw_scatter *sc, const struct unifw_flash_facts *f,
+		    struct unifw_error *err)
+{
+	struct unifw_flash_entry *e = &plan->entries[plan->count++];
+	uint8_t *buf = malloc(UNIFW_FLASH_PMT_BYTES);
+	struct unifw_error perr;
+	if (!buf)
+		return unifw_error_set(err, UNIFW_E_NOMEM, "PMT", UNIFW_NO_OFFSET, "out of memory");
+	snprintf(e->name, sizeof e->name, "PMT");
+	e->part = UNIFW_PHONE_USER;
+	e->offset = unifw_pmt_location(f->user_size);
+	e->linear = e->offset + plan->boot_region;
+	e->size = e->image_bytes = UNIFW_FLASH_PMT_BYTES;
+	e->form = UNIFW_FLASH_FORM_PMT;
+	unifw_error_clear(&perr);
+	if (!f->user_size) {
+		set_reason(e, UNIFW_FLASH_REFUSE, "pmt_unplaced",
+			   "the phone has no PMT and its user-area size is unknown, so a new one cannot be placed");
+	} else if (flash_pmt_from_scatter(sc, buf, &perr)) {
+		set_reason(e, UNIFW_FLASH_REFUSE, "pmt_unbuildable", "the phone has no PMT and the scatter's cannot be "
+			   "built: %s", perr.msg);
+	} else {
+		unifw_sha256(buf, UNIFW_FLASH_PMT_BYTES, e->fingerprint);
+		set_reason(e, UNIFW_FLASH_WRITE, "write_pmt",
+			   "the phone has no PMT: the package's layout is written as one, last (SP Flash Tool's DA does "
+			   "the same), else the preloader finds no LK");
+		for (size_t i = 0; i < plan->count - 1; i++) {
+			const struct unifw_flash_entry *w = &plan->entries[i];
+			if (w->action != UNIFW_FLASH_SKIP && w->part == UNIFW_PHONE_USER && w->offset < e->offset + e->size &&
+			    e->offset < w->offset + w->image_bytes)
+				set_reason(e, UNIFW_FLASH_REFUSE, "pmt_overlap",
+					   "the phone has no PMT, and the place of a new one (user-area offset 0x%llx) "
+					   "lies inside %s, which this flash writes", (unsigned long long)e->offset, w->name);
+		}
+	}
+	free(buf);
+	return 0;
+}
+
 /* ---------------------------------------------------------------- plan hash */
 
 static void hash_line(struct unifw_sha256 *h, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -632,13 +676,15 @@ int unifw_flash_plan(const struct unifw_package *pkg, const struct unifw_flash_f
 		return rc;
 	const struct unifw_scatter *sc = &pkg->chosen->sc;
 	const char *scatter_name = pkg->chosen->item->path;
-	plan->entries = calloc(pkg->part_count ? pkg->part_count : 1, sizeof *plan->entries);
+	plan->entries = calloc(pkg->part_count + 1, sizeof *plan->entries); /* + a PMT for a phone without one */
 	if (!plan->entries)
 		return unifw_error_set(err, UNIFW_E_NOMEM, "plan", UNIFW_NO_OFFSET, "out of memory");
 	plan->count = pkg->part_count;
 	rc = check_layout(plan, sc, facts, scatter_name, err);
 	for (size_t i = 0; i < plan->count && !rc; i++)
 		rc = plan_entry(plan, &plan->entries[i], &pkg->parts[i], facts, err);
+	if (!rc && (!facts->have_layout || !facts->layout.have_pmt))
+		rc = plan_pmt(plan, sc, facts, err);
 	if (!rc)
 		for (size_t i = 0; i < plan->count; i++) {
 			const struct unifw_flash_entry *e = &plan->entries[i];

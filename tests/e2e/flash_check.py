@@ -7,6 +7,7 @@ The JSON is `unifw flash --json` output (its last line, the result event, whose 
 plan) or `unifw flash --plan --json` output. For every partition with action "write":
   raw        the file's bytes at user-area offset `offset`;
   sparse     every RAW and FILL chunk at its place (DONT_CARE chunks are not written, so not compared);
+  pmt        the PMT unifw built for a phone without one: both signatures at `offset`;
   preloader  boot1 holds the EMMC_BOOT header and the GFH image at 0x800 (or the file as it is when it
              already is a boot-region dump).
 The eMMC image layout (boot1 | boot2 | rpmb | gp1-4 | user | 4 KiB footer) is read from the footer
@@ -75,8 +76,10 @@ def check(plan, emmc_path):
         for p in plan["partitions"]:
             if p["action"] != "write":
                 continue
-            with open("%s/%s" % (plan["package"], p["image"]), "rb") as f:
-                data = f.read()
+            data = b""
+            if p["image"] is not None:
+                with open("%s/%s" % (plan["package"], p["image"]), "rb") as f:
+                    data = f.read()
             base = bases["boot1" if p["region"] == "boot1" else "user"]
             off = int(p["offset"], 16)
             name = p["name"]
@@ -87,6 +90,12 @@ def check(plan, emmc_path):
                     if err:
                         problems.append(err)
                         break
+            elif p["form"] == "pmt":
+                # built by unifw from the scatter: its two signatures, "PTv1" and the mirror "MPT1"
+                err = compare(emmc, base, off, struct.pack("<I", 0x50547631), name) or \
+                    compare(emmc, base, off + 0x1000, struct.pack("<I", 0x4D505431), name + " mirror")
+                if err:
+                    problems.append(err)
             elif p["form"] == "preloader":
                 if data[:9] == b"EMMC_BOOT":
                     err = compare(emmc, base, off, data, name)

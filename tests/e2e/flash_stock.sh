@@ -40,6 +40,26 @@ for m in $models; do
 	echo "ok $m: flashed bit-exact, $(result result.partitions_written) partitions, boots"
 done
 
+# A blank eMMC (no PMT, no MBR: a new or wiped chip) with the first model's geometry and CID: the plan has
+# nothing to compare with, the identity partitions are read where the scatter puts them, the package's
+# layout is written as a PMT (last), and the phone boots (blank NVRAM: "with faults", no IMEI).
+m=$(echo "$models" | head -1)
+cid=$(python3 -c "
+import sys
+f = open(sys.argv[1], 'rb'); f.seek(-4096, 2); print(f.read(4096)[0x58:0x68].hex())" "$work/$m.img")
+start_sim "$work/blank.img" --emmc-size 512M --boot-size 2M --rpmb-size 2M --cid "$cid"
+flash "$work/pkg-$m" --yes --json --with-preloader
+[ "$rc" -eq 0 ] || fail "blank eMMC: flash exited $rc: $(tail -5 "$work/err.txt")"
+python3 "$CHECK" "$work/out.json" "$work/blank.img" || fail "blank eMMC: the eMMC does not hold the package"
+[ "$(result result.plan.layout.checked)" = false ] || fail "blank eMMC: a layout was compared"
+backup=$(result result.identity_backup)
+[ -s "$backup/identity-by-scatter.json" ] && [ -s "$backup/nvram.bin" ] || fail "blank eMMC: no identity backup by scatter"
+stop_sim
+verdict=0
+"$SIM" boot --emmc "$work/blank.img" --model "$m" >"$work/boot.txt" 2>&1 || verdict=$?
+[ "$verdict" -eq 0 ] || [ "$verdict" -eq 3 ] || fail "blank eMMC: boot verdict $verdict: $(cat "$work/boot.txt")"
+echo "ok blank eMMC: flashed with a new PMT, $(head -1 "$work/boot.txt")"
+
 # A zip of a package (images streamed from the archive) on the first model.
 if command -v zip >/dev/null 2>&1; then
 	m=$(echo "$models" | head -1)

@@ -494,6 +494,7 @@ static void plan_refuses_a_package_for_another_layout(void **state)
 	plan_ok(fx.pkg, &f, &o, &plan);
 	assert_int_equal(plan.diff_count, 0);
 	assert_int_equal(plan.refusals, 0);
+	assert_string_equal(entry(&plan, "PMT")->code, "write_pmt");
 	unifw_flash_plan_free(&plan);
 
 	/* a blank eMMC: nothing to compare, said so */
@@ -506,6 +507,19 @@ static void plan_refuses_a_package_for_another_layout(void **state)
 	assert_false(plan.layout_checked);
 	assert_true(has_finding(&plan, "no-partition-table", "neither a PMT nor an MBR"));
 	assert_int_equal(plan.refusals, 0);
+	/* ... and gets the package's layout as a PMT, written last */
+	const struct unifw_flash_entry *pe = &plan.entries[plan.count - 1];
+	assert_string_equal(pe->name, "PMT");
+	assert_string_equal(pe->code, "write_pmt");
+	assert_int_equal(pe->offset, USER_SIZE - 0x100000);
+	assert_int_equal(pe->form, UNIFW_FLASH_FORM_PMT);
+	unifw_flash_plan_free(&plan);
+	/* a user area so small that the PMT's place falls inside an image: refused */
+	f.user_size = 0x1380000;
+	plan_ok(fx.pkg, &f, &o, &plan);
+	pe = &plan.entries[plan.count - 1];
+	assert_string_equal(pe->code, "pmt_overlap");
+	assert_non_null(strstr(pe->reason, "inside USRDATA"));
 	unifw_flash_plan_free(&plan);
 	fixture_close(&fx);
 }
@@ -874,6 +888,7 @@ struct memphone {
 	uint64_t read_cut_at;  /* a read fails when read_bytes would pass this (0 = never; fires once) */
 	size_t lie_write;      /* this write call (1-based) is acknowledged but not stored (0 = none) */
 	bool fail_backup;      /* the next identity backup fails (the link drops while reading NVRAM) */
+	bool no_table;         /* the identity backup finds no partition table (a blank or wiped eMMC) */
 	char last_backup[4096];
 };
 
@@ -947,6 +962,9 @@ static int mp_backup(void *ctx, const char *dir, struct unifw_error *err)
 	m->calls++;
 	m->backups++;
 	m->backup_call = m->calls;
+	if (m->no_table)
+		return unifw_error_set(err, UNIFW_E_NOT_FOUND, "partition table", UNIFW_NO_OFFSET,
+				       "the phone has neither a PMT nor an MBR");
 	if (m->fail_backup) {
 		m->fail_backup = false;
 		return unifw_error_set(err, UNIFW_E_IO, "READ", 0x3000, "the link dropped (cable pulled)");
@@ -1009,6 +1027,12 @@ static void expected_phone(const struct unifw_flash_plan *plan, uint8_t *boot1, 
 		const struct unifw_flash_entry *en = &plan->entries[i];
 		if (en->action != UNIFW_FLASH_WRITE)
 			continue;
+		if (en->form == UNIFW_FLASH_FORM_PMT) {
+			static uint8_t pmt[UNIFW_FLASH_PMT_BYTES];
+			assert_int_equal(flash_pmt_from_scatter(&plan->pkg->chosen->sc, pmt, &e), 0);
+			memcpy(user + en->offset, pmt, sizeof pmt);
+			continue;
+		}
 		char path[8192];
 		snprintf(path, sizeof path, "%s/%s", plan->pkg->path, en->image);
 		size_t len;
@@ -1154,6 +1178,84 @@ static void execute_writes_every_image_bit_exact(void **state)
 	unifw_flash_journal_free(&j);
 	free(boot1);
 	free(user);
+	mp_free(&m);
+	unifw_flash_plan_free(&plan);
+	fixture_close(&fx);
+}
+
+/* A wiped phone: the backup job finds no table; the identity partitions are read where the package puts
+ * them (their bytes may well still be there) before the first write. */
+static void execute_backs_up_identity_by_scatter_on_a_phone_without_tables(void **state)
+{
+	(void)state;
+	struct fixture fx;
+	struct unifw_flash_facts f;
+	struct unifw_flash_plan plan;
+	struct unifw_flash_plan_opts o = {.verify = true, .range_size = RANGE};
+	struct unifw_error e;
+	struct memphone m;
+	struct unifw_flash_device dev;
+	struct unifw_flash_result res;
+	struct job job;
+	fixture_open(&fx, LAYOUT, NPARTS);
+	memset(&f, 0, sizeof f);
+	memcpy(f.cid, A516_CID, 16);
+	f.boot1_size = BOOT1_SIZE;
+	f.user_size = USER_SIZE;
+	plan_ok(fx.pkg, &f, &o, &plan);
+	mp_init(&m, &dev);
+	m.no_table = true;
+	fill_random(m.user + (0xE00000 - BOOT_REGION), 0x100000, 5); /* NVRAM bytes left behind */
+	job_init(&job, &fx);
+	if (unifw_flash_execute(&dev, &plan, &job.o, &res, &e))
+		fail_msg("execute: %s", e.msg);
+	static const struct {
+		const char *file;
+		uint64_t linear;
+	} want[] = {{"pro_info.bin", 0xD00000}, {"nvram.bin", 0xE00000}, {"protect_f.bin", 0xF00000},
+		    {"protect_s.bin", 0x1000000}};
+	uint8_t *nv = malloc(0x100000);
+	fill_random(nv, 0x100000, 5);
+	for (size_t i = 0; i < sizeof want / sizeof *want; i++) {
+		char path[8192];
+		size_t len;
+		snprintf(path, sizeof path, "%s/%s", res.identity_backup, want[i].file);
+		uint8_t *b = test_read_file(path, &len);
+		if (!b)
+			fail_msg("no %s in the identity backup", want[i].file);
+		assert_int_equal(len, 0x100000);
+		if (!strcmp(want[i].file, "nvram.bin"))
+			assert_memory_equal(b, nv, len); /* read before ... */
+		free(b);
+	}
+	char path[8192];
+	size_t len;
+	snprintf(path, sizeof path, "%s/identity-by-scatter.json", res.identity_backup);
+	char *manifest = (char *)test_read_file(path, &len);
+	assert_non_null(manifest);
+	assert_non_null(strstr(manifest, "\"name\": \"NVRAM\""));
+	assert_non_null(strstr(manifest, "\"offset\": \"0x200000\""));
+	free(manifest);
+	assert_true(m.first_write_call > 0); /* ... the flash went on */
+	assert_int_equal(res.partitions_written, 7); /* six images and a PMT, the phone had none */
+	const struct unifw_flash_entry *pe = entry(&plan, "PMT");
+	assert_int_equal(pe->action, UNIFW_FLASH_WRITE);
+	assert_int_equal(pe->offset, USER_SIZE - 0x100000);
+	assert_int_equal(&plan.entries[plan.count - 1], pe); /* written last */
+	struct unifw_pmt back;
+	assert_int_equal(unifw_pmt_parse(m.user + pe->offset, 0x2000, "PMT", &back, &e), 0);
+	assert_true(back.has_mirror && back.mirror_matches);
+	assert_int_equal(back.count, NPARTS);
+	assert_string_equal(back.entry[9].name, "ANDROID");
+	assert_int_equal(back.entry[9].offset, 0x1380000);
+	assert_int_equal(back.entry[9].size, 0x800000);
+	uint8_t *boot1 = malloc(BOOT1_SIZE), *user = malloc(USER_SIZE);
+	expected_phone(&plan, boot1, user);
+	memcpy(user + (0xE00000 - BOOT_REGION), nv, 0x100000); /* the phone's own NVRAM stays */
+	assert_phone_is(&m, boot1, user);
+	free(boot1);
+	free(user);
+	free(nv);
 	mp_free(&m);
 	unifw_flash_plan_free(&plan);
 	fixture_close(&fx);
@@ -1570,6 +1672,7 @@ int main(void)
 		cmocka_unit_test(wrap_reproduces_the_corpus_boot_region),
 		cmocka_unit_test(sparse_chunks_stream_without_expanding_dont_care),
 		cmocka_unit_test(execute_writes_every_image_bit_exact),
+		cmocka_unit_test(execute_backs_up_identity_by_scatter_on_a_phone_without_tables),
 		cmocka_unit_test(execute_resumes_after_cuts_at_ten_points),
 		cmocka_unit_test(execute_catches_an_emmc_that_lies),
 		cmocka_unit_test(execute_sends_nothing_for_a_refused_plan_or_bad_options),
