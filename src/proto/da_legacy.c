@@ -100,12 +100,30 @@ const char *unifw_da_storage_name(enum unifw_da_storage s)
 	return "nor";
 }
 
+/* The READ/WRITE checksum runs over every byte of a backup or flash, so it is summed eight bytes at a
+ * time: the even and odd bytes of a 64-bit word go into four 16-bit lanes (at most 2 x 255 per word,
+ * so 128 words fit a lane), and the lanes are folded into the total every 128 words. */
 uint16_t unifw_da_bytesum(const uint8_t *data, size_t len, uint16_t start)
 {
-	uint32_t sum = start;
-	for (size_t i = 0; i < len; i++)
-		sum += data[i];
-	return (uint16_t)sum;
+	const uint64_t even = 0x00FF00FF00FF00FFull;
+	uint64_t total = start;
+	size_t i = 0;
+
+	while (len - i >= 8) {
+		size_t words = (len - i) / 8;
+		uint64_t lanes = 0;
+		if (words > 128)
+			words = 128;
+		for (size_t k = 0; k < words; k++, i += 8) {
+			uint64_t w;
+			memcpy(&w, data + i, 8);
+			lanes += (w & even) + ((w >> 8) & even);
+		}
+		total += (lanes & 0xFFFF) + ((lanes >> 16) & 0xFFFF) + ((lanes >> 32) & 0xFFFF) + (lanes >> 48);
+	}
+	for (; i < len; i++)
+		total += data[i];
+	return (uint16_t)total;
 }
 
 void unifw_da_stage2_defaults(struct unifw_da_stage2_config *cfg, uint8_t brom_ver, uint8_t bl_ver,

@@ -870,9 +870,33 @@ static void emi_adapter_on_every_corpus_table(void **state)
 	assert_true(entries >= 20);
 }
 
+/* The word-at-a-time byte sum equals the plain sum of bytes for every length, alignment and start value,
+ * including all-0xFF data (the worst case for lane overflow) past several 128-word folds. */
+static void bytesum_equals_plain_byte_sum(void **state)
+{
+	(void)state;
+	enum { N = 5000 };
+	static uint8_t buf[N + 8];
+	uint32_t x = 12345;
+	for (int pass = 0; pass < 2; pass++) {
+		for (size_t i = 0; i < sizeof buf; i++) {
+			x = x * 1103515245u + 12345u;
+			buf[i] = pass ? 0xFF : (uint8_t)(x >> 16);
+		}
+		for (size_t off = 0; off < 8; off++)
+			for (size_t len = 0; len <= N; len += (len < 64 ? 1 : 97)) {
+				uint32_t plain = 0x1234;
+				for (size_t i = 0; i < len; i++)
+					plain += buf[off + i];
+				assert_int_equal(unifw_da_bytesum(buf + off, len, 0x1234), (uint16_t)plain);
+			}
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(bytesum_equals_plain_byte_sum),
 		cmocka_unit_test(sync_reads_report1_of_an_emmc_phone),
 		cmocka_unit_test(sync_with_nand_ids_and_bad_sync_byte),
 		cmocka_unit_test(stage2_preloader_mode_dram_ready),
