@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "unifw/config.h"
 #include "unifw/human.h"
 #include "unifw/identify.h"
 
@@ -131,11 +132,13 @@ int cmd_identify(int argc, char **argv)
 	cli_phone_opts(&pa, cli_progress_cb(&prog), &o);
 	o.partial = &partial;
 	const char *env_da = getenv("UNIFW_DA");
-	if (no_da || (!pa.da && (!env_da || !*env_da))) {
+	char conf_da[4096];
+	bool have_da = pa.da || (env_da && *env_da) || unifw_config_get("da", conf_da, sizeof conf_da);
+	if (no_da || !have_da) {
 		o.brom_only = true;
 		if (!no_da)
-			fprintf(stderr, "unifw identify: no DA (--da or $UNIFW_DA): showing the BROM/preloader facts only; "
-					"eMMC, DRAM and partitions need the DA\n");
+			fprintf(stderr, "unifw identify: no DA (--da, $UNIFW_DA or 'da =' in the configuration file): "
+					"showing the BROM/preloader facts only; eMMC, DRAM and partitions need the DA\n");
 	}
 	struct unifw_error err;
 	struct unifw_phone *ph = NULL;

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "unifw/config.h"
 #include "unifw/human.h"
 
 #define LONG_STEP (64u << 20) /* lines mode: start and every-10 % lines only for steps this large */
@@ -300,8 +301,12 @@ int cli_phone_arg(const char *cmd, int argc, char **argv, int *i, struct cli_pho
 
 void cli_phone_opts(const struct cli_phone_args *a, const struct unifw_progress *p, struct unifw_phone_open_opts *o)
 {
+	static char conf_port[512];
 	memset(o, 0, sizeof *o);
-	o->port = a->port ? a->port : "auto";
+	/* --port, else `port = ...` in the configuration file, else wait for a USB phone. */
+	o->port = a->port ? a->port : unifw_config_get("port", conf_port, sizeof conf_port);
+	if (!o->port || !*o->port)
+		o->port = "auto";
 	o->da_path = a->da;
 	o->emi_preloader_path = a->preloader;
 	o->trace_path = a->trace;
@@ -313,7 +318,8 @@ void cli_phone_opts(const struct cli_phone_args *a, const struct unifw_progress 
 const char cli_phone_usage[] =
 	"phone options:\n"
 	"  -p, --port PORT     auto (default: wait for the phone), /dev/ttyACM0, usb:BUS:ADDR, unix:PATH, tcp:HOST:PORT\n"
-	"  --da FILE           MTK_AllInOne_DA.bin (default: $UNIFW_DA)\n"
+	"                      (default from 'port = ...' in ~/.config/unifw/config, or $UNIFW_CONFIG)\n"
+	"  --da FILE           MTK_AllInOne_DA.bin (default: $UNIFW_DA, else 'da = ...' in the configuration file)\n"
 	"  --preloader FILE    BROM mode: the phone's own preloader (e.g. preloader.bin of its backup) for the\n"
 	"                      DRAM (EMI) settings\n"
 	"  --wait SECONDS      how long --port auto waits for the phone (default 60)\n"

@@ -3,6 +3,7 @@
  * DA1 chosen from the container by hw code, sync and report 1, stage 2 with the EMI step in BROM
  * mode, DA2, report 2, USB speed), then partition reads, writes, FORMAT, the PMT and FINISH.
  * Every failure says which step failed, what the phone said and what to do about it. */
+#include "unifw/config.h"
 #include "unifw/phone.h"
 
 #include <stdarg.h>
@@ -119,12 +120,19 @@ struct da_source {
 	char path[256];
 };
 
+static const char *config_path_for_message(void)
+{
+	static char path[4096];
+	return unifw_config_path(path, sizeof path) ? path : "~/.config/unifw/config";
+}
+
 static int da_load(const char *path, struct da_source *d, struct unifw_error *err)
 {
 	if (!path || !*path)
 		return unifw_error_set(err, UNIFW_E_INVALID, "download agent", UNIFW_NO_OFFSET,
-				       "no download agent given: pass --da MTK_AllInOne_DA.bin or set UNIFW_DA "
-				       "(the DA is MediaTek's; unifw ships none)");
+				       "no download agent given: pass --da MTK_AllInOne_DA.bin, set UNIFW_DA, or put "
+				       "'da = /path/to/MTK_AllInOne_DA.bin' in the configuration file (%s) "
+				       "(the DA is MediaTek's; unifw ships none)", config_path_for_message());
 	snprintf(d->path, sizeof d->path, "%s", path);
 	int rc = unifw_file_read_all(path, DA_FILE_MAX, &d->buf, &d->len, err);
 	if (rc < 0)
@@ -480,7 +488,10 @@ int unifw_phone_open(const struct unifw_phone_open_opts *opts, struct unifw_phon
 
 	/* Files first: a wrong path should not cost the user a power cycle. */
 	if (!o->brom_only) {
+		char conf_da[4096];
 		const char *da_path = o->da_path && *o->da_path ? o->da_path : getenv("UNIFW_DA");
+		if (!da_path || !*da_path)
+			da_path = unifw_config_get("da", conf_da, sizeof conf_da);
 		if ((rc = da_load(da_path, &d, err)) < 0)
 			return rc;
 		if (o->emi_preloader_path && *o->emi_preloader_path) {

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "unifw/config.h"
 #include "unifw/error.h"
 #include "unifw/hash.h"
 #include "unifw/human.h"
@@ -154,6 +155,36 @@ static void atomic_write_then_read_all_with_limit(void **state)
 	free(dir);
 }
 
+static void config_file_keys_comments_home_and_last_wins(void **state)
+{
+	(void)state;
+	char *dir = test_mkdtemp();
+	char path[4096], out[256];
+	snprintf(path, sizeof path, "%s/config", dir);
+	const char text[] = "# unifw configuration\n"
+			    "port = /dev/ttyACM9   # the cable on the left\n"
+			    "da=~/da/first.bin\n"
+			    "  da = ~/da/MTK_AllInOne_DA.bin  \n"
+			    "garbage line without equals\n"
+			    "#da = /commented/out\n";
+	test_write_file(path, text, sizeof text - 1);
+	setenv("UNIFW_CONFIG", path, 1);
+	setenv("HOME", "/home/tech", 1);
+	assert_string_equal(unifw_config_path(out, sizeof out), path);
+	assert_string_equal(unifw_config_get("port", out, sizeof out), "/dev/ttyACM9");
+	assert_string_equal(unifw_config_get("da", out, sizeof out), "/home/tech/da/MTK_AllInOne_DA.bin");
+	assert_null(unifw_config_get("missing", out, sizeof out));
+	setenv("UNIFW_CONFIG", "/nonexistent/unifw.conf", 1);
+	assert_null(unifw_config_get("da", out, sizeof out));
+	unsetenv("UNIFW_CONFIG");
+	setenv("XDG_CONFIG_HOME", "/xdg", 1);
+	assert_string_equal(unifw_config_path(out, sizeof out), "/xdg/unifw/config");
+	unsetenv("XDG_CONFIG_HOME");
+	assert_string_equal(unifw_config_path(out, sizeof out), "/home/tech/.config/unifw/config");
+	test_rmtree(dir);
+	free(dir);
+}
+
 static void sha256_matches_known_vector(void **state)
 {
 	(void)state;
@@ -182,6 +213,7 @@ int main(void)
 		cmocka_unit_test(stream_reads_exact_and_reports_truncation),
 		cmocka_unit_test(read_all_grows_for_unknown_sizes_and_enforces_the_limit),
 		cmocka_unit_test(atomic_write_then_read_all_with_limit),
+		cmocka_unit_test(config_file_keys_comments_home_and_last_wins),
 		cmocka_unit_test(sha256_matches_known_vector),
 		cmocka_unit_test(human_sizes_use_binary_units),
 	};
