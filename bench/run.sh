@@ -6,7 +6,7 @@ set -eu
 build=${1:-build}
 here=$(cd "$(dirname "$0")" && pwd)
 status=0
-for b in "$here"/zip_info.sh "$here"/backup.sh; do
+for b in "$here"/zip_info.sh "$here"/backup.sh "$here"/flash.sh; do
 	echo "== $(basename "$b")"
 	"$b" "$build" || status=1
 done

@@ -213,6 +213,8 @@ struct unifw_flash_result {
 	bool verify_failed;          /* a range read back different from what was written */
 	bool wrote_anything;
 	char identity_backup[4096];
+	double backup_seconds;       /* the identity backup (monotonic clock) */
+	double write_seconds;        /* the writes and read-backs, from the first to the last range */
 	char failed_partition[64];
 	const char *failed_step;     /* "backup", "write", "verify", "journal", "image" */
 };

@@ -352,6 +352,9 @@ static struct unifw_jv *result_json(const struct session *s)
 	unifw_jv_set_uint(o, "bytes_skipped", r->bytes_skipped);
 	unifw_jv_set_uint(o, "bytes_verified", r->bytes_verified);
 	unifw_jv_set_uint(o, "ranges_resumed", r->ranges_resumed);
+	/* milliseconds (monotonic): the identity backup, and the writes with their read-backs */
+	unifw_jv_set_uint(o, "backup_ms", (uint64_t)(r->backup_seconds * 1000.0 + 0.5));
+	unifw_jv_set_uint(o, "write_ms", (uint64_t)(r->write_seconds * 1000.0 + 0.5));
 	unifw_jv_set_bool(o, "verify_failed", r->verify_failed);
 	if (r->failed_step)
 		unifw_jv_set_str(o, "failed_step", r->failed_step);

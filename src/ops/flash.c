@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "unifw/backup.h"
@@ -284,13 +285,16 @@ static const char *part_name(enum unifw_phone_part p) { return p == UNIFW_PHONE_
 static int write_range(struct exec *x, const struct unifw_flash_entry *e, const struct flash_ranges *rs,
 		       const struct flash_range *r, struct unifw_stream *img, uint8_t want[32], struct unifw_error *err)
 {
-	struct unifw_sha256 sha;
-	if (unifw_sha256_init(&sha) < 0)
+	struct unifw_sha256 sha = {0};
+	bool verify = x->j->opts.verify; /* without a read-back there is nothing to compare a hash with */
+	if (verify && unifw_sha256_init(&sha) < 0)
 		return unifw_error_set(err, UNIFW_E_NOMEM, e->name, UNIFW_NO_OFFSET, "out of memory");
-	struct counting_source c = {.fs = {.rs = rs, .range = r, .img = img, .piece = r->first, .sha = &sha}, .x = x};
+	struct counting_source c = {
+		.fs = {.rs = rs, .range = r, .img = img, .piece = r->first, .sha = verify ? &sha : NULL}, .x = x};
 	uint64_t at = e->offset + r->off;
 	int rc = x->dev->write(x->dev->ctx, e->part, at, r->len, progress_source, &c, err);
-	unifw_sha256_final(&sha, want);
+	if (verify)
+		unifw_sha256_final(&sha, want);
 	if (!rc && c.fs.done != r->len)
 		rc = unifw_error_set(err, UNIFW_E_DEVICE, e->name, r->off,
 				     "the write took %llu of the range's %llu bytes", (unsigned long long)c.fs.done,
@@ -471,6 +475,13 @@ static int flash_entry(struct exec *x, const struct unifw_flash_entry *e, struct
 
 /* ---------------------------------------------------------------- the job */
 
+static double now_seconds(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 static void record_failure(struct exec *x, const struct unifw_flash_entry *e, const struct unifw_error *err)
 {
 	char msg[1024];
@@ -500,14 +511,17 @@ static int run(struct exec *x, struct unifw_error *err)
 		rc = save(x, err); /* the journal can be written: only now does the phone get a command */
 	if (rc)
 		return rc;
+	double t0 = now_seconds();
 	if (dir[0])
 		rc = identity_backup(x, dir, err);
+	x->res->backup_seconds = now_seconds() - t0;
 	snprintf(x->res->identity_backup, sizeof x->res->identity_backup, "%s", x->j->identity_backup);
 	if (rc) {
 		record_failure(x, NULL, err);
 		return rc;
 	}
 	size_t k = 0;
+	t0 = now_seconds();
 	for (size_t i = 0; i < plan->count && !rc; i++) {
 		const struct unifw_flash_entry *e = &plan->entries[i];
 		if (e->action != UNIFW_FLASH_WRITE)
@@ -516,6 +530,7 @@ static int run(struct exec *x, struct unifw_error *err)
 		if (rc)
 			record_failure(x, e, err);
 	}
+	x->res->write_seconds = now_seconds() - t0;
 	if (rc)
 		return rc;
 	snprintf(x->j->state, sizeof x->j->state, "done");
