@@ -174,6 +174,9 @@ int unifw_flash_journal_path(const uint8_t cid[16], char *out, size_t len, struc
 int unifw_flash_journal_save(const char *path, const struct unifw_flash_journal *j, struct unifw_error *err);
 /* Read and validate; a damaged file fails with UNIFW_E_FORMAT naming the path and the key or offset. */
 int unifw_flash_journal_load(const char *path, struct unifw_flash_journal *j, struct unifw_error *err);
+/* The same from text in memory (`name` goes into errors). */
+int unifw_flash_journal_parse(const char *text, size_t len, const char *name, struct unifw_flash_journal *j,
+			      struct unifw_error *err);
 void unifw_flash_journal_free(struct unifw_flash_journal *j);
 /* May this journal be resumed with this plan? Refuses (UNIFW_E_UNSAFE) another phone (CID), another plan
  * (package, images or options: plan hash) and a finished job. */

@@ -261,27 +261,40 @@ static void read_root(struct jread *r, const struct unifw_jv *root, struct unifw
 		read_parts(r, root, j);
 }
 
-int unifw_flash_journal_load(const char *path, struct unifw_flash_journal *j, struct unifw_error *err)
+int unifw_flash_journal_parse(const char *text, size_t len, const char *name, struct unifw_flash_journal *j,
+			      struct unifw_error *err)
 {
-	uint8_t *buf = NULL;
-	size_t len = 0;
 	struct unifw_jv *root = NULL;
 	memset(j, 0, sizeof *j);
-	int rc = unifw_file_read_all(path, JOURNAL_MAX_BYTES, &buf, &len, err);
-	if (!rc)
-		rc = unifw_package_parse_json((const char *)buf, len, path, &root, err);
-	free(buf);
+	int rc = len > JOURNAL_MAX_BYTES ? unifw_error_set(err, UNIFW_E_TOO_BIG, name, JOURNAL_MAX_BYTES,
+							  "a journal of %zu bytes; at most %u expected", len,
+							  JOURNAL_MAX_BYTES)
+					 : unifw_package_parse_json(text, len, name, &root, err);
 	if (rc) {
-		if (rc != UNIFW_E_IO && rc != UNIFW_E_NOMEM)
+		if (rc != UNIFW_E_NOMEM)
 			unifw_error_prefix(err, "damaged flash journal: ");
 		return rc;
 	}
-	struct jread r = {.path = path, .err = err};
+	struct jread r = {.path = name, .err = err};
 	read_root(&r, root, j);
 	unifw_jv_free(root);
 	if (r.rc)
 		unifw_flash_journal_free(j);
 	return r.rc;
+}
+
+int unifw_flash_journal_load(const char *path, struct unifw_flash_journal *j, struct unifw_error *err)
+{
+	uint8_t *buf = NULL;
+	size_t len = 0;
+	memset(j, 0, sizeof *j);
+	int rc = unifw_file_read_all(path, JOURNAL_MAX_BYTES, &buf, &len, err);
+	if (!rc)
+		rc = unifw_flash_journal_parse((const char *)buf, len, path, j, err);
+	else if (rc != UNIFW_E_IO && rc != UNIFW_E_NOMEM)
+		unifw_error_prefix(err, "damaged flash journal: ");
+	free(buf);
+	return rc;
 }
 
 void unifw_flash_journal_free(struct unifw_flash_journal *j)
