@@ -215,6 +215,13 @@ static int check_layout(struct unifw_flash_plan *plan, const struct unifw_scatte
 					   "the phone returned no PMT: only the MBR/EBR partitions (by position) and the "
 					   "tables themselves could be compared");
 	} else {
+		if (f->boot_region && f->boot_region != plan->boot_region)
+			unifw_findings_add(&plan->findings, UNIFW_SEV_WARNING, "boot-region-differs", scatter_name, 0,
+					   NULL, "the package's layout starts its user area (MBR) at linear 0x%llx, the "
+					   "phone's boot partitions end at 0x%llx: images go to linear address minus "
+					   "0x%llx as the scatter says; a package made for this eMMC would agree",
+					   (unsigned long long)plan->boot_region, (unsigned long long)f->boot_region,
+					   (unsigned long long)plan->boot_region);
 		unifw_findings_add(&plan->findings, UNIFW_SEV_WARNING, "no-partition-table", scatter_name, 0, NULL,
 				   "nothing to compare the package's layout with (%s): it is taken as it is and "
 				   "written as the phone's PMT", f->layout_note[0] ? f->layout_note : "no PMT, no MBR");

@@ -502,10 +502,12 @@ static void plan_refuses_a_package_for_another_layout(void **state)
 	memcpy(f.cid, A516_CID, 16);
 	f.boot1_size = BOOT1_SIZE;
 	f.user_size = USER_SIZE;
+	f.boot_region = BOOT_REGION;
 	snprintf(f.layout_note, sizeof f.layout_note, "neither a PMT nor an MBR");
 	plan_ok(fx.pkg, &f, &o, &plan);
 	assert_false(plan.layout_checked);
 	assert_true(has_finding(&plan, "no-partition-table", "neither a PMT nor an MBR"));
+	assert_false(has_finding(&plan, "boot-region-differs", NULL));
 	assert_int_equal(plan.refusals, 0);
 	/* ... and gets the package's layout as a PMT, written last */
 	const struct unifw_flash_entry *pe = &plan.entries[plan.count - 1];
@@ -513,6 +515,11 @@ static void plan_refuses_a_package_for_another_layout(void **state)
 	assert_string_equal(pe->code, "write_pmt");
 	assert_int_equal(pe->offset, USER_SIZE - 0x100000);
 	assert_int_equal(pe->form, UNIFW_FLASH_FORM_PMT);
+	unifw_flash_plan_free(&plan);
+	/* boot partitions of another size than the package's boot region: said */
+	f.boot_region = 0x600000;
+	plan_ok(fx.pkg, &f, &o, &plan);
+	assert_true(has_finding(&plan, "boot-region-differs", "at linear 0xc00000, the phone's boot partitions end at 0x600000"));
 	unifw_flash_plan_free(&plan);
 	/* a user area so small that the PMT's place falls inside an image: refused */
 	f.user_size = 0x1380000;
