@@ -78,6 +78,9 @@ struct unifw_flash_plan_opts {
 	bool include_identity;       /* --include-identity: write NVRAM, PRO_INFO, PROTECT_F, PROTECT_S too */
 	bool verify;                 /* read back and compare every range (the default; --no-verify clears) */
 	uint64_t range_size;         /* 0 = UNIFW_FLASH_RANGE_DEFAULT; a multiple of 512 */
+	/* Plan the PMT write even though the phone has a PMT now: a resumed job whose journal lists one (the
+	 * cut came after the PMT was written, before it was verified). Not part of the plan hash. */
+	bool force_pmt;
 };
 
 struct unifw_flash_entry {

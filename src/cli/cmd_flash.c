@@ -318,6 +318,9 @@ static int make_plan(struct session *s, struct unifw_error *err)
 		}
 		s->have_journal = true;
 		o = s->journal.opts;
+		/* a PMT this job wrote for a blank phone is on the phone now: it is still part of the job */
+		for (size_t i = 0; i < s->journal.part_count; i++)
+			o.force_pmt |= !strcmp(s->journal.parts[i].name, "PMT");
 		if (!s->pkg && (rc = open_package(s, s->journal.package, err)))
 			return rc;
 	} else if (!access(s->journal_path, F_OK)) {

@@ -256,20 +256,17 @@ struct preloader_fit {
 	char verdict[512];
 };
 
-/* Does the package preloader's EMI table list the phone's memory part? */
-static int preloader_fit(const uint8_t *buf, size_t len, const char *name, const struct unifw_flash_facts *f,
-			 struct preloader_fit *out, struct unifw_error *err)
+static int emi_fit(const uint8_t *buf, size_t len, const char *name, const struct unifw_flash_facts *f,
+		   struct unifw_emi_table *t, struct preloader_fit *out, struct unifw_error *err)
 {
 	struct unifw_preloader pl;
-	static struct unifw_emi_table t; /* ~10 KiB: kept off the stack; the plan is single-threaded */
 	char phone[96];
-	memset(out, 0, sizeof *out);
 	int rc = unifw_preloader_parse(buf, len, name, &pl, err);
 	if (!rc && !pl.has_emi)
 		rc = unifw_error_set(err, UNIFW_E_FORMAT, name, UNIFW_NO_OFFSET,
 				     "no EMI (DRAM) table (MTK_BLOADER_INFO) in the preloader");
 	if (!rc)
-		rc = unifw_preloader_emi_table(buf, len, &pl, &t, err);
+		rc = unifw_preloader_emi_table(buf, len, &pl, t, err);
 	if (rc)
 		return rc;
 	const uint8_t *cid = f->cid;
@@ -283,27 +280,40 @@ static int preloader_fit(const uint8_t *buf, size_t len, const char *name, const
 	}
 	describe_part_id(cid, 9, phone, sizeof phone);
 	size_t idx = 0;
-	out->fits = unifw_emi_match_cid(&t, cid, &idx);
-	out->matches = unifw_emi_count_cid_matches(&t, cid);
+	out->fits = unifw_emi_match_cid(t, cid, &idx);
+	out->matches = unifw_emi_count_cid_matches(t, cid);
 	if (out->fits) {
 		snprintf(out->verdict, sizeof out->verdict, "its EMI table lists the phone's memory part %s (entry %zu of %zu)",
-			 phone, idx, t.count);
+			 phone, idx, t->count);
 		return 0;
 	}
 	char parts[320] = "";
 	size_t used = 0;
-	for (size_t i = 0; i < t.count && i < 4; i++) {
+	for (size_t i = 0; i < t->count && i < 4; i++) {
 		char one[96];
-		describe_part_id(t.entry[i].id, t.entry[i].id_length ? t.entry[i].id_length : 9, one, sizeof one);
+		describe_part_id(t->entry[i].id, t->entry[i].id_length ? t->entry[i].id_length : 9, one, sizeof one);
 		int w = snprintf(parts + used, sizeof parts - used, "%s%s", i ? ", " : "", one);
 		if (w < 0 || (size_t)w >= sizeof parts - used)
 			break;
 		used += (size_t)w;
 	}
 	snprintf(out->verdict, sizeof out->verdict,
-		 "its EMI table lists %zu memory part(s) (%s%s) but not the phone's %s", t.count, parts,
-		 t.count > 4 ? ", ..." : "", phone);
+		 "its EMI table lists %zu memory part(s) (%s%s) but not the phone's %s", t->count, parts,
+		 t->count > 4 ? ", ..." : "", phone);
 	return 0;
+}
+
+/* Does the package preloader's EMI table list the phone's memory part? */
+static int preloader_fit(const uint8_t *buf, size_t len, const char *name, const struct unifw_flash_facts *f,
+			 struct preloader_fit *out, struct unifw_error *err)
+{
+	struct unifw_emi_table *t = malloc(sizeof *t); /* ~11 KiB: kept off the stack */
+	memset(out, 0, sizeof *out);
+	if (!t)
+		return unifw_error_set(err, UNIFW_E_NOMEM, name, UNIFW_NO_OFFSET, "out of memory");
+	int rc = emi_fit(buf, len, name, f, t, out, err);
+	free(t);
+	return rc;
 }
 
 static int plan_preloader(struct unifw_flash_entry *e, const struct unifw_package *pkg,
@@ -690,7 +700,7 @@ int unifw_flash_plan(const struct unifw_package *pkg, const struct unifw_flash_f
 	rc = check_layout(plan, sc, facts, scatter_name, err);
 	for (size_t i = 0; i < plan->count && !rc; i++)
 		rc = plan_entry(plan, &plan->entries[i], &pkg->parts[i], facts, err);
-	if (!rc && (!facts->have_layout || !facts->layout.have_pmt))
+	if (!rc && (!facts->have_layout || !facts->layout.have_pmt || opts->force_pmt))
 		rc = plan_pmt(plan, sc, facts, err);
 	if (!rc)
 		for (size_t i = 0; i < plan->count; i++) {

@@ -516,6 +516,18 @@ static void plan_refuses_a_package_for_another_layout(void **state)
 	assert_int_equal(pe->offset, USER_SIZE - 0x100000);
 	assert_int_equal(pe->form, UNIFW_FLASH_FORM_PMT);
 	unifw_flash_plan_free(&plan);
+	/* a resumed job whose PMT is already on the phone still plans it, with the same plan hash */
+	struct unifw_flash_plan again;
+	struct unifw_flash_facts full;
+	struct unifw_flash_plan_opts forced = o;
+	forced.force_pmt = true;
+	default_facts(&full, A516_CID);
+	plan_ok(fx.pkg, &full, &forced, &again);
+	assert_string_equal(again.entries[again.count - 1].name, "PMT");
+	plan_ok(fx.pkg, &f, &o, &plan);
+	assert_memory_equal(again.sha256, plan.sha256, 32);
+	unifw_flash_plan_free(&again);
+	unifw_flash_plan_free(&plan);
 	/* boot partitions of another size than the package's boot region: said */
 	f.boot_region = 0x600000;
 	plan_ok(fx.pkg, &f, &o, &plan);
