@@ -30,7 +30,7 @@ oversize:op=pmt|preloader|PMT
 negative:op=pmt|preloader|PMT
 oversize:op=report|preloader|report 2
 oversize:op=da1|preloader|report 1
-oversize:op=emi|brom|EMI
+oversize:op=emi|brom|found a count of
 flip:op=read,after=100,every=65536|preloader|sum
 LIST
 
