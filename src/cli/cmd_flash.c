@@ -457,8 +457,12 @@ int cmd_flash(int argc, char **argv)
 	    (rc = make_plan(&s, &err)))
 		return finish(&s, CLI_FAIL, &err);
 	FILE *out = s.a.json ? stderr : stdout;
-	if (!s.a.json)
+	if (!s.a.json) {
 		print_plan(out, &s.plan, &s.facts);
+		/* The plan comes before the first write and before any error or progress on stderr, also when
+		 * stdout is a pipe or a log file. */
+		fflush(out);
+	}
 	if (s.plan.refusals) {
 		s.outcome = "refused";
 		unifw_error_set(&err, UNIFW_E_UNSAFE, "plan", UNIFW_NO_OFFSET,

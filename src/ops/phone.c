@@ -349,6 +349,12 @@ static int da_stage2_failed(struct unifw_phone *ph, int rc, struct unifw_error *
 	copy_dram(ph);
 	if (!ph->info.have_dram_info)
 		return rc;
+	/* Only a refusal of the EMI settings (UNSAFE) is about the preloader; a device that broke the
+	 * exchange (hostile lengths, bad bytes) keeps its own message. */
+	if (emi && rc != UNIFW_E_UNSAFE) {
+		unifw_error_prefix(err, "BROM mode, DRAM (EMI) step: ");
+		return rc;
+	}
 	char id[64], cid[64], msg[1400];
 	hex_bytes(ph->info.dram_info, 16, id, sizeof id);
 	hex_bytes(ph->info.cid, 16, cid, sizeof cid);
