@@ -27,29 +27,6 @@ struct entry_layout {
 static const struct entry_layout LAYOUT_NEW = {UNIFW_DA_ENTRY_SIZE, 0x08, 0x0A, 0x0C, 0x0E, 0x10, 0x12, 0x14};
 static const struct entry_layout LAYOUT_OLD = {UNIFW_DA_ENTRY_SIZE_OLD, -1, -1, 0x08, 0x0A, 0x0C, 0x0E, 0x10};
 
-static uint16_t le16_at(const uint8_t *b, size_t len, uint64_t off)
-{
-	uint16_t v = 0;
-	get_le16(b, len, off, &v);
-	return v;
-}
-
-static uint32_t le32_at(const uint8_t *b, size_t len, uint64_t off)
-{
-	uint32_t v = 0;
-	get_le32(b, len, off, &v);
-	return v;
-}
-
-static void copy_field(char *dst, size_t cap, const uint8_t *src, size_t n)
-{
-	size_t k = unifw_fieldlen(src, n);
-	if (k >= cap)
-		k = cap - 1;
-	memcpy(dst, src, k);
-	dst[k] = 0;
-}
-
 /* Read and check entry `i` at `at` with layout L. */
 static int read_entry(const uint8_t *b, size_t len, uint64_t at, size_t i, const struct entry_layout *L,
 		      uint64_t file_size, const char *name, struct unifw_da_entry *e, struct unifw_error *err)
@@ -153,8 +130,8 @@ int unifw_dafile_parse(const uint8_t *buf, size_t len, uint64_t file_size, const
 				       len);
 	if (memcmp(buf, UNIFW_DA_ID, sizeof UNIFW_DA_ID - 1))
 		return unifw_error_set(err, UNIFW_E_FORMAT, name, 0, "expected \"%s\"", UNIFW_DA_ID);
-	copy_field(out->identifier, sizeof out->identifier, buf, ID_FIELD);
-	copy_field(out->version, sizeof out->version, buf + OFF_VERSION, VERSION_FIELD);
+	unifw_copy_field(out->identifier, sizeof out->identifier, buf, ID_FIELD);
+	unifw_copy_field(out->version, sizeof out->version, buf + OFF_VERSION, VERSION_FIELD);
 	out->info_ver = le32_at(buf, len, OFF_INFO_VER);
 	out->magic = le32_at(buf, len, OFF_MAGIC);
 	if (out->magic != UNIFW_DA_MAGIC)

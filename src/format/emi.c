@@ -30,13 +30,6 @@ uint64_t unifw_emi_find_tag(const uint8_t *buf, size_t len, uint64_t from)
 	return at == SIZE_MAX ? UINT64_MAX : at;
 }
 
-static uint32_t le32_at(const uint8_t *b, size_t len, uint64_t off)
-{
-	uint32_t v = 0;
-	get_le32(b, len, off, &v); /* callers checked the bounds of the whole structure */
-	return v;
-}
-
 /* One entry at `base` with an ID of `id_size` bytes (16 in the tag, 12 compiled). */
 static void read_entry(const uint8_t *b, size_t len, uint64_t base, size_t id_size, struct unifw_emi_entry *e)
 {
@@ -68,22 +61,13 @@ static void read_entry(const uint8_t *b, size_t len, uint64_t base, size_t id_si
 	e->match_flag = le32_at(b, len, t + 0x90);
 }
 
-static void copy_field(char *dst, size_t cap, const uint8_t *src, size_t n)
-{
-	size_t k = unifw_fieldlen(src, n);
-	if (k >= cap)
-		k = cap - 1;
-	memcpy(dst, src, k);
-	dst[k] = 0;
-}
-
 /* m_filename: the corpus files start the field with three NUL bytes before "preloader_<project>.bin". */
 static void read_filename(const uint8_t *field, struct unifw_emi_table *t)
 {
 	size_t skip = 0;
 	while (skip < FILENAME_LEN && field[skip] == 0)
 		skip++;
-	copy_field(t->filename, sizeof t->filename, field + skip, FILENAME_LEN - skip);
+	unifw_copy_field(t->filename, sizeof t->filename, field + skip, FILENAME_LEN - skip);
 	static const char pre[] = "preloader_", suf[] = ".bin";
 	size_t n = strlen(t->filename);
 	if (n > strlen(pre) + strlen(suf) && !strncmp(t->filename, pre, strlen(pre)) &&
@@ -106,12 +90,12 @@ int unifw_emi_parse(const uint8_t *buf, size_t len, uint64_t off, const char *na
 				       "expected a 0x70-byte MTK_BLOADER_INFO header at 0x%llx, the input ends first",
 				       (unsigned long long)off);
 	const uint8_t *h = buf + off;
-	copy_field(out->version, sizeof out->version, h + TAG_LEN, 2);
+	unifw_copy_field(out->version, sizeof out->version, h + TAG_LEN, 2);
 	read_filename(h + OFF_FILENAME, out);
-	copy_field(out->bin_version, sizeof out->bin_version, h + OFF_VERSION, 4);
+	unifw_copy_field(out->bin_version, sizeof out->bin_version, h + OFF_VERSION, 4);
 	out->chksum_seed = le32_at(buf, len, off + OFF_CHKSUM_SEED);
 	out->start_addr = le32_at(buf, len, off + OFF_START_ADDR);
-	copy_field(out->bin_identifier, sizeof out->bin_identifier, h + OFF_BIN_ID, 8);
+	unifw_copy_field(out->bin_identifier, sizeof out->bin_identifier, h + OFF_BIN_ID, 8);
 	out->declared_count = le32_at(buf, len, off + OFF_COUNT);
 	out->entries_offset = off + UNIFW_EMI_HEADER_SIZE;
 	if (strcmp(out->version, "11"))

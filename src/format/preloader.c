@@ -87,29 +87,6 @@ const char *unifw_gfh_sig_type_name(uint8_t sig)
 
 /* ---- helpers ---- */
 
-static uint32_t le32_at(const uint8_t *b, size_t len, uint64_t off)
-{
-	uint32_t v = 0;
-	get_le32(b, len, off, &v);
-	return v;
-}
-
-static uint16_t le16_at(const uint8_t *b, size_t len, uint64_t off)
-{
-	uint16_t v = 0;
-	get_le16(b, len, off, &v);
-	return v;
-}
-
-static void copy_field(char *dst, size_t cap, const uint8_t *src, size_t n)
-{
-	size_t k = unifw_fieldlen(src, n);
-	if (k >= cap)
-		k = cap - 1;
-	memcpy(dst, src, k);
-	dst[k] = 0;
-}
-
 static bool is_file_info_at(const uint8_t *b, size_t len, uint64_t off)
 {
 	return unifw_in_bounds(len, off, UNIFW_GFH_FILE_INFO_SIZE) && !memcmp(b + off, GFH_FILE_INFO_HEAD, 8) &&
@@ -150,7 +127,7 @@ static int parse_file_info(const uint8_t *b, size_t len, uint64_t g, const char 
 	memset(fi, 0, sizeof *fi);
 	fi->version = b[g + 3];
 	fi->size = le16_at(b, len, g + 4);
-	copy_field(fi->identifier, sizeof fi->identifier, b + g + 8, 12);
+	unifw_copy_field(fi->identifier, sizeof fi->identifier, b + g + 8, 12);
 	fi->file_ver = le32_at(b, len, g + 0x14);
 	fi->file_type = le16_at(b, len, g + 0x18);
 	fi->flash_dev = b[g + 0x1A];
@@ -228,7 +205,7 @@ static int parse_emmc_boot(const uint8_t *b, size_t len, const char *name, struc
 			   struct unifw_error *err)
 {
 	struct unifw_emmc_boot *eb = &pl->emmc_boot;
-	copy_field(eb->identifier, sizeof eb->identifier, b, 12);
+	unifw_copy_field(eb->identifier, sizeof eb->identifier, b, 12);
 	eb->version = le32_at(b, len, 0x0C);
 	eb->dev_rw_unit = le32_at(b, len, 0x10);
 	/* The layout block follows the 0x200-byte device header (U-Boot mtk_image.h gen_device_header). */
@@ -280,8 +257,8 @@ static void find_rominfo(const uint8_t *b, size_t len, struct unifw_preloader *p
 	pl->has_rominfo = true;
 	pl->rominfo.offset = at;
 	pl->rominfo.version = le32_at(b, len, at + 0x10);
-	copy_field(pl->rominfo.platform, sizeof pl->rominfo.platform, b + at + 0x14, 16);
-	copy_field(pl->rominfo.project, sizeof pl->rominfo.project, b + at + 0x24, 16);
+	unifw_copy_field(pl->rominfo.platform, sizeof pl->rominfo.platform, b + at + 0x14, 16);
+	unifw_copy_field(pl->rominfo.project, sizeof pl->rominfo.project, b + at + 0x24, 16);
 }
 
 /* blob = "MTK_BIN" + 0xC .. block end */

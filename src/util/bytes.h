@@ -80,6 +80,22 @@ static inline bool get_bytes(const uint8_t *b, size_t len, uint64_t off, void *d
 	return true;
 }
 
+/* Value-returning readers for fields inside a structure whose whole extent the caller already
+ * bounds-checked: an out-of-range offset still reads as 0 instead of past the buffer. */
+static inline uint16_t le16_at(const uint8_t *b, size_t len, uint64_t off)
+{
+	uint16_t v = 0;
+	get_le16(b, len, off, &v);
+	return v;
+}
+
+static inline uint32_t le32_at(const uint8_t *b, size_t len, uint64_t off)
+{
+	uint32_t v = 0;
+	get_le32(b, len, off, &v);
+	return v;
+}
+
 /* Unchecked writers: the caller owns a buffer it sized itself. */
 static inline void put_le16(uint8_t *b, uint16_t v) { b[0] = (uint8_t)v; b[1] = (uint8_t)(v >> 8); }
 static inline void put_le32(uint8_t *b, uint32_t v)
@@ -112,6 +128,16 @@ static inline size_t unifw_fieldlen(const uint8_t *field, size_t n)
 {
 	const uint8_t *z = memchr(field, 0, n);
 	return z ? (size_t)(z - field) : n;
+}
+
+/* Copy a fixed-size, possibly unterminated string field into a C string of cap bytes. */
+static inline void unifw_copy_field(char *dst, size_t cap, const uint8_t *src, size_t n)
+{
+	size_t k = unifw_fieldlen(src, n);
+	if (k >= cap)
+		k = cap - 1;
+	memcpy(dst, src, k);
+	dst[k] = 0;
 }
 
 #endif
