@@ -14,6 +14,7 @@ int cmd_info(int argc, char **argv);
 int cmd_scatter(int argc, char **argv);
 int cmd_bootimg(int argc, char **argv);
 int cmd_logo(int argc, char **argv);
+int cmd_sparse(int argc, char **argv);
 /* device commands (the jobs helper): cmd_identify.c, cmd_devices.c, cmd_backup.c, cmd_format.c, cmd_reboot.c */
 int cmd_identify(int argc, char **argv);
 int cmd_devices(int argc, char **argv);

@@ -17,6 +17,7 @@ static const struct command commands[] = {
 	{"scatter", cmd_scatter, "validate | show | convert a scatter file"},
 	{"bootimg", cmd_bootimg, "unpack | repack an Android boot/recovery image"},
 	{"logo", cmd_logo, "unpack | repack logo.bin frames as PNG"},
+	{"sparse", cmd_sparse, "to-raw | to-sparse: Android sparse images"},
 	{"devices", cmd_devices, "list connected MediaTek phones and their ports (--json)"},
 	{"identify", cmd_identify, "what the connected phone is: chip, eMMC, DRAM, partitions (--json)"},
 	{"backup", cmd_backup, "read boot1 and every partition into a folder (--resume, --skip-empty)"},
