@@ -283,10 +283,10 @@ static void fault_cut(struct sim_dev *d, struct sim_fault *f)
 
 /* ---------- output ---------- */
 
-static void queue_out(struct sim_dev *d, const uint8_t *b, size_t n)
+/* Room for n more bytes at out[out_len..]: the sent prefix is dropped first, then the queue grows.
+ * NULL when out of memory (the device then drops off the bus like a crashed one). */
+static uint8_t *out_room(struct sim_dev *d, size_t n)
 {
-	if (n == 0)
-		return;
 	if (d->out_off && d->out_len + n > d->out_cap) {
 		memmove(d->out, d->out + d->out_off, d->out_len - d->out_off);
 		d->out_len -= d->out_off;
@@ -297,29 +297,36 @@ static void queue_out(struct sim_dev *d, const uint8_t *b, size_t n)
 		while (cap < d->out_len + n)
 			cap *= 2;
 		uint8_t *p = realloc(d->out, cap);
-		if (!p) { /* out of memory: the device drops off the bus like a crashed one */
+		if (!p) {
 			dev_close(d, "out of memory");
-			return;
+			return NULL;
 		}
 		d->out = p;
 		d->out_cap = cap;
 	}
-	memcpy(d->out + d->out_len, b, n);
+	return d->out + d->out_len;
+}
+
+/* The next n bytes at out[out_len..] become output (they are already in place). */
+static void out_commit(struct sim_dev *d, size_t n)
+{
 	d->out_len += n;
 	count_bytes(d, SIM_DIR_OUT, n);
 }
 
-void dev_emit(struct sim_dev *d, const void *buf, size_t n)
+/* The output faults that fire inside the n bytes at out[out_len..] (already in place), as dev_emit
+ * applies them: bytes before a cut go out and the rest is dropped, a flip changes its byte, a stall
+ * holds back what follows it. */
+static void emit_in_place(struct sim_dev *d, size_t n)
 {
-	const uint8_t *b = buf;
 	while (n && !d->closing && d->connected) {
 		size_t before;
 		struct sim_fault *f = fault_next(d, SIM_DIR_OUT, n, &before);
-		queue_out(d, b, before);
-		b += before;
+		out_commit(d, before);
 		n -= before;
 		if (!f || !n)
 			continue;
+		uint8_t *b = d->out + d->out_len;
 		if (f->kind == SIM_FAULT_CUT || f->kind == SIM_FAULT_RESET) {
 			fault_cut(d, f);
 		} else if (f->kind == SIM_FAULT_FLIP) {
@@ -327,8 +334,8 @@ void dev_emit(struct sim_dev *d, const void *buf, size_t n)
 			dev_trace(d, "FAULT", '!', "flip in %s at byte %llu: 0x%02x -> 0x%02x", sim_op_name(f->op),
 				  (unsigned long long)f->next, *b, v);
 			fault_fired(d, f);
-			queue_out(d, &v, 1);
-			b++;
+			*b = v;
+			out_commit(d, 1);
 			n--;
 		} else { /* stall */
 			dev_trace(d, "FAULT", '!', "stall in %s at byte %llu for %u ms", sim_op_name(f->op),
@@ -340,6 +347,26 @@ void dev_emit(struct sim_dev *d, const void *buf, size_t n)
 	}
 }
 
+void dev_emit(struct sim_dev *d, const void *buf, size_t n)
+{
+	if (n == 0 || d->closing || !d->connected)
+		return;
+	uint8_t *p = out_room(d, n);
+	if (!p)
+		return;
+	memcpy(p, buf, n);
+	emit_in_place(d, n);
+}
+
+uint8_t *dev_emit_begin(struct sim_dev *d, size_t n)
+{
+	if (d->closing || !d->connected)
+		return NULL;
+	return out_room(d, n ? n : 1);
+}
+
+void dev_emit_end(struct sim_dev *d, size_t n) { emit_in_place(d, n); }
+
 void dev_emit_u8(struct sim_dev *d, uint8_t v) { dev_emit(d, &v, 1); }
 void dev_emit_be16(struct sim_dev *d, uint16_t v) { uint8_t b[2]; put_be16(b, v); dev_emit(d, b, 2); }
 void dev_emit_be32(struct sim_dev *d, uint32_t v) { uint8_t b[4]; put_be32(b, v); dev_emit(d, b, 4); }
@@ -350,7 +377,7 @@ static bool stalled(const struct sim_dev *d) { return d->now < d->stall_until; }
 
 size_t sim_dev_output_pending(const struct sim_dev *d) { return d->out_len - d->out_off; }
 
-size_t sim_dev_output(struct sim_dev *d, uint8_t *out, size_t cap, uint64_t now)
+size_t sim_dev_output_peek(struct sim_dev *d, const uint8_t **out, uint64_t now)
 {
 	sim_dev_tick(d, now);
 	size_t avail = d->out_len - d->out_off;
@@ -360,11 +387,26 @@ size_t sim_dev_output(struct sim_dev *d, uint8_t *out, size_t cap, uint64_t now)
 		if (allowed < avail)
 			avail = (size_t)allowed;
 	}
-	size_t n = avail < cap ? avail : cap;
-	memcpy(out, d->out + d->out_off, n);
-	d->out_off += n;
+	*out = d->out + d->out_off;
+	return avail;
+}
+
+void sim_dev_output_take(struct sim_dev *d, size_t n)
+{
+	size_t avail = d->out_len - d->out_off;
+	d->out_off += n < avail ? n : avail;
 	if (d->out_off == d->out_len)
 		d->out_off = d->out_len = 0;
+}
+
+size_t sim_dev_output(struct sim_dev *d, uint8_t *out, size_t cap, uint64_t now)
+{
+	const uint8_t *p;
+	size_t n = sim_dev_output_peek(d, &p, now);
+	if (n > cap)
+		n = cap;
+	memcpy(out, p, n);
+	sim_dev_output_take(d, n);
 	return n;
 }
 

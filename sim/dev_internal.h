@@ -92,6 +92,11 @@ struct sim_dev {
 /* dev.c: plumbing */
 void dev_expect(struct sim_dev *d, size_t n, sim_step_fn fn);
 void dev_emit(struct sim_dev *d, const void *b, size_t n);
+/* Bulk output without a copy: the caller writes n bytes at the pointer dev_emit_begin returns (NULL
+ * when the link is closing or memory ran out), then dev_emit_end(d, n) emits them as dev_emit would
+ * (faults included). Nothing else may be emitted in between. */
+uint8_t *dev_emit_begin(struct sim_dev *d, size_t n);
+void dev_emit_end(struct sim_dev *d, size_t n);
 void dev_emit_u8(struct sim_dev *d, uint8_t v);
 void dev_emit_be16(struct sim_dev *d, uint16_t v);
 void dev_emit_be32(struct sim_dev *d, uint32_t v);

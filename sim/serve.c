@@ -57,8 +57,6 @@ struct server {
 
 struct link {
 	int fd;
-	uint8_t wbuf[65536];
-	size_t wlen, woff;
 };
 
 enum end_reason { END_DEVICE, END_PEER, END_STOP };
@@ -128,36 +126,41 @@ static void update_rates(struct server *s)
 	sim_rate_set(&s->in_rate, sp.in_bps, now);
 }
 
-/* Write what the device has for the host, as fast as the link allows; -1 when the host is gone. */
+/* Write what the device has for the host, as fast as the link allows; -1 when the host is gone.
+ * Straight from the device's output queue: a READ packet goes out in as few writes as the socket
+ * buffer allows, with no copy in between. */
 static int flush_out(struct server *s, struct link *l)
 {
 	for (;;) {
-		if (l->woff == l->wlen) {
-			l->woff = 0;
-			l->wlen = sim_dev_output(s->d, l->wbuf, sizeof l->wbuf, now_ms());
-			if (l->wlen == 0)
-				return 0;
-		}
-		size_t can = sim_rate_allow(&s->out_rate, now_ms(), l->wlen - l->woff);
+		const uint8_t *p;
+		size_t ready = sim_dev_output_peek(s->d, &p, now_ms());
+		size_t can = ready ? sim_rate_allow(&s->out_rate, now_ms(), ready) : 0;
 		if (can == 0)
 			return 0;
-		ssize_t w = write(l->fd, l->wbuf + l->woff, can);
+		ssize_t w = write(l->fd, p, can);
 		if (w < 0 && errno == EINTR)
 			continue;
 		if (w < 0)
 			return errno == EAGAIN || errno == EWOULDBLOCK ? 0 : -1;
 		sim_rate_take(&s->out_rate, (size_t)w);
-		l->woff += (size_t)w;
+		sim_dev_output_take(s->d, (size_t)w);
 	}
 }
 
-static int poll_timeout(const struct server *s, const struct link *l)
+/* Output that is ready but waits for the socket or the link's pacing. */
+static bool output_ready(struct server *s)
+{
+	const uint8_t *p;
+	return sim_dev_output_peek(s->d, &p, now_ms()) > 0;
+}
+
+static int poll_timeout(struct server *s)
 {
 	uint64_t deadline = sim_dev_deadline(s->d), now = now_ms();
 	uint64_t wait = deadline == UINT64_MAX || deadline - now > POLL_SLICE_MS ? POLL_SLICE_MS
 		      : deadline > now							  ? deadline - now
 											  : 0;
-	uint64_t out_wait = l->woff < l->wlen ? sim_rate_wait_ms(&s->out_rate) : 0;
+	uint64_t out_wait = output_ready(s) ? sim_rate_wait_ms(&s->out_rate) : 0;
 	uint64_t in_wait = sim_rate_wait_ms(&s->in_rate);
 	if (out_wait && out_wait < wait)
 		wait = out_wait;
@@ -178,16 +181,16 @@ static enum end_reason pump(struct server *s, struct link *l)
 		if (flush_out(s, l) < 0)
 			return END_PEER;
 		handle_events(s);
-		bool drained = l->woff == l->wlen && sim_dev_output_pending(d) == 0;
+		bool drained = sim_dev_output_pending(d) == 0;
 		if (sim_dev_link(d) == SIM_LINK_CLOSING && drained)
 			return END_DEVICE;
 		size_t can_read = sim_rate_allow(&s->in_rate, now_ms(), sizeof rbuf);
 		struct pollfd p = { .fd = l->fd };
 		if (can_read && sim_dev_output_pending(d) < BACKLOG_MAX && sim_dev_link(d) == SIM_LINK_UP)
 			p.events |= POLLIN;
-		if (l->woff < l->wlen && sim_rate_wait_ms(&s->out_rate) == 0)
+		if (output_ready(s) && sim_rate_wait_ms(&s->out_rate) == 0)
 			p.events |= POLLOUT;
-		int r = poll(&p, 1, poll_timeout(s, l));
+		int r = poll(&p, 1, poll_timeout(s));
 		if (r < 0 && errno != EINTR)
 			return END_PEER;
 		if (r > 0 && (p.revents & POLLIN)) {
@@ -221,6 +224,16 @@ static void socket_close_gracefully(int fd)
 		if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR))
 			break;
 	}
+}
+
+/* A READ packet is 1 MiB + 2: with the default send buffer (~200 KiB) it would go out in five
+ * writes, each waiting for the host to read the previous one. The kernel caps the size at
+ * net.core.wmem_max; failing to grow it only costs speed. */
+#define SOCK_SNDBUF (4 << 20)
+static void socket_grow_buffer(int fd)
+{
+	int size = SOCK_SNDBUF;
+	(void)setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof size);
 }
 
 static int socket_listen(const char *path, struct unifw_error *err)
@@ -263,7 +276,7 @@ static int serve_socket(struct server *s, struct unifw_error *err)
 		l.fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (l.fd < 0)
 			continue;
-		l.wlen = l.woff = 0;
+		socket_grow_buffer(l.fd);
 		sim_dev_connect(s->d, now_ms());
 		if (pump(s, &l) == END_DEVICE)
 			socket_close_gracefully(l.fd);
@@ -361,7 +374,6 @@ static int serve_pty(struct server *s, struct unifw_error *err)
 		while (why == END_PEER && !g_stop && !s->done && pty_wait_open(m)) {
 			static struct link l;
 			l.fd = m;
-			l.wlen = l.woff = 0;
 			sim_dev_connect(s->d, now_ms());
 			why = pump(s, &l);
 			if (why == END_DEVICE)

@@ -72,6 +72,10 @@ void sim_dev_disconnect(struct sim_dev *d, uint64_t now_ms);
 size_t sim_dev_feed(struct sim_dev *d, const uint8_t *in, size_t n, uint64_t now_ms);
 /* Copies up to cap bytes that are ready now; returns the count. */
 size_t sim_dev_output(struct sim_dev *d, uint8_t *out, size_t cap, uint64_t now_ms);
+/* The same without a copy: the bytes ready now, in place (valid until the next call into the
+ * device); sim_dev_output_take(d, n) marks the first n of them as sent. */
+size_t sim_dev_output_peek(struct sim_dev *d, const uint8_t **out, uint64_t now_ms);
+void sim_dev_output_take(struct sim_dev *d, size_t n);
 /* Bytes queued for the host, ready or held back by a stall. */
 size_t sim_dev_output_pending(const struct sim_dev *d);
 void sim_dev_tick(struct sim_dev *d, uint64_t now_ms);
