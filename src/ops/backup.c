@@ -438,7 +438,7 @@ struct writer {
 	bool skip_empty;
 	uint64_t holes;
 	const struct unifw_progress *progress;
-	uint8_t *check;       /* read-back buffer of the worker */
+	uint8_t *check;       /* read-back buffer of the writer thread */
 };
 
 static bool zero_block(const uint8_t *b, size_t n)
@@ -474,11 +474,10 @@ static int pwrite_all(int fd, const uint8_t *b, size_t n, uint64_t off, const ch
 
 static int store(struct writer *w, const uint8_t *data, size_t len, uint64_t pos, struct unifw_error *err);
 
-/* Hash and store bytes at file offset pos, then read them back and compare (worker thread): the
- * file on disk must hold exactly what the phone sent. */
+/* Store bytes at file offset pos, then read them back and compare: the file must hold exactly what
+ * the phone sent (holes read as zeros). */
 static int writer_store(struct writer *w, const uint8_t *data, size_t len, uint64_t pos, struct unifw_error *err)
 {
-	unifw_sha256_update(&w->sha, data, len);
 	int rc = store(w, data, len, pos, err);
 	if (rc < 0)
 		return rc;
@@ -498,6 +497,17 @@ static int writer_store(struct writer *w, const uint8_t *data, size_t len, uint6
 	if (memcmp(w->check, data, len))
 		return unifw_error_set(err, UNIFW_E_IO, w->path, pos,
 				       "the bytes read back from the file differ from what the phone sent");
+	/* Start writing the block to the disk now, from this thread: the journal's syncfs and the
+	 * final one then find little left to do, instead of a whole image stalling the READ loop. */
+	(void)sync_file_range(w->fd, (off_t)pos, (off_t)len, SYNC_FILE_RANGE_WRITE);
+	return 0;
+}
+
+static int writer_hash(struct writer *w, const uint8_t *data, size_t len, uint64_t pos, struct unifw_error *err)
+{
+	(void)pos;
+	(void)err;
+	unifw_sha256_update(&w->sha, data, len);
 	return 0;
 }
 
@@ -531,76 +541,126 @@ static int store(struct writer *w, const uint8_t *data, size_t len, uint64_t pos
 	return 0;
 }
 
-/* The READ protocol is stop-and-wait: the phone sends the next packet only after the host's ACK,
- * and the ACK goes out when the sink returns. Hashing and writing therefore happen in a worker
- * thread while the next packet is on the wire; the sink only copies into a small queue. */
-#define QDEPTH 6u
+/* The READ protocol is stop-and-wait: the phone sends the next packet only after the host's ACK.
+ * The sink therefore only copies each packet into a ring of slots; two worker threads take it from
+ * there in parallel, one hashing (SHA-256, the largest cost) and one writing, reading back and
+ * comparing. A slot is reused once both have passed it. Each worker goes through the slots in
+ * order, so the hash and the file see the bytes in the phone's order. */
+#define QDEPTH 8u
 #define QSLOT (1u << 20)
 
+typedef int (*slot_work)(struct writer *w, const uint8_t *data, size_t len, uint64_t pos, struct unifw_error *err);
+
 struct queue {
-	pthread_t thread;
+	pthread_t hasher, storer;
 	pthread_mutex_t mu;
-	pthread_cond_t cv;
+	pthread_cond_t work;  /* workers wait here for a filled slot */
+	pthread_cond_t space; /* the sink waits here for a free slot, the drain for the end */
 	uint8_t *buf[QDEPTH];
 	size_t len[QDEPTH];
 	uint64_t pos[QDEPTH];
-	size_t head, count;
-	bool stop, failed, started;
+	uint64_t filled, hashed, stored; /* slots handed over / hashed / stored so far */
+	bool stop, failed;
+	int threads;
 	struct unifw_error err;
 	struct writer *w;
 };
 
-static void *queue_worker(void *arg)
+/* One worker: apply work to every filled slot, counting them in *done. */
+static void queue_serve(struct queue *q, uint64_t *done, slot_work work)
 {
-	struct queue *q = arg;
 	pthread_mutex_lock(&q->mu);
 	for (;;) {
-		while (q->count == 0 && !q->stop)
-			pthread_cond_wait(&q->cv, &q->mu);
-		if (q->count == 0)
+		while (*done == q->filled && !q->stop)
+			pthread_cond_wait(&q->work, &q->mu);
+		if (*done == q->filled)
 			break;
-		size_t h = q->head;
+		size_t t = (size_t)(*done % QDEPTH);
+		bool skip = q->failed;
 		pthread_mutex_unlock(&q->mu);
 		struct unifw_error e;
 		unifw_error_clear(&e);
-		int rc = q->failed ? 0 : writer_store(q->w, q->buf[h], q->len[h], q->pos[h], &e);
+		int rc = skip ? 0 : work(q->w, q->buf[t], q->len[t], q->pos[t], &e);
 		pthread_mutex_lock(&q->mu);
 		if (rc < 0 && !q->failed) {
 			q->failed = true;
 			q->err = e;
 		}
-		q->head = (q->head + 1) % QDEPTH;
-		q->count--;
-		pthread_cond_broadcast(&q->cv);
+		(*done)++;
+		pthread_cond_signal(&q->space); /* only the sink or the drain waits there */
 	}
 	pthread_mutex_unlock(&q->mu);
+}
+
+/* Named threads: a profile (perf, top -H) shows which stage costs what. */
+static void *queue_hasher(void *arg)
+{
+	struct queue *q = arg;
+	pthread_setname_np(pthread_self(), "unifw-hash");
+	queue_serve(q, &q->hashed, writer_hash);
 	return NULL;
 }
 
-static int queue_start(struct queue *q, struct writer *w, struct unifw_error *err)
+static void *queue_storer(void *arg)
 {
-	memset(q, 0, sizeof *q);
-	q->w = w;
+	struct queue *q = arg;
+	pthread_setname_np(pthread_self(), "unifw-store");
+	queue_serve(q, &q->stored, writer_store);
+	return NULL;
+}
+
+/* The slots and the read-back buffer live as long as the backup: fresh 1 MiB buffers for every
+ * image would cost a page fault per 4 KiB on first touch. */
+struct buffers {
+	uint8_t *slot[QDEPTH];
+	uint8_t *check;
+};
+
+static int buffers_get(struct buffers *b, const char *path, struct unifw_error *err)
+{
 	for (size_t i = 0; i < QDEPTH; i++)
-		if (!(q->buf[i] = malloc(QSLOT)))
-			return unifw_error_set(err, UNIFW_E_NOMEM, w->path, UNIFW_NO_OFFSET, "out of memory");
-	pthread_mutex_init(&q->mu, NULL);
-	pthread_cond_init(&q->cv, NULL);
-	if (pthread_create(&q->thread, NULL, queue_worker, q) != 0) {
-		pthread_mutex_destroy(&q->mu);
-		pthread_cond_destroy(&q->cv);
-		return unifw_error_set(err, UNIFW_E_NOMEM, w->path, UNIFW_NO_OFFSET, "cannot start the writer thread");
-	}
-	q->started = true;
+		if (!b->slot[i] && !(b->slot[i] = malloc(QSLOT)))
+			return unifw_error_set(err, UNIFW_E_NOMEM, path, UNIFW_NO_OFFSET, "out of memory");
+	if (!b->check && !(b->check = malloc(QSLOT)))
+		return unifw_error_set(err, UNIFW_E_NOMEM, path, UNIFW_NO_OFFSET, "out of memory");
 	return 0;
 }
 
-/* Wait until everything queued is on disk (or failed). */
+static void buffers_free(struct buffers *b)
+{
+	for (size_t i = 0; i < QDEPTH; i++)
+		free(b->slot[i]);
+	free(b->check);
+}
+
+static int queue_start(struct queue *q, struct writer *w, struct buffers *b, struct unifw_error *err)
+{
+	memset(q, 0, sizeof *q);
+	q->w = w;
+	int rc = buffers_get(b, w->path, err);
+	if (rc < 0)
+		return rc;
+	memcpy(q->buf, b->slot, sizeof q->buf);
+	w->check = b->check;
+	pthread_mutex_init(&q->mu, NULL);
+	pthread_cond_init(&q->work, NULL);
+	pthread_cond_init(&q->space, NULL);
+	q->threads = 1; /* the mutex and the conditions exist from here on */
+	if (pthread_create(&q->hasher, NULL, queue_hasher, q) != 0)
+		return unifw_error_set(err, UNIFW_E_NOMEM, w->path, UNIFW_NO_OFFSET, "cannot start the hashing thread");
+	q->threads = 2;
+	if (pthread_create(&q->storer, NULL, queue_storer, q) != 0)
+		return unifw_error_set(err, UNIFW_E_NOMEM, w->path, UNIFW_NO_OFFSET, "cannot start the writer thread");
+	q->threads = 3;
+	return 0;
+}
+
+/* Wait until everything queued is hashed and on disk (or failed). */
 static int queue_drain(struct queue *q, struct unifw_error *err)
 {
 	pthread_mutex_lock(&q->mu);
-	while (q->count > 0)
-		pthread_cond_wait(&q->cv, &q->mu);
+	while (q->hashed < q->filled || q->stored < q->filled)
+		pthread_cond_wait(&q->space, &q->mu);
 	int rc = 0;
 	if (q->failed) {
 		*err = q->err;
@@ -612,18 +672,20 @@ static int queue_drain(struct queue *q, struct unifw_error *err)
 
 static void queue_stop(struct queue *q)
 {
-	if (q->started) {
+	if (q->threads) {
 		pthread_mutex_lock(&q->mu);
 		q->stop = true;
-		pthread_cond_broadcast(&q->cv);
+		pthread_cond_broadcast(&q->work);
 		pthread_mutex_unlock(&q->mu);
-		pthread_join(q->thread, NULL);
+		if (q->threads >= 2)
+			pthread_join(q->hasher, NULL);
+		if (q->threads >= 3)
+			pthread_join(q->storer, NULL);
 		pthread_mutex_destroy(&q->mu);
-		pthread_cond_destroy(&q->cv);
+		pthread_cond_destroy(&q->work);
+		pthread_cond_destroy(&q->space);
 	}
-	for (size_t i = 0; i < QDEPTH; i++)
-		free(q->buf[i]);
-	q->started = false;
+	q->threads = 0;
 }
 
 static int queue_sink(void *ctx, const uint8_t *data, size_t len, uint64_t off, struct unifw_error *err)
@@ -637,21 +699,21 @@ static int queue_sink(void *ctx, const uint8_t *data, size_t len, uint64_t off, 
 	while (len) {
 		size_t n = len < QSLOT ? len : QSLOT;
 		pthread_mutex_lock(&q->mu);
-		while (q->count == QDEPTH && !q->failed)
-			pthread_cond_wait(&q->cv, &q->mu);
+		while (q->filled - (q->hashed < q->stored ? q->hashed : q->stored) == QDEPTH && !q->failed)
+			pthread_cond_wait(&q->space, &q->mu);
 		if (q->failed) {
 			*err = q->err;
 			pthread_mutex_unlock(&q->mu);
 			return err->code ? err->code : UNIFW_E_IO;
 		}
-		size_t t = (q->head + q->count) % QDEPTH;
+		size_t t = (size_t)(q->filled % QDEPTH);
 		pthread_mutex_unlock(&q->mu);
-		memcpy(q->buf[t], data, n); /* slot t is ours until count covers it */
+		memcpy(q->buf[t], data, n); /* slot t is ours until filled covers it */
 		pthread_mutex_lock(&q->mu);
 		q->len[t] = n;
 		q->pos[t] = w->done;
-		q->count++;
-		pthread_cond_broadcast(&q->cv);
+		q->filled++;
+		pthread_cond_broadcast(&q->work);
 		pthread_mutex_unlock(&q->mu);
 		w->done += n;
 		data += n;
@@ -711,6 +773,7 @@ struct run {
 	uint64_t chunk;
 	int dirfd;
 	double last_save;
+	struct buffers bufs; /* shared by every image's queue */
 };
 
 static double mono_s(void)
@@ -780,10 +843,8 @@ static int item_stream(struct run *r, struct unifw_backup_item *it, const char *
 	w.holes = it->holes;
 	struct queue q;
 	memset(&q, 0, sizeof q);
-	if (rc == 0 && !(w.check = malloc(QSLOT)))
-		rc = unifw_error_set(err, UNIFW_E_NOMEM, path, UNIFW_NO_OFFSET, "out of memory");
 	if (rc == 0)
-		rc = queue_start(&q, &w, err);
+		rc = queue_start(&q, &w, &r->bufs, err);
 	while (rc == 0 && w.done < it->size) {
 		uint64_t n = it->size - w.done < r->chunk ? it->size - w.done : r->chunk;
 		rc = unifw_phone_read(r->ph, it->part, it->offset + w.done, n, queue_sink, &q, err);
@@ -804,7 +865,6 @@ static int item_stream(struct run *r, struct unifw_backup_item *it, const char *
 	if (rc == 0 && ftruncate(w.fd, (off_t)it->size) < 0) /* trailing holes */
 		rc = unifw_error_sys(err, path, "ftruncate");
 	close(w.fd);
-	free(w.check);
 	if (rc == 0)
 		unifw_hex(d, 32, it->sha256);
 	return rc;
@@ -1107,6 +1167,7 @@ int unifw_backup(struct unifw_phone *ph, const struct unifw_backup_opts *opts, s
 out:
 	if (r.dirfd >= 0)
 		close(r.dirfd);
+	buffers_free(&r.bufs);
 	unifw_jv_free(m);
 	free(saved);
 	free(j);
