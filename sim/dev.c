@@ -456,6 +456,51 @@ static size_t take_input(struct sim_dev *d, const uint8_t *b, size_t n)
 	return n;
 }
 
+/* The same for n bytes already at d->in + in_have (read there by the driver): a flip changes its byte
+ * in place, a cut drops what follows. */
+static size_t take_in_place(struct sim_dev *d, size_t n)
+{
+	size_t before;
+	struct sim_fault *f = fault_next(d, SIM_DIR_IN, n, &before);
+	d->in_have += before;
+	count_bytes(d, SIM_DIR_IN, before);
+	if (!f || before == n)
+		return before;
+	if (f->kind == SIM_FAULT_FLIP) {
+		uint8_t *b = d->in + d->in_have;
+		uint8_t v = flip_bits(d, *b, f->bits);
+		dev_trace(d, "FAULT", '!', "flip of a host byte in %s at byte %llu: 0x%02x -> 0x%02x",
+			  sim_op_name(f->op), (unsigned long long)f->next, *b, v);
+		fault_fired(d, f);
+		*b = v;
+		d->in_have++;
+		count_bytes(d, SIM_DIR_IN, 1);
+		return before + 1;
+	}
+	fault_cut(d, f);
+	return n;
+}
+
+size_t sim_dev_feed_room(struct sim_dev *d, uint8_t **at)
+{
+	if (!d->connected || d->closing || !grow_in(d))
+		return 0;
+	*at = d->in + d->in_have;
+	return d->in_need - d->in_have;
+}
+
+void sim_dev_feed_commit(struct sim_dev *d, size_t n, uint64_t now)
+{
+	sim_dev_tick(d, now);
+	while (n && d->connected && !d->closing) {
+		n -= take_in_place(d, n);
+		if (d->in_have == d->in_need && !d->closing) {
+			d->in_have = 0;
+			d->step(d, d->in, d->in_need);
+		}
+	}
+}
+
 size_t sim_dev_feed(struct sim_dev *d, const uint8_t *b, size_t n, uint64_t now)
 {
 	sim_dev_tick(d, now);

@@ -24,6 +24,7 @@
 
 #define BACKLOG_MAX (8u << 20) /* stop reading the host while this much output waits (flow control) */
 #define POLL_SLICE_MS 200
+#define DIRECT_READ_MIN 65536 /* expectations from this size on are read without a copy */
 
 static volatile sig_atomic_t g_stop;
 
@@ -184,7 +185,12 @@ static enum end_reason pump(struct server *s, struct link *l)
 		bool drained = sim_dev_output_pending(d) == 0;
 		if (sim_dev_link(d) == SIM_LINK_CLOSING && drained)
 			return END_DEVICE;
-		size_t can_read = sim_rate_allow(&s->in_rate, now_ms(), sizeof rbuf);
+		/* a large expectation (a WRITE packet) is read straight into the device's buffer */
+		uint8_t *room = NULL;
+		size_t direct = sim_dev_feed_room(d, &room);
+		if (direct < DIRECT_READ_MIN)
+			direct = 0;
+		size_t can_read = sim_rate_allow(&s->in_rate, now_ms(), direct ? direct : sizeof rbuf);
 		struct pollfd p = { .fd = l->fd };
 		if (can_read && sim_dev_output_pending(d) < BACKLOG_MAX && sim_dev_link(d) == SIM_LINK_UP)
 			p.events |= POLLIN;
@@ -194,12 +200,15 @@ static enum end_reason pump(struct server *s, struct link *l)
 		if (r < 0 && errno != EINTR)
 			return END_PEER;
 		if (r > 0 && (p.revents & POLLIN)) {
-			ssize_t n = read(l->fd, rbuf, can_read);
+			ssize_t n = read(l->fd, direct ? room : rbuf, can_read);
 			if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR))
 				return END_PEER; /* EOF, reset, or EIO on a pty master whose slave closed */
 			if (n > 0) {
 				sim_rate_take(&s->in_rate, (size_t)n);
-				sim_dev_feed(d, rbuf, (size_t)n, now_ms());
+				if (direct)
+					sim_dev_feed_commit(d, (size_t)n, now_ms());
+				else
+					sim_dev_feed(d, rbuf, (size_t)n, now_ms());
 			}
 		} else if (r > 0 && (p.revents & (POLLHUP | POLLERR | POLLNVAL))) {
 			return END_PEER;

@@ -70,6 +70,11 @@ void sim_dev_connect(struct sim_dev *d, uint64_t now_ms);
 void sim_dev_disconnect(struct sim_dev *d, uint64_t now_ms);
 /* Consumes all n bytes (bytes arriving while the device is closing the link are dropped). */
 size_t sim_dev_feed(struct sim_dev *d, const uint8_t *in, size_t n, uint64_t now_ms);
+/* The same without a copy: sim_dev_feed_room gives where the bytes the device waits for go and how
+ * many it waits for (0: use sim_dev_feed); after reading n <= that many there, sim_dev_feed_commit
+ * takes them as sim_dev_feed would. */
+size_t sim_dev_feed_room(struct sim_dev *d, uint8_t **at);
+void sim_dev_feed_commit(struct sim_dev *d, size_t n, uint64_t now_ms);
 /* Copies up to cap bytes that are ready now; returns the count. */
 size_t sim_dev_output(struct sim_dev *d, uint8_t *out, size_t cap, uint64_t now_ms);
 /* The same without a copy: the bytes ready now, in place (valid until the next call into the

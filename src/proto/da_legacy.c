@@ -44,6 +44,9 @@ struct unifw_da {
 	uint8_t wd_flags[4];
 	uint64_t addr, total, off, wire_len;
 	size_t chunk, packets, ids_have;
+	size_t stride, next_chunk;  /* WRITE: packet buffer size, size of the prepared packet */
+	uint64_t next_off;          /* WRITE: offset of the prepared packet */
+	unsigned cur_slot, next_slot; /* WRITE: buffer halves of the packet sent and the one prepared */
 	uint8_t last_progress;
 	unsigned reports;
 
@@ -874,21 +877,66 @@ int unifw_da_begin_read(struct unifw_da *da, uint8_t storage, uint64_t addr, uin
 
 /* ---- SDMMC_WRITE_DATA ---- */
 
+/* WRITE is stop-and-wait: the phone answers 69 when it has stored a packet, and only then does the
+ * host send ACK and the next packet. The host therefore prepares packet k+1 (asks the caller for
+ * its bytes, pads, sums) in a second buffer while the phone stores packet k; the bytes on the wire
+ * and their order are the same as without. A buffer half holds [data padded to 512][checksum]. */
+static uint8_t *write_slot(struct unifw_da *da, unsigned i)
+{
+	return da->buf + (size_t)i * da->stride;
+}
+
+/* Pad the prepared packet to its wire length and append its checksum. */
+static void write_seal(struct unifw_da *da)
+{
+	uint8_t *b = write_slot(da, da->next_slot);
+	memset(b + da->value, 0, da->next_chunk - da->value);
+	put_be16(b + da->next_chunk, unifw_da_bytesum(b, da->next_chunk, 0));
+}
+
+/* Start preparing the packet at da->next_off; continue at fill_pc once the caller filled it, or
+ * (nothing to fill: padding only) seal it and go on with after(). */
+static int write_prepare(struct unifw_da *da, int fill_pc, int (*after)(struct unifw_da *))
+{
+	uint64_t left = da->wire_len - da->next_off;
+	da->next_chunk = (size_t)(left < da->packet ? left : da->packet);
+	size_t real = da->next_off < da->total ? (size_t)(da->total - da->next_off < da->next_chunk
+								? da->total - da->next_off
+								: da->next_chunk)
+					       : 0;
+	da->value = (uint32_t)real; /* the padding to 512 is ours: the caller is asked only for its bytes */
+	if (real == 0) {
+		write_seal(da);
+		return after(da);
+	}
+	return proto_fill(&da->p, fill_pc, write_slot(da, da->next_slot), real, da->next_off);
+}
+
+static int write_wait_cont(struct unifw_da *da)
+{
+	return proto_recv(&da->p, 7, 1, DA_DATA_TIMEOUT_MS, "CONT_CHAR after a packet");
+}
+
+/* Packet da->off was sent: prepare the next one (if any) while the phone stores it. */
+static int write_after_send(struct unifw_da *da)
+{
+	if (da->off + da->chunk >= da->wire_len)
+		return write_wait_cont(da);
+	da->next_off = da->off + da->chunk;
+	da->next_slot = da->cur_slot ^ 1u;
+	return write_prepare(da, 6, write_wait_cont);
+}
+
+/* The prepared packet becomes the current one. */
 static int write_next_packet(struct unifw_da *da)
 {
 	struct unifw_proto *p = &da->p;
 	proto_progress(p, da->off < da->total ? da->off : da->total, da->total);
 	if (da->off >= da->wire_len)
 		return proto_done(p);
-	da->chunk = (size_t)(da->wire_len - da->off < da->packet ? da->wire_len - da->off : da->packet);
-	return proto_send_u8(p, 3, UNIFW_DA_ACK, "ACK before a packet");
-}
-
-static int write_send_packet(struct unifw_da *da, size_t real)
-{
-	memset(da->buf + real, 0, da->chunk - real);
-	put_be16(da->buf + da->chunk, unifw_da_bytesum(da->buf, da->chunk, 0));
-	return proto_send_ext(&da->p, 5, da->buf, da->chunk + 2, "data packet and checksum");
+	da->cur_slot = da->next_slot;
+	da->chunk = da->next_chunk;
+	return proto_send_u8(p, 4, UNIFW_DA_ACK, "ACK before a packet");
 }
 
 static int op_write(struct unifw_proto *p)
@@ -913,22 +961,20 @@ static int op_write(struct unifw_proto *p)
 	case 2:
 		if (expect_byte(p, UNIFW_DA_ACK, "ACK of the header"))
 			return p->err.code;
+		da->next_off = 0;
+		da->next_slot = 0;
+		return write_prepare(da, 3, write_next_packet);
+	case 3: /* the first packet was filled */
+		write_seal(da);
 		return write_next_packet(da);
-	case 3: {
-		/* The padding to 512 is ours: the caller is asked only for its own bytes. */
-		size_t real = da->off < da->total ? (size_t)(da->total - da->off < da->chunk ? da->total - da->off
-										       : da->chunk)
-						  : 0;
-		da->value = (uint32_t)real;
-		if (real == 0)
-			return write_send_packet(da, 0);
-		return proto_fill(p, 4, da->buf, real, da->off);
-	}
 	case 4:
-		return write_send_packet(da, da->value);
+		return proto_send_ext(p, 5, write_slot(da, da->cur_slot), da->chunk + 2, "data packet and checksum");
 	case 5:
-		return proto_recv(p, 6, 1, DA_DATA_TIMEOUT_MS, "CONT_CHAR after a packet");
-	case 6:
+		return write_after_send(da);
+	case 6: /* the next packet was filled while the phone stores this one */
+		write_seal(da);
+		return write_wait_cont(da);
+	case 7:
 		if (p->rx[0] != UNIFW_DA_CONT_CHAR)
 			return proto_fail(p, UNIFW_E_DEVICE,
 					  "packet %zu (bytes 0x%llx..0x%llx): expected 69 (CONT_CHAR), found %02x",
@@ -952,8 +998,10 @@ int unifw_da_begin_write(struct unifw_da *da, uint8_t storage, uint8_t part, uin
 		return unifw_error_set(&da->p.err, UNIFW_E_INVALID, "da SDMMC_WRITE_DATA", UNIFW_NO_OFFSET,
 				       "length overflows");
 	wire &= ~(uint64_t)511;
-	if ((rc = ensure_buf(da, (wire < packet ? (size_t)wire : packet) + 2)))
+	size_t stride = (wire < packet ? (size_t)wire : packet) + 2;
+	if ((rc = ensure_buf(da, 2 * stride))) /* two packets: one on the wire, one being prepared */
 		return rc;
+	da->stride = stride;
 	da->storage = storage;
 	da->part = part;
 	da->addr = addr;

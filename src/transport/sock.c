@@ -17,6 +17,10 @@
 #include <unistd.h>
 
 #define SOCK_CONNECT_TIMEOUT_MS 5000
+/* A WRITE packet is 1 MiB + 2 bytes: with the default send buffer (~200 KiB) it leaves in five
+ * writes, each waiting for the phone to read the one before. The kernel caps the size at
+ * net.core.wmem_max; a smaller buffer only costs speed. */
+#define SOCK_UNIX_SNDBUF (4 << 20)
 
 static int set_nonblock(int fd)
 {
@@ -65,6 +69,8 @@ static int open_unix(struct unifw_port *port, struct unifw_error *err)
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return unifw_error_sys(err, port->spec.path, "socket");
+	int sndbuf = SOCK_UNIX_SNDBUF;
+	(void)setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof sndbuf);
 	if (connect_timeout(fd, (struct sockaddr *)&sun, sizeof sun, SOCK_CONNECT_TIMEOUT_MS) < 0) {
 		int rc = unifw_error_sys(err, port->spec.path, "cannot connect to the unix socket%s",
 					 errno == ENOENT || errno == ECONNREFUSED ? " (is unifw-sim --socket running?)" : "");
