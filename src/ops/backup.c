@@ -437,6 +437,7 @@ struct writer {
 	struct unifw_sha256 sha;
 	bool skip_empty;
 	uint64_t holes;
+	uint64_t flushed, dropped; /* file offsets: disk write started / left the page cache */
 	const struct unifw_progress *progress;
 	uint8_t *check;       /* read-back buffer of the writer thread */
 };
@@ -474,6 +475,26 @@ static int pwrite_all(int fd, const uint8_t *b, size_t n, uint64_t off, const ch
 
 static int store(struct writer *w, const uint8_t *data, size_t len, uint64_t pos, struct unifw_error *err);
 
+/* Streaming to disk, from the writer thread: each verified block's disk write starts at once, so
+ * the journal's syncfs and the final one find little left to do (instead of a whole image being
+ * flushed when it is closed, stalling the READ loop); blocks written FLUSH_LAG earlier are waited
+ * for and dropped from the page cache, so a backup of gigabytes keeps a few MiB of cache instead of
+ * pushing out everything else (and reuses the same pages). Advice only: errors are ignored here,
+ * the read-back has checked the bytes and syncfs reports what the disk says. */
+#define FLUSH_LAG (8u << 20)
+static void writer_flush(struct writer *w, uint64_t end)
+{
+	(void)sync_file_range(w->fd, (off_t)w->flushed, (off_t)(end - w->flushed), SYNC_FILE_RANGE_WRITE);
+	w->flushed = end;
+	if (end - w->dropped < 2 * FLUSH_LAG)
+		return;
+	uint64_t upto = end - FLUSH_LAG;
+	(void)sync_file_range(w->fd, (off_t)w->dropped, (off_t)(upto - w->dropped),
+			      SYNC_FILE_RANGE_WAIT_BEFORE | SYNC_FILE_RANGE_WRITE | SYNC_FILE_RANGE_WAIT_AFTER);
+	(void)posix_fadvise(w->fd, (off_t)w->dropped, (off_t)(upto - w->dropped), POSIX_FADV_DONTNEED);
+	w->dropped = upto;
+}
+
 /* Store bytes at file offset pos, then read them back and compare: the file must hold exactly what
  * the phone sent (holes read as zeros). */
 static int writer_store(struct writer *w, const uint8_t *data, size_t len, uint64_t pos, struct unifw_error *err)
@@ -497,9 +518,7 @@ static int writer_store(struct writer *w, const uint8_t *data, size_t len, uint6
 	if (memcmp(w->check, data, len))
 		return unifw_error_set(err, UNIFW_E_IO, w->path, pos,
 				       "the bytes read back from the file differ from what the phone sent");
-	/* Start writing the block to the disk now, from this thread: the journal's syncfs and the
-	 * final one then find little left to do, instead of a whole image stalling the READ loop. */
-	(void)sync_file_range(w->fd, (off_t)pos, (off_t)len, SYNC_FILE_RANGE_WRITE);
+	writer_flush(w, pos + len);
 	return 0;
 }
 
@@ -841,6 +860,7 @@ static int item_stream(struct run *r, struct unifw_backup_item *it, const char *
 	else if (it->done && (rc = hash_file(w.fd, it->done, &w.sha, path, err)) == 0)
 		w.done = it->done;
 	w.holes = it->holes;
+	w.flushed = w.dropped = w.done;
 	struct queue q;
 	memset(&q, 0, sizeof q);
 	if (rc == 0)
