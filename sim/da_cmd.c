@@ -7,10 +7,6 @@
 
 #include <stdlib.h>
 #include <string.h>
-#ifdef __SSE2__
-#include <emmintrin.h>
-#endif
-
 #include "util/bytes.h"
 
 static void step_da_cmd(struct sim_dev *d, const uint8_t *b, size_t n);
@@ -29,50 +25,6 @@ void da_reenumerated(struct sim_dev *d)
 }
 
 static const struct sim_emmc_geometry *geom(const struct sim_dev *d) { return d->cfg.storage.geom; }
-
-/* 16-bit sum of every byte. The virtual phone sums each 1 MiB packet it sends or takes, so the bulk is
- * added 64 bytes a loop with SSE2's PSADBW (a sum of 8 bytes per 64-bit lane, no overflow for any
- * packet size) where the compiler has it, else a 32-bit word at a time (bytes into two 16-bit lanes
- * of at most 2 x 255 a word, folded every 128 words). */
-#ifdef __SSE2__
-static uint16_t byte_sum(const uint8_t *b, size_t n)
-{
-	const __m128i zero = _mm_setzero_si128();
-	__m128i a0 = zero, a1 = zero, a2 = zero, a3 = zero;
-	size_t i = 0;
-	for (; n - i >= 64; i += 64) { /* four accumulators: the adds do not wait on each other */
-		a0 = _mm_add_epi64(a0, _mm_sad_epu8(_mm_loadu_si128((const __m128i *)(b + i)), zero));
-		a1 = _mm_add_epi64(a1, _mm_sad_epu8(_mm_loadu_si128((const __m128i *)(b + i + 16)), zero));
-		a2 = _mm_add_epi64(a2, _mm_sad_epu8(_mm_loadu_si128((const __m128i *)(b + i + 32)), zero));
-		a3 = _mm_add_epi64(a3, _mm_sad_epu8(_mm_loadu_si128((const __m128i *)(b + i + 48)), zero));
-	}
-	uint64_t lanes[2];
-	_mm_storeu_si128((__m128i *)lanes, _mm_add_epi64(_mm_add_epi64(a0, a1), _mm_add_epi64(a2, a3)));
-	uint64_t s = lanes[0] + lanes[1];
-	for (; i < n; i++)
-		s += b[i];
-	return (uint16_t)s;
-}
-#else
-static uint16_t byte_sum(const uint8_t *b, size_t n)
-{
-	uint32_t s = 0;
-	size_t i = 0;
-	while (n - i >= 4) {
-		size_t words = (n - i) / 4 > 128 ? 128 : (n - i) / 4;
-		uint32_t lanes = 0;
-		for (size_t k = 0; k < words; k++, i += 4) {
-			uint32_t w;
-			memcpy(&w, b + i, 4);
-			lanes += (w & 0x00FF00FFu) + ((w >> 8) & 0x00FF00FFu);
-		}
-		s += (lanes & 0xFFFFu) + (lanes >> 16);
-	}
-	for (; i < n; i++)
-		s += b[i];
-	return (uint16_t)s;
-}
-#endif
 
 /* ---------- NACK with a status on request ---------- */
 
@@ -127,7 +79,7 @@ static void read_send_packet(struct sim_dev *d)
 		return;
 	}
 	if (pkt) {
-		uint16_t sum = byte_sum(pkt, x->chunk); /* of the stored bytes: a flip fault happens on the wire */
+		uint16_t sum = dev_byte_sum(pkt, x->chunk); /* of the stored bytes: a flip fault happens on the wire */
 		dev_emit_end(d, x->chunk);
 		dev_emit_be16(d, sum);
 	}
@@ -187,7 +139,7 @@ static void step_write_ack(struct sim_dev *d, const uint8_t *b, size_t n);
 static void step_write_packet(struct sim_dev *d, const uint8_t *b, size_t n)
 {
 	struct sim_xfer *x = &d->x;
-	uint16_t want = byte_sum(b, x->padded), got = 0;
+	uint16_t want = d->in_sum, got = 0; /* summed as the bytes arrived (dev_expect_summed) */
 	get_be16(b, n, x->padded, &got);
 	if (want != got) {
 		dev_trace(d, "DA", '>', "WRITE packet at 0x%llX: checksum 0x%04X, data sums to 0x%04X",
@@ -224,7 +176,7 @@ static void step_write_ack(struct sim_dev *d, const uint8_t *b, size_t n)
 	x->chunk = left < x->packet ? (uint32_t)left : x->packet;
 	/* the host pads every packet to whole 512-byte sectors */
 	x->padded = (x->chunk + SIM_DA_SECTOR - 1) / SIM_DA_SECTOR * SIM_DA_SECTOR;
-	dev_expect(d, (size_t)x->padded + 2, step_write_packet);
+	dev_expect_summed(d, (size_t)x->padded + 2, x->padded, step_write_packet);
 }
 
 static uint32_t refuse(const char **why, const char *reason, uint32_t status)

@@ -5,6 +5,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "util/bytes.h"
 
@@ -412,11 +415,73 @@ size_t sim_dev_output(struct sim_dev *d, uint8_t *out, size_t cap, uint64_t now)
 
 /* ---------- input ---------- */
 
+/* 16-bit sum of every byte (the DA's READ/WRITE checksum). The virtual phone sums each 1 MiB packet it
+ * sends or takes, so the bulk is
+ * added 64 bytes a loop with SSE2's PSADBW (a sum of 8 bytes per 64-bit lane, no overflow for any
+ * packet size) where the compiler has it, else a 32-bit word at a time (bytes into two 16-bit lanes
+ * of at most 2 x 255 a word, folded every 128 words). */
+#ifdef __SSE2__
+uint16_t dev_byte_sum(const uint8_t *b, size_t n)
+{
+	const __m128i zero = _mm_setzero_si128();
+	__m128i a0 = zero, a1 = zero, a2 = zero, a3 = zero;
+	size_t i = 0;
+	for (; n - i >= 64; i += 64) { /* four accumulators: the adds do not wait on each other */
+		a0 = _mm_add_epi64(a0, _mm_sad_epu8(_mm_loadu_si128((const __m128i *)(b + i)), zero));
+		a1 = _mm_add_epi64(a1, _mm_sad_epu8(_mm_loadu_si128((const __m128i *)(b + i + 16)), zero));
+		a2 = _mm_add_epi64(a2, _mm_sad_epu8(_mm_loadu_si128((const __m128i *)(b + i + 32)), zero));
+		a3 = _mm_add_epi64(a3, _mm_sad_epu8(_mm_loadu_si128((const __m128i *)(b + i + 48)), zero));
+	}
+	uint64_t lanes[2];
+	_mm_storeu_si128((__m128i *)lanes, _mm_add_epi64(_mm_add_epi64(a0, a1), _mm_add_epi64(a2, a3)));
+	uint64_t s = lanes[0] + lanes[1];
+	for (; i < n; i++)
+		s += b[i];
+	return (uint16_t)s;
+}
+#else
+uint16_t dev_byte_sum(const uint8_t *b, size_t n)
+{
+	uint32_t s = 0;
+	size_t i = 0;
+	while (n - i >= 4) {
+		size_t words = (n - i) / 4 > 128 ? 128 : (n - i) / 4;
+		uint32_t lanes = 0;
+		for (size_t k = 0; k < words; k++, i += 4) {
+			uint32_t w;
+			memcpy(&w, b + i, 4);
+			lanes += (w & 0x00FF00FFu) + ((w >> 8) & 0x00FF00FFu);
+		}
+		s += (lanes & 0xFFFFu) + (lanes >> 16);
+	}
+	for (; i < n; i++)
+		s += b[i];
+	return (uint16_t)s;
+}
+#endif
+
 void dev_expect(struct sim_dev *d, size_t n, sim_step_fn fn)
 {
 	d->in_need = n ? n : 1;
 	d->in_have = 0;
+	d->in_sum_len = 0;
+	d->in_sum = 0;
 	d->step = fn;
+}
+
+void dev_expect_summed(struct sim_dev *d, size_t n, size_t sum_len, sim_step_fn fn)
+{
+	dev_expect(d, n, fn);
+	d->in_sum_len = sum_len;
+}
+
+/* in[from..in_have) has just arrived: add the part that lies in the summed prefix, while it is
+ * still in the cache (a WRITE packet is summed as it comes, not after its last byte). */
+static void in_landed(struct sim_dev *d, size_t from)
+{
+	size_t to = d->in_have < d->in_sum_len ? d->in_have : d->in_sum_len;
+	if (from < to)
+		d->in_sum = (uint16_t)(d->in_sum + dev_byte_sum(d->in + from, to - from));
 }
 
 static bool grow_in(struct sim_dev *d)
@@ -436,13 +501,15 @@ static size_t take_input(struct sim_dev *d, const uint8_t *b, size_t n)
 {
 	size_t room = d->in_need - d->in_have;
 	size_t k = n < room ? n : room;
-	size_t before;
+	size_t before, from = d->in_have;
 	struct sim_fault *f = fault_next(d, SIM_DIR_IN, k, &before);
 	memcpy(d->in + d->in_have, b, before);
 	d->in_have += before;
 	count_bytes(d, SIM_DIR_IN, before);
-	if (!f || before == k)
+	if (!f || before == k) {
+		in_landed(d, from);
 		return before;
+	}
 	if (f->kind == SIM_FAULT_FLIP) {
 		uint8_t v = flip_bits(d, b[before], f->bits);
 		dev_trace(d, "FAULT", '!', "flip of a host byte in %s at byte %llu: 0x%02x -> 0x%02x",
@@ -450,6 +517,7 @@ static size_t take_input(struct sim_dev *d, const uint8_t *b, size_t n)
 		fault_fired(d, f);
 		d->in[d->in_have++] = v;
 		count_bytes(d, SIM_DIR_IN, 1);
+		in_landed(d, from);
 		return before + 1;
 	}
 	fault_cut(d, f); /* stall is output-only (parse refuses dir=in) */
@@ -460,12 +528,14 @@ static size_t take_input(struct sim_dev *d, const uint8_t *b, size_t n)
  * in place, a cut drops what follows. */
 static size_t take_in_place(struct sim_dev *d, size_t n)
 {
-	size_t before;
+	size_t before, from = d->in_have;
 	struct sim_fault *f = fault_next(d, SIM_DIR_IN, n, &before);
 	d->in_have += before;
 	count_bytes(d, SIM_DIR_IN, before);
-	if (!f || before == n)
+	if (!f || before == n) {
+		in_landed(d, from);
 		return before;
+	}
 	if (f->kind == SIM_FAULT_FLIP) {
 		uint8_t *b = d->in + d->in_have;
 		uint8_t v = flip_bits(d, *b, f->bits);
@@ -475,6 +545,7 @@ static size_t take_in_place(struct sim_dev *d, size_t n)
 		*b = v;
 		d->in_have++;
 		count_bytes(d, SIM_DIR_IN, 1);
+		in_landed(d, from);
 		return before + 1;
 	}
 	fault_cut(d, f);
