@@ -53,6 +53,10 @@ int unifw_device_append(struct unifw_device **list, size_t *count, size_t *cap, 
 
 /* Monotonic milliseconds and a short sleep (transports may wait; the protocol cores never do). */
 uint64_t unifw_now_ms(void);
+/* A descriptor-based write loop met EAGAIN: wait until the device takes data again, or fail with
+ * UNIFW_E_TIMEOUT when it took nothing since `deadline` (done of n bytes written so far). */
+int unifw_port_wait_writable(struct unifw_port *port, uint64_t deadline, size_t done, size_t n,
+			     struct unifw_error *err);
 void unifw_sleep_ms(unsigned ms);
 
 #endif

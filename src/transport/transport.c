@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +26,20 @@ uint64_t unifw_now_ms(void)
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+int unifw_port_wait_writable(struct unifw_port *port, uint64_t deadline, size_t done, size_t n,
+			     struct unifw_error *err)
+{
+	uint64_t now = unifw_now_ms();
+	if (now >= deadline)
+		return unifw_error_set(err, UNIFW_E_TIMEOUT, port->name, UNIFW_NO_OFFSET,
+				       "the device took no data for %d ms (%zu of %zu bytes written)", PORT_WRITE_TIMEOUT_MS,
+				       done, n);
+	struct pollfd pfd = {.fd = port->fd, .events = POLLOUT};
+	if (poll(&pfd, 1, (int)(deadline - now)) < 0 && errno != EINTR)
+		return unifw_error_sys(err, port->name, "poll");
+	return 0;
 }
 
 void unifw_sleep_ms(unsigned ms)

@@ -131,14 +131,9 @@ static int tty_write(struct unifw_port *port, const uint8_t *buf, size_t n, stru
 			continue;
 		if (w < 0 && errno != EAGAIN)
 			return unifw_error_sys(err, port->name, errno == EIO ? "write (device disconnected)" : "write");
-		uint64_t now = unifw_now_ms();
-		if (now >= deadline)
-			return unifw_error_set(err, UNIFW_E_TIMEOUT, port->name, UNIFW_NO_OFFSET,
-					       "the device took no data for %d ms (%zu of %zu bytes written)",
-					       PORT_WRITE_TIMEOUT_MS, done, n);
-		struct pollfd pfd = {.fd = port->fd, .events = POLLOUT};
-		if (poll(&pfd, 1, (int)(deadline - now)) < 0 && errno != EINTR)
-			return unifw_error_sys(err, port->name, "poll");
+		int rc = unifw_port_wait_writable(port, deadline, done, n, err);
+		if (rc)
+			return rc;
 	}
 	return 0;
 }
