@@ -34,6 +34,9 @@ extern "C" {
 
 /* Default range: the unit of a write command, of read-back verification and of journal progress. */
 #define UNIFW_FLASH_RANGE_DEFAULT (8ull << 20)
+/* Largest range: a verified flash keeps the bytes of the range it is writing in memory to compare the
+ * read-back with (a larger range buys nothing: the DA moves 1 MiB packets either way). */
+#define UNIFW_FLASH_RANGE_MAX (32ull << 20)
 /* The journal is saved at least every this many bytes of progress (and at each partition's end). */
 #define UNIFW_FLASH_JOURNAL_EVERY (8ull << 20)
 /* eMMC sector: every write starts on one. */
@@ -77,7 +80,7 @@ struct unifw_flash_plan_opts {
 	bool with_preloader;         /* --with-preloader: write PRELOADER when its EMI table fits */
 	bool include_identity;       /* --include-identity: write NVRAM, PRO_INFO, PROTECT_F, PROTECT_S too */
 	bool verify;                 /* read back and compare every range (the default; --no-verify clears) */
-	uint64_t range_size;         /* 0 = UNIFW_FLASH_RANGE_DEFAULT; a multiple of 512 */
+	uint64_t range_size;         /* 0 = UNIFW_FLASH_RANGE_DEFAULT; a multiple of 512, at most UNIFW_FLASH_RANGE_MAX */
 	/* Plan the PMT write even though the phone has a PMT now: a resumed job whose journal lists one (the
 	 * cut came after the PMT was written, before it was verified). Not part of the plan hash. */
 	bool force_pmt;

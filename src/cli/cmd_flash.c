@@ -67,7 +67,7 @@ static int parse_size(const char *s, uint64_t *out)
 		v <<= 10, end++;
 	else if (*end == 'M' || *end == 'm')
 		v <<= 20, end++;
-	if (*end || !v || v % 512 || v > (1ull << 30))
+	if (*end || !v || v % 512 || v > UNIFW_FLASH_RANGE_MAX)
 		return -1;
 	*out = v;
 	return 0;
@@ -105,7 +105,7 @@ static int parse(int argc, char **argv, struct args *a)
 			a->journal = argv[++i];
 		else if (!strcmp(s, "--range-size") && i + 1 < argc) {
 			if (parse_size(argv[++i], &a->range_size))
-				return cli_usage_error("flash", "--range-size takes a multiple of 512 up to 1G, not '%s'",
+				return cli_usage_error("flash", "--range-size takes a multiple of 512 up to 32M, not '%s'",
 						       argv[i]);
 		} else if (!strcmp(s, "--help") || !strcmp(s, "-h")) {
 			usage(stdout);

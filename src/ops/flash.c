@@ -1,5 +1,6 @@
 /* Executing a flash plan: identity backup, then every WRITE entry range by range (write, read back,
- * compare SHA-256), with the journal saved as it goes so that a cut job resumes where it stopped.
+ * compare byte for byte with what was sent), with the journal saved as it goes so that a cut job resumes
+ * where it stopped.
  * Everything that can be checked without the phone is checked before the first device call. */
 #include "ops/flash_internal.h"
 
@@ -26,6 +27,7 @@ struct exec {
 	struct unifw_flash_result *res;
 	uint64_t since_save;
 	uint64_t step_done;               /* progress within the current partition */
+	uint8_t *sent;                    /* verify: the bytes of the range being written (range_size) */
 };
 
 int unifw_flash_make_dirs(const char *dir, struct unifw_error *err)
@@ -120,8 +122,10 @@ static int validate(struct exec *x, struct unifw_error *err)
 	if (!x->o->resume && (!x->o->backup_dir || !x->o->backup_dir[0]))
 		return unifw_error_set(err, UNIFW_E_INVALID, "flash", UNIFW_NO_OFFSET,
 				       "no folder for the identity backup");
-	if (plan->opts.range_size % UNIFW_FLASH_SECTOR || !plan->opts.range_size)
-		return unifw_error_set(err, UNIFW_E_INVALID, "plan", UNIFW_NO_OFFSET, "range size not a multiple of 512");
+	if (plan->opts.range_size % UNIFW_FLASH_SECTOR || !plan->opts.range_size ||
+	    plan->opts.range_size > UNIFW_FLASH_RANGE_MAX)
+		return unifw_error_set(err, UNIFW_E_INVALID, "plan", UNIFW_NO_OFFSET,
+				       "range size not a multiple of 512 up to %llu", (unsigned long long)UNIFW_FLASH_RANGE_MAX);
 	return 0;
 }
 
@@ -259,12 +263,24 @@ static int progress_source(void *ctx, uint8_t *buf, size_t len, uint64_t off, st
 }
 
 struct verify_sink {
-	struct unifw_sha256 sha;
+	const uint8_t *sent;
 	uint64_t got;
 	uint64_t len;
+	uint64_t first_diff; /* UINT64_MAX while the read-back matches */
+	uint8_t read_byte;   /* what the phone returned there */
 	struct exec *x;
 };
 
+static uint64_t first_difference(const uint8_t *a, const uint8_t *b, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if (a[i] != b[i])
+			return i;
+	return UINT64_MAX;
+}
+
+/* The read-back is compared as it arrives; the whole range is still read so that the phone's DA ends
+ * the command in step (an error in the middle of a READ leaves the link out of sync). */
 static int verify_data(void *ctx, const uint8_t *data, size_t len, uint64_t off, struct unifw_error *err)
 {
 	struct verify_sink *v = ctx;
@@ -273,7 +289,11 @@ static int verify_data(void *ctx, const uint8_t *data, size_t len, uint64_t off,
 		return unifw_error_set(err, UNIFW_E_DEVICE, "verify", v->got,
 				       "the phone sent %zu bytes more than the %llu asked for", len - (size_t)(v->len - v->got),
 				       (unsigned long long)v->len);
-	unifw_sha256_update(&v->sha, data, len);
+	if (v->first_diff == UINT64_MAX && memcmp(data, v->sent + v->got, len)) {
+		uint64_t i = first_difference(data, v->sent + v->got, len);
+		v->first_diff = v->got + i;
+		v->read_byte = data[i];
+	}
 	v->got += len;
 	v->x->step_done += len;
 	unifw_progress_update(v->x->o->progress, v->x->step_done);
@@ -282,19 +302,16 @@ static int verify_data(void *ctx, const uint8_t *data, size_t len, uint64_t off,
 
 static const char *part_name(enum unifw_phone_part p) { return p == UNIFW_PHONE_BOOT1 ? "boot1" : "user area"; }
 
+/* One range to the phone. With verification, x->sent keeps a copy of every byte handed to the write
+ * (a memcpy per packet: comparing with it costs far less than hashing both sides, and a difference can be
+ * named to the byte). */
 static int write_range(struct exec *x, const struct unifw_flash_entry *e, const struct flash_ranges *rs,
-		       const struct flash_range *r, struct unifw_stream *img, uint8_t want[32], struct unifw_error *err)
+		       const struct flash_range *r, struct unifw_stream *img, struct unifw_error *err)
 {
-	struct unifw_sha256 sha = {0};
-	bool verify = x->j->opts.verify; /* without a read-back there is nothing to compare a hash with */
-	if (verify && unifw_sha256_init(&sha) < 0)
-		return unifw_error_set(err, UNIFW_E_NOMEM, e->name, UNIFW_NO_OFFSET, "out of memory");
 	struct counting_source c = {
-		.fs = {.rs = rs, .range = r, .img = img, .piece = r->first, .sha = verify ? &sha : NULL}, .x = x};
+		.fs = {.rs = rs, .range = r, .img = img, .piece = r->first, .copy = x->sent}, .x = x};
 	uint64_t at = e->offset + r->off;
 	int rc = x->dev->write(x->dev->ctx, e->part, at, r->len, progress_source, &c, err);
-	if (verify)
-		unifw_sha256_final(&sha, want);
 	if (!rc && c.fs.done != r->len)
 		rc = unifw_error_set(err, UNIFW_E_DEVICE, e->name, r->off,
 				     "the write took %llu of the range's %llu bytes", (unsigned long long)c.fs.done,
@@ -311,16 +328,11 @@ static int write_range(struct exec *x, const struct unifw_flash_entry *e, const 
 }
 
 static int verify_range(struct exec *x, const struct unifw_flash_entry *e, const struct flash_range *r,
-			const uint8_t want[32], struct unifw_error *err)
+			struct unifw_error *err)
 {
-	struct verify_sink v = {.len = r->len, .x = x};
-	uint8_t got[32];
-	char a[65], b[65];
-	if (unifw_sha256_init(&v.sha) < 0)
-		return unifw_error_set(err, UNIFW_E_NOMEM, e->name, UNIFW_NO_OFFSET, "out of memory");
+	struct verify_sink v = {.sent = x->sent, .len = r->len, .first_diff = UINT64_MAX, .x = x};
 	uint64_t at = e->offset + r->off;
 	int rc = x->dev->read(x->dev->ctx, e->part, at, r->len, verify_data, &v, err);
-	unifw_sha256_final(&v.sha, got);
 	if (!rc && v.got != r->len)
 		rc = unifw_error_set(err, UNIFW_E_DEVICE, e->name, r->off, "read back %llu of %llu bytes",
 				     (unsigned long long)v.got, (unsigned long long)r->len);
@@ -330,16 +342,18 @@ static int verify_range(struct exec *x, const struct unifw_flash_entry *e, const
 		x->res->failed_step = "verify";
 		return rc;
 	}
-	if (memcmp(got, want, 32)) {
-		unifw_hex(want, 32, a);
-		unifw_hex(got, 32, b);
+	if (v.first_diff != UINT64_MAX) {
+		uint64_t d = v.first_diff;
 		x->res->verify_failed = true;
 		x->res->failed_step = "verify";
-		return unifw_error_set(err, UNIFW_E_DEVICE, e->name, r->off,
+		return unifw_error_set(err, UNIFW_E_DEVICE, e->name, r->off + d,
 				       "verify: the phone's %s at 0x%llx (%llu bytes) reads back different from what was "
-				       "written (SHA-256 %.16s... expected %.16s...): the eMMC did not store the data; "
-				       "run the flash again with --resume, and suspect the eMMC if it repeats",
-				       part_name(e->part), (unsigned long long)at, (unsigned long long)r->len, b, a);
+				       "written, first at byte 0x%llx of the range (%s offset 0x%llx: read 0x%02x, "
+				       "wrote 0x%02x): the eMMC did not store the data; run the flash again with --resume, "
+				       "and suspect the eMMC if it repeats",
+				       part_name(e->part), (unsigned long long)at, (unsigned long long)r->len,
+				       (unsigned long long)d, part_name(e->part), (unsigned long long)(at + d),
+				       v.read_byte, x->sent[d]);
 	}
 	x->res->bytes_verified += r->len;
 	return 0;
@@ -448,10 +462,9 @@ static int flash_entry(struct exec *x, const struct unifw_flash_entry *e, struct
 	}
 	for (uint64_t i = start; !rc && i < rs.count; i++) {
 		const struct flash_range *r = &rs.ranges[i];
-		uint8_t want[32];
-		rc = write_range(x, e, &rs, r, &img.s, want, err);
+		rc = write_range(x, e, &rs, r, &img.s, err);
 		if (!rc && verify)
-			rc = verify_range(x, e, r, want, err);
+			rc = verify_range(x, e, r, err);
 		if (rc)
 			break;
 		jp->written = i + 1;
@@ -499,6 +512,9 @@ static int run(struct exec *x, struct unifw_error *err)
 	const struct unifw_flash_plan *plan = x->plan;
 	char dir[PATH_MAX] = "";
 	int rc = journal_start(x, err);
+	if (!rc && x->j->opts.verify && !(x->sent = malloc((size_t)plan->opts.range_size)))
+		rc = unifw_error_set(err, UNIFW_E_NOMEM, "flash", UNIFW_NO_OFFSET, "out of memory for a %llu-byte range",
+				     (unsigned long long)plan->opts.range_size);
 	if (!rc)
 		rc = parent_dirs(x->o->journal_path, err);
 	if (!rc && !x->j->identity_backup[0]) {
@@ -551,5 +567,6 @@ int unifw_flash_execute(const struct unifw_flash_device *dev, const struct unifw
 	if (!rc)
 		rc = run(&x, err);
 	unifw_flash_journal_free(&x.own);
+	free(x.sent);
 	return rc;
 }

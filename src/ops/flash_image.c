@@ -317,8 +317,8 @@ int flash_source_fill(void *ctx, uint8_t *buf, size_t len, uint64_t off, struct 
 		}
 		if (rc)
 			return rc;
-		if (fs->sha)
-			unifw_sha256_update(fs->sha, buf + filled, take);
+		if (fs->copy)
+			memcpy(fs->copy + fs->done, buf + filled, take);
 		filled += take;
 		fs->done += take;
 		fs->piece_pos += take;

@@ -66,7 +66,8 @@ int flash_ranges_mem(const uint8_t *buf, uint64_t size, uint64_t max, struct fla
  * Chunks must start on 512-byte boundaries (block size a multiple of 512). */
 int flash_ranges_sparse(struct unifw_stream *s, uint64_t max, struct flash_ranges *out, struct unifw_error *err);
 
-/* Fills write buffers from a range's pieces and hashes what it handed out. */
+/* Fills write buffers from a range's pieces and, when `copy` is set, keeps a copy of what it handed out
+ * (copy[i] = byte i of the range) for the read-back to be compared with. */
 struct flash_source {
 	const struct flash_ranges *rs;
 	const struct flash_range *range;
@@ -74,9 +75,9 @@ struct flash_source {
 	size_t piece;              /* current piece (index into rs->pieces) */
 	uint64_t piece_pos;        /* bytes of the current piece handed out */
 	uint64_t done;             /* bytes of the range handed out */
-	struct unifw_sha256 *sha;
+	uint8_t *copy;             /* NULL, or room for the whole range */
 };
-/* unifw_phone_source callback: ctx = struct flash_source. Asks past the range end get zeros (not hashed). */
+/* unifw_phone_source callback: ctx = struct flash_source. Asks past the range end get zeros (not copied). */
 int flash_source_fill(void *ctx, uint8_t *buf, size_t len, uint64_t off, struct unifw_error *err);
 
 /* The PMT (primary "PTv1" + mirror "MPT1", 2 x 0x1000 bytes) for a scatter's layout: one entry per named

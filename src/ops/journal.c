@@ -246,10 +246,11 @@ static void read_root(struct jread *r, const struct unifw_jv *root, struct unifw
 		j->opts.include_identity = unifw_jv_truthy(want(r, opt, "include_identity", UNIFW_JV_BOOL, "true or false"));
 		j->opts.verify = unifw_jv_truthy(want(r, opt, "verify", UNIFW_JV_BOOL, "true or false"));
 		j->opts.range_size = want_uint(r, opt, "range_size");
-		if (!r->rc && (!j->opts.range_size || j->opts.range_size % UNIFW_FLASH_SECTOR))
+		if (!r->rc && (!j->opts.range_size || j->opts.range_size % UNIFW_FLASH_SECTOR ||
+			       j->opts.range_size > UNIFW_FLASH_RANGE_MAX))
 			r->rc = unifw_error_set(r->err, UNIFW_E_FORMAT, r->path, UNIFW_NO_OFFSET,
-						"journal key \"range_size\": expected a multiple of 512, found %llu",
-						(unsigned long long)j->opts.range_size);
+						"journal key \"range_size\": expected a multiple of 512 up to %llu, found %llu",
+						(unsigned long long)UNIFW_FLASH_RANGE_MAX, (unsigned long long)j->opts.range_size);
 	}
 	want_str(r, root, "started", j->started, sizeof j->started);
 	want_str(r, root, "updated", j->updated, sizeof j->updated);
