@@ -1,8 +1,9 @@
-/* The baseline of bench/backup.sh: a raw copy of byte ranges of a file through a Unix stream socket
- * pair into another file, made durable with fsync, timed from the fork to the end of the fsync.
+/* The baseline of bench/backup.sh and bench/flash.sh: a raw copy of byte ranges of a file through a
+ * Unix stream socket pair into another file, made durable with fsync, timed from the fork to the end of
+ * the fsync.
  *
- *   rawcopy [--stream] SRC DST OFFSET:LENGTH...     prints "bytes seconds"
- *   rawcopy --warm MIB                               touches MIB of memory and frees it
+ *   rawcopy [--stream] [--no-sync] SRC DST OFFSET:LENGTH...   prints "bytes seconds"
+ *   rawcopy --warm MIB                                         touches MIB of memory and frees it
  *
  * One process plays the phone: it reads the ranges with pread into a 1 MiB buffer and writes them
  * to the socket (what unifw-sim does for READ, without the protocol). The other plays the host: it
@@ -14,6 +15,10 @@
  * --stream writes the way unifw backup's writer thread does: the disk write of every 1 MiB starts
  * at once (sync_file_range) and what was written 8 MiB earlier is waited for and dropped from the
  * page cache. A reference figure: the same copy with the backup's disk strategy.
+ *
+ * --no-sync: no fsync at the end (the clock stops when the last byte is in DST's page cache). The flash
+ * bench uses it: the virtual phone writes its eMMC image without syncing, so the flash's write time
+ * holds no disk flush either, and the copy must not wait for one.
  *
  * --warm: the virtual machines this runs on give freed memory back to their host after a couple of
  * seconds, and the first touch of such memory costs several times a normal one; the bench warms
@@ -106,7 +111,7 @@ static void stream_flush(int fd, uint64_t got, uint64_t *started, uint64_t *drop
 }
 
 /* The host's side: total bytes from the socket into dst, then fsync. */
-static int receive(int sock, const char *dst, uint64_t total, bool stream)
+static int receive(int sock, const char *dst, uint64_t total, bool stream, bool sync)
 {
 	int fd = open(dst, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	uint8_t *buf = malloc(BUF);
@@ -125,7 +130,7 @@ static int receive(int sock, const char *dst, uint64_t total, bool stream)
 		if (stream && got - started >= BUF)
 			stream_flush(fd, got, &started, &dropped);
 	}
-	if (fsync(fd) != 0)
+	if (sync && fsync(fd) != 0)
 		return die("fsync");
 	close(fd);
 	return 0;
@@ -159,13 +164,19 @@ int main(int argc, char **argv)
 	if (argc == 3 && strcmp(argv[1], "--warm") == 0)
 		return warm(argv[2]);
 	int a = 1;
-	bool stream = a < argc && strcmp(argv[a], "--stream") == 0;
-	a += stream;
+	bool stream = false, sync = true;
+	for (; a < argc && argv[a][0] == '-' && argv[a][1] == '-'; a++)
+		if (strcmp(argv[a], "--stream") == 0)
+			stream = true;
+		else if (strcmp(argv[a], "--no-sync") == 0)
+			sync = false;
+		else
+			break;
 	struct range r[MAX_RANGES];
 	size_t n = 0;
 	uint64_t total = 0;
 	if (argc - a < 3 || argc - a - 2 > MAX_RANGES) {
-		fprintf(stderr, "usage: rawcopy [--stream] SRC DST OFFSET:LENGTH... | rawcopy --warm MIB\n");
+		fprintf(stderr, "usage: rawcopy [--stream] [--no-sync] SRC DST OFFSET:LENGTH... | rawcopy --warm MIB\n");
 		return 2;
 	}
 	for (int i = a + 2; i < argc; i++, n++) {
@@ -187,7 +198,7 @@ int main(int argc, char **argv)
 		_exit(send_ranges(argv[a], sv[1], r, n));
 	}
 	close(sv[1]);
-	int rc = receive(sv[0], argv[a + 1], total, stream);
+	int rc = receive(sv[0], argv[a + 1], total, stream, sync);
 	int st = 0;
 	waitpid(pid, &st, 0);
 	double secs = now_s() - t0;
