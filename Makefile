@@ -26,8 +26,9 @@ $(BUILD)/build.ninja:
 build: deps $(BUILD)/build.ninja
 	ninja -C $(BUILD)
 
-# The main job. Until the virtual phone lands: assemble a sample package from real corpus files and
-# report on it like a technician would see it.
+# The main job on the built-in virtual phone (tools/demo.sh): start unifw-sim, identify the phone, back
+# it up, check a universal ROM against it (refused, with the reasons), flash its stock package with
+# read-back and show the boot verdict.
 demo: build
 	./tools/demo.sh $(BUILD)
 
