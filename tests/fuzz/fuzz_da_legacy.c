@@ -1,76 +1,16 @@
 /* Fuzz the legacy DA core as a hostile device: the input is everything the DA says. Every
  * operation runs in turn (sync, stage 2 with an EMI table, DA2 upload, report 2, USB, switch,
- * READ, WRITE, FORMAT, PMT, registers, watchdog, finish), fed from the input in chunks (copy or
- * zero-copy); DATA payloads are checked to lie inside the requested range, FILL buffers are
- * written in full. An empty input is a timeout. */
+ * READ, WRITE, FORMAT, PMT, registers, watchdog, finish), driven by fuzz_drive (proto_feed.h): DATA
+ * payloads are checked to arrive in order inside the requested range, FILL buffers are written in
+ * full. */
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 
+#include "proto_feed.h"
 #include "unifw/da_legacy.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-struct feed {
-	const uint8_t *d;
-	size_t n;
-	size_t chunk;
-	int zero_copy;
-	uint64_t data_bytes;
-};
-
-static void drive(struct unifw_proto *p, struct feed *f, uint64_t range)
-{
-	f->data_bytes = 0;
-	for (unsigned guard = 0; guard < 1000000; guard++) {
-		const struct unifw_step *st = unifw_proto_current(p);
-		switch (st->kind) {
-		case UNIFW_STEP_SEND:
-			if (st->len == 0 || !st->data)
-				__builtin_trap();
-			unifw_proto_sent(p);
-			break;
-		case UNIFW_STEP_RECV: {
-			if (f->n == 0) {
-				unifw_proto_timeout(p);
-				break;
-			}
-			size_t n = f->n < f->chunk ? f->n : f->chunk;
-			if (f->zero_copy) {
-				if (n > st->len)
-					n = st->len;
-				memcpy(st->buf, f->d, n);
-				unifw_proto_received(p, n);
-				f->d += n;
-				f->n -= n;
-			} else {
-				size_t used = 0;
-				unifw_proto_feed(p, f->d, n, &used);
-				f->d += used;
-				f->n -= used;
-			}
-			break;
-		}
-		case UNIFW_STEP_DATA:
-			/* payload must stay inside what was asked for, in order */
-			if (st->offset != f->data_bytes || st->offset + st->len > range)
-				__builtin_trap();
-			f->data_bytes += st->len;
-			(void)st->data[st->len - 1];
-			unifw_proto_advance(p);
-			break;
-		case UNIFW_STEP_FILL:
-			if (st->offset + st->len > range)
-				__builtin_trap();
-			memset(st->buf, 0xA5, st->len);
-			unifw_proto_advance(p);
-			break;
-		default:
-			return;
-		}
-	}
-	__builtin_trap();
-}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -78,7 +18,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size < 2)
 		return 0;
 	uint8_t sel = data[0], arg = data[1];
-	struct feed f = {data + 2, size - 2, (size_t)(sel & 7) + 1 + (sel & 8 ? 2000 : 0), sel & 16, 0};
+	struct fuzz_feed f = fuzz_feed_from(data + 2, size - 2, sel, 2000);
 	struct unifw_da *da = unifw_da_new();
 	if (!da)
 		return 0;
@@ -98,35 +38,35 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	uint64_t rlen = 1 + (uint64_t)arg * 9;
 
 	unifw_da_begin_sync(da);
-	drive(p, &f, 0);
+	fuzz_drive(p, &f, 0);
 	unifw_da_begin_stage2(da, &cfg, (sel & 32) ? NULL : &emi);
-	drive(p, &f, 0);
+	fuzz_drive(p, &f, 0);
 	unifw_da_begin_upload_da2(da, 0x80000000, da2, 1 + (size_t)arg * 19, 1024);
-	drive(p, &f, 0);
+	fuzz_drive(p, &f, 0);
 	unifw_da_begin_report2(da);
-	drive(p, &f, 0);
+	fuzz_drive(p, &f, 0);
 	unifw_da_begin_usb_check_status(da);
-	drive(p, &f, 0);
+	fuzz_drive(p, &f, 0);
 	unifw_da_begin_usb_setup_port(da, 1);
-	drive(p, &f, 0);
+	fuzz_drive(p, &f, 0);
 	unifw_da_begin_switch_part(da, (uint8_t)(1 + (arg & 7)));
-	drive(p, &f, 0);
+	fuzz_drive(p, &f, 0);
 	unifw_da_begin_read(da, 2, 0x1000, rlen, 512);
-	drive(p, &f, rlen);
+	fuzz_drive(p, &f, rlen);
 	unifw_da_begin_write(da, 1, 8, 0x2000, rlen, 512);
-	drive(p, &f, rlen);
+	fuzz_drive(p, &f, rlen);
 	unifw_da_begin_format(da, 2, 0, 0x100000);
-	drive(p, &f, 0);
+	fuzz_drive(p, &f, 0);
 	unifw_da_begin_read_pmt(da);
-	drive(p, &f, 0);
+	fuzz_drive(p, &f, 0);
 	unifw_da_begin_read_reg32(da, 0x10007000);
-	drive(p, &f, 0);
+	fuzz_drive(p, &f, 0);
 	unifw_da_begin_write_reg32(da, 0x10007000, 0x22000000);
-	drive(p, &f, 0);
+	fuzz_drive(p, &f, 0);
 	unifw_da_begin_enable_watchdog(da, 3000, true, false, false, true);
-	drive(p, &f, 0);
+	fuzz_drive(p, &f, 0);
 	unifw_da_begin_finish(da, 0);
-	drive(p, &f, 0);
+	fuzz_drive(p, &f, 0);
 
 	const struct unifw_da_info *i = unifw_da_info(da);
 	size_t pmt_len = 0;
