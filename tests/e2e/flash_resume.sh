@@ -17,6 +17,10 @@ pkg="$work/pkg"
 # write (partition table, identity backup), so that a cut can be aimed at the read-back of written ranges.
 cp --sparse=always "$base" "$work/e.img"
 start_sim "$work/e.img" --model "$m" --trace-file "$work/trace.txt"
+# A range is kept in memory for the read-back: more than 32M is a usage error, before the phone is touched.
+flash "$pkg" --yes --json --range-size 64M
+[ "$rc" -eq 2 ] || fail "--range-size 64M exited $rc, expected 2 (usage)"
+grep -q "up to 32M" "$work/err.txt" || fail "--range-size 64M: $(cat "$work/err.txt")"
 flash "$pkg" --yes --json --with-preloader --range-size 64K
 [ "$rc" -eq 0 ] || fail "clean flash exited $rc: $(tail -5 "$work/err.txt")"
 stop_sim
