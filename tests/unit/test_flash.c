@@ -1020,6 +1020,7 @@ static void mp_free(struct memphone *m)
 {
 	free(m->boot1);
 	free(m->user);
+	m->boot1 = m->user = NULL;
 }
 
 /* What the phone must hold after the plan ran: erased bytes, and each written image at its offset
@@ -1146,47 +1147,78 @@ static void s_note(void *ctx, const char *level, const char *msg)
 	((struct seen *)ctx)->notes++;
 }
 
-static void execute_writes_every_image_bit_exact(void **state)
-{
-	(void)state;
+/* What every executor test starts from (cmocka setup/teardown): the fixture package, an A516 phone in
+ * memory, a job in the fixture's folder, room for what the phone must hold afterwards. The test plans
+ * with its own options. */
+struct exec_case {
 	struct fixture fx;
 	struct unifw_flash_facts f;
 	struct unifw_flash_plan plan;
-	struct unifw_flash_plan_opts o = {.verify = true, .with_preloader = true, .range_size = RANGE};
 	struct memphone m;
 	struct unifw_flash_device dev;
 	struct unifw_flash_result res;
-	struct unifw_error e;
 	struct job job;
+	struct unifw_error e;
+	uint8_t *boot1, *user;
+};
+
+static int exec_case_setup(void **state)
+{
+	struct exec_case *c = calloc(1, sizeof *c);
+	assert_non_null(c);
+	fixture_open(&c->fx, LAYOUT, NPARTS);
+	default_facts(&c->f, A516_CID);
+	mp_init(&c->m, &c->dev);
+	job_init(&c->job, &c->fx);
+	c->boot1 = malloc(BOOT1_SIZE);
+	c->user = malloc(USER_SIZE);
+	assert_true(c->boot1 && c->user);
+	*state = c;
+	return 0;
+}
+
+static int exec_case_teardown(void **state)
+{
+	struct exec_case *c = *state;
+	mp_free(&c->m);
+	unifw_flash_plan_free(&c->plan);
+	fixture_close(&c->fx);
+	free(c->boot1);
+	free(c->user);
+	free(c);
+	return 0;
+}
+
+#define exec_test(t) cmocka_unit_test_setup_teardown(t, exec_case_setup, exec_case_teardown)
+
+static void execute_writes_every_image_bit_exact(void **state)
+{
+	struct exec_case *c = *state;
+	struct unifw_flash_plan_opts o = {.verify = true, .with_preloader = true, .range_size = RANGE};
 	struct seen seen = {0};
 	struct unifw_progress prog = {s_begin, s_update, s_end, s_note, &seen};
-	fixture_open(&fx, LAYOUT, NPARTS);
-	default_facts(&f, A516_CID);
-	plan_ok(fx.pkg, &f, &o, &plan);
-	assert_int_equal(plan.refusals, 0);
-	mp_init(&m, &dev);
-	job_init(&job, &fx);
-	job.o.progress = &prog;
-	if (unifw_flash_execute(&dev, &plan, &job.o, &res, &e))
-		fail_msg("execute: %s", e.msg);
-	uint8_t *boot1 = malloc(BOOT1_SIZE), *user = malloc(USER_SIZE);
-	expected_phone(&plan, boot1, user);
-	assert_phone_is(&m, boot1, user);
+	plan_ok(c->fx.pkg, &c->f, &o, &c->plan);
+	assert_int_equal(c->plan.refusals, 0);
+	c->job.o.progress = &prog;
+	if (unifw_flash_execute(&c->dev, &c->plan, &c->job.o, &c->res, &c->e))
+		fail_msg("execute: %s", c->e.msg);
+	expected_phone(&c->plan, c->boot1, c->user);
+	assert_phone_is(&c->m, c->boot1, c->user);
 	/* the preloader landed in its EMMC_BOOT form, the identity partitions were not touched */
-	assert_memory_equal(m.boot1, "EMMC_BOOT", 9);
-	assert_int_equal(m.user[0xE00000 - BOOT_REGION], ERASED);
+	assert_memory_equal(c->m.boot1, "EMMC_BOOT", 9);
+	assert_int_equal(c->m.user[0xE00000 - BOOT_REGION], ERASED);
 	/* the identity backup came first, once, into a fresh folder under backup_dir */
-	assert_int_equal(m.backups, 1);
-	assert_true(m.backup_call < m.first_write_call);
-	assert_non_null(strstr(m.last_backup, job.backups));
-	assert_string_equal(res.identity_backup, m.last_backup);
+	assert_int_equal(c->m.backups, 1);
+	assert_true(c->m.backup_call < c->m.first_write_call);
+	assert_non_null(strstr(c->m.last_backup, c->job.backups));
+	assert_string_equal(c->res.identity_backup, c->m.last_backup);
 	/* DONT_CARE never went over the wire: what was sent is exactly RAW + FILL */
-	assert_int_equal(res.bytes_sent, m.written);
-	assert_true(res.bytes_skipped >= (2u << 20));
-	assert_int_equal(res.bytes_sent + res.bytes_skipped, plan.write_bytes);
-	assert_int_equal(res.bytes_verified, res.bytes_sent);
-	assert_int_equal(res.partitions_written, 7);
-	assert_false(res.verify_failed);
+	assert_int_equal(c->res.bytes_sent, c->m.written);
+	assert_true(c->res.bytes_skipped >= (2u << 20));
+	assert_int_equal(c->res.bytes_sent + c->res.bytes_skipped, c->plan.write_bytes);
+	assert_int_equal(c->res.bytes_verified, c->res.bytes_sent);
+	assert_int_equal(c->res.partitions_written, 7);
+	assert_false(c->res.verify_failed);
 	/* progress: one bar per partition, never past its total */
 	assert_int_equal(seen.begins, 7);
 	assert_int_equal(seen.ends, 7);
@@ -1194,49 +1226,33 @@ static void execute_writes_every_image_bit_exact(void **state)
 	assert_true(seen.notes >= 1);
 	/* the journal says done, and a resume of it is refused */
 	struct unifw_flash_journal j;
-	assert_int_equal(unifw_flash_journal_load(job.journal, &j, &e), 0);
+	assert_int_equal(unifw_flash_journal_load(c->job.journal, &j, &c->e), 0);
 	assert_string_equal(j.state, "done");
 	assert_int_equal(j.part_count, 7);
 	for (size_t i = 0; i < j.part_count; i++) {
 		assert_int_equal(j.parts[i].written, j.parts[i].ranges);
 		assert_int_equal(j.parts[i].verified, j.parts[i].ranges);
 	}
-	assert_int_equal(unifw_flash_journal_check(&j, &plan, &e), UNIFW_E_INVALID);
-	assert_non_null(strstr(e.msg, "nothing to resume"));
+	assert_int_equal(unifw_flash_journal_check(&j, &c->plan, &c->e), UNIFW_E_INVALID);
+	assert_non_null(strstr(c->e.msg, "nothing to resume"));
 	unifw_flash_journal_free(&j);
-	free(boot1);
-	free(user);
-	mp_free(&m);
-	unifw_flash_plan_free(&plan);
-	fixture_close(&fx);
 }
 
 /* A wiped phone: the backup job finds no table; the identity partitions are read where the package puts
  * them (their bytes may well still be there) before the first write. */
 static void execute_backs_up_identity_by_scatter_on_a_phone_without_tables(void **state)
 {
-	(void)state;
-	struct fixture fx;
-	struct unifw_flash_facts f;
-	struct unifw_flash_plan plan;
+	struct exec_case *c = *state;
 	struct unifw_flash_plan_opts o = {.verify = true, .range_size = RANGE};
-	struct unifw_error e;
-	struct memphone m;
-	struct unifw_flash_device dev;
-	struct unifw_flash_result res;
-	struct job job;
-	fixture_open(&fx, LAYOUT, NPARTS);
-	memset(&f, 0, sizeof f);
-	memcpy(f.cid, A516_CID, 16);
-	f.boot1_size = BOOT1_SIZE;
-	f.user_size = USER_SIZE;
-	plan_ok(fx.pkg, &f, &o, &plan);
-	mp_init(&m, &dev);
-	m.no_table = true;
-	fill_random(m.user + (0xE00000 - BOOT_REGION), 0x100000, 5); /* NVRAM bytes left behind */
-	job_init(&job, &fx);
-	if (unifw_flash_execute(&dev, &plan, &job.o, &res, &e))
-		fail_msg("execute: %s", e.msg);
+	memset(&c->f, 0, sizeof c->f);
+	memcpy(c->f.cid, A516_CID, 16);
+	c->f.boot1_size = BOOT1_SIZE;
+	c->f.user_size = USER_SIZE;
+	plan_ok(c->fx.pkg, &c->f, &o, &c->plan);
+	c->m.no_table = true;
+	fill_random(c->m.user + (0xE00000 - BOOT_REGION), 0x100000, 5); /* NVRAM bytes left behind */
+	if (unifw_flash_execute(&c->dev, &c->plan, &c->job.o, &c->res, &c->e))
+		fail_msg("execute: %s", c->e.msg);
 	static const struct {
 		const char *file;
 		uint64_t linear;
@@ -1247,7 +1263,7 @@ static void execute_backs_up_identity_by_scatter_on_a_phone_without_tables(void 
 	for (size_t i = 0; i < sizeof want / sizeof *want; i++) {
 		char path[8192];
 		size_t len;
-		snprintf(path, sizeof path, "%s/%s", res.identity_backup, want[i].file);
+		snprintf(path, sizeof path, "%s/%s", c->res.identity_backup, want[i].file);
 		uint8_t *b = test_read_file(path, &len);
 		if (!b)
 			fail_msg("no %s in the identity backup", want[i].file);
@@ -1258,35 +1274,29 @@ static void execute_backs_up_identity_by_scatter_on_a_phone_without_tables(void 
 	}
 	char path[8192];
 	size_t len;
-	snprintf(path, sizeof path, "%s/identity-by-scatter.json", res.identity_backup);
+	snprintf(path, sizeof path, "%s/identity-by-scatter.json", c->res.identity_backup);
 	char *manifest = (char *)test_read_file(path, &len);
 	assert_non_null(manifest);
 	assert_non_null(strstr(manifest, "\"name\": \"NVRAM\""));
 	assert_non_null(strstr(manifest, "\"offset\": \"0x200000\""));
 	free(manifest);
-	assert_true(m.first_write_call > 0); /* ... the flash went on */
-	assert_int_equal(res.partitions_written, 7); /* six images and a PMT, the phone had none */
-	const struct unifw_flash_entry *pe = entry(&plan, "PMT");
+	assert_true(c->m.first_write_call > 0); /* ... the flash went on */
+	assert_int_equal(c->res.partitions_written, 7); /* six images and a PMT, the phone had none */
+	const struct unifw_flash_entry *pe = entry(&c->plan, "PMT");
 	assert_int_equal(pe->action, UNIFW_FLASH_WRITE);
 	assert_int_equal(pe->offset, USER_SIZE - 0x100000);
-	assert_int_equal(&plan.entries[plan.count - 1], pe); /* written last */
+	assert_int_equal(&c->plan.entries[c->plan.count - 1], pe); /* written last */
 	struct unifw_pmt back;
-	assert_int_equal(unifw_pmt_parse(m.user + pe->offset, 0x2000, "PMT", &back, &e), 0);
+	assert_int_equal(unifw_pmt_parse(c->m.user + pe->offset, 0x2000, "PMT", &back, &c->e), 0);
 	assert_true(back.has_mirror && back.mirror_matches);
 	assert_int_equal(back.count, NPARTS);
 	assert_string_equal(back.entry[9].name, "ANDROID");
 	assert_int_equal(back.entry[9].offset, 0x1380000);
 	assert_int_equal(back.entry[9].size, 0x800000);
-	uint8_t *boot1 = malloc(BOOT1_SIZE), *user = malloc(USER_SIZE);
-	expected_phone(&plan, boot1, user);
-	memcpy(user + (0xE00000 - BOOT_REGION), nv, 0x100000); /* the phone's own NVRAM stays */
-	assert_phone_is(&m, boot1, user);
-	free(boot1);
-	free(user);
+	expected_phone(&c->plan, c->boot1, c->user);
+	memcpy(c->user + (0xE00000 - BOOT_REGION), nv, 0x100000); /* the phone's own NVRAM stays */
+	assert_phone_is(&c->m, c->boot1, c->user);
 	free(nv);
-	mp_free(&m);
-	unifw_flash_plan_free(&plan);
-	fixture_close(&fx);
 }
 
 /* Resume: load the journal, plan again from the same package and phone, check, continue. */
@@ -1315,261 +1325,193 @@ static void resume(struct fixture *fx, const struct unifw_flash_facts *f, const 
 
 static void execute_resumes_after_cuts_at_ten_points(void **state)
 {
-	(void)state;
-	struct fixture fx;
-	struct unifw_flash_facts f;
-	struct unifw_flash_plan plan;
+	struct exec_case *c = *state;
 	struct unifw_flash_plan_opts o = {.verify = true, .with_preloader = true, .range_size = RANGE};
-	struct unifw_error e;
-	fixture_open(&fx, LAYOUT, NPARTS);
-	default_facts(&f, A516_CID);
-	plan_ok(fx.pkg, &f, &o, &plan);
-	uint8_t *boot1 = malloc(BOOT1_SIZE), *user = malloc(USER_SIZE);
-	expected_phone(&plan, boot1, user);
+	plan_ok(c->fx.pkg, &c->f, &o, &c->plan);
+	expected_phone(&c->plan, c->boot1, c->user);
 
 	/* total bytes a clean run sends */
-	struct memphone m;
-	struct unifw_flash_device dev;
-	struct unifw_flash_result res;
-	struct job job;
-	mp_init(&m, &dev);
-	job_init(&job, &fx);
-	assert_int_equal(unifw_flash_execute(&dev, &plan, &job.o, &res, &e), 0);
-	uint64_t total = m.written;
-	mp_free(&m);
+	assert_int_equal(unifw_flash_execute(&c->dev, &c->plan, &c->job.o, &c->res, &c->e), 0);
+	uint64_t total = c->m.written;
+	mp_free(&c->m);
 
 	for (unsigned k = 1; k <= 10; k++) {
 		uint64_t cut = total * k / 11 + k * 4099; /* not on a packet or range boundary */
-		mp_init(&m, &dev);
-		m.cut_at = cut;
-		assert_int_equal(unifw_flash_execute(&dev, &plan, &job.o, &res, &e), UNIFW_E_IO);
-		assert_string_equal(res.failed_step, "write");
-		assert_true(res.failed_partition[0] != 0);
-		assert_non_null(strstr(e.msg, "the link dropped"));
-		assert_non_null(strstr(e.msg, res.failed_partition)); /* the error names the partition */
-		assert_int_equal(m.backups, 1);
-		uint64_t first = m.written;
-		m.written = 0;
-		resume(&fx, &f, &o, &dev, &job, &res);
-		assert_phone_is(&m, boot1, user);
-		assert_int_equal(m.backups, 1); /* not again on resume */
+		mp_init(&c->m, &c->dev);
+		c->m.cut_at = cut;
+		assert_int_equal(unifw_flash_execute(&c->dev, &c->plan, &c->job.o, &c->res, &c->e), UNIFW_E_IO);
+		assert_string_equal(c->res.failed_step, "write");
+		assert_true(c->res.failed_partition[0] != 0);
+		assert_non_null(strstr(c->e.msg, "the link dropped"));
+		assert_non_null(strstr(c->e.msg, c->res.failed_partition)); /* the error names the partition */
+		assert_int_equal(c->m.backups, 1);
+		uint64_t first = c->m.written;
+		c->m.written = 0;
+		resume(&c->fx, &c->f, &o, &c->dev, &c->job, &c->res);
+		assert_phone_is(&c->m, c->boot1, c->user);
+		assert_int_equal(c->m.backups, 1); /* not again on resume */
 		/* the resume did not start over: at most one journal step is sent twice */
-		assert_true(m.written + first <= total + UNIFW_FLASH_JOURNAL_EVERY + RANGE);
-		assert_true(res.ranges_resumed > 0 || first < UNIFW_FLASH_JOURNAL_EVERY);
-		mp_free(&m);
+		assert_true(c->m.written + first <= total + UNIFW_FLASH_JOURNAL_EVERY + RANGE);
+		assert_true(c->res.ranges_resumed > 0 || first < UNIFW_FLASH_JOURNAL_EVERY);
+		mp_free(&c->m);
 	}
 
 	/* a cut while reading back */
-	mp_init(&m, &dev);
-	m.read_cut_at = total / 2;
-	assert_int_equal(unifw_flash_execute(&dev, &plan, &job.o, &res, &e), UNIFW_E_TIMEOUT);
-	assert_string_equal(res.failed_step, "verify");
-	assert_non_null(strstr(e.msg, "verify "));
-	resume(&fx, &f, &o, &dev, &job, &res);
-	assert_phone_is(&m, boot1, user);
-	mp_free(&m);
+	mp_init(&c->m, &c->dev);
+	c->m.read_cut_at = total / 2;
+	assert_int_equal(unifw_flash_execute(&c->dev, &c->plan, &c->job.o, &c->res, &c->e), UNIFW_E_TIMEOUT);
+	assert_string_equal(c->res.failed_step, "verify");
+	assert_non_null(strstr(c->e.msg, "verify "));
+	resume(&c->fx, &c->f, &o, &c->dev, &c->job, &c->res);
+	assert_phone_is(&c->m, c->boot1, c->user);
+	mp_free(&c->m);
 
 	/* a cut during the identity backup: nothing written, the resume backs up and flashes */
-	mp_init(&m, &dev);
-	m.fail_backup = true;
-	assert_int_equal(unifw_flash_execute(&dev, &plan, &job.o, &res, &e), UNIFW_E_IO);
-	assert_string_equal(res.failed_step, "backup");
-	assert_non_null(strstr(e.msg, "identity backup (nothing written yet)"));
-	assert_int_equal(m.writes, 0);
-	resume(&fx, &f, &o, &dev, &job, &res);
-	assert_int_equal(m.backups, 2);
-	assert_phone_is(&m, boot1, user);
-	mp_free(&m);
+	mp_init(&c->m, &c->dev);
+	c->m.fail_backup = true;
+	assert_int_equal(unifw_flash_execute(&c->dev, &c->plan, &c->job.o, &c->res, &c->e), UNIFW_E_IO);
+	assert_string_equal(c->res.failed_step, "backup");
+	assert_non_null(strstr(c->e.msg, "identity backup (nothing written yet)"));
+	assert_int_equal(c->m.writes, 0);
+	resume(&c->fx, &c->f, &o, &c->dev, &c->job, &c->res);
+	assert_int_equal(c->m.backups, 2);
+	assert_phone_is(&c->m, c->boot1, c->user);
+	mp_free(&c->m);
 
 	/* no way to back up: refused before anything is sent */
-	mp_init(&m, &dev);
-	dev.backup_identity = NULL;
-	assert_int_equal(unifw_flash_execute(&dev, &plan, &job.o, &res, &e), UNIFW_E_INVALID);
-	assert_int_equal(m.calls, 0);
-	mp_free(&m);
-	free(boot1);
-	free(user);
-	unifw_flash_plan_free(&plan);
-	fixture_close(&fx);
+	mp_init(&c->m, &c->dev);
+	c->dev.backup_identity = NULL;
+	assert_int_equal(unifw_flash_execute(&c->dev, &c->plan, &c->job.o, &c->res, &c->e), UNIFW_E_INVALID);
+	assert_int_equal(c->m.calls, 0);
 }
 
 static void execute_catches_an_emmc_that_lies(void **state)
 {
-	(void)state;
-	struct fixture fx;
-	struct unifw_flash_facts f;
-	struct unifw_flash_plan plan;
+	struct exec_case *c = *state;
 	struct unifw_flash_plan_opts o = {.verify = true, .range_size = RANGE};
-	struct unifw_error e;
-	struct memphone m;
-	struct unifw_flash_device dev;
-	struct unifw_flash_result res;
-	struct job job;
-	fixture_open(&fx, LAYOUT, NPARTS);
-	default_facts(&f, A516_CID);
-	plan_ok(fx.pkg, &f, &o, &plan);
-	uint8_t *boot1 = malloc(BOOT1_SIZE), *user = malloc(USER_SIZE);
-	expected_phone(&plan, boot1, user);
-	mp_init(&m, &dev);
-	job_init(&job, &fx);
-	m.lie_write = 5;
-	assert_int_equal(unifw_flash_execute(&dev, &plan, &job.o, &res, &e), UNIFW_E_DEVICE);
-	assert_true(res.verify_failed);
-	assert_string_equal(res.failed_step, "verify");
-	assert_non_null(strstr(e.msg, "reads back different from what was written"));
-	resume(&fx, &f, &o, &dev, &job, &res);
-	assert_phone_is(&m, boot1, user);
+	plan_ok(c->fx.pkg, &c->f, &o, &c->plan);
+	expected_phone(&c->plan, c->boot1, c->user);
+	c->m.lie_write = 5;
+	assert_int_equal(unifw_flash_execute(&c->dev, &c->plan, &c->job.o, &c->res, &c->e), UNIFW_E_DEVICE);
+	assert_true(c->res.verify_failed);
+	assert_string_equal(c->res.failed_step, "verify");
+	assert_non_null(strstr(c->e.msg, "reads back different from what was written"));
+	resume(&c->fx, &c->f, &o, &c->dev, &c->job, &c->res);
+	assert_phone_is(&c->m, c->boot1, c->user);
 
 	/* one bad byte in the middle of a range (past the first packet): found, and named to the byte */
-	mp_free(&m);
-	mp_init(&m, &dev);
-	job_init(&job, &fx);
-	m.flip_write = 5;
-	m.flip_at = PACKET + 1234;
-	assert_int_equal(unifw_flash_execute(&dev, &plan, &job.o, &res, &e), UNIFW_E_DEVICE);
-	assert_true(res.verify_failed);
-	assert_true(m.flip_phone_off != 0);
+	mp_free(&c->m);
+	mp_init(&c->m, &c->dev);
+	job_init(&c->job, &c->fx);
+	c->m.flip_write = 5;
+	c->m.flip_at = PACKET + 1234;
+	assert_int_equal(unifw_flash_execute(&c->dev, &c->plan, &c->job.o, &c->res, &c->e), UNIFW_E_DEVICE);
+	assert_true(c->res.verify_failed);
+	assert_true(c->m.flip_phone_off != 0);
 	char want[96];
-	snprintf(want, sizeof want, "first at byte 0x%llx of the range", (unsigned long long)m.flip_at);
-	assert_non_null(strstr(e.msg, want));
-	snprintf(want, sizeof want, "offset 0x%llx: read ", (unsigned long long)m.flip_phone_off);
-	assert_non_null(strstr(e.msg, want));
-	resume(&fx, &f, &o, &dev, &job, &res);
-	assert_phone_is(&m, boot1, user);
+	snprintf(want, sizeof want, "first at byte 0x%llx of the range", (unsigned long long)c->m.flip_at);
+	assert_non_null(strstr(c->e.msg, want));
+	snprintf(want, sizeof want, "offset 0x%llx: read ", (unsigned long long)c->m.flip_phone_off);
+	assert_non_null(strstr(c->e.msg, want));
+	resume(&c->fx, &c->f, &o, &c->dev, &c->job, &c->res);
+	assert_phone_is(&c->m, c->boot1, c->user);
 
 	/* without verification the lie goes unnoticed: that is what --no-verify gives up */
-	mp_free(&m);
-	mp_init(&m, &dev);
-	m.lie_write = 5;
-	unifw_flash_plan_free(&plan);
+	mp_free(&c->m);
+	mp_init(&c->m, &c->dev);
+	c->m.lie_write = 5;
+	unifw_flash_plan_free(&c->plan);
 	o.verify = false;
-	plan_ok(fx.pkg, &f, &o, &plan);
-	assert_int_equal(unifw_flash_execute(&dev, &plan, &job.o, &res, &e), 0);
-	assert_int_equal(m.reads, 0);
-	assert_int_equal(res.bytes_verified, 0);
+	plan_ok(c->fx.pkg, &c->f, &o, &c->plan);
+	assert_int_equal(unifw_flash_execute(&c->dev, &c->plan, &c->job.o, &c->res, &c->e), 0);
+	assert_int_equal(c->m.reads, 0);
+	assert_int_equal(c->res.bytes_verified, 0);
 	struct unifw_flash_journal j;
-	assert_int_equal(unifw_flash_journal_load(job.journal, &j, &e), 0);
+	assert_int_equal(unifw_flash_journal_load(c->job.journal, &j, &c->e), 0);
 	assert_false(j.opts.verify);
 	assert_int_equal(j.parts[0].verified, 0);
 	assert_int_equal(j.parts[0].written, j.parts[0].ranges);
 	unifw_flash_journal_free(&j);
-	mp_free(&m);
-	free(boot1);
-	free(user);
-	unifw_flash_plan_free(&plan);
-	fixture_close(&fx);
 }
 
 /* flashrom's lifecycle rule: bad parameters fail before a single byte reaches the device. */
 static void execute_sends_nothing_for_a_refused_plan_or_bad_options(void **state)
 {
-	(void)state;
-	struct fixture fx;
-	struct unifw_flash_facts f;
-	struct unifw_flash_plan plan;
+	struct exec_case *c = *state;
 	struct unifw_flash_plan_opts o = {.verify = true, .with_preloader = true};
-	struct unifw_error e;
-	struct memphone m;
-	struct unifw_flash_device dev;
-	struct unifw_flash_result res;
-	struct job job;
-	fixture_open(&fx, LAYOUT, NPARTS);
-	mp_init(&m, &dev);
-	job_init(&job, &fx);
 
-	default_facts(&f, HYNIX_CID); /* the preloader does not fit: refused */
-	plan_ok(fx.pkg, &f, &o, &plan);
-	assert_int_equal(unifw_flash_execute(&dev, &plan, &job.o, &res, &e), UNIFW_E_UNSAFE);
-	assert_non_null(strstr(e.msg, "nothing is written"));
-	assert_int_equal(m.calls, 0);
-	assert_false(res.wrote_anything);
-	unifw_flash_plan_free(&plan);
+	default_facts(&c->f, HYNIX_CID); /* the preloader does not fit: refused */
+	plan_ok(c->fx.pkg, &c->f, &o, &c->plan);
+	assert_int_equal(unifw_flash_execute(&c->dev, &c->plan, &c->job.o, &c->res, &c->e), UNIFW_E_UNSAFE);
+	assert_non_null(strstr(c->e.msg, "nothing is written"));
+	assert_int_equal(c->m.calls, 0);
+	assert_false(c->res.wrote_anything);
+	unifw_flash_plan_free(&c->plan);
 
-	default_facts(&f, A516_CID);
-	plan_ok(fx.pkg, &f, &o, &plan);
-	job.o.journal_path = NULL;
-	assert_int_equal(unifw_flash_execute(&dev, &plan, &job.o, &res, &e), UNIFW_E_INVALID);
-	job.o.journal_path = job.journal;
-	job.o.backup_dir = NULL;
-	assert_int_equal(unifw_flash_execute(&dev, &plan, &job.o, &res, &e), UNIFW_E_INVALID);
-	job.o.backup_dir = job.backups;
+	default_facts(&c->f, A516_CID);
+	plan_ok(c->fx.pkg, &c->f, &o, &c->plan);
+	c->job.o.journal_path = NULL;
+	assert_int_equal(unifw_flash_execute(&c->dev, &c->plan, &c->job.o, &c->res, &c->e), UNIFW_E_INVALID);
+	c->job.o.journal_path = c->job.journal;
+	c->job.o.backup_dir = NULL;
+	assert_int_equal(unifw_flash_execute(&c->dev, &c->plan, &c->job.o, &c->res, &c->e), UNIFW_E_INVALID);
+	c->job.o.backup_dir = c->job.backups;
 	/* a journal that cannot be written (its folder is a file) */
 	char bad[4096];
-	snprintf(bad, sizeof bad, "%s/afile", fx.root);
+	snprintf(bad, sizeof bad, "%s/afile", c->fx.root);
 	test_write_file(bad, "x", 1);
-	snprintf(bad, sizeof bad, "%s/afile/flash.journal", fx.root);
-	job.o.journal_path = bad;
-	assert_true(unifw_flash_execute(&dev, &plan, &job.o, &res, &e) < 0);
-	job.o.journal_path = job.journal;
+	snprintf(bad, sizeof bad, "%s/afile/flash.journal", c->fx.root);
+	c->job.o.journal_path = bad;
+	assert_true(unifw_flash_execute(&c->dev, &c->plan, &c->job.o, &c->res, &c->e) < 0);
+	c->job.o.journal_path = c->job.journal;
 	/* an identity backup folder that cannot be made */
-	snprintf(bad, sizeof bad, "%s/afile/identity", fx.root);
-	job.o.backup_dir = bad;
-	assert_true(unifw_flash_execute(&dev, &plan, &job.o, &res, &e) < 0);
-	job.o.backup_dir = job.backups;
-	assert_int_equal(m.calls, 0);
+	snprintf(bad, sizeof bad, "%s/afile/identity", c->fx.root);
+	c->job.o.backup_dir = bad;
+	assert_true(unifw_flash_execute(&c->dev, &c->plan, &c->job.o, &c->res, &c->e) < 0);
+	c->job.o.backup_dir = c->job.backups;
+	assert_int_equal(c->m.calls, 0);
 
 	/* a journal of another phone */
-	assert_int_equal(unifw_flash_execute(&dev, &plan, &job.o, &res, &e), 0);
+	assert_int_equal(unifw_flash_execute(&c->dev, &c->plan, &c->job.o, &c->res, &c->e), 0);
 	struct unifw_flash_journal j;
-	assert_int_equal(unifw_flash_journal_load(job.journal, &j, &e), 0);
+	assert_int_equal(unifw_flash_journal_load(c->job.journal, &j, &c->e), 0);
 	snprintf(j.state, sizeof j.state, "interrupted");
 	j.cid[5] ^= 1;
-	size_t calls = m.calls;
-	job.o.resume = &j;
-	assert_int_equal(unifw_flash_execute(&dev, &plan, &job.o, &res, &e), UNIFW_E_UNSAFE);
-	assert_non_null(strstr(e.msg, "never applied to another phone"));
-	assert_int_equal(m.calls, calls);
+	size_t calls = c->m.calls;
+	c->job.o.resume = &j;
+	assert_int_equal(unifw_flash_execute(&c->dev, &c->plan, &c->job.o, &c->res, &c->e), UNIFW_E_UNSAFE);
+	assert_non_null(strstr(c->e.msg, "never applied to another phone"));
+	assert_int_equal(c->m.calls, calls);
 	unifw_flash_journal_free(&j);
-	mp_free(&m);
-	unifw_flash_plan_free(&plan);
-	fixture_close(&fx);
 }
 
 /* A zip package: images stream from the archive (forward only), sparse ones opened twice. */
 static void execute_from_a_zip_package(void **state)
 {
-	(void)state;
-	struct fixture fx;
-	struct unifw_flash_facts f;
-	struct unifw_flash_plan plan;
+	struct exec_case *c = *state;
 	struct unifw_flash_plan_opts o = {.verify = true, .range_size = RANGE};
-	struct unifw_error e;
-	struct memphone m;
-	struct unifw_flash_device dev;
-	struct unifw_flash_result res;
-	struct job job;
 	char cmd[8192], zip[4096];
 	if (system("command -v zip >/dev/null 2>&1") != 0)
 		skip();
-	fixture_open(&fx, LAYOUT, NPARTS);
-	snprintf(zip, sizeof zip, "%s/fw.zip", fx.root);
-	snprintf(cmd, sizeof cmd, "cd '%s' && zip -q -r '%s' .", fx.pkg_path, zip);
+	snprintf(zip, sizeof zip, "%s/fw.zip", c->fx.root);
+	snprintf(cmd, sizeof cmd, "cd '%s' && zip -q -r '%s' .", c->fx.pkg_path, zip);
 	assert_int_equal(system(cmd), 0);
 	struct unifw_package *zp = open_pkg(zip);
 	assert_int_equal(zp->source, UNIFW_PACKAGE_ARCHIVE);
-	default_facts(&f, A516_CID);
-	plan_ok(fx.pkg, &f, &o, &plan); /* the folder's plan: the expected result */
-	uint8_t *boot1 = malloc(BOOT1_SIZE), *user = malloc(USER_SIZE);
-	expected_phone(&plan, boot1, user);
-	unifw_flash_plan_free(&plan);
-	plan_ok(zp, &f, &o, &plan);
-	mp_init(&m, &dev);
-	job_init(&job, &fx);
-	m.cut_at = 2u << 20;
-	assert_int_equal(unifw_flash_execute(&dev, &plan, &job.o, &res, &e), UNIFW_E_IO);
+	plan_ok(c->fx.pkg, &c->f, &o, &c->plan); /* the folder's plan: the expected result */
+	expected_phone(&c->plan, c->boot1, c->user);
+	unifw_flash_plan_free(&c->plan);
+	plan_ok(zp, &c->f, &o, &c->plan);
+	c->m.cut_at = 2u << 20;
+	assert_int_equal(unifw_flash_execute(&c->dev, &c->plan, &c->job.o, &c->res, &c->e), UNIFW_E_IO);
 	struct unifw_flash_journal j;
-	assert_int_equal(unifw_flash_journal_load(job.journal, &j, &e), 0);
-	job.o.resume = &j;
-	if (unifw_flash_execute(&dev, &plan, &job.o, &res, &e))
-		fail_msg("zip resume: %s", e.msg);
-	assert_phone_is(&m, boot1, user);
+	assert_int_equal(unifw_flash_journal_load(c->job.journal, &j, &c->e), 0);
+	c->job.o.resume = &j;
+	if (unifw_flash_execute(&c->dev, &c->plan, &c->job.o, &c->res, &c->e))
+		fail_msg("zip resume: %s", c->e.msg);
+	assert_phone_is(&c->m, c->boot1, c->user);
 	unifw_flash_journal_free(&j);
-	mp_free(&m);
-	free(boot1);
-	free(user);
-	unifw_flash_plan_free(&plan);
 	unifw_package_free(zp);
-	fixture_close(&fx);
 }
 
 /* ---------------------------------------------------------------- journal */
@@ -1667,40 +1609,26 @@ static void journal_round_trip_damage_and_refusals(void **state)
 
 static void journal_resume_refuses_another_package(void **state)
 {
-	(void)state;
-	struct fixture fx;
-	struct unifw_flash_facts f;
-	struct unifw_flash_plan plan, other;
+	struct exec_case *c = *state;
+	struct unifw_flash_plan other;
 	struct unifw_flash_plan_opts o = {.verify = true, .range_size = RANGE};
-	struct unifw_error e;
-	struct memphone m;
-	struct unifw_flash_device dev;
-	struct unifw_flash_result res;
-	struct job job;
-	fixture_open(&fx, LAYOUT, NPARTS);
-	default_facts(&f, A516_CID);
-	plan_ok(fx.pkg, &f, &o, &plan);
-	mp_init(&m, &dev);
-	job_init(&job, &fx);
-	m.cut_at = 3u << 20;
-	assert_int_equal(unifw_flash_execute(&dev, &plan, &job.o, &res, &e), UNIFW_E_IO);
+	plan_ok(c->fx.pkg, &c->f, &o, &c->plan);
+	c->m.cut_at = 3u << 20;
+	assert_int_equal(unifw_flash_execute(&c->dev, &c->plan, &c->job.o, &c->res, &c->e), UNIFW_E_IO);
 	struct unifw_flash_journal j;
-	assert_int_equal(unifw_flash_journal_load(job.journal, &j, &e), 0);
+	assert_int_equal(unifw_flash_journal_load(c->job.journal, &j, &c->e), 0);
 	/* the same package with one image changed */
-	write_random(fx.pkg_path, "boot.img", (1u << 20) + 3, 77);
-	fixture_reopen(&fx);
-	plan_ok(fx.pkg, &f, &j.opts, &other);
-	assert_int_equal(unifw_flash_journal_check(&j, &other, &e), UNIFW_E_UNSAFE);
-	assert_non_null(strstr(e.msg, "differ from those of the interrupted flash"));
-	job.o.resume = &j;
-	size_t calls = m.calls;
-	assert_int_equal(unifw_flash_execute(&dev, &other, &job.o, &res, &e), UNIFW_E_UNSAFE);
-	assert_int_equal(m.calls, calls);
+	write_random(c->fx.pkg_path, "boot.img", (1u << 20) + 3, 77);
+	fixture_reopen(&c->fx);
+	plan_ok(c->fx.pkg, &c->f, &j.opts, &other);
+	assert_int_equal(unifw_flash_journal_check(&j, &other, &c->e), UNIFW_E_UNSAFE);
+	assert_non_null(strstr(c->e.msg, "differ from those of the interrupted flash"));
+	c->job.o.resume = &j;
+	size_t calls = c->m.calls;
+	assert_int_equal(unifw_flash_execute(&c->dev, &other, &c->job.o, &c->res, &c->e), UNIFW_E_UNSAFE);
+	assert_int_equal(c->m.calls, calls);
 	unifw_flash_journal_free(&j);
 	unifw_flash_plan_free(&other);
-	mp_free(&m);
-	unifw_flash_plan_free(&plan);
-	fixture_close(&fx);
 }
 
 int main(void)
@@ -1716,14 +1644,14 @@ int main(void)
 		cmocka_unit_test(plan_hash_follows_images_and_options),
 		cmocka_unit_test(wrap_reproduces_the_corpus_boot_region),
 		cmocka_unit_test(sparse_chunks_stream_without_expanding_dont_care),
-		cmocka_unit_test(execute_writes_every_image_bit_exact),
-		cmocka_unit_test(execute_backs_up_identity_by_scatter_on_a_phone_without_tables),
-		cmocka_unit_test(execute_resumes_after_cuts_at_ten_points),
-		cmocka_unit_test(execute_catches_an_emmc_that_lies),
-		cmocka_unit_test(execute_sends_nothing_for_a_refused_plan_or_bad_options),
-		cmocka_unit_test(execute_from_a_zip_package),
+		exec_test(execute_writes_every_image_bit_exact),
+		exec_test(execute_backs_up_identity_by_scatter_on_a_phone_without_tables),
+		exec_test(execute_resumes_after_cuts_at_ten_points),
+		exec_test(execute_catches_an_emmc_that_lies),
+		exec_test(execute_sends_nothing_for_a_refused_plan_or_bad_options),
+		exec_test(execute_from_a_zip_package),
 		cmocka_unit_test(journal_round_trip_damage_and_refusals),
-		cmocka_unit_test(journal_resume_refuses_another_package),
+		exec_test(journal_resume_refuses_another_package),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
