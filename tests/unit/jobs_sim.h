@@ -1,6 +1,6 @@
-/* Test helper for the jobs tests (test_phone.c, test_backup.c): start the real unifw-sim binary on a
- * Unix socket in a temporary directory, make its DA container, stop it. Static functions: each test
- * program includes this once. */
+/* Test helper for the tests that drive the real unifw-sim binary (test_phone.c, test_proto_sim.c): start
+ * it on a Unix socket in a temporary directory, make its DA container, stop it, read and write its
+ * eMMC image. Static inline functions: a test program uses the ones it needs. */
 #ifndef UNIFW_TESTS_JOBS_SIM_H
 #define UNIFW_TESTS_JOBS_SIM_H
 
@@ -26,7 +26,7 @@ struct jsim {
 	char da[600];
 };
 
-static const char *jsim_bin(void)
+static inline const char *jsim_bin(void)
 {
 	const char *b = getenv("UNIFW_SIM_BIN");
 	if (!b || access(b, X_OK) != 0)
@@ -35,7 +35,7 @@ static const char *jsim_bin(void)
 }
 
 /* Paths inside dir; the DA container is made once per directory. */
-static void jsim_paths(struct jsim *s, const char *dir)
+static inline void jsim_paths(struct jsim *s, const char *dir)
 {
 	memset(s, 0, sizeof *s);
 	snprintf(s->dir, sizeof s->dir, "%s", dir);
@@ -53,7 +53,7 @@ static void jsim_paths(struct jsim *s, const char *dir)
 
 /* Start unifw-sim --socket with the eMMC image s->emmc (created 64 MiB when absent unless extra
  * says otherwise) and wait for its "socket PATH" line. extra: NULL-terminated. */
-static void jsim_start(struct jsim *s, const char *const *extra)
+static inline void jsim_start(struct jsim *s, const char *const *extra)
 {
 	int out[2];
 	const char *argv[48];
@@ -107,7 +107,7 @@ static void jsim_start(struct jsim *s, const char *const *extra)
 	close(out[0]);
 }
 
-static void jsim_stop(struct jsim *s)
+static inline void jsim_stop(struct jsim *s)
 {
 	int status;
 	if (s->pid > 0) {
@@ -118,7 +118,7 @@ static void jsim_stop(struct jsim *s)
 }
 
 /* Read [off, off+len) of the sim's image file (boot1 at 0; user area at boot1+boot2+rpmb). */
-static uint8_t *jsim_image_read(const struct jsim *s, uint64_t off, size_t len)
+static inline uint8_t *jsim_image_read(const struct jsim *s, uint64_t off, size_t len)
 {
 	uint8_t *b = malloc(len ? len : 1);
 	int fd = open(s->emmc, O_RDONLY);
@@ -128,7 +128,7 @@ static uint8_t *jsim_image_read(const struct jsim *s, uint64_t off, size_t len)
 	return b;
 }
 
-static void jsim_image_write(const struct jsim *s, uint64_t off, const void *buf, size_t len)
+static inline void jsim_image_write(const struct jsim *s, uint64_t off, const void *buf, size_t len)
 {
 	int fd = open(s->emmc, O_WRONLY);
 	assert_true(fd >= 0);

@@ -6,6 +6,7 @@
  * real Lenovo A516 preloader of the corpus (the sim's default CID is that phone's eMMC), and a
  * phone whose memory part that preloader does not list, refused before ENABLE_DRAM. */
 #include "testutil.h"
+#include "jobs_sim.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -23,81 +24,6 @@
 #include "unifw/dafile.h"
 #include "unifw/emi.h"
 #include "unifw/transport.h"
-
-struct sim {
-	pid_t pid;
-	char dir[512];
-	char sock[600];
-	char port[620];
-};
-
-static const char *sim_bin(void)
-{
-	const char *b = getenv("UNIFW_SIM_BIN");
-	if (!b || access(b, X_OK) != 0)
-		fail_msg("UNIFW_SIM_BIN (the unifw-sim binary) is not set or not executable");
-	return b;
-}
-
-/* Start unifw-sim and wait for its "socket PATH" line. */
-static void sim_start(struct sim *s, const char *dir, const char *const *extra)
-{
-	int out[2];
-	const char *argv[32];
-	char emmc[600];
-	size_t n = 0;
-	snprintf(s->dir, sizeof s->dir, "%s", dir);
-	snprintf(s->sock, sizeof s->sock, "%s/phone.sock", dir);
-	snprintf(s->port, sizeof s->port, "unix:%s", s->sock);
-	snprintf(emmc, sizeof emmc, "%s/phone.img", dir);
-	argv[n++] = sim_bin();
-	argv[n++] = "--socket";
-	argv[n++] = s->sock;
-	argv[n++] = "--emmc";
-	argv[n++] = emmc;
-	argv[n++] = "--emmc-size";
-	argv[n++] = "64M";
-	for (size_t i = 0; extra && extra[i] && n < 30; i++)
-		argv[n++] = extra[i];
-	argv[n] = NULL;
-	assert_int_equal(pipe(out), 0);
-	s->pid = fork();
-	assert_true(s->pid >= 0);
-	if (s->pid == 0) {
-		dup2(out[1], 1);
-		close(out[0]);
-		close(out[1]);
-		execv(argv[0], (char *const *)argv);
-		_exit(127);
-	}
-	close(out[1]);
-	char line[1024];
-	size_t have = 0;
-	for (;;) {
-		struct pollfd pfd = {.fd = out[0], .events = POLLIN};
-		if (poll(&pfd, 1, 10000) <= 0)
-			fail_msg("unifw-sim did not announce its socket within 10 s");
-		ssize_t r = read(out[0], line + have, sizeof line - 1 - have);
-		if (r <= 0)
-			fail_msg("unifw-sim exited before announcing its socket");
-		have += (size_t)r;
-		line[have] = 0;
-		if (strchr(line, '\n'))
-			break;
-	}
-	assert_non_null(strstr(line, "socket "));
-	close(out[0]); /* the sim writes nothing else to stdout unless it re-announces */
-}
-
-static void sim_stop(struct sim *s)
-{
-	int status;
-	if (s->pid > 0) {
-		kill(s->pid, SIGTERM);
-		waitpid(s->pid, &status, 0);
-	}
-	s->pid = 0;
-}
 
 static void run(struct unifw_port *port, struct unifw_proto *p, const struct unifw_session_hooks *h)
 {
@@ -125,12 +51,10 @@ struct da_file {
 
 static void da_file_load(struct da_file *f, const char *dir, uint16_t hw_code, uint16_t hw_ver, uint16_t sw_ver)
 {
-	char path[600], cmd[1400];
+	char path[600];
 	struct unifw_error e;
 	size_t idx;
-	snprintf(path, sizeof path, "%s/MTK_AllInOne_DA.bin", dir);
-	snprintf(cmd, sizeof cmd, "'%s' make-da -o '%s' >/dev/null", sim_bin(), path);
-	assert_int_equal(system(cmd), 0);
+	snprintf(path, sizeof path, "%s/MTK_AllInOne_DA.bin", dir); /* made by jsim_paths */
 	f->buf = test_read_file(path, &f->len);
 	assert_non_null(f->buf);
 	assert_int_equal(unifw_dafile_parse(f->buf, f->len, f->len, path, &f->da, &e), 0);
@@ -314,9 +238,10 @@ static void preloader_mode_boot_read_write(void **state)
 {
 	(void)state;
 	char *dir = test_mkdtemp();
-	struct sim s;
+	struct jsim s;
 	static const char *const extra[] = {"--mode", "preloader", "--preloader-window", "0", NULL};
-	sim_start(&s, dir, extra);
+	jsim_paths(&s, dir);
+	jsim_start(&s, extra);
 	struct unifw_port *port;
 	struct unifw_error e;
 	char buf[1200];
@@ -335,7 +260,7 @@ static void preloader_mode_boot_read_write(void **state)
 	unifw_da_free(da);
 	unifw_brom_free(b);
 	unifw_port_close(port);
-	sim_stop(&s);
+	jsim_stop(&s);
 	test_rmtree(dir);
 	free(dir);
 }
@@ -366,9 +291,10 @@ static void brom_mode_boot_with_the_phones_own_emi(void **state)
 	static struct emi_src m;
 	emi_load(&m);
 	char *dir = test_mkdtemp();
-	struct sim s;
+	struct jsim s;
 	static const char *const extra[] = {"--mode", "brom", NULL};
-	sim_start(&s, dir, extra);
+	jsim_paths(&s, dir);
+	jsim_start(&s, extra);
 	struct unifw_port *port;
 	struct unifw_error e;
 	char buf[1200];
@@ -395,7 +321,7 @@ static void brom_mode_boot_with_the_phones_own_emi(void **state)
 	unifw_da_free(da);
 	unifw_brom_free(b);
 	unifw_port_close(port);
-	sim_stop(&s);
+	jsim_stop(&s);
 	test_rmtree(dir);
 	free(dir);
 	free(m.buf);
@@ -409,9 +335,10 @@ static void brom_mode_refuses_a_preloader_without_the_phones_memory(void **state
 	static struct emi_src m;
 	emi_load(&m);
 	char *dir = test_mkdtemp();
-	struct sim s;
+	struct jsim s;
 	static const char *const extra[] = {"--mode", "brom", "--dram-id", "90014A48384731650200000000000000", NULL};
-	sim_start(&s, dir, extra);
+	jsim_paths(&s, dir);
+	jsim_start(&s, extra);
 	struct unifw_port *port;
 	struct unifw_error e;
 	char buf[1200];
@@ -437,7 +364,7 @@ static void brom_mode_refuses_a_preloader_without_the_phones_memory(void **state
 	unifw_da_free(da);
 	unifw_brom_free(b);
 	unifw_port_close(port);
-	sim_stop(&s);
+	jsim_stop(&s);
 	test_rmtree(dir);
 	free(dir);
 	free(m.buf);
