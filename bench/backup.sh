@@ -59,16 +59,13 @@ backup_once() { # -> "bytes seconds rss_kib"
 	settle
 	/usr/bin/time -v -o "$tmp/time.txt" "$unifw" backup --port "unix:$tmp/s.sock" --da "$tmp/da.bin" -o "$tmp/bk" \
 		--json >"$tmp/events" 2>"$tmp/err" || { cat "$tmp/err"; echo "bench: backup failed"; exit 1; }
-	python3 - "$tmp/events" "$tmp/time.txt" <<'PY'
+	PYTHONPATH="$here" python3 - "$tmp/events" "$tmp/time.txt" <<'PY'
 import json, sys
+from benchlib import time_v
 ev = [json.loads(l) for l in open(sys.argv[1])]
 res = ev[-1]; assert res["event"] == "result" and res["ok"], res
-total = res["result"]["total_bytes"]
-t = open(sys.argv[2]).read().splitlines()
-wall = [l for l in t if "Elapsed (wall clock)" in l][0].split()[-1]
-parts = [float(x) for x in wall.split(":")]; secs = parts[-1] + 60 * (parts[-2] if len(parts) > 1 else 0)
-rss = [l for l in t if "Maximum resident" in l][0].split()[-1]
-print(total, "%.3f" % secs, rss)
+secs, rss = time_v(sys.argv[2])
+print(res["result"]["total_bytes"], "%.3f" % secs, rss)
 PY
 }
 
@@ -98,14 +95,12 @@ for run in $(seq $rounds); do
 	echo "raw_stream $2" >>"$tmp/results"
 done
 
-python3 - "$tmp/results" "$bytes" "$limit_mib" <<'PY'
-import statistics, sys
-runs = {}
-for line in open(sys.argv[1]):
-    k, *v = line.split()
-    runs.setdefault(k, []).append([float(x) for x in v])
+PYTHONPATH="$here" python3 - "$tmp/results" "$bytes" "$limit_mib" <<'PY'
+import sys
+from benchlib import load_results, median
+runs = load_results(sys.argv[1])
 total, lim = int(sys.argv[2]), int(sys.argv[3])
-med = {k: statistics.median(r[0] for r in v) for k, v in runs.items()}
+med = {k: median(runs, k) for k in runs}
 rss = max(int(r[1]) for r in runs["backup"])
 rate = lambda k: total / med[k] / 1e6
 ratio = med["raw"] / med["backup"]

@@ -100,14 +100,11 @@ flash_once() {
 	kill "$simpid" 2>/dev/null || true
 	wait "$simpid" 2>/dev/null || true
 	simpid=
-	python3 - "$tmp/out.json" "$tmp/time.txt" <<'EOF'
+	PYTHONPATH="$here" python3 - "$tmp/out.json" "$tmp/time.txt" <<'EOF'
 import json, sys
+from benchlib import time_v
 r = json.loads(open(sys.argv[1]).read().splitlines()[-1])["result"]
-t = open(sys.argv[2]).read().splitlines()
-wall = [l for l in t if "Elapsed (wall clock)" in l][0].split()[-1]
-parts = [float(x) for x in wall.split(":")]
-secs = parts[-1] + 60 * (parts[-2] if len(parts) > 1 else 0)
-rss = [l for l in t if "Maximum resident" in l][0].split()[-1]
+secs, rss = time_v(sys.argv[2])
 print(r["bytes_sent"], r["bytes_verified"], "%.3f" % (r["write_ms"] / 1000), "%.3f" % secs, rss)
 EOF
 }
@@ -146,15 +143,13 @@ for run in $(seq $rounds); do
 	echo "raw $2" >>"$tmp/results"
 done
 
-python3 - "$tmp/results" "$sent" "$limit_mib" <<'EOF'
-import statistics, sys
-runs = {}
-for line in open(sys.argv[1]):
-    k, *v = line.split()
-    runs.setdefault(k, []).append([float(x) for x in v])
+PYTHONPATH="$here" python3 - "$tmp/results" "$sent" "$limit_mib" <<'EOF'
+import sys
+from benchlib import load_results, median
+runs = load_results(sys.argv[1])
 sent, lim = int(sys.argv[2]), int(sys.argv[3])
-med = {k: statistics.median(r[0] for r in v) for k, v in runs.items()}
-whole = {k: statistics.median(r[2] for r in runs[k]) for k in ("noverify", "verify")}
+med = {k: median(runs, k) for k in runs}
+whole = {k: median(runs, k, 2) for k in ("noverify", "verify")}
 rss = max(int(r[1]) for k in ("noverify", "verify") for r in runs[k])
 mb = lambda n, s: n / s / 1e6
 raw = mb(sent, med["raw"])
