@@ -266,6 +266,11 @@ static int usb_write(struct unifw_port *port, const uint8_t *buf, size_t n, stru
 		done += transferred > 0 ? (size_t)transferred : 0;
 		if (lrc < 0)
 			return usb_error(err, port->name, lrc, "bulk write");
+		/* Success without progress would loop here for ever. */
+		if (transferred <= 0)
+			return unifw_error_set(err, UNIFW_E_IO, port->name, UNIFW_NO_OFFSET,
+					       "bulk write: libusb reported success but sent 0 of %zu bytes (%zu of %zu "
+					       "written)", chunk, done, n);
 	}
 	/* A transfer that ends exactly on a packet boundary is only complete for a device that
 	 * posted a bigger read after a zero-length packet (mtkclient sends one after uploads). */
