@@ -234,35 +234,56 @@ static void write_read_back_and_finish(struct unifw_port *port, struct unifw_da 
 	run(port, unifw_da_proto(da), NULL);
 }
 
+/* One test's setup: unifw-sim started in a fresh folder with `extra`, a port to it, the BROM part of
+ * the boot done (handshake, identification, watchdog, DA1). rig_close undoes all of it. */
+struct rig {
+	char *dir;
+	struct jsim s;
+	struct unifw_port *port;
+	struct unifw_brom *b;
+	struct unifw_da *da;
+	struct da_file f;
+	const struct unifw_chip *chip;
+};
+
+static void rig_open(struct rig *r, const char *const *extra, enum unifw_brom_mode mode)
+{
+	struct unifw_error e;
+	char buf[1200];
+	memset(r, 0, sizeof *r);
+	r->dir = test_mkdtemp();
+	jsim_paths(&r->s, r->dir);
+	jsim_start(&r->s, extra);
+	if (unifw_port_open(r->s.port, NULL, &r->port, &e) != 0)
+		fail_msg("%s", unifw_error_format(&e, buf, sizeof buf));
+	r->b = unifw_brom_new();
+	r->da = unifw_da_new();
+	r->chip = boot_brom(r->port, r->b, &r->f, r->dir, mode);
+}
+
+static void rig_close(struct rig *r)
+{
+	da_file_free(&r->f);
+	unifw_da_free(r->da);
+	unifw_brom_free(r->b);
+	unifw_port_close(r->port);
+	jsim_stop(&r->s);
+	test_rmtree(r->dir);
+	free(r->dir);
+}
+
 static void preloader_mode_boot_read_write(void **state)
 {
 	(void)state;
-	char *dir = test_mkdtemp();
-	struct jsim s;
+	struct rig r;
 	static const char *const extra[] = {"--mode", "preloader", "--preloader-window", "0", NULL};
-	jsim_paths(&s, dir);
-	jsim_start(&s, extra);
-	struct unifw_port *port;
-	struct unifw_error e;
-	char buf[1200];
-	if (unifw_port_open(s.port, NULL, &port, &e) != 0)
-		fail_msg("%s", unifw_error_format(&e, buf, sizeof buf));
-	struct unifw_brom *b = unifw_brom_new();
-	struct unifw_da *da = unifw_da_new();
-	struct da_file f = {0};
-	const struct unifw_chip *chip = boot_brom(port, b, &f, dir, UNIFW_BROM_MODE_PRELOADER);
-	assert_false(unifw_brom_info(b)->have_brom_ver); /* the preloader echoes FF */
-	boot_da(port, da, unifw_brom_info(b), chip, &f, NULL);
-	assert_int_equal(unifw_da_info(da)->dram.config_status, 0); /* DRAM already up */
-	speed_up(port, da);
-	write_read_back_and_finish(port, da);
-	da_file_free(&f);
-	unifw_da_free(da);
-	unifw_brom_free(b);
-	unifw_port_close(port);
-	jsim_stop(&s);
-	test_rmtree(dir);
-	free(dir);
+	rig_open(&r, extra, UNIFW_BROM_MODE_PRELOADER);
+	assert_false(unifw_brom_info(r.b)->have_brom_ver); /* the preloader echoes FF */
+	boot_da(r.port, r.da, unifw_brom_info(r.b), r.chip, &r.f, NULL);
+	assert_int_equal(unifw_da_info(r.da)->dram.config_status, 0); /* DRAM already up */
+	speed_up(r.port, r.da);
+	write_read_back_and_finish(r.port, r.da);
+	rig_close(&r);
 }
 
 /* The Lenovo A516 preloader's EMI table as the core's input. */
@@ -290,23 +311,12 @@ static void brom_mode_boot_with_the_phones_own_emi(void **state)
 	(void)state;
 	static struct emi_src m;
 	emi_load(&m);
-	char *dir = test_mkdtemp();
-	struct jsim s;
+	struct rig r;
 	static const char *const extra[] = {"--mode", "brom", NULL};
-	jsim_paths(&s, dir);
-	jsim_start(&s, extra);
-	struct unifw_port *port;
-	struct unifw_error e;
-	char buf[1200];
-	if (unifw_port_open(s.port, NULL, &port, &e) != 0)
-		fail_msg("%s", unifw_error_format(&e, buf, sizeof buf));
-	struct unifw_brom *b = unifw_brom_new();
-	struct unifw_da *da = unifw_da_new();
-	struct da_file f = {0};
-	const struct unifw_chip *chip = boot_brom(port, b, &f, dir, UNIFW_BROM_MODE_BROM);
-	assert_true(unifw_brom_info(b)->have_brom_ver);
-	boot_da(port, da, unifw_brom_info(b), chip, &f, &m.emi);
-	const struct unifw_da_dram *d = &unifw_da_info(da)->dram;
+	rig_open(&r, extra, UNIFW_BROM_MODE_BROM);
+	assert_true(unifw_brom_info(r.b)->have_brom_ver);
+	boot_da(r.port, r.da, unifw_brom_info(r.b), r.chip, &r.f, &m.emi);
+	const struct unifw_da_dram *d = &unifw_da_info(r.da)->dram;
 	assert_int_equal(d->config_status, 0xBC3);
 	assert_int_equal(d->emi_len, 0xA8);
 	assert_int_equal(d->ext_ram_ret, 0);
@@ -315,15 +325,9 @@ static void brom_mode_boot_with_the_phones_own_emi(void **state)
 	assert_true(d->emi_checksum_matches);
 	/* the entry sent is the one whose ID is the phone's memory part */
 	assert_memory_equal(m.ent[d->emi_index].id, d->dram_info, m.ent[d->emi_index].id_len);
-	speed_up(port, da);
-	write_read_back_and_finish(port, da);
-	da_file_free(&f);
-	unifw_da_free(da);
-	unifw_brom_free(b);
-	unifw_port_close(port);
-	jsim_stop(&s);
-	test_rmtree(dir);
-	free(dir);
+	speed_up(r.port, r.da);
+	write_read_back_and_finish(r.port, r.da);
+	rig_close(&r);
 	free(m.buf);
 }
 
@@ -334,39 +338,23 @@ static void brom_mode_refuses_a_preloader_without_the_phones_memory(void **state
 	(void)state;
 	static struct emi_src m;
 	emi_load(&m);
-	char *dir = test_mkdtemp();
-	struct jsim s;
-	static const char *const extra[] = {"--mode", "brom", "--dram-id", "90014A48384731650200000000000000", NULL};
-	jsim_paths(&s, dir);
-	jsim_start(&s, extra);
-	struct unifw_port *port;
+	struct rig r;
 	struct unifw_error e;
-	char buf[1200];
-	if (unifw_port_open(s.port, NULL, &port, &e) != 0)
-		fail_msg("%s", unifw_error_format(&e, buf, sizeof buf));
-	struct unifw_brom *b = unifw_brom_new();
-	struct unifw_da *da = unifw_da_new();
-	struct da_file f = {0};
-	const struct unifw_chip *chip = boot_brom(port, b, &f, dir, UNIFW_BROM_MODE_BROM);
-	struct unifw_proto *p = unifw_da_proto(da);
-	begin_ok(unifw_da_begin_sync(da), p);
-	run(port, p, NULL);
+	static const char *const extra[] = {"--mode", "brom", "--dram-id", "90014A48384731650200000000000000", NULL};
+	rig_open(&r, extra, UNIFW_BROM_MODE_BROM);
+	struct unifw_proto *p = unifw_da_proto(r.da);
+	begin_ok(unifw_da_begin_sync(r.da), p);
+	run(r.port, p, NULL);
 	struct unifw_da_stage2_config cfg;
-	unifw_da_stage2_defaults(&cfg, unifw_brom_info(b)->brom_ver, unifw_brom_info(b)->bl_ver, chip->bmt_flag,
-				 chip->bmt_partsize);
-	begin_ok(unifw_da_begin_stage2(da, &cfg, &m.emi), p);
+	unifw_da_stage2_defaults(&cfg, unifw_brom_info(r.b)->brom_ver, unifw_brom_info(r.b)->bl_ver, r.chip->bmt_flag,
+				 r.chip->bmt_partsize);
+	begin_ok(unifw_da_begin_stage2(r.da, &cfg, &m.emi), p);
 	uint64_t sent_before = unifw_proto_tx_total(p);
-	assert_int_equal(unifw_session_run(port, p, NULL, &e), UNIFW_E_UNSAFE);
+	assert_int_equal(unifw_session_run(r.port, p, NULL, &e), UNIFW_E_UNSAFE);
 	assert_non_null(strstr(e.msg, "lists the phone's memory id 90 01 4a 48 38 47 31 65 02"));
 	assert_non_null(strstr(e.msg, "stopped before ENABLE_DRAM"));
 	assert_int_equal(unifw_proto_tx_total(p), sent_before + 18); /* only the stage-2 config went out */
-	da_file_free(&f);
-	unifw_da_free(da);
-	unifw_brom_free(b);
-	unifw_port_close(port);
-	jsim_stop(&s);
-	test_rmtree(dir);
-	free(dir);
+	rig_close(&r);
 	free(m.buf);
 }
 
