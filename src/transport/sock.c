@@ -23,8 +23,8 @@
  * writes, each waiting for the phone to read the one before. The kernel caps the size at
  * net.core.wmem_max; a smaller buffer only costs speed. */
 #define SOCK_UNIX_SNDBUF (4 << 20)
-/* A read first polls the socket without sleeping for this long. The peer of a socket is the virtual
- * phone, which answers a packet within microseconds: sleeping in poll() would add a scheduler
+/* A read on a Unix socket first polls without sleeping for this long. Its peer is the virtual phone,
+ * which answers a packet within microseconds: sleeping in poll() would add a scheduler
  * wake-up to every packet of the stop-and-wait READ and WRITE (20-40 us on a virtual machine, ~8 % of
  * a 1 MiB packet), which is what the kernel's own busy polling (SO_BUSY_POLL, cpuidle haltpoll) is
  * for. Bounded, and per read call: an idle wait costs at most this much CPU before it sleeps. Serial
@@ -164,7 +164,8 @@ static int sock_read_some(struct unifw_port *port, uint8_t *buf, size_t max, uns
 			  struct unifw_error *err)
 {
 	uint64_t deadline = unifw_now_ms() + timeout_ms;
-	uint64_t busy_until = now_us() + SOCK_BUSY_POLL_US;
+	/* Unix sockets only: a TCP peer may be a phone behind a network, whose answers take longer. */
+	uint64_t busy_until = port->spec.kind == UNIFW_PORT_UNIX ? now_us() + SOCK_BUSY_POLL_US : 0;
 	for (;;) {
 		int rc = try_receive(port, buf, max, got, err);
 		if (rc)
