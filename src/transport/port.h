@@ -37,7 +37,8 @@ extern const struct unifw_transport_ops unifw_usb_ops;
 
 int unifw_tty_open(struct unifw_port *port, const char *path, struct unifw_error *err);
 int unifw_sock_open(struct unifw_port *port, struct unifw_error *err); /* spec.kind UNIX or TCP */
-/* Open a libusb device by bus/address (spec) or, when location is non-empty, by USB port path. */
+/* Open the libusb device at the spec's bus/address. (After re-enumeration, reopen finds it again by
+ * the USB port path recorded at open.) */
 int unifw_usb_open(struct unifw_port *port, struct unifw_error *err);
 
 /* MediaTek libusb devices (appends to a growing array). Returns 0 or negative. */

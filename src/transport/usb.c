@@ -23,6 +23,7 @@ struct usb_state {
 	libusb_context *ctx;
 	libusb_device_handle *h;
 	int comm_if, data_if;
+	bool comm_claimed, data_claimed;
 	uint8_t ep_in, ep_out;
 	uint16_t max_in, max_out;
 	uint8_t bus;
@@ -101,17 +102,26 @@ static void usb_set_line(struct usb_state *u)
 	(void)libusb_control_transfer(u->h, 0x21, 0x22, 2, idx, NULL, 0, USB_CTRL_TIMEOUT_MS);
 }
 
+/* Release what was claimed and close the handle: with auto-detach, releasing an interface gives it back
+ * to cdc_acm, so one claimed but not released would stay without a driver. */
+static void usb_close_handle(struct usb_state *u)
+{
+	if (!u->h)
+		return;
+	if (u->data_claimed)
+		libusb_release_interface(u->h, u->data_if);
+	if (u->comm_claimed)
+		libusb_release_interface(u->h, u->comm_if);
+	u->data_claimed = u->comm_claimed = false;
+	libusb_close(u->h);
+	u->h = NULL;
+}
+
 static void usb_state_free(struct usb_state *u)
 {
 	if (!u)
 		return;
-	if (u->h) {
-		if (u->data_if >= 0)
-			libusb_release_interface(u->h, u->data_if);
-		if (u->comm_if >= 0)
-			libusb_release_interface(u->h, u->comm_if);
-		libusb_close(u->h); /* auto-detach gives the interfaces back to cdc_acm */
-	}
+	usb_close_handle(u);
 	if (u->ctx)
 		libusb_exit(u->ctx);
 	free(u);
@@ -177,8 +187,10 @@ static int usb_open_device(struct unifw_port *port, struct usb_state *u, bool by
 	(void)libusb_set_auto_detach_kernel_driver(u->h, 1);
 	if (u->comm_if >= 0 && (lrc = libusb_claim_interface(u->h, u->comm_if)) < 0)
 		u->comm_if = -1; /* control requests still go out on the default pipe */
+	u->comm_claimed = u->comm_if >= 0;
 	if ((lrc = libusb_claim_interface(u->h, u->data_if)) < 0)
 		return usb_error(err, where, lrc, "claiming the CDC data interface");
+	u->data_claimed = true;
 	usb_set_line(u);
 	snprintf(port->name, sizeof port->name, "%s", where);
 	location_name(u, port->location, sizeof port->location);
@@ -323,10 +335,7 @@ static int usb_reopen(struct unifw_port *port, unsigned timeout_ms, struct unifw
 			port->ops = &unifw_usb_ops;
 			return 0;
 		}
-		if (u->h) {
-			libusb_close(u->h);
-			u->h = NULL;
-		}
+		usb_close_handle(u);
 		if (unifw_now_ms() >= deadline)
 			break;
 		unifw_sleep_ms(50);

@@ -278,6 +278,10 @@ static void open_errors(void **state)
 	assert_int_equal(open_fails("usb:1:10", &e), UNIFW_E_IO);
 	assert_contains(e.msg, "claiming the CDC data interface");
 	assert_contains(e.msg, "Resource busy");
+	/* the comm interface it had claimed is given back (to cdc_acm), the data interface it never got is not */
+	const struct fake_usb_log *blog = fake_usb_log(busy);
+	assert_int_equal(blog->n_releases, 1);
+	assert_int_equal(blog->releases[0], 0);
 
 	assert_int_equal(open_fails("usb:1:99", &e), UNIFW_E_NOT_FOUND);
 	assert_contains(e.msg, "no USB device at this bus/address");
