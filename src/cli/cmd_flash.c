@@ -28,7 +28,7 @@ static void usage(FILE *out)
 		"anything: an image larger than its partition (SP Flash Tool 5056/5069), a scatter that is not the\n"
 		"phone's partition layout (8038 \"PMT changed\"), a preloader whose EMI table does not list the phone's\n"
 		"memory part. Before the first write the identity partitions (NVRAM, PRO_INFO, PROTECT_F, PROTECT_S)\n"
-		"and the phone's preloader are backed up. Every range written is read back and compared (SHA-256).\n"
+		"and the phone's preloader are backed up. Every range written is read back and compared byte for byte.\n"
 		"A journal keyed by the phone's eMMC CID records the progress: after a cut, --resume finishes.\n\n"
 		"  --plan               show the plan and stop\n"
 		"  --with-preloader     also write the preloader (only if its EMI table lists the phone's memory)\n"
@@ -399,7 +399,7 @@ static void print_summary(const struct session *s)
 		r->bytes_skipped ? unifw_human_size(r->bytes_skipped, b, sizeof b) : "",
 		r->bytes_skipped ? " of sparse DONT_CARE never sent" : "");
 	if (s->plan.opts.verify)
-		fprintf(stderr, "Every range read back equal (SHA-256).\n");
+		fprintf(stderr, "Every range read back equal, byte for byte.\n");
 	else
 		fprintf(stderr, "Not verified (--no-verify).\n");
 	if (r->ranges_resumed)
