@@ -6,6 +6,7 @@
  * the link the pty itself goes away (the client's reads fail, as when /dev/ttyACM0 disappears) and
  * a new pty is made; its path is printed again and --pty-link follows it. */
 #include "serve.h"
+#include "util/clock.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -39,20 +40,6 @@ static void on_signal(int sig)
 {
 	(void)sig;
 	g_stop = 1;
-}
-
-static uint64_t now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
-static uint64_t now_us(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
 }
 
 static void sleep_ms(unsigned ms)
@@ -137,7 +124,7 @@ static void update_rates(struct server *s)
 	struct sim_dev_info info;
 	sim_dev_get_info(s->d, &info);
 	struct sim_link_speeds sp = sim_link_speeds(s->o->link, info.usb_speed != 0);
-	uint64_t now = now_ms();
+	uint64_t now = unifw_mono_ms();
 	sim_rate_set(&s->out_rate, sp.out_bps, now);
 	sim_rate_set(&s->in_rate, sp.in_bps, now);
 }
@@ -149,8 +136,8 @@ static int flush_out(struct server *s, struct link *l)
 {
 	for (;;) {
 		const uint8_t *p;
-		size_t ready = sim_dev_output_peek(s->d, &p, now_ms());
-		size_t can = ready ? sim_rate_allow(&s->out_rate, now_ms(), ready) : 0;
+		size_t ready = sim_dev_output_peek(s->d, &p, unifw_mono_ms());
+		size_t can = ready ? sim_rate_allow(&s->out_rate, unifw_mono_ms(), ready) : 0;
 		if (can == 0)
 			return 0;
 		ssize_t w = write(l->fd, p, can);
@@ -160,7 +147,7 @@ static int flush_out(struct server *s, struct link *l)
 			return errno == EAGAIN || errno == EWOULDBLOCK ? 0 : -1;
 		sim_rate_take(&s->out_rate, (size_t)w);
 		sim_dev_output_take(s->d, (size_t)w);
-		s->busy_until_us = now_us() + BUSY_POLL_US;
+		s->busy_until_us = unifw_mono_us() + BUSY_POLL_US;
 	}
 }
 
@@ -168,12 +155,12 @@ static int flush_out(struct server *s, struct link *l)
 static bool output_ready(struct server *s)
 {
 	const uint8_t *p;
-	return sim_dev_output_peek(s->d, &p, now_ms()) > 0;
+	return sim_dev_output_peek(s->d, &p, unifw_mono_ms()) > 0;
 }
 
 static int poll_timeout(struct server *s)
 {
-	uint64_t deadline = sim_dev_deadline(s->d), now = now_ms();
+	uint64_t deadline = sim_dev_deadline(s->d), now = unifw_mono_ms();
 	uint64_t wait = deadline == UINT64_MAX || deadline - now > POLL_SLICE_MS ? POLL_SLICE_MS
 		      : deadline > now							  ? deadline - now
 											  : 0;
@@ -189,7 +176,7 @@ static int poll_timeout(struct server *s)
 /* poll(), busy while the link was active a moment ago (BUSY_POLL_US), and never past timeout_ms. */
 static int wait_link(struct server *s, struct pollfd *p, int timeout_ms)
 {
-	uint64_t start = now_us(), now = start, until = s->busy_until_us;
+	uint64_t start = unifw_mono_us(), now = start, until = s->busy_until_us;
 	if (until > start + (uint64_t)timeout_ms * 1000)
 		until = start + (uint64_t)timeout_ms * 1000;
 	while (now < until) {
@@ -197,7 +184,7 @@ static int wait_link(struct server *s, struct pollfd *p, int timeout_ms)
 		if (r != 0)
 			return r;
 		sched_yield(); /* the host on this CPU runs now: spinning must not hold it off */
-		now = now_us();
+		now = unifw_mono_us();
 	}
 	uint64_t spent_ms = (now - start) / 1000;
 	return poll(p, 1, spent_ms >= (uint64_t)timeout_ms ? 0 : timeout_ms - (int)spent_ms);
@@ -223,7 +210,7 @@ static enum end_reason pump(struct server *s, struct link *l)
 		size_t direct = sim_dev_feed_room(d, &room);
 		if (direct < DIRECT_READ_MIN)
 			direct = 0;
-		size_t can_read = sim_rate_allow(&s->in_rate, now_ms(), direct ? direct : sizeof rbuf);
+		size_t can_read = sim_rate_allow(&s->in_rate, unifw_mono_ms(), direct ? direct : sizeof rbuf);
 		struct pollfd p = { .fd = l->fd };
 		if (can_read && sim_dev_output_pending(d) < BACKLOG_MAX && sim_dev_link(d) == SIM_LINK_UP)
 			p.events |= POLLIN;
@@ -237,17 +224,17 @@ static enum end_reason pump(struct server *s, struct link *l)
 			if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR))
 				return END_PEER; /* EOF, reset, or EIO on a pty master whose slave closed */
 			if (n > 0) {
-				s->busy_until_us = now_us() + BUSY_POLL_US;
+				s->busy_until_us = unifw_mono_us() + BUSY_POLL_US;
 				sim_rate_take(&s->in_rate, (size_t)n);
 				if (direct)
-					sim_dev_feed_commit(d, (size_t)n, now_ms());
+					sim_dev_feed_commit(d, (size_t)n, unifw_mono_ms());
 				else
-					sim_dev_feed(d, rbuf, (size_t)n, now_ms());
+					sim_dev_feed(d, rbuf, (size_t)n, unifw_mono_ms());
 			}
 		} else if (r > 0 && (p.revents & (POLLHUP | POLLERR | POLLNVAL))) {
 			return END_PEER;
 		}
-		sim_dev_tick(d, now_ms());
+		sim_dev_tick(d, unifw_mono_ms());
 	}
 }
 
@@ -320,11 +307,11 @@ static int serve_socket(struct server *s, struct unifw_error *err)
 		if (l.fd < 0)
 			continue;
 		socket_grow_buffer(l.fd);
-		sim_dev_connect(s->d, now_ms());
+		sim_dev_connect(s->d, unifw_mono_ms());
 		if (pump(s, &l) == END_DEVICE)
 			socket_close_gracefully(l.fd);
 		close(l.fd);
-		sim_dev_disconnect(s->d, now_ms());
+		sim_dev_disconnect(s->d, unifw_mono_ms());
 		after_connection(s);
 	}
 	close(lfd);
@@ -417,11 +404,11 @@ static int serve_pty(struct server *s, struct unifw_error *err)
 		while (why == END_PEER && !g_stop && !s->done && pty_wait_open(m)) {
 			static struct link l;
 			l.fd = m;
-			sim_dev_connect(s->d, now_ms());
+			sim_dev_connect(s->d, unifw_mono_ms());
 			why = pump(s, &l);
 			if (why == END_DEVICE)
 				pty_wait_drained(slave);
-			sim_dev_disconnect(s->d, now_ms());
+			sim_dev_disconnect(s->d, unifw_mono_ms());
 			after_connection(s);
 		}
 		close(m);
@@ -440,8 +427,8 @@ int sim_serve(struct sim_dev *d, const struct sim_serve_opts *o, struct unifw_er
 	signal(SIGPIPE, SIG_IGN);
 	g_stop = 0;
 	struct server s = { .d = d, .o = o };
-	sim_rate_set(&s.out_rate, 0, now_ms());
-	sim_rate_set(&s.in_rate, 0, now_ms());
+	sim_rate_set(&s.out_rate, 0, unifw_mono_ms());
+	sim_rate_set(&s.in_rate, 0, unifw_mono_ms());
 	if (o->socket_path)
 		return serve_socket(&s, err);
 	if (o->pty)

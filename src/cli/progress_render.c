@@ -15,15 +15,9 @@
 #include "cli/cli.h"
 #include "unifw/config.h"
 #include "unifw/human.h"
+#include "util/clock.h"
 
 #define LONG_STEP (64u << 20) /* lines mode: start and every-10 % lines only for steps this large */
-
-static double now_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static void json_line(struct unifw_jv *o)
 {
@@ -52,7 +46,7 @@ static void clear_bar(struct cli_progress *p)
 
 static void draw_bar(struct cli_progress *p, bool force)
 {
-	double t = now_s();
+	double t = unifw_mono_s();
 	if (!force && t - p->last_draw < 0.1)
 		return;
 	p->last_draw = t;
@@ -90,7 +84,7 @@ static void on_begin(void *ctx, const char *step, const char *item, uint64_t tot
 	p->total = total;
 	p->done = p->done0 = 0;
 	p->first_update = true;
-	p->t0 = now_s();
+	p->t0 = unifw_mono_s();
 	p->last_draw = 0;
 	p->last_decile = 0;
 	p->last_json = p->t0;
@@ -124,7 +118,7 @@ static void on_update(void *ctx, uint64_t done)
 	}
 	p->done = done;
 	if (p->mode == CLI_PROGRESS_JSON) {
-		double t = now_s();
+		double t = unifw_mono_s();
 		if (t - p->last_json < 0.25 && done != p->total)
 			return;
 		p->last_json = t;
@@ -151,7 +145,7 @@ static void on_update(void *ctx, uint64_t done)
 static void on_end(void *ctx, int status, const char *summary)
 {
 	struct cli_progress *p = ctx;
-	double secs = now_s() - p->t0;
+	double secs = unifw_mono_s() - p->t0;
 	char sp[40], h[32];
 	rate((double)(p->done - p->done0), secs, sp, sizeof sp);
 	unifw_human_size(p->done, h, sizeof h);

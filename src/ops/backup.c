@@ -24,6 +24,7 @@
 #include "unifw/io.h"
 #include "unifw/package.h"
 #include "unifw/preloader.h"
+#include "util/clock.h"
 
 #define BLOCK 4096u              /* hole granularity for skip_empty */
 #define JOURNAL_MAX (1u << 20)
@@ -795,19 +796,12 @@ struct run {
 	struct buffers bufs; /* shared by every image's queue */
 };
 
-static double mono_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* The journal may only claim bytes that are on disk: flush the folder's file system first. Saved at
  * most every 2 s (each save costs two syncs): an interruption repeats at most that much reading. */
 #define CHECKPOINT_S 2.0
 static int journal_checkpoint(struct run *r, bool force, struct unifw_error *err)
 {
-	double t = mono_s();
+	double t = unifw_mono_s();
 	if (!force && t - r->last_save < CHECKPOINT_S)
 		return 0;
 	if (syncfs(r->dirfd) < 0)
@@ -1099,7 +1093,7 @@ int unifw_backup(struct unifw_phone *ph, const struct unifw_backup_opts *opts, s
 	r.dirfd = open(o.dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (r.dirfd < 0)
 		return unifw_error_sys(err, o.dir, "cannot open the backup folder");
-	r.last_save = mono_s();
+	r.last_save = unifw_mono_s();
 
 	struct unifw_phone_layout *l = calloc(1, sizeof *l);
 	struct unifw_backup_journal *j = calloc(1, sizeof *j), *saved = NULL;

@@ -17,6 +17,7 @@
 
 #include "unifw/backup.h"
 #include "unifw/hash.h"
+#include "util/clock.h"
 
 struct exec {
 	const struct unifw_flash_device *dev;
@@ -488,13 +489,6 @@ static int flash_entry(struct exec *x, const struct unifw_flash_entry *e, struct
 
 /* ---------------------------------------------------------------- the job */
 
-static double now_seconds(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static void record_failure(struct exec *x, const struct unifw_flash_entry *e, const struct unifw_error *err)
 {
 	char msg[1024];
@@ -527,17 +521,17 @@ static int run(struct exec *x, struct unifw_error *err)
 		rc = save(x, err); /* the journal can be written: only now does the phone get a command */
 	if (rc)
 		return rc;
-	double t0 = now_seconds();
+	double t0 = unifw_mono_s();
 	if (dir[0])
 		rc = identity_backup(x, dir, err);
-	x->res->backup_seconds = now_seconds() - t0;
+	x->res->backup_seconds = unifw_mono_s() - t0;
 	snprintf(x->res->identity_backup, sizeof x->res->identity_backup, "%s", x->j->identity_backup);
 	if (rc) {
 		record_failure(x, NULL, err);
 		return rc;
 	}
 	size_t k = 0;
-	t0 = now_seconds();
+	t0 = unifw_mono_s();
 	for (size_t i = 0; i < plan->count && !rc; i++) {
 		const struct unifw_flash_entry *e = &plan->entries[i];
 		if (e->action != UNIFW_FLASH_WRITE)
@@ -546,7 +540,7 @@ static int run(struct exec *x, struct unifw_error *err)
 		if (rc)
 			record_failure(x, e, err);
 	}
-	x->res->write_seconds = now_seconds() - t0;
+	x->res->write_seconds = unifw_mono_s() - t0;
 	if (rc)
 		return rc;
 	snprintf(x->j->state, sizeof x->j->state, "done");

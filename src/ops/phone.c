@@ -22,6 +22,7 @@
 #include "unifw/io.h"
 #include "unifw/preloader.h"
 #include "unifw/transport.h"
+#include "util/clock.h"
 
 #define DA_FILE_MAX (64u << 20)        /* MTK_AllInOne_DA.bin is 1-10 MiB */
 #define PRELOADER_FILE_MAX (16u << 20) /* a boot1 dump is 1-4 MiB */
@@ -58,9 +59,8 @@ static void trace(struct unifw_phone *ph, const char *fmt, ...)
 {
 	if (!ph->trace)
 		return;
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	fprintf(ph->trace, "%10lld.%03ld ", (long long)ts.tv_sec, ts.tv_nsec / 1000000);
+	uint64_t ms = unifw_mono_ms();
+	fprintf(ph->trace, "%10llu.%03llu ", (unsigned long long)(ms / 1000), (unsigned long long)(ms % 1000));
 	va_list ap;
 	va_start(ap, fmt);
 	vfprintf(ph->trace, fmt, ap);

@@ -15,7 +15,6 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
-#include <time.h>
 #include <unistd.h>
 
 #define SOCK_CONNECT_TIMEOUT_MS 5000
@@ -153,28 +152,21 @@ static int try_receive(struct unifw_port *port, uint8_t *buf, size_t max, size_t
 	return 0;
 }
 
-static uint64_t now_us(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
-}
-
 static int sock_read_some(struct unifw_port *port, uint8_t *buf, size_t max, unsigned timeout_ms, size_t *got,
 			  struct unifw_error *err)
 {
-	uint64_t deadline = unifw_now_ms() + timeout_ms;
+	uint64_t deadline = unifw_mono_ms() + timeout_ms;
 	/* Unix sockets only: a TCP peer may be a phone behind a network, whose answers take longer. */
-	uint64_t busy_until = port->spec.kind == UNIFW_PORT_UNIX ? now_us() + SOCK_BUSY_POLL_US : 0;
+	uint64_t busy_until = port->spec.kind == UNIFW_PORT_UNIX ? unifw_mono_us() + SOCK_BUSY_POLL_US : 0;
 	for (;;) {
 		int rc = try_receive(port, buf, max, got, err);
 		if (rc)
 			return rc > 0 ? 0 : rc;
-		if (now_us() < busy_until) {
+		if (unifw_mono_us() < busy_until) {
 			sched_yield(); /* a peer on this CPU runs now: spinning must not hold it off */
 			continue;
 		}
-		uint64_t now = unifw_now_ms();
+		uint64_t now = unifw_mono_ms();
 		if (now >= deadline)
 			return UNIFW_E_TIMEOUT;
 		struct pollfd pfd = {.fd = port->fd, .events = POLLIN};
@@ -186,14 +178,14 @@ static int sock_read_some(struct unifw_port *port, uint8_t *buf, size_t max, uns
 static int sock_write(struct unifw_port *port, const uint8_t *buf, size_t n, struct unifw_error *err)
 {
 	size_t done = 0;
-	uint64_t deadline = unifw_now_ms() + PORT_WRITE_TIMEOUT_MS;
+	uint64_t deadline = unifw_mono_ms() + PORT_WRITE_TIMEOUT_MS;
 	while (done < n) {
 		ssize_t w = send(port->fd, buf + done, n - done, MSG_NOSIGNAL | MSG_DONTWAIT);
 		if (w < 0 && errno == ENOTSOCK)
 			w = write(port->fd, buf + done, n - done);
 		if (w > 0) {
 			done += (size_t)w;
-			deadline = unifw_now_ms() + PORT_WRITE_TIMEOUT_MS;
+			deadline = unifw_mono_ms() + PORT_WRITE_TIMEOUT_MS;
 			continue;
 		}
 		if (w < 0 && errno == EINTR)
@@ -219,7 +211,7 @@ static void sock_close(struct unifw_port *port)
 /* The virtual phone's USB re-enumeration is a new connection to the same address. */
 static int sock_reopen(struct unifw_port *port, unsigned timeout_ms, struct unifw_error *err)
 {
-	uint64_t deadline = unifw_now_ms() + timeout_ms;
+	uint64_t deadline = unifw_mono_ms() + timeout_ms;
 	struct unifw_error last;
 	if (port->spec.kind != UNIFW_PORT_UNIX && port->spec.kind != UNIFW_PORT_TCP)
 		return unifw_error_set(err, UNIFW_E_UNSUPPORTED, port->name, UNIFW_NO_OFFSET,
@@ -230,7 +222,7 @@ static int sock_reopen(struct unifw_port *port, unsigned timeout_ms, struct unif
 		unifw_error_clear(&last);
 		if (unifw_sock_open(port, &last) == 0)
 			return 0;
-		if (unifw_now_ms() >= deadline)
+		if (unifw_mono_ms() >= deadline)
 			break;
 		unifw_sleep_ms(20);
 	}

@@ -21,17 +21,10 @@
 static const char port_forms[] =
 	"auto, /dev/ttyACM0, usb:BUS:ADDR (e.g. usb:1:7), unix:/path/to.sock or tcp:HOST:PORT";
 
-uint64_t unifw_now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
-
 int unifw_port_wait_writable(struct unifw_port *port, uint64_t deadline, size_t done, size_t n,
 			     struct unifw_error *err)
 {
-	uint64_t now = unifw_now_ms();
+	uint64_t now = unifw_mono_ms();
 	if (now >= deadline)
 		return unifw_error_set(err, UNIFW_E_TIMEOUT, port->name, UNIFW_NO_OFFSET,
 				       "the device took no data for %d ms (%zu of %zu bytes written)", PORT_WRITE_TIMEOUT_MS,
@@ -245,7 +238,7 @@ static int open_auto(struct unifw_port *port, const struct unifw_port_options *o
 {
 	unsigned wait = opt && opt->wait_ms ? opt->wait_ms : AUTO_WAIT_DEFAULT_MS;
 	unsigned poll_ms = opt && opt->poll_ms ? opt->poll_ms : AUTO_POLL_DEFAULT_MS;
-	uint64_t deadline = unifw_now_ms() + wait;
+	uint64_t deadline = unifw_mono_ms() + wait;
 	char note[320] = "";
 
 	if (opt && opt->notify) {
@@ -262,7 +255,7 @@ static int open_auto(struct unifw_port *port, const struct unifw_port_options *o
 			return rc;
 		if (rc > 0)
 			return 0;
-		if (unifw_now_ms() >= deadline)
+		if (unifw_mono_ms() >= deadline)
 			break;
 		unifw_sleep_ms(poll_ms);
 	}

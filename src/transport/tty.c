@@ -80,10 +80,10 @@ int unifw_tty_open(struct unifw_port *port, const char *path, struct unifw_error
 static int tty_read_some(struct unifw_port *port, uint8_t *buf, size_t max, unsigned timeout_ms, size_t *got,
 			 struct unifw_error *err)
 {
-	uint64_t deadline = unifw_now_ms() + timeout_ms;
+	uint64_t deadline = unifw_mono_ms() + timeout_ms;
 	unsigned empty_reads = 0;
 	for (;;) {
-		uint64_t now = unifw_now_ms();
+		uint64_t now = unifw_mono_ms();
 		int wait = now >= deadline ? 0 : (int)(deadline - now);
 		struct pollfd pfd = {.fd = port->fd, .events = POLLIN};
 		int n = poll(&pfd, 1, wait);
@@ -119,12 +119,12 @@ static int tty_read_some(struct unifw_port *port, uint8_t *buf, size_t max, unsi
 static int tty_write(struct unifw_port *port, const uint8_t *buf, size_t n, struct unifw_error *err)
 {
 	size_t done = 0;
-	uint64_t deadline = unifw_now_ms() + PORT_WRITE_TIMEOUT_MS;
+	uint64_t deadline = unifw_mono_ms() + PORT_WRITE_TIMEOUT_MS;
 	while (done < n) {
 		ssize_t w = write(port->fd, buf + done, n - done);
 		if (w > 0) {
 			done += (size_t)w;
-			deadline = unifw_now_ms() + PORT_WRITE_TIMEOUT_MS;
+			deadline = unifw_mono_ms() + PORT_WRITE_TIMEOUT_MS;
 			continue;
 		}
 		if (w < 0 && errno == EINTR)
@@ -169,7 +169,7 @@ static bool tty_find_by_location(struct unifw_port *port, char *path, size_t len
 
 static int tty_reopen(struct unifw_port *port, unsigned timeout_ms, struct unifw_error *err)
 {
-	uint64_t deadline = unifw_now_ms() + timeout_ms;
+	uint64_t deadline = unifw_mono_ms() + timeout_ms;
 	char path[300], location[64];
 	struct unifw_error last;
 	unifw_error_clear(&last);
@@ -191,7 +191,7 @@ static int tty_reopen(struct unifw_port *port, unsigned timeout_ms, struct unifw
 			memcpy(port->spec.path, now_path, strlen(now_path) + 1);
 			return 0;
 		}
-		if (unifw_now_ms() >= deadline)
+		if (unifw_mono_ms() >= deadline)
 			break;
 		unifw_sleep_ms(50);
 	}

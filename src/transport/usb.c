@@ -223,7 +223,7 @@ static int usb_read_some(struct unifw_port *port, uint8_t *buf, size_t max, unsi
 			 struct unifw_error *err)
 {
 	struct usb_state *u = port->usb;
-	uint64_t deadline = unifw_now_ms() + timeout_ms;
+	uint64_t deadline = unifw_mono_ms() + timeout_ms;
 	if (u->rpos < u->rlen) {
 		size_t n = u->rlen - u->rpos < max ? u->rlen - u->rpos : max;
 		memcpy(buf, u->rbuf + u->rpos, n);
@@ -232,7 +232,7 @@ static int usb_read_some(struct unifw_port *port, uint8_t *buf, size_t max, unsi
 		return 0;
 	}
 	for (;;) {
-		uint64_t now = unifw_now_ms();
+		uint64_t now = unifw_mono_ms();
 		unsigned wait = now >= deadline ? 1 : (unsigned)(deadline - now); /* 0 would mean forever */
 		int transferred = 0, lrc;
 		/* A request that is a multiple of the packet size can never overflow: large reads go
@@ -261,7 +261,7 @@ static int usb_read_some(struct unifw_port *port, uint8_t *buf, size_t max, unsi
 			return UNIFW_E_TIMEOUT;
 		if (lrc < 0)
 			return usb_error(err, port->name, lrc, "bulk read");
-		if (unifw_now_ms() >= deadline) /* only zero-length packets came */
+		if (unifw_mono_ms() >= deadline) /* only zero-length packets came */
 			return UNIFW_E_TIMEOUT;
 	}
 }
@@ -307,7 +307,7 @@ static int usb_reopen(struct unifw_port *port, unsigned timeout_ms, struct unifw
 {
 	struct usb_state *old = port->usb;
 	struct usb_state *u = calloc(1, sizeof *u);
-	uint64_t deadline = unifw_now_ms() + timeout_ms;
+	uint64_t deadline = unifw_mono_ms() + timeout_ms;
 	struct unifw_error last;
 	char loc[64];
 	int lrc;
@@ -336,7 +336,7 @@ static int usb_reopen(struct unifw_port *port, unsigned timeout_ms, struct unifw
 			return 0;
 		}
 		usb_close_handle(u);
-		if (unifw_now_ms() >= deadline)
+		if (unifw_mono_ms() >= deadline)
 			break;
 		unifw_sleep_ms(50);
 	}

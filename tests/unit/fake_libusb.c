@@ -13,6 +13,7 @@
 
 #include "sim_dev.h"
 #include "testutil.h"
+#include "util/clock.h"
 
 #define MAX_DEVS 8
 #define MAX_GENS 8 /* enumerations of one device (first appearance + re-enumerations) */
@@ -76,13 +77,6 @@ static struct fake_usb_dev *g_devs[MAX_DEVS];
 static size_t g_ndevs;
 static unsigned g_init_calls;
 static unsigned g_live;
-
-static uint64_t now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
 
 static void sleep_ms(uint64_t ms)
 {
@@ -151,7 +145,7 @@ struct fake_usb_dev *fake_usb_add(const struct fake_usb_config *cfg)
 	d->claim_iface = -1;
 	build_interfaces(d);
 	if (d->cfg.sim)
-		sim_dev_connect(d->cfg.sim, now_ms()); /* the cable is plugged in */
+		sim_dev_connect(d->cfg.sim, unifw_mono_ms()); /* the cable is plugged in */
 	g_devs[g_ndevs++] = d;
 	return d;
 }
@@ -271,7 +265,7 @@ static bool address_taken(uint8_t bus, uint8_t addr)
 /* Like a host controller: the next free address, as Linux hands them out. */
 static void come_back_if_due(struct fake_usb_dev *d)
 {
-	if (d->present || d->back_at == UINT64_MAX || now_ms() < d->back_at)
+	if (d->present || d->back_at == UINT64_MAX || unifw_mono_ms() < d->back_at)
 		return;
 	assert_true(d->gen + 1 < MAX_GENS);
 	uint8_t addr = current(d)->addr;
@@ -287,12 +281,12 @@ static void come_back_if_due(struct fake_usb_dev *d)
 		build_interfaces(d);
 	}
 	if (d->cfg.sim)
-		sim_dev_connect(d->cfg.sim, now_ms());
+		sim_dev_connect(d->cfg.sim, unifw_mono_ms());
 }
 
 void fake_usb_reenumerate(struct fake_usb_dev *d)
 {
-	uint64_t now = now_ms();
+	uint64_t now = unifw_mono_ms();
 	if (d->cfg.sim)
 		sim_dev_disconnect(d->cfg.sim, now);
 	leave_bus(d, d->cfg.return_ms == FAKE_USB_NEVER ? UINT64_MAX : now + d->cfg.return_ms);
@@ -305,7 +299,7 @@ static void phone_service(struct fake_usb_dev *d)
 	struct sim_event ev;
 	if (!s || !d->present)
 		return;
-	uint64_t now = now_ms();
+	uint64_t now = unifw_mono_ms();
 	if (sim_dev_deadline(s) <= now)
 		sim_dev_tick(s, now);
 	while (sim_dev_next_event(s, &ev))
@@ -630,7 +624,7 @@ static bool fault_fires(struct bulk_fault *f)
 static size_t device_send(struct fake_usb_dev *d, uint8_t *buf, size_t cap)
 {
 	if (d->cfg.sim)
-		return sim_dev_output(d->cfg.sim, buf, cap, now_ms());
+		return sim_dev_output(d->cfg.sim, buf, cap, unifw_mono_ms());
 	size_t n = d->inq_len - d->inq_pos;
 	if (n > cap)
 		n = cap;
@@ -642,7 +636,7 @@ static size_t device_send(struct fake_usb_dev *d, uint8_t *buf, size_t cap)
 static void device_take(struct fake_usb_dev *d, const uint8_t *buf, size_t n)
 {
 	if (d->cfg.sim) {
-		sim_dev_feed(d->cfg.sim, buf, n, now_ms());
+		sim_dev_feed(d->cfg.sim, buf, n, unifw_mono_ms());
 		return;
 	}
 	if (d->outq_len + n > d->outq_cap) {
@@ -661,7 +655,7 @@ static void device_take(struct fake_usb_dev *d, const uint8_t *buf, size_t n)
  * phone is in-process and single-threaded, so waiting only makes sense for its own timers. */
 static int bulk_in(struct fake_usb_dev *d, uint8_t *data, int length, int *actual, unsigned timeout)
 {
-	uint64_t deadline = now_ms() + timeout;
+	uint64_t deadline = unifw_mono_ms() + timeout;
 	push_size(&d->log.in_req, &d->log.n_in, &d->in_cap, (size_t)length);
 	if (length <= 0 || length % d->cfg.max_packet != 0)
 		fail_msg("bulk IN request of %d bytes is not a multiple of wMaxPacketSize %u: the device may send a "
@@ -683,7 +677,7 @@ static int bulk_in(struct fake_usb_dev *d, uint8_t *data, int length, int *actua
 			return 0;
 		}
 		uint64_t due = d->cfg.sim ? sim_dev_deadline(d->cfg.sim) : UINT64_MAX;
-		uint64_t now = now_ms();
+		uint64_t now = unifw_mono_ms();
 		if (due == UINT64_MAX || due > deadline) {
 			d->log.in_timeouts++;
 			return LIBUSB_ERROR_TIMEOUT;

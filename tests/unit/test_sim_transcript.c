@@ -22,6 +22,7 @@
 
 #include "unifw/dafile.h"
 #include "unifw/emi.h"
+#include "util/clock.h"
 
 #define WAIT_MS 5000
 
@@ -800,13 +801,6 @@ static void test_preloader_window_closes(void **state)
 	sim_cleanup(&s);
 }
 
-static uint64_t mono_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 /* --link usb1 paces readback to about 1 MB/s: 512 KiB take about half a second */
 static void test_link_usb1_paces(void **state)
 {
@@ -827,9 +821,9 @@ static void test_link_usb1_paces(void **state)
 				{ 0x15, 0x01, 0x00, 'N', '5', 'U', '0', '0', 'M', 0x10, 0x12, 0x34, 0x56, 0x78, 0x9A, 0xBD } };
 	report2(fd, &g);
 	static uint8_t buf[512 << 10];
-	uint64_t t0 = mono_ms();
+	uint64_t t0 = unifw_mono_ms();
 	read_data(fd, 0, buf, sizeof buf);
-	uint64_t ms = mono_ms() - t0;
+	uint64_t ms = unifw_mono_ms() - t0;
 	assert_true(ms >= 450);
 	assert_true(ms < 5000);
 	close(fd);

@@ -21,13 +21,7 @@
 #include "unifw/brom.h"
 #include "unifw/da_legacy.h"
 #include "unifw/transport.h"
-
-static uint64_t now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
+#include "util/clock.h"
 
 static void sleep_ms(unsigned ms)
 {
@@ -200,9 +194,9 @@ static void socketpair_reads_exact_partial_and_times_out(void **state)
 
 	/* silence: a timeout close to what was asked, saying how much came */
 	write_all_fd(sv[1], "123", 3);
-	uint64_t t0 = now_ms();
+	uint64_t t0 = unifw_mono_ms();
 	assert_int_equal(unifw_port_read(port, buf, 10, 120, &e), UNIFW_E_TIMEOUT);
-	uint64_t took = now_ms() - t0;
+	uint64_t took = unifw_mono_ms() - t0;
 	assert_true(took >= 110 && took < 1000);
 	assert_non_null(strstr(e.msg, "got 3 of 10 bytes, then nothing for 120 ms"));
 	assert_string_equal(e.where, "pair");
@@ -297,15 +291,15 @@ static void pty_port_is_raw_921600_and_detects_hangup(void **state)
 	assert_memory_equal(copy, big, sizeof big);
 
 	/* timeout on silence */
-	uint64_t t0 = now_ms();
+	uint64_t t0 = unifw_mono_ms();
 	assert_int_equal(unifw_port_read(port, buf, 1, 80, &e), UNIFW_E_TIMEOUT);
-	assert_true(now_ms() - t0 >= 70);
+	assert_true(unifw_mono_ms() - t0 >= 70);
 
 	/* the other end goes away (phone unplugged): an error, promptly */
 	close(master);
-	t0 = now_ms();
+	t0 = unifw_mono_ms();
 	assert_int_equal(unifw_port_read(port, buf, 1, 5000, &e), UNIFW_E_IO);
-	assert_true(now_ms() - t0 < 2000);
+	assert_true(unifw_mono_ms() - t0 < 2000);
 	if (!strstr(e.msg, "disconnected"))
 		fail_msg("hang-up message: %s", e.msg);
 	unifw_port_close(port);
@@ -394,9 +388,9 @@ static void unix_socket_exchange_and_reconnect(void **state)
 	/* a phone that never comes back: a timeout after the time asked for */
 	close(lfd);
 	unlink(path);
-	uint64_t t0 = now_ms();
+	uint64_t t0 = unifw_mono_ms();
 	assert_int_equal(unifw_port_reconnect(port, 200, &e), UNIFW_E_TIMEOUT);
-	assert_true(now_ms() - t0 >= 190);
+	assert_true(unifw_mono_ms() - t0 >= 190);
 	assert_non_null(strstr(e.msg, "could not reconnect within 200 ms"));
 	unifw_port_close(port);
 	test_rmtree(dir);
@@ -493,9 +487,9 @@ static void devices_auto_and_reconnect_on_fake_sysfs(void **state)
 	struct unifw_error e;
 
 	/* nothing plugged in: auto waits, then says what it looked for */
-	uint64_t t0 = now_ms();
+	uint64_t t0 = unifw_mono_ms();
 	assert_int_equal(unifw_port_open("auto", &opt, &port, &e), UNIFW_E_TIMEOUT);
-	assert_true(now_ms() - t0 >= 140);
+	assert_true(unifw_mono_ms() - t0 >= 140);
 	assert_int_equal(notified, 1);
 	assert_non_null(strstr(e.msg, "no MediaTek device (0e8d:0003 BROM, 0e8d:2000 preloader, 0e8d:2001 DA)"));
 
@@ -628,10 +622,10 @@ static void session_runs_brom_ops_over_a_socket(void **state)
 
 	/* a silent device: the core's timeout (scaled down to 2 %) names the op and step */
 	struct unifw_session_hooks fast = {.timeout_percent = 2};
-	uint64_t t0 = now_ms();
+	uint64_t t0 = unifw_mono_ms();
 	assert_int_equal(unifw_brom_begin_get_hw_code(b), 0);
 	assert_int_equal(unifw_session_run(port, unifw_brom_proto(b), &fast, &e), UNIFW_E_TIMEOUT);
-	assert_true(now_ms() - t0 < 2000);
+	assert_true(unifw_mono_ms() - t0 < 2000);
 	assert_string_equal(e.where, "brom GET_HW_CODE");
 	assert_non_null(strstr(e.msg, "command echo: no answer from the device within 5000 ms"));
 

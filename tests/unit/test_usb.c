@@ -24,6 +24,7 @@
 #include "sim_dev.h"
 #include "sim_proto.h"
 #include "storage.h"
+#include "util/clock.h"
 
 #define MIB (1u << 20)
 
@@ -75,13 +76,6 @@ static void pattern(uint8_t *b, size_t n, unsigned seed)
 		x = x * 1103515245u + 12345u;
 		b[i] = (uint8_t)(x >> 16);
 	}
-}
-
-static uint64_t mono_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 }
 
 static void assert_contains(const char *hay, const char *needle)
@@ -426,9 +420,9 @@ static void small_reads_keep_the_leftovers(void **state)
 	assert_int_equal(log->n_in, 1);
 
 	/* Nothing queued: a timeout at once (nothing can arrive in a single-threaded test). */
-	uint64_t t0 = mono_ms();
+	uint64_t t0 = unifw_mono_ms();
 	assert_int_equal(unifw_port_read_some(port, buf, 1, 5000, &got, &e), UNIFW_E_TIMEOUT);
-	assert_true(mono_ms() - t0 < 1000);
+	assert_true(unifw_mono_ms() - t0 < 1000);
 	assert_contains(e.msg, "nothing received within 5000 ms");
 	assert_int_equal(log->in_timeouts, 1);
 	fake_usb_queue_in(d, src, 3);
@@ -451,9 +445,9 @@ static void small_reads_keep_the_leftovers(void **state)
 	assert_memory_equal(buf, src, 5);
 	assert_int_equal(log->n_in - mark, 3);
 	fake_usb_in_zlp(d, 1000000000);
-	t0 = mono_ms();
+	t0 = unifw_mono_ms();
 	assert_int_equal(unifw_port_read_some(port, buf, sizeof buf, 50, &got, &e), UNIFW_E_TIMEOUT);
-	assert_true(mono_ms() - t0 >= 50 && mono_ms() - t0 < 1000);
+	assert_true(unifw_mono_ms() - t0 >= 50 && unifw_mono_ms() - t0 < 1000);
 	fake_usb_in_zlp(d, 0);
 
 	fake_usb_fail_bulk(d, true, 0, LIBUSB_ERROR_NO_DEVICE, 0);
@@ -559,9 +553,9 @@ static void reconnect_gives_up_naming_the_port(void **state)
 	struct unifw_error e;
 	uint8_t b = 0;
 	fake_usb_reenumerate(d);
-	uint64_t t0 = mono_ms();
+	uint64_t t0 = unifw_mono_ms();
 	assert_int_equal(unifw_port_reconnect(port, 300, &e), UNIFW_E_TIMEOUT);
-	uint64_t took = mono_ms() - t0;
+	uint64_t took = unifw_mono_ms() - t0;
 	assert_true(took >= 300 && took < 2000);
 	assert_string_equal(e.where, "2-1.5");
 	assert_contains(e.msg, "did not come back on USB port 2-1.5 within 300 ms");
@@ -769,9 +763,9 @@ static void phone_that_never_comes_back(void **state)
 	struct unifw_phone *ph = NULL;
 	struct unifw_error e;
 	unifw_error_clear(&e);
-	uint64_t t0 = mono_ms();
+	uint64_t t0 = unifw_mono_ms();
 	assert_int_equal(unifw_phone_open(&o, &ph, &e), UNIFW_E_TIMEOUT);
-	assert_true(mono_ms() - t0 < 5000);
+	assert_true(unifw_mono_ms() - t0 < 5000);
 	assert_null(ph);
 	assert_contains(e.msg, "reconnecting after the USB speed switch");
 	assert_contains(e.msg, "did not come back on USB port 1-1.3 within 300 ms");
