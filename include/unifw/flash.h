@@ -41,6 +41,11 @@ extern "C" {
 #define UNIFW_FLASH_JOURNAL_EVERY (8ull << 20)
 /* eMMC sector: every write starts on one. */
 #define UNIFW_FLASH_SECTOR 512u
+/* A range size the flash takes (option, plan, journal): a non-zero multiple of 512 up to the maximum. */
+static inline bool unifw_flash_range_size_ok(uint64_t size)
+{
+	return size && size % UNIFW_FLASH_SECTOR == 0 && size <= UNIFW_FLASH_RANGE_MAX;
+}
 /* The EMMC_BOOT/BRLYT wrapper puts the preloader's GFH image at this offset of boot1 (corpus dump). */
 #define UNIFW_FLASH_BOOT1_GFH_OFFSET 0x800u
 /* A preloader image larger than this is not a preloader (boot1 is a few MiB). */

@@ -67,7 +67,7 @@ static int parse_size(const char *s, uint64_t *out)
 		v <<= 10, end++;
 	else if (*end == 'M' || *end == 'm')
 		v <<= 20, end++;
-	if (*end || !v || v % 512 || v > UNIFW_FLASH_RANGE_MAX)
+	if (*end || !unifw_flash_range_size_ok(v))
 		return -1;
 	*out = v;
 	return 0;

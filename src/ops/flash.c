@@ -123,8 +123,7 @@ static int validate(struct exec *x, struct unifw_error *err)
 	if (!x->o->resume && (!x->o->backup_dir || !x->o->backup_dir[0]))
 		return unifw_error_set(err, UNIFW_E_INVALID, "flash", UNIFW_NO_OFFSET,
 				       "no folder for the identity backup");
-	if (plan->opts.range_size % UNIFW_FLASH_SECTOR || !plan->opts.range_size ||
-	    plan->opts.range_size > UNIFW_FLASH_RANGE_MAX)
+	if (!unifw_flash_range_size_ok(plan->opts.range_size))
 		return unifw_error_set(err, UNIFW_E_INVALID, "plan", UNIFW_NO_OFFSET,
 				       "range size not a multiple of 512 up to %llu", (unsigned long long)UNIFW_FLASH_RANGE_MAX);
 	return 0;

@@ -683,7 +683,7 @@ int unifw_flash_plan(const struct unifw_package *pkg, const struct unifw_flash_f
 	plan->opts = *opts;
 	if (!plan->opts.range_size)
 		plan->opts.range_size = UNIFW_FLASH_RANGE_DEFAULT;
-	if (plan->opts.range_size % UNIFW_FLASH_SECTOR || plan->opts.range_size > UNIFW_FLASH_RANGE_MAX)
+	if (!unifw_flash_range_size_ok(plan->opts.range_size))
 		return unifw_error_set(err, UNIFW_E_INVALID, "range size", UNIFW_NO_OFFSET,
 				       "expected a multiple of 512 up to %llu, found %llu",
 				       (unsigned long long)UNIFW_FLASH_RANGE_MAX, (unsigned long long)plan->opts.range_size);

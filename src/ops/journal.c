@@ -246,8 +246,7 @@ static void read_root(struct jread *r, const struct unifw_jv *root, struct unifw
 		j->opts.include_identity = unifw_jv_truthy(want(r, opt, "include_identity", UNIFW_JV_BOOL, "true or false"));
 		j->opts.verify = unifw_jv_truthy(want(r, opt, "verify", UNIFW_JV_BOOL, "true or false"));
 		j->opts.range_size = want_uint(r, opt, "range_size");
-		if (!r->rc && (!j->opts.range_size || j->opts.range_size % UNIFW_FLASH_SECTOR ||
-			       j->opts.range_size > UNIFW_FLASH_RANGE_MAX))
+		if (!r->rc && !unifw_flash_range_size_ok(j->opts.range_size))
 			r->rc = unifw_error_set(r->err, UNIFW_E_FORMAT, r->path, UNIFW_NO_OFFSET,
 						"journal key \"range_size\": expected a multiple of 512 up to %llu, found %llu",
 						(unsigned long long)UNIFW_FLASH_RANGE_MAX, (unsigned long long)j->opts.range_size);
