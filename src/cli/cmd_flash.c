@@ -61,13 +61,17 @@ static int parse_size(const char *s, uint64_t *out)
 {
 	char *end;
 	unsigned long long v = strtoull(s, &end, 0);
+	unsigned shift = 0;
 	if (end == s)
 		return -1;
 	if (*end == 'K' || *end == 'k')
-		v <<= 10, end++;
+		shift = 10, end++;
 	else if (*end == 'M' || *end == 'm')
-		v <<= 20, end++;
-	if (*end || !unifw_flash_range_size_ok(v))
+		shift = 20, end++;
+	if (*end || v > UNIFW_FLASH_RANGE_MAX >> shift) /* checked before the shift, which could wrap */
+		return -1;
+	v <<= shift;
+	if (!unifw_flash_range_size_ok(v))
 		return -1;
 	*out = v;
 	return 0;

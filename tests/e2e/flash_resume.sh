@@ -21,6 +21,8 @@ start_sim "$work/e.img" --model "$m" --trace-file "$work/trace.txt"
 flash "$pkg" --yes --json --range-size 64M
 [ "$rc" -eq 2 ] || fail "--range-size 64M exited $rc, expected 2 (usage)"
 grep -q "up to 32M" "$work/err.txt" || fail "--range-size 64M: $(cat "$work/err.txt")"
+flash "$pkg" --yes --json --range-size 0x100000000002M # 2M once the shift wraps: refused all the same
+[ "$rc" -eq 2 ] || fail "--range-size 0x100000000002M exited $rc, expected 2 (usage)"
 flash "$pkg" --yes --json --with-preloader --range-size 64K
 [ "$rc" -eq 0 ] || fail "clean flash exited $rc: $(tail -5 "$work/err.txt")"
 stop_sim
