@@ -53,11 +53,11 @@ bool unifw_tty_usb_identity(const char *sysfs_root, const char *ttyname, uint16_
 int unifw_device_append(struct unifw_device **list, size_t *count, size_t *cap, const struct unifw_device *d,
 			struct unifw_error *err);
 
-/* A short sleep (transports may wait; the protocol cores never do). Time: util/clock.h. */
 /* A descriptor-based write loop met EAGAIN: wait until the device takes data again, or fail with
  * UNIFW_E_TIMEOUT when it took nothing since `deadline` (done of n bytes written so far). */
 int unifw_port_wait_writable(struct unifw_port *port, uint64_t deadline, size_t done, size_t n,
 			     struct unifw_error *err);
+/* A short sleep (transports may wait; the protocol cores never do). Time: util/clock.h. */
 void unifw_sleep_ms(unsigned ms);
 
 #endif
