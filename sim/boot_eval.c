@@ -13,6 +13,7 @@
 #include "fw_build.h"
 #include "unifw/bootimg.h"
 #include "unifw/ext4.h"
+#include "unifw/hash.h"
 #include "unifw/kernel.h"
 #include "unifw/lk.h"
 #include "unifw/mbr.h"
@@ -111,16 +112,6 @@ static const char *errtext(const struct unifw_error *e, char *buf, size_t len)
 	return unifw_error_format(e, buf, len);
 }
 
-static void hex(const uint8_t *b, size_t n, char *out)
-{
-	static const char d[] = "0123456789abcdef";
-	for (size_t i = 0; i < n; i++) {
-		out[2 * i] = d[b[i] >> 4];
-		out[2 * i + 1] = d[b[i] & 15];
-	}
-	out[2 * n] = 0;
-}
-
 static struct unifw_jv *names_json(const struct unifw_names *a, const struct unifw_names *b)
 {
 	struct unifw_jv *arr = unifw_names_to_json(a);
@@ -211,7 +202,7 @@ static void emi_facts(const struct unifw_emi_table *t, struct unifw_jv *pl)
 	struct unifw_jv *arr = unifw_jv_set_arr(pl, "emi_parts");
 	for (size_t i = 0; i < t->count; i++) {
 		char id[33];
-		hex(t->entry[i].id, t->entry[i].id_length <= 16 ? t->entry[i].id_length : 16, id);
+		unifw_hex(t->entry[i].id, t->entry[i].id_length <= 16 ? t->entry[i].id_length : 16, id);
 		unifw_jv_push_str(arr, id);
 	}
 }
@@ -222,7 +213,7 @@ static void check_emi(struct eval *v, const uint8_t *buf, size_t len, const stru
 	struct unifw_emi_table *t = malloc(sizeof *t);
 	struct unifw_error e = { 0 };
 	char why[600], cid[33];
-	hex(v->cid, 9, cid);
+	unifw_hex(v->cid, 9, cid);
 	if (!t || !pl->has_emi || unifw_preloader_emi_table(buf, len, pl, t, &e) != 0) {
 		reason(v, "preloader", "no_emi_table", SIM_VERDICT_DEAD,
 		       "the preloader carries no readable EMI table (%s): DRAM is never set up: hard brick, needs "
@@ -803,7 +794,7 @@ static int stage_nvram(struct eval *v)
 static void model_facts(struct eval *v)
 {
 	char cid[33];
-	hex(v->cid, 16, cid);
+	unifw_hex(v->cid, 16, cid);
 	struct unifw_jv *f = unifw_jv_set_obj(v->r->facts, "phone");
 	unifw_jv_set_str(f, "cid", cid);
 	unifw_jv_set_uint(f, "boot_region", sim_emmc_boot_region(v->e));

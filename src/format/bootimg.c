@@ -243,16 +243,6 @@ static void set_field_str(struct unifw_jv *obj, const char *key, const uint8_t *
 	unifw_jv_set(obj, key, unifw_jv_stringn((const char *)f, unifw_fieldlen(f, n)));
 }
 
-static void hex_string(const uint8_t *b, size_t n, char *out)
-{
-	static const char digits[] = "0123456789abcdef";
-	for (size_t i = 0; i < n; i++) {
-		out[2 * i] = digits[b[i] >> 4];
-		out[2 * i + 1] = digits[b[i] & 15];
-	}
-	out[2 * n] = '\0';
-}
-
 static void hdr_to_json(const struct unifw_bootimg_hdr *h, struct unifw_jv *obj)
 {
 	char id[2 * UNIFW_BOOTIMG_ID_SIZE + 1];
@@ -269,7 +259,7 @@ static void hdr_to_json(const struct unifw_bootimg_hdr *h, struct unifw_jv *obj)
 	set_field_str(obj, "name", h->name, sizeof h->name);
 	set_field_str(obj, "cmdline", h->cmdline, sizeof h->cmdline);
 	set_field_str(obj, "extra_cmdline", h->extra_cmdline, sizeof h->extra_cmdline);
-	hex_string(h->id, sizeof h->id, id);
+	unifw_hex(h->id, sizeof h->id, id);
 	unifw_jv_set_str(obj, "id", id);
 }
 
@@ -443,7 +433,7 @@ static int write_header_txt(const char *dir, const struct unifw_bootimg *img, co
 	put_escaped(f, h->cmdline, sizeof h->cmdline);
 	fputs("extra_cmdline = ", f);
 	put_escaped(f, h->extra_cmdline, sizeof h->extra_cmdline);
-	hex_string(h->id, sizeof h->id, id);
+	unifw_hex(h->id, sizeof h->id, id);
 	fprintf(f, "id = %s\nid_ok = %s\n", id, img->id_ok ? "yes" : "no");
 	for (int s = 0; s < SEC_COUNT; s++) {
 		fprintf(f, "%s_sha256 = %s\n", sec_names[s], u->sha[s][0] ? u->sha[s] : "none");

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "unifw/hash.h"
 #include "util/bytes.h"
 
 #define TAG_LEN (sizeof UNIFW_EMI_TAG - 1)
@@ -276,16 +277,6 @@ unsigned unifw_emi_rank_count(const struct unifw_emi_entry *e)
 
 /* ---- JSON ---- */
 
-static void hex_string(const uint8_t *b, size_t n, char *out)
-{
-	static const char digits[] = "0123456789abcdef";
-	for (size_t i = 0; i < n; i++) {
-		out[2 * i] = digits[b[i] >> 4];
-		out[2 * i + 1] = digits[b[i] & 15];
-	}
-	out[2 * n] = 0;
-}
-
 static void entry_to_json(const struct unifw_emi_entry *e, size_t index, struct unifw_jv *o)
 {
 	char hex[2 * UNIFW_EMI_ID_SIZE + 1];
@@ -293,7 +284,7 @@ static void entry_to_json(const struct unifw_emi_entry *e, size_t index, struct 
 	unifw_jv_set_hex(o, "type", e->type);
 	unifw_jv_set_str(o, "kind", unifw_emi_kind_name(e->type));
 	unifw_jv_set_str(o, "dram_type", unifw_emi_dram_type_name(e->type));
-	hex_string(e->id, UNIFW_EMI_ID_SIZE, hex);
+	unifw_hex(e->id, UNIFW_EMI_ID_SIZE, hex);
 	unifw_jv_set_str(o, "id", hex);
 	unifw_jv_set_uint(o, "id_length", e->id_length);
 	if ((e->type >> 8) == 2) { /* CID: MID, CBX, OID, PNM[6] */

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "package/formats.h"
+#include "unifw/hash.h"
 #include "util/bytes.h"
 
 #define F(type, mod) {type, #mod, unifw_##mod##_probe, unifw_##mod##_describe}
@@ -182,13 +183,7 @@ static const char *unknown_hint(const uint8_t *h, size_t n)
 void unifw_detect_unknown(const uint8_t *head, size_t head_len, uint64_t total_size, struct unifw_jv *obj)
 {
 	char hex[2 * 16 + 1];
-	size_t n = head_len < 16 ? head_len : 16;
-	static const char digits[] = "0123456789abcdef";
-	for (size_t i = 0; i < n; i++) {
-		hex[2 * i] = digits[head[i] >> 4];
-		hex[2 * i + 1] = digits[head[i] & 15];
-	}
-	hex[2 * n] = 0;
+	unifw_hex(head, head_len < 16 ? head_len : 16, hex);
 	unifw_jv_set_str(obj, "type", looks_text(head, head_len) ? "text" : "unknown");
 	if (total_size != UNIFW_SIZE_UNKNOWN)
 		unifw_jv_set_uint(obj, "size", total_size);
