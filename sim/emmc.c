@@ -11,6 +11,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "unifw/io.h"
 #include "util/bytes.h"
 
 #define FOOTER_MAGIC "UNIFW-SIM-EMMC"
@@ -168,22 +169,6 @@ int sim_emmc_footer_decode(const uint8_t *f, size_t len, struct sim_emmc_geometr
 	return rc;
 }
 
-static int pwrite_all(int fd, const void *buf, size_t len, uint64_t off)
-{
-	const uint8_t *p = buf;
-	while (len) {
-		ssize_t w = pwrite(fd, p, len, (off_t)off);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		p += w;
-		len -= (size_t)w;
-		off += (uint64_t)w;
-	}
-	return 0;
-}
-
 static int pread_all(int fd, void *buf, size_t len, uint64_t off)
 {
 	uint8_t *p = buf;
@@ -213,7 +198,7 @@ static int setup_new(struct sim_emmc *e, const struct sim_emmc_geometry *g, stru
 	if (ftruncate(e->fd, (off_t)(e->data_end + SIM_EMMC_FOOTER_LEN)) != 0)
 		return unifw_error_sys(err, e->path, "cannot size the eMMC image to %llu bytes",
 				       (unsigned long long)(e->data_end + SIM_EMMC_FOOTER_LEN));
-	if (pwrite_all(e->fd, footer, sizeof footer, e->data_end) != 0)
+	if (unifw_fd_pwrite_all(e->fd, footer, sizeof footer, e->data_end, NULL, NULL) != 0)
 		return unifw_error_sys(err, e->path, "cannot write the eMMC image footer");
 	return 0;
 }
@@ -366,7 +351,7 @@ int sim_emmc_write(struct sim_emmc *e, unsigned part, uint64_t off, const void *
 	int rc = check_range(e, part, off, len, err);
 	if (rc)
 		return rc;
-	if (pwrite_all(e->fd, buf, len, e->offset[part] + off) != 0)
+	if (unifw_fd_pwrite_all(e->fd, buf, len, e->offset[part] + off, NULL, NULL) != 0)
 		return unifw_error_sys(err, e->path, "write of partition %u at 0x%llx failed", part,
 				       (unsigned long long)off);
 	return 0;
@@ -377,7 +362,7 @@ static int write_zeros(struct sim_emmc *e, uint64_t pos, uint64_t len)
 	static const uint8_t zeros[65536];
 	while (len) {
 		size_t n = len < sizeof zeros ? (size_t)len : sizeof zeros;
-		if (pwrite_all(e->fd, zeros, n, pos) != 0)
+		if (unifw_fd_pwrite_all(e->fd, zeros, n, pos, NULL, NULL) != 0)
 			return -1;
 		pos += n;
 		len -= n;

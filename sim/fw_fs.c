@@ -59,18 +59,7 @@ int sim_stage_file(const char *root, const char *rel, const void *data, size_t l
 	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd < 0)
 		return unifw_error_sys(err, path, "cannot create");
-	const uint8_t *p = data;
-	while (len) {
-		ssize_t w = write(fd, p, len);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0) {
-			rc = unifw_error_sys(err, path, "write failed");
-			break;
-		}
-		p += w;
-		len -= (size_t)w;
-	}
+	rc = unifw_fd_write_all(fd, data, len, path, err);
 	close(fd);
 	return rc;
 }

@@ -58,6 +58,12 @@ int unifw_file_read_head(const char *path, size_t max, uint8_t **buf, size_t *le
 /* Write a file atomically: temp file in the same directory, fsync, rename. */
 int unifw_file_write_atomic(const char *path, const void *buf, size_t len, struct unifw_error *err);
 
+/* Write all n bytes to fd, retrying after EINTR and short writes; a write that takes nothing is an
+ * error (EIO) rather than a loop without end. UNIFW_E_IO names `name` ("write: <strerror>"). */
+int unifw_fd_write_all(int fd, const void *buf, size_t n, const char *name, struct unifw_error *err);
+/* The same at file offset off with pwrite ("write at 0x<off>: <strerror>", off where it failed). */
+int unifw_fd_pwrite_all(int fd, const void *buf, size_t n, uint64_t off, const char *name, struct unifw_error *err);
+
 #ifdef __cplusplus
 }
 #endif

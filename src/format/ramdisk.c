@@ -740,16 +740,9 @@ static int write_file_at(int dirfd, const char *name, const struct unifw_ramdisk
 	int fd = openat(dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return unifw_error_sys(err, e->path, "create");
-	for (size_t done = 0; done < d->size;) {
-		ssize_t n = write(fd, d->data + done, d->size - done);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			rc = unifw_error_sys(err, e->path, "write");
-			close(fd);
-			return rc;
-		}
-		done += (size_t)n;
+	if ((rc = unifw_fd_write_all(fd, d->data, d->size, e->path, err)) != 0) {
+		close(fd);
+		return rc;
 	}
 	/* permissions as stored, without setuid/setgid/sticky: this is an inspection copy */
 	if (fchmod(fd, e->mode & 0777) != 0)

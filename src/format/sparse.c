@@ -288,22 +288,6 @@ int unifw_sparse_walk(struct unifw_stream *in, const struct unifw_sparse_sink *s
 
 /* ---------------------------------------------------------------- fd helpers */
 
-static int write_all_at(int fd, const void *buf, size_t len, uint64_t off, const char *name, struct unifw_error *err)
-{
-	const uint8_t *p = buf;
-	while (len) {
-		ssize_t n = pwrite(fd, p, len, (off_t)off);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return unifw_error_sys(err, name, "write at 0x%llx", (unsigned long long)off);
-		p += n;
-		off += (uint64_t)n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 /* Create path.tmp.XXXXXX next to path; *tmp receives the malloc'd temp name. */
 static int create_temp(const char *path, char **tmp, struct unifw_error *err)
 {
@@ -340,7 +324,7 @@ struct expand { int fd; const char *name; uint8_t *pattern; };
 static int expand_data(void *ctx, uint64_t off, const uint8_t *buf, size_t len, struct unifw_error *err)
 {
 	struct expand *x = ctx;
-	return write_all_at(x->fd, buf, len, off, x->name, err);
+	return unifw_fd_pwrite_all(x->fd, buf, len, off, x->name, err);
 }
 
 static int expand_chunk(void *ctx, const struct unifw_sparse_chunk *c, struct unifw_error *err)
@@ -353,7 +337,7 @@ static int expand_chunk(void *ctx, const struct unifw_sparse_chunk *c, struct un
 		put_le32(x->pattern + i, c->value);
 	for (uint64_t done = 0; done < c->out_size;) {
 		size_t n = c->out_size - done < PIECE ? (size_t)(c->out_size - done) : PIECE;
-		int rc = write_all_at(x->fd, x->pattern, n, c->out_offset + done, x->name, err);
+		int rc = unifw_fd_pwrite_all(x->fd, x->pattern, n, c->out_offset + done, x->name, err);
 		if (rc)
 			return rc;
 		done += n;
@@ -425,18 +409,18 @@ static int sw_flush(struct swriter *w, struct unifw_error *err)
 	if (w->type == UNIFW_SPARSE_RAW) {
 		uint64_t bytes = (uint64_t)w->count * w->bs;
 		chunk_header(ch, w->type, w->count, (uint32_t)(12 + bytes));
-		rc = write_all_at(w->fd, ch, 12, w->raw_hdr_pos, w->name, err);
+		rc = unifw_fd_pwrite_all(w->fd, ch, 12, w->raw_hdr_pos, w->name, err);
 		w->st->raw++;
 		w->st->raw_bytes += bytes;
 	} else if (w->type == UNIFW_SPARSE_FILL) {
 		chunk_header(ch, w->type, w->count, 16);
 		put_le32(ch + 12, w->value);
-		rc = write_all_at(w->fd, ch, 16, w->pos, w->name, err);
+		rc = unifw_fd_pwrite_all(w->fd, ch, 16, w->pos, w->name, err);
 		w->pos += 16;
 		w->st->fill++;
 	} else {
 		chunk_header(ch, w->type, w->count, 12);
-		rc = write_all_at(w->fd, ch, 12, w->pos, w->name, err);
+		rc = unifw_fd_pwrite_all(w->fd, ch, 12, w->pos, w->name, err);
 		w->pos += 12;
 		w->st->dont_care++;
 	}
@@ -482,7 +466,7 @@ static int sw_block(struct swriter *w, const uint8_t *block, struct unifw_error 
 		}
 	}
 	if (type == UNIFW_SPARSE_RAW) {
-		int rc = write_all_at(w->fd, block, w->bs, w->pos, w->name, err);
+		int rc = unifw_fd_pwrite_all(w->fd, block, w->bs, w->pos, w->name, err);
 		if (rc)
 			return rc;
 		w->pos += w->bs;
@@ -506,7 +490,7 @@ static int sw_finish(struct swriter *w, struct unifw_error *err)
 	put_le32(hb + 20, w->chunks);
 	put_le32(hb + 24, 0); /* image_checksum: 0 as img2simg writes it */
 	if (!rc)
-		rc = write_all_at(w->fd, hb, sizeof hb, 0, w->name, err);
+		rc = unifw_fd_pwrite_all(w->fd, hb, sizeof hb, 0, w->name, err);
 	if (!rc && ftruncate(w->fd, (off_t)w->pos) < 0)
 		rc = unifw_error_sys(err, w->name, "truncate");
 	return rc;

@@ -459,21 +459,6 @@ static bool zero_block(const uint8_t *b, size_t n)
 	return true;
 }
 
-static int pwrite_all(int fd, const uint8_t *b, size_t n, uint64_t off, const char *path, struct unifw_error *err)
-{
-	while (n) {
-		ssize_t w = pwrite(fd, b, n, (off_t)off);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return unifw_error_sys(err, path, "cannot write at offset 0x%llx", (unsigned long long)off);
-		b += w;
-		n -= (size_t)w;
-		off += (uint64_t)w;
-	}
-	return 0;
-}
-
 static int store(struct writer *w, const uint8_t *data, size_t len, uint64_t pos, struct unifw_error *err);
 
 /* Streaming to disk, from the writer thread: each verified block's disk write starts at once, so
@@ -534,7 +519,7 @@ static int writer_hash(struct writer *w, const uint8_t *data, size_t len, uint64
 static int store(struct writer *w, const uint8_t *data, size_t len, uint64_t pos, struct unifw_error *err)
 {
 	if (!w->skip_empty)
-		return pwrite_all(w->fd, data, len, pos, w->path, err);
+		return unifw_fd_pwrite_all(w->fd, data, len, pos, w->path, err);
 	/* Blocks aligned to the file: all-zero ones are skipped (holes), runs of others written at once. */
 	size_t i = 0;
 	while (i < len) {
@@ -554,7 +539,7 @@ static int store(struct writer *w, const uint8_t *data, size_t len, uint64_t pos
 				break;
 			i += m;
 		}
-		int rc = pwrite_all(w->fd, data + start, i - start, pos + start, w->path, err);
+		int rc = unifw_fd_pwrite_all(w->fd, data + start, i - start, pos + start, w->path, err);
 		if (rc < 0)
 			return rc;
 	}

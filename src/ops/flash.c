@@ -141,14 +141,9 @@ static int file_data(void *ctx, const uint8_t *data, size_t len, uint64_t off, s
 {
 	struct file_sink *f = ctx;
 	(void)off;
-	for (size_t done = 0; done < len;) {
-		ssize_t n = write(f->fd, data + done, len - done);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return unifw_error_sys(err, f->path, "write");
-		done += (size_t)n;
-	}
+	int rc = unifw_fd_write_all(f->fd, data, len, f->path, err);
+	if (rc)
+		return rc;
 	unifw_sha256_update(&f->sha, data, len);
 	f->got += len;
 	return 0;

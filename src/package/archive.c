@@ -367,20 +367,6 @@ bool unifw_archive_probe(const uint8_t *head, size_t len)
 
 /* --- safe extraction ------------------------------------------------------------------------------ */
 
-static int write_all(int fd, const uint8_t *p, size_t n)
-{
-	while (n) {
-		ssize_t w = write(fd, p, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 /* Walk (creating) the directories of `rel` under dirfd without following symlinks.
  * Returns an fd of the last directory and sets *base to the file component. */
 static int open_parent(int dirfd, char *rel, char **base, struct unifw_error *err, const char *where)
@@ -453,7 +439,7 @@ int unifw_archive_extract_current(struct unifw_archive *a, const char *dir, stru
 			rc = (int)n;
 		else if (n == 0)
 			break;
-		else if (write_all(fd, buf, (size_t)n) < 0)
+		else if (unifw_fd_write_all(fd, buf, (size_t)n, NULL, NULL) < 0) /* errno kept for this message */
 			rc = unifw_error_sys(err, a->stream_name, "write %s/%s", dir, a->norm_name);
 	}
 	free(buf);

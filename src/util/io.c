@@ -281,6 +281,43 @@ int unifw_file_read_all(const char *path, size_t max, uint8_t **buf, size_t *len
 	return 0;
 }
 
+int unifw_fd_write_all(int fd, const void *buf, size_t n, const char *name, struct unifw_error *err)
+{
+	const uint8_t *p = buf;
+	while (n) {
+		ssize_t w = write(fd, p, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			if (w == 0)
+				errno = EIO;
+			return unifw_error_sys(err, name, "write");
+		}
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+int unifw_fd_pwrite_all(int fd, const void *buf, size_t n, uint64_t off, const char *name, struct unifw_error *err)
+{
+	const uint8_t *p = buf;
+	while (n) {
+		ssize_t w = pwrite(fd, p, n, (off_t)off);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			if (w == 0)
+				errno = EIO;
+			return unifw_error_sys(err, name, "write at 0x%llx", (unsigned long long)off);
+		}
+		p += w;
+		n -= (size_t)w;
+		off += (uint64_t)w;
+	}
+	return 0;
+}
+
 int unifw_file_write_atomic(const char *path, const void *buf, size_t len, struct unifw_error *err)
 {
 	char tmp[PATH_MAX];
@@ -289,19 +326,11 @@ int unifw_file_write_atomic(const char *path, const void *buf, size_t len, struc
 	int fd = mkstemp(tmp);
 	if (fd < 0)
 		return unifw_error_sys(err, path, "create temporary file");
-	const uint8_t *p = buf;
-	size_t done = 0;
-	while (done < len) {
-		ssize_t n = write(fd, p + done, len - done);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			int rc = unifw_error_sys(err, tmp, "write");
-			close(fd);
-			unlink(tmp);
-			return rc;
-		}
-		done += (size_t)n;
+	int wrc = unifw_fd_write_all(fd, buf, len, tmp, err);
+	if (wrc) {
+		close(fd);
+		unlink(tmp);
+		return wrc;
 	}
 	if (fchmod(fd, 0644) < 0 || fsync(fd) < 0) {
 		int rc = unifw_error_sys(err, tmp, "fsync");
