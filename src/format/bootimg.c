@@ -586,11 +586,6 @@ static const char *const keys[K_COUNT] = {
 	"ramdisk_mtk_header", "second_sha256", "pad_header", "pad_kernel", "pad_ramdisk", "pad_second", "image_size",
 	"tail"};
 
-static int hexval(int c)
-{
-	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
-}
-
 /* Undo put_escaped into a fixed field; false when it does not fit or an escape is malformed. */
 static bool unescape(const char *v, uint8_t *field, size_t n)
 {
@@ -601,8 +596,8 @@ static bool unescape(const char *v, uint8_t *field, size_t n)
 		if (c == '\\') {
 			if (v[i + 1] == '\\') {
 				i++;
-			} else if (v[i + 1] == 'x' && hexval(v[i + 2]) >= 0 && hexval(v[i + 3]) >= 0) {
-				c = hexval(v[i + 2]) * 16 + hexval(v[i + 3]);
+			} else if (v[i + 1] == 'x' && unifw_hexval(v[i + 2]) >= 0 && unifw_hexval(v[i + 3]) >= 0) {
+				c = unifw_hexval(v[i + 2]) * 16 + unifw_hexval(v[i + 3]);
 				i += 3;
 			} else {
 				return false;
@@ -625,19 +620,6 @@ static bool parse_u64(const char *v, uint64_t max, uint64_t *out)
 	if (errno || *end || x > max)
 		return false;
 	*out = x;
-	return true;
-}
-
-static bool parse_hex_bytes(const char *v, uint8_t *out, size_t n)
-{
-	if (strlen(v) != 2 * n)
-		return false;
-	for (size_t i = 0; i < n; i++) {
-		int hi = hexval(v[2 * i]), lo = hexval(v[2 * i + 1]);
-		if (hi < 0 || lo < 0)
-			return false;
-		out[i] = (uint8_t)(hi * 16 + lo);
-	}
 	return true;
 }
 
@@ -667,7 +649,7 @@ static bool set_key(struct header_txt *t, int k, const char *v)
 	case K_NAME: return unescape(v, t->h.name, sizeof t->h.name);
 	case K_CMD: return unescape(v, t->h.cmdline, sizeof t->h.cmdline);
 	case K_EXTRA: return unescape(v, t->h.extra_cmdline, sizeof t->h.extra_cmdline);
-	case K_ID: return parse_hex_bytes(v, t->h.id, sizeof t->h.id);
+	case K_ID: return unifw_unhex(v, t->h.id, sizeof t->h.id);
 	case K_IDOK: return parse_choice(v, "yes", "no", &t->id_ok);
 	case K_KSHA: case K_RSHA: case K_SSHA: {
 		int s = k == K_KSHA ? SEC_KERNEL : k == K_RSHA ? SEC_RAMDISK : SEC_SECOND;
@@ -675,7 +657,7 @@ static bool set_key(struct header_txt *t, int k, const char *v)
 			t->sha[s][0] = '\0';
 			return true;
 		}
-		if (!parse_hex_bytes(v, d, 32))
+		if (!unifw_unhex(v, d, 32))
 			return false;
 		unifw_hex(d, 32, t->sha[s]);
 		return true;

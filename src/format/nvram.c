@@ -311,13 +311,11 @@ enum unifw_nvram_addr_state unifw_nvram_bt_addr(const struct unifw_nvram *nv, co
 	return read_addr(nv, buf, UNIFW_NVRAM_BT_ADDR, 0, addr);
 }
 
-static int hexval(char c) { return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1; }
-
 int unifw_nvram_parse_mac(const char *s, uint8_t mac[6], struct unifw_error *err)
 {
 	for (int i = 0; i < 6; i++) {
 		const char *p = s + 3 * i;
-		int hi = hexval(p[0]), lo = hi < 0 ? -1 : hexval(p[1]);
+		int hi = unifw_hexval(p[0]), lo = hi < 0 ? -1 : unifw_hexval(p[1]);
 		char sep = lo < 0 ? 0 : p[2];
 		if (hi < 0 || lo < 0 || (i < 5 ? (sep != ':' && sep != '-') : sep != 0))
 			return unifw_error_set(err, UNIFW_E_INVALID, NULL, UNIFW_NO_OFFSET,

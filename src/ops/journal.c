@@ -167,15 +167,7 @@ static void want_hex(struct jread *r, const struct unifw_jv *obj, const char *ke
 	want_str(r, obj, key, s, sizeof s);
 	if (r->rc)
 		return;
-	bool ok = strlen(s) == 2 * n;
-	for (size_t i = 0; ok && i < n; i++) {
-		unsigned v;
-		ok = sscanf(s + 2 * i, "%2x", &v) == 1 && strchr("0123456789abcdefABCDEF", s[2 * i]) &&
-		     strchr("0123456789abcdefABCDEF", s[2 * i + 1]);
-		if (ok)
-			out[i] = (uint8_t)v;
-	}
-	if (!ok)
+	if (!unifw_unhex(s, out, n))
 		r->rc = unifw_error_set(r->err, UNIFW_E_FORMAT, r->path, UNIFW_NO_OFFSET,
 					"journal key \"%s\": expected %zu hex digits, found \"%s\"", key, 2 * n, s);
 }

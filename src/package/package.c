@@ -517,21 +517,13 @@ static struct unifw_jv *jp_fail(struct jp *p, const char *expected)
 	return NULL;
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c = (char)(c | 0x20);
-	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
-
 static bool jp_u4(struct jp *p, unsigned *v)
 {
 	*v = 0;
 	if (p->end - p->s < 4)
 		return false;
 	for (int i = 0; i < 4; i++) {
-		int h = hexval(p->s[i]);
+		int h = unifw_hexval(p->s[i]);
 		if (h < 0)
 			return false;
 		*v = *v << 4 | (unsigned)h;

@@ -123,6 +123,18 @@ static inline size_t unifw_memfind(const uint8_t *hay, size_t len, size_t from, 
 	return p ? (size_t)(p - hay) : SIZE_MAX;
 }
 
+/* Value of one hex digit (0-9, a-f, A-F), or -1 for any other character (NUL included). */
+static inline int unifw_hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
 /* Length of a NUL-terminated string stored in a fixed field of n bytes (no NUL needed). */
 static inline size_t unifw_fieldlen(const uint8_t *field, size_t n)
 {

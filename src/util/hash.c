@@ -3,6 +3,8 @@
 #include <openssl/evp.h>
 #include <stdlib.h>
 
+#include "util/bytes.h"
+
 int unifw_sha256_init(struct unifw_sha256 *h)
 {
 	EVP_MD_CTX *c = EVP_MD_CTX_new();
@@ -46,6 +48,19 @@ void unifw_hex(const uint8_t *bytes, size_t n, char *out)
 		out[2 * i + 1] = digits[bytes[i] & 15];
 	}
 	out[2 * n] = 0;
+}
+
+bool unifw_unhex(const char *s, uint8_t *out, size_t n)
+{
+	if (strlen(s) != 2 * n)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		int hi = unifw_hexval(s[2 * i]), lo = unifw_hexval(s[2 * i + 1]);
+		if (hi < 0 || lo < 0)
+			return false;
+		out[i] = (uint8_t)(hi * 16 + lo);
+	}
+	return true;
 }
 
 int unifw_sha256_stream(struct unifw_stream *s, uint8_t out[32], struct unifw_error *err)
