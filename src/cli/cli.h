@@ -33,8 +33,10 @@ int cli_error(const struct unifw_error *err);
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Human report of a JSON tree (render.c). */
 void cli_render_human(FILE *out, const struct unifw_jv *report);
-/* True when stdout is a terminal (colours, bars). */
-bool cli_is_tty(void);
+/* A byte count from the command line: decimal or 0x hex, with units a K or M suffix (KiB, MiB), at most
+ * max. False for anything else: a sign, trailing text, a number out of range (checked before the
+ * suffix's shift, which could wrap). */
+bool cli_parse_bytes(const char *s, bool units, uint64_t max, uint64_t *out);
 
 /* Progress for device commands (progress_render.c): bars on a terminal (stderr), quiet lines when
  * stderr is not a terminal, JSON event lines on stdout with --json. UNIFW_PROGRESS=bars|lines forces. */

@@ -57,26 +57,6 @@ struct args {
 	uint64_t range_size;
 };
 
-static int parse_size(const char *s, uint64_t *out)
-{
-	char *end;
-	unsigned long long v = strtoull(s, &end, 0);
-	unsigned shift = 0;
-	if (end == s)
-		return -1;
-	if (*end == 'K' || *end == 'k')
-		shift = 10, end++;
-	else if (*end == 'M' || *end == 'm')
-		shift = 20, end++;
-	if (*end || v > UNIFW_FLASH_RANGE_MAX >> shift) /* checked before the shift, which could wrap */
-		return -1;
-	v <<= shift;
-	if (!unifw_flash_range_size_ok(v))
-		return -1;
-	*out = v;
-	return 0;
-}
-
 static int parse(int argc, char **argv, struct args *a)
 {
 	memset(a, 0, sizeof *a);
@@ -108,7 +88,8 @@ static int parse(int argc, char **argv, struct args *a)
 		else if (!strcmp(s, "--journal") && i + 1 < argc)
 			a->journal = argv[++i];
 		else if (!strcmp(s, "--range-size") && i + 1 < argc) {
-			if (parse_size(argv[++i], &a->range_size))
+			if (!cli_parse_bytes(argv[++i], true, UNIFW_FLASH_RANGE_MAX, &a->range_size) ||
+			    !unifw_flash_range_size_ok(a->range_size))
 				return cli_usage_error("flash", "--range-size takes a multiple of 512 up to 32M, not '%s'",
 						       argv[i]);
 		} else if (!strcmp(s, "--help") || !strcmp(s, "-h")) {

@@ -38,24 +38,6 @@ static bool parse_size_arg(const char *s, uint32_t *w, uint32_t *h)
 	return true;
 }
 
-/* BYTES: decimal or 0x hex, optional K or M suffix (KiB, MiB). */
-static bool parse_bytes_arg(const char *s, uint64_t *v)
-{
-	char *end;
-	errno = 0;
-	unsigned long long n = strtoull(s, &end, 0);
-	if (errno || end == s || *s == '-')
-		return false;
-	if (*end == 'K' || *end == 'k')
-		n <<= 10, end++;
-	else if (*end == 'M' || *end == 'm')
-		n <<= 20, end++;
-	if (*end || n == 0 || n > UNIFW_LOGO_MAX_FILE)
-		return false;
-	*v = n;
-	return true;
-}
-
 struct logo_args {
 	const char *input, *output;
 	uint32_t w, h;
@@ -74,7 +56,7 @@ static int parse_args(int argc, char **argv, bool unpack, struct logo_args *a)
 			if (!parse_size_arg(argv[++i], &a->w, &a->h))
 				return cli_usage_error(cmd, "--size: expected WxH such as 480x854, found '%s'", argv[i]);
 		} else if (!unpack && !strcmp(arg, "--pad-to") && i + 1 < argc) {
-			if (!parse_bytes_arg(argv[++i], &a->pad_to))
+			if (!cli_parse_bytes(argv[++i], true, UNIFW_LOGO_MAX_FILE, &a->pad_to) || !a->pad_to)
 				return cli_usage_error(cmd, "--pad-to: expected a size in bytes (e.g. 0x300000), found '%s'",
 						       argv[i]);
 		} else if (arg[0] == '-' && arg[1])

@@ -59,17 +59,6 @@ struct opts {
 	bool help;
 };
 
-static bool parse_size(const char *s, uint64_t *v)
-{
-	char *end;
-	errno = 0;
-	unsigned long long x = strtoull(s, &end, 0);
-	if (errno || end == s || *end || s[0] == '-')
-		return false;
-	*v = x;
-	return true;
-}
-
 /* Options shared by the subcommands; `allowed` lists the ones this subcommand takes. */
 static int parse_opts(const char *cmd, int argc, char **argv, const char *allowed, struct opts *o)
 {
@@ -85,7 +74,7 @@ static int parse_opts(const char *cmd, int argc, char **argv, const char *allowe
 		else if (!strcmp(a, "--images") && strstr(allowed, "images") && has_next)
 			o->images = argv[++i];
 		else if (!strcmp(a, "--device-size") && strstr(allowed, "device") && has_next) {
-			if (!parse_size(argv[++i], &o->device_size) || o->device_size == 0)
+			if (!cli_parse_bytes(argv[++i], false, UINT64_MAX, &o->device_size) || o->device_size == 0)
 				return cli_usage_error(cmd, "--device-size: expected a byte count, found '%s'", argv[i]);
 		} else if (!strcmp(a, "--to") && strstr(allowed, "to") && has_next)
 			o->to = argv[++i];

@@ -1,5 +1,7 @@
 /* unifw: universal-firmware toolkit for MediaTek MT6572 phones — command dispatcher. */
+#include <errno.h>
 #include <stdarg.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -53,7 +55,25 @@ int cli_usage_error(const char *cmd, const char *fmt, ...)
 	return CLI_USAGE;
 }
 
-bool cli_is_tty(void) { return isatty(STDOUT_FILENO); }
+bool cli_parse_bytes(const char *s, bool units, uint64_t max, uint64_t *out)
+{
+	char *end;
+	unsigned shift = 0;
+	errno = 0;
+	if (strchr(s, '-')) /* strtoull would take "-1" as its two's complement */
+		return false;
+	unsigned long long v = strtoull(s, &end, 0);
+	if (errno || end == s)
+		return false;
+	if (units && (*end == 'K' || *end == 'k'))
+		shift = 10, end++;
+	else if (units && (*end == 'M' || *end == 'm'))
+		shift = 20, end++;
+	if (*end || v > (max >> shift))
+		return false;
+	*out = (uint64_t)v << shift;
+	return true;
+}
 
 int main(int argc, char **argv)
 {

@@ -18,6 +18,8 @@ set +e
 grep -q "offset 0x0" "$work/err" || fail "error must name the offset: $(cat "$work/err")"
 "$bin" logo unpack "$corpus/logo/mt6572_lenovo_a516_logo.bin" -o "$work/x" --size 7x7 >/dev/null 2>&1
 [ $? -eq 2 ] || fail "--size that matches no frame must be a usage error"
+"$bin" logo repack "$work" -o "$work/y" --pad-to 0x100000000002M >/dev/null 2>&1 # 2M once the shift wraps
+[ $? -eq 2 ] || fail "--pad-to 0x100000000002M must be a usage error"
 set -e
 
 count=0
