@@ -365,14 +365,6 @@ static int write_in(const char *dir, const char *name, const void *p, size_t n, 
 	return rc ? rc : unifw_file_write_atomic(path, p, n, err);
 }
 
-static bool all_zero(const uint8_t *p, uint64_t n)
-{
-	for (uint64_t i = 0; i < n; i++)
-		if (p[i])
-			return false;
-	return true;
-}
-
 static void sha256_hex(const uint8_t *p, size_t n, char out[65])
 {
 	uint8_t d[32];
@@ -487,7 +479,7 @@ static int unpack_padding(const char *dir, const struct unifw_bootimg *img, stru
 										   img->hdr.page_size);
 		if (end > img->file_size)
 			end = img->file_size;
-		if (start >= end || all_zero(img->base + start, end - start))
+		if (start >= end || unifw_all_bytes(img->base + start, (size_t)(end - start), 0))
 			continue;
 		char name[32];
 		snprintf(name, sizeof name, "%s.bin", pad_names[p]);
@@ -497,7 +489,7 @@ static int unpack_padding(const char *dir, const struct unifw_bootimg *img, stru
 		u->pad_file[p] = true;
 	}
 	if (img->file_size > img->layout_end &&
-	    !all_zero(img->base + img->layout_end, img->file_size - img->layout_end)) {
+	    !unifw_all_bytes(img->base + img->layout_end, (size_t)(img->file_size - img->layout_end), 0)) {
 		u->tail_file = true;
 		return write_in(dir, "tail.bin", img->base + img->layout_end,
 				(size_t)(img->file_size - img->layout_end), err);

@@ -43,24 +43,16 @@ const char *unifw_mbr_kind_name(enum unifw_mbr_kind kind)
 	}
 }
 
-static bool all_zero(const uint8_t *b, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (b[i])
-			return false;
-	return true;
-}
-
 /* ptgen leaves the boot code, the status byte and both CHS triplets zero, and empty slots entirely zero. */
 static bool has_mtk_shape(const uint8_t *b)
 {
-	if (!all_zero(b, TABLE_OFFSET))
+	if (!unifw_all_bytes(b, TABLE_OFFSET, 0))
 		return false;
 	for (unsigned i = 0; i < 4; i++) {
 		const uint8_t *e = b + TABLE_OFFSET + 16 * i;
-		if (!all_zero(e, 4) || !all_zero(e + 5, 3))
+		if (!unifw_all_bytes(e, 4, 0) || !unifw_all_bytes(e + 5, 3, 0))
 			return false;
-		if (e[4] == 0 && !all_zero(e, 16))
+		if (e[4] == 0 && !unifw_all_bytes(e, 16, 0))
 			return false;
 	}
 	return true;

@@ -291,8 +291,7 @@ static enum unifw_nvram_addr_state read_addr(const struct unifw_nvram *nv, const
 	if (f->size < at + 6)
 		return UNIFW_NVRAM_BLANK;
 	memcpy(out, buf + f->offset + at, 6);
-	static const uint8_t zero[6], ff[6] = {0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF};
-	if (!memcmp(out, zero, 6) || !memcmp(out, ff, 6))
+	if (unifw_all_bytes(out, 6, 0) || unifw_all_bytes(out, 6, 0xFF))
 		return UNIFW_NVRAM_BLANK;
 	return UNIFW_NVRAM_SET;
 }
@@ -322,8 +321,7 @@ int unifw_nvram_parse_mac(const char *s, uint8_t mac[6], struct unifw_error *err
 					       "expected an address like 00:11:22:33:44:55, found '%.40s'", s);
 		mac[i] = (uint8_t)(hi << 4 | lo);
 	}
-	static const uint8_t zero[6], ff[6] = {0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF};
-	if (!memcmp(mac, zero, 6) || !memcmp(mac, ff, 6) || (mac[0] & 1))
+	if (unifw_all_bytes(mac, 6, 0) || unifw_all_bytes(mac, 6, 0xFF) || (mac[0] & 1))
 		return unifw_error_set(err, UNIFW_E_INVALID, NULL, UNIFW_NO_OFFSET,
 				       "'%.40s' is all-zero, broadcast or multicast: not a device address", s);
 	return 0;

@@ -14,6 +14,7 @@
 #include "unifw/hash.h"
 #include "unifw/mbr.h"
 #include "unifw/pmt.h"
+#include "util/bytes.h"
 
 /* --- CID --------------------------------------------------------------------------------------- */
 
@@ -306,20 +307,12 @@ static int mbr_read_sector(void *ctx, uint64_t lba, uint8_t sector[UNIFW_MBR_SEC
 	return read_user(ph, lba * 512, sector, 512, err);
 }
 
-static bool all_bytes(const uint8_t *b, size_t n, uint8_t v)
-{
-	for (size_t i = 0; i < n; i++)
-		if (b[i] != v)
-			return false;
-	return true;
-}
-
 /* What the first bytes of a partition are ("ext4", "lk", "bootimg", "empty", ...). */
 static void classify(const uint8_t *head, size_t n, uint64_t size, char *out, size_t cap)
 {
-	if (all_bytes(head, n, 0))
+	if (unifw_all_bytes(head, n, 0))
 		snprintf(out, cap, "empty");
-	else if (all_bytes(head, n, 0xFF))
+	else if (unifw_all_bytes(head, n, 0xFF))
 		snprintf(out, cap, "erased");
 	else
 		snprintf(out, cap, "%s", unifw_detect(head, n, size));

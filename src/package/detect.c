@@ -115,14 +115,6 @@ const char *unifw_detect(const uint8_t *head, size_t head_len, uint64_t total_si
 	return f->type;
 }
 
-static bool all_bytes(const uint8_t *p, size_t n, uint8_t v)
-{
-	for (size_t i = 0; i < n; i++)
-		if (p[i] != v)
-			return false;
-	return n > 0;
-}
-
 /* Printable ASCII / valid UTF-8 with ordinary whitespace; a multi-byte sequence cut by the end of the
  * head still counts (the head is a prefix of the file). */
 static bool looks_text(const uint8_t *p, size_t n)
@@ -168,9 +160,9 @@ static const char *unknown_hint(const uint8_t *h, size_t n)
 		{"MZ", 2, "a Windows executable"},
 		{"MMM\x01", 4, "a GFH header (MediaTek signed file) of a type not recognised"},
 	};
-	if (all_bytes(h, n, 0xFF))
+	if (n && unifw_all_bytes(h, n, 0xFF))
 		return "erased flash: every byte read is 0xFF";
-	if (all_bytes(h, n, 0x00))
+	if (n && unifw_all_bytes(h, n, 0x00))
 		return "zero-filled: every byte read is 0x00";
 	for (size_t i = 0; i < sizeof magics / sizeof *magics; i++)
 		if (n >= magics[i].len && memcmp(h, magics[i].magic, magics[i].len) == 0)

@@ -135,6 +135,15 @@ static inline int unifw_hexval(int c)
 	return -1;
 }
 
+/* Whether all n bytes at p equal v (vacuously true for n == 0). */
+static inline bool unifw_all_bytes(const uint8_t *p, size_t n, uint8_t v)
+{
+	for (size_t i = 0; i < n; i++)
+		if (p[i] != v)
+			return false;
+	return true;
+}
+
 /* Length of a NUL-terminated string stored in a fixed field of n bytes (no NUL needed). */
 static inline size_t unifw_fieldlen(const uint8_t *field, size_t n)
 {
