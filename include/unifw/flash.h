@@ -10,7 +10,7 @@
  *             only with --include-identity). A plan with a refusal is never executed;
  *  3. execute identity backup, then every write in ranges (raw images streamed, sparse images chunk by
  *             chunk: RAW written, FILL written as fill data, DONT_CARE never sent), each range read back and
- *             compared by SHA-256, progress kept in a journal (unifw_flash_journal_*) so that a cut job is
+ *             compared byte for byte with what was sent, progress kept in a journal (unifw_flash_journal_*) so that a cut job is
  *             resumed where it stopped and still ends bit-exact.
  * Nothing here prints; progress and notes go through progress.h. */
 #ifndef UNIFW_FLASH_H

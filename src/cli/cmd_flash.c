@@ -273,11 +273,11 @@ static int locate_journal(struct session *s, struct unifw_error *err)
 {
 	char hex[33];
 	unifw_hex(s->facts.cid, 16, hex);
+	int rc = 0;
 	if (s->a.journal)
 		snprintf(s->journal_path, sizeof s->journal_path, "%s", s->a.journal);
-	else if (snprintf(s->journal_path, sizeof s->journal_path, "%s/flash/%s.journal", s->state, hex) >=
-		 (int)sizeof s->journal_path)
-		return unifw_error_set(err, UNIFW_E_INVALID, s->state, UNIFW_NO_OFFSET, "path too long");
+	else if ((rc = unifw_flash_journal_path(s->facts.cid, s->journal_path, sizeof s->journal_path, err)) != 0)
+		return rc;
 	if (s->a.backup_dir)
 		snprintf(s->backup_dir, sizeof s->backup_dir, "%s", s->a.backup_dir);
 	else if (snprintf(s->backup_dir, sizeof s->backup_dir, "%s/identity/%s", s->state, hex) >=

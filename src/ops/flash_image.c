@@ -174,9 +174,10 @@ static int add_run(struct flash_ranges *r, uint64_t off, uint64_t len, uint8_t k
 
 static int check_max(uint64_t max, struct unifw_error *err)
 {
-	if (!max || max % UNIFW_FLASH_SECTOR)
+	if (!unifw_flash_range_size_ok(max))
 		return unifw_error_set(err, UNIFW_E_INVALID, "range size", UNIFW_NO_OFFSET,
-				       "expected a non-zero multiple of 512, found %llu", (unsigned long long)max);
+				       "expected a non-zero multiple of 512 up to %llu, found %llu",
+				       (unsigned long long)UNIFW_FLASH_RANGE_MAX, (unsigned long long)max);
 	return 0;
 }
 
