@@ -71,6 +71,9 @@ struct unifw_emi_compiled {
 
 /* Offset of the first "MTK_BLOADER_INFO_v" at or after `from`, or UINT64_MAX. */
 uint64_t unifw_emi_find_tag(const uint8_t *buf, size_t len, uint64_t from);
+/* Bytes of the block whose tag is at `tag`: the header plus the entries its count declares, cut to those
+ * that fit before len (not capped at UNIFW_EMI_MAX_ENTRIES). 0 when the header itself does not fit. */
+uint64_t unifw_emi_block_len(const uint8_t *buf, size_t len, uint64_t tag);
 /* Parse the tag at `off`; [off, len) bounds the block (pass the block end when it is known). Entries that
  * do not fit are not read and count_mismatch says so. Versions other than 11 fail with UNSUPPORTED after
  * filling the header fields. */

@@ -31,6 +31,21 @@ uint64_t unifw_emi_find_tag(const uint8_t *buf, size_t len, uint64_t from)
 	return at == SIZE_MAX ? UINT64_MAX : at;
 }
 
+/* Entries the header at `tag` declares, cut to those that fit before len; the header must be in bounds. */
+static uint64_t entries_present(const uint8_t *buf, size_t len, uint64_t tag)
+{
+	uint64_t fits = (len - tag - UNIFW_EMI_HEADER_SIZE) / UNIFW_EMI_ENTRY_SIZE;
+	uint64_t n = le32_at(buf, len, tag + OFF_COUNT);
+	return n < fits ? n : fits;
+}
+
+uint64_t unifw_emi_block_len(const uint8_t *buf, size_t len, uint64_t tag)
+{
+	if (!unifw_in_bounds(len, tag, UNIFW_EMI_HEADER_SIZE))
+		return 0;
+	return UNIFW_EMI_HEADER_SIZE + entries_present(buf, len, tag) * UNIFW_EMI_ENTRY_SIZE;
+}
+
 /* One entry at `base` with an ID of `id_size` bytes (16 in the tag, 12 compiled). */
 static void read_entry(const uint8_t *b, size_t len, uint64_t base, size_t id_size, struct unifw_emi_entry *e)
 {
@@ -102,10 +117,7 @@ int unifw_emi_parse(const uint8_t *buf, size_t len, uint64_t off, const char *na
 	if (strcmp(out->version, "11"))
 		return unifw_error_set(err, UNIFW_E_UNSUPPORTED, name, off + TAG_LEN,
 				       "MTK_BLOADER_INFO_v%s: only the MT6572 layout v11 is known", out->version);
-	uint64_t fits = (len - out->entries_offset) / UNIFW_EMI_ENTRY_SIZE;
-	uint64_t n = out->declared_count;
-	if (n > fits)
-		n = fits;
+	uint64_t n = entries_present(buf, len, off);
 	if (n > UNIFW_EMI_MAX_ENTRIES)
 		n = UNIFW_EMI_MAX_ENTRIES;
 	out->count = (size_t)n;

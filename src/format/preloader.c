@@ -298,14 +298,11 @@ static bool emi_by_trailer(const uint8_t *b, size_t len, uint64_t end, struct un
 static bool emi_by_search(const uint8_t *b, size_t len, uint64_t from, struct unifw_emi_location *out)
 {
 	uint64_t tag = unifw_emi_find_tag(b, len, from);
-	if (tag == UINT64_MAX || !unifw_in_bounds(len, tag, UNIFW_EMI_HEADER_SIZE))
+	uint64_t size = tag == UINT64_MAX ? 0 : unifw_emi_block_len(b, len, tag);
+	if (size == 0)
 		return false;
-	uint64_t fits = (len - tag - UNIFW_EMI_HEADER_SIZE) / UNIFW_EMI_ENTRY_SIZE;
-	uint64_t n = le32_at(b, len, tag + 0x6C);
-	if (n > fits)
-		n = fits;
 	out->from_trailer = false;
-	return set_blob(b, tag, UNIFW_EMI_HEADER_SIZE + n * UNIFW_EMI_ENTRY_SIZE, out);
+	return set_blob(b, tag, size, out);
 }
 
 static bool locate_emi(const uint8_t *b, size_t len, uint64_t from, uint64_t content_end, struct unifw_emi_location *out)
