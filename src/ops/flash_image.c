@@ -83,19 +83,9 @@ int flash_image_read_all(const struct unifw_package *pkg, const struct unifw_pac
 	int rc = flash_image_open(pkg, it, &img, err);
 	if (rc)
 		return rc;
-	uint8_t *b = malloc(max + 1);
-	ssize_t n = b ? unifw_stream_read(&img.s, b, max + 1, err)
-		      : unifw_error_set(err, UNIFW_E_NOMEM, it->path, UNIFW_NO_OFFSET, "out of memory");
+	rc = unifw_stream_read_all(&img.s, max, buf, len, err); /* refuses more than max, as it reads */
 	flash_image_close(&img);
-	if (n >= 0 && (size_t)n > max)
-		n = unifw_error_set(err, UNIFW_E_TOO_BIG, it->path, max, "image larger than %zu bytes", max);
-	if (n < 0) {
-		free(b);
-		return (int)n;
-	}
-	*buf = b;
-	*len = (size_t)n;
-	return 0;
+	return rc;
 }
 
 /* ---------------------------------------------------------------- ranges */
