@@ -19,8 +19,12 @@
 #define OFF_START_ADDR 0x60u
 #define OFF_BIN_ID 0x64u
 #define OFF_COUNT 0x6Cu
-/* Fields after the ID, as offsets from the end of the ID (tag: 0x14, compiled: 0x10). */
+/* Fields after the ID, as offsets from the end of the ID (tag: 0x14, compiled: 0x10): id_length at 0x00
+ * through match_flag at 0x90. Both entry layouts are the u32 type, the ID, then this tail. */
 #define TAIL_SIZE 0x94u
+_Static_assert(4 + UNIFW_EMI_ID_SIZE + TAIL_SIZE == UNIFW_EMI_ENTRY_SIZE, "tag entry = type + ID + tail");
+_Static_assert(4 + UNIFW_EMI_COMPILED_ID_SIZE + TAIL_SIZE == UNIFW_EMI_COMPILED_ENTRY_SIZE,
+	       "compiled entry = type + ID + tail");
 #define DESCRIBE_MAX (UNIFW_EMI_HEADER_SIZE + UNIFW_EMI_MAX_ENTRIES * UNIFW_EMI_ENTRY_SIZE + 4u)
 
 uint64_t unifw_emi_find_tag(const uint8_t *buf, size_t len, uint64_t from)
@@ -170,11 +174,10 @@ int unifw_emi_find_compiled(const uint8_t *buf, size_t len, struct unifw_emi_com
 
 static bool entries_agree(const struct unifw_emi_entry *tag, const struct unifw_emi_entry *c)
 {
-	struct unifw_emi_entry a = *tag;
-	static const uint8_t zero[UNIFW_EMI_ID_SIZE - UNIFW_EMI_COMPILED_ID_SIZE];
-	if (memcmp(a.id + UNIFW_EMI_COMPILED_ID_SIZE, zero, sizeof zero))
+	/* The compiled ID is 12 bytes: the tag's last 4 ID bytes must be zero to match. */
+	if (!unifw_all_bytes(tag->id + UNIFW_EMI_COMPILED_ID_SIZE, UNIFW_EMI_ID_SIZE - UNIFW_EMI_COMPILED_ID_SIZE, 0))
 		return false;
-	return memcmp(&a, c, sizeof a) == 0;
+	return memcmp(tag, c, sizeof *tag) == 0;
 }
 
 size_t unifw_emi_cross_check(const struct unifw_emi_table *tag, const struct unifw_emi_compiled *compiled)
