@@ -7,6 +7,7 @@
 
 #include "dablob.h"
 #include "util/bytes.h"
+#include "util/bytesum.h"
 
 /* The DA's NAND id list has a fixed size; an eMMC phone sends zeros (see protocol.md on report 2). */
 static void emit_nand_ids(struct sim_dev *d, enum sim_op op)
@@ -157,9 +158,7 @@ static bool emi_entry_matches(struct sim_dev *d, const uint8_t *e, size_t n)
 
 static void step_emi_blob(struct sim_dev *d, const uint8_t *b, size_t n)
 {
-	uint16_t sum = 0;
-	for (size_t i = 0; i < n; i++)
-		sum = (uint16_t)(sum + b[i]);
+	uint16_t sum = unifw_bytesum16(b, n, 0);
 	d->emi_ok = emi_entry_matches(d, b, n);
 	dev_emit_be16(d, sum);
 	dev_trace(d, "EMI", '<', "EMI blob 0x%zX bytes, checksum 0x%04X", n, sum);

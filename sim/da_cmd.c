@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "util/bytes.h"
+#include "util/bytesum.h"
 
 static void step_da_cmd(struct sim_dev *d, const uint8_t *b, size_t n);
 
@@ -79,7 +80,8 @@ static void read_send_packet(struct sim_dev *d)
 		return;
 	}
 	if (pkt) {
-		uint16_t sum = dev_byte_sum(pkt, x->chunk); /* of the stored bytes: a flip fault happens on the wire */
+		/* of the stored bytes: a flip fault happens on the wire */
+		uint16_t sum = unifw_bytesum16(pkt, x->chunk, 0);
 		dev_emit_end(d, x->chunk);
 		dev_emit_be16(d, sum);
 	}

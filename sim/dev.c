@@ -5,11 +5,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#ifdef __SSE2__
-#include <emmintrin.h>
-#endif
 
 #include "util/bytes.h"
+#include "util/bytesum.h"
 
 #define OUT_INITIAL 4096
 
@@ -415,51 +413,6 @@ size_t sim_dev_output(struct sim_dev *d, uint8_t *out, size_t cap, uint64_t now)
 
 /* ---------- input ---------- */
 
-/* 16-bit sum of every byte (the DA's READ/WRITE checksum). The virtual phone sums each 1 MiB packet it
- * sends or takes, so the bulk is
- * added 64 bytes a loop with SSE2's PSADBW (a sum of 8 bytes per 64-bit lane, no overflow for any
- * packet size) where the compiler has it, else a 32-bit word at a time (bytes into two 16-bit lanes
- * of at most 2 x 255 a word, folded every 128 words). */
-#ifdef __SSE2__
-uint16_t dev_byte_sum(const uint8_t *b, size_t n)
-{
-	const __m128i zero = _mm_setzero_si128();
-	__m128i a0 = zero, a1 = zero, a2 = zero, a3 = zero;
-	size_t i = 0;
-	for (; n - i >= 64; i += 64) { /* four accumulators: the adds do not wait on each other */
-		a0 = _mm_add_epi64(a0, _mm_sad_epu8(_mm_loadu_si128((const __m128i *)(b + i)), zero));
-		a1 = _mm_add_epi64(a1, _mm_sad_epu8(_mm_loadu_si128((const __m128i *)(b + i + 16)), zero));
-		a2 = _mm_add_epi64(a2, _mm_sad_epu8(_mm_loadu_si128((const __m128i *)(b + i + 32)), zero));
-		a3 = _mm_add_epi64(a3, _mm_sad_epu8(_mm_loadu_si128((const __m128i *)(b + i + 48)), zero));
-	}
-	uint64_t lanes[2];
-	_mm_storeu_si128((__m128i *)lanes, _mm_add_epi64(_mm_add_epi64(a0, a1), _mm_add_epi64(a2, a3)));
-	uint64_t s = lanes[0] + lanes[1];
-	for (; i < n; i++)
-		s += b[i];
-	return (uint16_t)s;
-}
-#else
-uint16_t dev_byte_sum(const uint8_t *b, size_t n)
-{
-	uint32_t s = 0;
-	size_t i = 0;
-	while (n - i >= 4) {
-		size_t words = (n - i) / 4 > 128 ? 128 : (n - i) / 4;
-		uint32_t lanes = 0;
-		for (size_t k = 0; k < words; k++, i += 4) {
-			uint32_t w;
-			memcpy(&w, b + i, 4);
-			lanes += (w & 0x00FF00FFu) + ((w >> 8) & 0x00FF00FFu);
-		}
-		s += (lanes & 0xFFFFu) + (lanes >> 16);
-	}
-	for (; i < n; i++)
-		s += b[i];
-	return (uint16_t)s;
-}
-#endif
-
 void dev_expect(struct sim_dev *d, size_t n, sim_step_fn fn)
 {
 	d->in_need = n ? n : 1;
@@ -481,7 +434,7 @@ static void in_landed(struct sim_dev *d, size_t from)
 {
 	size_t to = d->in_have < d->in_sum_len ? d->in_have : d->in_sum_len;
 	if (from < to)
-		d->in_sum = (uint16_t)(d->in_sum + dev_byte_sum(d->in + from, to - from));
+		d->in_sum = unifw_bytesum16(d->in + from, to - from, d->in_sum);
 }
 
 static bool grow_in(struct sim_dev *d)

@@ -95,8 +95,6 @@ struct sim_dev {
 void dev_expect(struct sim_dev *d, size_t n, sim_step_fn fn);
 /* The same, and the first sum_len bytes are byte-summed as they arrive: d->in_sum when fn runs. */
 void dev_expect_summed(struct sim_dev *d, size_t n, size_t sum_len, sim_step_fn fn);
-/* 16-bit sum of every byte (the DA's READ/WRITE packet checksum). */
-uint16_t dev_byte_sum(const uint8_t *b, size_t n);
 void dev_emit(struct sim_dev *d, const void *b, size_t n);
 /* Bulk output without a copy: the caller writes n bytes at the pointer dev_emit_begin returns (NULL
  * when the link is closing or memory ran out), then dev_emit_end(d, n) emits them as dev_emit would
