@@ -449,36 +449,9 @@ static bool grow_in(struct sim_dev *d)
 	return true;
 }
 
-/* Take up to n host bytes into the pending expectation; returns bytes consumed. */
-static size_t take_input(struct sim_dev *d, const uint8_t *b, size_t n)
-{
-	size_t room = d->in_need - d->in_have;
-	size_t k = n < room ? n : room;
-	size_t before, from = d->in_have;
-	struct sim_fault *f = fault_next(d, SIM_DIR_IN, k, &before);
-	memcpy(d->in + d->in_have, b, before);
-	d->in_have += before;
-	count_bytes(d, SIM_DIR_IN, before);
-	if (!f || before == k) {
-		in_landed(d, from);
-		return before;
-	}
-	if (f->kind == SIM_FAULT_FLIP) {
-		uint8_t v = flip_bits(d, b[before], f->bits);
-		dev_trace(d, "FAULT", '!', "flip of a host byte in %s at byte %llu: 0x%02x -> 0x%02x",
-			  sim_op_name(f->op), (unsigned long long)f->next, b[before], v);
-		fault_fired(d, f);
-		d->in[d->in_have++] = v;
-		count_bytes(d, SIM_DIR_IN, 1);
-		in_landed(d, from);
-		return before + 1;
-	}
-	fault_cut(d, f); /* stall is output-only (parse refuses dir=in) */
-	return n;
-}
-
-/* The same for n bytes already at d->in + in_have (read there by the driver): a flip changes its byte
- * in place, a cut drops what follows. */
+/* Take n host bytes the driver has put at d->in + in_have (n <= in_need - in_have) into the pending
+ * expectation, applying the input faults: a flip changes its byte in place, a cut drops what follows.
+ * Returns the bytes consumed (stops after a flipped byte, so the caller goes on with the rest). */
 static size_t take_in_place(struct sim_dev *d, size_t n)
 {
 	size_t before, from = d->in_have;
@@ -501,7 +474,7 @@ static size_t take_in_place(struct sim_dev *d, size_t n)
 		in_landed(d, from);
 		return before + 1;
 	}
-	fault_cut(d, f);
+	fault_cut(d, f); /* stall is output-only (parse refuses dir=in) */
 	return n;
 }
 
@@ -513,9 +486,10 @@ size_t sim_dev_feed_room(struct sim_dev *d, uint8_t **at)
 	return d->in_need - d->in_have;
 }
 
-void sim_dev_feed_commit(struct sim_dev *d, size_t n, uint64_t now)
+/* n bytes have landed at d->in + in_have: take them, and run the step of every expectation they
+ * complete. */
+static void take_landed(struct sim_dev *d, size_t n)
 {
-	sim_dev_tick(d, now);
 	while (n && d->connected && !d->closing) {
 		n -= take_in_place(d, n);
 		if (d->in_have == d->in_need && !d->closing) {
@@ -525,22 +499,30 @@ void sim_dev_feed_commit(struct sim_dev *d, size_t n, uint64_t now)
 	}
 }
 
+void sim_dev_feed_commit(struct sim_dev *d, size_t n, uint64_t now)
+{
+	sim_dev_tick(d, now);
+	take_landed(d, n);
+}
+
+/* The copying feed is the zero-copy one in a loop: at most the expected bytes at a time are copied to
+ * where sim_dev_feed_room says, then taken as sim_dev_feed_commit takes them. */
 size_t sim_dev_feed(struct sim_dev *d, const uint8_t *b, size_t n, uint64_t now)
 {
 	sim_dev_tick(d, now);
 	size_t total = n;
 	while (n && d->connected && !d->closing) {
-		if (!grow_in(d)) {
+		uint8_t *at;
+		size_t room = sim_dev_feed_room(d, &at); /* 0 here only when the input buffer cannot grow */
+		if (!room) {
 			dev_close(d, "out of memory");
 			break;
 		}
-		size_t k = take_input(d, b, n);
+		size_t k = n < room ? n : room;
+		memcpy(at, b, k);
+		take_landed(d, k);
 		b += k;
 		n -= k;
-		if (d->in_have == d->in_need && !d->closing) {
-			d->in_have = 0;
-			d->step(d, d->in, d->in_need);
-		}
 	}
 	return total;
 }
