@@ -158,13 +158,15 @@ static bool output_ready(struct server *s)
 	return sim_dev_output_peek(s->d, &p, unifw_mono_ms()) > 0;
 }
 
-static int poll_timeout(struct server *s)
+/* How long poll may wait: until the device's next deadline or the end of a pacing pause, at most
+ * POLL_SLICE_MS. out_ready: output_ready() of this pass. */
+static int poll_timeout(struct server *s, bool out_ready)
 {
 	uint64_t deadline = sim_dev_deadline(s->d), now = unifw_mono_ms();
 	uint64_t wait = deadline == UINT64_MAX || deadline - now > POLL_SLICE_MS ? POLL_SLICE_MS
 		      : deadline > now							  ? deadline - now
 											  : 0;
-	uint64_t out_wait = output_ready(s) ? sim_rate_wait_ms(&s->out_rate) : 0;
+	uint64_t out_wait = out_ready ? sim_rate_wait_ms(&s->out_rate) : 0;
 	uint64_t in_wait = sim_rate_wait_ms(&s->in_rate);
 	if (out_wait && out_wait < wait)
 		wait = out_wait;
@@ -214,9 +216,10 @@ static enum end_reason pump(struct server *s, struct link *l)
 		struct pollfd p = { .fd = l->fd };
 		if (can_read && sim_dev_output_pending(d) < BACKLOG_MAX && sim_dev_link(d) == SIM_LINK_UP)
 			p.events |= POLLIN;
-		if (output_ready(s) && sim_rate_wait_ms(&s->out_rate) == 0)
+		bool out_ready = output_ready(s); /* once a pass: it peeks, and so ticks, the device */
+		if (out_ready && sim_rate_wait_ms(&s->out_rate) == 0)
 			p.events |= POLLOUT;
-		int r = wait_link(s, &p, poll_timeout(s));
+		int r = wait_link(s, &p, poll_timeout(s, out_ready));
 		if (r < 0 && errno != EINTR)
 			return END_PEER;
 		if (r > 0 && (p.revents & POLLIN)) {
