@@ -178,6 +178,9 @@ static int op_handshake(struct unifw_proto *p)
 
 int unifw_brom_begin_handshake(struct unifw_brom *b, const struct unifw_brom_handshake_opts *opts)
 {
+	int idle = proto_check_idle(&b->p, "HANDSHAKE");
+	if (idle)
+		return idle;
 	b->byte_timeout_ms = opts && opts->byte_timeout_ms ? opts->byte_timeout_ms : 100;
 	b->max_attempts = opts && opts->max_attempts ? opts->max_attempts : 50;
 	return proto_begin(&b->p, "HANDSHAKE", op_handshake);
@@ -382,6 +385,9 @@ static int op_read32(struct unifw_proto *p)
 
 int unifw_brom_begin_read32(struct unifw_brom *b, uint32_t addr, size_t count)
 {
+	int idle = proto_check_idle(&b->p, "READ32");
+	if (idle)
+		return idle;
 	b->addr = addr;
 	b->count = count;
 	return proto_begin(&b->p, "READ32", op_read32);
@@ -422,6 +428,9 @@ static int op_write32(struct unifw_proto *p)
 
 int unifw_brom_begin_write32(struct unifw_brom *b, uint32_t addr, const uint32_t *values, size_t count)
 {
+	int idle = proto_check_idle(&b->p, "WRITE32");
+	if (idle)
+		return idle;
 	b->addr = addr;
 	b->count = values ? count : 0;
 	if (values && count <= UNIFW_BROM_MAX_WORDS)
@@ -500,6 +509,9 @@ static int op_send_da(struct unifw_proto *p)
 
 int unifw_brom_begin_send_da(struct unifw_brom *b, uint32_t addr, const uint8_t *data, size_t len, uint32_t sig_len)
 {
+	int idle = proto_check_idle(&b->p, "SEND_DA");
+	if (idle)
+		return idle;
 	b->addr = addr;
 	b->data = data;
 	b->len = len;
@@ -527,6 +539,9 @@ static int op_jump_da(struct unifw_proto *p)
 
 int unifw_brom_begin_jump_da(struct unifw_brom *b, uint32_t addr)
 {
+	int idle = proto_check_idle(&b->p, "JUMP_DA");
+	if (idle)
+		return idle;
 	b->addr = addr;
 	return proto_begin(&b->p, "JUMP_DA", op_jump_da);
 }

@@ -157,10 +157,7 @@ static int expect_byte(struct unifw_proto *p, uint8_t want, const char *what)
 
 static int ensure_buf(struct unifw_da *da, size_t size)
 {
-	if (proto_running(&da->p)) /* the running op may point into buf */
-		return unifw_error_set(&da->p.err, UNIFW_E_INVALID, "da", UNIFW_NO_OFFSET,
-				       "cannot start an operation while %s is running", da->p.step.op);
-	if (da->buf_cap >= size)
+	if (da->buf_cap >= size) /* callers checked that no operation runs: it may point into buf */
 		return 0;
 	uint8_t *nb = realloc(da->buf, size);
 	if (!nb)
@@ -429,6 +426,9 @@ static int op_stage2(struct unifw_proto *p)
 int unifw_da_begin_stage2(struct unifw_da *da, const struct unifw_da_stage2_config *cfg,
 			  const struct unifw_da_emi *emi)
 {
+	int idle = proto_check_idle(&da->p, "STAGE2");
+	if (idle)
+		return idle;
 	if (!cfg)
 		return unifw_error_set(&da->p.err, UNIFW_E_INVALID, "da STAGE2", UNIFW_NO_OFFSET, "no stage-2 config");
 	da->cfg = *cfg;
@@ -495,6 +495,9 @@ static int op_upload_da2(struct unifw_proto *p)
 
 int unifw_da_begin_upload_da2(struct unifw_da *da, uint32_t addr, const uint8_t *data, size_t len, uint32_t packet)
 {
+	int idle = proto_check_idle(&da->p, "UPLOAD_DA2");
+	if (idle)
+		return idle;
 	da->addr32 = addr;
 	da->data = data;
 	da->len = len;
@@ -683,6 +686,9 @@ static int op_usb_setup_port(struct unifw_proto *p)
 
 int unifw_da_begin_usb_setup_port(struct unifw_da *da, uint8_t speed)
 {
+	int idle = proto_check_idle(&da->p, "USB_SETUP_PORT");
+	if (idle)
+		return idle;
 	da->speed = speed;
 	return proto_begin(&da->p, "USB_SETUP_PORT", op_usb_setup_port);
 }
@@ -715,6 +721,9 @@ static int op_switch_part(struct unifw_proto *p)
 
 int unifw_da_begin_switch_part(struct unifw_da *da, uint8_t part)
 {
+	int idle = proto_check_idle(&da->p, "SDMMC_SWITCH_PART");
+	if (idle)
+		return idle;
 	da->part = part;
 	return proto_begin(&da->p, "SDMMC_SWITCH_PART", op_switch_part);
 }
@@ -813,6 +822,9 @@ static int check_range(struct unifw_da *da, const char *op, uint64_t addr, uint6
 
 int unifw_da_begin_read(struct unifw_da *da, uint8_t storage, uint64_t addr, uint64_t len, uint32_t packet)
 {
+	int idle = proto_check_idle(&da->p, "READ");
+	if (idle)
+		return idle;
 	int rc = check_range(da, "da READ", addr, len, packet);
 	if (rc)
 		return rc;
@@ -946,6 +958,9 @@ static int op_write(struct unifw_proto *p)
 int unifw_da_begin_write(struct unifw_da *da, uint8_t storage, uint8_t part, uint64_t addr, uint64_t len,
 			 uint32_t packet)
 {
+	int idle = proto_check_idle(&da->p, "SDMMC_WRITE_DATA");
+	if (idle)
+		return idle;
 	int rc = check_range(da, "da SDMMC_WRITE_DATA", addr, len, packet);
 	if (rc)
 		return rc;
@@ -1019,6 +1034,9 @@ static int op_format(struct unifw_proto *p)
 
 int unifw_da_begin_format(struct unifw_da *da, uint8_t storage, uint64_t addr, uint64_t len)
 {
+	int idle = proto_check_idle(&da->p, "FORMAT");
+	if (idle)
+		return idle;
 	uint64_t end;
 	if (len == 0 || !add_u64(addr, len, &end))
 		return unifw_error_set(&da->p.err, UNIFW_E_INVALID, "da FORMAT", UNIFW_NO_OFFSET,
@@ -1105,6 +1123,9 @@ static int op_read_reg32(struct unifw_proto *p)
 
 int unifw_da_begin_read_reg32(struct unifw_da *da, uint32_t addr)
 {
+	int idle = proto_check_idle(&da->p, "READ_REG32");
+	if (idle)
+		return idle;
 	da->addr32 = addr;
 	return proto_begin(&da->p, "READ_REG32", op_read_reg32);
 }
@@ -1127,8 +1148,9 @@ static int op_simple_ack(struct unifw_proto *p)
 
 static int begin_simple_ack(struct unifw_da *da, const char *op, const uint8_t *m, size_t len)
 {
-	if (proto_running(&da->p))
-		return proto_begin(&da->p, op, op_simple_ack); /* refused with the reason */
+	int idle = proto_check_idle(&da->p, op);
+	if (idle)
+		return idle;
 	memcpy(da->req, m, len);
 	da->req_len = len;
 	return proto_begin(&da->p, op, op_simple_ack);
@@ -1179,6 +1201,9 @@ static int op_finish(struct unifw_proto *p)
 
 int unifw_da_begin_finish(struct unifw_da *da, uint32_t mode)
 {
+	int idle = proto_check_idle(&da->p, "FINISH");
+	if (idle)
+		return idle;
 	da->mode = mode;
 	return proto_begin(&da->p, "FINISH", op_finish);
 }

@@ -60,11 +60,19 @@ static int proto_resume(struct unifw_proto *p)
 	return p->step.kind == UNIFW_STEP_ERROR ? p->err.code : 0;
 }
 
-int proto_begin(struct unifw_proto *p, const char *op, int (*resume)(struct unifw_proto *p))
+int proto_check_idle(struct unifw_proto *p, const char *op)
 {
 	if (proto_running(p))
 		return unifw_error_set(&p->err, UNIFW_E_INVALID, p->core, UNIFW_NO_OFFSET,
 				       "cannot start %s while %s is still running", op, p->step.op);
+	return 0;
+}
+
+int proto_begin(struct unifw_proto *p, const char *op, int (*resume)(struct unifw_proto *p))
+{
+	int rc = proto_check_idle(p, op);
+	if (rc)
+		return rc;
 	unifw_error_clear(&p->err);
 	p->resume = resume;
 	p->step.op = op;

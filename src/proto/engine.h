@@ -49,6 +49,9 @@ void proto_init(struct unifw_proto *p, const char *core, void *owner);
 /* An operation is between its start and DONE/ERROR. */
 bool proto_running(const struct unifw_proto *p);
 /* Start an operation (refused with UNIFW_E_INVALID while another one is running). */
+/* Refuse to start op while another operation runs (0 when idle). A begin function calls it before it
+ * stores its arguments in the core: the running operation reads those fields. */
+int proto_check_idle(struct unifw_proto *p, const char *op);
 int proto_begin(struct unifw_proto *p, const char *op, int (*resume)(struct unifw_proto *p));
 
 /* Step setters; each returns 0 (or the failure status) so that resume functions can `return` them. */

@@ -451,6 +451,11 @@ static void step_api_refuses_misuse(void **state)
 	/* feeding during a SEND, starting another op while one runs */
 	assert_int_equal(unifw_proto_feed(p, (const uint8_t[]){0xFD}, 1, NULL), UNIFW_E_INVALID);
 	assert_int_equal(unifw_brom_begin_get_bl_ver(b), UNIFW_E_INVALID);
+	/* ... also those with arguments, which must not land in the core the running op reads */
+	assert_int_equal(unifw_brom_begin_read32(b, 0x10007000, 64), UNIFW_E_INVALID);
+	assert_int_equal(unifw_brom_begin_write32(b, 0x10007000, (const uint32_t[]){1, 2}, 2), UNIFW_E_INVALID);
+	assert_int_equal(unifw_brom_begin_jump_da(b, 0x2007000), UNIFW_E_INVALID);
+	assert_non_null(strstr(unifw_proto_error(p)->msg, "cannot start JUMP_DA while GET_HW_CODE is still running"));
 	assert_int_equal(unifw_proto_current(p)->kind, UNIFW_STEP_SEND); /* still running */
 	assert_int_equal(unifw_proto_sent(p), 0);
 	assert_int_equal(unifw_proto_current(p)->kind, UNIFW_STEP_RECV);

@@ -641,6 +641,41 @@ static void read_three_packets_verifies_each_checksum(void **state)
 	free(disk);
 }
 
+/* Starting another operation while a READ runs is refused before it touches the core: the READ's
+ * length, buffer and packet size stay its own, and it ends as scripted. */
+static void begin_while_running_leaves_the_running_op_alone(void **state)
+{
+	(void)state;
+	size_t len = 1300;
+	uint8_t *disk = pattern(len, 9);
+	struct unifw_da *da = new_da();
+	struct script s = {0};
+	script_read_header(&s, 0x1000, len, 512);
+	D(&s, 0x5A);
+	for (size_t off = 0; off < len; off += 512) {
+		size_t n = len - off < 512 ? len - off : 512;
+		scr_d(&s, disk + off, n);
+		scr_d16(&s, unifw_da_bytesum(disk + off, n, 0));
+		H(&s, 0x5A);
+	}
+	struct unifw_proto *p = unifw_da_proto(da);
+	assert_int_equal(unifw_da_begin_read(da, 2, 0x1000, len, 512), 0);
+	assert_int_equal(unifw_da_begin_format(da, 2, 0, 1ull << 28), UNIFW_E_INVALID);
+	assert_non_null(strstr(errmsg(da), "cannot start FORMAT while READ is still running"));
+	assert_int_equal(unifw_da_begin_read(da, 2, 0, 1ull << 30, 0x100000), UNIFW_E_INVALID);
+	assert_int_equal(unifw_da_begin_write(da, 2, 8, 0, 1ull << 20, 0x100000), UNIFW_E_INVALID);
+	assert_int_equal(unifw_da_begin_switch_part(da, 3), UNIFW_E_INVALID);
+	assert_int_equal(unifw_da_begin_write_reg32(da, 0x10007000, 1), UNIFW_E_INVALID);
+	assert_int_equal(unifw_da_begin_finish(da, 1), UNIFW_E_INVALID);
+	assert_int_equal(scr_run(&s, p, 512), 0);
+	assert_script_complete(&s);
+	assert_int_equal(s.data_len, len);
+	assert_memory_equal(s.data, disk, len);
+	scr_free(&s);
+	unifw_da_free(da);
+	free(disk);
+}
+
 static void read_refusal_reads_the_status(void **state)
 {
 	(void)state;
@@ -910,6 +945,7 @@ int main(void)
 		cmocka_unit_test(report2_older_nand_layout_and_failures),
 		cmocka_unit_test(usb_status_setup_switch_and_registers),
 		cmocka_unit_test(read_three_packets_verifies_each_checksum),
+		cmocka_unit_test(begin_while_running_leaves_the_running_op_alone),
 		cmocka_unit_test(read_refusal_reads_the_status),
 		cmocka_unit_test(write_pads_to_512_and_checks_cont_char),
 		cmocka_unit_test(format_follows_progress_to_100),
