@@ -2,12 +2,10 @@
  * Rules and the public facts they rest on: docs/sim.md "Boot evaluation". */
 #include "boot_eval.h"
 
-#include <lzma.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <zlib.h>
 
 #include "flash.h"
 #include "fw_build.h"
@@ -41,6 +39,8 @@ struct eval {
 	bool lk_drives_panel;
 	struct unifw_lk_info *lk;
 	struct unifw_kernel_info *kernel;
+	uint8_t *image; /* the kernel's decompressed Image (its partition table is read from it) */
+	size_t image_len;
 	struct kpart kp[MAX_PTABLE];
 	size_t kp_count;
 	bool have_kp;
@@ -399,7 +399,8 @@ static bool check_kernel_section(struct eval *v, const uint8_t *p, size_t n)
 		return false;
 	}
 	v->kernel = malloc(sizeof *v->kernel);
-	if (!v->kernel || unifw_kernel_inspect(p, n, "kernel", NULL, v->kernel, &e) != 0) {
+	struct unifw_kernel_opts ko = { .image = &v->image, .image_len = &v->image_len };
+	if (!v->kernel || unifw_kernel_inspect(p, n, "kernel", &ko, v->kernel, &e) != 0) {
 		reason(v, "kernel", "kernel_invalid", SIM_VERDICT_BOOT_LOOP,
 		       "the kernel does not decompress (%s): the decompressor stops, the watchdog resets the phone",
 		       v->kernel ? errtext(&e, why, sizeof why) : "out of memory");
@@ -411,8 +412,8 @@ static bool check_kernel_section(struct eval *v, const uint8_t *p, size_t n)
 	return true;
 }
 
-/* LK loads BOOTIMG: header (page 2048 hard-coded), KERNEL and ROOTFS sections. */
-static int stage_bootimg(struct eval *v, uint8_t **kbuf, size_t *klen)
+/* LK loads BOOTIMG: header (page 2048 hard-coded), KERNEL and ROOTFS sections. *booted: both passed. */
+static int stage_bootimg(struct eval *v, bool *booted)
 {
 	struct sim_flash_loc loc;
 	bool found;
@@ -436,13 +437,7 @@ static int stage_bootimg(struct eval *v, uint8_t **kbuf, size_t *klen)
 		unifw_bootimg_free(&img);
 	} else {
 		const uint8_t *k = buf + img.kernel_off, *rd = buf + img.ramdisk_off;
-		if (check_kernel_section(v, k, img.hdr.kernel_size) && check_ramdisk(v, rd, img.hdr.ramdisk_size)) {
-			*kbuf = malloc(img.hdr.kernel_size);
-			if (*kbuf) {
-				memcpy(*kbuf, k, img.hdr.kernel_size);
-				*klen = img.hdr.kernel_size;
-			}
-		}
+		*booted = check_kernel_section(v, k, img.hdr.kernel_size) && check_ramdisk(v, rd, img.hdr.ramdisk_size);
 		unifw_bootimg_free(&img);
 	}
 	free(buf);
@@ -450,38 +445,6 @@ static int stage_bootimg(struct eval *v, uint8_t **kbuf, size_t *klen)
 }
 
 /* ------------------------------------------------------------------ kernel: partitions, system */
-
-/* The Image bytes (the kernel module reports where the stream is and how long its output is). */
-static uint8_t *inflate_image(const uint8_t *k, size_t klen, const struct unifw_kernel_info *ki, size_t *out_len)
-{
-	size_t n = (size_t)ki->decompressed_size;
-	if (ki->payload_offset >= klen || n == 0 || n > UNIFW_KERNEL_MAX_DECOMPRESSED)
-		return NULL;
-	uint8_t *out = malloc(n);
-	const uint8_t *in = k + ki->payload_offset;
-	size_t in_len = klen - (size_t)ki->payload_offset, in_pos = 0, out_pos = 0;
-	bool ok = false;
-	if (out && ki->compression == UNIFW_KCOMP_GZIP) {
-		z_stream z = { 0 };
-		if (inflateInit2(&z, 16 + MAX_WBITS) == Z_OK) {
-			z.next_in = (Bytef *)(uintptr_t)in;
-			z.avail_in = (uInt)in_len;
-			z.next_out = out;
-			z.avail_out = (uInt)n;
-			ok = inflate(&z, Z_FINISH) == Z_STREAM_END;
-			inflateEnd(&z);
-		}
-	} else if (out && ki->compression == UNIFW_KCOMP_XZ) {
-		uint64_t memlimit = 96u << 20;
-		ok = lzma_stream_buffer_decode(&memlimit, 0, NULL, in, &in_pos, in_len, out, &out_pos, n) == LZMA_OK;
-	}
-	if (!ok) {
-		free(out);
-		return NULL;
-	}
-	*out_len = n;
-	return out;
-}
 
 /* "NAME 0xOFF 0xSIZE pN|-" lines after SIM_KERNEL_PTABLE_TAG (fw_build.h). */
 static void parse_ptable(struct eval *v, const uint8_t *img, size_t len)
@@ -602,14 +565,11 @@ static void check_kernel_panel(struct eval *v)
 	       "the boot logo shows, then the screen goes black while Android runs", v->m->lcm, list);
 }
 
-static int stage_kernel(struct eval *v, const uint8_t *k, size_t klen)
+static int stage_kernel(struct eval *v)
 {
 	check_kernel_panel(v);
-	size_t ilen = 0;
-	uint8_t *img = inflate_image(k, klen, v->kernel, &ilen);
-	if (img)
-		parse_ptable(v, img, ilen);
-	free(img);
+	if (v->image)
+		parse_ptable(v, v->image, v->image_len);
 	struct unifw_mbr_table *t = calloc(1, sizeof *t);
 	struct unifw_error e = { 0 };
 	char why[600];
@@ -830,20 +790,18 @@ static void summarise(struct sim_boot_report *r)
 
 static int run_stages(struct eval *v)
 {
-	uint8_t *k = NULL;
-	size_t klen = 0;
+	bool booted = false;
 	int rc = stage_brom(v);
 	if (rc == 0 && !v->halted)
 		rc = stage_lk(v);
 	if (rc == 0 && !v->halted)
-		rc = stage_bootimg(v, &k, &klen);
-	if (rc == 0 && !v->halted && k)
-		rc = stage_kernel(v, k, klen);
+		rc = stage_bootimg(v, &booted);
+	if (rc == 0 && !v->halted && booted)
+		rc = stage_kernel(v);
 	if (rc == 0 && !v->halted && v->kernel) {
 		check_touch(v);
 		rc = stage_nvram(v);
 	}
-	free(k);
 	return rc;
 }
 
@@ -865,6 +823,7 @@ int sim_boot_evaluate(struct sim_emmc *e, const struct sim_model *model, struct 
 	int rc = run_stages(&v);
 	free(v.lk);
 	free(v.kernel);
+	free(v.image);
 	if (rc) {
 		sim_boot_report_free(r);
 		return rc;

@@ -37,6 +37,11 @@ enum unifw_kernel_comp { UNIFW_KCOMP_NONE, UNIFW_KCOMP_GZIP, UNIFW_KCOMP_XZ };
 
 struct unifw_kernel_opts {
 	uint64_t max_decompressed; /* 0: UNIFW_KERNEL_MAX_DECOMPRESSED */
+	/* When set, a successful inspection hands over the decompressed Image (*image, *image_len; the
+	 * caller frees it) instead of freeing it: a caller that also reads the Image needs no second
+	 * decompression. */
+	uint8_t **image;
+	size_t *image_len;
 };
 
 struct unifw_kernel_info {

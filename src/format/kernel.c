@@ -570,6 +570,11 @@ int unifw_kernel_inspect(const uint8_t *buf, size_t len, const char *name, const
 	if (rc == 0) {
 		find_banner(o.p, o.len, info);
 		drivers_scan(o.p, o.len, info);
+		if (opts && opts->image && opts->image_len) {
+			*opts->image = o.p;
+			*opts->image_len = o.len;
+			o.p = NULL;
+		}
 	}
 	free(o.p);
 	return rc;
