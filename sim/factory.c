@@ -91,7 +91,7 @@ static int make_boot_chain(const struct factory *f, struct unifw_error *err)
 
 static int fresh_staging(struct factory *f, const char *label, struct unifw_error *err)
 {
-	sim_remove_tree(f->staging);
+	(void)unifw_remove_tree(f->staging);
 	const char *tmp = getenv("TMPDIR");
 	snprintf(f->staging, sizeof f->staging, "%s/unifw-sim-%s-XXXXXX", tmp && *tmp ? tmp : "/tmp", label);
 	if (!mkdtemp(f->staging)) {
@@ -313,7 +313,7 @@ int sim_factory_make(const struct sim_firmware *fw, const struct sim_model *m, c
 		rc = make_file_systems(f, err);
 	if (rc == 0 && m)
 		rc = make_factory_nvram(f, err);
-	sim_remove_tree(f->staging);
+	(void)unifw_remove_tree(f->staging);
 	free(f);
 	return rc;
 }

@@ -318,7 +318,7 @@ int sim_emmc_fill_from_model(struct sim_emmc *e, const struct sim_model *m, uint
 	struct sim_flash_opts flash = { .with_preloader = true, .factory = true };
 	if (rc == 0)
 		rc = sim_flash_package(e, dir, &flash, err);
-	sim_remove_tree(dir);
+	(void)unifw_remove_tree(dir);
 	return rc;
 }
 

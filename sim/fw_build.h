@@ -102,7 +102,5 @@ int sim_make_ext4(const char *staging, uint64_t size, const char *label, const c
 /* Write a file under a staging dir, creating parent directories. */
 int sim_stage_file(const char *root, const char *rel, const void *data, size_t len, struct unifw_error *err);
 int sim_stage_dir(const char *root, const char *rel, struct unifw_error *err);
-/* rm -r of a directory the sim created (never follows symlinks). */
-void sim_remove_tree(const char *dir);
 
 #endif

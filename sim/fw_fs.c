@@ -64,21 +64,6 @@ int sim_stage_file(const char *root, const char *rel, const void *data, size_t l
 	return rc;
 }
 
-static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	remove(path);
-	return 0;
-}
-
-void sim_remove_tree(const char *dir)
-{
-	if (dir && *dir)
-		nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
-}
-
 static int set_time(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 {
 	(void)st;

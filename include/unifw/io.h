@@ -58,6 +58,9 @@ int unifw_file_read_head(const char *path, size_t max, uint8_t **buf, size_t *le
 /* Write a file atomically: temp file in the same directory, fsync, rename. */
 int unifw_file_write_atomic(const char *path, const void *buf, size_t len, struct unifw_error *err);
 
+/* Remove a directory tree (or a file) without following symbolic links: true when it is gone. */
+bool unifw_remove_tree(const char *path);
+
 /* Write all n bytes to fd, retrying after EINTR and short writes; a write that takes nothing is an
  * error (EIO) rather than a loop without end. UNIFW_E_IO names `name` ("write: <strerror>"). */
 int unifw_fd_write_all(int fd, const void *buf, size_t n, const char *name, struct unifw_error *err);

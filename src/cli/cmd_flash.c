@@ -207,11 +207,7 @@ static const char *package_preloader(const struct unifw_package *pkg, char *path
 
 static void remove_tmp(const char *tmpdir)
 {
-	if (!tmpdir[0])
-		return;
-	char cmd[PATH_MAX + 32];
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
-	if (system(cmd) != 0)
+	if (!unifw_remove_tree(tmpdir)) /* not a shell: $TMPDIR may hold any character */
 		fprintf(stderr, "unifw: warning: could not remove %s\n", tmpdir);
 }
 

@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -345,4 +346,22 @@ int unifw_file_write_atomic(const char *path, const void *buf, size_t len, struc
 		return rc;
 	}
 	return 0;
+}
+
+static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	remove(path); /* what cannot be removed shows in the check at the end */
+	return 0;
+}
+
+bool unifw_remove_tree(const char *path)
+{
+	if (!path || !*path)
+		return true;
+	nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+	struct stat st;
+	return lstat(path, &st) != 0 && errno == ENOENT;
 }
