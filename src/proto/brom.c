@@ -34,7 +34,6 @@ struct unifw_brom {
 	const uint8_t *data;
 	size_t len, sent, chunk;
 	uint32_t sig_len;
-	const struct unifw_chip *chip;
 
 	/* handshake */
 	unsigned byte_timeout_ms, max_attempts;
@@ -104,20 +103,6 @@ static int check_status(struct unifw_brom *b, uint16_t status)
 	if (status > 0xFF)
 		return proto_fail(&b->p, UNIFW_E_DEVICE, "expected status 0x0000, found error status 0x%04x", status);
 	return 0;
-}
-
-static uint16_t rx_be16(const struct unifw_proto *p, size_t off)
-{
-	uint16_t v = 0;
-	get_be16(p->rx, sizeof p->rx, off, &v);
-	return v;
-}
-
-static uint32_t rx_be32(const struct unifw_proto *p, size_t off)
-{
-	uint32_t v = 0;
-	get_be32(p->rx, sizeof p->rx, off, &v);
-	return v;
 }
 
 /* ---- handshake ---- */
@@ -197,9 +182,9 @@ static int op_get_hw_code(struct unifw_proto *p)
 	case 1:
 		return proto_recv(p, 2, 4, BROM_TIMEOUT_MS, "hw code and status");
 	case 2:
-		if (check_status(b, rx_be16(p, 2)))
+		if (check_status(b, proto_rx_be16(p, 2)))
 			return p->err.code;
-		b->info.hw_code = rx_be16(p, 0);
+		b->info.hw_code = proto_rx_be16(p, 0);
 		b->info.have_hw_code = true;
 		return proto_done(p);
 	}
@@ -220,11 +205,11 @@ static int op_get_hw_sw_ver(struct unifw_proto *p)
 	case 1:
 		return proto_recv(p, 2, 8, BROM_TIMEOUT_MS, "hw subcode, hw ver, sw ver and status");
 	case 2:
-		if (check_status(b, rx_be16(p, 6)))
+		if (check_status(b, proto_rx_be16(p, 6)))
 			return p->err.code;
-		b->info.hw_subcode = rx_be16(p, 0);
-		b->info.hw_ver = rx_be16(p, 2);
-		b->info.sw_ver = rx_be16(p, 4);
+		b->info.hw_subcode = proto_rx_be16(p, 0);
+		b->info.hw_ver = proto_rx_be16(p, 2);
+		b->info.sw_ver = proto_rx_be16(p, 4);
 		b->info.have_hw_sw_ver = true;
 		return proto_done(p);
 	}
@@ -292,9 +277,9 @@ static int op_get_target_config(struct unifw_proto *p)
 	case 1:
 		return proto_recv(p, 2, 6, BROM_TIMEOUT_MS, "target config and status");
 	case 2:
-		if (check_status(b, rx_be16(p, 4)))
+		if (check_status(b, proto_rx_be16(p, 4)))
 			return p->err.code;
-		b->info.target_config = rx_be32(p, 0);
+		b->info.target_config = proto_rx_be32(p, 0);
 		b->info.sbc = b->info.target_config & UNIFW_BROM_CFG_SBC;
 		b->info.sla = b->info.target_config & UNIFW_BROM_CFG_SLA;
 		b->info.daa = b->info.target_config & UNIFW_BROM_CFG_DAA;
@@ -323,7 +308,7 @@ static int op_get_me_id(struct unifw_proto *p)
 	case 1:
 		return proto_recv(p, 2, 4, BROM_TIMEOUT_MS, "ME ID length");
 	case 2: {
-		uint32_t n = rx_be32(p, 0);
+		uint32_t n = proto_rx_be32(p, 0);
 		if (n == 0 || n > UNIFW_BROM_MAX_ME_ID)
 			return proto_fail(p, UNIFW_E_TOO_BIG, "expected an ME ID length of 1..%u, found %u (0x%08x)",
 					  UNIFW_BROM_MAX_ME_ID, n, n);
@@ -334,7 +319,7 @@ static int op_get_me_id(struct unifw_proto *p)
 		return proto_recv(p, 4, 2, BROM_TIMEOUT_MS, "status");
 	case 4:
 		/* mtkclient reads this status little-endian; only 0 is OK either way. */
-		if (check_status(b, rx_be16(p, 0)))
+		if (check_status(b, proto_rx_be16(p, 0)))
 			return p->err.code;
 		b->info.me_id_len = b->count;
 		return proto_done(p);
@@ -367,15 +352,15 @@ static int op_read32(struct unifw_proto *p)
 	case 3:
 		return proto_recv(p, 4, 2, BROM_TIMEOUT_MS, "status after the arguments");
 	case 4:
-		if (check_status(b, rx_be16(p, 0)))
+		if (check_status(b, proto_rx_be16(p, 0)))
 			return p->err.code;
 		return proto_recv(p, 5, 4 * b->count, BROM_TIMEOUT_MS, "values");
 	case 5:
 		for (size_t i = 0; i < b->count; i++)
-			b->info.word[i] = rx_be32(p, 4 * i);
+			b->info.word[i] = proto_rx_be32(p, 4 * i);
 		return proto_recv(p, 6, 2, BROM_TIMEOUT_MS, "final status");
 	case 6:
-		if (check_status(b, rx_be16(p, 0)))
+		if (check_status(b, proto_rx_be16(p, 0)))
 			return p->err.code;
 		b->info.words = b->count;
 		return proto_done(p);
@@ -410,7 +395,7 @@ static int op_write32(struct unifw_proto *p)
 	case 3:
 		return proto_recv(p, 4, 2, BROM_TIMEOUT_MS, "status after the arguments");
 	case 4:
-		if (check_status(b, rx_be16(p, 0)))
+		if (check_status(b, proto_rx_be16(p, 0)))
 			return p->err.code;
 		b->index = 0;
 		return proto_echo_be32(p, 5, b->values[0], "echo of a value");
@@ -419,7 +404,7 @@ static int op_write32(struct unifw_proto *p)
 			return proto_echo_be32(p, 5, b->values[b->index], "echo of a value");
 		return proto_recv(p, 6, 2, BROM_TIMEOUT_MS, "final status");
 	case 6:
-		if (check_status(b, rx_be16(p, 0)))
+		if (check_status(b, proto_rx_be16(p, 0)))
 			return p->err.code;
 		return proto_done(p);
 	}
@@ -487,20 +472,20 @@ static int op_send_da(struct unifw_proto *p)
 	case 4:
 		return proto_recv(p, 5, 2, BROM_TIMEOUT_MS, "status after the arguments");
 	case 5:
-		if (check_status(b, rx_be16(p, 0)))
+		if (check_status(b, proto_rx_be16(p, 0)))
 			return p->err.code;
 		b->chunk = 0;
 		return send_da_next_chunk(b);
 	case 6:
 		return send_da_next_chunk(b);
 	case 7:
-		b->info.da_checksum_device = rx_be16(p, 0);
+		b->info.da_checksum_device = proto_rx_be16(p, 0);
 		if (b->info.da_checksum_device != b->info.da_checksum_host)
 			return proto_fail(p, UNIFW_E_DEVICE,
 					  "checksum: the host computed 0x%04x over %zu bytes, the device 0x%04x "
 					  "(bytes were lost or damaged on the way)",
 					  b->info.da_checksum_host, b->len, b->info.da_checksum_device);
-		if (check_status(b, rx_be16(p, 2)))
+		if (check_status(b, proto_rx_be16(p, 2)))
 			return p->err.code;
 		return proto_done(p);
 	}
@@ -530,7 +515,7 @@ static int op_jump_da(struct unifw_proto *p)
 	case 2:
 		return proto_recv(p, 3, 2, BROM_TIMEOUT_MS, "status");
 	case 3:
-		if (check_status(b, rx_be16(p, 0)))
+		if (check_status(b, proto_rx_be16(p, 0)))
 			return p->err.code;
 		return proto_done(p);
 	}

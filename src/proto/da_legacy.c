@@ -39,7 +39,6 @@ struct unifw_da {
 	uint32_t packet;
 	uint32_t addr32, value, mode;
 	uint8_t storage, part, speed;
-	uint8_t wd_flags[4];
 	uint64_t addr, total, off, wire_len;
 	size_t chunk, packets, ids_have;
 	size_t stride, next_chunk;  /* WRITE: packet buffer size, size of the prepared packet */
@@ -127,27 +126,6 @@ void unifw_da_stage2_defaults(struct unifw_da_stage2_config *cfg, uint8_t brom_v
 	};
 }
 
-static uint16_t rx16(const struct unifw_proto *p, size_t off)
-{
-	uint16_t v = 0;
-	get_be16(p->rx, sizeof p->rx, off, &v);
-	return v;
-}
-
-static uint32_t rx32(const struct unifw_proto *p, size_t off)
-{
-	uint32_t v = 0;
-	get_be32(p->rx, sizeof p->rx, off, &v);
-	return v;
-}
-
-static uint64_t rx64(const struct unifw_proto *p, size_t off)
-{
-	uint64_t v = 0;
-	get_be64(p->rx, sizeof p->rx, off, &v);
-	return v;
-}
-
 static int expect_byte(struct unifw_proto *p, uint8_t want, const char *what)
 {
 	if (p->rx[0] != want)
@@ -183,27 +161,27 @@ static int op_sync(struct unifw_proto *p)
 			return p->err.code;
 		return proto_recv(p, 2, 4, DA_TIMEOUT_MS, "report 1 NAND status");
 	case 2:
-		r->nand_ret = rx32(p, 0);
+		r->nand_ret = proto_rx_be32(p, 0);
 		return proto_recv(p, 3, 2, DA_TIMEOUT_MS, "report 1 NAND id count");
 	case 3:
 		/* counts and lengths go into the info only once checked: callers index arrays with them */
-		if (rx16(p, 0) > UNIFW_DA_MAX_NAND_IDS)
+		if (proto_rx_be16(p, 0) > UNIFW_DA_MAX_NAND_IDS)
 			return proto_fail(p, UNIFW_E_TOO_BIG, "expected at most %d NAND ids, found a count of %u",
-					  UNIFW_DA_MAX_NAND_IDS, rx16(p, 0));
-		r->nand_id_count = rx16(p, 0);
+					  UNIFW_DA_MAX_NAND_IDS, proto_rx_be16(p, 0));
+		r->nand_id_count = proto_rx_be16(p, 0);
 		if (r->nand_id_count == 0)
 			return proto_recv(p, 5, 4, DA_TIMEOUT_MS, "report 1 eMMC status");
 		return proto_recv(p, 4, 2u * r->nand_id_count, DA_TIMEOUT_MS, "report 1 NAND ids");
 	case 4:
 		for (size_t i = 0; i < r->nand_id_count; i++)
-			r->nand_id[i] = rx16(p, 2 * i);
+			r->nand_id[i] = proto_rx_be16(p, 2 * i);
 		return proto_recv(p, 5, 4, DA_TIMEOUT_MS, "report 1 eMMC status");
 	case 5:
-		r->emmc_ret = rx32(p, 0);
+		r->emmc_ret = proto_rx_be32(p, 0);
 		return proto_recv(p, 6, 16, DA_TIMEOUT_MS, "report 1 eMMC id");
 	case 6:
 		for (size_t i = 0; i < 4; i++)
-			r->emmc_id[i] = rx32(p, 4 * i);
+			r->emmc_id[i] = proto_rx_be32(p, 4 * i);
 		/* mtkclient upload_da1: NAND if the first NAND id is set, eMMC if the first eMMC word is. */
 		if (r->nand_id_count > 0 && r->nand_id[0] != 0)
 			r->storage = UNIFW_DA_STORAGE_NAND;
@@ -327,7 +305,7 @@ static int op_stage2(struct unifw_proto *p)
 	case 1:
 		return proto_recv(p, 2, 4, DA_INIT_TIMEOUT_MS, "DRAM status");
 	case 2:
-		d->config_status = rx32(p, 0);
+		d->config_status = proto_rx_be32(p, 0);
 		if (d->config_status == UNIFW_DA_STATUS_DRAM_READY) {
 			d->valid = true;
 			return proto_done(p);
@@ -338,26 +316,26 @@ static int op_stage2(struct unifw_proto *p)
 					  d->config_status);
 		return proto_recv(p, 3, 4, DA_TIMEOUT_MS, "word before the DRAM info");
 	case 3:
-		d->pre_word = rx32(p, 0);
+		d->pre_word = proto_rx_be32(p, 0);
 		return proto_recv(p, 4, 16, DA_TIMEOUT_MS, "DRAM info");
 	case 4:
 		memcpy(d->dram_info, p->rx, 16);
 		return proto_recv(p, 5, 4, DA_TIMEOUT_MS, "NAND status of the DRAM report");
 	case 5:
-		if (rx32(p, 0) != UNIFW_DA_STATUS_NO_NAND)
-			return proto_fail(p, UNIFW_E_DEVICE, "expected 0xbc4, found 0x%x", rx32(p, 0));
+		if (proto_rx_be32(p, 0) != UNIFW_DA_STATUS_NO_NAND)
+			return proto_fail(p, UNIFW_E_DEVICE, "expected 0xbc4, found 0x%x", proto_rx_be32(p, 0));
 		return proto_recv(p, 6, 2, DA_TIMEOUT_MS, "NAND id count of the DRAM report");
 	case 6:
-		if (rx16(p, 0) > UNIFW_DA_MAX_NAND_IDS)
+		if (proto_rx_be16(p, 0) > UNIFW_DA_MAX_NAND_IDS)
 			return proto_fail(p, UNIFW_E_TOO_BIG, "expected at most %d NAND ids, found a count of %u",
-					  UNIFW_DA_MAX_NAND_IDS, rx16(p, 0));
-		d->nand_id_count = rx16(p, 0);
+					  UNIFW_DA_MAX_NAND_IDS, proto_rx_be16(p, 0));
+		d->nand_id_count = proto_rx_be16(p, 0);
 		if (d->nand_id_count == 0)
 			return stage2_choose_emi(da);
 		return proto_recv(p, 7, 2u * d->nand_id_count, DA_TIMEOUT_MS, "NAND ids of the DRAM report");
 	case 7:
 		for (size_t i = 0; i < d->nand_id_count; i++)
-			d->nand_id[i] = rx16(p, 2 * i);
+			d->nand_id[i] = proto_rx_be16(p, 2 * i);
 		return stage2_choose_emi(da);
 	case 8:
 		return proto_recv(p, 9, 1, DA_TIMEOUT_MS, "answer to the EMI version");
@@ -373,7 +351,7 @@ static int op_stage2(struct unifw_proto *p)
 		return proto_recv(p, 11, 4, DA_TIMEOUT_MS, "EMI length");
 	case 11: {
 		const struct unifw_da_emi_entry *e = &da->emi->entries[d->emi_index];
-		uint32_t n = rx32(p, 0);
+		uint32_t n = proto_rx_be32(p, 0);
 		if (n == 0 || n > UNIFW_DA_MAX_EMI_LEN)
 			return proto_fail(p, UNIFW_E_TOO_BIG, "expected an EMI length of 1..%u, found %u (0x%08x)",
 					  UNIFW_DA_MAX_EMI_LEN, n, n);
@@ -398,7 +376,7 @@ static int op_stage2(struct unifw_proto *p)
 		 * and say whether it equals the byte sum, the DA's convention for data packets. */
 		const struct unifw_da_emi_entry *e = &da->emi->entries[d->emi_index];
 		uint8_t m[5] = {UNIFW_DA_ACK, 0x80, 0x00, 0x00, 0x01};
-		d->emi_checksum_device = rx16(p, 0);
+		d->emi_checksum_device = proto_rx_be16(p, 0);
 		d->emi_checksum_bytesum = unifw_da_bytesum(e->data, e->len, 0);
 		d->emi_checksum_matches = d->emi_checksum_device == d->emi_checksum_bytesum;
 		return proto_send(p, 15, m, sizeof m, "ACK and DRAM config request 0x80000001");
@@ -406,7 +384,7 @@ static int op_stage2(struct unifw_proto *p)
 	case 15:
 		return proto_recv(p, 16, 4, DA_INIT_TIMEOUT_MS, "DRAM init result");
 	case 16:
-		d->ext_ram_ret = rx32(p, 0);
+		d->ext_ram_ret = proto_rx_be32(p, 0);
 		if (d->ext_ram_ret != 0)
 			return proto_fail(p, UNIFW_E_DEVICE,
 					  "DRAM init failed: expected 0x0, found 0x%x (the EMI settings do not fit this "
@@ -416,7 +394,7 @@ static int op_stage2(struct unifw_proto *p)
 	case 17:
 		d->ext_ram_type = p->rx[0];
 		d->ext_ram_chip_select = p->rx[1];
-		d->ext_ram_size = rx64(p, 2);
+		d->ext_ram_size = proto_rx_be64(p, 2);
 		d->valid = true;
 		return proto_done(p);
 	}
@@ -509,15 +487,15 @@ int unifw_da_begin_upload_da2(struct unifw_da *da, uint32_t addr, const uint8_t 
 
 static void parse_nor(struct unifw_da_report2 *r, const struct unifw_proto *p)
 {
-	r->nor_ret = rx32(p, 0);
+	r->nor_ret = proto_rx_be32(p, 0);
 	r->nor_chip_select[0] = p->rx[4];
 	r->nor_chip_select[1] = p->rx[5];
-	r->nor_flash_id = rx16(p, 6);
-	r->nor_flash_size = rx32(p, 8);
+	r->nor_flash_id = proto_rx_be16(p, 6);
+	r->nor_flash_size = proto_rx_be32(p, 8);
 	for (size_t i = 0; i < 4; i++)
-		r->nor_dev_code[i] = rx16(p, 12 + 2 * i);
-	r->nor_otp_status = rx32(p, 20);
-	r->nor_otp_size = rx32(p, 24);
+		r->nor_dev_code[i] = proto_rx_be16(p, 12 + 2 * i);
+	r->nor_otp_status = proto_rx_be32(p, 20);
+	r->nor_otp_size = proto_rx_be32(p, 24);
 }
 
 /* The NAND block: ret u32, chip select u8, flash id u16, size u64, id count u16. An older layout
@@ -527,16 +505,16 @@ static int parse_nand(struct unifw_da *da)
 {
 	struct unifw_proto *p = &da->p;
 	struct unifw_da_report2 *r = &da->info.report2;
-	r->nand_ret = rx32(p, 0);
+	r->nand_ret = proto_rx_be32(p, 0);
 	r->nand_chip_select = p->rx[4];
-	r->nand_flash_id = rx16(p, 5);
-	uint16_t count = rx16(p, 15);
+	r->nand_flash_id = proto_rx_be16(p, 5);
+	uint16_t count = proto_rx_be16(p, 15);
 	da->ids_have = 0;
 	r->nand_id_count = 0; /* set only once checked: callers index nand_id[] with it */
 	if (count == 0) {
 		r->nand_size_32bit = true;
-		r->nand_flash_size = rx32(p, 7);
-		count = rx16(p, 11);
+		r->nand_flash_size = proto_rx_be32(p, 7);
+		count = proto_rx_be16(p, 11);
 		if (count < 2)
 			return proto_fail(p, UNIFW_E_DEVICE,
 					  "NAND id count is 0 in the u64 layout and %u in the u32 layout (at least 2 "
@@ -544,12 +522,12 @@ static int parse_nand(struct unifw_da *da)
 		if (count > UNIFW_DA_MAX_NAND_IDS)
 			return proto_fail(p, UNIFW_E_TOO_BIG, "expected at most %d NAND ids, found a count of %u",
 					  UNIFW_DA_MAX_NAND_IDS, count);
-		r->nand_id[0] = rx16(p, 13);
-		r->nand_id[1] = rx16(p, 15);
+		r->nand_id[0] = proto_rx_be16(p, 13);
+		r->nand_id[1] = proto_rx_be16(p, 15);
 		da->ids_have = 2;
 	} else {
 		r->nand_size_32bit = false;
-		r->nand_flash_size = rx64(p, 7);
+		r->nand_flash_size = proto_rx_be64(p, 7);
 		if (count > UNIFW_DA_MAX_NAND_IDS)
 			return proto_fail(p, UNIFW_E_TOO_BIG, "expected at most %d NAND ids, found a count of %u",
 					  UNIFW_DA_MAX_NAND_IDS, count);
@@ -562,25 +540,25 @@ static int parse_nand(struct unifw_da *da)
 
 static void parse_emmc(struct unifw_da_report2 *r, const struct unifw_proto *p)
 {
-	r->emmc_ret = rx32(p, 0);
-	r->emmc_boot1_size = rx64(p, 4);
-	r->emmc_boot2_size = rx64(p, 12);
-	r->emmc_rpmb_size = rx64(p, 20);
+	r->emmc_ret = proto_rx_be32(p, 0);
+	r->emmc_boot1_size = proto_rx_be64(p, 4);
+	r->emmc_boot2_size = proto_rx_be64(p, 12);
+	r->emmc_rpmb_size = proto_rx_be64(p, 20);
 	for (size_t i = 0; i < 4; i++)
-		r->emmc_gp_size[i] = rx64(p, 28 + 8 * i);
-	r->emmc_ua_size = rx64(p, 60);
+		r->emmc_gp_size[i] = proto_rx_be64(p, 28 + 8 * i);
+	r->emmc_ua_size = proto_rx_be64(p, 60);
 	memcpy(r->emmc_cid, p->rx + 68, 16);
 	memcpy(r->emmc_fwver, p->rx + 84, 8);
 }
 
 static void parse_config(struct unifw_da_report2 *r, const struct unifw_proto *p)
 {
-	r->int_sram_ret = rx32(p, 0);
-	r->int_sram_size = rx32(p, 4);
-	r->ext_ram_ret = rx32(p, 8);
+	r->int_sram_ret = proto_rx_be32(p, 0);
+	r->int_sram_size = proto_rx_be32(p, 4);
+	r->ext_ram_ret = proto_rx_be32(p, 8);
 	r->ext_ram_type = p->rx[12];
 	r->ext_ram_chip_select = p->rx[13];
-	r->ext_ram_size = rx64(p, 14);
+	r->ext_ram_size = proto_rx_be64(p, 14);
 	memcpy(r->random_id, p->rx + 22, 16);
 }
 
@@ -599,12 +577,12 @@ static int op_report2(struct unifw_proto *p)
 		return parse_nand(da);
 	case 3:
 		for (size_t i = da->ids_have; i < r->nand_id_count; i++)
-			r->nand_id[i] = rx16(p, 2 * (i - da->ids_have));
+			r->nand_id[i] = proto_rx_be16(p, 2 * (i - da->ids_have));
 		return proto_recv(p, 4, R2_NAND2, DA_TIMEOUT_MS, "report 2 NAND2 block");
 	case 4:
-		r->nand_page_size = rx16(p, 0);
-		r->nand_spare_size = rx16(p, 2);
-		r->nand_pages_per_block = rx16(p, 4);
+		r->nand_page_size = proto_rx_be16(p, 0);
+		r->nand_spare_size = proto_rx_be16(p, 2);
+		r->nand_pages_per_block = proto_rx_be16(p, 4);
 		r->nand_io_interface = p->rx[6];
 		r->nand_addr_cycle = p->rx[7];
 		r->nand_bmt_exist = p->rx[8];
@@ -613,8 +591,8 @@ static int op_report2(struct unifw_proto *p)
 		parse_emmc(r, p);
 		return proto_recv(p, 6, R2_SDC, DA_TIMEOUT_MS, "report 2 SDC block");
 	case 6:
-		r->sdc_ret = rx32(p, 0);
-		r->sdc_ua_size = rx64(p, 4);
+		r->sdc_ret = proto_rx_be32(p, 0);
+		r->sdc_ua_size = proto_rx_be64(p, 4);
 		memcpy(r->sdc_cid, p->rx + 12, 16);
 		return proto_recv(p, 7, R2_CONFIG, DA_TIMEOUT_MS, "report 2 CONFIG block");
 	case 7:
@@ -623,8 +601,8 @@ static int op_report2(struct unifw_proto *p)
 	case 8:
 		if (expect_byte(p, UNIFW_DA_ACK, "report 2 tail ACK"))
 			return p->err.code;
-		r->download_status = rx32(p, 1);
-		r->boot_style = rx32(p, 5);
+		r->download_status = proto_rx_be32(p, 1);
+		r->boot_style = proto_rx_be32(p, 5);
 		if (p->rx[9] != UNIFW_DA_SOC_OK)
 			return proto_fail_byte(p, "report 2 SOC_OK", UNIFW_DA_SOC_OK, p->rx[9]);
 		r->valid = true;
@@ -783,7 +761,7 @@ static int op_read(struct unifw_proto *p)
 		return proto_recv(p, 6, 2, DA_TIMEOUT_MS, "packet checksum");
 	case 6: {
 		uint16_t want = unifw_da_bytesum(da->buf, da->chunk, 0);
-		uint16_t got = rx16(p, 0);
+		uint16_t got = proto_rx_be16(p, 0);
 		size_t count = (size_t)((da->total + da->packet - 1) / da->packet);
 		if (want != got)
 			return proto_fail(p, UNIFW_E_DEVICE,
@@ -1014,7 +992,7 @@ static int op_format(struct unifw_proto *p)
 					  UNIFW_DA_MAX_FORMAT_REPORTS);
 		da->last_progress = progress;
 		da->info.format_progress = progress;
-		da->info.format_status = rx32(p, 2);
+		da->info.format_status = proto_rx_be32(p, 2);
 		proto_progress(p, progress, 100);
 		return proto_send_u8(p, 3, UNIFW_DA_ACK, "ACK of a progress report");
 	}
@@ -1065,7 +1043,7 @@ static int op_read_pmt(struct unifw_proto *p)
 			return p->err.code;
 		return proto_recv(p, 3, 4, DA_TIMEOUT_MS, "partition table length");
 	case 3: {
-		uint32_t n = rx32(p, 0);
+		uint32_t n = proto_rx_be32(p, 0);
 		if (n > UNIFW_DA_MAX_PMT_LEN)
 			return proto_fail(p, UNIFW_E_TOO_BIG, "expected a partition table of at most %u bytes, found %u "
 					  "(0x%08x)", UNIFW_DA_MAX_PMT_LEN, n, n);
@@ -1110,7 +1088,7 @@ static int op_read_reg32(struct unifw_proto *p)
 	case 1:
 		return proto_recv(p, 2, 4, DA_TIMEOUT_MS, "register value");
 	case 2:
-		da->value = rx32(p, 0);
+		da->value = proto_rx_be32(p, 0);
 		return proto_recv(p, 3, 1, DA_TIMEOUT_MS, "ACK");
 	case 3:
 		if (expect_byte(p, UNIFW_DA_ACK, "ACK"))

@@ -8,6 +8,9 @@
 
 #include "util/bytes.h"
 
+/* How long a device may take to echo a command byte. */
+#define PROTO_ECHO_TIMEOUT_MS 5000
+
 void proto_init(struct unifw_proto *p, const char *core, void *owner)
 {
 	memset(p, 0, sizeof *p);
@@ -16,7 +19,6 @@ void proto_init(struct unifw_proto *p, const char *core, void *owner)
 	p->step.kind = UNIFW_STEP_IDLE;
 	p->step.op = "";
 	p->step.what = "";
-	p->echo_timeout_ms = 5000;
 	unifw_error_clear(&p->err);
 }
 
@@ -151,9 +153,7 @@ static int recv_setup(struct unifw_proto *p, int next_pc, uint8_t *dst, size_t n
 	p->step.len = n;
 	p->step.timeout_ms = timeout_ms;
 	p->step.timeout_expected = timeout_expected;
-	p->recv_base = dst;
 	p->recv_len = n;
-	p->recv_have = 0;
 	p->recv_start = p->rx_total;
 	p->timed_out = false;
 	return 0;
@@ -316,7 +316,7 @@ int unifw_proto_sent(struct unifw_proto *p)
 		size_t n = p->echo_len;
 		int next = p->next_pc;
 		const char *what = p->echo_what;
-		int rc = recv_setup(p, next, p->rx, n, p->echo_timeout_ms, false, what);
+		int rc = recv_setup(p, next, p->rx, n, PROTO_ECHO_TIMEOUT_MS, false, what);
 		if (rc)
 			return rc;
 		p->echo_checking = true;
@@ -341,7 +341,6 @@ int unifw_proto_received(struct unifw_proto *p, size_t n)
 		return wrong_step(p, "unifw_proto_received", UNIFW_STEP_RECV);
 	if (n > p->step.len)
 		return proto_fail(p, UNIFW_E_INVALID, "driver reported %zu bytes for a receive of %zu", n, p->step.len);
-	p->recv_have += n;
 	p->rx_total += n;
 	p->step.buf += n;
 	p->step.len -= n;
@@ -389,7 +388,7 @@ int unifw_proto_timeout(struct unifw_proto *p)
 		return proto_resume(p);
 	}
 	return proto_fail(p, UNIFW_E_TIMEOUT, "no answer from the device within %u ms (got %zu of %zu bytes)",
-			  p->step.timeout_ms, p->recv_have, p->recv_len);
+			  p->step.timeout_ms, p->recv_len - p->step.len, p->recv_len);
 }
 
 int unifw_proto_advance(struct unifw_proto *p)

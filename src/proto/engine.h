@@ -10,6 +10,7 @@
 #include <stdarg.h>
 
 #include "unifw/proto.h"
+#include "util/bytes.h"
 
 /* Largest fixed-size field a core receives at once (the eMMC block of DA report 2 is 0x5C). */
 #define PROTO_RX_MAX 256
@@ -28,15 +29,12 @@ struct unifw_proto {
 	bool echo_checking;                       /* the current RECV is an echo to compare */
 	size_t echo_len;
 	const char *echo_what;
-	unsigned echo_timeout_ms;                 /* how long an echo may take (set by the core) */
 	bool timed_out;                           /* the last RECV ended in an expected timeout */
 
 	uint8_t tx[PROTO_TX_MAX];
 	uint8_t echo_tx[PROTO_TX_MAX];
 	uint8_t rx[PROTO_RX_MAX];
-	uint8_t *recv_base;                       /* start of the current receive buffer */
-	size_t recv_len;                          /* its full length */
-	size_t recv_have;
+	size_t recv_len;                          /* full length of the current receive (step.len is what is left) */
 
 	uint64_t rx_total, tx_total;
 	uint64_t recv_start;                      /* rx_total when the current receive began */
@@ -47,6 +45,28 @@ struct unifw_proto {
 
 void proto_init(struct unifw_proto *p, const char *core, void *owner);
 /* An operation is between its start and DONE/ERROR. */
+/* Big-endian fields of the last answer received into p->rx (0 past its end). */
+static inline uint16_t proto_rx_be16(const struct unifw_proto *p, size_t off)
+{
+	uint16_t v = 0;
+	get_be16(p->rx, sizeof p->rx, off, &v);
+	return v;
+}
+
+static inline uint32_t proto_rx_be32(const struct unifw_proto *p, size_t off)
+{
+	uint32_t v = 0;
+	get_be32(p->rx, sizeof p->rx, off, &v);
+	return v;
+}
+
+static inline uint64_t proto_rx_be64(const struct unifw_proto *p, size_t off)
+{
+	uint64_t v = 0;
+	get_be64(p->rx, sizeof p->rx, off, &v);
+	return v;
+}
+
 bool proto_running(const struct unifw_proto *p);
 /* Start an operation (refused with UNIFW_E_INVALID while another one is running). */
 /* Refuse to start op while another operation runs (0 when idle). A begin function calls it before it
