@@ -43,7 +43,9 @@ int unifw_sock_open(struct unifw_port *port, struct unifw_error *err); /* spec.k
 int unifw_usb_open(struct unifw_port *port, struct unifw_error *err);
 
 /* MediaTek libusb devices (appends to a growing array). Returns 0 or negative. */
-int unifw_usb_list(struct unifw_device **list, size_t *count, size_t *cap, struct unifw_error *err);
+/* product: also ask each device for its product string (opens it: `unifw devices` only, not the `auto`
+ * scan that must not touch a preloader in its short window). */
+int unifw_usb_list(struct unifw_device **list, size_t *count, size_t *cap, bool product, struct unifw_error *err);
 /* ttyACM ports from sysfs (appends). */
 int unifw_tty_list(const char *sysfs_root, const char *dev_root, struct unifw_device **list, size_t *count,
 		   size_t *cap, struct unifw_error *err);

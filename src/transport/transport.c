@@ -198,6 +198,9 @@ static int device_cmp(const void *a, const void *b)
 	return strcmp(x->port, y->port);
 }
 
+static int devices_scan(const struct unifw_port_options *opt, bool with_product, struct unifw_device **out,
+			size_t *count, struct unifw_error *err);
+
 /* One scan for `auto`: open the first MediaTek device in a download mode. Returns 1 when
  * opened, 0 when none is there yet, negative on an error that waiting will not fix. */
 static int auto_try_once(struct unifw_port *port, const struct unifw_port_options *opt, char *note, size_t notelen,
@@ -205,7 +208,7 @@ static int auto_try_once(struct unifw_port *port, const struct unifw_port_option
 {
 	struct unifw_device *list = NULL;
 	size_t n = 0;
-	int rc = unifw_devices_list(opt, &list, &n, err);
+	int rc = devices_scan(opt, false, &list, &n, err); /* no product strings: no extra open */
 	if (rc < 0)
 		return rc;
 	if (n > 1)
@@ -412,8 +415,9 @@ int unifw_device_append(struct unifw_device **list, size_t *count, size_t *cap, 
 	return 0;
 }
 
-int unifw_devices_list(const struct unifw_port_options *opt, struct unifw_device **out, size_t *count,
-		       struct unifw_error *err)
+/* ttyACM ports and libusb devices; with_product asks USB devices for their product string. */
+static int devices_scan(const struct unifw_port_options *opt, bool with_product, struct unifw_device **out,
+			size_t *count, struct unifw_error *err)
 {
 	struct unifw_device *list = NULL;
 	size_t n = 0, cap = 0;
@@ -423,7 +427,7 @@ int unifw_devices_list(const struct unifw_port_options *opt, struct unifw_device
 	rc = unifw_tty_list(opt && opt->sysfs_root ? opt->sysfs_root : "/sys", opt && opt->dev_root ? opt->dev_root : "/dev",
 			    &list, &n, &cap, err);
 	if (rc == 0 && !(opt && opt->no_usb))
-		rc = unifw_usb_list(&list, &n, &cap, err);
+		rc = unifw_usb_list(&list, &n, &cap, with_product, err);
 	if (rc < 0) {
 		free(list);
 		return rc;
@@ -431,6 +435,12 @@ int unifw_devices_list(const struct unifw_port_options *opt, struct unifw_device
 	*out = list;
 	*count = n;
 	return 0;
+}
+
+int unifw_devices_list(const struct unifw_port_options *opt, struct unifw_device **out, size_t *count,
+		       struct unifw_error *err)
+{
+	return devices_scan(opt, true, out, count, err);
 }
 
 void unifw_devices_free(struct unifw_device *list)

@@ -353,7 +353,7 @@ const struct unifw_transport_ops unifw_usb_ops = {
 	.close = usb_close,
 };
 
-int unifw_usb_list(struct unifw_device **list, size_t *count, size_t *cap, struct unifw_error *err)
+int unifw_usb_list(struct unifw_device **list, size_t *count, size_t *cap, bool product, struct unifw_error *err)
 {
 	libusb_context *ctx = NULL;
 	libusb_device **devs = NULL;
@@ -384,7 +384,7 @@ int unifw_usb_list(struct unifw_device **list, size_t *count, size_t *cap, struc
 			loc.depth = 0;
 		location_name(&loc, d.location, sizeof d.location);
 		libusb_device_handle *h = NULL;
-		if (dd.iProduct && libusb_open(devs[i], &h) == 0) {
+		if (product && dd.iProduct && libusb_open(devs[i], &h) == 0) {
 			if (libusb_get_string_descriptor_ascii(h, dd.iProduct, (unsigned char *)d.product,
 							       (int)sizeof d.product) < 0)
 				d.product[0] = 0;

@@ -152,7 +152,8 @@ static void auto_opens_a_download_mode_device(void **state)
 	struct fake_usb_config other = {.vid = 0x046D, .pid = 0xC52B, .bus = 1, .addr = 2, .path = {1}, .depth = 1,
 					.layout = FAKE_USB_VENDOR, .max_packet = 64};
 	fake_usb_add(&other);
-	struct fake_usb_dev *d = add(0x2000, 1, 33, "4", NULL, FAKE_USB_CDC, 512);
+	/* a product string `unifw devices` would read: the scan must not open the phone for it */
+	struct fake_usb_dev *d = add(0x2000, 1, 33, "4", "MT65xx Preloader", FAKE_USB_CDC, 512);
 	struct unifw_port_options opt = {.sysfs_root = g_dir, .dev_root = g_dir, .wait_ms = 500};
 	struct unifw_port *port = NULL;
 	struct unifw_error e;
