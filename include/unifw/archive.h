@@ -57,8 +57,6 @@ uint64_t unifw_archive_member_consumed(const struct unifw_archive *a);
 
 /* libarchive's name of the container ("ZIP 2.0 (deflation)", "GNU tar format"...), "" before the first member. */
 const char *unifw_archive_format(const struct unifw_archive *a);
-/* Archive file name as given to open. */
-const char *unifw_archive_name(const struct unifw_archive *a);
 
 /* Cheap content check on the first bytes of a file: zip, 7z, rar, tar (also inside gzip/bzip2/xz/zstd).
  * A gzip'd cpio (an Android ramdisk) is NOT an archive here: ramdisks are images. */

@@ -87,6 +87,8 @@ struct unifw_jv *unifw_phone_info_json(const struct unifw_phone_info *info);
 
 /* Size in bytes of a hardware partition (report 2); 0 when absent or unknown. ADDED. */
 uint64_t unifw_phone_part_size(const struct unifw_phone *ph, enum unifw_phone_part part);
+/* "boot1", "boot2", "rpmb", "user area" (for messages). */
+const char *unifw_phone_part_name(enum unifw_phone_part part);
 /* Size of the boot region = boot1 + boot2 + RPMB: the linear (scatter) address of user-area offset 0
  * (formats.md "Address spaces"). ADDED. */
 uint64_t unifw_phone_boot_region(const struct unifw_phone *ph);

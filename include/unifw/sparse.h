@@ -101,8 +101,6 @@ int unifw_sparse_view_open(struct unifw_stream *s, struct unifw_sparse_view **ou
 int unifw_sparse_view_pread(struct unifw_sparse_view *v, void *buf, size_t len, uint64_t off,
 			    struct unifw_error *err);
 uint64_t unifw_sparse_view_size(const struct unifw_sparse_view *v);
-const struct unifw_sparse_header *unifw_sparse_view_header(const struct unifw_sparse_view *v);
-const struct unifw_sparse_stats *unifw_sparse_view_stats(const struct unifw_sparse_view *v);
 /* A stream (read + pread) over the expanded image; closing it does not close the view. */
 void unifw_sparse_view_stream(struct unifw_sparse_view *v, struct unifw_stream *out);
 void unifw_sparse_view_close(struct unifw_sparse_view *v);

@@ -763,8 +763,6 @@ int unifw_sparse_view_pread(struct unifw_sparse_view *v, void *buf, size_t len, 
 }
 
 uint64_t unifw_sparse_view_size(const struct unifw_sparse_view *v) { return v->size; }
-const struct unifw_sparse_header *unifw_sparse_view_header(const struct unifw_sparse_view *v) { return &v->h; }
-const struct unifw_sparse_stats *unifw_sparse_view_stats(const struct unifw_sparse_view *v) { return &v->st; }
 
 void unifw_sparse_view_close(struct unifw_sparse_view *v)
 {

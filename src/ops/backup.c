@@ -795,8 +795,6 @@ static int journal_checkpoint(struct run *r, bool force, struct unifw_error *err
 	return unifw_backup_journal_save(r->journal_path, r->j, err);
 }
 
-static const char *part_label(enum unifw_phone_part p) { return p == UNIFW_PHONE_BOOT1 ? "boot1" : "user area"; }
-
 static int item_verify_phone(struct run *r, struct unifw_backup_item *it, struct unifw_error *err)
 {
 	struct hash_only h = {.progress = r->o->progress};
@@ -901,7 +899,7 @@ static int item_backup(struct run *r, struct unifw_backup_item *it, struct unifw
 	int rc = item_stream(r, it, path, err);
 	if (rc < 0) {
 		unifw_error_prefix(err, "partition %s (%s 0x%llx+0x%llx, %llu of %llu bytes saved; --resume continues): ",
-				   it->name, part_label(it->part), (unsigned long long)it->offset,
+				   it->name, unifw_phone_part_name(it->part), (unsigned long long)it->offset,
 				   (unsigned long long)it->size, (unsigned long long)it->done, (unsigned long long)it->size);
 		unifw_progress_end(r->o->progress, rc, NULL);
 		return rc;
@@ -917,20 +915,12 @@ static int item_backup(struct run *r, struct unifw_backup_item *it, struct unifw
 
 /* --- manifest ------------------------------------------------------------------------------------ */
 
-static void iso_now(char *buf, size_t cap)
-{
-	time_t t = time(NULL);
-	struct tm tm;
-	gmtime_r(&t, &tm);
-	strftime(buf, cap, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
 static struct unifw_jv *manifest_build(struct run *r, const struct unifw_phone_layout *l, const char *const *scatters,
 				       size_t nscatters)
 {
 	struct unifw_jv *m = unifw_jv_object();
 	char now[32];
-	iso_now(now, sizeof now);
+	unifw_utc_iso(now, sizeof now);
 	unifw_jv_set_str(m, "kind", UNIFW_BACKUP_KIND);
 	unifw_jv_set_uint(m, "version", UNIFW_BACKUP_VERSION);
 	unifw_jv_set_str(m, "created", now);

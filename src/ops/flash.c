@@ -67,7 +67,7 @@ static int parent_dirs(const char *path, struct unifw_error *err)
 
 static int save(struct exec *x, struct unifw_error *err)
 {
-	flash_now_iso(x->j->updated, sizeof x->j->updated);
+	unifw_utc_iso(x->j->updated, sizeof x->j->updated);
 	x->since_save = 0;
 	int rc = unifw_flash_journal_save(x->o->journal_path, x->j, err);
 	if (rc) {
@@ -98,7 +98,7 @@ static int journal_start(struct exec *x, struct unifw_error *err)
 	memcpy(j->plan_sha256, plan->sha256, 32);
 	snprintf(j->package, sizeof j->package, "%s", x->o->package_path ? x->o->package_path : plan->pkg->path);
 	j->opts = plan->opts;
-	flash_now_iso(j->started, sizeof j->started);
+	unifw_utc_iso(j->started, sizeof j->started);
 	j->parts = calloc(plan->writes ? plan->writes : 1, sizeof *j->parts);
 	if (!j->parts)
 		return unifw_error_set(err, UNIFW_E_NOMEM, "journal", UNIFW_NO_OFFSET, "out of memory");
@@ -295,8 +295,6 @@ static int verify_data(void *ctx, const uint8_t *data, size_t len, uint64_t off,
 	return 0;
 }
 
-static const char *part_name(enum unifw_phone_part p) { return p == UNIFW_PHONE_BOOT1 ? "boot1" : "user area"; }
-
 /* One range to the phone. With verification, x->sent keeps a copy of every byte handed to the write
  * (a memcpy per packet: comparing with it costs far less than hashing both sides, and a difference can be
  * named to the byte). */
@@ -312,7 +310,7 @@ static int write_range(struct exec *x, const struct unifw_flash_entry *e, const 
 				     "the write took %llu of the range's %llu bytes", (unsigned long long)c.fs.done,
 				     (unsigned long long)r->len);
 	if (rc) {
-		unifw_error_prefix(err, "write %s (%s 0x%llx, %llu bytes): ", e->name, part_name(e->part),
+		unifw_error_prefix(err, "write %s (%s 0x%llx, %llu bytes): ", e->name, unifw_phone_part_name(e->part),
 				   (unsigned long long)at, (unsigned long long)r->len);
 		x->res->failed_step = c.source_failed ? "image" : "write";
 		return rc;
@@ -332,7 +330,7 @@ static int verify_range(struct exec *x, const struct unifw_flash_entry *e, const
 		rc = unifw_error_set(err, UNIFW_E_DEVICE, e->name, r->off, "read back %llu of %llu bytes",
 				     (unsigned long long)v.got, (unsigned long long)r->len);
 	if (rc) {
-		unifw_error_prefix(err, "verify %s (read back %s 0x%llx, %llu bytes): ", e->name, part_name(e->part),
+		unifw_error_prefix(err, "verify %s (read back %s 0x%llx, %llu bytes): ", e->name, unifw_phone_part_name(e->part),
 				   (unsigned long long)at, (unsigned long long)r->len);
 		x->res->failed_step = "verify";
 		return rc;
@@ -346,8 +344,8 @@ static int verify_range(struct exec *x, const struct unifw_flash_entry *e, const
 				       "written, first at byte 0x%llx of the range (%s offset 0x%llx: read 0x%02x, "
 				       "wrote 0x%02x): the eMMC did not store the data; run the flash again with --resume, "
 				       "and suspect the eMMC if it repeats",
-				       part_name(e->part), (unsigned long long)at, (unsigned long long)r->len,
-				       (unsigned long long)d, part_name(e->part), (unsigned long long)(at + d),
+				       unifw_phone_part_name(e->part), (unsigned long long)at, (unsigned long long)r->len,
+				       (unsigned long long)d, unifw_phone_part_name(e->part), (unsigned long long)(at + d),
 				       v.read_byte, x->sent[d]);
 	}
 	x->res->bytes_verified += r->len;

@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "unifw/hash.h"
 #include "unifw/preloader.h"
@@ -411,12 +410,4 @@ int flash_pmt_from_scatter(const struct unifw_scatter *sc, uint8_t *out, struct 
 void flash_cid_hex(const uint8_t cid[16], char out[33])
 {
 	unifw_hex(cid, 16, out);
-}
-
-void flash_now_iso(char *out, size_t len)
-{
-	time_t t = time(NULL);
-	struct tm tm;
-	gmtime_r(&t, &tm);
-	strftime(out, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }

@@ -88,7 +88,5 @@ int flash_pmt_from_scatter(const struct unifw_scatter *sc, uint8_t *out, struct 
 
 /* Lower-case hex of the CID (33 bytes incl. NUL). */
 void flash_cid_hex(const uint8_t cid[16], char out[33]);
-/* UTC now as "2024-05-01T12:00:00Z". */
-void flash_now_iso(char *out, size_t len);
 
 #endif

@@ -567,7 +567,7 @@ uint64_t unifw_phone_boot_region(const struct unifw_phone *ph)
 	return ph->info.boot1_size + ph->info.boot2_size + ph->info.rpmb_size;
 }
 
-static const char *part_name(enum unifw_phone_part part)
+const char *unifw_phone_part_name(enum unifw_phone_part part)
 {
 	switch (part) {
 	case UNIFW_PHONE_BOOT1: return "boot1";
@@ -594,11 +594,11 @@ static int check_ready(struct unifw_phone *ph, enum unifw_phone_part part, uint6
 	uint64_t size = unifw_phone_part_size(ph, part);
 	if (size == 0)
 		return unifw_error_set(err, UNIFW_E_INVALID, what, off, "the eMMC has no %s partition",
-				       part_name(part));
+				       unifw_phone_part_name(part));
 	if (len == 0 || off > size || len > size - off)
 		return unifw_error_set(err, UNIFW_E_INVALID, what, off,
 				       "range 0x%llx+0x%llx is outside the %s (0x%llx bytes)", (unsigned long long)off,
-				       (unsigned long long)len, part_name(part), (unsigned long long)size);
+				       (unsigned long long)len, unifw_phone_part_name(part), (unsigned long long)size);
 	return 0;
 }
 
@@ -648,7 +648,7 @@ int unifw_phone_read(struct unifw_phone *ph, enum unifw_phone_part part, uint64_
 	struct io_ctx x = {.sink = sink, .ctx = ctx, .base = off};
 	struct unifw_session_hooks h = {.on_data = io_data, .ctx = &x};
 	char step[96];
-	snprintf(step, sizeof step, "READ %s 0x%llx+0x%llx", part_name(part), (unsigned long long)off,
+	snprintf(step, sizeof step, "READ %s 0x%llx+0x%llx", unifw_phone_part_name(part), (unsigned long long)off,
 		 (unsigned long long)len);
 	rc = run(ph, unifw_da_proto(ph->da),
 		 unifw_da_begin_read(ph->da, UNIFW_DA_READ_STORAGE_EMMC, off, len, ph->packet), step, &h, err);
@@ -673,13 +673,13 @@ int unifw_phone_write(struct unifw_phone *ph, enum unifw_phone_part part, uint64
 	if (padded > unifw_phone_part_size(ph, part) - off)
 		return unifw_error_set(err, UNIFW_E_INVALID, "WRITE", off,
 				       "0x%llx bytes rounded up to whole sectors do not fit the %s",
-				       (unsigned long long)len, part_name(part));
+				       (unsigned long long)len, unifw_phone_part_name(part));
 	if ((rc = switch_part(ph, part, err)) < 0)
 		return rc;
 	struct io_ctx x = {.source = source, .ctx = ctx, .base = off};
 	struct unifw_session_hooks h = {.on_fill = io_fill, .ctx = &x};
 	char step[96];
-	snprintf(step, sizeof step, "WRITE %s 0x%llx+0x%llx", part_name(part), (unsigned long long)off,
+	snprintf(step, sizeof step, "WRITE %s 0x%llx+0x%llx", unifw_phone_part_name(part), (unsigned long long)off,
 		 (unsigned long long)len);
 	rc = run(ph, unifw_da_proto(ph->da),
 		 unifw_da_begin_write(ph->da, UNIFW_DA_WRITE_STORAGE_EMMC, (uint8_t)part, off, len, ph->packet), step,

@@ -125,7 +125,6 @@ void unifw_archive_close(struct unifw_archive *a)
 }
 
 const char *unifw_archive_format(const struct unifw_archive *a) { return a->format; }
-const char *unifw_archive_name(const struct unifw_archive *a) { return a->name; }
 uint64_t unifw_archive_member_consumed(const struct unifw_archive *a) { return a->consumed; }
 
 char *unifw_archive_normalise_name(const char *name, char *out, size_t out_len)
