@@ -49,8 +49,9 @@ int unifw_stream_skip(struct unifw_stream *s, uint64_t n, struct unifw_error *er
  * (archive members) grow the buffer as they go. */
 int unifw_stream_read_all(struct unifw_stream *s, uint64_t max, uint8_t **buf, size_t *len, struct unifw_error *err);
 
-/* Read a whole file of at most max bytes into a malloc'd buffer (caller frees *buf).
- * A larger file fails with UNIFW_E_TOO_BIG naming the size found and the limit. */
+/* Read a whole file of at most max bytes into a malloc'd buffer (caller frees *buf), as
+ * unifw_stream_read_all does: a larger file fails with UNIFW_E_TOO_BIG (size found and limit) before
+ * anything is read, and the buffer has a NUL after *len. */
 int unifw_file_read_all(const char *path, size_t max, uint8_t **buf, size_t *len, struct unifw_error *err);
 /* Read at most max bytes from the start of a file (for detection / headers). */
 int unifw_file_read_head(const char *path, size_t max, uint8_t **buf, size_t *len, uint64_t *file_size,

@@ -702,14 +702,7 @@ static int read_header_txt(const char *dir, struct header_txt *t, struct unifw_e
 	if (rc || (rc = unifw_file_read_all(path, HEADER_TXT_MAX, &buf, &len, err)) != 0)
 		return rc;
 	memset(t, 0, sizeof *t);
-	char *text = malloc(len + 1);
-	if (!text) {
-		free(buf);
-		return unifw_error_set(err, UNIFW_E_NOMEM, path, UNIFW_NO_OFFSET, "out of memory");
-	}
-	memcpy(text, buf, len);
-	text[len] = '\0';
-	free(buf);
+	char *text = (char *)buf; /* unifw_file_read_all ends it with a NUL */
 	for (size_t at = 0; at < len && rc == 0;) {
 		char *nl = memchr(text + at, '\n', len - at);
 		size_t end = nl ? (size_t)(nl - text) : len;

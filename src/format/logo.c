@@ -682,15 +682,11 @@ static int read_manifest(const char *dir, struct manifest_frame **frames, uint32
 		return unifw_error_set(err, UNIFW_E_FORMAT, mpath, 0, "expected a first line 'unifw-logo-manifest 1'");
 	}
 	*frames = calloc(UNIFW_LOGO_MAX_FRAMES, sizeof **frames);
-	char *s = malloc(len + 1);
-	if (!*frames || !s) {
-		free(text);
+	char *s = (char *)text; /* unifw_file_read_all ends it with a NUL */
+	if (!*frames) {
 		free(s);
 		return unifw_error_set(err, UNIFW_E_NOMEM, mpath, UNIFW_NO_OFFSET, "out of memory");
 	}
-	memcpy(s, text, len);
-	s[len] = 0;
-	free(text);
 	*count = 0;
 	unsigned lineno = 0;
 	for (char *save = NULL, *line = strtok_r(s, "\n", &save); line && !rc; line = strtok_r(NULL, "\n", &save)) {

@@ -268,18 +268,15 @@ int unifw_file_read_head(const char *path, size_t max, uint8_t **buf, size_t *le
 
 int unifw_file_read_all(const char *path, size_t max, uint8_t **buf, size_t *len, struct unifw_error *err)
 {
-	uint64_t size = 0;
-	int rc = unifw_file_read_head(path, max, buf, len, &size, err);
+	struct unifw_stream s;
+	*buf = NULL;
+	*len = 0;
+	int rc = unifw_stream_open_file(&s, path, err);
 	if (rc)
 		return rc;
-	if (size != UNIFW_SIZE_UNKNOWN && size > max) {
-		free(*buf);
-		*buf = NULL;
-		return unifw_error_set(err, UNIFW_E_TOO_BIG, path, UNIFW_NO_OFFSET,
-				       "file is %llu bytes; this format is at most %zu bytes",
-				       (unsigned long long)size, max);
-	}
-	return 0;
+	rc = unifw_stream_read_all(&s, max, buf, len, err);
+	unifw_stream_close(&s);
+	return rc;
 }
 
 int unifw_fd_write_all(int fd, const void *buf, size_t n, const char *name, struct unifw_error *err)
