@@ -117,11 +117,11 @@ int cmd_format(int argc, char **argv)
 	else if (dir)
 		fprintf(stderr, "Erased %zu partition(s), each verified by read-back; identity backup: %s\n",
 			unifw_jv_len(unifw_jv_get(res, "erased")), dir);
+	else
+		fprintf(stderr, "Nothing to erase.\n");
 	const char *warning = unifw_jv_str(unifw_jv_get(res, "warning"));
 	if (warning && !plan_only && dir)
 		fprintf(stderr, "Note: %s.\n", warning);
-	else
-		fprintf(stderr, "Nothing to erase.\n");
 	unifw_jv_free(res);
 	return CLI_OK;
 }
