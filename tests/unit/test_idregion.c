@@ -2,13 +2,15 @@
  * memory eMMC, is found at the standard position with no table at all, named after the table entry that
  * starts there (NVRAM_X: not a name the backup knows), sized by the phone's table; reads fail the scan;
  * the overlap test; the backup file is the region's bytes; format refuses an erase that overlaps a region
- * whatever the table calls the partition. */
+ * whatever the table calls the partition; the flash plan's rule: only the permitted write of that very identity
+ * partition may cover a region. */
 #include "testutil.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "ops/flash_internal.h"
 #include "unifw/format.h"
 #include "unifw/hash.h"
 #include "unifw/idregion.h"
@@ -209,6 +211,62 @@ static void format_refuses_an_erase_over_identity_content(void **state)
 	free(l);
 }
 
+static struct unifw_flash_entry plan_entry(const char *name, enum unifw_flash_action a, bool identity, uint64_t off,
+					    uint64_t size, uint64_t image_bytes)
+{
+	struct unifw_flash_entry e;
+	memset(&e, 0, sizeof e);
+	snprintf(e.name, sizeof e.name, "%s", name);
+	e.action = a;
+	e.code = a == UNIFW_FLASH_WRITE ? "write" : "identity";
+	e.identity = identity;
+	e.part = UNIFW_PHONE_USER;
+	e.offset = off;
+	e.size = size;
+	e.image_bytes = image_bytes;
+	return e;
+}
+
+static void flash_plan_refuses_writes_over_identity_content(void **state)
+{
+	(void)state;
+	struct unifw_flash_facts *f = calloc(1, sizeof *f);
+	struct unifw_flash_plan plan;
+	struct unifw_flash_entry e[6];
+	f->identity_regions.scanned = true;
+	f->identity_regions.count = 2;
+	f->identity_regions.r[0] = (struct unifw_idregion){.kind = UNIFW_IDREGION_NVRAM, .name = "CUSTOM",
+							   .offset = 0x400000, .size = 0x500000};
+	f->identity_regions.r[1] = (struct unifw_idregion){.kind = UNIFW_IDREGION_PROTECT, .name = "PROTECT_F",
+							   .label = "protect_f", .offset = 0xA00000, .size = 0xA00000};
+	e[0] = plan_entry("CUSTOM", UNIFW_FLASH_WRITE, false, 0x400000, 0x500000, 0x1000);   /* over NVRAM */
+	e[1] = plan_entry("NVRAM", UNIFW_FLASH_WRITE, true, 0x400000, 0x500000, 0x500000);   /* its own write */
+	e[2] = plan_entry("PROTECT_F", UNIFW_FLASH_SKIP, true, 0xA00000, 0xA00000, 0);       /* not written */
+	e[3] = plan_entry("SECCFG", UNIFW_FLASH_WRITE, false, 0x1400000, 0x20000, 0x20000); /* after it: fine */
+	e[4] = plan_entry("NVRAM", UNIFW_FLASH_WRITE, true, 0x500000, 0x500000, 0x500000);   /* shifted: no */
+	e[5] = plan_entry("LOGO", UNIFW_FLASH_WRITE, false, 0x900000, 0x80000, 0x200000);   /* image spills into PROTECT_F */
+	memset(&plan, 0, sizeof plan);
+	plan.entries = e;
+	plan.count = 6;
+	flash_plan_identity_regions(&plan, f);
+	assert_int_equal(plan.identity_regions.count, 2);
+	assert_int_equal(e[0].action, UNIFW_FLASH_REFUSE);
+	assert_string_equal(e[0].code, "identity_overlap");
+	assert_non_null(strstr(e[0].reason, "CUSTOM at user 0x400000, 5 MiB (NVRAM BinRegion header)"));
+	assert_int_equal(e[1].action, UNIFW_FLASH_WRITE);
+	assert_int_equal(e[2].action, UNIFW_FLASH_SKIP);
+	assert_int_equal(e[3].action, UNIFW_FLASH_WRITE);
+	assert_int_equal(e[4].action, UNIFW_FLASH_REFUSE);
+	assert_int_equal(e[5].action, UNIFW_FLASH_REFUSE);
+	assert_non_null(strstr(e[5].reason, "ext4 volume label protect_f"));
+	/* no regions known (a plan built without a phone): the rule changes nothing */
+	memset(&f->identity_regions, 0, sizeof f->identity_regions);
+	e[0] = plan_entry("CUSTOM", UNIFW_FLASH_WRITE, false, 0x400000, 0x500000, 0x1000);
+	flash_plan_identity_regions(&plan, f);
+	assert_int_equal(e[0].action, UNIFW_FLASH_WRITE);
+	free(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -217,6 +275,7 @@ int main(void)
 		cmocka_unit_test(overlap_edges),
 		cmocka_unit_test(backup_holds_the_region_bytes),
 		cmocka_unit_test(format_refuses_an_erase_over_identity_content),
+		cmocka_unit_test(flash_plan_refuses_writes_over_identity_content),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
