@@ -71,7 +71,9 @@ typedef int (*unifw_idregion_reader)(void *ctx, uint64_t off, uint8_t *buf, size
 int unifw_idregions_scan(unifw_idregion_reader read, void *ctx, const struct unifw_phone_layout *layout,
 			 const struct unifw_scatter *sc, uint64_t user_size, struct unifw_idregions *out,
 			 struct unifw_error *err);
-/* The same over a connected phone. */
+/* unifw_idregion_reader over a connected phone (ctx = struct unifw_phone *): user-area reads. */
+int unifw_idregion_read_phone(void *ctx, uint64_t off, uint8_t *buf, size_t len, struct unifw_error *err);
+/* The scan over a connected phone. */
 int unifw_idregions_scan_phone(struct unifw_phone *ph, const struct unifw_phone_layout *layout,
 			       const struct unifw_scatter *sc, struct unifw_idregions *out, struct unifw_error *err);
 

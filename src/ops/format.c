@@ -248,7 +248,8 @@ int unifw_format_run(struct unifw_phone *ph, const struct unifw_format_opts *o, 
 	if ((rc = unifw_backup_stamp_dir(o->backup_parent, "identity", dir, sizeof dir, err)) < 0)
 		goto out;
 	unifw_progress_note(o->progress, "info", "backing up the phone's identity partitions and preloader to %s", dir);
-	if ((rc = unifw_backup_identity(ph, dir, o->progress, NULL, err)) < 0) {
+	if ((rc = unifw_backup_identity(ph, dir, o->progress, NULL, err)) < 0 ||
+	    (rc = unifw_idregions_backup(unifw_idregion_read_phone, ph, regions, dir, err)) < 0) {
 		unifw_error_prefix(err, "identity backup before erasing (nothing was erased): ");
 		goto out;
 	}

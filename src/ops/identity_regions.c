@@ -177,7 +177,7 @@ static int to_buf(void *ctx, const uint8_t *data, size_t len, uint64_t off, stru
 	return 0;
 }
 
-static int phone_reader(void *ctx, uint64_t off, uint8_t *buf, size_t len, struct unifw_error *err)
+int unifw_idregion_read_phone(void *ctx, uint64_t off, uint8_t *buf, size_t len, struct unifw_error *err)
 {
 	struct buf_sink b = {.buf = buf, .len = len};
 	int rc = unifw_phone_read(ctx, UNIFW_PHONE_USER, off, len, to_buf, &b, err);
@@ -192,7 +192,7 @@ int unifw_idregions_scan_phone(struct unifw_phone *ph, const struct unifw_phone_
 	uint64_t user = unifw_phone_part_size(ph, UNIFW_PHONE_USER);
 	if (!user && layout)
 		user = layout->user_size;
-	return unifw_idregions_scan(phone_reader, ph, layout, sc, user, out, err);
+	return unifw_idregions_scan(unifw_idregion_read_phone, ph, layout, sc, user, out, err);
 }
 
 const struct unifw_idregion *unifw_idregions_overlap(const struct unifw_idregions *r, uint64_t off, uint64_t len)

@@ -7,6 +7,7 @@
 #    (BinRegion header) and the flash backs it up byte-exact before the first write;
 #  - a scatter with two partitions on the same bytes is refused (scatter-overlap), nothing written;
 #  - format of an MBR entry that starts inside NVRAM (a foreign layout) is refused, nothing erased;
+#  - format on a phone whose PMT calls NVRAM NVRAM_X backs NVRAM_X up (by content) before erasing;
 #  - format against an eMMC that acknowledges FORMAT and keeps the data (lie:op=format) fails with the
 #    partition and offset; a true erase says "verified by read-back";
 #  - format --all-but-identity says the phone will not boot until a firmware is flashed.
@@ -153,6 +154,47 @@ grep -q "identity content found on the phone: NVRAM at user 0x400000" "$work/fer
 	fail "format inside NVRAM: message: $(cat "$work/ferr")"
 cmp -s "$work/f4.img" "$work/f4-before.img" || fail "format inside NVRAM: the eMMC changed"
 echo "ok format of an MBR/EBR entry starting inside NVRAM is refused, nothing erased"
+
+# 4b. a PMT that calls NVRAM NVRAM_X: format CACHE backs NVRAM_X up by content first
+cp --sparse=always "$work/factory.img" "$work/f4b.img"
+python3 - "$work/id.json" "$work/f4b.img" <<'PY'
+import json, sys
+e = json.load(open(sys.argv[1]))["emmc"]
+# the PMT (primary, then mirror 0x1000 later) sits 1 MiB before the user area's end (unifw_pmt_location);
+# entries of 0x58 bytes from offset 8, name[64] first (docs/format-partition-tables.md)
+pmt = int(e["boot_region"], 16) + e["user_size"] - 0x100000
+f = open(sys.argv[2], "r+b")
+f.seek(pmt)
+b = bytearray(f.read(0x2000))
+n = 0
+for base in (0, 0x1000):
+    for i in range(40):
+        o = base + 8 + i * 0x58
+        if b[o:o + 6] == b"NVRAM\0":
+            b[o:o + 7] = b"NVRAM_X"
+            n += 1
+assert n == 2, n
+f.seek(pmt)
+f.write(b)
+PY
+mkdir "$work/bk4b"
+start_sim "$work/f4b.img" --model "$m"
+format --partition CACHE --yes --backup-dir "$work/bk4b"
+stop_sim
+[ "$rc" -eq 0 ] || fail "format with NVRAM_X: exit $rc: $(tail -3 "$work/ferr")"
+grep -q "identity content: NVRAM_X at user 0x400000, 5 MiB (NVRAM BinRegion header)" "$work/ferr" ||
+	fail "format with NVRAM_X: the plan does not show it: $(cat "$work/ferr")"
+python3 - "$work"/bk4b/identity-* "$work/factory.img" "$work/id.json" <<'PY' || fail "format with NVRAM_X: backup"
+import json, sys
+d, img = sys.argv[1], sys.argv[2]
+ub = int(json.load(open(sys.argv[3]))["emmc"]["boot_region"], 16)
+x = [r for r in json.load(open(d + "/identity-regions.json"))["regions"] if r["name"] == "NVRAM_X"][0]
+data = open(d + "/" + x["file"], "rb").read()
+f = open(img, "rb")
+f.seek(ub + int(x["offset"], 16))
+assert len(data) == 5 << 20 and f.read(len(data)) == data
+PY
+echo "ok format on a phone whose PMT calls NVRAM NVRAM_X backs it up by content first"
 
 # 5. an eMMC that acknowledges FORMAT and erases nothing; then a true erase, verified
 cp --sparse=always "$work/factory.img" "$work/f5.img"
