@@ -233,7 +233,8 @@ int sim_cmd_erase(int argc, char **argv)
 			emmc = optarg;
 		} else if (c == 'h') {
 			printf("usage: unifw-sim erase --emmc FILE NAME...\n"
-			       "Erases partitions found through the image's PMT (PRELOADER = boot1), like a Format.\n");
+			       "Erases partitions found through the image's PMT (PRELOADER = boot1), like a Format.\n"
+			       "PMT erases the table itself (name it last).\n");
 			return 0;
 		} else {
 			return usage_error("erase", "bad option", NULL);

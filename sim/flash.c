@@ -376,6 +376,14 @@ int sim_flash_locate(struct sim_emmc *e, const char *name, struct sim_flash_loc 
 
 int sim_flash_erase(struct sim_emmc *e, const char *name, struct unifw_error *err)
 {
+	/* "PMT": the table itself (primary + mirror where unifw_pmt_location puts them), for a phone whose
+	 * PMT is gone; name it last, the other names are found through it. */
+	if (!strcasecmp(name, "PMT")) {
+		uint64_t user = sim_emmc_geometry(e)->size[SIM_PART_USER];
+		if (user < UNIFW_PMT_OFFSET_FROM_END + 2 * UNIFW_PMT_REGION_SIZE)
+			return unifw_error_set(err, UNIFW_E_NOT_FOUND, "PMT", UNIFW_NO_OFFSET, "user area too small for a PMT");
+		return sim_emmc_erase(e, SIM_PART_USER, unifw_pmt_location(user), 2 * UNIFW_PMT_REGION_SIZE, err);
+	}
 	struct sim_flash_loc loc;
 	int rc = sim_flash_locate(e, name, &loc, err);
 	return rc ? rc : sim_emmc_erase(e, loc.part, loc.offset, loc.size, err);

@@ -22,6 +22,7 @@
 
 #include "unifw/error.h"
 #include "unifw/findings.h"
+#include "unifw/idregion.h"
 #include "unifw/identify.h"
 #include "unifw/json.h"
 #include "unifw/package.h"
@@ -62,12 +63,19 @@ struct unifw_flash_facts {
 	bool have_layout;
 	struct unifw_phone_layout layout; /* PMT and MBR/EBR merged (identify.h) */
 	char layout_note[256];       /* why have_layout is false (a blank eMMC has no table) */
+	/* Identity content found on the phone (unifw_flash_facts_scan_identity; idregion.h): NVRAM BinRegions
+	 * and protect_f/protect_s ext4 wherever they are and whatever they are called. */
+	struct unifw_idregions identity_regions;
 };
 
 /* Read the facts from a connected phone: report 2 (unifw_phone_info) and its partition tables
  * (unifw_phone_layout_read). A phone without any table is not an error (have_layout false, the note says
  * why); a device that breaks the protocol is. */
 int unifw_flash_facts_read(struct unifw_phone *ph, struct unifw_flash_facts *out, struct unifw_error *err);
+/* Look for identity content at every partition start of the phone's table (when read) and of the package's
+ * scatter, and at the standard MT6572 positions (unifw_idregions_scan_phone), into f->identity_regions. */
+int unifw_flash_facts_scan_identity(struct unifw_phone *ph, const struct unifw_scatter *sc, struct unifw_flash_facts *f,
+				    struct unifw_error *err);
 
 /* ---- 2. plan ---- */
 
@@ -133,6 +141,9 @@ struct unifw_flash_plan {
 	size_t writes;
 	uint64_t write_bytes;        /* image bytes the writes cover (sparse: expanded size, DONT_CARE included) */
 	uint8_t sha256[32];          /* plan hash: what a journal is tied to */
+	/* The facts' identity regions: no write may overlap one but the permitted identity write of that very
+	 * partition (code "identity_overlap"), and the executor backs up each before the first write. */
+	struct unifw_idregions identity_regions;
 };
 
 /* Build the plan. Returns 0 with refusals counted in plan->refusals (a refused plan is a valid plan that

@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "unifw/error.h"
+#include "unifw/idregion.h"
 #include "unifw/identify.h"
 #include "unifw/json.h"
 #include "unifw/phone.h"
@@ -26,6 +27,10 @@ struct unifw_format_opts {
 	bool include_identity;         /* allow identity partitions that are named explicitly */
 	const char *backup_parent;     /* the identity backup goes to <parent>/identity-<UTC stamp> (NULL = ".") */
 	const struct unifw_progress *progress;
+	/* Identity content found on the phone (idregion.h; unifw_format_run scans and sets it): an erase that
+	 * overlaps one is refused, whatever the table calls the partition, unless it is an identity partition
+	 * named with include_identity that holds the whole region. NULL = none known. */
+	const struct unifw_idregions *identity_regions;
 };
 
 struct unifw_format_step {
@@ -42,15 +47,24 @@ struct unifw_format_plan {
 	uint64_t erase_bytes;
 };
 
-/* Decide from the layout; refuses (UNSAFE) an identity partition named without include_identity and
- * (NOT_FOUND) a name the layout does not have, before anything is touched. */
+/* Decide from the layout; refuses (UNSAFE) an identity partition named without include_identity, an erase
+ * overlapping an identity region of o->identity_regions and (NOT_FOUND) a name the layout does not have,
+ * before anything is touched. */
 int unifw_format_plan(const struct unifw_phone_layout *l, const struct unifw_format_opts *o,
 		      struct unifw_format_plan *plan, struct unifw_error *err);
 /* {"partitions":[{"name","offset","size","erase","why"}],"erase_count","erase_bytes"} */
 void unifw_format_plan_to_json(const struct unifw_format_plan *plan, struct unifw_jv *obj);
 
-/* Read the layout, plan, back up identity partitions into a stamped folder, erase. *result (may be
- * NULL): {"plan":..., "identity_backup": "<dir>", "erased": [...]} */
+/* Erases are verified by reading back: all of a partition up to this size, else this many samples of
+ * UNIFW_FORMAT_SAMPLE bytes spread from its first to its last byte. Erased eMMC reads as zeros. */
+#define UNIFW_FORMAT_VERIFY_ALL (8ull << 20)
+#define UNIFW_FORMAT_SAMPLES 16u
+#define UNIFW_FORMAT_SAMPLE (64u << 10)
+
+/* Read the layout, look for identity content (idregion.h), plan, back up identity partitions into a
+ * stamped folder, erase, read back. *result (may be NULL): {"plan":..., "identity_regions":{...},
+ * "identity_backup": "<dir>", "erased": [...], "verified":[{"name","bytes_read","samples","all"}],
+ * "warning"} */
 int unifw_format_run(struct unifw_phone *ph, const struct unifw_format_opts *o, bool plan_only,
 		     struct unifw_jv **result, struct unifw_error *err);
 

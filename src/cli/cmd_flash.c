@@ -116,6 +116,19 @@ static int parse(int argc, char **argv, struct args *a)
 
 /* ---------------------------------------------------------------- the plan for humans */
 
+static void print_identity_regions(FILE *out, const struct unifw_idregions *r)
+{
+	if (!r->scanned)
+		return;
+	fprintf(out, "  identity content on the phone (%zu start(s) looked at): %s\n", r->candidates,
+		r->count ? "never written over, backed up first" : "none found");
+	for (size_t i = 0; i < r->count; i++) {
+		char what[200];
+		unifw_idregion_describe(&r->r[i], what, sizeof what);
+		fprintf(out, "      %s, found at a start of the %s\n", what, r->r[i].found_by);
+	}
+}
+
 static void print_plan(FILE *out, const struct unifw_flash_plan *p, const struct unifw_flash_facts *f)
 {
 	char a[32], b[32], cid[33];
@@ -144,6 +157,7 @@ static void print_plan(FILE *out, const struct unifw_flash_plan *p, const struct
 		if (e->warning[0])
 			fprintf(out, "      note: %s\n", e->warning);
 	}
+	print_identity_regions(out, &p->identity_regions);
 	for (size_t i = 0; i < p->findings.count; i++) {
 		const struct unifw_finding *x = &p->findings.items[i];
 		fprintf(out, "  %s: %s\n", x->severity == UNIFW_SEV_ERROR ? "REFUSED" : unifw_severity_name(x->severity),
@@ -314,7 +328,9 @@ static int make_plan(struct session *s, struct unifw_error *err)
 					    old.identity_backup[0] ? old.identity_backup : "(none made)");
 		unifw_flash_journal_free(&old);
 	}
-	int rc = unifw_flash_plan(s->pkg, &s->facts, &o, &s->plan, err);
+	int rc = s->ph ? unifw_flash_facts_scan_identity(s->ph, &s->pkg->chosen->sc, &s->facts, err) : 0;
+	if (!rc)
+		rc = unifw_flash_plan(s->pkg, &s->facts, &o, &s->plan, err);
 	s->have_plan = rc == 0;
 	if (!rc && s->have_journal && !s->plan.refusals)
 		rc = unifw_flash_journal_check(&s->journal, &s->plan, err);

@@ -14,9 +14,12 @@ static void usage(FILE *out)
 		"                    [--backup-dir DIR] [--json] [phone options]\n\n"
 		"Erase partitions of the phone's user area. A plan comes first (what is erased, why the rest is\n"
 		"kept); the preloader and the identity partitions (NVRAM, PRO_INFO, PROTECT_F, PROTECT_S) are\n"
-		"backed up into DIR/identity-<UTC stamp> before anything is erased.\n\n"
+		"backed up into DIR/identity-<UTC stamp> before anything is erased. Identity content found on the\n"
+		"eMMC (NVRAM BinRegion, protect_f/protect_s ext4) is never erased under another name, and every erase\n"
+		"is verified by reading it back.\n\n"
 		"  --partition NAME     erase this partition (repeatable)\n"
-		"  --all-but-identity   erase every partition except identity partitions, MBR/EBR and BMTPOOL\n"
+		"  --all-but-identity   erase every partition except identity partitions, MBR/EBR and BMTPOOL;\n"
+		"                       the phone then does not boot until a firmware is flashed\n"
 		"  --include-identity   allow identity partitions named with --partition\n"
 		"  --plan               show the plan and stop\n"
 		"  --yes                do not ask for confirmation (required when not on a terminal)\n"
@@ -112,9 +115,13 @@ int cmd_format(int argc, char **argv)
 	if (plan_only)
 		fprintf(stderr, "Plan only: nothing was erased.\n");
 	else if (dir)
-		fprintf(stderr, "Erased %zu partition(s); identity backup: %s\n", unifw_jv_len(unifw_jv_get(res, "erased")), dir);
+		fprintf(stderr, "Erased %zu partition(s), each verified by read-back; identity backup: %s\n",
+			unifw_jv_len(unifw_jv_get(res, "erased")), dir);
 	else
 		fprintf(stderr, "Nothing to erase.\n");
+	const char *warning = unifw_jv_str(unifw_jv_get(res, "warning"));
+	if (warning && !plan_only && dir)
+		fprintf(stderr, "Note: %s.\n", warning);
 	unifw_jv_free(res);
 	return CLI_OK;
 }

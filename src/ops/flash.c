@@ -229,6 +229,9 @@ static int identity_backup(struct exec *x, const char *dir, struct unifw_error *
 		unifw_error_clear(err);
 		rc = backup_by_scatter(x, dir, err);
 	}
+	/* identity content the tables do not name as such (NVRAM_X, no table at all): idregion.h */
+	if (!rc)
+		rc = unifw_idregions_backup(flash_idregion_read, (void *)x->dev, &x->plan->identity_regions, dir, err);
 	if (rc) {
 		unifw_error_prefix(err, "identity backup (nothing written yet): ");
 		x->res->failed_step = "backup";

@@ -89,4 +89,13 @@ int flash_pmt_from_scatter(const struct unifw_scatter *sc, uint8_t *out, struct 
 /* Lower-case hex of the CID (33 bytes incl. NUL). */
 void flash_cid_hex(const uint8_t cid[16], char out[33]);
 
+/* Layout rules of the plan that look past names (flash_layout.c): a write overlapping an identity region
+ * the facts found by content is refused ("identity_overlap") unless it is the permitted write of that very
+ * identity partition; the overlaps `unifw scatter validate` reports refuse the plan ("scatter-overlap"). */
+void flash_plan_identity_regions(struct unifw_flash_plan *plan, const struct unifw_flash_facts *facts);
+int flash_plan_scatter_overlaps(struct unifw_flash_plan *plan, const struct unifw_scatter *sc, const char *scatter_name,
+				struct unifw_error *err);
+/* unifw_idregion_reader over a struct unifw_flash_device (ctx): user-area reads. */
+int flash_idregion_read(void *ctx, uint64_t off, uint8_t *buf, size_t len, struct unifw_error *err);
+
 #endif

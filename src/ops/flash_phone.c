@@ -66,3 +66,12 @@ void unifw_flash_device_from_phone(struct unifw_flash_device *dev, struct unifw_
 	dev->backup_identity = dev_backup;
 	dev->ctx = ph;
 }
+
+int unifw_flash_facts_scan_identity(struct unifw_phone *ph, const struct unifw_scatter *sc, struct unifw_flash_facts *f,
+				    struct unifw_error *err)
+{
+	int rc = unifw_idregions_scan_phone(ph, f->have_layout ? &f->layout : NULL, sc, &f->identity_regions, err);
+	if (rc)
+		unifw_error_prefix(err, "before planning: ");
+	return rc;
+}

@@ -704,6 +704,10 @@ int unifw_flash_plan(const struct unifw_package *pkg, const struct unifw_flash_f
 	if (!rc && (!facts->have_layout || !facts->layout.have_pmt || opts->force_pmt))
 		rc = plan_pmt(plan, sc, facts, err);
 	if (!rc)
+		flash_plan_identity_regions(plan, facts);
+	if (!rc)
+		rc = flash_plan_scatter_overlaps(plan, sc, scatter_name, err);
+	if (!rc)
 		for (size_t i = 0; i < plan->count; i++) {
 			const struct unifw_flash_entry *e = &plan->entries[i];
 			plan->refusals += e->action == UNIFW_FLASH_REFUSE;
@@ -798,6 +802,7 @@ struct unifw_jv *unifw_flash_plan_to_json(const struct unifw_flash_plan *plan)
 		unifw_jv_set_uint(x, "phone_size", d->phone_size);
 		unifw_jv_set_str(x, "text", d->text);
 	}
+	unifw_idregions_to_json(&plan->identity_regions, unifw_jv_set_obj(o, "identity_regions"));
 	unifw_jv_set(o, "findings", unifw_findings_to_json(&plan->findings));
 	return o;
 }
