@@ -189,6 +189,10 @@ int unifw_flash_journal_load(const char *path, struct unifw_flash_journal *j, st
 int unifw_flash_journal_parse(const char *text, size_t len, const char *name, struct unifw_flash_journal *j,
 			      struct unifw_error *err);
 void unifw_flash_journal_free(struct unifw_flash_journal *j);
+/* Is this journal of the phone with this eMMC CID? Refuses (UNIFW_E_UNSAFE, naming both CIDs) another
+ * phone's: checked as soon as the journal and the phone are known, before any plan or layout comparison. */
+int unifw_flash_journal_check_phone(const struct unifw_flash_journal *j, const uint8_t cid[16],
+				    struct unifw_error *err);
 /* May this journal be resumed with this plan? Refuses (UNIFW_E_UNSAFE) another phone (CID), another plan
  * (package, images or options: plan hash) and a finished job. */
 int unifw_flash_journal_check(const struct unifw_flash_journal *j, const struct unifw_flash_plan *plan,

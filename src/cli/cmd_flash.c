@@ -298,6 +298,9 @@ static int make_plan(struct session *s, struct unifw_error *err)
 			return rc;
 		}
 		s->have_journal = true;
+		/* another phone's journal is refused for what it is, not for the layout its plan would meet */
+		if ((rc = unifw_flash_journal_check_phone(&s->journal, s->facts.cid, err)) != 0)
+			return rc;
 		o = s->journal.opts;
 		/* a PMT this job wrote for a blank phone is on the phone now: it is still part of the job */
 		for (size_t i = 0; i < s->journal.part_count; i++)

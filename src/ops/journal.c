@@ -296,17 +296,25 @@ void unifw_flash_journal_free(struct unifw_flash_journal *j)
 	j->part_count = 0;
 }
 
+int unifw_flash_journal_check_phone(const struct unifw_flash_journal *j, const uint8_t cid[16], struct unifw_error *err)
+{
+	char a[33], b[33];
+	if (!memcmp(j->cid, cid, 16))
+		return 0;
+	flash_cid_hex(j->cid, a);
+	flash_cid_hex(cid, b);
+	return unifw_error_set(err, UNIFW_E_UNSAFE, "resume", UNIFW_NO_OFFSET,
+			       "the interrupted flash was on the phone with eMMC CID %s; this phone's CID is %s: "
+			       "a journal is never applied to another phone", a, b);
+}
+
 int unifw_flash_journal_check(const struct unifw_flash_journal *j, const struct unifw_flash_plan *plan,
 			      struct unifw_error *err)
 {
 	char a[65], b[65];
-	if (memcmp(j->cid, plan->cid, 16)) {
-		flash_cid_hex(j->cid, a);
-		flash_cid_hex(plan->cid, b);
-		return unifw_error_set(err, UNIFW_E_UNSAFE, "resume", UNIFW_NO_OFFSET,
-				       "the interrupted flash was on the phone with eMMC CID %s; this phone's CID is %s: "
-				       "a journal is never applied to another phone", a, b);
-	}
+	int rc = unifw_flash_journal_check_phone(j, plan->cid, err);
+	if (rc)
+		return rc;
 	if (!strcmp(j->state, "done"))
 		return unifw_error_set(err, UNIFW_E_INVALID, "resume", UNIFW_NO_OFFSET,
 				       "the last flash of this phone finished (%s): nothing to resume", j->updated);

@@ -101,4 +101,20 @@ flash --resume "$work/other" --yes --json
 result error.message | grep -q "differ from those of the interrupted flash" || fail "no reason: $(result error.message)"
 stop_sim
 echo "ok another package refused"
+
+# another phone (another CID, another layout) given this phone's journal: refused for the CID, naming both,
+# before its layout is compared with the package (which would be a plan refusal, exit 3); nothing written
+jcid=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["cid"])' "$UNIFW_STATE_DIR"/flash/*.journal)
+cp "$UNIFW_STATE_DIR/flash/$jcid.journal" "$work/a516.journal"
+"$SIM" make-emmc --model wiko-like -o "$work/w.img" >/dev/null
+wbefore=$(sha256sum "$work/w.img" | cut -d' ' -f1)
+start_sim "$work/w.img" --model wiko-like
+flash --resume --journal "$work/a516.journal" --yes --json
+stop_sim
+[ "$rc" -eq 1 ] || fail "another phone's journal: exit $rc, expected 1: $(tail -3 "$work/err.txt")"
+msg=$(result error.message)
+echo "$msg" | grep -q "CID $jcid; this phone's CID is [0-9a-f]\{32\}" || fail "another phone's journal: $msg"
+echo "$msg" | grep -q "CID is $jcid" && fail "another phone's journal: the same CID twice: $msg"
+[ "$(sha256sum "$work/w.img" | cut -d' ' -f1)" = "$wbefore" ] || fail "another phone's journal: its eMMC changed"
+echo "ok another phone's journal refused for its CID"
 echo "PASS"
