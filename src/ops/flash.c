@@ -17,6 +17,7 @@
 
 #include "unifw/backup.h"
 #include "unifw/hash.h"
+#include "ops/reread.h"
 #include "util/clock.h"
 
 struct exec {
@@ -149,7 +150,25 @@ static int file_data(void *ctx, const uint8_t *data, size_t len, uint64_t off, s
 	return 0;
 }
 
-/* One identity partition read where the plan places it, into dir/<name>.bin (fsync'd). */
+/* The identity file read from the phone a second time and compared: a READ packet's 16-bit sum lets two
+ * compensating bit errors through, and this copy is all that is left of the partition if the flash goes
+ * wrong. */
+static int reread_matches(struct exec *x, const struct unifw_flash_entry *e, int fd, const char *path,
+			  struct unifw_error *err)
+{
+	struct ops_reread v;
+	int rc = ops_reread_compare(x->dev->read, x->dev->ctx, e->part, e->offset, e->size, fd, 0, path, NULL, &v, err);
+	if (rc || v.first_diff == UINT64_MAX)
+		return rc;
+	return unifw_error_set(err, UNIFW_E_DEVICE, e->name, e->offset + v.first_diff,
+			       "a second read from the phone differs from the first at %s offset 0x%llx (byte 0x%llx of "
+			       "%s: first read 0x%02x, second 0x%02x): the eMMC or the link is unreliable",
+			       unifw_phone_part_name(e->part), (unsigned long long)(e->offset + v.first_diff),
+			       (unsigned long long)v.first_diff, e->name, (unsigned)(v.file_byte & 0xFF), v.phone_byte);
+}
+
+/* One identity partition read where the plan places it, into dir/<name>.bin (fsync'd), then read again
+ * and compared. */
 static int read_to_file(struct exec *x, const struct unifw_flash_entry *e, const char *dir, struct unifw_jv *list,
 			struct unifw_error *err)
 {
@@ -160,7 +179,7 @@ static int read_to_file(struct exec *x, const struct unifw_flash_entry *e, const
 	name[k] = 0;
 	if (snprintf(path, sizeof path, "%s/%s.bin", dir, name) >= (int)sizeof path)
 		return unifw_error_set(err, UNIFW_E_INVALID, dir, UNIFW_NO_OFFSET, "path too long");
-	struct file_sink f = {.fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600), .path = path};
+	struct file_sink f = {.fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600), .path = path};
 	if (f.fd < 0)
 		return unifw_error_sys(err, path, "create");
 	int rc = unifw_sha256_init(&f.sha) < 0 ? unifw_error_set(err, UNIFW_E_NOMEM, path, UNIFW_NO_OFFSET, "out of memory") : 0;
@@ -173,6 +192,8 @@ static int read_to_file(struct exec *x, const struct unifw_flash_entry *e, const
 				     (unsigned long long)f.got, (unsigned long long)e->size);
 	if (!rc && fsync(f.fd) < 0)
 		rc = unifw_error_sys(err, path, "fsync");
+	if (!rc)
+		rc = reread_matches(x, e, f.fd, path, err);
 	close(f.fd);
 	if (rc) {
 		unifw_error_prefix(err, "%s: ", e->name);
