@@ -228,6 +228,8 @@ struct unifw_flash_result {
 	uint64_t bytes_skipped;      /* DONT_CARE bytes never sent */
 	uint64_t bytes_verified;
 	uint64_t ranges_resumed;     /* ranges found done in the journal */
+	uint64_t ranges_reverified;  /* of those, read back from the phone equal to the package's bytes */
+	uint64_t ranges_rewritten;   /* of those, found different on the phone and written (and verified) again */
 	bool verify_failed;          /* a range read back different from what was written */
 	bool wrote_anything;
 	char identity_backup[4096];

@@ -339,6 +339,8 @@ static struct unifw_jv *result_json(const struct session *s)
 	unifw_jv_set_uint(o, "bytes_skipped", r->bytes_skipped);
 	unifw_jv_set_uint(o, "bytes_verified", r->bytes_verified);
 	unifw_jv_set_uint(o, "ranges_resumed", r->ranges_resumed);
+	unifw_jv_set_uint(o, "ranges_reverified", r->ranges_reverified);
+	unifw_jv_set_uint(o, "ranges_rewritten", r->ranges_rewritten);
 	/* milliseconds (monotonic): the identity backup, and the writes with their read-backs */
 	unifw_jv_set_uint(o, "backup_ms", (uint64_t)(r->backup_seconds * 1000.0 + 0.5));
 	unifw_jv_set_uint(o, "write_ms", (uint64_t)(r->write_seconds * 1000.0 + 0.5));
@@ -387,7 +389,9 @@ static void print_summary(const struct session *s)
 	else
 		fprintf(stderr, "Not verified (--no-verify).\n");
 	if (r->ranges_resumed)
-		fprintf(stderr, "Resumed: %llu range(s) were already done.\n", (unsigned long long)r->ranges_resumed);
+		fprintf(stderr, "Resumed: the journal listed %llu range(s) as done: %llu read back equal to the package, "
+			"%llu found different and written again.\n", (unsigned long long)r->ranges_resumed,
+			(unsigned long long)r->ranges_reverified, (unsigned long long)r->ranges_rewritten);
 	fprintf(stderr, "Identity backup: %s\n", r->identity_backup[0] ? r->identity_backup : "(none)");
 }
 
