@@ -913,6 +913,8 @@ struct memphone {
 	uint64_t flip_phone_off; /* set: where on the phone the inverted byte went */
 	bool fail_backup;      /* the next identity backup fails (the link drops while reading NVRAM) */
 	bool no_table;         /* the identity backup finds no partition table (a blank or wiped eMMC) */
+	bool twin_armed;       /* the next read of user byte twin_off gets it +1 and the next byte -1 (once): */
+	uint64_t twin_off;     /* an error a 16-bit byte-sum checksum does not see */
 	char last_backup[4096];
 };
 
@@ -974,7 +976,17 @@ static int mp_read(void *ctx, enum unifw_phone_part part, uint64_t off, uint64_t
 			m->read_cut_at = 0;
 			return unifw_error_set(err, UNIFW_E_TIMEOUT, "READ", pos, "no answer within 5000 ms");
 		}
-		int rc = sink(sctx, p + pos, n, pos, err);
+		const uint8_t *data = p + pos;
+		uint8_t twin[0x7000];
+		uint64_t at = off + pos;
+		if (m->twin_armed && part == UNIFW_PHONE_USER && m->twin_off >= at && m->twin_off + 1 < at + n) {
+			memcpy(twin, data, n);
+			twin[m->twin_off - at]++;
+			twin[m->twin_off - at + 1]--;
+			data = twin;
+			m->twin_armed = false;
+		}
+		int rc = sink(sctx, data, n, pos, err);
 		if (rc)
 			return rc;
 		m->read_bytes += n;
@@ -1297,6 +1309,41 @@ static void execute_backs_up_identity_by_scatter_on_a_phone_without_tables(void 
 	memcpy(c->user + (0xE00000 - BOOT_REGION), nv, 0x100000); /* the phone's own NVRAM stays */
 	assert_phone_is(&c->m, c->boot1, c->user);
 	free(nv);
+}
+
+/* The by-scatter identity backup reads every partition twice: an error the READ checksum lets through
+ * (two bytes that cancel in a 16-bit sum) in the first read of NVRAM stops the job before any write. */
+static void execute_stops_when_an_identity_reread_differs(void **state)
+{
+	struct exec_case *c = *state;
+	struct unifw_flash_plan_opts o = {.verify = true, .range_size = RANGE};
+	memset(&c->f, 0, sizeof c->f);
+	memcpy(c->f.cid, A516_CID, 16);
+	c->f.boot1_size = BOOT1_SIZE;
+	c->f.user_size = USER_SIZE;
+	plan_ok(c->fx.pkg, &c->f, &o, &c->plan);
+	c->m.no_table = true;
+	uint64_t nv = 0xE00000 - BOOT_REGION, bad = nv + 0x1234;
+	fill_random(c->m.user + nv, 0x100000, 5);
+	c->m.user[bad] = 0x10;
+	c->m.user[bad + 1] = 0x20;
+	c->m.twin_armed = true;
+	c->m.twin_off = bad;
+	assert_int_equal(unifw_flash_execute(&c->dev, &c->plan, &c->job.o, &c->res, &c->e), UNIFW_E_DEVICE);
+	assert_false(c->m.twin_armed); /* the fault did happen */
+	assert_string_equal(c->res.failed_step, "backup");
+	assert_int_equal(c->m.writes, 0);
+	assert_false(c->res.wrote_anything);
+	assert_non_null(strstr(c->e.msg, "identity backup (nothing written yet)"));
+	assert_non_null(strstr(c->e.msg, "NVRAM"));
+	char want[128];
+	snprintf(want, sizeof want, "differs from the first at user area offset 0x%llx (byte 0x1234 of NVRAM: first read "
+		 "0x11, second 0x10)", (unsigned long long)bad);
+	if (!strstr(c->e.msg, want))
+		fail_msg("\"%s\" lacks \"%s\"", c->e.msg, want);
+	/* without the fault the same backup passes and the flash goes on */
+	assert_int_equal(unifw_flash_execute(&c->dev, &c->plan, &c->job.o, &c->res, &c->e), 0);
+	assert_true(c->m.writes > 0);
 }
 
 /* Resume: load the journal, plan again from the same package and phone, check, continue. */
@@ -1734,6 +1781,7 @@ int main(void)
 		cmocka_unit_test(sparse_chunks_stream_without_expanding_dont_care),
 		exec_test(execute_writes_every_image_bit_exact),
 		exec_test(execute_backs_up_identity_by_scatter_on_a_phone_without_tables),
+		exec_test(execute_stops_when_an_identity_reread_differs),
 		exec_test(execute_resumes_after_cuts_at_ten_points),
 		exec_test(execute_catches_an_emmc_that_lies),
 		exec_test(execute_sends_nothing_for_a_refused_plan_or_bad_options),
