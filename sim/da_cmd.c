@@ -82,6 +82,7 @@ static void read_send_packet(struct sim_dev *d)
 	if (pkt) {
 		/* of the stored bytes: a flip fault happens on the wire */
 		uint16_t sum = unifw_bytesum16(pkt, x->chunk, 0);
+		dev_fault_twin(d, pkt, x->chunk, x->addr + x->done);
 		dev_emit_end(d, x->chunk);
 		dev_emit_be16(d, sum);
 	}

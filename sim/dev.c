@@ -632,6 +632,55 @@ bool dev_fault_lie(struct sim_dev *d)
 	return false;
 }
 
+/* The partner of byte i for a twin change: the nearest byte after it (wrapping) that can move the
+ * other way (down when i goes up, up when i goes down), or n when there is none. */
+static size_t twin_partner(const uint8_t *pkt, size_t n, size_t i, bool up)
+{
+	for (size_t k = 1; k < n; k++) {
+		size_t j = (i + k) % n;
+		if (up ? pkt[j] > 0x00 : pkt[j] < 0xFF)
+			return j;
+	}
+	return n;
+}
+
+/* Where in this packet an armed twin fault lands (n: not in this packet). */
+static size_t twin_position(const struct sim_dev *d, const struct sim_fault *f, size_t n, uint64_t addr)
+{
+	if (f->has_addr)
+		return d->x.part == SIM_PART_USER && f->addr >= addr && f->addr - addr < n ? (size_t)(f->addr - addr) : n;
+	uint64_t c = d->sub_bytes[SIM_DIR_OUT]; /* the packet's first data byte (framing counts too) */
+	return f->next <= c ? 0 : f->next - c < n ? (size_t)(f->next - c) : n;
+}
+
+void dev_fault_twin(struct sim_dev *d, uint8_t *pkt, size_t n, uint64_t addr)
+{
+	for (size_t k = 0; k < d->cfg.n_faults; k++) {
+		struct sim_fault *f = &d->faults[k];
+		if (f->kind != SIM_FAULT_TWIN || !f->armed || f->op != d->sub || !fault_live(f))
+			continue;
+		size_t i = twin_position(d, f, n, addr);
+		if (i >= n)
+			continue;
+		/* +1 here and -1 there (or the reverse) keeps the byte sum: the host's checksum cannot see it */
+		bool up = pkt[i] < 0xFF;
+		size_t j = twin_partner(pkt, n, i, up);
+		if (j >= n && pkt[i] > 0x00) {
+			up = false;
+			j = twin_partner(pkt, n, i, up);
+		}
+		if (j >= n)
+			continue; /* a packet of one repeated 0x00 or 0xFF: wait for the next packet */
+		uint8_t a = pkt[i], b = pkt[j];
+		pkt[i] = (uint8_t)(up ? a + 1 : a - 1);
+		pkt[j] = (uint8_t)(up ? b - 1 : b + 1);
+		dev_trace(d, "FAULT", '!', "twin in %s at 0x%llX: 0x%02x -> 0x%02x, at 0x%llX: 0x%02x -> 0x%02x (same byte sum)",
+			  sim_op_name(f->op), (unsigned long long)(addr + i), a, pkt[i], (unsigned long long)(addr + j), b,
+			  pkt[j]);
+		fault_fired(d, f);
+	}
+}
+
 uint32_t dev_fault_length(struct sim_dev *d, enum sim_op op, uint32_t real)
 {
 	for (size_t i = 0; i < d->cfg.n_faults; i++) {

@@ -120,6 +120,9 @@ void dev_sub_end(struct sim_dev *d);
 void dev_progress(struct sim_dev *d, uint64_t n);
 /* lie: should the write packet whose bytes end at the current input counter be dropped? */
 bool dev_fault_lie(struct sim_dev *d);
+/* twin: change two bytes of the READ packet about to go out (pkt, n bytes of the selected hardware
+ * partition at addr, its checksum already taken) so that the packet's 16-bit byte sum stays the same. */
+void dev_fault_twin(struct sim_dev *d, uint8_t *pkt, size_t n, uint64_t addr);
 /* oversize/negative: the length to announce for op instead of real. */
 uint32_t dev_fault_length(struct sim_dev *d, enum sim_op op, uint32_t real);
 const char *dev_state_name(const struct sim_dev *d);

@@ -13,7 +13,7 @@ static const char *const op_names[SIM_OP_COUNT] = {
 	[SIM_OP_WRITE] = "write", [SIM_OP_FORMAT] = "format", [SIM_OP_PMT] = "pmt", [SIM_OP_FINISH] = "finish",
 };
 
-static const char *const kind_names[] = { "cut", "reset", "flip", "stall", "lie", "oversize", "negative" };
+static const char *const kind_names[] = { "cut", "reset", "flip", "stall", "lie", "oversize", "negative", "twin" };
 
 const char *sim_op_name(enum sim_op op) { return op < SIM_OP_COUNT ? op_names[op] : "?"; }
 
@@ -137,6 +137,10 @@ static int parse_param(const char *key, const char *val, struct sim_fault *f, bo
 		return parse_u32_field(val, &f->ms);
 	if (strcmp(key, "count") == 0)
 		return parse_u32_field(val, &f->count);
+	if (strcmp(key, "addr") == 0) {
+		f->has_addr = true;
+		return parse_u64(val, &f->addr) ? 0 : -1;
+	}
 	if (strcmp(key, "times") == 0) {
 		*times_set = true;
 		return parse_u32_field(val, &f->times);
@@ -150,6 +154,10 @@ static int check_combination(const char *spec, struct sim_fault *f, struct unifw
 		return bad(err, spec, "at=P% needs an operation of known length: ", "send_da, da2, read, write, format, pmt");
 	if (f->kind == SIM_FAULT_STALL && f->dir == SIM_DIR_IN)
 		return bad(err, spec, "a stall holds the device's output: ", "dir=in is not meaningful");
+	if (f->kind == SIM_FAULT_TWIN && (f->op != SIM_OP_READ || f->dir != SIM_DIR_OUT))
+		return bad(err, spec, "twin changes READ data packets: ", "op=read (dir=out)");
+	if (f->has_addr && f->kind != SIM_FAULT_TWIN)
+		return bad(err, spec, "addr=A is a parameter of ", "twin");
 	if (f->kind == SIM_FAULT_LIE && f->op != SIM_OP_WRITE && f->op != SIM_OP_FORMAT)
 		return bad(err, spec, "lie needs ", "op=write or op=format");
 	if ((f->kind == SIM_FAULT_OVERSIZE || f->kind == SIM_FAULT_NEGATIVE) && f->op != SIM_OP_PMT &&
@@ -180,7 +188,7 @@ int sim_fault_parse(const char *spec, struct sim_fault *f, struct unifw_error *e
 	size_t klen = colon ? (size_t)(colon - spec) : strlen(spec);
 	enum sim_fault_kind kind;
 	if (!parse_kind(spec, klen, &kind))
-		return bad(err, spec, "unknown kind; expected ", "cut, reset, flip, stall, lie, oversize or negative");
+		return bad(err, spec, "unknown kind; expected ", "cut, reset, flip, stall, lie, oversize, negative or twin");
 	set_defaults(f, kind);
 	bool dir_set = false, times_set = false;
 	char params[256];

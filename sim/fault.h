@@ -1,9 +1,9 @@
 /* unifw-sim — fault injection: parsing `--fault SPEC` and the seeded random source.
  *
  * SPEC := KIND [ ':' PARAM { ',' PARAM } ]            (grammar and semantics: docs/sim.md)
- * KIND := cut | reset | flip | stall | lie | oversize | negative
+ * KIND := cut | reset | flip | stall | lie | oversize | negative | twin
  * PARAM := op=OP | dir=out|in | after=N | at=P% | at=random | bits=B | ms=M | every=N | count=K
- *        | value=V | times=T
+ *        | value=V | times=T | addr=A
  * A fault fires when the byte counter of its operation (in its direction) reaches the trigger.
  * The device core applies faults (dev.c); this file only parses and names them. */
 #ifndef UNIFW_SIM_FAULT_H
@@ -38,7 +38,7 @@ enum sim_op {
 };
 
 enum sim_fault_kind { SIM_FAULT_CUT, SIM_FAULT_RESET, SIM_FAULT_FLIP, SIM_FAULT_STALL, SIM_FAULT_LIE,
-		      SIM_FAULT_OVERSIZE, SIM_FAULT_NEGATIVE };
+		      SIM_FAULT_OVERSIZE, SIM_FAULT_NEGATIVE, SIM_FAULT_TWIN };
 
 enum sim_dir { SIM_DIR_OUT = 0, SIM_DIR_IN = 1 }; /* out = device to host */
 
@@ -57,6 +57,8 @@ struct sim_fault {
 	uint32_t count;      /* lie: packets not stored (0 = all remaining) */
 	uint64_t value;      /* oversize/negative: the length the device announces */
 	uint32_t times;      /* fires at most this often per run (0 = unlimited) */
+	bool has_addr;       /* twin: addr=A given */
+	uint64_t addr;       /* twin: the user-area byte whose READ packet is changed */
 	/* runtime, owned by the device core */
 	uint32_t fired;
 	bool armed;

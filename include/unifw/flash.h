@@ -200,6 +200,10 @@ int unifw_flash_journal_load(const char *path, struct unifw_flash_journal *j, st
 int unifw_flash_journal_parse(const char *text, size_t len, const char *name, struct unifw_flash_journal *j,
 			      struct unifw_error *err);
 void unifw_flash_journal_free(struct unifw_flash_journal *j);
+/* Is this journal of the phone with this eMMC CID? Refuses (UNIFW_E_UNSAFE, naming both CIDs) another
+ * phone's: checked as soon as the journal and the phone are known, before any plan or layout comparison. */
+int unifw_flash_journal_check_phone(const struct unifw_flash_journal *j, const uint8_t cid[16],
+				    struct unifw_error *err);
 /* May this journal be resumed with this plan? Refuses (UNIFW_E_UNSAFE) another phone (CID), another plan
  * (package, images or options: plan hash) and a finished job. */
 int unifw_flash_journal_check(const struct unifw_flash_journal *j, const struct unifw_flash_plan *plan,
@@ -235,6 +239,8 @@ struct unifw_flash_result {
 	uint64_t bytes_skipped;      /* DONT_CARE bytes never sent */
 	uint64_t bytes_verified;
 	uint64_t ranges_resumed;     /* ranges found done in the journal */
+	uint64_t ranges_reverified;  /* of those, read back from the phone equal to the package's bytes */
+	uint64_t ranges_rewritten;   /* of those, found different on the phone and written (and verified) again */
 	bool verify_failed;          /* a range read back different from what was written */
 	bool wrote_anything;
 	char identity_backup[4096];

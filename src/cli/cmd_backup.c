@@ -113,7 +113,14 @@ int cmd_backup(int argc, char **argv)
 	const struct unifw_jv *sc = unifw_jv_get(manifest, "scatter_files");
 	for (size_t i = 0; i < unifw_jv_len(sc); i++)
 		printf("  scatter: %s\n", unifw_jv_str(unifw_jv_at(sc, i)));
-	printf("  the phone's own preloader (for BROM mode later): %s/preloader.bin\n", bo.dir);
+	/* named only when this backup holds it: a --partition backup without PRELOADER has none */
+	const struct unifw_jv *parts = unifw_jv_get(manifest, "partitions");
+	for (size_t i = 0; i < unifw_jv_len(parts); i++) {
+		const struct unifw_jv *p = unifw_jv_at(parts, i);
+		const char *region = unifw_jv_str(unifw_jv_get(p, "region")), *file = unifw_jv_str(unifw_jv_get(p, "file"));
+		if (region && file && !strcmp(region, "EMMC_BOOT_1"))
+			printf("  the phone's own preloader (for BROM mode later): %s/%s\n", bo.dir, file);
+	}
 	unifw_jv_free(manifest);
 	return CLI_OK;
 }

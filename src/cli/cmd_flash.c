@@ -312,6 +312,9 @@ static int make_plan(struct session *s, struct unifw_error *err)
 			return rc;
 		}
 		s->have_journal = true;
+		/* another phone's journal is refused for what it is, not for the layout its plan would meet */
+		if ((rc = unifw_flash_journal_check_phone(&s->journal, s->facts.cid, err)) != 0)
+			return rc;
 		o = s->journal.opts;
 		/* a PMT this job wrote for a blank phone is on the phone now: it is still part of the job */
 		for (size_t i = 0; i < s->journal.part_count; i++)
@@ -352,6 +355,8 @@ static struct unifw_jv *result_json(const struct session *s)
 	unifw_jv_set_uint(o, "bytes_skipped", r->bytes_skipped);
 	unifw_jv_set_uint(o, "bytes_verified", r->bytes_verified);
 	unifw_jv_set_uint(o, "ranges_resumed", r->ranges_resumed);
+	unifw_jv_set_uint(o, "ranges_reverified", r->ranges_reverified);
+	unifw_jv_set_uint(o, "ranges_rewritten", r->ranges_rewritten);
 	/* milliseconds (monotonic): the identity backup, and the writes with their read-backs */
 	unifw_jv_set_uint(o, "backup_ms", (uint64_t)(r->backup_seconds * 1000.0 + 0.5));
 	unifw_jv_set_uint(o, "write_ms", (uint64_t)(r->write_seconds * 1000.0 + 0.5));
@@ -400,7 +405,9 @@ static void print_summary(const struct session *s)
 	else
 		fprintf(stderr, "Not verified (--no-verify).\n");
 	if (r->ranges_resumed)
-		fprintf(stderr, "Resumed: %llu range(s) were already done.\n", (unsigned long long)r->ranges_resumed);
+		fprintf(stderr, "Resumed: the journal listed %llu range(s) as done: %llu read back equal to the package, "
+			"%llu found different and written again.\n", (unsigned long long)r->ranges_resumed,
+			(unsigned long long)r->ranges_reverified, (unsigned long long)r->ranges_rewritten);
 	fprintf(stderr, "Identity backup: %s\n", r->identity_backup[0] ? r->identity_backup : "(none)");
 }
 

@@ -24,6 +24,7 @@
 #include "unifw/io.h"
 #include "unifw/package.h"
 #include "unifw/preloader.h"
+#include "ops/reread.h"
 #include "util/clock.h"
 
 #define BLOCK 4096u              /* hole granularity for skip_empty */
@@ -753,23 +754,6 @@ static int hash_file(int fd, uint64_t n, struct unifw_sha256 *h, const char *pat
 	return rc;
 }
 
-struct hash_only {
-	struct unifw_sha256 sha;
-	const struct unifw_progress *progress;
-	uint64_t done;
-};
-
-static int hash_sink(void *ctx, const uint8_t *data, size_t len, uint64_t off, struct unifw_error *err)
-{
-	(void)off;
-	(void)err;
-	struct hash_only *h = ctx;
-	unifw_sha256_update(&h->sha, data, len);
-	h->done += len;
-	unifw_progress_update(h->progress, h->done);
-	return 0;
-}
-
 struct run {
 	struct unifw_phone *ph;
 	const struct unifw_backup_opts *o;
@@ -795,28 +779,70 @@ static int journal_checkpoint(struct run *r, bool force, struct unifw_error *err
 	return unifw_backup_journal_save(r->journal_path, r->j, err);
 }
 
-static int item_verify_phone(struct run *r, struct unifw_backup_item *it, struct unifw_error *err)
+/* [0, len) of an item read from the phone again and compared with its file (reread.h). */
+static int item_reread(struct run *r, const struct unifw_backup_item *it, const char *path, uint64_t len,
+		       struct ops_reread *v, struct unifw_error *err)
 {
-	struct hash_only h = {.progress = r->o->progress};
-	uint8_t d[32];
-	char hex[65];
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return unifw_error_sys(err, path, "cannot open the image to compare it with the phone");
+	int rc = ops_reread_compare(ops_reread_phone, r->ph, it->part, it->offset, len, fd, 0, path, r->o->progress, v,
+				    err);
+	close(fd);
+	return rc;
+}
+
+/* The whole image read a second time and compared with the file: a READ packet's 16-bit sum lets two
+ * compensating bit errors through, and an identity backup is what a flash or format relies on. */
+static int item_verify_phone(struct run *r, struct unifw_backup_item *it, const char *path, struct unifw_error *err)
+{
+	struct ops_reread v;
 	unifw_progress_begin(r->o->progress, "verify", it->name, it->size);
-	int rc = unifw_sha256_init(&h.sha);
-	if (rc == 0)
-		rc = unifw_phone_read(r->ph, it->part, it->offset, it->size, hash_sink, &h, err);
+	int rc = item_reread(r, it, path, it->size, &v, err);
+	if (rc == 0 && v.first_diff != UINT64_MAX) {
+		char was[16] = "(none)";
+		if (v.file_byte >= 0)
+			snprintf(was, sizeof was, "0x%02x", (unsigned)v.file_byte);
+		rc = unifw_error_set(err, UNIFW_E_DEVICE, it->name, it->offset + v.first_diff,
+				     "a second read from the phone differs from the first at %s offset 0x%llx (byte 0x%llx "
+				     "of %s: first read %s, second 0x%02x): the eMMC or the link is unreliable, so this "
+				     "backup cannot be trusted and the job stops here",
+				     unifw_phone_part_name(it->part), (unsigned long long)(it->offset + v.first_diff),
+				     (unsigned long long)v.first_diff, it->name, was, v.phone_byte);
+	}
+	unifw_progress_end(r->o->progress, rc, rc ? NULL : "same bytes on a second read");
+	return rc;
+}
+
+/* Resume: what the interrupted run left on disk is compared with the phone before it is built on (the
+ * journal only says how far the run got; the file may have been altered since, or read wrong). From the
+ * first difference on it is read again: the file is cut at its 512-byte sector (at 0 with --skip-empty,
+ * whose hole count covers the whole prefix). */
+static int item_check_partial(struct run *r, struct unifw_backup_item *it, const char *path, struct unifw_error *err)
+{
+	struct ops_reread v;
+	unifw_progress_begin(r->o->progress, "check", it->name, it->done);
+	int rc = item_reread(r, it, path, it->done, &v, err);
 	if (rc < 0) {
 		unifw_progress_end(r->o->progress, rc, NULL);
 		return rc;
 	}
-	unifw_sha256_final(&h.sha, d);
-	unifw_hex(d, 32, hex);
-	if (strcmp(hex, it->sha256))
-		rc = unifw_error_set(err, UNIFW_E_DEVICE, it->name, UNIFW_NO_OFFSET,
-				     "a second read from the phone differs from the backup (SHA-256 %s, backup %s): the "
-				     "eMMC or the link is unreliable",
-				     hex, it->sha256);
-	unifw_progress_end(r->o->progress, rc, rc ? NULL : "same bytes on a second read");
-	return rc;
+	if (v.first_diff == UINT64_MAX) {
+		unifw_progress_end(r->o->progress, 0, "the saved part equals the phone");
+		return 0;
+	}
+	uint64_t keep = r->o->skip_empty ? 0 : v.first_diff / 512 * 512;
+	unifw_progress_end(r->o->progress, 0, "the saved part differs from the phone");
+	unifw_progress_note(r->o->progress, "warning",
+			    "%s: %s differs from the phone at byte 0x%llx (the file was altered or read wrong): read "
+			    "again from 0x%llx",
+			    it->name, it->file, (unsigned long long)v.first_diff, (unsigned long long)keep);
+	it->done = keep;
+	it->complete = false;
+	it->sha256[0] = 0;
+	if (keep == 0)
+		it->holes = 0;
+	return 0;
 }
 
 static int item_stream(struct run *r, struct unifw_backup_item *it, const char *path, struct unifw_error *err)
@@ -871,6 +897,9 @@ static int item_backup(struct run *r, struct unifw_backup_item *it, struct unifw
 {
 	char path[4300];
 	snprintf(path, sizeof path, "%s/%s", r->o->dir, it->file);
+	int rc0 = it->done ? item_check_partial(r, it, path, err) : 0; /* only a resumed item has bytes */
+	if (rc0 < 0)
+		return rc0;
 	if (it->complete) {
 		/* Finished in an earlier run: still verified against the journal's digest. */
 		int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -907,7 +936,7 @@ static int item_backup(struct run *r, struct unifw_backup_item *it, struct unifw
 	char summary[128];
 	snprintf(summary, sizeof summary, "%s, sha256 %.16s...", it->file, it->sha256);
 	unifw_progress_end(r->o->progress, 0, summary);
-	if (r->o->verify && (rc = item_verify_phone(r, it, err)) < 0)
+	if (r->o->verify && (rc = item_verify_phone(r, it, path, err)) < 0)
 		return rc;
 	it->complete = true;
 	return journal_checkpoint(r, false, err);
@@ -1167,7 +1196,8 @@ out:
 int unifw_backup_identity(struct unifw_phone *ph, const char *dir, const struct unifw_progress *progress,
 			  struct unifw_jv **summary, struct unifw_error *err)
 {
-	struct unifw_backup_opts o = {.dir = dir, .identity_only = true, .progress = progress};
+	/* verify: every identity image is read twice and compared before a flash or format may rely on it */
+	struct unifw_backup_opts o = {.dir = dir, .identity_only = true, .verify = true, .progress = progress};
 	return unifw_backup(ph, &o, summary, err);
 }
 

@@ -17,6 +17,7 @@
 
 #include "unifw/backup.h"
 #include "unifw/hash.h"
+#include "ops/reread.h"
 #include "util/clock.h"
 
 struct exec {
@@ -149,7 +150,25 @@ static int file_data(void *ctx, const uint8_t *data, size_t len, uint64_t off, s
 	return 0;
 }
 
-/* One identity partition read where the plan places it, into dir/<name>.bin (fsync'd). */
+/* The identity file read from the phone a second time and compared: a READ packet's 16-bit sum lets two
+ * compensating bit errors through, and this copy is all that is left of the partition if the flash goes
+ * wrong. */
+static int reread_matches(struct exec *x, const struct unifw_flash_entry *e, int fd, const char *path,
+			  struct unifw_error *err)
+{
+	struct ops_reread v;
+	int rc = ops_reread_compare(x->dev->read, x->dev->ctx, e->part, e->offset, e->size, fd, 0, path, NULL, &v, err);
+	if (rc || v.first_diff == UINT64_MAX)
+		return rc;
+	return unifw_error_set(err, UNIFW_E_DEVICE, e->name, e->offset + v.first_diff,
+			       "a second read from the phone differs from the first at %s offset 0x%llx (byte 0x%llx of "
+			       "%s: first read 0x%02x, second 0x%02x): the eMMC or the link is unreliable",
+			       unifw_phone_part_name(e->part), (unsigned long long)(e->offset + v.first_diff),
+			       (unsigned long long)v.first_diff, e->name, (unsigned)(v.file_byte & 0xFF), v.phone_byte);
+}
+
+/* One identity partition read where the plan places it, into dir/<name>.bin (fsync'd), then read again
+ * and compared. */
 static int read_to_file(struct exec *x, const struct unifw_flash_entry *e, const char *dir, struct unifw_jv *list,
 			struct unifw_error *err)
 {
@@ -160,7 +179,7 @@ static int read_to_file(struct exec *x, const struct unifw_flash_entry *e, const
 	name[k] = 0;
 	if (snprintf(path, sizeof path, "%s/%s.bin", dir, name) >= (int)sizeof path)
 		return unifw_error_set(err, UNIFW_E_INVALID, dir, UNIFW_NO_OFFSET, "path too long");
-	struct file_sink f = {.fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600), .path = path};
+	struct file_sink f = {.fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600), .path = path};
 	if (f.fd < 0)
 		return unifw_error_sys(err, path, "create");
 	int rc = unifw_sha256_init(&f.sha) < 0 ? unifw_error_set(err, UNIFW_E_NOMEM, path, UNIFW_NO_OFFSET, "out of memory") : 0;
@@ -173,6 +192,8 @@ static int read_to_file(struct exec *x, const struct unifw_flash_entry *e, const
 				     (unsigned long long)f.got, (unsigned long long)e->size);
 	if (!rc && fsync(f.fd) < 0)
 		rc = unifw_error_sys(err, path, "fsync");
+	if (!rc)
+		rc = reread_matches(x, e, f.fd, path, err);
 	close(f.fd);
 	if (rc) {
 		unifw_error_prefix(err, "%s: ", e->name);
@@ -323,21 +344,32 @@ static int write_range(struct exec *x, const struct unifw_flash_entry *e, const 
 	return 0;
 }
 
-static int verify_range(struct exec *x, const struct unifw_flash_entry *e, const struct flash_range *r,
-			struct unifw_error *err)
+/* Read a range back and compare it with x->sent (the verdict in v). */
+static int read_back(struct exec *x, const struct unifw_flash_entry *e, const struct flash_range *r,
+		     struct verify_sink *v, struct unifw_error *err)
 {
-	struct verify_sink v = {.sent = x->sent, .len = r->len, .first_diff = UINT64_MAX, .x = x};
+	*v = (struct verify_sink){.sent = x->sent, .len = r->len, .first_diff = UINT64_MAX, .x = x};
 	uint64_t at = e->offset + r->off;
-	int rc = x->dev->read(x->dev->ctx, e->part, at, r->len, verify_data, &v, err);
-	if (!rc && v.got != r->len)
+	int rc = x->dev->read(x->dev->ctx, e->part, at, r->len, verify_data, v, err);
+	if (!rc && v->got != r->len)
 		rc = unifw_error_set(err, UNIFW_E_DEVICE, e->name, r->off, "read back %llu of %llu bytes",
-				     (unsigned long long)v.got, (unsigned long long)r->len);
+				     (unsigned long long)v->got, (unsigned long long)r->len);
 	if (rc) {
 		unifw_error_prefix(err, "verify %s (read back %s 0x%llx, %llu bytes): ", e->name, unifw_phone_part_name(e->part),
 				   (unsigned long long)at, (unsigned long long)r->len);
 		x->res->failed_step = "verify";
-		return rc;
 	}
+	return rc;
+}
+
+static int verify_range(struct exec *x, const struct unifw_flash_entry *e, const struct flash_range *r,
+			struct unifw_error *err)
+{
+	struct verify_sink v;
+	uint64_t at = e->offset + r->off;
+	int rc = read_back(x, e, r, &v, err);
+	if (rc)
+		return rc;
 	if (v.first_diff != UINT64_MAX) {
 		uint64_t d = v.first_diff;
 		x->res->verify_failed = true;
@@ -353,6 +385,76 @@ static int verify_range(struct exec *x, const struct unifw_flash_entry *e, const
 	}
 	x->res->bytes_verified += r->len;
 	return 0;
+}
+
+/* A range whose bytes are already in x->sent (a resume's re-check made them): written from there, so
+ * that an image read forward only (an archive member) is not read twice. */
+struct sent_source {
+	struct exec *x;
+	uint64_t len, done;
+};
+
+static int sent_fill(void *ctx, uint8_t *buf, size_t len, uint64_t off, struct unifw_error *err)
+{
+	struct sent_source *s = ctx;
+	(void)off;
+	(void)err;
+	size_t take = len < s->len - s->done ? len : (size_t)(s->len - s->done);
+	memcpy(buf, s->x->sent + s->done, take);
+	memset(buf + take, 0, len - take); /* sector padding, as flash_source_fill does */
+	s->done += take;
+	return 0;
+}
+
+static int rewrite_range(struct exec *x, const struct unifw_flash_entry *e, const struct flash_range *r,
+			 struct unifw_error *err)
+{
+	struct sent_source src = {.x = x, .len = r->len};
+	uint64_t at = e->offset + r->off;
+	int rc = x->dev->write(x->dev->ctx, e->part, at, r->len, sent_fill, &src, err);
+	if (!rc && src.done != r->len)
+		rc = unifw_error_set(err, UNIFW_E_DEVICE, e->name, r->off, "the write took %llu of the range's %llu bytes",
+				     (unsigned long long)src.done, (unsigned long long)r->len);
+	if (rc) {
+		unifw_error_prefix(err, "rewrite %s (%s 0x%llx, %llu bytes): ", e->name, unifw_phone_part_name(e->part),
+				   (unsigned long long)at, (unsigned long long)r->len);
+		x->res->failed_step = "write";
+		return rc;
+	}
+	x->res->bytes_sent += r->len;
+	x->res->wrote_anything = true;
+	return verify_range(x, e, r, err); /* a rewritten range is verified, --no-verify or not */
+}
+
+/* Resume: a range the journal says is done is not taken on its word (a journal can claim more than was
+ * written). Its bytes are made from the package (whose plan hash matched) and the phone's are read back
+ * and compared; a range that differs is written again and verified. */
+static int recheck_range(struct exec *x, const struct unifw_flash_entry *e, const struct flash_ranges *rs,
+			 const struct flash_range *r, struct unifw_stream *img, struct unifw_error *err)
+{
+	struct flash_source fs = {.rs = rs, .range = r, .img = img, .piece = r->first};
+	int rc = flash_source_fill(&fs, x->sent, (size_t)r->len, 0, err);
+	if (rc) {
+		unifw_error_prefix(err, "image of %s (range at 0x%llx): ", e->name, (unsigned long long)r->off);
+		x->res->failed_step = "image";
+		return rc;
+	}
+	struct verify_sink v;
+	if ((rc = read_back(x, e, r, &v, err)) != 0)
+		return rc;
+	if (v.first_diff == UINT64_MAX) {
+		x->res->ranges_reverified++;
+		return 0;
+	}
+	unifw_progress_note(x->o->progress, "warning",
+			    "%s: the journal says the range at 0x%llx (%llu bytes) was done, but the phone differs "
+			    "from the package at its byte 0x%llx: writing it again",
+			    e->name, (unsigned long long)r->off, (unsigned long long)r->len, (unsigned long long)v.first_diff);
+	x->res->ranges_rewritten++;
+	uint64_t shown = x->step_done; /* the progress total counts one read of a done range */
+	rc = rewrite_range(x, e, r, err);
+	x->step_done = shown;
+	return rc;
 }
 
 /* The ranges of an entry's image; img is left open for RAW data (closed by the caller). */
@@ -422,11 +524,6 @@ static int flash_entry(struct exec *x, const struct unifw_flash_entry *e, struct
 {
 	bool verify = x->j->opts.verify;
 	uint64_t start = verify ? jp->verified : jp->written;
-	if (jp->ranges && start == jp->ranges) {
-		x->res->ranges_resumed += jp->ranges;
-		x->res->partitions_written++;
-		return 0;
-	}
 	struct flash_image img;
 	struct flash_ranges rs;
 	uint8_t *mem = NULL;
@@ -446,16 +543,16 @@ static int flash_entry(struct exec *x, const struct unifw_flash_entry *e, struct
 		if (!start)
 			x->res->bytes_skipped += rs.skipped_bytes;
 		x->res->ranges_resumed += start;
-		uint64_t total = 0, done = 0;
-		for (size_t i = 0; i < rs.count; i++) {
-			total += rs.ranges[i].len;
-			if (i < start)
-				done += rs.ranges[i].len;
-		}
-		x->step_done = verify ? 2 * done : done;
-		unifw_progress_begin(x->o->progress, verify ? "flash" : "write", e->name, verify ? 2 * total : total);
-		unifw_progress_update(x->o->progress, x->step_done);
+		/* progress: a range the journal says is done is read back once, the others written (and read) */
+		uint64_t total = 0;
+		for (size_t i = 0; i < rs.count; i++)
+			total += i < start || !verify ? rs.ranges[i].len : 2 * rs.ranges[i].len;
+		x->step_done = 0;
+		unifw_progress_begin(x->o->progress, verify ? "flash" : "write", e->name, total);
+		unifw_progress_update(x->o->progress, 0);
 	}
+	for (uint64_t i = 0; !rc && i < start && i < rs.count; i++)
+		rc = recheck_range(x, e, &rs, &rs.ranges[i], &img.s, err);
 	for (uint64_t i = start; !rc && i < rs.count; i++) {
 		const struct flash_range *r = &rs.ranges[i];
 		rc = write_range(x, e, &rs, r, &img.s, err);
@@ -470,7 +567,7 @@ static int flash_entry(struct exec *x, const struct unifw_flash_entry *e, struct
 		if (x->since_save >= UNIFW_FLASH_JOURNAL_EVERY || i + 1 == rs.count)
 			rc = save(x, err);
 	}
-	if (!rc && !rs.count)
+	if (!rc && (!rs.count || start == rs.count))
 		rc = save(x, err);
 	if (rs.count || rc)
 		unifw_progress_end(x->o->progress, rc, rc ? err->msg : verify ? "written and verified" : "written");
@@ -501,7 +598,8 @@ static int run(struct exec *x, struct unifw_error *err)
 	const struct unifw_flash_plan *plan = x->plan;
 	char dir[PATH_MAX] = "";
 	int rc = journal_start(x, err);
-	if (!rc && x->j->opts.verify && !(x->sent = malloc((size_t)plan->opts.range_size)))
+	/* the bytes of a range: to compare a read-back with, and on resume to re-check what the journal says */
+	if (!rc && (x->j->opts.verify || x->o->resume) && !(x->sent = malloc((size_t)plan->opts.range_size)))
 		rc = unifw_error_set(err, UNIFW_E_NOMEM, "flash", UNIFW_NO_OFFSET, "out of memory for a %llu-byte range",
 				     (unsigned long long)plan->opts.range_size);
 	if (!rc)

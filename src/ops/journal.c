@@ -17,7 +17,7 @@
 #include "unifw/package.h"
 
 #define JOURNAL_TYPE "unifw-flash-journal"
-#define JOURNAL_VERSION 1u
+#define JOURNAL_VERSION 2u /* 2: the check_sha256 integrity check */
 #define JOURNAL_MAX_PARTS 256u
 #define JOURNAL_MAX_BYTES (256u << 10)
 
@@ -89,6 +89,23 @@ static struct unifw_jv *journal_to_json(const struct unifw_flash_journal *j)
 	return o;
 }
 
+/* The integrity check: SHA-256 of the journal's content in one canonical form (the compact JSON of every
+ * field but the check itself, keys in the order journal_to_json writes them). A reader recomputes it from
+ * what it parsed, so a journal edited by hand or damaged in a way the JSON still parses is refused. It is
+ * not a signature: whoever can write the file can recompute it. What a resume skips is therefore also
+ * read back from the phone (flash.c). */
+static int journal_check_sum(const struct unifw_flash_journal *j, uint8_t out[32])
+{
+	struct unifw_jv *o = journal_to_json(j);
+	char *text = unifw_jv_oom(o) ? NULL : unifw_jv_to_string(o, false);
+	unifw_jv_free(o);
+	if (!text)
+		return -1;
+	unifw_sha256(text, strlen(text), out);
+	free(text);
+	return 0;
+}
+
 /* rename() is durable only once the directory entry is on disk too. */
 static int fsync_dir_of(const char *path, struct unifw_error *err)
 {
@@ -111,8 +128,14 @@ static int fsync_dir_of(const char *path, struct unifw_error *err)
 
 int unifw_flash_journal_save(const char *path, const struct unifw_flash_journal *j, struct unifw_error *err)
 {
-	struct unifw_jv *o = journal_to_json(j);
-	char *text = unifw_jv_oom(o) ? NULL : unifw_jv_to_string(o, true);
+	uint8_t check[32];
+	char hex[65];
+	struct unifw_jv *o = journal_check_sum(j, check) ? NULL : journal_to_json(j);
+	if (o) {
+		unifw_hex(check, 32, hex);
+		unifw_jv_set_str(o, "check_sha256", hex);
+	}
+	char *text = !o || unifw_jv_oom(o) ? NULL : unifw_jv_to_string(o, true);
 	unifw_jv_free(o);
 	if (!text)
 		return unifw_error_set(err, UNIFW_E_NOMEM, path, UNIFW_NO_OFFSET, "out of memory writing the journal");
@@ -209,6 +232,27 @@ static void read_parts(struct jread *r, const struct unifw_jv *root, struct unif
 	}
 }
 
+static void check_integrity(struct jread *r, const struct unifw_jv *root, const struct unifw_flash_journal *j)
+{
+	uint8_t stored[32], now[32];
+	char a[65], b[65];
+	want_hex(r, root, "check_sha256", stored, 32);
+	if (r->rc)
+		return;
+	if (journal_check_sum(j, now)) {
+		r->rc = unifw_error_set(r->err, UNIFW_E_NOMEM, r->path, UNIFW_NO_OFFSET, "out of memory");
+		return;
+	}
+	if (memcmp(stored, now, 32)) {
+		unifw_hex(stored, 32, a);
+		unifw_hex(now, 32, b);
+		r->rc = unifw_error_set(r->err, UNIFW_E_FORMAT, r->path, UNIFW_NO_OFFSET,
+					"journal integrity check failed: its content hashes to %.16s..., its check_sha256 says "
+					"%.16s...: it was edited or damaged, and its progress cannot be trusted (flash again "
+					"without --resume)", b, a);
+	}
+}
+
 static void read_root(struct jread *r, const struct unifw_jv *root, struct unifw_flash_journal *j)
 {
 	char type[64] = "";
@@ -251,6 +295,7 @@ static void read_root(struct jread *r, const struct unifw_jv *root, struct unifw
 	want_str(r, root, "last_error", j->last_error, sizeof j->last_error);
 	if (!r->rc)
 		read_parts(r, root, j);
+	check_integrity(r, root, j);
 }
 
 int unifw_flash_journal_parse(const char *text, size_t len, const char *name, struct unifw_flash_journal *j,
@@ -296,17 +341,25 @@ void unifw_flash_journal_free(struct unifw_flash_journal *j)
 	j->part_count = 0;
 }
 
+int unifw_flash_journal_check_phone(const struct unifw_flash_journal *j, const uint8_t cid[16], struct unifw_error *err)
+{
+	char a[33], b[33];
+	if (!memcmp(j->cid, cid, 16))
+		return 0;
+	flash_cid_hex(j->cid, a);
+	flash_cid_hex(cid, b);
+	return unifw_error_set(err, UNIFW_E_UNSAFE, "resume", UNIFW_NO_OFFSET,
+			       "the interrupted flash was on the phone with eMMC CID %s; this phone's CID is %s: "
+			       "a journal is never applied to another phone", a, b);
+}
+
 int unifw_flash_journal_check(const struct unifw_flash_journal *j, const struct unifw_flash_plan *plan,
 			      struct unifw_error *err)
 {
 	char a[65], b[65];
-	if (memcmp(j->cid, plan->cid, 16)) {
-		flash_cid_hex(j->cid, a);
-		flash_cid_hex(plan->cid, b);
-		return unifw_error_set(err, UNIFW_E_UNSAFE, "resume", UNIFW_NO_OFFSET,
-				       "the interrupted flash was on the phone with eMMC CID %s; this phone's CID is %s: "
-				       "a journal is never applied to another phone", a, b);
-	}
+	int rc = unifw_flash_journal_check_phone(j, plan->cid, err);
+	if (rc)
+		return rc;
 	if (!strcmp(j->state, "done"))
 		return unifw_error_set(err, UNIFW_E_INVALID, "resume", UNIFW_NO_OFFSET,
 				       "the last flash of this phone finished (%s): nothing to resume", j->updated);

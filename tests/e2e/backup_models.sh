@@ -16,7 +16,8 @@ for m in $models; do
 	"$SIM" make-emmc --model "$m" -o "$work/$m.img" >/dev/null
 	"$SIM" make-firmware --model "$m" -o "$work/$m-fw" >/dev/null
 	sim_start "$work/$m.img" --model "$m" --mode preloader --preloader-window 0
-	"$UNIFW" backup --port "$PORT" -o "$work/$m-bk" >/dev/null 2>"$work/$m.log" || { cat "$work/$m.log"; fail "$m: backup"; }
+	"$UNIFW" backup --port "$PORT" -o "$work/$m-bk" >"$work/$m-bk.out" 2>"$work/$m.log" ||
+		{ cat "$work/$m.log"; fail "$m: backup"; }
 	sim_stop
 	backup_equals_image "$work/$m-bk" "$work/$m.img"
 	same_layout "$work/$m-fw/MT6572_Android_scatter.txt" "$work/$m-bk/MT6572_Android_scatter.txt"
@@ -31,8 +32,13 @@ PY
 	# BROM mode: the DRAM settings come from the phone's own preloader, taken from the backup
 	sim_start "$work/$m.img" --model "$m" --mode brom
 	"$UNIFW" backup --port "$PORT" --preloader "$work/$m-bk/preloader.bin" --partition NVRAM --partition UBOOT \
-		-o "$work/$m-brom" >/dev/null 2>"$work/$m.log" || { cat "$work/$m.log"; fail "$m: BROM-mode backup"; }
+		-o "$work/$m-brom" >"$work/$m.out" 2>"$work/$m.log" || { cat "$work/$m.log"; fail "$m: BROM-mode backup"; }
 	sim_stop
+	# a partial backup without PRELOADER does not point at a preloader.bin it did not write
+	[ ! -e "$work/$m-brom/preloader.bin" ] || fail "$m: a partial backup wrote preloader.bin"
+	grep -q "Backup complete" "$work/$m.out" || fail "$m: no summary: $(cat "$work/$m.out")"
+	! grep -q "preloader.bin" "$work/$m.out" || fail "$m: the partial backup's summary names a preloader: $(cat "$work/$m.out")"
+	grep -q "preloader.bin" "$work/$m-bk.out" || fail "$m: the full backup's summary does not name preloader.bin"
 	cmp "$work/$m-brom/nvram.bin" "$work/$m-bk/nvram.bin" || fail "$m: NVRAM differs in BROM mode"
 	cmp "$work/$m-brom/lk.bin" "$work/$m-bk/lk.bin" || fail "$m: lk differs in BROM mode"
 	[ ! -e "$work/$m-brom/MT6572_Android_scatter.txt" ] || fail "$m: a partial backup wrote a scatter"
@@ -48,6 +54,14 @@ PY
 		echo "disk use: $full KiB full, $sparse KiB with --skip-empty"
 		[ "$sparse" -lt $((full / 2)) ] || fail "--skip-empty saved little ($sparse vs $full KiB)"
 		rm -rf "$work/$m-sparse"
+		# --json: the result of a partial backup lists what it wrote, and no preloader.bin
+		sim_start "$work/$m.img" --model "$m" --mode preloader --preloader-window 0
+		"$UNIFW" backup --port "$PORT" --partition NVRAM --json -o "$work/$m-part" >"$work/$m-part.json" \
+			2>"$work/$m.log" || { cat "$work/$m.log"; fail "$m: --partition NVRAM --json"; }
+		sim_stop
+		grep -q '"nvram.bin"' "$work/$m-part.json" || fail "$m: --json lists no nvram.bin"
+		! grep -q "preloader.bin" "$work/$m-part.json" || fail "$m: --json of a partial backup names a preloader"
+		rm -rf "$work/$m-part"
 	fi
 	rm -rf "$work/$m-bk" "$work/$m.img"
 done

@@ -90,6 +90,53 @@ run_cut 9 "cut:op=any,dir=out,after=$((read_before + sent / 2))"
 run_cut 10 "flip:op=write,dir=in,at=random"
 [ "$n" -eq 10 ] || fail "$n cuts"
 
+# A journal that claims more than was done. Hand-edited, it fails its integrity check: refused, nothing
+# sent. Edited with the check computed again (a "consistent lie": the partition being written claims all
+# its ranges), it loads; the resume reads back every range it claims, writes the missing ones again and
+# ends bit-exact, and its result counts them.
+cp --sparse=always "$base" "$work/e.img"
+start_sim "$work/e.img" --model "$m" --fault "cut:op=any,dir=in,after=1500000"
+flash "$pkg" --yes --json --range-size 64K
+[ "$rc" -eq 1 ] || fail "cut for the journal lie: exit $rc"
+jfile=$(ls "$UNIFW_STATE_DIR"/flash/*.journal)
+lie() { # lie IN OUT RECOMPUTE: every started partition claims all its ranges written and verified
+	python3 - "$@" <<'PY'
+import hashlib, json, sys
+j = json.load(open(sys.argv[1]))
+claimed = 0
+for p in j["partitions"]:
+    if p["ranges"] and p["verified"] < p["ranges"]:
+        claimed += p["ranges"] - p["verified"]
+        p["written"] = p["verified"] = p["ranges"]
+assert claimed, "nothing to lie about"
+del j["check_sha256"]
+# the canonical form: compact JSON, keys in the journal's order, without the check (docs/flash.md)
+if sys.argv[3] == "yes":
+    j["check_sha256"] = hashlib.sha256(json.dumps(j, separators=(",", ":"), ensure_ascii=False).encode()).hexdigest()
+else:
+    j["check_sha256"] = json.load(open(sys.argv[1]))["check_sha256"]
+open(sys.argv[2], "w").write(json.dumps(j, indent=2))
+print(claimed)
+PY
+}
+cut_sha=$(sha256sum "$work/e.img" | cut -d' ' -f1)
+lie "$jfile" "$work/tampered.journal" no >/dev/null
+flash --resume --journal "$work/tampered.journal" --yes --json
+[ "$rc" -eq 1 ] || fail "tampered journal: exit $rc, expected 1"
+result error.message | grep -q "journal integrity check failed" || fail "tampered journal: $(result error.message)"
+[ "$(sha256sum "$work/e.img" | cut -d' ' -f1)" = "$cut_sha" ] || fail "tampered journal: the eMMC changed"
+claimed=$(lie "$jfile" "$jfile.new" yes)
+mv "$jfile.new" "$jfile"
+flash --resume --yes --json
+[ "$rc" -eq 0 ] || fail "resume of the consistent lie: exit $rc: $(tail -5 "$work/err.txt")"
+python3 "$CHECK" "$work/out.json" "$work/e.img" >/dev/null || fail "after the journal's lie the eMMC is not the package"
+rewritten=$(result result.ranges_rewritten)
+[ "$rewritten" -gt 0 ] && [ "$rewritten" -le "$claimed" ] ||
+	fail "the lie claimed $claimed range(s), $rewritten rewritten"
+[ "$(result result.ranges_reverified)" -gt 0 ] || fail "no range read back equal"
+stop_sim
+echo "ok a tampered journal refused; a consistent lie of $claimed range(s): $rewritten rewritten, bit-exact"
+
 # a resume against another phone's journal, and with another package, is refused
 cp --sparse=always "$base" "$work/e.img"
 start_sim "$work/e.img" --model "$m" --fault "cut:op=any,dir=in,after=600000"
@@ -101,4 +148,20 @@ flash --resume "$work/other" --yes --json
 result error.message | grep -q "differ from those of the interrupted flash" || fail "no reason: $(result error.message)"
 stop_sim
 echo "ok another package refused"
+
+# another phone (another CID, another layout) given this phone's journal: refused for the CID, naming both,
+# before its layout is compared with the package (which would be a plan refusal, exit 3); nothing written
+jcid=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["cid"])' "$UNIFW_STATE_DIR"/flash/*.journal)
+cp "$UNIFW_STATE_DIR/flash/$jcid.journal" "$work/a516.journal"
+"$SIM" make-emmc --model wiko-like -o "$work/w.img" >/dev/null
+wbefore=$(sha256sum "$work/w.img" | cut -d' ' -f1)
+start_sim "$work/w.img" --model wiko-like
+flash --resume --journal "$work/a516.journal" --yes --json
+stop_sim
+[ "$rc" -eq 1 ] || fail "another phone's journal: exit $rc, expected 1: $(tail -3 "$work/err.txt")"
+msg=$(result error.message)
+echo "$msg" | grep -q "CID $jcid; this phone's CID is [0-9a-f]\{32\}" || fail "another phone's journal: $msg"
+echo "$msg" | grep -q "CID is $jcid" && fail "another phone's journal: the same CID twice: $msg"
+[ "$(sha256sum "$work/w.img" | cut -d' ' -f1)" = "$wbefore" ] || fail "another phone's journal: its eMMC changed"
+echo "ok another phone's journal refused for its CID"
 echo "PASS"

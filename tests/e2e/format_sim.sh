@@ -23,6 +23,35 @@ grep -q -- "--yes" "$work/err" || fail "no --yes hint"
 if "$UNIFW" format --port "$PORT" --partition NOSUCH --yes >/dev/null 2>"$work/err"; then fail "unknown partition accepted"; fi
 cmp "$img" "$work/before.img" || fail "refused or planned formats changed the eMMC"
 
+# A READ packet of NVRAM changed in two bytes that cancel in its 16-bit checksum while the identity backup
+# reads it: its second read differs, nothing is erased (exit 1), the error names NVRAM and the offset.
+# The target is past the 64 KiB the partition-table read samples, in data (see flash_hostile.sh).
+"$UNIFW" format --port "$PORT" --partition CACHE --plan --json >"$work/plan.json" 2>"$work/err" ||
+	{ cat "$work/err"; fail "--plan --json"; }
+sim_stop
+target=$(python3 - "$work/plan.json" "$img" <<'PY'
+import json, struct, sys
+r = json.loads(open(sys.argv[1]).read().splitlines()[-1])["result"]
+nv = [p for p in r["plan"]["partitions"] if p["name"] == "NVRAM"][0]
+f = open(sys.argv[2], "rb"); f.seek(0, 2); f.seek(f.tell() - 4096)
+user_base = sum(struct.unpack_from("<8Q", f.read(4096), 0x18)[:7])
+off = int(nv["offset"], 16) if isinstance(nv["offset"], str) else nv["offset"]
+f.seek(user_base + off); b = f.read(1 << 20)
+print(off + next(j for j in range(0x10000, len(b) - 1) if 0 < b[j] < 0xFF and any(b[j + 1:])))
+PY
+)
+sim_start "$img" --model "$m" --mode preloader --preloader-window 0 --fault "twin:op=read,addr=$target"
+mkdir "$work/twin"
+rc=0
+"$UNIFW" format --port "$PORT" --partition CACHE --yes --backup-dir "$work/twin" --json >"$work/ev" 2>"$work/err" || rc=$?
+sim_stop
+[ "$rc" -eq 1 ] || { cat "$work/err"; fail "format with a twin fault on NVRAM: exit $rc, expected 1"; }
+grep -q "NVRAM.*second read from the phone differs from the first at .*offset $(printf '0x%x' "$target")" "$work/ev" ||
+	{ tail -1 "$work/ev"; fail "format twin: the error does not name NVRAM and offset $(printf '0x%x' "$target")"; }
+cmp "$img" "$work/before.img" || fail "format twin: the eMMC changed"
+echo "ok format: twin:op=read on NVRAM stops it before any erase"
+sim_start "$img" --model "$m" --mode preloader --preloader-window 0
+
 mkdir "$work/keep"
 "$UNIFW" format --port "$PORT" --partition CACHE --yes --backup-dir "$work/keep" --json >"$work/ev" 2>"$work/err" ||
 	{ cat "$work/err"; tail -2 "$work/ev"; fail "format CACHE"; }

@@ -913,6 +913,8 @@ struct memphone {
 	uint64_t flip_phone_off; /* set: where on the phone the inverted byte went */
 	bool fail_backup;      /* the next identity backup fails (the link drops while reading NVRAM) */
 	bool no_table;         /* the identity backup finds no partition table (a blank or wiped eMMC) */
+	bool twin_armed;       /* the next read of user byte twin_off gets it +1 and the next byte -1 (once): */
+	uint64_t twin_off;     /* an error a 16-bit byte-sum checksum does not see */
 	char last_backup[4096];
 };
 
@@ -974,7 +976,17 @@ static int mp_read(void *ctx, enum unifw_phone_part part, uint64_t off, uint64_t
 			m->read_cut_at = 0;
 			return unifw_error_set(err, UNIFW_E_TIMEOUT, "READ", pos, "no answer within 5000 ms");
 		}
-		int rc = sink(sctx, p + pos, n, pos, err);
+		const uint8_t *data = p + pos;
+		uint8_t twin[0x7000];
+		uint64_t at = off + pos;
+		if (m->twin_armed && part == UNIFW_PHONE_USER && m->twin_off >= at && m->twin_off + 1 < at + n) {
+			memcpy(twin, data, n);
+			twin[m->twin_off - at]++;
+			twin[m->twin_off - at + 1]--;
+			data = twin;
+			m->twin_armed = false;
+		}
+		int rc = sink(sctx, data, n, pos, err);
 		if (rc)
 			return rc;
 		m->read_bytes += n;
@@ -1299,6 +1311,41 @@ static void execute_backs_up_identity_by_scatter_on_a_phone_without_tables(void 
 	free(nv);
 }
 
+/* The by-scatter identity backup reads every partition twice: an error the READ checksum lets through
+ * (two bytes that cancel in a 16-bit sum) in the first read of NVRAM stops the job before any write. */
+static void execute_stops_when_an_identity_reread_differs(void **state)
+{
+	struct exec_case *c = *state;
+	struct unifw_flash_plan_opts o = {.verify = true, .range_size = RANGE};
+	memset(&c->f, 0, sizeof c->f);
+	memcpy(c->f.cid, A516_CID, 16);
+	c->f.boot1_size = BOOT1_SIZE;
+	c->f.user_size = USER_SIZE;
+	plan_ok(c->fx.pkg, &c->f, &o, &c->plan);
+	c->m.no_table = true;
+	uint64_t nv = 0xE00000 - BOOT_REGION, bad = nv + 0x1234;
+	fill_random(c->m.user + nv, 0x100000, 5);
+	c->m.user[bad] = 0x10;
+	c->m.user[bad + 1] = 0x20;
+	c->m.twin_armed = true;
+	c->m.twin_off = bad;
+	assert_int_equal(unifw_flash_execute(&c->dev, &c->plan, &c->job.o, &c->res, &c->e), UNIFW_E_DEVICE);
+	assert_false(c->m.twin_armed); /* the fault did happen */
+	assert_string_equal(c->res.failed_step, "backup");
+	assert_int_equal(c->m.writes, 0);
+	assert_false(c->res.wrote_anything);
+	assert_non_null(strstr(c->e.msg, "identity backup (nothing written yet)"));
+	assert_non_null(strstr(c->e.msg, "NVRAM"));
+	char want[128];
+	snprintf(want, sizeof want, "differs from the first at user area offset 0x%llx (byte 0x1234 of NVRAM: first read "
+		 "0x11, second 0x10)", (unsigned long long)bad);
+	if (!strstr(c->e.msg, want))
+		fail_msg("\"%s\" lacks \"%s\"", c->e.msg, want);
+	/* without the fault the same backup passes and the flash goes on */
+	assert_int_equal(unifw_flash_execute(&c->dev, &c->plan, &c->job.o, &c->res, &c->e), 0);
+	assert_true(c->m.writes > 0);
+}
+
 /* Resume: load the journal, plan again from the same package and phone, check, continue. */
 static void resume(struct fixture *fx, const struct unifw_flash_facts *f, const struct unifw_flash_plan_opts *o,
 		   struct unifw_flash_device *dev, struct job *job, struct unifw_flash_result *res)
@@ -1569,7 +1616,12 @@ static void journal_round_trip_damage_and_refusals(void **state)
 		{"\"cid\": \"1501", "\"cid\": \"zz01", "expected 32 hex digits"},
 		{"\"state\": \"running\"", "\"state\": \"half\"", "expected running, interrupted or done"},
 		{"\"range_size\": 262144", "\"range_size\": 1000", "multiple of 512"},
-		{"\"version\": 1", "\"version\": 9", "journal version 9"},
+		{"\"version\": 2", "\"version\": 9", "journal version 9"},
+		/* edits that leave a well-formed journal: the integrity check refuses them */
+		{"\"verified\": 3", "\"verified\": 2", "journal integrity check failed"},
+		{"\"with_preloader\": true", "\"with_preloader\": false", "journal integrity check failed"},
+		{"\"check_sha256\": \"", "\"check_sha256\": \"0", "expected 64 hex digits"},
+		{"\"check_sha256\"", "\"no_check\"", "journal key \"check_sha256\": expected a string, missing"},
 	};
 	for (size_t i = 0; i < sizeof edits / sizeof *edits; i++) {
 		char *copy = malloc(len + 64), *at = strstr((char *)text, edits[i].from);
@@ -1605,6 +1657,89 @@ static void journal_round_trip_damage_and_refusals(void **state)
 	unsetenv("XDG_STATE_HOME");
 	test_rmtree(dir);
 	free(dir);
+}
+
+/* A journal that claims more than was done: as a "consistent lie" (edited, its integrity check computed
+ * again, so it loads) the resume reads back every range it claims and writes the ones the phone lacks; as
+ * a plain edit (check not recomputed) it is refused before anything is sent. */
+static void journal_claims_are_checked_on_resume(void **state)
+{
+	struct exec_case *c = *state;
+	struct unifw_flash_plan_opts o = {.verify = true, .with_preloader = true, .range_size = RANGE};
+	plan_ok(c->fx.pkg, &c->f, &o, &c->plan);
+	expected_phone(&c->plan, c->boot1, c->user);
+	/* a clean run gives every partition's range count, and the job's size */
+	assert_int_equal(unifw_flash_execute(&c->dev, &c->plan, &c->job.o, &c->res, &c->e), 0);
+	uint64_t total = c->m.written;
+	struct unifw_flash_journal full;
+	assert_int_equal(unifw_flash_journal_load(c->job.journal, &full, &c->e), 0);
+	mp_free(&c->m);
+
+	mp_init(&c->m, &c->dev);
+	c->m.cut_at = total / 3 + 4099;
+	assert_int_equal(unifw_flash_execute(&c->dev, &c->plan, &c->job.o, &c->res, &c->e), UNIFW_E_IO);
+	struct unifw_flash_journal j;
+	assert_int_equal(unifw_flash_journal_load(c->job.journal, &j, &c->e), 0);
+	assert_int_equal(j.part_count, full.part_count);
+	uint64_t claimed = 0, true_done = 0;
+	for (size_t i = 0; i < j.part_count; i++) {
+		true_done += j.parts[i].verified;
+		j.parts[i].ranges = j.parts[i].written = j.parts[i].verified = full.parts[i].ranges;
+		claimed += full.parts[i].ranges;
+	}
+	assert_true(true_done < claimed);
+	assert_int_equal(unifw_flash_journal_save(c->job.journal, &j, &c->e), 0); /* the lie, consistent */
+	unifw_flash_journal_free(&j);
+
+	/* tampered by hand: refused, nothing sent */
+	size_t len;
+	uint8_t *text = test_read_file(c->job.journal, &len);
+	const char *from = "\"state\": \"interrupted\"", *to = "\"state\": \"running\"";
+	char *at = strstr((char *)text, from);
+	assert_non_null(at);
+	char *edited = malloc(len + 1);
+	assert_non_null(edited);
+	size_t pre = (size_t)(at - (char *)text);
+	memcpy(edited, text, pre);
+	memcpy(edited + pre, to, strlen(to));
+	memcpy(edited + pre + strlen(to), at + strlen(from), len - pre - strlen(from));
+	char tampered[4200];
+	snprintf(tampered, sizeof tampered, "%s.tampered", c->job.journal);
+	test_write_file(tampered, edited, len - strlen(from) + strlen(to));
+	free(edited);
+	free(text);
+	assert_int_equal(unifw_flash_journal_load(tampered, &j, &c->e), UNIFW_E_FORMAT);
+	assert_non_null(strstr(c->e.msg, "journal integrity check failed"));
+	assert_string_equal(c->e.where, tampered);
+
+	/* the consistent lie loads and passes the plan check; the resume finds the missing ranges */
+	size_t writes_before = c->m.writes;
+	resume(&c->fx, &c->f, &o, &c->dev, &c->job, &c->res);
+	assert_phone_is(&c->m, c->boot1, c->user);
+	assert_int_equal(c->res.ranges_resumed, claimed);
+	assert_int_equal(c->res.ranges_reverified + c->res.ranges_rewritten, claimed);
+	assert_true(c->res.ranges_rewritten > 0);
+	assert_true(c->res.ranges_reverified >= true_done); /* what was written is read back equal */
+	assert_true(c->m.writes > writes_before);
+	assert_false(c->res.verify_failed);
+	mp_free(&c->m);
+	unifw_flash_journal_free(&full);
+
+	/* the same with --no-verify: written ranges are still read back before they are skipped */
+	unifw_flash_plan_free(&c->plan);
+	o.verify = false;
+	plan_ok(c->fx.pkg, &c->f, &o, &c->plan);
+	mp_init(&c->m, &c->dev);
+	c->m.cut_at = total / 2;
+	assert_int_equal(unifw_flash_execute(&c->dev, &c->plan, &c->job.o, &c->res, &c->e), UNIFW_E_IO);
+	assert_int_equal(unifw_flash_journal_load(c->job.journal, &j, &c->e), 0);
+	for (size_t i = 0; i < j.part_count; i++)
+		j.parts[i].written = j.parts[i].ranges; /* started partitions claim all their ranges */
+	assert_int_equal(unifw_flash_journal_save(c->job.journal, &j, &c->e), 0);
+	unifw_flash_journal_free(&j);
+	resume(&c->fx, &c->f, &o, &c->dev, &c->job, &c->res);
+	assert_phone_is(&c->m, c->boot1, c->user);
+	assert_true(c->res.ranges_rewritten > 0);
 }
 
 static void journal_resume_refuses_another_package(void **state)
@@ -1646,12 +1781,14 @@ int main(void)
 		cmocka_unit_test(sparse_chunks_stream_without_expanding_dont_care),
 		exec_test(execute_writes_every_image_bit_exact),
 		exec_test(execute_backs_up_identity_by_scatter_on_a_phone_without_tables),
+		exec_test(execute_stops_when_an_identity_reread_differs),
 		exec_test(execute_resumes_after_cuts_at_ten_points),
 		exec_test(execute_catches_an_emmc_that_lies),
 		exec_test(execute_sends_nothing_for_a_refused_plan_or_bad_options),
 		exec_test(execute_from_a_zip_package),
 		cmocka_unit_test(journal_round_trip_damage_and_refusals),
 		exec_test(journal_resume_refuses_another_package),
+		exec_test(journal_claims_are_checked_on_resume),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1054,6 +1054,46 @@ static void test_fault_lie_about_write(void **state)
 	h_free(h);
 }
 
+/* Two bytes of one READ packet changed so that its 16-bit byte sum stays: da_read's checksum check passes,
+ * the data is still wrong, and only once (a second read is right). */
+static void twin_read_check(const char *spec, size_t want_at)
+{
+	struct h *h = mk(SIM_MODE_PRELOADER, spec, NULL);
+	boot_to_da(h, false);
+	static uint8_t data[0x4000], got[0x4000];
+	for (size_t i = 0; i < sizeof data; i++)
+		data[i] = (uint8_t)(i * 7 + (i >> 8)); /* 0x00 and 0xFF both occur: the edges are exercised */
+	data[want_at] = 0xFF; /* cannot go up: it goes down and its partner up */
+	assert_int_equal(da_write(h, SIM_PART_USER, 0, data, sizeof data, 0x1000), 0x69);
+	assert_int_equal(da_read(h, 0, got, sizeof got, 0x1000), 0); /* every packet checksum matched */
+	size_t diffs = 0, first = SIZE_MAX, last = 0;
+	for (size_t i = 0; i < sizeof got; i++)
+		if (got[i] != data[i]) {
+			diffs++;
+			first = first < i ? first : i;
+			last = i;
+		}
+	assert_int_equal(diffs, 2);
+	assert_int_equal(first, want_at);
+	assert_int_equal(got[want_at], 0xFE);
+	assert_int_equal(first / 0x1000, last / 0x1000); /* one packet */
+	assert_int_equal(got[last], (uint8_t)(data[last] + 1));
+	assert_int_equal(sum16(got, sizeof got), sum16(data, sizeof data));
+	assert_true(traced(h, "twin in read"));
+	assert_int_equal(da_read(h, 0, got, sizeof got, 0x1000), 0);
+	assert_memory_equal(got, data, sizeof data);
+	h_free(h);
+}
+
+static void test_fault_twin_keeps_checksum(void **state)
+{
+	(void)state;
+	twin_read_check("twin:op=read,addr=0x1801", 0x1801);
+	/* by the READ's byte counter: the ACK (1 byte) and the first packet with its checksum (0x1002) come
+	 * first, so counter 0x1003 + 0x20 is byte 0x1020 of the data */
+	twin_read_check("twin:op=read,after=0x1023", 0x1020);
+}
+
 static void test_fault_oversize_negative(void **state)
 {
 	(void)state;
@@ -1130,9 +1170,14 @@ static void test_fault_spec_parse(void **state)
 	assert_int_equal(f.dir, SIM_DIR_IN);
 	assert_int_equal(sim_fault_parse("stall:op=write,ms=100", &f, &err), 0);
 	assert_int_equal(f.dir, SIM_DIR_OUT); /* a stall always holds the device's output */
+	assert_int_equal(sim_fault_parse("twin:op=read,addr=0x1801", &f, &err), 0);
+	assert_true(f.has_addr);
+	assert_int_equal(f.addr, 0x1801);
+	assert_int_equal(f.dir, SIM_DIR_OUT);
 	const char *bad[] = { "explode", "cut:after=-1", "cut:after", "cut:op=nothing", "flip:bits=9",
 			      "cut:at=50%", "lie:op=read", "oversize:op=read", "stall:dir=in,ms=5",
-			      "cut:at=150%", "cut:size=3", "negative:op=pmt,value=0x100000000" };
+			      "cut:at=150%", "cut:size=3", "negative:op=pmt,value=0x100000000", "twin:op=write",
+			      "twin:op=read,dir=in", "flip:op=read,addr=4096" };
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		memset(&err, 0, sizeof err);
 		assert_int_not_equal(sim_fault_parse(bad[i], &f, &err), 0);
@@ -1199,6 +1244,7 @@ int main(void)
 		cmocka_unit_test(test_fault_flip_every),
 		cmocka_unit_test(test_fault_stall),
 		cmocka_unit_test(test_fault_lie_about_write),
+		cmocka_unit_test(test_fault_twin_keeps_checksum),
 		cmocka_unit_test(test_fault_oversize_negative),
 		cmocka_unit_test(test_fault_reset_and_cut_in),
 		cmocka_unit_test(test_fault_spec_parse),
