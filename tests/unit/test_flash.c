@@ -602,6 +602,96 @@ static void plan_writes_the_preloader_only_when_asked_and_fitting(void **state)
 	fixture_close(&fx);
 }
 
+/* The A516 preloader with one of its two EMI tables edited through the project's parsers: `compiled`
+ * picks emi_settings[] (else the MTK_BLOADER_INFO tag); in every entry listing the A516 part, `field`
+ * (an offset from the entry's start) gets `value`. Written over the package's preloader. */
+static void edit_emi_table(const struct fixture *fx, bool compiled, size_t field, uint8_t value)
+{
+	size_t len;
+	uint8_t *b = corpus_read(A516_PRELOADER, &len);
+	struct unifw_preloader pl;
+	struct unifw_emi_table t;
+	struct unifw_emi_compiled c;
+	struct unifw_error e;
+	assert_int_equal(unifw_preloader_parse(b, len, "pl", &pl, &e), 0);
+	assert_int_equal(unifw_preloader_emi_table(b, len, &pl, &t, &e), 0);
+	assert_int_equal(unifw_preloader_emi_compiled(b, len, &pl, &c, &e), 0);
+	size_t edited = 0, n = compiled ? c.count : t.count;
+	for (size_t i = 0; i < n; i++) {
+		const struct unifw_emi_entry *x = compiled ? &c.entry[i] : &t.entry[i];
+		if ((x->type >> 8) != 2 || memcmp(x->id, A516_CID, x->id_length))
+			continue;
+		uint64_t at = compiled ? c.offset + 4 + i * UNIFW_EMI_COMPILED_ENTRY_SIZE
+				       : t.entries_offset + i * UNIFW_EMI_ENTRY_SIZE;
+		b[at + field] = value;
+		edited++;
+	}
+	assert_true(edited >= 1);
+	char path[4096];
+	path_in(path, sizeof path, fx->pkg_path, "preloader_a516_row.bin");
+	test_write_file(path, b, len);
+	free(b);
+}
+
+static void reopen(struct fixture *fx)
+{
+	unifw_package_free(fx->pkg);
+	fx->pkg = open_pkg(fx->pkg_path);
+}
+
+/* Issue 8.1: the compiled emi_settings[] is what the preloader runs; a tag that lists the part is not enough. */
+static void plan_refuses_a_preloader_whose_compiled_emi_table_lacks_the_part(void **state)
+{
+	(void)state;
+	struct fixture fx;
+	struct unifw_flash_facts f;
+	struct unifw_flash_plan plan;
+	struct unifw_flash_plan_opts o = {.verify = true, .with_preloader = true};
+	fixture_open(&fx, LAYOUT, NPARTS);
+	default_facts(&f, A516_CID);
+
+	/* emi_settings[] entry ID[0] (after the u32 type) becomes Hynix's MID: the tag still lists the part */
+	edit_emi_table(&fx, true, 4, 0x90);
+	reopen(&fx);
+	plan_ok(fx.pkg, &f, &o, &plan);
+	const struct unifw_flash_entry *e = entry(&plan, "PRELOADER");
+	assert_int_equal(e->action, UNIFW_FLASH_REFUSE);
+	assert_string_equal(e->code, "emi_settings_mismatch");
+	assert_non_null(strstr(e->reason, "MTK_BLOADER_INFO tag) lists the phone's Samsung N5U00M"));
+	assert_non_null(strstr(e->reason, "compiled emi_settings[] the preloader runs at power-on lists"));
+	assert_non_null(strstr(e->reason, "and not that part"));
+	assert_int_equal(plan.refusals, 1);
+	unifw_flash_plan_free(&plan);
+	/* not asked for: skipped, with the same warning */
+	o.with_preloader = false;
+	plan_ok(fx.pkg, &f, &o, &plan);
+	assert_string_equal(entry(&plan, "PRELOADER")->code, "preloader_not_requested");
+	assert_non_null(strstr(entry(&plan, "PRELOADER")->reason, "do not write it to this phone"));
+	unifw_flash_plan_free(&plan);
+	o.with_preloader = true;
+
+	/* both list the part, but the compiled entry's EMI_Freq (tail +0x04, after type and 12-byte ID) differs */
+	edit_emi_table(&fx, true, 4 + UNIFW_EMI_COMPILED_ID_SIZE + 4, 0x55);
+	reopen(&fx);
+	plan_ok(fx.pkg, &f, &o, &plan);
+	e = entry(&plan, "PRELOADER");
+	assert_int_equal(e->action, UNIFW_FLASH_REFUSE);
+	assert_string_equal(e->code, "emi_settings_mismatch");
+	assert_non_null(strstr(e->reason, "with different DRAM settings"));
+	unifw_flash_plan_free(&plan);
+
+	/* the tag lacks the part, emi_settings[] lists it: refused naming the tag */
+	edit_emi_table(&fx, false, 4, 0x90);
+	reopen(&fx);
+	plan_ok(fx.pkg, &f, &o, &plan);
+	e = entry(&plan, "PRELOADER");
+	assert_int_equal(e->action, UNIFW_FLASH_REFUSE);
+	assert_string_equal(e->code, "emi_mismatch");
+	assert_non_null(strstr(e->reason, "while its compiled emi_settings[] does"));
+	unifw_flash_plan_free(&plan);
+	fixture_close(&fx);
+}
+
 static void plan_keeps_identity_partitions_unless_asked(void **state)
 {
 	(void)state;
@@ -1638,6 +1728,7 @@ int main(void)
 		cmocka_unit_test(plan_refuses_an_image_larger_than_its_partition),
 		cmocka_unit_test(plan_refuses_a_package_for_another_layout),
 		cmocka_unit_test(plan_writes_the_preloader_only_when_asked_and_fitting),
+		cmocka_unit_test(plan_refuses_a_preloader_whose_compiled_emi_table_lacks_the_part),
 		cmocka_unit_test(plan_keeps_identity_partitions_unless_asked),
 		cmocka_unit_test(plan_refuses_unknown_partitions),
 		cmocka_unit_test(plan_bad_parameters_fail),
