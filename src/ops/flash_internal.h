@@ -89,4 +89,16 @@ int flash_pmt_from_scatter(const struct unifw_scatter *sc, uint8_t *out, struct 
 /* Lower-case hex of the CID (33 bytes incl. NUL). */
 void flash_cid_hex(const uint8_t cid[16], char out[33]);
 
+/* Does an identity image (NVRAM, PRO_INFO, PROTECT_F, PROTECT_S) come from the connected phone? Only when the
+ * package's unifw backup manifest lists the file, records this phone's CID and the image's SHA-256
+ * (flash_provenance.c). code NULL: it does (why says so); else "identity_no_provenance",
+ * "identity_other_phone" or "identity_hash_mismatch" with why naming the image. Negative: the image could
+ * not be read (err). */
+struct flash_provenance {
+	const char *code;
+	char why[480];
+};
+int flash_identity_provenance(const struct unifw_package *pkg, const struct unifw_package_item *it,
+			      const uint8_t phone_cid[16], struct flash_provenance *out, struct unifw_error *err);
+
 #endif

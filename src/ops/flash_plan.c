@@ -563,6 +563,33 @@ static void check_fit(struct unifw_flash_entry *e, const struct unifw_flash_fact
 			   (unsigned long long)e->offset);
 }
 
+/* --include-identity: an identity image is written only when it is this phone's own (flash_provenance.c);
+ * anything else is refused, with no option to override. On success `own` says why it may be written. */
+static int check_identity_provenance(struct unifw_flash_entry *e, const struct unifw_package *pkg,
+				     const struct unifw_package_item *it, const struct unifw_flash_facts *f, char *own,
+				     size_t own_len, struct unifw_error *err)
+{
+	struct flash_provenance pv;
+	struct unifw_error ierr;
+	unifw_error_clear(&ierr);
+	int rc = flash_identity_provenance(pkg, it, f->cid, &pv, &ierr);
+	if (rc == UNIFW_E_NOMEM)
+		return unifw_error_set(err, rc, it->path, UNIFW_NO_OFFSET, "out of memory");
+	if (rc) {
+		char m[600];
+		set_reason(e, UNIFW_FLASH_REFUSE, "unreadable", "image %s cannot be read: %s", it->path,
+			   unifw_error_format(&ierr, m, sizeof m));
+		return 0;
+	}
+	if (pv.code)
+		set_reason(e, UNIFW_FLASH_REFUSE, pv.code,
+			   "%s. Identity images are written only from a unifw backup of this phone, whatever the options",
+			   pv.why);
+	else
+		snprintf(own, own_len, "%s", pv.why);
+	return 0;
+}
+
 static int plan_entry(struct unifw_flash_plan *plan, struct unifw_flash_entry *e, const struct unifw_package_partition *pp,
 		      const struct unifw_flash_facts *f, struct unifw_error *err)
 {
@@ -591,6 +618,12 @@ static int plan_entry(struct unifw_flash_plan *plan, struct unifw_flash_entry *e
 			   "--include-identity; it is backed up before the first write either way");
 	if (e->code)
 		return 0;
+	char own[480] = "";
+	if (e->identity) {
+		int rc = check_identity_provenance(e, plan->pkg, pp->item, f, own, sizeof own, err);
+		if (rc || e->code)
+			return rc;
+	}
 	if (!place_entry(e, sp, plan->boot_region))
 		return 0;
 	if (!strcmp(pp->status, "unreadable")) {
@@ -627,8 +660,8 @@ static int plan_entry(struct unifw_flash_plan *plan, struct unifw_flash_entry *e
 				   unifw_error_format(&ferr, m, sizeof m));
 			return 0;
 		}
-		set_reason(e, UNIFW_FLASH_WRITE, "write", "%s image %s",
-			   e->form == UNIFW_FLASH_FORM_SPARSE ? "sparse" : "raw", e->image);
+		set_reason(e, UNIFW_FLASH_WRITE, "write", "%s image %s%s%.480s",
+			   e->form == UNIFW_FLASH_FORM_SPARSE ? "sparse" : "raw", e->image, own[0] ? ": " : "", own);
 	}
 	check_fit(e, f);
 	return 0;
@@ -721,7 +754,10 @@ static int plan_hash(struct unifw_flash_plan *plan, struct unifw_error *err)
 
 static int check_package(struct unifw_flash_plan *plan, const struct unifw_package *pkg, struct unifw_error *err)
 {
-	if (pkg->kind != UNIFW_PACKAGE_FIRMWARE || !pkg->chosen || !pkg->chosen->parsed)
+	/* A folder with a scatter and a unifw backup manifest (kind backup) drives a download like any package;
+	 * the manifest is what lets its identity images through (flash_provenance.c). */
+	if ((pkg->kind != UNIFW_PACKAGE_FIRMWARE && pkg->kind != UNIFW_PACKAGE_BACKUP) || !pkg->chosen ||
+	    !pkg->chosen->parsed)
 		return unifw_error_set(err, UNIFW_E_INVALID, pkg->path, UNIFW_NO_OFFSET,
 				       "not a firmware package: expected a folder or archive with a scatter file and its "
 				       "images, found a %s", unifw_package_type(pkg));
