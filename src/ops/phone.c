@@ -347,6 +347,30 @@ static void copy_report2(struct unifw_phone *ph)
 		i->dram_size = r->ext_ram_size;
 }
 
+/* Report 1 (DA1) and report 2 (DA2) both carry the eMMC CID. A DA that gives two different CIDs is a
+ * misbehaving device: every identity check (flash plan, identity images, journals, backups) keys on the
+ * CID, so neither value can be trusted and the job stops. */
+static int check_report_cids(const struct unifw_phone *ph, struct unifw_error *err)
+{
+	const struct unifw_da_report1 *r1 = &unifw_da_info(ph->da)->report1;
+	const struct unifw_da_report2 *r2 = &unifw_da_info(ph->da)->report2;
+	if (!r1->valid || r1->storage != UNIFW_DA_STORAGE_EMMC || !r2->valid || r2->emmc_ret != 0)
+		return 0;
+	uint8_t c1[16];
+	for (size_t w = 0; w < 4; w++)
+		for (size_t k = 0; k < 4; k++)
+			c1[4 * w + k] = (uint8_t)(r1->emmc_id[w] >> (24 - 8 * k));
+	if (!memcmp(c1, r2->emmc_cid, sizeof c1))
+		return 0;
+	char a[64], b[64];
+	hex_bytes(c1, 16, a, sizeof a);
+	hex_bytes(r2->emmc_cid, 16, b, sizeof b);
+	return unifw_error_set(err, UNIFW_E_DEVICE, "report 2 (storage and RAM)", UNIFW_NO_OFFSET,
+			       "the DA reports two different eMMC CIDs: report 1 says %s, report 2 says %s. A phone has "
+			       "one eMMC: the device misbehaves (a faulty DA or link), so unifw stops before using either",
+			       a, b);
+}
+
 static int da_stage2_failed(struct unifw_phone *ph, int rc, struct unifw_error *err, const struct emi_source *emi)
 {
 	copy_dram(ph);
@@ -437,6 +461,8 @@ static int da_boot(struct unifw_phone *ph, struct da_source *d, const struct uni
 	if (rc < 0)
 		return rc;
 	if ((rc = run(ph, p, unifw_da_begin_report2(da), "report 2 (storage and RAM)", NULL, err)) < 0)
+		return rc;
+	if ((rc = check_report_cids(ph, err)) < 0)
 		return rc;
 	copy_report2(ph);
 	return 0;

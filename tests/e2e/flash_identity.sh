@@ -6,7 +6,8 @@
 #  - the same phone, --include-identity: NVRAM is planned for writing ("this phone's own");
 #  - without --include-identity: skipped as before;
 #  - another phone (blank eMMC, another CID): refused naming both CIDs, exit 3, not a byte written;
-#  - the manifest removed: refused, no provenance;  nvram.bin changed after the backup: refused, hash mismatch.
+#  - the manifest removed: refused, no provenance;  nvram.bin changed after the backup: refused, hash mismatch;
+#  - issue 8.9a: a DA whose report 2 gives another CID than report 1: exit 1 naming both, nothing written.
 # Exit 0 pass, 77 skip, else fail.
 . "$(dirname "$0")/flash_lib.sh"
 
@@ -79,4 +80,20 @@ stop_sim
 ! grep -q 'SDMMC_WRITE_DATA' "$work/trace.txt" || fail "a write command reached the phone"
 [ "$(sha256sum "$work/other.img" | cut -d' ' -f1)" = "$before" ] || fail "the other phone's eMMC changed"
 echo "ok another phone's backup: its NVRAM is refused, nothing written"
+
+# Issue 8.9a: the DA's report 2 gives another CID than report 1: a misbehaving device, exit 1 with both
+emmc="$work/e.img" # start_sim set it to the other phone's
+start_sim "$emmc" --model "$m" --report2-cid "$other" --trace-file "$work/trace2.txt"
+before=$(sha256sum "$emmc" | cut -d' ' -f1)
+flash "$work/pkg" --yes --json --include-identity
+[ "$rc" -eq 1 ] || fail "report 1 and 2 disagree: exit $rc, expected 1"
+cat "$work/err.txt" "$work/out.json" >"$work/all.txt"
+grep -q "two different eMMC CIDs" "$work/all.txt" || fail "no CID mismatch error: $(cat "$work/all.txt")"
+c1=$(echo "$cid" | sed 's/../& /g; s/ $//')
+c2=$(echo "$other" | sed 's/../& /g; s/ $//')
+grep -q "report 1 says $c1, report 2 says $c2" "$work/all.txt" || fail "the error lacks both CIDs: $(cat "$work/all.txt")"
+stop_sim
+! grep -q 'SDMMC_WRITE_DATA' "$work/trace2.txt" || fail "a write command reached the phone"
+[ "$(sha256sum "$emmc" | cut -d' ' -f1)" = "$before" ] || fail "the eMMC changed"
+echo "ok report 1 and report 2 disagree on the CID: stopped with both values, nothing written"
 echo "PASS"
