@@ -233,17 +233,23 @@ static void check_emi(struct eval *v, const uint8_t *buf, size_t len, const stru
 	struct unifw_error e = { 0 };
 	char why[600], cid[33];
 	unifw_hex(v->cid, 9, cid);
-	/* The tag names the project; the compiled table is what runs, so without it DRAM is never set up. */
-	if (!t || !c || !pl->has_emi || unifw_preloader_emi_table(buf, len, pl, t, &e) != 0 ||
-	    unifw_preloader_emi_compiled(buf, len, pl, c, &e) != 0) {
+	/* The compiled table is what runs, so without it DRAM is never set up; the tag (read by flash tools)
+	 * only names the project. Without a tag the compiled table lies somewhere in the image. */
+	int rc = !t || !c ? UNIFW_E_NOMEM
+		 : pl->has_emi ? unifw_preloader_emi_compiled(buf, len, pl, c, &e)
+			       : unifw_emi_find_compiled(buf, pl->content_end < len ? (size_t)pl->content_end : len, c, &e);
+	if (rc != 0) {
 		reason(v, "preloader", "no_emi_table", SIM_VERDICT_DEAD,
-		       "the preloader carries no readable EMI table (%s): DRAM is never set up: hard brick, needs "
-		       "test point", t && c && pl->has_emi ? errtext(&e, why, sizeof why) : "none found");
+		       "the preloader carries no compiled EMI table emi_settings[] (%s): DRAM is never set up: hard "
+		       "brick, needs test point", t && c ? errtext(&e, why, sizeof why) : "out of memory");
 		free(t);
 		free(c);
 		return;
 	}
-	unifw_jv_set_str(facts, "project", t->project);
+	if (!pl->has_emi || unifw_preloader_emi_table(buf, len, pl, t, &e) != 0)
+		t->count = 0; /* no tag: nothing for flash tools to read, the preloader does not care */
+	else
+		unifw_jv_set_str(facts, "project", t->project);
 	emi_facts(t, c, facts);
 	size_t idx = 0;
 	bool dram_check = unifw_memfind(buf, len, 0, "no DRAM info match", 18) != SIZE_MAX;

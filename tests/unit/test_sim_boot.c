@@ -11,11 +11,13 @@
 #include "testutil.h"
 
 #include "boot_eval.h"
+#include "emmc.h"
 #include "factory.h"
 #include "flash.h"
 #include "model.h"
 #include "unifw/nvram.h"
 #include "unifw/pmt.h"
+#include "unifw/preloader.h"
 
 struct fixture {
 	char *dir;
@@ -231,6 +233,32 @@ static void test_preloader_judged_by_its_compiled_emi_table(void **state)
 	package(&f, f.m->stock, f.m, "stock", dir, sizeof dir);
 	flash(&f, dir, &o);
 	expect(&f, SIM_VERDICT_BOOTS, NULL, NULL);
+	phone_close(&f);
+}
+
+/* The appended tag is for flash tools: a preloader without it still runs its compiled table and boots;
+ * without the compiled table (its num_of_emi_records zeroed) DRAM is never set up. */
+static void test_preloader_needs_its_compiled_table_not_its_tag(void **state)
+{
+	(void)state;
+	struct fixture f;
+	struct unifw_error err = { 0 };
+	phone_open(&f, "a516-like");
+	size_t len = 0x40000;
+	uint8_t *b = malloc(len);
+	assert_int_equal(sim_emmc_read(f.e, SIM_PART_BOOT1, 0, b, len, &err), 0);
+	struct unifw_preloader pl;
+	struct unifw_emi_compiled c;
+	assert_int_equal(unifw_preloader_parse(b, len, "boot1", &pl, &err), 0);
+	assert_true(pl.has_emi);
+	assert_int_equal(unifw_preloader_emi_compiled(b, len, &pl, &c, &err), 0);
+	memset(b + pl.emi.tag_offset, 0, 18); /* "MTK_BLOADER_INFO_v" gone */
+	assert_int_equal(sim_emmc_write(f.e, SIM_PART_BOOT1, 0, b, len, &err), 0);
+	expect(&f, SIM_VERDICT_BOOTS, NULL, NULL);
+	memset(b + c.offset, 0, 4); /* num_of_emi_records = 0: no compiled table */
+	assert_int_equal(sim_emmc_write(f.e, SIM_PART_BOOT1, 0, b, len, &err), 0);
+	expect(&f, SIM_VERDICT_DEAD, "no_emi_table", NULL);
+	free(b);
 	phone_close(&f);
 }
 
@@ -519,6 +547,7 @@ int main(void)
 		cmocka_unit_test(test_universal_on_a_phone_without_its_panel),
 		cmocka_unit_test(test_universal_on_a_phone_without_its_touch),
 		cmocka_unit_test(test_preloader_judged_by_its_compiled_emi_table),
+		cmocka_unit_test(test_preloader_needs_its_compiled_table_not_its_tag),
 		cmocka_unit_test(test_universal_preloader_kills),
 		cmocka_unit_test(test_universal_on_other_boot_regions),
 		cmocka_unit_test(test_format_all_download_imei_null),
