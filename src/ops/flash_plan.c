@@ -290,8 +290,8 @@ static void fit_verdict(const struct unifw_emi_table *t, const struct unifw_emi_
 			 c->count);
 		break;
 	case UNIFW_EMI_FIT_NEITHER:
-		snprintf(out->verdict, sizeof out->verdict, "its EMI table lists %s but not the phone's %s", tag_parts,
-			 phone);
+		snprintf(out->verdict, sizeof out->verdict, "its EMI table lists %s but not the phone's %s%s", tag_parts,
+			 phone, c->count ? " (nor does its compiled emi_settings[])" : "");
 		break;
 	case UNIFW_EMI_FIT_TAG_LACKS:
 		snprintf(out->verdict, sizeof out->verdict,

@@ -574,6 +574,7 @@ static void plan_writes_the_preloader_only_when_asked_and_fitting(void **state)
 	assert_string_equal(e->code, "emi_mismatch");
 	assert_non_null(strstr(e->reason, "Samsung N5U00M (15 01 00 4e 35 55 30 30 4d)"));
 	assert_non_null(strstr(e->reason, "not the phone's Hynix H8G1e"));
+	assert_non_null(strstr(e->reason, "nor does its compiled emi_settings[]"));
 	assert_non_null(strstr(e->reason, "BROM/test-point recovery"));
 	assert_int_equal(plan.refusals, 1);
 	unifw_flash_plan_free(&plan);
