@@ -179,17 +179,28 @@ static void region_open(struct region_stream *rs, struct unifw_stream *s, const 
 
 /* ------------------------------------------------------------------ brom + preloader */
 
-static bool pick_emi_entry(struct eval *v, const struct unifw_emi_table *t, bool dram_check, size_t *index)
+/* The entry the preloader runs: MT6572 mt_emi.c mt_set_emi takes emi_settings[mt_get_mdl_number()], the
+ * first eMMC entry of the COMPILED table whose ID[0..id_length) equals the CID; the appended
+ * MTK_BLOADER_INFO tag is for flash tools and plays no part at power-on. */
+static bool pick_emi_entry(struct eval *v, const struct unifw_emi_compiled *c, bool dram_check, size_t *index)
 {
-	if (!unifw_emi_match_cid(t, v->cid, index))
+	if (!unifw_emi_compiled_match_cid(c, v->cid, index))
 		return false;
-	if (!dram_check || !v->m || unifw_emi_count_cid_matches(t, v->cid) < 2)
+	if (!dram_check || !v->m)
+		return true;
+	size_t matches = 0;
+	for (size_t i = 0; i < c->count; i++) {
+		const struct unifw_emi_entry *e = &c->entry[i];
+		matches += (e->type >> 8) == 2 && e->id_length && !memcmp(e->id, v->cid, e->id_length);
+	}
+	if (matches < 2)
 		return true;
 	/* Newer preloaders with several ID matches also compare the MR5 vendor and the rank sizes. */
-	for (size_t i = 0; i < t->count; i++) {
-		const struct unifw_emi_entry *e = &t->entry[i];
-		if (memcmp(e->id, v->cid, e->id_length > 16 ? 16 : e->id_length) || e->dram_vendor != v->m->mem->dram_vendor ||
-		    e->rank_size[0] != v->m->mem->rank_size[0] || e->rank_size[1] != v->m->mem->rank_size[1])
+	for (size_t i = 0; i < c->count; i++) {
+		const struct unifw_emi_entry *e = &c->entry[i];
+		if (memcmp(e->id, v->cid, e->id_length > UNIFW_EMI_COMPILED_ID_SIZE ? UNIFW_EMI_COMPILED_ID_SIZE : e->id_length) ||
+		    e->dram_vendor != v->m->mem->dram_vendor || e->rank_size[0] != v->m->mem->rank_size[0] ||
+		    e->rank_size[1] != v->m->mem->rank_size[1])
 			continue;
 		*index = i;
 		return true;
@@ -197,12 +208,19 @@ static bool pick_emi_entry(struct eval *v, const struct unifw_emi_table *t, bool
 	return false;
 }
 
-static void emi_facts(const struct unifw_emi_table *t, struct unifw_jv *pl)
+static void emi_facts(const struct unifw_emi_table *t, const struct unifw_emi_compiled *c, struct unifw_jv *pl)
 {
 	struct unifw_jv *arr = unifw_jv_set_arr(pl, "emi_parts");
 	for (size_t i = 0; i < t->count; i++) {
 		char id[33];
 		unifw_hex(t->entry[i].id, t->entry[i].id_length <= 16 ? t->entry[i].id_length : 16, id);
+		unifw_jv_push_str(arr, id);
+	}
+	arr = unifw_jv_set_arr(pl, "emi_settings_parts");
+	for (size_t i = 0; i < c->count; i++) {
+		char id[33];
+		const struct unifw_emi_entry *e = &c->entry[i];
+		unifw_hex(e->id, e->id_length <= UNIFW_EMI_COMPILED_ID_SIZE ? e->id_length : UNIFW_EMI_COMPILED_ID_SIZE, id);
 		unifw_jv_push_str(arr, id);
 	}
 }
@@ -211,29 +229,43 @@ static void check_emi(struct eval *v, const uint8_t *buf, size_t len, const stru
 		      struct unifw_jv *facts)
 {
 	struct unifw_emi_table *t = malloc(sizeof *t);
+	struct unifw_emi_compiled *c = malloc(sizeof *c);
 	struct unifw_error e = { 0 };
 	char why[600], cid[33];
 	unifw_hex(v->cid, 9, cid);
-	if (!t || !pl->has_emi || unifw_preloader_emi_table(buf, len, pl, t, &e) != 0) {
+	/* The compiled table is what runs, so without it DRAM is never set up; the tag (read by flash tools)
+	 * only names the project. Without a tag the compiled table lies somewhere in the image. */
+	int rc = !t || !c ? UNIFW_E_NOMEM
+		 : pl->has_emi ? unifw_preloader_emi_compiled(buf, len, pl, c, &e)
+			       : unifw_emi_find_compiled(buf, pl->content_end < len ? (size_t)pl->content_end : len, c, &e);
+	if (rc != 0) {
 		reason(v, "preloader", "no_emi_table", SIM_VERDICT_DEAD,
-		       "the preloader carries no readable EMI table (%s): DRAM is never set up: hard brick, needs "
-		       "test point", t && pl->has_emi ? errtext(&e, why, sizeof why) : "none found");
+		       "the preloader carries no compiled EMI table emi_settings[] (%s): DRAM is never set up: hard "
+		       "brick, needs test point", t && c ? errtext(&e, why, sizeof why) : "out of memory");
 		free(t);
+		free(c);
 		return;
 	}
-	unifw_jv_set_str(facts, "project", t->project);
-	emi_facts(t, facts);
+	if (!pl->has_emi || unifw_preloader_emi_table(buf, len, pl, t, &e) != 0)
+		t->count = 0; /* no tag: nothing for flash tools to read, the preloader does not care */
+	else
+		unifw_jv_set_str(facts, "project", t->project);
+	emi_facts(t, c, facts);
 	size_t idx = 0;
 	bool dram_check = unifw_memfind(buf, len, 0, "no DRAM info match", 18) != SIZE_MAX;
-	if (!pick_emi_entry(v, t, dram_check, &idx)) {
+	if (!pick_emi_entry(v, c, dram_check, &idx)) {
+		bool tag_lists = unifw_emi_match_cid(t, v->cid, NULL);
 		reason(v, "preloader", "emi_no_match", SIM_VERDICT_DEAD,
-		       "the preloader's EMI table lists %zu memory part(s), none with this phone's eMMC id %s%s%s: it "
-		       "prints \"flash ID not match\" and never initialises DRAM: hard brick, needs test point",
-		       t->count, cid, v->m ? " " : "", v->m ? v->m->mem->label : "");
+		       "the preloader's compiled emi_settings[] lists %u memory part(s), none with this phone's eMMC "
+		       "id %s%s%s%s: it prints \"flash ID not match\" and never initialises DRAM: hard brick, needs "
+		       "test point", c->count, cid, v->m ? " " : "", v->m ? v->m->mem->label : "",
+		       tag_lists ? " (its MTK_BLOADER_INFO tag does list it: flash tools are fooled, the preloader is not)"
+				 : "");
 	} else {
 		unifw_jv_set_uint(facts, "emi_entry", idx);
 	}
 	free(t);
+	free(c);
 }
 
 /* BROM: boot1 must start with the EMMC_BOOT header whose BRLYT points at an MT6572 GFH preloader. */

@@ -1,6 +1,6 @@
 /* unifw-sim subcommands around the phone models (docs/sim.md):
  *   unifw-sim models
- *   unifw-sim make-firmware (--model NAME | --universal) -o DIR [--seed N]
+ *   unifw-sim make-firmware (--model NAME | --universal) -o DIR [--seed N] [--compiled-emi-from MODEL]
  *   unifw-sim make-emmc --model NAME -o FILE [--seed N]
  *   unifw-sim flash-package --emmc FILE [--with-preloader] [--factory] [--only NAME,...] DIR
  *   unifw-sim erase --emmc FILE NAME...
@@ -68,11 +68,12 @@ int sim_cmd_models(void)
 
 int sim_cmd_make_firmware(int argc, char **argv)
 {
-	const char *out = NULL, *model = NULL;
+	const char *out = NULL, *model = NULL, *compiled_from = NULL;
 	bool universal = false;
 	uint64_t seed = 1;
 	static const struct option lo[] = { { "model", required_argument, NULL, 'm' },
 					    { "universal", no_argument, NULL, 'u' },
+					    { "compiled-emi-from", required_argument, NULL, 'c' },
 					    { "seed", required_argument, NULL, 's' },
 					    { "help", no_argument, NULL, 'h' },
 					    { NULL, 0, NULL, 0 } };
@@ -85,14 +86,19 @@ int sim_cmd_make_firmware(int argc, char **argv)
 			model = optarg;
 		} else if (c == 'u') {
 			universal = true;
+		} else if (c == 'c') {
+			compiled_from = optarg;
 		} else if (c == 's') {
 			if (!parse_seed(optarg, &seed))
 				return usage_error("make-firmware", "bad --seed", optarg);
 		} else if (c == 'h') {
 			printf("usage: unifw-sim make-firmware (--model NAME | --universal) -o DIR [--seed N]\n"
+			       "                              [--compiled-emi-from MODEL]\n"
 			       "Writes the model's stock package in SP Flash Tool form (scatter + images; the phone's\n"
 			       "own NVRAM/PROTECT/userdata state under DIR/factory/), or the universal package (a\n"
-			       "generic ROM for another board). `unifw-sim models` lists the models.\n");
+			       "generic ROM for another board). `unifw-sim models` lists the models.\n"
+			       "--compiled-emi-from MODEL: a tampered preloader whose compiled emi_settings[] lists\n"
+			       "MODEL's memory parts while its MTK_BLOADER_INFO tag keeps the firmware's own.\n");
 			return 0;
 		} else {
 			return usage_error("make-firmware", "bad option", NULL);
@@ -103,13 +109,20 @@ int sim_cmd_make_firmware(int argc, char **argv)
 	const struct sim_model *m = model ? sim_model_find(model) : NULL;
 	if (model && !m)
 		return sim_unknown_model(model);
+	const struct sim_model *from = compiled_from ? sim_model_find(compiled_from) : NULL;
+	if (compiled_from && !from)
+		return sim_unknown_model(compiled_from);
 	struct sim_factory_opts fo = { .seed = seed };
 	struct unifw_error err = { 0 };
-	const struct sim_firmware *fw = m ? m->stock : sim_firmware_universal();
-	if (sim_factory_make(fw, m, out, &fo, &err) != 0)
+	struct sim_firmware fw = *(m ? m->stock : sim_firmware_universal());
+	if (from) {
+		fw.emi_compiled = from->stock->emi;
+		fw.emi_compiled_count = from->stock->emi_count;
+	}
+	if (sim_factory_make(&fw, m, out, &fo, &err) != 0)
 		return fail(&err);
-	printf("%s: %s package, project %s, boot region 0x%llx\n", out, m ? m->name : "universal", fw->project,
-	       (unsigned long long)fw->boot_region);
+	printf("%s: %s package, project %s, boot region 0x%llx\n", out, m ? m->name : "universal", fw.project,
+	       (unsigned long long)fw.boot_region);
 	return 0;
 }
 

@@ -302,7 +302,8 @@ static void report2_emmc(struct sim_dev *d)
 	for (unsigned p = SIM_PART_GP1; p <= SIM_PART_GP4; p++)
 		dev_emit_be64(d, g->size[p]);
 	dev_emit_be64(d, g->size[SIM_PART_USER]);
-	dev_emit(d, g->cid, 16); /* [I] the CID MSB first, as two u64 BE words */
+	/* [I] the CID MSB first, as two u64 BE words; --report2-cid makes the DA contradict report 1 */
+	dev_emit(d, d->cfg.pers.report2_cid_set ? d->cfg.pers.report2_cid : g->cid, 16);
 	dev_emit(d, g->fwver, 8);
 }
 

@@ -102,10 +102,12 @@ static void emi_entry(struct sim_buf *b, const struct sim_mem_part *m, size_t id
 
 static void emi_compiled(struct sim_buf *b, const struct sim_firmware *fw)
 {
+	const struct sim_mem_part *const *list = fw->emi_compiled ? fw->emi_compiled : fw->emi;
+	size_t n = fw->emi_compiled ? fw->emi_compiled_count : fw->emi_count;
 	sim_buf_align(b, 4);
-	sim_buf_le32(b, (uint32_t)fw->emi_count); /* num_of_emi_records */
-	for (size_t i = 0; i < fw->emi_count; i++)
-		emi_entry(b, fw->emi[i], UNIFW_EMI_COMPILED_ID_SIZE);
+	sim_buf_le32(b, (uint32_t)n); /* num_of_emi_records */
+	for (size_t i = 0; i < n; i++)
+		emi_entry(b, list[i], UNIFW_EMI_COMPILED_ID_SIZE);
 }
 
 /* MTK_BLOADER_INFO_v11: header (0x70), entries, then the u32 block length. */

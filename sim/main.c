@@ -62,6 +62,8 @@ static void usage(FILE *f)
 		"  --fwver HEX               eMMC firmware version, 16 hex digits (new image)\n"
 		"  --dram-id HEX             ID of the phone's EMI entry (default: first 9 CID bytes)\n"
 		"  --dram-size SIZE          DRAM size (default 512M)\n"
+		"  --report2-cid HEX         a misbehaving DA: report 2 gives this CID (32 hex digits), report 1\n"
+		"                            the eMMC's\n"
 		"  --hw-code HEX --hw-ver HEX --hw-subcode HEX --sw-ver HEX --brom-ver HEX --bl-ver HEX\n"
 		"  --target-config HEX       GET_TARGET_CONFIG value (bit1 SLA: SEND_DA is refused)\n"
 		"  --usb-speed 0|1           USB_CHECK_STATUS answer (0: the host re-enumerates the DA)\n"
@@ -287,7 +289,7 @@ enum {
 	O_SOCKET = 256, O_PTY, O_PTY_LINK, O_MODE, O_WINDOW, O_EMMC, O_EMMC_SIZE, O_BOOT_SIZE, O_RPMB_SIZE, O_CID,
 	O_FWVER, O_DRAM_ID, O_DRAM_SIZE, O_HW_CODE, O_HW_VER, O_HW_SUBCODE, O_SW_VER, O_BROM_VER, O_BL_VER, O_TCFG,
 	O_USB_SPEED, O_LINK, O_FAULT, O_SEED, O_TRACE, O_TRACE_FILE, O_ON_FINISH, O_EXIT_ON_FINISH, O_MODEL, O_HELP,
-	O_VERDICT_FILE
+	O_VERDICT_FILE, O_REPORT2_CID
 };
 
 static const struct option serve_opts[] = {
@@ -307,6 +309,7 @@ static const struct option serve_opts[] = {
 	{ "trace-file", required_argument, NULL, O_TRACE_FILE }, { "on-finish", required_argument, NULL, O_ON_FINISH },
 	{ "exit-on-finish", no_argument, NULL, O_EXIT_ON_FINISH }, { "model", required_argument, NULL, O_MODEL },
 	{ "verdict-file", required_argument, NULL, O_VERDICT_FILE },
+	{ "report2-cid", required_argument, NULL, O_REPORT2_CID },
 	{ "help", no_argument, NULL, O_HELP }, { NULL, 0, NULL, 0 },
 };
 
@@ -389,6 +392,11 @@ static int parse_personality_opt(struct options *o, int c, const char *arg)
 		if (!parse_hex_bytes(arg, p->dram_id, 16, false))
 			return usage_error("--dram-id takes up to 32 hex digits, not '%s'", arg);
 		o->dram_id_set = true;
+		return 0;
+	case O_REPORT2_CID:
+		if (!parse_hex_bytes(arg, p->report2_cid, 16, true))
+			return usage_error("--report2-cid takes exactly 32 hex digits, not '%s'", arg);
+		p->report2_cid_set = true;
 		return 0;
 	}
 	return -1;
@@ -586,6 +594,10 @@ static void apply_personality(struct options *o, const struct sim_emmc_geometry 
 	if (o->set.usb_speed) p->usb_speed = o->pers.usb_speed;
 	if (o->set.dram_size) p->dram_size = o->pers.dram_size;
 	if (o->dram_id_set) memcpy(p->dram_id, o->pers.dram_id, 16);
+	if (o->pers.report2_cid_set) {
+		p->report2_cid_set = true;
+		memcpy(p->report2_cid, o->pers.report2_cid, 16);
+	}
 }
 
 /* After FINISH the phone reboots: tell what it would do (text to the log, "boot VERDICT" on stdout,

@@ -54,6 +54,10 @@ struct sim_firmware {
 	const struct sim_mem_part *const *emi;  /* preloader EMI table, in order */
 	size_t emi_count;
 	bool emi_dram_info_check;   /* newer preloader ("no DRAM info match") vs first-match */
+	/* The compiled emi_settings[] when it differs from the tag (NULL: the same list, as a build makes it).
+	 * Only a tampered preloader has two lists: make-firmware --compiled-emi-from builds one for tests. */
+	const struct sim_mem_part *const *emi_compiled;
+	size_t emi_compiled_count;
 	const char *const *lcm;     /* LCM drivers compiled into LK and the kernel */
 	size_t lcm_count;
 	const char *const *touch;   /* touch drivers compiled into the kernel (registered names) */

@@ -41,6 +41,9 @@ struct sim_personality {
 	uint8_t dram_id[16];    /* the ID of this phone's EMI entry (DRAM info of the 0xBC3 step) */
 	uint64_t dram_size;
 	uint8_t usb_speed;      /* USB_CHECK_STATUS answer: 0 full speed, 1 high speed */
+	/* A misbehaving DA: report 2 gives this CID instead of the eMMC's (report 1 keeps the eMMC's). */
+	bool report2_cid_set;
+	uint8_t report2_cid[16];
 };
 
 struct sim_config {

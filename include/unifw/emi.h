@@ -95,6 +95,36 @@ bool unifw_emi_match_cid(const struct unifw_emi_table *table, const uint8_t cid[
 /* How many entries match (newer preloaders then also compare DRAM vendor and ranks). */
 size_t unifw_emi_count_cid_matches(const struct unifw_emi_table *table, const uint8_t cid[UNIFW_EMI_CID_SIZE]);
 
+/* The compiled table's counterpart of unifw_emi_match_cid: the entry the preloader picks at power-on
+ * (MT6572 mt_emi.c mt_get_mdl_number: the first eMMC entry whose ID[0..id_length) equals the CID). */
+bool unifw_emi_compiled_match_cid(const struct unifw_emi_compiled *c, const uint8_t cid[UNIFW_EMI_CID_SIZE],
+				  size_t *entry_index);
+/* True when a tag entry and a compiled entry carry the same settings (ID over 12 bytes, the tag's
+ * ID bytes 12..15 zero, every other field equal). */
+bool unifw_emi_entries_agree(const struct unifw_emi_entry *tag, const struct unifw_emi_entry *compiled);
+
+/* Does a preloader fit the phone's memory part? Both tables must list it and agree on the entry: the
+ * tag is what flash tools and the DA read, emi_settings[] is what the preloader runs at power-on. */
+enum unifw_emi_fit {
+	UNIFW_EMI_FIT_OK,               /* both list the part and the two entries agree */
+	UNIFW_EMI_FIT_NEITHER,          /* neither table lists it */
+	UNIFW_EMI_FIT_TAG_LACKS,        /* emi_settings[] lists it, the tag does not */
+	UNIFW_EMI_FIT_COMPILED_LACKS,   /* the tag lists it, emi_settings[] does not: a brick at power-on */
+	UNIFW_EMI_FIT_DISAGREE,         /* both list it, with different settings */
+	UNIFW_EMI_FIT_COMPILED_MISSING, /* no emi_settings[] was found: the table the preloader runs is unknown */
+};
+struct unifw_emi_fit_result {
+	enum unifw_emi_fit fit;
+	bool tag_lists, compiled_lists;
+	size_t tag_index, compiled_index; /* valid when the table lists the part */
+};
+/* compiled may be NULL (not found). */
+enum unifw_emi_fit unifw_emi_check_fit(const struct unifw_emi_table *tag, const struct unifw_emi_compiled *compiled,
+				       const uint8_t cid[UNIFW_EMI_CID_SIZE], struct unifw_emi_fit_result *out);
+/* "fits", "neither_lists_part", "tag_lacks_part", "emi_settings_lacks_part", "tables_disagree",
+ * "no_emi_settings" */
+const char *unifw_emi_fit_name(enum unifw_emi_fit fit);
+
 const char *unifw_emi_kind_name(uint32_t type);      /* "emmc", "nand", "discrete", "invalid", "unknown" */
 const char *unifw_emi_dram_type_name(uint32_t type); /* "LPDDR1", "LPDDR2", "LPDDR3", "unknown" */
 const char *unifw_emi_mid_name(uint8_t mid);         /* eMMC manufacturer, NULL if not in the table */

@@ -120,6 +120,10 @@ int unifw_preloader_emi_blob(const uint8_t *buf, size_t len, struct unifw_emi_lo
 /* Parse the preloader's EMI table (bounded by its block). `pl` from unifw_preloader_parse. */
 int unifw_preloader_emi_table(const uint8_t *buf, size_t len, const struct unifw_preloader *pl,
 			      struct unifw_emi_table *out, struct unifw_error *err);
+/* The compiled emi_settings[] the preloader runs at power-on: it lies in .data, before the appended tag
+ * (unifw_emi_find_compiled over [0, tag)). UNIFW_E_NOT_FOUND when there is none. */
+int unifw_preloader_emi_compiled(const uint8_t *buf, size_t len, const struct unifw_preloader *pl,
+				 struct unifw_emi_compiled *out, struct unifw_error *err);
 
 const char *unifw_preloader_container_name(enum unifw_preloader_container c); /* "gfh", "emmc_boot", "no_gfh" */
 const char *unifw_gfh_type_name(uint16_t type);       /* "bl_info", "brom_cfg"...; NULL when unknown */

@@ -32,7 +32,8 @@ static void usage(FILE *out)
 		"A journal keyed by the phone's eMMC CID records the progress: after a cut, --resume finishes.\n\n"
 		"  --plan               show the plan and stop\n"
 		"  --with-preloader     also write the preloader (only if its EMI table lists the phone's memory)\n"
-		"  --include-identity   also write NVRAM, PRO_INFO, PROTECT_F, PROTECT_S from the package\n"
+		"  --include-identity   also write NVRAM, PRO_INFO, PROTECT_F, PROTECT_S from the package: only\n"
+		"                       images of this phone's own unifw backup (manifest CID and SHA-256)\n"
 		"  --no-verify          do not read back what was written (faster, and a lying eMMC goes unseen)\n"
 		"  --resume             continue the interrupted flash of this phone (options come from its journal)\n"
 		"  --yes                do not ask for confirmation (required when not on a terminal)\n"
@@ -245,7 +246,9 @@ static int open_package(struct session *s, const char *path, struct unifw_error 
 	int rc = unifw_package_open(path, &s->pkg, err);
 	if (rc)
 		return rc;
-	if (s->pkg->kind != UNIFW_PACKAGE_FIRMWARE || !s->pkg->chosen)
+	/* a folder with a scatter and a unifw backup manifest flashes like a package (its identity images are
+	 * then this phone's own only if the manifest says so: docs/flash.md "Identity images") */
+	if ((s->pkg->kind != UNIFW_PACKAGE_FIRMWARE && s->pkg->kind != UNIFW_PACKAGE_BACKUP) || !s->pkg->chosen)
 		return unifw_error_set(err, UNIFW_E_INVALID, path, UNIFW_NO_OFFSET,
 				       "not a firmware package: no scatter file found (a %s)", unifw_package_type(s->pkg));
 	return 0;

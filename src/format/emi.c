@@ -172,7 +172,7 @@ int unifw_emi_find_compiled(const uint8_t *buf, size_t len, struct unifw_emi_com
 			       "no compiled emi_settings[] (u32 count followed by 0xA4-byte entries) found");
 }
 
-static bool entries_agree(const struct unifw_emi_entry *tag, const struct unifw_emi_entry *c)
+bool unifw_emi_entries_agree(const struct unifw_emi_entry *tag, const struct unifw_emi_entry *c)
 {
 	/* The compiled ID is 12 bytes: the tag's last 4 ID bytes must be zero to match. */
 	if (!unifw_all_bytes(tag->id + UNIFW_EMI_COMPILED_ID_SIZE, UNIFW_EMI_ID_SIZE - UNIFW_EMI_COMPILED_ID_SIZE, 0))
@@ -184,7 +184,7 @@ size_t unifw_emi_cross_check(const struct unifw_emi_table *tag, const struct uni
 {
 	size_t n = tag->count < compiled->count ? tag->count : compiled->count;
 	for (size_t i = 0; i < n; i++)
-		if (!entries_agree(&tag->entry[i], &compiled->entry[i]))
+		if (!unifw_emi_entries_agree(&tag->entry[i], &compiled->entry[i]))
 			return i + 1;
 	if (tag->count != compiled->count || tag->declared_count != compiled->count)
 		return n + 1;
@@ -218,6 +218,52 @@ size_t unifw_emi_count_cid_matches(const struct unifw_emi_table *table, const ui
 	for (size_t i = 0; i < table->count; i++)
 		n += entry_matches(&table->entry[i], cid);
 	return n;
+}
+
+bool unifw_emi_compiled_match_cid(const struct unifw_emi_compiled *c, const uint8_t cid[UNIFW_EMI_CID_SIZE],
+				  size_t *entry_index)
+{
+	for (size_t i = 0; i < c->count && i < UNIFW_EMI_MAX_ENTRIES; i++) {
+		/* The compiled ID holds 12 bytes: a longer id_length would compare bytes it does not have. */
+		if (c->entry[i].id_length <= UNIFW_EMI_COMPILED_ID_SIZE && entry_matches(&c->entry[i], cid)) {
+			if (entry_index)
+				*entry_index = i;
+			return true;
+		}
+	}
+	return false;
+}
+
+enum unifw_emi_fit unifw_emi_check_fit(const struct unifw_emi_table *tag, const struct unifw_emi_compiled *compiled,
+				       const uint8_t cid[UNIFW_EMI_CID_SIZE], struct unifw_emi_fit_result *out)
+{
+	memset(out, 0, sizeof *out);
+	out->tag_lists = unifw_emi_match_cid(tag, cid, &out->tag_index);
+	out->compiled_lists = compiled && unifw_emi_compiled_match_cid(compiled, cid, &out->compiled_index);
+	if (!out->tag_lists)
+		out->fit = out->compiled_lists ? UNIFW_EMI_FIT_TAG_LACKS : UNIFW_EMI_FIT_NEITHER;
+	else if (!compiled)
+		out->fit = UNIFW_EMI_FIT_COMPILED_MISSING;
+	else if (!out->compiled_lists)
+		out->fit = UNIFW_EMI_FIT_COMPILED_LACKS;
+	else if (!unifw_emi_entries_agree(&tag->entry[out->tag_index], &compiled->entry[out->compiled_index]))
+		out->fit = UNIFW_EMI_FIT_DISAGREE;
+	else
+		out->fit = UNIFW_EMI_FIT_OK;
+	return out->fit;
+}
+
+const char *unifw_emi_fit_name(enum unifw_emi_fit fit)
+{
+	switch (fit) {
+	case UNIFW_EMI_FIT_OK: return "fits";
+	case UNIFW_EMI_FIT_NEITHER: return "neither_lists_part";
+	case UNIFW_EMI_FIT_TAG_LACKS: return "tag_lacks_part";
+	case UNIFW_EMI_FIT_COMPILED_LACKS: return "emi_settings_lacks_part";
+	case UNIFW_EMI_FIT_DISAGREE: return "tables_disagree";
+	case UNIFW_EMI_FIT_COMPILED_MISSING: return "no_emi_settings";
+	}
+	return "unknown";
 }
 
 /* ---- names ---- */

@@ -340,6 +340,16 @@ int unifw_preloader_emi_table(const uint8_t *buf, size_t len, const struct unifw
 	return unifw_emi_parse(buf, (size_t)end, pl->emi.tag_offset, NULL, out, err);
 }
 
+int unifw_preloader_emi_compiled(const uint8_t *buf, size_t len, const struct unifw_preloader *pl,
+				 struct unifw_emi_compiled *out, struct unifw_error *err)
+{
+	memset(out, 0, sizeof *out);
+	if (!pl->has_emi)
+		return unifw_error_set(err, UNIFW_E_NOT_FOUND, NULL, UNIFW_NO_OFFSET, "this preloader has no EMI table");
+	size_t end = pl->emi.tag_offset < len ? (size_t)pl->emi.tag_offset : len;
+	return unifw_emi_find_compiled(buf, end, out, err);
+}
+
 int unifw_preloader_parse(const uint8_t *buf, size_t len, const char *name, struct unifw_preloader *out,
 			  struct unifw_error *err)
 {
@@ -452,7 +462,7 @@ static void describe_emi(const uint8_t *b, const struct unifw_preloader *pl, con
 	/* The compiled copy lies in .data, before the appended tag. */
 	struct unifw_emi_compiled *c = malloc(sizeof *c);
 	struct unifw_error e;
-	if (c && unifw_emi_find_compiled(b, (size_t)pl->emi.tag_offset, c, &e) == 0) {
+	if (c && unifw_preloader_emi_compiled(b, (size_t)pl->size, pl, c, &e) == 0) {
 		struct unifw_jv *cs = unifw_jv_set_obj(obj, "emi_settings");
 		unifw_jv_set_uint(cs, "offset", c->offset);
 		unifw_jv_set_uint(cs, "count", c->count);

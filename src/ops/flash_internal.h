@@ -97,5 +97,16 @@ int flash_plan_scatter_overlaps(struct unifw_flash_plan *plan, const struct unif
 				struct unifw_error *err);
 /* unifw_idregion_reader over a struct unifw_flash_device (ctx): user-area reads. */
 int flash_idregion_read(void *ctx, uint64_t off, uint8_t *buf, size_t len, struct unifw_error *err);
+/* Does an identity image (NVRAM, PRO_INFO, PROTECT_F, PROTECT_S) come from the connected phone? Only when the
+ * package's unifw backup manifest lists the file, records this phone's CID and the image's SHA-256
+ * (flash_provenance.c). code NULL: it does (why says so); else "identity_no_provenance",
+ * "identity_other_phone" or "identity_hash_mismatch" with why naming the image. Negative: the image could
+ * not be read (err). */
+struct flash_provenance {
+	const char *code;
+	char why[480];
+};
+int flash_identity_provenance(const struct unifw_package *pkg, const struct unifw_package_item *it,
+			      const uint8_t phone_cid[16], struct flash_provenance *out, struct unifw_error *err);
 
 #endif

@@ -252,12 +252,77 @@ static int check_layout(struct unifw_flash_plan *plan, const struct unifw_scatte
 struct preloader_fit {
 	bool fits;
 	bool cid_unknown;
+	enum unifw_emi_fit fit;
 	size_t matches;
-	char verdict[512];
+	char verdict[640];
 };
 
+/* "3 memory part(s) (Samsung N5U00M (...), ...)" for the first four entries of a table. */
+static void describe_parts(const struct unifw_emi_entry *entries, size_t count, char *out, size_t len)
+{
+	char parts[280] = "";
+	size_t used = 0;
+	for (size_t i = 0; i < count && i < 4; i++) {
+		char one[96];
+		describe_part_id(entries[i].id, entries[i].id_length ? entries[i].id_length : 9, one, sizeof one);
+		int w = snprintf(parts + used, sizeof parts - used, "%s%s", i ? ", " : "", one);
+		if (w < 0 || (size_t)w >= sizeof parts - used)
+			break;
+		used += (size_t)w;
+	}
+	snprintf(out, len, "%zu memory part(s) (%s%s)", count, parts, count > 4 ? ", ..." : "");
+}
+
+/* The verdict names the table that fails: the MTK_BLOADER_INFO tag is what flash tools read, the compiled
+ * emi_settings[] is what the preloader runs at power-on (MT6572 mt_emi.c: mt_set_emi takes
+ * emi_settings[mt_get_mdl_number()]); a preloader is fit only when both list the part, agreeing. */
+static void fit_verdict(const struct unifw_emi_table *t, const struct unifw_emi_compiled *c,
+			const struct unifw_emi_fit_result *r, const char *phone, struct preloader_fit *out)
+{
+	char tag_parts[320], comp_parts[320];
+	describe_parts(t->entry, t->count, tag_parts, sizeof tag_parts);
+	describe_parts(c->entry, c->count, comp_parts, sizeof comp_parts);
+	switch (r->fit) {
+	case UNIFW_EMI_FIT_OK:
+		snprintf(out->verdict, sizeof out->verdict,
+			 "its EMI table lists the phone's memory part %s (entry %zu of %zu) and its compiled "
+			 "emi_settings[] agrees (entry %zu of %u)", phone, r->tag_index, t->count, r->compiled_index,
+			 c->count);
+		break;
+	case UNIFW_EMI_FIT_NEITHER:
+		snprintf(out->verdict, sizeof out->verdict, "its EMI table lists %s but not the phone's %s%s", tag_parts,
+			 phone, c->count ? " (nor does its compiled emi_settings[])" : "");
+		break;
+	case UNIFW_EMI_FIT_TAG_LACKS:
+		snprintf(out->verdict, sizeof out->verdict,
+			 "its EMI table (MTK_BLOADER_INFO tag) lists %s but not the phone's %s, while its compiled "
+			 "emi_settings[] does (entry %zu): the two tables disagree, the preloader is not what its tag "
+			 "says", tag_parts, phone, r->compiled_index);
+		break;
+	case UNIFW_EMI_FIT_COMPILED_LACKS:
+		snprintf(out->verdict, sizeof out->verdict,
+			 "its EMI table (MTK_BLOADER_INFO tag) lists the phone's %s (entry %zu) but the compiled "
+			 "emi_settings[] the preloader runs at power-on lists %s and not that part", phone,
+			 r->tag_index, comp_parts);
+		break;
+	case UNIFW_EMI_FIT_DISAGREE:
+		snprintf(out->verdict, sizeof out->verdict,
+			 "both its EMI table (MTK_BLOADER_INFO tag, entry %zu) and its compiled emi_settings[] (entry "
+			 "%zu) list the phone's %s, but with different DRAM settings: the preloader would run the "
+			 "compiled ones, which no flash tool checks", r->tag_index, r->compiled_index, phone);
+		break;
+	case UNIFW_EMI_FIT_COMPILED_MISSING:
+		snprintf(out->verdict, sizeof out->verdict,
+			 "its EMI table (MTK_BLOADER_INFO tag) lists the phone's %s (entry %zu) but no compiled "
+			 "emi_settings[] was found, so the table the preloader runs at power-on cannot be checked",
+			 phone, r->tag_index);
+		break;
+	}
+}
+
 static int emi_fit(const uint8_t *buf, size_t len, const char *name, const struct unifw_flash_facts *f,
-		   struct unifw_emi_table *t, struct preloader_fit *out, struct unifw_error *err)
+		   struct unifw_emi_table *t, struct unifw_emi_compiled *c, struct preloader_fit *out,
+		   struct unifw_error *err)
 {
 	struct unifw_preloader pl;
 	char phone[96];
@@ -269,6 +334,8 @@ static int emi_fit(const uint8_t *buf, size_t len, const char *name, const struc
 		rc = unifw_preloader_emi_table(buf, len, &pl, t, err);
 	if (rc)
 		return rc;
+	struct unifw_error cerr;
+	bool have_compiled = unifw_preloader_emi_compiled(buf, len, &pl, c, &cerr) == 0;
 	const uint8_t *cid = f->cid;
 	if (!cid_known(cid) && cid_known(f->dram_info))
 		cid = f->dram_info; /* the DA's DRAM info carries the same leading CID bytes */
@@ -279,41 +346,40 @@ static int emi_fit(const uint8_t *buf, size_t len, const char *name, const struc
 		return 0;
 	}
 	describe_part_id(cid, 9, phone, sizeof phone);
-	size_t idx = 0;
-	out->fits = unifw_emi_match_cid(t, cid, &idx);
+	struct unifw_emi_fit_result r;
+	out->fit = unifw_emi_check_fit(t, have_compiled ? c : NULL, cid, &r);
+	out->fits = out->fit == UNIFW_EMI_FIT_OK;
 	out->matches = unifw_emi_count_cid_matches(t, cid);
-	if (out->fits) {
-		snprintf(out->verdict, sizeof out->verdict, "its EMI table lists the phone's memory part %s (entry %zu of %zu)",
-			 phone, idx, t->count);
-		return 0;
-	}
-	char parts[320] = "";
-	size_t used = 0;
-	for (size_t i = 0; i < t->count && i < 4; i++) {
-		char one[96];
-		describe_part_id(t->entry[i].id, t->entry[i].id_length ? t->entry[i].id_length : 9, one, sizeof one);
-		int w = snprintf(parts + used, sizeof parts - used, "%s%s", i ? ", " : "", one);
-		if (w < 0 || (size_t)w >= sizeof parts - used)
-			break;
-		used += (size_t)w;
-	}
-	snprintf(out->verdict, sizeof out->verdict,
-		 "its EMI table lists %zu memory part(s) (%s%s) but not the phone's %s", t->count, parts,
-		 t->count > 4 ? ", ..." : "", phone);
+	fit_verdict(t, c, &r, phone, out);
 	return 0;
 }
 
-/* Does the package preloader's EMI table list the phone's memory part? */
+/* Do the package preloader's EMI tables (tag and compiled) list the phone's memory part? */
 static int preloader_fit(const uint8_t *buf, size_t len, const char *name, const struct unifw_flash_facts *f,
 			 struct preloader_fit *out, struct unifw_error *err)
 {
-	struct unifw_emi_table *t = malloc(sizeof *t); /* ~11 KiB: kept off the stack */
+	struct unifw_emi_table *t = malloc(sizeof *t); /* ~11 KiB each: kept off the stack */
+	struct unifw_emi_compiled *c = calloc(1, sizeof *c);
 	memset(out, 0, sizeof *out);
-	if (!t)
-		return unifw_error_set(err, UNIFW_E_NOMEM, name, UNIFW_NO_OFFSET, "out of memory");
-	int rc = emi_fit(buf, len, name, f, t, out, err);
+	int rc = t && c ? emi_fit(buf, len, name, f, t, c, out, err)
+			: unifw_error_set(err, UNIFW_E_NOMEM, name, UNIFW_NO_OFFSET, "out of memory");
 	free(t);
+	free(c);
 	return rc;
+}
+
+/* The refusal code of a preloader that does not fit: which table failed (docs/flash.md). */
+static const char *emi_refusal_code(enum unifw_emi_fit fit)
+{
+	switch (fit) {
+	case UNIFW_EMI_FIT_COMPILED_LACKS:
+	case UNIFW_EMI_FIT_DISAGREE: return "emi_settings_mismatch";
+	case UNIFW_EMI_FIT_COMPILED_MISSING: return "emi_settings_missing";
+	case UNIFW_EMI_FIT_TAG_LACKS:
+	case UNIFW_EMI_FIT_NEITHER:
+	case UNIFW_EMI_FIT_OK: break;
+	}
+	return "emi_mismatch";
 }
 
 static int plan_preloader(struct unifw_flash_entry *e, const struct unifw_package *pkg,
@@ -359,7 +425,7 @@ static int plan_preloader(struct unifw_flash_entry *e, const struct unifw_packag
 		return 0;
 	}
 	if (!fit.fits) {
-		set_reason(e, UNIFW_FLASH_REFUSE, "emi_mismatch",
+		set_reason(e, UNIFW_FLASH_REFUSE, emi_refusal_code(fit.fit),
 			   "%s: written, it could not initialise the phone's DRAM and the phone would be dead until a "
 			   "BROM/test-point recovery (SP Flash Tool: 4032 S_FT_ENABLE_DRAM_FAIL at the next flash)",
 			   fit.verdict);
@@ -497,6 +563,33 @@ static void check_fit(struct unifw_flash_entry *e, const struct unifw_flash_fact
 			   (unsigned long long)e->offset);
 }
 
+/* --include-identity: an identity image is written only when it is this phone's own (flash_provenance.c);
+ * anything else is refused, with no option to override. On success `own` says why it may be written. */
+static int check_identity_provenance(struct unifw_flash_entry *e, const struct unifw_package *pkg,
+				     const struct unifw_package_item *it, const struct unifw_flash_facts *f, char *own,
+				     size_t own_len, struct unifw_error *err)
+{
+	struct flash_provenance pv;
+	struct unifw_error ierr;
+	unifw_error_clear(&ierr);
+	int rc = flash_identity_provenance(pkg, it, f->cid, &pv, &ierr);
+	if (rc == UNIFW_E_NOMEM)
+		return unifw_error_set(err, rc, it->path, UNIFW_NO_OFFSET, "out of memory");
+	if (rc) {
+		char m[600];
+		set_reason(e, UNIFW_FLASH_REFUSE, "unreadable", "image %s cannot be read: %s", it->path,
+			   unifw_error_format(&ierr, m, sizeof m));
+		return 0;
+	}
+	if (pv.code)
+		set_reason(e, UNIFW_FLASH_REFUSE, pv.code,
+			   "%s. Identity images are written only from a unifw backup of this phone, whatever the options",
+			   pv.why);
+	else
+		snprintf(own, own_len, "%s", pv.why);
+	return 0;
+}
+
 static int plan_entry(struct unifw_flash_plan *plan, struct unifw_flash_entry *e, const struct unifw_package_partition *pp,
 		      const struct unifw_flash_facts *f, struct unifw_error *err)
 {
@@ -525,6 +618,12 @@ static int plan_entry(struct unifw_flash_plan *plan, struct unifw_flash_entry *e
 			   "--include-identity; it is backed up before the first write either way");
 	if (e->code)
 		return 0;
+	char own[480] = "";
+	if (e->identity) {
+		int rc = check_identity_provenance(e, plan->pkg, pp->item, f, own, sizeof own, err);
+		if (rc || e->code)
+			return rc;
+	}
 	if (!place_entry(e, sp, plan->boot_region))
 		return 0;
 	if (!strcmp(pp->status, "unreadable")) {
@@ -561,8 +660,8 @@ static int plan_entry(struct unifw_flash_plan *plan, struct unifw_flash_entry *e
 				   unifw_error_format(&ferr, m, sizeof m));
 			return 0;
 		}
-		set_reason(e, UNIFW_FLASH_WRITE, "write", "%s image %s",
-			   e->form == UNIFW_FLASH_FORM_SPARSE ? "sparse" : "raw", e->image);
+		set_reason(e, UNIFW_FLASH_WRITE, "write", "%s image %s%s%.480s",
+			   e->form == UNIFW_FLASH_FORM_SPARSE ? "sparse" : "raw", e->image, own[0] ? ": " : "", own);
 	}
 	check_fit(e, f);
 	return 0;
@@ -655,7 +754,10 @@ static int plan_hash(struct unifw_flash_plan *plan, struct unifw_error *err)
 
 static int check_package(struct unifw_flash_plan *plan, const struct unifw_package *pkg, struct unifw_error *err)
 {
-	if (pkg->kind != UNIFW_PACKAGE_FIRMWARE || !pkg->chosen || !pkg->chosen->parsed)
+	/* A folder with a scatter and a unifw backup manifest (kind backup) drives a download like any package;
+	 * the manifest is what lets its identity images through (flash_provenance.c). */
+	if ((pkg->kind != UNIFW_PACKAGE_FIRMWARE && pkg->kind != UNIFW_PACKAGE_BACKUP) || !pkg->chosen ||
+	    !pkg->chosen->parsed)
 		return unifw_error_set(err, UNIFW_E_INVALID, pkg->path, UNIFW_NO_OFFSET,
 				       "not a firmware package: expected a folder or archive with a scatter file and its "
 				       "images, found a %s", unifw_package_type(pkg));

@@ -31,6 +31,8 @@ struct emi_source {
 	uint8_t *buf;
 	size_t len;
 	struct unifw_emi_table table;
+	struct unifw_emi_compiled compiled; /* the preloader's own emi_settings[], when have_compiled */
+	bool have_compiled;
 	struct unifw_da_emi_entry entries[UNIFW_EMI_MAX_ENTRIES];
 	struct unifw_da_emi emi;
 	char path[256];
@@ -169,9 +171,10 @@ static int emi_load(const char *path, struct emi_source *m, struct unifw_error *
 		return rc;
 	struct unifw_error e;
 	unifw_error_clear(&e);
-	if (unifw_preloader_parse(m->buf, m->len, path, &pl, &e) == 0 && pl.has_emi)
+	if (unifw_preloader_parse(m->buf, m->len, path, &pl, &e) == 0 && pl.has_emi) {
 		rc = unifw_preloader_emi_table(m->buf, m->len, &pl, &m->table, err);
-	else {
+		m->have_compiled = unifw_preloader_emi_compiled(m->buf, m->len, &pl, &m->compiled, &e) == 0;
+	} else {
 		uint64_t off = unifw_emi_find_tag(m->buf, m->len, 0);
 		if (off == UINT64_MAX)
 			rc = unifw_error_set(err, UNIFW_E_NOT_FOUND, path, UNIFW_NO_OFFSET,
@@ -344,6 +347,30 @@ static void copy_report2(struct unifw_phone *ph)
 		i->dram_size = r->ext_ram_size;
 }
 
+/* Report 1 (DA1) and report 2 (DA2) both carry the eMMC CID. A DA that gives two different CIDs is a
+ * misbehaving device: every identity check (flash plan, identity images, journals, backups) keys on the
+ * CID, so neither value can be trusted and the job stops. */
+static int check_report_cids(const struct unifw_phone *ph, struct unifw_error *err)
+{
+	const struct unifw_da_report1 *r1 = &unifw_da_info(ph->da)->report1;
+	const struct unifw_da_report2 *r2 = &unifw_da_info(ph->da)->report2;
+	if (!r1->valid || r1->storage != UNIFW_DA_STORAGE_EMMC || !r2->valid || r2->emmc_ret != 0)
+		return 0;
+	uint8_t c1[16];
+	for (size_t w = 0; w < 4; w++)
+		for (size_t k = 0; k < 4; k++)
+			c1[4 * w + k] = (uint8_t)(r1->emmc_id[w] >> (24 - 8 * k));
+	if (!memcmp(c1, r2->emmc_cid, sizeof c1))
+		return 0;
+	char a[64], b[64];
+	hex_bytes(c1, 16, a, sizeof a);
+	hex_bytes(r2->emmc_cid, 16, b, sizeof b);
+	return unifw_error_set(err, UNIFW_E_DEVICE, "report 2 (storage and RAM)", UNIFW_NO_OFFSET,
+			       "the DA reports two different eMMC CIDs: report 1 says %s, report 2 says %s. A phone has "
+			       "one eMMC: the device misbehaves (a faulty DA or link), so unifw stops before using either",
+			       a, b);
+}
+
 static int da_stage2_failed(struct unifw_phone *ph, int rc, struct unifw_error *err, const struct emi_source *emi)
 {
 	copy_dram(ph);
@@ -379,6 +406,30 @@ static int da_stage2_failed(struct unifw_phone *ph, int rc, struct unifw_error *
 	return UNIFW_E_UNSAFE;
 }
 
+/* BROM mode: the DA takes the tag's settings, but a preloader whose compiled emi_settings[] (what it runs
+ * at power-on) lacks the part or holds other settings for it is not what its tag says: its settings are
+ * not trusted either (the flash plan refuses to write such a preloader, docs/flash.md). A bare tag block
+ * has no compiled table to contradict it; a tag that lacks the part is left to the DA step's refusal. */
+static int emi_tables_agree(const struct unifw_phone *ph, const struct emi_source *emi, struct unifw_error *err)
+{
+	struct unifw_emi_fit_result r;
+	if (!emi || !emi->have_compiled || !ph->info.have_cid || unifw_brom_info(ph->brom)->mode != UNIFW_BROM_MODE_BROM)
+		return 0; /* in preloader mode the DRAM is already up: no EMI settings are sent */
+	enum unifw_emi_fit fit = unifw_emi_check_fit(&emi->table, &emi->compiled, ph->info.cid, &r);
+	if (fit != UNIFW_EMI_FIT_COMPILED_LACKS && fit != UNIFW_EMI_FIT_DISAGREE)
+		return 0;
+	char cid[64];
+	hex_bytes(ph->info.cid, 16, cid, sizeof cid);
+	return unifw_error_set(err, UNIFW_E_UNSAFE, "DA stage 2 (EMI)", UNIFW_NO_OFFSET,
+			       "BROM mode: %s: its MTK_BLOADER_INFO tag lists this phone's memory part (eMMC CID %s, tag "
+			       "entry %zu) but its compiled emi_settings[] %s: the preloader is not what its tag says, so "
+			       "its DRAM settings are not used: %s. Stopped before the DRAM step: power-cycle the phone "
+			       "before trying again",
+			       emi->path, cid, r.tag_index,
+			       fit == UNIFW_EMI_FIT_DISAGREE ? "holds other settings for it" : "does not list it",
+			       emi_advice);
+}
+
 static int da_boot(struct unifw_phone *ph, struct da_source *d, const struct unifw_da_region *r2,
 		   const struct emi_source *emi, struct unifw_error *err)
 {
@@ -394,6 +445,8 @@ static int da_boot(struct unifw_phone *ph, struct da_source *d, const struct uni
 	copy_report1(ph);
 	if (unifw_da_info(da)->report1.storage != UNIFW_DA_STORAGE_EMMC)
 		trace(ph, "storage %s", ph->info.storage);
+	if ((rc = emi_tables_agree(ph, emi, err)) < 0)
+		return rc;
 	unifw_da_stage2_defaults(&cfg, bi->have_brom_ver ? bi->brom_ver : 0, bi->bl_ver, ph->chip->bmt_flag,
 				 ph->chip->bmt_partsize);
 	rc = run(ph, p, unifw_da_begin_stage2(da, &cfg, emi ? &emi->emi : NULL), "DA stage 2 config (DRAM)", NULL, err);
@@ -408,6 +461,8 @@ static int da_boot(struct unifw_phone *ph, struct da_source *d, const struct uni
 	if (rc < 0)
 		return rc;
 	if ((rc = run(ph, p, unifw_da_begin_report2(da), "report 2 (storage and RAM)", NULL, err)) < 0)
+		return rc;
+	if ((rc = check_report_cids(ph, err)) < 0)
 		return rc;
 	copy_report2(ph);
 	return 0;

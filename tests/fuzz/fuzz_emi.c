@@ -1,5 +1,5 @@
 /* Fuzz the EMI table code: the tag parser at every tag occurrence, the compiled emi_settings[] search,
- * the cross-check, CID matching with a CID taken from the input, JSON, probe and describe. */
+ * the cross-check, CID matching with a CID taken from the input, the two-table fit, JSON, probe and describe. */
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -31,6 +31,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 		if (comp_rc == 0)
 			(void)unifw_emi_cross_check(&t, &c);
+		struct unifw_emi_fit_result r;
+		enum unifw_emi_fit fit = unifw_emi_check_fit(&t, comp_rc == 0 ? &c : NULL, cid, &r);
+		/* "fits" only when both tables list the part (and the indexes point inside them) */
+		if (fit == UNIFW_EMI_FIT_OK && (!r.tag_lists || !r.compiled_lists || r.tag_index >= t.count ||
+						r.compiled_index >= c.count))
+			__builtin_trap();
 		struct unifw_jv *o = unifw_jv_object();
 		unifw_emi_table_to_json(&t, o);
 		unifw_jv_free(o);

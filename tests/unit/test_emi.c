@@ -205,6 +205,55 @@ static void duplicate_ids_count_as_several_matches(void **state)
 	free(b);
 }
 
+/* Issue 8.1: a preloader fits only when the tag and the compiled emi_settings[] both list the part, agreeing. */
+static void fit_needs_both_tables_to_list_the_part_and_agree(void **state)
+{
+	(void)state;
+	uint8_t *b;
+	size_t len;
+	struct unifw_emi_table *t = parse_file("preloader/emi_info/mt6572_mbk72_wet_jb3_bloader_info.bin", &b, &len);
+	struct unifw_emi_compiled *c = calloc(1, sizeof *c);
+	/* the compiled copy as the build makes it: the same entries with a 12-byte ID */
+	c->count = (uint32_t)t->count;
+	for (size_t i = 0; i < t->count; i++) {
+		c->entry[i] = t->entry[i];
+		memset(c->entry[i].id + UNIFW_EMI_COMPILED_ID_SIZE, 0, UNIFW_EMI_ID_SIZE - UNIFW_EMI_COMPILED_ID_SIZE);
+		memset(t->entry[i].id + UNIFW_EMI_COMPILED_ID_SIZE, 0, UNIFW_EMI_ID_SIZE - UNIFW_EMI_COMPILED_ID_SIZE);
+	}
+	assert_int_equal(unifw_emi_cross_check(t, c), 0);
+	uint8_t cid[16];
+	struct unifw_emi_fit_result r;
+	cid_from_entry(&t->entry[1], cid);
+	assert_int_equal(unifw_emi_check_fit(t, c, cid, &r), UNIFW_EMI_FIT_OK);
+	assert_int_equal(r.tag_index, 1);
+	assert_int_equal(r.compiled_index, 1);
+	assert_string_equal(unifw_emi_fit_name(r.fit), "fits");
+	/* no compiled table found: the part cannot be said to fit */
+	assert_int_equal(unifw_emi_check_fit(t, NULL, cid, &r), UNIFW_EMI_FIT_COMPILED_MISSING);
+	/* the compiled entry lists another part */
+	c->entry[1].id[3] ^= 0x20;
+	assert_int_equal(unifw_emi_check_fit(t, c, cid, &r), UNIFW_EMI_FIT_COMPILED_LACKS);
+	assert_true(r.tag_lists);
+	assert_false(r.compiled_lists);
+	assert_string_equal(unifw_emi_fit_name(r.fit), "emi_settings_lacks_part");
+	/* ... and the tag too: neither; only the compiled one: the tag lacks it */
+	assert_int_equal(unifw_emi_check_fit(t, c, (uint8_t[16]){0x99, 1, 2}, &r), UNIFW_EMI_FIT_NEITHER);
+	c->entry[1].id[3] ^= 0x20;
+	t->entry[1].id[3] ^= 0x20;
+	assert_int_equal(unifw_emi_check_fit(t, c, cid, &r), UNIFW_EMI_FIT_TAG_LACKS);
+	t->entry[1].id[3] ^= 0x20;
+	/* the same part with other DRAM settings */
+	c->entry[1].con_j ^= 1;
+	assert_int_equal(unifw_emi_check_fit(t, c, cid, &r), UNIFW_EMI_FIT_DISAGREE);
+	c->entry[1].con_j ^= 1;
+	/* the compiled ID has 12 bytes: an id_length beyond that never matches there */
+	c->entry[1].id_length = 13;
+	assert_false(unifw_emi_compiled_match_cid(c, cid, NULL));
+	free(c);
+	free(t);
+	free(b);
+}
+
 static void bad_blocks_fail_naming_the_offset(void **state)
 {
 	(void)state;
@@ -245,6 +294,7 @@ int main(void)
 		cmocka_unit_test(lava_block_lists_two_rank_parts),
 		cmocka_unit_test(cid_matching_picks_the_listed_part_and_refuses_a_byte_off),
 		cmocka_unit_test(duplicate_ids_count_as_several_matches),
+		cmocka_unit_test(fit_needs_both_tables_to_list_the_part_and_agree),
 		cmocka_unit_test(bad_blocks_fail_naming_the_offset),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

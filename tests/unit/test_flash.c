@@ -574,6 +574,7 @@ static void plan_writes_the_preloader_only_when_asked_and_fitting(void **state)
 	assert_string_equal(e->code, "emi_mismatch");
 	assert_non_null(strstr(e->reason, "Samsung N5U00M (15 01 00 4e 35 55 30 30 4d)"));
 	assert_non_null(strstr(e->reason, "not the phone's Hynix H8G1e"));
+	assert_non_null(strstr(e->reason, "nor does its compiled emi_settings[]"));
 	assert_non_null(strstr(e->reason, "BROM/test-point recovery"));
 	assert_int_equal(plan.refusals, 1);
 	unifw_flash_plan_free(&plan);
@@ -602,6 +603,131 @@ static void plan_writes_the_preloader_only_when_asked_and_fitting(void **state)
 	fixture_close(&fx);
 }
 
+/* The A516 preloader with one of its two EMI tables edited through the project's parsers: `compiled`
+ * picks emi_settings[] (else the MTK_BLOADER_INFO tag); in every entry listing the A516 part, `field`
+ * (an offset from the entry's start) gets `value`. Written over the package's preloader. */
+static void edit_emi_table(const struct fixture *fx, bool compiled, size_t field, uint8_t value)
+{
+	size_t len;
+	uint8_t *b = corpus_read(A516_PRELOADER, &len);
+	struct unifw_preloader pl;
+	struct unifw_emi_table t;
+	struct unifw_emi_compiled c;
+	struct unifw_error e;
+	assert_int_equal(unifw_preloader_parse(b, len, "pl", &pl, &e), 0);
+	assert_int_equal(unifw_preloader_emi_table(b, len, &pl, &t, &e), 0);
+	assert_int_equal(unifw_preloader_emi_compiled(b, len, &pl, &c, &e), 0);
+	size_t edited = 0, n = compiled ? c.count : t.count;
+	for (size_t i = 0; i < n; i++) {
+		const struct unifw_emi_entry *x = compiled ? &c.entry[i] : &t.entry[i];
+		if ((x->type >> 8) != 2 || memcmp(x->id, A516_CID, x->id_length))
+			continue;
+		uint64_t at = compiled ? c.offset + 4 + i * UNIFW_EMI_COMPILED_ENTRY_SIZE
+				       : t.entries_offset + i * UNIFW_EMI_ENTRY_SIZE;
+		b[at + field] = value;
+		edited++;
+	}
+	assert_true(edited >= 1);
+	char path[4096];
+	path_in(path, sizeof path, fx->pkg_path, "preloader_a516_row.bin");
+	test_write_file(path, b, len);
+	free(b);
+}
+
+/* Issue 8.1: the compiled emi_settings[] is what the preloader runs; a tag that lists the part is not enough. */
+static void plan_refuses_a_preloader_whose_compiled_emi_table_lacks_the_part(void **state)
+{
+	(void)state;
+	struct fixture fx;
+	struct unifw_flash_facts f;
+	struct unifw_flash_plan plan;
+	struct unifw_flash_plan_opts o = {.verify = true, .with_preloader = true};
+	fixture_open(&fx, LAYOUT, NPARTS);
+	default_facts(&f, A516_CID);
+
+	/* emi_settings[] entry ID[0] (after the u32 type) becomes Hynix's MID: the tag still lists the part */
+	edit_emi_table(&fx, true, 4, 0x90);
+	fixture_reopen(&fx);
+	plan_ok(fx.pkg, &f, &o, &plan);
+	const struct unifw_flash_entry *e = entry(&plan, "PRELOADER");
+	assert_int_equal(e->action, UNIFW_FLASH_REFUSE);
+	assert_string_equal(e->code, "emi_settings_mismatch");
+	assert_non_null(strstr(e->reason, "MTK_BLOADER_INFO tag) lists the phone's Samsung N5U00M"));
+	assert_non_null(strstr(e->reason, "compiled emi_settings[] the preloader runs at power-on lists"));
+	assert_non_null(strstr(e->reason, "and not that part"));
+	assert_int_equal(plan.refusals, 1);
+	unifw_flash_plan_free(&plan);
+	/* not asked for: skipped, with the same warning */
+	o.with_preloader = false;
+	plan_ok(fx.pkg, &f, &o, &plan);
+	assert_string_equal(entry(&plan, "PRELOADER")->code, "preloader_not_requested");
+	assert_non_null(strstr(entry(&plan, "PRELOADER")->reason, "do not write it to this phone"));
+	unifw_flash_plan_free(&plan);
+	o.with_preloader = true;
+
+	/* both list the part, but the compiled entry's EMI_Freq (tail +0x04, after type and 12-byte ID) differs */
+	edit_emi_table(&fx, true, 4 + UNIFW_EMI_COMPILED_ID_SIZE + 4, 0x55);
+	fixture_reopen(&fx);
+	plan_ok(fx.pkg, &f, &o, &plan);
+	e = entry(&plan, "PRELOADER");
+	assert_int_equal(e->action, UNIFW_FLASH_REFUSE);
+	assert_string_equal(e->code, "emi_settings_mismatch");
+	assert_non_null(strstr(e->reason, "with different DRAM settings"));
+	unifw_flash_plan_free(&plan);
+
+	/* the tag lacks the part, emi_settings[] lists it: refused naming the tag */
+	edit_emi_table(&fx, false, 4, 0x90);
+	fixture_reopen(&fx);
+	plan_ok(fx.pkg, &f, &o, &plan);
+	e = entry(&plan, "PRELOADER");
+	assert_int_equal(e->action, UNIFW_FLASH_REFUSE);
+	assert_string_equal(e->code, "emi_mismatch");
+	assert_non_null(strstr(e->reason, "while its compiled emi_settings[] does"));
+	unifw_flash_plan_free(&plan);
+	fixture_close(&fx);
+}
+
+/* A unifw backup manifest (the backup job's keys, docs/backup.md) in the package folder: the phone by its
+ * CID (phone.emmc.cid.raw) and each listed file's SHA-256 as it is on disk now. The package then opens
+ * as kind "backup" (a folder with a scatter and a manifest), which flashes like a firmware package. */
+static void write_manifest(const char *dir, const uint8_t cid[16], const char *const *files, size_t n)
+{
+	struct unifw_jv *m = unifw_jv_object();
+	char hex[65], path[4096];
+	unifw_jv_set_str(m, "kind", "unifw-backup");
+	unifw_jv_set_uint(m, "version", 1);
+	unifw_hex(cid, 16, hex);
+	unifw_jv_set_str(unifw_jv_set_obj(unifw_jv_set_obj(unifw_jv_set_obj(m, "phone"), "emmc"), "cid"), "raw", hex);
+	struct unifw_jv *arr = unifw_jv_set_arr(m, "partitions");
+	for (size_t i = 0; i < n; i++) {
+		size_t len;
+		path_in(path, sizeof path, dir, files[i]);
+		uint8_t *b = test_read_file(path, &len);
+		assert_non_null(b);
+		uint8_t d[32];
+		unifw_sha256(b, len, d);
+		free(b);
+		unifw_hex(d, 32, hex);
+		struct unifw_jv *x = unifw_jv_push_obj(arr);
+		unifw_jv_set_str(x, "file", files[i]);
+		unifw_jv_set_str(x, "sha256", hex);
+	}
+	char *text = unifw_jv_to_string(m, true);
+	path_in(path, sizeof path, dir, "manifest.json");
+	test_write_file(path, text, strlen(text));
+	free(text);
+	unifw_jv_free(m);
+}
+
+static void reopen_any(struct fixture *fx)
+{
+	struct unifw_error e;
+	unifw_package_free(fx->pkg);
+	fx->pkg = NULL;
+	if (unifw_package_open(fx->pkg_path, &fx->pkg, &e))
+		fail_msg("package_open: %s", e.msg);
+}
+
 static void plan_keeps_identity_partitions_unless_asked(void **state)
 {
 	(void)state;
@@ -609,17 +735,96 @@ static void plan_keeps_identity_partitions_unless_asked(void **state)
 	struct unifw_flash_facts f;
 	struct unifw_flash_plan plan;
 	struct unifw_flash_plan_opts o = {.verify = true, .include_identity = true};
+	static const char *const own[] = {"nvram.bin", "pro_info.bin"};
 	fixture_open(&fx, LAYOUT, NPARTS);
+	write_manifest(fx.pkg_path, A516_CID, own, 2);
+	reopen_any(&fx);
+	assert_int_equal(fx.pkg->kind, UNIFW_PACKAGE_BACKUP);
 	default_facts(&f, A516_CID);
 	plan_ok(fx.pkg, &f, &o, &plan);
 	assert_int_equal(entry(&plan, "NVRAM")->action, UNIFW_FLASH_WRITE);
 	assert_true(entry(&plan, "NVRAM")->identity);
+	assert_non_null(strstr(entry(&plan, "NVRAM")->reason, "nvram.bin is this phone's own"));
 	assert_int_equal(entry(&plan, "PRO_INFO")->action, UNIFW_FLASH_WRITE);
 	assert_int_equal(plan.writes, 8);
+	assert_int_equal(plan.refusals, 0);
 	unifw_flash_plan_free(&plan);
 	assert_true(unifw_flash_is_identity("protect_s", NULL));
 	assert_true(unifw_flash_is_identity("SOMETHING", "BINREGION"));
 	assert_false(unifw_flash_is_identity("ANDROID", "UPDATE"));
+	fixture_close(&fx);
+}
+
+/* Issue 8.4: identity images are written only from this phone's own backup; anything else is refused,
+ * naming the image and why, and no option lets them through. Without --include-identity they are skipped. */
+static void plan_refuses_identity_images_of_unknown_or_other_phones(void **state)
+{
+	(void)state;
+	struct fixture fx;
+	struct unifw_flash_facts f;
+	struct unifw_flash_plan plan;
+	struct unifw_flash_plan_opts o = {.verify = true, .include_identity = true, .with_preloader = true};
+	static const char *const own[] = {"nvram.bin", "pro_info.bin"};
+	fixture_open(&fx, LAYOUT, NPARTS);
+	default_facts(&f, A516_CID);
+
+	/* a firmware package's own NVRAM: no provenance */
+	plan_ok(fx.pkg, &f, &o, &plan);
+	const struct unifw_flash_entry *e = entry(&plan, "NVRAM");
+	assert_int_equal(e->action, UNIFW_FLASH_REFUSE);
+	assert_string_equal(e->code, "identity_no_provenance");
+	assert_non_null(strstr(e->reason, "nvram.bin has no provenance"));
+	assert_non_null(strstr(e->reason, "no unifw backup manifest"));
+	assert_string_equal(entry(&plan, "PRO_INFO")->code, "identity_no_provenance");
+	assert_int_equal(plan.refusals, 2);
+	unifw_flash_plan_free(&plan);
+	/* without --include-identity they stay skipped, nothing refused */
+	o.include_identity = false;
+	plan_ok(fx.pkg, &f, &o, &plan);
+	assert_string_equal(entry(&plan, "NVRAM")->code, "identity");
+	assert_int_equal(plan.refusals, 0);
+	unifw_flash_plan_free(&plan);
+	o.include_identity = true;
+
+	/* a backup of another phone (its CID): refused naming both CIDs */
+	write_manifest(fx.pkg_path, HYNIX_CID, own, 2);
+	reopen_any(&fx);
+	plan_ok(fx.pkg, &f, &o, &plan);
+	e = entry(&plan, "NVRAM");
+	assert_int_equal(e->action, UNIFW_FLASH_REFUSE);
+	assert_string_equal(e->code, "identity_other_phone");
+	assert_non_null(strstr(e->reason, "90014a48384731650210112233445501")); /* the manifest's */
+	assert_non_null(strstr(e->reason, "this phone's is 1501004e35553030"));
+	assert_int_equal(entry(&plan, "PRO_INFO")->action, UNIFW_FLASH_REFUSE);
+	unifw_flash_plan_free(&plan);
+
+	/* this phone's backup, but nvram.bin changed since: hash mismatch; pro_info.bin still its own */
+	write_manifest(fx.pkg_path, A516_CID, own, 2);
+	write_random(fx.pkg_path, "nvram.bin", 96u << 10, 77);
+	reopen_any(&fx);
+	plan_ok(fx.pkg, &f, &o, &plan);
+	e = entry(&plan, "NVRAM");
+	assert_int_equal(e->action, UNIFW_FLASH_REFUSE);
+	assert_string_equal(e->code, "identity_hash_mismatch");
+	assert_non_null(strstr(e->reason, "nvram.bin: SHA-256"));
+	assert_int_equal(entry(&plan, "PRO_INFO")->action, UNIFW_FLASH_WRITE);
+	unifw_flash_plan_free(&plan);
+
+	/* the manifest lists only pro_info.bin: nvram.bin has no provenance */
+	write_manifest(fx.pkg_path, A516_CID, own + 1, 1);
+	reopen_any(&fx);
+	plan_ok(fx.pkg, &f, &o, &plan);
+	assert_string_equal(entry(&plan, "NVRAM")->code, "identity_no_provenance");
+	assert_non_null(strstr(entry(&plan, "NVRAM")->reason, "manifest does not list it"));
+	assert_int_equal(entry(&plan, "PRO_INFO")->action, UNIFW_FLASH_WRITE);
+	unifw_flash_plan_free(&plan);
+
+	/* the phone's CID unknown: nothing can be shown to be its own */
+	default_facts(&f, NULL);
+	plan_ok(fx.pkg, &f, &o, &plan);
+	assert_string_equal(entry(&plan, "PRO_INFO")->code, "identity_no_provenance");
+	assert_non_null(strstr(entry(&plan, "PRO_INFO")->reason, "CID is unknown"));
+	unifw_flash_plan_free(&plan);
 	fixture_close(&fx);
 }
 
@@ -1773,7 +1978,9 @@ int main(void)
 		cmocka_unit_test(plan_refuses_an_image_larger_than_its_partition),
 		cmocka_unit_test(plan_refuses_a_package_for_another_layout),
 		cmocka_unit_test(plan_writes_the_preloader_only_when_asked_and_fitting),
+		cmocka_unit_test(plan_refuses_a_preloader_whose_compiled_emi_table_lacks_the_part),
 		cmocka_unit_test(plan_keeps_identity_partitions_unless_asked),
+		cmocka_unit_test(plan_refuses_identity_images_of_unknown_or_other_phones),
 		cmocka_unit_test(plan_refuses_unknown_partitions),
 		cmocka_unit_test(plan_bad_parameters_fail),
 		cmocka_unit_test(plan_hash_follows_images_and_options),

@@ -362,6 +362,16 @@ static void hostile_devices_give_clean_errors(void **state)
 	assert_true(open_fails(&s, NULL, &part, &e) < 0);
 	assert_non_null(strstr(e.msg, "GET_ME_ID"));
 	jsim_stop(&s);
+
+	/* issue 8.9a: report 2 gives another CID than report 1: an error naming both, the phone not opened */
+	static const char *const cid2[] = {"--mode", "preloader", "--preloader-window", "0", "--report2-cid",
+					   "90014a48384731650210112233445501", NULL};
+	jsim_start(&s, cid2);
+	assert_int_equal(open_fails(&s, NULL, &part, &e), UNIFW_E_DEVICE);
+	assert_non_null(strstr(e.msg, "two different eMMC CIDs"));
+	assert_non_null(strstr(e.msg, "report 1 says 15 01 00 4e 35 55 30 30"));
+	assert_non_null(strstr(e.msg, "report 2 says 90 01 4a 48 38 47 31 65 02 10 11 22 33 44 55 01"));
+	jsim_stop(&s);
 	test_rmtree(dir);
 	free(dir);
 }

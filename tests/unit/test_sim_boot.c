@@ -11,11 +11,13 @@
 #include "testutil.h"
 
 #include "boot_eval.h"
+#include "emmc.h"
 #include "factory.h"
 #include "flash.h"
 #include "model.h"
 #include "unifw/nvram.h"
 #include "unifw/pmt.h"
+#include "unifw/preloader.h"
 
 struct fixture {
 	char *dir;
@@ -193,6 +195,70 @@ static void test_universal_on_a_phone_without_its_touch(void **state)
 	assert_string_equal(unifw_jv_str(unifw_jv_path(r.facts, "nvram.source")), "binregion");
 	assert_string_equal(unifw_jv_str(unifw_jv_path(r.facts, "lk.project")), "universal72_generic");
 	sim_boot_report_free(&r);
+	phone_close(&f);
+}
+
+/* Issue 8.1: the preloader runs its compiled emi_settings[], not the MTK_BLOADER_INFO tag flash tools read.
+ * A preloader whose tag lists the phone's part but whose compiled table lists another phone's parts is a
+ * brick (the evaluation used to read the tag and say "boots"). */
+static void test_preloader_judged_by_its_compiled_emi_table(void **state)
+{
+	(void)state;
+	struct fixture f;
+	char dir[1200];
+	phone_open(&f, "a516-like");
+	struct sim_firmware fw = *f.m->stock;
+	const struct sim_model *other = sim_model_find("wiko-like");
+	assert_non_null(other);
+	fw.emi_compiled = other->stock->emi;
+	fw.emi_compiled_count = other->stock->emi_count;
+	package(&f, &fw, f.m, "tampered", dir, sizeof dir);
+	struct sim_flash_opts o = { .with_preloader = true };
+	flash(&f, dir, &o);
+	struct sim_boot_report r;
+	evaluate(&f, &r);
+	assert_int_equal(r.verdict, SIM_VERDICT_DEAD);
+	assert_int_equal(r.reason_count, 1);
+	assert_string_equal(r.reasons[0].code, "emi_no_match");
+	assert_non_null(strstr(r.reasons[0].message, "compiled emi_settings[]"));
+	assert_non_null(strstr(r.reasons[0].message, "MTK_BLOADER_INFO tag does list it"));
+	/* the tag still lists the phone's part: a tag-only check would have passed it */
+	struct unifw_jv *tag = unifw_jv_path(r.facts, "preloader.emi_parts");
+	assert_non_null(tag);
+	assert_int_equal(unifw_jv_len(tag), f.m->stock->emi_count);
+	assert_int_equal(unifw_jv_len(unifw_jv_path(r.facts, "preloader.emi_settings_parts")), other->stock->emi_count);
+	sim_boot_report_free(&r);
+
+	/* the same firmware with one list (as a build makes it) boots */
+	package(&f, f.m->stock, f.m, "stock", dir, sizeof dir);
+	flash(&f, dir, &o);
+	expect(&f, SIM_VERDICT_BOOTS, NULL, NULL);
+	phone_close(&f);
+}
+
+/* The appended tag is for flash tools: a preloader without it still runs its compiled table and boots;
+ * without the compiled table (its num_of_emi_records zeroed) DRAM is never set up. */
+static void test_preloader_needs_its_compiled_table_not_its_tag(void **state)
+{
+	(void)state;
+	struct fixture f;
+	struct unifw_error err = { 0 };
+	phone_open(&f, "a516-like");
+	size_t len = 0x40000;
+	uint8_t *b = malloc(len);
+	assert_int_equal(sim_emmc_read(f.e, SIM_PART_BOOT1, 0, b, len, &err), 0);
+	struct unifw_preloader pl;
+	struct unifw_emi_compiled c;
+	assert_int_equal(unifw_preloader_parse(b, len, "boot1", &pl, &err), 0);
+	assert_true(pl.has_emi);
+	assert_int_equal(unifw_preloader_emi_compiled(b, len, &pl, &c, &err), 0);
+	memset(b + pl.emi.tag_offset, 0, 18); /* "MTK_BLOADER_INFO_v" gone */
+	assert_int_equal(sim_emmc_write(f.e, SIM_PART_BOOT1, 0, b, len, &err), 0);
+	expect(&f, SIM_VERDICT_BOOTS, NULL, NULL);
+	memset(b + c.offset, 0, 4); /* num_of_emi_records = 0: no compiled table */
+	assert_int_equal(sim_emmc_write(f.e, SIM_PART_BOOT1, 0, b, len, &err), 0);
+	expect(&f, SIM_VERDICT_DEAD, "no_emi_table", NULL);
+	free(b);
 	phone_close(&f);
 }
 
@@ -480,6 +546,8 @@ int main(void)
 		cmocka_unit_test(test_footer_model_block),
 		cmocka_unit_test(test_universal_on_a_phone_without_its_panel),
 		cmocka_unit_test(test_universal_on_a_phone_without_its_touch),
+		cmocka_unit_test(test_preloader_judged_by_its_compiled_emi_table),
+		cmocka_unit_test(test_preloader_needs_its_compiled_table_not_its_tag),
 		cmocka_unit_test(test_universal_preloader_kills),
 		cmocka_unit_test(test_universal_on_other_boot_regions),
 		cmocka_unit_test(test_format_all_download_imei_null),

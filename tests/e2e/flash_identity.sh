@@ -1,0 +1,99 @@
+#!/bin/sh
+# Issue 8.4: identity images (NVRAM here) are written only when they come from the connected phone: the
+# package carries a unifw backup manifest whose CID is the phone's and whose SHA-256 for the file is the
+# image's. The package is a full `unifw backup` of the virtual phone with NVRAM marked for download (the
+# rebuilt scatter keeps ptgen's is_download: false for it), hard-linked into variants:
+#  - the same phone, --include-identity: NVRAM is planned for writing ("this phone's own");
+#  - without --include-identity: skipped as before;
+#  - another phone (blank eMMC, another CID): refused naming both CIDs, exit 3, not a byte written;
+#  - the manifest removed: refused, no provenance;  nvram.bin changed after the backup: refused, hash mismatch;
+#  - issue 8.9a: a DA whose report 2 gives another CID than report 1: exit 1 naming both, nothing written.
+# Exit 0 pass, 77 skip, else fail.
+. "$(dirname "$0")/flash_lib.sh"
+
+m=a516-like
+emmc="$work/e.img"
+"$SIM" make-emmc --model "$m" -o "$emmc" >/dev/null
+start_sim "$emmc" --model "$m"
+"$UNIFW" backup -o "$work/own" --port "$PORT" --da "$DA" >/dev/null 2>"$work/err.txt" ||
+	fail "backup: $(tail -3 "$work/err.txt")"
+stop_sim
+
+# variant DIR: a hard-linked copy of the backup whose scatter downloads NVRAM (files replaced, not edited)
+variant() {
+	cp -al "$work/own" "$1"
+	rm "$1/MT6572_Android_scatter.txt"
+	python3 - "$work/own/MT6572_Android_scatter.txt" "$1/MT6572_Android_scatter.txt" <<'PY'
+import sys
+text = open(sys.argv[1]).read()
+at = text.index("partition_name: NVRAM")
+end = text.index("is_download: false", at)
+open(sys.argv[2], "w").write(text[:end] + "is_download: true" + text[end + len("is_download: false"):])
+PY
+}
+code_of() { # the plan's code for partition $1
+	python3 -c 'import json,sys
+r = json.loads(open(sys.argv[1]).read().splitlines()[-1])
+print([p for p in r["result"]["plan"]["partitions"] if p["name"] == sys.argv[2]][0]["code"])' "$work/out.json" "$1"
+}
+reason_of() {
+	python3 -c 'import json,sys
+r = json.loads(open(sys.argv[1]).read().splitlines()[-1])
+print([p for p in r["result"]["plan"]["partitions"] if p["name"] == sys.argv[2]][0]["reason"])' "$work/out.json" "$1"
+}
+
+variant "$work/pkg"
+start_sim "$emmc" --model "$m"
+flash "$work/pkg" --plan --json --include-identity
+[ "$rc" -eq 0 ] || fail "own backup, --include-identity: plan exit $rc: $(tail -3 "$work/err.txt")"
+[ "$(code_of NVRAM)" = write ] || fail "own NVRAM not planned for writing: $(code_of NVRAM): $(reason_of NVRAM)"
+reason_of NVRAM | grep -q "nvram.bin is this phone's own" || fail "reason: $(reason_of NVRAM)"
+flash "$work/pkg" --plan --json
+[ "$(code_of NVRAM)" = identity ] || fail "without --include-identity NVRAM is $(code_of NVRAM), expected skipped"
+echo "ok the phone's own NVRAM (its backup) is planned with --include-identity, skipped without"
+
+variant "$work/nomanifest"
+rm "$work/nomanifest/manifest.json"
+flash "$work/nomanifest" --plan --json --include-identity
+[ "$(code_of NVRAM)" = identity_no_provenance ] || fail "no manifest: $(code_of NVRAM)"
+reason_of NVRAM | grep -q "nvram.bin has no provenance" || fail "reason: $(reason_of NVRAM)"
+
+variant "$work/changed"
+rm "$work/changed/nvram.bin"
+python3 -c 'import sys; b = bytearray(open(sys.argv[1], "rb").read()); b[4096] ^= 0xFF; open(sys.argv[2], "wb").write(b)' \
+	"$work/own/nvram.bin" "$work/changed/nvram.bin"
+flash "$work/changed" --plan --json --include-identity
+[ "$(code_of NVRAM)" = identity_hash_mismatch ] || fail "changed nvram.bin: $(code_of NVRAM)"
+stop_sim
+echo "ok no manifest: no provenance; nvram.bin changed since the backup: hash mismatch"
+
+# another phone: same geometry, another CID (blank eMMC), the first phone's backup
+cid=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["phone"]["emmc"]["cid"]["raw"])' "$work/own/manifest.json")
+other=$(python3 -c 'import sys; c = bytearray.fromhex(sys.argv[1]); c[10] ^= 0x5A; print(c.hex())' "$cid")
+start_sim "$work/other.img" --emmc-size 512M --boot-size 2M --rpmb-size 2M --cid "$other" --trace-file "$work/trace.txt"
+before=$(sha256sum "$work/other.img" | cut -d' ' -f1)
+flash "$work/pkg" --yes --json --include-identity
+[ "$rc" -eq 3 ] || fail "another phone's NVRAM: exit $rc, expected 3: $(tail -3 "$work/err.txt")"
+[ "$(code_of NVRAM)" = identity_other_phone ] || fail "another phone: $(code_of NVRAM)"
+reason_of NVRAM | grep -q "the manifest's CID is $cid, this phone's is $other" || fail "reason: $(reason_of NVRAM)"
+stop_sim
+! grep -q 'SDMMC_WRITE_DATA' "$work/trace.txt" || fail "a write command reached the phone"
+[ "$(sha256sum "$work/other.img" | cut -d' ' -f1)" = "$before" ] || fail "the other phone's eMMC changed"
+echo "ok another phone's backup: its NVRAM is refused, nothing written"
+
+# Issue 8.9a: the DA's report 2 gives another CID than report 1: a misbehaving device, exit 1 with both
+emmc="$work/e.img" # start_sim set it to the other phone's
+start_sim "$emmc" --model "$m" --report2-cid "$other" --trace-file "$work/trace2.txt"
+before=$(sha256sum "$emmc" | cut -d' ' -f1)
+flash "$work/pkg" --yes --json --include-identity
+[ "$rc" -eq 1 ] || fail "report 1 and 2 disagree: exit $rc, expected 1"
+cat "$work/err.txt" "$work/out.json" >"$work/all.txt"
+grep -q "two different eMMC CIDs" "$work/all.txt" || fail "no CID mismatch error: $(cat "$work/all.txt")"
+c1=$(echo "$cid" | sed 's/../& /g; s/ $//')
+c2=$(echo "$other" | sed 's/../& /g; s/ $//')
+grep -q "report 1 says $c1, report 2 says $c2" "$work/all.txt" || fail "the error lacks both CIDs: $(cat "$work/all.txt")"
+stop_sim
+! grep -q 'SDMMC_WRITE_DATA' "$work/trace2.txt" || fail "a write command reached the phone"
+[ "$(sha256sum "$emmc" | cut -d' ' -f1)" = "$before" ] || fail "the eMMC changed"
+echo "ok report 1 and report 2 disagree on the CID: stopped with both values, nothing written"
+echo "PASS"
