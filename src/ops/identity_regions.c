@@ -254,12 +254,37 @@ static void file_name(const struct unifw_idregion *r, char *out, size_t len)
 	snprintf(out, len, "region-%llx-%s.bin", (unsigned long long)r->offset, name);
 }
 
-/* Stream one region into dir/<file> (fsync'd), hashing it on the way. */
+/* Read the region a second time and compare it with what the first read left in fd: a READ packet carries
+ * only a 16-bit sum, and two errors that cancel in it pass (docs/flash.md "identity backup read twice"). */
+static int reread_one(unifw_idregion_reader read, void *ctx, const struct unifw_idregion *r, int fd, const char *path,
+		      uint8_t *buf, struct unifw_error *err)
+{
+	uint8_t *disk = malloc(BACKUP_PIECE);
+	int rc = disk ? 0 : unifw_error_set(err, UNIFW_E_NOMEM, path, UNIFW_NO_OFFSET, "out of memory");
+	for (uint64_t done = 0; !rc && done < r->size;) {
+		size_t n = r->size - done < BACKUP_PIECE ? (size_t)(r->size - done) : BACKUP_PIECE;
+		rc = read(ctx, r->offset + done, buf, n, err);
+		if (!rc && pread(fd, disk, n, (off_t)done) != (ssize_t)n)
+			rc = unifw_error_sys(err, path, "read back");
+		for (size_t i = 0; !rc && i < n; i++)
+			if (disk[i] != buf[i])
+				rc = unifw_error_set(err, UNIFW_E_DEVICE, path, done + i,
+						     "two reads of the phone differ at user 0x%llx: first 0x%02x, second "
+						     "0x%02x; nothing was written (a link that corrupts reads must not be "
+						     "trusted with an identity backup)",
+						     (unsigned long long)(r->offset + done + i), disk[i], buf[i]);
+		done += n;
+	}
+	free(disk);
+	return rc;
+}
+
+/* Stream one region into dir/<file> (fsync'd), hashing it on the way, then read it again and compare. */
 static int backup_one(unifw_idregion_reader read, void *ctx, const struct unifw_idregion *r, const char *path,
 		      uint8_t *buf, uint8_t digest[32], struct unifw_error *err)
 {
 	struct unifw_sha256 h;
-	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	int fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return unifw_error_sys(err, path, "create");
 	int rc = unifw_sha256_init(&h) < 0 ? unifw_error_set(err, UNIFW_E_NOMEM, path, UNIFW_NO_OFFSET, "out of memory") : 0;
@@ -273,6 +298,8 @@ static int backup_one(unifw_idregion_reader read, void *ctx, const struct unifw_
 		done += n;
 	}
 	unifw_sha256_final(&h, digest);
+	if (!rc)
+		rc = reread_one(read, ctx, r, fd, path, buf, err);
 	if (!rc && fsync(fd) < 0)
 		rc = unifw_error_sys(err, path, "fsync");
 	close(fd);

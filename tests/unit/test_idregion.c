@@ -23,6 +23,8 @@ struct mem_emmc {
 	size_t size;
 	unsigned reads;
 	bool fail;
+	uint64_t flip_after;    /* 0: never; else once this many bytes were read, bump one byte per read */
+	uint64_t read_bytes;
 };
 
 static int mem_read(void *ctx, uint64_t off, uint8_t *buf, size_t len, struct unifw_error *err)
@@ -32,6 +34,9 @@ static int mem_read(void *ctx, uint64_t off, uint8_t *buf, size_t len, struct un
 	if (m->fail || off > m->size || len > m->size - off)
 		return unifw_error_set(err, UNIFW_E_DEVICE, "user area", off, "read failed");
 	memcpy(buf, m->bytes + off, len);
+	if (m->flip_after && m->read_bytes >= m->flip_after)
+		buf[len / 2]++; /* what a second read over a link that corrupts compensating bits returns */
+	m->read_bytes += len;
 	return 0;
 }
 
@@ -175,6 +180,29 @@ static void backup_holds_the_region_bytes(void **state)
 	free(m.bytes);
 }
 
+/* The region backup reads each region twice: a second read that differs stops it, naming the byte. */
+static void backup_stops_when_the_second_read_differs(void **state)
+{
+	(void)state;
+	struct mem_emmc m;
+	struct unifw_idregions r;
+	struct unifw_error err = {0};
+	struct unifw_phone_layout *l = calloc(1, sizeof *l);
+	char *dir = test_mkdtemp();
+	emmc_with_nvram(&m);
+	layout_entry(l, "NVRAM_X", UNIFW_IDREGION_STD_NVRAM, 0x300000);
+	assert_int_equal(unifw_idregions_scan(mem_read, &m, l, NULL, m.size, &r, NULL), 0);
+	m.read_bytes = 0;
+	m.flip_after = 0x300000; /* the first read is clean, the second is not */
+	assert_true(unifw_idregions_backup(mem_read, &m, &r, dir, &err) < 0);
+	assert_non_null(strstr(err.msg, "two reads of the phone differ"));
+	assert_non_null(strstr(err.msg, "NVRAM_X"));
+	test_rmtree(dir);
+	free(dir);
+	free(l);
+	free(m.bytes);
+}
+
 /* A PMT/MBR mismatch: the MBR's second entry starts 1 MiB inside NVRAM. */
 static void format_refuses_an_erase_over_identity_content(void **state)
 {
@@ -274,6 +302,7 @@ int main(void)
 		cmocka_unit_test(named_by_the_table_under_another_name),
 		cmocka_unit_test(overlap_edges),
 		cmocka_unit_test(backup_holds_the_region_bytes),
+		cmocka_unit_test(backup_stops_when_the_second_read_differs),
 		cmocka_unit_test(format_refuses_an_erase_over_identity_content),
 		cmocka_unit_test(flash_plan_refuses_writes_over_identity_content),
 	};
