@@ -13,6 +13,7 @@
 # limit 64 MiB: images are streamed). Exit 1 if the RSS limit is exceeded or a backup is wrong; the
 # ratio is reported with PASS/BELOW.
 set -eu
+export PYTHONDONTWRITEBYTECODE=1 # bench/benchlib.py is imported; leave no __pycache__ in bench/
 build=${1:-build}
 here=$(cd "$(dirname "$0")" && pwd)
 unifw=$(cd "$build" && pwd)/unifw

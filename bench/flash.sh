@@ -21,6 +21,7 @@
 # whole). Exit 1 when the RSS limit is missed, a run fails, or a verified run did not read back every
 # byte it wrote; a ratio below target prints BELOW.
 set -eu
+export PYTHONDONTWRITEBYTECODE=1 # bench/benchlib.py is imported; leave no __pycache__ in bench/
 build=${1:-build}
 here=$(cd "$(dirname "$0")" && pwd)
 build=$(cd "$build" && pwd)

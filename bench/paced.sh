@@ -23,6 +23,7 @@
 #              read back at the device-to-host rate: USB 2.0 is half duplex) / the write phase's time.
 # Exit 1 when a run fails or unifw's peak RSS reaches 64 MiB; fractions are reported, not judged.
 set -eu
+export PYTHONDONTWRITEBYTECODE=1 # bench/benchlib.py is imported; leave no __pycache__ in bench/
 build=${1:-build}
 here=$(cd "$(dirname "$0")" && pwd)
 build=$(cd "$build" && pwd)

@@ -12,6 +12,7 @@
 # Limit: peak RSS under 64 MiB (images are streamed, never held whole). Exit 1 if over, or if a report
 # is wrong (system.img must be a sparse image with the SHA-256 sha256sum computes).
 set -eu
+export PYTHONDONTWRITEBYTECODE=1 # bench/benchlib.py is imported; leave no __pycache__ in bench/
 build=${1:-build}
 here=$(cd "$(dirname "$0")/.." && pwd)
 corpus=${UNIFW_CORPUS:-$here/../shared/corpus}
