@@ -6,19 +6,21 @@
 # and fsyncs it — the transfer and the disk writes of a backup without its protocol, checksums,
 # SHA-256, read-back checks and journal). See bench/README.md for why this is a fair comparison.
 #
-# A warm-up round, then three rounds, each: one backup, one raw copy, one raw copy that writes to
-# disk the way the backup does (a reference: the protocol's cost alone).
-# Prints every run, the medians, the ratio of the backup's throughput to the raw copy's (target
-# >= 0.8) and the backup's peak RSS (/usr/bin/time -v; limit 64 MiB: images are streamed). Exit 1
-# if the RSS limit is exceeded or a backup is wrong; the ratio is reported with PASS/BELOW.
+# A warm-up round, then BENCH_ROUNDS rounds (default 5), each: one backup, one raw copy, one raw copy
+# that writes to disk the way the backup does (a reference: the protocol's cost alone).
+# Prints every run; the median, min and max of each side and of the per-round ratio of the backup's
+# throughput to the raw copy's (target: median >= 0.8); and the backup's peak RSS (/usr/bin/time -v;
+# limit 64 MiB: images are streamed). Exit 1 if the RSS limit is exceeded or a backup is wrong; the
+# ratio is reported with PASS/BELOW.
 set -eu
+export PYTHONDONTWRITEBYTECODE=1 # bench/benchlib.py is imported; leave no __pycache__ in bench/
 build=${1:-build}
 here=$(cd "$(dirname "$0")" && pwd)
 unifw=$(cd "$build" && pwd)/unifw
 sim=$(cd "$build" && pwd)/sim/unifw-sim
 limit_mib=64
-rounds=3
 for t in python3 "${CC:-cc}"; do command -v "$t" >/dev/null 2>&1 || { echo "bench: $t is missing"; exit 1; }; done
+rounds=$(python3 "$here/benchlib.py" rounds)
 [ -x /usr/bin/time ] || { echo "bench: /usr/bin/time is missing (Debian package 'time')"; exit 1; }
 if [ ! -x "$unifw" ] || [ ! -x "$sim" ]; then echo "bench: unifw or unifw-sim not built in $build"; exit 1; fi
 
@@ -76,7 +78,7 @@ settle
 # shellcheck disable=SC2086 # $ranges is a list
 "$tmp/rawcopy" "$tmp/phone.img" "$tmp/raw.bin" $ranges >/dev/null
 : >"$tmp/results"
-for run in $(seq $rounds); do
+for run in $(seq "$rounds"); do
 	# shellcheck disable=SC2046 # the words are the fields
 	set -- $(backup_once)
 	bytes=$1
@@ -96,18 +98,21 @@ for run in $(seq $rounds); do
 done
 
 PYTHONPATH="$here" python3 - "$tmp/results" "$bytes" "$limit_mib" <<'PY'
-import sys
-from benchlib import load_results, median
+import statistics, sys
+from benchlib import column, load_results, per_round, spread
 runs = load_results(sys.argv[1])
 total, lim = int(sys.argv[2]), int(sys.argv[3])
-med = {k: median(runs, k) for k in runs}
+mbs = {k: [total / s / 1e6 for s in column(runs, k)] for k in runs}
+ratio = per_round(mbs["backup"], mbs["raw"], lambda b, r: b / r)
+ratio_stream = per_round(mbs["backup"], mbs["raw_stream"], lambda b, r: b / r)
 rss = max(int(r[1]) for r in runs["backup"])
-rate = lambda k: total / med[k] / 1e6
-ratio = med["raw"] / med["backup"]
-print("median of %d: backup %.0f MB/s, raw socket copy %.0f MB/s, ratio %.2f (target >= 0.8: %s)" % (
-    len(runs["backup"]), rate("backup"), rate("raw"), ratio, "PASS" if ratio >= 0.8 else "BELOW"))
-print("reference: raw copy writing to disk as the backup does %.0f MB/s, backup / that %.2f" % (
-    rate("raw_stream"), med["raw_stream"] / med["backup"]))
+print("%d rounds, median (min, max):" % len(ratio))
+print("  backup                                   %s MB/s" % spread(mbs["backup"], "%.0f"))
+print("  raw socket copy                          %s MB/s" % spread(mbs["raw"], "%.0f"))
+print("  ratio backup / raw copy, per round       %s (target: median >= 0.8: %s)" % (
+    spread(ratio), "PASS" if statistics.median(ratio) >= 0.8 else "BELOW"))
+print("  reference: raw copy writing to disk as the backup does %s MB/s" % spread(mbs["raw_stream"], "%.0f"))
+print("  ratio backup / that, per round           %s" % spread(ratio_stream))
 print("peak RSS %.1f MiB (limit %d MiB): %s" % (rss / 1024, lim, "PASS" if rss < lim * 1024 else "FAIL"))
 sys.exit(0 if rss < lim * 1024 else 1)
 PY

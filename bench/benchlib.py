@@ -1,7 +1,20 @@
-"""Helpers shared by the bench scripts (backup.sh, flash.sh): reading /usr/bin/time -v reports and the
-per-round results file. Import with PYTHONPATH=bench, or run `python3 bench/benchlib.py time-v FILE`."""
+"""Helpers shared by the bench scripts: the number of rounds, reading /usr/bin/time -v reports and the
+per-round results file, and the spread of a series (median, min, max). Import with PYTHONPATH=bench, or
+run `python3 bench/benchlib.py time-v FILE` / `python3 bench/benchlib.py rounds`."""
+import os
 import statistics
 import sys
+
+DEFAULT_ROUNDS = 5
+
+
+def rounds():
+    """BENCH_ROUNDS from the environment (default 5): measured rounds of every bench. At least 3, so
+    that a median and a spread mean something."""
+    text = os.environ.get("BENCH_ROUNDS", str(DEFAULT_ROUNDS))
+    if not text.isdigit() or not 3 <= int(text) <= 100:
+        sys.exit("bench: BENCH_ROUNDS must be a number from 3 to 100, not %r" % text)
+    return int(text)
 
 
 def time_v(path):
@@ -15,7 +28,7 @@ def time_v(path):
 
 
 def load_results(path):
-    """The results file, one line a run: KIND VALUE... -> {kind: [[value, ...], ...]}."""
+    """The results file, one line a run: KIND VALUE... -> {kind: [[value, ...], ...]}, in round order."""
     runs = {}
     for line in open(path):
         kind, *values = line.split()
@@ -23,13 +36,33 @@ def load_results(path):
     return runs
 
 
-def median(runs, kind, column=0):
-    return statistics.median(r[column] for r in runs[kind])
+def column(runs, kind, col=0):
+    """One value of every round of KIND, in round order."""
+    return [r[col] for r in runs[kind]]
+
+
+def median(runs, kind, col=0):
+    return statistics.median(column(runs, kind, col))
+
+
+def spread(values, fmt="%.2f"):
+    """'median M (min A, max B)' of a series; with one value, the value alone."""
+    if len(values) == 1:
+        return fmt % values[0]
+    return (fmt + " (min " + fmt + ", max " + fmt + ")") % (statistics.median(values), min(values), max(values))
+
+
+def per_round(a, b, f):
+    """f(a[i], b[i]) for every round: a ratio of two sides measured in the same round."""
+    assert len(a) == len(b), (len(a), len(b))
+    return [f(x, y) for x, y in zip(a, b)]
 
 
 if __name__ == "__main__":
     if len(sys.argv) == 3 and sys.argv[1] == "time-v":
         s, r = time_v(sys.argv[2])
         print("%.3f %d" % (s, r))
+    elif len(sys.argv) == 2 and sys.argv[1] == "rounds":
+        print(rounds())
     else:
-        sys.exit("usage: benchlib.py time-v FILE")
+        sys.exit("usage: benchlib.py time-v FILE | benchlib.py rounds")

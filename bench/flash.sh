@@ -8,28 +8,30 @@
 # every byte crosses the socket). The phone is a blank 1 GiB eMMC (unifw-sim --emmc-size 1G), so the plan
 # writes every image and a PMT.
 #
-# A warm-up round, then five rounds, each: `unifw flash --no-verify`, `unifw flash` (every range read
+# A warm-up round, then BENCH_ROUNDS rounds (default 5), each: `unifw flash --no-verify`, `unifw flash` (every range read
 # back and compared), and a raw copy of the bytes the flash sent (result.bytes_sent) from the image
 # file through a Unix socket pair into a file, without fsync (the virtual phone does not sync its eMMC
 # image while writing either). Flash times are the write phase (result.write_ms: every range written,
 # and read back when verifying; the connect, DA upload, plan and identity backup are printed apart).
-# Printed: every run, the medians, and the ratios (target >= 0.8):
+# Printed: every run, and the median, min and max of each side and of the per-round ratios (target:
+# median >= 0.8):
 #   --no-verify   image bytes / write time, against the raw copy's bytes / time;
 #   verified      bytes on the link (written + read back) / write time, against the raw copy's.
 # Limits: peak RSS of unifw (/usr/bin/time -v) < 64 MiB in every run (images stream, never held
 # whole). Exit 1 when the RSS limit is missed, a run fails, or a verified run did not read back every
 # byte it wrote; a ratio below target prints BELOW.
 set -eu
+export PYTHONDONTWRITEBYTECODE=1 # bench/benchlib.py is imported; leave no __pycache__ in bench/
 build=${1:-build}
 here=$(cd "$(dirname "$0")" && pwd)
 build=$(cd "$build" && pwd)
 unifw="$build/unifw"
 sim="$build/sim/unifw-sim"
 limit_mib=64
-rounds=5
 for tool in python3 "${CC:-cc}"; do
 	command -v "$tool" >/dev/null 2>&1 || { echo "bench: $tool is missing"; exit 1; }
 done
+rounds=$(python3 "$here/benchlib.py" rounds)
 [ -x /usr/bin/time ] || { echo "bench: /usr/bin/time is missing (Debian package 'time')"; exit 1; }
 [ -x "$unifw" ] && [ -x "$sim" ] || { echo "bench: $unifw or $sim not built"; exit 1; }
 
@@ -125,7 +127,7 @@ set -- $(flash_once --no-verify)
 sent=$1
 raw_once "$sent" >/dev/null
 : >"$tmp/results"
-for run in $(seq $rounds); do
+for run in $(seq "$rounds"); do
 	# shellcheck disable=SC2046 # the words are the fields
 	set -- $(flash_once --no-verify)
 	[ "$1" = "$sent" ] || { echo "bench: the flash sent $1 bytes, the first $sent"; exit 1; }
@@ -144,27 +146,28 @@ for run in $(seq $rounds); do
 done
 
 PYTHONPATH="$here" python3 - "$tmp/results" "$sent" "$limit_mib" <<'EOF'
-import sys
-from benchlib import load_results, median
+import statistics, sys
+from benchlib import column, load_results, per_round, spread
 runs = load_results(sys.argv[1])
 sent, lim = int(sys.argv[2]), int(sys.argv[3])
-med = {k: median(runs, k) for k in runs}
-whole = {k: median(runs, k, 2) for k in ("noverify", "verify")}
 rss = max(int(r[1]) for k in ("noverify", "verify") for r in runs[k])
-mb = lambda n, s: n / s / 1e6
-raw = mb(sent, med["raw"])
-nv = mb(sent, med["noverify"])
-v = mb(2 * sent, med["verify"])
-r_nv, r_v = nv / raw, v / raw
-ok = lambda r: "PASS" if r >= 0.8 else "BELOW"
-print("median of %d rounds, %d bytes (%.1f MiB) per flash:" % (len(runs["raw"]), sent, sent / 2**20))
-print("  raw socket copy                %4.0f MB/s" % raw)
-print("  flash --no-verify (writes)     %4.0f MB/s  ratio %.2f (target >= 0.8: %s)" % (nv, r_nv, ok(r_nv)))
+mbs = lambda n, kind: [n / s / 1e6 for s in column(runs, kind)]
+raw = mbs(sent, "raw")
+nv = mbs(sent, "noverify")
+v = mbs(2 * sent, "verify")  # bytes on the link: written + read back
+r_nv = per_round(nv, raw, lambda a, b: a / b)
+r_v = per_round(v, raw, lambda a, b: a / b)
+ok = lambda r: "PASS" if statistics.median(r) >= 0.8 else "BELOW"
+print("%d rounds, %d bytes (%.1f MiB) per flash; median (min, max):" % (len(raw), sent, sent / 2**20))
+print("  raw socket copy                %s MB/s" % spread(raw, "%.0f"))
+print("  flash --no-verify (writes)     %s MB/s" % spread(nv, "%.0f"))
+print("    ratio to the raw copy, per round  %s (target: median >= 0.8: %s)" % (spread(r_nv), ok(r_nv)))
 print("  flash, verified (writes + read-backs: twice the bytes on the link)")
-print("                                 %4.0f MB/s  ratio %.2f (target >= 0.8: %s);" % (v, r_v, ok(r_v)))
-print("                                 image bytes flashed and verified %.0f MB/s" % mb(sent, med["verify"]))
-print("  whole commands (connect, DA, plan, identity backup, writes): %.2f s --no-verify, %.2f s verified"
-      % (whole["noverify"], whole["verify"]))
+print("                                 %s MB/s" % spread(v, "%.0f"))
+print("    ratio to the raw copy, per round  %s (target: median >= 0.8: %s)" % (spread(r_v), ok(r_v)))
+print("    image bytes flashed and verified  %s MB/s" % spread(mbs(sent, "verify"), "%.0f"))
+print("  whole commands (connect, DA, plan, identity backup, writes): --no-verify %s s, verified %s s"
+      % (spread(column(runs, "noverify", 2)), spread(column(runs, "verify", 2))))
 print("peak RSS %.1f MiB (limit %d MiB): %s" % (rss / 1024, lim, "PASS" if rss < lim * 1024 else "FAIL"))
 sys.exit(0 if rss < lim * 1024 else 1)
 EOF

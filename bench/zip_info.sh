@@ -6,15 +6,19 @@
 # systems full of random files (mke2fs -d, then img2simg), zipped without compression under a nested folder.
 # Then it measures `unifw info` (wall time and peak RSS with /usr/bin/time -v) against bsdtar on the same
 # zip: `bsdtar -tf` (listing: reads the central directory only) and `bsdtar -xOf | sha256sum` (reads and
-# hashes every member, the work `unifw info` does as it describes and hashes each image).
-# Limit: peak RSS under 64 MiB (images are streamed, never held whole). Exit 1 if over, or if the report
+# hashes every member, the work `unifw info` does as it describes and hashes each image), in
+# BENCH_ROUNDS interleaved rounds (default 5) after one warm-up round, and prints the median, min and
+# max of each and of the per-round ratios.
+# Limit: peak RSS under 64 MiB (images are streamed, never held whole). Exit 1 if over, or if a report
 # is wrong (system.img must be a sparse image with the SHA-256 sha256sum computes).
 set -eu
+export PYTHONDONTWRITEBYTECODE=1 # bench/benchlib.py is imported; leave no __pycache__ in bench/
 build=${1:-build}
 here=$(cd "$(dirname "$0")/.." && pwd)
 corpus=${UNIFW_CORPUS:-$here/../shared/corpus}
 unifw=$(cd "$build" && pwd)/unifw
 limit_mib=64
+rounds=$(python3 "$here/bench/benchlib.py" rounds)
 
 for tool in mke2fs img2simg zip bsdtar python3 sha256sum; do
 	command -v "$tool" >/dev/null 2>&1 || { echo "bench: $tool is missing (run 'make deps')"; exit 1; }
@@ -71,57 +75,75 @@ if [ "$zip_bytes" -lt 1073741824 ]; then
 	exit 1
 fi
 
-# unifw info runs under /usr/bin/time -v (peak RSS, wall time); bsdtar's runs are timed with a
-# monotonic clock, best of 5 for the listing (it takes milliseconds: /usr/bin/time rounds to 10 ms).
-python3 - "$tmp" "$unifw" "$zip_file" "$zip_bytes" "$system_sha" "$limit_mib" <<'PY'
+# unifw info runs under /usr/bin/time -v (peak RSS, wall time); every run is timed with a monotonic
+# clock (/usr/bin/time rounds to 10 ms; the listing takes milliseconds).
+PYTHONPATH="$here/bench" python3 - "$tmp" "$unifw" "$zip_file" "$zip_bytes" "$system_sha" "$limit_mib" "$rounds" <<'PY'
 import json, re, subprocess, sys, time
-tmp, unifw, zip_file, zip_bytes, system_sha, limit = sys.argv[1:7]
-zip_bytes, limit = int(zip_bytes), int(limit)
+from benchlib import per_round, spread
+tmp, unifw, zip_file, zip_bytes, system_sha, limit, rounds = sys.argv[1:8]
+zip_bytes, limit, rounds = int(zip_bytes), int(limit), int(rounds)
 
-def timed(cmd, runs=1, **kw):
-    best = None
-    for _ in range(runs):
-        t = time.perf_counter()
-        r = subprocess.run(cmd, **kw)
-        dt = time.perf_counter() - t
-        best = dt if best is None else min(best, dt)
-    return best, r
+def timed(cmd, **kw):
+    t = time.perf_counter()
+    r = subprocess.run(cmd, **kw)
+    return time.perf_counter() - t, r
 
-with open(f"{tmp}/report.json", "w") as out:
-    info_s, r = timed(["/usr/bin/time", "-v", "-o", f"{tmp}/time_info.txt", unifw, "info", zip_file, "--json"],
-                      stdout=out, stderr=subprocess.PIPE)
-if r.returncode not in (0, 3):  # 3: the report has error findings; still a finished report
-    print(f"bench: unifw info failed (exit {r.returncode}): {r.stderr.decode(errors='replace')}")
-    sys.exit(1)
-text = open(f"{tmp}/time_info.txt").read()
-rss = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", text).group(1)) / 1024.0
-wall = re.search(r"Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): (\S+)", text).group(1)
-list_s, _ = timed(["bsdtar", "-tf", zip_file], runs=5, stdout=subprocess.DEVNULL, check=True)
-read_s, _ = timed(["sh", "-c", f"bsdtar -xOf '{zip_file}' | sha256sum >/dev/null"], check=True)
+def check_report(path):
+    """Problems with the report of unifw info (empty: right)."""
+    report = json.load(open(path))
+    parts = {p["name"]: p for p in report.get("partitions", [])}
+    android = parts.get("ANDROID", {})
+    checks = [
+        (report.get("type") == "package", "type is not package"),
+        (android.get("status") == "ok", f"ANDROID status {android.get('status')}"),
+        (android.get("image", {}).get("type") == "sparse", "system.img not detected as sparse"),
+        (android.get("image", {}).get("sha256") == system_sha, "system.img SHA-256 differs from sha256sum's"),
+        (report.get("base_dir") == "Firmware/Lenovo_A516_S117", "nested folder not found"),
+    ]
+    members = sum(1 for p in parts.values() if "image" in p) + len(report.get("extra_files", [])) + 1
+    return [what for ok, what in checks if not ok], members
 
-report = json.load(open(f"{tmp}/report.json"))
-ok = True
-def check(cond, what):
-    global ok
-    if not cond:
-        print(f"WRONG REPORT: {what}")
-        ok = False
-check(report.get("type") == "package", "type is not package")
-parts = {p["name"]: p for p in report.get("partitions", [])}
-android = parts.get("ANDROID", {})
-check(android.get("status") == "ok", f"ANDROID status {android.get('status')}")
-check(android.get("image", {}).get("type") == "sparse", "system.img not detected as sparse")
-check(android.get("image", {}).get("sha256") == system_sha, "system.img SHA-256 differs from sha256sum's")
-check(report.get("base_dir") == "Firmware/Lenovo_A516_S117", "nested folder not found")
-members = sum(1 for p in parts.values() if "image" in p) + len(report.get("extra_files", [])) + 1
+def info_once():
+    """(seconds, peak RSS MiB, report problems, members)"""
+    with open(f"{tmp}/report.json", "w") as out:
+        secs, r = timed(["/usr/bin/time", "-v", "-o", f"{tmp}/time_info.txt", unifw, "info", zip_file, "--json"],
+                        stdout=out, stderr=subprocess.PIPE)
+    if r.returncode not in (0, 3):  # 3: the report has error findings; still a finished report
+        print(f"bench: unifw info failed (exit {r.returncode}): {r.stderr.decode(errors='replace')}")
+        sys.exit(1)
+    text = open(f"{tmp}/time_info.txt").read()
+    rss = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", text).group(1)) / 1024.0
+    return (secs, rss, *check_report(f"{tmp}/report.json"))
+
+def list_once():
+    return timed(["bsdtar", "-tf", zip_file], stdout=subprocess.DEVNULL, check=True)[0]
+
+def read_once():
+    return timed(["sh", "-c", f"bsdtar -xOf '{zip_file}' | sha256sum >/dev/null"], check=True)[0]
+
+# warm-up, not counted: the zip was just written, but the first reads may still miss the page cache
+info_once(), list_once(), read_once()
+info_s, list_s, read_s, rss, wrong = [], [], [], 0.0, set()
+for n in range(1, rounds + 1):
+    secs, mib, problems, members = info_once()
+    info_s.append(secs)
+    rss = max(rss, mib)
+    wrong.update(problems)
+    list_s.append(list_once())
+    read_s.append(read_once())
+    print(f"round {n}: unifw info {secs:.3f} s (peak RSS {mib:.1f} MiB), bsdtar -tf {list_s[-1]:.3f} s, "
+          f"bsdtar -xOf | sha256sum {read_s[-1]:.3f} s")
+for what in sorted(wrong):
+    print(f"WRONG REPORT: {what}")
 
 print(f"zip package            {zip_bytes / 2**30:.2f} GiB ({zip_bytes} bytes), {members} members, stored (zip -0)")
-print(f"unifw info             {info_s:.3f} s wall (time -v: {wall}), peak RSS {rss:.1f} MiB")
-print(f"bsdtar -tf             {list_s:.3f} s   (lists the central directory only; best of 5)")
-print(f"bsdtar -xOf | sha256   {read_s:.3f} s   (reads and hashes every member, as info does)")
-print(f"ratio info / bsdtar -tf             {info_s / list_s:.1f}x")
-print(f"ratio info / bsdtar -xOf|sha256sum  {info_s / read_s:.2f}x")
-verdict = "PASS" if rss < limit and ok else "FAIL"
+print(f"{rounds} rounds, median (min, max):")
+print(f"unifw info             {spread(info_s, '%.3f')} s")
+print(f"bsdtar -tf             {spread(list_s, '%.3f')} s   (lists the central directory only)")
+print(f"bsdtar -xOf | sha256   {spread(read_s, '%.3f')} s   (reads and hashes every member, as info does)")
+print(f"ratio info / bsdtar -tf, per round             {spread(per_round(info_s, list_s, lambda a, b: a / b), '%.1f')}x")
+print(f"ratio info / bsdtar -xOf|sha256sum, per round  {spread(per_round(info_s, read_s, lambda a, b: a / b))}x")
+verdict = "PASS" if rss < limit and not wrong else "FAIL"
 print(f"peak RSS {rss:.1f} MiB vs limit {limit} MiB: {verdict}")
 sys.exit(0 if verdict == "PASS" else 1)
 PY

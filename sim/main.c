@@ -93,6 +93,20 @@ __attribute__((format(printf, 1, 2))) static int usage_error(const char *fmt, ..
 	return EXIT_USAGE;
 }
 
+/* --link: the rates the serving loop paces with, on stderr, for whoever measures against them
+ * (bench/paced.sh reports unifw's throughput as a fraction of them). */
+static void log_link_rates(enum sim_link_kind kind)
+{
+	if (kind == SIM_LINK_FAST)
+		return;
+	struct sim_link_speeds full = sim_link_speeds(kind, false), high = sim_link_speeds(kind, true);
+	fprintf(stderr,
+		"unifw-sim: link paced, bytes/s device to host / host to device: full speed %llu / %llu, "
+		"high speed (after USB_SETUP_PORT or with --usb-speed 1) %llu / %llu\n",
+		(unsigned long long)full.out_bps, (unsigned long long)full.in_bps, (unsigned long long)high.out_bps,
+		(unsigned long long)high.in_bps);
+}
+
 static int fail(const struct unifw_error *err)
 {
 	char buf[1024];
@@ -662,6 +676,7 @@ static int run_sim(struct options *o)
 		fprintf(stderr, "unifw-sim: MT%04X in %s mode, eMMC %s (user area 0x%llx bytes)\n", cfg.pers.hw_code,
 			o->mode == SIM_MODE_BROM ? "BROM" : "preloader", sim_emmc_path(e),
 			(unsigned long long)sim_emmc_geometry(e)->size[SIM_PART_USER]);
+		log_link_rates(o->serve.link);
 		struct unifw_error err = { 0 };
 		rc = sim_serve(d, &o->serve, &err) ? fail(&err) : 0;
 	}
