@@ -283,6 +283,12 @@ int unifw_sparse_walk(struct unifw_stream *in, const struct unifw_sparse_sink *s
 	}
 	rc = walk_chunks(&w, st, err);
 	free(w.piece);
+	/* The header's checksum covers the whole expanded image (0: none, as img2simg writes it). */
+	if (!rc && w.sink->verify_crc && h->image_checksum && w.crc != h->image_checksum)
+		rc = unifw_error_set(err, UNIFW_E_FORMAT, in->name, 24,
+				     "image checksum: expected 0x%08x (header), computed 0x%08x over the %llu expanded "
+				     "bytes: the image is damaged",
+				     h->image_checksum, w.crc, (unsigned long long)h->total_blocks * h->block_size);
 	return rc;
 }
 
@@ -808,11 +814,13 @@ void unifw_sparse_view_stream(struct unifw_sparse_view *v, struct unifw_stream *
 
 /* ---------------------------------------------------------------- probe / describe */
 
+/* The magic alone claims the file: one with the magic and a broken header is a broken sparse image (its
+ * describe fails and says why), never something else that a flash would write raw. */
 bool unifw_sparse_probe(const uint8_t *head, size_t head_len, uint64_t total_size)
 {
-	struct unifw_sparse_header h;
+	uint32_t magic = 0;
 	(void)total_size;
-	return unifw_sparse_parse_header(head, head_len, NULL, &h, NULL) == 0;
+	return head_len >= 4 && get_le32(head, head_len, 0, &magic) && magic == UNIFW_SPARSE_MAGIC;
 }
 
 static void describe_header(struct unifw_jv *obj, const struct unifw_sparse_header *h,
@@ -924,5 +932,8 @@ static int describe_streaming(struct unifw_stream *s, struct unifw_jv *obj, stru
 
 int unifw_sparse_describe(struct unifw_stream *s, struct unifw_jv *obj, struct unifw_error *err)
 {
-	return s->pread ? describe_seekable(s, obj, err) : describe_streaming(s, obj, err);
+	int rc = s->pread ? describe_seekable(s, obj, err) : describe_streaming(s, obj, err);
+	if (rc && rc != UNIFW_E_NOMEM && rc != UNIFW_E_IO)
+		unifw_error_prefix(err, "broken sparse image: ");
+	return rc;
 }
