@@ -1,8 +1,12 @@
 /* unifw sparse to-raw|to-sparse: Android sparse images <-> raw images (what simg2img/img2simg do),
  * streamed: the raw side keeps file holes, nothing is held in memory. */
+#include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
 #include "unifw/human.h"
@@ -11,26 +15,83 @@
 
 static void sparse_usage(FILE *out)
 {
-	fprintf(out, "usage: unifw sparse to-raw SPARSE.img -o RAW.img\n"
+	fprintf(out, "usage: unifw sparse to-raw SPARSE.img -o RAW.img [--max-size BYTES]\n"
 		     "       unifw sparse to-sparse RAW.img -o SPARSE.img [--block-size BYTES]\n\n"
 		     "to-raw     expands an Android sparse image (system.img, userdata.img of a firmware\n"
-		     "           package); zero and DONT_CARE blocks become holes, CRC32 chunks are verified.\n"
+		     "           package); zero and DONT_CARE blocks become holes, CRC32 chunks and a nonzero\n"
+		     "           header checksum are verified. Refused before anything is written when the size\n"
+		     "           the header declares is more than --max-size (default 64G) or than the free\n"
+		     "           space of the output's file system.\n"
 		     "to-sparse  writes a sparse image: runs of equal 32-bit words become FILL chunks, file\n"
 		     "           holes DONT_CARE, the rest RAW (block size default 4096).\n"
-		     "Output files are written atomically.\n");
+		     "Output files are written atomically (a temporary file next to the output, removed on\n"
+		     "error, Ctrl-C or SIGTERM).\n");
 }
 
-static int to_raw(const char *in, const char *out)
+/* The temporary output, removed by the signal handler: a killed expansion leaves nothing behind. */
+static char temp_path[PATH_MAX];
+
+static void remove_temp_and_die(int sig)
+{
+	if (temp_path[0])
+		unlink(temp_path); /* async-signal-safe */
+	raise(sig);             /* SA_RESETHAND: the default action now, exit status says which signal */
+}
+
+static void on_signals(void (*handler)(int))
+{
+	static const int sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = handler;
+	sa.sa_flags = handler == SIG_DFL ? 0 : SA_RESETHAND;
+	sigemptyset(&sa.sa_mask);
+	for (size_t i = 0; i < sizeof sigs / sizeof *sigs; i++)
+		sigaction(sigs[i], &sa, NULL);
+}
+
+/* Expand into a temporary file next to out, then rename it over out (fsync'd); removed on any failure. */
+static int expand_atomic(struct unifw_stream *s, const char *out, uint64_t max, struct unifw_error *err)
+{
+	if (snprintf(temp_path, sizeof temp_path, "%s.tmp.XXXXXX", out) >= (int)sizeof temp_path)
+		return unifw_error_set(err, UNIFW_E_INVALID, out, UNIFW_NO_OFFSET, "output path too long");
+	/* handlers first: a signal between mkstemp and them would leave the file */
+	on_signals(remove_temp_and_die);
+	int fd = mkstemp(temp_path);
+	if (fd < 0) {
+		temp_path[0] = 0;
+		on_signals(SIG_DFL);
+		return unifw_error_sys(err, out, "create a temporary file next to it");
+	}
+	int rc = unifw_sparse_expand_fd_max(s, fd, max, NULL, err);
+	if (!rc && (fchmod(fd, 0644) < 0 || fsync(fd) < 0))
+		rc = unifw_error_sys(err, temp_path, "fsync");
+	if (close(fd) < 0 && !rc)
+		rc = unifw_error_sys(err, temp_path, "close");
+	if (!rc && rename(temp_path, out) < 0)
+		rc = unifw_error_sys(err, out, "rename %s", temp_path);
+	if (rc)
+		unlink(temp_path);
+	on_signals(SIG_DFL);
+	temp_path[0] = 0;
+	return rc;
+}
+
+static int to_raw(const char *in, const char *out, uint64_t max)
 {
 	struct unifw_stream s;
 	struct unifw_error err;
 	unifw_error_clear(&err);
 	if (unifw_stream_open_file(&s, in, &err))
 		return cli_error(&err);
-	int rc = unifw_sparse_expand_file(&s, out, &err);
+	int rc = expand_atomic(&s, out, max, &err);
 	unifw_stream_close(&s);
-	if (rc)
-		return cli_error(&err);
+	if (rc) {
+		cli_error(&err);
+		if (rc == UNIFW_E_TOO_BIG && strstr(err.msg, "limit"))
+			fprintf(stderr, "unifw: --max-size BYTES raises the limit\n");
+		return CLI_FAIL;
+	}
 	printf("%s: expanded to %s\n", in, out);
 	return CLI_OK;
 }
@@ -52,6 +113,7 @@ int cmd_sparse(int argc, char **argv)
 {
 	const char *sub = argc > 1 ? argv[1] : NULL, *in = NULL, *out = NULL;
 	unsigned long block = 0;
+	uint64_t max = 0;
 	if (!sub || !strcmp(sub, "--help") || !strcmp(sub, "-h")) {
 		sparse_usage(sub ? stdout : stderr);
 		return sub ? CLI_OK : CLI_USAGE;
@@ -68,6 +130,10 @@ int cmd_sparse(int argc, char **argv)
 			if (*end || block < 1024 || block > (1u << 24) || block % 4)
 				return cli_usage_error("sparse", "--block-size: expected a multiple of 4 from 1024 to 16 MiB, found '%s'",
 						       argv[i]);
+		} else if (!strcmp(argv[i], "--max-size") && i + 1 < argc) {
+			if (!cli_parse_bytes(argv[++i], true, UNIFW_SPARSE_MAX_EXPANDED, &max) || !max)
+				return cli_usage_error("sparse", "--max-size: expected a size up to 16T (e.g. 8G), found '%s'",
+						       argv[i]);
 		} else if (argv[i][0] == '-') {
 			return cli_usage_error("sparse", "unknown option '%s'", argv[i]);
 		} else if (!in) {
@@ -79,8 +145,8 @@ int cmd_sparse(int argc, char **argv)
 	if (!in || !out)
 		return cli_usage_error("sparse", "%s needs an input file and -o OUTPUT", sub);
 	if (!strcmp(sub, "to-raw"))
-		return block ? cli_usage_error("sparse", "--block-size applies to to-sparse") : to_raw(in, out);
+		return block ? cli_usage_error("sparse", "--block-size applies to to-sparse") : to_raw(in, out, max);
 	if (!strcmp(sub, "to-sparse"))
-		return to_sparse(in, out, (uint32_t)block);
+		return max ? cli_usage_error("sparse", "--max-size applies to to-raw") : to_sparse(in, out, (uint32_t)block);
 	return cli_usage_error("sparse", "unknown subcommand '%s' (to-raw, to-sparse)", sub);
 }

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -272,6 +273,8 @@ int unifw_sparse_walk(struct unifw_stream *in, const struct unifw_sparse_sink *s
 	int rc = walk_read(&w, hb, sizeof hb, "sparse header", err);
 	if (!rc)
 		rc = unifw_sparse_parse_header(hb, sizeof hb, in->name, h, err);
+	if (!rc && w.sink->header)
+		rc = w.sink->header(w.sink->ctx, h, err);
 	if (!rc)
 		rc = walk_skip(&w, h->file_hdr_sz - UNIFW_SPARSE_HEADER_SIZE, err);
 	if (rc)
@@ -325,7 +328,26 @@ static int finish_temp(int fd, char *tmp, const char *path, int rc, struct unifw
 
 /* ---------------------------------------------------------------- expand */
 
-struct expand { int fd; const char *name; uint8_t *pattern; };
+struct expand { int fd; const char *name; uint8_t *pattern; uint64_t max; };
+
+/* The declared size decides before anything is written: a 44-byte file can declare terabytes. */
+static int expand_header(void *ctx, const struct unifw_sparse_header *h, struct unifw_error *err)
+{
+	struct expand *x = ctx;
+	uint64_t size = (uint64_t)h->total_blocks * h->block_size;
+	struct statvfs vfs;
+	if (size > x->max)
+		return unifw_error_set(err, UNIFW_E_TOO_BIG, x->name, 12,
+				       "expands to %llu bytes (%u blocks of %u), more than the limit of %llu bytes",
+				       (unsigned long long)size, h->total_blocks, h->block_size, (unsigned long long)x->max);
+	if (fstatvfs(x->fd, &vfs) == 0 && size > (uint64_t)vfs.f_bavail * vfs.f_frsize)
+		return unifw_error_set(err, UNIFW_E_TOO_BIG, x->name, 12,
+				       "expands to %llu bytes (%u blocks of %u) but the output's file system has only %llu "
+				       "bytes free",
+				       (unsigned long long)size, h->total_blocks, h->block_size,
+				       (unsigned long long)vfs.f_bavail * vfs.f_frsize);
+	return 0;
+}
 
 static int expand_data(void *ctx, uint64_t off, const uint8_t *buf, size_t len, struct unifw_error *err)
 {
@@ -354,13 +376,21 @@ static int expand_chunk(void *ctx, const struct unifw_sparse_chunk *c, struct un
 int unifw_sparse_expand_fd(struct unifw_stream *in, int out_fd, struct unifw_sparse_header *h,
 			   struct unifw_error *err)
 {
+	return unifw_sparse_expand_fd_max(in, out_fd, 0, h, err);
+}
+
+int unifw_sparse_expand_fd_max(struct unifw_stream *in, int out_fd, uint64_t max_size, struct unifw_sparse_header *h,
+			       struct unifw_error *err)
+{
 	struct unifw_sparse_header local;
 	if (!h)
 		h = &local;
-	struct expand x = {.fd = out_fd, .name = in->name, .pattern = malloc(PIECE)};
+	struct expand x = {.fd = out_fd, .name = in->name, .pattern = malloc(PIECE),
+			   .max = max_size ? max_size : UNIFW_SPARSE_MAX_RAW};
 	if (!x.pattern)
 		return unifw_error_set(err, UNIFW_E_NOMEM, in->name, UNIFW_NO_OFFSET, "out of memory");
-	struct unifw_sparse_sink sink = {.chunk = expand_chunk, .data = expand_data, .ctx = &x, .verify_crc = true};
+	struct unifw_sparse_sink sink = {.header = expand_header, .chunk = expand_chunk, .data = expand_data,
+					 .ctx = &x, .verify_crc = true};
 	int rc = unifw_sparse_walk(in, &sink, h, NULL, err);
 	free(x.pattern);
 	if (!rc && ftruncate(out_fd, (off_t)((uint64_t)h->total_blocks * h->block_size)) < 0)
