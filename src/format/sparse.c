@@ -340,7 +340,8 @@ static int expand_header(void *ctx, const struct unifw_sparse_header *h, struct 
 		return unifw_error_set(err, UNIFW_E_TOO_BIG, x->name, 12,
 				       "expands to %llu bytes (%u blocks of %u), more than the limit of %llu bytes",
 				       (unsigned long long)size, h->total_blocks, h->block_size, (unsigned long long)x->max);
-	if (fstatvfs(x->fd, &vfs) == 0 && size > (uint64_t)vfs.f_bavail * vfs.f_frsize)
+	/* f_blocks 0: a file system without a size (memfd, some FUSE ones) says nothing about free space */
+	if (fstatvfs(x->fd, &vfs) == 0 && vfs.f_blocks && size > (uint64_t)vfs.f_bavail * vfs.f_frsize)
 		return unifw_error_set(err, UNIFW_E_TOO_BIG, x->name, 12,
 				       "expands to %llu bytes (%u blocks of %u) but the output's file system has only %llu "
 				       "bytes free",
