@@ -60,7 +60,7 @@ echo "ok oversize PRELOADER member refused before extraction: $(echo "$msg" | cu
 # 2. Two members named lk.bin.
 zip_pkg "$work/dup.zip" "lk.bin=$work/pkg/logo.bin"
 "$UNIFW" info "$work/dup.zip" >"$work/info.txt" 2>&1 || true
-grep -q "duplicate-name" "$work/info.txt" || grep -qi "appears more than once" "$work/info.txt" ||
+grep -q "duplicate-name" "$work/info.txt" || grep -qi "appears 2 times" "$work/info.txt" ||
 	fail "info (text) does not report the duplicate member: $(cat "$work/info.txt")"
 "$UNIFW" info "$work/dup.zip" --json >"$work/info.json" 2>/dev/null || true
 python3 -c 'import json,sys
