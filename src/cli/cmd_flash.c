@@ -219,9 +219,10 @@ static int package_preloader(const struct unifw_package *pkg, char *path, size_t
 	if (!pp || !pp->item || strcmp(pp->item->type, "preloader"))
 		return 0;
 	const struct unifw_package_item *it = pp->item;
-	if (it->error) /* e.g. two members of that name: which one is the phone's DRAM setup? */
-		return unifw_error_set(err, UNIFW_E_UNSAFE, it->path, UNIFW_NO_OFFSET,
-				       "the package's preloader cannot be used: %s", it->error);
+	if (it->error) { /* e.g. two members of that name: which one is the phone's DRAM setup? Neither. */
+		fprintf(stderr, "unifw: warning: the package's preloader is not offered for DRAM setup: %s\n", it->error);
+		return 0;
+	}
 	if (pkg->source == UNIFW_PACKAGE_FOLDER) {
 		snprintf(path, len, "%s/%s", pkg->path, it->path);
 		return 0;

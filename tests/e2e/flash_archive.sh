@@ -4,7 +4,7 @@
 #    by its size before a byte reaches $TMPDIR (the flash runs under `ulimit -f`: a write of the member
 #    would kill it), the error names the member, the limit and the size;
 #  - a zip with two members of the same name: `unifw info` reports duplicate-name (text and --json), the
-#    flash plan refuses the ambiguous image (exit 3);
+#    flash plan refuses the ambiguous image (exit 3), an ambiguous preloader is not used for DRAM setup;
 #  - a sparse image made by the project's writer then damaged: a broken header (block size not a multiple
 #    of 4) is refused by the plan as a broken sparse image, never written raw; a wrong header image
 #    checksum or CRC32 chunk fails the flash before any of SYSTEM is written; the same image with correct
@@ -57,8 +57,8 @@ done
 [ -z "$(ls -A "$work/tmp")" ] || fail "left in TMPDIR: $(ls -lR "$work/tmp")"
 echo "ok oversize PRELOADER member refused before extraction: $(echo "$msg" | cut -c1-160)"
 
-# 2. Two members named lk.bin.
-zip_pkg "$work/dup.zip" "lk.bin=$work/pkg/logo.bin"
+# 2. Two members named lk.bin, and the preloader twice.
+zip_pkg "$work/dup.zip" "lk.bin=$work/pkg/logo.bin" "$pl=$work/pkg/$pl"
 "$UNIFW" info "$work/dup.zip" >"$work/info.txt" 2>&1 || true
 grep -q "duplicate-name" "$work/info.txt" || grep -qi "appears 2 times" "$work/info.txt" ||
 	fail "info (text) does not report the duplicate member: $(cat "$work/info.txt")"
@@ -77,7 +77,9 @@ r = json.loads(open(sys.argv[1]).read().splitlines()[-1])["result"]
 e = [p for p in r["plan"]["partitions"] if p["image"] == "lk.bin"][0]
 assert e["action"] == "refuse" and "ambiguous" in e["reason"], e' "$work/out.json" ||
 	fail "the plan does not refuse the ambiguous lk.bin: $(tail -1 "$work/out.json" | cut -c1-600)"
-echo "ok duplicate member name: finding in info, the flash plan refuses it"
+grep -q "preloader is not offered for DRAM setup.*ambiguous" "$work/err.txt" ||
+	fail "an ambiguous preloader is offered for DRAM setup: $(cat "$work/err.txt")"
+echo "ok duplicate member name: finding in info, the flash plan refuses it, an ambiguous preloader is not offered"
 
 # 3. Damaged sparse images (SYSTEM).
 cp "$work/pkg/system.img" "$work/system.good"
