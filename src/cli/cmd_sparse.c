@@ -38,16 +38,28 @@ static void remove_temp_and_die(int sig)
 	raise(sig);             /* SA_RESETHAND: the default action now, exit status says which signal */
 }
 
-static void on_signals(void (*handler)(int))
+static const int cleanup_signals[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
+static struct sigaction saved_actions[sizeof cleanup_signals / sizeof *cleanup_signals];
+
+/* Install the handler, except for signals the caller ignores (nohup: SIGHUP must stay ignored). */
+static void catch_signals(void)
 {
-	static const int sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
 	struct sigaction sa;
 	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = handler;
-	sa.sa_flags = handler == SIG_DFL ? 0 : SA_RESETHAND;
+	sa.sa_handler = remove_temp_and_die;
+	sa.sa_flags = SA_RESETHAND;
 	sigemptyset(&sa.sa_mask);
-	for (size_t i = 0; i < sizeof sigs / sizeof *sigs; i++)
-		sigaction(sigs[i], &sa, NULL);
+	for (size_t i = 0; i < sizeof cleanup_signals / sizeof *cleanup_signals; i++) {
+		sigaction(cleanup_signals[i], NULL, &saved_actions[i]);
+		if (saved_actions[i].sa_handler != SIG_IGN)
+			sigaction(cleanup_signals[i], &sa, NULL);
+	}
+}
+
+static void restore_signals(void)
+{
+	for (size_t i = 0; i < sizeof cleanup_signals / sizeof *cleanup_signals; i++)
+		sigaction(cleanup_signals[i], &saved_actions[i], NULL);
 }
 
 /* Expand into a temporary file next to out, then rename it over out (fsync'd); removed on any failure. */
@@ -56,11 +68,11 @@ static int expand_atomic(struct unifw_stream *s, const char *out, uint64_t max, 
 	if (snprintf(temp_path, sizeof temp_path, "%s.tmp.XXXXXX", out) >= (int)sizeof temp_path)
 		return unifw_error_set(err, UNIFW_E_INVALID, out, UNIFW_NO_OFFSET, "output path too long");
 	/* handlers first: a signal between mkstemp and them would leave the file */
-	on_signals(remove_temp_and_die);
+	catch_signals();
 	int fd = mkstemp(temp_path);
 	if (fd < 0) {
 		temp_path[0] = 0;
-		on_signals(SIG_DFL);
+		restore_signals();
 		return unifw_error_sys(err, out, "create a temporary file next to it");
 	}
 	int rc = unifw_sparse_expand_fd_max(s, fd, max, NULL, err);
@@ -72,7 +84,7 @@ static int expand_atomic(struct unifw_stream *s, const char *out, uint64_t max, 
 		rc = unifw_error_sys(err, out, "rename %s", temp_path);
 	if (rc)
 		unlink(temp_path);
-	on_signals(SIG_DFL);
+	restore_signals();
 	temp_path[0] = 0;
 	return rc;
 }
