@@ -301,6 +301,12 @@ static int open_phone(struct session *s, struct unifw_error *err)
 			o.emi_preloader_path = pl;
 	}
 	int rc = unifw_phone_open(&o, &s->ph, err);
+	/* The phone layer read the preloader before it waited for the phone ("files first"): the extracted
+	 * copy goes now, so that an interrupted flash (Ctrl-C, a kill) does not leave it in $TMPDIR. */
+	if (s->tmpdir[0]) {
+		remove_tmp(s->tmpdir);
+		s->tmpdir[0] = 0;
+	}
 	if (!rc)
 		rc = unifw_flash_facts_read(s->ph, &s->facts, err);
 	return rc;

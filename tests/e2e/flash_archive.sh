@@ -57,6 +57,18 @@ done
 [ -z "$(ls -A "$work/tmp")" ] || fail "left in TMPDIR: $(ls -lR "$work/tmp")"
 echo "ok oversize PRELOADER member refused before extraction: $(echo "$msg" | cut -c1-160)"
 
+# ... while the package's own preloader, extracted under the same limit, sets up DRAM in BROM mode.
+zip_pkg "$work/good.zip"
+cp --sparse=always "$base" "$work/e.img"
+start_sim "$work/e.img" --model "$m" --mode brom
+rc=0
+(ulimit -f 32768 && TMPDIR="$work/tmp" exec "$UNIFW" flash "$work/good.zip" --plan --json --port "$PORT" \
+	--da "$DA") >"$work/out.json" 2>"$work/err.txt" || rc=$?
+stop_sim
+[ "$rc" -eq 0 ] || fail "BROM mode, preloader from the zip: exit $rc: $(tail -3 "$work/err.txt")"
+[ -z "$(ls -A "$work/tmp")" ] || fail "left in TMPDIR: $(ls -lR "$work/tmp")"
+echo "ok BROM mode: the zip's preloader extracted within its limit, DRAM set up, TMPDIR clean"
+
 # 2. Two members named lk.bin, and the preloader twice.
 zip_pkg "$work/dup.zip" "lk.bin=$work/pkg/logo.bin" "$pl=$work/pkg/$pl"
 "$UNIFW" info "$work/dup.zip" >"$work/info.txt" 2>&1 || true
