@@ -890,12 +890,44 @@ static void describe_inner(struct unifw_jv *obj, struct unifw_stream *inner, con
 	unifw_jv_set(obj, "inner", NULL);
 }
 
+/* A forward stream over a pread-capable one, from offset 0 (whatever its read position is). */
+struct from_start { struct unifw_stream *s; uint64_t pos; };
+
+static ssize_t from_start_read(void *ctx, void *buf, size_t len, struct unifw_error *err)
+{
+	struct from_start *f = ctx;
+	uint64_t left = f->s->size == UNIFW_SIZE_UNKNOWN ? len : f->s->size - f->pos;
+	size_t n = left < len ? (size_t)left : len;
+	int rc = n ? f->s->pread(f->s->ctx, buf, n, f->pos, err) : 0;
+	if (rc)
+		return rc;
+	f->pos += n;
+	return (ssize_t)n;
+}
+
+/* An image that carries checksums (CRC32 chunks, a nonzero image_checksum) is read once to verify them:
+ * a damaged one is a broken sparse image here already, so a flash plan refuses it before any write.
+ * Images without (img2simg writes none) cost nothing more than the chunk-header scan. */
+static int verify_checksums(struct unifw_stream *s, struct unifw_error *err)
+{
+	struct from_start f = {.s = s};
+	struct unifw_stream fs = {.read = from_start_read, .ctx = &f, .size = s->size};
+	struct unifw_sparse_sink sink = {.verify_crc = true};
+	struct unifw_sparse_header h;
+	snprintf(fs.name, sizeof fs.name, "%s", s->name);
+	return unifw_sparse_walk(&fs, &sink, &h, NULL, err);
+}
+
 static int describe_seekable(struct unifw_stream *s, struct unifw_jv *obj, struct unifw_error *err)
 {
 	struct unifw_sparse_view *v;
 	int rc = unifw_sparse_view_open(s, &v, err);
 	if (rc)
 		return rc;
+	if ((v->st.crc32 || v->h.image_checksum) && (rc = verify_checksums(s, err)) != 0) {
+		unifw_sparse_view_close(v);
+		return rc;
+	}
 	describe_header(obj, &v->h, &v->st);
 	uint8_t *head = malloc(HEAD_BYTES);
 	size_t hl = v->size < HEAD_BYTES ? (size_t)v->size : HEAD_BYTES;
@@ -942,7 +974,8 @@ static int describe_streaming(struct unifw_stream *s, struct unifw_jv *obj, stru
 	struct head_capture *hc = calloc(1, sizeof *hc);
 	if (!hc)
 		return unifw_error_set(err, UNIFW_E_NOMEM, s->name, UNIFW_NO_OFFSET, "out of memory");
-	struct unifw_sparse_sink sink = {.chunk = capture_chunk, .data = capture_data, .ctx = hc};
+	/* every RAW byte streams past anyway: checking the CRCs on the way costs little */
+	struct unifw_sparse_sink sink = {.chunk = capture_chunk, .data = capture_data, .ctx = hc, .verify_crc = true};
 	struct unifw_sparse_header h;
 	struct unifw_sparse_stats st;
 	int rc = unifw_sparse_walk(s, &sink, &h, &st, err);

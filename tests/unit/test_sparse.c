@@ -288,6 +288,19 @@ static int view_mem(const uint8_t *b, size_t len, struct unifw_error *e)
 	return rc;
 }
 
+static int describe_mem(const uint8_t *b, size_t len, bool seekable, struct unifw_error *e)
+{
+	struct unifw_stream s;
+	struct unifw_jv *o = unifw_jv_object();
+	unifw_stream_from_mem(&s, b, len, "mem.simg");
+	if (!seekable)
+		s.pread = NULL;
+	int rc = unifw_sparse_describe(&s, o, e);
+	unifw_stream_close(&s);
+	unifw_jv_free(o);
+	return rc;
+}
+
 /* Append a CRC32 chunk carrying the CRC of the whole expanded image. */
 static void crc32_chunk_is_verified(void **state)
 {
@@ -309,7 +322,11 @@ static void crc32_chunk_is_verified(void **state)
 	struct unifw_error e;
 	assert_int_equal(walk_mem(b, len + 16, true, &e), 0);
 	assert_int_equal(view_mem(b, len + 16, &e), 0);
+	assert_int_equal(describe_mem(b, len + 16, true, &e), 0);
 	put_le32(b + len + 12, crc ^ 1);
+	assert_int_equal(describe_mem(b, len + 16, true, &e), UNIFW_E_FORMAT);
+	assert_int_equal(e.offset, len + 12);
+	assert_int_equal(describe_mem(b, len + 16, false, &e), UNIFW_E_FORMAT);
 	assert_int_equal(walk_mem(b, len + 16, false, &e), 0); /* not verified: passes */
 	assert_int_equal(walk_mem(b, len + 16, true, &e), UNIFW_E_FORMAT);
 	assert_int_equal(e.offset, len + 12);
@@ -332,11 +349,19 @@ static void header_image_checksum_is_verified(void **state)
 	struct unifw_error e;
 	put_le32(b + 24, crc);
 	assert_int_equal(walk_mem(b, len, true, &e), 0);
+	assert_int_equal(describe_mem(b, len, true, &e), 0);
+	assert_int_equal(describe_mem(b, len, false, &e), 0);
 	put_le32(b + 24, crc ^ 0x100);
 	assert_int_equal(walk_mem(b, len, false, &e), 0); /* not verified: passes */
 	assert_int_equal(walk_mem(b, len, true, &e), UNIFW_E_FORMAT);
 	assert_int_equal(e.offset, 24);
 	assert_non_null(strstr(e.msg, "image checksum"));
+	/* a describe verifies an image that carries checksums (seekable or not): it is a broken sparse image */
+	for (int seekable = 0; seekable < 2; seekable++) {
+		assert_int_equal(describe_mem(b, len, seekable, &e), UNIFW_E_FORMAT);
+		assert_int_equal(e.offset, 24);
+		assert_non_null(strstr(e.msg, "broken sparse image"));
+	}
 	/* to-raw verifies it too and leaves no output */
 	char *dir = test_mkdtemp(), *in = tmp_file(dir, "bad.simg"), *out = tmp_file(dir, "bad.raw");
 	test_write_file(in, b, len);
