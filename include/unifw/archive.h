@@ -19,6 +19,8 @@
 extern "C" {
 #endif
 
+/* unifw_archive_extract_current writes no member larger than this (more than any MT6572 partition holds). */
+#define UNIFW_ARCHIVE_MAX_EXTRACT (8ull << 30)
 /* More members than this is not a firmware package (an attack or a mistake): unifw_archive_next fails. */
 #define UNIFW_ARCHIVE_MAX_MEMBERS 100000u
 /* Names longer than this (bytes) are refused as unsafe. */
@@ -77,6 +79,12 @@ char *unifw_archive_normalise_name(const char *name, char *out, size_t out_len);
  * UNIFW_E_UNSAFE a name that fails unifw_archive_check_name, an existing file and any symlink on the way;
  * never follows links out of dir. Partial output is removed on error. */
 int unifw_archive_extract_current(struct unifw_archive *a, const char *dir, struct unifw_error *err);
+/* The same, capped at max bytes (and UNIFW_ARCHIVE_MAX_EXTRACT): a member whose declared size is larger is
+ * refused before anything is created; one whose data runs past max (a size the archive does not declare,
+ * or a header that lies) is stopped there and its partial file removed. UNIFW_E_TOO_BIG names the member,
+ * the limit and the size. */
+int unifw_archive_extract_current_max(struct unifw_archive *a, const char *dir, uint64_t max,
+				      struct unifw_error *err);
 
 #ifdef __cplusplus
 }

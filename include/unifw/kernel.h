@@ -21,7 +21,9 @@ extern "C" {
 
 #define UNIFW_ZIMAGE_MAGIC 0x016F2818u
 #define UNIFW_ZIMAGE_MAGIC_OFF 0x24u
-#define UNIFW_KERNEL_MAX_DECOMPRESSED (64ull << 20) /* default bound on the inflated image */
+/* Default bound on the inflated image: real MT6572 kernels inflate to 8-13 MiB; a gzip bomb in a boot
+ * image must not take `unifw info` past 64 MiB of memory (the image is held whole, below). */
+#define UNIFW_KERNEL_MAX_DECOMPRESSED (32ull << 20)
 #define UNIFW_KERNEL_MAX_FILE (64ull << 20)         /* describe reads at most this much */
 
 /* A bounded list of driver names. */

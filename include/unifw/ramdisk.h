@@ -64,6 +64,13 @@ void unifw_ramdisk_free(struct unifw_ramdisk *rd);
 int unifw_ramdisk_parse(const uint8_t *buf, size_t len, const char *name, struct unifw_ramdisk *rd,
 			struct unifw_error *err);
 
+/* The same model for a description, in bounded memory (a gzip bomb cannot grow it): the gzip stream is
+ * inflated through a 64 KiB window and the newc headers are read as they come. Entries have their
+ * metadata, sizes and links; only the last default.prop keeps its data (up to 1 MiB), no other entry
+ * has any. Same limits and errors as unifw_ramdisk_parse (newc and its CRC variant only). */
+int unifw_ramdisk_scan(const uint8_t *buf, size_t len, const char *name, struct unifw_ramdisk *rd,
+		       struct unifw_error *err);
+
 /* Path without a leading "./" or "/", for lookups ("init.rc" finds "./init.rc"). */
 const char *unifw_ramdisk_canonical(const char *path);
 /* Safe to create under a directory: relative, no "." or ".." component, no empty component. */

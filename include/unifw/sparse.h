@@ -27,6 +27,7 @@ extern "C" {
 #define UNIFW_SPARSE_MAX_BLOCK_SIZE (16u << 20)
 #define UNIFW_SPARSE_MAX_EXPANDED (1ull << 44)   /* 16 TiB: far above any eMMC partition */
 #define UNIFW_SPARSE_MAX_INDEX (16u << 20)       /* chunks kept by a random-access view */
+#define UNIFW_SPARSE_MAX_RAW (64ull << 30)       /* default limit of an expansion to a raw file */
 
 enum unifw_sparse_chunk_type {
 	UNIFW_SPARSE_RAW = 0xCAC1,
@@ -65,6 +66,8 @@ int unifw_sparse_parse_header(const uint8_t *buf, size_t len, const char *name, 
  * offset in the expanded image). With data == NULL and verify_crc false, RAW data is skipped.
  * With verify_crc, every CRC32 chunk is checked against the image expanded so far. */
 struct unifw_sparse_sink {
+	/* Optional: called once the header is checked, before any chunk (refuse by the declared size here). */
+	int (*header)(void *ctx, const struct unifw_sparse_header *h, struct unifw_error *err);
 	int (*chunk)(void *ctx, const struct unifw_sparse_chunk *c, struct unifw_error *err);
 	int (*data)(void *ctx, uint64_t out_offset, const uint8_t *buf, size_t len, struct unifw_error *err);
 	void *ctx;
@@ -74,9 +77,14 @@ int unifw_sparse_walk(struct unifw_stream *in, const struct unifw_sparse_sink *s
 		      struct unifw_sparse_stats *st, struct unifw_error *err);
 
 /* Expand to a raw image: fd must be a fresh seekable file (holes for zeros), or a path
- * written atomically. CRC32 chunks are verified. */
+ * written atomically. CRC32 chunks are verified. Before the first byte is written, the expanded size the
+ * header declares (block size x blocks) is checked: more than UNIFW_SPARSE_MAX_RAW, or more than the free
+ * space of out_fd's file system, fails with UNIFW_E_TOO_BIG naming both numbers. */
 int unifw_sparse_expand_fd(struct unifw_stream *in, int out_fd, struct unifw_sparse_header *h,
 			   struct unifw_error *err);
+/* The same with another limit than UNIFW_SPARSE_MAX_RAW (max_size 0: that default). */
+int unifw_sparse_expand_fd_max(struct unifw_stream *in, int out_fd, uint64_t max_size, struct unifw_sparse_header *h,
+			       struct unifw_error *err);
 int unifw_sparse_expand_file(struct unifw_stream *in, const char *out_path, struct unifw_error *err);
 
 /* Write a sparse image from raw bytes. Blocks whose u32 words are all equal become FILL chunks

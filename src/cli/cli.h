@@ -33,7 +33,7 @@ int cli_error(const struct unifw_error *err);
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Human report of a JSON tree (render.c). */
 void cli_render_human(FILE *out, const struct unifw_jv *report);
-/* A byte count from the command line: decimal or 0x hex, with units a K or M suffix (KiB, MiB), at most
+/* A byte count from the command line: decimal or 0x hex, with units a K, M, G or T suffix (KiB...TiB), at most
  * max. False for anything else: a sign, trailing text, a number out of range (checked before the
  * suffix's shift, which could wrap). */
 bool cli_parse_bytes(const char *s, bool units, uint64_t max, uint64_t *out);

@@ -184,40 +184,76 @@ static bool confirm(const struct unifw_flash_plan *p)
 
 /* ---------------------------------------------------------------- setup */
 
-/* BROM mode needs DRAM settings before the DA can run: the package's preloader is offered (the DA core
- * sends an entry only when its ID is the phone's memory part). Archive members are extracted to tmp. */
-static const char *package_preloader(const struct unifw_package *pkg, char *path, size_t len, char *tmpdir,
-				     size_t tlen)
+/* The most a preloader extracted for BROM mode may take: its partition (when the scatter sizes it), and
+ * never more than any preloader is. */
+static uint64_t preloader_limit(const struct unifw_package_partition *pp)
 {
-	const struct unifw_package_partition *pp = unifw_package_find(pkg, "PRELOADER");
-	struct unifw_error e;
-	if (!pp || !pp->item || strcmp(pp->item->type, "preloader"))
-		return NULL;
-	if (pkg->source == UNIFW_PACKAGE_FOLDER) {
-		snprintf(path, len, "%s/%s", pkg->path, pp->item->path);
-		return path;
-	}
+	uint64_t max = UNIFW_FLASH_MAX_PRELOADER;
+	if (pp->part && pp->part->size && !unifw_scatter_addr_is_from_end(pp->part->linear_start) &&
+	    pp->part->size < max)
+		max = pp->part->size;
+	return max;
+}
+
+/* Extract the archive member `name` into tmpdir (created), at most max bytes. */
+static int extract_member(const struct unifw_package *pkg, const char *name, uint64_t max, char *path, size_t len,
+			  char *tmpdir, size_t tlen, struct unifw_error *err)
+{
 	const char *t = getenv("TMPDIR");
 	snprintf(tmpdir, tlen, "%s/unifw-flash-XXXXXX", t && *t ? t : "/tmp");
 	if (!mkdtemp(tmpdir)) {
+		int rc = unifw_error_sys(err, tmpdir, "create a temporary directory");
 		tmpdir[0] = 0;
-		return NULL;
+		return rc;
 	}
 	struct unifw_archive *ar;
 	struct unifw_archive_member m;
-	if (unifw_archive_open(pkg->path, &ar, &e))
-		return NULL;
-	const char *found = NULL;
-	while (unifw_archive_next(ar, &m, &e) > 0)
-		if (m.kind == UNIFW_MEMBER_FILE && !strcmp(m.name, pp->item->path)) {
-			if (!unifw_archive_extract_current(ar, tmpdir, &e)) {
-				snprintf(path, len, "%s/%s", tmpdir, m.name);
-				found = path;
-			}
+	int rc = unifw_archive_open(pkg->path, &ar, err);
+	if (rc)
+		return rc;
+	while ((rc = unifw_archive_next(ar, &m, err)) > 0)
+		if (m.kind == UNIFW_MEMBER_FILE && !strcmp(m.name, name))
 			break;
-		}
+	if (rc > 0 && !(rc = unifw_archive_extract_current_max(ar, tmpdir, max, err)))
+		snprintf(path, len, "%s/%s", tmpdir, m.name);
+	else if (rc == 0)
+		rc = unifw_error_set(err, UNIFW_E_NOT_FOUND, pkg->path, UNIFW_NO_OFFSET,
+				     "member %s is no longer in the archive", name);
 	unifw_archive_close(ar);
-	return found;
+	return rc;
+}
+
+/* BROM mode needs DRAM settings before the DA can run: the package's preloader is offered (the DA core
+ * sends an entry only when its ID is the phone's memory part). Archive members are extracted to tmp,
+ * never more than the preloader's partition holds: *path stays "" when the package has no preloader. */
+static int package_preloader(const struct unifw_package *pkg, char *path, size_t len, char *tmpdir, size_t tlen,
+			     struct unifw_error *err)
+{
+	const struct unifw_package_partition *pp = unifw_package_find(pkg, "PRELOADER");
+	path[0] = 0;
+	if (!pp || !pp->item || strcmp(pp->item->type, "preloader"))
+		return 0;
+	const struct unifw_package_item *it = pp->item;
+	if (it->error) { /* e.g. two members of that name: which one is the phone's DRAM setup? Neither. */
+		fprintf(stderr, "unifw: warning: the package's preloader is not offered for DRAM setup: %s\n", it->error);
+		return 0;
+	}
+	if (pkg->source == UNIFW_PACKAGE_FOLDER) {
+		snprintf(path, len, "%s/%s", pkg->path, it->path);
+		return 0;
+	}
+	uint64_t max = preloader_limit(pp);
+	/* Its size is known from reading the package: refuse before a byte reaches the disk. */
+	if (it->size > max)
+		return unifw_error_set(err, UNIFW_E_TOO_BIG, it->path, UNIFW_NO_OFFSET,
+				       "the package's preloader is %llu bytes, more than the limit of %llu bytes (partition "
+				       "%s, at most %u bytes for any preloader): not extracted",
+				       (unsigned long long)it->size, (unsigned long long)max, pp->part->name,
+				       UNIFW_FLASH_MAX_PRELOADER);
+	int rc = extract_member(pkg, it->path, max, path, len, tmpdir, tlen, err);
+	if (rc)
+		path[0] = 0;
+	return rc;
 }
 
 static void remove_tmp(const char *tmpdir)
@@ -274,9 +310,20 @@ static int open_phone(struct session *s, struct unifw_error *err)
 	struct unifw_phone_open_opts o;
 	char pl[PATH_MAX];
 	cli_phone_opts(&s->a.pa, cli_progress_cb(&s->prog), &o);
-	if (!o.emi_preloader_path && s->pkg)
-		o.emi_preloader_path = package_preloader(s->pkg, pl, sizeof pl, s->tmpdir, sizeof s->tmpdir);
+	if (!o.emi_preloader_path && s->pkg) {
+		int rc = package_preloader(s->pkg, pl, sizeof pl, s->tmpdir, sizeof s->tmpdir, err);
+		if (rc)
+			return rc;
+		if (pl[0])
+			o.emi_preloader_path = pl;
+	}
 	int rc = unifw_phone_open(&o, &s->ph, err);
+	/* The phone layer read the preloader before it waited for the phone ("files first"): the extracted
+	 * copy goes now, so that an interrupted flash (Ctrl-C, a kill) does not leave it in $TMPDIR. */
+	if (s->tmpdir[0]) {
+		remove_tmp(s->tmpdir);
+		s->tmpdir[0] = 0;
+	}
 	if (!rc)
 		rc = unifw_flash_facts_read(s->ph, &s->facts, err);
 	return rc;

@@ -69,6 +69,10 @@ bool cli_parse_bytes(const char *s, bool units, uint64_t max, uint64_t *out)
 		shift = 10, end++;
 	else if (units && (*end == 'M' || *end == 'm'))
 		shift = 20, end++;
+	else if (units && (*end == 'G' || *end == 'g'))
+		shift = 30, end++;
+	else if (units && (*end == 'T' || *end == 't'))
+		shift = 40, end++;
 	if (*end || v > (max >> shift))
 		return false;
 	*out = (uint64_t)v << shift;

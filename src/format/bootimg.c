@@ -289,7 +289,8 @@ static void ramdisk_json(const struct unifw_bootimg *img, struct unifw_jv *obj)
 	struct unifw_error e;
 	char where[64];
 	snprintf(where, sizeof where, "ramdisk section at 0x%llx", (unsigned long long)img->ramdisk_off);
-	if (unifw_ramdisk_parse(img->base + img->ramdisk_off, img->hdr.ramdisk_size, where, &rd, &e) == 0) {
+	/* scanned, not parsed: a description must not hold what a small ramdisk can inflate to */
+	if (unifw_ramdisk_scan(img->base + img->ramdisk_off, img->hdr.ramdisk_size, where, &rd, &e) == 0) {
 		unifw_ramdisk_to_json(&rd, obj, 64);
 		unifw_ramdisk_free(&rd);
 	} else {

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -272,6 +273,8 @@ int unifw_sparse_walk(struct unifw_stream *in, const struct unifw_sparse_sink *s
 	int rc = walk_read(&w, hb, sizeof hb, "sparse header", err);
 	if (!rc)
 		rc = unifw_sparse_parse_header(hb, sizeof hb, in->name, h, err);
+	if (!rc && w.sink->header)
+		rc = w.sink->header(w.sink->ctx, h, err);
 	if (!rc)
 		rc = walk_skip(&w, h->file_hdr_sz - UNIFW_SPARSE_HEADER_SIZE, err);
 	if (rc)
@@ -283,6 +286,12 @@ int unifw_sparse_walk(struct unifw_stream *in, const struct unifw_sparse_sink *s
 	}
 	rc = walk_chunks(&w, st, err);
 	free(w.piece);
+	/* The header's checksum covers the whole expanded image (0: none, as img2simg writes it). */
+	if (!rc && w.sink->verify_crc && h->image_checksum && w.crc != h->image_checksum)
+		rc = unifw_error_set(err, UNIFW_E_FORMAT, in->name, 24,
+				     "image checksum: expected 0x%08x (header), computed 0x%08x over the %llu expanded "
+				     "bytes: the image is damaged",
+				     h->image_checksum, w.crc, (unsigned long long)h->total_blocks * h->block_size);
 	return rc;
 }
 
@@ -319,7 +328,27 @@ static int finish_temp(int fd, char *tmp, const char *path, int rc, struct unifw
 
 /* ---------------------------------------------------------------- expand */
 
-struct expand { int fd; const char *name; uint8_t *pattern; };
+struct expand { int fd; const char *name; uint8_t *pattern; uint64_t max; };
+
+/* The declared size decides before anything is written: a 44-byte file can declare terabytes. */
+static int expand_header(void *ctx, const struct unifw_sparse_header *h, struct unifw_error *err)
+{
+	struct expand *x = ctx;
+	uint64_t size = (uint64_t)h->total_blocks * h->block_size;
+	struct statvfs vfs;
+	if (size > x->max)
+		return unifw_error_set(err, UNIFW_E_TOO_BIG, x->name, 12,
+				       "expands to %llu bytes (%u blocks of %u), more than the limit of %llu bytes",
+				       (unsigned long long)size, h->total_blocks, h->block_size, (unsigned long long)x->max);
+	/* f_blocks 0: a file system without a size (memfd, some FUSE ones) says nothing about free space */
+	if (fstatvfs(x->fd, &vfs) == 0 && vfs.f_blocks && size > (uint64_t)vfs.f_bavail * vfs.f_frsize)
+		return unifw_error_set(err, UNIFW_E_TOO_BIG, x->name, 12,
+				       "expands to %llu bytes (%u blocks of %u) but the output's file system has only %llu "
+				       "bytes free",
+				       (unsigned long long)size, h->total_blocks, h->block_size,
+				       (unsigned long long)vfs.f_bavail * vfs.f_frsize);
+	return 0;
+}
 
 static int expand_data(void *ctx, uint64_t off, const uint8_t *buf, size_t len, struct unifw_error *err)
 {
@@ -348,13 +377,21 @@ static int expand_chunk(void *ctx, const struct unifw_sparse_chunk *c, struct un
 int unifw_sparse_expand_fd(struct unifw_stream *in, int out_fd, struct unifw_sparse_header *h,
 			   struct unifw_error *err)
 {
+	return unifw_sparse_expand_fd_max(in, out_fd, 0, h, err);
+}
+
+int unifw_sparse_expand_fd_max(struct unifw_stream *in, int out_fd, uint64_t max_size, struct unifw_sparse_header *h,
+			       struct unifw_error *err)
+{
 	struct unifw_sparse_header local;
 	if (!h)
 		h = &local;
-	struct expand x = {.fd = out_fd, .name = in->name, .pattern = malloc(PIECE)};
+	struct expand x = {.fd = out_fd, .name = in->name, .pattern = malloc(PIECE),
+			   .max = max_size ? max_size : UNIFW_SPARSE_MAX_RAW};
 	if (!x.pattern)
 		return unifw_error_set(err, UNIFW_E_NOMEM, in->name, UNIFW_NO_OFFSET, "out of memory");
-	struct unifw_sparse_sink sink = {.chunk = expand_chunk, .data = expand_data, .ctx = &x, .verify_crc = true};
+	struct unifw_sparse_sink sink = {.header = expand_header, .chunk = expand_chunk, .data = expand_data,
+					 .ctx = &x, .verify_crc = true};
 	int rc = unifw_sparse_walk(in, &sink, h, NULL, err);
 	free(x.pattern);
 	if (!rc && ftruncate(out_fd, (off_t)((uint64_t)h->total_blocks * h->block_size)) < 0)
@@ -808,11 +845,13 @@ void unifw_sparse_view_stream(struct unifw_sparse_view *v, struct unifw_stream *
 
 /* ---------------------------------------------------------------- probe / describe */
 
+/* The magic alone claims the file: one with the magic and a broken header is a broken sparse image (its
+ * describe fails and says why), never something else that a flash would write raw. */
 bool unifw_sparse_probe(const uint8_t *head, size_t head_len, uint64_t total_size)
 {
-	struct unifw_sparse_header h;
+	uint32_t magic = 0;
 	(void)total_size;
-	return unifw_sparse_parse_header(head, head_len, NULL, &h, NULL) == 0;
+	return head_len >= 4 && get_le32(head, head_len, 0, &magic) && magic == UNIFW_SPARSE_MAGIC;
 }
 
 static void describe_header(struct unifw_jv *obj, const struct unifw_sparse_header *h,
@@ -851,12 +890,44 @@ static void describe_inner(struct unifw_jv *obj, struct unifw_stream *inner, con
 	unifw_jv_set(obj, "inner", NULL);
 }
 
+/* A forward stream over a pread-capable one, from offset 0 (whatever its read position is). */
+struct from_start { struct unifw_stream *s; uint64_t pos; };
+
+static ssize_t from_start_read(void *ctx, void *buf, size_t len, struct unifw_error *err)
+{
+	struct from_start *f = ctx;
+	uint64_t left = f->s->size == UNIFW_SIZE_UNKNOWN ? len : f->s->size - f->pos;
+	size_t n = left < len ? (size_t)left : len;
+	int rc = n ? f->s->pread(f->s->ctx, buf, n, f->pos, err) : 0;
+	if (rc)
+		return rc;
+	f->pos += n;
+	return (ssize_t)n;
+}
+
+/* An image that carries checksums (CRC32 chunks, a nonzero image_checksum) is read once to verify them:
+ * a damaged one is a broken sparse image here already, so a flash plan refuses it before any write.
+ * Images without (img2simg writes none) cost nothing more than the chunk-header scan. */
+static int verify_checksums(struct unifw_stream *s, struct unifw_error *err)
+{
+	struct from_start f = {.s = s};
+	struct unifw_stream fs = {.read = from_start_read, .ctx = &f, .size = s->size};
+	struct unifw_sparse_sink sink = {.verify_crc = true};
+	struct unifw_sparse_header h;
+	snprintf(fs.name, sizeof fs.name, "%s", s->name);
+	return unifw_sparse_walk(&fs, &sink, &h, NULL, err);
+}
+
 static int describe_seekable(struct unifw_stream *s, struct unifw_jv *obj, struct unifw_error *err)
 {
 	struct unifw_sparse_view *v;
 	int rc = unifw_sparse_view_open(s, &v, err);
 	if (rc)
 		return rc;
+	if ((v->st.crc32 || v->h.image_checksum) && (rc = verify_checksums(s, err)) != 0) {
+		unifw_sparse_view_close(v);
+		return rc;
+	}
 	describe_header(obj, &v->h, &v->st);
 	uint8_t *head = malloc(HEAD_BYTES);
 	size_t hl = v->size < HEAD_BYTES ? (size_t)v->size : HEAD_BYTES;
@@ -903,7 +974,8 @@ static int describe_streaming(struct unifw_stream *s, struct unifw_jv *obj, stru
 	struct head_capture *hc = calloc(1, sizeof *hc);
 	if (!hc)
 		return unifw_error_set(err, UNIFW_E_NOMEM, s->name, UNIFW_NO_OFFSET, "out of memory");
-	struct unifw_sparse_sink sink = {.chunk = capture_chunk, .data = capture_data, .ctx = hc};
+	/* every RAW byte streams past anyway: checking the CRCs on the way costs little */
+	struct unifw_sparse_sink sink = {.chunk = capture_chunk, .data = capture_data, .ctx = hc, .verify_crc = true};
 	struct unifw_sparse_header h;
 	struct unifw_sparse_stats st;
 	int rc = unifw_sparse_walk(s, &sink, &h, &st, err);
@@ -924,5 +996,8 @@ static int describe_streaming(struct unifw_stream *s, struct unifw_jv *obj, stru
 
 int unifw_sparse_describe(struct unifw_stream *s, struct unifw_jv *obj, struct unifw_error *err)
 {
-	return s->pread ? describe_seekable(s, obj, err) : describe_streaming(s, obj, err);
+	int rc = s->pread ? describe_seekable(s, obj, err) : describe_streaming(s, obj, err);
+	if (rc && rc != UNIFW_E_NOMEM && rc != UNIFW_E_IO)
+		unifw_error_prefix(err, "broken sparse image: ");
+	return rc;
 }

@@ -236,7 +236,10 @@ int flash_ranges_sparse(struct unifw_stream *s, uint64_t max, struct flash_range
 	if (rc)
 		return rc;
 	struct sparse_walk w = {.r = out, .max = max, .name = s->name};
-	struct unifw_sparse_sink sink = {.chunk = on_chunk, .ctx = &w};
+	/* verify_crc: the data of a damaged image must never reach the phone, so it is checked before the
+	 * first write of the image rather than while it is written (a resume would skip the ranges already
+	 * done and could not check a CRC32 chunk that covers them). */
+	struct unifw_sparse_sink sink = {.chunk = on_chunk, .ctx = &w, .verify_crc = true};
 	struct unifw_sparse_header h;
 	rc = unifw_sparse_walk(s, &sink, &h, NULL, err);
 	if (!rc) {

@@ -61,9 +61,10 @@ int flash_ranges_raw(uint64_t size, uint64_t max, struct flash_ranges *out, stru
 /* The same over a memory buffer (pieces of kind MEM). */
 int flash_ranges_mem(const uint8_t *buf, uint64_t size, uint64_t max, struct flash_ranges *out,
 		     struct unifw_error *err);
-/* Walk a sparse image's chunk headers (RAW data is skipped, not read): RAW and FILL chunks become pieces,
+/* Walk a sparse image once before anything of it is written: RAW and FILL chunks become pieces,
  * consecutive ones merge into ranges of at most max bytes, DONT_CARE ends a range and is never sent.
- * Chunks must start on 512-byte boundaries (block size a multiple of 512). */
+ * Chunks must start on 512-byte boundaries (block size a multiple of 512). RAW data is read on the way:
+ * CRC32 chunks and a nonzero header image checksum are verified, so a damaged image fails here. */
 int flash_ranges_sparse(struct unifw_stream *s, uint64_t max, struct flash_ranges *out, struct unifw_error *err);
 
 /* Fills write buffers from a range's pieces and, when `copy` is set, keeps a copy of what it handed out

@@ -401,7 +401,43 @@ static int open_parent(int dirfd, char *rel, char **base, struct unifw_error *er
 	return cur;
 }
 
+/* Copy the current member's data to fd, stopping as soon as more than max bytes came. */
+static int copy_member(struct unifw_archive *a, int fd, uint64_t max, const char *dir, struct unifw_error *err)
+{
+	struct unifw_stream s;
+	uint64_t written = 0;
+	int rc = unifw_archive_member_stream(a, &s, err);
+	uint8_t *buf = rc ? NULL : malloc(ARCHIVE_BLOCK_SIZE);
+	if (!rc && !buf)
+		rc = unifw_error_set(err, UNIFW_E_NOMEM, a->stream_name, UNIFW_NO_OFFSET, "out of memory");
+	while (!rc) {
+		/* one byte past the limit is enough to know the member is too big */
+		uint64_t room = max - written + 1;
+		ssize_t n = unifw_stream_read(&s, buf, room < ARCHIVE_BLOCK_SIZE ? (size_t)room : ARCHIVE_BLOCK_SIZE,
+					      err);
+		if (n < 0)
+			rc = (int)n;
+		else if (n == 0)
+			break;
+		else if ((written += (uint64_t)n) > max)
+			rc = unifw_error_set(err, UNIFW_E_TOO_BIG, a->stream_name, max,
+					     "member '%s' holds more than the limit of %llu bytes (the archive does not "
+					     "give its size): extraction stopped, the partial file removed",
+					     a->raw_name, (unsigned long long)max);
+		else if (unifw_fd_write_all(fd, buf, (size_t)n, NULL, NULL) < 0) /* errno kept for this message */
+			rc = unifw_error_sys(err, a->stream_name, "write %s/%s", dir, a->norm_name);
+	}
+	free(buf);
+	return rc;
+}
+
 int unifw_archive_extract_current(struct unifw_archive *a, const char *dir, struct unifw_error *err)
+{
+	return unifw_archive_extract_current_max(a, dir, UNIFW_ARCHIVE_MAX_EXTRACT, err);
+}
+
+int unifw_archive_extract_current_max(struct unifw_archive *a, const char *dir, uint64_t max,
+				      struct unifw_error *err)
 {
 	if (!a->have_member || a->kind != UNIFW_MEMBER_FILE)
 		return unifw_error_set(err, UNIFW_E_INVALID, a->stream_name, UNIFW_NO_OFFSET,
@@ -410,6 +446,14 @@ int unifw_archive_extract_current(struct unifw_archive *a, const char *dir, stru
 	if (why)
 		return unifw_error_set(err, UNIFW_E_UNSAFE, a->stream_name, UNIFW_NO_OFFSET,
 				       "refusing to write member '%s': %s", a->raw_name, why);
+	if (max > UNIFW_ARCHIVE_MAX_EXTRACT)
+		max = UNIFW_ARCHIVE_MAX_EXTRACT;
+	/* Before anything is created: the archive's own word is enough to refuse. */
+	if (a->declared != UNIFW_SIZE_UNKNOWN && a->declared > max)
+		return unifw_error_set(err, UNIFW_E_TOO_BIG, a->stream_name, UNIFW_NO_OFFSET,
+				       "member '%s' is %llu bytes (its size in the archive), more than the limit of %llu "
+				       "bytes: not extracted",
+				       a->raw_name, (unsigned long long)a->declared, (unsigned long long)max);
 	int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dfd < 0)
 		return unifw_error_sys(err, dir, "open target directory");
@@ -427,21 +471,7 @@ int unifw_archive_extract_current(struct unifw_archive *a, const char *dir, stru
 		close(pfd);
 		return rc;
 	}
-	struct unifw_stream s;
-	int rc = unifw_archive_member_stream(a, &s, err);
-	uint8_t *buf = malloc(ARCHIVE_BLOCK_SIZE);
-	if (!rc && !buf)
-		rc = unifw_error_set(err, UNIFW_E_NOMEM, a->stream_name, UNIFW_NO_OFFSET, "out of memory");
-	while (!rc) {
-		ssize_t n = unifw_stream_read(&s, buf, ARCHIVE_BLOCK_SIZE, err);
-		if (n < 0)
-			rc = (int)n;
-		else if (n == 0)
-			break;
-		else if (unifw_fd_write_all(fd, buf, (size_t)n, NULL, NULL) < 0) /* errno kept for this message */
-			rc = unifw_error_sys(err, a->stream_name, "write %s/%s", dir, a->norm_name);
-	}
-	free(buf);
+	int rc = copy_member(a, fd, max, dir, err);
 	if (close(fd) < 0 && !rc)
 		rc = unifw_error_sys(err, a->stream_name, "close %s/%s", dir, a->norm_name);
 	if (rc)

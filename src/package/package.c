@@ -1165,22 +1165,40 @@ static int cmp_item_ptr(const void *x, const void *y)
 	return c ? c : ((*a) < (*b) ? -1 : (*a) > (*b));
 }
 
+/* Every file of a group sharing one name gets an error: whichever a partition's image lookup finds, its
+ * content is ambiguous (a flash tool or an extraction may take another), so it is never flashed. */
+static void mark_ambiguous(struct unifw_package_item **v, size_t first, size_t end)
+{
+	char msg[512];
+	snprintf(msg, sizeof msg, "%zu files are named '%s' (names compared ignoring case): which one would be "
+		 "flashed is ambiguous", end - first, v[first]->path);
+	for (size_t k = first; k < end; k++)
+		if (!v[k]->error)
+			v[k]->error = strdup(msg);
+}
+
 static void report_duplicates(struct unifw_package *p)
 {
 	size_t n = p->item_count;
 	if (n < 2)
 		return;
-	const struct unifw_package_item **v = malloc(n * sizeof *v);
+	struct unifw_package_item **v = malloc(n * sizeof *v);
 	if (!v)
 		return;
 	for (size_t i = 0; i < n; i++)
 		v[i] = &p->items[i];
 	qsort(v, n, sizeof *v, cmp_item_ptr);
-	for (size_t i = 1; i < n; i++)
-		if (!strcasecmp(v[i - 1]->path, v[i]->path) && (i < 2 || strcasecmp(v[i - 2]->path, v[i]->path)))
-			unifw_findings_add(&p->findings, UNIFW_SEV_WARNING, "duplicate-name", p->path, 0, NULL,
-					   "'%s' appears more than once (names compared ignoring case); the first one "
-					   "is used, an extracting tool may keep another", v[i]->path);
+	for (size_t i = 1; i < n; i++) {
+		if (strcasecmp(v[i - 1]->path, v[i]->path) || (i >= 2 && !strcasecmp(v[i - 2]->path, v[i]->path)))
+			continue;
+		size_t end = i + 1;
+		while (end < n && !strcasecmp(v[end]->path, v[i]->path))
+			end++;
+		unifw_findings_add(&p->findings, UNIFW_SEV_WARNING, "duplicate-name", p->path, 0, NULL,
+				   "'%s' appears %zu times (names compared ignoring case): an extracting tool may keep "
+				   "any of them, so none is flashed", v[i]->path, end - (i - 1));
+		mark_ambiguous(v, i - 1, end);
+	}
 	free(v);
 }
 

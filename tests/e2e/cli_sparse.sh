@@ -43,4 +43,49 @@ grep -q "offset" "$work/err" || fail "truncated input: no offset in '$(cat "$wor
 [ ! -e "$work/x.raw" ] || fail "a failed expansion left an output file"
 rc=0; "$UNIFW" sparse to-raw "$work/cut.simg" 2>/dev/null || rc=$?
 [ "$rc" -eq 2 ] || fail "missing -o: exit $rc"
+
+# A 44-byte image (the writer's header and one FILL chunk for a block of zeros) edited to declare
+# 0xFFFFFFFF blocks of 4 KiB (16 TiB): refused before anything is written, by the 64 GiB default limit,
+# and with --max-size 16T by the free space; both numbers in the message; nothing left in the folder.
+mkdir "$work/big"
+head -c 4096 /dev/zero >"$work/zero.blk"
+"$UNIFW" sparse to-sparse "$work/zero.blk" -o "$work/big/tiny.simg" >/dev/null
+[ "$(stat -c %s "$work/big/tiny.simg")" -eq 44 ] || fail "the writer's one-FILL image is not 44 bytes"
+python3 -c 'import struct,sys
+b = bytearray(open(sys.argv[1], "rb").read())
+struct.pack_into("<I", b, 16, 0xFFFFFFFF)   # total_blks
+struct.pack_into("<I", b, 28 + 4, 0xFFFFFFFF)   # the FILL chunk covers them all
+open(sys.argv[1], "wb").write(b)' "$work/big/tiny.simg"
+rc=0; "$UNIFW" sparse to-raw "$work/big/tiny.simg" -o "$work/big/huge.raw" 2>"$work/err" || rc=$?
+[ "$rc" -eq 1 ] || fail "16 TiB declared: exit $rc"
+grep -q "17592186040320" "$work/err" && grep -q "68719476736" "$work/err" ||
+	fail "16 TiB declared: the message lacks the size or the limit: $(cat "$work/err")"
+rc=0; "$UNIFW" sparse to-raw "$work/big/tiny.simg" -o "$work/big/huge.raw" --max-size 16T 2>"$work/err" || rc=$?
+[ "$rc" -eq 1 ] || fail "16 TiB declared, --max-size 16T: exit $rc"
+grep -q "17592186040320" "$work/err" && grep -q "free" "$work/err" ||
+	fail "16 TiB declared: the free-space message lacks its numbers: $(cat "$work/err")"
+[ "$(ls "$work/big")" = tiny.simg ] || fail "refused expansions left files: $(ls "$work/big")"
+rc=0; "$UNIFW" sparse to-raw "$work/oracle.simg" -o "$work/x.raw" --max-size 1M 2>"$work/err" || rc=$?
+[ "$rc" -eq 1 ] && grep -q "limit of 1048576" "$work/err" || fail "--max-size 1M: exit $rc: $(cat "$work/err")"
+
+# SIGTERM in the middle of an expansion (its input a FIFO that stops half way): the temporary file
+# next to the output goes with the process.
+mkdir "$work/sig"
+mkfifo "$work/sig/in.fifo"
+(head -c 60000 "$work/oracle.simg"; exec sleep 600) >"$work/sig/in.fifo" &
+feeder=$!
+"$UNIFW" sparse to-raw "$work/sig/in.fifo" -o "$work/sig/out.raw" 2>"$work/sig.err" &
+pid=$!
+i=0
+while ! ls "$work/sig" | grep -q 'out.raw.tmp'; do
+	i=$((i + 1))
+	[ $i -lt 600 ] || { kill $feeder $pid 2>/dev/null; fail "no temporary output appeared: $(cat "$work/sig.err")"; }
+	sleep 0.05
+done
+kill -TERM $pid
+rc=0; wait $pid || rc=$?
+kill $feeder 2>/dev/null || true
+wait $feeder 2>/dev/null || true
+[ "$rc" -eq 143 ] || fail "SIGTERM: exit status $rc, expected 143 (killed by SIGTERM)"
+[ "$(ls "$work/sig")" = in.fifo ] || fail "SIGTERM left files: $(ls "$work/sig")"
 echo PASS

@@ -1,5 +1,5 @@
-/* libFuzzer harness: ramdisk parse ([MTK header +] gzip/plain cpio), JSON, an edit, and a write/parse
- * round trip that must keep every entry. Extraction is exercised by the unit tests (it writes files). */
+/* libFuzzer harness: ramdisk parse ([MTK header +] gzip/plain cpio) against the bounded-memory scan, JSON,
+ * an edit, and a write/parse round trip that must keep every entry. Extraction is exercised by the unit tests (it writes files). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -15,8 +15,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n)
 	size_t len;
 
 	(void)unifw_ramdisk_probe(d, n, n);
-	if (unifw_ramdisk_parse(d, n, "fuzz", &rd, &err) != 0)
+	/* the bounded-memory scan (describe's reader) sees as many entries as parse when both read the input
+	 * (the scan also refuses more than 8 MiB of names, and symlink targets over 4095 bytes) */
+	struct unifw_ramdisk sc;
+	int scan_rc = unifw_ramdisk_scan(d, n, "fuzz", &sc, &err);
+	if (unifw_ramdisk_parse(d, n, "fuzz", &rd, &err) != 0) {
+		if (scan_rc == 0)
+			unifw_ramdisk_free(&sc);
 		return 0;
+	}
+	if (scan_rc == 0) {
+		if (sc.count != rd.count)
+			abort();
+		unifw_ramdisk_free(&sc);
+	}
 	struct unifw_jv *o = unifw_jv_object();
 	unifw_ramdisk_to_json(&rd, o, 16);
 	unifw_jv_free(o);

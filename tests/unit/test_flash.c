@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include "ops/flash_internal.h"
 #include "unifw/emi.h"
@@ -23,6 +24,7 @@
 #include "unifw/preloader.h"
 #include "unifw/scatter.h"
 #include "unifw/sparse.h"
+#include "util/bytes.h"
 
 #define BOOT_REGION 0xC00000u
 #define USER_SIZE (48u << 20)
@@ -1099,6 +1101,49 @@ static void sparse_chunks_stream_without_expanding_dont_care(void **state)
 	fixture_close(&fx);
 }
 
+/* A sparse image whose checksums do not match its data (damaged after the plan was made) never becomes
+ * ranges: the walk that cuts it verifies CRC32 chunks and the header checksum, before any write. */
+static void sparse_ranges_verify_checksums(void **state)
+{
+	(void)state;
+	struct fixture fx;
+	char path[4096], raw_path[4096];
+	struct unifw_stream s;
+	struct unifw_error e;
+	struct flash_ranges rs;
+	fixture_open(&fx, LAYOUT, NPARTS);
+	path_in(path, sizeof path, fx.pkg_path, "system.img");
+	snprintf(raw_path, sizeof raw_path, "%s/system.img.raw", fx.root);
+	size_t len, raw_len;
+	uint8_t *b = test_read_file(path, &len), *raw = test_read_file(raw_path, &raw_len);
+	uint32_t bs = 0, blocks = 0;
+	get_le32(b, len, 12, &bs);
+	get_le32(b, len, 16, &blocks);
+	uint64_t size = (uint64_t)bs * blocks;
+	uint8_t *padded = calloc(1, (size_t)size);
+	memcpy(padded, raw, raw_len < size ? raw_len : (size_t)size);
+	uint32_t crc = (uint32_t)crc32(0, padded, (uInt)size);
+	for (int good = 1; good >= 0; good--) {
+		put_le32(b + 24, good ? crc : crc ^ 0x80);
+		unifw_stream_from_mem(&s, b, len, "system.img");
+		int rc = flash_ranges_sparse(&s, RANGE, &rs, &e);
+		unifw_stream_close(&s);
+		if (good) {
+			assert_int_equal(rc, 0);
+			flash_ranges_free(&rs);
+		} else {
+			assert_int_equal(rc, UNIFW_E_FORMAT);
+			assert_int_equal(e.offset, 24);
+			assert_non_null(strstr(e.msg, "image checksum"));
+			assert_int_equal(rs.count, 0);
+		}
+	}
+	free(padded);
+	free(raw);
+	free(b);
+	fixture_close(&fx);
+}
+
 /* ---------------------------------------------------------------- an in-memory phone */
 
 #define PACKET 0x9000u /* odd on purpose: sources are asked for pieces that do not follow the ranges */
@@ -1986,6 +2031,7 @@ int main(void)
 		cmocka_unit_test(plan_hash_follows_images_and_options),
 		cmocka_unit_test(wrap_reproduces_the_corpus_boot_region),
 		cmocka_unit_test(sparse_chunks_stream_without_expanding_dont_care),
+		cmocka_unit_test(sparse_ranges_verify_checksums),
 		exec_test(execute_writes_every_image_bit_exact),
 		exec_test(execute_backs_up_identity_by_scatter_on_a_phone_without_tables),
 		exec_test(execute_stops_when_an_identity_reread_differs),

@@ -673,6 +673,44 @@ static bool exists(const char *path)
 	return lstat(path, &st) == 0;
 }
 
+/* A member larger than the limit is refused by its declared size before any file is created; one under it
+ * is written whole. */
+static void extraction_is_capped(void **state)
+{
+	(void)state;
+	char *dir = test_mkdtemp();
+	char zip[4096], target[4096], out[8192];
+	struct member big = {"PRELOADER.bin", calloc(1, 1u << 20), 1u << 20};
+	snprintf(zip, sizeof zip, "%s/big.zip", dir);
+	write_archive(zip, "zip", NULL, false, &big, 1);
+	snprintf(target, sizeof target, "%s/out", dir);
+	mkdir(target, 0755);
+	snprintf(out, sizeof out, "%s/PRELOADER.bin", target);
+	struct unifw_archive *a;
+	struct unifw_archive_member am;
+	struct unifw_error e;
+	unifw_error_clear(&e);
+	assert_int_equal(unifw_archive_open(zip, &a, &e), 0);
+	assert_int_equal(unifw_archive_next(a, &am, &e), 1);
+	assert_int_equal(unifw_archive_extract_current_max(a, target, 64 * 1024, &e), UNIFW_E_TOO_BIG);
+	assert_non_null(strstr(e.msg, "PRELOADER.bin"));
+	assert_non_null(strstr(e.msg, "1048576"));
+	assert_non_null(strstr(e.msg, "65536"));
+	assert_false(exists(out));
+	unifw_archive_close(a);
+	assert_int_equal(unifw_archive_open(zip, &a, &e), 0);
+	assert_int_equal(unifw_archive_next(a, &am, &e), 1);
+	assert_int_equal(unifw_archive_extract_current_max(a, target, 1u << 20, &e), 0);
+	unifw_archive_close(a);
+	size_t len;
+	uint8_t *got = test_read_file(out, &len);
+	assert_int_equal(len, 1u << 20);
+	free(got);
+	free(big.data);
+	test_rmtree(dir);
+	free(dir);
+}
+
 static void evil_member_names_reported_and_never_written(void **state)
 {
 	(void)state;
@@ -872,10 +910,14 @@ static void duplicate_and_case_clashing_names_reported(void **state)
 	write_archive(zip, "zip", NULL, false, m, A516_COUNT + 1);
 	struct unifw_package *p = open_ok(zip);
 	assert_int_equal(count_findings(p, "duplicate-name", NULL), 1);
-	/* The first one (the S117 lk) is used. */
+	/* The first one (the S117 lk) is the partition's image, and it is refused as ambiguous. */
 	const struct unifw_package_partition *pp = part(p, "UBOOT");
 	assert_string_equal(pp->item->path, "lk.bin");
 	assert_int_equal(pp->item->size, m[4].len);
+	assert_string_equal(pp->status, "unreadable");
+	assert_non_null(pp->item->error);
+	assert_non_null(strstr(pp->item->error, "ambiguous"));
+	assert_int_equal(count_findings(p, "image-unreadable", "UBOOT"), 1);
 	unifw_package_free(p);
 	free_members(m, A516_COUNT + 1);
 	test_rmtree(dir);
@@ -1102,6 +1144,7 @@ int main(void)
 		cmocka_unit_test(member_names_checked_and_normalised),
 		cmocka_unit_test(archive_probe_tells_packages_from_images),
 		cmocka_unit_test(archive_members_stream_in_place),
+		cmocka_unit_test(extraction_is_capped),
 		cmocka_unit_test(package_folder_joins_scatter_and_images),
 		cmocka_unit_test(package_archives_match_the_folder),
 		cmocka_unit_test(package_flags_too_big_and_wrong_content),

@@ -366,6 +366,127 @@ static void via_archive(struct unifw_ramdisk *rd)
 	free(gz);
 }
 
+/* The description's model read in bounded memory (unifw_ramdisk_scan) is the parser's, entry for entry:
+ * the same JSON for gzip, plain and MTK-wrapped ramdisks with files, links, a device node, a hard link (our
+ * writer stores it as a copy) and two default.prop entries (the last wins); the same error code and offset
+ * for damaged ones. */
+static void assert_scan_is_parse(const uint8_t *b, size_t n, const char *what)
+{
+	struct unifw_ramdisk p, s;
+	struct unifw_error pe, se;
+	int prc = unifw_ramdisk_parse(b, n, what, &p, &pe), src = unifw_ramdisk_scan(b, n, what, &s, &se);
+	if (prc != src)
+		fail_msg("%s: parse %d (%s), scan %d (%s)", what, prc, pe.msg, src, se.msg);
+	if (prc) {
+		if (pe.offset != se.offset)
+			fail_msg("%s: parse fails at 0x%llx (%s), scan at 0x%llx (%s)", what,
+				 (unsigned long long)pe.offset, pe.msg, (unsigned long long)se.offset, se.msg);
+		return;
+	}
+	struct unifw_jv *a = unifw_jv_object(), *c = unifw_jv_object();
+	unifw_ramdisk_to_json(&p, a, 64);
+	unifw_ramdisk_to_json(&s, c, 64);
+	char *ja = unifw_jv_to_string(a, false), *jc = unifw_jv_to_string(c, false);
+	if (strcmp(ja, jc))
+		fail_msg("%s:\nparse %s\nscan  %s", what, ja, jc);
+	assert_int_equal(p.data_size, s.data_size);
+	free(ja);
+	free(jc);
+	unifw_jv_free(a);
+	unifw_jv_free(c);
+	unifw_ramdisk_free(&p);
+	unifw_ramdisk_free(&s);
+}
+
+static void scan_reads_what_parse_reads(void **state)
+{
+	(void)state;
+	struct unifw_ramdisk rd;
+	struct unifw_error err;
+	size_t len, plen;
+	build_sample(&rd);
+	raw_entry(&rd, "dev/null", S_IFCHR | 0666, NULL, NULL);
+	raw_entry(&rd, "sbin/adbd2", S_IFREG | 0750, NULL, "sbin/adbd");
+	rd.entries[rd.count - 1].type = UNIFW_RD_HARDLINK;
+	raw_entry(&rd, "./default.prop", S_IFREG | 0644, "ro.secure=1\nro.adb.secure=1\n", NULL);
+	uint8_t *gz = write_rd(&rd, UNIFW_RD_GZIP, &len), *plain = write_rd(&rd, UNIFW_RD_NONE, &plen);
+	assert_scan_is_parse(gz, len, "gzip");
+	assert_scan_is_parse(plain, plen, "plain");
+	uint8_t *w = malloc(UNIFW_MTKHDR_SIZE + len);
+	assert_int_equal(unifw_mtkhdr_write(w, (uint32_t)len, "ROOTFS", 0xFFFFFFFF, 0xFFFFFFFF, NULL), 0);
+	memcpy(w + UNIFW_MTKHDR_SIZE, gz, len);
+	assert_scan_is_parse(w, UNIFW_MTKHDR_SIZE + len, "mtk");
+	/* the last default.prop is the one described */
+	struct unifw_ramdisk s;
+	struct unifw_jv *o = unifw_jv_object();
+	assert_int_equal(unifw_ramdisk_scan(gz, len, "gzip", &s, &err), 0);
+	unifw_ramdisk_to_json(&s, o, 64);
+	assert_string_equal(unifw_jv_str(unifw_jv_get(unifw_jv_get(o, "default_prop"), "ro.adb.secure")), "1");
+	unifw_jv_free(o);
+	unifw_ramdisk_free(&s);
+
+	/* damage: cut short, flipped deflate bytes, lying name and data sizes, odc, no trailer */
+	assert_scan_is_parse(gz, len / 2, "half");
+	uint8_t *flip = malloc(len);
+	memcpy(flip, gz, len);
+	for (size_t i = len / 2; i < len / 2 + 8; i++)
+		flip[i] ^= 0xff;
+	assert_scan_is_parse(flip, len, "flipped");
+	uint8_t *raw = malloc(plen);
+	size_t second = (110 + strlen("dev") + 1 + 3) & ~(size_t)3;
+	const struct { size_t off; const char *text; } edits[] = {
+		{6 + 8 * 11, "7FFFFFFF"}, {6 + 8 * 11, "0000000G"}, {second + 6 + 8 * 6, "00FFFFFF"}, {0, "070707"},
+	};
+	for (size_t i = 0; i < sizeof edits / sizeof *edits; i++) {
+		memcpy(raw, plain, plen);
+		memcpy(raw + edits[i].off, edits[i].text, strlen(edits[i].text));
+		assert_scan_is_parse(raw, plen, edits[i].text);
+	}
+	assert_scan_is_parse(plain, plen - 124, "cut");
+	free(raw);
+	free(flip);
+	free(w);
+	free(gz);
+	free(plain);
+	unifw_ramdisk_free(&rd);
+}
+
+/* A ramdisk that inflates past the limit is refused by the scan too, having held 64 KiB of it. */
+static void scan_refuses_a_gzip_bomb(void **state)
+{
+	(void)state;
+	struct unifw_ramdisk rd, s;
+	struct unifw_error err;
+	size_t len, big = UNIFW_RAMDISK_MAX_TOTAL + 4096;
+	uint8_t *zeros = calloc(1, big);
+	unifw_ramdisk_init(&rd);
+	raw_entry(&rd, "big", S_IFREG | 0644, NULL, NULL);
+	rd.entries[0].data = zeros;
+	rd.entries[0].size = big;
+	uint8_t *gz = write_rd(&rd, UNIFW_RD_GZIP, &len);
+	assert_true(len < big / 100);
+	assert_int_equal(unifw_ramdisk_scan(gz, len, "bomb", &s, &err), UNIFW_E_TOO_BIG);
+	assert_int_equal(err.offset, 0); /* the entry's header: its size alone is too much */
+	assert_non_null(strstr(err.msg, "big"));
+	free(gz);
+	unifw_ramdisk_free(&rd);
+
+	/* 2500 names of 4000 bytes (10 MB, a few kB of gzip): more names than the scan keeps */
+	unifw_ramdisk_init(&rd);
+	char *path = malloc(4001);
+	for (size_t i = 0; i < 2500; i++) {
+		memset(path, 'n', 4000);
+		snprintf(path + 3990, 11, "%010zu", i);
+		raw_entry(&rd, path, S_IFREG | 0644, NULL, NULL);
+	}
+	gz = write_rd(&rd, UNIFW_RD_GZIP, &len);
+	assert_int_equal(unifw_ramdisk_scan(gz, len, "names", &s, &err), UNIFW_E_TOO_BIG);
+	assert_non_null(strstr(err.msg, "names"));
+	free(path);
+	free(gz);
+	unifw_ramdisk_free(&rd);
+}
+
 /* An archive entry with no file type (mode 0) cannot be written back: the error names the entry. */
 static void writer_names_an_entry_it_cannot_write(void **state)
 {
@@ -476,6 +597,8 @@ int main(void)
 		cmocka_unit_test(describe_reports_init_rc_and_default_prop),
 		cmocka_unit_test(damaged_archives_fail_with_an_offset),
 		cmocka_unit_test(probe_tells_ramdisks_from_other_gzip),
+		cmocka_unit_test(scan_reads_what_parse_reads),
+		cmocka_unit_test(scan_refuses_a_gzip_bomb),
 		cmocka_unit_test(writer_names_an_entry_it_cannot_write),
 		cmocka_unit_test(extract_creates_the_tree),
 		cmocka_unit_test(extract_never_escapes_the_directory),

@@ -288,6 +288,19 @@ static int view_mem(const uint8_t *b, size_t len, struct unifw_error *e)
 	return rc;
 }
 
+static int describe_mem(const uint8_t *b, size_t len, bool seekable, struct unifw_error *e)
+{
+	struct unifw_stream s;
+	struct unifw_jv *o = unifw_jv_object();
+	unifw_stream_from_mem(&s, b, len, "mem.simg");
+	if (!seekable)
+		s.pread = NULL;
+	int rc = unifw_sparse_describe(&s, o, e);
+	unifw_stream_close(&s);
+	unifw_jv_free(o);
+	return rc;
+}
+
 /* Append a CRC32 chunk carrying the CRC of the whole expanded image. */
 static void crc32_chunk_is_verified(void **state)
 {
@@ -309,12 +322,102 @@ static void crc32_chunk_is_verified(void **state)
 	struct unifw_error e;
 	assert_int_equal(walk_mem(b, len + 16, true, &e), 0);
 	assert_int_equal(view_mem(b, len + 16, &e), 0);
+	assert_int_equal(describe_mem(b, len + 16, true, &e), 0);
 	put_le32(b + len + 12, crc ^ 1);
+	assert_int_equal(describe_mem(b, len + 16, true, &e), UNIFW_E_FORMAT);
+	assert_int_equal(e.offset, len + 12);
+	assert_int_equal(describe_mem(b, len + 16, false, &e), UNIFW_E_FORMAT);
 	assert_int_equal(walk_mem(b, len + 16, false, &e), 0); /* not verified: passes */
 	assert_int_equal(walk_mem(b, len + 16, true, &e), UNIFW_E_FORMAT);
 	assert_int_equal(e.offset, len + 12);
 	assert_non_null(strstr(e.msg, "CRC32"));
 	free(padded);
+	free(raw);
+	free(b);
+}
+
+/* The header's image_checksum, when nonzero, is the CRC-32 of the whole expanded image: checked. */
+static void header_image_checksum_is_verified(void **state)
+{
+	(void)state;
+	size_t rawlen, len;
+	uint8_t *raw = make_raw(&rawlen);
+	uint8_t *b = sparse_bytes(raw, rawlen, &len);
+	uint8_t *padded = calloc(1, 301 * BS);
+	memcpy(padded, raw, rawlen);
+	uint32_t crc = (uint32_t)crc32(0, padded, 301 * BS);
+	struct unifw_error e;
+	put_le32(b + 24, crc);
+	assert_int_equal(walk_mem(b, len, true, &e), 0);
+	assert_int_equal(describe_mem(b, len, true, &e), 0);
+	assert_int_equal(describe_mem(b, len, false, &e), 0);
+	put_le32(b + 24, crc ^ 0x100);
+	assert_int_equal(walk_mem(b, len, false, &e), 0); /* not verified: passes */
+	assert_int_equal(walk_mem(b, len, true, &e), UNIFW_E_FORMAT);
+	assert_int_equal(e.offset, 24);
+	assert_non_null(strstr(e.msg, "image checksum"));
+	/* a describe verifies an image that carries checksums (seekable or not): it is a broken sparse image */
+	for (int seekable = 0; seekable < 2; seekable++) {
+		assert_int_equal(describe_mem(b, len, seekable, &e), UNIFW_E_FORMAT);
+		assert_int_equal(e.offset, 24);
+		assert_non_null(strstr(e.msg, "broken sparse image"));
+	}
+	/* to-raw verifies it too and leaves no output */
+	char *dir = test_mkdtemp(), *in = tmp_file(dir, "bad.simg"), *out = tmp_file(dir, "bad.raw");
+	test_write_file(in, b, len);
+	struct unifw_stream s;
+	assert_int_equal(unifw_stream_open_file(&s, in, &e), 0);
+	assert_int_equal(unifw_sparse_expand_file(&s, out, &e), UNIFW_E_FORMAT);
+	unifw_stream_close(&s);
+	assert_int_not_equal(access(out, F_OK), 0);
+	test_rmtree(dir);
+	free(dir);
+	free(in);
+	free(out);
+	free(padded);
+	free(raw);
+	free(b);
+}
+
+/* The magic claims the file: a broken header is a broken sparse image (the describe says where), so that
+ * detection never calls it something else and a flash never writes it raw. */
+static void sparse_magic_with_broken_header_is_a_broken_sparse_image(void **state)
+{
+	(void)state;
+	size_t rawlen, len;
+	uint8_t *raw = make_raw(&rawlen);
+	uint8_t *b = sparse_bytes(raw, rawlen, &len);
+	struct { size_t off; uint32_t val; int width; uint64_t err_off; const char *what; } cases[] = {
+		{12, 4098, 4, 12, "block size"},        /* blk_sz not a multiple of 4 */
+		{8, 20, 2, 8, "file header size"},      /* header smaller than 28 bytes */
+		{10, 8, 2, 10, "chunk header size"},
+		{16, 300, 4, UNIFW_NO_OFFSET, "blocks"}, /* chunks cover more blocks than the header says */
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		uint8_t *c = malloc(len);
+		memcpy(c, b, len);
+		if (cases[i].width == 2)
+			put_le16(c + cases[i].off, (uint16_t)cases[i].val);
+		else
+			put_le32(c + cases[i].off, cases[i].val);
+		assert_true(unifw_sparse_probe(c, len, len));
+		struct unifw_stream s;
+		struct unifw_error e;
+		struct unifw_jv *o = unifw_jv_object();
+		unifw_stream_from_mem(&s, c, len, "broken.simg");
+		assert_int_not_equal(unifw_sparse_describe(&s, o, &e), 0);
+		unifw_stream_close(&s);
+		assert_non_null(strstr(e.msg, "broken sparse image"));
+		assert_non_null(strstr(e.msg, cases[i].what));
+		if (cases[i].err_off != UNIFW_NO_OFFSET)
+			assert_int_equal(e.offset, cases[i].err_off);
+		assert_string_equal(e.where, "broken.simg");
+		unifw_jv_free(o);
+		free(c);
+	}
+	/* Without the magic it is not sparse. */
+	b[0] ^= 0xFF;
+	assert_false(unifw_sparse_probe(b, len, len));
 	free(raw);
 	free(b);
 }
@@ -365,7 +468,9 @@ static void hostile_headers_and_chunks_name_offsets(void **state)
 	assert_int_equal(e.offset, len - 100);
 	assert_int_equal(view_mem(good, len - 100, &e), UNIFW_E_TRUNCATED);
 	assert_int_equal(walk_mem(good, 20, true, &e), UNIFW_E_TRUNCATED);
-	assert_false(unifw_sparse_probe(good, 20, 20));
+	/* A file cut inside the header still has the magic: a broken sparse image, not some other type. */
+	assert_true(unifw_sparse_probe(good, 20, 20));
+	assert_false(unifw_sparse_probe(good, 3, 3));
 	assert_true(unifw_sparse_probe(good, len, len));
 	free(b);
 	free(good);
@@ -440,6 +545,8 @@ int main(void)
 		cmocka_unit_test(oracle_img2simg_output_reads_back),
 		cmocka_unit_test(stream_writer_matches_file_writer),
 		cmocka_unit_test(crc32_chunk_is_verified),
+		cmocka_unit_test(header_image_checksum_is_verified),
+		cmocka_unit_test(sparse_magic_with_broken_header_is_a_broken_sparse_image),
 		cmocka_unit_test(hostile_headers_and_chunks_name_offsets),
 		cmocka_unit_test(describe_sparse_ext4_reports_inner),
 	};
