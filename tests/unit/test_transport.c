@@ -602,7 +602,9 @@ static void reconnect_waits_for_the_old_tty_and_finds_the_da_by_vid_pid(void **s
 {
 	(void)state;
 	char *root = test_mkdtemp();
-	struct replug r = {.new_tty = "ttyACM3", .new_location = "1-4", .after_ms = 150};
+	/* static: should an assertion end the test early, the thread still finds valid paths */
+	static struct replug r;
+	r = (struct replug){.new_tty = "ttyACM3", .new_location = "1-4", .after_ms = 150};
 	char slave[128], link[700];
 	snprintf(r.sys, sizeof r.sys, "%s/sys", root);
 	snprintf(r.dev, sizeof r.dev, "%s/dev", root);
@@ -655,7 +657,8 @@ static void reconnect_follows_a_symlink_to_the_new_pty(void **state)
 {
 	(void)state;
 	char *root = test_mkdtemp();
-	struct replug r = {.after_ms = 120};
+	static struct replug r; /* static: see above */
+	r = (struct replug){.after_ms = 120};
 	char slave[128];
 	snprintf(r.link, sizeof r.link, "%s/ttyPHONE", root);
 	r.old_master = open_pty(slave, sizeof slave);
