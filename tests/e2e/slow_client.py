@@ -97,6 +97,10 @@ def handshake(port):
         # the answer to 0A, 50 or 05 where it is not this byte's answer: it missed its 5 ms
         if any(b in LATER_ANSWERS and not (k == len(got) - 1 and b == (~SEQ[i] & 0xFF)) for k, b in enumerate(got)):
             late = True
+        # after the late answer the device completed the handshake and now echoes A0 as a command:
+        # this round is lost, no need to wait for ROUND_LIMIT
+        if late and SEQ[0] in got:
+            raise Late("the device finished the handshake after a late answer (%d bytes sent)" % sent)
         # the last byte must be this byte's complement; anything else (silence, READY, b+1) restarts
         i = i + 1 if got and got[-1] == (~SEQ[i] & 0xFF) else 0
     return sent
