@@ -70,9 +70,13 @@ int unifw_tty_open(struct unifw_port *port, const char *path, struct unifw_error
 	/* Remember the node this is (a --pty-link or udev symlink resolved), to tell when it is gone. */
 	struct stat st;
 	char real[PATH_MAX];
-	if (!realpath(path, real) || strlen(real) >= sizeof port->tty_node)
+	if (!realpath(path, real))
 		snprintf(real, sizeof real, "%s", path);
-	snprintf(port->tty_node, sizeof port->tty_node, "%s", real);
+	size_t real_len = strlen(real);
+	if (real_len >= sizeof port->tty_node)
+		real_len = 0; /* unknown: a reconnect then does not wait for it to go */
+	memcpy(port->tty_node, real, real_len);
+	port->tty_node[real_len] = 0;
 	port->tty_rdev = port->tty_ino = 0;
 	if (fstat(fd, &st) == 0) {
 		port->tty_rdev = (unsigned long long)st.st_rdev;
