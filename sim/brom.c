@@ -30,16 +30,105 @@ static void step_handshake(struct sim_dev *d, const uint8_t *b, size_t n)
 		return;
 	}
 	dev_emit_u8(d, (uint8_t)~v);
-	d->window_deadline = UINT64_MAX; /* a handshake byte arrived: the preloader stays */
 	dev_trace(d, "HS", '>', "0x%02X -> 0x%02X (%u/4)", v, (uint8_t)~v, d->hs_index + 1);
 	if (++d->hs_index < SIM_HS_LEN) {
 		dev_expect(d, 1, step_handshake);
 		return;
 	}
 	dev_trace(d, "HS", '!', "handshake complete: %s command mode", is_brom(d) ? "BROM" : "preloader");
+	d->hs_deadline = UINT64_MAX;
+	d->window_deadline = UINT64_MAX; /* the preloader stays in download mode */
 	d->state = ST_BROM;
 	dev_phase(d, SIM_OP_BROM, 0);
 	dev_expect(d, 1, step_cmd);
+}
+
+/* ---------- preloader listening (handshake_usb.c usb_listen) ---------- */
+
+/* Listening: host bytes wait in the USB FIFO until the next 20 ms poll. */
+static void step_listen(struct sim_dev *d, const uint8_t *b, size_t n)
+{
+	if (d->fifo_len + n <= sizeof d->fifo) {
+		memcpy(d->fifo + d->fifo_len, b, n);
+		d->fifo_len += n;
+	} else {
+		dev_trace(d, "PL", '>', "0x%02X: FIFO full, byte lost", b[0]);
+	}
+	dev_expect(d, 1, step_listen);
+}
+
+static void listen_start(struct sim_dev *d)
+{
+	d->listening = true;
+	d->hs_index = 0;
+	d->hs_deadline = UINT64_MAX;
+	d->next_poll = d->now; /* usb_listen polls at once, then every 20 ms */
+	dev_expect(d, 1, step_listen);
+}
+
+/* usb_listen found A0 at the start of a chunk: the chunk is dropped unanswered ("ignore garbage
+ * data") and usbdl_handler gives the host 300 ms to complete A0 0A 50 05; bytes still in the FIFO
+ * after the chunk are the first ones usbdl_check_start_command reads. */
+static void listen_enter_handshake(struct sim_dev *d, size_t chunk)
+{
+	dev_trace(d, "PL", '>', "poll: %zu byte(s) from 0xA0 dropped unanswered; %u ms for the start command",
+		  chunk, SIM_PL_HANDSHAKE_MS);
+	size_t rest = d->fifo_len - chunk;
+	uint8_t tail[SIM_PL_FIFO];
+	memcpy(tail, d->fifo + chunk, rest);
+	d->fifo_len = 0;
+	d->listening = false;
+	d->hs_index = 0;
+	d->hs_deadline = d->now + SIM_PL_HANDSHAKE_MS;
+	dev_expect(d, 1, step_handshake);
+	dev_replay(d, tail, rest);
+}
+
+/* One poll of usb_listen: READY while a tool is present, the listen timeout, then a chunk of up to
+ * 8 bytes. A chunk that does not start with A0 is a tool token (META, FACTORY, ...): 8 of them end
+ * the listening, and the sim knows no token, so the phone boots on. */
+static void listen_poll(struct sim_dev *d)
+{
+	if (d->cfg.tool_present)
+		dev_emit(d, "READY", 5);
+	if (d->now >= d->window_deadline) {
+		dev_trace(d, "PL", '!', "no handshake within %u ms: the preloader boots on", d->cfg.preloader_window_ms);
+		dev_event(d, SIM_EV_WINDOW_CLOSED, 0);
+		dev_close(d, "preloader window closed");
+		return;
+	}
+	if (!d->fifo_len)
+		return;
+	size_t chunk = d->fifo_len < SIM_PL_CHUNK ? d->fifo_len : SIM_PL_CHUNK;
+	if (d->fifo[0] == sim_hs_seq[0]) {
+		listen_enter_handshake(d, chunk);
+		return;
+	}
+	if (chunk > SIM_PL_CHUNK - d->token_len)
+		chunk = SIM_PL_CHUNK - d->token_len;
+	dev_trace(d, "PL", '>', "poll: %zu byte(s) of a tool token (no 0xA0 first)", chunk);
+	d->token_len += chunk;
+	memmove(d->fifo, d->fifo + chunk, d->fifo_len - chunk);
+	d->fifo_len -= chunk;
+	if (d->token_len == SIM_PL_CHUNK) {
+		dev_event(d, SIM_EV_WINDOW_CLOSED, 0);
+		dev_close(d, "8 bytes without 0xA0: an unknown tool token, the preloader boots on");
+	}
+}
+
+void brom_listen_tick(struct sim_dev *d)
+{
+	if (d->listening && d->now >= d->next_poll) {
+		while (d->next_poll <= d->now)
+			d->next_poll += SIM_PL_POLL_MS;
+		listen_poll(d);
+	} else if (!d->listening && d->now >= d->hs_deadline) {
+		/* usbdl_check_start_command timed out: usb_listen goes on, polling at once */
+		dev_trace(d, "PL", '!', "start command not completed within %u ms: listening again",
+			  SIM_PL_HANDSHAKE_MS);
+		listen_start(d);
+		brom_listen_tick(d);
+	}
 }
 
 void brom_power_on(struct sim_dev *d)
@@ -58,9 +147,20 @@ void brom_power_on(struct sim_dev *d)
 	d->usb_speed = d->cfg.pers.usb_speed;
 	d->finished = false;
 	d->reenumerate = false;
+	d->listening = false;
+	d->fifo_len = d->token_len = 0;
+	d->hs_deadline = UINT64_MAX;
+	d->window_deadline = UINT64_MAX;
 	dev_sub_end(d);
 	dev_phase(d, SIM_OP_HANDSHAKE, 0);
-	dev_expect(d, 1, step_handshake);
+	if (is_brom(d)) {
+		dev_expect(d, 1, step_handshake); /* BROM answers every byte at once [I] */
+		return;
+	}
+	if (d->cfg.preloader_window_ms)
+		d->window_deadline = d->now + d->cfg.preloader_window_ms;
+	listen_start(d);
+	brom_listen_tick(d);
 }
 
 static void next_cmd(struct sim_dev *d)

@@ -61,7 +61,7 @@ struct sim_dev *sim_dev_new(const struct sim_config *cfg)
 	d->cfg.faults = d->faults;
 	d->rng = cfg->seed;
 	d->state = ST_OFF;
-	d->window_deadline = UINT64_MAX;
+	d->window_deadline = d->hs_deadline = UINT64_MAX;
 	d->stall_until = 0;
 	return d;
 }
@@ -158,7 +158,8 @@ void dev_close(struct sim_dev *d, const char *why)
 		return;
 	dev_trace(d, "LINK", '!', "device closes the link: %s", why);
 	d->closing = true;
-	d->window_deadline = UINT64_MAX;
+	d->window_deadline = d->hs_deadline = UINT64_MAX;
+	d->listening = false;
 	dev_expect(d, 1, swallow);
 }
 
@@ -527,23 +528,40 @@ size_t sim_dev_feed(struct sim_dev *d, const uint8_t *b, size_t n, uint64_t now)
 	return total;
 }
 
+void dev_replay(struct sim_dev *d, const uint8_t *b, size_t n)
+{
+	while (n && d->connected && !d->closing && grow_in(d)) {
+		size_t k = d->in_need - d->in_have;
+		if (k > n)
+			k = n;
+		memcpy(d->in + d->in_have, b, k);
+		size_t from = d->in_have;
+		d->in_have += k;
+		in_landed(d, from);
+		b += k;
+		n -= k;
+		if (d->in_have == d->in_need) {
+			d->in_have = 0;
+			d->step(d, d->in, d->in_need);
+		}
+	}
+}
+
 /* ---------- time ---------- */
 
 void sim_dev_tick(struct sim_dev *d, uint64_t now)
 {
 	if (now > d->now)
 		d->now = now;
-	if (d->connected && !d->closing && d->now >= d->window_deadline) {
-		dev_trace(d, "PL", '!', "no handshake within %u ms: the preloader boots on",
-			  d->cfg.preloader_window_ms);
-		dev_event(d, SIM_EV_WINDOW_CLOSED, 0);
-		dev_close(d, "preloader window closed");
-	}
+	if (d->connected && !d->closing && d->state == ST_HANDSHAKE)
+		brom_listen_tick(d);
 }
 
 uint64_t sim_dev_deadline(const struct sim_dev *d)
 {
-	uint64_t t = d->connected && !d->closing ? d->window_deadline : UINT64_MAX;
+	uint64_t t = UINT64_MAX;
+	if (d->connected && !d->closing && d->state == ST_HANDSHAKE)
+		t = d->listening ? d->next_poll : d->hs_deadline;
 	if (stalled(d) && d->stall_until < t)
 		t = d->stall_until;
 	return t;
@@ -729,8 +747,6 @@ void sim_dev_connect(struct sim_dev *d, uint64_t now)
 	dev_trace(d, "LINK", '!', "connect: phone powers on in %s mode",
 		  d->cfg.mode == SIM_MODE_BROM ? "BROM" : "preloader");
 	brom_power_on(d);
-	if (d->cfg.mode == SIM_MODE_PRELOADER && d->cfg.preloader_window_ms)
-		d->window_deadline = d->now + d->cfg.preloader_window_ms;
 }
 
 void sim_dev_disconnect(struct sim_dev *d, uint64_t now)
@@ -741,7 +757,8 @@ void sim_dev_disconnect(struct sim_dev *d, uint64_t now)
 	dev_trace(d, "LINK", '!', "disconnect%s", d->reenumerate ? " (USB re-enumeration)" : "");
 	d->connected = false;
 	d->closing = false;
-	d->window_deadline = UINT64_MAX;
+	d->window_deadline = d->hs_deadline = UINT64_MAX;
+	d->listening = false;
 	reset_link_buffers(d);
 	if (!d->reenumerate)
 		d->state = ST_OFF;

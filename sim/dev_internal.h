@@ -14,6 +14,14 @@
 #define SIM_REG_SLOTS 256        /* distinct MMIO registers remembered */
 #define SIM_EVENT_SLOTS 8
 
+/* The MT6572 preloader's USB listening (docs/sim.md "Preloader listening"): a poll every 20 ms of up
+ * to 8 bytes (handshake_usb.c usb_listen, HSHK_TOKEN_SZ), then 300 ms for A0 0A 50 05
+ * (usb_listen -> usbdl_handler(comport, 300) -> download.c usbdl_check_start_command). */
+#define SIM_PL_POLL_MS 20
+#define SIM_PL_CHUNK 8
+#define SIM_PL_HANDSHAKE_MS 300
+#define SIM_PL_FIFO 4096 /* host bytes held between polls (a real endpoint NAKs beyond its FIFO) */
+
 struct sim_dev;
 typedef void (*sim_step_fn)(struct sim_dev *d, const uint8_t *b, size_t n);
 
@@ -43,7 +51,13 @@ struct sim_dev {
 	/* link */
 	bool connected, closing, reenumerate;
 	uint32_t conn;
-	uint64_t window_deadline;
+	uint64_t window_deadline; /* preloader: the end of listening (connect + window), UINT64_MAX = none */
+
+	/* preloader listening: host bytes wait in the FIFO until the next poll */
+	bool listening;
+	uint64_t next_poll, hs_deadline; /* hs_deadline: the 300 ms of the start-command loop */
+	uint8_t fifo[SIM_PL_FIFO];
+	size_t fifo_len, token_len;
 
 	/* input */
 	uint8_t *in;
@@ -129,6 +143,11 @@ const char *dev_state_name(const struct sim_dev *d);
 
 /* brom.c: power-on, handshake, BROM/preloader commands */
 void brom_power_on(struct sim_dev *d);
+/* The preloader's timers (poll, 300 ms start-command loop), due at d->now. */
+void brom_listen_tick(struct sim_dev *d);
+/* Bytes the device already took off the wire go to the current expectation again (no fault
+ * counting: they were counted when they arrived). */
+void dev_replay(struct sim_dev *d, const uint8_t *b, size_t n);
 /* da.c: DA1 boot, EMI, DA2, report 2 */
 void da1_start(struct sim_dev *d);
 /* da_cmd.c: the DA command loop */

@@ -27,6 +27,7 @@ struct options {
 	struct sim_serve_opts serve;
 	enum sim_boot_mode mode;
 	uint32_t window_ms;
+	bool tool_present; /* --tool-present: READY every 20 ms while listening */
 	const char *emmc;
 	struct sim_emmc_geometry geom;
 	bool size_set[SIM_PART_COUNT], cid_set, fwver_set;
@@ -52,8 +53,10 @@ static void usage(FILE *f)
 		"       unifw-sim make-da -o FILE [--raw DIR] [--hw-code HEX]\n\n"
 		"A virtual MediaTek MT6572 phone: BootROM or preloader, legacy DA, an eMMC image.\n\n"
 		"  --mode brom|preloader     boot mode after every (re)connect (default preloader)\n"
-		"  --preloader-window MS     preloader waits MS for the handshake (default 2000, 0 = forever;\n"
-		"                            a real MT6572 preloader waits about 300 ms)\n"
+		"  --preloader-window MS     preloader listens MS for the handshake (default 2500 as a real\n"
+		"                            MT6572 preloader, 0 = forever)\n"
+		"  --tool-present            the preloader sends READY every 20 ms while it listens (as after\n"
+		"                            the host's DTR; a pty or socket has none: default off)\n"
 		"  --emmc FILE               eMMC image (created if absent; default: a temporary one)\n"
 		"  --emmc-size SIZE          user area of a new image (default 3728M)\n"
 		"  --boot-size SIZE          boot1 and boot2 of a new image (default 4M)\n"
@@ -303,13 +306,14 @@ enum {
 	O_SOCKET = 256, O_PTY, O_PTY_LINK, O_MODE, O_WINDOW, O_EMMC, O_EMMC_SIZE, O_BOOT_SIZE, O_RPMB_SIZE, O_CID,
 	O_FWVER, O_DRAM_ID, O_DRAM_SIZE, O_HW_CODE, O_HW_VER, O_HW_SUBCODE, O_SW_VER, O_BROM_VER, O_BL_VER, O_TCFG,
 	O_USB_SPEED, O_LINK, O_FAULT, O_SEED, O_TRACE, O_TRACE_FILE, O_ON_FINISH, O_EXIT_ON_FINISH, O_MODEL, O_HELP,
-	O_VERDICT_FILE, O_REPORT2_CID
+	O_VERDICT_FILE, O_REPORT2_CID, O_TOOL_PRESENT
 };
 
 static const struct option serve_opts[] = {
 	{ "socket", required_argument, NULL, O_SOCKET }, { "pty", no_argument, NULL, O_PTY },
 	{ "pty-link", required_argument, NULL, O_PTY_LINK }, { "mode", required_argument, NULL, O_MODE },
-	{ "preloader-window", required_argument, NULL, O_WINDOW }, { "emmc", required_argument, NULL, O_EMMC },
+	{ "preloader-window", required_argument, NULL, O_WINDOW }, { "tool-present", no_argument, NULL, O_TOOL_PRESENT },
+	{ "emmc", required_argument, NULL, O_EMMC },
 	{ "emmc-size", required_argument, NULL, O_EMMC_SIZE }, { "boot-size", required_argument, NULL, O_BOOT_SIZE },
 	{ "rpmb-size", required_argument, NULL, O_RPMB_SIZE }, { "cid", required_argument, NULL, O_CID },
 	{ "fwver", required_argument, NULL, O_FWVER }, { "dram-id", required_argument, NULL, O_DRAM_ID },
@@ -453,6 +457,9 @@ static int parse_link_opt(struct options *o, int c, const char *arg)
 		if (!parse_uint(arg, 3600000, &v))
 			return usage_error("bad --preloader-window '%s' (milliseconds)", arg);
 		o->window_ms = (uint32_t)v;
+		return 0;
+	case O_TOOL_PRESENT:
+		o->tool_present = true;
 		return 0;
 	case O_FAULT: return add_fault(o, arg);
 	case O_LINK:
@@ -660,7 +667,8 @@ static int run_sim(struct options *o)
 		sim_emmc_close(e);
 		return 1;
 	}
-	struct sim_config cfg = { .mode = o->mode, .preloader_window_ms = o->window_ms, .storage = sim_emmc_storage(e),
+	struct sim_config cfg = { .mode = o->mode, .preloader_window_ms = o->window_ms,
+				  .tool_present = o->tool_present, .storage = sim_emmc_storage(e),
 				  .faults = o->faults, .n_faults = o->n_faults, .seed = o->seed };
 	apply_personality(o, sim_emmc_geometry(e), &cfg.pers);
 	if (o->trace) {
@@ -710,7 +718,7 @@ int main(int argc, char **argv)
 	}
 	static struct options o;
 	o.mode = SIM_MODE_PRELOADER;
-	o.window_ms = 2000;
+	o.window_ms = 2500; /* CFG_USB_HANDSHAKE_TIMEOUT, mt6572 preloader platform.h */
 	o.seed = 1;
 	o.serve.out = stdout;
 	o.serve.log = stderr;

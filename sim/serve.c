@@ -15,6 +15,9 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/inotify.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -60,6 +63,10 @@ struct server {
 
 struct link {
 	int fd;
+	/* pty: inotify on the slave's opens and closes (-1: none). A client that closes and reopens
+	 * the port between two looks at the master is still a replug: a new power-on. */
+	int watch;
+	int clients; /* the slave's opens minus closes seen through `watch` */
 };
 
 enum end_reason { END_DEVICE, END_PEER, END_STOP };
@@ -176,20 +183,40 @@ static int poll_timeout(struct server *s, bool out_ready)
 }
 
 /* poll(), busy while the link was active a moment ago (BUSY_POLL_US), and never past timeout_ms. */
-static int wait_link(struct server *s, struct pollfd *p, int timeout_ms)
+static int wait_link(struct server *s, struct pollfd *p, nfds_t n, int timeout_ms)
 {
 	uint64_t start = unifw_mono_us(), now = start, until = s->busy_until_us;
 	if (until > start + (uint64_t)timeout_ms * 1000)
 		until = start + (uint64_t)timeout_ms * 1000;
 	while (now < until) {
-		int r = poll(p, 1, 0);
+		int r = poll(p, n, 0);
 		if (r != 0)
 			return r;
 		sched_yield(); /* the host on this CPU runs now: spinning must not hold it off */
 		now = unifw_mono_us();
 	}
 	uint64_t spent_ms = (now - start) / 1000;
-	return poll(p, 1, spent_ms >= (uint64_t)timeout_ms ? 0 : timeout_ms - (int)spent_ms);
+	return poll(p, n, spent_ms >= (uint64_t)timeout_ms ? 0 : timeout_ms - (int)spent_ms);
+}
+
+/* Take the slave's open/close events; true when its last client closed it at some point (an
+ * unplug, even if a new open followed at once). */
+static bool watch_unplugged(struct link *l)
+{
+	bool unplugged = false;
+	char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
+	ssize_t n;
+	while (l->watch >= 0 && (n = read(l->watch, buf, sizeof buf)) > 0) {
+		for (char *p = buf; p < buf + n;) {
+			const struct inotify_event *ev = (const struct inotify_event *)p;
+			if (ev->mask & IN_OPEN)
+				l->clients++;
+			if ((ev->mask & (IN_CLOSE_WRITE | IN_CLOSE_NOWRITE)) && l->clients > 0 && --l->clients == 0)
+				unplugged = true;
+			p += sizeof *ev + ev->len;
+		}
+	}
+	return unplugged;
 }
 
 /* Move bytes until one side ends the connection. */
@@ -213,16 +240,20 @@ static enum end_reason pump(struct server *s, struct link *l)
 		if (direct < DIRECT_READ_MIN)
 			direct = 0;
 		size_t can_read = sim_rate_allow(&s->in_rate, unifw_mono_ms(), direct ? direct : sizeof rbuf);
-		struct pollfd p = { .fd = l->fd };
+		struct pollfd pf[2] = { { .fd = l->fd }, { .fd = l->watch, .events = POLLIN } };
+		struct pollfd *p = &pf[0], *wp = &pf[1];
 		if (can_read && sim_dev_output_pending(d) < BACKLOG_MAX && sim_dev_link(d) == SIM_LINK_UP)
-			p.events |= POLLIN;
+			p->events |= POLLIN;
 		bool out_ready = output_ready(s); /* once a pass: it peeks, and so ticks, the device */
 		if (out_ready && sim_rate_wait_ms(&s->out_rate) == 0)
-			p.events |= POLLOUT;
-		int r = wait_link(s, &p, poll_timeout(s, out_ready));
+			p->events |= POLLOUT;
+		int r = wait_link(s, pf, l->watch >= 0 ? 2 : 1, poll_timeout(s, out_ready));
 		if (r < 0 && errno != EINTR)
 			return END_PEER;
-		if (r > 0 && (p.revents & POLLIN)) {
+		/* before the bytes: they may already belong to the client that opened the port anew */
+		if (r > 0 && (wp->revents & POLLIN) && watch_unplugged(l))
+			return END_PEER;
+		if (r > 0 && (p->revents & POLLIN)) {
 			ssize_t n = read(l->fd, direct ? room : rbuf, can_read);
 			if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR))
 				return END_PEER; /* EOF, reset, or EIO on a pty master whose slave closed */
@@ -234,7 +265,7 @@ static enum end_reason pump(struct server *s, struct link *l)
 				else
 					sim_dev_feed(d, rbuf, (size_t)n, unifw_mono_ms());
 			}
-		} else if (r > 0 && (p.revents & (POLLHUP | POLLERR | POLLNVAL))) {
+		} else if (r > 0 && (p->revents & (POLLHUP | POLLERR | POLLNVAL))) {
 			return END_PEER;
 		}
 		sim_dev_tick(d, unifw_mono_ms());
@@ -306,6 +337,7 @@ static int serve_socket(struct server *s, struct unifw_error *err)
 		if (poll(&p, 1, POLL_SLICE_MS) <= 0)
 			continue;
 		static struct link l;
+		l.watch = -1;
 		l.fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (l.fd < 0)
 			continue;
@@ -363,15 +395,47 @@ static void pty_publish(struct server *s, const char *slave)
 		fprintf(s->o->log, "unifw-sim: cannot update %s: %s\n", s->o->pty_link, strerror(errno));
 }
 
-/* Wait until a client opens the slave (the master stops reporting hang-up). */
-static bool pty_wait_open(int m)
+/* Has a client the slave open? The master reports hang-up while nobody has. */
+static bool pty_slave_open(int m)
 {
+	struct pollfd p = { .fd = m, .events = POLLIN };
+	int r = poll(&p, 1, 0);
+	return r == 0 || (r > 0 && !(p.revents & POLLHUP));
+}
+
+/* inotify on the slave's opens and closes, or -1 (then the master is looked at every millisecond). */
+static int pty_watch(const char *slave)
+{
+	int in = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	if (in >= 0 && inotify_add_watch(in, slave, IN_OPEN | IN_CLOSE_WRITE | IN_CLOSE_NOWRITE) < 0) {
+		close(in);
+		in = -1;
+	}
+	return in;
+}
+
+/* Wait until a client opens the slave. A phone notices its host within about a millisecond, and a
+ * host that sends A0 at once must be served (protocol.md "USB"): inotify reports the open of the
+ * slave's node as it happens. */
+static bool pty_wait_open(struct link *l)
+{
+	unsigned waited_ms = 0;
 	while (!g_stop) {
-		struct pollfd p = { .fd = m, .events = POLLIN };
-		int r = poll(&p, 1, POLL_SLICE_MS);
-		if (r == 0 || (r > 0 && !(p.revents & POLLHUP)))
+		(void)watch_unplugged(l); /* counts the opens and closes so far */
+		bool open = pty_slave_open(l->fd);
+		/* the open's event follows the open itself: wait for it, or the count would be off by one */
+		if (open && (l->watch < 0 || l->clients > 0))
 			return true;
-		sleep_ms(20);
+		if (open && ++waited_ms > 100) {
+			l->clients = 1; /* no event came (the watch lost it): count from here */
+			return true;
+		}
+		if (l->watch < 0 || open || l->clients > 0) {
+			sleep_ms(1); /* no inotify, or an open under way */
+			continue;
+		}
+		struct pollfd q = { .fd = l->watch, .events = POLLIN };
+		(void)poll(&q, 1, POLL_SLICE_MS);
 	}
 	return false;
 }
@@ -398,15 +462,16 @@ static void pty_wait_drained(const char *slave)
 static int serve_pty(struct server *s, struct unifw_error *err)
 {
 	char slave[256];
+	static struct link l;
+	l.fd = pty_open(slave, sizeof slave, err);
+	if (l.fd < 0)
+		return l.fd;
+	l.watch = pty_watch(slave);
+	l.clients = 0;
+	pty_publish(s, slave);
 	while (!g_stop && !s->done) {
-		int m = pty_open(slave, sizeof slave, err);
-		if (m < 0)
-			return m;
-		pty_publish(s, slave);
 		enum end_reason why = END_PEER;
-		while (why == END_PEER && !g_stop && !s->done && pty_wait_open(m)) {
-			static struct link l;
-			l.fd = m;
+		while (why == END_PEER && !g_stop && !s->done && pty_wait_open(&l)) {
 			sim_dev_connect(s->d, unifw_mono_ms());
 			why = pump(s, &l);
 			if (why == END_DEVICE)
@@ -414,15 +479,61 @@ static int serve_pty(struct server *s, struct unifw_error *err)
 			sim_dev_disconnect(s->d, unifw_mono_ms());
 			after_connection(s);
 		}
-		close(m);
+		if (why != END_DEVICE || g_stop || s->done)
+			break;
+		/* The device went away (re-enumeration, reboot): it comes back as a new node, as a phone may
+		 * get another ttyACM number. The new pty is made while the old one still exists, so its
+		 * number differs; closing the old master then makes the old node vanish. */
+		char next[256];
+		int m2 = pty_open(next, sizeof next, err);
+		close(l.fd);
+		if (l.watch >= 0)
+			close(l.watch);
+		l.fd = m2;
+		l.watch = -1;
+		if (m2 < 0)
+			return m2;
+		memcpy(slave, next, sizeof slave);
+		l.watch = pty_watch(slave);
+		l.clients = 0;
+		pty_publish(s, slave);
 	}
+	close(l.fd);
+	if (l.watch >= 0)
+		close(l.watch);
 	if (s->o->pty_link)
 		unlink(s->o->pty_link);
 	return 0;
 }
 
+/* A phone answers a handshake byte at once; a host such as mtkclient's serial path reads 5 ms after
+ * each byte and desynchronises when the answer is later. On a busy machine the sim's wake-up on the
+ * host's byte can wait for other tasks' time slices: ask the scheduler (EEVDF, Linux 6.12+) for a
+ * short slice, which lets a waking sim preempt them. Same nice level, so no more CPU than before;
+ * failing (older kernels) only costs latency. */
+#define LOW_LATENCY_SLICE_NS 100000u
+struct sched_attr_v0 { /* the kernel's struct sched_attr, first version (48 bytes) */
+	uint32_t size, sched_policy;
+	uint64_t sched_flags;
+	int32_t sched_nice;
+	uint32_t sched_priority;
+	uint64_t sched_runtime, sched_deadline, sched_period;
+};
+static void ask_low_latency(void)
+{
+	struct sched_attr_v0 a = { .size = sizeof a, .sched_policy = SCHED_OTHER,
+				   .sched_runtime = LOW_LATENCY_SLICE_NS };
+	errno = 0;
+	int nice_now = getpriority(PRIO_PROCESS, 0);
+	if (errno)
+		return;
+	a.sched_nice = nice_now;
+	(void)syscall(SYS_sched_setattr, 0, &a, 0);
+}
+
 int sim_serve(struct sim_dev *d, const struct sim_serve_opts *o, struct unifw_error *err)
 {
+	ask_low_latency();
 	struct sigaction sa = { .sa_handler = on_signal };
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);

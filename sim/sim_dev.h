@@ -50,6 +50,9 @@ struct sim_config {
 	enum sim_boot_mode mode;
 	struct sim_personality pers;
 	uint32_t preloader_window_ms; /* 0 = the window never closes */
+	/* The preloader's tool_is_present(): the host has set DTR, so the listening preloader sends
+	 * "READY" at every 20 ms poll. A pty or socket has no DTR: off unless asked for. */
+	bool tool_present;
 	struct sim_storage storage;
 	const struct sim_fault *faults; /* copied */
 	size_t n_faults;

@@ -107,25 +107,42 @@ static int check_status(struct unifw_brom *b, uint16_t status)
 
 /* ---- handshake ---- */
 
-static int handshake_restart(struct unifw_brom *b)
+/* One more attempt, or the failure when they are used up. */
+static int handshake_attempt_failed(struct unifw_brom *b)
 {
 	struct unifw_proto *p = &b->p;
 	b->info.handshake_attempts++;
-	if (b->info.handshake_attempts > b->max_attempts) {
-		if (b->last_timed_out)
-			return proto_fail(p, UNIFW_E_TIMEOUT,
-					  "no handshake after %u attempts: the device did not answer %02x within %u ms",
-					  b->max_attempts, handshake_seq[b->index], b->byte_timeout_ms);
-		return proto_fail(p, UNIFW_E_DEVICE,
-				  "no handshake after %u attempts: sent %02x, expected %02x, found %02x",
-				  b->max_attempts, handshake_seq[b->index], handshake_answer(b->index),
-				  b->last_answer);
-	}
+	if (b->info.handshake_attempts <= b->max_attempts)
+		return 0;
+	if (b->last_timed_out)
+		return proto_fail(p, UNIFW_E_TIMEOUT, "no handshake after %u attempts: the device did not answer %02x within %u ms",
+				  b->max_attempts, handshake_seq[b->index], b->byte_timeout_ms);
+	return proto_fail(p, UNIFW_E_DEVICE, "no handshake after %u attempts: sent %02x, expected %02x, found %02x",
+			  b->max_attempts, handshake_seq[b->index], handshake_answer(b->index), b->last_answer);
+}
+
+static int handshake_restart(struct unifw_brom *b)
+{
+	struct unifw_proto *p = &b->p;
+	int rc = handshake_attempt_failed(b);
+	if (rc < 0)
+		return rc;
 	/* Whatever the device still has in flight (late answers, a preloader banner) would shift every
 	 * later answer by a byte: discard until it is quiet, then start again from A0. */
 	b->drained = 0;
 	b->index = 0;
 	return proto_recv_or_timeout(p, 3, 1, b->byte_timeout_ms, "draining before a handshake restart");
+}
+
+/* Before the first A0 is acknowledged, bytes that are not 5F are not answers: a preloader whose host
+ * raised DTR sends "READY" every 20 ms while it listens (protocol.md "USB"). They are skipped. */
+static int handshake_stray(struct unifw_brom *b)
+{
+	b->last_answer = b->p.rx[0];
+	if (++b->drained > BROM_DRAIN_MAX)
+		return proto_fail(&b->p, UNIFW_E_DEVICE, "the device keeps sending (%u bytes) instead of answering",
+				  BROM_DRAIN_MAX);
+	return proto_recv_or_timeout(&b->p, 2, 1, b->byte_timeout_ms, "handshake answer");
 }
 
 static int op_handshake(struct unifw_proto *p)
@@ -134,14 +151,26 @@ static int op_handshake(struct unifw_proto *p)
 	switch (p->pc) {
 	case 0:
 		b->index = 0;
+		b->drained = 0;
 		b->info.handshake_done = false;
 		b->info.handshake_attempts = 1;
 		return proto_send_u8(p, 1, handshake_seq[0], "handshake byte");
 	case 1:
 		return proto_recv_or_timeout(p, 2, 1, b->byte_timeout_ms, "handshake answer");
 	case 2:
-		b->last_timed_out = p->timed_out;
+		/* silent: nothing at all came in this attempt (stray bytes are an answer, a wrong one) */
+		b->last_timed_out = p->timed_out && b->drained == 0;
+		if (!p->timed_out && b->index == 0 && p->rx[0] != handshake_answer(0))
+			return handshake_stray(b);
+		if (p->timed_out && b->index == 0) {
+			/* Nothing in flight: a preloader drops the first chunk that starts with A0 unanswered
+			 * (usb_listen), so A0 goes again at once, well inside its 300 ms. */
+			int rc = handshake_attempt_failed(b);
+			b->drained = 0;
+			return rc < 0 ? rc : proto_send_u8(p, 1, handshake_seq[0], "handshake byte");
+		}
 		if (p->timed_out || p->rx[0] != handshake_answer(b->index)) {
+			b->last_timed_out = p->timed_out;
 			b->last_answer = p->timed_out ? 0 : p->rx[0];
 			return handshake_restart(b);
 		}

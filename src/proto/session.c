@@ -29,7 +29,10 @@ static int do_recv(struct unifw_port *port, struct unifw_proto *p, const struct 
 		   struct unifw_error *err)
 {
 	size_t got = 0;
-	int rc = unifw_port_read_some(port, st->buf, st->len, scaled(st->timeout_ms, percent), &got, err);
+	/* A step where a timeout is an answer (the handshake's retry and drain) keeps its time: it paces
+	 * the device's own windows (a preloader allows 300 ms for A0 0A 50 05), it is not patience. */
+	unsigned timeout_ms = st->timeout_expected ? st->timeout_ms : scaled(st->timeout_ms, percent);
+	int rc = unifw_port_read_some(port, st->buf, st->len, timeout_ms, &got, err);
 	if (rc == UNIFW_E_TIMEOUT)
 		return unifw_proto_timeout(p) < 0 ? copy_core_error(p, err) : 0;
 	if (rc < 0)

@@ -26,6 +26,8 @@ struct unifw_port {
 	int fd;
 	uint16_t vid, pid;
 	char location[64];      /* sysfs USB device name, for finding the device after re-enumeration */
+	char tty_node[300];     /* tty: the device node the path led to at open (a symlink resolved) */
+	unsigned long long tty_rdev, tty_ino; /* ... and its identity: a re-enumerated device is a new node */
 	char sysfs_root[256];
 	char dev_root[256];
 	unsigned wait_ms;

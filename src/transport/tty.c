@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -66,14 +67,29 @@ int unifw_tty_open(struct unifw_port *port, const char *path, struct unifw_error
 	port->fd = fd;
 	port->ops = &unifw_tty_ops;
 	snprintf(port->name, sizeof port->name, "%s", path);
-	/* Remember where on the USB bus this tty lives: after re-enumeration it may come back as
-	 * another ttyACM number on the same USB port. */
-	const char *base = strrchr(path, '/');
-	base = base ? base + 1 : path;
+	/* Remember the node this is (a --pty-link or udev symlink resolved), to tell when it is gone. */
+	struct stat st;
+	char real[PATH_MAX];
+	if (!realpath(path, real))
+		snprintf(real, sizeof real, "%s", path);
+	size_t real_len = strlen(real);
+	if (real_len >= sizeof port->tty_node)
+		real_len = 0; /* unknown: a reconnect then does not wait for it to go */
+	memcpy(port->tty_node, real, real_len);
+	port->tty_node[real_len] = 0;
+	port->tty_rdev = port->tty_ino = 0;
+	if (fstat(fd, &st) == 0) {
+		port->tty_rdev = (unsigned long long)st.st_rdev;
+		port->tty_ino = (unsigned long long)st.st_ino;
+	}
+	/* Remember where on the USB bus this tty lives and what it is: after re-enumeration it may
+	 * come back as another ttyACM number. */
 	port->vid = port->pid = 0;
 	port->location[0] = 0;
-	(void)unifw_tty_usb_identity(port->sysfs_root, base, &port->vid, &port->pid, port->location,
-				     sizeof port->location, NULL, NULL, NULL, 0);
+	const char *names[2] = { strrchr(path, '/'), strrchr(real, '/') }; /* as named, then as resolved */
+	for (int i = 0; i < 2 && !port->vid; i++)
+		(void)unifw_tty_usb_identity(port->sysfs_root, names[i] ? names[i] + 1 : (i ? real : path), &port->vid,
+					     &port->pid, port->location, sizeof port->location, NULL, NULL, NULL, 0);
 	return 0;
 }
 
@@ -149,56 +165,108 @@ static void tty_close(struct unifw_port *port)
 	port->fd = -1;
 }
 
-/* Find the tty that now sits on the USB port we had (the ttyACM number may change). */
-static bool tty_find_by_location(struct unifw_port *port, char *path, size_t len)
+/* The device node the port had is gone (or is another device's now): after a re-enumeration the
+ * old device disappears before the new one appears, and opening the old node meanwhile would
+ * talk to a dying device. */
+static bool tty_old_node_gone(const struct unifw_port *port)
+{
+	struct stat st;
+	if (stat(port->tty_node, &st) != 0)
+		return true;
+	return (unsigned long long)st.st_rdev != port->tty_rdev || (unsigned long long)st.st_ino != port->tty_ino;
+}
+
+#define DA_IDS "0e8d:2001" /* UNIFW_USB_MODE_DA */
+
+/* The re-enumerated phone among the ttyACM devices in sysfs: a DA (0e8d:2001), preferably on the
+ * USB port we had. 0 found, or a reason it was not (written to why). */
+static int tty_find_da(const struct unifw_port *port, char *path, size_t len, char *why, size_t wlen)
 {
 	struct unifw_device *list = NULL;
-	size_t n = 0, cap = 0;
-	bool found = false;
+	size_t n = 0, cap = 0, found = 0;
 	struct unifw_error e;
-	if (unifw_tty_list(port->sysfs_root, port->dev_root, &list, &n, &cap, &e) < 0)
-		return false;
-	for (size_t i = 0; i < n && !found; i++)
-		if (strcmp(list[i].location, port->location) == 0) {
-			snprintf(path, len, "%s", list[i].port);
-			found = true;
-		}
+	unifw_error_clear(&e);
+	if (unifw_tty_list(port->sysfs_root, port->dev_root, &list, &n, &cap, &e) < 0) {
+		snprintf(why, wlen, "%.*s", (int)(wlen ? wlen - 1 : 0), e.msg);
+		return -1;
+	}
+	const struct unifw_device *pick = NULL;
+	for (size_t i = 0; i < n; i++) {
+		if (list[i].mode != UNIFW_USB_MODE_DA)
+			continue;
+		found++;
+		if (!pick || (port->location[0] && strcmp(list[i].location, port->location) == 0))
+			pick = &list[i];
+	}
+	bool same_port = pick && port->location[0] && strcmp(pick->location, port->location) == 0;
+	int rc = 0;
+	if (!pick) {
+		snprintf(why, wlen, "no tty with " DA_IDS " (the DA after re-enumeration) in %s/class/tty",
+			 port->sysfs_root);
+		rc = -1;
+	} else if (found > 1 && !same_port) {
+		snprintf(why, wlen, "%zu ttys with " DA_IDS ", none on USB port %s: not guessing which is ours", found,
+			 port->location[0] ? port->location : "(unknown)");
+		rc = -1;
+	} else if (strlen(pick->port) >= len) {
+		snprintf(why, wlen, "the path of the new tty is too long");
+		rc = -1;
+	} else {
+		memcpy(path, pick->port, strlen(pick->port) + 1);
+	}
 	free(list);
-	return found;
+	return rc;
+}
+
+/* Where the device is now: a ttyACM with a USB identity is looked up by VID:PID in sysfs (its
+ * number, and a udev alias, may change); a symlink (the virtual phone's --pty-link) is resolved
+ * again; any other path is the same path. */
+static int tty_find_new(const struct unifw_port *port, const char *path, bool link, char *now_path, size_t len,
+			char *why, size_t wlen)
+{
+	if (port->vid)
+		return tty_find_da(port, now_path, len, why, wlen);
+	char real[PATH_MAX];
+	if (link && !realpath(path, real)) {
+		snprintf(why, wlen, "%s points to nothing that exists (yet)", path);
+		return -1;
+	}
+	snprintf(now_path, len, "%s", path);
+	return 0;
 }
 
 static int tty_reopen(struct unifw_port *port, unsigned timeout_ms, struct unifw_error *err)
 {
 	uint64_t deadline = unifw_mono_ms() + timeout_ms;
-	char path[300], location[64];
-	struct unifw_error last;
-	unifw_error_clear(&last);
+	char path[sizeof port->spec.path], why[400] = "";
+	struct stat lst;
 	if (port->spec.kind != UNIFW_PORT_TTY)
 		return unifw_error_set(err, UNIFW_E_UNSUPPORTED, port->name, UNIFW_NO_OFFSET,
 				       "a wrapped descriptor cannot be reopened");
 	snprintf(path, sizeof path, "%s", port->spec.path);
-	snprintf(location, sizeof location, "%s", port->location);
+	bool link = lstat(path, &lst) == 0 && S_ISLNK(lst.st_mode);
 	tty_close(port);
 	port->ops = NULL;
-	/* The old node may linger for a moment while the phone re-enumerates: give it time to go. */
-	unifw_sleep_ms(50);
+	bool gone = false;
 	for (;;) {
-		char now_path[300];
-		snprintf(now_path, sizeof now_path, "%s", path);
-		if (location[0] && !tty_find_by_location(port, now_path, sizeof now_path))
-			now_path[0] = 0;
-		if (now_path[0] && strlen(now_path) < sizeof port->spec.path && unifw_tty_open(port, now_path, &last) == 0) {
-			memcpy(port->spec.path, now_path, strlen(now_path) + 1);
-			return 0;
+		char now_path[sizeof port->spec.path];
+		struct unifw_error last;
+		unifw_error_clear(&last);
+		if (!gone && !(gone = tty_old_node_gone(port)))
+			snprintf(why, sizeof why, "the old device %s is still there", port->tty_node);
+		if (gone && tty_find_new(port, path, link, now_path, sizeof now_path, why, sizeof why) == 0) {
+			if (unifw_tty_open(port, now_path, &last) == 0) {
+				memcpy(port->spec.path, now_path, strlen(now_path) + 1);
+				return 0;
+			}
+			snprintf(why, sizeof why, "%.*s", (int)sizeof why - 1, last.msg);
 		}
 		if (unifw_mono_ms() >= deadline)
 			break;
-		unifw_sleep_ms(50);
+		unifw_sleep_ms(gone ? 20 : 5);
 	}
 	return unifw_error_set(err, UNIFW_E_TIMEOUT, path, UNIFW_NO_OFFSET,
-			       "the device did not come back within %u ms%s%s%s%s", timeout_ms,
-			       location[0] ? " on USB port " : "", location, last.msg[0] ? "; last error: " : "",
-			       last.msg);
+			       "the device did not come back within %u ms after re-enumeration: %s", timeout_ms, why);
 }
 
 const struct unifw_transport_ops unifw_tty_ops = {

@@ -142,7 +142,19 @@ def echo(b):
     assert rd(len(b)) == b
 
 be32 = lambda v: struct.pack(">I", v)
-for x in (0xA0, 0x0A, 0x50, 0x05):
+# the preloader drops the first chunk that starts with A0 unanswered: A0 again until it answers
+s.settimeout(0.1)
+for _ in range(20):
+    s.sendall(b"\xa0")
+    try:
+        if rd(1) == b"\x5f":
+            break
+    except socket.timeout:
+        pass
+else:
+    raise SystemExit("no answer to A0")
+s.settimeout(10)
+for x in (0x0A, 0x50, 0x05):
     s.sendall(bytes([x]))
     assert rd(1)[0] == (~x & 0xFF)
 blob = open(os.path.join(work, "MTK_AllInOne_DA.bin"), "rb").read()

@@ -30,7 +30,8 @@ static size_t append_be32(uint8_t *buf, size_t at, uint32_t v)
 	return append(buf, at, b, 4);
 }
 
-/* What a correct host sends from power-on to the DA command loop in preloader mode. */
+/* What a correct host sends from power-on to the DA command loop in preloader mode (after the A0
+ * that the preloader's first poll drops). */
 static uint8_t *da_boot_prefix(size_t *len)
 {
 	size_t l1, l2;
@@ -130,6 +131,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	uint64_t now = 0;
 	sim_dev_connect(d, now);
 	if (data[0] & 2) {
+		if (!(data[0] & 1)) {
+			/* a listening preloader drops the first chunk that starts with A0 at its next poll */
+			sim_dev_feed(d, (const uint8_t *)"\xA0", 1, now);
+			now = sim_dev_deadline(d);
+			sim_dev_tick(d, now);
+		}
 		size_t plen;
 		uint8_t *prefix = da_boot_prefix(&plen);
 		sim_dev_feed(d, prefix, plen, now);

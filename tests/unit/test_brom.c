@@ -66,24 +66,69 @@ static void handshake_restarts_after_a_wrong_answer(void **state)
 	unifw_brom_free(b);
 }
 
-/* Stale bytes in the line (a banner, late answers) are drained before the restart, otherwise
- * every later answer would be off by one. */
+/* Stale bytes after a lost sync (late answers) are drained before the restart, otherwise every
+ * later answer would be off by one. */
 static void handshake_drains_stale_bytes(void **state)
 {
 	(void)state;
 	struct unifw_brom *b = new_core();
 	struct script s = {0};
-	D(&s, 'R', 'E', 'A', 'D', 'Y'); /* already in the line before we send anything */
 	H(&s, 0xA0);
-	D(&s, 0x5F); /* the real answer comes behind the banner and is drained with it */
-	H(&s, 0xA0);
-	D(&s, 0xA1); /* the device was at 0A: b+1, back to index 0 */
+	D(&s, 0x5F);
+	H(&s, 0x0A);
+	D(&s, 0x0B, 0x5F, 0xF5); /* a wrong answer, then late ones still in the line */
 	script_handshake(&s);
 	assert_int_equal(unifw_brom_begin_handshake(b, NULL), 0);
 	assert_int_equal(scr_run(&s, unifw_brom_proto(b), 1), 0);
 	assert_script_complete(&s);
-	assert_int_equal(unifw_brom_info(b)->handshake_attempts, 3);
-	assert_int_equal(s.timeouts, 2); /* one quiet period after each drain */
+	assert_int_equal(unifw_brom_info(b)->handshake_attempts, 2);
+	assert_int_equal(s.timeouts, 1); /* one quiet period after the drain */
+	scr_free(&s);
+	unifw_brom_free(b);
+}
+
+/* A preloader whose host raised DTR sends "READY" every 20 ms while it listens (handshake_usb.c
+ * usb_listen): before the first 5F those bytes are skipped, not taken as answers. */
+static void handshake_skips_ready_before_the_first_answer(void **state)
+{
+	(void)state;
+	for (size_t chunk = 1; chunk <= 4; chunk += 3) {
+		struct unifw_brom *b = new_core();
+		struct script s = {0};
+		D(&s, 'R', 'E', 'A', 'D', 'Y'); /* already in the line before we send anything */
+		H(&s, 0xA0);
+		D(&s, 'R', 'E', 'A', 'D', 'Y', 0x5F);
+		H(&s, 0x0A);
+		D(&s, 0xF5);
+		H(&s, 0x50);
+		D(&s, 0xAF);
+		H(&s, 0x05);
+		D(&s, 0xFA);
+		assert_int_equal(unifw_brom_begin_handshake(b, NULL), 0);
+		assert_int_equal(scr_run(&s, unifw_brom_proto(b), chunk), 0);
+		assert_script_complete(&s);
+		assert_int_equal(unifw_brom_info(b)->handshake_attempts, 1);
+		assert_int_equal(s.timeouts, 0);
+		scr_free(&s);
+		unifw_brom_free(b);
+	}
+}
+
+/* A preloader drops the first chunk that starts with A0 unanswered and then allows 300 ms for the
+ * whole start command (usb_listen, usbdl_check_start_command): after a silent A0 the next one goes
+ * at once, with no drain period in between. */
+static void handshake_resends_a0_at_once_after_silence(void **state)
+{
+	(void)state;
+	struct unifw_brom *b = new_core();
+	struct script s = {0};
+	H(&s, 0xA0); /* dropped */
+	script_handshake(&s);
+	assert_int_equal(unifw_brom_begin_handshake(b, NULL), 0);
+	assert_int_equal(scr_run(&s, unifw_brom_proto(b), 1), 0);
+	assert_script_complete(&s);
+	assert_int_equal(unifw_brom_info(b)->handshake_attempts, 2);
+	assert_int_equal(s.timeouts, 1);
 	scr_free(&s);
 	unifw_brom_free(b);
 }
@@ -487,6 +532,8 @@ int main(void)
 		cmocka_unit_test(handshake_answers_complements),
 		cmocka_unit_test(handshake_restarts_after_a_wrong_answer),
 		cmocka_unit_test(handshake_drains_stale_bytes),
+		cmocka_unit_test(handshake_skips_ready_before_the_first_answer),
+		cmocka_unit_test(handshake_resends_a0_at_once_after_silence),
 		cmocka_unit_test(handshake_gives_up_on_a_silent_device),
 		cmocka_unit_test(handshake_gives_up_on_garbage),
 		cmocka_unit_test(preloader_mode_identifies),

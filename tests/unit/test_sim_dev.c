@@ -47,6 +47,8 @@ static void geometry(struct sim_emmc_geometry *g)
 	memcpy(g->cid, cid, 16);
 }
 
+static bool g_tool_present; /* the next mk(): a preloader whose host raised DTR (READY) */
+
 /* A phone in `mode` with optional fault specs (NULL-terminated). */
 static struct h *mk(enum sim_boot_mode mode, const char *fault, ...)
 {
@@ -62,7 +64,7 @@ static struct h *mk(enum sim_boot_mode mode, const char *fault, ...)
 		assert_int_equal(sim_fault_parse(f, &h->faults[h->nf++], &err), 0);
 	}
 	va_end(ap);
-	struct sim_config cfg = { .mode = mode, .preloader_window_ms = 2000, .storage = sim_memstore_storage(h->ms),
+	struct sim_config cfg = { .mode = mode, .preloader_window_ms = 2000, .tool_present = g_tool_present, .storage = sim_memstore_storage(h->ms),
 				  .faults = h->faults, .n_faults = h->nf, .seed = 7, .trace = collect_trace,
 				  .trace_ctx = h };
 	sim_personality_default(&cfg.pers, &h->g);
@@ -137,10 +139,29 @@ static uint8_t rx_u8(struct h *h)
 
 /* ---------- client helpers written from protocol.md ---------- */
 
+/* The clock moves to the device's next timer (a preloader's 20 ms poll), which then runs. */
+static void next_timer(struct h *h)
+{
+	assert_true(sim_dev_deadline(h->d) != UINT64_MAX);
+	h->now = sim_dev_deadline(h->d);
+	sim_dev_tick(h->d, h->now);
+}
+
+/* A BROM answers A0 at once; a listening preloader drops the chunk that starts with A0 at its next
+ * poll, unanswered, and answers the A0 after it (protocol.md "USB"). */
 static void handshake(struct h *h)
 {
 	static const uint8_t seq[4] = { 0xA0, 0x0A, 0x50, 0x05 };
-	for (int i = 0; i < 4; i++) {
+	tx1(h, seq[0]);
+	uint8_t b;
+	if (rx(h, &b, 1) == 0) {
+		next_timer(h);
+		rx_none(h);
+		tx1(h, seq[0]);
+		b = rx_u8(h);
+	}
+	assert_int_equal(b, 0x5F);
+	for (int i = 1; i < 4; i++) {
 		tx1(h, seq[i]);
 		assert_int_equal(rx_u8(h), (uint8_t)~seq[i]);
 	}
@@ -397,6 +418,10 @@ static void test_handshake_rules(void **state)
 	(void)state;
 	struct h *h = mk(SIM_MODE_PRELOADER, NULL);
 	tx1(h, 0xA0);
+	rx_none(h);   /* a preloader reads its FIFO every 20 ms ... */
+	next_timer(h);
+	rx_none(h);   /* ... and drops a chunk that starts with A0 unanswered */
+	tx1(h, 0xA0);
 	assert_int_equal(rx_u8(h), 0x5F);
 	tx1(h, 0x50); /* wrong: 0x0A expected -> b+1, restart */
 	assert_int_equal(rx_u8(h), 0x51);
@@ -600,7 +625,7 @@ static void test_preloader_window(void **state)
 {
 	(void)state;
 	struct h *h = mk(SIM_MODE_PRELOADER, NULL);
-	assert_int_equal(sim_dev_deadline(h->d), 2000);
+	assert_int_equal(sim_dev_deadline(h->d), 20); /* the first poll was at power-on */
 	h->now = 1999;
 	sim_dev_tick(h->d, h->now);
 	assert_int_equal(sim_dev_link(h->d), SIM_LINK_UP);
@@ -613,10 +638,11 @@ static void test_preloader_window(void **state)
 	tx1(h, 0xA0); /* too late */
 	rx_none(h);
 	sim_dev_disconnect(h->d, h->now);
-	/* next plug: a handshake byte in time keeps the preloader listening */
+	/* next plug: a handshake in time keeps the preloader in download mode */
 	sim_dev_connect(h->d, h->now);
 	h->now += 100;
 	handshake(h);
+	assert_true(sim_dev_deadline(h->d) == UINT64_MAX);
 	h->now += 10000;
 	sim_dev_tick(h->d, h->now);
 	assert_int_equal(sim_dev_link(h->d), SIM_LINK_UP);
@@ -627,6 +653,54 @@ static void test_preloader_window(void **state)
 	struct h *b = mk(SIM_MODE_BROM, NULL);
 	assert_true(sim_dev_deadline(b->d) == UINT64_MAX);
 	h_free(b);
+}
+
+/* handshake_usb.c usb_listen / download.c usbdl_check_start_command: a poll every 20 ms takes up
+ * to 8 bytes; a chunk starting with A0 is dropped and A0 0A 50 05 must follow within 300 ms, else
+ * the preloader listens again (and drops again); READY every poll while a tool is present. */
+static void test_preloader_listening(void **state)
+{
+	(void)state;
+	g_tool_present = true;
+	struct h *h = mk(SIM_MODE_PRELOADER, NULL);
+	g_tool_present = false;
+	rx_expect(h, "READY", 5); /* at power-on ... */
+	next_timer(h);
+	assert_int_equal(h->now, 20);
+	rx_expect(h, "READY", 5); /* ... and at every poll */
+	/* ten bytes from A0: the poll takes 8 (dropped), the last two are the first the loop reads */
+	tx(h, "\xA0\x01\x02\x03\x04\x05\x06\x07\xA0\x0A", 10);
+	rx_none(h);
+	next_timer(h);
+	rx_expect(h, "READY\x5F\xF5", 7);
+	assert_int_equal(sim_dev_deadline(h->d), 40 + 300);
+	/* no READY while the start command loop runs; 300 ms pass: listening again, polling at once */
+	h->now = 339;
+	sim_dev_tick(h->d, h->now);
+	rx_none(h);
+	h->now = 340;
+	sim_dev_tick(h->d, h->now);
+	rx_expect(h, "READY", 5);
+	tx(h, "\xA0\x0A\x50\x05", 4); /* in one chunk: all dropped */
+	next_timer(h);
+	rx_expect(h, "READY", 5);
+	handshake(h);
+	struct sim_dev_info info;
+	sim_dev_get_info(h->d, &info);
+	assert_string_equal(info.state, "preloader");
+	assert_non_null(strstr(h->trace, "dropped unanswered"));
+	h_free(h);
+
+	/* 8 bytes without A0 first are a tool token the sim does not know: the phone boots on */
+	h = mk(SIM_MODE_PRELOADER, NULL);
+	tx(h, "META", 4);
+	next_timer(h);
+	assert_int_equal(sim_dev_link(h->d), SIM_LINK_UP);
+	tx(h, "META", 4);
+	next_timer(h);
+	assert_int_equal(sim_dev_link(h->d), SIM_LINK_CLOSING);
+	rx_none(h); /* never answered */
+	h_free(h);
 }
 
 static void test_truncated_command(void **state)
@@ -1229,6 +1303,7 @@ int main(void)
 		cmocka_unit_test(test_send_da_rules),
 		cmocka_unit_test(test_foreign_da1_hangs),
 		cmocka_unit_test(test_preloader_window),
+		cmocka_unit_test(test_preloader_listening),
 		cmocka_unit_test(test_truncated_command),
 		cmocka_unit_test(test_da_preloader_boot),
 		cmocka_unit_test(test_da_brom_emi),

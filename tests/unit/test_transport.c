@@ -556,6 +556,140 @@ static void devices_auto_and_reconnect_on_fake_sysfs(void **state)
 	free(root);
 }
 
+/* A re-enumerating phone, played by a thread: `after_ms` after the start the old device goes (its
+ * pty master closes, its sysfs entry and /dev link vanish), and then the new one appears. */
+struct replug {
+	int old_master;
+	char sys[512], dev[512], link[700], new_target[128];
+	const char *new_tty, *new_location; /* NULL: no ttyACM, only `link` re-pointed to new_target */
+	unsigned after_ms;
+};
+
+static void *replug_run(void *arg)
+{
+	struct replug *r = arg;
+	char p[800];
+	usleep(r->after_ms * 1000u);
+	if (r->new_tty) {
+		snprintf(p, sizeof p, "%s/ttyACM0", r->dev);
+		unlink(p);
+		snprintf(p, sizeof p, "%s/class/tty/ttyACM0/device", r->sys);
+		unlink(p);
+		snprintf(p, sizeof p, "%s/class/tty/ttyACM0", r->sys);
+		rmdir(p);
+	}
+	close(r->old_master); /* the old node vanishes */
+	usleep(30000);
+	if (r->new_tty) {
+		fake_usb_device(r->sys, r->new_location, "0e8d\n", "2001\n", r->new_tty, "MT65xx DA\n");
+		snprintf(p, sizeof p, "%s/%s", r->dev, r->new_tty);
+	} else {
+		snprintf(p, sizeof p, "%s.new", r->link);
+	}
+	unlink(p);
+	if (symlink(r->new_target, p) != 0)
+		return NULL;
+	if (!r->new_tty)
+		rename(p, r->link); /* re-pointed atomically, as unifw-sim does */
+	return NULL;
+}
+
+/* USB_SETUP_PORT on a real phone: the old ttyACM0 (0e8d:2000 on USB port 1-1) lingers for a while,
+ * then the DA comes back as 0e8d:2001 with another number, here even on another port (a hub's
+ * reset). Reconnect must not reopen the dying node, and must find the DA by VID:PID, not take the
+ * foreign modem. */
+static void reconnect_waits_for_the_old_tty_and_finds_the_da_by_vid_pid(void **state)
+{
+	(void)state;
+	char *root = test_mkdtemp();
+	/* static: should an assertion end the test early, the thread still finds valid paths */
+	static struct replug r;
+	r = (struct replug){.new_tty = "ttyACM3", .new_location = "1-4", .after_ms = 150};
+	char slave[128], link[700];
+	snprintf(r.sys, sizeof r.sys, "%s/sys", root);
+	snprintf(r.dev, sizeof r.dev, "%s/dev", root);
+	mkdirs(r.dev);
+	r.old_master = open_pty(slave, sizeof slave);
+	fake_usb_device(r.sys, "1-1", "0e8d\n", "2000\n", "ttyACM0", "MT65xx Preloader\n");
+	fake_usb_device(r.sys, "1-2", "1234\n", "5678\n", "ttyACM1", "Some Modem\n");
+	snprintf(link, sizeof link, "%s/ttyACM0", r.dev);
+	assert_int_equal(symlink(slave, link), 0);
+	int new_master = open_pty(r.new_target, sizeof r.new_target);
+	struct unifw_port_options opt = {.sysfs_root = r.sys, .dev_root = r.dev, .no_usb = true};
+	struct unifw_port *port;
+	struct unifw_error e;
+	assert_int_equal(unifw_port_open(link, &opt, &port, &e), 0);
+	assert_int_equal(unifw_port_usb_mode(port, NULL, NULL), UNIFW_USB_MODE_PRELOADER);
+
+	pthread_t t;
+	uint64_t t0 = unifw_mono_ms();
+	assert_int_equal(pthread_create(&t, NULL, replug_run, &r), 0);
+	assert_int_equal(unifw_port_reconnect(port, 3000, &e), 0);
+	assert_true(unifw_mono_ms() - t0 >= 150); /* not before the old device went */
+	pthread_join(t, NULL);
+	snprintf(link, sizeof link, "%s/ttyACM3", r.dev);
+	assert_string_equal(unifw_port_name(port), link);
+	uint16_t pid = 0;
+	assert_int_equal(unifw_port_usb_mode(port, NULL, &pid), UNIFW_USB_MODE_DA);
+	assert_int_equal(pid, 0x2001);
+	uint8_t b = 0;
+	write_all_fd(new_master, "\x5A", 1);
+	assert_int_equal(unifw_port_read(port, &b, 1, 1000, &e), 0);
+	assert_int_equal(b, 0x5A);
+
+	/* the DA goes and does not come back: the error says how long and what was missing */
+	close(new_master);
+	char cls[800];
+	snprintf(cls, sizeof cls, "%s/class/tty/ttyACM3/device", r.sys);
+	unlink(cls);
+	assert_int_equal(unifw_port_reconnect(port, 200, &e), UNIFW_E_TIMEOUT);
+	assert_non_null(strstr(e.msg, "did not come back within 200 ms"));
+	assert_non_null(strstr(e.msg, "no tty with 0e8d:2001"));
+	unifw_port_close(port);
+	test_rmtree(root);
+	free(root);
+}
+
+/* The virtual phone's --pty-link: on re-enumeration the sim makes a new pty and re-points the link.
+ * The old pty exists a while longer (the sim waits until its last bytes are read): reconnect must
+ * wait for it to go, then follow the link to the new one. */
+static void reconnect_follows_a_symlink_to_the_new_pty(void **state)
+{
+	(void)state;
+	char *root = test_mkdtemp();
+	static struct replug r; /* static: see above */
+	r = (struct replug){.after_ms = 120};
+	char slave[128];
+	snprintf(r.link, sizeof r.link, "%s/ttyPHONE", root);
+	r.old_master = open_pty(slave, sizeof slave);
+	assert_int_equal(symlink(slave, r.link), 0);
+	int new_master = open_pty(r.new_target, sizeof r.new_target);
+	struct unifw_port *port;
+	struct unifw_error e;
+	assert_int_equal(unifw_port_open(r.link, NULL, &port, &e), 0);
+
+	pthread_t t;
+	uint64_t t0 = unifw_mono_ms();
+	assert_int_equal(pthread_create(&t, NULL, replug_run, &r), 0);
+	assert_int_equal(unifw_port_reconnect(port, 3000, &e), 0);
+	assert_true(unifw_mono_ms() - t0 >= 120);
+	pthread_join(t, NULL);
+	assert_string_equal(unifw_port_name(port), r.link);
+	uint8_t b = 0;
+	write_all_fd(new_master, "\xC1", 1);
+	assert_int_equal(unifw_port_read(port, &b, 1, 1000, &e), 0);
+	assert_int_equal(b, 0xC1);
+	/* the device never goes: the error names the node that stayed */
+	assert_int_equal(unifw_port_reconnect(port, 200, &e), UNIFW_E_TIMEOUT);
+	assert_non_null(strstr(e.msg, "did not come back within 200 ms"));
+	assert_non_null(strstr(e.msg, r.new_target));
+	assert_non_null(strstr(e.msg, "is still there"));
+	unifw_port_close(port);
+	close(new_master);
+	test_rmtree(root);
+	free(root);
+}
+
 /* ---- session driver over a socketpair with a scripted peer ---- */
 
 struct exchange {
@@ -783,6 +917,8 @@ int main(void)
 		cmocka_unit_test(unix_socket_exchange_and_reconnect),
 		cmocka_unit_test(tcp_socket_exchange),
 		cmocka_unit_test(devices_auto_and_reconnect_on_fake_sysfs),
+		cmocka_unit_test(reconnect_waits_for_the_old_tty_and_finds_the_da_by_vid_pid),
+		cmocka_unit_test(reconnect_follows_a_symlink_to_the_new_pty),
 		cmocka_unit_test(session_runs_brom_ops_over_a_socket),
 		cmocka_unit_test(session_streams_a_read_to_the_hook),
 		cmocka_unit_test(udev_rules_cover_every_download_mode),
