@@ -717,43 +717,62 @@ static int read_binregion(struct eval *v, struct nv_view *nv)
 	return 0;
 }
 
-static enum unifw_nvram_addr_state addr_state(const uint8_t a[6])
-{
-	static const uint8_t zero[6];
-	if (!memcmp(a, zero, 6) || (a[0] == 0xFF && a[1] == 0xFF && a[2] == 0xFF))
-		return UNIFW_NVRAM_BLANK;
-	if (a[0] == 0x00 && a[1] == 0x08 && a[2] == 0x22) /* MediaTek's template address */
-		return UNIFW_NVRAM_DEFAULT;
-	return UNIFW_NVRAM_SET;
-}
-
 static void address_fact(struct unifw_jv *f, const char *key, enum unifw_nvram_addr_state st, const uint8_t a[6])
 {
 	char s[18], k[32];
 	snprintf(k, sizeof k, "%s_state", key);
 	unifw_jv_set_str(f, k, unifw_nvram_addr_state_name(st));
-	if (st == UNIFW_NVRAM_SET) {
+	if (st == UNIFW_NVRAM_SET || st == UNIFW_NVRAM_DEFAULT) {
 		unifw_nvram_format_mac(a, s);
 		unifw_jv_set_str(f, key, s);
 	}
 }
 
+/* WiFi: a blank (or missing) MAC and a stored 00:08:22 one are different troubles: the first changes
+ * at every boot, the second is fixed but borrowed (unifw/nvram.h, docs/sim.md "Boot evaluation"). */
+static void judge_wifi_mac(struct eval *v, enum unifw_nvram_addr_state st, const uint8_t mac[6])
+{
+	char s[18];
+	unifw_nvram_format_mac(mac, s);
+	if (st == UNIFW_NVRAM_BLANK || st == UNIFW_NVRAM_ABSENT)
+		fault(v, "android", "mac_random_each_boot",
+		      "the WiFi NVRAM file %s: the WLAN driver makes up 00:08:22 plus three bytes of its boot-time tick "
+		      "(wlanUpdateNetworkAddress), so the phone shows a different MAC after every boot (restore its own "
+		      "NVRAM backup or set a MAC)", st == UNIFW_NVRAM_ABSENT ? "is missing" : "holds no usable MAC");
+	else if (st == UNIFW_NVRAM_DEFAULT)
+		fault(v, "android", "mac_template",
+		      "the WiFi NVRAM file stores %s, MediaTek's template prefix 00:08:22: the MAC stays the same from "
+		      "boot to boot but is not this phone's own (copied from another phone's NVRAM or a template)", s);
+}
+
+static void judge_bt_address(struct eval *v, enum unifw_nvram_addr_state st, const uint8_t a[6])
+{
+	char s[18];
+	unifw_nvram_format_mac(a, s);
+	const char *chip = unifw_nvram_bt_default_chip(a);
+	if (st == UNIFW_NVRAM_DEFAULT)
+		fault(v, "android", "default_bt_address",
+		      "the Bluetooth address is %s, MediaTek's default for the %s (CFG_BT_Default.h stBtDefault): every "
+		      "phone without its own NVRAM has it", s, chip ? chip : "combo chip");
+	else if (st != UNIFW_NVRAM_SET)
+		fault(v, "android", "default_bt_address",
+		      "the Bluetooth NVRAM file is %s: the phone comes up with MediaTek's default Bluetooth address "
+		      "(nvram_daemon fills the record from CFG_BT_Default.h; its exact restore trigger is unconfirmed)",
+		      unifw_nvram_addr_state_name(st));
+}
+
 static void judge_addresses(struct eval *v, const struct nv_view *nv, struct unifw_jv *f)
 {
-	enum unifw_nvram_addr_state wifi = nv->data_wifi ? addr_state(nv->data_mac)
+	enum unifw_nvram_addr_state wifi = nv->data_wifi ? unifw_nvram_wifi_mac_state(nv->data_mac)
 				       : nv->bin_ok ? nv->bin_wifi_state : UNIFW_NVRAM_ABSENT;
-	enum unifw_nvram_addr_state bt = nv->data_bt ? addr_state(nv->data_btaddr)
+	enum unifw_nvram_addr_state bt = nv->data_bt ? unifw_nvram_bt_addr_state(nv->data_btaddr)
 				     : nv->bin_ok ? nv->bin_bt_state : UNIFW_NVRAM_ABSENT;
-	address_fact(f, "wifi_mac", wifi, nv->data_wifi ? nv->data_mac : nv->bin_mac);
-	address_fact(f, "bt_address", bt, nv->data_bt ? nv->data_btaddr : nv->bin_btaddr);
-	if (wifi != UNIFW_NVRAM_SET)
-		fault(v, "android", "default_mac",
-		      "the WiFi NVRAM file is %s: the phone reports MediaTek's template MAC 00:08:22:xx:xx:xx, the same "
-		      "on many phones (restore its own NVRAM backup or set a MAC)", unifw_nvram_addr_state_name(wifi));
-	if (bt != UNIFW_NVRAM_SET)
-		fault(v, "android", "default_bt_address",
-		      "the Bluetooth NVRAM file is %s: the phone comes up with a default Bluetooth address",
-		      unifw_nvram_addr_state_name(bt));
+	const uint8_t *mac = nv->data_wifi ? nv->data_mac : nv->bin_mac;
+	const uint8_t *bta = nv->data_bt ? nv->data_btaddr : nv->bin_btaddr;
+	address_fact(f, "wifi_mac", wifi, mac);
+	address_fact(f, "bt_address", bt, bta);
+	judge_wifi_mac(v, wifi, mac);
+	judge_bt_address(v, bt, bta);
 }
 
 static int stage_nvram(struct eval *v)

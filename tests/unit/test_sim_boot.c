@@ -319,40 +319,84 @@ static void test_format_all_download_imei_null(void **state)
 	assert_int_equal(r.verdict, SIM_VERDICT_BOOTS);
 	assert_true(has_code(r.notes, r.note_count, "binregion_without_imei"));
 	sim_boot_report_free(&r);
-	/* ... then Download writes the stock userdata.img (no /data/nvram): IMEI null, default MAC */
+	/* ... then Download writes the stock userdata.img (no /data/nvram): IMEI null, and with no WiFi file
+	 * anywhere the WLAN driver makes up a new 00:08:22 MAC at every boot */
 	package(&f, f.m->stock, f.m, "stock", dir, sizeof dir);
 	flash(&f, dir, NULL);
 	expect(&f, SIM_VERDICT_BOOTS_WITH_FAULTS, NULL, "imei_null");
-	expect(&f, SIM_VERDICT_BOOTS_WITH_FAULTS, NULL, "default_mac");
+	expect(&f, SIM_VERDICT_BOOTS_WITH_FAULTS, NULL, "mac_random_each_boot");
 	phone_close(&f);
 }
 
-static void test_blank_wifi_file_default_mac(void **state)
+/* The phone's BinRegion NVRAM with one file's address bytes replaced (checksums kept), then a stock
+ * Download: /data/nvram is replaced by the stock userdata.img, so the phone restores from it. */
+static void patch_binregion_then_download(struct fixture *f, const char *file, uint32_t at, const uint8_t a[6])
+{
+	char dir[1200];
+	struct unifw_error err = { 0 };
+	struct sim_flash_loc loc;
+	assert_int_equal(sim_flash_locate(f->e, "NVRAM", &loc, &err), 0);
+	uint8_t *nv = malloc(loc.size);
+	assert_int_equal(sim_emmc_read(f->e, loc.part, loc.offset, nv, loc.size, &err), 0);
+	assert_int_equal(unifw_nvram_patch_file(nv, loc.size, file, at, a, 6, &err), 0);
+	assert_int_equal(sim_emmc_write(f->e, loc.part, loc.offset, nv, loc.size, &err), 0);
+	free(nv);
+	package(f, f->m->stock, f->m, "stock", dir, sizeof dir);
+	flash(f, dir, NULL);
+}
+
+/* A blank WiFi MAC is not "the default MAC": the WLAN driver makes one up from its boot tick, a new
+ * one at every boot (issue 9.7). */
+static void test_blank_wifi_mac_changes_every_boot(void **state)
 {
 	(void)state;
 	struct fixture f;
-	char dir[1200];
-	struct unifw_error err = { 0 };
 	phone_open(&f, "s10-like");
-	struct sim_flash_loc loc;
-	assert_int_equal(sim_flash_locate(f.e, "NVRAM", &loc, &err), 0);
-	uint8_t *nv = malloc(loc.size);
-	assert_int_equal(sim_emmc_read(f.e, loc.part, loc.offset, nv, loc.size, &err), 0);
 	static const uint8_t blank[6];
-	assert_int_equal(unifw_nvram_patch_file(nv, loc.size, UNIFW_NVRAM_WIFI, UNIFW_NVRAM_WIFI_MAC_OFFSET, blank, 6,
-						&err), 0);
-	assert_int_equal(sim_emmc_write(f.e, loc.part, loc.offset, nv, loc.size, &err), 0);
-	free(nv);
-	/* the stock Download replaces /data/nvram, so the phone restores from the blanked BinRegion */
-	package(&f, f.m->stock, f.m, "stock", dir, sizeof dir);
-	flash(&f, dir, NULL);
+	patch_binregion_then_download(&f, UNIFW_NVRAM_WIFI, UNIFW_NVRAM_WIFI_MAC_OFFSET, blank);
 	struct sim_boot_report r;
 	evaluate(&f, &r);
 	assert_int_equal(r.verdict, SIM_VERDICT_BOOTS_WITH_FAULTS);
 	assert_int_equal(r.fault_count, 1);
-	assert_string_equal(r.faults[0].code, "default_mac");
+	assert_string_equal(r.faults[0].code, "mac_random_each_boot");
+	assert_non_null(strstr(r.faults[0].message, "after every boot"));
 	assert_string_equal(unifw_jv_str(unifw_jv_path(r.facts, "nvram.wifi_mac_state")), "blank");
+	assert_null(unifw_jv_path(r.facts, "nvram.wifi_mac"));
 	assert_true(unifw_jv_truthy(unifw_jv_path(r.facts, "nvram.imei_record")));
+	sim_boot_report_free(&r);
+	phone_close(&f);
+}
+
+/* A stored 00:08:22 MAC is fixed but borrowed: its own code, with the address; MediaTek's MT6572 default
+ * Bluetooth address (stBtDefault_6572) is reported as the default it is. */
+static void test_stored_template_mac_and_default_bt_address(void **state)
+{
+	(void)state;
+	struct fixture f;
+	static const uint8_t template_mac[6] = { 0x00, 0x08, 0x22, 0x5C, 0x10, 0xE3 },
+			     bt6572[6] = { 0x00, 0x00, 0x46, 0x65, 0x72, 0x01 };
+	phone_open(&f, "a516-like");
+	patch_binregion_then_download(&f, UNIFW_NVRAM_WIFI, UNIFW_NVRAM_WIFI_MAC_OFFSET, template_mac);
+	struct sim_boot_report r;
+	evaluate(&f, &r);
+	assert_int_equal(r.verdict, SIM_VERDICT_BOOTS_WITH_FAULTS);
+	assert_int_equal(r.fault_count, 1);
+	assert_string_equal(r.faults[0].code, "mac_template");
+	assert_non_null(strstr(r.faults[0].message, "00:08:22:5c:10:e3"));
+	assert_string_equal(unifw_jv_str(unifw_jv_path(r.facts, "nvram.wifi_mac_state")), "default");
+	assert_string_equal(unifw_jv_str(unifw_jv_path(r.facts, "nvram.wifi_mac")), "00:08:22:5c:10:e3");
+	sim_boot_report_free(&r);
+	phone_close(&f);
+
+	phone_open(&f, "y600-like");
+	patch_binregion_then_download(&f, UNIFW_NVRAM_BT_ADDR, 0, bt6572);
+	evaluate(&f, &r);
+	assert_int_equal(r.verdict, SIM_VERDICT_BOOTS_WITH_FAULTS);
+	assert_int_equal(r.fault_count, 1);
+	assert_string_equal(r.faults[0].code, "default_bt_address");
+	assert_non_null(strstr(r.faults[0].message, "MT6572"));
+	assert_string_equal(unifw_jv_str(unifw_jv_path(r.facts, "nvram.bt_address_state")), "default");
+	assert_string_equal(unifw_jv_str(unifw_jv_path(r.facts, "nvram.bt_address")), "00:00:46:65:72:01");
 	sim_boot_report_free(&r);
 	phone_close(&f);
 }
@@ -551,7 +595,8 @@ int main(void)
 		cmocka_unit_test(test_universal_preloader_kills),
 		cmocka_unit_test(test_universal_on_other_boot_regions),
 		cmocka_unit_test(test_format_all_download_imei_null),
-		cmocka_unit_test(test_blank_wifi_file_default_mac),
+		cmocka_unit_test(test_blank_wifi_mac_changes_every_boot),
+		cmocka_unit_test(test_stored_template_mac_and_default_bt_address),
 		cmocka_unit_test(test_corrupt_boot_header_boot_loop),
 		cmocka_unit_test(test_kernel_without_panel_driver_black_screen),
 		cmocka_unit_test(test_system_and_tables),
