@@ -7,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "boot_panel.h"
 #include "flash.h"
 #include "fw_build.h"
 #include "unifw/bootimg.h"
@@ -37,6 +38,7 @@ struct eval {
 	uint64_t user;
 	bool halted;             /* a stage the boot never gets past was reached */
 	bool lk_drives_panel;
+	struct sim_lcm_choice lk_lcm; /* LK's LCM driver (boot_panel.h); its name points into lk */
 	struct unifw_lk_info *lk;
 	struct unifw_kernel_info *kernel;
 	uint8_t *image; /* the kernel's decompressed Image (its partition table is read from it) */
@@ -118,11 +120,6 @@ static struct unifw_jv *names_json(const struct unifw_names *a, const struct uni
 	for (size_t i = 0; b && i < b->count; i++)
 		unifw_jv_push_str(arr, b->name[i]);
 	return arr;
-}
-
-static bool names_have(const struct unifw_names *a, const struct unifw_names *b, const char *name)
-{
-	return unifw_names_has(a, name) || (b && unifw_names_has(b, name));
 }
 
 static void names_list(const struct unifw_names *l, char *out, size_t len)
@@ -337,21 +334,74 @@ static int locate_or_reason(struct eval *v, const char *name, const char *alias,
 	return 0;
 }
 
+/* LK and the kernel see one LCM_DRIVER list each, in link order; the parsers keep known names and
+ * other plausible ones apart, so the order is exact when all are known (the sim's own firmware) [I]. */
+static size_t ordered_lcm(const struct unifw_names *known, const struct unifw_names *other,
+			  const char *out[2 * UNIFW_NAMES_MAX])
+{
+	size_t n = 0;
+	for (size_t i = 0; i < known->count; i++)
+		out[n++] = known->name[i];
+	for (size_t i = 0; i < other->count; i++)
+		out[n++] = other->name[i];
+	return n;
+}
+
+static void lcm_choice_facts(struct unifw_jv *f, const struct sim_lcm_choice *c)
+{
+	if (c->name)
+		unifw_jv_set_str(f, "lcm_chosen", c->name);
+	else
+		unifw_jv_set(f, "lcm_chosen", NULL);
+	unifw_jv_set_str(f, "lcm_rule", sim_lcm_rule_name(c->rule));
+}
+
+/* LK's pick (disp_drv_get_lcm_driver): a driver not written for the panel's controller leaves the
+ * panel uninitialised behind a lit backlight: the sim calls that white_screen [I]. */
+static void judge_lk_lcm(struct eval *v, const struct sim_lcm_choice *c, size_t n)
+{
+	const char *own = v->m->lcm;
+	unsigned ic = v->m->panel_ic;
+	if (c->rule == SIM_LCM_RULE_NONE)
+		reason(v, "lk", "lk_no_lcm", SIM_VERDICT_WHITE_SCREEN,
+		       "LK has no LCM driver: the panel (controller 0x%04x, driver %s) is never initialised; a lit "
+		       "backlight over it is taken as a white screen (unconfirmed)", ic, own);
+	else if (c->rule == SIM_LCM_RULE_LAST_DRIVER)
+		reason(v, "lk", "lk_no_lcm", SIM_VERDICT_WHITE_SCREEN,
+		       "no compare_id of LK's %zu LCM drivers matches this panel (controller 0x%04x, driver %s): LK "
+		       "keeps the last one, %s, and passes lcm=0-%s; that is another controller's init, the panel stays "
+		       "uninitialised: white screen from power-on (what such a panel shows is unconfirmed)",
+		       n, ic, own, c->name, c->name);
+	else if (c->rule == SIM_LCM_RULE_ONLY_DRIVER)
+		reason(v, "lk", "lk_wrong_lcm", SIM_VERDICT_WHITE_SCREEN,
+		       "LK has one LCM driver, %s, and uses it without asking the panel (no compare_id for a single "
+		       "driver); it is not for this panel's controller 0x%04x (driver %s): the panel stays "
+		       "uninitialised: white screen from power-on (unconfirmed)", c->name, ic, own);
+	else
+		reason(v, "lk", "lk_wrong_lcm", SIM_VERDICT_WHITE_SCREEN,
+		       "%s's compare_id answers yes for this panel and comes first in LK's list, but it drives another "
+		       "controller (this panel: 0x%04x, driver %s): the panel stays uninitialised: white screen from "
+		       "power-on (unconfirmed)", c->name, ic, own);
+}
+
 static void check_lk_panel(struct eval *v)
 {
-	char list[512];
-	names_list(&v->lk->lcm, list, sizeof list);
+	const char *names[2 * UNIFW_NAMES_MAX];
+	size_t n = ordered_lcm(&v->lk->lcm, &v->lk->lcm_unlisted, names);
 	if (!v->m) {
 		note(v, "lk", "panel_unknown", "the image names no phone model: the panel check is skipped");
 		return;
 	}
-	if (names_have(&v->lk->lcm, &v->lk->lcm_unlisted, v->m->lcm)) {
+	struct sim_lcm_choice *c = &v->lk_lcm;
+	sim_lk_choose_lcm(names, n, v->m, c);
+	struct unifw_jv *f = unifw_jv_path(v->r->facts, "lk");
+	lcm_choice_facts(f, c);
+	if (c->name)
+		unifw_jv_set_strf(f, "lcm_cmdline", "lcm=%d-%s", c->found ? 1 : 0, c->name);
+	if (c->fits)
 		v->lk_drives_panel = true;
-		return;
-	}
-	reason(v, "lk", "lk_no_lcm", SIM_VERDICT_WHITE_SCREEN,
-	       "LK has no driver for this phone's panel %s (it has: %s): no compare_id matches, the panel is never "
-	       "initialised and the lit backlight shows a white screen from power-on", v->m->lcm, list);
+	else
+		judge_lk_lcm(v, c, n);
 }
 
 static int stage_lk(struct eval *v)
@@ -584,17 +634,30 @@ static void check_system(struct eval *v, const struct sim_flash_loc *loc)
 		unifw_ext4_close(fs);
 }
 
+/* The kernel's pick (disp_get_lcm_name_boot, disphal_get_lcm_driver, DISP_DetectDevice); judged only when
+ * LK drew on the panel, else the white screen is already the outcome. */
 static void check_kernel_panel(struct eval *v)
 {
-	if (!v->m || !v->lk_drives_panel)
+	if (!v->m)
 		return;
-	if (names_have(&v->kernel->lcm, &v->kernel->lcm_unlisted, v->m->lcm))
+	const char *names[2 * UNIFW_NAMES_MAX];
+	size_t n = ordered_lcm(&v->kernel->lcm, &v->kernel->lcm_unlisted, names);
+	struct sim_lcm_choice c;
+	sim_kernel_choose_lcm(names, n, v->lk_lcm.name, v->m, &c);
+	lcm_choice_facts(unifw_jv_path(v->r->facts, "kernel"), &c);
+	if (!v->lk_drives_panel)
 		return;
-	char list[512];
-	names_list(&v->kernel->lcm, list, sizeof list);
-	reason(v, "kernel", "kernel_no_lcm", SIM_VERDICT_BLACK_SCREEN,
-	       "LK drives the panel and passes lcm=1-%s, but the kernel has no driver of that name (it has: %s): "
-	       "the boot logo shows, then the screen goes black while Android runs", v->m->lcm, list);
+	if (!c.name)
+		reason(v, "kernel", "kernel_no_lcm", SIM_VERDICT_BLACK_SCREEN,
+		       "LK drives the panel and passes lcm=%d-%s, but the kernel's %zu LCM driver(s) include none of that "
+		       "name and no compare_id matches: disphal_get_lcm_driver returns NULL and mtkfb_probe gets no "
+		       "framebuffer; Android runs without a display (what the screen then shows is unconfirmed: the "
+		       "sim says black_screen)", v->lk_lcm.found ? 1 : 0, v->lk_lcm.name, n);
+	else if (!c.fits)
+		reason(v, "kernel", "kernel_wrong_lcm", SIM_VERDICT_BLACK_SCREEN,
+		       "the kernel takes %s (%s) for a panel with controller 0x%04x (driver %s): it drives the panel "
+		       "with another controller's parameters after the boot logo; the screen is taken to go black "
+		       "(unconfirmed)", c.name, sim_lcm_rule_name(c.rule), v->m->panel_ic, v->m->lcm);
 }
 
 static int stage_kernel(struct eval *v)
@@ -814,6 +877,7 @@ static void model_facts(struct eval *v)
 		unifw_jv_set_str(f, "model", v->m->name);
 		unifw_jv_set_str(f, "memory_part", v->m->mem->label);
 		unifw_jv_set_str(f, "panel_lcm", v->m->lcm);
+		unifw_jv_set_strf(f, "panel_ic", "0x%04x", v->m->panel_ic);
 		unifw_jv_set_strf(f, "panel", "%ux%u", v->m->panel_width, v->m->panel_height);
 		unifw_jv_set_str(f, "touch", v->m->touch);
 	}

@@ -84,6 +84,8 @@ struct sim_model {
 	const struct sim_mem_part *mem; /* its MCP: the first 9 CID bytes equal mem->id */
 	/* display / touch: the driver names the hardware needs */
 	const char *lcm;
+	uint16_t panel_ic;          /* the controller ID its panel answers to compare_id (boot_panel.c) */
+	uint8_t panel_module;       /* the module ID a panel-specific compare_id also checks */
 	uint32_t panel_width, panel_height;
 	const char *touch;
 	/* chip identity answered over USB */

@@ -165,7 +165,9 @@ static void test_footer_model_block(void **state)
 
 /* ------------------------------------------------------------------ the universal package */
 
-static void test_universal_on_a_phone_without_its_panel(void **state)
+/* wiko-like's NT35512 answers none of the universal LK's compare_id: LK keeps its LAST driver and passes
+ * lcm=0-NAME; the panel is never initialised (issue 9.3). */
+static void test_universal_on_wiko_no_compare_id_match_keeps_last_driver(void **state)
 {
 	(void)state;
 	struct fixture f;
@@ -174,10 +176,17 @@ static void test_universal_on_a_phone_without_its_panel(void **state)
 	package(&f, sim_firmware_universal(), NULL, "universal", dir, sizeof dir);
 	flash(&f, dir, NULL);
 	expect(&f, SIM_VERDICT_WHITE_SCREEN, "lk_no_lcm", "no_touch");
+	struct sim_boot_report r;
+	evaluate(&f, &r);
+	assert_string_equal(unifw_jv_str(unifw_jv_path(r.facts, "lk.lcm_rule")), "last_driver");
+	assert_string_equal(unifw_jv_str(unifw_jv_path(r.facts, "lk.lcm_cmdline")), "lcm=0-otm8018b_dsi_vdo_dijing");
+	sim_boot_report_free(&r);
 	phone_close(&f);
 }
 
-static void test_universal_on_a_phone_without_its_touch(void **state)
+/* y600-like's OTM8018B module is matched by the universal LK's otm8018b_dsi_vdo_dijing, whose compare_id
+ * accepts any OTM8018B: the panel works, the touch controller has no driver. */
+static void test_universal_on_y600_otm8018b_probe_matches_no_touch(void **state)
 {
 	(void)state;
 	struct fixture f;
@@ -425,7 +434,9 @@ static void test_corrupt_boot_header_boot_loop(void **state)
 	phone_close(&f);
 }
 
-static void test_kernel_without_panel_driver_black_screen(void **state)
+/* LK drives the panel and passes its name; the kernel has neither that name nor a driver whose compare_id
+ * matches: no framebuffer (what the screen shows is unconfirmed; the sim says black_screen). */
+static void test_kernel_no_lcm_name_no_compare_id_match_no_framebuffer(void **state)
 {
 	(void)state;
 	struct fixture f;
@@ -439,6 +450,153 @@ static void test_kernel_without_panel_driver_black_screen(void **state)
 	overwrite(&f, "BOOTIMG", 0, img, len);
 	free(img);
 	expect(&f, SIM_VERDICT_BLACK_SCREEN, "kernel_no_lcm", NULL);
+	struct sim_boot_report r;
+	evaluate(&f, &r);
+	assert_non_null(strstr(r.reasons[0].message, "unconfirmed"));
+	assert_string_equal(unifw_jv_str(unifw_jv_path(r.facts, "lk.lcm_cmdline")), "lcm=1-nt35512_wvga_dsi_vdo_dj");
+	assert_int_equal(unifw_jv_type(unifw_jv_path(r.facts, "kernel.lcm_chosen")), UNIFW_JV_NULL);
+	sim_boot_report_free(&r);
+	phone_close(&f);
+}
+
+/* ------------------------------------------------------------------ panel choice (issue 9.3, 9.4) */
+
+static void port_lk(struct fixture *f, const struct sim_firmware *fw, const char *const *lcm, size_t n)
+{
+	struct sim_driver_set d = { .lcm = lcm, .lcm_count = n };
+	uint8_t *img = NULL;
+	size_t len = 0;
+	assert_int_equal(sim_build_lk(fw, lcm ? &d : NULL, 1, &img, &len, NULL), 0);
+	overwrite(f, "UBOOT", 0, img, len);
+	free(img);
+}
+
+static void port_kernel(struct fixture *f, const struct sim_firmware *fw, const char *const *lcm, size_t n)
+{
+	struct sim_driver_set d = { .lcm = lcm, .lcm_count = n };
+	uint8_t *img = NULL;
+	size_t len = 0;
+	assert_int_equal(sim_build_bootimg(fw, lcm ? &d : NULL, false, 1, &img, &len, NULL), 0);
+	overwrite(f, "BOOTIMG", 0, img, len);
+	free(img);
+}
+
+static void expect_fact(const struct sim_boot_report *r, const char *path, const char *want)
+{
+	const char *got = unifw_jv_str(unifw_jv_path(r->facts, path));
+	if (!got || strcmp(got, want)) {
+		sim_boot_report_text(r, stderr);
+		fail_msg("%s: expected %s, got %s", path, want, got ? got : "(none)");
+	}
+}
+
+/* The universal ROM's LK and kernel (hx8379a ID, ili9806e ID, otm8018b_dijing any-OTM8018B, in that order)
+ * on every model: the outcome follows from each panel's controller, not from driver names. */
+static void test_universal_lk_and_kernel_panel_outcome_on_each_model(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *model, *lk_rule, *cmdline, *lk_reason;
+	} want[] = {
+		{ "a516-like", "compare_id", "lcm=1-otm8018b_dsi_vdo_dijing", NULL },  /* another OTM8018B module */
+		{ "wiko-like", "last_driver", "lcm=0-otm8018b_dsi_vdo_dijing", "lk_no_lcm" }, /* NT35512 */
+		{ "s10-like", "last_driver", "lcm=0-otm8018b_dsi_vdo_dijing", "lk_no_lcm" },  /* HX8389B */
+		{ "y600-like", "compare_id", "lcm=1-otm8018b_dsi_vdo_dijing", NULL },  /* its own OTM8018B module */
+	};
+	assert_int_equal(sizeof want / sizeof *want, sim_model_count());
+	for (size_t i = 0; i < sizeof want / sizeof *want; i++) {
+		struct fixture f;
+		phone_open(&f, want[i].model);
+		port_lk(&f, sim_firmware_universal(), NULL, 0);
+		port_kernel(&f, sim_firmware_universal(), NULL, 0);
+		struct sim_boot_report r;
+		evaluate(&f, &r);
+		expect_fact(&r, "lk.lcm_rule", want[i].lk_rule);
+		expect_fact(&r, "lk.lcm_cmdline", want[i].cmdline);
+		/* the kernel finds the name LK passed (both carry the same list) */
+		expect_fact(&r, "kernel.lcm_rule", "lcm_name");
+		expect_fact(&r, "kernel.lcm_chosen", "otm8018b_dsi_vdo_dijing");
+		if (want[i].lk_reason) { /* the kernel's table may add a worse verdict later (another layout) */
+			assert_true(has_code(r.reasons, r.reason_count, want[i].lk_reason));
+			assert_int_equal(r.reasons[0].verdict, SIM_VERDICT_WHITE_SCREEN);
+			assert_string_equal(r.reasons[0].code, want[i].lk_reason);
+		}
+		assert_false(has_code(r.reasons, r.reason_count, "lk_wrong_lcm"));
+		assert_false(has_code(r.reasons, r.reason_count, "kernel_no_lcm"));
+		assert_false(has_code(r.reasons, r.reason_count, "kernel_wrong_lcm"));
+		if (!want[i].lk_reason)
+			assert_false(has_code(r.reasons, r.reason_count, "lk_no_lcm"));
+		sim_boot_report_free(&r);
+		phone_close(&f);
+	}
+}
+
+/* A one-driver LK never calls compare_id: it uses its driver even on a panel it was not written for,
+ * and passes lcm=1-NAME. */
+static void test_lk_single_driver_used_without_asking_the_panel(void **state)
+{
+	(void)state;
+	struct fixture f;
+	static const char *const hx[] = { "hx8389b_kelai_dsi_vdo_qhd" };
+	phone_open(&f, "a516-like"); /* OTM8018B */
+	port_lk(&f, f.m->stock, hx, 1);
+	expect(&f, SIM_VERDICT_WHITE_SCREEN, "lk_wrong_lcm", NULL);
+	struct sim_boot_report r;
+	evaluate(&f, &r);
+	expect_fact(&r, "lk.lcm_rule", "only_driver");
+	expect_fact(&r, "lk.lcm_cmdline", "lcm=1-hx8389b_kelai_dsi_vdo_qhd");
+	assert_non_null(strstr(r.reasons[0].message, "without asking the panel"));
+	sim_boot_report_free(&r);
+	phone_close(&f);
+}
+
+/* compare_id runs in list order: a driver whose compare_id returns 1 for any panel wins when it comes
+ * first; after the panel's own driver it is never reached. */
+static void test_lk_always_true_compare_id_wins_only_when_first(void **state)
+{
+	(void)state;
+	struct fixture f;
+	static const char *const nt_first[] = { "nt35512_wvga_dsi_vdo_dj", "otm8018b_dsi_vdo" };
+	static const char *const nt_last[] = { "otm8018b_dsi_vdo", "nt35512_wvga_dsi_vdo_dj" };
+	phone_open(&f, "a516-like");
+	port_lk(&f, f.m->stock, nt_first, 2);
+	expect(&f, SIM_VERDICT_WHITE_SCREEN, "lk_wrong_lcm", NULL);
+	struct sim_boot_report r;
+	evaluate(&f, &r);
+	expect_fact(&r, "lk.lcm_rule", "compare_id");
+	expect_fact(&r, "lk.lcm_cmdline", "lcm=1-nt35512_wvga_dsi_vdo_dj");
+	sim_boot_report_free(&r);
+	port_lk(&f, f.m->stock, nt_last, 2);
+	expect(&f, SIM_VERDICT_BOOTS, NULL, NULL);
+	evaluate(&f, &r);
+	expect_fact(&r, "lk.lcm_cmdline", "lcm=1-otm8018b_dsi_vdo");
+	sim_boot_report_free(&r);
+	phone_close(&f);
+}
+
+/* The kernel: its only driver whatever lcm= says; else the name; else compare_id (DISP_DetectDevice). */
+static void test_kernel_takes_only_driver_then_name_then_compare_id(void **state)
+{
+	(void)state;
+	struct fixture f;
+	static const char *const dijing[] = { "otm8018b_dsi_vdo_dijing" };
+	static const char *const hx8379a[] = { "hx8379a_wvga_dsi_vdo" };
+	static const char *const fallback[] = { "hx8379a_wvga_dsi_vdo", "otm8018b_dsi_vdo_dijing" };
+	phone_open(&f, "a516-like"); /* LK passes lcm=1-otm8018b_dsi_vdo */
+	port_kernel(&f, f.m->stock, dijing, 1); /* another name, the only driver: taken, and it fits OTM8018B */
+	struct sim_boot_report r;
+	evaluate(&f, &r);
+	assert_int_equal(r.verdict, SIM_VERDICT_BOOTS);
+	expect_fact(&r, "kernel.lcm_rule", "only_driver");
+	sim_boot_report_free(&r);
+	port_kernel(&f, f.m->stock, hx8379a, 1); /* the only driver, for another controller */
+	expect(&f, SIM_VERDICT_BLACK_SCREEN, "kernel_wrong_lcm", NULL);
+	port_kernel(&f, f.m->stock, fallback, 2); /* no otm8018b_dsi_vdo: compare_id finds the OTM8018B one */
+	evaluate(&f, &r);
+	assert_int_equal(r.verdict, SIM_VERDICT_BOOTS);
+	expect_fact(&r, "kernel.lcm_rule", "compare_id");
+	expect_fact(&r, "kernel.lcm_chosen", "otm8018b_dsi_vdo_dijing");
+	sim_boot_report_free(&r);
 	phone_close(&f);
 }
 
@@ -588,8 +746,8 @@ int main(void)
 		cmocka_unit_test(test_every_model_boots),
 		cmocka_unit_test(test_image_keeps_its_model),
 		cmocka_unit_test(test_footer_model_block),
-		cmocka_unit_test(test_universal_on_a_phone_without_its_panel),
-		cmocka_unit_test(test_universal_on_a_phone_without_its_touch),
+		cmocka_unit_test(test_universal_on_wiko_no_compare_id_match_keeps_last_driver),
+		cmocka_unit_test(test_universal_on_y600_otm8018b_probe_matches_no_touch),
 		cmocka_unit_test(test_preloader_judged_by_its_compiled_emi_table),
 		cmocka_unit_test(test_preloader_needs_its_compiled_table_not_its_tag),
 		cmocka_unit_test(test_universal_preloader_kills),
@@ -598,7 +756,11 @@ int main(void)
 		cmocka_unit_test(test_blank_wifi_mac_changes_every_boot),
 		cmocka_unit_test(test_stored_template_mac_and_default_bt_address),
 		cmocka_unit_test(test_corrupt_boot_header_boot_loop),
-		cmocka_unit_test(test_kernel_without_panel_driver_black_screen),
+		cmocka_unit_test(test_kernel_no_lcm_name_no_compare_id_match_no_framebuffer),
+		cmocka_unit_test(test_universal_lk_and_kernel_panel_outcome_on_each_model),
+		cmocka_unit_test(test_lk_single_driver_used_without_asking_the_panel),
+		cmocka_unit_test(test_lk_always_true_compare_id_wins_only_when_first),
+		cmocka_unit_test(test_kernel_takes_only_driver_then_name_then_compare_id),
 		cmocka_unit_test(test_system_and_tables),
 		cmocka_unit_test(test_stuck_in_download_mode),
 		cmocka_unit_test(test_no_preloader_dead),
