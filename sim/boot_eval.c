@@ -7,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "boot_modem.h"
 #include "boot_panel.h"
 #include "flash.h"
 #include "fw_build.h"
@@ -613,6 +614,36 @@ static void android_facts(struct eval *v, const char *text, size_t len)
 	unifw_jv_free(bp);
 }
 
+/* The kernel's CCCI loader and the modem in /system (boot_modem.c): a rejected modem is a phone without
+ * radio, its IMEI and calibration untouched. */
+static void check_modem(struct eval *v, struct unifw_ext4 *fs)
+{
+	struct sim_modem_check c;
+	sim_modem_check(fs, v->image, v->image_len, &c);
+	if (!c.kernel_known) {
+		note(v, "kernel", "no_kernel_ccci", "the kernel carries no CCCI record the sim knows: the modem is not checked");
+		return;
+	}
+	struct unifw_jv *f = unifw_jv_set_obj(v->r->facts, "modem");
+	unifw_jv_set_str(f, "type", c.type);
+	unifw_jv_set_uint(f, "kernel_reserved", c.reserved);
+	unifw_jv_set_str(f, "image", c.path);
+	if (c.has_header) {
+		unifw_jv_set_uint(f, "header_version", c.h.verno);
+		unifw_jv_set_uint(f, "bind_sys_id", c.h.bind_sys_id);
+		unifw_jv_set_uint(f, "mem_size", c.h.mem_size);
+	}
+	unifw_jv_set_bool(f, "mddb", c.mddb);
+	unifw_jv_set_bool(f, "loaded", !c.rejected);
+	if (c.rejected)
+		fault(v, "android", "no_radio",
+		      "the kernel's modem loader rejects %s (check_md_header: %s): Android boots without a radio (no "
+		      "calls, SMS or mobile data); the IMEI and calibration in NVRAM are untouched, this is not an IMEI "
+		      "loss", c.path[0] ? c.path : "the modem", c.why);
+	else if (c.warning[0])
+		note(v, "kernel", "modem_warning", "%s: %s", c.path, c.warning);
+}
+
 static void check_system(struct eval *v, const struct sim_flash_loc *loc)
 {
 	struct region_stream rs = { v->e, loc->offset, loc->size };
@@ -627,8 +658,10 @@ static void check_system(struct eval *v, const struct sim_flash_loc *loc)
 		reason(v, "kernel", "system_invalid", SIM_VERDICT_BOOT_LOOP,
 		       "ANDROID holds no mountable system with /build.prop (%s): init cannot start Android and the "
 		       "phone reboots in a loop", errtext(&e, why, sizeof why));
-	else
+	else {
 		android_facts(v, (const char *)text, len);
+		check_modem(v, fs);
+	}
 	free(text);
 	if (fs)
 		unifw_ext4_close(fs);

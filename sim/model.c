@@ -204,6 +204,8 @@ static const struct sim_firmware fw_universal = {
 	.emi = emi_universal, .emi_count = COUNT(emi_universal), .emi_dram_info_check = true,
 	.lcm = lcm_universal, .lcm_count = COUNT(lcm_universal),
 	.touch = touch_universal, .touch_count = COUNT(touch_universal),
+	/* built for a board that reserves 24 MiB for the modem: its modem asks for all of it */
+	.md_mem_size = 24u << 20, .md_reserved = 24u << 20,
 	.android = SIM_ANDROID_KK_442, .kernel_builder = "porter@universal72",
 	.kernel_date = "#7 SMP PREEMPT Sat Sep 9 13:17:16 CST 2017",
 	.logo_width = 480, .logo_height = 800,

@@ -11,6 +11,7 @@
 #include "testutil.h"
 
 #include "boot_eval.h"
+#include "boot_modem.h"
 #include "emmc.h"
 #include "factory.h"
 #include "flash.h"
@@ -410,6 +411,104 @@ static void test_stored_template_mac_and_default_bt_address(void **state)
 	phone_close(&f);
 }
 
+/* ------------------------------------------------------------------ modem (issue 9.8) */
+
+/* The universal system.img alone on a stock phone: its modem asks for 24 MiB, the stock kernel reserves
+ * MT6572's 22 MiB: check_md_header refuses it and Android runs without radio, the IMEI untouched. */
+static void test_foreign_modem_mem_size_no_radio_imei_kept(void **state)
+{
+	(void)state;
+	struct fixture f;
+	char dir[1200];
+	phone_open(&f, "y600-like");
+	package(&f, sim_firmware_universal(), NULL, "universal", dir, sizeof dir);
+	static const char *const only[] = { "ANDROID" };
+	struct sim_flash_opts o = { .only = only, .only_count = 1 };
+	flash(&f, dir, &o);
+	struct sim_boot_report r;
+	evaluate(&f, &r);
+	if (r.verdict != SIM_VERDICT_BOOTS_WITH_FAULTS || r.fault_count != 1 || strcmp(r.faults[0].code, "no_radio")) {
+		sim_boot_report_text(&r, stderr);
+		fail_msg("expected boots_with_faults with no_radio only");
+	}
+	assert_non_null(strstr(r.faults[0].message, "MD mem size mis-match"));
+	assert_non_null(strstr(r.faults[0].message, "not an IMEI loss"));
+	assert_true(unifw_jv_truthy(unifw_jv_path(r.facts, "nvram.imei_record")));
+	assert_false(unifw_jv_truthy(unifw_jv_path(r.facts, "modem.loaded")));
+	assert_int_equal(unifw_jv_u64(unifw_jv_path(r.facts, "modem.mem_size")), 24u << 20);
+	assert_int_equal(unifw_jv_u64(unifw_jv_path(r.facts, "modem.kernel_reserved")), SIM_MD1_MEM_SIZE);
+	assert_string_equal(unifw_jv_str(unifw_jv_path(r.facts, "modem.image")), "/system/etc/firmware/modem_1_wg_n.img");
+	assert_true(unifw_jv_truthy(unifw_jv_path(r.facts, "modem.mddb")));
+	sim_boot_report_free(&r);
+	/* its own kernel with it (the whole universal ROM) reserves 24 MiB: the modem loads */
+	flash(&f, dir, NULL);
+	evaluate(&f, &r);
+	assert_false(has_code(r.faults, r.fault_count, "no_radio"));
+	assert_true(unifw_jv_truthy(unifw_jv_path(r.facts, "modem.loaded")));
+	sim_boot_report_free(&r);
+	phone_close(&f);
+}
+
+/* check_md_header as MT6572 compiles it: bind_sys_id, memory size and image size reject; a missing header
+ * or another header version is only logged (the source returns 0), a smaller request only warned. */
+static void test_modem_header_rules(void **state)
+{
+	(void)state;
+	uint8_t *img = NULL;
+	size_t len = 0;
+	assert_int_equal(sim_build_modem("wg", SIM_MD1_MEM_SIZE, 7, &img, &len, NULL), 0);
+	assert_int_equal(len, SIM_MD_BODY_SIZE + SIM_MD_HEADER_SIZE);
+	struct sim_md_header h, base;
+	assert_true(sim_md_header_read(img, len, &base));
+	assert_int_equal(base.verno, 2);
+	assert_int_equal(base.bind_sys_id, 1);
+	assert_int_equal(base.md_img_size, SIM_MD_BODY_SIZE);
+	struct sim_modem_check c;
+	sim_modem_judge_header(true, &base, len, SIM_MD1_MEM_SIZE, &c);
+	assert_false(c.rejected);
+	assert_string_equal(c.warning, "");
+
+	h = base;
+	h.bind_sys_id = 2; /* a modem for MD SYS2 */
+	sim_md_header_write(img, len, &h);
+	assert_true(sim_md_header_read(img, len, &h));
+	sim_modem_judge_header(true, &h, len, SIM_MD1_MEM_SIZE, &c);
+	assert_true(c.rejected);
+	assert_non_null(strstr(c.why, "not for MD SYS1"));
+
+	h = base;
+	h.mem_size = SIM_MD1_MEM_SIZE + 0x100000;
+	sim_modem_judge_header(true, &h, len, SIM_MD1_MEM_SIZE, &c);
+	assert_true(c.rejected);
+	assert_non_null(strstr(c.why, "mem size"));
+
+	h = base;
+	h.md_img_size = (uint32_t)len + 1; /* a cut image */
+	sim_modem_judge_header(true, &h, len, SIM_MD1_MEM_SIZE, &c);
+	assert_true(c.rejected);
+	assert_non_null(strstr(c.why, "image size"));
+
+	h = base;
+	h.mem_size = 16u << 20;
+	sim_modem_judge_header(true, &h, len, SIM_MD1_MEM_SIZE, &c);
+	assert_false(c.rejected);
+	assert_non_null(strstr(c.warning, "isn't sync"));
+
+	h = base;
+	h.verno = 1;
+	h.bind_sys_id = 2; /* never looked at behind another header version */
+	sim_modem_judge_header(true, &h, len, SIM_MD1_MEM_SIZE, &c);
+	assert_false(c.rejected);
+	assert_non_null(strstr(c.warning, "version 1"));
+
+	memset(img + len - SIM_MD_HEADER_SIZE, 0, 12); /* no CHECK_HEADER magic */
+	assert_false(sim_md_header_read(img, len, &h));
+	sim_modem_judge_header(false, &h, len, SIM_MD1_MEM_SIZE, &c);
+	assert_false(c.rejected);
+	assert_non_null(strstr(c.warning, "not exist"));
+	free(img);
+}
+
 /* ------------------------------------------------------------------ broken flashes */
 
 static void overwrite(struct fixture *f, const char *part, uint64_t off, const void *b, size_t n)
@@ -755,6 +854,8 @@ int main(void)
 		cmocka_unit_test(test_format_all_download_imei_null),
 		cmocka_unit_test(test_blank_wifi_mac_changes_every_boot),
 		cmocka_unit_test(test_stored_template_mac_and_default_bt_address),
+		cmocka_unit_test(test_foreign_modem_mem_size_no_radio_imei_kept),
+		cmocka_unit_test(test_modem_header_rules),
 		cmocka_unit_test(test_corrupt_boot_header_boot_loop),
 		cmocka_unit_test(test_kernel_no_lcm_name_no_compare_id_match_no_framebuffer),
 		cmocka_unit_test(test_universal_lk_and_kernel_panel_outcome_on_each_model),
