@@ -1,9 +1,12 @@
 /* unifw-sim eMMC images from the models and the boot evaluation: every model's factory image boots;
- * the universal package flashed as-is gives the verdict its hardware dictates (white screen on a
- * phone whose panel it lacks, no touch on one whose touch controller it lacks), with its preloader
- * the phone is dead; Format All + Download gives IMEI null; a blank WiFi file the default MAC; a
- * corrupt boot header a boot loop; a kernel without the panel's driver a black screen; a lost PMT or
- * LK leaves it stuck in download mode; the image keeps its model across reopening. */
+ * the universal package flashed as-is gives the verdict its hardware dictates (white screen where no
+ * compare_id of its LK matches the panel, no touch where its kernel lacks the touch driver), with its
+ * preloader the phone is dead; LK and kernel pick LCM drivers as MediaTek's source does (one driver
+ * unconditionally, else compare_id in order, LK's last driver on no match; the kernel's only driver,
+ * the lcm= name, compare_id, else no framebuffer); Format All + Download gives IMEI null; a blank WiFi
+ * MAC is made up at every boot, a stored 00:08:22 one is a template, MediaTek's default BT address is
+ * reported; a modem the kernel's CCCI loader refuses gives no radio; a corrupt boot header a boot loop;
+ * a lost PMT or LK leaves it stuck in download mode; the image keeps its model across reopening. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
