@@ -399,10 +399,15 @@ static void check_lk_panel(struct eval *v)
 	lcm_choice_facts(f, c);
 	if (c->name)
 		unifw_jv_set_strf(f, "lcm_cmdline", "lcm=%d-%s", c->found ? 1 : 0, c->name);
-	if (c->fits)
-		v->lk_drives_panel = true;
-	else
+	if (!c->fits) {
 		judge_lk_lcm(v, c, n);
+		return;
+	}
+	v->lk_drives_panel = true;
+	if (!c->found) /* the last driver kept happens to be for this controller: it draws, LK still says 0 */
+		note(v, "lk", "lk_lcm_not_detected",
+		     "no compare_id of LK's LCM drivers matches this panel; the last one, %s, kept by LK, is for its "
+		     "controller 0x%04x and initialises it, and LK passes lcm=0-%s", c->name, v->m->panel_ic, c->name);
 }
 
 static int stage_lk(struct eval *v)

@@ -15,6 +15,7 @@
 
 #include "boot_eval.h"
 #include "boot_modem.h"
+#include "boot_panel.h"
 #include "emmc.h"
 #include "factory.h"
 #include "flash.h"
@@ -702,6 +703,54 @@ static void test_kernel_takes_only_driver_then_name_then_compare_id(void **state
 	phone_close(&f);
 }
 
+/* The choice rules alone, on a copy of s10-like whose HX8389B panel has another module ID: its
+ * hx8389b_kelai driver (ID probe) then refuses it, though it is for the same controller. */
+static void test_lcm_choice_rules(void **state)
+{
+	(void)state;
+	struct sim_model other = *sim_model_find("s10-like");
+	other.panel_module = 2;
+	static const char *const list[] = { "ili9806e_wvga_dsi_vdo", "hx8389b_kelai_dsi_vdo_qhd" };
+	struct sim_lcm_choice c;
+	sim_lk_choose_lcm(list, 2, sim_model_find("s10-like"), &c);
+	assert_int_equal(c.rule, SIM_LCM_RULE_COMPARE_ID);
+	assert_string_equal(c.name, "hx8389b_kelai_dsi_vdo_qhd");
+	assert_true(c.found && c.fits);
+	sim_lk_choose_lcm(list, 2, &other, &c); /* nothing matches: the last driver, lcm=0, but it fits */
+	assert_int_equal(c.rule, SIM_LCM_RULE_LAST_DRIVER);
+	assert_string_equal(c.name, "hx8389b_kelai_dsi_vdo_qhd");
+	assert_false(c.found);
+	assert_true(c.fits);
+	sim_lk_choose_lcm(list, 0, &other, &c);
+	assert_int_equal(c.rule, SIM_LCM_RULE_NONE);
+	assert_null(c.name);
+	/* an unknown driver has no compare_id the sim knows: never picked by probing, but the only one is used */
+	static const char *const unknown[] = { "abc1234_dsi_vdo", "ili9806e_wvga_dsi_vdo" };
+	sim_kernel_choose_lcm(unknown, 2, "nonexistent_dsi_vdo", &other, &c);
+	assert_int_equal(c.rule, SIM_LCM_RULE_NONE);
+	sim_kernel_choose_lcm(unknown, 1, NULL, &other, &c);
+	assert_int_equal(c.rule, SIM_LCM_RULE_ONLY_DRIVER);
+	assert_false(c.fits);
+	sim_kernel_choose_lcm(list, 2, "ili9806e_wvga_dsi_vdo", &other, &c); /* the name wins over compare_id */
+	assert_int_equal(c.rule, SIM_LCM_RULE_BY_NAME);
+	assert_string_equal(c.name, "ili9806e_wvga_dsi_vdo");
+	assert_false(c.fits);
+
+	/* the whole evaluation: the phone's image with that LK reports the note, not a screen fault */
+	struct fixture f;
+	phone_open(&f, "s10-like");
+	f.m = &other;
+	port_lk(&f, f.m->stock, list, 2);
+	struct sim_boot_report r;
+	struct unifw_error err = { 0 };
+	assert_int_equal(sim_boot_evaluate(f.e, &other, &r, &err), 0);
+	assert_int_equal(r.verdict, SIM_VERDICT_BOOTS);
+	assert_true(has_code(r.notes, r.note_count, "lk_lcm_not_detected"));
+	expect_fact(&r, "lk.lcm_cmdline", "lcm=0-hx8389b_kelai_dsi_vdo_qhd");
+	sim_boot_report_free(&r);
+	phone_close(&f);
+}
+
 static void test_system_and_tables(void **state)
 {
 	(void)state;
@@ -865,6 +914,7 @@ int main(void)
 		cmocka_unit_test(test_lk_single_driver_used_without_asking_the_panel),
 		cmocka_unit_test(test_lk_always_true_compare_id_wins_only_when_first),
 		cmocka_unit_test(test_kernel_takes_only_driver_then_name_then_compare_id),
+		cmocka_unit_test(test_lcm_choice_rules),
 		cmocka_unit_test(test_system_and_tables),
 		cmocka_unit_test(test_stuck_in_download_mode),
 		cmocka_unit_test(test_no_preloader_dead),
