@@ -7,6 +7,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "boot_modem.h"
+#include "boot_panel.h"
 #include "flash.h"
 #include "fw_build.h"
 #include "unifw/bootimg.h"
@@ -37,6 +39,7 @@ struct eval {
 	uint64_t user;
 	bool halted;             /* a stage the boot never gets past was reached */
 	bool lk_drives_panel;
+	struct sim_lcm_choice lk_lcm; /* LK's LCM driver (boot_panel.h); its name points into lk */
 	struct unifw_lk_info *lk;
 	struct unifw_kernel_info *kernel;
 	uint8_t *image; /* the kernel's decompressed Image (its partition table is read from it) */
@@ -118,11 +121,6 @@ static struct unifw_jv *names_json(const struct unifw_names *a, const struct uni
 	for (size_t i = 0; b && i < b->count; i++)
 		unifw_jv_push_str(arr, b->name[i]);
 	return arr;
-}
-
-static bool names_have(const struct unifw_names *a, const struct unifw_names *b, const char *name)
-{
-	return unifw_names_has(a, name) || (b && unifw_names_has(b, name));
 }
 
 static void names_list(const struct unifw_names *l, char *out, size_t len)
@@ -337,21 +335,79 @@ static int locate_or_reason(struct eval *v, const char *name, const char *alias,
 	return 0;
 }
 
+/* LK and the kernel see one LCM_DRIVER list each, in link order; the parsers keep known names and
+ * other plausible ones apart, so the order is exact when all are known (the sim's own firmware) [I]. */
+static size_t ordered_lcm(const struct unifw_names *known, const struct unifw_names *other,
+			  const char *out[2 * UNIFW_NAMES_MAX])
+{
+	size_t n = 0;
+	for (size_t i = 0; i < known->count; i++)
+		out[n++] = known->name[i];
+	for (size_t i = 0; i < other->count; i++)
+		out[n++] = other->name[i];
+	return n;
+}
+
+static void lcm_choice_facts(struct unifw_jv *f, const struct sim_lcm_choice *c)
+{
+	if (c->name)
+		unifw_jv_set_str(f, "lcm_chosen", c->name);
+	else
+		unifw_jv_set(f, "lcm_chosen", NULL);
+	unifw_jv_set_str(f, "lcm_rule", sim_lcm_rule_name(c->rule));
+}
+
+/* LK's pick (disp_drv_get_lcm_driver): a driver not written for the panel's controller leaves the
+ * panel uninitialised behind a lit backlight: the sim calls that white_screen [I]. */
+static void judge_lk_lcm(struct eval *v, const struct sim_lcm_choice *c, size_t n)
+{
+	const char *own = v->m->lcm;
+	unsigned ic = v->m->panel_ic;
+	if (c->rule == SIM_LCM_RULE_NONE)
+		reason(v, "lk", "lk_no_lcm", SIM_VERDICT_WHITE_SCREEN,
+		       "LK has no LCM driver: the panel (controller 0x%04x, driver %s) is never initialised; a lit "
+		       "backlight over it is taken as a white screen (unconfirmed)", ic, own);
+	else if (c->rule == SIM_LCM_RULE_LAST_DRIVER)
+		reason(v, "lk", "lk_no_lcm", SIM_VERDICT_WHITE_SCREEN,
+		       "no compare_id of LK's %zu LCM drivers matches this panel (controller 0x%04x, driver %s): LK "
+		       "keeps the last one, %s, and passes lcm=0-%s; that is another controller's init, the panel stays "
+		       "uninitialised: white screen from power-on (what such a panel shows is unconfirmed)",
+		       n, ic, own, c->name, c->name);
+	else if (c->rule == SIM_LCM_RULE_ONLY_DRIVER)
+		reason(v, "lk", "lk_wrong_lcm", SIM_VERDICT_WHITE_SCREEN,
+		       "LK has one LCM driver, %s, and uses it without asking the panel (no compare_id for a single "
+		       "driver); it is not for this panel's controller 0x%04x (driver %s): the panel stays "
+		       "uninitialised: white screen from power-on (unconfirmed)", c->name, ic, own);
+	else
+		reason(v, "lk", "lk_wrong_lcm", SIM_VERDICT_WHITE_SCREEN,
+		       "%s's compare_id answers yes for this panel and comes first in LK's list, but it drives another "
+		       "controller (this panel: 0x%04x, driver %s): the panel stays uninitialised: white screen from "
+		       "power-on (unconfirmed)", c->name, ic, own);
+}
+
 static void check_lk_panel(struct eval *v)
 {
-	char list[512];
-	names_list(&v->lk->lcm, list, sizeof list);
+	const char *names[2 * UNIFW_NAMES_MAX];
+	size_t n = ordered_lcm(&v->lk->lcm, &v->lk->lcm_unlisted, names);
 	if (!v->m) {
 		note(v, "lk", "panel_unknown", "the image names no phone model: the panel check is skipped");
 		return;
 	}
-	if (names_have(&v->lk->lcm, &v->lk->lcm_unlisted, v->m->lcm)) {
-		v->lk_drives_panel = true;
+	struct sim_lcm_choice *c = &v->lk_lcm;
+	sim_lk_choose_lcm(names, n, v->m, c);
+	struct unifw_jv *f = unifw_jv_path(v->r->facts, "lk");
+	lcm_choice_facts(f, c);
+	if (c->name)
+		unifw_jv_set_strf(f, "lcm_cmdline", "lcm=%d-%s", c->found ? 1 : 0, c->name);
+	if (!c->fits) {
+		judge_lk_lcm(v, c, n);
 		return;
 	}
-	reason(v, "lk", "lk_no_lcm", SIM_VERDICT_WHITE_SCREEN,
-	       "LK has no driver for this phone's panel %s (it has: %s): no compare_id matches, the panel is never "
-	       "initialised and the lit backlight shows a white screen from power-on", v->m->lcm, list);
+	v->lk_drives_panel = true;
+	if (!c->found) /* the last driver kept happens to be for this controller: it draws, LK still says 0 */
+		note(v, "lk", "lk_lcm_not_detected",
+		     "no compare_id of LK's LCM drivers matches this panel; the last one, %s, kept by LK, is for its "
+		     "controller 0x%04x and initialises it, and LK passes lcm=0-%s", c->name, v->m->panel_ic, c->name);
 }
 
 static int stage_lk(struct eval *v)
@@ -563,6 +619,36 @@ static void android_facts(struct eval *v, const char *text, size_t len)
 	unifw_jv_free(bp);
 }
 
+/* The kernel's CCCI loader and the modem in /system (boot_modem.c): a rejected modem is a phone without
+ * radio, its IMEI and calibration untouched. */
+static void check_modem(struct eval *v, struct unifw_ext4 *fs)
+{
+	struct sim_modem_check c;
+	sim_modem_check(fs, v->image, v->image_len, &c);
+	if (!c.kernel_known) {
+		note(v, "kernel", "no_kernel_ccci", "the kernel carries no CCCI record the sim knows: the modem is not checked");
+		return;
+	}
+	struct unifw_jv *f = unifw_jv_set_obj(v->r->facts, "modem");
+	unifw_jv_set_str(f, "type", c.type);
+	unifw_jv_set_uint(f, "kernel_reserved", c.reserved);
+	unifw_jv_set_str(f, "image", c.path);
+	if (c.has_header) {
+		unifw_jv_set_uint(f, "header_version", c.h.verno);
+		unifw_jv_set_uint(f, "bind_sys_id", c.h.bind_sys_id);
+		unifw_jv_set_uint(f, "mem_size", c.h.mem_size);
+	}
+	unifw_jv_set_bool(f, "mddb", c.mddb);
+	unifw_jv_set_bool(f, "loaded", !c.rejected);
+	if (c.rejected)
+		fault(v, "android", "no_radio",
+		      "the kernel's modem loader rejects %s (check_md_header: %s): Android boots without a radio (no "
+		      "calls, SMS or mobile data); the IMEI and calibration in NVRAM are untouched, this is not an IMEI "
+		      "loss", c.path[0] ? c.path : "the modem", c.why);
+	else if (c.warning[0])
+		note(v, "kernel", "modem_warning", "%s: %s", c.path, c.warning);
+}
+
 static void check_system(struct eval *v, const struct sim_flash_loc *loc)
 {
 	struct region_stream rs = { v->e, loc->offset, loc->size };
@@ -577,24 +663,39 @@ static void check_system(struct eval *v, const struct sim_flash_loc *loc)
 		reason(v, "kernel", "system_invalid", SIM_VERDICT_BOOT_LOOP,
 		       "ANDROID holds no mountable system with /build.prop (%s): init cannot start Android and the "
 		       "phone reboots in a loop", errtext(&e, why, sizeof why));
-	else
+	else {
 		android_facts(v, (const char *)text, len);
+		check_modem(v, fs);
+	}
 	free(text);
 	if (fs)
 		unifw_ext4_close(fs);
 }
 
+/* The kernel's pick (disp_get_lcm_name_boot, disphal_get_lcm_driver, DISP_DetectDevice); judged only when
+ * LK drew on the panel, else the white screen is already the outcome. */
 static void check_kernel_panel(struct eval *v)
 {
-	if (!v->m || !v->lk_drives_panel)
+	if (!v->m)
 		return;
-	if (names_have(&v->kernel->lcm, &v->kernel->lcm_unlisted, v->m->lcm))
+	const char *names[2 * UNIFW_NAMES_MAX];
+	size_t n = ordered_lcm(&v->kernel->lcm, &v->kernel->lcm_unlisted, names);
+	struct sim_lcm_choice c;
+	sim_kernel_choose_lcm(names, n, v->lk_lcm.name, v->m, &c);
+	lcm_choice_facts(unifw_jv_path(v->r->facts, "kernel"), &c);
+	if (!v->lk_drives_panel)
 		return;
-	char list[512];
-	names_list(&v->kernel->lcm, list, sizeof list);
-	reason(v, "kernel", "kernel_no_lcm", SIM_VERDICT_BLACK_SCREEN,
-	       "LK drives the panel and passes lcm=1-%s, but the kernel has no driver of that name (it has: %s): "
-	       "the boot logo shows, then the screen goes black while Android runs", v->m->lcm, list);
+	if (!c.name)
+		reason(v, "kernel", "kernel_no_lcm", SIM_VERDICT_BLACK_SCREEN,
+		       "LK drives the panel and passes lcm=%d-%s, but the kernel's %zu LCM driver(s) include none of that "
+		       "name and no compare_id matches: disphal_get_lcm_driver returns NULL and mtkfb_probe gets no "
+		       "framebuffer; Android runs without a display (what the screen then shows is unconfirmed: the "
+		       "sim says black_screen)", v->lk_lcm.found ? 1 : 0, v->lk_lcm.name, n);
+	else if (!c.fits)
+		reason(v, "kernel", "kernel_wrong_lcm", SIM_VERDICT_BLACK_SCREEN,
+		       "the kernel takes %s (%s) for a panel with controller 0x%04x (driver %s): it drives the panel "
+		       "with another controller's parameters after the boot logo; the screen is taken to go black "
+		       "(unconfirmed)", c.name, sim_lcm_rule_name(c.rule), v->m->panel_ic, v->m->lcm);
 }
 
 static int stage_kernel(struct eval *v)
@@ -717,43 +818,62 @@ static int read_binregion(struct eval *v, struct nv_view *nv)
 	return 0;
 }
 
-static enum unifw_nvram_addr_state addr_state(const uint8_t a[6])
-{
-	static const uint8_t zero[6];
-	if (!memcmp(a, zero, 6) || (a[0] == 0xFF && a[1] == 0xFF && a[2] == 0xFF))
-		return UNIFW_NVRAM_BLANK;
-	if (a[0] == 0x00 && a[1] == 0x08 && a[2] == 0x22) /* MediaTek's template address */
-		return UNIFW_NVRAM_DEFAULT;
-	return UNIFW_NVRAM_SET;
-}
-
 static void address_fact(struct unifw_jv *f, const char *key, enum unifw_nvram_addr_state st, const uint8_t a[6])
 {
 	char s[18], k[32];
 	snprintf(k, sizeof k, "%s_state", key);
 	unifw_jv_set_str(f, k, unifw_nvram_addr_state_name(st));
-	if (st == UNIFW_NVRAM_SET) {
+	if (st == UNIFW_NVRAM_SET || st == UNIFW_NVRAM_DEFAULT) {
 		unifw_nvram_format_mac(a, s);
 		unifw_jv_set_str(f, key, s);
 	}
 }
 
+/* WiFi: a blank (or missing) MAC and a stored 00:08:22 one are different troubles: the first changes
+ * at every boot, the second is fixed but borrowed (unifw/nvram.h, docs/sim.md "Boot evaluation"). */
+static void judge_wifi_mac(struct eval *v, enum unifw_nvram_addr_state st, const uint8_t mac[6])
+{
+	char s[18];
+	unifw_nvram_format_mac(mac, s);
+	if (st == UNIFW_NVRAM_BLANK || st == UNIFW_NVRAM_ABSENT)
+		fault(v, "android", "mac_random_each_boot",
+		      "the WiFi NVRAM file %s: the WLAN driver makes up 00:08:22 plus three bytes of its boot-time tick "
+		      "(wlanUpdateNetworkAddress), so the phone shows a different MAC after every boot (restore its own "
+		      "NVRAM backup or set a MAC)", st == UNIFW_NVRAM_ABSENT ? "is missing" : "holds no usable MAC");
+	else if (st == UNIFW_NVRAM_DEFAULT)
+		fault(v, "android", "mac_template",
+		      "the WiFi NVRAM file stores %s, MediaTek's template prefix 00:08:22: the MAC stays the same from "
+		      "boot to boot but is not this phone's own (copied from another phone's NVRAM or a template)", s);
+}
+
+static void judge_bt_address(struct eval *v, enum unifw_nvram_addr_state st, const uint8_t a[6])
+{
+	char s[18];
+	unifw_nvram_format_mac(a, s);
+	const char *chip = unifw_nvram_bt_default_chip(a);
+	if (st == UNIFW_NVRAM_DEFAULT)
+		fault(v, "android", "default_bt_address",
+		      "the Bluetooth address is %s, MediaTek's default for the %s (CFG_BT_Default.h stBtDefault): every "
+		      "phone without its own NVRAM has it", s, chip ? chip : "combo chip");
+	else if (st != UNIFW_NVRAM_SET)
+		fault(v, "android", "default_bt_address",
+		      "the Bluetooth NVRAM file is %s: the phone comes up with MediaTek's default Bluetooth address "
+		      "(nvram_daemon fills the record from CFG_BT_Default.h; its exact restore trigger is unconfirmed)",
+		      unifw_nvram_addr_state_name(st));
+}
+
 static void judge_addresses(struct eval *v, const struct nv_view *nv, struct unifw_jv *f)
 {
-	enum unifw_nvram_addr_state wifi = nv->data_wifi ? addr_state(nv->data_mac)
+	enum unifw_nvram_addr_state wifi = nv->data_wifi ? unifw_nvram_wifi_mac_state(nv->data_mac)
 				       : nv->bin_ok ? nv->bin_wifi_state : UNIFW_NVRAM_ABSENT;
-	enum unifw_nvram_addr_state bt = nv->data_bt ? addr_state(nv->data_btaddr)
+	enum unifw_nvram_addr_state bt = nv->data_bt ? unifw_nvram_bt_addr_state(nv->data_btaddr)
 				     : nv->bin_ok ? nv->bin_bt_state : UNIFW_NVRAM_ABSENT;
-	address_fact(f, "wifi_mac", wifi, nv->data_wifi ? nv->data_mac : nv->bin_mac);
-	address_fact(f, "bt_address", bt, nv->data_bt ? nv->data_btaddr : nv->bin_btaddr);
-	if (wifi != UNIFW_NVRAM_SET)
-		fault(v, "android", "default_mac",
-		      "the WiFi NVRAM file is %s: the phone reports MediaTek's template MAC 00:08:22:xx:xx:xx, the same "
-		      "on many phones (restore its own NVRAM backup or set a MAC)", unifw_nvram_addr_state_name(wifi));
-	if (bt != UNIFW_NVRAM_SET)
-		fault(v, "android", "default_bt_address",
-		      "the Bluetooth NVRAM file is %s: the phone comes up with a default Bluetooth address",
-		      unifw_nvram_addr_state_name(bt));
+	const uint8_t *mac = nv->data_wifi ? nv->data_mac : nv->bin_mac;
+	const uint8_t *bta = nv->data_bt ? nv->data_btaddr : nv->bin_btaddr;
+	address_fact(f, "wifi_mac", wifi, mac);
+	address_fact(f, "bt_address", bt, bta);
+	judge_wifi_mac(v, wifi, mac);
+	judge_bt_address(v, bt, bta);
 }
 
 static int stage_nvram(struct eval *v)
@@ -795,6 +915,7 @@ static void model_facts(struct eval *v)
 		unifw_jv_set_str(f, "model", v->m->name);
 		unifw_jv_set_str(f, "memory_part", v->m->mem->label);
 		unifw_jv_set_str(f, "panel_lcm", v->m->lcm);
+		unifw_jv_set_strf(f, "panel_ic", "0x%04x", v->m->panel_ic);
 		unifw_jv_set_strf(f, "panel", "%ux%u", v->m->panel_width, v->m->panel_height);
 		unifw_jv_set_str(f, "touch", v->m->touch);
 	}

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "modem.h"
 #include "unifw/io.h"
 
 struct factory {
@@ -146,6 +147,22 @@ static const char kpd_kl[] =
 	"# MediaTek keypad (mtk-kpd)\nkey 114   VOLUME_DOWN\nkey 115   VOLUME_UP\nkey 116   POWER     WAKE\n"
 	"key 139   MENU\nkey 158   BACK\nkey 102   HOME\n";
 
+/* The modem as MT6572 builds ship it: modem_1_wg_n.img with its MD_CHECK_HEADER, and the modem's
+ * database for the engineering tools (mediatek/config/mt6572/AndroidBoard.mk copies both). */
+static int stage_modem(struct factory *f, struct unifw_error *err)
+{
+	const struct sim_firmware *fw = f->fw;
+	uint8_t *img = NULL;
+	size_t len = 0;
+	int rc = sim_build_modem("wg", fw->md_mem_size ? fw->md_mem_size : SIM_MD1_MEM_SIZE, f->seed, &img, &len, err);
+	if (rc == 0)
+		rc = sim_stage_file(f->staging, "etc/firmware/modem_1_wg_n.img", img, len, err);
+	free(img);
+	if (rc == 0)
+		rc = stage_random(f, "etc/mddb/BPLGUInfoCustomAppSrcP_MT6572_S00_SIM_MD_WG_N", 32 << 10, err);
+	return rc;
+}
+
 static int stage_system(struct factory *f, struct unifw_error *err)
 {
 	const struct sim_firmware *fw = f->fw;
@@ -169,6 +186,8 @@ static int stage_system(struct factory *f, struct unifw_error *err)
 		if (rc == 0)
 			rc = stage_random(f, rel, 16 << 10, err);
 	}
+	if (rc == 0)
+		rc = stage_modem(f, err);
 	if (rc == 0)
 		rc = stage_random(f, "framework/framework.jar", 1 << 20, err);
 	if (rc == 0)

@@ -18,6 +18,7 @@
 #include <zlib.h>
 
 #include "fw_build.h"
+#include "modem.h"
 #include "unifw/bootimg.h"
 #include "unifw/mtkhdr.h"
 #include "unifw/ramdisk.h"
@@ -171,6 +172,10 @@ static int build_image(const struct sim_firmware *fw, const struct sim_driver_se
 		sim_buf_zero(img, 1);
 		sim_buf_str(img, d->touch[i]); /* i2c_driver.driver.name / input device name */
 	}
+	char ccci[64]; /* the MD1 type and reservation the CCCI loader works with (modem.h) */
+	snprintf(ccci, sizeof ccci, "%swg 0x%x\n", SIM_KERNEL_CCCI_TAG, fw->md_reserved ? fw->md_reserved : SIM_MD1_MEM_SIZE);
+	sim_buf_zero(img, 1);
+	sim_buf_str(img, ccci);
 	sim_buf_align(img, 4);
 	lcm_records(img, KERNEL_BASE, d->lcm, d->lcm_count);
 	kernel_ptable(img, fw);

@@ -62,6 +62,9 @@ struct sim_firmware {
 	size_t lcm_count;
 	const char *const *touch;   /* touch drivers compiled into the kernel (registered names) */
 	size_t touch_count;
+	/* Modem (modem.h): the memory its MD_CHECK_HEADER asks for and the kernel's MD1 reservation
+	 * (0 = SIM_MD1_MEM_SIZE, MT6572's 22 MiB). */
+	uint32_t md_mem_size, md_reserved;
 	enum sim_android android;
 	const char *kernel_builder; /* "user@host" of the banner */
 	const char *kernel_date;    /* "#1 SMP PREEMPT <date>" part of the banner */
@@ -84,6 +87,8 @@ struct sim_model {
 	const struct sim_mem_part *mem; /* its MCP: the first 9 CID bytes equal mem->id */
 	/* display / touch: the driver names the hardware needs */
 	const char *lcm;
+	uint16_t panel_ic;          /* the controller ID its panel answers to compare_id (boot_panel.c) */
+	uint8_t panel_module;       /* the module ID a panel-specific compare_id also checks */
 	uint32_t panel_width, panel_height;
 	const char *touch;
 	/* chip identity answered over USB */

@@ -76,10 +76,22 @@ uint32_t unifw_nvram_checksum(const uint8_t *data, size_t len);
 
 enum unifw_nvram_addr_state { UNIFW_NVRAM_ABSENT, UNIFW_NVRAM_BLANK, UNIFW_NVRAM_DEFAULT, UNIFW_NVRAM_SET };
 const char *unifw_nvram_addr_state_name(enum unifw_nvram_addr_state s);
-/* WiFi MAC (WIFI file, offset 4) and Bluetooth address (BT_Addr, first 6 bytes). DEFAULT = the
- * MediaTek template MAC 00:08:22:xx:xx:xx that a phone without its own NVRAM reports. */
+/* WiFi MAC (WIFI file, offset 4) and Bluetooth address (BT_Addr, first 6 bytes); the states mean
+ * (docs/format-nvram.md "Addresses"):
+ *  WiFi BLANK    nothing usable stored (all 0x00, all 0xFF, or a multicast address): the WLAN driver
+ *                makes one up at every boot, 00:08:22 plus three bytes of its boot-time tick
+ *                (wlan_lib.c wlanUpdateNetworkAddress), so the MAC changes every boot;
+ *  WiFi DEFAULT  a stored 00:08:22:xx:xx:xx: fixed from boot to boot, but MediaTek's template prefix,
+ *                not this phone's own address;
+ *  BT DEFAULT    one of MediaTek's default Bluetooth addresses (cgen CFG_BT_Default.h), e.g.
+ *                00:00:46:65:72:01 of the MT6572 combo (stBtDefault_6572): the same on every phone. */
 enum unifw_nvram_addr_state unifw_nvram_wifi_mac(const struct unifw_nvram *nv, const uint8_t *buf, uint8_t mac[6]);
 enum unifw_nvram_addr_state unifw_nvram_bt_addr(const struct unifw_nvram *nv, const uint8_t *buf, uint8_t addr[6]);
+/* The same judgement for an address read elsewhere (say /data/nvram's copy of the file). */
+enum unifw_nvram_addr_state unifw_nvram_wifi_mac_state(const uint8_t mac[6]);
+enum unifw_nvram_addr_state unifw_nvram_bt_addr_state(const uint8_t addr[6]);
+/* The MediaTek chip whose default Bluetooth address this is ("MT6572", "MT6622", ...), or NULL. */
+const char *unifw_nvram_bt_default_chip(const uint8_t addr[6]);
 
 /* "AA:BB:CC:DD:EE:FF" (also '-' separated); rejects multicast, all-zero and broadcast. */
 int unifw_nvram_parse_mac(const char *s, uint8_t mac[6], struct unifw_error *err);

@@ -291,23 +291,59 @@ static enum unifw_nvram_addr_state read_addr(const struct unifw_nvram *nv, const
 	if (f->size < at + 6)
 		return UNIFW_NVRAM_BLANK;
 	memcpy(out, buf + f->offset + at, 6);
-	if (unifw_all_bytes(out, 6, 0) || unifw_all_bytes(out, 6, 0xFF))
-		return UNIFW_NVRAM_BLANK;
 	return UNIFW_NVRAM_SET;
+}
+
+enum unifw_nvram_addr_state unifw_nvram_wifi_mac_state(const uint8_t mac[6])
+{
+	/* wlanUpdateNetworkAddress generates an address when the stored one is all zero or has the
+	 * group bit (IS_BMCAST_MAC_ADDR: broadcast and multicast) set. */
+	if (unifw_all_bytes(mac, 6, 0) || (mac[0] & 0x01))
+		return UNIFW_NVRAM_BLANK;
+	/* 00:08:22 is the prefix the driver uses for the made-up ones: stored, it is a copied template. */
+	if (mac[0] == 0x00 && mac[1] == 0x08 && mac[2] == 0x22)
+		return UNIFW_NVRAM_DEFAULT;
+	return UNIFW_NVRAM_SET;
+}
+
+/* mediatek/custom/common/cgen/cfgdefault/CFG_BT_Default.h (l33tnoob/MT65x2_kernel_lk): the address
+ * field of every stBtDefault_* record. */
+static const struct {
+	const char *chip;
+	uint8_t addr[6];
+} bt_defaults[] = {
+	{ "MT6572", { 0x00, 0x00, 0x46, 0x65, 0x72, 0x01 } }, { "MT6571", { 0x00, 0x00, 0x46, 0x65, 0x71, 0x01 } },
+	{ "MT6582", { 0x00, 0x00, 0x46, 0x65, 0x82, 0x01 } }, { "MT6592", { 0x00, 0x00, 0x46, 0x65, 0x92, 0x01 } },
+	{ "MT6620", { 0x00, 0x00, 0x46, 0x66, 0x20, 0x01 } }, { "MT6628", { 0x00, 0x00, 0x46, 0x66, 0x28, 0x01 } },
+	{ "MT6630", { 0x00, 0x00, 0x46, 0x66, 0x30, 0x01 } }, { "MT6622", { 0x00, 0x00, 0x46, 0x66, 0x22, 0x01 } },
+	{ "MT6626", { 0x00, 0x00, 0x46, 0x66, 0x26, 0x01 } },
+};
+
+const char *unifw_nvram_bt_default_chip(const uint8_t addr[6])
+{
+	for (size_t i = 0; i < sizeof bt_defaults / sizeof *bt_defaults; i++)
+		if (!memcmp(addr, bt_defaults[i].addr, 6))
+			return bt_defaults[i].chip;
+	return NULL;
+}
+
+enum unifw_nvram_addr_state unifw_nvram_bt_addr_state(const uint8_t addr[6])
+{
+	if (unifw_all_bytes(addr, 6, 0) || unifw_all_bytes(addr, 6, 0xFF))
+		return UNIFW_NVRAM_BLANK;
+	return unifw_nvram_bt_default_chip(addr) ? UNIFW_NVRAM_DEFAULT : UNIFW_NVRAM_SET;
 }
 
 enum unifw_nvram_addr_state unifw_nvram_wifi_mac(const struct unifw_nvram *nv, const uint8_t *buf, uint8_t mac[6])
 {
 	enum unifw_nvram_addr_state s = read_addr(nv, buf, UNIFW_NVRAM_WIFI, UNIFW_NVRAM_WIFI_MAC_OFFSET, mac);
-	/* 00:08:22 is the MediaTek template WiFi MAC every unpersonalised phone reports. */
-	if (s == UNIFW_NVRAM_SET && mac[0] == 0x00 && mac[1] == 0x08 && mac[2] == 0x22)
-		return UNIFW_NVRAM_DEFAULT;
-	return s;
+	return s == UNIFW_NVRAM_SET ? unifw_nvram_wifi_mac_state(mac) : s;
 }
 
 enum unifw_nvram_addr_state unifw_nvram_bt_addr(const struct unifw_nvram *nv, const uint8_t *buf, uint8_t addr[6])
 {
-	return read_addr(nv, buf, UNIFW_NVRAM_BT_ADDR, 0, addr);
+	enum unifw_nvram_addr_state s = read_addr(nv, buf, UNIFW_NVRAM_BT_ADDR, 0, addr);
+	return s == UNIFW_NVRAM_SET ? unifw_nvram_bt_addr_state(addr) : s;
 }
 
 int unifw_nvram_parse_mac(const char *s, uint8_t mac[6], struct unifw_error *err)

@@ -154,6 +154,45 @@ static void default_blank_and_absent_addresses(void **state)
 	free(b);
 }
 
+/* What each stored address means (issue 9.7): a blank WiFi MAC is made up at every boot, a stored
+ * 00:08:22 one is a fixed template; MediaTek's default Bluetooth addresses (CFG_BT_Default.h) are
+ * recognised, an ordinary one is not. */
+static void wifi_and_bt_address_meanings(void **state)
+{
+	(void)state;
+	static const uint8_t zero[6], ones[6] = { 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF },
+			     group[6] = { 0x01, 0x00, 0x5E, 0x00, 0x00, 0x01 },
+			     template_mac[6] = { 0x00, 0x08, 0x22, 0x9A, 0x31, 0x07 },
+			     own[6] = { 0x00, 0x0C, 0xE7, 0x12, 0x34, 0x56 },
+			     bt6572[6] = { 0x00, 0x00, 0x46, 0x65, 0x72, 0x01 }, bt6626[6] = { 0x00, 0x00, 0x46, 0x66, 0x26, 0x01 },
+			     bt6622[6] = { 0x00, 0x00, 0x46, 0x66, 0x22, 0x01 }, bt_near[6] = { 0x00, 0x00, 0x46, 0x65, 0x72, 0x02 };
+	assert_int_equal(unifw_nvram_wifi_mac_state(zero), UNIFW_NVRAM_BLANK);
+	assert_int_equal(unifw_nvram_wifi_mac_state(ones), UNIFW_NVRAM_BLANK);
+	assert_int_equal(unifw_nvram_wifi_mac_state(group), UNIFW_NVRAM_BLANK); /* the driver replaces it too */
+	assert_int_equal(unifw_nvram_wifi_mac_state(template_mac), UNIFW_NVRAM_DEFAULT);
+	assert_int_equal(unifw_nvram_wifi_mac_state(own), UNIFW_NVRAM_SET);
+	assert_int_equal(unifw_nvram_bt_addr_state(bt6572), UNIFW_NVRAM_DEFAULT);
+	assert_string_equal(unifw_nvram_bt_default_chip(bt6572), "MT6572");
+	assert_int_equal(unifw_nvram_bt_addr_state(bt6626), UNIFW_NVRAM_DEFAULT);
+	assert_string_equal(unifw_nvram_bt_default_chip(bt6626), "MT6626");
+	assert_int_equal(unifw_nvram_bt_addr_state(bt6622), UNIFW_NVRAM_DEFAULT);
+	assert_int_equal(unifw_nvram_bt_addr_state(bt_near), UNIFW_NVRAM_SET);
+	assert_null(unifw_nvram_bt_default_chip(bt_near));
+	assert_int_equal(unifw_nvram_bt_addr_state(zero), UNIFW_NVRAM_BLANK);
+	assert_int_equal(unifw_nvram_bt_addr_state(own), UNIFW_NVRAM_SET);
+	/* the same through a BinRegion: the default BT address comes back as "default" with its bytes */
+	size_t len;
+	uint8_t *b = build_sample(&len, own), a[6];
+	struct unifw_error e;
+	assert_int_equal(unifw_nvram_set_bt_addr(b, len, bt6572, &e), 0);
+	struct unifw_nvram nv;
+	assert_int_equal(unifw_nvram_parse(b, len, "n", &nv, NULL), 0);
+	assert_int_equal(unifw_nvram_bt_addr(&nv, b, a), UNIFW_NVRAM_DEFAULT);
+	assert_memory_equal(a, bt6572, 6);
+	unifw_nvram_free(&nv);
+	free(b);
+}
+
 static void set_mac_and_bt_keep_checksums(void **state)
 {
 	(void)state;
@@ -342,6 +381,7 @@ int main(void)
 		cmocka_unit_test(build_parse_round_trip),
 		cmocka_unit_test(mac_bt_and_imei_reporting),
 		cmocka_unit_test(default_blank_and_absent_addresses),
+		cmocka_unit_test(wifi_and_bt_address_meanings),
 		cmocka_unit_test(set_mac_and_bt_keep_checksums),
 		cmocka_unit_test(imei_record_is_never_a_target),
 		cmocka_unit_test(header_found_by_scanning),

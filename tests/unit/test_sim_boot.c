@@ -1,9 +1,12 @@
 /* unifw-sim eMMC images from the models and the boot evaluation: every model's factory image boots;
- * the universal package flashed as-is gives the verdict its hardware dictates (white screen on a
- * phone whose panel it lacks, no touch on one whose touch controller it lacks), with its preloader
- * the phone is dead; Format All + Download gives IMEI null; a blank WiFi file the default MAC; a
- * corrupt boot header a boot loop; a kernel without the panel's driver a black screen; a lost PMT or
- * LK leaves it stuck in download mode; the image keeps its model across reopening. */
+ * the universal package flashed as-is gives the verdict its hardware dictates (white screen where no
+ * compare_id of its LK matches the panel, no touch where its kernel lacks the touch driver), with its
+ * preloader the phone is dead; LK and kernel pick LCM drivers as MediaTek's source does (one driver
+ * unconditionally, else compare_id in order, LK's last driver on no match; the kernel's only driver,
+ * the lcm= name, compare_id, else no framebuffer); Format All + Download gives IMEI null; a blank WiFi
+ * MAC is made up at every boot, a stored 00:08:22 one is a template, MediaTek's default BT address is
+ * reported; a modem the kernel's CCCI loader refuses gives no radio; a corrupt boot header a boot loop;
+ * a lost PMT or LK leaves it stuck in download mode; the image keeps its model across reopening. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +14,8 @@
 #include "testutil.h"
 
 #include "boot_eval.h"
+#include "boot_modem.h"
+#include "boot_panel.h"
 #include "emmc.h"
 #include "factory.h"
 #include "flash.h"
@@ -165,7 +170,9 @@ static void test_footer_model_block(void **state)
 
 /* ------------------------------------------------------------------ the universal package */
 
-static void test_universal_on_a_phone_without_its_panel(void **state)
+/* wiko-like's NT35512 answers none of the universal LK's compare_id: LK keeps its LAST driver and passes
+ * lcm=0-NAME; the panel is never initialised (issue 9.3). */
+static void test_universal_on_wiko_no_compare_id_match_keeps_last_driver(void **state)
 {
 	(void)state;
 	struct fixture f;
@@ -174,10 +181,17 @@ static void test_universal_on_a_phone_without_its_panel(void **state)
 	package(&f, sim_firmware_universal(), NULL, "universal", dir, sizeof dir);
 	flash(&f, dir, NULL);
 	expect(&f, SIM_VERDICT_WHITE_SCREEN, "lk_no_lcm", "no_touch");
+	struct sim_boot_report r;
+	evaluate(&f, &r);
+	assert_string_equal(unifw_jv_str(unifw_jv_path(r.facts, "lk.lcm_rule")), "last_driver");
+	assert_string_equal(unifw_jv_str(unifw_jv_path(r.facts, "lk.lcm_cmdline")), "lcm=0-otm8018b_dsi_vdo_dijing");
+	sim_boot_report_free(&r);
 	phone_close(&f);
 }
 
-static void test_universal_on_a_phone_without_its_touch(void **state)
+/* y600-like's OTM8018B module is matched by the universal LK's otm8018b_dsi_vdo_dijing, whose compare_id
+ * accepts any OTM8018B: the panel works, the touch controller has no driver. */
+static void test_universal_on_y600_otm8018b_probe_matches_no_touch(void **state)
 {
 	(void)state;
 	struct fixture f;
@@ -319,42 +333,184 @@ static void test_format_all_download_imei_null(void **state)
 	assert_int_equal(r.verdict, SIM_VERDICT_BOOTS);
 	assert_true(has_code(r.notes, r.note_count, "binregion_without_imei"));
 	sim_boot_report_free(&r);
-	/* ... then Download writes the stock userdata.img (no /data/nvram): IMEI null, default MAC */
+	/* ... then Download writes the stock userdata.img (no /data/nvram): IMEI null, and with no WiFi file
+	 * anywhere the WLAN driver makes up a new 00:08:22 MAC at every boot */
 	package(&f, f.m->stock, f.m, "stock", dir, sizeof dir);
 	flash(&f, dir, NULL);
 	expect(&f, SIM_VERDICT_BOOTS_WITH_FAULTS, NULL, "imei_null");
-	expect(&f, SIM_VERDICT_BOOTS_WITH_FAULTS, NULL, "default_mac");
+	expect(&f, SIM_VERDICT_BOOTS_WITH_FAULTS, NULL, "mac_random_each_boot");
 	phone_close(&f);
 }
 
-static void test_blank_wifi_file_default_mac(void **state)
+/* The phone's BinRegion NVRAM with one file's address bytes replaced (checksums kept), then a stock
+ * Download: /data/nvram is replaced by the stock userdata.img, so the phone restores from it. */
+static void patch_binregion_then_download(struct fixture *f, const char *file, uint32_t at, const uint8_t a[6])
+{
+	char dir[1200];
+	struct unifw_error err = { 0 };
+	struct sim_flash_loc loc;
+	assert_int_equal(sim_flash_locate(f->e, "NVRAM", &loc, &err), 0);
+	uint8_t *nv = malloc(loc.size);
+	assert_int_equal(sim_emmc_read(f->e, loc.part, loc.offset, nv, loc.size, &err), 0);
+	assert_int_equal(unifw_nvram_patch_file(nv, loc.size, file, at, a, 6, &err), 0);
+	assert_int_equal(sim_emmc_write(f->e, loc.part, loc.offset, nv, loc.size, &err), 0);
+	free(nv);
+	package(f, f->m->stock, f->m, "stock", dir, sizeof dir);
+	flash(f, dir, NULL);
+}
+
+/* A blank WiFi MAC is not "the default MAC": the WLAN driver makes one up from its boot tick, a new
+ * one at every boot (issue 9.7). */
+static void test_blank_wifi_mac_changes_every_boot(void **state)
 {
 	(void)state;
 	struct fixture f;
-	char dir[1200];
-	struct unifw_error err = { 0 };
 	phone_open(&f, "s10-like");
-	struct sim_flash_loc loc;
-	assert_int_equal(sim_flash_locate(f.e, "NVRAM", &loc, &err), 0);
-	uint8_t *nv = malloc(loc.size);
-	assert_int_equal(sim_emmc_read(f.e, loc.part, loc.offset, nv, loc.size, &err), 0);
 	static const uint8_t blank[6];
-	assert_int_equal(unifw_nvram_patch_file(nv, loc.size, UNIFW_NVRAM_WIFI, UNIFW_NVRAM_WIFI_MAC_OFFSET, blank, 6,
-						&err), 0);
-	assert_int_equal(sim_emmc_write(f.e, loc.part, loc.offset, nv, loc.size, &err), 0);
-	free(nv);
-	/* the stock Download replaces /data/nvram, so the phone restores from the blanked BinRegion */
-	package(&f, f.m->stock, f.m, "stock", dir, sizeof dir);
-	flash(&f, dir, NULL);
+	patch_binregion_then_download(&f, UNIFW_NVRAM_WIFI, UNIFW_NVRAM_WIFI_MAC_OFFSET, blank);
 	struct sim_boot_report r;
 	evaluate(&f, &r);
 	assert_int_equal(r.verdict, SIM_VERDICT_BOOTS_WITH_FAULTS);
 	assert_int_equal(r.fault_count, 1);
-	assert_string_equal(r.faults[0].code, "default_mac");
+	assert_string_equal(r.faults[0].code, "mac_random_each_boot");
+	assert_non_null(strstr(r.faults[0].message, "after every boot"));
 	assert_string_equal(unifw_jv_str(unifw_jv_path(r.facts, "nvram.wifi_mac_state")), "blank");
+	assert_null(unifw_jv_path(r.facts, "nvram.wifi_mac"));
 	assert_true(unifw_jv_truthy(unifw_jv_path(r.facts, "nvram.imei_record")));
 	sim_boot_report_free(&r);
 	phone_close(&f);
+}
+
+/* A stored 00:08:22 MAC is fixed but borrowed: its own code, with the address; MediaTek's MT6572 default
+ * Bluetooth address (stBtDefault_6572) is reported as the default it is. */
+static void test_stored_template_mac_and_default_bt_address(void **state)
+{
+	(void)state;
+	struct fixture f;
+	static const uint8_t template_mac[6] = { 0x00, 0x08, 0x22, 0x5C, 0x10, 0xE3 },
+			     bt6572[6] = { 0x00, 0x00, 0x46, 0x65, 0x72, 0x01 };
+	phone_open(&f, "a516-like");
+	patch_binregion_then_download(&f, UNIFW_NVRAM_WIFI, UNIFW_NVRAM_WIFI_MAC_OFFSET, template_mac);
+	struct sim_boot_report r;
+	evaluate(&f, &r);
+	assert_int_equal(r.verdict, SIM_VERDICT_BOOTS_WITH_FAULTS);
+	assert_int_equal(r.fault_count, 1);
+	assert_string_equal(r.faults[0].code, "mac_template");
+	assert_non_null(strstr(r.faults[0].message, "00:08:22:5c:10:e3"));
+	assert_string_equal(unifw_jv_str(unifw_jv_path(r.facts, "nvram.wifi_mac_state")), "default");
+	assert_string_equal(unifw_jv_str(unifw_jv_path(r.facts, "nvram.wifi_mac")), "00:08:22:5c:10:e3");
+	sim_boot_report_free(&r);
+	phone_close(&f);
+
+	phone_open(&f, "y600-like");
+	patch_binregion_then_download(&f, UNIFW_NVRAM_BT_ADDR, 0, bt6572);
+	evaluate(&f, &r);
+	assert_int_equal(r.verdict, SIM_VERDICT_BOOTS_WITH_FAULTS);
+	assert_int_equal(r.fault_count, 1);
+	assert_string_equal(r.faults[0].code, "default_bt_address");
+	assert_non_null(strstr(r.faults[0].message, "MT6572"));
+	assert_string_equal(unifw_jv_str(unifw_jv_path(r.facts, "nvram.bt_address_state")), "default");
+	assert_string_equal(unifw_jv_str(unifw_jv_path(r.facts, "nvram.bt_address")), "00:00:46:65:72:01");
+	sim_boot_report_free(&r);
+	phone_close(&f);
+}
+
+/* ------------------------------------------------------------------ modem (issue 9.8) */
+
+/* The universal system.img alone on a stock phone: its modem asks for 24 MiB, the stock kernel reserves
+ * MT6572's 22 MiB: check_md_header refuses it and Android runs without radio, the IMEI untouched. */
+static void test_foreign_modem_mem_size_no_radio_imei_kept(void **state)
+{
+	(void)state;
+	struct fixture f;
+	char dir[1200];
+	phone_open(&f, "y600-like");
+	package(&f, sim_firmware_universal(), NULL, "universal", dir, sizeof dir);
+	static const char *const only[] = { "ANDROID" };
+	struct sim_flash_opts o = { .only = only, .only_count = 1 };
+	flash(&f, dir, &o);
+	struct sim_boot_report r;
+	evaluate(&f, &r);
+	if (r.verdict != SIM_VERDICT_BOOTS_WITH_FAULTS || r.fault_count != 1 || strcmp(r.faults[0].code, "no_radio")) {
+		sim_boot_report_text(&r, stderr);
+		fail_msg("expected boots_with_faults with no_radio only");
+	}
+	assert_non_null(strstr(r.faults[0].message, "MD mem size mis-match"));
+	assert_non_null(strstr(r.faults[0].message, "not an IMEI loss"));
+	assert_true(unifw_jv_truthy(unifw_jv_path(r.facts, "nvram.imei_record")));
+	assert_false(unifw_jv_truthy(unifw_jv_path(r.facts, "modem.loaded")));
+	assert_int_equal(unifw_jv_u64(unifw_jv_path(r.facts, "modem.mem_size")), 24u << 20);
+	assert_int_equal(unifw_jv_u64(unifw_jv_path(r.facts, "modem.kernel_reserved")), SIM_MD1_MEM_SIZE);
+	assert_string_equal(unifw_jv_str(unifw_jv_path(r.facts, "modem.image")), "/system/etc/firmware/modem_1_wg_n.img");
+	assert_true(unifw_jv_truthy(unifw_jv_path(r.facts, "modem.mddb")));
+	sim_boot_report_free(&r);
+	/* its own kernel with it (the whole universal ROM) reserves 24 MiB: the modem loads */
+	flash(&f, dir, NULL);
+	evaluate(&f, &r);
+	assert_false(has_code(r.faults, r.fault_count, "no_radio"));
+	assert_true(unifw_jv_truthy(unifw_jv_path(r.facts, "modem.loaded")));
+	sim_boot_report_free(&r);
+	phone_close(&f);
+}
+
+/* check_md_header as MT6572 compiles it: bind_sys_id, memory size and image size reject; a missing header
+ * or another header version is only logged (the source returns 0), a smaller request only warned. */
+static void test_modem_header_rules(void **state)
+{
+	(void)state;
+	uint8_t *img = NULL;
+	size_t len = 0;
+	assert_int_equal(sim_build_modem("wg", SIM_MD1_MEM_SIZE, 7, &img, &len, NULL), 0);
+	assert_int_equal(len, SIM_MD_BODY_SIZE + SIM_MD_HEADER_SIZE);
+	struct sim_md_header h, base;
+	assert_true(sim_md_header_read(img, len, &base));
+	assert_int_equal(base.verno, 2);
+	assert_int_equal(base.bind_sys_id, 1);
+	assert_int_equal(base.md_img_size, SIM_MD_BODY_SIZE);
+	struct sim_modem_check c;
+	sim_modem_judge_header(true, &base, len, SIM_MD1_MEM_SIZE, &c);
+	assert_false(c.rejected);
+	assert_string_equal(c.warning, "");
+
+	h = base;
+	h.bind_sys_id = 2; /* a modem for MD SYS2 */
+	sim_md_header_write(img, len, &h);
+	assert_true(sim_md_header_read(img, len, &h));
+	sim_modem_judge_header(true, &h, len, SIM_MD1_MEM_SIZE, &c);
+	assert_true(c.rejected);
+	assert_non_null(strstr(c.why, "not for MD SYS1"));
+
+	h = base;
+	h.mem_size = SIM_MD1_MEM_SIZE + 0x100000;
+	sim_modem_judge_header(true, &h, len, SIM_MD1_MEM_SIZE, &c);
+	assert_true(c.rejected);
+	assert_non_null(strstr(c.why, "mem size"));
+
+	h = base;
+	h.md_img_size = (uint32_t)len + 1; /* a cut image */
+	sim_modem_judge_header(true, &h, len, SIM_MD1_MEM_SIZE, &c);
+	assert_true(c.rejected);
+	assert_non_null(strstr(c.why, "image size"));
+
+	h = base;
+	h.mem_size = 16u << 20;
+	sim_modem_judge_header(true, &h, len, SIM_MD1_MEM_SIZE, &c);
+	assert_false(c.rejected);
+	assert_non_null(strstr(c.warning, "isn't sync"));
+
+	h = base;
+	h.verno = 1;
+	h.bind_sys_id = 2; /* never looked at behind another header version */
+	sim_modem_judge_header(true, &h, len, SIM_MD1_MEM_SIZE, &c);
+	assert_false(c.rejected);
+	assert_non_null(strstr(c.warning, "version 1"));
+
+	memset(img + len - SIM_MD_HEADER_SIZE, 0, 12); /* no CHECK_HEADER magic */
+	assert_false(sim_md_header_read(img, len, &h));
+	sim_modem_judge_header(false, &h, len, SIM_MD1_MEM_SIZE, &c);
+	assert_false(c.rejected);
+	assert_non_null(strstr(c.warning, "not exist"));
+	free(img);
 }
 
 /* ------------------------------------------------------------------ broken flashes */
@@ -381,7 +537,9 @@ static void test_corrupt_boot_header_boot_loop(void **state)
 	phone_close(&f);
 }
 
-static void test_kernel_without_panel_driver_black_screen(void **state)
+/* LK drives the panel and passes its name; the kernel has neither that name nor a driver whose compare_id
+ * matches: no framebuffer (what the screen shows is unconfirmed; the sim says black_screen). */
+static void test_kernel_no_lcm_name_no_compare_id_match_no_framebuffer(void **state)
 {
 	(void)state;
 	struct fixture f;
@@ -395,6 +553,201 @@ static void test_kernel_without_panel_driver_black_screen(void **state)
 	overwrite(&f, "BOOTIMG", 0, img, len);
 	free(img);
 	expect(&f, SIM_VERDICT_BLACK_SCREEN, "kernel_no_lcm", NULL);
+	struct sim_boot_report r;
+	evaluate(&f, &r);
+	assert_non_null(strstr(r.reasons[0].message, "unconfirmed"));
+	assert_string_equal(unifw_jv_str(unifw_jv_path(r.facts, "lk.lcm_cmdline")), "lcm=1-nt35512_wvga_dsi_vdo_dj");
+	assert_int_equal(unifw_jv_type(unifw_jv_path(r.facts, "kernel.lcm_chosen")), UNIFW_JV_NULL);
+	sim_boot_report_free(&r);
+	phone_close(&f);
+}
+
+/* ------------------------------------------------------------------ panel choice (issue 9.3, 9.4) */
+
+static void port_lk(struct fixture *f, const struct sim_firmware *fw, const char *const *lcm, size_t n)
+{
+	struct sim_driver_set d = { .lcm = lcm, .lcm_count = n };
+	uint8_t *img = NULL;
+	size_t len = 0;
+	assert_int_equal(sim_build_lk(fw, lcm ? &d : NULL, 1, &img, &len, NULL), 0);
+	overwrite(f, "UBOOT", 0, img, len);
+	free(img);
+}
+
+static void port_kernel(struct fixture *f, const struct sim_firmware *fw, const char *const *lcm, size_t n)
+{
+	struct sim_driver_set d = { .lcm = lcm, .lcm_count = n };
+	uint8_t *img = NULL;
+	size_t len = 0;
+	assert_int_equal(sim_build_bootimg(fw, lcm ? &d : NULL, false, 1, &img, &len, NULL), 0);
+	overwrite(f, "BOOTIMG", 0, img, len);
+	free(img);
+}
+
+static void expect_fact(const struct sim_boot_report *r, const char *path, const char *want)
+{
+	const char *got = unifw_jv_str(unifw_jv_path(r->facts, path));
+	if (!got || strcmp(got, want)) {
+		sim_boot_report_text(r, stderr);
+		fail_msg("%s: expected %s, got %s", path, want, got ? got : "(none)");
+	}
+}
+
+/* The universal ROM's LK and kernel (hx8379a ID, ili9806e ID, otm8018b_dijing any-OTM8018B, in that order)
+ * on every model: the outcome follows from each panel's controller, not from driver names. */
+static void test_universal_lk_and_kernel_panel_outcome_on_each_model(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *model, *lk_rule, *cmdline, *lk_reason;
+	} want[] = {
+		{ "a516-like", "compare_id", "lcm=1-otm8018b_dsi_vdo_dijing", NULL },  /* another OTM8018B module */
+		{ "wiko-like", "last_driver", "lcm=0-otm8018b_dsi_vdo_dijing", "lk_no_lcm" }, /* NT35512 */
+		{ "s10-like", "last_driver", "lcm=0-otm8018b_dsi_vdo_dijing", "lk_no_lcm" },  /* HX8389B */
+		{ "y600-like", "compare_id", "lcm=1-otm8018b_dsi_vdo_dijing", NULL },  /* its own OTM8018B module */
+	};
+	assert_int_equal(sizeof want / sizeof *want, sim_model_count());
+	for (size_t i = 0; i < sizeof want / sizeof *want; i++) {
+		struct fixture f;
+		phone_open(&f, want[i].model);
+		port_lk(&f, sim_firmware_universal(), NULL, 0);
+		port_kernel(&f, sim_firmware_universal(), NULL, 0);
+		struct sim_boot_report r;
+		evaluate(&f, &r);
+		expect_fact(&r, "lk.lcm_rule", want[i].lk_rule);
+		expect_fact(&r, "lk.lcm_cmdline", want[i].cmdline);
+		/* the kernel finds the name LK passed (both carry the same list) */
+		expect_fact(&r, "kernel.lcm_rule", "lcm_name");
+		expect_fact(&r, "kernel.lcm_chosen", "otm8018b_dsi_vdo_dijing");
+		if (want[i].lk_reason) { /* the kernel's table may add a worse verdict later (another layout) */
+			assert_true(has_code(r.reasons, r.reason_count, want[i].lk_reason));
+			assert_int_equal(r.reasons[0].verdict, SIM_VERDICT_WHITE_SCREEN);
+			assert_string_equal(r.reasons[0].code, want[i].lk_reason);
+		}
+		assert_false(has_code(r.reasons, r.reason_count, "lk_wrong_lcm"));
+		assert_false(has_code(r.reasons, r.reason_count, "kernel_no_lcm"));
+		assert_false(has_code(r.reasons, r.reason_count, "kernel_wrong_lcm"));
+		if (!want[i].lk_reason)
+			assert_false(has_code(r.reasons, r.reason_count, "lk_no_lcm"));
+		sim_boot_report_free(&r);
+		phone_close(&f);
+	}
+}
+
+/* A one-driver LK never calls compare_id: it uses its driver even on a panel it was not written for,
+ * and passes lcm=1-NAME. */
+static void test_lk_single_driver_used_without_asking_the_panel(void **state)
+{
+	(void)state;
+	struct fixture f;
+	static const char *const hx[] = { "hx8389b_kelai_dsi_vdo_qhd" };
+	phone_open(&f, "a516-like"); /* OTM8018B */
+	port_lk(&f, f.m->stock, hx, 1);
+	expect(&f, SIM_VERDICT_WHITE_SCREEN, "lk_wrong_lcm", NULL);
+	struct sim_boot_report r;
+	evaluate(&f, &r);
+	expect_fact(&r, "lk.lcm_rule", "only_driver");
+	expect_fact(&r, "lk.lcm_cmdline", "lcm=1-hx8389b_kelai_dsi_vdo_qhd");
+	assert_non_null(strstr(r.reasons[0].message, "without asking the panel"));
+	sim_boot_report_free(&r);
+	phone_close(&f);
+}
+
+/* compare_id runs in list order: a driver whose compare_id returns 1 for any panel wins when it comes
+ * first; after the panel's own driver it is never reached. */
+static void test_lk_always_true_compare_id_wins_only_when_first(void **state)
+{
+	(void)state;
+	struct fixture f;
+	static const char *const nt_first[] = { "nt35512_wvga_dsi_vdo_dj", "otm8018b_dsi_vdo" };
+	static const char *const nt_last[] = { "otm8018b_dsi_vdo", "nt35512_wvga_dsi_vdo_dj" };
+	phone_open(&f, "a516-like");
+	port_lk(&f, f.m->stock, nt_first, 2);
+	expect(&f, SIM_VERDICT_WHITE_SCREEN, "lk_wrong_lcm", NULL);
+	struct sim_boot_report r;
+	evaluate(&f, &r);
+	expect_fact(&r, "lk.lcm_rule", "compare_id");
+	expect_fact(&r, "lk.lcm_cmdline", "lcm=1-nt35512_wvga_dsi_vdo_dj");
+	sim_boot_report_free(&r);
+	port_lk(&f, f.m->stock, nt_last, 2);
+	expect(&f, SIM_VERDICT_BOOTS, NULL, NULL);
+	evaluate(&f, &r);
+	expect_fact(&r, "lk.lcm_cmdline", "lcm=1-otm8018b_dsi_vdo");
+	sim_boot_report_free(&r);
+	phone_close(&f);
+}
+
+/* The kernel: its only driver whatever lcm= says; else the name; else compare_id (DISP_DetectDevice). */
+static void test_kernel_takes_only_driver_then_name_then_compare_id(void **state)
+{
+	(void)state;
+	struct fixture f;
+	static const char *const dijing[] = { "otm8018b_dsi_vdo_dijing" };
+	static const char *const hx8379a[] = { "hx8379a_wvga_dsi_vdo" };
+	static const char *const fallback[] = { "hx8379a_wvga_dsi_vdo", "otm8018b_dsi_vdo_dijing" };
+	phone_open(&f, "a516-like"); /* LK passes lcm=1-otm8018b_dsi_vdo */
+	port_kernel(&f, f.m->stock, dijing, 1); /* another name, the only driver: taken, and it fits OTM8018B */
+	struct sim_boot_report r;
+	evaluate(&f, &r);
+	assert_int_equal(r.verdict, SIM_VERDICT_BOOTS);
+	expect_fact(&r, "kernel.lcm_rule", "only_driver");
+	sim_boot_report_free(&r);
+	port_kernel(&f, f.m->stock, hx8379a, 1); /* the only driver, for another controller */
+	expect(&f, SIM_VERDICT_BLACK_SCREEN, "kernel_wrong_lcm", NULL);
+	port_kernel(&f, f.m->stock, fallback, 2); /* no otm8018b_dsi_vdo: compare_id finds the OTM8018B one */
+	evaluate(&f, &r);
+	assert_int_equal(r.verdict, SIM_VERDICT_BOOTS);
+	expect_fact(&r, "kernel.lcm_rule", "compare_id");
+	expect_fact(&r, "kernel.lcm_chosen", "otm8018b_dsi_vdo_dijing");
+	sim_boot_report_free(&r);
+	phone_close(&f);
+}
+
+/* The choice rules alone, on a copy of s10-like whose HX8389B panel has another module ID: its
+ * hx8389b_kelai driver (ID probe) then refuses it, though it is for the same controller. */
+static void test_lcm_choice_rules(void **state)
+{
+	(void)state;
+	struct sim_model other = *sim_model_find("s10-like");
+	other.panel_module = 2;
+	static const char *const list[] = { "ili9806e_wvga_dsi_vdo", "hx8389b_kelai_dsi_vdo_qhd" };
+	struct sim_lcm_choice c;
+	sim_lk_choose_lcm(list, 2, sim_model_find("s10-like"), &c);
+	assert_int_equal(c.rule, SIM_LCM_RULE_COMPARE_ID);
+	assert_string_equal(c.name, "hx8389b_kelai_dsi_vdo_qhd");
+	assert_true(c.found && c.fits);
+	sim_lk_choose_lcm(list, 2, &other, &c); /* nothing matches: the last driver, lcm=0, but it fits */
+	assert_int_equal(c.rule, SIM_LCM_RULE_LAST_DRIVER);
+	assert_string_equal(c.name, "hx8389b_kelai_dsi_vdo_qhd");
+	assert_false(c.found);
+	assert_true(c.fits);
+	sim_lk_choose_lcm(list, 0, &other, &c);
+	assert_int_equal(c.rule, SIM_LCM_RULE_NONE);
+	assert_null(c.name);
+	/* an unknown driver has no compare_id the sim knows: never picked by probing, but the only one is used */
+	static const char *const unknown[] = { "abc1234_dsi_vdo", "ili9806e_wvga_dsi_vdo" };
+	sim_kernel_choose_lcm(unknown, 2, "nonexistent_dsi_vdo", &other, &c);
+	assert_int_equal(c.rule, SIM_LCM_RULE_NONE);
+	sim_kernel_choose_lcm(unknown, 1, NULL, &other, &c);
+	assert_int_equal(c.rule, SIM_LCM_RULE_ONLY_DRIVER);
+	assert_false(c.fits);
+	sim_kernel_choose_lcm(list, 2, "ili9806e_wvga_dsi_vdo", &other, &c); /* the name wins over compare_id */
+	assert_int_equal(c.rule, SIM_LCM_RULE_BY_NAME);
+	assert_string_equal(c.name, "ili9806e_wvga_dsi_vdo");
+	assert_false(c.fits);
+
+	/* the whole evaluation: the phone's image with that LK reports the note, not a screen fault */
+	struct fixture f;
+	phone_open(&f, "s10-like");
+	f.m = &other;
+	port_lk(&f, f.m->stock, list, 2);
+	struct sim_boot_report r;
+	struct unifw_error err = { 0 };
+	assert_int_equal(sim_boot_evaluate(f.e, &other, &r, &err), 0);
+	assert_int_equal(r.verdict, SIM_VERDICT_BOOTS);
+	assert_true(has_code(r.notes, r.note_count, "lk_lcm_not_detected"));
+	expect_fact(&r, "lk.lcm_cmdline", "lcm=0-hx8389b_kelai_dsi_vdo_qhd");
+	sim_boot_report_free(&r);
 	phone_close(&f);
 }
 
@@ -544,16 +897,24 @@ int main(void)
 		cmocka_unit_test(test_every_model_boots),
 		cmocka_unit_test(test_image_keeps_its_model),
 		cmocka_unit_test(test_footer_model_block),
-		cmocka_unit_test(test_universal_on_a_phone_without_its_panel),
-		cmocka_unit_test(test_universal_on_a_phone_without_its_touch),
+		cmocka_unit_test(test_universal_on_wiko_no_compare_id_match_keeps_last_driver),
+		cmocka_unit_test(test_universal_on_y600_otm8018b_probe_matches_no_touch),
 		cmocka_unit_test(test_preloader_judged_by_its_compiled_emi_table),
 		cmocka_unit_test(test_preloader_needs_its_compiled_table_not_its_tag),
 		cmocka_unit_test(test_universal_preloader_kills),
 		cmocka_unit_test(test_universal_on_other_boot_regions),
 		cmocka_unit_test(test_format_all_download_imei_null),
-		cmocka_unit_test(test_blank_wifi_file_default_mac),
+		cmocka_unit_test(test_blank_wifi_mac_changes_every_boot),
+		cmocka_unit_test(test_stored_template_mac_and_default_bt_address),
+		cmocka_unit_test(test_foreign_modem_mem_size_no_radio_imei_kept),
+		cmocka_unit_test(test_modem_header_rules),
 		cmocka_unit_test(test_corrupt_boot_header_boot_loop),
-		cmocka_unit_test(test_kernel_without_panel_driver_black_screen),
+		cmocka_unit_test(test_kernel_no_lcm_name_no_compare_id_match_no_framebuffer),
+		cmocka_unit_test(test_universal_lk_and_kernel_panel_outcome_on_each_model),
+		cmocka_unit_test(test_lk_single_driver_used_without_asking_the_panel),
+		cmocka_unit_test(test_lk_always_true_compare_id_wins_only_when_first),
+		cmocka_unit_test(test_kernel_takes_only_driver_then_name_then_compare_id),
+		cmocka_unit_test(test_lcm_choice_rules),
 		cmocka_unit_test(test_system_and_tables),
 		cmocka_unit_test(test_stuck_in_download_mode),
 		cmocka_unit_test(test_no_preloader_dead),

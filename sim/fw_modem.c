@@ -1,0 +1,74 @@
+/* unifw-sim — synthetic modem images with MediaTek's MD_CHECK_HEADER (modem.h). */
+#include "modem.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fw_build.h"
+#include "util/bytes.h"
+
+#define OFF_VERNO 0x0Cu
+#define OFF_PRODUCT 0x10u
+#define OFF_TYPE 0x14u
+#define OFF_PLATFORM 0x18u
+#define OFF_BUILD_TIME 0x28u
+#define OFF_BUILD_VER 0x68u
+#define OFF_SYS_ID 0xA8u
+#define OFF_MEM_SIZE 0xACu
+#define OFF_IMG_SIZE 0xB0u
+#define OFF_SIZE 0xB8u
+
+void sim_md_header_write(uint8_t *img, size_t len, const struct sim_md_header *h)
+{
+	if (len < SIM_MD_HEADER_SIZE)
+		return;
+	uint8_t *p = img + len - SIM_MD_HEADER_SIZE;
+	memset(p, 0, SIM_MD_HEADER_SIZE);
+	memcpy(p, SIM_MD_HEADER_MAGIC, 12);
+	put_le32(p + OFF_VERNO, h->verno);
+	put_le32(p + OFF_PRODUCT, 2); /* release version */
+	put_le32(p + OFF_TYPE, h->image_type);
+	memcpy(p + OFF_PLATFORM, h->platform, strnlen(h->platform, 16));
+	memcpy(p + OFF_BUILD_TIME, "2014/03/12 10:21:07", 19);
+	memcpy(p + OFF_BUILD_VER, "SIM.MD.MT6572.W1410", 19);
+	p[OFF_SYS_ID] = h->bind_sys_id;
+	put_le32(p + OFF_MEM_SIZE, h->mem_size);
+	put_le32(p + OFF_IMG_SIZE, h->md_img_size);
+	put_le32(p + OFF_SIZE, SIM_MD_HEADER_SIZE);
+}
+
+bool sim_md_header_read(const uint8_t *img, size_t len, struct sim_md_header *h)
+{
+	memset(h, 0, sizeof *h);
+	if (len < SIM_MD_HEADER_SIZE)
+		return false;
+	const uint8_t *p = img + len - SIM_MD_HEADER_SIZE;
+	if (memcmp(p, SIM_MD_HEADER_MAGIC, 12))
+		return false;
+	h->verno = le32_at(p, SIM_MD_HEADER_SIZE, OFF_VERNO);
+	h->image_type = le32_at(p, SIM_MD_HEADER_SIZE, OFF_TYPE);
+	memcpy(h->platform, p + OFF_PLATFORM, 16);
+	h->bind_sys_id = p[OFF_SYS_ID];
+	h->mem_size = le32_at(p, SIM_MD_HEADER_SIZE, OFF_MEM_SIZE);
+	h->md_img_size = le32_at(p, SIM_MD_HEADER_SIZE, OFF_IMG_SIZE);
+	return true;
+}
+
+int sim_build_modem(const char *type, uint32_t mem_size, uint64_t seed, uint8_t **out, size_t *len,
+		    struct unifw_error *err)
+{
+	struct sim_buf b = { 0 };
+	struct sim_prng r;
+	sim_prng_seed(&r, seed, type);
+	sim_buf_fill(&b, &r, SIM_MD_BODY_SIZE);
+	sim_buf_zero(&b, SIM_MD_HEADER_SIZE);
+	int rc = sim_buf_take(&b, "modem image", out, len, err);
+	if (rc)
+		return rc;
+	struct sim_md_header h = { .verno = SIM_MD_HEADER_VERSION, .image_type = strcmp(type, "2g") ? 2 : 1,
+				   .bind_sys_id = 1, .mem_size = mem_size, .md_img_size = SIM_MD_BODY_SIZE };
+	snprintf(h.platform, sizeof h.platform, "MT6572_S00");
+	sim_md_header_write(*out, *len, &h);
+	return 0;
+}
