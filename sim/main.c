@@ -43,6 +43,7 @@ struct options {
 	const struct sim_model *model; /* --model, or the model named in the image footer */
 	const char *verdict_file;      /* --verdict-file: the boot evaluation after FINISH as JSON */
 	struct sim_emmc *emmc_open;    /* for the evaluation after FINISH */
+	struct sim_dev *dev;           /* served: its power-on mode follows the boot verdict (brom_loop) */
 };
 
 static void usage(FILE *f)
@@ -600,6 +601,16 @@ static void apply_personality(struct options *o, const struct sim_emmc_geometry 
 	}
 }
 
+/* A phone whose preloader finds no EMI entry comes back in BROM download mode at every power-on,
+ * whatever --mode says, until a fitting preloader is written (docs/sim.md "Boot evaluation"). */
+static void follow_verdict(struct options *o, bool brom_loops)
+{
+	if (brom_loops)
+		fprintf(stderr, "unifw-sim: brom_loop: the phone now answers only in BROM download mode\n");
+	if (o->dev)
+		sim_dev_set_mode(o->dev, brom_loops ? SIM_MODE_BROM : o->mode);
+}
+
 /* After FINISH the phone reboots: tell what it would do (text to the log, "boot VERDICT" on stdout,
  * UNIFW_SIM_VERDICT for the --on-finish hook, JSON to --verdict-file). */
 static void evaluate_after_finish(void *ctx, uint32_t mode)
@@ -626,6 +637,7 @@ static void evaluate_after_finish(void *ctx, uint32_t mode)
 	setenv("UNIFW_SIM_VERDICT", sim_verdict_name(r.verdict), 1);
 	fprintf(o->serve.out, "boot %s\n", sim_verdict_name(r.verdict));
 	fflush(o->serve.out);
+	follow_verdict(o, r.verdict == SIM_VERDICT_BROM_LOOP);
 	sim_boot_report_free(&r);
 }
 
@@ -653,14 +665,24 @@ static int run_sim(struct options *o)
 		cfg.trace = trace_line;
 		cfg.trace_ctx = trace ? trace : stderr;
 	}
+	bool brom_loops = false;
+	struct unifw_error berr = { 0 };
+	if (sim_boot_brom_loops(e, o->model, &brom_loops, &berr) != 0)
+		fail(&berr); /* the phone is served as configured; the evaluation after FINISH tells more */
+	if (brom_loops) {
+		cfg.mode = SIM_MODE_BROM;
+		fprintf(stderr, "unifw-sim: brom_loop: its preloader finds no EMI entry for the memory part, so the "
+			"phone answers only in BROM download mode\n");
+	}
 	struct sim_dev *d = sim_dev_new(&cfg);
+	o->dev = d;
 	if (!d) {
 		fprintf(stderr, "unifw-sim: out of memory\n");
 		rc = 1;
 	} else {
 		o->serve.emmc_path = o->emmc;
 		fprintf(stderr, "unifw-sim: MT%04X in %s mode, eMMC %s (user area 0x%llx bytes)\n", cfg.pers.hw_code,
-			o->mode == SIM_MODE_BROM ? "BROM" : "preloader", sim_emmc_path(e),
+			cfg.mode == SIM_MODE_BROM ? "BROM" : "preloader", sim_emmc_path(e),
 			(unsigned long long)sim_emmc_geometry(e)->size[SIM_PART_USER]);
 		struct unifw_error err = { 0 };
 		rc = sim_serve(d, &o->serve, &err) ? fail(&err) : 0;
