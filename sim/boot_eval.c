@@ -406,8 +406,9 @@ static int inspect_lk(struct eval *v, const uint8_t *buf, size_t len)
 	char why[600];
 	if (!unifw_mtkhdr_is(buf, len) || len < UNIFW_MTKHDR_SIZE) {
 		reason(v, "preloader", "lk_no_header", SIM_VERDICT_STUCK_BROM,
-		       "the UBOOT partition holds no MTK header (magic 0x58881688): the preloader does not load it, "
-		       "cannot hand over and stays in download mode (a reflash fixes it, no test point needed)");
+		       "the UBOOT partition holds no MTK header (magic 0x58881688): part_load logs \"[PART] <ASSERT> "
+		       "UBOOT image doesn't exist\", the preloader cannot hand over and stays in download mode (a "
+		       "reflash fixes it, no test point needed)");
 		return 0;
 	}
 	uint32_t dsize = le32_at(buf, len, 4);
@@ -452,12 +453,13 @@ static int stage_lk(struct eval *v)
 
 /* ------------------------------------------------------------------ boot image */
 
-/* What MT6572 LK does with a boot image it cannot use (mt_boot.c): it stops in while(1) with the
- * watchdog it armed still running, so the phone resets and does the same again; fastboot is not
- * entered on this path. */
+/* What MT6572 LK does with a boot image it cannot use (mt_boot.c boot_linux_from_storage ->
+ * msg_header_error / msg_img_error): it logs the error and stops in while(1) with the watchdog still
+ * running, so the phone resets and does the same again; fastboot is not entered on this path. */
 #define LK_BAD_IMAGE                                                                                         \
-	"LK stops in while(1) with its watchdog armed; about 10 s later the watchdog resets the phone and "    \
-	"the same happens again: a boot loop, without fastboot"
+	"LK logs \"[MBOOT] Load 'Android Boot Image' partition Error\" and stops in while(1) with the "         \
+	"watchdog armed; about 10 s later the watchdog resets the phone and the same happens again: a boot "   \
+	"loop, without fastboot"
 
 static bool check_ramdisk(struct eval *v, const uint8_t *p, size_t n)
 {

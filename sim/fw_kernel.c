@@ -84,7 +84,7 @@ static void lk_strings(struct sim_buf *b, const struct sim_firmware *fw)
 	sim_buf_str(b, "platform/mediatek/mt6572/lk/mt_disp_drv.c");
 	sim_buf_str(b, "mt6572v1_phone");
 	sim_buf_str(b, "lcm=%1d-%s");
-	sim_buf_str(b, "[LK] boot image header mismatch, enter fastboot");
+	sim_buf_str(b, "[MBOOT] Load '%s' partition Error"); /* then while(1): mt_boot.c msg_img_error */
 	/* fastboot getvar "product": the key, NUL padding to 4 bytes, then the project in upper case */
 	sim_buf_align(b, 4);
 	sim_buf_str(b, "product");
