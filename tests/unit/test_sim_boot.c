@@ -459,7 +459,8 @@ static void test_system_and_tables(void **state)
 }
 
 /* Issue 9.2: the preloader loads UBOOT only behind an MTK header (magic 0x58881688); erased, or the LK
- * payload written without its header: stuck in download mode. The header's name is not checked. */
+ * payload written without its header: stuck in download mode (an erased UBOOT used to be lk_invalid).
+ * The header's name is not checked. */
 /* A layout like the phone's with the partition before ANDROID grown (offsets differ, order kept), or with
  * one more MBR partition before ANDROID (indices shifted). */
 static void layout_variant(const struct sim_firmware *stock, struct sim_part_def *parts, struct sim_firmware *fw,
@@ -529,6 +530,11 @@ static void test_uboot_erased_or_headerless_stuck_brom(void **state)
 	memcpy(lk + 8, "UBOOT\0", 6); /* the header back, named UBOOT: part_load does not look at the name */
 	overwrite(&f, "UBOOT", 0, lk, len);
 	expect(&f, SIM_VERDICT_BOOTS, NULL, NULL);
+	/* a right header over something that is not LK: loaded and jumped into after the safe mode was
+	 * disarmed, so no download mode: the watchdog resets it over and over */
+	memset(lk + 512, 0, len - 512);
+	overwrite(&f, "UBOOT", 0, lk, len);
+	expect(&f, SIM_VERDICT_BOOT_LOOP, "lk_invalid", NULL);
 	free(lk);
 	phone_close(&f);
 }
