@@ -365,9 +365,9 @@ static int locate_in_chain(struct eval *v, const char *name, const char *alias, 
 		*loc = (struct sim_flash_loc){ SIM_PART_USER, p->offset, p->size };
 		*found = true;
 		if (!v->pmt_fallback_noted)
-			note(v, stage, "pmt_fallback", "the PMT is erased or invalid: the %s uses its compiled partition "
-			     "table (get_pt_from_complier) and finds %s at 0x%llx", stage, p->name,
-			     (unsigned long long)p->offset);
+			note(v, stage, "pmt_fallback", "the PMT is erased or invalid: the preloader, LK and the kernel "
+			     "use the partition tables compiled into them (\"get_pt_from_complier\"); the %s finds %s "
+			     "at 0x%llx", stage, p->name, (unsigned long long)p->offset);
 		v->pmt_fallback_noted = true;
 		return 0;
 	}
