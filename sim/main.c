@@ -635,10 +635,10 @@ static void evaluate_after_finish(void *ctx, uint32_t mode)
 			fclose(f);
 		unifw_jv_free(j);
 	}
+	follow_verdict(o, r.verdict == SIM_VERDICT_BROM_LOOP); /* before "boot": a client waits for that line */
 	setenv("UNIFW_SIM_VERDICT", sim_verdict_name(r.verdict), 1);
 	fprintf(o->serve.out, "boot %s\n", sim_verdict_name(r.verdict));
 	fflush(o->serve.out);
-	follow_verdict(o, r.verdict == SIM_VERDICT_BROM_LOOP);
 	sim_boot_report_free(&r);
 }
 

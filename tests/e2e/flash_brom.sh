@@ -104,7 +104,7 @@ grep -q 'answers only in BROM download mode' "$work/sim.err" || fail "the sim do
 flash "$work/pkg" --yes --reboot --preloader "$work/own/preloader.bin"
 [ "$rc" -eq 0 ] || fail "BROM flash without the preloader on the brom_loop phone: exit $rc: $(tail -5 "$work/err.txt")"
 i=0
-while ! grep -q '^boot ' "$work/sim.out"; do i=$((i + 1)); [ $i -lt 200 ] || fail "no boot verdict after FINISH"; sleep 0.05; done
+while ! grep -q '^boot ' "$work/sim.out"; do i=$((i + 1)); [ $i -lt 1200 ] || fail "no boot verdict after FINISH"; sleep 0.05; done
 grep -q '^boot brom_loop$' "$work/sim.out" || fail "after a flash without preloader: $(grep '^boot ' "$work/sim.out")"
 [ "$(identify_mode)" = brom ] || fail "after FINISH (brom_loop) the phone answered in mode $(identify_mode)"
 flash "$work/pkg" --yes --json --reboot --with-preloader --preloader "$work/own/preloader.bin"
@@ -112,7 +112,7 @@ flash "$work/pkg" --yes --json --reboot --with-preloader --preloader "$work/own/
 i=0
 while ! grep -q '^boot boots$' "$work/sim.out"; do
 	i=$((i + 1))
-	[ $i -lt 200 ] || fail "the recovery flash did not end in boots: $(grep '^boot ' "$work/sim.out")"
+	[ $i -lt 1200 ] || fail "the recovery flash did not end in boots: $(grep '^boot ' "$work/sim.out")"
 	sleep 0.05
 done
 python3 "$CHECK" "$work/out.json" "$loop" || fail "recovery flash: the eMMC is not the package"
