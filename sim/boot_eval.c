@@ -7,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "boot_chain.h"
 #include "boot_modem.h"
 #include "boot_panel.h"
 #include "flash.h"
@@ -17,18 +18,12 @@
 #include "unifw/kernel.h"
 #include "unifw/lk.h"
 #include "unifw/mbr.h"
+#include "unifw/mtkhdr.h"
 #include "unifw/nvram.h"
 #include "unifw/preloader.h"
 #include "unifw/ramdisk.h"
 #include "util/bytes.h"
 
-#define MAX_PTABLE 64u
-
-struct kpart {
-	char name[32];
-	uint64_t offset, size;
-	unsigned index; /* mmcblk0pN, 0 = no MBR entry */
-};
 
 struct eval {
 	struct sim_emmc *e;
@@ -44,9 +39,10 @@ struct eval {
 	struct unifw_kernel_info *kernel;
 	uint8_t *image; /* the kernel's decompressed Image (its partition table is read from it) */
 	size_t image_len;
-	struct kpart kp[MAX_PTABLE];
-	size_t kp_count;
-	bool have_kp;
+	/* The compiled tables (boot_chain.h) of the preloader, LK and the kernel: what each stage uses
+	 * when the PMT is unusable, and the kernel's /emmc@NAME -> mmcblk0pN index map. */
+	struct sim_ptab pl_tab, lk_tab, k_tab;
+	bool pmt_fallback_noted;
 };
 
 /* ------------------------------------------------------------------ report helpers */
@@ -54,12 +50,17 @@ struct eval {
 const char *sim_verdict_name(enum sim_verdict v)
 {
 	static const char *const names[] = { "boots", "boots_with_faults", "black_screen", "white_screen",
-					      "boot_loop", "stuck_brom", "dead" };
+					      "boot_loop", "stuck_brom", "brom_loop", "dead" };
 	return (unsigned)v < sizeof names / sizeof *names ? names[v] : "unknown";
 }
 
 int sim_verdict_exit_code(enum sim_verdict v)
 {
+	/* brom_loop came after the others: the older codes stay what scripts already test for. */
+	if (v == SIM_VERDICT_BROM_LOOP)
+		return 9;
+	if (v == SIM_VERDICT_DEAD)
+		return 8;
 	return v == SIM_VERDICT_BOOTS ? 0 : 2 + (int)v;
 }
 
@@ -223,6 +224,14 @@ static void emi_facts(const struct unifw_emi_table *t, const struct unifw_emi_co
 	}
 }
 
+/* What a preloader without a usable emi_settings[] entry does next (docs/sim.md "Boot evaluation"):
+ * bldr_pre_process armed BROM download mode (platform_safe_mode) before platform_init's DRAM step. */
+#define BROM_LOOP_OUTCOME                                                                                    \
+	"it had armed BROM download mode before the DRAM step (platform_safe_mode), so the watchdog reset "   \
+	"brings the phone back in BROM download mode (0e8d:0003) at every power-on: the screen stays off, "    \
+	"the preloader port never opens; writing a preloader whose emi_settings[] lists the part (BROM-mode "  \
+	"flash) recovers it, no test point needed"
+
 static void check_emi(struct eval *v, const uint8_t *buf, size_t len, const struct unifw_preloader *pl,
 		      struct unifw_jv *facts)
 {
@@ -237,9 +246,12 @@ static void check_emi(struct eval *v, const uint8_t *buf, size_t len, const stru
 		 : pl->has_emi ? unifw_preloader_emi_compiled(buf, len, pl, c, &e)
 			       : unifw_emi_find_compiled(buf, pl->content_end < len ? (size_t)pl->content_end : len, c, &e);
 	if (rc != 0) {
-		reason(v, "preloader", "no_emi_table", SIM_VERDICT_DEAD,
-		       "the preloader carries no compiled EMI table emi_settings[] (%s): DRAM is never set up: hard "
-		       "brick, needs test point", t && c ? errtext(&e, why, sizeof why) : "out of memory");
+		/* num_of_emi_records 0 (or no table at all): mt_get_mdl_number's loop finds nothing, the same
+		 * path as a table without the part. */
+		reason(v, "preloader", "no_emi_table", SIM_VERDICT_BROM_LOOP,
+		       "the preloader carries no compiled EMI table emi_settings[] (%s): mt_get_mdl_number finds no "
+		       "entry, it prints \"[EMI] EMI Set Fail 0xffffffff\" and DRAM is never set up; %s",
+		       t && c ? errtext(&e, why, sizeof why) : "out of memory", BROM_LOOP_OUTCOME);
 		free(t);
 		free(c);
 		return;
@@ -253,12 +265,15 @@ static void check_emi(struct eval *v, const uint8_t *buf, size_t len, const stru
 	bool dram_check = unifw_memfind(buf, len, 0, "no DRAM info match", 18) != SIZE_MAX;
 	if (!pick_emi_entry(v, c, dram_check, &idx)) {
 		bool tag_lists = unifw_emi_match_cid(t, v->cid, NULL);
-		reason(v, "preloader", "emi_no_match", SIM_VERDICT_DEAD,
+		reason(v, "preloader", "emi_no_match", SIM_VERDICT_BROM_LOOP,
 		       "the preloader's compiled emi_settings[] lists %u memory part(s), none with this phone's eMMC "
-		       "id %s%s%s%s: it prints \"flash ID not match\" and never initialises DRAM: hard brick, needs "
-		       "test point", c->count, cid, v->m ? " " : "", v->m ? v->m->mem->label : "",
+		       "id %s%s%s%s: it logs \"[EMI] FLASH ID=%x,%x,%x,%x,%x,%x,%x,%x,%x\", %s\"[EMI] EMI Set Fail "
+		       "0xffffffff\" and never initialises DRAM; %s", c->count, cid, v->m ? " " : "",
+		       v->m ? v->m->mem->label : "",
 		       tag_lists ? " (its MTK_BLOADER_INFO tag does list it: flash tools are fooled, the preloader is not)"
-				 : "");
+				 : "",
+		       v->cid[0], v->cid[1], v->cid[2], v->cid[3], v->cid[4], v->cid[5], v->cid[6], v->cid[7], v->cid[8],
+		       dram_check ? "\"[EMI] no DRAM info match\", " : "", BROM_LOOP_OUTCOME);
 	} else {
 		unifw_jv_set_uint(facts, "emi_entry", idx);
 	}
@@ -303,6 +318,7 @@ static int stage_brom(struct eval *v)
 		unifw_jv_set_str(facts, "platform", pl->rominfo.platform);
 		unifw_jv_set_str(facts, "container", unifw_preloader_container_name(pl->container));
 		check_emi(v, buf, len, pl, facts);
+		sim_ptab_parse(buf, len, &v->pl_tab);
 	}
 	free(pl);
 	free(buf);
@@ -311,27 +327,53 @@ static int stage_brom(struct eval *v)
 
 /* ------------------------------------------------------------------ LK */
 
-static int locate_or_reason(struct eval *v, const char *name, const char *alias, enum sim_verdict verdict,
-			    const char *stage, struct sim_flash_loc *loc, bool *found)
+/* Where a stage finds a partition: through the PMT when it is valid, else through the stage's own
+ * compiled table (part_init / get_part_tab_from_complier). *found false: a reason was added. */
+static int locate_in_chain(struct eval *v, const char *name, const char *alias, const struct sim_ptab *compiled,
+			   const char *stage, enum sim_verdict verdict, struct sim_flash_loc *loc, bool *found)
 {
 	struct unifw_error e = { 0 };
 	char why[600];
+	bool pmt_ok = false;
 	*found = false;
-	int rc = sim_flash_locate(v->e, name, loc, &e);
-	if (rc == UNIFW_E_NOT_FOUND && alias)
-		rc = sim_flash_locate(v->e, alias, loc, &e);
-	if (rc == 0) {
-		*found = true;
+	int rc = sim_pmt_usable(v->e, &pmt_ok, v->err);
+	if (rc)
+		return rc;
+	if (pmt_ok) {
+		rc = sim_flash_locate(v->e, name, loc, &e);
+		if (rc == UNIFW_E_NOT_FOUND && alias)
+			rc = sim_flash_locate(v->e, alias, loc, &e);
+		if (rc == UNIFW_E_IO || rc == UNIFW_E_NOMEM) {
+			*v->err = e;
+			return rc;
+		}
+		*found = rc == 0;
+		if (!*found)
+			reason(v, stage, strcmp(name, "UBOOT") ? "no_boot_partition" : "no_lk_partition", verdict,
+			       "%s cannot be located through the PMT (%s)%s", name, errtext(&e, why, sizeof why),
+			       verdict == SIM_VERDICT_STUCK_BROM ? ": the preloader finds no LK and falls back to "
+								   "download mode (a reflash fixes it, no test point needed)" : "");
 		return 0;
 	}
-	if (rc == UNIFW_E_IO || rc == UNIFW_E_NOMEM) {
-		*v->err = e;
-		return rc;
+	const struct sim_ptab_entry *p = sim_ptab_find(compiled, name);
+	if (!p && alias)
+		p = sim_ptab_find(compiled, alias);
+	uint64_t user = v->user;
+	if (p && p->offset <= user && p->size <= user - p->offset) {
+		*loc = (struct sim_flash_loc){ SIM_PART_USER, p->offset, p->size };
+		*found = true;
+		if (!v->pmt_fallback_noted)
+			note(v, stage, "pmt_fallback", "the PMT is erased or invalid: the preloader, LK and the kernel "
+			     "use the partition tables compiled into them (\"get_pt_from_complier\"); the %s finds %s "
+			     "at 0x%llx", stage, p->name, (unsigned long long)p->offset);
+		v->pmt_fallback_noted = true;
+		return 0;
 	}
 	reason(v, stage, strcmp(name, "UBOOT") ? "no_boot_partition" : "no_partition_table", verdict,
-	       "%s cannot be located through the PMT (%s)%s", name, errtext(&e, why, sizeof why),
-	       verdict == SIM_VERDICT_STUCK_BROM ? ": the preloader finds no LK and falls back to download "
-						   "mode (a reflash fixes it, no test point needed)" : "");
+	       "the PMT is erased or invalid and the %s's compiled partition table %s %s%s", stage,
+	       !compiled->found ? "is missing, so it cannot find" : p ? "puts outside the user area" : "lacks", name,
+	       verdict == SIM_VERDICT_STUCK_BROM ? ": the preloader finds no LK and falls back to download mode (a "
+						   "reflash fixes it, no test point needed)" : "");
 	return 0;
 }
 
@@ -410,39 +452,70 @@ static void check_lk_panel(struct eval *v)
 		     "controller 0x%04x and initialises it, and LK passes lcm=0-%s", c->name, v->m->panel_ic, c->name);
 }
 
+/* The preloader loads UBOOT by its MTK header (part_load checks the magic 0x58881688 only, not the
+ * name) and jumps to the payload. No header: it does not load it and stays in download mode. A header
+ * over something that is not LK: it jumps into it; the safe mode was disarmed before the jump
+ * (bldr_jump), so the hang ends in the watchdog's normal reset, over and over. */
+static int inspect_lk(struct eval *v, const uint8_t *buf, size_t len)
+{
+	struct unifw_error e = { 0 };
+	char why[600];
+	if (!unifw_mtkhdr_is(buf, len) || len < UNIFW_MTKHDR_SIZE) {
+		reason(v, "preloader", "lk_no_header", SIM_VERDICT_STUCK_BROM,
+		       "the UBOOT partition holds no MTK header (magic 0x58881688): part_load logs \"[PART] <ASSERT> "
+		       "UBOOT image doesn't exist\", the preloader cannot hand over and stays in download mode (a "
+		       "reflash fixes it, no test point needed)");
+		return 0;
+	}
+	uint32_t dsize = le32_at(buf, len, 4);
+	size_t plen = len - UNIFW_MTKHDR_SIZE < dsize ? len - UNIFW_MTKHDR_SIZE : dsize;
+	v->lk = malloc(sizeof *v->lk);
+	if (!v->lk)
+		return unifw_error_set(v->err, UNIFW_E_NOMEM, "eMMC", UNIFW_NO_OFFSET, "out of memory");
+	if (unifw_lk_inspect(buf + UNIFW_MTKHDR_SIZE, plen, "UBOOT", v->lk, &e) != 0) {
+		reason(v, "preloader", "lk_invalid", SIM_VERDICT_BOOT_LOOP,
+		       "UBOOT has an MTK header but no LK behind it (%s): the preloader jumps into it, nothing runs "
+		       "and the watchdog resets the phone, over and over", errtext(&e, why, sizeof why));
+		free(v->lk);
+		v->lk = NULL;
+		return 0;
+	}
+	char name[33] = "";
+	memcpy(name, buf + 8, 32);
+	sim_ptab_parse(buf, len, &v->lk_tab);
+	struct unifw_jv *f = unifw_jv_set_obj(v->r->facts, "lk");
+	unifw_jv_set_str(f, "project", v->lk->project);
+	unifw_jv_set_str(f, "header_name", name);
+	unifw_jv_set(f, "lcm_drivers", names_json(&v->lk->lcm, &v->lk->lcm_unlisted));
+	check_lk_panel(v);
+	return 0;
+}
+
 static int stage_lk(struct eval *v)
 {
 	struct sim_flash_loc loc;
 	bool found;
-	int rc = locate_or_reason(v, "UBOOT", "LK", SIM_VERDICT_STUCK_BROM, "preloader", &loc, &found);
+	int rc = locate_in_chain(v, "UBOOT", "LK", &v->pl_tab, "preloader", SIM_VERDICT_STUCK_BROM, &loc, &found);
 	if (rc || !found)
 		return rc;
 	uint8_t *buf = NULL;
 	size_t len = 0;
 	if ((rc = read_region(v, &loc, UNIFW_LK_MAX_FILE, &buf, &len)) != 0)
 		return rc;
-	struct unifw_error e = { 0 };
-	char why[600];
-	v->lk = malloc(sizeof *v->lk);
-	if (!v->lk)
-		rc = unifw_error_set(v->err, UNIFW_E_NOMEM, "eMMC", UNIFW_NO_OFFSET, "out of memory");
-	else if (unifw_lk_inspect(buf, len, "UBOOT", v->lk, &e) != 0) {
-		reason(v, "preloader", "lk_invalid", SIM_VERDICT_STUCK_BROM,
-		       "the UBOOT partition holds no valid LK (%s): the preloader cannot hand over and stays in download "
-		       "mode (a reflash fixes it, no test point needed)", errtext(&e, why, sizeof why));
-		free(v->lk);
-		v->lk = NULL;
-	} else {
-		struct unifw_jv *f = unifw_jv_set_obj(v->r->facts, "lk");
-		unifw_jv_set_str(f, "project", v->lk->project);
-		unifw_jv_set(f, "lcm_drivers", names_json(&v->lk->lcm, &v->lk->lcm_unlisted));
-		check_lk_panel(v);
-	}
+	rc = inspect_lk(v, buf, len);
 	free(buf);
 	return rc;
 }
 
 /* ------------------------------------------------------------------ boot image */
+
+/* What MT6572 LK does with a boot image it cannot use (mt_boot.c boot_linux_from_storage ->
+ * msg_header_error / msg_img_error): it logs the error and stops in while(1) with the watchdog still
+ * running, so the phone resets and does the same again; fastboot is not entered on this path. */
+#define LK_BAD_IMAGE                                                                                         \
+	"LK logs \"[MBOOT] Load 'Android Boot Image' partition Error\" and stops in while(1) with the "         \
+	"watchdog armed; about 10 s later the watchdog resets the phone and the same happens again: a boot "   \
+	"loop, without fastboot"
 
 static bool check_ramdisk(struct eval *v, const uint8_t *p, size_t n)
 {
@@ -453,7 +526,8 @@ static bool check_ramdisk(struct eval *v, const uint8_t *p, size_t n)
 	bool ok = false;
 	if (!unifw_mtkhdr_has_name(p, n, "ROOTFS"))
 		reason(v, "lk", "ramdisk_header", SIM_VERDICT_BOOT_LOOP,
-		       "the boot image's ramdisk lacks the ROOTFS header LK checks: it refuses the image and resets");
+		       "the boot image's ramdisk lacks the MTK header named ROOTFS that LK requires (magic 0x58881688 "
+		       "and name): %s", LK_BAD_IMAGE);
 	else if (unifw_ramdisk_parse(p, n, "ramdisk", &rd, &e) != 0)
 		reason(v, "kernel", "ramdisk_invalid", SIM_VERDICT_BOOT_LOOP,
 		       "the ramdisk cannot be unpacked (%s): the kernel panics (no init) and the watchdog resets it",
@@ -483,7 +557,8 @@ static bool check_kernel_section(struct eval *v, const uint8_t *p, size_t n)
 	char why[600];
 	if (!unifw_mtkhdr_has_name(p, n, "KERNEL")) {
 		reason(v, "lk", "kernel_header", SIM_VERDICT_BOOT_LOOP,
-		       "the boot image's kernel lacks the KERNEL header LK checks: it refuses the image and resets");
+		       "the boot image's kernel lacks the MTK header named KERNEL that LK requires (magic 0x58881688 "
+		       "and name): %s", LK_BAD_IMAGE);
 		return false;
 	}
 	v->kernel = malloc(sizeof *v->kernel);
@@ -505,7 +580,7 @@ static int stage_bootimg(struct eval *v, bool *booted)
 {
 	struct sim_flash_loc loc;
 	bool found;
-	int rc = locate_or_reason(v, "BOOTIMG", "BOOT", SIM_VERDICT_BOOT_LOOP, "lk", &loc, &found);
+	int rc = locate_in_chain(v, "BOOTIMG", "BOOT", &v->lk_tab, "lk", SIM_VERDICT_BOOT_LOOP, &loc, &found);
 	if (rc || !found)
 		return rc;
 	uint8_t *buf = NULL;
@@ -517,11 +592,11 @@ static int stage_bootimg(struct eval *v, bool *booted)
 	char why[600];
 	if (unifw_bootimg_parse(buf, len, "BOOTIMG", &img, &e) != 0) {
 		reason(v, "lk", "bootimg_invalid", SIM_VERDICT_BOOT_LOOP,
-		       "BOOTIMG holds no valid boot image (%s): LK cannot start a kernel and the phone resets, "
-		       "over and over", errtext(&e, why, sizeof why));
+		       "BOOTIMG holds no valid boot image (%s): %s", errtext(&e, why, sizeof why), LK_BAD_IMAGE);
 	} else if (img.hdr.page_size != 2048) {
 		reason(v, "lk", "bootimg_page_size", SIM_VERDICT_BOOT_LOOP,
-		       "boot image page size %u: MT6572 LK hard-codes 2048 and loads garbage", img.hdr.page_size);
+		       "boot image page size %u: MT6572 LK ignores the header's page size and reads the kernel at "
+		       "2048, where there is no KERNEL header: %s", img.hdr.page_size, LK_BAD_IMAGE);
 		unifw_bootimg_free(&img);
 	} else {
 		const uint8_t *k = buf + img.kernel_off, *rd = buf + img.ramdisk_off;
@@ -533,32 +608,6 @@ static int stage_bootimg(struct eval *v, bool *booted)
 }
 
 /* ------------------------------------------------------------------ kernel: partitions, system */
-
-/* "NAME 0xOFF 0xSIZE pN|-" lines after SIM_KERNEL_PTABLE_TAG (fw_build.h). */
-static void parse_ptable(struct eval *v, const uint8_t *img, size_t len)
-{
-	size_t at = unifw_memfind(img, len, 0, SIM_KERNEL_PTABLE_TAG, strlen(SIM_KERNEL_PTABLE_TAG));
-	if (at == SIZE_MAX)
-		return;
-	v->have_kp = true;
-	const char *p = (const char *)img + at + strlen(SIM_KERNEL_PTABLE_TAG);
-	const char *end = memchr(p, 0, len - (at + strlen(SIM_KERNEL_PTABLE_TAG)));
-	while (end && p < end && v->kp_count < MAX_PTABLE) {
-		struct kpart *k = &v->kp[v->kp_count];
-		char idx[8] = "";
-		unsigned long long off, size;
-		if (sscanf(p, "%31s %llx %llx %7s", k->name, &off, &size, idx) != 4)
-			break;
-		k->offset = off;
-		k->size = size;
-		k->index = idx[0] == 'p' ? (unsigned)strtoul(idx + 1, NULL, 10) : 0;
-		v->kp_count++;
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		if (!nl)
-			break;
-		p = nl + 1;
-	}
-}
 
 static int mbr_read(void *ctx, uint64_t lba, uint8_t sector[UNIFW_MBR_SECTOR_SIZE], struct unifw_error *err)
 {
@@ -573,38 +622,16 @@ static const struct unifw_mbr_part *mbr_index(const struct unifw_mbr_table *t, u
 	return NULL;
 }
 
-/* The kernel's compiled table against MBR/EBR: every partition it mounts by mmcblk0pN. */
-static bool check_ptable(struct eval *v, const struct unifw_mbr_table *t)
+/* mmcblk0pN as the kernel sees it: the MBR/EBR entry's start and length (the last one runs to the end
+ * of the user area). */
+static struct sim_flash_loc mbr_loc(const struct eval *v, const struct unifw_mbr_part *p)
 {
-	for (size_t i = 0; i < v->kp_count; i++) {
-		const struct kpart *k = &v->kp[i];
-		if (!k->index)
-			continue;
-		const struct unifw_mbr_part *p = mbr_index(t, k->index);
-		uint64_t start = p ? p->start_lba * UNIFW_MBR_SECTOR_SIZE : 0;
-		uint64_t size = p ? (uint64_t)p->count * UNIFW_MBR_SECTOR_SIZE : 0;
-		if (p && start == k->offset && (p->to_end || size == k->size))
-			continue;
-		reason(v, "kernel", "ptable_mismatch", SIM_VERDICT_BOOT_LOOP,
-		       "the kernel's partition table puts %s (mmcblk0p%u) at 0x%llx+0x%llx, the MBR/EBR %s: it mounts "
-		       "the wrong blocks, init fails and the phone reboots in a loop (a kernel from another layout)",
-		       k->name, k->index, (unsigned long long)k->offset, (unsigned long long)k->size,
-		       p ? "at another place" : "have no such partition");
-		return false;
-	}
-	return true;
-}
-
-static int system_from_table(struct eval *v, const struct unifw_mbr_table *t, struct sim_flash_loc *loc)
-{
-	for (size_t i = 0; i < v->kp_count; i++) {
-		const struct unifw_mbr_part *p;
-		if (strcmp(v->kp[i].name, "ANDROID") || !v->kp[i].index || !(p = mbr_index(t, v->kp[i].index)))
-			continue;
-		*loc = (struct sim_flash_loc){ SIM_PART_USER, p->start_lba * UNIFW_MBR_SECTOR_SIZE, v->kp[i].size };
-		return 0;
-	}
-	return UNIFW_E_NOT_FOUND;
+	uint64_t start = p->start_lba * UNIFW_MBR_SECTOR_SIZE;
+	uint64_t size = p->to_end || start > v->user ? (start < v->user ? v->user - start : 0)
+						     : (uint64_t)p->count * UNIFW_MBR_SECTOR_SIZE;
+	if (start < v->user && size > v->user - start)
+		size = v->user - start;
+	return (struct sim_flash_loc){ SIM_PART_USER, start, start < v->user ? size : 0 };
 }
 
 static void android_facts(struct eval *v, const char *text, size_t len)
@@ -698,11 +725,64 @@ static void check_kernel_panel(struct eval *v)
 		       "(unconfirmed)", c.name, sim_lcm_rule_name(c.rule), v->m->panel_ic, v->m->lcm);
 }
 
+/* The file systems the kernel's fstab mounts by name (/emmc@android, /emmc@cache, /emmc@usrdata) and
+ * the volume label each one's image carries (factory.c fs_label). */
+static const struct {
+	const char *name, *mount, *label;
+} mounted[] = { { "ANDROID", "/system", "system" }, { "CACHE", "/cache", "cache" }, { "USRDATA", "/data", "userdata" } };
+
+/* /cache and /data: a file system made for another mount point there means the index map and the
+ * MBR/EBR disagree (what reaches that mount is not its partition). */
+static void check_mount_label(struct eval *v, size_t which, unsigned index, const struct sim_flash_loc *loc)
+{
+	uint8_t head[2048];
+	struct unifw_ext4_super sb;
+	if (loc->size < sizeof head || sim_emmc_read(v->e, SIM_PART_USER, loc->offset, head, sizeof head, NULL) != 0 ||
+	    unifw_ext4_parse_super(head, sizeof head, mounted[which].name, &sb, NULL) != 0)
+		return;
+	for (size_t i = 0; i < sizeof mounted / sizeof *mounted; i++)
+		if (i != which && !strcmp(sb.label, mounted[i].label))
+			reason(v, "kernel", "mount_wrong_fs", SIM_VERDICT_BOOT_LOOP,
+			       "the kernel mounts %s (/emmc@%s) from mmcblk0p%u, where the MBR/EBR put the %s file system "
+			       "(label %s): the kernel's index map and the flash's MBR/EBR disagree, Android's init fails "
+			       "and the phone reboots in a loop", mounted[which].mount, mounted[which].name, index,
+			       mounted[i].mount, sb.label);
+}
+
+/* /emmc@NAME -> mmcblk0p<index of NAME in the kernel's compiled map>, and mmcblk0pN is the MBR/EBR's
+ * N-th entry: no offset is compared anywhere, so a kernel from another layout with the same index
+ * map mounts the right file systems. */
+static void check_mounts(struct eval *v, const struct unifw_mbr_table *t)
+{
+	for (size_t i = 0; i < sizeof mounted / sizeof *mounted && !v->halted; i++) {
+		const struct sim_ptab_entry *k = sim_ptab_find(&v->k_tab, mounted[i].name);
+		const struct unifw_mbr_part *p = k && k->index ? mbr_index(t, k->index) : NULL;
+		if (!k || !k->index) {
+			if (i == 0)
+				reason(v, "kernel", "no_system", SIM_VERDICT_BOOT_LOOP,
+				       "the kernel's partition map has no ANDROID (/emmc@android): /system cannot be mounted");
+			continue;
+		}
+		if (!p) {
+			reason(v, "kernel", "ptable_no_partition", SIM_VERDICT_BOOT_LOOP,
+			       "the kernel mounts %s from mmcblk0p%u (its index of %s), but the MBR/EBR on the flash define "
+			       "no partition %u: the mount fails and the phone reboots in a loop", mounted[i].mount, k->index,
+			       mounted[i].name, k->index);
+			continue;
+		}
+		struct sim_flash_loc loc = mbr_loc(v, p);
+		if (i == 0)
+			check_system(v, &loc);
+		else
+			check_mount_label(v, i, k->index, &loc);
+	}
+}
+
 static int stage_kernel(struct eval *v)
 {
 	check_kernel_panel(v);
 	if (v->image)
-		parse_ptable(v, v->image, v->image_len);
+		sim_ptab_parse(v->image, v->image_len, &v->k_tab);
 	struct unifw_mbr_table *t = calloc(1, sizeof *t);
 	struct unifw_error e = { 0 };
 	char why[600];
@@ -713,19 +793,29 @@ static int stage_kernel(struct eval *v)
 		reason(v, "kernel", "mbr_invalid", SIM_VERDICT_BOOT_LOOP,
 		       "no valid MBR/EBR chain at the start of the user area (%s): the kernel finds no mmcblk0pN, "
 		       "/system cannot be mounted and the phone reboots in a loop", errtext(&e, why, sizeof why));
-	} else if (!v->have_kp) {
+	} else if (!v->k_tab.found) {
 		note(v, "kernel", "no_kernel_ptable", "the kernel carries no partition table the sim knows: the "
 		     "MBR/EBR mapping is not checked");
 		if (sim_flash_locate(v->e, "ANDROID", &sys, &e) == 0)
 			check_system(v, &sys);
-	} else if (check_ptable(v, t)) {
-		if (system_from_table(v, t, &sys) == 0)
-			check_system(v, &sys);
-		else
-			reason(v, "kernel", "no_system", SIM_VERDICT_BOOT_LOOP,
-			       "the kernel's table has no ANDROID partition: /system cannot be mounted");
+	} else {
+		check_mounts(v, t);
 	}
 	free(t);
+	return 0;
+}
+
+/* A raw partition as the running kernel finds it: through the PMT, or its compiled table when the
+ * PMT is unusable (the kernel falls back like the preloader and LK). */
+static int kernel_locate(struct eval *v, const char *name, struct sim_flash_loc *loc)
+{
+	bool pmt_ok = false;
+	if (sim_pmt_usable(v->e, &pmt_ok, NULL) != 0 || pmt_ok)
+		return sim_flash_locate(v->e, name, loc, NULL);
+	const struct sim_ptab_entry *p = sim_ptab_find(&v->k_tab, name);
+	if (!p || p->offset > v->user || p->size > v->user - p->offset)
+		return UNIFW_E_NOT_FOUND;
+	*loc = (struct sim_flash_loc){ SIM_PART_USER, p->offset, p->size };
 	return 0;
 }
 
@@ -769,7 +859,7 @@ static bool data_file6(struct unifw_ext4 *fs, const char *path, size_t at, uint8
 static void read_data_nvram(struct eval *v, struct nv_view *nv)
 {
 	struct sim_flash_loc loc;
-	if (sim_flash_locate(v->e, "USRDATA", &loc, NULL) != 0)
+	if (kernel_locate(v, "USRDATA", &loc) != 0)
 		return;
 	struct region_stream rs = { v->e, loc.offset, loc.size };
 	struct unifw_stream s;
@@ -798,7 +888,7 @@ static void read_data_nvram(struct eval *v, struct nv_view *nv)
 static int read_binregion(struct eval *v, struct nv_view *nv)
 {
 	struct sim_flash_loc loc;
-	if (sim_flash_locate(v->e, "NVRAM", &loc, NULL) != 0)
+	if (kernel_locate(v, "NVRAM", &loc) != 0)
 		return 0;
 	uint8_t *buf = NULL;
 	size_t len = 0;
@@ -983,6 +1073,25 @@ int sim_boot_evaluate(struct sim_emmc *e, const struct sim_model *model, struct 
 	}
 	summarise(r);
 	return 0;
+}
+
+int sim_boot_brom_loops(struct sim_emmc *e, const struct sim_model *model, bool *loops, struct unifw_error *err)
+{
+	struct sim_boot_report *r = calloc(1, sizeof *r);
+	const struct sim_emmc_geometry *g = sim_emmc_geometry(e);
+	if (!r)
+		return unifw_error_set(err, UNIFW_E_NOMEM, "eMMC", UNIFW_NO_OFFSET, "out of memory");
+	if (!model && g->model[0])
+		model = sim_model_find(g->model);
+	struct unifw_error local = { 0 };
+	struct eval v = { .e = e, .m = model, .r = r, .err = err ? err : &local, .user = g->size[SIM_PART_USER] };
+	memcpy(v.cid, g->cid, 16);
+	r->facts = unifw_jv_object();
+	int rc = stage_brom(&v);
+	*loops = rc == 0 && r->verdict == SIM_VERDICT_BROM_LOOP;
+	sim_boot_report_free(r);
+	free(r);
+	return rc;
 }
 
 void sim_boot_report_free(struct sim_boot_report *r)

@@ -5,7 +5,7 @@
  *   lk         drives the panel (its LCM driver list), loads BOOTIMG (header, KERNEL/ROOTFS sections)
  *   kernel     must drive the panel LK chose, find its partitions where MBR/EBR put them, mount ANDROID
  *   android    touch driver, NVRAM (IMEI record, WiFi MAC, Bluetooth address)
- * The verdict is the worst outcome reached: dead > stuck_brom > boot_loop > white_screen >
+ * The verdict is the worst outcome reached: dead > brom_loop > stuck_brom > boot_loop > white_screen >
  * black_screen > boots_with_faults > boots. */
 #ifndef UNIFW_SIM_BOOT_EVAL_H
 #define UNIFW_SIM_BOOT_EVAL_H
@@ -26,6 +26,10 @@ enum sim_verdict {
 	SIM_VERDICT_WHITE_SCREEN,
 	SIM_VERDICT_BOOT_LOOP,
 	SIM_VERDICT_STUCK_BROM,
+	/* The preloader finds no emi_settings[] entry for the memory part: it armed BROM download mode
+	 * before the DRAM step, so every power-on ends in BROM download mode (a matching preloader
+	 * written there recovers it; no test point). */
+	SIM_VERDICT_BROM_LOOP,
 	SIM_VERDICT_DEAD,
 };
 
@@ -34,7 +38,7 @@ enum sim_verdict {
 struct sim_boot_item {
 	char stage[16];   /* brom, preloader, lk, kernel, android */
 	char code[32];    /* stable machine code, e.g. emi_no_match */
-	char message[400];
+	char message[1024];
 	enum sim_verdict verdict; /* what this item alone means */
 };
 
@@ -60,8 +64,14 @@ void sim_boot_report_free(struct sim_boot_report *r);
 
 const char *sim_verdict_name(enum sim_verdict v);
 /* Exit status of `unifw-sim boot`: 0 boots, 3 boots_with_faults, 4 black_screen, 5 white_screen,
- * 6 boot_loop, 7 stuck_brom, 8 dead (1 = the image could not be read, 2 = usage). */
+ * 6 boot_loop, 7 stuck_brom, 8 dead, 9 brom_loop (added later, so not in rank order) (1 = the image
+ * could not be read, 2 = usage). */
 int sim_verdict_exit_code(enum sim_verdict v);
+
+/* Only the BootROM and the preloader's DRAM step (cheap: no LK, kernel or file system is read): true
+ * when the phone keeps coming back in BROM download mode (verdict brom_loop). The served phone checks
+ * this at start. Fails only when the image cannot be read. */
+int sim_boot_brom_loops(struct sim_emmc *e, const struct sim_model *model, bool *loops, struct unifw_error *err);
 
 /* {"verdict","summary","model","reasons":[{"stage","code","message","verdict"}],"faults":[...],
  *  "notes":[...],"facts":{...}}. Caller frees. */

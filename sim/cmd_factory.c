@@ -308,10 +308,10 @@ int sim_cmd_boot(int argc, char **argv)
 			model = optarg;
 		} else if (c == 'h') {
 			printf("usage: unifw-sim boot --emmc FILE [--json] [--model NAME]\n"
-			       "Tells what the phone would do at power-on with this flash: dead, stuck_brom, boot_loop,\n"
-			       "white_screen, black_screen, boots_with_faults or boots, with the reasons. Exit status:\n"
-			       "0 boots, 3 boots_with_faults, 4 black_screen, 5 white_screen, 6 boot_loop, 7 stuck_brom,\n"
-			       "8 dead, 1 the image could not be read, 2 usage.\n");
+			       "Tells what the phone would do at power-on with this flash: dead, brom_loop, stuck_brom,\n"
+			       "boot_loop, white_screen, black_screen, boots_with_faults or boots, with the reasons.\n"
+			       "Exit status: 0 boots, 3 boots_with_faults, 4 black_screen, 5 white_screen, 6 boot_loop,\n"
+			       "7 stuck_brom, 8 dead, 9 brom_loop, 1 the image could not be read, 2 usage.\n");
 			return 0;
 		} else {
 			return usage_error("boot", "bad option", NULL);

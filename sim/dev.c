@@ -728,6 +728,11 @@ static void reset_link_buffers(struct sim_dev *d)
 	d->sub = SIM_OP_NONE;
 }
 
+void sim_dev_set_mode(struct sim_dev *d, enum sim_boot_mode mode)
+{
+	d->cfg.mode = mode;
+}
+
 void sim_dev_connect(struct sim_dev *d, uint64_t now)
 {
 	if (d->conn == 0)

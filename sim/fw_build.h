@@ -61,10 +61,14 @@ int sim_build_kernel(const struct sim_firmware *fw, const struct sim_driver_set 
 int sim_build_bootimg(const struct sim_firmware *fw, const struct sim_driver_set *drivers, bool recovery,
 		      uint64_t seed, uint8_t **out, size_t *len, struct unifw_error *err);
 
-/* The stand-in for ptgen's compiled partition_define table inside the kernel Image: a line
- * "unifw-sim partition table v1" then one "NAME 0xUSER_OFFSET 0xSIZE" line per partition, NUL at
- * the end. The boot evaluator reads it back (docs/sim.md "Boot evaluation"). */
+/* The stand-in for ptgen's compiled partition table (partition_define.h, built into the preloader's
+ * cust_part_tbl(), LK's partition_layout[] and the kernel's index map): a line
+ * "unifw-sim partition table v1" then one "NAME 0xUSER_OFFSET 0xSIZE pN|-" line per partition (pN:
+ * its mmcblk0pN, - without an MBR entry), NUL at the end. The preloader, LK and the kernel Image each
+ * carry one; the boot evaluator reads them back where the real stages fall back to their compiled
+ * table (docs/sim.md "Boot evaluation"). */
 #define SIM_KERNEL_PTABLE_TAG "unifw-sim partition table v1\n"
+void sim_ptable_standin(struct sim_buf *b, const struct sim_firmware *fw);
 
 /* ---- images (fw_images.c) ---- */
 

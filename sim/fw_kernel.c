@@ -85,7 +85,7 @@ static void lk_strings(struct sim_buf *b, const struct sim_firmware *fw)
 	sim_buf_str(b, "platform/mediatek/mt6572/lk/mt_disp_drv.c");
 	sim_buf_str(b, "mt6572v1_phone");
 	sim_buf_str(b, "lcm=%1d-%s");
-	sim_buf_str(b, "[LK] boot image header mismatch, enter fastboot");
+	sim_buf_str(b, "[MBOOT] Load '%s' partition Error"); /* then while(1): mt_boot.c msg_img_error */
 	/* fastboot getvar "product": the key, NUL padding to 4 bytes, then the project in upper case */
 	sim_buf_align(b, 4);
 	sim_buf_str(b, "product");
@@ -114,6 +114,7 @@ int sim_build_lk(const struct sim_firmware *fw, const struct sim_driver_set *dri
 	sim_buf_fill(&p, &r, LK_TEXT - p.len);
 	lk_strings(&p, fw);
 	lcm_records(&p, LK_BASE, d.lcm, d.lcm_count);
+	sim_ptable_standin(&p, fw); /* partition_layout[]: LK's table when the PMT is unusable */
 	sim_buf_fill(&p, &r, 0x800);
 	if (p.failed)
 		b.failed = true;
@@ -135,7 +136,7 @@ static const char *toolchain(enum sim_android a)
 }
 
 /* ptgen's compiled table, in the sim's text form (fw_build.h SIM_KERNEL_PTABLE_TAG). */
-static void kernel_ptable(struct sim_buf *b, const struct sim_firmware *fw)
+void sim_ptable_standin(struct sim_buf *b, const struct sim_firmware *fw)
 {
 	struct sim_fw_part parts[SIM_MAX_PARTS];
 	size_t n = sim_firmware_layout(fw, parts), mbr_index = 0;
@@ -178,7 +179,7 @@ static int build_image(const struct sim_firmware *fw, const struct sim_driver_se
 	sim_buf_str(img, ccci);
 	sim_buf_align(img, 4);
 	lcm_records(img, KERNEL_BASE, d->lcm, d->lcm_count);
-	kernel_ptable(img, fw);
+	sim_ptable_standin(img, fw);
 	sim_buf_align(img, 16);
 	if (img->failed)
 		return unifw_error_set(err, UNIFW_E_NOMEM, "kernel", UNIFW_NO_OFFSET, "out of memory building the Image");

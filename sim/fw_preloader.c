@@ -144,6 +144,7 @@ static void code_area(struct sim_buf *b, const struct sim_firmware *fw, struct s
 	char line[96];
 	snprintf(line, sizeof line, "preloader_%s.bin", fw->project);
 	sim_buf_str(b, line);
+	sim_ptable_standin(b, fw); /* cust_part_tbl(): the table part_init uses without a valid PMT */
 }
 
 int sim_build_preloader(const struct sim_firmware *fw, uint64_t seed, uint8_t **out, size_t *len,

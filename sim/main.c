@@ -44,6 +44,7 @@ struct options {
 	const struct sim_model *model; /* --model, or the model named in the image footer */
 	const char *verdict_file;      /* --verdict-file: the boot evaluation after FINISH as JSON */
 	struct sim_emmc *emmc_open;    /* for the evaluation after FINISH */
+	struct sim_dev *dev;           /* served: its power-on mode follows the boot verdict (brom_loop) */
 };
 
 static void usage(FILE *f)
@@ -52,7 +53,8 @@ static void usage(FILE *f)
 		"usage: unifw-sim (--socket PATH | --pty [--pty-link PATH]) [options]\n"
 		"       unifw-sim make-da -o FILE [--raw DIR] [--hw-code HEX]\n\n"
 		"A virtual MediaTek MT6572 phone: BootROM or preloader, legacy DA, an eMMC image.\n\n"
-		"  --mode brom|preloader     boot mode after every (re)connect (default preloader)\n"
+		"  --mode brom|preloader     boot mode after every (re)connect (default preloader; BROM\n"
+		"                            whatever it says while the flash's boot verdict is brom_loop)\n"
 		"  --preloader-window MS     preloader listens MS for the handshake (default 2500 as a real\n"
 		"                            MT6572 preloader, 0 = forever)\n"
 		"  --tool-present            the preloader sends READY every 20 ms while it listens (as after\n"
@@ -621,6 +623,16 @@ static void apply_personality(struct options *o, const struct sim_emmc_geometry 
 	}
 }
 
+/* A phone whose preloader finds no EMI entry comes back in BROM download mode at every power-on,
+ * whatever --mode says, until a fitting preloader is written (docs/sim.md "Boot evaluation"). */
+static void follow_verdict(struct options *o, bool brom_loops)
+{
+	if (brom_loops)
+		fprintf(stderr, "unifw-sim: brom_loop: the phone now answers only in BROM download mode\n");
+	if (o->dev)
+		sim_dev_set_mode(o->dev, brom_loops ? SIM_MODE_BROM : o->mode);
+}
+
 /* After FINISH the phone reboots: tell what it would do (text to the log, "boot VERDICT" on stdout,
  * UNIFW_SIM_VERDICT for the --on-finish hook, JSON to --verdict-file). */
 static void evaluate_after_finish(void *ctx, uint32_t mode)
@@ -644,6 +656,7 @@ static void evaluate_after_finish(void *ctx, uint32_t mode)
 			fclose(f);
 		unifw_jv_free(j);
 	}
+	follow_verdict(o, r.verdict == SIM_VERDICT_BROM_LOOP); /* before "boot": a client waits for that line */
 	setenv("UNIFW_SIM_VERDICT", sim_verdict_name(r.verdict), 1);
 	fprintf(o->serve.out, "boot %s\n", sim_verdict_name(r.verdict));
 	fflush(o->serve.out);
@@ -675,14 +688,24 @@ static int run_sim(struct options *o)
 		cfg.trace = trace_line;
 		cfg.trace_ctx = trace ? trace : stderr;
 	}
+	bool brom_loops = false;
+	struct unifw_error berr = { 0 };
+	if (sim_boot_brom_loops(e, o->model, &brom_loops, &berr) != 0)
+		fail(&berr); /* the phone is served as configured; the evaluation after FINISH tells more */
+	if (brom_loops) {
+		cfg.mode = SIM_MODE_BROM;
+		fprintf(stderr, "unifw-sim: brom_loop: its preloader finds no EMI entry for the memory part, so the "
+			"phone answers only in BROM download mode\n");
+	}
 	struct sim_dev *d = sim_dev_new(&cfg);
+	o->dev = d;
 	if (!d) {
 		fprintf(stderr, "unifw-sim: out of memory\n");
 		rc = 1;
 	} else {
 		o->serve.emmc_path = o->emmc;
 		fprintf(stderr, "unifw-sim: MT%04X in %s mode, eMMC %s (user area 0x%llx bytes)\n", cfg.pers.hw_code,
-			o->mode == SIM_MODE_BROM ? "BROM" : "preloader", sim_emmc_path(e),
+			cfg.mode == SIM_MODE_BROM ? "BROM" : "preloader", sim_emmc_path(e),
 			(unsigned long long)sim_emmc_geometry(e)->size[SIM_PART_USER]);
 		log_link_rates(o->serve.link);
 		struct unifw_error err = { 0 };

@@ -72,6 +72,10 @@ struct sim_dev;
 struct sim_dev *sim_dev_new(const struct sim_config *cfg);
 void sim_dev_free(struct sim_dev *d);
 
+/* The mode the phone powers on in from the next connection on: BROM when its flash makes it come
+ * back in BROM download mode (boot verdict brom_loop), the configured mode again once it boots. */
+void sim_dev_set_mode(struct sim_dev *d, enum sim_boot_mode mode);
+
 void sim_dev_connect(struct sim_dev *d, uint64_t now_ms);
 void sim_dev_disconnect(struct sim_dev *d, uint64_t now_ms);
 /* Consumes all n bytes (bytes arriving while the device is closing the link are dropped). */

@@ -5,7 +5,8 @@
 #  - shown by `unifw info` as a preloader whose two tables disagree;
 #  - refused by `unifw flash --with-preloader` naming the compiled table (exit 3, not a byte written);
 #  - not used for the DRAM settings in BROM mode (exit 1, stopped before the DRAM step);
-#  - a dead phone for the virtual phone's boot evaluation when written anyway (unifw-sim flash-package).
+#  - when written anyway (unifw-sim flash-package) a phone that keeps coming back in BROM download mode
+#    for the virtual phone's boot evaluation (brom_loop, exit 9: issue 9.1; it used to be called dead).
 # The stock package (one list) is written and boots, so every check above can pass and fail.
 # Exit 0 pass, 77 skip, else fail.
 . "$(dirname "$0")/flash_lib.sh"
@@ -53,7 +54,7 @@ cp "$emmc" "$work/forced.img"
 	fail "unifw-sim flash-package of the tampered package"
 verdict=0
 "$SIM" boot --emmc "$work/forced.img" --json >"$work/boot.json" 2>&1 || verdict=$?
-[ "$verdict" -eq 8 ] || fail "tampered preloader written: boot verdict $verdict, expected 8 (dead): $(cat "$work/boot.json")"
+[ "$verdict" -eq 9 ] || fail "tampered preloader written: boot verdict $verdict, expected 9 (brom_loop): $(cat "$work/boot.json")"
 grep -q emi_no_match "$work/boot.json" || fail "the verdict does not say emi_no_match"
 
 # The stock package (tag and compiled table alike) is written and boots
@@ -66,5 +67,5 @@ stop_sim
 verdict=0
 "$SIM" boot --emmc "$emmc" >"$work/boot.txt" 2>&1 || verdict=$?
 [ "$verdict" -eq 0 ] || fail "stock package: boot verdict $verdict: $(cat "$work/boot.txt")"
-echo "ok stock preloader written, boots; the tampered one written anyway is a dead phone"
+echo "ok stock preloader written, boots; the tampered one written anyway keeps the phone in BROM download mode"
 echo "PASS"

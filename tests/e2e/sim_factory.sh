@@ -5,7 +5,8 @@
 #    build.prop model);
 #  - make-emmc -> `unifw-sim boot` says boots (exit 0); the universal package flashed as-is gives
 #    white_screen (exit 5) or boots_with_faults/no_touch (exit 3) as the phone's hardware dictates, with
-#    its preloader dead (exit 8); Format All + Download gives IMEI null;
+#    its preloader brom_loop (exit 9: no emi_settings[] entry for the phone's memory, BROM download mode at
+#    every power-on, issue 9.1; it used to be called dead); Format All + Download gives IMEI null;
 #  - the virtual phone served with --model: a client boots the DA over the socket, writes the universal
 #    lk.bin into UBOOT and sends FINISH: the sim announces "boot white_screen", writes the JSON verdict
 #    and hands UNIFW_SIM_VERDICT to the --on-finish hook.
@@ -98,7 +99,7 @@ verdict "$work/wiko-like.img" white_screen 5
 verdict "$work/y600-like.img" boots_with_faults 3
 grep -q '"no_touch"' "$work/v.json" || fail "y600-like + universal: no no_touch fault"
 "$SIM" flash-package --emmc "$work/y600-like.img" --with-preloader --only PRELOADER "$work/pkg-universal" 2>/dev/null
-verdict "$work/y600-like.img" dead 8
+verdict "$work/y600-like.img" brom_loop 9 # the source: safe mode armed before DRAM, not a test-point brick
 "$SIM" erase --emmc "$work/a516-like.img" NVRAM
 "$SIM" flash-package --emmc "$work/a516-like.img" "$work/pkg-a516-like" 2>/dev/null
 verdict "$work/a516-like.img" boots_with_faults 3
