@@ -936,7 +936,9 @@ static int item_backup(struct run *r, struct unifw_backup_item *it, struct unifw
 	char summary[128];
 	snprintf(summary, sizeof summary, "%s, sha256 %.16s...", it->file, it->sha256);
 	unifw_progress_end(r->o->progress, 0, summary);
-	if (r->o->verify && (rc = item_verify_phone(r, it, path, err)) < 0)
+	/* An identity image is read twice in every backup, not only with --verify: its manifest hash is what
+	 * flash --include-identity trusts when it writes the image back to this phone. */
+	if ((r->o->verify || unifw_backup_is_identity(it->name)) && (rc = item_verify_phone(r, it, path, err)) < 0)
 		return rc;
 	it->complete = true;
 	return journal_checkpoint(r, false, err);

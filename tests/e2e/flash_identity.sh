@@ -96,4 +96,25 @@ stop_sim
 ! grep -q 'SDMMC_WRITE_DATA' "$work/trace2.txt" || fail "a write command reached the phone"
 [ "$(sha256sum "$emmc" | cut -d' ' -f1)" = "$before" ] || fail "the eMMC changed"
 echo "ok report 1 and report 2 disagree on the CID: stopped with both values, nothing written"
+# Issue 8.5 through 8.4: a plain `unifw backup` is what vouches for an image --include-identity writes back.
+# A READ packet of NVRAM whose two changed bytes cancel in its 16-bit sum (twin) must not become a
+# nvram.bin with a manifest hash for the wrong bytes: the backup reads identity partitions twice and stops
+# (exit 1, NVRAM and the offset named), with or without --verify. The target is a byte past the 64 KiB the
+# layout read samples, neither 0x00 nor 0xFF, with more data after it in its 1 MiB packet.
+nv=$(python3 -c 'import json,sys
+m = json.load(open(sys.argv[1]))
+p = [p for p in m["partitions"] if p["name"] == "NVRAM"][0]
+off, lin = int(p["offset"], 16), int(p["linear"], 16)
+f = open(sys.argv[2], "rb"); f.seek(lin); b = f.read(1 << 20)
+j = next(j for j in range(0x10000, len(b) - 1) if 0 < b[j] < 0xFF and any(b[j + 1:]))
+print(off + j)' "$work/own/manifest.json" "$emmc")
+start_sim "$emmc" --model "$m" --fault "twin:op=read,addr=$nv"
+rc=0
+"$UNIFW" backup -o "$work/twin" --partition NVRAM --json --port "$PORT" --da "$DA" >"$work/out.json" \
+	2>"$work/err.txt" || rc=$?
+stop_sim
+[ "$rc" -eq 1 ] || fail "backup with a twin fault in NVRAM: exit $rc, expected 1 (a nvram.bin that is not the phone's)"
+grep -q "second read from the phone differs from the first at .*offset $(printf '0x%x' "$nv")" "$work/err.txt" \
+	"$work/out.json" || fail "twin backup: the error does not name the offset: $(tail -3 "$work/err.txt")"
+echo "ok a backup whose NVRAM read took two compensating errors stops instead of vouching for them"
 echo "PASS"
