@@ -1,6 +1,7 @@
 /* The flash plan's layout rules that do not trust names (docs/flash.md "Identity regions", "Scatter
  * overlaps"): kept apart from flash_plan.c's per-partition rules. */
 #include "ops/flash_internal.h"
+#include "ops/reread.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -54,29 +55,8 @@ int flash_plan_scatter_overlaps(struct unifw_flash_plan *plan, const struct unif
 	return rc;
 }
 
-struct copy_sink {
-	uint8_t *buf;
-	size_t len, got;
-};
-
-static int copy_data(void *ctx, const uint8_t *data, size_t len, uint64_t off, struct unifw_error *err)
-{
-	struct copy_sink *c = ctx;
-	(void)off;
-	if (len > c->len - c->got)
-		return unifw_error_set(err, UNIFW_E_DEVICE, "user area", UNIFW_NO_OFFSET,
-				       "the phone sent more than the %zu bytes asked for", c->len);
-	memcpy(c->buf + c->got, data, len);
-	c->got += len;
-	return 0;
-}
-
 int flash_idregion_read(void *ctx, uint64_t off, uint8_t *buf, size_t len, struct unifw_error *err)
 {
 	const struct unifw_flash_device *dev = ctx;
-	struct copy_sink c = {.buf = buf, .len = len};
-	int rc = dev->read(dev->ctx, UNIFW_PHONE_USER, off, len, copy_data, &c, err);
-	if (!rc && c.got != len)
-		rc = unifw_error_set(err, UNIFW_E_DEVICE, "user area", off, "read %zu of %zu bytes", c.got, len);
-	return rc;
+	return ops_read_into(dev->read, dev->ctx, UNIFW_PHONE_USER, off, buf, len, err);
 }

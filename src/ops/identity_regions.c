@@ -18,6 +18,7 @@
 #include "unifw/human.h"
 #include "unifw/io.h"
 #include "unifw/nvram.h"
+#include "ops/reread.h"
 
 /* Backup reads go in pieces of this size (a region is streamed to its file, never held whole). */
 #define BACKUP_PIECE (1u << 20)
@@ -160,30 +161,9 @@ int unifw_idregions_scan(unifw_idregion_reader read, void *ctx, const struct uni
 	return rc;
 }
 
-struct buf_sink {
-	uint8_t *buf;
-	size_t len, got;
-};
-
-static int to_buf(void *ctx, const uint8_t *data, size_t len, uint64_t off, struct unifw_error *err)
-{
-	struct buf_sink *b = ctx;
-	(void)off;
-	if (len > b->len - b->got)
-		return unifw_error_set(err, UNIFW_E_DEVICE, "user area", UNIFW_NO_OFFSET,
-				       "the phone sent %zu bytes more than the %zu asked for", len - (b->len - b->got), b->len);
-	memcpy(b->buf + b->got, data, len);
-	b->got += len;
-	return 0;
-}
-
 int unifw_idregion_read_phone(void *ctx, uint64_t off, uint8_t *buf, size_t len, struct unifw_error *err)
 {
-	struct buf_sink b = {.buf = buf, .len = len};
-	int rc = unifw_phone_read(ctx, UNIFW_PHONE_USER, off, len, to_buf, &b, err);
-	if (!rc && b.got != len)
-		rc = unifw_error_set(err, UNIFW_E_DEVICE, "user area", off, "read %zu of %zu bytes", b.got, len);
-	return rc;
+	return ops_read_into(ops_reread_phone, ctx, UNIFW_PHONE_USER, off, buf, len, err);
 }
 
 int unifw_idregions_scan_phone(struct unifw_phone *ph, const struct unifw_phone_layout *layout,

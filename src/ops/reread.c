@@ -12,6 +12,34 @@ int ops_reread_phone(void *ph, enum unifw_phone_part part, uint64_t off, uint64_
 	return unifw_phone_read(ph, part, off, len, sink, sink_ctx, err);
 }
 
+struct into {
+	uint8_t *buf;
+	size_t len, got;
+};
+
+static int take_into(void *ctx, const uint8_t *data, size_t len, uint64_t off, struct unifw_error *err)
+{
+	struct into *b = ctx;
+	(void)off;
+	if (len > b->len - b->got)
+		return unifw_error_set(err, UNIFW_E_DEVICE, "phone", UNIFW_NO_OFFSET,
+				       "the phone sent %zu bytes more than the %zu asked for", len - (b->len - b->got), b->len);
+	memcpy(b->buf + b->got, data, len);
+	b->got += len;
+	return 0;
+}
+
+int ops_read_into(ops_read_fn read, void *ctx, enum unifw_phone_part part, uint64_t off, uint8_t *buf, size_t len,
+		  struct unifw_error *err)
+{
+	struct into b = {.buf = buf, .len = len};
+	int rc = read(ctx, part, off, len, take_into, &b, err);
+	if (!rc && b.got != len)
+		rc = unifw_error_set(err, UNIFW_E_DEVICE, unifw_phone_part_name(part), off, "read %zu of %zu bytes",
+				     b.got, len);
+	return rc;
+}
+
 struct compare {
 	int fd;
 	uint64_t file_off, got, len;

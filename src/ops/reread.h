@@ -19,6 +19,10 @@ typedef int (*ops_read_fn)(void *ctx, enum unifw_phone_part part, uint64_t off, 
 int ops_reread_phone(void *ph, enum unifw_phone_part part, uint64_t off, uint64_t len, unifw_phone_sink sink,
 		     void *sink_ctx, struct unifw_error *err);
 
+/* Read exactly len bytes of part at off into buf (a phone that sends more or fewer is an error). */
+int ops_read_into(ops_read_fn read, void *ctx, enum unifw_phone_part part, uint64_t off, uint8_t *buf, size_t len,
+		  struct unifw_error *err);
+
 struct ops_reread {
 	uint64_t first_diff;   /* offset in the range of the first byte that differs; UINT64_MAX: none */
 	int file_byte;         /* the file's byte there (-1: the file ends before it) */
