@@ -66,6 +66,15 @@ echo "ok: bootimg unpack/repack/info"
 # describes it (entry count, inflated size, default.prop) with a peak RSS under 64 MiB, the ramdisk walked
 # as it inflates rather than held (it used to peak at 270 MiB); a kernel that inflates to 200 MiB is
 # reported as too big, also under 64 MiB (73 MiB with the old 64 MiB bound). A memory limit, not a timing.
+# The 64 MiB limit is the product's (a plain build). A sanitizer build carries shadow memory and redzones
+# on top, and ASan's quarantine keeps freed blocks resident to catch use-after-free: there the quarantine
+# is switched off and the limit is 96 MiB, which still fails the old code (270 MiB plain, more under ASan).
+rss_limit=65536
+if grep -aq __asan_init "$bin"; then
+	rss_limit=98304
+	ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}quarantine_size_mb=0"
+	export ASAN_OPTIONS
+fi
 if [ -x /usr/bin/time ] && command -v cpio >/dev/null 2>&1 && command -v gzip >/dev/null 2>&1; then
 	mkdir "$work/rd"
 	printf 'ro.secure=1\n' >"$work/rd/default.prop"
@@ -82,7 +91,7 @@ r = json.load(open(sys.argv[1]))["ramdisk"]
 assert r["entry_count"] == 3 and r["uncompressed_size"] > 120 << 20 and r["default_prop"]["ro.secure"] == "1", r' \
 		"$work/bomb.json" || fail "the bomb's ramdisk is not described"
 	kb=$(awk -F: '/Maximum resident set size/ { gsub(/ /, "", $2); print $2 }' "$work/time.txt")
-	[ -n "$kb" ] && [ "$kb" -lt 65536 ] || fail "info of a 120 MiB ramdisk peaks at ${kb:-?} KiB, limit 65536"
+	[ -n "$kb" ] && [ "$kb" -lt "$rss_limit" ] || fail "info of a 120 MiB ramdisk peaks at ${kb:-?} KiB, limit $rss_limit"
 	echo "ok: info of a gzip-bomb ramdisk peaks at $kb KiB"
 
 	# The same for a kernel: the corpus zImage with its gzip payload replaced by 200 MiB of zeros.
@@ -102,7 +111,7 @@ EOF
 		fail "info of the kernel bomb: $(cat "$work/time.txt")"
 	grep -q "decompressed kernel exceeds" "$work/kbomb.json" || fail "the kernel bomb is not reported"
 	kb=$(awk -F: '/Maximum resident set size/ { gsub(/ /, "", $2); print $2 }' "$work/time.txt")
-	[ -n "$kb" ] && [ "$kb" -lt 65536 ] || fail "info of a kernel gzip bomb peaks at ${kb:-?} KiB, limit 65536"
+	[ -n "$kb" ] && [ "$kb" -lt "$rss_limit" ] || fail "info of a kernel gzip bomb peaks at ${kb:-?} KiB, limit $rss_limit"
 	echo "ok: info of a gzip-bomb kernel peaks at $kb KiB"
 else
 	echo "note: /usr/bin/time, cpio or gzip missing: the gzip-bomb memory check is not run"
