@@ -1,4 +1,4 @@
-/* Internals of the flash job shared by flash_plan.c, flash_image.c, journal.c and flash.c (and their
+/* Internals of the flash job shared by flash_plan.c, flash_image.c, flash_journal.c and flash.c (and their
  * unit tests): how an image of a package is opened, and how it is cut into ranges. */
 #ifndef UNIFW_OPS_FLASH_INTERNAL_H
 #define UNIFW_OPS_FLASH_INTERNAL_H
