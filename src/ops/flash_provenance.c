@@ -6,13 +6,12 @@
 #include "ops/flash_internal.h"
 
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "unifw/hash.h"
+#include "util/bytes.h"
 #include "unifw/json.h"
 
-#define HASH_CHUNK (1u << 20)
 
 /* The folder of the manifest inside the package ("" at the root): its "file" names are relative to it. */
 static const char *manifest_dir(const struct unifw_package *pkg, size_t *dir_len)
@@ -63,22 +62,7 @@ static int image_sha256(const struct unifw_package *pkg, const struct unifw_pack
 	int rc = flash_image_open(pkg, it, &img, err);
 	if (rc)
 		return rc;
-	uint8_t *buf = malloc(HASH_CHUNK);
-	struct unifw_sha256 h;
-	if (!buf || unifw_sha256_init(&h) < 0) {
-		free(buf);
-		flash_image_close(&img);
-		return unifw_error_set(err, UNIFW_E_NOMEM, it->path, UNIFW_NO_OFFSET, "out of memory");
-	}
-	for (uint64_t done = 0; done < it->size && !rc;) {
-		size_t n = it->size - done < HASH_CHUNK ? (size_t)(it->size - done) : HASH_CHUNK;
-		rc = unifw_stream_read_exact(&img.s, buf, n, "identity image", err);
-		if (!rc)
-			unifw_sha256_update(&h, buf, n);
-		done += n;
-	}
-	unifw_sha256_final(&h, out);
-	free(buf);
+	rc = unifw_sha256_stream(&img.s, out, err);
 	flash_image_close(&img);
 	return rc;
 }
@@ -89,8 +73,7 @@ int flash_identity_provenance(const struct unifw_package *pkg, const struct unif
 	memset(out, 0, sizeof *out);
 	char phone[33];
 	flash_cid_hex(phone_cid, phone);
-	static const uint8_t zero[16];
-	if (!memcmp(phone_cid, zero, 16)) {
+	if (unifw_all_bytes(phone_cid, 16, 0)) {
 		out->code = "identity_no_provenance";
 		snprintf(out->why, sizeof out->why,
 			 "the phone's eMMC CID is unknown, so %s cannot be shown to come from this phone", it->path);
