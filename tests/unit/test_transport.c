@@ -119,7 +119,7 @@ static void bad_port_strings_say_what_is_wrong(void **state)
 		struct unifw_port_spec s;
 		struct unifw_error e;
 		unifw_error_clear(&e);
-		assert_int_equal(unifw_port_spec_parse(bad[i].text, &s, &e), UNIFW_E_INVALID);
+		assert_int_equal(unifw_port_spec_parse(bad[i].text, &s, &e), UNIFW_E_BAD_PORT);
 		if (!strstr(e.msg, bad[i].says))
 			fail_msg("'%s': message '%s' lacks '%s'", bad[i].text, e.msg, bad[i].says);
 		assert_string_equal(e.where, "--port");
@@ -129,9 +129,42 @@ static void bad_port_strings_say_what_is_wrong(void **state)
 	longpath[155] = 0;
 	struct unifw_port_spec s;
 	struct unifw_error e;
-	assert_int_equal(unifw_port_spec_parse(longpath, &s, &e), UNIFW_E_INVALID);
+	assert_int_equal(unifw_port_spec_parse(longpath, &s, &e), UNIFW_E_BAD_PORT);
 	assert_non_null(strstr(e.msg, "too long"));
-	assert_int_equal(unifw_port_spec_parse(NULL, &s, &e), UNIFW_E_INVALID);
+	assert_int_equal(unifw_port_spec_parse(NULL, &s, &e), UNIFW_E_BAD_PORT);
+	/* the accepted forms, one per transport of the table, in one sentence */
+	assert_int_equal(unifw_port_spec_parse("COM3", &s, &e), UNIFW_E_BAD_PORT);
+	assert_string_equal(e.msg, "expected auto, /dev/ttyACM0, usb:BUS:ADDR (e.g. usb:1:7), unix:/path/to.sock or "
+				   "tcp:HOST:PORT, found 'COM3'");
+	/* unifw_port_open says the same, before opening anything */
+	struct unifw_port *port = NULL;
+	assert_int_equal(unifw_port_open("usb:1:128", NULL, &port, &e), UNIFW_E_BAD_PORT);
+	assert_null(port);
+}
+
+/* A well-formed port whose device is not there is not a malformed --port (UNIFW_E_BAD_PORT is what lets
+ * the CLI tell a usage error from a missing phone). */
+static void absent_devices_are_not_bad_port_strings(void **state)
+{
+	(void)state;
+	struct unifw_port *port = NULL;
+	struct unifw_error e;
+	static const char *absent[] = {"/dev/unifw-test-no-such-tty", "unix:/nonexistent/unifw-test.sock"};
+	for (size_t i = 0; i < sizeof absent / sizeof absent[0]; i++) {
+		unifw_error_clear(&e);
+		int rc = unifw_port_open(absent[i], NULL, &port, &e);
+		assert_int_equal(rc, UNIFW_E_IO);
+		assert_int_equal(e.sys_errno, ENOENT);
+		assert_null(port);
+	}
+	/* a path that exists but is no serial port */
+	unifw_error_clear(&e);
+	assert_int_equal(unifw_port_open("/dev/null", NULL, &port, &e), UNIFW_E_INVALID);
+	assert_non_null(strstr(e.msg, "not a serial port"));
+	assert_string_equal(unifw_status_name(UNIFW_E_BAD_PORT), "bad-port");
+	assert_string_equal(unifw_port_kind_name(UNIFW_PORT_UNIX), "unix");
+	assert_string_equal(unifw_port_kind_name(UNIFW_PORT_FD), "fd");
+	assert_string_equal(unifw_port_kind_name(UNIFW_PORT_AUTO), "auto");
 }
 
 /* ---- socketpair ---- */
@@ -911,6 +944,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(port_strings_parse),
 		cmocka_unit_test(bad_port_strings_say_what_is_wrong),
+		cmocka_unit_test(absent_devices_are_not_bad_port_strings),
 		cmocka_unit_test(socketpair_reads_exact_partial_and_times_out),
 		cmocka_unit_test(pty_port_is_raw_921600_and_detects_hangup),
 		cmocka_unit_test(pty_close_after_write_keeps_the_bytes),
