@@ -20,6 +20,7 @@
 
 #include "unifw/brom.h"
 #include "unifw/da_legacy.h"
+#include "unifw/phone.h"
 #include "unifw/transport.h"
 #include "util/clock.h"
 
@@ -105,6 +106,11 @@ static void bad_port_strings_say_what_is_wrong(void **state)
 	struct unifw_port *port = NULL;
 	assert_int_equal(unifw_port_open("usb:1:128", NULL, &port, &e), UNIFW_E_BAD_PORT);
 	assert_null(port);
+	/* ... and so does a job's phone open, which is where the CLI sees it */
+	struct unifw_phone_open_opts o = {.port = "usb:0:1", .brom_only = true};
+	struct unifw_phone *ph = NULL;
+	assert_int_equal(unifw_phone_open(&o, &ph, &e), UNIFW_E_BAD_PORT);
+	assert_null(ph);
 }
 
 /* A well-formed port whose device is not there is not a malformed --port (UNIFW_E_BAD_PORT is what lets
