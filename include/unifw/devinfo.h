@@ -13,6 +13,10 @@
 #include "unifw/io.h"
 #include "unifw/json.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 enum unifw_devinfo_kind {
 	UNIFW_DEVINFO_NONE,
 	UNIFW_DEVINFO_DUMCHAR,        /* "dumchar_info" */
@@ -46,4 +50,7 @@ int unifw_dumchar_parse(const char *text, size_t len, const char *name, struct u
 void unifw_dumchar_free(struct unifw_dumchar *d);
 int unifw_devinfo_describe(struct unifw_stream *s, struct unifw_jv *obj, struct unifw_error *err);
 
+#ifdef __cplusplus
+}
+#endif
 #endif

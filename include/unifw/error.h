@@ -28,6 +28,8 @@ enum unifw_status {
 	UNIFW_E_DEVICE = -10,     /* the device answered something unexpected */
 	UNIFW_E_TIMEOUT = -11,
 	UNIFW_E_LIBRARY = -12,    /* a library (libarchive, libext2fs, zlib...) failed */
+	UNIFW_E_BAD_PORT = -13,   /* a --port string that is none of the accepted forms (a usage error;
+				   * a well-formed port whose device is absent is NOT_FOUND, IO or TIMEOUT) */
 };
 
 #define UNIFW_NO_OFFSET UINT64_MAX

@@ -8,6 +8,10 @@
 
 #include "unifw/json.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 enum unifw_severity { UNIFW_SEV_INFO, UNIFW_SEV_WARNING, UNIFW_SEV_ERROR };
 
 struct unifw_finding {
@@ -34,4 +38,7 @@ const char *unifw_severity_name(enum unifw_severity s);
 /* As a JSON array of {severity, code, file, line, partition, message}. */
 struct unifw_jv *unifw_findings_to_json(const struct unifw_findings *f);
 
+#ifdef __cplusplus
+}
+#endif
 #endif

@@ -7,6 +7,10 @@
 
 #include <stdint.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 struct unifw_progress {
 	/* A step starts: e.g. step "read", item "ANDROID", total bytes (0 if unknown). */
 	void (*begin)(void *ctx, const char *step, const char *item, uint64_t total);
@@ -26,4 +30,7 @@ void unifw_progress_end(const struct unifw_progress *p, int status, const char *
 void unifw_progress_note(const struct unifw_progress *p, const char *level, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+#ifdef __cplusplus
+}
+#endif
 #endif

@@ -13,6 +13,10 @@
 #include "unifw/io.h"
 #include "unifw/json.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 enum unifw_scatter_dialect {
 	UNIFW_SCATTER_V1 = 0,    /* "- general: MTK_PLATFORM_CFG" YAML-like, V1.1.x */
 	UNIFW_SCATTER_FLAT = 1,  /* "NAME 0xADDR" per line (ota_scatter.txt) */
@@ -137,4 +141,7 @@ int unifw_scatter_to_json(const struct unifw_scatter *sc, const char *name, stru
 /* Describe for `unifw info`: sets "type":"scatter" and the facts. Stream positioned at 0. */
 int unifw_scatter_describe(struct unifw_stream *s, struct unifw_jv *obj, struct unifw_error *err);
 
+#ifdef __cplusplus
+}
+#endif
 #endif

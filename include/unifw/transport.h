@@ -39,7 +39,9 @@ struct unifw_port_spec {
 	uint8_t usb_bus, usb_addr;
 };
 
-/* Parse a --port string. Errors say what was wrong and show the accepted forms. */
+/* Parse a --port string. A string that is none of the accepted forms is UNIFW_E_BAD_PORT (a usage
+ * error), with a message that says what was wrong and shows the forms; unifw_port_open returns it too,
+ * before opening anything. A well-formed port whose device is absent is never UNIFW_E_BAD_PORT. */
 int unifw_port_spec_parse(const char *text, struct unifw_port_spec *spec, struct unifw_error *err);
 const char *unifw_port_kind_name(enum unifw_port_kind kind);
 

@@ -12,6 +12,7 @@
 #include <poll.h>
 #include <sched.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -29,6 +30,39 @@
  * for. Bounded, and per read call: an idle wait costs at most this much CPU before it sleeps. Serial
  * and USB ports do not do this: a real phone's answers take longer than a wake-up. */
 #define SOCK_BUSY_POLL_US 500
+
+static ssize_t sock_write_once(int fd, const uint8_t *buf, size_t n)
+{
+	ssize_t w = send(fd, buf, n, MSG_NOSIGNAL | MSG_DONTWAIT);
+	if (w < 0 && errno == ENOTSOCK) /* a pipe handed to unifw_port_wrap_fd */
+		w = write(fd, buf, n);
+	return w;
+}
+
+static const char *sock_write_failed(int errnum)
+{
+	return errnum == EPIPE || errnum == ECONNRESET ? "send (the device closed the connection)" : "send";
+}
+
+/* A socket's state behind port->state: only its descriptor. */
+static int sock_attach(struct unifw_port *port, int fd, const struct unifw_transport_ops *ops,
+		       struct unifw_error *err)
+{
+	struct fd_port *fp = calloc(1, sizeof *fp);
+	if (!fp)
+		return unifw_error_set(err, UNIFW_E_NOMEM, port->name, UNIFW_NO_OFFSET, "out of memory");
+	fp->fd = fd;
+	fp->write_once = sock_write_once;
+	fp->write_failed = sock_write_failed;
+	port->state = fp;
+	port->ops = ops;
+	return 0;
+}
+
+static int sock_fd(const struct unifw_port *port)
+{
+	return ((const struct fd_port *)port->state)->fd;
+}
 
 static int set_nonblock(int fd)
 {
@@ -85,9 +119,11 @@ static int open_unix(struct unifw_port *port, struct unifw_error *err)
 		close(fd);
 		return rc;
 	}
-	port->fd = fd;
 	snprintf(port->name, sizeof port->name, "unix:%s", port->spec.path);
-	return 0;
+	int rc = sock_attach(port, fd, &unifw_unix_ops, err);
+	if (rc < 0)
+		close(fd);
+	return rc;
 }
 
 static int open_tcp(struct unifw_port *port, struct unifw_error *err)
@@ -122,25 +158,25 @@ static int open_tcp(struct unifw_port *port, struct unifw_error *err)
 	}
 	int one = 1;
 	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-	port->fd = fd;
 	snprintf(port->name, sizeof port->name, "%s", where);
-	return 0;
+	rc = sock_attach(port, fd, &unifw_tcp_ops, err);
+	if (rc < 0)
+		close(fd);
+	return rc;
 }
 
-int unifw_sock_open(struct unifw_port *port, struct unifw_error *err)
+/* A wrapped descriptor reads and writes like a Unix socket (without the busy poll: its spec is FD). */
+int unifw_sock_wrap(struct unifw_port *port, int fd, struct unifw_error *err)
 {
-	int rc = port->spec.kind == UNIFW_PORT_UNIX ? open_unix(port, err) : open_tcp(port, err);
-	if (rc == 0)
-		port->ops = &unifw_sock_ops;
-	return rc;
+	return sock_attach(port, fd, &unifw_unix_ops, err);
 }
 
 /* One receive that does not block: 1 when bytes came (*got), 0 when none are there yet, or an error. */
 static int try_receive(struct unifw_port *port, uint8_t *buf, size_t max, size_t *got, struct unifw_error *err)
 {
-	ssize_t r = recv(port->fd, buf, max, MSG_DONTWAIT);
+	ssize_t r = recv(sock_fd(port), buf, max, MSG_DONTWAIT);
 	if (r < 0 && errno == ENOTSOCK) /* a pipe handed to unifw_port_wrap_fd */
-		r = read(port->fd, buf, max);
+		r = read(sock_fd(port), buf, max);
 	if (r > 0) {
 		*got = (size_t)r;
 		return 1;
@@ -169,7 +205,7 @@ static int sock_read_some(struct unifw_port *port, uint8_t *buf, size_t max, uns
 		uint64_t now = unifw_mono_ms();
 		if (now >= deadline)
 			return UNIFW_E_TIMEOUT;
-		struct pollfd pfd = {.fd = port->fd, .events = POLLIN};
+		struct pollfd pfd = {.fd = sock_fd(port), .events = POLLIN};
 		if (poll(&pfd, 1, (int)(deadline - now)) < 0 && errno != EINTR)
 			return unifw_error_sys(err, port->name, "poll");
 	}
@@ -177,35 +213,16 @@ static int sock_read_some(struct unifw_port *port, uint8_t *buf, size_t max, uns
 
 static int sock_write(struct unifw_port *port, const uint8_t *buf, size_t n, struct unifw_error *err)
 {
-	size_t done = 0;
-	uint64_t deadline = unifw_mono_ms() + PORT_WRITE_TIMEOUT_MS;
-	while (done < n) {
-		ssize_t w = send(port->fd, buf + done, n - done, MSG_NOSIGNAL | MSG_DONTWAIT);
-		if (w < 0 && errno == ENOTSOCK)
-			w = write(port->fd, buf + done, n - done);
-		if (w > 0) {
-			done += (size_t)w;
-			deadline = unifw_mono_ms() + PORT_WRITE_TIMEOUT_MS;
-			continue;
-		}
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0 && errno != EAGAIN && errno != EWOULDBLOCK)
-			return unifw_error_sys(err, port->name,
-					       errno == EPIPE || errno == ECONNRESET ? "send (the device closed the connection)"
-										     : "send");
-		int rc = unifw_port_wait_writable(port, deadline, done, n, err);
-		if (rc)
-			return rc;
-	}
-	return 0;
+	return unifw_port_fd_write(port, port->state, buf, n, err);
 }
 
 static void sock_close(struct unifw_port *port)
 {
-	if (port->fd >= 0)
-		close(port->fd);
-	port->fd = -1;
+	struct fd_port *fp = port->state;
+	if (fp && fp->fd >= 0)
+		close(fp->fd);
+	free(fp);
+	port->state = NULL;
 }
 
 /* The virtual phone's USB re-enumeration is a new connection to the same address. */
@@ -220,7 +237,7 @@ static int sock_reopen(struct unifw_port *port, unsigned timeout_ms, struct unif
 	port->ops = NULL;
 	for (;;) {
 		unifw_error_clear(&last);
-		if (unifw_sock_open(port, &last) == 0)
+		if (port->spec.kind == UNIFW_PORT_UNIX ? open_unix(port, &last) == 0 : open_tcp(port, &last) == 0)
 			return 0;
 		if (unifw_mono_ms() >= deadline)
 			break;
@@ -230,8 +247,74 @@ static int sock_reopen(struct unifw_port *port, unsigned timeout_ms, struct unif
 			       "could not reconnect within %u ms: %s", timeout_ms, last.msg);
 }
 
-const struct unifw_transport_ops unifw_sock_ops = {
-	.kind = "socket",
+/* ---- --port: unix:/path and tcp:HOST:PORT ---- */
+
+static int unix_match(const char *text, struct unifw_port_spec *spec, struct unifw_error *err)
+{
+	if (strncmp(text, "unix:", 5) != 0)
+		return PORT_SPEC_NOT_MINE;
+	const char *path = text + 5;
+	struct sockaddr_un sun;
+	if (!*path)
+		return unifw_error_set(err, UNIFW_E_BAD_PORT, "--port", UNIFW_NO_OFFSET,
+				       "expected unix:/path/to.sock, found an empty path in '%s'", text);
+	if (strlen(path) >= sizeof sun.sun_path)
+		return unifw_error_set(err, UNIFW_E_BAD_PORT, "--port", UNIFW_NO_OFFSET,
+				       "unix socket path of %zu bytes is too long (at most %zu)", strlen(path),
+				       sizeof sun.sun_path - 1);
+	spec->kind = UNIFW_PORT_UNIX;
+	snprintf(spec->path, sizeof spec->path, "%s", path);
+	return 0;
+}
+
+static int tcp_match(const char *text, struct unifw_port_spec *spec, struct unifw_error *err)
+{
+	if (strncmp(text, "tcp:", 4) != 0)
+		return PORT_SPEC_NOT_MINE;
+	const char *hp = text + 4;
+	const char *colon = strrchr(hp, ':');
+	const char *host = hp;
+	size_t hlen;
+	unsigned long port;
+
+	if (!colon || !unifw_port_parse_uint(colon + 1, strlen(colon + 1), 1, 65535, &port))
+		return unifw_error_set(err, UNIFW_E_BAD_PORT, "--port", UNIFW_NO_OFFSET,
+				       "expected tcp:HOST:PORT with PORT 1..65535 (e.g. tcp:127.0.0.1:5555), found '%s'",
+				       text);
+	hlen = (size_t)(colon - hp);
+	if (hlen >= 2 && host[0] == '[' && host[hlen - 1] == ']') { /* tcp:[::1]:5555 */
+		host++;
+		hlen -= 2;
+	}
+	if (hlen == 0 || hlen >= sizeof spec->host || (memchr(host, ':', hlen) && hp[0] != '['))
+		return unifw_error_set(err, UNIFW_E_BAD_PORT, "--port", UNIFW_NO_OFFSET,
+				       "expected a host name or address before the port in '%s' (IPv6 in brackets: "
+				       "tcp:[::1]:5555)", text);
+	spec->kind = UNIFW_PORT_TCP;
+	memcpy(spec->host, host, hlen);
+	spec->host[hlen] = 0;
+	spec->tcp_port = (uint16_t)port;
+	return 0;
+}
+
+const struct unifw_transport_ops unifw_unix_ops = {
+	.kind = "unix",
+	.port_kind = UNIFW_PORT_UNIX,
+	.form = "unix:/path/to.sock",
+	.match = unix_match,
+	.open = open_unix,
+	.read_some = sock_read_some,
+	.write = sock_write,
+	.reopen = sock_reopen,
+	.close = sock_close,
+};
+
+const struct unifw_transport_ops unifw_tcp_ops = {
+	.kind = "tcp",
+	.port_kind = UNIFW_PORT_TCP,
+	.form = "tcp:HOST:PORT",
+	.match = tcp_match,
+	.open = open_tcp,
 	.read_some = sock_read_some,
 	.write = sock_write,
 	.reopen = sock_reopen,

@@ -1,5 +1,6 @@
-/* --port parsing, the generic port calls (exact reads, reconnect), device listing and the
- * `auto` port that waits for a phone. The per-kind code is in tty.c, usb.c and sock.c. */
+/* The transports[] table and what is generic over it: --port matching, open, device listing, the
+ * `auto` port that waits for a phone, exact reads and reconnect. Each transport's own code (its --port
+ * form, open, list, byte moves) is in tty.c, usb.c and sock.c; the descriptor write loop in fd.c. */
 #include "transport/port.h"
 
 #include <ctype.h>
@@ -10,30 +11,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
 #define AUTO_WAIT_DEFAULT_MS 60000
 #define AUTO_POLL_DEFAULT_MS 20
 #define RECONNECT_DEFAULT_MS 30000
-
-static const char port_forms[] =
-	"auto, /dev/ttyACM0, usb:BUS:ADDR (e.g. usb:1:7), unix:/path/to.sock or tcp:HOST:PORT";
-
-int unifw_port_wait_writable(struct unifw_port *port, uint64_t deadline, size_t done, size_t n,
-			     struct unifw_error *err)
-{
-	uint64_t now = unifw_mono_ms();
-	if (now >= deadline)
-		return unifw_error_set(err, UNIFW_E_TIMEOUT, port->name, UNIFW_NO_OFFSET,
-				       "the device took no data for %d ms (%zu of %zu bytes written)", PORT_WRITE_TIMEOUT_MS,
-				       done, n);
-	struct pollfd pfd = {.fd = port->fd, .events = POLLOUT};
-	if (poll(&pfd, 1, (int)(deadline - now)) < 0 && errno != EINTR)
-		return unifw_error_sys(err, port->name, "poll");
-	return 0;
-}
 
 void unifw_sleep_ms(unsigned ms)
 {
@@ -42,21 +25,35 @@ void unifw_sleep_ms(unsigned ms)
 		;
 }
 
-const char *unifw_port_kind_name(enum unifw_port_kind kind)
+/* Every transport, in the order `unifw devices` lists them and --port forms are shown. */
+static const struct unifw_transport_ops *const transports[] = {
+	&unifw_tty_ops,
+	&unifw_usb_ops,
+	&unifw_unix_ops,
+	&unifw_tcp_ops,
+};
+#define TRANSPORT_COUNT (sizeof transports / sizeof transports[0])
+
+static const struct unifw_transport_ops *transport_of_kind(enum unifw_port_kind kind)
 {
-	switch (kind) {
-	case UNIFW_PORT_AUTO: return "auto";
-	case UNIFW_PORT_TTY: return "tty";
-	case UNIFW_PORT_USB: return "usb";
-	case UNIFW_PORT_UNIX: return "unix";
-	case UNIFW_PORT_TCP: return "tcp";
-	case UNIFW_PORT_FD: return "fd";
-	}
-	return "unknown";
+	for (size_t i = 0; i < TRANSPORT_COUNT; i++)
+		if (transports[i]->port_kind == kind)
+			return transports[i];
+	return NULL;
 }
 
-/* Decimal number in [min, max] made only of digits. */
-static bool parse_uint(const char *s, size_t len, unsigned long min, unsigned long max, unsigned long *out)
+const char *unifw_port_kind_name(enum unifw_port_kind kind)
+{
+	const struct unifw_transport_ops *t = transport_of_kind(kind);
+	if (t)
+		return t->kind;
+	if (kind == UNIFW_PORT_AUTO)
+		return "auto";
+	return kind == UNIFW_PORT_FD ? "fd" : "unknown";
+}
+
+/* Decimal number in [min, max] made only of digits (the --port forms' numbers). */
+bool unifw_port_parse_uint(const char *s, size_t len, unsigned long min, unsigned long max, unsigned long *out)
 {
 	unsigned long v = 0;
 	if (len == 0 || len > 10)
@@ -72,91 +69,34 @@ static bool parse_uint(const char *s, size_t len, unsigned long min, unsigned lo
 	return true;
 }
 
-static int parse_usb(const char *text, struct unifw_port_spec *spec, struct unifw_error *err)
+/* "auto, /dev/ttyACM0, usb:BUS:ADDR (e.g. usb:1:7), unix:/path/to.sock or tcp:HOST:PORT" */
+static void port_forms(char *out, size_t len)
 {
-	const char *rest = text + 4;
-	const char *colon = strchr(rest, ':');
-	unsigned long bus, addr;
-	if (!colon || !parse_uint(rest, (size_t)(colon - rest), 1, 255, &bus) ||
-	    !parse_uint(colon + 1, strlen(colon + 1), 1, 127, &addr))
-		return unifw_error_set(err, UNIFW_E_INVALID, "--port", UNIFW_NO_OFFSET,
-				       "expected usb:BUS:ADDR with BUS 1..255 and ADDR 1..127 as `lsusb` shows them "
-				       "(e.g. usb:1:7), found '%s'", text);
-	spec->kind = UNIFW_PORT_USB;
-	spec->usb_bus = (uint8_t)bus;
-	spec->usb_addr = (uint8_t)addr;
-	return 0;
-}
-
-static int parse_unix(const char *text, struct unifw_port_spec *spec, struct unifw_error *err)
-{
-	const char *path = text + 5;
-	struct sockaddr_un sun;
-	if (!*path)
-		return unifw_error_set(err, UNIFW_E_INVALID, "--port", UNIFW_NO_OFFSET,
-				       "expected unix:/path/to.sock, found an empty path in '%s'", text);
-	if (strlen(path) >= sizeof sun.sun_path)
-		return unifw_error_set(err, UNIFW_E_INVALID, "--port", UNIFW_NO_OFFSET,
-				       "unix socket path of %zu bytes is too long (at most %zu)", strlen(path),
-				       sizeof sun.sun_path - 1);
-	spec->kind = UNIFW_PORT_UNIX;
-	snprintf(spec->path, sizeof spec->path, "%s", path);
-	return 0;
-}
-
-static int parse_tcp(const char *text, struct unifw_port_spec *spec, struct unifw_error *err)
-{
-	const char *hp = text + 4;
-	const char *colon = strrchr(hp, ':');
-	const char *host = hp;
-	size_t hlen;
-	unsigned long port;
-
-	if (!colon || !parse_uint(colon + 1, strlen(colon + 1), 1, 65535, &port))
-		return unifw_error_set(err, UNIFW_E_INVALID, "--port", UNIFW_NO_OFFSET,
-				       "expected tcp:HOST:PORT with PORT 1..65535 (e.g. tcp:127.0.0.1:5555), found '%s'",
-				       text);
-	hlen = (size_t)(colon - hp);
-	if (hlen >= 2 && host[0] == '[' && host[hlen - 1] == ']') { /* tcp:[::1]:5555 */
-		host++;
-		hlen -= 2;
-	}
-	if (hlen == 0 || hlen >= sizeof spec->host || (memchr(host, ':', hlen) && hp[0] != '['))
-		return unifw_error_set(err, UNIFW_E_INVALID, "--port", UNIFW_NO_OFFSET,
-				       "expected a host name or address before the port in '%s' (IPv6 in brackets: "
-				       "tcp:[::1]:5555)", text);
-	spec->kind = UNIFW_PORT_TCP;
-	memcpy(spec->host, host, hlen);
-	spec->host[hlen] = 0;
-	spec->tcp_port = (uint16_t)port;
-	return 0;
+	size_t pos = (size_t)snprintf(out, len, "auto");
+	for (size_t i = 0; i < TRANSPORT_COUNT && pos < len; i++)
+		pos += (size_t)snprintf(out + pos, len - pos, "%s%s", i + 1 == TRANSPORT_COUNT ? " or " : ", ",
+					transports[i]->form);
 }
 
 int unifw_port_spec_parse(const char *text, struct unifw_port_spec *spec, struct unifw_error *err)
 {
+	char forms[200];
 	memset(spec, 0, sizeof *spec);
+	port_forms(forms, sizeof forms);
 	if (!text || !*text)
-		return unifw_error_set(err, UNIFW_E_INVALID, "--port", UNIFW_NO_OFFSET, "empty port; expected %s",
-				       port_forms);
+		return unifw_error_set(err, UNIFW_E_BAD_PORT, "--port", UNIFW_NO_OFFSET, "empty port; expected %s",
+				       forms);
 	if (strcmp(text, "auto") == 0) {
 		spec->kind = UNIFW_PORT_AUTO;
 		return 0;
 	}
-	if (strncmp(text, "usb:", 4) == 0)
-		return parse_usb(text, spec, err);
-	if (strncmp(text, "unix:", 5) == 0)
-		return parse_unix(text, spec, err);
-	if (strncmp(text, "tcp:", 4) == 0)
-		return parse_tcp(text, spec, err);
-	if (text[0] == '/') {
-		if (strlen(text) >= sizeof spec->path)
-			return unifw_error_set(err, UNIFW_E_INVALID, "--port", UNIFW_NO_OFFSET,
-					       "serial port path too long (%zu bytes)", strlen(text));
-		spec->kind = UNIFW_PORT_TTY;
-		snprintf(spec->path, sizeof spec->path, "%s", text);
-		return 0;
+	for (size_t i = 0; i < TRANSPORT_COUNT; i++) {
+		int rc = transports[i]->match(text, spec, err);
+		if (rc != PORT_SPEC_NOT_MINE)
+			return rc;
+		memset(spec, 0, sizeof *spec);
 	}
-	return unifw_error_set(err, UNIFW_E_INVALID, "--port", UNIFW_NO_OFFSET, "expected %s, found '%s'", port_forms,
+	return unifw_error_set(err, UNIFW_E_BAD_PORT, "--port", UNIFW_NO_OFFSET, "expected %s, found '%s'", forms,
 			       text);
 }
 
@@ -165,7 +105,6 @@ static struct unifw_port *port_new(const struct unifw_port_spec *spec, const str
 	struct unifw_port *port = calloc(1, sizeof *port);
 	if (!port)
 		return NULL;
-	port->fd = -1;
 	if (spec)
 		port->spec = *spec;
 	snprintf(port->sysfs_root, sizeof port->sysfs_root, "%s", opt && opt->sysfs_root ? opt->sysfs_root : "/sys");
@@ -176,18 +115,11 @@ static struct unifw_port *port_new(const struct unifw_port_spec *spec, const str
 
 static int open_direct(struct unifw_port *port, struct unifw_error *err)
 {
-	switch (port->spec.kind) {
-	case UNIFW_PORT_TTY:
-		return unifw_tty_open(port, port->spec.path, err);
-	case UNIFW_PORT_USB:
-		return unifw_usb_open(port, err);
-	case UNIFW_PORT_UNIX:
-	case UNIFW_PORT_TCP:
-		return unifw_sock_open(port, err);
-	default:
+	const struct unifw_transport_ops *t = transport_of_kind(port->spec.kind);
+	if (!t)
 		return unifw_error_set(err, UNIFW_E_INVALID, "--port", UNIFW_NO_OFFSET, "cannot open a %s port directly",
 				       unifw_port_kind_name(port->spec.kind));
-	}
+	return t->open(port, err);
 }
 
 static int device_cmp(const void *a, const void *b)
@@ -384,11 +316,14 @@ int unifw_port_wrap_fd(int fd, const char *name, struct unifw_port **out, struct
 	if (!port)
 		return unifw_error_set(err, UNIFW_E_NOMEM, name, UNIFW_NO_OFFSET, "out of memory");
 	port->spec.kind = UNIFW_PORT_FD;
-	port->fd = fd;
 	snprintf(port->name, sizeof port->name, "%s", name ? name : "fd");
 	/* A tty gets the serial rules (no output flush, hangup detection); anything else is a
 	 * stream socket or pipe. */
-	port->ops = isatty(fd) ? &unifw_tty_ops : &unifw_sock_ops;
+	int rc = isatty(fd) ? unifw_tty_wrap(port, fd, err) : unifw_sock_wrap(port, fd, err);
+	if (rc < 0) {
+		free(port);
+		return rc;
+	}
 	/* Every transport waits in poll(), never in read()/write(). */
 	int fl = fcntl(fd, F_GETFL);
 	if (fl >= 0)
@@ -397,43 +332,41 @@ int unifw_port_wrap_fd(int fd, const char *name, struct unifw_port **out, struct
 	return 0;
 }
 
-int unifw_device_append(struct unifw_device **list, size_t *count, size_t *cap, const struct unifw_device *d,
-			struct unifw_error *err)
+int unifw_device_append(struct unifw_device_list *list, const struct unifw_device *d, struct unifw_error *err)
 {
-	if (*count == *cap) {
-		size_t ncap = *cap ? *cap * 2 : 8;
+	if (list->count == list->cap) {
+		size_t ncap = list->cap ? list->cap * 2 : 8;
 		struct unifw_device *nl;
 		if (ncap > 4096)
 			return unifw_error_set(err, UNIFW_E_TOO_BIG, "devices", UNIFW_NO_OFFSET, "more than 4096 devices");
-		nl = realloc(*list, ncap * sizeof *nl);
+		nl = realloc(list->items, ncap * sizeof *nl);
 		if (!nl)
 			return unifw_error_set(err, UNIFW_E_NOMEM, "devices", UNIFW_NO_OFFSET, "out of memory");
-		*list = nl;
-		*cap = ncap;
+		list->items = nl;
+		list->cap = ncap;
 	}
-	(*list)[(*count)++] = *d;
+	list->items[list->count++] = *d;
 	return 0;
 }
 
-/* ttyACM ports and libusb devices; with_product asks USB devices for their product string. */
+/* Every transport's devices (ttyACM ports, libusb devices); with_product asks USB devices for their
+ * product string. */
 static int devices_scan(const struct unifw_port_options *opt, bool with_product, struct unifw_device **out,
 			size_t *count, struct unifw_error *err)
 {
-	struct unifw_device *list = NULL;
-	size_t n = 0, cap = 0;
-	int rc;
+	struct unifw_device_list list = {0};
+	int rc = 0;
 	*out = NULL;
 	*count = 0;
-	rc = unifw_tty_list(opt && opt->sysfs_root ? opt->sysfs_root : "/sys", opt && opt->dev_root ? opt->dev_root : "/dev",
-			    &list, &n, &cap, err);
-	if (rc == 0 && !(opt && opt->no_usb))
-		rc = unifw_usb_list(&list, &n, &cap, with_product, err);
+	for (size_t i = 0; i < TRANSPORT_COUNT && rc == 0; i++)
+		if (transports[i]->list)
+			rc = transports[i]->list(opt, with_product, &list, err);
 	if (rc < 0) {
-		free(list);
+		free(list.items);
 		return rc;
 	}
-	*out = list;
-	*count = n;
+	*out = list.items;
+	*count = list.count;
 	return 0;
 }
 

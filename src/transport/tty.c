@@ -22,6 +22,39 @@
 
 #include "unifw/chip.h"
 
+/* The tty's state behind port->state. */
+struct tty_state {
+	struct fd_port io;      /* first: the shared descriptor write loop (fd.c) */
+	char node[300];         /* the device node the path led to at open (a symlink resolved) */
+	unsigned long long rdev, ino; /* ... and its identity: a re-enumerated device is a new node */
+};
+
+static struct tty_state *tty_of(const struct unifw_port *port)
+{
+	return port->state;
+}
+
+static ssize_t tty_write_once(int fd, const uint8_t *buf, size_t n)
+{
+	return write(fd, buf, n);
+}
+
+static const char *tty_write_failed(int errnum)
+{
+	return errnum == EIO ? "write (device disconnected)" : "write";
+}
+
+static struct tty_state *tty_state_new(int fd)
+{
+	struct tty_state *t = calloc(1, sizeof *t);
+	if (t) {
+		t->io.fd = fd;
+		t->io.write_once = tty_write_once;
+		t->io.write_failed = tty_write_failed;
+	}
+	return t;
+}
+
 static const char udev_hint[] =
 	" (permission denied: install udev/60-unifw-mediatek.rules or join the dialout group; see docs/udev.md)";
 
@@ -44,7 +77,7 @@ static int tty_configure(int fd, const char *path, struct unifw_error *err)
 	return 0;
 }
 
-int unifw_tty_open(struct unifw_port *port, const char *path, struct unifw_error *err)
+static int tty_open_path(struct unifw_port *port, const char *path, struct unifw_error *err)
 {
 	int fd = open(path, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0)
@@ -64,7 +97,12 @@ int unifw_tty_open(struct unifw_port *port, const char *path, struct unifw_error
 	int bits = TIOCM_DTR | TIOCM_RTS;
 	(void)ioctl(fd, TIOCMBIS, &bits);
 
-	port->fd = fd;
+	struct tty_state *t = tty_state_new(fd);
+	if (!t) {
+		close(fd);
+		return unifw_error_set(err, UNIFW_E_NOMEM, path, UNIFW_NO_OFFSET, "out of memory");
+	}
+	port->state = t;
 	port->ops = &unifw_tty_ops;
 	snprintf(port->name, sizeof port->name, "%s", path);
 	/* Remember the node this is (a --pty-link or udev symlink resolved), to tell when it is gone. */
@@ -73,14 +111,13 @@ int unifw_tty_open(struct unifw_port *port, const char *path, struct unifw_error
 	if (!realpath(path, real))
 		snprintf(real, sizeof real, "%s", path);
 	size_t real_len = strlen(real);
-	if (real_len >= sizeof port->tty_node)
+	if (real_len >= sizeof t->node)
 		real_len = 0; /* unknown: a reconnect then does not wait for it to go */
-	memcpy(port->tty_node, real, real_len);
-	port->tty_node[real_len] = 0;
-	port->tty_rdev = port->tty_ino = 0;
+	memcpy(t->node, real, real_len);
+	t->node[real_len] = 0;
 	if (fstat(fd, &st) == 0) {
-		port->tty_rdev = (unsigned long long)st.st_rdev;
-		port->tty_ino = (unsigned long long)st.st_ino;
+		t->rdev = (unsigned long long)st.st_rdev;
+		t->ino = (unsigned long long)st.st_ino;
 	}
 	/* Remember where on the USB bus this tty lives and what it is: after re-enumeration it may
 	 * come back as another ttyACM number. */
@@ -93,6 +130,21 @@ int unifw_tty_open(struct unifw_port *port, const char *path, struct unifw_error
 	return 0;
 }
 
+static int tty_open(struct unifw_port *port, struct unifw_error *err)
+{
+	return tty_open_path(port, port->spec.path, err);
+}
+
+int unifw_tty_wrap(struct unifw_port *port, int fd, struct unifw_error *err)
+{
+	struct tty_state *t = tty_state_new(fd);
+	if (!t)
+		return unifw_error_set(err, UNIFW_E_NOMEM, port->name, UNIFW_NO_OFFSET, "out of memory");
+	port->state = t;
+	port->ops = &unifw_tty_ops;
+	return 0;
+}
+
 static int tty_read_some(struct unifw_port *port, uint8_t *buf, size_t max, unsigned timeout_ms, size_t *got,
 			 struct unifw_error *err)
 {
@@ -101,7 +153,7 @@ static int tty_read_some(struct unifw_port *port, uint8_t *buf, size_t max, unsi
 	for (;;) {
 		uint64_t now = unifw_mono_ms();
 		int wait = now >= deadline ? 0 : (int)(deadline - now);
-		struct pollfd pfd = {.fd = port->fd, .events = POLLIN};
+		struct pollfd pfd = {.fd = tty_of(port)->io.fd, .events = POLLIN};
 		int n = poll(&pfd, 1, wait);
 		if (n < 0) {
 			if (errno == EINTR)
@@ -116,7 +168,7 @@ static int tty_read_some(struct unifw_port *port, uint8_t *buf, size_t max, unsi
 		if ((pfd.revents & (POLLERR | POLLHUP)) && !(pfd.revents & POLLIN))
 			return unifw_error_set(err, UNIFW_E_IO, port->name, UNIFW_NO_OFFSET,
 					       "the device disconnected (serial line hung up)");
-		ssize_t r = read(port->fd, buf, max);
+		ssize_t r = read(pfd.fd, buf, max);
 		if (r > 0) {
 			*got = (size_t)r;
 			return 0;
@@ -134,46 +186,31 @@ static int tty_read_some(struct unifw_port *port, uint8_t *buf, size_t max, unsi
 
 static int tty_write(struct unifw_port *port, const uint8_t *buf, size_t n, struct unifw_error *err)
 {
-	size_t done = 0;
-	uint64_t deadline = unifw_mono_ms() + PORT_WRITE_TIMEOUT_MS;
-	while (done < n) {
-		ssize_t w = write(port->fd, buf + done, n - done);
-		if (w > 0) {
-			done += (size_t)w;
-			deadline = unifw_mono_ms() + PORT_WRITE_TIMEOUT_MS;
-			continue;
-		}
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0 && errno != EAGAIN)
-			return unifw_error_sys(err, port->name, errno == EIO ? "write (device disconnected)" : "write");
-		int rc = unifw_port_wait_writable(port, deadline, done, n, err);
-		if (rc)
-			return rc;
-	}
-	return 0;
+	return unifw_port_fd_write(port, &tty_of(port)->io, buf, n, err);
 }
 
 static void tty_close(struct unifw_port *port)
 {
-	if (port->fd >= 0) {
+	struct tty_state *t = tty_of(port);
+	if (t && t->io.fd >= 0) {
 		/* Let the last bytes (FINISH, an ACK) leave before the descriptor goes: tcdrain waits
 		 * for the output queue instead of discarding it. */
-		(void)tcdrain(port->fd);
-		close(port->fd);
+		(void)tcdrain(t->io.fd);
+		close(t->io.fd);
 	}
-	port->fd = -1;
+	free(t);
+	port->state = NULL;
 }
 
 /* The device node the port had is gone (or is another device's now): after a re-enumeration the
  * old device disappears before the new one appears, and opening the old node meanwhile would
  * talk to a dying device. */
-static bool tty_old_node_gone(const struct unifw_port *port)
+static bool tty_old_node_gone(const char *node, unsigned long long rdev, unsigned long long ino)
 {
 	struct stat st;
-	if (stat(port->tty_node, &st) != 0)
+	if (stat(node, &st) != 0)
 		return true;
-	return (unsigned long long)st.st_rdev != port->tty_rdev || (unsigned long long)st.st_ino != port->tty_ino;
+	return (unsigned long long)st.st_rdev != rdev || (unsigned long long)st.st_ino != ino;
 }
 
 #define DA_IDS "0e8d:2001" /* UNIFW_USB_MODE_DA */
@@ -182,14 +219,18 @@ static bool tty_old_node_gone(const struct unifw_port *port)
  * USB port we had. 0 found, or a reason it was not (written to why). */
 static int tty_find_da(const struct unifw_port *port, char *path, size_t len, char *why, size_t wlen)
 {
-	struct unifw_device *list = NULL;
-	size_t n = 0, cap = 0, found = 0;
+	struct unifw_device *list;
+	size_t n, found = 0;
 	struct unifw_error e;
 	unifw_error_clear(&e);
-	if (unifw_tty_list(port->sysfs_root, port->dev_root, &list, &n, &cap, &e) < 0) {
+	struct unifw_device_list devs = {0};
+	if (unifw_tty_list_in(port->sysfs_root, port->dev_root, &devs, &e) < 0) {
 		snprintf(why, wlen, "%.*s", (int)(wlen ? wlen - 1 : 0), e.msg);
+		free(devs.items);
 		return -1;
 	}
+	list = devs.items;
+	n = devs.count;
 	const struct unifw_device *pick = NULL;
 	for (size_t i = 0; i < n; i++) {
 		if (list[i].mode != UNIFW_USB_MODE_DA)
@@ -245,6 +286,9 @@ static int tty_reopen(struct unifw_port *port, unsigned timeout_ms, struct unifw
 				       "a wrapped descriptor cannot be reopened");
 	snprintf(path, sizeof path, "%s", port->spec.path);
 	bool link = lstat(path, &lst) == 0 && S_ISLNK(lst.st_mode);
+	char node[sizeof tty_of(port)->node];
+	unsigned long long rdev = tty_of(port)->rdev, ino = tty_of(port)->ino;
+	memcpy(node, tty_of(port)->node, sizeof node);
 	tty_close(port);
 	port->ops = NULL;
 	bool gone = false;
@@ -252,10 +296,10 @@ static int tty_reopen(struct unifw_port *port, unsigned timeout_ms, struct unifw
 		char now_path[sizeof port->spec.path];
 		struct unifw_error last;
 		unifw_error_clear(&last);
-		if (!gone && !(gone = tty_old_node_gone(port)))
-			snprintf(why, sizeof why, "the old device %s is still there", port->tty_node);
+		if (!gone && !(gone = tty_old_node_gone(node, rdev, ino)))
+			snprintf(why, sizeof why, "the old device %s is still there", node);
 		if (gone && tty_find_new(port, path, link, now_path, sizeof now_path, why, sizeof why) == 0) {
-			if (unifw_tty_open(port, now_path, &last) == 0) {
+			if (tty_open_path(port, now_path, &last) == 0) {
 				memcpy(port->spec.path, now_path, strlen(now_path) + 1);
 				return 0;
 			}
@@ -269,13 +313,6 @@ static int tty_reopen(struct unifw_port *port, unsigned timeout_ms, struct unifw
 			       "the device did not come back within %u ms after re-enumeration: %s", timeout_ms, why);
 }
 
-const struct unifw_transport_ops unifw_tty_ops = {
-	.kind = "tty",
-	.read_some = tty_read_some,
-	.write = tty_write,
-	.reopen = tty_reopen,
-	.close = tty_close,
-};
 
 /* ---- sysfs: which ttys are MediaTek phones ---- */
 
@@ -354,8 +391,8 @@ bool unifw_tty_usb_identity(const char *sysfs_root, const char *ttyname, uint16_
 	return true;
 }
 
-int unifw_tty_list(const char *sysfs_root, const char *dev_root, struct unifw_device **list, size_t *count,
-		   size_t *cap, struct unifw_error *err)
+int unifw_tty_list_in(const char *sysfs_root, const char *dev_root, struct unifw_device_list *out,
+		      struct unifw_error *err)
 {
 	char dir[PATH_MAX];
 	DIR *d;
@@ -379,8 +416,43 @@ int unifw_tty_list(const char *sysfs_root, const char *dev_root, struct unifw_de
 			continue;
 		dev.kind = UNIFW_PORT_TTY;
 		snprintf(dev.port, sizeof dev.port, "%s/%s", dev_root, de->d_name);
-		rc = unifw_device_append(list, count, cap, &dev, err);
+		rc = unifw_device_append(out, &dev, err);
 	}
 	closedir(d);
 	return rc;
 }
+
+static int tty_list(const struct unifw_port_options *opt, bool with_product, struct unifw_device_list *out,
+		    struct unifw_error *err)
+{
+	(void)with_product; /* sysfs has the product string without opening anything */
+	return unifw_tty_list_in(opt && opt->sysfs_root ? opt->sysfs_root : "/sys",
+				 opt && opt->dev_root ? opt->dev_root : "/dev", out, err);
+}
+
+/* ---- --port: any absolute path is a serial port ---- */
+
+static int tty_match(const char *text, struct unifw_port_spec *spec, struct unifw_error *err)
+{
+	if (text[0] != '/')
+		return PORT_SPEC_NOT_MINE;
+	if (strlen(text) >= sizeof spec->path)
+		return unifw_error_set(err, UNIFW_E_BAD_PORT, "--port", UNIFW_NO_OFFSET,
+				       "serial port path too long (%zu bytes)", strlen(text));
+	spec->kind = UNIFW_PORT_TTY;
+	snprintf(spec->path, sizeof spec->path, "%s", text);
+	return 0;
+}
+
+const struct unifw_transport_ops unifw_tty_ops = {
+	.kind = "tty",
+	.port_kind = UNIFW_PORT_TTY,
+	.form = "/dev/ttyACM0",
+	.match = tty_match,
+	.open = tty_open,
+	.list = tty_list,
+	.read_some = tty_read_some,
+	.write = tty_write,
+	.reopen = tty_reopen,
+	.close = tty_close,
+};

@@ -197,7 +197,7 @@ static int usb_open_device(struct unifw_port *port, struct usb_state *u, bool by
 	return 0;
 }
 
-int unifw_usb_open(struct unifw_port *port, struct unifw_error *err)
+static int usb_open(struct unifw_port *port, struct unifw_error *err)
 {
 	struct usb_state *u = calloc(1, sizeof *u);
 	int lrc, rc;
@@ -214,7 +214,7 @@ int unifw_usb_open(struct unifw_port *port, struct unifw_error *err)
 		usb_state_free(u);
 		return rc;
 	}
-	port->usb = u;
+	port->state = u;
 	port->ops = &unifw_usb_ops;
 	return 0;
 }
@@ -222,7 +222,7 @@ int unifw_usb_open(struct unifw_port *port, struct unifw_error *err)
 static int usb_read_some(struct unifw_port *port, uint8_t *buf, size_t max, unsigned timeout_ms, size_t *got,
 			 struct unifw_error *err)
 {
-	struct usb_state *u = port->usb;
+	struct usb_state *u = port->state;
 	uint64_t deadline = unifw_mono_ms() + timeout_ms;
 	if (u->rpos < u->rlen) {
 		size_t n = u->rlen - u->rpos < max ? u->rlen - u->rpos : max;
@@ -268,7 +268,7 @@ static int usb_read_some(struct unifw_port *port, uint8_t *buf, size_t max, unsi
 
 static int usb_write(struct unifw_port *port, const uint8_t *buf, size_t n, struct unifw_error *err)
 {
-	struct usb_state *u = port->usb;
+	struct usb_state *u = port->state;
 	size_t done = 0;
 	while (done < n) {
 		size_t chunk = n - done > USB_MAX_TRANSFER ? USB_MAX_TRANSFER : n - done;
@@ -297,15 +297,15 @@ static int usb_write(struct unifw_port *port, const uint8_t *buf, size_t n, stru
 
 static void usb_close(struct unifw_port *port)
 {
-	usb_state_free(port->usb);
-	port->usb = NULL;
+	usb_state_free(port->state);
+	port->state = NULL;
 }
 
 /* After USB_SETUP_PORT the phone leaves the bus and comes back with a new address (and often
  * PID 2001) on the same physical port: look for it there. */
 static int usb_reopen(struct unifw_port *port, unsigned timeout_ms, struct unifw_error *err)
 {
-	struct usb_state *old = port->usb;
+	struct usb_state *old = port->state;
 	struct usb_state *u = calloc(1, sizeof *u);
 	uint64_t deadline = unifw_mono_ms() + timeout_ms;
 	struct unifw_error last;
@@ -320,7 +320,7 @@ static int usb_reopen(struct unifw_port *port, unsigned timeout_ms, struct unifw
 	memcpy(u->path, old->path, sizeof u->path);
 	u->comm_if = u->data_if = -1;
 	usb_state_free(old);
-	port->usb = NULL;
+	port->state = NULL;
 	port->ops = NULL;
 	if ((lrc = libusb_init(&u->ctx)) < 0) {
 		u->ctx = NULL;
@@ -331,7 +331,7 @@ static int usb_reopen(struct unifw_port *port, unsigned timeout_ms, struct unifw
 	for (;;) {
 		unifw_error_clear(&last);
 		if (usb_open_device(port, u, true, &last) == 0) {
-			port->usb = u;
+			port->state = u;
 			port->ops = &unifw_usb_ops;
 			return 0;
 		}
@@ -345,20 +345,17 @@ static int usb_reopen(struct unifw_port *port, unsigned timeout_ms, struct unifw
 			       "the device did not come back on USB port %s within %u ms: %s", loc, timeout_ms, last.msg);
 }
 
-const struct unifw_transport_ops unifw_usb_ops = {
-	.kind = "usb",
-	.read_some = usb_read_some,
-	.write = usb_write,
-	.reopen = usb_reopen,
-	.close = usb_close,
-};
-
-int unifw_usb_list(struct unifw_device **list, size_t *count, size_t *cap, bool product, struct unifw_error *err)
+/* product: also ask each device for its product string (opens it: `unifw devices` only, not the `auto`
+ * scan that must not touch a preloader in its short window). */
+static int usb_list(const struct unifw_port_options *opt, bool product, struct unifw_device_list *out,
+		    struct unifw_error *err)
 {
 	libusb_context *ctx = NULL;
 	libusb_device **devs = NULL;
 	ssize_t n;
 	int rc = 0;
+	if (opt && opt->no_usb)
+		return 0;
 	if (libusb_init(&ctx) < 0)
 		return 0; /* no USB access at all (container, no usbfs): nothing to list */
 	n = libusb_get_device_list(ctx, &devs);
@@ -390,10 +387,43 @@ int unifw_usb_list(struct unifw_device **list, size_t *count, size_t *cap, bool 
 				d.product[0] = 0;
 			libusb_close(h);
 		}
-		rc = unifw_device_append(list, count, cap, &d, err);
+		rc = unifw_device_append(out, &d, err);
 	}
 	if (n >= 0)
 		libusb_free_device_list(devs, 1);
 	libusb_exit(ctx);
 	return rc;
 }
+
+/* ---- --port: usb:BUS:ADDR ---- */
+
+static int usb_match(const char *text, struct unifw_port_spec *spec, struct unifw_error *err)
+{
+	if (strncmp(text, "usb:", 4) != 0)
+		return PORT_SPEC_NOT_MINE;
+	const char *rest = text + 4;
+	const char *colon = strchr(rest, ':');
+	unsigned long bus, addr;
+	if (!colon || !unifw_port_parse_uint(rest, (size_t)(colon - rest), 1, 255, &bus) ||
+	    !unifw_port_parse_uint(colon + 1, strlen(colon + 1), 1, 127, &addr))
+		return unifw_error_set(err, UNIFW_E_BAD_PORT, "--port", UNIFW_NO_OFFSET,
+				       "expected usb:BUS:ADDR with BUS 1..255 and ADDR 1..127 as `lsusb` shows them "
+				       "(e.g. usb:1:7), found '%s'", text);
+	spec->kind = UNIFW_PORT_USB;
+	spec->usb_bus = (uint8_t)bus;
+	spec->usb_addr = (uint8_t)addr;
+	return 0;
+}
+
+const struct unifw_transport_ops unifw_usb_ops = {
+	.kind = "usb",
+	.port_kind = UNIFW_PORT_USB,
+	.form = "usb:BUS:ADDR (e.g. usb:1:7)",
+	.match = usb_match,
+	.open = usb_open,
+	.list = usb_list,
+	.read_some = usb_read_some,
+	.write = usb_write,
+	.reopen = usb_reopen,
+	.close = usb_close,
+};
