@@ -284,7 +284,11 @@ void unifw_bootimg_to_json(const struct unifw_bootimg *img, struct unifw_jv *obj
 	else
 		unifw_jv_set(obj, "ramdisk", NULL);
 	if (img->hdr.second_size)
-		unifw_jv_set_uint(unifw_jv_set_obj(obj, "second"), "size", img->hdr.second_size);
+	{
+		struct unifw_jv *second = unifw_jv_set_obj(obj, "second");
+		unifw_jv_set_str(second, "type", "section");
+		unifw_jv_set_uint(second, "size", img->hdr.second_size);
+	}
 	else
 		unifw_jv_set(obj, "second", NULL);
 	unifw_jv_set(obj, "findings", unifw_findings_to_json(&img->findings));

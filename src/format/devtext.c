@@ -207,6 +207,7 @@ static void describe_dumchar(const char *text, size_t len, const char *name, str
 	for (size_t i = 0; i < d.count; i++) {
 		const struct unifw_dumchar_part *p = &d.parts[i];
 		struct unifw_jv *o = unifw_jv_push_obj(arr);
+		unifw_jv_set_str(o, "type", "dumchar_partition");
 		unifw_jv_set_str(o, "name", p->name);
 		unifw_jv_set_uint(o, "size", p->size);
 		unifw_jv_set_hex(o, "start", p->start);
@@ -233,6 +234,7 @@ static void describe_mounts(const char *text, size_t len, struct unifw_jv *obj, 
 		if (fstab && !looks_like_fstab_line(l))
 			continue;
 		struct unifw_jv *o = unifw_jv_push_obj(arr);
+		unifw_jv_set_str(o, "type", "mount");
 		/* CWM/TWRP v1 fstab: "<mount> <type> <device>"; fs_mgr and mount.info: "<device> <mount> <type>". */
 		bool twrp_order = fstab && a[0] == '/' && strncmp(a, "/dev", 4) && strncmp(a, "/emmc@", 6) &&
 				  strncmp(a, "/devices", 8) && b[0] != '/';
@@ -251,6 +253,7 @@ static void describe_assignments(const char *text, size_t len, struct unifw_jv *
 	struct line_iter it = {text, text + len, 0};
 	char line[1024];
 	struct unifw_jv *vars = unifw_jv_set_obj(obj, section);
+	unifw_jv_set_str(vars, "type", "variables");
 	while (next_line(&it, line, sizeof line)) {
 		const char *l = skip_ws(line);
 		for (size_t i = 0; i < nkeys; i++) {
@@ -285,6 +288,7 @@ static void describe_psize(const char *text, size_t len, struct unifw_jv *obj)
 	struct line_iter it = {text, text + len, 0};
 	char line[512], key[128], val[128];
 	struct unifw_jv *vars = unifw_jv_set_obj(obj, "variables");
+	unifw_jv_set_str(vars, "type", "variables");
 	while (next_line(&it, line, sizeof line))
 		if (sscanf(skip_ws(line), "%127[A-Z0-9_] := %127s", key, val) == 2 ||
 		    sscanf(skip_ws(line), "%127[A-Z0-9_]:=%127s", key, val) == 2)

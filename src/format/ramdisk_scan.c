@@ -379,6 +379,7 @@ static void props_to_json(const struct unifw_ramdisk_entry *e, struct unifw_jv *
 {
 	size_t keys = 0;
 	const char *p = (const char *)e->data, *end = p + e->size;
+	unifw_jv_set_str(obj, "type", "properties"); /* a property named "type" (none in Android) is not listed */
 	while (p && p < end && keys < PROP_MAX_KEYS) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		const char *le = nl ? nl : end;
@@ -392,7 +393,8 @@ static void props_to_json(const struct unifw_ramdisk_entry *e, struct unifw_jv *
 			key[eq - p] = '\0';
 			memcpy(val, eq + 1, vl);
 			val[vl] = '\0';
-			unifw_jv_set_str(obj, key, val);
+			if (strcmp(key, "type"))
+				unifw_jv_set_str(obj, key, val);
 			keys++;
 		}
 		p = nl ? nl + 1 : end;
@@ -431,8 +433,9 @@ void unifw_ramdisk_to_json(const struct unifw_ramdisk *rd, struct unifw_jv *obj,
 	for (size_t i = 0; i < rd->count && i < max_files; i++) {
 		const struct unifw_ramdisk_entry *e = &rd->entries[i];
 		struct unifw_jv *f = unifw_jv_push_obj(files);
+		unifw_jv_set_str(f, "type", "ramdisk_entry");
 		unifw_jv_set_str(f, "path", e->path);
-		unifw_jv_set_str(f, "type", type_name(e->type));
+		unifw_jv_set_str(f, "kind", type_name(e->type));
 		unifw_jv_set_strf(f, "mode", "0%o", e->mode & 07777);
 		unifw_jv_set_uint(f, "size", e->type == UNIFW_RD_SYMLINK && e->link ? strlen(e->link) : e->size);
 		if (e->link)

@@ -24,23 +24,24 @@ static void set_str_or_null(struct unifw_jv *o, const char *key, bool present, c
 
 static void part_json(const struct unifw_scatter_part *p, struct unifw_jv *o)
 {
+	unifw_jv_set_str(o, "type", "scatter_partition");
 	uint32_t k = p->keys;
 	if (p->index >= 0)
 		unifw_jv_set_int(o, "index", p->index);
 	else
 		unifw_jv_set(o, "index", NULL);
 	unifw_jv_set_str(o, "name", p->name);
-	set_str_or_null(o, "file_name", k & KEY(UNIFW_SCATTER_K_FILE), p->file_name);
+	set_str_or_null(o, "file", k & KEY(UNIFW_SCATTER_K_FILE), p->file_name);
 	if (k & KEY(UNIFW_SCATTER_K_DOWNLOAD))
 		unifw_jv_set_bool(o, "is_download", p->is_download);
 	else
 		unifw_jv_set(o, "is_download", NULL);
-	set_str_or_null(o, "type", k & KEY(UNIFW_SCATTER_K_TYPE), p->type);
-	unifw_jv_set_hex(o, "linear_start", p->linear_start);
+	set_str_or_null(o, "kind", k & KEY(UNIFW_SCATTER_K_TYPE), p->type);
+	unifw_jv_set_hex(o, "linear", p->linear_start);
 	if (k & KEY(UNIFW_SCATTER_K_PHYSICAL))
-		unifw_jv_set_hex(o, "physical_start", p->physical_start);
+		unifw_jv_set_hex(o, "physical", p->physical_start);
 	else
-		unifw_jv_set(o, "physical_start", NULL);
+		unifw_jv_set(o, "physical", NULL);
 	unifw_jv_set_bool(o, "from_end", unifw_scatter_addr_is_from_end(p->linear_start));
 	unifw_jv_set_uint(o, "size", p->size);
 	unifw_jv_set_bool(o, "size_derived", p->size_derived);

@@ -166,6 +166,7 @@ static void describe_seccfg(struct unifw_jv *obj, const struct unifw_seccfg *c)
 static void section(struct unifw_jv *secs, const char *key, const struct unifw_secro_section *s)
 {
 	struct unifw_jv *o = unifw_jv_set_obj(secs, key);
+	unifw_jv_set_str(o, "type", "secro_section");
 	unifw_jv_set_uint(o, "offset", s->offset);
 	unifw_jv_set_uint(o, "length", s->length);
 }
@@ -177,6 +178,7 @@ static void describe_secro(struct unifw_jv *obj, const struct unifw_secro *r)
 	unifw_jv_set_uint(obj, "magic_offset", 0x10);
 	unifw_jv_set_uint(obj, "region_length", r->region_length);
 	struct unifw_jv *secs = unifw_jv_set_obj(obj, "sections");
+	unifw_jv_set_str(secs, "type", "secro_sections");
 	section(secs, "region", &r->region);
 	section(secs, "hash", &r->hash);
 	section(secs, "andro", &r->andro);

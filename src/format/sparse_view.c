@@ -240,6 +240,7 @@ static void describe_header(struct unifw_jv *obj, const struct unifw_sparse_head
 	unifw_jv_set_uint(obj, "expanded_size", (uint64_t)h->total_blocks * h->block_size);
 	unifw_jv_set_hex(obj, "image_checksum", h->image_checksum);
 	struct unifw_jv *c = unifw_jv_set_obj(obj, "chunks");
+	unifw_jv_set_str(c, "type", "sparse_chunks");
 	unifw_jv_set_uint(c, "raw", st->raw);
 	unifw_jv_set_uint(c, "fill", st->fill);
 	unifw_jv_set_uint(c, "dont_care", st->dont_care);

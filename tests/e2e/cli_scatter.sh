@@ -67,10 +67,10 @@ for k in ("dialect", "config_version", "platform", "project", "storage", "boot_r
 assert d["dialect"] in ("v1", "flat", "braces")
 assert d["partition_count"] == len(d["partitions"]) > 10
 for p in d["partitions"]:
-    for k in ("index", "name", "file_name", "is_download", "type", "linear_start", "size", "size_derived",
+    for k in ("type", "index", "name", "file", "is_download", "kind", "linear", "size", "size_derived",
               "region", "operation_type", "line"):
         assert k in p, k
-    assert p["linear_start"].startswith("0x")
+    assert p["type"] == "scatter_partition" and p["linear"].startswith("0x")
     assert isinstance(p["size"], int) and isinstance(p["line"], int) and p["line"] > 0
 assert d["physical_address_convention"] in ("zero", "user_offset", "linear", "mixed", "none")
 ' "$tmp/out" || fail "show --json $f"

@@ -478,14 +478,14 @@ static void describe_gives_the_documented_keys(void **state)
 	assert_int_equal(unifw_jv_len(unifw_jv_get(o, "partitions")), 17);
 	assert_string_equal(unifw_jv_str(unifw_jv_get(o, "physical_address_convention")), "zero");
 	assert_string_equal(unifw_jv_str(unifw_jv_path(o, "partitions.16.name")), "BMTPOOL");
-	assert_string_equal(unifw_jv_str(unifw_jv_path(o, "partitions.16.linear_start")), "0xffff0028");
+	assert_string_equal(unifw_jv_str(unifw_jv_path(o, "partitions.16.linear")), "0xffff0028");
 	assert_true(unifw_jv_truthy(unifw_jv_path(o, "partitions.16.from_end")));
 	assert_int_equal(unifw_jv_u64(unifw_jv_path(o, "partitions.16.size")), 0xa00000);
 	/* SYS13 was removed by hand: the 14th entry is SYS14 */
 	assert_int_equal(unifw_jv_u64(unifw_jv_path(o, "partitions.13.index")), 14);
 	assert_string_equal(unifw_jv_str(unifw_jv_path(o, "partitions.13.name")), "SYSTEM");
-	assert_string_equal(unifw_jv_str(unifw_jv_path(o, "partitions.13.file_name")), "rootfs.img");
-	assert_string_equal(unifw_jv_str(unifw_jv_path(o, "partitions.13.type")), "UBI_IMG");
+	assert_string_equal(unifw_jv_str(unifw_jv_path(o, "partitions.13.file")), "rootfs.img");
+	assert_string_equal(unifw_jv_str(unifw_jv_path(o, "partitions.13.kind")), "UBI_IMG");
 	assert_string_equal(unifw_jv_str(unifw_jv_path(o, "partitions.13.region")), "NONE");
 	assert_string_equal(unifw_jv_str(unifw_jv_path(o, "partitions.13.operation_type")), "UPDATE");
 	assert_true(unifw_jv_truthy(unifw_jv_path(o, "partitions.13.is_download")));
@@ -504,7 +504,7 @@ static void describe_gives_the_documented_keys(void **state)
 	assert_int_equal(unifw_scatter_describe(&s, o, &err), 0);
 	assert_string_equal(unifw_jv_str(unifw_jv_get(o, "dialect")), "flat");
 	assert_int_equal(unifw_jv_type(unifw_jv_get(o, "config_version")), UNIFW_JV_NULL);
-	assert_int_equal(unifw_jv_type(unifw_jv_path(o, "partitions.3.file_name")), UNIFW_JV_NULL);
+	assert_int_equal(unifw_jv_type(unifw_jv_path(o, "partitions.3.file")), UNIFW_JV_NULL);
 	assert_int_equal(unifw_jv_type(unifw_jv_path(o, "partitions.3.index")), UNIFW_JV_NULL);
 	assert_true(unifw_jv_truthy(unifw_jv_path(o, "partitions.3.size_derived")));
 	assert_true(unifw_jv_truthy(unifw_jv_get(o, "storage_inferred")));
