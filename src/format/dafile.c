@@ -326,8 +326,8 @@ static void describe_entry(const struct unifw_da_entry *e, size_t i, struct unif
 		unifw_jv_set_str(x, "type", "da_region");
 		unifw_jv_set_uint(x, "index", r);
 		unifw_jv_set_uint(x, "offset", rg->offset);
-		unifw_jv_set_uint(x, "length", rg->length);
-		unifw_jv_set_hex(x, "load_addr", rg->load_addr);
+		unifw_jv_set_uint(x, "size", rg->length);
+		unifw_jv_set_hex(x, "load_address", rg->load_addr);
 		unifw_jv_set_uint(x, "start_offset", rg->start_offset);
 		unifw_jv_set_uint(x, "sig_len", rg->sig_len);
 	}

@@ -24,7 +24,8 @@ static bool next_line(struct line_iter *it, char *line, size_t cap)
 	if (n && it->p[n - 1] == '\r')
 		n--;
 	if (n >= cap)
-		n = cap - 1; /* over-long lines are cut; no format here has meaningful lines that long */
+		n = 0; /* an over-long line reads as blank: no format here has meaningful lines that long, and a
+			* value cut by the buffer would be reported as if it were whole */
 	memcpy(line, it->p, n);
 	line[n] = 0;
 	it->p = nl ? nl + 1 : it->end;
@@ -218,7 +219,7 @@ static void describe_dumchar(const char *text, size_t len, const char *name, str
 	unifw_jv_set_uint(obj, "partition_count", d.count);
 	/* dumchar's preloader row spans the whole boot region: it is where the MBR's linear address starts. */
 	if (boot_region)
-		unifw_jv_set_hex(obj, "boot_region_size", boot_region);
+		unifw_jv_set_hex(obj, "boot_region", boot_region);
 	unifw_dumchar_free(&d);
 }
 
@@ -292,7 +293,8 @@ static void describe_psize(const char *text, size_t len, struct unifw_jv *obj)
 	while (next_line(&it, line, sizeof line))
 		if (sscanf(skip_ws(line), "%127[A-Z0-9_] := %127s", key, val) == 2 ||
 		    sscanf(skip_ws(line), "%127[A-Z0-9_]:=%127s", key, val) == 2)
-			unifw_jv_set_str(vars, key, val);
+			if (strlen(key) < sizeof key - 1 && strlen(val) < sizeof val - 1) /* not cut by the buffers */
+				unifw_jv_set_str(vars, key, val);
 }
 
 static void describe_mbr_addr(const char *text, size_t len, struct unifw_jv *obj)
@@ -304,7 +306,7 @@ static void describe_mbr_addr(const char *text, size_t len, struct unifw_jv *obj
 	while (next_line(&it, line, sizeof line)) {
 		if (sscanf(skip_ws(line), "$MBR_Start_Address_KB = %llu", &kb) == 1 && kb < (1ull << 40)) {
 			unifw_jv_set_uint(obj, "mbr_start_kb", kb);
-			unifw_jv_set_hex(obj, "boot_region_size", kb * 1024);
+			unifw_jv_set_hex(obj, "boot_region", kb * 1024);
 			return;
 		}
 	}

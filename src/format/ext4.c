@@ -492,7 +492,7 @@ size_t unifw_ext4_build_prop(const char *text, size_t len, struct unifw_jv *obj)
 				memcpy(key, line, kl);
 				key[kl] = 0;
 				size_t vl = ll - kl - 1;
-				unifw_jv_set(obj, key, unifw_jv_stringn(eq + 1, vl > 512 ? 512 : vl));
+				unifw_jv_set(obj, key, unifw_jv_stringn(eq + 1, vl)); /* whole: build.prop is read up to 1 MiB */
 				keys++;
 			}
 		}

@@ -401,7 +401,7 @@ static void describe_gfh(const struct unifw_preloader *pl, struct unifw_jv *obj)
 	set_name_or_unknown(g, "flash_dev_name", unifw_gfh_flash_dev_name(fi->flash_dev));
 	unifw_jv_set_uint(g, "sig_type", fi->sig_type);
 	set_name_or_unknown(g, "sig_type_name", unifw_gfh_sig_type_name(fi->sig_type));
-	unifw_jv_set_hex(g, "load_addr", fi->load_addr);
+	unifw_jv_set_hex(g, "load_address", fi->load_addr);
 	unifw_jv_set_uint(g, "file_len", fi->file_len);
 	unifw_jv_set_uint(g, "max_size", fi->max_size);
 	unifw_jv_set_uint(g, "content_offset", fi->content_offset);
@@ -454,12 +454,12 @@ static void describe_emi(const uint8_t *b, const struct unifw_preloader *pl, con
 	struct unifw_jv *blob = unifw_jv_set_obj(obj, "emi_blob");
 	unifw_jv_set_str(blob, "type", "emi_blob");
 	unifw_jv_set_uint(blob, "offset", pl->emi.blob_offset);
-	unifw_jv_set_uint(blob, "length", pl->emi.blob_len);
+	unifw_jv_set_uint(blob, "size", pl->emi.blob_len);
 	unifw_jv_set_bool(blob, "from_trailer", pl->emi.from_trailer);
 	struct unifw_jv *emi = unifw_jv_set_obj(obj, "emi");
 	unifw_jv_set_str(emi, "type", "emi_table");
 	unifw_jv_set_uint(emi, "offset", pl->emi.tag_offset);
-	unifw_jv_set_uint(emi, "block_length", pl->emi.block_len);
+	unifw_jv_set_uint(emi, "block_size", pl->emi.block_len);
 	if (!t) {
 		unifw_jv_set_str(emi, "error", table_error);
 		return;

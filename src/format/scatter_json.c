@@ -67,7 +67,7 @@ int unifw_scatter_to_json(const struct unifw_scatter *sc, const char *name, stru
 		unifw_jv_set_uint(obj, "block_size", sc->block_size);
 	else
 		unifw_jv_set(obj, "block_size", NULL);
-	unifw_jv_set_uint(obj, "boot_region_size", unifw_scatter_boot_region(sc));
+	unifw_jv_set_hex(obj, "boot_region", unifw_scatter_boot_region(sc));
 	unifw_jv_set_uint(obj, "partition_count", sc->count);
 	struct unifw_jv *arr = unifw_jv_set_arr(obj, "partitions");
 	for (size_t i = 0; i < sc->count; i++)

@@ -868,7 +868,7 @@ struct unifw_jv *unifw_flash_plan_to_json(const struct unifw_flash_plan *plan)
 	for (size_t i = 0; i < plan->count; i++) {
 		const struct unifw_flash_entry *e = &plan->entries[i];
 		struct unifw_jv *p = unifw_jv_push_obj(parts);
-		unifw_jv_set_str(p, "type", "partition");
+		unifw_jv_set_str(p, "type", "plan_partition");
 		unifw_jv_set_str(p, "name", e->name);
 		unifw_jv_set_str(p, "action", unifw_flash_action_name(e->action));
 		unifw_jv_set_str(p, "code", e->code ? e->code : "");

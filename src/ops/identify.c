@@ -387,6 +387,7 @@ out:
 
 void unifw_phone_layout_to_json(const struct unifw_phone_layout *l, struct unifw_jv *obj)
 {
+	unifw_jv_set_str(obj, "type", "partition_table");
 	unifw_jv_set_hex(obj, "boot_region", l->boot_region);
 	unifw_jv_set_bool(obj, "pmt", l->have_pmt);
 	if (l->have_pmt)
@@ -399,7 +400,7 @@ void unifw_phone_layout_to_json(const struct unifw_phone_layout *l, struct unifw
 	for (size_t k = 0; k < l->count; k++) {
 		const struct unifw_phone_part_entry *p = &l->part[k];
 		struct unifw_jv *o = unifw_jv_push_obj(arr);
-		unifw_jv_set_str(o, "type", "partition");
+		unifw_jv_set_str(o, "type", "phone_partition");
 		unifw_jv_set_str(o, "name", p->name);
 		unifw_jv_set_str(o, "region", p->offset == UINT64_MAX ? "EMMC_BOOT_1" : "EMMC_USER");
 		unifw_jv_set_hex(o, "linear", p->offset == UINT64_MAX ? 0 : p->offset + l->boot_region);

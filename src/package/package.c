@@ -1480,7 +1480,7 @@ static void partitions_json(struct unifw_jv *root, const struct unifw_package *p
 		const struct unifw_package_partition *pp = &p->parts[i];
 		const struct unifw_scatter_part *sp = pp->part;
 		struct unifw_jv *o = unifw_jv_push_obj(arr);
-		unifw_jv_set_str(o, "type", "partition");
+		unifw_jv_set_str(o, "type", "package_partition");
 		unifw_jv_set_str(o, "name", sp->name);
 		unifw_jv_set_hex(o, "linear", sp->linear_start);
 		unifw_jv_set_uint(o, "size", sp->size);

@@ -61,7 +61,7 @@ import json, sys
 d = json.load(open(sys.argv[1]))
 keys = list(d)
 assert keys[0] == "type" and d["type"] == "scatter", keys[:1]
-for k in ("dialect", "config_version", "platform", "project", "storage", "boot_region_size",
+for k in ("dialect", "config_version", "platform", "project", "storage", "boot_region",
           "partition_count", "partitions", "physical_address_convention", "findings"):
     assert k in d, k
 assert d["dialect"] in ("v1", "flat", "braces")
@@ -81,7 +81,7 @@ python3 -c '
 import json, sys
 d = json.load(open(sys.argv[1]))
 assert d["dialect"] == "flat" and d["partition_count"] == 21
-assert d["boot_region_size"] == 0x1000000
+assert d["boot_region"] == "0x1000000"
 assert d["config_version"] is None
 p = {x["name"]: x for x in d["partitions"]}
 assert p["BOOTIMG"]["size"] == 0x1400000 and p["BOOTIMG"]["size_derived"]

@@ -67,14 +67,14 @@ static void dumchar_tables_give_partitions_and_boot_region(void **state)
 	(void)state;
 	struct unifw_jv *o = describe_corpus("deviceinfo/mt6572_lenovo_a516_dumchar_info.txt");
 	assert_int_equal(unifw_jv_u64(unifw_jv_get(o, "partition_count")), 20);
-	assert_string_equal(unifw_jv_str(unifw_jv_get(o, "boot_region_size")), "0x600000");
+	assert_string_equal(unifw_jv_str(unifw_jv_get(o, "boot_region")), "0x600000");
 	assert_string_equal(unifw_jv_str(unifw_jv_path(o, "partitions.16.name")), "android");
 	assert_int_equal(unifw_jv_u64(unifw_jv_path(o, "partitions.16.size")), 0x40000000);
 	assert_string_equal(unifw_jv_str(unifw_jv_path(o, "partitions.16.map_to")), "/dev/block/mmcblk0p5");
 	unifw_jv_free(o);
 	/* MTK Droid Tools' firmware.info for Mobiwire S10: 20 MiB boot region, as its scatter says. */
 	o = describe_corpus("deviceinfo/mt6572_mobiwire_s10_firmware_info.txt");
-	assert_string_equal(unifw_jv_str(unifw_jv_get(o, "boot_region_size")), "0x1400000");
+	assert_string_equal(unifw_jv_str(unifw_jv_get(o, "boot_region")), "0x1400000");
 	unifw_jv_free(o);
 }
 
@@ -83,7 +83,7 @@ static void ptgen_mbr_addr_matches_orangepi_boot_region(void **state)
 	(void)state;
 	struct unifw_jv *o = describe_corpus("deviceinfo/mt6572_orangepi3giot_mbr_addr.pl.txt");
 	assert_int_equal(unifw_jv_u64(unifw_jv_get(o, "mbr_start_kb")), 20480);
-	assert_string_equal(unifw_jv_str(unifw_jv_get(o, "boot_region_size")), "0x1400000");
+	assert_string_equal(unifw_jv_str(unifw_jv_get(o, "boot_region")), "0x1400000");
 	unifw_jv_free(o);
 }
 

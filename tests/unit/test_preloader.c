@@ -177,7 +177,7 @@ static void a516_preloader_lists_its_samsung_part(void **state)
 		struct unifw_jv *o = describe_file(files[f]);
 		assert_string_equal(unifw_jv_str(unifw_jv_get(o, "project")), "a516_row");
 		assert_string_equal(unifw_jv_str(unifw_jv_get(o, "container")), "gfh");
-		assert_string_equal(unifw_jv_str(unifw_jv_path(o, "gfh.load_addr")), "0x2007200");
+		assert_string_equal(unifw_jv_str(unifw_jv_path(o, "gfh.load_address")), "0x2007200");
 		assert_string_equal(unifw_jv_str(unifw_jv_path(o, "gfh.sig_type_name")), "single_and_phash");
 		assert_int_equal(unifw_jv_len(unifw_jv_get(o, "gfh_blocks")), 6);
 		assert_string_equal(unifw_jv_str(unifw_jv_get(o, "emi_match_style")), "first_match");
