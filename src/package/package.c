@@ -1455,9 +1455,9 @@ static struct unifw_jv *jv_clone(const struct unifw_jv *v, int depth)
 
 static void item_json(struct unifw_jv *o, const struct unifw_package_item *it, bool with_path)
 {
+	unifw_jv_set_str(o, "type", "file");
 	if (with_path)
 		unifw_jv_set_str(o, "path", it->path);
-	unifw_jv_set_str(o, "type", "file");
 	unifw_jv_set_str(o, "kind", it->type); /* what the content is */
 	unifw_jv_set_uint(o, "size", it->size);
 	if (it->has_sha256) {
