@@ -97,6 +97,8 @@ j identify 0 "$UNIFW" identify --port "$PORT" --da "$DA" --json
 j backup 0 "$UNIFW" backup -o "$work/backup" --identity --port "$PORT" --da "$DA" --json
 j info-backup 0,3 "$UNIFW" info "$work/backup" --json
 j format-plan 0 "$UNIFW" format --partition CACHE --plan --backup-dir "$work" --port "$PORT" --da "$DA" --json
+j format-error 1 "$UNIFW" format --partition NO_SUCH --plan --port "$PORT" --da "$DA" --json
+grep -q '"type":"error"' "$out/format-error.json" || fail "format-error: no error object in the result event"
 j format 0 "$UNIFW" format --partition CACHE --yes --backup-dir "$work" --port "$PORT" --da "$DA" --json
 j flash-plan 0 "$UNIFW" flash "$pkg" --plan --port "$PORT" --da "$DA" --json
 j flash 0 "$UNIFW" flash "$pkg" --yes --port "$PORT" --da "$DA" --json
