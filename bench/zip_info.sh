@@ -96,7 +96,7 @@ def check_report(path):
     checks = [
         (report.get("type") == "package", "type is not package"),
         (android.get("status") == "ok", f"ANDROID status {android.get('status')}"),
-        (android.get("image", {}).get("type") == "sparse", "system.img not detected as sparse"),
+        (android.get("image", {}).get("kind") == "sparse", "system.img not detected as sparse"),
         (android.get("image", {}).get("sha256") == system_sha, "system.img SHA-256 differs from sha256sum's"),
         (report.get("base_dir") == "Firmware/Lenovo_A516_S117", "nested folder not found"),
     ]

@@ -39,9 +39,11 @@ int cmd_devices(int argc, char **argv)
 		return cli_error(&err);
 	if (json) {
 		struct unifw_jv *o = unifw_jv_object();
+		unifw_jv_set_str(o, "type", "devices");
 		struct unifw_jv *arr = unifw_jv_set_arr(o, "devices");
 		for (size_t i = 0; i < n; i++) {
 			struct unifw_jv *d = unifw_jv_push_obj(arr);
+			unifw_jv_set_str(d, "type", "device");
 			unifw_jv_set_str(d, "port", list[i].port);
 			unifw_jv_set_str(d, "kind", unifw_port_kind_name(list[i].kind));
 			unifw_jv_set_hex(d, "vid", list[i].vid);

@@ -143,7 +143,7 @@ static int run_validate(int argc, char **argv)
 	if (o.json) {
 		struct unifw_jv *obj = unifw_jv_object();
 		unifw_jv_set_str(obj, "type", "scatter_validation");
-		unifw_jv_set_str(obj, "file", o.file);
+		unifw_jv_set_str(obj, "path", o.file);
 		unifw_jv_set_str(obj, "dialect", unifw_scatter_dialect_name(sc.dialect));
 		unifw_jv_set_uint(obj, "partition_count", sc.count);
 		unifw_jv_set_uint(obj, "errors", errors);

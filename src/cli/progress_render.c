@@ -90,6 +90,7 @@ static void on_begin(void *ctx, const char *step, const char *item, uint64_t tot
 	p->last_json = p->t0;
 	if (p->mode == CLI_PROGRESS_JSON) {
 		struct unifw_jv *o = unifw_jv_object();
+		unifw_jv_set_str(o, "type", "event");
 		unifw_jv_set_str(o, "event", "begin");
 		unifw_jv_set_str(o, "step", p->step);
 		if (item)
@@ -123,6 +124,7 @@ static void on_update(void *ctx, uint64_t done)
 			return;
 		p->last_json = t;
 		struct unifw_jv *o = unifw_jv_object();
+		unifw_jv_set_str(o, "type", "event");
 		unifw_jv_set_str(o, "event", "progress");
 		unifw_jv_set_str(o, "step", p->step);
 		unifw_jv_set_str(o, "item", p->item);
@@ -151,6 +153,7 @@ static void on_end(void *ctx, int status, const char *summary)
 	unifw_human_size(p->done, h, sizeof h);
 	if (p->mode == CLI_PROGRESS_JSON) {
 		struct unifw_jv *o = unifw_jv_object();
+		unifw_jv_set_str(o, "type", "event");
 		unifw_jv_set_str(o, "event", "end");
 		unifw_jv_set_str(o, "step", p->step);
 		unifw_jv_set_str(o, "item", p->item);
@@ -183,6 +186,7 @@ static void on_note(void *ctx, const char *level, const char *message)
 	struct cli_progress *p = ctx;
 	if (p->mode == CLI_PROGRESS_JSON) {
 		struct unifw_jv *o = unifw_jv_object();
+		unifw_jv_set_str(o, "type", "event");
 		unifw_jv_set_str(o, "event", "note");
 		unifw_jv_set_str(o, "level", level ? level : "info");
 		unifw_jv_set_str(o, "message", message);
@@ -218,11 +222,13 @@ const struct unifw_progress *cli_progress_cb(struct cli_progress *p) { return &p
 int cli_json_result(const struct unifw_jv *result, const struct unifw_error *err)
 {
 	struct unifw_jv *o = unifw_jv_object();
+	unifw_jv_set_str(o, "type", "event");
 	unifw_jv_set_str(o, "event", "result");
 	unifw_jv_set_bool(o, "ok", err == NULL);
 	if (err) {
 		char buf[1024];
 		struct unifw_jv *e = unifw_jv_set_obj(o, "error");
+		unifw_jv_set_str(e, "type", "error");
 		unifw_jv_set_str(e, "code", unifw_status_name(err->code));
 		if (err->where[0])
 			unifw_jv_set_str(e, "where", err->where);

@@ -447,10 +447,10 @@ static void render_partitions(FILE *out, const struct unifw_jv *parts)
 		const struct unifw_jv *p = unifw_jv_at(parts, i);
 		char h[32];
 		snprintf(cells[i][NAME], CELL, "%s", S(p, "name") && *S(p, "name") ? S(p, "name") : "(unnamed)");
-		snprintf(cells[i][START], CELL, "%s", S(p, "linear_start") ? S(p, "linear_start") : "?");
+		snprintf(cells[i][START], CELL, "%s", S(p, "linear") ? S(p, "linear") : "?");
 		snprintf(cells[i][SIZE], CELL, "%s", U(p, "size") ? size_text(U(p, "size"), h, sizeof h) : "-");
 		snprintf(cells[i][FILE_], CELL, "%s", S(p, "file") ? S(p, "file") : "-");
-		snprintf(cells[i][TYPE], CELL, "%s", S(p, "image.type") ? S(p, "image.type") : "-");
+		snprintf(cells[i][TYPE], CELL, "%s", S(p, "image.kind") ? S(p, "image.kind") : "-");
 		snprintf(cells[i][STATUS], CELL, "%s", status_text(S(p, "status")));
 		for (int c = 0; c < NCOL; c++)
 			if ((int)strlen(cells[i][c]) > w[c])
@@ -486,7 +486,7 @@ static void render_files(FILE *out, const char *title, const struct unifw_jv *fi
 		char h[32];
 		const char *note = S(f, "error") ? S(f, "error") : S(f, "detail.hint");
 		fprintf(out, "  %-*s  %10s  %-12s%s%s\n", wp, S(f, "path"), size_text(U(f, "size"), h, sizeof h),
-			S(f, "type") ? S(f, "type") : "?", note ? "  " : "", note ? note : "");
+			S(f, "kind") ? S(f, "kind") : "?", note ? "  " : "", note ? note : "");
 	}
 }
 

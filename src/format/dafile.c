@@ -310,6 +310,7 @@ bool unifw_dafile_probe(const uint8_t *head, size_t head_len, uint64_t total_siz
 
 static void describe_entry(const struct unifw_da_entry *e, size_t i, struct unifw_jv *o)
 {
+	unifw_jv_set_str(o, "type", "da_entry");
 	unifw_jv_set_uint(o, "index", i);
 	unifw_jv_set_hex(o, "hw_code", e->hw_code);
 	unifw_jv_set_hex(o, "hw_sub_code", e->hw_sub_code);
@@ -322,10 +323,11 @@ static void describe_entry(const struct unifw_da_entry *e, size_t i, struct unif
 	for (unsigned r = 0; r < e->region_count; r++) {
 		const struct unifw_da_region *rg = &e->region[r];
 		struct unifw_jv *x = unifw_jv_push_obj(arr);
+		unifw_jv_set_str(x, "type", "da_region");
 		unifw_jv_set_uint(x, "index", r);
 		unifw_jv_set_uint(x, "offset", rg->offset);
-		unifw_jv_set_uint(x, "length", rg->length);
-		unifw_jv_set_hex(x, "load_addr", rg->load_addr);
+		unifw_jv_set_uint(x, "size", rg->length);
+		unifw_jv_set_hex(x, "load_address", rg->load_addr);
 		unifw_jv_set_uint(x, "start_offset", rg->start_offset);
 		unifw_jv_set_uint(x, "sig_len", rg->sig_len);
 	}

@@ -340,10 +340,11 @@ unsigned unifw_emi_rank_count(const struct unifw_emi_entry *e)
 
 static void entry_to_json(const struct unifw_emi_entry *e, size_t index, struct unifw_jv *o)
 {
+	unifw_jv_set_str(o, "type", "emi_entry");
 	char hex[2 * UNIFW_EMI_ID_SIZE + 1];
 	unifw_jv_set_uint(o, "index", index);
-	unifw_jv_set_hex(o, "type", e->type);
-	unifw_jv_set_str(o, "kind", unifw_emi_kind_name(e->type));
+	unifw_jv_set_hex(o, "type_id", e->type);
+	unifw_jv_set_str(o, "storage", unifw_emi_kind_name(e->type));
 	unifw_jv_set_str(o, "dram_type", unifw_emi_dram_type_name(e->type));
 	unifw_hex(e->id, UNIFW_EMI_ID_SIZE, hex);
 	unifw_jv_set_str(o, "id", hex);

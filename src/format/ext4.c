@@ -492,7 +492,7 @@ size_t unifw_ext4_build_prop(const char *text, size_t len, struct unifw_jv *obj)
 				memcpy(key, line, kl);
 				key[kl] = 0;
 				size_t vl = ll - kl - 1;
-				unifw_jv_set(obj, key, unifw_jv_stringn(eq + 1, vl > 512 ? 512 : vl));
+				unifw_jv_set(obj, key, unifw_jv_stringn(eq + 1, vl)); /* whole: build.prop is read up to 1 MiB */
 				keys++;
 			}
 		}
@@ -539,6 +539,7 @@ static void describe_build_prop(struct unifw_ext4 *e, struct unifw_jv *obj)
 		size_t n;
 		if (unifw_ext4_read_file(e, paths[i], 1u << 20, &b, &n, NULL) == 0) {
 			struct unifw_jv *bp = unifw_jv_set_obj(obj, "build_prop");
+			unifw_jv_set_str(bp, "type", "properties");
 			unifw_ext4_build_prop((const char *)b, n, bp);
 			free(b);
 			return;

@@ -762,6 +762,7 @@ static void describe_frames(const struct unifw_logo *lg, struct unifw_jv *obj)
 	for (uint32_t i = 0; i < lg->count; i++) {
 		const struct unifw_logo_frame *f = &lg->frames[i];
 		struct unifw_jv *o = unifw_jv_push_obj(arr);
+		unifw_jv_set_str(o, "type", "frame");
 		unifw_jv_set_uint(o, "index", i);
 		unifw_jv_set_uint(o, "width", f->width);
 		unifw_jv_set_uint(o, "height", f->height);

@@ -490,8 +490,9 @@ static void describe_slots(const struct unifw_mbr_sector *sec, enum unifw_mbr_ki
 	for (unsigned i = 0; i < 4; i++) {
 		const struct unifw_mbr_slot *sl = &sec->slot[i];
 		struct unifw_jv *o = unifw_jv_push_obj(arr);
+		unifw_jv_set_str(o, "type", "mbr_slot");
 		unifw_jv_set_uint(o, "slot", i);
-		unifw_jv_set_hex(o, "type", sl->type);
+		unifw_jv_set_hex(o, "type_id", sl->type);
 		unifw_jv_set_str(o, "type_name", unifw_mbr_type_name(sl->type));
 		unifw_jv_set_uint(o, "start", sl->start);
 		unifw_jv_set_uint(o, "count", sl->count);
@@ -516,10 +517,11 @@ static void describe_table(const struct unifw_mbr_table *t, struct unifw_jv *obj
 	for (size_t i = 0; i < t->count; i++) {
 		const struct unifw_mbr_part *p = &t->part[i];
 		struct unifw_jv *o = unifw_jv_push_obj(arr);
+		unifw_jv_set_str(o, "type", "mbr_partition");
 		unifw_jv_set_uint(o, "kernel_index", p->kernel_index);
 		unifw_jv_set_strf(o, "table", p->table ? "ebr%u" : "mbr", p->table);
 		unifw_jv_set_uint(o, "slot", p->slot);
-		unifw_jv_set_hex(o, "type", p->type);
+		unifw_jv_set_hex(o, "type_id", p->type);
 		unifw_jv_set_uint(o, "start_lba", p->start_lba);
 		unifw_jv_set_uint(o, "count", p->count);
 		unifw_jv_set_bool(o, "to_end", p->to_end);

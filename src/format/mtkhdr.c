@@ -92,6 +92,7 @@ int unifw_mtkhdr_write(uint8_t out[UNIFW_MTKHDR_SIZE], uint32_t dsize, const cha
 
 void unifw_mtkhdr_to_json(const struct unifw_mtkhdr *h, struct unifw_jv *obj)
 {
+	unifw_jv_set_str(obj, "type", "mtk_header");
 	unifw_jv_set_str(obj, "name", h->name);
 	unifw_jv_set_uint(obj, "payload_size", h->dsize);
 	unifw_jv_set_hex(obj, "maddr", h->maddr);

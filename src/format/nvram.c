@@ -578,6 +578,7 @@ static void describe_parsed(struct unifw_jv *obj, const struct unifw_nvram *nv, 
 	struct unifw_jv *arr = unifw_jv_set_arr(obj, "files");
 	for (size_t i = 0; i < nv->count; i++) {
 		struct unifw_jv *o = unifw_jv_push_obj(arr);
+		unifw_jv_set_str(o, "type", "nvram_file");
 		unifw_jv_set_str(o, "name", nv->files[i].name);
 		unifw_jv_set_uint(o, "size", nv->files[i].size);
 	}
@@ -585,6 +586,7 @@ static void describe_parsed(struct unifw_jv *obj, const struct unifw_nvram *nv, 
 	describe_addr(obj, "bt_address", "bt_address_state", unifw_nvram_bt_addr(nv, buf, a), a);
 	const struct unifw_nvram_file *imei = unifw_nvram_find(nv, UNIFW_NVRAM_IMEI);
 	struct unifw_jv *im = unifw_jv_set_obj(obj, "imei_record");
+	unifw_jv_set_str(im, "type", "imei_record");
 	unifw_jv_set_bool(im, "present", imei != NULL);
 	unifw_jv_set_uint(im, "size", imei ? imei->size : 0);
 }

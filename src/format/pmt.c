@@ -223,6 +223,7 @@ int unifw_pmt_describe(struct unifw_stream *s, struct unifw_jv *obj, struct unif
 		if (!e->name[0])
 			continue;
 		struct unifw_jv *o = unifw_jv_push_obj(arr);
+		unifw_jv_set_str(o, "type", "pmt_partition");
 		unifw_jv_set_uint(o, "index", i);
 		unifw_jv_set_str(o, "name", e->name);
 		unifw_jv_set_hex(o, "offset", e->offset);

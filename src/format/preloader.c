@@ -392,6 +392,7 @@ static void describe_gfh(const struct unifw_preloader *pl, struct unifw_jv *obj)
 	const struct unifw_gfh_file_info *fi = &pl->file_info;
 	unifw_jv_set_uint(obj, "gfh_offset", pl->gfh_offset);
 	struct unifw_jv *g = unifw_jv_set_obj(obj, "gfh");
+	unifw_jv_set_str(g, "type", "gfh");
 	unifw_jv_set_uint(g, "version", fi->version);
 	unifw_jv_set_uint(g, "file_ver", fi->file_ver);
 	unifw_jv_set_uint(g, "file_type", fi->file_type);
@@ -400,7 +401,7 @@ static void describe_gfh(const struct unifw_preloader *pl, struct unifw_jv *obj)
 	set_name_or_unknown(g, "flash_dev_name", unifw_gfh_flash_dev_name(fi->flash_dev));
 	unifw_jv_set_uint(g, "sig_type", fi->sig_type);
 	set_name_or_unknown(g, "sig_type_name", unifw_gfh_sig_type_name(fi->sig_type));
-	unifw_jv_set_hex(g, "load_addr", fi->load_addr);
+	unifw_jv_set_hex(g, "load_address", fi->load_addr);
 	unifw_jv_set_uint(g, "file_len", fi->file_len);
 	unifw_jv_set_uint(g, "max_size", fi->max_size);
 	unifw_jv_set_uint(g, "content_offset", fi->content_offset);
@@ -412,10 +413,11 @@ static void describe_gfh(const struct unifw_preloader *pl, struct unifw_jv *obj)
 	for (size_t i = 0; i < pl->block_count; i++) {
 		const struct unifw_gfh_block *blk = &pl->block[i];
 		struct unifw_jv *o = unifw_jv_push_obj(arr);
+		unifw_jv_set_str(o, "type", "gfh_block");
 		unifw_jv_set_uint(o, "offset", blk->offset);
 		unifw_jv_set_uint(o, "version", blk->version);
 		unifw_jv_set_uint(o, "size", blk->size);
-		unifw_jv_set_hex(o, "type", blk->type);
+		unifw_jv_set_hex(o, "type_id", blk->type);
 		set_name_or_unknown(o, "name", unifw_gfh_type_name(blk->type));
 	}
 }
@@ -423,6 +425,7 @@ static void describe_gfh(const struct unifw_preloader *pl, struct unifw_jv *obj)
 static void describe_emmc_boot(const struct unifw_emmc_boot *eb, struct unifw_jv *obj)
 {
 	struct unifw_jv *o = unifw_jv_set_obj(obj, "emmc_boot");
+	unifw_jv_set_str(o, "type", "emmc_boot");
 	unifw_jv_set_uint(o, "version", eb->version);
 	unifw_jv_set_uint(o, "dev_rw_unit", eb->dev_rw_unit);
 	unifw_jv_set_uint(o, "brlyt_offset", eb->brlyt_offset);
@@ -433,9 +436,10 @@ static void describe_emmc_boot(const struct unifw_emmc_boot *eb, struct unifw_jv
 	for (size_t i = 0; i < eb->desc_count; i++) {
 		const struct unifw_brlyt_descriptor *d = &eb->desc[i];
 		struct unifw_jv *x = unifw_jv_push_obj(arr);
+		unifw_jv_set_str(x, "type", "brlyt_descriptor");
 		unifw_jv_set_uint(x, "dev", d->dev);
 		set_name_or_unknown(x, "dev_name", d->dev <= 0xFF ? unifw_gfh_flash_dev_name((uint8_t)d->dev) : NULL);
-		unifw_jv_set_uint(x, "type", d->type);
+		unifw_jv_set_uint(x, "type_id", d->type);
 		set_name_or_unknown(x, "type_name", unifw_gfh_file_type_name(d->type));
 		unifw_jv_set_hex(x, "begin", d->begin);
 		unifw_jv_set_hex(x, "boundary", d->boundary);
@@ -448,12 +452,14 @@ static void describe_emi(const uint8_t *b, const struct unifw_preloader *pl, con
 			 const char *table_error, struct unifw_jv *obj)
 {
 	struct unifw_jv *blob = unifw_jv_set_obj(obj, "emi_blob");
+	unifw_jv_set_str(blob, "type", "emi_blob");
 	unifw_jv_set_uint(blob, "offset", pl->emi.blob_offset);
-	unifw_jv_set_uint(blob, "length", pl->emi.blob_len);
+	unifw_jv_set_uint(blob, "size", pl->emi.blob_len);
 	unifw_jv_set_bool(blob, "from_trailer", pl->emi.from_trailer);
 	struct unifw_jv *emi = unifw_jv_set_obj(obj, "emi");
+	unifw_jv_set_str(emi, "type", "emi_table");
 	unifw_jv_set_uint(emi, "offset", pl->emi.tag_offset);
-	unifw_jv_set_uint(emi, "block_length", pl->emi.block_len);
+	unifw_jv_set_uint(emi, "block_size", pl->emi.block_len);
 	if (!t) {
 		unifw_jv_set_str(emi, "error", table_error);
 		return;
@@ -464,6 +470,7 @@ static void describe_emi(const uint8_t *b, const struct unifw_preloader *pl, con
 	struct unifw_error e;
 	if (c && unifw_preloader_emi_compiled(b, (size_t)pl->size, pl, c, &e) == 0) {
 		struct unifw_jv *cs = unifw_jv_set_obj(obj, "emi_settings");
+		unifw_jv_set_str(cs, "type", "emi_settings");
 		unifw_jv_set_uint(cs, "offset", c->offset);
 		unifw_jv_set_uint(cs, "count", c->count);
 		unifw_jv_set_bool(cs, "agrees_with_tag", unifw_emi_cross_check(t, c) == 0);
@@ -520,6 +527,7 @@ int unifw_preloader_describe(struct unifw_stream *s, struct unifw_jv *obj, struc
 		unifw_jv_set_str(obj, "project", t->project);
 	if (pl->has_rominfo) {
 		struct unifw_jv *ri = unifw_jv_set_obj(obj, "rom_info");
+		unifw_jv_set_str(ri, "type", "rom_info");
 		unifw_jv_set_uint(ri, "offset", pl->rominfo.offset);
 		unifw_jv_set_uint(ri, "version", pl->rominfo.version);
 		unifw_jv_set_str(ri, "platform", pl->rominfo.platform);

@@ -166,8 +166,9 @@ static void describe_seccfg(struct unifw_jv *obj, const struct unifw_seccfg *c)
 static void section(struct unifw_jv *secs, const char *key, const struct unifw_secro_section *s)
 {
 	struct unifw_jv *o = unifw_jv_set_obj(secs, key);
+	unifw_jv_set_str(o, "type", "secro_section");
 	unifw_jv_set_uint(o, "offset", s->offset);
-	unifw_jv_set_uint(o, "length", s->length);
+	unifw_jv_set_uint(o, "size", s->length);
 }
 
 static void describe_secro(struct unifw_jv *obj, const struct unifw_secro *r)
@@ -175,8 +176,9 @@ static void describe_secro(struct unifw_jv *obj, const struct unifw_secro *r)
 	unifw_jv_set_str(obj, "type", "secro");
 	unifw_jv_set_hex(obj, "magic", UNIFW_SECRO_MAGIC);
 	unifw_jv_set_uint(obj, "magic_offset", 0x10);
-	unifw_jv_set_uint(obj, "region_length", r->region_length);
+	unifw_jv_set_uint(obj, "region_size", r->region_length);
 	struct unifw_jv *secs = unifw_jv_set_obj(obj, "sections");
+	unifw_jv_set_str(secs, "type", "secro_sections");
 	section(secs, "region", &r->region);
 	section(secs, "hash", &r->hash);
 	section(secs, "andro", &r->andro);

@@ -933,8 +933,8 @@ static int item_backup(struct run *r, struct unifw_backup_item *it, struct unifw
 		unifw_progress_end(r->o->progress, rc, NULL);
 		return rc;
 	}
-	char summary[128];
-	snprintf(summary, sizeof summary, "%s, sha256 %.16s...", it->file, it->sha256);
+	char summary[sizeof it->file + sizeof it->sha256 + 16]; /* the whole hash: JSON text is never cut */
+	snprintf(summary, sizeof summary, "%s, sha256 %s", it->file, it->sha256);
 	unifw_progress_end(r->o->progress, 0, summary);
 	/* An identity image is read twice in every backup, not only with --verify: its manifest hash is what
 	 * flash --include-identity trusts when it writes the image back to this phone. */
@@ -950,6 +950,7 @@ static struct unifw_jv *manifest_build(struct run *r, const struct unifw_phone_l
 				       size_t nscatters)
 {
 	struct unifw_jv *m = unifw_jv_object();
+	unifw_jv_set_str(m, "type", "backup_manifest");
 	char now[32];
 	unifw_utc_iso(now, sizeof now);
 	unifw_jv_set_str(m, "kind", UNIFW_BACKUP_KIND);
@@ -970,6 +971,7 @@ static struct unifw_jv *manifest_build(struct run *r, const struct unifw_phone_l
 	for (size_t i = 0; i < r->j->count; i++) {
 		const struct unifw_backup_item *it = &r->j->item[i];
 		struct unifw_jv *x = unifw_jv_push_obj(arr);
+		unifw_jv_set_str(x, "type", "backup_partition");
 		unifw_jv_set_str(x, "name", it->name);
 		unifw_jv_set_str(x, "file", it->file);
 		unifw_jv_set_str(x, "region", it->part == UNIFW_PHONE_BOOT1 ? "EMMC_BOOT_1" : "EMMC_USER");
@@ -984,6 +986,7 @@ static struct unifw_jv *manifest_build(struct run *r, const struct unifw_phone_l
 		if (unifw_backup_is_identity(it->name))
 			unifw_jv_set_bool(x, "identity", true);
 		struct unifw_jv *sp = unifw_jv_set_obj(x, "sparse");
+		unifw_jv_set_str(sp, "type", "sparse_storage");
 		unifw_jv_set_str(sp, "method", r->o->skip_empty ? "holes" : "none");
 		unifw_jv_set_uint(sp, "hole_bytes", it->holes);
 		total += it->size;

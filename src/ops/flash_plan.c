@@ -859,6 +859,7 @@ struct unifw_jv *unifw_flash_plan_to_json(const struct unifw_flash_plan *plan)
 	unifw_hex(plan->sha256, 32, hex);
 	unifw_jv_set_str(o, "plan_sha256", hex);
 	struct unifw_jv *opt = unifw_jv_set_obj(o, "options");
+	unifw_jv_set_str(opt, "type", "flash_options");
 	unifw_jv_set_bool(opt, "with_preloader", plan->opts.with_preloader);
 	unifw_jv_set_bool(opt, "include_identity", plan->opts.include_identity);
 	unifw_jv_set_bool(opt, "verify", plan->opts.verify);
@@ -867,6 +868,7 @@ struct unifw_jv *unifw_flash_plan_to_json(const struct unifw_flash_plan *plan)
 	for (size_t i = 0; i < plan->count; i++) {
 		const struct unifw_flash_entry *e = &plan->entries[i];
 		struct unifw_jv *p = unifw_jv_push_obj(parts);
+		unifw_jv_set_str(p, "type", "plan_partition");
 		unifw_jv_set_str(p, "name", e->name);
 		unifw_jv_set_str(p, "action", unifw_flash_action_name(e->action));
 		unifw_jv_set_str(p, "code", e->code ? e->code : "");
@@ -874,7 +876,7 @@ struct unifw_jv *unifw_flash_plan_to_json(const struct unifw_flash_plan *plan)
 		if (e->warning[0])
 			unifw_jv_set_str(p, "warning", e->warning);
 		unifw_jv_set_bool(p, "identity", e->identity);
-		unifw_jv_set_str(p, "region", e->part == UNIFW_PHONE_BOOT1 ? "boot1" : "user");
+		unifw_jv_set_str(p, "region", e->part == UNIFW_PHONE_BOOT1 ? "EMMC_BOOT_1" : "EMMC_USER");
 		unifw_jv_set_hex(p, "linear", e->linear);
 		if (e->offset == UINT64_MAX)
 			unifw_jv_set(p, "offset", NULL);
@@ -882,20 +884,22 @@ struct unifw_jv *unifw_flash_plan_to_json(const struct unifw_flash_plan *plan)
 			unifw_jv_set_hex(p, "offset", e->offset);
 		unifw_jv_set_uint(p, "size", e->size);
 		if (e->image) {
-			unifw_jv_set_str(p, "image", e->image);
-			unifw_jv_set_uint(p, "image_size", e->image_size);
-			unifw_jv_set_uint(p, "image_bytes", e->image_bytes);
+			unifw_jv_set_str(p, "file", e->image);
+			unifw_jv_set_uint(p, "file_size", e->image_size);
+			unifw_jv_set_uint(p, "written_size", e->image_bytes);
 		} else {
-			unifw_jv_set(p, "image", NULL);
+			unifw_jv_set(p, "file", NULL);
 		}
 		unifw_jv_set_str(p, "form", unifw_flash_form_name(e->form));
 	}
 	struct unifw_jv *lay = unifw_jv_set_obj(o, "layout");
+	unifw_jv_set_str(lay, "type", "layout");
 	unifw_jv_set_bool(lay, "checked", plan->layout_checked);
 	struct unifw_jv *diffs = unifw_jv_set_arr(lay, "differences");
 	for (size_t i = 0; i < plan->diff_count; i++) {
 		const struct unifw_flash_layout_diff *d = &plan->diffs[i];
 		struct unifw_jv *x = unifw_jv_push_obj(diffs);
+		unifw_jv_set_str(x, "type", "layout_difference");
 		unifw_jv_set_str(x, "code", d->code);
 		unifw_jv_set_str(x, "name", d->name);
 		unifw_jv_set_hex(x, "package_start", d->package_start);

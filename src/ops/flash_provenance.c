@@ -120,7 +120,7 @@ int flash_identity_provenance(const struct unifw_package *pkg, const struct unif
 			 "changed since the backup (or was replaced)", it->path, got_hex, want ? want : "(none)");
 		return 0;
 	}
-	snprintf(out->why, sizeof out->why, "%s is this phone's own (backup manifest: CID %s, SHA-256 %.16s...)",
+	snprintf(out->why, sizeof out->why, "%s is this phone's own (backup manifest: CID %s, SHA-256 %s)",
 		 it->path, phone, got_hex);
 	return 0;
 }

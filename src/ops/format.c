@@ -108,10 +108,12 @@ int unifw_format_plan(const struct unifw_phone_layout *l, const struct unifw_for
 
 void unifw_format_plan_to_json(const struct unifw_format_plan *plan, struct unifw_jv *obj)
 {
+	unifw_jv_set_str(obj, "type", "format_plan");
 	struct unifw_jv *arr = unifw_jv_set_arr(obj, "partitions");
 	for (size_t i = 0; i < plan->count; i++) {
 		const struct unifw_format_step *s = &plan->step[i];
 		struct unifw_jv *x = unifw_jv_push_obj(arr);
+		unifw_jv_set_str(x, "type", "erase_step");
 		unifw_jv_set_str(x, "name", s->name);
 		unifw_jv_set_hex(x, "offset", s->offset);
 		unifw_jv_set_uint(x, "size", s->size);
@@ -174,6 +176,7 @@ static uint64_t sample_offset(uint64_t size, unsigned k, unsigned n)
 static int verify_erase(struct unifw_phone *ph, const struct unifw_format_step *s, const struct unifw_progress *p,
 			struct unifw_jv *out, struct unifw_error *err)
 {
+	unifw_jv_set_str(out, "type", "erase_check");
 	bool all = s->size <= UNIFW_FORMAT_VERIFY_ALL || s->size < (uint64_t)UNIFW_FORMAT_SAMPLES * UNIFW_FORMAT_SAMPLE;
 	unsigned n = all ? 1 : UNIFW_FORMAT_SAMPLES;
 	uint64_t read = 0;
@@ -214,6 +217,7 @@ int unifw_format_run(struct unifw_phone *ph, const struct unifw_format_opts *o, 
 	struct unifw_format_plan *plan = calloc(1, sizeof *plan);
 	struct unifw_idregions *regions = calloc(1, sizeof *regions);
 	struct unifw_jv *res = unifw_jv_object();
+	unifw_jv_set_str(res, "type", "format_result");
 	int rc = 0;
 	if (result)
 		*result = NULL;

@@ -60,6 +60,7 @@ void unifw_cid_decode(const uint8_t cid[16], struct unifw_cid *out)
 
 void unifw_cid_to_json(const uint8_t cid[16], struct unifw_jv *obj)
 {
+	unifw_jv_set_str(obj, "type", "cid");
 	struct unifw_cid c;
 	char hex[33], buf[32];
 	unifw_cid_decode(cid, &c);
@@ -386,6 +387,7 @@ out:
 
 void unifw_phone_layout_to_json(const struct unifw_phone_layout *l, struct unifw_jv *obj)
 {
+	unifw_jv_set_str(obj, "type", "partition_table");
 	unifw_jv_set_hex(obj, "boot_region", l->boot_region);
 	unifw_jv_set_bool(obj, "pmt", l->have_pmt);
 	if (l->have_pmt)
@@ -398,6 +400,7 @@ void unifw_phone_layout_to_json(const struct unifw_phone_layout *l, struct unifw
 	for (size_t k = 0; k < l->count; k++) {
 		const struct unifw_phone_part_entry *p = &l->part[k];
 		struct unifw_jv *o = unifw_jv_push_obj(arr);
+		unifw_jv_set_str(o, "type", "phone_partition");
 		unifw_jv_set_str(o, "name", p->name);
 		unifw_jv_set_str(o, "region", p->offset == UINT64_MAX ? "EMMC_BOOT_1" : "EMMC_USER");
 		unifw_jv_set_hex(o, "linear", p->offset == UINT64_MAX ? 0 : p->offset + l->boot_region);
@@ -434,6 +437,7 @@ int unifw_identify(struct unifw_phone *ph, struct unifw_jv **out, struct unifw_e
 		}
 		int rc = unifw_phone_layout_read(ph, l, &e);
 		struct unifw_jv *t = unifw_jv_set_obj(o, "partition_table");
+		unifw_jv_set_str(t, "type", "partition_table");
 		if (rc == 0) {
 			unifw_phone_layout_to_json(l, t);
 		} else if (rc == UNIFW_E_NOT_FOUND || rc == UNIFW_E_FORMAT || rc == UNIFW_E_TRUNCATED) {

@@ -203,6 +203,7 @@ void unifw_idregion_describe(const struct unifw_idregion *r, char *out, size_t l
 
 void unifw_idregions_to_json(const struct unifw_idregions *r, struct unifw_jv *obj)
 {
+	unifw_jv_set_str(obj, "type", "identity_regions");
 	char how[64];
 	unifw_jv_set_bool(obj, "scanned", r->scanned);
 	unifw_jv_set_uint(obj, "candidates", r->candidates);
@@ -210,6 +211,7 @@ void unifw_idregions_to_json(const struct unifw_idregions *r, struct unifw_jv *o
 	for (size_t i = 0; i < r->count; i++) {
 		const struct unifw_idregion *x = &r->r[i];
 		struct unifw_jv *o = unifw_jv_push_obj(arr);
+		unifw_jv_set_str(o, "type", "identity_region");
 		unifw_idregion_how(x, how, sizeof how);
 		unifw_jv_set_str(o, "name", x->name);
 		unifw_jv_set_str(o, "kind", x->kind == UNIFW_IDREGION_NVRAM ? "nvram" : "protect");

@@ -76,6 +76,7 @@ static const struct unifw_package_partition *part_of_type(const struct unifw_pac
 static struct unifw_jv *image_block(struct unifw_jv *sum, const char *key, const struct unifw_package_partition *pp)
 {
 	struct unifw_jv *o = unifw_jv_set_obj(sum, key);
+	unifw_jv_set_str(o, "type", "image_summary");
 	unifw_jv_set_str(o, "partition", pp->part->name);
 	unifw_jv_set_str(o, "file", pp->item->path);
 	return o;
@@ -92,9 +93,10 @@ static void memory_parts(struct unifw_jv *o, const struct unifw_jv *d)
 	for (size_t i = 0; i < unifw_jv_len(v); i++) {
 		const struct unifw_jv *e = unifw_jv_at(v, i);
 		struct unifw_jv *m = unifw_jv_push_obj(out);
+		unifw_jv_set_str(m, "type", "memory_part");
 		static const char *const vendor[] = {"manufacturer", NULL};
 		static const char *const name[] = {"pnm", NULL};
-		static const char *const kind[] = {"kind", NULL};
+		static const char *const kind[] = {"storage", NULL};
 		static const char *const type[] = {"dram_type", NULL};
 		static const char *const size[] = {"dram_size", NULL};
 		copy_str(m, "vendor", e, vendor);
@@ -193,8 +195,10 @@ static void android_summary(struct unifw_jv *sum, const struct unifw_package *p)
 		else if (!strcmp(k, "ro.build.display.id"))
 			unifw_jv_set_str(o, "build", v);
 		else if (!strncmp(k, "ro.product.", 11)) {
-			if (!prod)
+			if (!prod) {
 				prod = unifw_jv_set_obj(o, "product");
+				unifw_jv_set_str(prod, "type", "properties");
+			}
 			unifw_jv_set_str(prod, k, v);
 		}
 	}
@@ -227,6 +231,7 @@ static void image_counts(struct unifw_jv *sum, const struct unifw_package *p)
 		problems += pp->item && strcmp(st, "ok");
 	}
 	struct unifw_jv *o = unifw_jv_set_obj(sum, "images");
+	unifw_jv_set_str(o, "type", "image_counts");
 	unifw_jv_set_uint(o, "named", named);
 	unifw_jv_set_uint(o, "present", present);
 	unifw_jv_set_uint(o, "missing", missing);
@@ -236,6 +241,7 @@ static void image_counts(struct unifw_jv *sum, const struct unifw_package *p)
 struct unifw_jv *unifw_info_summary(const struct unifw_package *p)
 {
 	struct unifw_jv *sum = unifw_jv_object();
+	unifw_jv_set_str(sum, "type", "summary");
 	if (p->chosen) {
 		const struct unifw_scatter *sc = &p->chosen->sc;
 		if (sc->platform[0])
@@ -257,6 +263,7 @@ struct unifw_jv *unifw_info_summary(const struct unifw_package *p)
 		logo_summary(sum, p);
 	}
 	struct unifw_jv *f = unifw_jv_set_obj(sum, "findings");
+	unifw_jv_set_str(f, "type", "finding_counts");
 	unifw_jv_set_uint(f, "error", unifw_findings_count(&p->findings, UNIFW_SEV_ERROR));
 	unifw_jv_set_uint(f, "warning", unifw_findings_count(&p->findings, UNIFW_SEV_WARNING));
 	unifw_jv_set_uint(f, "info", unifw_findings_count(&p->findings, UNIFW_SEV_INFO));

@@ -860,6 +860,7 @@ struct unifw_jv *unifw_phone_info_json(const struct unifw_phone_info *i)
 	if (i->port[0])
 		unifw_jv_set_str(o, "port", i->port);
 	struct unifw_jv *c = unifw_jv_set_obj(o, "chip");
+	unifw_jv_set_str(c, "type", "chip");
 	unifw_jv_set_str(c, "name", i->chip_name);
 	unifw_jv_set_hex(c, "hw_code", i->hw_code);
 	unifw_jv_set_hex(c, "hw_subcode", i->hw_subcode);
@@ -872,6 +873,7 @@ struct unifw_jv *unifw_phone_info_json(const struct unifw_phone_info *i)
 		unifw_jv_set_hex(o, "brom_ver", i->brom_ver);
 	if (i->have_target_config) {
 		struct unifw_jv *t = unifw_jv_set_obj(o, "target_config");
+		unifw_jv_set_str(t, "type", "target_config");
 		unifw_jv_set_hex(t, "value", i->target_config);
 		unifw_jv_set_bool(t, "secure_boot", i->target_config & UNIFW_BROM_CFG_SBC);
 		unifw_jv_set_bool(t, "sla", i->target_config & UNIFW_BROM_CFG_SLA);
@@ -886,6 +888,7 @@ struct unifw_jv *unifw_phone_info_json(const struct unifw_phone_info *i)
 	unifw_jv_set_str(o, "storage", i->storage ? i->storage : "unknown");
 	if (i->have_cid) {
 		struct unifw_jv *e = unifw_jv_set_obj(o, "emmc");
+		unifw_jv_set_str(e, "type", "emmc");
 		unifw_cid_to_json(i->cid, unifw_jv_set_obj(e, "cid"));
 		if (i->have_report2) {
 			unifw_jv_set_uint(e, "boot1_size", i->boot1_size);
@@ -900,6 +903,7 @@ struct unifw_jv *unifw_phone_info_json(const struct unifw_phone_info *i)
 		}
 	}
 	struct unifw_jv *d = unifw_jv_set_obj(o, "dram");
+	unifw_jv_set_str(d, "type", "dram");
 	if (i->have_dram_info)
 		set_hex_bytes(d, "id", i->dram_info, sizeof i->dram_info);
 	if (i->dram_size)

@@ -56,7 +56,7 @@ static const struct unifw_format ordered[] = {
 	F("logo", logo),
 	F("mtk_header", mtkhdr),
 	F("scatter", scatter),
-	F("devinfo", devinfo),
+	F("devtext", devtext),
 };
 #define MTK_STAGE_AT 2
 
@@ -110,8 +110,8 @@ const char *unifw_detect(const uint8_t *head, size_t head_len, uint64_t total_si
 		return looks_text(head, head_len) ? "text" : "unknown";
 	if (f->probe == unifw_secimg_probe)
 		return unifw_memfind(head, head_len, 0, "AND_SECCFG", 10) != SIZE_MAX ? "seccfg" : "secro";
-	if (f->probe == unifw_devinfo_probe)
-		return unifw_devinfo_kind_name(unifw_devinfo_kind((const char *)head, head_len));
+	if (f->probe == unifw_devtext_probe)
+		return unifw_devtext_kind_name(unifw_devtext_kind((const char *)head, head_len));
 	return f->type;
 }
 

@@ -5,7 +5,7 @@
 
 #include "unifw/bootimg.h"
 #include "unifw/dafile.h"
-#include "unifw/devinfo.h"
+#include "unifw/devtext.h"
 #include "unifw/emi.h"
 #include "unifw/ext4.h"
 #include "unifw/kernel.h"

@@ -1455,9 +1455,10 @@ static struct unifw_jv *jv_clone(const struct unifw_jv *v, int depth)
 
 static void item_json(struct unifw_jv *o, const struct unifw_package_item *it, bool with_path)
 {
+	unifw_jv_set_str(o, "type", "file");
 	if (with_path)
 		unifw_jv_set_str(o, "path", it->path);
-	unifw_jv_set_str(o, "type", it->type);
+	unifw_jv_set_str(o, "kind", it->type); /* what the content is */
 	unifw_jv_set_uint(o, "size", it->size);
 	if (it->has_sha256) {
 		char hex[65];
@@ -1479,8 +1480,9 @@ static void partitions_json(struct unifw_jv *root, const struct unifw_package *p
 		const struct unifw_package_partition *pp = &p->parts[i];
 		const struct unifw_scatter_part *sp = pp->part;
 		struct unifw_jv *o = unifw_jv_push_obj(arr);
+		unifw_jv_set_str(o, "type", "package_partition");
 		unifw_jv_set_str(o, "name", sp->name);
-		unifw_jv_set_hex(o, "linear_start", sp->linear_start);
+		unifw_jv_set_hex(o, "linear", sp->linear_start);
 		unifw_jv_set_uint(o, "size", sp->size);
 		if (sp->region[0])
 			unifw_jv_set_str(o, "region", sp->region);
@@ -1506,6 +1508,7 @@ static void scatters_json(struct unifw_jv *root, const struct unifw_package *p)
 	for (size_t i = 0; i < p->scatter_count; i++) {
 		const struct unifw_package_scatter *s = &p->scatters[i];
 		struct unifw_jv *o = unifw_jv_push_obj(arr);
+		unifw_jv_set_str(o, "type", "scatter_candidate");
 		unifw_jv_set_str(o, "path", s->item->path);
 		unifw_jv_set_bool(o, "chosen", s == p->chosen);
 		if (s->parsed) {

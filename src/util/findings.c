@@ -58,6 +58,7 @@ struct unifw_jv *unifw_findings_to_json(const struct unifw_findings *f)
 	for (size_t i = 0; i < f->count; i++) {
 		const struct unifw_finding *x = &f->items[i];
 		struct unifw_jv *o = unifw_jv_push_obj(arr);
+		unifw_jv_set_str(o, "type", "finding");
 		unifw_jv_set_str(o, "severity", unifw_severity_name(x->severity));
 		unifw_jv_set_str(o, "code", x->code);
 		unifw_jv_set_str(o, "file", x->where);

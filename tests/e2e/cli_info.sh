@@ -48,17 +48,17 @@ assert len(p) == 20
 want = {"PRELOADER": "preloader", "MBR": "mbr", "EBR1": "ebr", "UBOOT": "lk", "LOGO": "logo", "SEC_RO": "secro"}
 for name, t in want.items():
     assert p[name]["status"] == "ok", (name, p[name]["status"])
-    assert p[name]["image"]["type"] == t, (name, p[name]["image"]["type"])
+    assert p[name]["image"]["kind"] == t, (name, p[name]["image"]["kind"])
     assert len(p[name]["image"]["sha256"]) == 64
 for name in ("BOOTIMG", "RECOVERY", "ANDROID", "CACHE", "USRDATA"):
     assert p[name]["status"] == "missing", name
-assert p["PRELOADER"]["linear_start"] == "0x0" and p["MBR"]["linear_start"] == "0x600000"
+assert p["PRELOADER"]["linear"] == "0x0" and p["MBR"]["linear"] == "0x600000"
 assert p["UBOOT"]["size"] == 0x60000
 s = r["summary"]
 assert s["platform"] == "MT6572" and s["project"] == "a516_row" and s["boot_region"] == "0x600000"
 assert s["logo"]["resolution"] == "480x854" and s["logo"]["frame_count"] == 43
 assert s["preloader"]["project"] == "a516_row" and len(s["preloader"]["memory_parts"]) >= 1
-assert s["images"] == {"named": 11, "present": 6, "missing": 5, "with_problems": 0}, s["images"]
+assert s["images"] == {"type": "image_counts", "named": 11, "present": 6, "missing": 5, "with_problems": 0}, s["images"]
 codes = [f["code"] for f in r["findings"]]
 assert codes.count("image-missing") == 5, codes
 assert not [f for f in r["findings"] if f["severity"] == "error"], r["findings"]

@@ -61,16 +61,16 @@ import json, sys
 d = json.load(open(sys.argv[1]))
 keys = list(d)
 assert keys[0] == "type" and d["type"] == "scatter", keys[:1]
-for k in ("dialect", "config_version", "platform", "project", "storage", "boot_region_size",
+for k in ("dialect", "config_version", "platform", "project", "storage", "boot_region",
           "partition_count", "partitions", "physical_address_convention", "findings"):
     assert k in d, k
 assert d["dialect"] in ("v1", "flat", "braces")
 assert d["partition_count"] == len(d["partitions"]) > 10
 for p in d["partitions"]:
-    for k in ("index", "name", "file_name", "is_download", "type", "linear_start", "size", "size_derived",
+    for k in ("type", "index", "name", "file", "is_download", "kind", "linear", "size", "size_derived",
               "region", "operation_type", "line"):
         assert k in p, k
-    assert p["linear_start"].startswith("0x")
+    assert p["type"] == "scatter_partition" and p["linear"].startswith("0x")
     assert isinstance(p["size"], int) and isinstance(p["line"], int) and p["line"] > 0
 assert d["physical_address_convention"] in ("zero", "user_offset", "linear", "mixed", "none")
 ' "$tmp/out" || fail "show --json $f"
@@ -81,7 +81,7 @@ python3 -c '
 import json, sys
 d = json.load(open(sys.argv[1]))
 assert d["dialect"] == "flat" and d["partition_count"] == 21
-assert d["boot_region_size"] == 0x1000000
+assert d["boot_region"] == "0x1000000"
 assert d["config_version"] is None
 p = {x["name"]: x for x in d["partitions"]}
 assert p["BOOTIMG"]["size"] == 0x1400000 and p["BOOTIMG"]["size_derived"]

@@ -88,7 +88,7 @@ stop_sim
 [ "$rc" -eq 3 ] || fail "duplicate lk.bin: exit $rc, expected 3 (refused): $(tail -3 "$work/err.txt")"
 python3 -c 'import json,sys
 r = json.loads(open(sys.argv[1]).read().splitlines()[-1])["result"]
-e = [p for p in r["plan"]["partitions"] if p["image"] == "lk.bin"][0]
+e = [p for p in r["plan"]["partitions"] if p["file"] == "lk.bin"][0]
 assert e["action"] == "refuse" and "ambiguous" in e["reason"], e' "$work/out.json" ||
 	fail "the plan does not refuse the ambiguous lk.bin: $(tail -1 "$work/out.json" | cut -c1-600)"
 grep -q "preloader is not offered for DRAM setup.*ambiguous" "$work/err.txt" ||
@@ -129,7 +129,7 @@ stop_sim
 [ "$rc" -eq 3 ] || fail "sparse magic, broken header: exit $rc, expected 3: $(tail -3 "$work/err.txt")"
 python3 -c 'import json,sys
 r = json.loads(open(sys.argv[1]).read().splitlines()[-1])["result"]
-e = [p for p in r["plan"]["partitions"] if p["image"] == "system.img"][0]
+e = [p for p in r["plan"]["partitions"] if p["file"] == "system.img"][0]
 assert e["action"] == "refuse" and "broken sparse image" in e["reason"] and "offset 0xc" in e["reason"], e' \
 	"$work/out.json" || fail "SYSTEM is not refused as a broken sparse image: $(tail -1 "$work/out.json" | cut -c1-600)"
 echo "ok sparse magic with a broken header: refused by the plan"
@@ -144,7 +144,7 @@ for bad in bad_checksum bad_crc_chunk; do
 	[ "$rc" -eq 3 ] || fail "$bad: exit $rc, expected 3 (refused): $(tail -3 "$work/err.txt")"
 	python3 -c 'import json,sys
 r = json.loads(open(sys.argv[1]).read().splitlines()[-1])["result"]
-e = [p for p in r["plan"]["partitions"] if p["image"] == "system.img"][0]
+e = [p for p in r["plan"]["partitions"] if p["file"] == "system.img"][0]
 assert e["action"] == "refuse" and "broken sparse image" in e["reason"], e
 assert "checksum" in e["reason"] or "CRC32" in e["reason"], e
 print(e["reason"][:200])' "$work/out.json" >"$work/reason.txt" ||

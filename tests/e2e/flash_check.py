@@ -77,10 +77,10 @@ def check(plan, emmc_path):
             if p["action"] != "write":
                 continue
             data = b""
-            if p["image"] is not None:
-                with open("%s/%s" % (plan["package"], p["image"]), "rb") as f:
+            if p["file"] is not None:
+                with open("%s/%s" % (plan["package"], p["file"]), "rb") as f:
                     data = f.read()
-            base = bases["boot1" if p["region"] == "boot1" else "user"]
+            base = bases["boot1" if p["region"] == "EMMC_BOOT_1" else "user"]
             off = int(p["offset"], 16)
             name = p["name"]
             if p["form"] == "sparse":

@@ -48,7 +48,7 @@ errors = [f for f in r.get("findings", []) if f["severity"] in ("error", "warnin
 assert not errors, errors
 types = {it["type"] for it in r["items"]} if "items" in r else set()
 if not types:
-    types = {p.get("type") for p in r.get("files", [])}
+    types = {p.get("kind") for p in r.get("files", [])}
 def walk(v):
     if isinstance(v, dict):
         if isinstance(v.get("type"), str):

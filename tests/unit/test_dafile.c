@@ -252,7 +252,7 @@ static void probe_and_describe(void **state)
 	assert_string_equal(unifw_jv_str(unifw_jv_get(o, "magic")), "0x22668899");
 	assert_string_equal(unifw_jv_str(unifw_jv_path(o, "entries.1.hw_code")), "0x6572");
 	assert_string_equal(unifw_jv_str(unifw_jv_path(o, "entries.1.hw_ver")), "0xca00");
-	assert_string_equal(unifw_jv_str(unifw_jv_path(o, "entries.1.regions.1.load_addr")), "0x2007000");
+	assert_string_equal(unifw_jv_str(unifw_jv_path(o, "entries.1.regions.1.load_address")), "0x2007000");
 	assert_int_equal(unifw_jv_u64(unifw_jv_path(o, "entries.1.regions.2.sig_len")), 0x100);
 	unifw_jv_free(o);
 	/* a stream that ends inside the entry table */

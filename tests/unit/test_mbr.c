@@ -504,7 +504,7 @@ static void describe_reports_mbr_and_ebr_files(void **state)
 	assert_int_equal(unifw_jv_len(unifw_jv_get(o, "partitions")), 3);
 	assert_int_equal(unifw_jv_u64(unifw_jv_path(o, "partitions.0.kernel_index")), 2);
 	assert_string_equal(unifw_jv_str(unifw_jv_path(o, "partitions.0.offset")), "0x900000");
-	assert_string_equal(unifw_jv_str(unifw_jv_path(o, "slots.0.type")), "0x5");
+	assert_string_equal(unifw_jv_str(unifw_jv_path(o, "slots.0.type_id")), "0x5");
 	unifw_jv_free(o);
 	free(b);
 	b = corpus_read("ptable/mt6572_alcatel_5036_yarisl_EBR2.bin", &len);

@@ -448,9 +448,9 @@ static void package_folder_joins_scatter_and_images(void **state)
 	assert_string_equal(unifw_jv_key_at(r, 0), "type");
 	assert_string_equal(unifw_jv_str(unifw_jv_get(r, "source")), "folder");
 	assert_string_equal(unifw_jv_str(unifw_jv_path(r, "partitions.0.name")), "PRELOADER");
-	assert_string_equal(unifw_jv_str(unifw_jv_path(r, "partitions.0.linear_start")), "0x0");
+	assert_string_equal(unifw_jv_str(unifw_jv_path(r, "partitions.0.linear")), "0x0");
 	assert_int_equal(unifw_jv_u64(unifw_jv_path(r, "partitions.0.size")), 0x600000);
-	assert_string_equal(unifw_jv_str(unifw_jv_path(r, "partitions.0.image.type")), "preloader");
+	assert_string_equal(unifw_jv_str(unifw_jv_path(r, "partitions.0.image.kind")), "preloader");
 	assert_int_equal(unifw_jv_u64(unifw_jv_path(r, "partitions.0.image.size")), m[1].len);
 	assert_int_equal(strlen(unifw_jv_str(unifw_jv_path(r, "partitions.0.image.sha256"))), 64);
 	assert_string_equal(unifw_jv_str(unifw_jv_path(r, "partitions.9.status")), "missing");
@@ -1049,8 +1049,8 @@ static void loose_folder_lists_described_files(void **state)
 	assert_int_equal(unifw_jv_len(unifw_jv_get(r, "files")), A516_COUNT - 1);
 	/* sorted by path: EBR1, MBR, lk.bin, logo.bin, preloader..., secro.img */
 	assert_string_equal(unifw_jv_str(unifw_jv_path(r, "files.0.path")), "EBR1");
-	assert_string_equal(unifw_jv_str(unifw_jv_path(r, "files.0.type")), "ebr");
-	assert_string_equal(unifw_jv_str(unifw_jv_path(r, "files.3.type")), "logo");
+	assert_string_equal(unifw_jv_str(unifw_jv_path(r, "files.0.kind")), "ebr");
+	assert_string_equal(unifw_jv_str(unifw_jv_path(r, "files.3.kind")), "logo");
 	unifw_jv_free(r);
 	unifw_package_free(p);
 	free_members(m, A516_COUNT);

@@ -177,12 +177,12 @@ static void a516_preloader_lists_its_samsung_part(void **state)
 		struct unifw_jv *o = describe_file(files[f]);
 		assert_string_equal(unifw_jv_str(unifw_jv_get(o, "project")), "a516_row");
 		assert_string_equal(unifw_jv_str(unifw_jv_get(o, "container")), "gfh");
-		assert_string_equal(unifw_jv_str(unifw_jv_path(o, "gfh.load_addr")), "0x2007200");
+		assert_string_equal(unifw_jv_str(unifw_jv_path(o, "gfh.load_address")), "0x2007200");
 		assert_string_equal(unifw_jv_str(unifw_jv_path(o, "gfh.sig_type_name")), "single_and_phash");
 		assert_int_equal(unifw_jv_len(unifw_jv_get(o, "gfh_blocks")), 6);
 		assert_string_equal(unifw_jv_str(unifw_jv_get(o, "emi_match_style")), "first_match");
 		assert_int_equal(unifw_jv_u64(unifw_jv_path(o, "emi.entry_count")), 1);
-		assert_string_equal(unifw_jv_str(unifw_jv_path(o, "emi.entries.0.type")), "0x202");
+		assert_string_equal(unifw_jv_str(unifw_jv_path(o, "emi.entries.0.type_id")), "0x202");
 		assert_string_equal(unifw_jv_str(unifw_jv_path(o, "emi.entries.0.manufacturer")), "Samsung");
 		assert_string_equal(unifw_jv_str(unifw_jv_path(o, "emi.entries.0.pnm")), "N5U00M");
 		assert_string_equal(unifw_jv_str(unifw_jv_path(o, "emi.entries.0.id")), "1501004e355530304d00000000000000");

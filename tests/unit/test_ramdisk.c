@@ -218,7 +218,7 @@ static void describe_reports_init_rc_and_default_prop(void **state)
 	assert_string_equal(unifw_jv_str(unifw_jv_get(unifw_jv_get(o, "default_prop"), "ro.secure")), "0");
 	assert_string_equal(unifw_jv_str(unifw_jv_get(unifw_jv_get(o, "default_prop"), "persist.sys.usb.config")),
 			    "mass_storage,adb");
-	assert_int_equal(unifw_jv_len(unifw_jv_get(o, "default_prop")), 3);
+	assert_int_equal(unifw_jv_len(unifw_jv_get(o, "default_prop")), 3 + 1); /* three properties and "type" */
 	assert_string_equal(unifw_jv_str(unifw_jv_path(o, "files.4.path")), "sbin/adbd");
 	assert_string_equal(unifw_jv_str(unifw_jv_path(o, "files.4.mode")), "0750");
 	assert_string_equal(unifw_jv_str(unifw_jv_path(o, "files.5.link")), "../init");

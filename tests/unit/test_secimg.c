@@ -80,14 +80,14 @@ static void every_corpus_misc_file_is_recognised(void **state)
 			assert_string_equal(type, "secro");
 			assert_string_equal(unifw_jv_str(unifw_jv_get(o, "magic")), "0x48484848");
 			assert_int_equal(unifw_jv_u64(unifw_jv_path(o, "sections.region.offset")), 0x40);
-			assert_int_equal(unifw_jv_u64(unifw_jv_path(o, "sections.hash.length")), 20); /* SHA-1 */
-			uint64_t rend = 0x40 + unifw_jv_u64(unifw_jv_get(o, "region_length"));
+			assert_int_equal(unifw_jv_u64(unifw_jv_path(o, "sections.hash.size")), 20); /* SHA-1 */
+			uint64_t rend = 0x40 + unifw_jv_u64(unifw_jv_get(o, "region_size"));
 			const char *secs[] = {"hash", "andro", "md", "md2"};
 			for (int k = 0; k < 4; k++) {
 				char p[64];
 				snprintf(p, sizeof p, "sections.%s.offset", secs[k]);
 				uint64_t off = unifw_jv_u64(unifw_jv_path(o, p));
-				snprintf(p, sizeof p, "sections.%s.length", secs[k]);
+				snprintf(p, sizeof p, "sections.%s.size", secs[k]);
 				assert_true(off >= 0x40 && off + unifw_jv_u64(unifw_jv_path(o, p)) <= rend);
 			}
 			uint64_t copies = unifw_jv_u64(unifw_jv_get(o, "copies"));

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "unifw/devinfo.h"
+#include "unifw/devtext.h"
 
 static const char *expected_kind(const char *path)
 {
@@ -32,7 +32,7 @@ static struct unifw_jv *describe_corpus(const char *rel)
 	struct unifw_error e;
 	struct unifw_jv *o = unifw_jv_object();
 	assert_int_equal(unifw_stream_open_file(&s, corpus_path(rel), &e), 0);
-	int rc = unifw_devinfo_describe(&s, o, &e);
+	int rc = unifw_devtext_describe(&s, o, &e);
 	unifw_stream_close(&s);
 	if (rc)
 		fail_msg("%s: %s", rel, e.msg);
@@ -51,7 +51,7 @@ static void every_deviceinfo_file_gets_the_kind_its_name_says(void **state)
 			fail_msg("test does not know what %s is", files[i]);
 		size_t len;
 		uint8_t *b = corpus_read(files[i], &len);
-		if (!unifw_devinfo_probe(b, len, len))
+		if (!unifw_devtext_probe(b, len, len))
 			fail_msg("probe rejects %s", files[i]);
 		struct unifw_jv *o = describe_corpus(files[i]);
 		if (strcmp(unifw_jv_str(unifw_jv_get(o, "type")), want))
@@ -67,14 +67,14 @@ static void dumchar_tables_give_partitions_and_boot_region(void **state)
 	(void)state;
 	struct unifw_jv *o = describe_corpus("deviceinfo/mt6572_lenovo_a516_dumchar_info.txt");
 	assert_int_equal(unifw_jv_u64(unifw_jv_get(o, "partition_count")), 20);
-	assert_string_equal(unifw_jv_str(unifw_jv_get(o, "boot_region_size")), "0x600000");
+	assert_string_equal(unifw_jv_str(unifw_jv_get(o, "boot_region")), "0x600000");
 	assert_string_equal(unifw_jv_str(unifw_jv_path(o, "partitions.16.name")), "android");
 	assert_int_equal(unifw_jv_u64(unifw_jv_path(o, "partitions.16.size")), 0x40000000);
 	assert_string_equal(unifw_jv_str(unifw_jv_path(o, "partitions.16.map_to")), "/dev/block/mmcblk0p5");
 	unifw_jv_free(o);
 	/* MTK Droid Tools' firmware.info for Mobiwire S10: 20 MiB boot region, as its scatter says. */
 	o = describe_corpus("deviceinfo/mt6572_mobiwire_s10_firmware_info.txt");
-	assert_string_equal(unifw_jv_str(unifw_jv_get(o, "boot_region_size")), "0x1400000");
+	assert_string_equal(unifw_jv_str(unifw_jv_get(o, "boot_region")), "0x1400000");
 	unifw_jv_free(o);
 }
 
@@ -83,7 +83,7 @@ static void ptgen_mbr_addr_matches_orangepi_boot_region(void **state)
 	(void)state;
 	struct unifw_jv *o = describe_corpus("deviceinfo/mt6572_orangepi3giot_mbr_addr.pl.txt");
 	assert_int_equal(unifw_jv_u64(unifw_jv_get(o, "mbr_start_kb")), 20480);
-	assert_string_equal(unifw_jv_str(unifw_jv_get(o, "boot_region_size")), "0x1400000");
+	assert_string_equal(unifw_jv_str(unifw_jv_get(o, "boot_region")), "0x1400000");
 	unifw_jv_free(o);
 }
 
@@ -127,14 +127,14 @@ static void binary_and_unrelated_text_rejected(void **state)
 {
 	(void)state;
 	const char bin[] = "ANDROID!\0\0\0\0 not text";
-	assert_false(unifw_devinfo_probe((const uint8_t *)bin, sizeof bin, sizeof bin));
+	assert_false(unifw_devtext_probe((const uint8_t *)bin, sizeof bin, sizeof bin));
 	const char prose[] = "hello world\nthis is a note\n";
-	assert_false(unifw_devinfo_probe((const uint8_t *)prose, strlen(prose), strlen(prose)));
+	assert_false(unifw_devtext_probe((const uint8_t *)prose, strlen(prose), strlen(prose)));
 	struct unifw_stream s;
 	struct unifw_error e;
 	struct unifw_jv *o = unifw_jv_object();
 	unifw_stream_from_mem(&s, prose, strlen(prose), "note.txt");
-	assert_int_equal(unifw_devinfo_describe(&s, o, &e), UNIFW_E_FORMAT);
+	assert_int_equal(unifw_devtext_describe(&s, o, &e), UNIFW_E_FORMAT);
 	assert_string_equal(e.where, "note.txt");
 	unifw_stream_close(&s);
 	unifw_jv_free(o);

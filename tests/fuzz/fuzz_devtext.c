@@ -2,7 +2,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "unifw/devinfo.h"
+#include "unifw/devtext.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -13,11 +13,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct unifw_dumchar d;
 	struct unifw_jv *obj = unifw_jv_object();
 
-	(void)unifw_devinfo_probe(data, size, size);
+	(void)unifw_devtext_probe(data, size, size);
 	if (unifw_dumchar_parse((const char *)data, size, "fuzz", &d, &err) == 0)
 		unifw_dumchar_free(&d);
 	unifw_stream_from_mem(&s, data, size, "fuzz");
-	(void)unifw_devinfo_describe(&s, obj, &err);
+	(void)unifw_devtext_describe(&s, obj, &err);
 	unifw_stream_close(&s);
 	unifw_jv_free(obj);
 	return 0;

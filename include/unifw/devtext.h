@@ -2,8 +2,8 @@
  * /proc/dumchar_info (and MTK Droid Tools' firmware.info, same table), mount.info, fstab files
  * (fs_mgr and CWM/TWRP column orders), BoardConfig.mk / other makefiles, ptgen partition_size.mk and
  * mbr_addr.pl. They matter because they carry a phone's partition layout and boot image parameters. */
-#ifndef UNIFW_DEVINFO_H
-#define UNIFW_DEVINFO_H
+#ifndef UNIFW_DEVTEXT_H
+#define UNIFW_DEVTEXT_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -17,15 +17,15 @@
 extern "C" {
 #endif
 
-enum unifw_devinfo_kind {
-	UNIFW_DEVINFO_NONE,
-	UNIFW_DEVINFO_DUMCHAR,        /* "dumchar_info" */
-	UNIFW_DEVINFO_MOUNT_INFO,     /* "mount_info" */
-	UNIFW_DEVINFO_FSTAB,          /* "fstab" */
-	UNIFW_DEVINFO_BOARD_CONFIG,   /* "board_config" */
-	UNIFW_DEVINFO_PARTITION_SIZE, /* "partition_size_mk" */
-	UNIFW_DEVINFO_MBR_ADDR,       /* "mbr_addr_pl" */
-	UNIFW_DEVINFO_MAKEFILE,       /* "makefile" (other make recipes) */
+enum unifw_devtext_kind {
+	UNIFW_DEVTEXT_NONE,
+	UNIFW_DEVTEXT_DUMCHAR,        /* "dumchar_info" */
+	UNIFW_DEVTEXT_MOUNT_INFO,     /* "mount_info" */
+	UNIFW_DEVTEXT_FSTAB,          /* "fstab" */
+	UNIFW_DEVTEXT_BOARD_CONFIG,   /* "board_config" */
+	UNIFW_DEVTEXT_PARTITION_SIZE, /* "partition_size_mk" */
+	UNIFW_DEVTEXT_MBR_ADDR,       /* "mbr_addr_pl" */
+	UNIFW_DEVTEXT_MAKEFILE,       /* "makefile" (other make recipes) */
 };
 
 struct unifw_dumchar_part {
@@ -41,14 +41,14 @@ struct unifw_dumchar {
 	size_t count;
 };
 
-enum unifw_devinfo_kind unifw_devinfo_kind(const char *text, size_t len);
-const char *unifw_devinfo_kind_name(enum unifw_devinfo_kind k);
-bool unifw_devinfo_probe(const uint8_t *head, size_t head_len, uint64_t total_size);
+enum unifw_devtext_kind unifw_devtext_kind(const char *text, size_t len);
+const char *unifw_devtext_kind_name(enum unifw_devtext_kind k);
+bool unifw_devtext_probe(const uint8_t *head, size_t head_len, uint64_t total_size);
 /* Parse a dumchar_info table (header line optional, trailing legend ignored). Free with unifw_dumchar_free. */
 int unifw_dumchar_parse(const char *text, size_t len, const char *name, struct unifw_dumchar *out,
 			struct unifw_error *err);
 void unifw_dumchar_free(struct unifw_dumchar *d);
-int unifw_devinfo_describe(struct unifw_stream *s, struct unifw_jv *obj, struct unifw_error *err);
+int unifw_devtext_describe(struct unifw_stream *s, struct unifw_jv *obj, struct unifw_error *err);
 
 #ifdef __cplusplus
 }

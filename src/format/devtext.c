@@ -1,14 +1,14 @@
 /* Text device-information files. Formats seen in shared/corpus/deviceinfo (see PROVENANCE.tsv):
  * dumchar_info is printed by MediaTek's dumchar driver (/proc/dumchar_info): name, size, start, type,
  * map-to, with a legend after the table; MTK Droid Tools saves the same table as firmware.info. */
-#include "unifw/devinfo.h"
+#include "unifw/devtext.h"
 
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define DEVINFO_MAX_BYTES (1u << 20)
+#define DEVTEXT_MAX_BYTES (1u << 20)
 #define DUMCHAR_MAX_PARTS 128
 
 /* A line iterator over a bounded buffer (handles CRLF and a missing final newline). */
@@ -24,7 +24,8 @@ static bool next_line(struct line_iter *it, char *line, size_t cap)
 	if (n && it->p[n - 1] == '\r')
 		n--;
 	if (n >= cap)
-		n = cap - 1; /* over-long lines are cut; no format here has meaningful lines that long */
+		n = 0; /* an over-long line reads as blank: no format here has meaningful lines that long, and a
+			* value cut by the buffer would be reported as if it were whole */
 	memcpy(line, it->p, n);
 	line[n] = 0;
 	it->p = nl ? nl + 1 : it->end;
@@ -100,7 +101,7 @@ static bool looks_like_fstab_line(const char *line)
 	return false;
 }
 
-enum unifw_devinfo_kind unifw_devinfo_kind(const char *text, size_t len)
+enum unifw_devtext_kind unifw_devtext_kind(const char *text, size_t len)
 {
 	struct line_iter it = {text, text + len, 0};
 	char line[1024];
@@ -108,7 +109,7 @@ enum unifw_devinfo_kind unifw_devinfo_kind(const char *text, size_t len)
 	bool mbr_addr = false;
 
 	if (count_dumchar_lines(text, len) >= 3)
-		return UNIFW_DEVINFO_DUMCHAR;
+		return UNIFW_DEVTEXT_DUMCHAR;
 	while (next_line(&it, line, sizeof line)) {
 		const char *l = skip_ws(line);
 		if (!*l)
@@ -130,40 +131,40 @@ enum unifw_devinfo_kind unifw_devinfo_kind(const char *text, size_t len)
 			make_rules++;
 	}
 	if (mbr_addr)
-		return UNIFW_DEVINFO_MBR_ADDR;
+		return UNIFW_DEVTEXT_MBR_ADDR;
 	if (mounts >= 2)
-		return UNIFW_DEVINFO_MOUNT_INFO;
+		return UNIFW_DEVTEXT_MOUNT_INFO;
 	if (board)
-		return UNIFW_DEVINFO_BOARD_CONFIG;
+		return UNIFW_DEVTEXT_BOARD_CONFIG;
 	if (psize >= 2 && psize == lines)
-		return UNIFW_DEVINFO_PARTITION_SIZE;
+		return UNIFW_DEVTEXT_PARTITION_SIZE;
 	if (fstab >= 2)
-		return UNIFW_DEVINFO_FSTAB;
+		return UNIFW_DEVTEXT_FSTAB;
 	if (make_rules >= 2)
-		return UNIFW_DEVINFO_MAKEFILE;
-	return UNIFW_DEVINFO_NONE;
+		return UNIFW_DEVTEXT_MAKEFILE;
+	return UNIFW_DEVTEXT_NONE;
 }
 
-const char *unifw_devinfo_kind_name(enum unifw_devinfo_kind k)
+const char *unifw_devtext_kind_name(enum unifw_devtext_kind k)
 {
 	switch (k) {
-	case UNIFW_DEVINFO_DUMCHAR: return "dumchar_info";
-	case UNIFW_DEVINFO_MOUNT_INFO: return "mount_info";
-	case UNIFW_DEVINFO_FSTAB: return "fstab";
-	case UNIFW_DEVINFO_BOARD_CONFIG: return "board_config";
-	case UNIFW_DEVINFO_PARTITION_SIZE: return "partition_size_mk";
-	case UNIFW_DEVINFO_MBR_ADDR: return "mbr_addr_pl";
-	case UNIFW_DEVINFO_MAKEFILE: return "makefile";
-	case UNIFW_DEVINFO_NONE: break;
+	case UNIFW_DEVTEXT_DUMCHAR: return "dumchar_info";
+	case UNIFW_DEVTEXT_MOUNT_INFO: return "mount_info";
+	case UNIFW_DEVTEXT_FSTAB: return "fstab";
+	case UNIFW_DEVTEXT_BOARD_CONFIG: return "board_config";
+	case UNIFW_DEVTEXT_PARTITION_SIZE: return "partition_size_mk";
+	case UNIFW_DEVTEXT_MBR_ADDR: return "mbr_addr_pl";
+	case UNIFW_DEVTEXT_MAKEFILE: return "makefile";
+	case UNIFW_DEVTEXT_NONE: break;
 	}
 	return "unknown";
 }
 
-bool unifw_devinfo_probe(const uint8_t *head, size_t head_len, uint64_t total_size)
+bool unifw_devtext_probe(const uint8_t *head, size_t head_len, uint64_t total_size)
 {
-	if (total_size > DEVINFO_MAX_BYTES || head_len == 0 || !is_text(head, head_len))
+	if (total_size > DEVTEXT_MAX_BYTES || head_len == 0 || !is_text(head, head_len))
 		return false;
-	return unifw_devinfo_kind((const char *)head, head_len) != UNIFW_DEVINFO_NONE;
+	return unifw_devtext_kind((const char *)head, head_len) != UNIFW_DEVTEXT_NONE;
 }
 
 int unifw_dumchar_parse(const char *text, size_t len, const char *name, struct unifw_dumchar *out,
@@ -207,6 +208,7 @@ static void describe_dumchar(const char *text, size_t len, const char *name, str
 	for (size_t i = 0; i < d.count; i++) {
 		const struct unifw_dumchar_part *p = &d.parts[i];
 		struct unifw_jv *o = unifw_jv_push_obj(arr);
+		unifw_jv_set_str(o, "type", "dumchar_partition");
 		unifw_jv_set_str(o, "name", p->name);
 		unifw_jv_set_uint(o, "size", p->size);
 		unifw_jv_set_hex(o, "start", p->start);
@@ -217,7 +219,7 @@ static void describe_dumchar(const char *text, size_t len, const char *name, str
 	unifw_jv_set_uint(obj, "partition_count", d.count);
 	/* dumchar's preloader row spans the whole boot region: it is where the MBR's linear address starts. */
 	if (boot_region)
-		unifw_jv_set_hex(obj, "boot_region_size", boot_region);
+		unifw_jv_set_hex(obj, "boot_region", boot_region);
 	unifw_dumchar_free(&d);
 }
 
@@ -233,6 +235,7 @@ static void describe_mounts(const char *text, size_t len, struct unifw_jv *obj, 
 		if (fstab && !looks_like_fstab_line(l))
 			continue;
 		struct unifw_jv *o = unifw_jv_push_obj(arr);
+		unifw_jv_set_str(o, "type", "mount");
 		/* CWM/TWRP v1 fstab: "<mount> <type> <device>"; fs_mgr and mount.info: "<device> <mount> <type>". */
 		bool twrp_order = fstab && a[0] == '/' && strncmp(a, "/dev", 4) && strncmp(a, "/emmc@", 6) &&
 				  strncmp(a, "/devices", 8) && b[0] != '/';
@@ -251,6 +254,7 @@ static void describe_assignments(const char *text, size_t len, struct unifw_jv *
 	struct line_iter it = {text, text + len, 0};
 	char line[1024];
 	struct unifw_jv *vars = unifw_jv_set_obj(obj, section);
+	unifw_jv_set_str(vars, "type", "variables");
 	while (next_line(&it, line, sizeof line)) {
 		const char *l = skip_ws(line);
 		for (size_t i = 0; i < nkeys; i++) {
@@ -285,10 +289,12 @@ static void describe_psize(const char *text, size_t len, struct unifw_jv *obj)
 	struct line_iter it = {text, text + len, 0};
 	char line[512], key[128], val[128];
 	struct unifw_jv *vars = unifw_jv_set_obj(obj, "variables");
+	unifw_jv_set_str(vars, "type", "variables");
 	while (next_line(&it, line, sizeof line))
 		if (sscanf(skip_ws(line), "%127[A-Z0-9_] := %127s", key, val) == 2 ||
 		    sscanf(skip_ws(line), "%127[A-Z0-9_]:=%127s", key, val) == 2)
-			unifw_jv_set_str(vars, key, val);
+			if (strlen(key) < sizeof key - 1 && strlen(val) < sizeof val - 1) /* not cut by the buffers */
+				unifw_jv_set_str(vars, key, val);
 }
 
 static void describe_mbr_addr(const char *text, size_t len, struct unifw_jv *obj)
@@ -300,39 +306,39 @@ static void describe_mbr_addr(const char *text, size_t len, struct unifw_jv *obj
 	while (next_line(&it, line, sizeof line)) {
 		if (sscanf(skip_ws(line), "$MBR_Start_Address_KB = %llu", &kb) == 1 && kb < (1ull << 40)) {
 			unifw_jv_set_uint(obj, "mbr_start_kb", kb);
-			unifw_jv_set_hex(obj, "boot_region_size", kb * 1024);
+			unifw_jv_set_hex(obj, "boot_region", kb * 1024);
 			return;
 		}
 	}
 }
 
-int unifw_devinfo_describe(struct unifw_stream *s, struct unifw_jv *obj, struct unifw_error *err)
+int unifw_devtext_describe(struct unifw_stream *s, struct unifw_jv *obj, struct unifw_error *err)
 {
 	uint8_t *bytes;
 	size_t len;
-	int rc = unifw_stream_read_all(s, DEVINFO_MAX_BYTES, &bytes, &len, err);
+	int rc = unifw_stream_read_all(s, DEVTEXT_MAX_BYTES, &bytes, &len, err);
 	if (rc)
 		return rc;
 	char *text = (char *)bytes; /* NUL-terminated by unifw_stream_read_all */
-	enum unifw_devinfo_kind k = unifw_devinfo_kind(text, len);
-	if (k == UNIFW_DEVINFO_NONE) {
+	enum unifw_devtext_kind k = unifw_devtext_kind(text, len);
+	if (k == UNIFW_DEVTEXT_NONE) {
 		free(text);
 		return unifw_error_set(err, UNIFW_E_FORMAT, s->name, 0,
 				       "not a recognised device-information text (dumchar_info, fstab, mount.info, "
 				       "BoardConfig.mk, partition_size.mk, mbr_addr.pl)");
 	}
-	unifw_jv_set_str(obj, "type", unifw_devinfo_kind_name(k));
+	unifw_jv_set_str(obj, "type", unifw_devtext_kind_name(k));
 	switch (k) {
-	case UNIFW_DEVINFO_DUMCHAR: describe_dumchar(text, len, s->name, obj); break;
-	case UNIFW_DEVINFO_MOUNT_INFO: describe_mounts(text, len, obj, false); break;
-	case UNIFW_DEVINFO_FSTAB: describe_mounts(text, len, obj, true); break;
-	case UNIFW_DEVINFO_BOARD_CONFIG: describe_board(text, len, obj); break;
-	case UNIFW_DEVINFO_PARTITION_SIZE: describe_psize(text, len, obj); break;
-	case UNIFW_DEVINFO_MBR_ADDR: describe_mbr_addr(text, len, obj); break;
-	case UNIFW_DEVINFO_MAKEFILE:
+	case UNIFW_DEVTEXT_DUMCHAR: describe_dumchar(text, len, s->name, obj); break;
+	case UNIFW_DEVTEXT_MOUNT_INFO: describe_mounts(text, len, obj, false); break;
+	case UNIFW_DEVTEXT_FSTAB: describe_mounts(text, len, obj, true); break;
+	case UNIFW_DEVTEXT_BOARD_CONFIG: describe_board(text, len, obj); break;
+	case UNIFW_DEVTEXT_PARTITION_SIZE: describe_psize(text, len, obj); break;
+	case UNIFW_DEVTEXT_MBR_ADDR: describe_mbr_addr(text, len, obj); break;
+	case UNIFW_DEVTEXT_MAKEFILE:
 		unifw_jv_set_bool(obj, "mtk_header_recipe", memmem(text, len, "88\\x16\\x88\\x58", 14) != NULL);
 		break;
-	case UNIFW_DEVINFO_NONE: break;
+	case UNIFW_DEVTEXT_NONE: break;
 	}
 	free(text);
 	return 0;

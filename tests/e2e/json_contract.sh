@@ -1,0 +1,114 @@
+#!/bin/sh
+# The --json contract (docs/json.md): every command's JSON output, on the corpus and against unifw-sim,
+# is checked by json_contract.py: each line of output is JSON, every object has "type", every key is
+# documented for that type with its JSON type, no string is cut mid-word by a fixed-size buffer.
+# Exit 0 pass, 77 skip, else fail. KEEP=1 keeps the work folder (the outputs are in $work/json).
+. "$(dirname "$0")/flash_lib.sh"
+
+SRCDIR="${UNIFW_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}"
+CORPUS="${UNIFW_CORPUS:-$SRCDIR/../shared/corpus}"
+[ -d "$CORPUS/scatter" ] || { echo "corpus missing: skip"; exit 77; }
+out="$work/json"
+mkdir -p "$out"
+
+# j NAME EXPECTED_STATUSES CMD...: run CMD, its stdout to $out/NAME.json; the exit status must be one of
+# EXPECTED_STATUSES (a comma list). A command whose --json is not implemented yet (usage error naming
+# --json) is recorded in $out/skipped.
+j() {
+	name=$1 ok=$2
+	shift 2
+	st=0
+	"$@" >"$out/$name.json" 2>"$out/$name.err" || st=$?
+	if [ "$st" -eq 2 ] && grep -q -- '--json' "$out/$name.err"; then
+		echo "$name" >>"$out/skipped"
+		rm -f "$out/$name.json"
+		return 0
+	fi
+	case ",$ok," in
+	*",$st,"*) ;;
+	*) fail "$name: exit status $st (expected $ok): $(tail -3 "$out/$name.err")" ;;
+	esac
+	if [ ! -s "$out/$name.json" ]; then
+		# the JSON error object ({"type":"error",...}) is not printed yet by this build
+		case $name in error-*) echo "$name" >>"$out/skipped"; rm -f "$out/$name.json"; return 0 ;; esac
+		fail "$name: no JSON output"
+	fi
+}
+
+# the checker can fail: an undocumented key, a wrong JSON type, an object without "type", a cut hash
+mkdir "$work/bad"
+for bad in '{"type":"chip","name":"MT6572","bogus":1}' '{"type":"chip","supported":"yes"}' \
+	'{"type":"devices","devices":[{"port":"x"}]}' '{"type":"file","sha256":"0123456789abcdef..."}'; do
+	echo "$bad" >"$work/bad/x.json"
+	if python3 "$(dirname "$0")/json_contract.py" "$SRCDIR/docs/json.md" "$work/bad" >/dev/null; then
+		fail "the checker accepts $bad"
+	fi
+done
+
+# info on every file of the corpus
+for d in "$CORPUS"/*/; do
+	k=$(basename "$d")
+	for f in "$d"*; do
+		[ -f "$f" ] || continue
+		j "info-$k-$(basename "$f")" 0,1,3 "$UNIFW" info "$f" --json
+	done
+done
+
+# a package and a backup-like folder made by the virtual phone's factory; scatter, bootimg, logo, sparse
+m=$("$SIM" models | awk '$1 != "universal" { print $1; exit }')
+pkg="$work/pkg"
+"$SIM" make-firmware --model "$m" --seed 2 -o "$pkg" >/dev/null
+j info-package 0,3 "$UNIFW" info "$pkg" --json
+j info-da 0 "$UNIFW" info "$DA" --json
+# an archive of the package with an unsafe member name and without one image
+python3 -c '
+import os, sys, zipfile
+pkg, out = sys.argv[1], sys.argv[2]
+with zipfile.ZipFile(out, "w") as z:
+    for n in sorted(os.listdir(pkg)):
+        if os.path.isfile(os.path.join(pkg, n)) and n != "logo.bin":
+            z.write(os.path.join(pkg, n), n)
+    z.writestr("../evil.txt", "x")
+' "$pkg" "$work/pkg.zip"
+j info-archive 0,3 "$UNIFW" info "$work/pkg.zip" --json
+sc=$(ls "$pkg"/*scatter*.txt | head -1)
+j scatter-show 0 "$UNIFW" scatter show "$sc" --json
+j scatter-validate 0,3 "$UNIFW" scatter validate "$sc" --images "$pkg" --device-size 4294967296 --json
+j scatter-convert 0 "$UNIFW" scatter convert "$sc" --to plain -o "$work/flat.txt" --json
+boot=$(ls "$CORPUS"/bootimg/*boot_image* 2>/dev/null | head -1)
+bootimg="$pkg/boot.img"
+j bootimg-info 0,3 "$UNIFW" bootimg info "$bootimg" --json
+j bootimg-unpack 0,3 "$UNIFW" bootimg unpack "$bootimg" -o "$work/boot.d" --json
+j bootimg-repack 0 "$UNIFW" bootimg repack "$work/boot.d" -o "$work/boot2.img" --json
+j logo-unpack 0 "$UNIFW" logo unpack "$pkg/logo.bin" -o "$work/logo.d" --json
+j logo-repack 0 "$UNIFW" logo repack "$work/logo.d" -o "$work/logo2.bin" --json
+j sparse-to-raw 0 "$UNIFW" sparse to-raw "$pkg/system.img" -o "$work/system.raw" --json
+j sparse-to-sparse 0 "$UNIFW" sparse to-sparse "$work/system.raw" -o "$work/system2.img" --json
+j devices 0 "$UNIFW" devices --json --no-usb
+# an error: a file that is no firmware
+printf 'not a firmware\001\002' >"$work/junk.bin"
+j error-info 0,1 "$UNIFW" info "$work/nonexistent" --json
+
+# the jobs against the virtual phone
+emmc="$work/$m.img"
+"$SIM" make-emmc --model "$m" -o "$emmc" >/dev/null
+start_sim "$emmc" --model "$m"
+j identify 0 "$UNIFW" identify --port "$PORT" --da "$DA" --json
+j backup 0 "$UNIFW" backup -o "$work/backup" --identity --port "$PORT" --da "$DA" --json
+j info-backup 0,3 "$UNIFW" info "$work/backup" --json
+j format-plan 0 "$UNIFW" format --partition CACHE --plan --backup-dir "$work" --port "$PORT" --da "$DA" --json
+j format-error 1 "$UNIFW" format --partition NO_SUCH --plan --port "$PORT" --da "$DA" --json
+grep -q '"type":"error"' "$out/format-error.json" || fail "format-error: no error object in the result event"
+j format 0 "$UNIFW" format --partition CACHE --yes --backup-dir "$work" --port "$PORT" --da "$DA" --json
+j flash-plan 0 "$UNIFW" flash "$pkg" --plan --port "$PORT" --da "$DA" --json
+j flash 0 "$UNIFW" flash "$pkg" --yes --port "$PORT" --da "$DA" --json
+j reboot 0 "$UNIFW" reboot --port "$PORT" --da "$DA" --json
+stop_sim
+j error-identify 1 "$UNIFW" identify --port "unix:$work/no-phone.sock" --wait 1 --da "$DA" --json
+
+python3 "$(dirname "$0")/json_contract.py" "$SRCDIR/docs/json.md" "$out" >"$work/contract.txt" ||
+	fail "the JSON does not follow docs/json.md:
+$(cat "$work/contract.txt")"
+skipped=
+[ -f "$out/skipped" ] && skipped="; --json not implemented yet, skipped: $(tr '\n' ' ' <"$out/skipped")"
+echo "ok: $(tail -1 "$work/contract.txt")$skipped"
