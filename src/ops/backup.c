@@ -29,6 +29,7 @@
 
 #define BLOCK 4096u              /* hole granularity for skip_empty */
 #define JOURNAL_MAX (1u << 20)
+#define JOURNAL_DEPTH 8u
 #define HASH_BUF (1u << 20)
 
 /* --- names and scatter conventions ------------------------------------------------------------- */
@@ -320,22 +321,33 @@ static int jfail(struct unifw_error *err, const char *path, const char *what)
 	return unifw_error_set(err, UNIFW_E_FORMAT, path, UNIFW_NO_OFFSET, "backup journal: %s", what);
 }
 
-static bool jstr(const struct unifw_jv *o, const char *key, char *out, size_t cap)
+/* One items[] entry: the typed reader checks each key, this checks how they relate. */
+static int journal_item_load(const struct unifw_jv *x, size_t i, struct unifw_backup_item *it, const char *path,
+			     struct unifw_error *err)
 {
-	const char *s = unifw_jv_str(unifw_jv_get(o, key));
-	if (!s || strlen(s) >= cap)
-		return false;
-	snprintf(out, cap, "%s", s);
-	return true;
-}
-
-static bool jnum(const struct unifw_jv *o, const char *key, uint64_t *v)
-{
-	const struct unifw_jv *x = unifw_jv_get(o, key);
-	if (!x || unifw_jv_type(x) != UNIFW_JV_UINT)
-		return false;
-	*v = unifw_jv_u64(x);
-	return true;
+	uint64_t part = 0;
+	char what[48];
+	const struct unifw_jv_field fields[] = {
+		{"name", UNIFW_JF_STR, true, it->name, sizeof it->name, 0, 0, false},
+		{"image", UNIFW_JF_STR, true, it->file, sizeof it->file, 0, 0, false},
+		{"part", UNIFW_JF_U64, true, &part, 0, 0, 0, false},
+		{"offset", UNIFW_JF_U64, true, &it->offset, 0, 0, 0, false},
+		{"size", UNIFW_JF_U64, true, &it->size, 0, 0, 0, false},
+		{"done", UNIFW_JF_U64, true, &it->done, 0, 0, 0, false},
+		{"complete", UNIFW_JF_BOOL, false, &it->complete, 0, 0, 0, false},
+		{"digest", UNIFW_JF_STR, true, it->sha256, sizeof it->sha256, 0, 0, false},
+		{"holes", UNIFW_JF_U64, true, &it->holes, 0, 0, 0, false},
+	};
+	snprintf(what, sizeof what, "backup journal items.%zu", i);
+	int rc = unifw_jv_read(x, fields, sizeof fields / sizeof *fields, path, what, err);
+	if (rc)
+		return rc;
+	if (it->done > it->size || (part != UNIFW_PHONE_BOOT1 && part != UNIFW_PHONE_USER))
+		return jfail(err, path, "an item is inconsistent (done past size, or an unknown part)");
+	it->part = (enum unifw_phone_part)part;
+	if (it->complete && (it->done != it->size || strlen(it->sha256) != 64))
+		return jfail(err, path, "an item marked complete lacks its bytes or digest");
+	return 0;
 }
 
 int unifw_backup_journal_load(const char *path, struct unifw_backup_journal *j, struct unifw_error *err)
@@ -346,43 +358,34 @@ int unifw_backup_journal_load(const char *path, struct unifw_backup_journal *j, 
 	int rc = unifw_file_read_all(path, JOURNAL_MAX, &text, &len, err);
 	if (rc < 0)
 		return rc;
-	rc = unifw_package_parse_json((const char *)text, len, path, &o, err);
+	rc = unifw_jv_parse((const char *)text, len, path, JOURNAL_MAX, JOURNAL_DEPTH, &o, err);
 	free(text);
 	if (rc < 0)
 		return rc;
 	memset(j, 0, sizeof *j);
-	const char *kind = unifw_jv_str(unifw_jv_get(o, "kind"));
-	uint64_t v;
-	const struct unifw_jv *arr = unifw_jv_get(o, "items");
-	rc = 0;
-	if (!kind || strcmp(kind, "unifw-backup-journal"))
+	char kind[32] = "";
+	uint64_t version = 0;
+	const struct unifw_jv *arr = NULL;
+	const struct unifw_jv_field fields[] = {
+		{"kind", UNIFW_JF_STR, true, kind, sizeof kind, 0, 0, false},
+		{"version", UNIFW_JF_U64, true, &version, 0, 0, 0, false},
+		{"cid", UNIFW_JF_STR, true, j->cid, sizeof j->cid, 0, 0, false},
+		{"user_size", UNIFW_JF_U64, true, &j->user_size, 0, 0, 0, false},
+		{"boot1_size", UNIFW_JF_U64, true, &j->boot1_size, 0, 0, 0, false},
+		{"boot_region", UNIFW_JF_U64, true, &j->boot_region, 0, 0, 0, false},
+		{"skip_empty", UNIFW_JF_BOOL, false, &j->skip_empty, 0, 0, 0, false},
+		{"identity_only", UNIFW_JF_BOOL, false, &j->identity_only, 0, 0, 0, false},
+		{"items", UNIFW_JF_ARRAY, true, &arr, 0, 0, UNIFW_BACKUP_MAX_ITEMS, false},
+	};
+	rc = unifw_jv_read(o, fields, 2, path, "backup journal", err);
+	if (rc == 0 && strcmp(kind, "unifw-backup-journal"))
 		rc = jfail(err, path, "not a unifw backup journal (kind)");
-	else if (!jnum(o, "version", &v) || v != UNIFW_BACKUP_VERSION)
+	else if (rc == 0 && version != UNIFW_BACKUP_VERSION)
 		rc = jfail(err, path, "unknown version");
-	else if (!jstr(o, "cid", j->cid, sizeof j->cid) || !jnum(o, "user_size", &j->user_size) ||
-		 !jnum(o, "boot1_size", &j->boot1_size) || !jnum(o, "boot_region", &j->boot_region))
-		rc = jfail(err, path, "phone identity missing");
-	else if (!arr || unifw_jv_type(arr) != UNIFW_JV_ARRAY || unifw_jv_len(arr) > UNIFW_BACKUP_MAX_ITEMS)
-		rc = jfail(err, path, "items missing or too many");
-	j->skip_empty = unifw_jv_truthy(unifw_jv_get(o, "skip_empty"));
-	j->identity_only = unifw_jv_truthy(unifw_jv_get(o, "identity_only"));
-	for (size_t i = 0; rc == 0 && i < unifw_jv_len(arr); i++) {
-		const struct unifw_jv *x = unifw_jv_at(arr, i);
-		struct unifw_backup_item *it = &j->item[j->count++];
-		uint64_t part;
-		if (!jstr(x, "name", it->name, sizeof it->name) || !jstr(x, "image", it->file, sizeof it->file) ||
-		    !jnum(x, "part", &part) || !jnum(x, "offset", &it->offset) || !jnum(x, "size", &it->size) ||
-		    !jnum(x, "done", &it->done) || !jstr(x, "digest", it->sha256, sizeof it->sha256) ||
-		    !jnum(x, "holes", &it->holes) || it->done > it->size ||
-		    (part != UNIFW_PHONE_BOOT1 && part != UNIFW_PHONE_USER)) {
-			rc = jfail(err, path, "an item is incomplete or inconsistent");
-			break;
-		}
-		it->part = (enum unifw_phone_part)part;
-		it->complete = unifw_jv_truthy(unifw_jv_get(x, "complete"));
-		if (it->complete && (it->done != it->size || strlen(it->sha256) != 64))
-			rc = jfail(err, path, "an item marked complete lacks its bytes or digest");
-	}
+	if (rc == 0)
+		rc = unifw_jv_read(o, fields + 2, sizeof fields / sizeof *fields - 2, path, "backup journal", err);
+	for (size_t i = 0; rc == 0 && i < unifw_jv_len(arr); i++)
+		rc = journal_item_load(unifw_jv_at(arr, i), i, &j->item[j->count++], path, err);
 	unifw_jv_free(o);
 	return rc;
 }

@@ -998,41 +998,6 @@ static void backup_folder_recognised_and_hashes_checked(void **state)
 	free(dir);
 }
 
-static void manifest_json_reader_is_strict(void **state)
-{
-	(void)state;
-	struct unifw_jv *v = NULL;
-	struct unifw_error e;
-	const char *good = "{\"a\":[1,-2,true,false,null,\"x\\u00e9\\ud83d\\ude00\\n\"],\"b\":{\"c\":1.5}}";
-	unifw_error_clear(&e);
-	assert_int_equal(unifw_package_parse_json(good, strlen(good), "m.json", &v, &e), 0);
-	assert_int_equal(unifw_jv_i64(unifw_jv_path(v, "a.1")), -2);
-	assert_string_equal(unifw_jv_str(unifw_jv_path(v, "a.5")), "x\xc3\xa9\xf0\x9f\x98\x80\n");
-	assert_string_equal(unifw_jv_str(unifw_jv_path(v, "b.c")), "1.5");
-	unifw_jv_free(v);
-	static const struct {
-		const char *text;
-		uint64_t offset;
-	} bad[] = {{"{\"kind\": \"x\",}", 13}, {"[1 2]", 3}, {"{\"a\" 1}", 5}, {"\"abc", 4}, {"{} x", 3},
-		   {"[\"\\q\"]", 3}, {"", 0}, {"[01x]", 3}};
-	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
-		unifw_error_clear(&e);
-		v = NULL;
-		int rc = unifw_package_parse_json(bad[i].text, strlen(bad[i].text), "m.json", &v, &e);
-		if (rc != UNIFW_E_FORMAT || e.offset != bad[i].offset)
-			fail_msg("'%s': rc %d offset %llu, expected format error at %llu (%s)", bad[i].text, rc,
-				 (unsigned long long)e.offset, (unsigned long long)bad[i].offset, e.msg);
-		assert_null(v);
-	}
-	/* Nesting bombs stop at the depth limit, not at the stack. */
-	char deep[2001];
-	memset(deep, '[', 2000);
-	deep[2000] = 0;
-	unifw_error_clear(&e);
-	assert_int_equal(unifw_package_parse_json(deep, 2000, "m.json", &v, &e), UNIFW_E_FORMAT);
-	assert_non_null(strstr(e.msg, "nesting"));
-}
-
 static void loose_folder_lists_described_files(void **state)
 {
 	(void)state;
@@ -1156,7 +1121,6 @@ int main(void)
 		cmocka_unit_test(duplicate_and_case_clashing_names_reported),
 		cmocka_unit_test(several_scatters_prefers_the_mt6572_one),
 		cmocka_unit_test(backup_folder_recognised_and_hashes_checked),
-		cmocka_unit_test(manifest_json_reader_is_strict),
 		cmocka_unit_test(loose_folder_lists_described_files),
 		cmocka_unit_test(member_count_limit_enforced),
 		cmocka_unit_test(info_on_single_images_and_bad_paths),
