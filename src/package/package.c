@@ -16,6 +16,7 @@
 
 #include "package/formats.h"
 #include "unifw/archive.h"
+#include "unifw/backup.h"
 #include "unifw/detect.h"
 #include "unifw/hash.h"
 #include "unifw/human.h"
@@ -572,6 +573,24 @@ static void load_scatters(struct builder *b)
 					   p->scatters[i].item->error ? p->scatters[i].item->error : "?");
 }
 
+/* manifest.json is the package's backup manifest when its "kind" says so; any other JSON file of that name
+ * is just a file. A unifw backup manifest must then read as one (version, partitions), or it is reported. */
+static bool manifest_is_ours(const struct unifw_jv *m, const char *path, struct unifw_error *e)
+{
+	char kind[32] = "";
+	uint64_t version = 0;
+	const struct unifw_jv *parts = NULL;
+	const struct unifw_jv_field head[] = {{"kind", UNIFW_JF_STR, false, kind, sizeof kind, 0, 0, false}};
+	const struct unifw_jv_field ours[] = {
+		{"version", UNIFW_JF_U64, true, &version, 0, 1, UNIFW_BACKUP_VERSION, false},
+		{"partitions", UNIFW_JF_ARRAY, false, &parts, 0, 0, UNIFW_BACKUP_MAX_ITEMS, false},
+	};
+	if (unifw_jv_type(m) != UNIFW_JV_OBJECT || unifw_jv_read(m, head, 1, path, "manifest", e) ||
+	    strcmp(kind, BACKUP_KIND))
+		return false;
+	return unifw_jv_read(m, ours, sizeof ours / sizeof *ours, path, "manifest", e) == 0;
+}
+
 static void load_manifest(struct builder *b)
 {
 	struct unifw_package *p = b->p;
@@ -588,14 +607,16 @@ static void load_manifest(struct builder *b)
 					   "manifest.json is not valid JSON: %s", e.msg);
 			continue;
 		}
-		const char *kind = unifw_jv_str(unifw_jv_get(m, "kind"));
-		if (kind && !strcmp(kind, BACKUP_KIND)) {
+		if (manifest_is_ours(m, it->path, &e)) {
 			p->manifest = m;
 			snprintf(it->type, sizeof it->type, "backup_manifest");
 			it->matched = true;
-		} else {
-			unifw_jv_free(m);
+			continue;
 		}
+		if (e.msg[0])
+			unifw_findings_add(&p->findings, UNIFW_SEV_WARNING, "manifest-unreadable", it->path, 0, NULL,
+					   "not a readable unifw backup manifest: %s", e.msg);
+		unifw_jv_free(m);
 	}
 }
 
@@ -908,29 +929,44 @@ static void report_extras(struct unifw_package *p)
 				   n > 8 ? ", ..." : "");
 }
 
-/* Backup manifests are still being defined by the backup job; whatever list of {file|path, sha256}
- * objects a manifest holds is checked against the files' own hashes. */
+/* One manifest entry: an object with "sha256" names its file by "file" (what `unifw backup` writes) or
+ * "path". Other objects are searched for entries, a few levels deep. */
+static void check_manifest_entry(struct unifw_package *p, const struct unifw_jv *v, const char *dir)
+{
+	char file[1024] = "", path[1024] = "", hex[65], want[65];
+	uint8_t sha[32];
+	struct unifw_error e;
+	const struct unifw_jv_field fields[] = {
+		{"file", UNIFW_JF_STR, false, file, sizeof file, 0, 0, false},
+		{"path", UNIFW_JF_STR, false, path, sizeof path, 0, 0, false},
+		{"sha256", UNIFW_JF_HEX, true, sha, sizeof sha, 0, 0, false},
+	};
+	unifw_error_clear(&e);
+	if (unifw_jv_read(v, fields, sizeof fields / sizeof *fields, p->path, "manifest entry", &e)) {
+		unifw_findings_add(&p->findings, UNIFW_SEV_WARNING, "manifest-unreadable", p->path, 0, NULL, "%s", e.msg);
+		return;
+	}
+	const char *name = file[0] ? file : path;
+	const struct unifw_package_item *it = name[0] ? find_image(p, dir, name) : NULL;
+	unifw_hex(sha, 32, want);
+	if (!name[0])
+		unifw_findings_add(&p->findings, UNIFW_SEV_WARNING, "manifest-unreadable", p->path, 0, NULL,
+				   "manifest entry with SHA-256 %.16s... names no file (\"file\" or \"path\")", want);
+	else if (!it)
+		unifw_findings_add(&p->findings, UNIFW_SEV_ERROR, "backup-file-missing", p->path, 0, NULL,
+				   "manifest lists %s but the backup folder has no such file", name);
+	else if (it->has_sha256 && (unifw_hex(it->sha256, 32, hex), strcmp(hex, want)))
+		unifw_findings_add(&p->findings, UNIFW_SEV_ERROR, "backup-hash-mismatch", it->path, 0, NULL,
+				   "SHA-256 %s differs from the manifest's %s: the file changed since the backup", hex, want);
+}
+
 static void check_manifest_hashes(struct unifw_package *p, const struct unifw_jv *v, const char *dir, int depth)
 {
 	if (!v || depth > 4)
 		return;
-	if (unifw_jv_type(v) == UNIFW_JV_OBJECT) {
-		const char *file = unifw_jv_str(unifw_jv_get(v, "file"));
-		const char *sha = unifw_jv_str(unifw_jv_get(v, "sha256"));
-		if (!file)
-			file = unifw_jv_str(unifw_jv_get(v, "path"));
-		if (file && sha) {
-			const struct unifw_package_item *it = find_image(p, dir, file);
-			char hex[65];
-			if (!it)
-				unifw_findings_add(&p->findings, UNIFW_SEV_ERROR, "backup-file-missing", p->path, 0, NULL,
-						   "manifest lists %s but the backup folder has no such file", file);
-			else if (it->has_sha256 && (unifw_hex(it->sha256, 32, hex), strcasecmp(hex, sha)))
-				unifw_findings_add(&p->findings, UNIFW_SEV_ERROR, "backup-hash-mismatch", it->path, 0, NULL,
-						   "SHA-256 %s differs from the manifest's %s: the file changed since the "
-						   "backup", hex, sha);
-			return;
-		}
+	if (unifw_jv_type(v) == UNIFW_JV_OBJECT && unifw_jv_get(v, "sha256")) {
+		check_manifest_entry(p, v, dir);
+		return;
 	}
 	for (size_t i = 0; i < unifw_jv_len(v); i++)
 		check_manifest_hashes(p, unifw_jv_at(v, i), dir, depth + 1);

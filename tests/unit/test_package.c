@@ -992,7 +992,34 @@ static void backup_folder_recognised_and_hashes_checked(void **state)
 	test_write_file(path, other, strlen(other));
 	p = open_ok(dir);
 	assert_int_equal(p->kind, UNIFW_PACKAGE_FIRMWARE);
+	assert_int_equal(count_findings(p, "manifest-unreadable", NULL), 0);
 	unifw_package_free(p);
+	/* A unifw manifest whose keys do not read as such is reported, naming the key. */
+	static const struct {
+		const char *text, *needle;
+		enum unifw_package_kind kind;
+	} bad[] = {
+		{"{\"kind\": \"unifw-backup\", \"version\": \"1\"}",
+		 "manifest key \"version\": expected a non-negative number, found a string", UNIFW_PACKAGE_FIRMWARE},
+		{"{\"kind\": \"unifw-backup\", \"version\": 7}",
+		 "manifest key \"version\": expected a number from 1 to 1, found 7", UNIFW_PACKAGE_FIRMWARE},
+		{"{\"kind\": \"unifw-backup\", \"version\": 1, \"partitions\": [{\"file\": \"lk.bin\", \"sha256\": \"zz\"}]}",
+		 "manifest entry key \"sha256\": expected 64 hex digits, found \"zz\"", UNIFW_PACKAGE_BACKUP},
+		{"{\"kind\": \"unifw-backup\", \"version\": 1,\n \"partitions\": [1, 2,]}",
+		 "not valid JSON: JSON line 2, column 22", UNIFW_PACKAGE_FIRMWARE},
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+		test_write_file(path, bad[i].text, strlen(bad[i].text));
+		p = open_ok(dir);
+		assert_int_equal(p->kind, bad[i].kind);
+		size_t hits = 0;
+		for (size_t k = 0; k < p->findings.count; k++)
+			hits += !strcmp(p->findings.items[k].code, "manifest-unreadable") &&
+				strstr(p->findings.items[k].msg, bad[i].needle);
+		if (hits != 1)
+			fail_msg("%s: no manifest-unreadable finding with \"%s\"", bad[i].text, bad[i].needle);
+		unifw_package_free(p);
+	}
 	free_members(m, A516_COUNT);
 	test_rmtree(dir);
 	free(dir);
