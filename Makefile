@@ -2,6 +2,7 @@
 # or with sudo): they install the Debian packages unifw needs, build, and run.
 DEB_PACKAGES := meson ninja-build pkg-config gcc g++ clang libclang-rt-14-dev libcmocka-dev libarchive-dev \
 	libext2fs-dev e2fsprogs zlib1g-dev liblzma-dev libssl-dev libpng-dev libsqlite3-dev libusb-1.0-0-dev \
+	libjansson-dev \
 	android-sdk-libsparse-utils libarchive-tools zip unzip xz-utils cpio python3 time
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 BUILD ?= build

@@ -28,6 +28,8 @@ extern "C" {
 #define UNIFW_PACKAGE_MAX_DEPTH 6u
 /* Scatter files and manifest.json larger than this are not read as such. */
 #define UNIFW_PACKAGE_MAX_TEXT (1024u * 1024u)
+/* Nesting a backup manifest may have (unifw_jv_parse). */
+#define UNIFW_PACKAGE_JSON_DEPTH 32u
 /* Folder files up to this size are hashed (archive members always are: they stream through anyway). */
 #define UNIFW_PACKAGE_HASH_LIMIT (64ull << 20)
 
@@ -102,10 +104,6 @@ struct unifw_jv *unifw_package_to_json(const struct unifw_package *p);
 
 /* Partition by name (case-insensitive), NULL if absent. */
 const struct unifw_package_partition *unifw_package_find(const struct unifw_package *p, const char *name);
-
-/* Parse JSON text (a backup manifest) into a tree; depth and size limited. Caller frees *out. */
-int unifw_package_parse_json(const char *text, size_t len, const char *name, struct unifw_jv **out,
-			     struct unifw_error *err);
 
 #ifdef __cplusplus
 }

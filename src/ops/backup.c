@@ -10,7 +10,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,14 +21,11 @@
 #include "unifw/emi.h"
 #include "unifw/hash.h"
 #include "unifw/io.h"
-#include "unifw/package.h"
 #include "unifw/preloader.h"
+#include "ops/backup_internal.h"
 #include "ops/reread.h"
 #include "util/clock.h"
 
-#define BLOCK 4096u              /* hole granularity for skip_empty */
-#define JOURNAL_MAX (1u << 20)
-#define HASH_BUF (1u << 20)
 
 /* --- names and scatter conventions ------------------------------------------------------------- */
 
@@ -279,481 +275,6 @@ static int make_plan(const struct unifw_phone *ph, const struct unifw_phone_layo
 	return 0;
 }
 
-/* --- journal ------------------------------------------------------------------------------------- */
-
-int unifw_backup_journal_save(const char *path, const struct unifw_backup_journal *j, struct unifw_error *err)
-{
-	struct unifw_jv *o = unifw_jv_object();
-	unifw_jv_set_str(o, "kind", "unifw-backup-journal");
-	unifw_jv_set_uint(o, "version", UNIFW_BACKUP_VERSION);
-	unifw_jv_set_str(o, "cid", j->cid);
-	unifw_jv_set_uint(o, "user_size", j->user_size);
-	unifw_jv_set_uint(o, "boot1_size", j->boot1_size);
-	unifw_jv_set_uint(o, "boot_region", j->boot_region);
-	unifw_jv_set_bool(o, "skip_empty", j->skip_empty);
-	unifw_jv_set_bool(o, "identity_only", j->identity_only);
-	struct unifw_jv *arr = unifw_jv_set_arr(o, "items");
-	for (size_t i = 0; i < j->count; i++) {
-		const struct unifw_backup_item *it = &j->item[i];
-		struct unifw_jv *x = unifw_jv_push_obj(arr);
-		unifw_jv_set_str(x, "name", it->name);
-		unifw_jv_set_str(x, "image", it->file); /* not "file": info checks file+sha256 pairs */
-		unifw_jv_set_uint(x, "part", (uint64_t)it->part);
-		unifw_jv_set_uint(x, "offset", it->offset);
-		unifw_jv_set_uint(x, "size", it->size);
-		unifw_jv_set_uint(x, "done", it->done);
-		unifw_jv_set_bool(x, "complete", it->complete);
-		unifw_jv_set_str(x, "digest", it->sha256);
-		unifw_jv_set_uint(x, "holes", it->holes);
-	}
-	char *text = unifw_jv_to_string(o, true);
-	unifw_jv_free(o);
-	if (!text)
-		return unifw_error_set(err, UNIFW_E_NOMEM, path, UNIFW_NO_OFFSET, "out of memory");
-	int rc = unifw_file_write_atomic(path, text, strlen(text), err);
-	free(text);
-	return rc;
-}
-
-static int jfail(struct unifw_error *err, const char *path, const char *what)
-{
-	return unifw_error_set(err, UNIFW_E_FORMAT, path, UNIFW_NO_OFFSET, "backup journal: %s", what);
-}
-
-static bool jstr(const struct unifw_jv *o, const char *key, char *out, size_t cap)
-{
-	const char *s = unifw_jv_str(unifw_jv_get(o, key));
-	if (!s || strlen(s) >= cap)
-		return false;
-	snprintf(out, cap, "%s", s);
-	return true;
-}
-
-static bool jnum(const struct unifw_jv *o, const char *key, uint64_t *v)
-{
-	const struct unifw_jv *x = unifw_jv_get(o, key);
-	if (!x || unifw_jv_type(x) != UNIFW_JV_UINT)
-		return false;
-	*v = unifw_jv_u64(x);
-	return true;
-}
-
-int unifw_backup_journal_load(const char *path, struct unifw_backup_journal *j, struct unifw_error *err)
-{
-	uint8_t *text;
-	size_t len;
-	struct unifw_jv *o = NULL;
-	int rc = unifw_file_read_all(path, JOURNAL_MAX, &text, &len, err);
-	if (rc < 0)
-		return rc;
-	rc = unifw_package_parse_json((const char *)text, len, path, &o, err);
-	free(text);
-	if (rc < 0)
-		return rc;
-	memset(j, 0, sizeof *j);
-	const char *kind = unifw_jv_str(unifw_jv_get(o, "kind"));
-	uint64_t v;
-	const struct unifw_jv *arr = unifw_jv_get(o, "items");
-	rc = 0;
-	if (!kind || strcmp(kind, "unifw-backup-journal"))
-		rc = jfail(err, path, "not a unifw backup journal (kind)");
-	else if (!jnum(o, "version", &v) || v != UNIFW_BACKUP_VERSION)
-		rc = jfail(err, path, "unknown version");
-	else if (!jstr(o, "cid", j->cid, sizeof j->cid) || !jnum(o, "user_size", &j->user_size) ||
-		 !jnum(o, "boot1_size", &j->boot1_size) || !jnum(o, "boot_region", &j->boot_region))
-		rc = jfail(err, path, "phone identity missing");
-	else if (!arr || unifw_jv_type(arr) != UNIFW_JV_ARRAY || unifw_jv_len(arr) > UNIFW_BACKUP_MAX_ITEMS)
-		rc = jfail(err, path, "items missing or too many");
-	j->skip_empty = unifw_jv_truthy(unifw_jv_get(o, "skip_empty"));
-	j->identity_only = unifw_jv_truthy(unifw_jv_get(o, "identity_only"));
-	for (size_t i = 0; rc == 0 && i < unifw_jv_len(arr); i++) {
-		const struct unifw_jv *x = unifw_jv_at(arr, i);
-		struct unifw_backup_item *it = &j->item[j->count++];
-		uint64_t part;
-		if (!jstr(x, "name", it->name, sizeof it->name) || !jstr(x, "image", it->file, sizeof it->file) ||
-		    !jnum(x, "part", &part) || !jnum(x, "offset", &it->offset) || !jnum(x, "size", &it->size) ||
-		    !jnum(x, "done", &it->done) || !jstr(x, "digest", it->sha256, sizeof it->sha256) ||
-		    !jnum(x, "holes", &it->holes) || it->done > it->size ||
-		    (part != UNIFW_PHONE_BOOT1 && part != UNIFW_PHONE_USER)) {
-			rc = jfail(err, path, "an item is incomplete or inconsistent");
-			break;
-		}
-		it->part = (enum unifw_phone_part)part;
-		it->complete = unifw_jv_truthy(unifw_jv_get(x, "complete"));
-		if (it->complete && (it->done != it->size || strlen(it->sha256) != 64))
-			rc = jfail(err, path, "an item marked complete lacks its bytes or digest");
-	}
-	unifw_jv_free(o);
-	return rc;
-}
-
-int unifw_backup_journal_adopt(const struct unifw_backup_journal *saved, struct unifw_backup_journal *now,
-			       struct unifw_error *err)
-{
-	if (strcasecmp(saved->cid, now->cid))
-		return unifw_error_set(err, UNIFW_E_UNSAFE, "--resume", UNIFW_NO_OFFSET,
-				       "this is another phone: the interrupted backup was of eMMC CID %s, the phone "
-				       "connected now has CID %s",
-				       saved->cid, now->cid);
-	if (saved->user_size != now->user_size || saved->boot1_size != now->boot1_size ||
-	    saved->boot_region != now->boot_region)
-		return unifw_error_set(err, UNIFW_E_UNSAFE, "--resume", UNIFW_NO_OFFSET,
-				       "the eMMC geometry differs from the interrupted backup's");
-	if (saved->skip_empty != now->skip_empty || saved->identity_only != now->identity_only)
-		return unifw_error_set(err, UNIFW_E_INVALID, "--resume", UNIFW_NO_OFFSET,
-				       "the interrupted backup was made with%s --skip-empty and scope %s: resume with the "
-				       "same options",
-				       saved->skip_empty ? "" : "out", saved->identity_only ? "identity" : "full");
-	if (saved->count != now->count)
-		return unifw_error_set(err, UNIFW_E_UNSAFE, "--resume", UNIFW_NO_OFFSET,
-				       "the phone's partition table changed since the interrupted backup (%zu items then, "
-				       "%zu now): start a new backup",
-				       saved->count, now->count);
-	for (size_t i = 0; i < now->count; i++) {
-		const struct unifw_backup_item *a = &saved->item[i];
-		struct unifw_backup_item *b = &now->item[i];
-		if (strcmp(a->name, b->name) || strcmp(a->file, b->file) || a->part != b->part || a->offset != b->offset ||
-		    a->size != b->size)
-			return unifw_error_set(err, UNIFW_E_UNSAFE, "--resume", UNIFW_NO_OFFSET,
-					       "the phone's partition table changed since the interrupted backup (item %zu: "
-					       "%s at 0x%llx+0x%llx then, %s at 0x%llx+0x%llx now): start a new backup",
-					       i, a->name, (unsigned long long)a->offset, (unsigned long long)a->size, b->name,
-					       (unsigned long long)b->offset, (unsigned long long)b->size);
-	}
-	for (size_t i = 0; i < now->count; i++) {
-		now->item[i].done = saved->item[i].done;
-		now->item[i].complete = saved->item[i].complete;
-		now->item[i].holes = saved->item[i].holes;
-		snprintf(now->item[i].sha256, sizeof now->item[i].sha256, "%s", saved->item[i].sha256);
-	}
-	return 0;
-}
-
-/* --- streaming one item -------------------------------------------------------------------------- */
-
-struct writer {
-	int fd;
-	const char *path;
-	uint64_t base;        /* hardware-partition offset of file offset 0 */
-	uint64_t done;        /* file bytes handled (written or left as holes) */
-	struct unifw_sha256 sha;
-	bool skip_empty;
-	uint64_t holes;
-	uint64_t flushed, dropped; /* file offsets: disk write started / left the page cache */
-	const struct unifw_progress *progress;
-	uint8_t *check;       /* read-back buffer of the writer thread */
-};
-
-static bool zero_block(const uint8_t *b, size_t n)
-{
-	/* word-wise: memcmp against a zero page costs twice the memory traffic */
-	size_t i = 0;
-	for (; i + 8 <= n; i += 8) {
-		uint64_t w;
-		memcpy(&w, b + i, 8);
-		if (w)
-			return false;
-	}
-	for (; i < n; i++)
-		if (b[i])
-			return false;
-	return true;
-}
-
-static int store(struct writer *w, const uint8_t *data, size_t len, uint64_t pos, struct unifw_error *err);
-
-/* Streaming to disk, from the writer thread: each verified block's disk write starts at once, so
- * the journal's syncfs and the final one find little left to do (instead of a whole image being
- * flushed when it is closed, stalling the READ loop); blocks written FLUSH_LAG earlier are waited
- * for and dropped from the page cache, so a backup of gigabytes keeps a few MiB of cache instead of
- * pushing out everything else (and reuses the same pages). Advice only: errors are ignored here,
- * the read-back has checked the bytes and syncfs reports what the disk says. */
-#define FLUSH_LAG (8u << 20)
-static void writer_flush(struct writer *w, uint64_t end)
-{
-	(void)sync_file_range(w->fd, (off_t)w->flushed, (off_t)(end - w->flushed), SYNC_FILE_RANGE_WRITE);
-	w->flushed = end;
-	if (end - w->dropped < 2 * FLUSH_LAG)
-		return;
-	uint64_t upto = end - FLUSH_LAG;
-	(void)sync_file_range(w->fd, (off_t)w->dropped, (off_t)(upto - w->dropped),
-			      SYNC_FILE_RANGE_WAIT_BEFORE | SYNC_FILE_RANGE_WRITE | SYNC_FILE_RANGE_WAIT_AFTER);
-	(void)posix_fadvise(w->fd, (off_t)w->dropped, (off_t)(upto - w->dropped), POSIX_FADV_DONTNEED);
-	w->dropped = upto;
-}
-
-/* Store bytes at file offset pos, then read them back and compare: the file must hold exactly what
- * the phone sent (holes read as zeros). */
-static int writer_store(struct writer *w, const uint8_t *data, size_t len, uint64_t pos, struct unifw_error *err)
-{
-	int rc = store(w, data, len, pos, err);
-	if (rc < 0)
-		return rc;
-	size_t got = 0;
-	while (got < len) {
-		ssize_t r = pread(w->fd, w->check + got, len - got, (off_t)(pos + got));
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0)
-			return unifw_error_sys(err, w->path, "cannot read back at 0x%llx", (unsigned long long)(pos + got));
-		if (r == 0) { /* trailing holes (skip_empty) are not part of the file yet: zeros */
-			memset(w->check + got, 0, len - got);
-			break;
-		}
-		got += (size_t)r;
-	}
-	if (memcmp(w->check, data, len))
-		return unifw_error_set(err, UNIFW_E_IO, w->path, pos,
-				       "the bytes read back from the file differ from what the phone sent");
-	writer_flush(w, pos + len);
-	return 0;
-}
-
-static int writer_hash(struct writer *w, const uint8_t *data, size_t len, uint64_t pos, struct unifw_error *err)
-{
-	(void)pos;
-	(void)err;
-	unifw_sha256_update(&w->sha, data, len);
-	return 0;
-}
-
-static int store(struct writer *w, const uint8_t *data, size_t len, uint64_t pos, struct unifw_error *err)
-{
-	if (!w->skip_empty)
-		return unifw_fd_pwrite_all(w->fd, data, len, pos, w->path, err);
-	/* Blocks aligned to the file: all-zero ones are skipped (holes), runs of others written at once. */
-	size_t i = 0;
-	while (i < len) {
-		size_t n = (size_t)(BLOCK - (pos + i) % BLOCK);
-		if (n > len - i)
-			n = len - i;
-		if (n == BLOCK && zero_block(data + i, n)) {
-			w->holes += n;
-			i += n;
-			continue;
-		}
-		size_t start = i;
-		i += n;
-		while (i < len) {
-			size_t m = len - i < BLOCK ? len - i : BLOCK;
-			if (m == BLOCK && zero_block(data + i, m))
-				break;
-			i += m;
-		}
-		int rc = unifw_fd_pwrite_all(w->fd, data + start, i - start, pos + start, w->path, err);
-		if (rc < 0)
-			return rc;
-	}
-	return 0;
-}
-
-/* The READ protocol is stop-and-wait: the phone sends the next packet only after the host's ACK.
- * The sink therefore only copies each packet into a ring of slots; two worker threads take it from
- * there in parallel, one hashing (SHA-256, the largest cost) and one writing, reading back and
- * comparing. A slot is reused once both have passed it. Each worker goes through the slots in
- * order, so the hash and the file see the bytes in the phone's order. */
-#define QDEPTH 8u
-#define QSLOT (1u << 20)
-
-typedef int (*slot_work)(struct writer *w, const uint8_t *data, size_t len, uint64_t pos, struct unifw_error *err);
-
-struct queue {
-	pthread_t hasher, storer;
-	pthread_mutex_t mu;
-	pthread_cond_t work;  /* workers wait here for a filled slot */
-	pthread_cond_t space; /* the sink waits here for a free slot, the drain for the end */
-	uint8_t *buf[QDEPTH];
-	size_t len[QDEPTH];
-	uint64_t pos[QDEPTH];
-	uint64_t filled, hashed, stored; /* slots handed over / hashed / stored so far */
-	bool stop, failed;
-	int threads;
-	struct unifw_error err;
-	struct writer *w;
-};
-
-/* One worker: apply work to every filled slot, counting them in *done. */
-static void queue_serve(struct queue *q, uint64_t *done, slot_work work)
-{
-	pthread_mutex_lock(&q->mu);
-	for (;;) {
-		while (*done == q->filled && !q->stop)
-			pthread_cond_wait(&q->work, &q->mu);
-		if (*done == q->filled)
-			break;
-		size_t t = (size_t)(*done % QDEPTH);
-		bool skip = q->failed;
-		pthread_mutex_unlock(&q->mu);
-		struct unifw_error e;
-		unifw_error_clear(&e);
-		int rc = skip ? 0 : work(q->w, q->buf[t], q->len[t], q->pos[t], &e);
-		pthread_mutex_lock(&q->mu);
-		if (rc < 0 && !q->failed) {
-			q->failed = true;
-			q->err = e;
-		}
-		(*done)++;
-		pthread_cond_signal(&q->space); /* only the sink or the drain waits there */
-	}
-	pthread_mutex_unlock(&q->mu);
-}
-
-/* Named threads: a profile (perf, top -H) shows which stage costs what. */
-static void *queue_hasher(void *arg)
-{
-	struct queue *q = arg;
-	pthread_setname_np(pthread_self(), "unifw-hash");
-	queue_serve(q, &q->hashed, writer_hash);
-	return NULL;
-}
-
-static void *queue_storer(void *arg)
-{
-	struct queue *q = arg;
-	pthread_setname_np(pthread_self(), "unifw-store");
-	queue_serve(q, &q->stored, writer_store);
-	return NULL;
-}
-
-/* The slots and the read-back buffer live as long as the backup: fresh 1 MiB buffers for every
- * image would cost a page fault per 4 KiB on first touch. */
-struct buffers {
-	uint8_t *slot[QDEPTH];
-	uint8_t *check;
-};
-
-static int buffers_get(struct buffers *b, const char *path, struct unifw_error *err)
-{
-	for (size_t i = 0; i < QDEPTH; i++)
-		if (!b->slot[i] && !(b->slot[i] = malloc(QSLOT)))
-			return unifw_error_set(err, UNIFW_E_NOMEM, path, UNIFW_NO_OFFSET, "out of memory");
-	if (!b->check && !(b->check = malloc(QSLOT)))
-		return unifw_error_set(err, UNIFW_E_NOMEM, path, UNIFW_NO_OFFSET, "out of memory");
-	return 0;
-}
-
-static void buffers_free(struct buffers *b)
-{
-	for (size_t i = 0; i < QDEPTH; i++)
-		free(b->slot[i]);
-	free(b->check);
-}
-
-static int queue_start(struct queue *q, struct writer *w, struct buffers *b, struct unifw_error *err)
-{
-	memset(q, 0, sizeof *q);
-	q->w = w;
-	int rc = buffers_get(b, w->path, err);
-	if (rc < 0)
-		return rc;
-	memcpy(q->buf, b->slot, sizeof q->buf);
-	w->check = b->check;
-	pthread_mutex_init(&q->mu, NULL);
-	pthread_cond_init(&q->work, NULL);
-	pthread_cond_init(&q->space, NULL);
-	q->threads = 1; /* the mutex and the conditions exist from here on */
-	if (pthread_create(&q->hasher, NULL, queue_hasher, q) != 0)
-		return unifw_error_set(err, UNIFW_E_NOMEM, w->path, UNIFW_NO_OFFSET, "cannot start the hashing thread");
-	q->threads = 2;
-	if (pthread_create(&q->storer, NULL, queue_storer, q) != 0)
-		return unifw_error_set(err, UNIFW_E_NOMEM, w->path, UNIFW_NO_OFFSET, "cannot start the writer thread");
-	q->threads = 3;
-	return 0;
-}
-
-/* Wait until everything queued is hashed and on disk (or failed). */
-static int queue_drain(struct queue *q, struct unifw_error *err)
-{
-	pthread_mutex_lock(&q->mu);
-	while (q->hashed < q->filled || q->stored < q->filled)
-		pthread_cond_wait(&q->space, &q->mu);
-	int rc = 0;
-	if (q->failed) {
-		*err = q->err;
-		rc = q->err.code ? q->err.code : UNIFW_E_IO;
-	}
-	pthread_mutex_unlock(&q->mu);
-	return rc;
-}
-
-static void queue_stop(struct queue *q)
-{
-	if (q->threads) {
-		pthread_mutex_lock(&q->mu);
-		q->stop = true;
-		pthread_cond_broadcast(&q->work);
-		pthread_mutex_unlock(&q->mu);
-		if (q->threads >= 2)
-			pthread_join(q->hasher, NULL);
-		if (q->threads >= 3)
-			pthread_join(q->storer, NULL);
-		pthread_mutex_destroy(&q->mu);
-		pthread_cond_destroy(&q->work);
-		pthread_cond_destroy(&q->space);
-	}
-	q->threads = 0;
-}
-
-static int queue_sink(void *ctx, const uint8_t *data, size_t len, uint64_t off, struct unifw_error *err)
-{
-	struct queue *q = ctx;
-	struct writer *w = q->w;
-	if (off != w->base + w->done)
-		return unifw_error_set(err, UNIFW_E_DEVICE, w->path, w->done,
-				       "the phone sent data for 0x%llx, expected 0x%llx", (unsigned long long)off,
-				       (unsigned long long)(w->base + w->done));
-	while (len) {
-		size_t n = len < QSLOT ? len : QSLOT;
-		pthread_mutex_lock(&q->mu);
-		while (q->filled - (q->hashed < q->stored ? q->hashed : q->stored) == QDEPTH && !q->failed)
-			pthread_cond_wait(&q->space, &q->mu);
-		if (q->failed) {
-			*err = q->err;
-			pthread_mutex_unlock(&q->mu);
-			return err->code ? err->code : UNIFW_E_IO;
-		}
-		size_t t = (size_t)(q->filled % QDEPTH);
-		pthread_mutex_unlock(&q->mu);
-		memcpy(q->buf[t], data, n); /* slot t is ours until filled covers it */
-		pthread_mutex_lock(&q->mu);
-		q->len[t] = n;
-		q->pos[t] = w->done;
-		q->filled++;
-		pthread_cond_broadcast(&q->work);
-		pthread_mutex_unlock(&q->mu);
-		w->done += n;
-		data += n;
-		len -= n;
-	}
-	unifw_progress_update(w->progress, w->done);
-	return 0;
-}
-
-/* SHA-256 of a file's first n bytes, into an open context (resume) or a fresh digest. */
-static int hash_file(int fd, uint64_t n, struct unifw_sha256 *h, const char *path, struct unifw_error *err)
-{
-	uint8_t *buf = malloc(HASH_BUF);
-	if (!buf)
-		return unifw_error_set(err, UNIFW_E_NOMEM, path, UNIFW_NO_OFFSET, "out of memory");
-	uint64_t off = 0;
-	int rc = 0;
-	while (off < n) {
-		size_t want = n - off < HASH_BUF ? (size_t)(n - off) : HASH_BUF;
-		ssize_t r = pread(fd, buf, want, (off_t)off);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0) {
-			rc = r < 0 ? unifw_error_sys(err, path, "cannot read back at 0x%llx", (unsigned long long)off)
-				   : unifw_error_set(err, UNIFW_E_TRUNCATED, path, off, "the file ends early");
-			break;
-		}
-		unifw_sha256_update(h, buf, (size_t)r);
-		off += (uint64_t)r;
-	}
-	free(buf);
-	return rc;
-}
-
 struct run {
 	struct unifw_phone *ph;
 	const struct unifw_backup_opts *o;
@@ -860,20 +381,20 @@ static int item_stream(struct run *r, struct unifw_backup_item *it, const char *
 	/* Resume: whatever lies past the journal's mark was not confirmed; the prefix is hashed from disk. */
 	if (ftruncate(w.fd, (off_t)it->done) < 0)
 		rc = unifw_error_sys(err, path, "ftruncate");
-	else if (it->done && (rc = hash_file(w.fd, it->done, &w.sha, path, err)) == 0)
+	else if (it->done && (rc = backup_hash_file(w.fd, it->done, &w.sha, path, err)) == 0)
 		w.done = it->done;
 	w.holes = it->holes;
 	w.flushed = w.dropped = w.done;
 	struct queue q;
 	memset(&q, 0, sizeof q);
 	if (rc == 0)
-		rc = queue_start(&q, &w, &r->bufs, err);
+		rc = backup_queue_start(&q, &w, &r->bufs, err);
 	while (rc == 0 && w.done < it->size) {
 		uint64_t n = it->size - w.done < r->chunk ? it->size - w.done : r->chunk;
-		rc = unifw_phone_read(r->ph, it->part, it->offset + w.done, n, queue_sink, &q, err);
+		rc = unifw_phone_read(r->ph, it->part, it->offset + w.done, n, backup_queue_sink, &q, err);
 		/* what was queued before a failure still goes to disk; the journal counts only synced bytes */
 		struct unifw_error e2;
-		int drc = queue_drain(&q, rc < 0 ? &e2 : err);
+		int drc = backup_queue_drain(&q, rc < 0 ? &e2 : err);
 		if (rc == 0)
 			rc = drc;
 		if (rc < 0)
@@ -882,7 +403,7 @@ static int item_stream(struct run *r, struct unifw_backup_item *it, const char *
 		it->holes = w.holes;
 		rc = journal_checkpoint(r, false, err);
 	}
-	queue_stop(&q);
+	backup_queue_stop(&q);
 	uint8_t d[32];
 	unifw_sha256_final(&w.sha, d);
 	if (rc == 0 && ftruncate(w.fd, (off_t)it->size) < 0) /* trailing holes */
@@ -910,7 +431,7 @@ static int item_backup(struct run *r, struct unifw_backup_item *it, struct unifw
 			return unifw_error_sys(err, path, "the image of a completed partition is missing");
 		int rc = unifw_sha256_init(&h);
 		if (rc == 0) {
-			rc = hash_file(fd, it->size, &h, path, err);
+			rc = backup_hash_file(fd, it->size, &h, path, err);
 			unifw_sha256_final(&h, d);
 		}
 		close(fd);
@@ -1190,7 +711,7 @@ int unifw_backup(struct unifw_phone *ph, const struct unifw_backup_opts *opts, s
 out:
 	if (r.dirfd >= 0)
 		close(r.dirfd);
-	buffers_free(&r.bufs);
+	backup_buffers_free(&r.bufs);
 	unifw_jv_free(m);
 	free(saved);
 	free(j);
@@ -1225,3 +746,4 @@ int unifw_backup_stamp_dir(const char *parent, const char *prefix, char *out, si
 	}
 	return unifw_error_set(err, UNIFW_E_IO, out, UNIFW_NO_OFFSET, "too many folders with this name");
 }
+

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,12 +15,12 @@
 
 #include "unifw/hash.h"
 #include "unifw/json.h"
-#include "unifw/package.h"
 
 #define JOURNAL_TYPE "unifw-flash-journal"
 #define JOURNAL_VERSION 2u /* 2: the check_sha256 integrity check */
 #define JOURNAL_MAX_PARTS 256u
 #define JOURNAL_MAX_BYTES (256u << 10)
+#define JOURNAL_MAX_DEPTH 8u
 
 int unifw_flash_state_dir(char *out, size_t len, struct unifw_error *err)
 {
@@ -94,16 +95,22 @@ static struct unifw_jv *journal_to_json(const struct unifw_flash_journal *j)
  * what it parsed, so a journal edited by hand or damaged in a way the JSON still parses is refused. It is
  * not a signature: whoever can write the file can recompute it. What a resume skips is therefore also
  * read back from the phone (flash.c). */
-static int journal_check_sum(const struct unifw_flash_journal *j, uint8_t out[32])
+static int tree_check_sum(const struct unifw_jv *o, uint8_t out[32])
 {
-	struct unifw_jv *o = journal_to_json(j);
-	char *text = unifw_jv_oom(o) ? NULL : unifw_jv_to_string(o, false);
-	unifw_jv_free(o);
+	char *text = !o || unifw_jv_oom(o) ? NULL : unifw_jv_to_string(o, false);
 	if (!text)
 		return -1;
 	unifw_sha256(text, strlen(text), out);
 	free(text);
 	return 0;
+}
+
+static int journal_check_sum(const struct unifw_flash_journal *j, uint8_t out[32])
+{
+	struct unifw_jv *o = journal_to_json(j);
+	int rc = tree_check_sum(o, out);
+	unifw_jv_free(o);
+	return rc;
 }
 
 /* rename() is durable only once the directory entry is on disk too. */
@@ -130,12 +137,14 @@ int unifw_flash_journal_save(const char *path, const struct unifw_flash_journal 
 {
 	uint8_t check[32];
 	char hex[65];
-	struct unifw_jv *o = journal_check_sum(j, check) ? NULL : journal_to_json(j);
-	if (o) {
+	/* One tree: its compact form is what the check covers, then the check joins it for the file. */
+	struct unifw_jv *o = journal_to_json(j);
+	char *text = NULL;
+	if (tree_check_sum(o, check) == 0) {
 		unifw_hex(check, 32, hex);
 		unifw_jv_set_str(o, "check_sha256", hex);
+		text = unifw_jv_oom(o) ? NULL : unifw_jv_to_string(o, true);
 	}
-	char *text = !o || unifw_jv_oom(o) ? NULL : unifw_jv_to_string(o, true);
 	unifw_jv_free(o);
 	if (!text)
 		return unifw_error_set(err, UNIFW_E_NOMEM, path, UNIFW_NO_OFFSET, "out of memory writing the journal");
@@ -148,154 +157,124 @@ int unifw_flash_journal_save(const char *path, const struct unifw_flash_journal 
 
 /* ---------------------------------------------------------------- load */
 
-struct jread {
-	const char *path;
-	struct unifw_error *err;
-	int rc;
-};
+static int jerr(struct unifw_error *err, int code, const char *path, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
 
-static const struct unifw_jv *want(struct jread *r, const struct unifw_jv *obj, const char *key, enum unifw_jv_type t,
-				   const char *what)
+static int jerr(struct unifw_error *err, int code, const char *path, const char *fmt, ...)
 {
-	const struct unifw_jv *v = unifw_jv_get(obj, key);
-	bool ok = v && (unifw_jv_type(v) == t || (t == UNIFW_JV_UINT && unifw_jv_type(v) == UNIFW_JV_INT &&
-						   unifw_jv_i64(v) >= 0));
-	if (!ok && !r->rc)
-		r->rc = unifw_error_set(r->err, UNIFW_E_FORMAT, r->path, UNIFW_NO_OFFSET, "journal key \"%s\": expected %s, %s",
-					key, what, v ? "found another type" : "missing");
-	return ok ? v : NULL;
+	va_list ap;
+	va_start(ap, fmt);
+	int rc = unifw_error_setv(err, code, path, UNIFW_NO_OFFSET, fmt, ap);
+	va_end(ap);
+	return rc;
 }
 
-static void want_str(struct jread *r, const struct unifw_jv *obj, const char *key, char *out, size_t len)
+static int read_part(const struct unifw_jv *p, size_t i, struct unifw_flash_journal_part *jp, const char *path,
+		     struct unifw_error *err)
 {
-	const struct unifw_jv *v = want(r, obj, key, UNIFW_JV_STRING, "a string");
-	const char *s = unifw_jv_str(v);
-	if (!s)
-		return;
-	if (strlen(s) >= len && !r->rc)
-		r->rc = unifw_error_set(r->err, UNIFW_E_FORMAT, r->path, UNIFW_NO_OFFSET,
-					"journal key \"%s\": longer than %zu bytes", key, len - 1);
-	else
-		snprintf(out, len, "%s", s);
+	char what[48];
+	const struct unifw_jv_field fields[] = {
+		{"name", UNIFW_JF_STR, true, jp->name, sizeof jp->name, 0, 0, false},
+		{"ranges", UNIFW_JF_U64, true, &jp->ranges, 0, 0, 0, false},
+		{"written", UNIFW_JF_U64, true, &jp->written, 0, 0, 0, false},
+		{"verified", UNIFW_JF_U64, true, &jp->verified, 0, 0, 0, false},
+	};
+	snprintf(what, sizeof what, "journal partitions.%zu", i);
+	int rc = unifw_jv_read(p, fields, sizeof fields / sizeof *fields, path, what, err);
+	if (!rc && (jp->written > jp->ranges || jp->verified > jp->written))
+		rc = jerr(err, UNIFW_E_FORMAT, path,
+			  "journal partitions.%zu (%s): expected verified <= written <= ranges, found %llu, %llu, %llu", i,
+			  jp->name, (unsigned long long)jp->verified, (unsigned long long)jp->written,
+			  (unsigned long long)jp->ranges);
+	return rc;
 }
 
-static uint64_t want_uint(struct jread *r, const struct unifw_jv *obj, const char *key)
+static int read_parts(const struct unifw_jv *arr, struct unifw_flash_journal *j, const char *path,
+		      struct unifw_error *err)
 {
-	return unifw_jv_u64(want(r, obj, key, UNIFW_JV_UINT, "a non-negative number"));
-}
-
-static void want_hex(struct jread *r, const struct unifw_jv *obj, const char *key, uint8_t *out, size_t n)
-{
-	char s[129] = "";
-	want_str(r, obj, key, s, sizeof s);
-	if (r->rc)
-		return;
-	if (!unifw_unhex(s, out, n))
-		r->rc = unifw_error_set(r->err, UNIFW_E_FORMAT, r->path, UNIFW_NO_OFFSET,
-					"journal key \"%s\": expected %zu hex digits, found \"%s\"", key, 2 * n, s);
-}
-
-static void read_parts(struct jread *r, const struct unifw_jv *root, struct unifw_flash_journal *j)
-{
-	const struct unifw_jv *arr = want(r, root, "partitions", UNIFW_JV_ARRAY, "an array");
-	if (!arr)
-		return;
 	size_t n = unifw_jv_len(arr);
-	if (n > JOURNAL_MAX_PARTS) {
-		r->rc = unifw_error_set(r->err, UNIFW_E_FORMAT, r->path, UNIFW_NO_OFFSET,
-					"journal lists %zu partitions; a scatter has at most %u", n, JOURNAL_MAX_PARTS);
-		return;
-	}
 	j->parts = calloc(n ? n : 1, sizeof *j->parts);
-	if (!j->parts) {
-		r->rc = unifw_error_set(r->err, UNIFW_E_NOMEM, r->path, UNIFW_NO_OFFSET, "out of memory");
-		return;
-	}
+	if (!j->parts)
+		return jerr(err, UNIFW_E_NOMEM, path, "out of memory");
 	j->part_count = n;
-	for (size_t i = 0; i < n && !r->rc; i++) {
-		const struct unifw_jv *p = unifw_jv_at(arr, i);
-		struct unifw_flash_journal_part *jp = &j->parts[i];
-		if (unifw_jv_type(p) != UNIFW_JV_OBJECT) {
-			r->rc = unifw_error_set(r->err, UNIFW_E_FORMAT, r->path, UNIFW_NO_OFFSET,
-						"journal partitions.%zu: expected an object", i);
-			break;
-		}
-		want_str(r, p, "name", jp->name, sizeof jp->name);
-		jp->ranges = want_uint(r, p, "ranges");
-		jp->written = want_uint(r, p, "written");
-		jp->verified = want_uint(r, p, "verified");
-		if (!r->rc && (jp->written > jp->ranges || jp->verified > jp->written))
-			r->rc = unifw_error_set(r->err, UNIFW_E_FORMAT, r->path, UNIFW_NO_OFFSET,
-						"journal partitions.%zu (%s): expected verified <= written <= ranges, found "
-						"%llu, %llu, %llu", i, jp->name, (unsigned long long)jp->verified,
-						(unsigned long long)jp->written, (unsigned long long)jp->ranges);
-	}
+	int rc = 0;
+	for (size_t i = 0; i < n && !rc; i++)
+		rc = read_part(unifw_jv_at(arr, i), i, &j->parts[i], path, err);
+	return rc;
 }
 
-static void check_integrity(struct jread *r, const struct unifw_jv *root, const struct unifw_flash_journal *j)
+static int check_integrity(const uint8_t stored[32], const struct unifw_flash_journal *j, const char *path,
+			   struct unifw_error *err)
 {
-	uint8_t stored[32], now[32];
+	uint8_t now[32];
 	char a[65], b[65];
-	want_hex(r, root, "check_sha256", stored, 32);
-	if (r->rc)
-		return;
-	if (journal_check_sum(j, now)) {
-		r->rc = unifw_error_set(r->err, UNIFW_E_NOMEM, r->path, UNIFW_NO_OFFSET, "out of memory");
-		return;
-	}
-	if (memcmp(stored, now, 32)) {
-		unifw_hex(stored, 32, a);
-		unifw_hex(now, 32, b);
-		r->rc = unifw_error_set(r->err, UNIFW_E_FORMAT, r->path, UNIFW_NO_OFFSET,
-					"journal integrity check failed: its content hashes to %.16s..., its check_sha256 says "
-					"%.16s...: it was edited or damaged, and its progress cannot be trusted (flash again "
-					"without --resume)", b, a);
-	}
+	if (journal_check_sum(j, now))
+		return jerr(err, UNIFW_E_NOMEM, path, "out of memory");
+	if (!memcmp(stored, now, 32))
+		return 0;
+	unifw_hex(stored, 32, a);
+	unifw_hex(now, 32, b);
+	return jerr(err, UNIFW_E_FORMAT, path,
+		    "journal integrity check failed: its content hashes to %.16s..., its check_sha256 says %.16s...: it "
+		    "was edited or damaged, and its progress cannot be trusted (flash again without --resume)", b, a);
 }
 
-static void read_root(struct jread *r, const struct unifw_jv *root, struct unifw_flash_journal *j)
+/* What the keys say beyond their types. */
+static int check_values(const char *type, uint64_t version, const struct unifw_flash_journal *j, const char *path,
+			struct unifw_error *err)
+{
+	if (strcmp(type, JOURNAL_TYPE))
+		return jerr(err, UNIFW_E_FORMAT, path, "journal key \"type\": expected \"%s\", found \"%s\"", JOURNAL_TYPE,
+			    type);
+	if (version != JOURNAL_VERSION)
+		return jerr(err, UNIFW_E_UNSUPPORTED, path, "journal version %llu; this unifw reads version %u",
+			    (unsigned long long)version, JOURNAL_VERSION);
+	if (strcmp(j->state, "running") && strcmp(j->state, "interrupted") && strcmp(j->state, "done"))
+		return jerr(err, UNIFW_E_FORMAT, path,
+			    "journal key \"state\": expected running, interrupted or done, found \"%s\"", j->state);
+	if (!unifw_flash_range_size_ok(j->opts.range_size))
+		return jerr(err, UNIFW_E_FORMAT, path,
+			    "journal key \"range_size\": expected a multiple of 512 up to %llu, found %llu",
+			    (unsigned long long)UNIFW_FLASH_RANGE_MAX, (unsigned long long)j->opts.range_size);
+	return 0;
+}
+
+static int read_root(const struct unifw_jv *root, struct unifw_flash_journal *j, const char *path,
+		     struct unifw_error *err)
 {
 	char type[64] = "";
-	if (unifw_jv_type(root) != UNIFW_JV_OBJECT) {
-		r->rc = unifw_error_set(r->err, UNIFW_E_FORMAT, r->path, 0, "journal: expected a JSON object");
-		return;
-	}
-	want_str(r, root, "type", type, sizeof type);
-	if (!r->rc && strcmp(type, JOURNAL_TYPE))
-		r->rc = unifw_error_set(r->err, UNIFW_E_FORMAT, r->path, UNIFW_NO_OFFSET,
-					"journal key \"type\": expected \"%s\", found \"%s\"", JOURNAL_TYPE, type);
-	uint64_t version = want_uint(r, root, "version");
-	if (!r->rc && version != JOURNAL_VERSION)
-		r->rc = unifw_error_set(r->err, UNIFW_E_UNSUPPORTED, r->path, UNIFW_NO_OFFSET,
-					"journal version %llu; this unifw reads version %u", (unsigned long long)version,
-					JOURNAL_VERSION);
-	want_str(r, root, "state", j->state, sizeof j->state);
-	if (!r->rc && strcmp(j->state, "running") && strcmp(j->state, "interrupted") && strcmp(j->state, "done"))
-		r->rc = unifw_error_set(r->err, UNIFW_E_FORMAT, r->path, UNIFW_NO_OFFSET,
-					"journal key \"state\": expected running, interrupted or done, found \"%s\"", j->state);
-	want_hex(r, root, "cid", j->cid, 16);
-	want_hex(r, root, "plan_sha256", j->plan_sha256, 32);
-	want_str(r, root, "package", j->package, sizeof j->package);
-	const struct unifw_jv *opt = want(r, root, "options", UNIFW_JV_OBJECT, "an object");
-	if (opt) {
-		j->opts.with_preloader = unifw_jv_truthy(want(r, opt, "with_preloader", UNIFW_JV_BOOL, "true or false"));
-		j->opts.include_identity = unifw_jv_truthy(want(r, opt, "include_identity", UNIFW_JV_BOOL, "true or false"));
-		j->opts.verify = unifw_jv_truthy(want(r, opt, "verify", UNIFW_JV_BOOL, "true or false"));
-		j->opts.range_size = want_uint(r, opt, "range_size");
-		if (!r->rc && !unifw_flash_range_size_ok(j->opts.range_size))
-			r->rc = unifw_error_set(r->err, UNIFW_E_FORMAT, r->path, UNIFW_NO_OFFSET,
-						"journal key \"range_size\": expected a multiple of 512 up to %llu, found %llu",
-						(unsigned long long)UNIFW_FLASH_RANGE_MAX, (unsigned long long)j->opts.range_size);
-	}
-	want_str(r, root, "started", j->started, sizeof j->started);
-	want_str(r, root, "updated", j->updated, sizeof j->updated);
-	const struct unifw_jv *ib = unifw_jv_get(root, "identity_backup");
-	if (ib && unifw_jv_type(ib) != UNIFW_JV_NULL)
-		want_str(r, root, "identity_backup", j->identity_backup, sizeof j->identity_backup);
-	want_str(r, root, "last_error", j->last_error, sizeof j->last_error);
-	if (!r->rc)
-		read_parts(r, root, j);
-	check_integrity(r, root, j);
+	uint64_t version = 0;
+	uint8_t stored[32];
+	const struct unifw_jv *opt = NULL, *parts = NULL;
+	const struct unifw_jv_field fields[] = {
+		{"type", UNIFW_JF_STR, true, type, sizeof type, 0, 0, false},
+		{"version", UNIFW_JF_U64, true, &version, 0, 0, 0, false},
+		{"state", UNIFW_JF_STR, true, j->state, sizeof j->state, 0, 0, false},
+		{"cid", UNIFW_JF_HEX, true, j->cid, sizeof j->cid, 0, 0, false},
+		{"plan_sha256", UNIFW_JF_HEX, true, j->plan_sha256, sizeof j->plan_sha256, 0, 0, false},
+		{"package", UNIFW_JF_STR, true, j->package, sizeof j->package, 0, 0, false},
+		{"options", UNIFW_JF_OBJECT, true, &opt, 0, 0, 0, false},
+		{"started", UNIFW_JF_STR, true, j->started, sizeof j->started, 0, 0, false},
+		{"updated", UNIFW_JF_STR, true, j->updated, sizeof j->updated, 0, 0, false},
+		{"identity_backup", UNIFW_JF_STR, false, j->identity_backup, sizeof j->identity_backup, 0, 0, true},
+		{"last_error", UNIFW_JF_STR, true, j->last_error, sizeof j->last_error, 0, 0, false},
+		{"partitions", UNIFW_JF_ARRAY, true, &parts, 0, 0, JOURNAL_MAX_PARTS, false},
+		{"check_sha256", UNIFW_JF_HEX, true, stored, sizeof stored, 0, 0, false},
+	};
+	const struct unifw_jv_field options[] = {
+		{"with_preloader", UNIFW_JF_BOOL, true, &j->opts.with_preloader, 0, 0, 0, false},
+		{"include_identity", UNIFW_JF_BOOL, true, &j->opts.include_identity, 0, 0, 0, false},
+		{"verify", UNIFW_JF_BOOL, true, &j->opts.verify, 0, 0, 0, false},
+		{"range_size", UNIFW_JF_U64, true, &j->opts.range_size, 0, 0, 0, false},
+	};
+	int rc = unifw_jv_read(root, fields, sizeof fields / sizeof *fields, path, "journal", err);
+	if (!rc)
+		rc = unifw_jv_read(opt, options, sizeof options / sizeof *options, path, "journal options", err);
+	if (!rc)
+		rc = check_values(type, version, j, path, err);
+	if (!rc)
+		rc = read_parts(parts, j, path, err);
+	return rc ? rc : check_integrity(stored, j, path, err);
 }
 
 int unifw_flash_journal_parse(const char *text, size_t len, const char *name, struct unifw_flash_journal *j,
@@ -306,18 +285,17 @@ int unifw_flash_journal_parse(const char *text, size_t len, const char *name, st
 	int rc = len > JOURNAL_MAX_BYTES ? unifw_error_set(err, UNIFW_E_TOO_BIG, name, JOURNAL_MAX_BYTES,
 							  "a journal of %zu bytes; at most %u expected", len,
 							  JOURNAL_MAX_BYTES)
-					 : unifw_package_parse_json(text, len, name, &root, err);
+					 : unifw_jv_parse(text, len, name, JOURNAL_MAX_BYTES, JOURNAL_MAX_DEPTH, &root, err);
 	if (rc) {
 		if (rc != UNIFW_E_NOMEM)
 			unifw_error_prefix(err, "damaged flash journal: ");
 		return rc;
 	}
-	struct jread r = {.path = name, .err = err};
-	read_root(&r, root, j);
+	rc = read_root(root, j, name, err);
 	unifw_jv_free(root);
-	if (r.rc)
+	if (rc)
 		unifw_flash_journal_free(j);
-	return r.rc;
+	return rc;
 }
 
 int unifw_flash_journal_load(const char *path, struct unifw_flash_journal *j, struct unifw_error *err)

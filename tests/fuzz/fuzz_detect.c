@@ -1,11 +1,15 @@
 /* libFuzzer: content detection over every module, then the detected module's describe, from a memory
  * stream with random access and (chosen by the last input byte) from a sequential one like an archive
- * member. The same bytes also go through the backup-manifest JSON reader. */
+ * member. The same bytes also go through the JSON parser (manifests and journals), whose trees must
+ * serialise into text that parses again, and through the flash journal's typed reader. */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "unifw/detect.h"
+#include "unifw/flash.h"
+#include "unifw/json.h"
 #include "unifw/package.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n);
@@ -35,7 +39,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n)
 
 	struct unifw_jv *manifest = NULL;
 	unifw_error_clear(&err);
-	if (unifw_package_parse_json((const char *)d, n, "manifest.json", &manifest, &err) == 0)
+	if (unifw_jv_parse((const char *)d, n, "manifest.json", UNIFW_PACKAGE_MAX_TEXT, UNIFW_PACKAGE_JSON_DEPTH,
+			   &manifest, &err) == 0) {
+		struct unifw_jv *again = NULL;
+		text = unifw_jv_to_string(manifest, false);
+		if (!text || unifw_jv_parse(text, strlen(text), "again", SIZE_MAX, UNIFW_PACKAGE_JSON_DEPTH, &again,
+					    &err))
+			__builtin_trap();
+		free(text);
+		unifw_jv_free(again);
 		unifw_jv_free(manifest);
+	}
+	struct unifw_flash_journal j;
+	if (unifw_flash_journal_parse((const char *)d, n, "fuzz.journal", &j, &err) == 0)
+		unifw_flash_journal_free(&j);
 	return 0;
 }

@@ -295,6 +295,23 @@ static void journal_round_trip_and_refusals(void **state)
 		test_write_file(path, bad[i], strlen(bad[i]));
 		assert_true(unifw_backup_journal_load(path, &back, &e) < 0);
 	}
+	/* the typed reader names the file and the key */
+	static const struct {
+		const char *text, *msg;
+	} keyed[] = {
+		{"{\"kind\":\"unifw-backup-journal\",\"version\":1,\"user_size\":1}",
+		 "backup journal key \"cid\": expected a string, missing"},
+		{"{\"kind\":\"unifw-backup-journal\",\"version\":1,\"cid\":\"x\",\"user_size\":1,\"boot1_size\":1,"
+		 "\"boot_region\":1,\"items\":[{\"name\":\"A\",\"image\":\"a\",\"part\":8,\"offset\":0,\"size\":\"10\","
+		 "\"done\":1,\"digest\":\"\",\"holes\":0}]}",
+		 "backup journal items.0 key \"size\": expected a non-negative number, found a string"},
+	};
+	for (size_t i = 0; i < sizeof keyed / sizeof keyed[0]; i++) {
+		test_write_file(path, keyed[i].text, strlen(keyed[i].text));
+		assert_int_equal(unifw_backup_journal_load(path, &back, &e), UNIFW_E_FORMAT);
+		assert_string_equal(e.msg, keyed[i].msg);
+		assert_string_equal(e.where, path);
+	}
 	test_rmtree(dir);
 	free(dir);
 }

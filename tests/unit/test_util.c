@@ -1,4 +1,4 @@
-/* Tests of the shared utilities: error formatting, JSON tree, streams, atomic files, hashing. */
+/* Tests of the shared utilities: error formatting (the JSON tree: test_json.c), streams, atomic files, hashing. */
 #include "testutil.h"
 
 #include <stdlib.h>
@@ -48,29 +48,6 @@ static void checked_reads_refuse_out_of_bounds(void **state)
 	assert_false(mul_u64(UINT64_MAX / 2, 3, &r));
 	assert_int_equal(unifw_memfind(b, 6, 0, "\x04\x05", 2), 3);
 	assert_int_equal(unifw_memfind(b, 6, 4, "\x04\x05", 2), SIZE_MAX);
-}
-
-static void json_tree_serialises_escaped_and_stable(void **state)
-{
-	(void)state;
-	struct unifw_jv *o = unifw_jv_object();
-	unifw_jv_set_str(o, "type", "scatter");
-	unifw_jv_set_uint(o, "size", 0x600000);
-	unifw_jv_set_hex(o, "addr", 0xFFFF00A8);
-	unifw_jv_set_str(o, "weird", "a\"b\\c\n\x01\xff");
-	struct unifw_jv *a = unifw_jv_set_arr(o, "parts");
-	unifw_jv_set_str(unifw_jv_push_obj(a), "name", "PRELOADER");
-	unifw_jv_set_int(o, "neg", -5);
-	unifw_jv_set_uint(o, "size", 7); /* replace keeps key order and uniqueness */
-	char *s = unifw_jv_to_string(o, false);
-	assert_string_equal(s, "{\"type\":\"scatter\",\"size\":7,\"addr\":\"0xffff00a8\","
-			       "\"weird\":\"a\\\"b\\\\c\\n\\u0001\\u00ff\",\"parts\":[{\"name\":\"PRELOADER\"}],\"neg\":-5}");
-	free(s);
-	assert_string_equal(unifw_jv_str(unifw_jv_path(o, "parts.0.name")), "PRELOADER");
-	assert_null(unifw_jv_path(o, "parts.1.name"));
-	assert_int_equal(unifw_jv_u64(unifw_jv_get(o, "size")), 7);
-	assert_false(unifw_jv_oom(o));
-	unifw_jv_free(o);
 }
 
 static void stream_reads_exact_and_reports_truncation(void **state)
@@ -209,7 +186,6 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(error_names_file_offset_and_message),
 		cmocka_unit_test(checked_reads_refuse_out_of_bounds),
-		cmocka_unit_test(json_tree_serialises_escaped_and_stable),
 		cmocka_unit_test(stream_reads_exact_and_reports_truncation),
 		cmocka_unit_test(read_all_grows_for_unknown_sizes_and_enforces_the_limit),
 		cmocka_unit_test(atomic_write_then_read_all_with_limit),
