@@ -5,7 +5,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
-#include "unifw/format.h"
+#include "unifw/erase.h"
 
 static void usage(FILE *out)
 {
@@ -42,7 +42,7 @@ static bool confirm(void)
 int cmd_format(int argc, char **argv)
 {
 	struct cli_phone_args pa = {0};
-	struct unifw_format_opts fo = {0};
+	struct unifw_erase_opts fo = {0};
 	const char *names[64];
 	bool json = false, plan_only = false, yes = false;
 	for (int i = 1; i < argc; i++) {
@@ -91,7 +91,7 @@ int cmd_format(int argc, char **argv)
 	int rc = unifw_phone_open(&o, &ph, &err);
 	if (rc == 0 && !yes && !plan_only) {
 		/* show the plan, then ask */
-		rc = unifw_format_run(ph, &fo, true, NULL, &err);
+		rc = unifw_erase_run(ph, &fo, true, NULL, &err);
 		if (rc == 0 && !confirm()) {
 			unifw_phone_close(ph);
 			fprintf(stderr, "Nothing was erased.\n");
@@ -99,9 +99,9 @@ int cmd_format(int argc, char **argv)
 		}
 		fo.progress = NULL; /* the plan was shown once */
 		if (rc == 0)
-			rc = unifw_format_run(ph, &fo, false, &res, &err);
+			rc = unifw_erase_run(ph, &fo, false, &res, &err);
 	} else if (rc == 0) {
-		rc = unifw_format_run(ph, &fo, plan_only, &res, &err);
+		rc = unifw_erase_run(ph, &fo, plan_only, &res, &err);
 	}
 	unifw_phone_close(ph);
 	if (json) {

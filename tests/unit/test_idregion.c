@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "ops/flash_internal.h"
-#include "unifw/format.h"
+#include "unifw/erase.h"
 #include "unifw/hash.h"
 #include "unifw/idregion.h"
 #include "unifw/nvram.h"
@@ -208,7 +208,7 @@ static void format_refuses_an_erase_over_identity_content(void **state)
 {
 	(void)state;
 	struct unifw_phone_layout *l = calloc(1, sizeof *l);
-	struct unifw_format_plan *plan = calloc(1, sizeof *plan);
+	struct unifw_erase_plan *plan = calloc(1, sizeof *plan);
 	struct unifw_idregions r = {.scanned = true, .count = 1};
 	r.r[0] = (struct unifw_idregion){.kind = UNIFW_IDREGION_NVRAM, .name = "NVRAM", .offset = 0x400000,
 					 .size = 0x500000, .found_by = "phone table"};
@@ -216,24 +216,24 @@ static void format_refuses_an_erase_over_identity_content(void **state)
 	layout_entry(l, "mmcblk0p2", 0x500000, 0xA00000);
 	layout_entry(l, "CACHE", 0x2000000, 0x1000000);
 	const char *names[] = {"mmcblk0p2"};
-	struct unifw_format_opts o = {.partitions = names, .count = 1, .identity_regions = &r};
+	struct unifw_erase_opts o = {.partitions = names, .count = 1, .identity_regions = &r};
 	struct unifw_error e;
-	assert_int_equal(unifw_format_plan(l, &o, plan, &e), UNIFW_E_UNSAFE);
+	assert_int_equal(unifw_erase_plan(l, &o, plan, &e), UNIFW_E_UNSAFE);
 	assert_non_null(strstr(e.msg, "NVRAM at user 0x400000, 5 MiB (NVRAM BinRegion header)"));
 	/* --include-identity does not make another partition an identity erase */
 	o.include_identity = true;
-	assert_int_equal(unifw_format_plan(l, &o, plan, &e), UNIFW_E_UNSAFE);
+	assert_int_equal(unifw_erase_plan(l, &o, plan, &e), UNIFW_E_UNSAFE);
 	/* the explicit, allowed erase of NVRAM itself goes through; so does CACHE */
 	names[0] = "NVRAM";
-	assert_int_equal(unifw_format_plan(l, &o, plan, &e), 0);
+	assert_int_equal(unifw_erase_plan(l, &o, plan, &e), 0);
 	assert_int_equal(plan->erase_count, 1);
 	names[0] = "CACHE";
 	o.include_identity = false;
-	assert_int_equal(unifw_format_plan(l, &o, plan, &e), 0);
+	assert_int_equal(unifw_erase_plan(l, &o, plan, &e), 0);
 	/* --all-but-identity would erase mmcblk0p2: refused as well */
 	o.count = 0;
 	o.all_but_identity = true;
-	assert_int_equal(unifw_format_plan(l, &o, plan, &e), UNIFW_E_UNSAFE);
+	assert_int_equal(unifw_erase_plan(l, &o, plan, &e), UNIFW_E_UNSAFE);
 	assert_non_null(strstr(e.where, "mmcblk0p2"));
 	free(plan);
 	free(l);
