@@ -12,6 +12,7 @@
 #include "unifw/error.h"
 #include "unifw/idregion.h"
 #include "unifw/identify.h"
+#include "unifw/job.h"
 #include "unifw/json.h"
 #include "unifw/phone.h"
 #include "unifw/progress.h"
@@ -31,6 +32,9 @@ struct unifw_erase_opts {
 	 * overlaps one is refused, whatever the table calls the partition, unless it is an identity partition
 	 * named with include_identity that holds the whole region. NULL = none known. */
 	const struct unifw_idregions *identity_regions;
+	/* polled before each partition's erase (never inside one); NULL = never. A stopped run still hands
+	 * back *result, "erased" naming what was done, "remaining" what was not. */
+	const struct unifw_cancel *cancel;
 };
 
 struct unifw_erase_step {
@@ -64,7 +68,7 @@ void unifw_erase_plan_to_json(const struct unifw_erase_plan *plan, struct unifw_
 /* Read the layout, look for identity content (idregion.h), plan, back up identity partitions into a
  * stamped folder, erase, read back. *result (may be NULL): {"plan":..., "identity_regions":{...},
  * "identity_backup": "<dir>", "erased": [...], "verified":[{"name","bytes_read","samples","all"}],
- * "warning"} */
+ * "warning", "remaining": [...] (stopped on request only)} */
 int unifw_erase_run(struct unifw_phone *ph, const struct unifw_erase_opts *o, bool plan_only,
 		     struct unifw_jv **result, struct unifw_error *err);
 

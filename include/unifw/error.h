@@ -28,6 +28,7 @@ enum unifw_status {
 	UNIFW_E_DEVICE = -10,     /* the device answered something unexpected */
 	UNIFW_E_TIMEOUT = -11,
 	UNIFW_E_LIBRARY = -12,    /* a library (libarchive, libext2fs, zlib...) failed */
+	UNIFW_E_CANCELLED = -13,  /* the user stopped the job (Ctrl-C, SIGTERM) at a safe point */
 };
 
 #define UNIFW_NO_OFFSET UINT64_MAX

@@ -292,6 +292,7 @@ int unifw_backup_journal_save(const char *path, const struct unifw_backup_journa
 	unifw_jv_set_uint(o, "boot_region", j->boot_region);
 	unifw_jv_set_bool(o, "skip_empty", j->skip_empty);
 	unifw_jv_set_bool(o, "identity_only", j->identity_only);
+	unifw_jv_set_str(o, "state", j->state[0] ? j->state : "running");
 	struct unifw_jv *arr = unifw_jv_set_arr(o, "items");
 	for (size_t i = 0; i < j->count; i++) {
 		const struct unifw_backup_item *it = &j->item[i];
@@ -366,6 +367,8 @@ int unifw_backup_journal_load(const char *path, struct unifw_backup_journal *j, 
 		rc = jfail(err, path, "items missing or too many");
 	j->skip_empty = unifw_jv_truthy(unifw_jv_get(o, "skip_empty"));
 	j->identity_only = unifw_jv_truthy(unifw_jv_get(o, "identity_only"));
+	if (!jstr(o, "state", j->state, sizeof j->state)) /* journals before issue 10 have none */
+		j->state[0] = 0;
 	for (size_t i = 0; rc == 0 && i < unifw_jv_len(arr); i++) {
 		const struct unifw_jv *x = unifw_jv_at(arr, i);
 		struct unifw_backup_item *it = &j->item[j->count++];
@@ -870,6 +873,9 @@ static int item_stream(struct run *r, struct unifw_backup_item *it, const char *
 		rc = queue_start(&q, &w, &r->bufs, err);
 	while (rc == 0 && w.done < it->size) {
 		uint64_t n = it->size - w.done < r->chunk ? it->size - w.done : r->chunk;
+		/* a safe point: every byte before it is synced and counted by the journal */
+		if ((rc = unifw_cancel_check(r->o->cancel, it->name, "between two reads", err)) < 0)
+			break;
 		rc = unifw_phone_read(r->ph, it->part, it->offset + w.done, n, queue_sink, &q, err);
 		/* what was queued before a failure still goes to disk; the journal counts only synced bytes */
 		struct unifw_error e2;
@@ -1152,6 +1158,7 @@ int unifw_backup(struct unifw_phone *ph, const struct unifw_backup_opts *opts, s
 		rc = item_backup(&r, &j->item[i], err);
 	if (rc < 0) {
 		struct unifw_error e2; /* keep what is safe for --resume; the first error is the one to tell */
+		snprintf(j->state, sizeof j->state, "interrupted");
 		journal_checkpoint(&r, true, &e2);
 		goto out;
 	}

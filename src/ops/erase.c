@@ -207,6 +207,14 @@ static int verify_erase(struct unifw_phone *ph, const struct unifw_erase_step *s
 	return 0;
 }
 
+/* The erases a stopped run did not do, from step `from` on. */
+static void remaining_to_json(const struct unifw_erase_plan *plan, size_t from, struct unifw_jv *arr)
+{
+	for (size_t i = from; i < plan->count; i++)
+		if (plan->step[i].erase)
+			unifw_jv_push_str(arr, plan->step[i].name);
+}
+
 int unifw_erase_run(struct unifw_phone *ph, const struct unifw_erase_opts *o, bool plan_only,
 		     struct unifw_jv **result, struct unifw_error *err)
 {
@@ -260,6 +268,10 @@ int unifw_erase_run(struct unifw_phone *ph, const struct unifw_erase_opts *o, bo
 		const struct unifw_erase_step *s = &plan->step[i];
 		if (!s->erase)
 			continue;
+		if ((rc = unifw_cancel_check(o->cancel, s->name, "before its erase", err)) < 0) {
+			remaining_to_json(plan, i, unifw_jv_set_arr(res, "remaining"));
+			goto out;
+		}
 		unifw_progress_begin(o->progress, "format", s->name, s->size);
 		rc = unifw_phone_format(ph, s->offset, s->size, err);
 		unifw_progress_end(o->progress, rc, NULL);
@@ -272,7 +284,7 @@ int unifw_erase_run(struct unifw_phone *ph, const struct unifw_erase_opts *o, bo
 		unifw_jv_push_str(done, s->name);
 	}
 out:
-	if (rc == 0 && result) {
+	if ((rc == 0 || rc == UNIFW_E_CANCELLED) && result) {
 		*result = res;
 		res = NULL;
 	}

@@ -20,6 +20,7 @@
 #include "unifw/hash.h"
 #include "unifw/identify.h"
 #include "unifw/io.h"
+#include "unifw/job.h"
 #include "unifw/preloader.h"
 #include "unifw/transport.h"
 #include "util/clock.h"
@@ -550,10 +551,7 @@ int unifw_phone_open(const struct unifw_phone_open_opts *opts, struct unifw_phon
 	/* Files first: a wrong path should not cost the user a power cycle. */
 	if (!o->brom_only) {
 		char conf_da[4096];
-		const char *da_path = o->da_path && *o->da_path ? o->da_path : getenv("UNIFW_DA");
-		if (!da_path || !*da_path)
-			da_path = unifw_config_get("da", conf_da, sizeof conf_da);
-		if ((rc = da_load(da_path, &d, err)) < 0)
+		if ((rc = da_load(unifw_da_lookup(o->da_path, conf_da, sizeof conf_da), &d, err)) < 0)
 			return rc;
 		if (o->emi_preloader_path && *o->emi_preloader_path) {
 			emi = calloc(1, sizeof *emi);

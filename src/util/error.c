@@ -94,6 +94,7 @@ const char *unifw_status_name(int code)
 	case UNIFW_E_DEVICE: return "device";
 	case UNIFW_E_TIMEOUT: return "timeout";
 	case UNIFW_E_LIBRARY: return "library";
+	case UNIFW_E_CANCELLED: return "cancelled";
 	}
 	return "unknown";
 }
