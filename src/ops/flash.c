@@ -252,7 +252,7 @@ static int identity_backup(struct exec *x, const char *dir, struct unifw_error *
 	}
 	/* identity content the tables do not name as such (NVRAM_X, no table at all): idregion.h */
 	if (!rc)
-		rc = unifw_idregions_backup(flash_idregion_read, (void *)x->dev, &x->plan->identity_regions, dir, err);
+		rc = unifw_idregions_backup(x->dev->read, x->dev->ctx, &x->plan->identity_regions, dir, err);
 	if (rc) {
 		unifw_error_prefix(err, "identity backup (nothing written yet): ");
 		x->res->failed_step = "backup";

@@ -27,17 +27,22 @@ struct mem_emmc {
 	uint64_t read_bytes;
 };
 
-static int mem_read(void *ctx, uint64_t off, uint8_t *buf, size_t len, struct unifw_error *err)
+static int mem_read(void *ctx, enum unifw_phone_part part, uint64_t off, uint64_t len, unifw_phone_sink sink,
+		    void *sink_ctx, struct unifw_error *err)
 {
 	struct mem_emmc *m = ctx;
 	m->reads++;
-	if (m->fail || off > m->size || len > m->size - off)
+	if (m->fail || part != UNIFW_PHONE_USER || off > m->size || len > m->size - off)
 		return unifw_error_set(err, UNIFW_E_DEVICE, "user area", off, "read failed");
-	memcpy(buf, m->bytes + off, len);
+	uint8_t *buf = malloc(len ? (size_t)len : 1);
+	assert_non_null(buf);
+	memcpy(buf, m->bytes + off, (size_t)len);
 	if (m->flip_after && m->read_bytes >= m->flip_after)
 		buf[len / 2]++; /* what a second read over a link that corrupts compensating bits returns */
 	m->read_bytes += len;
-	return 0;
+	int rc = sink(sink_ctx, buf, (size_t)len, off, err);
+	free(buf);
+	return rc;
 }
 
 /* A memory eMMC with a BinRegion (WIFI file only) at the standard NVRAM position; the rest is a pattern. */
