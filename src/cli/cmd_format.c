@@ -84,6 +84,8 @@ static void print_rest(const struct cli_phone_args *pa, const struct unifw_erase
 	if (fo->backup_parent)
 		cli_cmdline_add2(&c, "--backup-dir", fo->backup_parent);
 	cli_cmdline_add(&c, "--yes");
+	if (json)
+		cli_cmdline_add(&c, "--json");
 	cli_cmdline_add_phone(&c, pa);
 	cli_print_resume(&c);
 }
