@@ -12,6 +12,7 @@
 
 #include "unifw/error.h"
 #include "unifw/identify.h"
+#include "unifw/job.h"
 #include "unifw/json.h"
 #include "unifw/phone.h"
 #include "unifw/progress.h"
@@ -37,6 +38,8 @@ struct unifw_backup_opts {
 	bool identity_only;         /* scope "identity": PRELOADER + the identity partitions, no scatter */
 	uint64_t chunk;             /* bytes per READ between journal updates (0 = 64 MiB; multiple of 512) */
 	const struct unifw_progress *progress;
+	/* polled between two READs (the journal is then saved with state "interrupted"); NULL = never */
+	const struct unifw_cancel *cancel;
 };
 
 /* Back up. *summary (may be NULL) receives the manifest object as written. */
@@ -88,6 +91,7 @@ struct unifw_backup_journal {
 	uint64_t user_size, boot1_size, boot_region;
 	bool skip_empty;
 	bool identity_only;
+	char state[16];             /* "running", or "interrupted" after a failure or a stop on request */
 	size_t count;
 	struct unifw_backup_item item[UNIFW_BACKUP_MAX_ITEMS];
 };

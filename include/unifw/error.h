@@ -30,6 +30,7 @@ enum unifw_status {
 	UNIFW_E_LIBRARY = -12,    /* a library (libarchive, libext2fs, zlib...) failed */
 	UNIFW_E_BAD_PORT = -13,   /* a --port string that is none of the accepted forms (a usage error;
 				   * a well-formed port whose device is absent is NOT_FOUND, IO or TIMEOUT) */
+	UNIFW_E_CANCELLED = -14,  /* the user stopped the job (Ctrl-C, SIGTERM) at a safe point */
 };
 
 #define UNIFW_NO_OFFSET UINT64_MAX

@@ -24,6 +24,7 @@
 #include "unifw/findings.h"
 #include "unifw/idregion.h"
 #include "unifw/identify.h"
+#include "unifw/job.h"
 #include "unifw/json.h"
 #include "unifw/package.h"
 #include "unifw/phone.h"
@@ -231,6 +232,9 @@ struct unifw_flash_exec_opts {
 	const char *package_path;    /* recorded in the journal (absolute) */
 	struct unifw_flash_journal *resume; /* a loaded journal that passed unifw_flash_journal_check, or NULL */
 	const struct unifw_progress *progress;
+	/* polled before each range is written (never inside a write command); a stop is recorded like a
+	 * failure: journal state "interrupted", failed_step "cancelled". NULL = never. */
+	const struct unifw_cancel *cancel;
 };
 
 struct unifw_flash_result {
@@ -247,7 +251,7 @@ struct unifw_flash_result {
 	double backup_seconds;       /* the identity backup (monotonic clock) */
 	double write_seconds;        /* the writes and read-backs, from the first to the last range */
 	char failed_partition[64];
-	const char *failed_step;     /* "backup", "write", "verify", "journal", "image" */
+	const char *failed_step;     /* "backup", "write", "verify", "journal", "image", "cancelled" */
 };
 
 /* Run the plan. Refuses (nothing sent) a plan with refusals, missing options, a journal that cannot be

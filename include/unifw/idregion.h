@@ -62,8 +62,11 @@ struct unifw_idregions {
  * (an ext4 size beyond it is cut). Returns true and fills kind, label, size when it is identity content. */
 bool unifw_idregion_recognise(const uint8_t *head, size_t len, uint64_t avail, struct unifw_idregion *out);
 
-/* Reads `len` bytes at user-area offset `off` into buf (a phone, or a test's memory eMMC). */
-typedef int (*unifw_idregion_reader)(void *ctx, uint64_t off, uint8_t *buf, size_t len, struct unifw_error *err);
+/* Streams [off, off+len) of a hardware partition to sink (the regions are user-area ranges): the shape of
+ * unifw_phone_read with the phone as void *, of a flash device's read and of the jobs' second reads, so
+ * that the scan, the backup and its read-back share one reader (a phone, or a test's memory eMMC). */
+typedef int (*unifw_idregion_reader)(void *ctx, enum unifw_phone_part part, uint64_t off, uint64_t len,
+				     unifw_phone_sink sink, void *sink_ctx, struct unifw_error *err);
 
 /* Look at every candidate start: layout (may be NULL), scatter (may be NULL; its linear addresses minus
  * its MBR address), and the standard positions. user_size bounds everything. Regions come out in offset
@@ -72,7 +75,8 @@ int unifw_idregions_scan(unifw_idregion_reader read, void *ctx, const struct uni
 			 const struct unifw_scatter *sc, uint64_t user_size, struct unifw_idregions *out,
 			 struct unifw_error *err);
 /* unifw_idregion_reader over a connected phone (ctx = struct unifw_phone *): user-area reads. */
-int unifw_idregion_read_phone(void *ctx, uint64_t off, uint8_t *buf, size_t len, struct unifw_error *err);
+int unifw_idregion_read_phone(void *ctx, enum unifw_phone_part part, uint64_t off, uint64_t len, unifw_phone_sink sink,
+			      void *sink_ctx, struct unifw_error *err);
 /* The scan over a connected phone. */
 int unifw_idregions_scan_phone(struct unifw_phone *ph, const struct unifw_phone_layout *layout,
 			       const struct unifw_scatter *sc, struct unifw_idregions *out, struct unifw_error *err);
@@ -88,8 +92,9 @@ void unifw_idregion_describe(const struct unifw_idregion *r, char *out, size_t l
 void unifw_idregions_to_json(const struct unifw_idregions *r, struct unifw_jv *obj);
 
 /* Read every region the identity backup by name does not hold (named_identity false) into
- * <dir>/region-<offset hex>-<name>.bin and list them in <dir>/identity-regions.json (name, offset, size,
- * sha256, how recognised). Nothing to do: no file. */
+ * <dir>/region-<offset hex>-<name>.bin, read each a second time and compare (a READ packet's 16-bit sum lets
+ * compensating errors through), and list them in <dir>/identity-regions.json (name, offset, size, sha256,
+ * how recognised). Nothing to do: no file. */
 int unifw_idregions_backup(unifw_idregion_reader read, void *ctx, const struct unifw_idregions *r, const char *dir,
 			   struct unifw_error *err);
 

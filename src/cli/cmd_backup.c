@@ -5,7 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <unistd.h>
+
 #include "cli/cli.h"
+#include "cli/jobs.h"
 #include "unifw/backup.h"
 #include "unifw/human.h"
 
@@ -30,6 +33,48 @@ static void usage(FILE *out)
 		"%s\n"
 		"exit status: 0 ok, 1 failed (see the message; --resume continues), 2 usage\n",
 		cli_phone_usage);
+}
+
+struct backup_run {
+	const struct unifw_backup_opts *opts;
+	struct unifw_jv *manifest;
+	bool started; /* the backup began: its folder holds a journal that --resume continues */
+};
+
+static int backup_job(void *ctx, struct unifw_phone *ph, struct unifw_error *err)
+{
+	struct backup_run *r = ctx;
+	int rc = unifw_backup(ph, r->opts, &r->manifest, err);
+	/* a journal in the folder is what --resume continues; a refusal before it (another backup's folder,
+	 * nothing to resume) has none */
+	char journal[4200];
+	snprintf(journal, sizeof journal, "%s/%s", r->opts->dir, UNIFW_BACKUP_JOURNAL);
+	r->started = rc < 0 && access(journal, F_OK) == 0;
+	return rc;
+}
+
+/* The command that continues this backup: the same folder, scope and options, --resume. */
+static void print_resume(const struct cli_phone_args *pa, const struct unifw_backup_opts *bo, const char *const *only,
+			 size_t nonly)
+{
+	struct cli_cmdline c;
+	cli_cmdline_init(&c, "unifw backup --resume");
+	cli_cmdline_add2(&c, "-o", bo->dir);
+	if (bo->skip_empty)
+		cli_cmdline_add(&c, "--skip-empty");
+	if (bo->verify)
+		cli_cmdline_add(&c, "--verify");
+	if (bo->identity_only)
+		cli_cmdline_add(&c, "--identity");
+	for (size_t i = 0; i < nonly; i++)
+		cli_cmdline_add2(&c, "--partition", only[i]);
+	if (bo->chunk) {
+		char mib[24];
+		snprintf(mib, sizeof mib, "%llu", (unsigned long long)(bo->chunk >> 20));
+		cli_cmdline_add2(&c, "--chunk", mib);
+	}
+	cli_cmdline_add_phone(&c, pa);
+	cli_print_resume(&c);
 }
 
 int cmd_backup(int argc, char **argv)
@@ -91,14 +136,19 @@ int cmd_backup(int argc, char **argv)
 		bo.only_count = nonly;
 	}
 	bo.progress = cli_progress_cb(&prog);
-	struct unifw_phone_open_opts o;
-	cli_phone_opts(&pa, cli_progress_cb(&prog), &o);
-	struct unifw_phone *ph = NULL;
-	struct unifw_jv *manifest = NULL;
-	int rc = unifw_phone_open(&o, &ph, &err);
-	if (rc == 0)
-		rc = unifw_backup(ph, &bo, &manifest, &err);
-	unifw_phone_close(ph);
+	struct backup_run run = {.opts = &bo};
+	struct unifw_job job;
+	cli_job_init(&job, "backup", &pa, cli_progress_cb(&prog));
+	job.run = backup_job;
+	job.ctx = &run;
+	bo.cancel = job.cancel;
+	int rc = unifw_job_run(&job, &err);
+	struct unifw_jv *manifest = run.manifest;
+	if (rc < 0 && run.started) {
+		int code = json ? cli_json_result(NULL, &err) : cli_error(&err);
+		print_resume(&pa, &bo, only, nonly);
+		return cli_job_exit(rc, code);
+	}
 	if (json) {
 		int code = cli_json_result(manifest, rc < 0 ? &err : NULL);
 		unifw_jv_free(manifest);

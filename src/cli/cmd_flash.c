@@ -8,8 +8,8 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
-#include "unifw/archive.h"
-#include "unifw/flash.h"
+#include "cli/jobs.h"
+#include "unifw/flash_job.h"
 #include "unifw/hash.h"
 #include "unifw/human.h"
 #include "unifw/identify.h"
@@ -182,222 +182,24 @@ static bool confirm(const struct unifw_flash_plan *p)
 	return !strcmp(line, "yes\n") || !strcmp(line, "yes");
 }
 
-/* ---------------------------------------------------------------- setup */
-
-/* The most a preloader extracted for BROM mode may take: its partition (when the scatter sizes it), and
- * never more than any preloader is. */
-static uint64_t preloader_limit(const struct unifw_package_partition *pp)
-{
-	uint64_t max = UNIFW_FLASH_MAX_PRELOADER;
-	if (pp->part && pp->part->size && !unifw_scatter_addr_is_from_end(pp->part->linear_start) &&
-	    pp->part->size < max)
-		max = pp->part->size;
-	return max;
-}
-
-/* Extract the archive member `name` into tmpdir (created), at most max bytes. */
-static int extract_member(const struct unifw_package *pkg, const char *name, uint64_t max, char *path, size_t len,
-			  char *tmpdir, size_t tlen, struct unifw_error *err)
-{
-	const char *t = getenv("TMPDIR");
-	snprintf(tmpdir, tlen, "%s/unifw-flash-XXXXXX", t && *t ? t : "/tmp");
-	if (!mkdtemp(tmpdir)) {
-		int rc = unifw_error_sys(err, tmpdir, "create a temporary directory");
-		tmpdir[0] = 0;
-		return rc;
-	}
-	struct unifw_archive *ar;
-	struct unifw_archive_member m;
-	int rc = unifw_archive_open(pkg->path, &ar, err);
-	if (rc)
-		return rc;
-	while ((rc = unifw_archive_next(ar, &m, err)) > 0)
-		if (m.kind == UNIFW_MEMBER_FILE && !strcmp(m.name, name))
-			break;
-	if (rc > 0 && !(rc = unifw_archive_extract_current_max(ar, tmpdir, max, err)))
-		snprintf(path, len, "%s/%s", tmpdir, m.name);
-	else if (rc == 0)
-		rc = unifw_error_set(err, UNIFW_E_NOT_FOUND, pkg->path, UNIFW_NO_OFFSET,
-				     "member %s is no longer in the archive", name);
-	unifw_archive_close(ar);
-	return rc;
-}
-
-/* BROM mode needs DRAM settings before the DA can run: the package's preloader is offered (the DA core
- * sends an entry only when its ID is the phone's memory part). Archive members are extracted to tmp,
- * never more than the preloader's partition holds: *path stays "" when the package has no preloader. */
-static int package_preloader(const struct unifw_package *pkg, char *path, size_t len, char *tmpdir, size_t tlen,
-			     struct unifw_error *err)
-{
-	const struct unifw_package_partition *pp = unifw_package_find(pkg, "PRELOADER");
-	path[0] = 0;
-	if (!pp || !pp->item || strcmp(pp->item->type, "preloader"))
-		return 0;
-	const struct unifw_package_item *it = pp->item;
-	if (it->error) { /* e.g. two members of that name: which one is the phone's DRAM setup? Neither. */
-		fprintf(stderr, "unifw: warning: the package's preloader is not offered for DRAM setup: %s\n", it->error);
-		return 0;
-	}
-	if (pkg->source == UNIFW_PACKAGE_FOLDER) {
-		snprintf(path, len, "%s/%s", pkg->path, it->path);
-		return 0;
-	}
-	uint64_t max = preloader_limit(pp);
-	/* Its size is known from reading the package: refuse before a byte reaches the disk. */
-	if (it->size > max)
-		return unifw_error_set(err, UNIFW_E_TOO_BIG, it->path, UNIFW_NO_OFFSET,
-				       "the package's preloader is %llu bytes, more than the limit of %llu bytes (partition "
-				       "%s, at most %u bytes for any preloader): not extracted",
-				       (unsigned long long)it->size, (unsigned long long)max, pp->part->name,
-				       UNIFW_FLASH_MAX_PRELOADER);
-	int rc = extract_member(pkg, it->path, max, path, len, tmpdir, tlen, err);
-	if (rc)
-		path[0] = 0;
-	return rc;
-}
-
-static void remove_tmp(const char *tmpdir)
-{
-	if (!unifw_remove_tree(tmpdir)) /* not a shell: $TMPDIR may hold any character */
-		fprintf(stderr, "unifw: warning: could not remove %s\n", tmpdir);
-}
+/* ---------------------------------------------------------------- the job */
 
 struct session {
 	struct args a;
-	struct unifw_package *pkg;
-	struct unifw_phone *ph;
-	struct unifw_flash_facts facts;
-	struct unifw_flash_plan plan;
-	bool have_plan;
-	struct unifw_flash_journal journal;
-	bool have_journal;
-	struct unifw_flash_result res;
-	char state[PATH_MAX], journal_path[PATH_MAX], backup_dir[PATH_MAX], tmpdir[PATH_MAX];
+	struct unifw_flash_job job;
 	struct cli_progress prog;
-	const char *outcome;
+	int code;                /* the exit status when the job did not fail */
 };
-
-static int open_package(struct session *s, const char *path, struct unifw_error *err)
-{
-	int rc = unifw_package_open(path, &s->pkg, err);
-	if (rc)
-		return rc;
-	/* a folder with a scatter and a unifw backup manifest flashes like a package (its identity images are
-	 * then this phone's own only if the manifest says so: docs/flash.md "Identity images") */
-	if ((s->pkg->kind != UNIFW_PACKAGE_FIRMWARE && s->pkg->kind != UNIFW_PACKAGE_BACKUP) || !s->pkg->chosen)
-		return unifw_error_set(err, UNIFW_E_INVALID, path, UNIFW_NO_OFFSET,
-				       "not a firmware package: no scatter file found (a %s)", unifw_package_type(s->pkg));
-	return 0;
-}
-
-/* Everything that can fail without the phone fails here, before the phone is touched. */
-static int prepare(struct session *s, struct unifw_error *err)
-{
-	int rc = unifw_flash_state_dir(s->state, sizeof s->state, err);
-	if (!rc && s->a.package)
-		rc = open_package(s, s->a.package, err);
-	char dir[PATH_MAX + 8];
-	snprintf(dir, sizeof dir, "%s/flash", s->state);
-	if (!rc && !s->a.journal)
-		rc = unifw_flash_make_dirs(dir, err);
-	if (!rc && s->a.backup_dir)
-		rc = unifw_flash_make_dirs(s->a.backup_dir, err);
-	return rc;
-}
-
-static int open_phone(struct session *s, struct unifw_error *err)
-{
-	struct unifw_phone_open_opts o;
-	char pl[PATH_MAX];
-	cli_phone_opts(&s->a.pa, cli_progress_cb(&s->prog), &o);
-	if (!o.emi_preloader_path && s->pkg) {
-		int rc = package_preloader(s->pkg, pl, sizeof pl, s->tmpdir, sizeof s->tmpdir, err);
-		if (rc)
-			return rc;
-		if (pl[0])
-			o.emi_preloader_path = pl;
-	}
-	int rc = unifw_phone_open(&o, &s->ph, err);
-	/* The phone layer read the preloader before it waited for the phone ("files first"): the extracted
-	 * copy goes now, so that an interrupted flash (Ctrl-C, a kill) does not leave it in $TMPDIR. */
-	if (s->tmpdir[0]) {
-		remove_tmp(s->tmpdir);
-		s->tmpdir[0] = 0;
-	}
-	if (!rc)
-		rc = unifw_flash_facts_read(s->ph, &s->facts, err);
-	return rc;
-}
-
-static int locate_journal(struct session *s, struct unifw_error *err)
-{
-	char hex[33];
-	unifw_hex(s->facts.cid, 16, hex);
-	int rc = 0;
-	if (s->a.journal)
-		snprintf(s->journal_path, sizeof s->journal_path, "%s", s->a.journal);
-	else if ((rc = unifw_flash_journal_path(s->facts.cid, s->journal_path, sizeof s->journal_path, err)) != 0)
-		return rc;
-	if (s->a.backup_dir)
-		snprintf(s->backup_dir, sizeof s->backup_dir, "%s", s->a.backup_dir);
-	else if (snprintf(s->backup_dir, sizeof s->backup_dir, "%s/identity/%s", s->state, hex) >=
-		 (int)sizeof s->backup_dir)
-		return unifw_error_set(err, UNIFW_E_INVALID, s->state, UNIFW_NO_OFFSET, "path too long");
-	return 0;
-}
-
-static int make_plan(struct session *s, struct unifw_error *err)
-{
-	struct unifw_flash_plan_opts o = {.with_preloader = s->a.with_preloader,
-					  .include_identity = s->a.include_identity,
-					  .verify = !s->a.no_verify,
-					  .range_size = s->a.range_size};
-	if (s->a.resume) {
-		int rc = unifw_flash_journal_load(s->journal_path, &s->journal, err);
-		if (rc == UNIFW_E_IO && access(s->journal_path, F_OK) != 0)
-			return unifw_error_set(err, UNIFW_E_NOT_FOUND, s->journal_path, UNIFW_NO_OFFSET,
-					       "no interrupted flash of this phone to resume (no journal)");
-		if (rc) {
-			unifw_error_prefix(err, "cannot resume: ");
-			return rc;
-		}
-		s->have_journal = true;
-		/* another phone's journal is refused for what it is, not for the layout its plan would meet */
-		if ((rc = unifw_flash_journal_check_phone(&s->journal, s->facts.cid, err)) != 0)
-			return rc;
-		o = s->journal.opts;
-		/* a PMT this job wrote for a blank phone is on the phone now: it is still part of the job */
-		for (size_t i = 0; i < s->journal.part_count; i++)
-			o.force_pmt |= !strcmp(s->journal.parts[i].name, "PMT");
-		if (!s->pkg && (rc = open_package(s, s->journal.package, err)))
-			return rc;
-	} else if (!access(s->journal_path, F_OK)) {
-		struct unifw_flash_journal old;
-		struct unifw_error ignore;
-		if (!unifw_flash_journal_load(s->journal_path, &old, &ignore) && strcmp(old.state, "done"))
-			unifw_progress_note(cli_progress_cb(&s->prog), "warning",
-					    "an unfinished flash of %s (%s) is replaced by this one; its identity backup "
-					    "stays in %s", old.package, old.updated,
-					    old.identity_backup[0] ? old.identity_backup : "(none made)");
-		unifw_flash_journal_free(&old);
-	}
-	int rc = s->ph ? unifw_flash_facts_scan_identity(s->ph, &s->pkg->chosen->sc, &s->facts, err) : 0;
-	if (!rc)
-		rc = unifw_flash_plan(s->pkg, &s->facts, &o, &s->plan, err);
-	s->have_plan = rc == 0;
-	if (!rc && s->have_journal && !s->plan.refusals)
-		rc = unifw_flash_journal_check(&s->journal, &s->plan, err);
-	return rc;
-}
 
 static struct unifw_jv *result_json(const struct session *s)
 {
+	const struct unifw_flash_job *j = &s->job;
 	struct unifw_jv *o = unifw_jv_object();
 	unifw_jv_set_str(o, "type", "flash");
-	unifw_jv_set_str(o, "outcome", s->outcome ? s->outcome : "failed");
-	if (s->journal_path[0])
-		unifw_jv_set_str(o, "journal", s->journal_path);
-	const struct unifw_flash_result *r = &s->res;
+	unifw_jv_set_str(o, "outcome", j->outcome ? j->outcome : "failed");
+	if (j->journal_path[0])
+		unifw_jv_set_str(o, "journal", j->journal_path);
+	const struct unifw_flash_result *r = &j->res;
 	if (r->identity_backup[0])
 		unifw_jv_set_str(o, "identity_backup", r->identity_backup);
 	unifw_jv_set_uint(o, "partitions_written", r->partitions_written);
@@ -415,42 +217,20 @@ static struct unifw_jv *result_json(const struct session *s)
 		unifw_jv_set_str(o, "failed_step", r->failed_step);
 	if (r->failed_partition[0])
 		unifw_jv_set_str(o, "failed_partition", r->failed_partition);
-	if (s->have_plan)
-		unifw_jv_set(o, "plan", unifw_flash_plan_to_json(&s->plan));
+	if (j->have_plan)
+		unifw_jv_set(o, "plan", unifw_flash_plan_to_json(&j->plan));
 	return o;
-}
-
-static int execute(struct session *s, struct unifw_error *err)
-{
-	struct unifw_flash_device dev;
-	struct unifw_flash_exec_opts eo = {.journal_path = s->journal_path,
-					   .backup_dir = s->backup_dir,
-					   .package_path = s->pkg->path,
-					   .resume = s->have_journal ? &s->journal : NULL,
-					   .progress = cli_progress_cb(&s->prog)};
-	char abs[PATH_MAX];
-	if (realpath(s->pkg->path, abs))
-		eo.package_path = abs;
-	unifw_flash_device_from_phone(&dev, s->ph);
-	int rc = unifw_flash_execute(&dev, &s->plan, &eo, &s->res, err);
-	s->outcome = rc ? "interrupted" : "flashed";
-	if (!rc && s->a.reboot) {
-		rc = unifw_phone_reboot(s->ph, err);
-		if (!rc)
-			s->outcome = "flashed_and_rebooted";
-	}
-	return rc;
 }
 
 static void print_summary(const struct session *s)
 {
 	char a[32], b[32];
-	const struct unifw_flash_result *r = &s->res;
+	const struct unifw_flash_result *r = &s->job.res;
 	fprintf(stderr, "Flashed %zu partition(s): %s sent%s%s%s.\n", r->partitions_written,
 		unifw_human_size(r->bytes_sent, a, sizeof a), r->bytes_skipped ? ", " : "",
 		r->bytes_skipped ? unifw_human_size(r->bytes_skipped, b, sizeof b) : "",
 		r->bytes_skipped ? " of sparse DONT_CARE never sent" : "");
-	if (s->plan.opts.verify)
+	if (s->job.plan.opts.verify)
 		fprintf(stderr, "Every range read back equal, byte for byte.\n");
 	else
 		fprintf(stderr, "Not verified (--no-verify).\n");
@@ -461,40 +241,94 @@ static void print_summary(const struct session *s)
 	fprintf(stderr, "Identity backup: %s\n", r->identity_backup[0] ? r->identity_backup : "(none)");
 }
 
+/* The command that continues this flash: --resume takes the package and the options from the journal;
+ * the phone options and a --journal given here are not in it. */
+static void print_resume(const struct session *s)
+{
+	struct cli_cmdline c;
+	cli_cmdline_init(&c, "unifw flash --resume");
+	if (s->a.journal)
+		cli_cmdline_add2(&c, "--journal", s->a.journal);
+	if (s->a.yes)
+		cli_cmdline_add(&c, "--yes");
+	if (s->a.json)
+		cli_cmdline_add(&c, "--json");
+	cli_cmdline_add_phone(&c, &s->a.pa);
+	cli_print_resume(&c);
+}
+
 static void print_failure(const struct session *s, const struct unifw_error *err)
 {
-	cli_error(err);
-	if (s->res.failed_step && s->journal_path[0])
-		fprintf(stderr,
-			"unifw: the flash stopped at step %s%s%s; the journal %s keeps its progress.\n"
-			"unifw: reconnect the phone and run: unifw flash --resume%s%s\n",
-			s->res.failed_step, s->res.failed_partition[0] ? ", partition " : "", s->res.failed_partition,
-			s->journal_path, s->a.pa.port ? " --port " : "", s->a.pa.port ? s->a.pa.port : "");
+	const struct unifw_flash_job *j = &s->job;
+	if (!s->a.json)
+		cli_error(err);
+	if (!j->res.failed_step || !j->journal_path[0])
+		return;
+	fprintf(stderr, "unifw: the flash stopped at step %s%s%s; the journal %s keeps its progress.\n",
+		j->res.failed_step, j->res.failed_partition[0] ? ", partition " : "", j->res.failed_partition,
+		j->journal_path);
+	if (err->code != UNIFW_E_CANCELLED)
+		fprintf(stderr, "unifw: reconnect the phone, then:\n");
+	print_resume(s);
 }
 
-static void session_free(struct session *s)
+/* On the open phone: the plan, shown; then what the plan and the user allow. */
+static int flash_job(void *ctx, struct unifw_phone *ph, struct unifw_error *err)
 {
-	if (s->have_plan)
-		unifw_flash_plan_free(&s->plan);
-	if (s->have_journal)
-		unifw_flash_journal_free(&s->journal);
-	if (s->ph)
-		unifw_phone_close(s->ph);
-	unifw_package_free(s->pkg);
-	remove_tmp(s->tmpdir);
+	struct session *s = ctx;
+	struct unifw_flash_job *j = &s->job;
+	int rc = unifw_flash_job_plan(j, ph, err);
+	if (rc)
+		return rc;
+	FILE *out = s->a.json ? stderr : stdout;
+	if (!s->a.json) {
+		print_plan(out, &j->plan, &j->facts);
+		/* The plan comes before the first write and before any error or progress on stderr, also when
+		 * stdout is a pipe or a log file. */
+		fflush(out);
+	}
+	if (j->plan.refusals) {
+		j->outcome = "refused";
+		s->code = FLASH_REFUSED;
+		return unifw_error_set(err, UNIFW_E_UNSAFE, "plan", UNIFW_NO_OFFSET,
+				       "the plan refuses %zu thing(s) (see above): nothing was written", j->plan.refusals);
+	}
+	if (s->a.plan_only) {
+		j->outcome = "plan_only";
+		if (!s->a.json)
+			fprintf(stderr, "Plan only: nothing was written.\n");
+		return 0;
+	}
+	if (!j->plan.writes) {
+		j->outcome = "nothing_to_write";
+		return 0;
+	}
+	if (!s->a.yes && !confirm(&j->plan)) {
+		j->outcome = "declined";
+		s->code = CLI_FAIL;
+		fprintf(stderr, "Nothing was written.\n");
+		return 0;
+	}
+	rc = unifw_flash_job_execute(j, ph, err);
+	if (rc)
+		s->code = j->res.verify_failed ? FLASH_VERIFY_FAILED : CLI_FAIL;
+	else if (!s->a.json)
+		print_summary(s);
+	return rc;
 }
 
-static int finish(struct session *s, int code, const struct unifw_error *err)
+static int finish(struct session *s, int rc, const struct unifw_error *err)
 {
+	int code = rc ? (s->code ? s->code : CLI_FAIL) : s->code;
 	if (s->a.json) {
 		struct unifw_jv *r = result_json(s);
-		cli_json_result(r, err);
+		cli_json_result(r, rc ? err : NULL);
 		unifw_jv_free(r);
-	} else if (err) {
-		print_failure(s, err);
 	}
-	session_free(s);
-	return code;
+	if (rc) /* on stderr after the JSON result: the resume command is the last line */
+		print_failure(s, err);
+	unifw_flash_job_free(&s->job);
+	return cli_job_exit(rc, code);
 }
 
 int cmd_flash(int argc, char **argv)
@@ -507,40 +341,25 @@ int cmd_flash(int argc, char **argv)
 	struct unifw_error err;
 	unifw_error_clear(&err);
 	cli_progress_init(&s.prog, s.a.json);
-	if ((rc = prepare(&s, &err)) || (rc = open_phone(&s, &err)) || (rc = locate_journal(&s, &err)) ||
-	    (rc = make_plan(&s, &err)))
-		return finish(&s, CLI_FAIL, &err);
-	FILE *out = s.a.json ? stderr : stdout;
-	if (!s.a.json) {
-		print_plan(out, &s.plan, &s.facts);
-		/* The plan comes before the first write and before any error or progress on stderr, also when
-		 * stdout is a pipe or a log file. */
-		fflush(out);
-	}
-	if (s.plan.refusals) {
-		s.outcome = "refused";
-		unifw_error_set(&err, UNIFW_E_UNSAFE, "plan", UNIFW_NO_OFFSET,
-				"the plan refuses %zu thing(s) (see above): nothing was written", s.plan.refusals);
-		return finish(&s, FLASH_REFUSED, &err);
-	}
-	if (s.a.plan_only) {
-		s.outcome = "plan_only";
-		if (!s.a.json)
-			fprintf(stderr, "Plan only: nothing was written.\n");
-		return finish(&s, CLI_OK, NULL);
-	}
-	if (!s.plan.writes) {
-		s.outcome = "nothing_to_write";
-		return finish(&s, CLI_OK, NULL);
-	}
-	if (!s.a.yes && !confirm(&s.plan)) {
-		s.outcome = "declined";
-		fprintf(stderr, "Nothing was written.\n");
-		return finish(&s, CLI_FAIL, NULL);
-	}
-	if ((rc = execute(&s, &err)))
-		return finish(&s, s.res.verify_failed ? FLASH_VERIFY_FAILED : CLI_FAIL, &err);
-	if (!s.a.json)
-		print_summary(&s);
-	return finish(&s, CLI_OK, NULL);
+	struct unifw_job job;
+	cli_job_init(&job, "flash", &s.a.pa, cli_progress_cb(&s.prog));
+	job.run = flash_job;
+	job.ctx = &s;
+	struct unifw_flash_job_opts o = {.package = s.a.package,
+					 .backup_dir = s.a.backup_dir,
+					 .journal = s.a.journal,
+					 .resume = s.a.resume,
+					 .plan = {.with_preloader = s.a.with_preloader,
+						  .include_identity = s.a.include_identity,
+						  .verify = !s.a.no_verify,
+						  .range_size = s.a.range_size},
+					 .reboot = s.a.reboot,
+					 .progress = cli_progress_cb(&s.prog),
+					 .cancel = job.cancel};
+	rc = unifw_flash_job_prepare(&s.job, &o, &job.open, &err);
+	if (s.job.warning[0])
+		fprintf(stderr, "unifw: warning: %s\n", s.job.warning);
+	if (!rc)
+		rc = unifw_job_run(&job, &err);
+	return finish(&s, rc, &err);
 }

@@ -5,7 +5,8 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
-#include "unifw/format.h"
+#include "cli/jobs.h"
+#include "unifw/erase.h"
 
 static void usage(FILE *out)
 {
@@ -39,10 +40,60 @@ static bool confirm(void)
 	return !strcmp(line, "yes\n") || !strcmp(line, "yes");
 }
 
+struct erase_run {
+	struct unifw_erase_opts *opts;
+	bool plan_only, ask, declined;
+	struct unifw_jv *res;
+};
+
+static int erase_job(void *ctx, struct unifw_phone *ph, struct unifw_error *err)
+{
+	struct erase_run *r = ctx;
+	if (r->ask) {
+		/* show the plan, then ask */
+		int rc = unifw_erase_run(ph, r->opts, true, NULL, err);
+		if (rc < 0)
+			return rc;
+		if (!confirm()) {
+			r->declined = true;
+			return 0;
+		}
+		r->opts->progress = NULL; /* the plan was shown once */
+	}
+	return unifw_erase_run(ph, r->opts, r->plan_only, &r->res, err);
+}
+
+/* A stopped erase: what was erased, and the command that erases the rest (there is no journal: each
+ * partition is erased and verified whole, so the rest is just named). */
+static void print_rest(const struct cli_phone_args *pa, const struct unifw_erase_opts *fo, const struct unifw_jv *res,
+		       bool json)
+{
+	const struct unifw_jv *erased = unifw_jv_get(res, "erased"), *rest = unifw_jv_get(res, "remaining");
+	if (!json)
+		fprintf(stderr, "unifw: %zu partition(s) erased and verified before the stop, %zu not erased; identity "
+				"backup: %s\n", unifw_jv_len(erased), unifw_jv_len(rest),
+			unifw_jv_str(unifw_jv_get(res, "identity_backup")));
+	if (!unifw_jv_len(rest))
+		return;
+	struct cli_cmdline c;
+	cli_cmdline_init(&c, "unifw format");
+	for (size_t i = 0; i < unifw_jv_len(rest); i++)
+		cli_cmdline_add2(&c, "--partition", unifw_jv_str(unifw_jv_at(rest, i)));
+	if (fo->include_identity)
+		cli_cmdline_add(&c, "--include-identity");
+	if (fo->backup_parent)
+		cli_cmdline_add2(&c, "--backup-dir", fo->backup_parent);
+	cli_cmdline_add(&c, "--yes");
+	if (json)
+		cli_cmdline_add(&c, "--json");
+	cli_cmdline_add_phone(&c, pa);
+	cli_print_resume(&c);
+}
+
 int cmd_format(int argc, char **argv)
 {
 	struct cli_phone_args pa = {0};
-	struct unifw_format_opts fo = {0};
+	struct unifw_erase_opts fo = {0};
 	const char *names[64];
 	bool json = false, plan_only = false, yes = false;
 	for (int i = 1; i < argc; i++) {
@@ -82,28 +133,26 @@ int cmd_format(int argc, char **argv)
 	struct cli_progress prog;
 	cli_progress_init(&prog, json);
 	fo.progress = cli_progress_cb(&prog);
-	struct unifw_phone_open_opts o;
-	cli_phone_opts(&pa, cli_progress_cb(&prog), &o);
+	struct erase_run run = {.opts = &fo, .plan_only = plan_only, .ask = !yes && !plan_only};
+	struct unifw_job job;
+	cli_job_init(&job, "erase", &pa, cli_progress_cb(&prog));
+	job.run = erase_job;
+	job.ctx = &run;
+	fo.cancel = job.cancel;
 	struct unifw_error err;
-	struct unifw_phone *ph = NULL;
-	struct unifw_jv *res = NULL;
 	unifw_error_clear(&err);
-	int rc = unifw_phone_open(&o, &ph, &err);
-	if (rc == 0 && !yes && !plan_only) {
-		/* show the plan, then ask */
-		rc = unifw_format_run(ph, &fo, true, NULL, &err);
-		if (rc == 0 && !confirm()) {
-			unifw_phone_close(ph);
-			fprintf(stderr, "Nothing was erased.\n");
-			return CLI_FAIL;
-		}
-		fo.progress = NULL; /* the plan was shown once */
-		if (rc == 0)
-			rc = unifw_format_run(ph, &fo, false, &res, &err);
-	} else if (rc == 0) {
-		rc = unifw_format_run(ph, &fo, plan_only, &res, &err);
+	int rc = unifw_job_run(&job, &err);
+	struct unifw_jv *res = run.res;
+	if (run.declined) {
+		fprintf(stderr, "Nothing was erased.\n");
+		return CLI_FAIL;
 	}
-	unifw_phone_close(ph);
+	if (rc == UNIFW_E_CANCELLED && res) {
+		int code = json ? cli_json_result(res, &err) : cli_error(&err);
+		print_rest(&pa, &fo, res, json);
+		unifw_jv_free(res);
+		return cli_job_exit(rc, code);
+	}
 	if (json) {
 		int code = cli_json_result(res, rc < 0 ? &err : NULL);
 		unifw_jv_free(res);

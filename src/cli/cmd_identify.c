@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
-#include "unifw/config.h"
+#include "cli/jobs.h"
 #include "unifw/human.h"
 #include "unifw/identify.h"
 
@@ -103,6 +103,18 @@ static void print_human(const struct unifw_jv *r)
 	}
 }
 
+struct identify_run {
+	struct unifw_jv *report;
+	bool opened; /* the phone opened: a failure after that has no partial report to show */
+};
+
+static int identify_job(void *ctx, struct unifw_phone *ph, struct unifw_error *err)
+{
+	struct identify_run *r = ctx;
+	r->opened = true;
+	return unifw_identify(ph, &r->report, err);
+}
+
 int cmd_identify(int argc, char **argv)
 {
 	struct cli_phone_args pa = {0};
@@ -127,29 +139,26 @@ int cmd_identify(int argc, char **argv)
 	cli_progress_init(&prog, false); /* --json prints one object: progress goes to stderr as lines/bars */
 	if (json && prog.mode == CLI_PROGRESS_BARS)
 		prog.mode = CLI_PROGRESS_LINES;
-	struct unifw_phone_open_opts o;
+	struct unifw_job job;
 	struct unifw_phone_info partial;
-	cli_phone_opts(&pa, cli_progress_cb(&prog), &o);
-	o.partial = &partial;
-	const char *env_da = getenv("UNIFW_DA");
+	struct identify_run run = {0};
+	cli_job_init(&job, "identify", &pa, cli_progress_cb(&prog));
+	job.open.partial = &partial;
+	job.run = identify_job;
+	job.ctx = &run;
 	char conf_da[4096];
-	bool have_da = pa.da || (env_da && *env_da) || unifw_config_get("da", conf_da, sizeof conf_da);
-	if (no_da || !have_da) {
-		o.brom_only = true;
+	if (no_da || !unifw_da_lookup(pa.da, conf_da, sizeof conf_da)) {
+		job.open.brom_only = true;
 		if (!no_da)
 			fprintf(stderr, "unifw identify: no DA (--da, $UNIFW_DA or 'da =' in the configuration file): "
 					"showing the BROM/preloader facts only; eMMC, DRAM and partitions need the DA\n");
 	}
 	struct unifw_error err;
-	struct unifw_phone *ph = NULL;
-	struct unifw_jv *report = NULL;
 	unifw_error_clear(&err);
-	int rc = unifw_phone_open(&o, &ph, &err);
-	if (rc == 0)
-		rc = unifw_identify(ph, &report, &err);
-	else if (partial.mode && strcmp(partial.mode, "unknown"))
+	int rc = unifw_job_run(&job, &err);
+	struct unifw_jv *report = run.report;
+	if (!run.opened && rc < 0 && partial.mode && strcmp(partial.mode, "unknown"))
 		report = unifw_phone_info_json(&partial); /* what was learned before the failure */
-	unifw_phone_close(ph);
 	if (report && rc < 0) {
 		char buf[1024];
 		unifw_jv_set_str(report, "error", unifw_error_format(&err, buf, sizeof buf));
@@ -163,7 +172,7 @@ int cmd_identify(int argc, char **argv)
 		}
 	}
 	unifw_jv_free(report);
-	if (rc < 0)
-		return cli_error(&err);
+	if (rc < 0) /* identify writes nothing: a stopped identify is simply run again */
+		return cli_job_exit(rc, cli_error(&err));
 	return CLI_OK;
 }

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/jobs.h"
 
 static void usage(FILE *out)
 {
@@ -10,6 +11,12 @@ static void usage(FILE *out)
 		     "Connect, start the DA and tell the phone to boot normally (FINISH).\n\n"
 		     "  --json   JSON event lines, then {\"event\":\"result\",\"ok\":...}\n%s",
 		cli_phone_usage);
+}
+
+static int reboot_job(void *ctx, struct unifw_phone *ph, struct unifw_error *err)
+{
+	(void)ctx;
+	return unifw_phone_reboot(ph, err);
 }
 
 int cmd_reboot(int argc, char **argv)
@@ -32,15 +39,12 @@ int cmd_reboot(int argc, char **argv)
 	}
 	struct cli_progress prog;
 	cli_progress_init(&prog, json);
-	struct unifw_phone_open_opts o;
-	cli_phone_opts(&pa, cli_progress_cb(&prog), &o);
+	struct unifw_job job;
+	cli_job_init(&job, "reboot", &pa, cli_progress_cb(&prog));
+	job.run = reboot_job;
 	struct unifw_error err;
-	struct unifw_phone *ph = NULL;
 	unifw_error_clear(&err);
-	int rc = unifw_phone_open(&o, &ph, &err);
-	if (rc == 0)
-		rc = unifw_phone_reboot(ph, &err);
-	unifw_phone_close(ph);
+	int rc = unifw_job_run(&job, &err);
 	if (json)
 		return cli_json_result(NULL, rc < 0 ? &err : NULL);
 	if (rc < 0)

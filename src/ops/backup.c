@@ -391,6 +391,9 @@ static int item_stream(struct run *r, struct unifw_backup_item *it, const char *
 		rc = backup_queue_start(&q, &w, &r->bufs, err);
 	while (rc == 0 && w.done < it->size) {
 		uint64_t n = it->size - w.done < r->chunk ? it->size - w.done : r->chunk;
+		/* a safe point: every byte before it is synced and counted by the journal */
+		if ((rc = unifw_cancel_check(r->o->cancel, it->name, "between two reads", err)) < 0)
+			break;
 		rc = unifw_phone_read(r->ph, it->part, it->offset + w.done, n, backup_queue_sink, &q, err);
 		/* what was queued before a failure still goes to disk; the journal counts only synced bytes */
 		struct unifw_error e2;
@@ -676,6 +679,7 @@ int unifw_backup(struct unifw_phone *ph, const struct unifw_backup_opts *opts, s
 		rc = item_backup(&r, &j->item[i], err);
 	if (rc < 0) {
 		struct unifw_error e2; /* keep what is safe for --resume; the first error is the one to tell */
+		snprintf(j->state, sizeof j->state, "interrupted");
 		journal_checkpoint(&r, true, &e2);
 		goto out;
 	}

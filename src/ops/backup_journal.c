@@ -26,6 +26,7 @@ int unifw_backup_journal_save(const char *path, const struct unifw_backup_journa
 	unifw_jv_set_uint(o, "boot_region", j->boot_region);
 	unifw_jv_set_bool(o, "skip_empty", j->skip_empty);
 	unifw_jv_set_bool(o, "identity_only", j->identity_only);
+	unifw_jv_set_str(o, "state", j->state[0] ? j->state : "running");
 	struct unifw_jv *arr = unifw_jv_set_arr(o, "items");
 	for (size_t i = 0; i < j->count; i++) {
 		const struct unifw_backup_item *it = &j->item[i];
@@ -108,6 +109,7 @@ int unifw_backup_journal_load(const char *path, struct unifw_backup_journal *j, 
 		{"boot_region", UNIFW_JF_U64, true, &j->boot_region, 0, 0, 0, false},
 		{"skip_empty", UNIFW_JF_BOOL, false, &j->skip_empty, 0, 0, 0, false},
 		{"identity_only", UNIFW_JF_BOOL, false, &j->identity_only, 0, 0, 0, false},
+		{"state", UNIFW_JF_STR, false, j->state, sizeof j->state, 0, 0, false}, /* none before issue 10 */
 		{"items", UNIFW_JF_ARRAY, true, &arr, 0, 0, UNIFW_BACKUP_MAX_ITEMS, false},
 	};
 	rc = unifw_jv_read(o, fields, 2, path, "backup journal", err);

@@ -252,7 +252,7 @@ static int identity_backup(struct exec *x, const char *dir, struct unifw_error *
 	}
 	/* identity content the tables do not name as such (NVRAM_X, no table at all): idregion.h */
 	if (!rc)
-		rc = unifw_idregions_backup(flash_idregion_read, (void *)x->dev, &x->plan->identity_regions, dir, err);
+		rc = unifw_idregions_backup(x->dev->read, x->dev->ctx, &x->plan->identity_regions, dir, err);
 	if (rc) {
 		unifw_error_prefix(err, "identity backup (nothing written yet): ");
 		x->res->failed_step = "backup";
@@ -519,6 +519,17 @@ static int build_ranges(struct exec *x, const struct unifw_flash_entry *e, struc
 	return rc;
 }
 
+static int stop_requested(struct exec *x, const struct unifw_flash_entry *e, const struct flash_range *r,
+			  struct unifw_error *err)
+{
+	char what[96];
+	snprintf(what, sizeof what, "before the range at offset 0x%llx", (unsigned long long)r->off);
+	int rc = unifw_cancel_check(x->o->cancel, e->name, what, err);
+	if (rc)
+		x->res->failed_step = "cancelled";
+	return rc;
+}
+
 static int flash_entry(struct exec *x, const struct unifw_flash_entry *e, struct unifw_flash_journal_part *jp,
 		       struct unifw_error *err)
 {
@@ -555,6 +566,9 @@ static int flash_entry(struct exec *x, const struct unifw_flash_entry *e, struct
 		rc = recheck_range(x, e, &rs, &rs.ranges[i], &img.s, err);
 	for (uint64_t i = start; !rc && i < rs.count; i++) {
 		const struct flash_range *r = &rs.ranges[i];
+		/* the safe point: every range before this one is written, verified and counted by the journal */
+		if ((rc = stop_requested(x, e, r, err)))
+			break;
 		rc = write_range(x, e, &rs, r, &img.s, err);
 		if (!rc && verify)
 			rc = verify_range(x, e, r, err);
@@ -615,7 +629,9 @@ static int run(struct exec *x, struct unifw_error *err)
 	if (rc)
 		return rc;
 	double t0 = unifw_mono_s();
-	if (dir[0])
+	if ((rc = unifw_cancel_check(x->o->cancel, "flash", "before the identity backup", err)))
+		x->res->failed_step = "cancelled";
+	else if (dir[0])
 		rc = identity_backup(x, dir, err);
 	x->res->backup_seconds = unifw_mono_s() - t0;
 	snprintf(x->res->identity_backup, sizeof x->res->identity_backup, "%s", x->j->identity_backup);

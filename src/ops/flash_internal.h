@@ -96,8 +96,6 @@ void flash_cid_hex(const uint8_t cid[16], char out[33]);
 void flash_plan_identity_regions(struct unifw_flash_plan *plan, const struct unifw_flash_facts *facts);
 int flash_plan_scatter_overlaps(struct unifw_flash_plan *plan, const struct unifw_scatter *sc, const char *scatter_name,
 				struct unifw_error *err);
-/* unifw_idregion_reader over a struct unifw_flash_device (ctx): user-area reads. */
-int flash_idregion_read(void *ctx, uint64_t off, uint8_t *buf, size_t len, struct unifw_error *err);
 /* Does an identity image (NVRAM, PRO_INFO, PROTECT_F, PROTECT_S) come from the connected phone? Only when the
  * package's unifw backup manifest lists the file, records this phone's CID and the image's SHA-256
  * (flash_provenance.c). code NULL: it does (why says so); else "identity_no_provenance",

@@ -54,9 +54,3 @@ int flash_plan_scatter_overlaps(struct unifw_flash_plan *plan, const struct unif
 	unifw_findings_free(&f);
 	return rc;
 }
-
-int flash_idregion_read(void *ctx, uint64_t off, uint8_t *buf, size_t len, struct unifw_error *err)
-{
-	const struct unifw_flash_device *dev = ctx;
-	return ops_read_into(dev->read, dev->ctx, UNIFW_PHONE_USER, off, buf, len, err);
-}

@@ -2,6 +2,7 @@
  * phone's facts alone (no I/O on the phone), so that every safety rule runs before a byte is sent.
  * The rules and their reason codes are documented in docs/flash.md. */
 #include "ops/flash_internal.h"
+#include "ops/flash_plan_internal.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -17,7 +18,6 @@
 
 /* Bytes hashed at each end of an image that carries no package SHA-256 (a large folder file). */
 #define FINGERPRINT_EDGE (1u << 20)
-#define MAX_DIFFS_IN_TEXT 4u
 
 static const char *const identity_names[] = {"NVRAM", "PRO_INFO", "PROTECT_F", "PROTECT_S"};
 
@@ -52,11 +52,7 @@ const char *unifw_flash_form_name(enum unifw_flash_form f)
 	return "none";
 }
 
-static const char *hsize(uint64_t n, char *buf, size_t len) { return unifw_human_size(n, buf, len); }
-
-static void set_reason(struct unifw_flash_entry *e, enum unifw_flash_action a, const char *code, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-static void set_reason(struct unifw_flash_entry *e, enum unifw_flash_action a, const char *code, const char *fmt, ...)
+void flash_plan_reason(struct unifw_flash_entry *e, enum unifw_flash_action a, const char *code, const char *fmt, ...)
 {
 	va_list ap;
 	e->action = a;
@@ -66,384 +62,10 @@ static void set_reason(struct unifw_flash_entry *e, enum unifw_flash_action a, c
 	va_end(ap);
 }
 
-static bool cid_known(const uint8_t cid[16])
-{
-	for (int i = 0; i < 16; i++)
-		if (cid[i])
-			return true;
-	return false;
-}
-
-/* "Samsung N5U00M (15 01 00 4e 35 55 30 30 4d)" for the first 9 ID bytes (MID, CBX, OID, PNM). */
-static void describe_part_id(const uint8_t *id, size_t id_len, char *out, size_t len)
-{
-	char pnm[7], hex[3 * 16 + 1] = "";
-	const char *mfr = unifw_emi_mid_name(id[0]);
-	for (int i = 0; i < 6; i++)
-		pnm[i] = (id[3 + i] >= 0x20 && id[3 + i] < 0x7F) ? (char)id[3 + i] : '.';
-	pnm[6] = 0;
-	if (id_len > 16)
-		id_len = 16;
-	size_t used = 0;
-	for (size_t i = 0; i < id_len; i++)
-		used += (size_t)snprintf(hex + used, sizeof hex - used, "%s%02x", i ? " " : "", id[i]);
-	if (mfr)
-		snprintf(out, len, "%s %s (%s)", mfr, pnm, hex);
-	else
-		snprintf(out, len, "MID 0x%02x %s (%s)", id[0], pnm, hex);
-}
-
-/* ---------------------------------------------------------------- layout: scatter vs the phone */
-
-static int add_diff(struct unifw_flash_plan *plan, const char *code, const char *name, uint64_t pkg_start,
-		    uint64_t pkg_size, uint64_t ph_start, uint64_t ph_size, struct unifw_error *err)
-{
-	struct unifw_flash_layout_diff *v = realloc(plan->diffs, (plan->diff_count + 1) * sizeof *v);
-	if (!v)
-		return unifw_error_set(err, UNIFW_E_NOMEM, "plan", UNIFW_NO_OFFSET, "out of memory");
-	plan->diffs = v;
-	struct unifw_flash_layout_diff *d = &v[plan->diff_count++];
-	char a[32], b[32];
-	memset(d, 0, sizeof *d);
-	d->code = code;
-	snprintf(d->name, sizeof d->name, "%s", name);
-	d->package_start = pkg_start;
-	d->package_size = pkg_size;
-	d->phone_start = ph_start;
-	d->phone_size = ph_size;
-	if (!strcmp(code, "missing_on_phone"))
-		snprintf(d->text, sizeof d->text, "%s (package: at 0x%llx, %s) does not exist on the phone", name,
-			 (unsigned long long)pkg_start, hsize(pkg_size, a, sizeof a));
-	else if (!strcmp(code, "not_in_package"))
-		snprintf(d->text, sizeof d->text, "%s (phone: at 0x%llx, %s) is not in the package's scatter", name,
-			 (unsigned long long)ph_start, hsize(ph_size, a, sizeof a));
-	else if (!strcmp(code, "start"))
-		snprintf(d->text, sizeof d->text, "%s starts at 0x%llx in the package but at 0x%llx on the phone", name,
-			 (unsigned long long)pkg_start, (unsigned long long)ph_start);
-	else if (!strcmp(code, "size"))
-		snprintf(d->text, sizeof d->text, "%s is %s in the package but %s on the phone", name,
-			 hsize(pkg_size, a, sizeof a), hsize(ph_size, b, sizeof b));
-	else
-		snprintf(d->text, sizeof d->text,
-			 "the phone's MBR/EBR puts %s at 0x%llx, where no partition of the package starts", name,
-			 (unsigned long long)ph_start);
-	return 0;
-}
-
-static const struct unifw_phone_part_entry *layout_find(const struct unifw_phone_layout *l, const char *name)
-{
-	for (size_t i = 0; i < l->count; i++)
-		if (!strcasecmp(l->part[i].name, name))
-			return &l->part[i];
-	return NULL;
-}
-
-static const struct unifw_scatter_part *scatter_at(const struct unifw_scatter *sc, uint64_t linear)
-{
-	for (size_t i = 0; i < sc->count; i++)
-		if (sc->parts[i].linear_start == linear && !unifw_scatter_addr_is_from_end(linear))
-			return &sc->parts[i];
-	return NULL;
-}
-
-/* A partition the MBR/EBR lists but the PMT does not name (a phone without PMT): identify.c calls it
- * mmcblk0pN. Such entries are compared by position. */
-static bool unnamed(const struct unifw_phone_part_entry *p)
-{
-	return !p->in_pmt && !strncmp(p->name, "mmcblk0p", 8);
-}
-
-static int compare_scatter_side(struct unifw_flash_plan *plan, const struct unifw_scatter *sc,
-				const struct unifw_phone_layout *l, struct unifw_error *err)
-{
-	int rc = 0;
-	for (size_t i = 0; i < sc->count && !rc; i++) {
-		const struct unifw_scatter_part *sp = &sc->parts[i];
-		/* PRELOADER lives in boot1, outside the tables' address space. */
-		if (!sp->name[0] || !strcasecmp(sp->name, "PRELOADER"))
-			continue;
-		const struct unifw_phone_part_entry *pe = layout_find(l, sp->name);
-		if (!pe) {
-			/* Without a PMT only MBR, EBRn and the ext4 partitions have names (by position). */
-			if (l->have_pmt)
-				rc = add_diff(plan, "missing_on_phone", sp->name, sp->linear_start, sp->size, 0, 0, err);
-			continue;
-		}
-		uint64_t phone_linear = pe->offset + l->boot_region;
-		/* 0xFFFFxxxx addresses count blocks from the end (BMTPOOL): the layout resolved them, the scatter
-		 * keeps the raw form; both say "at the end", which is all that can be compared. */
-		bool from_end = pe->from_end || unifw_scatter_addr_is_from_end(sp->linear_start);
-		if (!from_end && phone_linear != sp->linear_start)
-			rc = add_diff(plan, "start", sp->name, sp->linear_start, sp->size, phone_linear, pe->size, err);
-		/* Sizes are the PMT's (the MBR's last entry only says "to the end of the disk"). */
-		if (!rc && !from_end && pe->in_pmt && sp->size && pe->size && pe->size != sp->size)
-			rc = add_diff(plan, "size", sp->name, sp->linear_start, sp->size, phone_linear, pe->size, err);
-	}
-	return rc;
-}
-
-static int compare_phone_side(struct unifw_flash_plan *plan, const struct unifw_scatter *sc,
-			      const struct unifw_phone_layout *l, struct unifw_error *err)
-{
-	int rc = 0;
-	for (size_t i = 0; i < l->count && !rc; i++) {
-		const struct unifw_phone_part_entry *pe = &l->part[i];
-		if (pe->offset == UINT64_MAX)
-			continue; /* PRELOADER (boot1) */
-		uint64_t phone_linear = pe->offset + l->boot_region;
-		if (unnamed(pe)) {
-			if (!scatter_at(sc, phone_linear))
-				rc = add_diff(plan, "mbr_start", pe->name, 0, 0, phone_linear, pe->size, err);
-		} else if (!unifw_scatter_find(sc, pe->name)) {
-			rc = add_diff(plan, "not_in_package", pe->name, 0, 0, phone_linear, pe->size, err);
-		}
-	}
-	return rc;
-}
-
-static int check_layout(struct unifw_flash_plan *plan, const struct unifw_scatter *sc,
-			const struct unifw_flash_facts *f, const char *scatter_name, struct unifw_error *err)
-{
-	int rc = 0;
-	if (f->have_layout) {
-		plan->layout_checked = true;
-		rc = compare_scatter_side(plan, sc, &f->layout, err);
-		if (!rc)
-			rc = compare_phone_side(plan, sc, &f->layout, err);
-		if (!f->layout.have_pmt)
-			unifw_findings_add(&plan->findings, UNIFW_SEV_WARNING, "no-pmt", scatter_name, 0, NULL,
-					   "the phone returned no PMT: only the MBR/EBR partitions (by position) and the "
-					   "tables themselves could be compared");
-	} else {
-		if (f->boot_region && f->boot_region != plan->boot_region)
-			unifw_findings_add(&plan->findings, UNIFW_SEV_WARNING, "boot-region-differs", scatter_name, 0,
-					   NULL, "the package's layout starts its user area (MBR) at linear 0x%llx, the "
-					   "phone's boot partitions end at 0x%llx: images go to linear address minus "
-					   "0x%llx as the scatter says; a package made for this eMMC would agree",
-					   (unsigned long long)plan->boot_region, (unsigned long long)f->boot_region,
-					   (unsigned long long)plan->boot_region);
-		unifw_findings_add(&plan->findings, UNIFW_SEV_WARNING, "no-partition-table", scatter_name, 0, NULL,
-				   "nothing to compare the package's layout with (%s): it is taken as it is and "
-				   "written as the phone's PMT", f->layout_note[0] ? f->layout_note : "no PMT, no MBR");
-	}
-	if (rc || !plan->diff_count)
-		return rc;
-	char list[1024] = "";
-	size_t used = 0;
-	for (size_t i = 0; i < plan->diff_count && i < MAX_DIFFS_IN_TEXT; i++) {
-		int w = snprintf(list + used, sizeof list - used, "%s%s", i ? "; " : "", plan->diffs[i].text);
-		if (w < 0 || (size_t)w >= sizeof list - used)
-			break;
-		used += (size_t)w;
-	}
-	/* The meaning first, the list last: a finding holds 512 bytes and the plan's "layout" lists them all. */
-	unifw_findings_add(
-		&plan->findings, UNIFW_SEV_ERROR, "layout-changed", scatter_name, 0, NULL,
-		"the package's scatter is not this phone's partition layout (SP Flash Tool: 8038 \"PMT changed\"). "
-		"The phone finds its partitions through its own table: images written at the package's addresses "
-		"would land in other partitions (NVRAM with the IMEI among them). Format All + Download would erase "
-		"NVRAM; unifw writes nothing. %zu difference(s): %s%s",
-		plan->diff_count, list, plan->diff_count > MAX_DIFFS_IN_TEXT ? "; ..." : "");
-	return 0;
-}
-
-/* ---------------------------------------------------------------- preloader */
-
-struct preloader_fit {
-	bool fits;
-	bool cid_unknown;
-	enum unifw_emi_fit fit;
-	size_t matches;
-	char verdict[640];
-};
-
-/* "3 memory part(s) (Samsung N5U00M (...), ...)" for the first four entries of a table. */
-static void describe_parts(const struct unifw_emi_entry *entries, size_t count, char *out, size_t len)
-{
-	char parts[280] = "";
-	size_t used = 0;
-	for (size_t i = 0; i < count && i < 4; i++) {
-		char one[96];
-		describe_part_id(entries[i].id, entries[i].id_length ? entries[i].id_length : 9, one, sizeof one);
-		int w = snprintf(parts + used, sizeof parts - used, "%s%s", i ? ", " : "", one);
-		if (w < 0 || (size_t)w >= sizeof parts - used)
-			break;
-		used += (size_t)w;
-	}
-	snprintf(out, len, "%zu memory part(s) (%s%s)", count, parts, count > 4 ? ", ..." : "");
-}
-
-/* The verdict names the table that fails: the MTK_BLOADER_INFO tag is what flash tools read, the compiled
- * emi_settings[] is what the preloader runs at power-on (MT6572 mt_emi.c: mt_set_emi takes
- * emi_settings[mt_get_mdl_number()]); a preloader is fit only when both list the part, agreeing. */
-static void fit_verdict(const struct unifw_emi_table *t, const struct unifw_emi_compiled *c,
-			const struct unifw_emi_fit_result *r, const char *phone, struct preloader_fit *out)
-{
-	char tag_parts[320], comp_parts[320];
-	describe_parts(t->entry, t->count, tag_parts, sizeof tag_parts);
-	describe_parts(c->entry, c->count, comp_parts, sizeof comp_parts);
-	switch (r->fit) {
-	case UNIFW_EMI_FIT_OK:
-		snprintf(out->verdict, sizeof out->verdict,
-			 "its EMI table lists the phone's memory part %s (entry %zu of %zu) and its compiled "
-			 "emi_settings[] agrees (entry %zu of %u)", phone, r->tag_index, t->count, r->compiled_index,
-			 c->count);
-		break;
-	case UNIFW_EMI_FIT_NEITHER:
-		snprintf(out->verdict, sizeof out->verdict, "its EMI table lists %s but not the phone's %s%s", tag_parts,
-			 phone, c->count ? " (nor does its compiled emi_settings[])" : "");
-		break;
-	case UNIFW_EMI_FIT_TAG_LACKS:
-		snprintf(out->verdict, sizeof out->verdict,
-			 "its EMI table (MTK_BLOADER_INFO tag) lists %s but not the phone's %s, while its compiled "
-			 "emi_settings[] does (entry %zu): the two tables disagree, the preloader is not what its tag "
-			 "says", tag_parts, phone, r->compiled_index);
-		break;
-	case UNIFW_EMI_FIT_COMPILED_LACKS:
-		snprintf(out->verdict, sizeof out->verdict,
-			 "its EMI table (MTK_BLOADER_INFO tag) lists the phone's %s (entry %zu) but the compiled "
-			 "emi_settings[] the preloader runs at power-on lists %s and not that part", phone,
-			 r->tag_index, comp_parts);
-		break;
-	case UNIFW_EMI_FIT_DISAGREE:
-		snprintf(out->verdict, sizeof out->verdict,
-			 "both its EMI table (MTK_BLOADER_INFO tag, entry %zu) and its compiled emi_settings[] (entry "
-			 "%zu) list the phone's %s, but with different DRAM settings: the preloader would run the "
-			 "compiled ones, which no flash tool checks", r->tag_index, r->compiled_index, phone);
-		break;
-	case UNIFW_EMI_FIT_COMPILED_MISSING:
-		snprintf(out->verdict, sizeof out->verdict,
-			 "its EMI table (MTK_BLOADER_INFO tag) lists the phone's %s (entry %zu) but no compiled "
-			 "emi_settings[] was found, so the table the preloader runs at power-on cannot be checked",
-			 phone, r->tag_index);
-		break;
-	}
-}
-
-static int emi_fit(const uint8_t *buf, size_t len, const char *name, const struct unifw_flash_facts *f,
-		   struct unifw_emi_table *t, struct unifw_emi_compiled *c, struct preloader_fit *out,
-		   struct unifw_error *err)
-{
-	struct unifw_preloader pl;
-	char phone[96];
-	int rc = unifw_preloader_parse(buf, len, name, &pl, err);
-	if (!rc && !pl.has_emi)
-		rc = unifw_error_set(err, UNIFW_E_FORMAT, name, UNIFW_NO_OFFSET,
-				     "no EMI (DRAM) table (MTK_BLOADER_INFO) in the preloader");
-	if (!rc)
-		rc = unifw_preloader_emi_table(buf, len, &pl, t, err);
-	if (rc)
-		return rc;
-	struct unifw_error cerr;
-	bool have_compiled = unifw_preloader_emi_compiled(buf, len, &pl, c, &cerr) == 0;
-	const uint8_t *cid = f->cid;
-	if (!cid_known(cid) && cid_known(f->dram_info))
-		cid = f->dram_info; /* the DA's DRAM info carries the same leading CID bytes */
-	if (!cid_known(cid)) {
-		out->cid_unknown = true;
-		snprintf(out->verdict, sizeof out->verdict,
-			 "the phone's eMMC CID is unknown, so its memory part cannot be checked against the EMI table");
-		return 0;
-	}
-	describe_part_id(cid, 9, phone, sizeof phone);
-	struct unifw_emi_fit_result r;
-	out->fit = unifw_emi_check_fit(t, have_compiled ? c : NULL, cid, &r);
-	out->fits = out->fit == UNIFW_EMI_FIT_OK;
-	out->matches = unifw_emi_count_cid_matches(t, cid);
-	fit_verdict(t, c, &r, phone, out);
-	return 0;
-}
-
-/* Do the package preloader's EMI tables (tag and compiled) list the phone's memory part? */
-static int preloader_fit(const uint8_t *buf, size_t len, const char *name, const struct unifw_flash_facts *f,
-			 struct preloader_fit *out, struct unifw_error *err)
-{
-	struct unifw_emi_table *t = malloc(sizeof *t); /* ~11 KiB each: kept off the stack */
-	struct unifw_emi_compiled *c = calloc(1, sizeof *c);
-	memset(out, 0, sizeof *out);
-	int rc = t && c ? emi_fit(buf, len, name, f, t, c, out, err)
-			: unifw_error_set(err, UNIFW_E_NOMEM, name, UNIFW_NO_OFFSET, "out of memory");
-	free(t);
-	free(c);
-	return rc;
-}
-
-/* The refusal code of a preloader that does not fit: which table failed (docs/flash.md). */
-static const char *emi_refusal_code(enum unifw_emi_fit fit)
-{
-	switch (fit) {
-	case UNIFW_EMI_FIT_COMPILED_LACKS:
-	case UNIFW_EMI_FIT_DISAGREE: return "emi_settings_mismatch";
-	case UNIFW_EMI_FIT_COMPILED_MISSING: return "emi_settings_missing";
-	case UNIFW_EMI_FIT_TAG_LACKS:
-	case UNIFW_EMI_FIT_NEITHER:
-	case UNIFW_EMI_FIT_OK: break;
-	}
-	return "emi_mismatch";
-}
-
-static int plan_preloader(struct unifw_flash_entry *e, const struct unifw_package *pkg,
-			  const struct unifw_flash_facts *f, const struct unifw_flash_plan_opts *o, struct unifw_error *err)
-{
-	uint8_t *buf = NULL, *wrapped = NULL;
-	size_t len = 0, wlen = 0;
-	struct preloader_fit fit;
-	struct unifw_error perr;
-	unifw_error_clear(&perr);
-	int rc = flash_image_read_all(pkg, e->pp->item, UNIFW_FLASH_MAX_PRELOADER, &buf, &len, &perr);
-	if (!rc)
-		rc = preloader_fit(buf, len, e->image, f, &fit, &perr);
-	if (!rc)
-		rc = unifw_flash_wrap_preloader(buf, len, e->image, &wrapped, &wlen, &perr);
-	if (rc) {
-		char m[600];
-		if (!o->with_preloader)
-			set_reason(e, UNIFW_FLASH_SKIP, "preloader_not_requested",
-				   "the preloader is written only with --with-preloader (and this one cannot be checked: %s)",
-				   unifw_error_format(&perr, m, sizeof m));
-		else
-			set_reason(e, UNIFW_FLASH_REFUSE, "preloader_unreadable",
-				   "the preloader cannot be checked, so it is not written: %s",
-				   unifw_error_format(&perr, m, sizeof m));
-		free(buf);
-		return rc == UNIFW_E_NOMEM ? unifw_error_set(err, rc, e->image, UNIFW_NO_OFFSET, "out of memory") : 0;
-	}
-	unifw_sha256(buf, len, e->fingerprint);
-	e->image_bytes = wlen;
-	e->form = UNIFW_FLASH_FORM_PRELOADER;
-	free(buf);
-	free(wrapped);
-	if (!o->with_preloader) {
-		set_reason(e, UNIFW_FLASH_SKIP, "preloader_not_requested",
-			   "the preloader is written only with --with-preloader; %s%s", fit.verdict,
-			   fit.fits ? "" : ": do not write it to this phone");
-		return 0;
-	}
-	if (fit.cid_unknown) {
-		set_reason(e, UNIFW_FLASH_REFUSE, "cid_unknown", "%s: a preloader that cannot initialise the DRAM leaves "
-			   "the phone dead until a BROM/test-point recovery", fit.verdict);
-		return 0;
-	}
-	if (!fit.fits) {
-		set_reason(e, UNIFW_FLASH_REFUSE, emi_refusal_code(fit.fit),
-			   "%s: written, it could not initialise the phone's DRAM and the phone would be dead until a "
-			   "BROM/test-point recovery (SP Flash Tool: 4032 S_FT_ENABLE_DRAM_FAIL at the next flash)",
-			   fit.verdict);
-		return 0;
-	}
-	if (fit.matches > 1)
-		snprintf(e->warning, sizeof e->warning,
-			 "%zu EMI entries match the phone's CID: newer preloaders then also compare the DRAM vendor and "
-			 "ranks", fit.matches);
-	set_reason(e, UNIFW_FLASH_WRITE, "write", "--with-preloader and %s; written to boot1 in its EMMC_BOOT form",
-		   fit.verdict);
-	return 0;
-}
-
 /* ---------------------------------------------------------------- one partition */
 
-static int fingerprint(const struct unifw_package *pkg, const struct unifw_package_item *it, uint8_t out[32],
-		       struct unifw_error *err)
+int flash_plan_fingerprint(const struct unifw_package *pkg, const struct unifw_package_item *it, uint8_t out[32],
+			   struct unifw_error *err)
 {
 	if (it->has_sha256) {
 		memcpy(out, it->sha256, 32);
@@ -518,13 +140,13 @@ static bool place_entry(struct unifw_flash_entry *e, const struct unifw_scatter_
 		return true;
 	}
 	if (sp->region[0] && strcasecmp(sp->region, "EMMC_USER")) {
-		set_reason(e, UNIFW_FLASH_REFUSE, "unknown_region",
+		flash_plan_reason(e, UNIFW_FLASH_REFUSE, "unknown_region",
 			   "region %s is not one unifw writes (EMMC_BOOT_1 or EMMC_USER)", sp->region);
 		return false;
 	}
 	e->part = UNIFW_PHONE_USER;
 	if (unifw_scatter_addr_is_from_end(sp->linear_start) || sp->linear_start < boot_region) {
-		set_reason(e, UNIFW_FLASH_REFUSE, "bad_address",
+		flash_plan_reason(e, UNIFW_FLASH_REFUSE, "bad_address",
 			   "linear address 0x%llx is not in the user area (which starts at the MBR, 0x%llx)",
 			   (unsigned long long)sp->linear_start, (unsigned long long)boot_region);
 		return false;
@@ -538,7 +160,7 @@ static void check_fit(struct unifw_flash_entry *e, const struct unifw_flash_fact
 {
 	char a[32], b[32];
 	if (e->size && e->image_bytes > e->size) {
-		set_reason(e, UNIFW_FLASH_REFUSE, "too_big",
+		flash_plan_reason(e, UNIFW_FLASH_REFUSE, "too_big",
 			   "image %s is %s (%llu bytes%s) but partition %s holds %s (%llu bytes): written, it would run "
 			   "%llu bytes into the next partition. SP Flash Tool refuses this with error 5056/5069; the "
 			   "image is for another layout or damaged",
@@ -551,14 +173,14 @@ static void check_fit(struct unifw_flash_entry *e, const struct unifw_flash_fact
 	}
 	uint64_t room = e->part == UNIFW_PHONE_BOOT1 ? f->boot1_size : f->user_size;
 	if (room && (e->offset > room || e->image_bytes > room - e->offset)) {
-		set_reason(e, UNIFW_FLASH_REFUSE, "beyond_device",
+		flash_plan_reason(e, UNIFW_FLASH_REFUSE, "beyond_device",
 			   "%s would end at 0x%llx but the phone's %s is %s", e->name,
 			   (unsigned long long)(e->offset + e->image_bytes),
 			   e->part == UNIFW_PHONE_BOOT1 ? "boot1 partition" : "user area", hsize(room, a, sizeof a));
 		return;
 	}
 	if (e->offset % UNIFW_FLASH_SECTOR)
-		set_reason(e, UNIFW_FLASH_REFUSE, "unaligned",
+		flash_plan_reason(e, UNIFW_FLASH_REFUSE, "unaligned",
 			   "offset 0x%llx is not on a 512-byte sector: the DA writes whole sectors",
 			   (unsigned long long)e->offset);
 }
@@ -577,12 +199,12 @@ static int check_identity_provenance(struct unifw_flash_entry *e, const struct u
 		return unifw_error_set(err, rc, it->path, UNIFW_NO_OFFSET, "out of memory");
 	if (rc) {
 		char m[600];
-		set_reason(e, UNIFW_FLASH_REFUSE, "unreadable", "image %s cannot be read: %s", it->path,
+		flash_plan_reason(e, UNIFW_FLASH_REFUSE, "unreadable", "image %s cannot be read: %s", it->path,
 			   unifw_error_format(&ierr, m, sizeof m));
 		return 0;
 	}
 	if (pv.code)
-		set_reason(e, UNIFW_FLASH_REFUSE, pv.code,
+		flash_plan_reason(e, UNIFW_FLASH_REFUSE, pv.code,
 			   "%s. Identity images are written only from a unifw backup of this phone, whatever the options",
 			   pv.why);
 	else
@@ -605,15 +227,15 @@ static int plan_entry(struct unifw_flash_plan *plan, struct unifw_flash_entry *e
 	e->image_bytes = pp->image_bytes;
 	locate(e, sp, plan->boot_region);
 	if (!sp->is_download)
-		set_reason(e, UNIFW_FLASH_SKIP, "not_downloaded", "the scatter marks it is_download: false");
+		flash_plan_reason(e, UNIFW_FLASH_SKIP, "not_downloaded", "the scatter marks it is_download: false");
 	else if (!pp->item && !strcmp(pp->status, "no_image"))
-		set_reason(e, UNIFW_FLASH_SKIP, "no_image", "the scatter names no image for it (file_name: NONE)");
+		flash_plan_reason(e, UNIFW_FLASH_SKIP, "no_image", "the scatter names no image for it (file_name: NONE)");
 	else if (!pp->item)
-		set_reason(e, UNIFW_FLASH_SKIP, "missing_image",
+		flash_plan_reason(e, UNIFW_FLASH_SKIP, "missing_image",
 			   "%s (file_name) is not in the package: the partition stays as it is on the phone",
 			   sp->file_name);
 	else if (e->identity && !o->include_identity)
-		set_reason(e, UNIFW_FLASH_SKIP, "identity",
+		flash_plan_reason(e, UNIFW_FLASH_SKIP, "identity",
 			   "identity partition (IMEI, calibration, MAC addresses live here): kept as it is unless "
 			   "--include-identity; it is backed up before the first write either way");
 	if (e->code)
@@ -627,19 +249,19 @@ static int plan_entry(struct unifw_flash_plan *plan, struct unifw_flash_entry *e
 	if (!place_entry(e, sp, plan->boot_region))
 		return 0;
 	if (!strcmp(pp->status, "unreadable")) {
-		set_reason(e, UNIFW_FLASH_REFUSE, "unreadable", "image %s cannot be read: %s", e->image,
+		flash_plan_reason(e, UNIFW_FLASH_REFUSE, "unreadable", "image %s cannot be read: %s", e->image,
 			   pp->item->error ? pp->item->error : "unknown error");
 		return 0;
 	}
 	if (!strcmp(pp->status, "wrong_platform")) {
-		set_reason(e, UNIFW_FLASH_REFUSE, "wrong_platform",
+		flash_plan_reason(e, UNIFW_FLASH_REFUSE, "wrong_platform",
 			   "image %s is a preloader for another chip (package: %s): it cannot boot this phone", e->image,
 			   plan->pkg->chosen->sc.platform);
 		return 0;
 	}
 	if (!strcmp(pp->status, "wrong_type")) {
 		if (is_table(sp->name)) {
-			set_reason(e, UNIFW_FLASH_REFUSE, "wrong_type",
+			flash_plan_reason(e, UNIFW_FLASH_REFUSE, "wrong_type",
 				   "image %s is %s content, not what %s must hold: the phone would not boot", e->image,
 				   pp->item->type, sp->name);
 			return 0;
@@ -647,20 +269,20 @@ static int plan_entry(struct unifw_flash_plan *plan, struct unifw_flash_entry *e
 		snprintf(e->warning, sizeof e->warning, "image content is %s, unusual for %s", pp->item->type, sp->name);
 	}
 	if (e->part == UNIFW_PHONE_BOOT1) {
-		int rc = plan_preloader(e, plan->pkg, f, o, err);
+		int rc = flash_plan_preloader(e, plan->pkg, f, o, err);
 		if (rc || e->action != UNIFW_FLASH_WRITE)
 			return rc;
 	} else {
 		e->form = !strcmp(pp->item->type, "sparse") ? UNIFW_FLASH_FORM_SPARSE : UNIFW_FLASH_FORM_RAW;
 		struct unifw_error ferr;
 		unifw_error_clear(&ferr);
-		if (fingerprint(plan->pkg, pp->item, e->fingerprint, &ferr) < 0) {
+		if (flash_plan_fingerprint(plan->pkg, pp->item, e->fingerprint, &ferr) < 0) {
 			char m[600];
-			set_reason(e, UNIFW_FLASH_REFUSE, "unreadable", "image %s cannot be read: %s", e->image,
+			flash_plan_reason(e, UNIFW_FLASH_REFUSE, "unreadable", "image %s cannot be read: %s", e->image,
 				   unifw_error_format(&ferr, m, sizeof m));
 			return 0;
 		}
-		set_reason(e, UNIFW_FLASH_WRITE, "write", "%s image %s%s%.480s",
+		flash_plan_reason(e, UNIFW_FLASH_WRITE, "write", "%s image %s%s%.480s",
 			   e->form == UNIFW_FLASH_FORM_SPARSE ? "sparse" : "raw", e->image, own[0] ? ": " : "", own);
 	}
 	check_fit(e, f);
@@ -688,21 +310,21 @@ static int plan_pmt(struct unifw_flash_plan *plan, const struct unifw_scatter *s
 	e->form = UNIFW_FLASH_FORM_PMT;
 	unifw_error_clear(&perr);
 	if (!f->user_size) {
-		set_reason(e, UNIFW_FLASH_REFUSE, "pmt_unplaced",
+		flash_plan_reason(e, UNIFW_FLASH_REFUSE, "pmt_unplaced",
 			   "the phone has no PMT and its user-area size is unknown, so a new one cannot be placed");
 	} else if (flash_pmt_from_scatter(sc, buf, &perr)) {
-		set_reason(e, UNIFW_FLASH_REFUSE, "pmt_unbuildable", "the phone has no PMT and the scatter's cannot be "
+		flash_plan_reason(e, UNIFW_FLASH_REFUSE, "pmt_unbuildable", "the phone has no PMT and the scatter's cannot be "
 			   "built: %s", perr.msg);
 	} else {
 		unifw_sha256(buf, UNIFW_FLASH_PMT_BYTES, e->fingerprint);
-		set_reason(e, UNIFW_FLASH_WRITE, "write_pmt",
+		flash_plan_reason(e, UNIFW_FLASH_WRITE, "write_pmt",
 			   "the phone has no PMT: the package's layout is written as one, last (SP Flash Tool's DA does "
 			   "the same), else the preloader finds no LK");
 		for (size_t i = 0; i < plan->count - 1; i++) {
 			const struct unifw_flash_entry *w = &plan->entries[i];
 			if (w->action != UNIFW_FLASH_SKIP && w->part == UNIFW_PHONE_USER && w->offset < e->offset + e->size &&
 			    e->offset < w->offset + w->image_bytes)
-				set_reason(e, UNIFW_FLASH_REFUSE, "pmt_overlap",
+				flash_plan_reason(e, UNIFW_FLASH_REFUSE, "pmt_overlap",
 					   "the phone has no PMT, and the place of a new one (user-area offset 0x%llx) "
 					   "lies inside %s, which this flash writes", (unsigned long long)e->offset, w->name);
 		}
@@ -800,7 +422,7 @@ int unifw_flash_plan(const struct unifw_package *pkg, const struct unifw_flash_f
 	if (!plan->entries)
 		return unifw_error_set(err, UNIFW_E_NOMEM, "plan", UNIFW_NO_OFFSET, "out of memory");
 	plan->count = pkg->part_count;
-	rc = check_layout(plan, sc, facts, scatter_name, err);
+	rc = flash_plan_check_layout(plan, sc, facts, scatter_name, err);
 	for (size_t i = 0; i < plan->count && !rc; i++)
 		rc = plan_entry(plan, &plan->entries[i], &pkg->parts[i], facts, err);
 	if (!rc && (!facts->have_layout || !facts->layout.have_pmt || opts->force_pmt))

@@ -141,7 +141,7 @@ int unifw_idregions_scan(unifw_idregion_reader read, void *ctx, const struct uni
 		len -= len % 512; /* the DA reads whole sectors */
 		if (!len)
 			continue;
-		if ((rc = read(ctx, c[i].offset, head, len, err)) < 0) {
+		if ((rc = ops_read_into(read, ctx, UNIFW_PHONE_USER, c[i].offset, head, len, err)) < 0) {
 			unifw_error_prefix(err, "looking for identity content at user 0x%llx (%s): ",
 					   (unsigned long long)c[i].offset, c[i].name[0] ? c[i].name : c[i].found_by);
 			break;
@@ -161,9 +161,10 @@ int unifw_idregions_scan(unifw_idregion_reader read, void *ctx, const struct uni
 	return rc;
 }
 
-int unifw_idregion_read_phone(void *ctx, uint64_t off, uint8_t *buf, size_t len, struct unifw_error *err)
+int unifw_idregion_read_phone(void *ctx, enum unifw_phone_part part, uint64_t off, uint64_t len, unifw_phone_sink sink,
+			      void *sink_ctx, struct unifw_error *err)
 {
-	return ops_read_into(ops_reread_phone, ctx, UNIFW_PHONE_USER, off, buf, len, err);
+	return ops_reread_phone(ctx, part, off, len, sink, sink_ctx, err);
 }
 
 int unifw_idregions_scan_phone(struct unifw_phone *ph, const struct unifw_phone_layout *layout,
@@ -238,27 +239,17 @@ static void file_name(const struct unifw_idregion *r, char *out, size_t len)
 
 /* Read the region a second time and compare it with what the first read left in fd: a READ packet carries
  * only a 16-bit sum, and two errors that cancel in it pass (docs/flash.md "identity backup read twice"). */
-static int reread_one(unifw_idregion_reader read, void *ctx, const struct unifw_idregion *r, int fd, const char *path,
-		      uint8_t *buf, struct unifw_error *err)
+static int reread_region(unifw_idregion_reader read, void *ctx, const struct unifw_idregion *r, int fd, const char *path,
+			 struct unifw_error *err)
 {
-	uint8_t *disk = malloc(BACKUP_PIECE);
-	int rc = disk ? 0 : unifw_error_set(err, UNIFW_E_NOMEM, path, UNIFW_NO_OFFSET, "out of memory");
-	for (uint64_t done = 0; !rc && done < r->size;) {
-		size_t n = r->size - done < BACKUP_PIECE ? (size_t)(r->size - done) : BACKUP_PIECE;
-		rc = read(ctx, r->offset + done, buf, n, err);
-		if (!rc && pread(fd, disk, n, (off_t)done) != (ssize_t)n)
-			rc = unifw_error_sys(err, path, "read back");
-		for (size_t i = 0; !rc && i < n; i++)
-			if (disk[i] != buf[i])
-				rc = unifw_error_set(err, UNIFW_E_DEVICE, path, done + i,
-						     "two reads of the phone differ at user 0x%llx: first 0x%02x, second "
-						     "0x%02x; nothing was written (a link that corrupts reads must not be "
-						     "trusted with an identity backup)",
-						     (unsigned long long)(r->offset + done + i), disk[i], buf[i]);
-		done += n;
-	}
-	free(disk);
-	return rc;
+	struct ops_reread v;
+	int rc = ops_reread_compare(read, ctx, UNIFW_PHONE_USER, r->offset, r->size, fd, 0, path, NULL, &v, err);
+	if (rc || v.first_diff == UINT64_MAX)
+		return rc;
+	return unifw_error_set(err, UNIFW_E_DEVICE, path, v.first_diff,
+			       "two reads of the phone differ at user 0x%llx: first 0x%02x, second 0x%02x; nothing was "
+			       "written (a link that corrupts reads must not be trusted with an identity backup)",
+			       (unsigned long long)(r->offset + v.first_diff), (unsigned)v.file_byte, v.phone_byte);
 }
 
 /* Stream one region into dir/<file> (fsync'd), hashing it on the way, then read it again and compare. */
@@ -272,7 +263,7 @@ static int backup_one(unifw_idregion_reader read, void *ctx, const struct unifw_
 	int rc = unifw_sha256_init(&h) < 0 ? unifw_error_set(err, UNIFW_E_NOMEM, path, UNIFW_NO_OFFSET, "out of memory") : 0;
 	for (uint64_t done = 0; !rc && done < r->size;) {
 		size_t n = r->size - done < BACKUP_PIECE ? (size_t)(r->size - done) : BACKUP_PIECE;
-		rc = read(ctx, r->offset + done, buf, n, err);
+		rc = ops_read_into(read, ctx, UNIFW_PHONE_USER, r->offset + done, buf, n, err);
 		if (!rc)
 			rc = unifw_fd_write_all(fd, buf, n, path, err);
 		if (!rc)
@@ -281,7 +272,7 @@ static int backup_one(unifw_idregion_reader read, void *ctx, const struct unifw_
 	}
 	unifw_sha256_final(&h, digest);
 	if (!rc)
-		rc = reread_one(read, ctx, r, fd, path, buf, err);
+		rc = reread_region(read, ctx, r, fd, path, err);
 	if (!rc && fsync(fd) < 0)
 		rc = unifw_error_sys(err, path, "fsync");
 	close(fd);

@@ -95,6 +95,7 @@ const char *unifw_status_name(int code)
 	case UNIFW_E_TIMEOUT: return "timeout";
 	case UNIFW_E_LIBRARY: return "library";
 	case UNIFW_E_BAD_PORT: return "bad-port";
+	case UNIFW_E_CANCELLED: return "cancelled";
 	}
 	return "unknown";
 }

@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "unifw/backup.h"
-#include "unifw/format.h"
+#include "unifw/erase.h"
 #include "unifw/identify.h"
 #include "unifw/mbr.h"
 #include "unifw/pmt.h"
@@ -323,29 +323,29 @@ static void format_plan_protects_identity_and_tables(void **state)
 	static struct unifw_phone_layout l;
 	struct unifw_scatter sc;
 	struct unifw_error e;
-	static struct unifw_format_plan plan;
+	static struct unifw_erase_plan plan;
 	assert_int_equal(unifw_scatter_load(corpus_path("scatter/mt6572_lenovo_a516_S117.txt"), &sc, &e), 0);
 	assert_true(fixture_from_scatter(&sc, true, &f));
 	assert_int_equal(unifw_phone_layout_merge(&f.pmt, &f.mbr, f.boot_region, f.user_size, &l, &e), 0);
 
 	const char *nv[] = {"nvram"};
-	struct unifw_format_opts o = {.partitions = nv, .count = 1};
-	assert_int_equal(unifw_format_plan(&l, &o, &plan, &e), UNIFW_E_UNSAFE);
+	struct unifw_erase_opts o = {.partitions = nv, .count = 1};
+	assert_int_equal(unifw_erase_plan(&l, &o, &plan, &e), UNIFW_E_UNSAFE);
 	assert_non_null(strstr(e.msg, "--include-identity"));
 	o.include_identity = true;
-	assert_int_equal(unifw_format_plan(&l, &o, &plan, &e), 0);
+	assert_int_equal(unifw_erase_plan(&l, &o, &plan, &e), 0);
 	assert_int_equal(plan.erase_count, 1);
 	const char *none[] = {"NOSUCH"};
-	struct unifw_format_opts o2 = {.partitions = none, .count = 1};
-	assert_int_equal(unifw_format_plan(&l, &o2, &plan, &e), UNIFW_E_NOT_FOUND);
-	struct unifw_format_opts empty = {0};
-	assert_int_equal(unifw_format_plan(&l, &empty, &plan, &e), UNIFW_E_INVALID);
+	struct unifw_erase_opts o2 = {.partitions = none, .count = 1};
+	assert_int_equal(unifw_erase_plan(&l, &o2, &plan, &e), UNIFW_E_NOT_FOUND);
+	struct unifw_erase_opts empty = {0};
+	assert_int_equal(unifw_erase_plan(&l, &empty, &plan, &e), UNIFW_E_INVALID);
 
-	struct unifw_format_opts all = {.all_but_identity = true};
-	assert_int_equal(unifw_format_plan(&l, &all, &plan, &e), 0);
+	struct unifw_erase_opts all = {.all_but_identity = true};
+	assert_int_equal(unifw_erase_plan(&l, &all, &plan, &e), 0);
 	uint64_t bytes = 0;
 	for (size_t i = 0; i < plan.count; i++) {
-		const struct unifw_format_step *s = &plan.step[i];
+		const struct unifw_erase_step *s = &plan.step[i];
 		bool keep = unifw_backup_is_identity(s->name) || !strcmp(s->name, "MBR") || !strcmp(s->name, "EBR1") ||
 			    !strcmp(s->name, "BMTPOOL") || !strcmp(s->name, "PRELOADER");
 		if (s->erase == keep)
@@ -355,7 +355,7 @@ static void format_plan_protects_identity_and_tables(void **state)
 	}
 	assert_int_equal(bytes, plan.erase_bytes);
 	struct unifw_jv *j = unifw_jv_object();
-	unifw_format_plan_to_json(&plan, j);
+	unifw_erase_plan_to_json(&plan, j);
 	assert_int_equal(unifw_jv_len(unifw_jv_get(j, "partitions")), plan.count);
 	unifw_jv_free(j);
 	unifw_scatter_free(&sc);

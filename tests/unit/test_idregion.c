@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "ops/flash_internal.h"
-#include "unifw/format.h"
+#include "unifw/erase.h"
 #include "unifw/hash.h"
 #include "unifw/idregion.h"
 #include "unifw/nvram.h"
@@ -27,17 +27,22 @@ struct mem_emmc {
 	uint64_t read_bytes;
 };
 
-static int mem_read(void *ctx, uint64_t off, uint8_t *buf, size_t len, struct unifw_error *err)
+static int mem_read(void *ctx, enum unifw_phone_part part, uint64_t off, uint64_t len, unifw_phone_sink sink,
+		    void *sink_ctx, struct unifw_error *err)
 {
 	struct mem_emmc *m = ctx;
 	m->reads++;
-	if (m->fail || off > m->size || len > m->size - off)
+	if (m->fail || part != UNIFW_PHONE_USER || off > m->size || len > m->size - off)
 		return unifw_error_set(err, UNIFW_E_DEVICE, "user area", off, "read failed");
-	memcpy(buf, m->bytes + off, len);
+	uint8_t *buf = malloc(len ? (size_t)len : 1);
+	assert_non_null(buf);
+	memcpy(buf, m->bytes + off, (size_t)len);
 	if (m->flip_after && m->read_bytes >= m->flip_after)
 		buf[len / 2]++; /* what a second read over a link that corrupts compensating bits returns */
 	m->read_bytes += len;
-	return 0;
+	int rc = sink(sink_ctx, buf, (size_t)len, off, err);
+	free(buf);
+	return rc;
 }
 
 /* A memory eMMC with a BinRegion (WIFI file only) at the standard NVRAM position; the rest is a pattern. */
@@ -208,7 +213,7 @@ static void format_refuses_an_erase_over_identity_content(void **state)
 {
 	(void)state;
 	struct unifw_phone_layout *l = calloc(1, sizeof *l);
-	struct unifw_format_plan *plan = calloc(1, sizeof *plan);
+	struct unifw_erase_plan *plan = calloc(1, sizeof *plan);
 	struct unifw_idregions r = {.scanned = true, .count = 1};
 	r.r[0] = (struct unifw_idregion){.kind = UNIFW_IDREGION_NVRAM, .name = "NVRAM", .offset = 0x400000,
 					 .size = 0x500000, .found_by = "phone table"};
@@ -216,24 +221,24 @@ static void format_refuses_an_erase_over_identity_content(void **state)
 	layout_entry(l, "mmcblk0p2", 0x500000, 0xA00000);
 	layout_entry(l, "CACHE", 0x2000000, 0x1000000);
 	const char *names[] = {"mmcblk0p2"};
-	struct unifw_format_opts o = {.partitions = names, .count = 1, .identity_regions = &r};
+	struct unifw_erase_opts o = {.partitions = names, .count = 1, .identity_regions = &r};
 	struct unifw_error e;
-	assert_int_equal(unifw_format_plan(l, &o, plan, &e), UNIFW_E_UNSAFE);
+	assert_int_equal(unifw_erase_plan(l, &o, plan, &e), UNIFW_E_UNSAFE);
 	assert_non_null(strstr(e.msg, "NVRAM at user 0x400000, 5 MiB (NVRAM BinRegion header)"));
 	/* --include-identity does not make another partition an identity erase */
 	o.include_identity = true;
-	assert_int_equal(unifw_format_plan(l, &o, plan, &e), UNIFW_E_UNSAFE);
+	assert_int_equal(unifw_erase_plan(l, &o, plan, &e), UNIFW_E_UNSAFE);
 	/* the explicit, allowed erase of NVRAM itself goes through; so does CACHE */
 	names[0] = "NVRAM";
-	assert_int_equal(unifw_format_plan(l, &o, plan, &e), 0);
+	assert_int_equal(unifw_erase_plan(l, &o, plan, &e), 0);
 	assert_int_equal(plan->erase_count, 1);
 	names[0] = "CACHE";
 	o.include_identity = false;
-	assert_int_equal(unifw_format_plan(l, &o, plan, &e), 0);
+	assert_int_equal(unifw_erase_plan(l, &o, plan, &e), 0);
 	/* --all-but-identity would erase mmcblk0p2: refused as well */
 	o.count = 0;
 	o.all_but_identity = true;
-	assert_int_equal(unifw_format_plan(l, &o, plan, &e), UNIFW_E_UNSAFE);
+	assert_int_equal(unifw_erase_plan(l, &o, plan, &e), UNIFW_E_UNSAFE);
 	assert_non_null(strstr(e.where, "mmcblk0p2"));
 	free(plan);
 	free(l);

@@ -1,8 +1,8 @@
-/* Erase partitions of a connected phone (include/unifw/format.h). The plan is made from the
+/* Erase partitions of a connected phone (include/unifw/erase.h). The plan is made from the
  * phone's own layout before anything is touched; identity partitions (NVRAM, PRO_INFO,
  * PROTECT_F/S: IMEI, calibration, MAC addresses) are only erased when named and explicitly allowed,
  * and are backed up first in every case, together with the phone's own preloader. */
-#include "unifw/format.h"
+#include "unifw/erase.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,7 +11,7 @@
 
 #include "unifw/backup.h"
 
-static bool requested(const struct unifw_format_opts *o, const char *name)
+static bool requested(const struct unifw_erase_opts *o, const char *name)
 {
 	for (size_t i = 0; i < o->count; i++)
 		if (o->partitions[i] && !strcasecmp(o->partitions[i], name))
@@ -30,7 +30,7 @@ static const char *kept_by_all_but_identity(const char *name)
 }
 
 /* An erase may only cover identity content as the explicit, allowed erase of that identity partition. */
-static bool permitted_identity_erase(const struct unifw_format_opts *o, const struct unifw_format_step *s,
+static bool permitted_identity_erase(const struct unifw_erase_opts *o, const struct unifw_erase_step *s,
 				     const struct unifw_idregion *r)
 {
 	return o->include_identity && requested(o, s->name) && unifw_backup_is_identity(s->name) &&
@@ -39,11 +39,11 @@ static bool permitted_identity_erase(const struct unifw_format_opts *o, const st
 
 /* Tables can disagree with the eMMC (a PMT/MBR mismatch left by a foreign layout: an MBR/EBR entry that
  * starts inside NVRAM): what is on the eMMC wins. */
-static int check_identity_regions(const struct unifw_format_plan *plan, const struct unifw_format_opts *o,
+static int check_identity_regions(const struct unifw_erase_plan *plan, const struct unifw_erase_opts *o,
 				  struct unifw_error *err)
 {
 	for (size_t i = 0; i < plan->count; i++) {
-		const struct unifw_format_step *s = &plan->step[i];
+		const struct unifw_erase_step *s = &plan->step[i];
 		const struct unifw_idregion *r = s->erase ? unifw_idregions_overlap(o->identity_regions, s->offset, s->size) : NULL;
 		if (!r || permitted_identity_erase(o, s, r))
 			continue;
@@ -58,8 +58,8 @@ static int check_identity_regions(const struct unifw_format_plan *plan, const st
 	return 0;
 }
 
-int unifw_format_plan(const struct unifw_phone_layout *l, const struct unifw_format_opts *o,
-		      struct unifw_format_plan *plan, struct unifw_error *err)
+int unifw_erase_plan(const struct unifw_phone_layout *l, const struct unifw_erase_opts *o,
+		      struct unifw_erase_plan *plan, struct unifw_error *err)
 {
 	memset(plan, 0, sizeof *plan);
 	if (!o->all_but_identity && o->count == 0)
@@ -80,7 +80,7 @@ int unifw_format_plan(const struct unifw_phone_layout *l, const struct unifw_for
 	}
 	for (size_t k = 0; k < l->count && plan->count < UNIFW_PHONE_MAX_PARTS; k++) {
 		const struct unifw_phone_part_entry *e = &l->part[k];
-		struct unifw_format_step *s = &plan->step[plan->count++];
+		struct unifw_erase_step *s = &plan->step[plan->count++];
 		snprintf(s->name, sizeof s->name, "%s", e->name);
 		s->offset = e->offset == UINT64_MAX ? 0 : e->offset;
 		s->size = e->size;
@@ -106,12 +106,12 @@ int unifw_format_plan(const struct unifw_phone_layout *l, const struct unifw_for
 	return check_identity_regions(plan, o, err);
 }
 
-void unifw_format_plan_to_json(const struct unifw_format_plan *plan, struct unifw_jv *obj)
+void unifw_erase_plan_to_json(const struct unifw_erase_plan *plan, struct unifw_jv *obj)
 {
 	unifw_jv_set_str(obj, "type", "format_plan");
 	struct unifw_jv *arr = unifw_jv_set_arr(obj, "partitions");
 	for (size_t i = 0; i < plan->count; i++) {
-		const struct unifw_format_step *s = &plan->step[i];
+		const struct unifw_erase_step *s = &plan->step[i];
 		struct unifw_jv *x = unifw_jv_push_obj(arr);
 		unifw_jv_set_str(x, "type", "erase_step");
 		unifw_jv_set_str(x, "name", s->name);
@@ -166,23 +166,23 @@ static int check_erased(void *ctx, const uint8_t *data, size_t len, uint64_t off
  * on 512-byte sectors. */
 static uint64_t sample_offset(uint64_t size, unsigned k, unsigned n)
 {
-	uint64_t span = size - UNIFW_FORMAT_SAMPLE;
+	uint64_t span = size - UNIFW_ERASE_SAMPLE;
 	uint64_t at = k + 1 == n ? span : span / (n - 1) * k;
 	return at - at % 512;
 }
 
 /* An eMMC that acknowledges FORMAT and keeps the data (a worn or counterfeit part, or the sim's
  * lie:op=format) is only caught by reading back. */
-static int verify_erase(struct unifw_phone *ph, const struct unifw_format_step *s, const struct unifw_progress *p,
+static int verify_erase(struct unifw_phone *ph, const struct unifw_erase_step *s, const struct unifw_progress *p,
 			struct unifw_jv *out, struct unifw_error *err)
 {
 	unifw_jv_set_str(out, "type", "erase_check");
-	bool all = s->size <= UNIFW_FORMAT_VERIFY_ALL || s->size < (uint64_t)UNIFW_FORMAT_SAMPLES * UNIFW_FORMAT_SAMPLE;
-	unsigned n = all ? 1 : UNIFW_FORMAT_SAMPLES;
+	bool all = s->size <= UNIFW_ERASE_VERIFY_ALL || s->size < (uint64_t)UNIFW_ERASE_SAMPLES * UNIFW_ERASE_SAMPLE;
+	unsigned n = all ? 1 : UNIFW_ERASE_SAMPLES;
 	uint64_t read = 0;
 	struct erased_sink e = {0};
 	for (unsigned k = 0; k < n && !e.bad; k++) {
-		uint64_t at = all ? 0 : sample_offset(s->size, k, n), len = all ? s->size : UNIFW_FORMAT_SAMPLE;
+		uint64_t at = all ? 0 : sample_offset(s->size, k, n), len = all ? s->size : UNIFW_ERASE_SAMPLE;
 		e.pos = at;
 		int rc = unifw_phone_read(ph, UNIFW_PHONE_USER, s->offset + at, len, check_erased, &e, err);
 		if (rc < 0) {
@@ -206,15 +206,23 @@ static int verify_erase(struct unifw_phone *ph, const struct unifw_format_step *
 				    (unsigned long long)read);
 	else
 		unifw_progress_note(p, "info", "%s: verified by read-back: %u samples of %u KiB from start to end are zero",
-				    s->name, n, UNIFW_FORMAT_SAMPLE >> 10);
+				    s->name, n, UNIFW_ERASE_SAMPLE >> 10);
 	return 0;
 }
 
-int unifw_format_run(struct unifw_phone *ph, const struct unifw_format_opts *o, bool plan_only,
+/* The erases a stopped run did not do, from step `from` on. */
+static void remaining_to_json(const struct unifw_erase_plan *plan, size_t from, struct unifw_jv *arr)
+{
+	for (size_t i = from; i < plan->count; i++)
+		if (plan->step[i].erase)
+			unifw_jv_push_str(arr, plan->step[i].name);
+}
+
+int unifw_erase_run(struct unifw_phone *ph, const struct unifw_erase_opts *o, bool plan_only,
 		     struct unifw_jv **result, struct unifw_error *err)
 {
 	struct unifw_phone_layout *l = calloc(1, sizeof *l);
-	struct unifw_format_plan *plan = calloc(1, sizeof *plan);
+	struct unifw_erase_plan *plan = calloc(1, sizeof *plan);
 	struct unifw_idregions *regions = calloc(1, sizeof *regions);
 	struct unifw_jv *res = unifw_jv_object();
 	unifw_jv_set_str(res, "type", "format_result");
@@ -233,11 +241,11 @@ int unifw_format_run(struct unifw_phone *ph, const struct unifw_format_opts *o, 
 		goto out;
 	note_identity_regions(o->progress, regions);
 	unifw_idregions_to_json(regions, unifw_jv_set_obj(res, "identity_regions"));
-	struct unifw_format_opts with_regions = *o;
+	struct unifw_erase_opts with_regions = *o;
 	with_regions.identity_regions = regions;
-	if ((rc = unifw_format_plan(l, &with_regions, plan, err)) < 0)
+	if ((rc = unifw_erase_plan(l, &with_regions, plan, err)) < 0)
 		goto out;
-	unifw_format_plan_to_json(plan, unifw_jv_set_obj(res, "plan"));
+	unifw_erase_plan_to_json(plan, unifw_jv_set_obj(res, "plan"));
 	for (size_t i = 0; i < plan->count; i++)
 		unifw_progress_note(o->progress, "plan", "%-10s %-5s %s", plan->step[i].name,
 				    plan->step[i].erase ? "ERASE" : "keep", plan->step[i].why);
@@ -261,9 +269,13 @@ int unifw_format_run(struct unifw_phone *ph, const struct unifw_format_opts *o, 
 	struct unifw_jv *done = unifw_jv_set_arr(res, "erased");
 	struct unifw_jv *checked = unifw_jv_set_arr(res, "verified");
 	for (size_t i = 0; i < plan->count; i++) {
-		const struct unifw_format_step *s = &plan->step[i];
+		const struct unifw_erase_step *s = &plan->step[i];
 		if (!s->erase)
 			continue;
+		if ((rc = unifw_cancel_check(o->cancel, s->name, "before its erase", err)) < 0) {
+			remaining_to_json(plan, i, unifw_jv_set_arr(res, "remaining"));
+			goto out;
+		}
 		unifw_progress_begin(o->progress, "format", s->name, s->size);
 		rc = unifw_phone_format(ph, s->offset, s->size, err);
 		unifw_progress_end(o->progress, rc, NULL);
@@ -276,7 +288,7 @@ int unifw_format_run(struct unifw_phone *ph, const struct unifw_format_opts *o, 
 		unifw_jv_push_str(done, s->name);
 	}
 out:
-	if (rc == 0 && result) {
+	if ((rc == 0 || rc == UNIFW_E_CANCELLED) && result) {
 		*result = res;
 		res = NULL;
 	}
