@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "unifw/io.h"
 
 struct command {
 	const char *name;
@@ -37,46 +38,105 @@ static void usage(FILE *out)
 	fprintf(out, "\nRun 'unifw <command> --help' for a command's options; 'man unifw' for details.\n");
 }
 
-int cli_error(const struct unifw_error *err)
+/* --- errors: one place prints them, as text and, with --json, as a JSON object --------------------- */
+
+static bool json_mode, json_printed;
+
+void cli_set_json(bool on) { json_mode = on; }
+bool cli_json(void) { return json_mode; }
+
+void cli_print_json(const struct unifw_jv *doc)
+{
+	unifw_jv_write(doc, stdout, true);
+	fputc('\n', stdout);
+	fflush(stdout);
+	json_printed = true;
+}
+
+/* What `where` names: a partition name is upper case (scatter and PMT names: NVRAM, EMMC_BOOT_1), a file
+ * has a '/' or a '.', or exists; anything else (e.g. "--port", "plan") stays only in "where". */
+static const char *where_kind(const char *w)
+{
+	bool upper = true;
+	for (const char *c = w; *c; c++)
+		upper &= (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') || *c == '_';
+	if (upper && w[0] >= 'A' && w[0] <= 'Z')
+		return "partition";
+	if (strchr(w, '/') || (strchr(w, '.') && w[0] != '-') || access(w, F_OK) == 0)
+		return "file";
+	return NULL;
+}
+
+struct unifw_jv *cli_error_json(const struct unifw_error *err, int status)
+{
+	char buf[1024];
+	struct unifw_jv *e = unifw_jv_object();
+	unifw_jv_set_str(e, "type", "error");
+	unifw_jv_set_str(e, "code", status == CLI_USAGE && !err->code ? "usage" : unifw_status_name(err->code));
+	unifw_jv_set_str(e, "message", err->msg);
+	unifw_jv_set_int(e, "exit_status", status);
+	if (err->where[0]) {
+		const char *kind = where_kind(err->where);
+		unifw_jv_set_str(e, "where", err->where);
+		if (kind)
+			unifw_jv_set_str(e, kind, err->where);
+	}
+	if (err->offset != UNIFW_NO_OFFSET)
+		unifw_jv_set_hex(e, "offset", err->offset);
+	unifw_jv_set_str(e, "text", unifw_error_format(err, buf, sizeof buf));
+	return e;
+}
+
+static void print_json_error(const struct unifw_error *err, int status)
+{
+	if (!json_mode || json_printed)
+		return;
+	struct unifw_jv *e = cli_error_json(err, status);
+	unifw_jv_write(e, stdout, false); /* compact: one line, after any event lines */
+	fflush(stdout);
+	unifw_jv_free(e);
+	json_printed = true;
+}
+
+int cli_fail(const struct unifw_error *err, int status)
 {
 	char buf[1024];
 	fprintf(stderr, "unifw: error: %s\n", unifw_error_format(err, buf, sizeof buf));
-	return CLI_FAIL;
+	print_json_error(err, status);
+	return status;
 }
+
+int cli_error(const struct unifw_error *err) { return cli_fail(err, CLI_FAIL); }
 
 int cli_usage_error(const char *cmd, const char *fmt, ...)
 {
+	struct unifw_error err;
 	va_list ap;
-	fprintf(stderr, "unifw %s: ", cmd);
+	unifw_error_clear(&err);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(err.msg, sizeof err.msg, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "\nTry 'unifw %s --help'.\n", cmd);
+	fprintf(stderr, "unifw %s: %s\nTry 'unifw %s --help'.\n", cmd, err.msg, cmd);
+	err.code = 0;
+	print_json_error(&err, CLI_USAGE);
 	return CLI_USAGE;
 }
 
-bool cli_parse_bytes(const char *s, bool units, uint64_t max, uint64_t *out)
+int cli_print_description(const char *path, cli_describe_fn describe)
 {
-	char *end;
-	unsigned shift = 0;
-	errno = 0;
-	if (strchr(s, '-')) /* strtoull would take "-1" as its two's complement */
-		return false;
-	unsigned long long v = strtoull(s, &end, 0);
-	if (errno || end == s)
-		return false;
-	if (units && (*end == 'K' || *end == 'k'))
-		shift = 10, end++;
-	else if (units && (*end == 'M' || *end == 'm'))
-		shift = 20, end++;
-	else if (units && (*end == 'G' || *end == 'g'))
-		shift = 30, end++;
-	else if (units && (*end == 'T' || *end == 't'))
-		shift = 40, end++;
-	if (*end || v > (max >> shift))
-		return false;
-	*out = (uint64_t)v << shift;
-	return true;
+	struct unifw_stream s;
+	struct unifw_error err;
+	struct unifw_jv *o = unifw_jv_object();
+	unifw_error_clear(&err);
+	int rc = unifw_stream_open_file(&s, path, &err);
+	if (rc == 0) {
+		rc = describe(&s, o, &err);
+		unifw_stream_close(&s);
+	}
+	if (rc == 0)
+		cli_print_json(o);
+	unifw_jv_free(o);
+	return rc ? cli_error(&err) : CLI_OK;
 }
 
 int main(int argc, char **argv)

@@ -3,8 +3,7 @@
  *    second, with bytes, speed and ETA; the finished step stays as a line;
  *  - not a terminal: quiet lines on stderr, at the start and end of each step and every 10 %;
  *  - --json: one JSON object per line on stdout ({"event":"begin"|"progress"|"end"|"note", ...}),
- *    then the result object last (cli_json_result).
- * Also the phone options every device command shares (--port, --da, --preloader, ...). */
+ *    then the result object last (cli_json_result). */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,7 +12,6 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
-#include "unifw/config.h"
 #include "unifw/human.h"
 #include "util/clock.h"
 
@@ -217,20 +215,16 @@ const struct unifw_progress *cli_progress_cb(struct cli_progress *p) { return &p
 
 int cli_json_result(const struct unifw_jv *result, const struct unifw_error *err)
 {
+	return cli_json_result_status(result, err, err ? CLI_FAIL : CLI_OK);
+}
+
+int cli_json_result_status(const struct unifw_jv *result, const struct unifw_error *err, int status)
+{
 	struct unifw_jv *o = unifw_jv_object();
 	unifw_jv_set_str(o, "event", "result");
 	unifw_jv_set_bool(o, "ok", err == NULL);
-	if (err) {
-		char buf[1024];
-		struct unifw_jv *e = unifw_jv_set_obj(o, "error");
-		unifw_jv_set_str(e, "code", unifw_status_name(err->code));
-		if (err->where[0])
-			unifw_jv_set_str(e, "where", err->where);
-		if (err->offset != UNIFW_NO_OFFSET)
-			unifw_jv_set_hex(e, "offset", err->offset);
-		unifw_jv_set_str(e, "message", err->msg);
-		unifw_jv_set_str(e, "text", unifw_error_format(err, buf, sizeof buf));
-	}
+	if (err)
+		unifw_jv_set(o, "error", cli_error_json(err, status));
 	/* the result is borrowed: serialise it inline */
 	char *inner = result ? unifw_jv_to_string(result, false) : NULL;
 	char *outer = unifw_jv_to_string(o, false);
@@ -245,77 +239,5 @@ int cli_json_result(const struct unifw_jv *result, const struct unifw_error *err
 	fflush(stdout);
 	free(inner);
 	free(outer);
-	return err ? CLI_FAIL : CLI_OK;
+	return status;
 }
-
-/* --- phone options ------------------------------------------------------------------------------ */
-
-int cli_phone_arg(const char *cmd, int argc, char **argv, int *i, struct cli_phone_args *a)
-{
-	const char *opt = argv[*i];
-	const char **dst = NULL;
-	if (!strcmp(opt, "--port") || !strcmp(opt, "-p"))
-		dst = &a->port;
-	else if (!strcmp(opt, "--da"))
-		dst = &a->da;
-	else if (!strcmp(opt, "--preloader"))
-		dst = &a->preloader;
-	else if (!strcmp(opt, "--trace"))
-		dst = &a->trace;
-	else if (!strcmp(opt, "--no-high-speed")) {
-		a->no_high_speed = true;
-		return 1;
-	} else if (!strcmp(opt, "--wait")) {
-		if (*i + 1 >= argc)
-			{
-			cli_usage_error(cmd, "%s needs a value", opt);
-			return -1;
-		}
-		char *end;
-		unsigned long v = strtoul(argv[*i + 1], &end, 10);
-		if (*end || v == 0 || v > 3600)
-			{
-			cli_usage_error(cmd, "--wait takes seconds (1..3600), not '%s'", argv[*i + 1]);
-			return -1;
-		}
-		a->wait_s = (unsigned)v;
-		(*i)++;
-		return 1;
-	} else {
-		return 0;
-	}
-	if (*i + 1 >= argc)
-		{
-			cli_usage_error(cmd, "%s needs a value", opt);
-			return -1;
-		}
-	*dst = argv[++*i];
-	return 1;
-}
-
-void cli_phone_opts(const struct cli_phone_args *a, const struct unifw_progress *p, struct unifw_phone_open_opts *o)
-{
-	static char conf_port[512];
-	memset(o, 0, sizeof *o);
-	/* --port, else `port = ...` in the configuration file, else wait for a USB phone. */
-	o->port = a->port ? a->port : unifw_config_get("port", conf_port, sizeof conf_port);
-	if (!o->port || !*o->port)
-		o->port = "auto";
-	o->da_path = a->da;
-	o->emi_preloader_path = a->preloader;
-	o->trace_path = a->trace;
-	o->high_speed = !a->no_high_speed;
-	o->progress = p;
-	o->wait_ms = a->wait_s * 1000u;
-}
-
-const char cli_phone_usage[] =
-	"phone options:\n"
-	"  -p, --port PORT     auto (default: wait for the phone), /dev/ttyACM0, usb:BUS:ADDR, unix:PATH, tcp:HOST:PORT\n"
-	"                      (default from 'port = ...' in ~/.config/unifw/config, or $UNIFW_CONFIG)\n"
-	"  --da FILE           MTK_AllInOne_DA.bin (default: $UNIFW_DA, else 'da = ...' in the configuration file)\n"
-	"  --preloader FILE    BROM mode: the phone's own preloader (e.g. preloader.bin of its backup) for the\n"
-	"                      DRAM (EMI) settings\n"
-	"  --wait SECONDS      how long --port auto waits for the phone (default 60)\n"
-	"  --no-high-speed     stay at USB full speed\n"
-	"  --trace FILE        append a protocol log to FILE\n";
