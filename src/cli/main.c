@@ -7,12 +7,14 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "unifw/config.h"
 #include "unifw/io.h"
 
 struct command {
 	const char *name;
 	int (*run)(int argc, char **argv);
 	const char *summary;
+	bool phone; /* talks to a phone: reads the configuration file (da, port) */
 };
 
 static const struct command commands[] = {
@@ -22,11 +24,11 @@ static const struct command commands[] = {
 	{"logo", cmd_logo, "unpack | repack logo.bin frames as PNG"},
 	{"sparse", cmd_sparse, "to-raw | to-sparse: Android sparse images"},
 	{"devices", cmd_devices, "list connected MediaTek phones and their ports (--json)"},
-	{"identify", cmd_identify, "what the connected phone is: chip, eMMC, DRAM, partitions (--json)"},
-	{"backup", cmd_backup, "read boot1 and every partition into a folder (--resume, --skip-empty)"},
-	{"format", cmd_format, "erase partitions after a plan and an identity backup"},
-	{"flash", cmd_flash, "write a firmware package: plan, checks, identity backup, verified, resumable"},
-	{"reboot", cmd_reboot, "boot the connected phone normally"},
+	{"identify", cmd_identify, "what the connected phone is: chip, eMMC, DRAM, partitions (--json)", true},
+	{"backup", cmd_backup, "read boot1 and every partition into a folder (--resume, --skip-empty)", true},
+	{"format", cmd_format, "erase partitions after a plan and an identity backup", true},
+	{"flash", cmd_flash, "write a firmware package: plan, checks, identity backup, verified, resumable", true},
+	{"reboot", cmd_reboot, "boot the connected phone normally", true},
 };
 
 static void usage(FILE *out)
@@ -139,6 +141,23 @@ int cli_print_description(const char *path, cli_describe_fn describe)
 	return rc ? cli_error(&err) : CLI_OK;
 }
 
+/* A broken configuration file is an error before the command runs (it names the file and line), not a
+ * setting silently dropped; --help still works. */
+static int run(const struct command *c, int argc, char **argv)
+{
+	bool help = false;
+	for (int i = 1; i < argc && strcmp(argv[i], "--"); i++) {
+		help |= !strcmp(argv[i], "--help") || !strcmp(argv[i], "-h");
+		if (!strcmp(argv[i], "--json"))
+			cli_set_json(true);
+	}
+	struct unifw_error err;
+	unifw_error_clear(&err);
+	if (c->phone && !help && unifw_config_check(&err) < 0)
+		return cli_error(&err);
+	return c->run(argc, argv);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
@@ -151,7 +170,7 @@ int main(int argc, char **argv)
 	}
 	for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
 		if (!strcmp(argv[1], commands[i].name))
-			return commands[i].run(argc - 1, argv + 1);
+			return run(&commands[i], argc - 1, argv + 1);
 	fprintf(stderr, "unifw: unknown command '%s'\n\n", argv[1]);
 	usage(stderr);
 	return CLI_USAGE;
