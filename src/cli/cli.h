@@ -80,8 +80,9 @@ const char *cli_getopt_name(const struct cli_getopt *g, int c);
 bool cli_parse_size(const char *s, uint64_t max, uint64_t *out);
 /* Human report of a JSON tree (render.c). */
 void cli_render_human(FILE *out, const struct unifw_jv *report);
-/* Progress for device commands (progress_render.c): bars on a terminal (stderr), quiet lines when
- * stderr is not a terminal, JSON event lines on stdout with --json. UNIFW_PROGRESS=bars|lines forces. */
+/* Progress for device commands (progress_render.c): bars on a terminal (stderr) sized to its width
+ * (TIOCGWINSZ, else $COLUMNS, else 80), quiet lines when stderr is not a terminal, JSON event lines on
+ * stdout with --json. UNIFW_PROGRESS=bars|lines forces. */
 enum cli_progress_mode { CLI_PROGRESS_BARS, CLI_PROGRESS_LINES, CLI_PROGRESS_JSON };
 struct cli_progress {
 	struct unifw_progress cb;
@@ -94,6 +95,10 @@ struct cli_progress {
 };
 void cli_progress_init(struct cli_progress *p, bool json);
 const struct unifw_progress *cli_progress_cb(struct cli_progress *p);
+/* The bar line for a terminal of cols columns at time now (unifw_mono_s): at most cols - 1 characters
+ * (never the last column, where a terminal may wrap), the bar shrunk or dropped to fit; the text is
+ * drawn after "\r" and followed by EL (ESC [ K). Returns its length. */
+size_t cli_progress_format(const struct cli_progress *p, unsigned cols, double now, char *buf, size_t cap);
 /* --json: the last line, {"event":"result","ok":true|false,"error":{...},"result":{...}}; returns the exit
  * code (CLI_FAIL when err). "error" is cli_error_json's object with status as its exit_status. */
 int cli_json_result(const struct unifw_jv *result, const struct unifw_error *err);

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
@@ -34,12 +35,73 @@ static const char *rate(double bytes, double secs, char *buf, size_t cap)
 	return buf;
 }
 
+/* Columns of the terminal stderr is: TIOCGWINSZ, else $COLUMNS, else 80. Asked at every redraw, so a
+ * resized window gets bars that fit from the next redraw on. */
+static unsigned term_columns(void)
+{
+	struct winsize ws;
+	if (ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
+		return ws.ws_col;
+	const char *env = getenv("COLUMNS");
+	char *end;
+	unsigned long c = env && *env ? strtoul(env, &end, 10) : 0;
+	if (c > 0 && c < 10000 && !*end)
+		return (unsigned)c;
+	return 80;
+}
+
+/* A redraw: back to the first column, the text, then EL (erase to the end of the line) so that a shorter
+ * text leaves nothing of a longer one behind. */
 static void clear_bar(struct cli_progress *p)
 {
 	if (p->bar_drawn) {
-		fprintf(stderr, "\r%*s\r", 79, "");
+		fputs("\r\033[K", stderr);
 		p->bar_drawn = false;
 	}
+}
+
+size_t cli_progress_format(const struct cli_progress *p, unsigned cols, double now, char *buf, size_t cap)
+{
+	char done[32], total[32] = "", sp[40], eta[32] = "", tail[128], head[48];
+	double secs = now - p->t0;
+	unifw_human_size(p->done, done, sizeof done);
+	rate((double)(p->done - p->done0), secs, sp, sizeof sp);
+	if (p->total) {
+		unifw_human_size(p->total, total, sizeof total);
+		double r = secs > 0.05 ? (double)(p->done - p->done0) / secs : 0;
+		if (r > 0 && p->total > p->done) {
+			unsigned long left = (unsigned long)((double)(p->total - p->done) / r + 0.5);
+			snprintf(eta, sizeof eta, " ETA %lu:%02lu", left / 60, left % 60);
+		}
+	}
+	snprintf(head, sizeof head, "%-6.6s %-12.12s", p->step, p->item);
+	/* padded to a steady width, so that the bar does not jump as the numbers grow and shrink */
+	snprintf(tail, sizeof tail, " %s%s%s %s%s", done, p->total ? "/" : "", total, sp, eta);
+	snprintf(tail + strlen(tail), sizeof tail - strlen(tail), "%*s", (int)(36 - (strlen(tail) < 36 ? strlen(tail) : 36)), "");
+	/* never the last column: a terminal may wrap there, and the next \r would redraw one line too low */
+	size_t room = cols > 1 ? cols - 1 : 0, hl = strlen(head), tl = strlen(tail);
+	if (room >= cap)
+		room = cap - 1;
+	int width = (int)room - (int)(hl + tl + 3); /* " [" ... "]" */
+	if (width > 40)
+		width = 40;
+	size_t n;
+	if (width >= 8) {
+		char bar[41];
+		int fill = p->total ? (int)((double)p->done / (double)p->total * width) : 0;
+		if (fill > width)
+			fill = width;
+		for (int i = 0; i < width; i++)
+			bar[i] = i < fill ? '#' : (p->total ? '.' : ' ');
+		bar[width] = 0;
+		n = (size_t)snprintf(buf, cap, "%s [%s]%s", head, bar, tail);
+	} else { /* too narrow for a bar: the numbers, cut to fit */
+		n = (size_t)snprintf(buf, cap, "%s%s", head, tail);
+	}
+	if (n > room)
+		n = room;
+	buf[n] = 0;
+	return n;
 }
 
 static void draw_bar(struct cli_progress *p, bool force)
@@ -48,28 +110,9 @@ static void draw_bar(struct cli_progress *p, bool force)
 	if (!force && t - p->last_draw < 0.1)
 		return;
 	p->last_draw = t;
-	char done[32], total[32], sp[40], eta[32] = "";
-	double secs = t - p->t0;
-	unifw_human_size(p->done, done, sizeof done);
-	rate((double)(p->done - p->done0), secs, sp, sizeof sp);
-	int width = 24, fill = 0;
-	if (p->total) {
-		fill = (int)((double)p->done / (double)p->total * width);
-		if (fill > width)
-			fill = width;
-		unifw_human_size(p->total, total, sizeof total);
-		double r = secs > 0.05 ? (double)(p->done - p->done0) / secs : 0;
-		if (r > 0 && p->total > p->done) {
-			unsigned long left = (unsigned long)((double)(p->total - p->done) / r + 0.5);
-			snprintf(eta, sizeof eta, " ETA %lu:%02lu", left / 60, left % 60);
-		}
-	}
-	char bar[32];
-	for (int i = 0; i < width; i++)
-		bar[i] = i < fill ? '#' : (p->total ? '.' : ' ');
-	bar[width] = 0;
-	fprintf(stderr, "\r%-6.6s %-12.12s [%s] %s%s%s %s%s   ", p->step, p->item, bar, done, p->total ? "/" : "",
-		p->total ? total : "", sp, eta);
+	char line[512];
+	cli_progress_format(p, term_columns(), t, line, sizeof line);
+	fprintf(stderr, "\r%s\033[K", line);
 	fflush(stderr);
 	p->bar_drawn = true;
 }
