@@ -39,7 +39,7 @@ static void usage(FILE *out)
 		"  --yes                do not ask for confirmation (required when not on a terminal)\n"
 		"  --backup-dir DIR     parent of the identity backup (default: STATE/identity/CID)\n"
 		"  --journal FILE       journal file (default: STATE/flash/CID.journal)\n"
-		"  --range-size BYTES   bytes per write command, read-back and journal step (default 8M, max 32M)\n"
+		"  --range-size SIZE    bytes per write command, read-back and journal step (default 8M, max 32M)\n"
 		"  --reboot             boot the phone normally when the flash succeeded\n"
 		"  --json               JSON event lines on stdout, the plan and result last\n"
 		"%s\n"

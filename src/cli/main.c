@@ -37,7 +37,8 @@ static void usage(FILE *out)
 		     "Universal-firmware toolkit for MediaTek MT6572 phones.\n\ncommands:\n");
 	for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
 		fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
-	fprintf(out, "\nRun 'unifw <command> --help' for a command's options; 'man unifw' for details.\n");
+	fprintf(out, "\nRun 'unifw <command> --help' for a command's options; 'man unifw' for details (option\n"
+		     "syntax, sizes such as 4G, --json errors, the configuration file).\n");
 }
 
 /* --- errors: one place prints them, as text and, with --json, as a JSON object --------------------- */
