@@ -172,7 +172,10 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
 		if (!strcmp(argv[1], commands[i].name))
 			return run(&commands[i], argc - 1, argv + 1);
-	fprintf(stderr, "unifw: unknown command '%s'\n\n", argv[1]);
+	if (argv[1][0] == '-') /* the same wording as every command's option errors */
+		fprintf(stderr, "unifw: unknown option '%s'\n\n", argv[1]);
+	else
+		fprintf(stderr, "unifw: unknown command '%s'\n\n", argv[1]);
 	usage(stderr);
 	return CLI_USAGE;
 }

@@ -57,6 +57,8 @@ for cmd in identify backup format flash reboot; do
 	grep -q "^unifw $cmd: --port: expected auto" "$tmp/err" || fail "$cmd: malformed --port not explained"
 	expect 2 "$bin" "$cmd" --wait 0
 done
+expect 2 "$bin" --bogus
+[ "$(sed -n 1p "$tmp/err")" = "unifw: unknown option '--bogus'" ] || fail "unifw --bogus: $(sed -n 1p "$tmp/err")"
 expect 2 "$bin" scatter validate "$sc" --images
 err_is "unifw scatter validate: option '--images' needs a value"
 expect 2 "$bin" scatter show "$sc" --json=yes
