@@ -83,6 +83,11 @@ size_t cli_progress_format(const struct cli_progress *p, unsigned cols, double n
 	if (room >= cap)
 		room = cap - 1;
 	int width = (int)room - (int)(hl + tl + 3); /* " [" ... "]" */
+	if (width < 8) { /* narrow: the tail's padding goes before the bar does */
+		while (tl && tail[tl - 1] == ' ')
+			tail[--tl] = 0;
+		width = (int)room - (int)(hl + tl + 3);
+	}
 	if (width > 40)
 		width = 40;
 	size_t n;

@@ -23,12 +23,16 @@ for cols in 80 72; do
 	python3 "$TERMPY" check "$cols" "$work/tty$cols.raw" || fail "$cols columns: see above"
 done
 
-# Forced bars on a file: $COLUMNS is the width (no TIOCGWINSZ on a file).
-n=$((n + 1))
-UNIFW_PROGRESS=bars COLUMNS=50 "$UNIFW" backup --port "$PORT" -o "$work/bk$n" --partition NVRAM \
-	>/dev/null 2>"$work/cols50.raw" || fail "forced bars: $(cat "$work/cols50.raw")"
-python3 "$TERMPY" check 50 "$work/cols50.raw" || fail "COLUMNS=50: see above"
-grep -q "$(printf '\033')\[K" "$work/cols50.raw" || fail "forced bars are not redrawn with EL"
+# Forced bars on a file: $COLUMNS is the width (no TIOCGWINSZ on a file); at 24 columns the bar goes
+# and the numbers are cut to fit.
+for cols in 50 24; do
+	n=$((n + 1))
+	UNIFW_PROGRESS=bars COLUMNS=$cols "$UNIFW" backup --port "$PORT" -o "$work/bk$n" --partition NVRAM \
+		>/dev/null 2>"$work/cols$cols.raw" || fail "forced bars: $(cat "$work/cols$cols.raw")"
+	python3 "$TERMPY" check "$cols" "$work/cols$cols.raw" || fail "COLUMNS=$cols: see above"
+	grep -q "$(printf '\033')\[K" "$work/cols$cols.raw" || fail "forced bars are not redrawn with EL"
+done
+grep -q '\[#' "$work/tty72.raw" || fail "no bar drawn at 72 columns"
 
 # Not a terminal: plain lines.
 n=$((n + 1))
