@@ -2,6 +2,7 @@
  * readback of boot1 and every partition into DIR with a rebuilt scatter and manifest.json
  * (docs/backup.md). */
 #include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -28,7 +29,7 @@ static void usage(FILE *out)
 		"                      partitions NVRAM, PRO_INFO, PROTECT_F/S always are)\n"
 		"  --partition NAME    only this partition (repeatable; no scatter is written)\n"
 		"  --identity          only the preloader and the identity partitions (NVRAM, PRO_INFO, PROTECT_F/S)\n"
-		"  --chunk MIB         MiB read between two journal updates (default 64)\n"
+		"  --chunk SIZE        read between two journal updates: MiB, or a size with a suffix (default 64)\n"
 		"  --json              JSON event lines on stdout, the manifest last\n"
 		"%s\n"
 		"exit status: 0 ok, 1 failed (see the message; --resume continues), 2 usage\n",
@@ -77,6 +78,75 @@ static void print_resume(const struct cli_phone_args *pa, const struct unifw_bac
 	cli_print_resume(&c);
 }
 
+enum { OPT_RESUME = CLI_OPT_OWN, OPT_SKIP_EMPTY, OPT_VERIFY, OPT_IDENTITY, OPT_PARTITION, OPT_CHUNK, OPT_JSON };
+
+static const struct option longopts[] = {
+	CLI_PHONE_LONGOPTS,
+	{"output", required_argument, NULL, 'o'},
+	{"resume", no_argument, NULL, OPT_RESUME},
+	{"skip-empty", no_argument, NULL, OPT_SKIP_EMPTY},
+	{"verify", no_argument, NULL, OPT_VERIFY},
+	{"identity", no_argument, NULL, OPT_IDENTITY},
+	{"partition", required_argument, NULL, OPT_PARTITION},
+	{"chunk", required_argument, NULL, OPT_CHUNK},
+	{"json", no_argument, NULL, OPT_JSON},
+	{"help", no_argument, NULL, 'h'},
+	{0},
+};
+
+/* --chunk: MiB between two journal updates; a bare number is MiB (as before sizes took suffixes). */
+static bool parse_chunk(const char *s, uint64_t *out)
+{
+	uint64_t v;
+	size_t n = strlen(s);
+	bool bare = n && s[n - 1] >= '0' && s[n - 1] <= '9';
+	if (!cli_parse_size(s, bare ? 4096 : 4096ull << 20, &v))
+		return false;
+	v = bare ? v << 20 : v;
+	if (!v || v % (1u << 20))
+		return false;
+	*out = v;
+	return true;
+}
+
+/* 0 parsed, -1 --help printed, else the exit status of a usage error. */
+static int parse(int argc, char **argv, struct cli_phone_args *pa, struct unifw_backup_opts *bo, const char **only,
+		 size_t *nonly, bool *json)
+{
+	struct cli_getopt g;
+	int c, r;
+	cli_getopt_init(&g, "backup", argc, argv, "ho:" CLI_PHONE_SHORTOPTS, longopts);
+	while ((c = cli_getopt_next(&g)) != -1) {
+		if (c == CLI_OPT_ERROR || (r = cli_phone_opt(&g, c, pa)) < 0)
+			return CLI_USAGE;
+		if (r > 0)
+			continue;
+		switch (c) {
+		case 'o': bo->dir = g.arg; break;
+		case OPT_RESUME: bo->resume = true; break;
+		case OPT_SKIP_EMPTY: bo->skip_empty = true; break;
+		case OPT_VERIFY: bo->verify = true; break;
+		case OPT_IDENTITY: bo->identity_only = true; break;
+		case OPT_PARTITION:
+			if (*nonly >= 64)
+				return cli_usage_error("backup", "too many --partition options");
+			only[(*nonly)++] = g.arg;
+			break;
+		case OPT_CHUNK:
+			if (!parse_chunk(g.arg, &bo->chunk))
+				return cli_usage_error("backup", "--chunk takes MiB (1..4096, or a size such as 256M), not '%s'",
+						       g.arg);
+			break;
+		case OPT_JSON: *json = true; break;
+		case 'h': usage(stdout); return -1;
+		default: return cli_usage_error("backup", "unknown option '%s'", cli_getopt_name(&g, c));
+		}
+	}
+	if (g.optind < argc)
+		return cli_usage_error("backup", "unexpected argument '%s'", argv[g.optind]);
+	return 0;
+}
+
 int cmd_backup(int argc, char **argv)
 {
 	struct cli_phone_args pa = {0};
@@ -84,41 +154,9 @@ int cmd_backup(int argc, char **argv)
 	const char *only[64];
 	size_t nonly = 0;
 	bool json = false;
-	for (int i = 1; i < argc; i++) {
-		int r = cli_phone_arg("backup", argc, argv, &i, &pa);
-		if (r < 0)
-			return CLI_USAGE;
-		if (r > 0)
-			continue;
-		const char *a = argv[i];
-		if ((!strcmp(a, "-o") || !strcmp(a, "--output")) && i + 1 < argc)
-			bo.dir = argv[++i];
-		else if (!strcmp(a, "--resume"))
-			bo.resume = true;
-		else if (!strcmp(a, "--skip-empty"))
-			bo.skip_empty = true;
-		else if (!strcmp(a, "--verify"))
-			bo.verify = true;
-		else if (!strcmp(a, "--identity"))
-			bo.identity_only = true;
-		else if (!strcmp(a, "--partition") && i + 1 < argc) {
-			if (nonly >= sizeof only / sizeof only[0])
-				return cli_usage_error("backup", "too many --partition options");
-			only[nonly++] = argv[++i];
-		} else if (!strcmp(a, "--chunk") && i + 1 < argc) {
-			char *end;
-			unsigned long v = strtoul(argv[++i], &end, 10);
-			if (*end || v == 0 || v > 4096)
-				return cli_usage_error("backup", "--chunk takes MiB (1..4096), not '%s'", argv[i]);
-			bo.chunk = (uint64_t)v << 20;
-		} else if (!strcmp(a, "--json"))
-			json = true;
-		else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-			usage(stdout);
-			return CLI_OK;
-		} else
-			return cli_usage_error("backup", "unknown argument '%s'", a);
-	}
+	int prc = parse(argc, argv, &pa, &bo, only, &nonly, &json);
+	if (prc)
+		return prc < 0 ? CLI_OK : prc;
 	if (bo.resume && !bo.dir)
 		return cli_usage_error("backup", "--resume needs -o DIR (the folder of the interrupted backup)");
 	char stamp[4200];

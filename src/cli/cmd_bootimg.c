@@ -33,32 +33,47 @@ struct bootimg_args {
 	bool json, extract;
 };
 
+enum { OPT_KERNEL = 0x200, OPT_RAMDISK, OPT_JSON, OPT_EXTRACT };
+
+static const struct option unpack_opts[] = {
+	{"output", required_argument, NULL, 'o'}, {"json", no_argument, NULL, OPT_JSON},
+	{"extract-ramdisk", no_argument, NULL, OPT_EXTRACT}, {"help", no_argument, NULL, 'h'}, {0},
+};
+static const struct option repack_opts[] = {
+	{"output", required_argument, NULL, 'o'}, {"kernel", required_argument, NULL, OPT_KERNEL},
+	{"ramdisk", required_argument, NULL, OPT_RAMDISK}, {"json", no_argument, NULL, OPT_JSON},
+	{"help", no_argument, NULL, 'h'}, {0},
+};
+static const struct option info_opts[] = {
+	{"json", no_argument, NULL, OPT_JSON}, {"help", no_argument, NULL, 'h'}, {0},
+};
+
+/* argv[0] is the subcommand. CLI_OK parsed, -1 --help printed, else the exit status of a usage error. */
 static int parse_args(int argc, char **argv, const char *sub, struct bootimg_args *a)
 {
 	char cmd[32];
 	bool repack = !strcmp(sub, "repack"), info = !strcmp(sub, "info");
+	struct cli_getopt g;
+	int c;
 	snprintf(cmd, sizeof cmd, "bootimg %s", sub);
 	memset(a, 0, sizeof *a);
-	for (int i = 2; i < argc; i++) {
-		const char *arg = argv[i];
-		bool has_value = i + 1 < argc;
-		if (!info && (!strcmp(arg, "-o") || !strcmp(arg, "--output")) && has_value)
-			a->output = argv[++i];
-		else if (repack && !strcmp(arg, "--kernel") && has_value)
-			a->kernel = argv[++i];
-		else if (repack && !strcmp(arg, "--ramdisk") && has_value)
-			a->ramdisk = argv[++i];
-		else if (!strcmp(arg, "--json"))
-			a->json = true;
-		else if (!strcmp(sub, "unpack") && !strcmp(arg, "--extract-ramdisk"))
-			a->extract = true;
-		else if (arg[0] == '-' && arg[1])
-			return cli_usage_error(cmd, "unknown or incomplete option '%s'", arg);
-		else if (!a->input)
-			a->input = arg;
-		else
-			return cli_usage_error(cmd, "unexpected argument '%s'", arg);
+	cli_getopt_init(&g, cmd, argc, argv, info ? "h" : "ho:", repack ? repack_opts : info ? info_opts : unpack_opts);
+	while ((c = cli_getopt_next(&g)) != -1) {
+		switch (c) {
+		case CLI_OPT_ERROR: return CLI_USAGE;
+		case 'h': bootimg_usage(stdout); return -1;
+		case 'o': a->output = g.arg; break;
+		case OPT_KERNEL: a->kernel = g.arg; break;
+		case OPT_RAMDISK: a->ramdisk = g.arg; break;
+		case OPT_JSON: a->json = true; break;
+		case OPT_EXTRACT: a->extract = true; break;
+		default: return cli_usage_error(cmd, "unknown option '%s'", cli_getopt_name(&g, c));
+		}
 	}
+	if (g.optind < argc)
+		a->input = argv[g.optind];
+	if (argc - g.optind > 1)
+		return cli_usage_error(cmd, "unexpected argument '%s'", argv[g.optind + 1]);
 	if (!a->input)
 		return cli_usage_error(cmd, "missing %s", repack ? "DIR" : "IMAGE");
 	if (!info && !a->output)
@@ -80,8 +95,7 @@ static int print_description(const char *path, bool json)
 	}
 	if (rc == 0) {
 		if (json) {
-			unifw_jv_write(o, stdout, true);
-			fputc('\n', stdout);
+			cli_print_json(o);
 		} else {
 			cli_render_human(stdout, o);
 		}
@@ -128,14 +142,9 @@ int cmd_bootimg(int argc, char **argv)
 	const char *sub = argv[1];
 	if (strcmp(sub, "unpack") && strcmp(sub, "repack") && strcmp(sub, "info"))
 		return cli_usage_error("bootimg", "unknown subcommand '%s' (expected unpack, repack or info)", sub);
-	for (int i = 2; i < argc; i++)
-		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-			bootimg_usage(stdout);
-			return CLI_OK;
-		}
-	int rc = parse_args(argc, argv, sub, &a);
+	int rc = parse_args(argc - 1, argv + 1, sub, &a);
 	if (rc != CLI_OK)
-		return rc;
+		return rc < 0 ? CLI_OK : rc;
 	if (!strcmp(sub, "unpack"))
 		return do_unpack(&a);
 	if (!strcmp(sub, "repack"))

@@ -16,21 +16,46 @@ static void usage(FILE *out)
 		     "  --no-usb    do not ask libusb (ttyACM ports only)\n");
 }
 
+enum { OPT_JSON = CLI_OPT_OWN, OPT_NO_USB };
+
+static const struct option longopts[] = {
+	{"json", no_argument, NULL, OPT_JSON},
+	{"no-usb", no_argument, NULL, OPT_NO_USB},
+	{"help", no_argument, NULL, 'h'},
+	{0},
+};
+
+/* 0 parsed, -1 --help printed, else the exit status of a usage error. */
+static int parse(int argc, char **argv, struct unifw_port_options *opt, bool *json)
+{
+	struct cli_getopt g;
+	int c;
+	cli_getopt_init(&g, "devices", argc, argv, "h", longopts);
+	while ((c = cli_getopt_next(&g)) != -1) {
+		if (c == CLI_OPT_ERROR)
+			return CLI_USAGE;
+		if (c == OPT_JSON)
+			*json = true;
+		else if (c == OPT_NO_USB)
+			opt->no_usb = true;
+		else if (c == 'h') {
+			usage(stdout);
+			return -1;
+		} else
+			return cli_usage_error("devices", "unknown option '%s'", cli_getopt_name(&g, c));
+	}
+	if (g.optind < argc)
+		return cli_usage_error("devices", "unexpected argument '%s'", argv[g.optind]);
+	return 0;
+}
+
 int cmd_devices(int argc, char **argv)
 {
 	bool json = false;
 	struct unifw_port_options opt = {0};
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--json"))
-			json = true;
-		else if (!strcmp(argv[i], "--no-usb"))
-			opt.no_usb = true;
-		else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-			usage(stdout);
-			return CLI_OK;
-		} else
-			return cli_usage_error("devices", "unknown argument '%s'", argv[i]);
-	}
+	int prc = parse(argc, argv, &opt, &json);
+	if (prc)
+		return prc < 0 ? CLI_OK : prc;
 	struct unifw_device *list = NULL;
 	size_t n = 0;
 	struct unifw_error err;

@@ -39,7 +39,7 @@ static void usage(FILE *out)
 		"  --yes                do not ask for confirmation (required when not on a terminal)\n"
 		"  --backup-dir DIR     parent of the identity backup (default: STATE/identity/CID)\n"
 		"  --journal FILE       journal file (default: STATE/flash/CID.journal)\n"
-		"  --range-size BYTES   bytes per write command, read-back and journal step (default 8M, max 32M)\n"
+		"  --range-size SIZE    bytes per write command, read-back and journal step (default 8M, max 32M)\n"
 		"  --reboot             boot the phone normally when the flash succeeded\n"
 		"  --json               JSON event lines on stdout, the plan and result last\n"
 		"%s\n"
@@ -58,51 +58,69 @@ struct args {
 	uint64_t range_size;
 };
 
+enum {
+	OPT_PLAN = CLI_OPT_OWN, OPT_RESUME, OPT_WITH_PRELOADER, OPT_INCLUDE_IDENTITY, OPT_NO_VERIFY, OPT_JSON,
+	OPT_REBOOT, OPT_BACKUP_DIR, OPT_JOURNAL, OPT_RANGE_SIZE
+};
+
+static const struct option longopts[] = {
+	CLI_PHONE_LONGOPTS,
+	{"plan", no_argument, NULL, OPT_PLAN},
+	{"resume", no_argument, NULL, OPT_RESUME},
+	{"with-preloader", no_argument, NULL, OPT_WITH_PRELOADER},
+	{"include-identity", no_argument, NULL, OPT_INCLUDE_IDENTITY},
+	{"no-verify", no_argument, NULL, OPT_NO_VERIFY},
+	{"yes", no_argument, NULL, 'y'},
+	{"json", no_argument, NULL, OPT_JSON},
+	{"reboot", no_argument, NULL, OPT_REBOOT},
+	{"backup-dir", required_argument, NULL, OPT_BACKUP_DIR},
+	{"journal", required_argument, NULL, OPT_JOURNAL},
+	{"range-size", required_argument, NULL, OPT_RANGE_SIZE},
+	{"help", no_argument, NULL, 'h'},
+	{0},
+};
+
+/* One option into *a: 0 stored, -1 --help printed, else the exit status of a usage error. */
+static int parse_opt(const struct cli_getopt *g, int c, struct args *a)
+{
+	switch (c) {
+	case OPT_PLAN: a->plan_only = true; break;
+	case OPT_RESUME: a->resume = true; break;
+	case OPT_WITH_PRELOADER: a->with_preloader = true; break;
+	case OPT_INCLUDE_IDENTITY: a->include_identity = true; break;
+	case OPT_NO_VERIFY: a->no_verify = true; break;
+	case 'y': a->yes = true; break;
+	case OPT_JSON: a->json = true; break;
+	case OPT_REBOOT: a->reboot = true; break;
+	case OPT_BACKUP_DIR: a->backup_dir = g->arg; break;
+	case OPT_JOURNAL: a->journal = g->arg; break;
+	case OPT_RANGE_SIZE:
+		if (!cli_parse_size(g->arg, UNIFW_FLASH_RANGE_MAX, &a->range_size) ||
+		    !unifw_flash_range_size_ok(a->range_size))
+			return cli_usage_error("flash", "--range-size takes a multiple of 512 up to 32M, not '%s'", g->arg);
+		break;
+	case 'h': usage(stdout); return -1;
+	default: return cli_usage_error("flash", "unknown option '%s'", cli_getopt_name(g, c));
+	}
+	return 0;
+}
+
 static int parse(int argc, char **argv, struct args *a)
 {
+	struct cli_getopt g;
+	int c, r;
 	memset(a, 0, sizeof *a);
-	for (int i = 1; i < argc; i++) {
-		int r = cli_phone_arg("flash", argc, argv, &i, &a->pa);
-		if (r < 0)
+	cli_getopt_init(&g, "flash", argc, argv, "hy" CLI_PHONE_SHORTOPTS, longopts);
+	while ((c = cli_getopt_next(&g)) != -1) {
+		if (c == CLI_OPT_ERROR || (r = cli_phone_opt(&g, c, &a->pa)) < 0)
 			return CLI_USAGE;
-		if (r > 0)
-			continue;
-		const char *s = argv[i];
-		if (!strcmp(s, "--plan"))
-			a->plan_only = true;
-		else if (!strcmp(s, "--resume"))
-			a->resume = true;
-		else if (!strcmp(s, "--with-preloader"))
-			a->with_preloader = true;
-		else if (!strcmp(s, "--include-identity"))
-			a->include_identity = true;
-		else if (!strcmp(s, "--no-verify"))
-			a->no_verify = true;
-		else if (!strcmp(s, "--yes") || !strcmp(s, "-y"))
-			a->yes = true;
-		else if (!strcmp(s, "--json"))
-			a->json = true;
-		else if (!strcmp(s, "--reboot"))
-			a->reboot = true;
-		else if (!strcmp(s, "--backup-dir") && i + 1 < argc)
-			a->backup_dir = argv[++i];
-		else if (!strcmp(s, "--journal") && i + 1 < argc)
-			a->journal = argv[++i];
-		else if (!strcmp(s, "--range-size") && i + 1 < argc) {
-			if (!cli_parse_bytes(argv[++i], true, UNIFW_FLASH_RANGE_MAX, &a->range_size) ||
-			    !unifw_flash_range_size_ok(a->range_size))
-				return cli_usage_error("flash", "--range-size takes a multiple of 512 up to 32M, not '%s'",
-						       argv[i]);
-		} else if (!strcmp(s, "--help") || !strcmp(s, "-h")) {
-			usage(stdout);
-			return -1;
-		} else if (s[0] == '-')
-			return cli_usage_error("flash", "unknown option '%s'", s);
-		else if (!a->package)
-			a->package = s;
-		else
-			return cli_usage_error("flash", "one package at a time ('%s' and '%s')", a->package, s);
+		if (r == 0 && (r = parse_opt(&g, c, a)) != 0)
+			return r;
 	}
+	if (g.optind < argc)
+		a->package = argv[g.optind];
+	if (argc - g.optind > 1)
+		return cli_usage_error("flash", "one package at a time ('%s' and '%s')", a->package, argv[g.optind + 1]);
 	if (!a->package && !a->resume)
 		return cli_usage_error("flash", "name the firmware package (a folder or an archive with a scatter file)");
 	if (a->resume && (a->with_preloader || a->include_identity || a->no_verify || a->range_size))
@@ -322,7 +340,7 @@ static int finish(struct session *s, int rc, const struct unifw_error *err)
 	int code = rc ? (s->code ? s->code : CLI_FAIL) : s->code;
 	if (s->a.json) {
 		struct unifw_jv *r = result_json(s);
-		cli_json_result(r, rc ? err : NULL);
+		cli_json_result_status(r, rc ? err : NULL, code);
 		unifw_jv_free(r);
 	}
 	if (rc) /* on stderr after the JSON result: the resume command is the last line */

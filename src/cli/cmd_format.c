@@ -90,41 +90,63 @@ static void print_rest(const struct cli_phone_args *pa, const struct unifw_erase
 	cli_print_resume(&c);
 }
 
+enum { OPT_PARTITION = CLI_OPT_OWN, OPT_ALL_BUT_IDENTITY, OPT_INCLUDE_IDENTITY, OPT_PLAN, OPT_BACKUP_DIR, OPT_JSON };
+
+static const struct option longopts[] = {
+	CLI_PHONE_LONGOPTS,
+	{"partition", required_argument, NULL, OPT_PARTITION},
+	{"all-but-identity", no_argument, NULL, OPT_ALL_BUT_IDENTITY},
+	{"include-identity", no_argument, NULL, OPT_INCLUDE_IDENTITY},
+	{"plan", no_argument, NULL, OPT_PLAN},
+	{"yes", no_argument, NULL, 'y'},
+	{"backup-dir", required_argument, NULL, OPT_BACKUP_DIR},
+	{"json", no_argument, NULL, OPT_JSON},
+	{"help", no_argument, NULL, 'h'},
+	{0},
+};
+
+/* 0 parsed, -1 --help printed, else the exit status of a usage error. */
+static int parse(int argc, char **argv, struct cli_phone_args *pa, struct unifw_erase_opts *fo, const char **names,
+		 bool *json, bool *plan_only, bool *yes)
+{
+	struct cli_getopt g;
+	int c, r;
+	cli_getopt_init(&g, "format", argc, argv, "hy" CLI_PHONE_SHORTOPTS, longopts);
+	while ((c = cli_getopt_next(&g)) != -1) {
+		if (c == CLI_OPT_ERROR || (r = cli_phone_opt(&g, c, pa)) < 0)
+			return CLI_USAGE;
+		if (r > 0)
+			continue;
+		switch (c) {
+		case OPT_PARTITION:
+			if (fo->count >= 64)
+				return cli_usage_error("format", "too many --partition options");
+			names[fo->count++] = g.arg;
+			break;
+		case OPT_ALL_BUT_IDENTITY: fo->all_but_identity = true; break;
+		case OPT_INCLUDE_IDENTITY: fo->include_identity = true; break;
+		case OPT_PLAN: *plan_only = true; break;
+		case 'y': *yes = true; break;
+		case OPT_BACKUP_DIR: fo->backup_parent = g.arg; break;
+		case OPT_JSON: *json = true; break;
+		case 'h': usage(stdout); return -1;
+		default: return cli_usage_error("format", "unknown option '%s'", cli_getopt_name(&g, c));
+		}
+	}
+	if (g.optind < argc)
+		return cli_usage_error("format", "unexpected argument '%s'", argv[g.optind]);
+	return 0;
+}
+
 int cmd_format(int argc, char **argv)
 {
 	struct cli_phone_args pa = {0};
 	struct unifw_erase_opts fo = {0};
 	const char *names[64];
 	bool json = false, plan_only = false, yes = false;
-	for (int i = 1; i < argc; i++) {
-		int r = cli_phone_arg("format", argc, argv, &i, &pa);
-		if (r < 0)
-			return CLI_USAGE;
-		if (r > 0)
-			continue;
-		const char *a = argv[i];
-		if (!strcmp(a, "--partition") && i + 1 < argc) {
-			if (fo.count >= sizeof names / sizeof names[0])
-				return cli_usage_error("format", "too many --partition options");
-			names[fo.count++] = argv[++i];
-		} else if (!strcmp(a, "--all-but-identity"))
-			fo.all_but_identity = true;
-		else if (!strcmp(a, "--include-identity"))
-			fo.include_identity = true;
-		else if (!strcmp(a, "--plan"))
-			plan_only = true;
-		else if (!strcmp(a, "--yes") || !strcmp(a, "-y"))
-			yes = true;
-		else if (!strcmp(a, "--backup-dir") && i + 1 < argc)
-			fo.backup_parent = argv[++i];
-		else if (!strcmp(a, "--json"))
-			json = true;
-		else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-			usage(stdout);
-			return CLI_OK;
-		} else
-			return cli_usage_error("format", "unknown argument '%s'", a);
-	}
+	int prc = parse(argc, argv, &pa, &fo, names, &json, &plan_only, &yes);
+	if (prc)
+		return prc < 0 ? CLI_OK : prc;
 	if (!fo.count && !fo.all_but_identity)
 		return cli_usage_error("format", "name what to erase: --partition NAME... or --all-but-identity");
 	if (!yes && !plan_only && (json || !isatty(STDIN_FILENO)))

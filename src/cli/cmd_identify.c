@@ -115,26 +115,49 @@ static int identify_job(void *ctx, struct unifw_phone *ph, struct unifw_error *e
 	return unifw_identify(ph, &r->report, err);
 }
 
+enum { OPT_JSON = CLI_OPT_OWN, OPT_NO_DA };
+
+static const struct option longopts[] = {
+	CLI_PHONE_LONGOPTS,
+	{"json", no_argument, NULL, OPT_JSON},
+	{"no-da", no_argument, NULL, OPT_NO_DA},
+	{"help", no_argument, NULL, 'h'},
+	{0},
+};
+
+/* 0 parsed, -1 --help printed, else the exit status of a usage error. */
+static int parse(int argc, char **argv, struct cli_phone_args *pa, bool *json, bool *no_da)
+{
+	struct cli_getopt g;
+	int c, r;
+	cli_getopt_init(&g, "identify", argc, argv, "h" CLI_PHONE_SHORTOPTS, longopts);
+	while ((c = cli_getopt_next(&g)) != -1) {
+		if (c == CLI_OPT_ERROR || (r = cli_phone_opt(&g, c, pa)) < 0)
+			return CLI_USAGE;
+		if (r > 0)
+			continue;
+		if (c == OPT_JSON)
+			*json = true;
+		else if (c == OPT_NO_DA)
+			*no_da = true;
+		else if (c == 'h') {
+			usage(stdout);
+			return -1;
+		} else
+			return cli_usage_error("identify", "unknown option '%s'", cli_getopt_name(&g, c));
+	}
+	if (g.optind < argc)
+		return cli_usage_error("identify", "unexpected argument '%s'", argv[g.optind]);
+	return 0;
+}
+
 int cmd_identify(int argc, char **argv)
 {
 	struct cli_phone_args pa = {0};
 	bool json = false, no_da = false;
-	for (int i = 1; i < argc; i++) {
-		int r = cli_phone_arg("identify", argc, argv, &i, &pa);
-		if (r < 0)
-			return CLI_USAGE;
-		if (r > 0)
-			continue;
-		if (!strcmp(argv[i], "--json"))
-			json = true;
-		else if (!strcmp(argv[i], "--no-da"))
-			no_da = true;
-		else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-			usage(stdout);
-			return CLI_OK;
-		} else
-			return cli_usage_error("identify", "unknown argument '%s'", argv[i]);
-	}
+	int prc = parse(argc, argv, &pa, &json, &no_da);
+	if (prc)
+		return prc < 0 ? CLI_OK : prc;
 	struct cli_progress prog;
 	cli_progress_init(&prog, false); /* --json prints one object: progress goes to stderr as lines/bars */
 	if (json && prog.mode == CLI_PROGRESS_BARS)
@@ -165,8 +188,7 @@ int cmd_identify(int argc, char **argv)
 	}
 	if (report) {
 		if (json) {
-			unifw_jv_write(report, stdout, true);
-			fputc('\n', stdout);
+			cli_print_json(report); /* it carries the error: cli_error adds no second object */
 		} else {
 			print_human(report);
 		}

@@ -47,25 +47,46 @@ static void print_quiet(FILE *out, const struct unifw_jv *report)
 	}
 }
 
+static const struct option longopts[] = {
+	{"json", no_argument, NULL, 'j'},
+	{"quiet", no_argument, NULL, 'q'},
+	{"help", no_argument, NULL, 'h'},
+	{0},
+};
+
+/* 0 parsed, -1 --help printed, else the exit status of a usage error. */
+static int parse(int argc, char **argv, const char **path, bool *json, bool *quiet)
+{
+	struct cli_getopt g;
+	int c;
+	cli_getopt_init(&g, "info", argc, argv, "hq", longopts);
+	while ((c = cli_getopt_next(&g)) != -1) {
+		if (c == CLI_OPT_ERROR)
+			return CLI_USAGE;
+		if (c == 'j')
+			*json = true;
+		else if (c == 'q')
+			*quiet = true;
+		else if (c == 'h') {
+			usage(stdout);
+			return -1;
+		} else
+			return cli_usage_error("info", "unknown option '%s'", cli_getopt_name(&g, c));
+	}
+	if (g.optind < argc)
+		*path = argv[g.optind];
+	if (argc - g.optind > 1)
+		return cli_usage_error("info", "one PATH only (got '%s' and '%s')", argv[g.optind], argv[g.optind + 1]);
+	return 0;
+}
+
 int cmd_info(int argc, char **argv)
 {
 	const char *path = NULL;
 	bool json = false, quiet = false;
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--json"))
-			json = true;
-		else if (!strcmp(argv[i], "--quiet") || !strcmp(argv[i], "-q"))
-			quiet = true;
-		else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-			usage(stdout);
-			return CLI_OK;
-		} else if (argv[i][0] == '-' && argv[i][1])
-			return cli_usage_error("info", "unknown option '%s'", argv[i]);
-		else if (path)
-			return cli_usage_error("info", "one PATH only (got '%s' and '%s')", path, argv[i]);
-		else
-			path = argv[i];
-	}
+	int prc = parse(argc, argv, &path, &json, &quiet);
+	if (prc)
+		return prc < 0 ? CLI_OK : prc;
 	if (!path)
 		return cli_usage_error("info", "missing PATH (a package folder or archive, a backup folder, or an image)");
 

@@ -12,14 +12,16 @@
 static void logo_usage(FILE *out)
 {
 	fprintf(out,
-		"usage: unifw logo unpack LOGO.BIN -o DIR [--size WxH]\n"
-		"       unifw logo repack DIR -o LOGO.BIN [--pad-to BYTES]\n\n"
+		"usage: unifw logo unpack LOGO.BIN -o DIR [--size WxH] [--json]\n"
+		"       unifw logo repack DIR -o LOGO.BIN [--pad-to SIZE] [--json]\n\n"
 		"unpack  writes every frame as DIR/frame_NNN.png (RGB565 -> RGB888) and DIR/%s\n"
 		"        (frame order and sizes). Frame sizes are inferred from each frame's byte\n"
 		"        count; --size WxH sets the size of every frame of W*H*2 bytes.\n"
 		"repack  rebuilds LOGO.BIN from the manifest and PNGs (zlib level 9, MTK \"LOGO\"\n"
-		"        header). Unchanged PNGs give back the original bytes. --pad-to BYTES pads\n"
-		"        the file (e.g. to the LOGO partition size, 3145728 or 0x300000).\n",
+		"        header). Unchanged PNGs give back the original bytes. --pad-to SIZE pads\n"
+		"        the file (e.g. to the LOGO partition size: 3M, 3145728 or 0x300000).\n"
+		"--json  prints the description of the input (unpack) or the output (repack), as\n"
+		"        'unifw info --json' describes a logo image.\n",
 		UNIFW_LOGO_MANIFEST);
 }
 
@@ -42,30 +44,49 @@ struct logo_args {
 	const char *input, *output;
 	uint32_t w, h;
 	uint64_t pad_to;
+	bool json;
 };
 
+enum { OPT_SIZE = 0x200, OPT_PAD_TO, OPT_JSON };
+
+static const struct option unpack_opts[] = {
+	{"output", required_argument, NULL, 'o'}, {"size", required_argument, NULL, OPT_SIZE},
+	{"json", no_argument, NULL, OPT_JSON}, {"help", no_argument, NULL, 'h'}, {0},
+};
+static const struct option repack_opts[] = {
+	{"output", required_argument, NULL, 'o'}, {"pad-to", required_argument, NULL, OPT_PAD_TO},
+	{"json", no_argument, NULL, OPT_JSON}, {"help", no_argument, NULL, 'h'}, {0},
+};
+
+/* argv[0] is the subcommand. CLI_OK parsed, -1 --help printed, else the exit status of a usage error. */
 static int parse_args(int argc, char **argv, bool unpack, struct logo_args *a)
 {
 	const char *cmd = unpack ? "logo unpack" : "logo repack";
+	struct cli_getopt g;
+	int c;
 	memset(a, 0, sizeof *a);
-	for (int i = 2; i < argc; i++) {
-		const char *arg = argv[i];
-		if ((!strcmp(arg, "-o") || !strcmp(arg, "--output")) && i + 1 < argc)
-			a->output = argv[++i];
-		else if (unpack && !strcmp(arg, "--size") && i + 1 < argc) {
-			if (!parse_size_arg(argv[++i], &a->w, &a->h))
-				return cli_usage_error(cmd, "--size: expected WxH such as 480x854, found '%s'", argv[i]);
-		} else if (!unpack && !strcmp(arg, "--pad-to") && i + 1 < argc) {
-			if (!cli_parse_bytes(argv[++i], true, UNIFW_LOGO_MAX_FILE, &a->pad_to) || !a->pad_to)
-				return cli_usage_error(cmd, "--pad-to: expected a size in bytes (e.g. 0x300000), found '%s'",
-						       argv[i]);
-		} else if (arg[0] == '-' && arg[1])
-			return cli_usage_error(cmd, "unknown or incomplete option '%s'", arg);
-		else if (!a->input)
-			a->input = arg;
-		else
-			return cli_usage_error(cmd, "unexpected argument '%s'", arg);
+	cli_getopt_init(&g, cmd, argc, argv, "ho:", unpack ? unpack_opts : repack_opts);
+	while ((c = cli_getopt_next(&g)) != -1) {
+		switch (c) {
+		case CLI_OPT_ERROR: return CLI_USAGE;
+		case 'h': logo_usage(stdout); return -1;
+		case 'o': a->output = g.arg; break;
+		case OPT_JSON: a->json = true; break;
+		case OPT_SIZE:
+			if (!parse_size_arg(g.arg, &a->w, &a->h))
+				return cli_usage_error(cmd, "--size: expected WxH such as 480x854, found '%s'", g.arg);
+			break;
+		case OPT_PAD_TO:
+			if (!cli_parse_size(g.arg, UNIFW_LOGO_MAX_FILE, &a->pad_to) || !a->pad_to)
+				return cli_usage_error(cmd, "--pad-to: expected a size such as 3M or 0x300000, found '%s'", g.arg);
+			break;
+		default: return cli_usage_error(cmd, "unknown option '%s'", cli_getopt_name(&g, c));
+		}
 	}
+	if (g.optind < argc)
+		a->input = argv[g.optind];
+	if (argc - g.optind > 1)
+		return cli_usage_error(cmd, "unexpected argument '%s'", argv[g.optind + 1]);
 	if (!a->input)
 		return cli_usage_error(cmd, "missing %s", unpack ? "LOGO.BIN" : "DIR");
 	if (!a->output)
@@ -93,6 +114,11 @@ static int do_unpack(const struct logo_args *a)
 				       (unsigned long long)a->w * a->h * 2);
 	}
 	int rc = unifw_logo_unpack(&lg, a->output, &err);
+	if (rc == 0 && a->json) {
+		unifw_logo_free(&lg);
+		free(buf);
+		return cli_print_description(a->input, unifw_logo_describe);
+	}
 	if (rc == 0) {
 		printf("unpacked %u frames", lg.count);
 		if (lg.width)
@@ -120,6 +146,8 @@ static int do_repack(const struct logo_args *a)
 	free(out);
 	if (rc)
 		return cli_error(&err);
+	if (a->json)
+		return cli_print_description(a->output, unifw_logo_describe);
 	printf("wrote %s (%zu bytes)\n", a->output, len);
 	return CLI_OK;
 }
@@ -130,17 +158,12 @@ int cmd_logo(int argc, char **argv)
 		logo_usage(argc < 2 ? stderr : stdout);
 		return argc < 2 ? CLI_USAGE : CLI_OK;
 	}
-	for (int i = 2; i < argc; i++)
-		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-			logo_usage(stdout);
-			return CLI_OK;
-		}
 	bool unpack = !strcmp(argv[1], "unpack");
 	if (!unpack && strcmp(argv[1], "repack"))
 		return cli_usage_error("logo", "unknown subcommand '%s' (expected unpack or repack)", argv[1]);
 	struct logo_args a;
-	int rc = parse_args(argc, argv, unpack, &a);
+	int rc = parse_args(argc - 1, argv + 1, unpack, &a);
 	if (rc != CLI_OK)
-		return rc;
+		return rc < 0 ? CLI_OK : rc;
 	return unpack ? do_unpack(&a) : do_repack(&a);
 }

@@ -11,23 +11,24 @@
 #include "unifw/scatter.h"
 
 static const char usage_main[] =
-	"usage: unifw scatter validate FILE [--images DIR] [--device-size BYTES] [--json]\n"
+	"usage: unifw scatter validate FILE [--images DIR] [--device-size SIZE] [--json]\n"
 	"       unifw scatter show FILE [--json]\n"
-	"       unifw scatter convert FILE --to v1|plain|braces [-o OUT]\n"
+	"       unifw scatter convert FILE --to v1|plain|braces [-o OUT [--json]]\n"
 	"\n"
 	"Scatter files (SP Flash Tool partition maps) in any dialect: V1.1.x YAML-like (ptgen),\n"
 	"flat 'NAME 0xADDR' (ota_scatter.txt) and the old brace style.\n"
 	"Run 'unifw scatter <subcommand> --help' for details.\n";
 
 static const char usage_validate[] =
-	"usage: unifw scatter validate FILE [--images DIR] [--device-size BYTES] [--json]\n"
+	"usage: unifw scatter validate FILE [--images DIR] [--device-size SIZE] [--json]\n"
 	"\n"
 	"Check a scatter file: overlaps, order, alignment, regions, storage, names, sizes, the\n"
 	"physical_start_addr convention; with --images, compare each downloaded image with its\n"
 	"partition (an image larger than its partition is an error, as in SP Flash Tool).\n"
 	"\n"
 	"  --images DIR        folder holding the image files the scatter names\n"
-	"  --device-size BYTES storage size (boot region included) to check the layout against\n"
+	"  --device-size SIZE  storage size (boot region included) to check the layout against, in\n"
+	"                      bytes or with a suffix K, M, G (e.g. 4G; see unifw(1) SIZES)\n"
 	"  --json              print the findings as JSON\n"
 	"\n"
 	"Exit status: 0 no errors (warnings allowed), 3 errors found, 1 unreadable input, 2 usage.\n";
@@ -40,14 +41,15 @@ static const char usage_show[] =
 	"  --json   the full description (same keys as 'unifw info --json')\n";
 
 static const char usage_convert[] =
-	"usage: unifw scatter convert FILE --to v1|plain|braces [-o OUT]\n"
+	"usage: unifw scatter convert FILE --to v1|plain|braces [-o OUT [--json]]\n"
 	"\n"
 	"Rewrite a scatter file in another dialect: v1 = V1.1.x YAML-like in ptgen's layout,\n"
 	"plain = flat 'NAME 0xADDR' lines (ota_scatter.txt), braces = old 'NAME 0xADDR { }'.\n"
 	"Only what the input says is written: a flat file converted to v1 carries names, starts and\n"
 	"the sizes computed from them, nothing invented.\n"
-	"  --to DIALECT   output dialect (required)\n"
-	"  -o OUT         write OUT atomically instead of standard output\n";
+	"  --to DIALECT      output dialect (required)\n"
+	"  -o, --output OUT  write OUT atomically instead of standard output\n"
+	"  --json            with -o: print OUT as 'scatter show --json' describes it\n";
 
 struct opts {
 	const char *file;
@@ -59,34 +61,55 @@ struct opts {
 	bool help;
 };
 
-/* Options shared by the subcommands; `allowed` lists the ones this subcommand takes. */
-static int parse_opts(const char *cmd, int argc, char **argv, const char *allowed, struct opts *o)
+enum { OPT_JSON = 0x200, OPT_IMAGES, OPT_DEVICE_SIZE, OPT_TO };
+
+static const struct option validate_opts[] = {
+	{"json", no_argument, NULL, OPT_JSON},
+	{"images", required_argument, NULL, OPT_IMAGES},
+	{"device-size", required_argument, NULL, OPT_DEVICE_SIZE},
+	{"help", no_argument, NULL, 'h'},
+	{0},
+};
+static const struct option show_opts[] = {
+	{"json", no_argument, NULL, OPT_JSON},
+	{"help", no_argument, NULL, 'h'},
+	{0},
+};
+static const struct option convert_opts[] = {
+	{"to", required_argument, NULL, OPT_TO},
+	{"output", required_argument, NULL, 'o'},
+	{"json", no_argument, NULL, OPT_JSON},
+	{"help", no_argument, NULL, 'h'},
+	{0},
+};
+
+/* The options of one subcommand (its table says which it takes). */
+static int parse_opts(const char *cmd, int argc, char **argv, const char *shortopts, const struct option *lo,
+		      struct opts *o)
 {
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i];
-		bool has_next = i + 1 < argc;
-		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-			o->help = true;
-			return 0;
+	struct cli_getopt g;
+	int c;
+	cli_getopt_init(&g, cmd, argc, argv, shortopts, lo);
+	while ((c = cli_getopt_next(&g)) != -1) {
+		switch (c) {
+		case CLI_OPT_ERROR: return CLI_USAGE;
+		case 'h': o->help = true; return 0;
+		case OPT_JSON: o->json = true; break;
+		case OPT_IMAGES: o->images = g.arg; break;
+		case OPT_DEVICE_SIZE:
+			if (!cli_parse_size(g.arg, UINT64_MAX, &o->device_size) || o->device_size == 0)
+				return cli_usage_error(cmd, "--device-size: expected a size such as 4G or 0x100000000, found '%s'",
+						       g.arg);
+			break;
+		case OPT_TO: o->to = g.arg; break;
+		case 'o': o->out = g.arg; break;
+		default: return cli_usage_error(cmd, "unknown option '%s'", cli_getopt_name(&g, c));
 		}
-		if (!strcmp(a, "--json") && strstr(allowed, "json"))
-			o->json = true;
-		else if (!strcmp(a, "--images") && strstr(allowed, "images") && has_next)
-			o->images = argv[++i];
-		else if (!strcmp(a, "--device-size") && strstr(allowed, "device") && has_next) {
-			if (!cli_parse_bytes(argv[++i], false, UINT64_MAX, &o->device_size) || o->device_size == 0)
-				return cli_usage_error(cmd, "--device-size: expected a byte count, found '%s'", argv[i]);
-		} else if (!strcmp(a, "--to") && strstr(allowed, "to") && has_next)
-			o->to = argv[++i];
-		else if (!strcmp(a, "-o") && strstr(allowed, "out") && has_next)
-			o->out = argv[++i];
-		else if (a[0] == '-' && a[1])
-			return cli_usage_error(cmd, "unknown option or missing value: '%s'", a);
-		else if (!o->file)
-			o->file = a;
-		else
-			return cli_usage_error(cmd, "one FILE expected, found a second one: '%s'", a);
 	}
+	if (g.optind < argc)
+		o->file = argv[g.optind];
+	if (argc - g.optind > 1)
+		return cli_usage_error(cmd, "one FILE expected, found a second one: '%s'", argv[g.optind + 1]);
 	if (!o->file)
 		return cli_usage_error(cmd, "FILE missing");
 	return 0;
@@ -112,17 +135,10 @@ static void print_findings(FILE *out, const struct unifw_findings *f)
 	}
 }
 
-static int print_json(struct unifw_jv *obj)
-{
-	int rc = unifw_jv_write(obj, stdout, true);
-	fputc('\n', stdout);
-	return rc;
-}
-
 static int run_validate(int argc, char **argv)
 {
 	struct opts o = {0};
-	int rc = parse_opts("scatter validate", argc, argv, "json images device", &o);
+	int rc = parse_opts("scatter validate", argc, argv, "h", validate_opts, &o);
 	if (rc || o.help) {
 		if (o.help)
 			fputs(usage_validate, stdout);
@@ -150,7 +166,7 @@ static int run_validate(int argc, char **argv)
 		unifw_jv_set_uint(obj, "warnings", warnings);
 		unifw_jv_set_uint(obj, "infos", unifw_findings_count(&f, UNIFW_SEV_INFO));
 		unifw_jv_set(obj, "findings", unifw_findings_to_json(&f));
-		print_json(obj);
+		cli_print_json(obj);
 		unifw_jv_free(obj);
 	} else {
 		print_findings(stdout, &f);
@@ -199,29 +215,39 @@ static void show_table(const char *file, const struct unifw_scatter *sc)
 	}
 }
 
+/* 'scatter show --json' of file: the description as the loader reads it. */
+static int show_json(const char *file)
+{
+	struct unifw_scatter sc;
+	int rc = load(file, &sc);
+	if (rc)
+		return rc;
+	struct unifw_error err = {0};
+	struct unifw_jv *obj = unifw_jv_object();
+	if (unifw_scatter_to_json(&sc, file, obj, &err))
+		rc = cli_error(&err);
+	else
+		cli_print_json(obj);
+	unifw_jv_free(obj);
+	unifw_scatter_free(&sc);
+	return rc;
+}
+
 static int run_show(int argc, char **argv)
 {
 	struct opts o = {0};
-	int rc = parse_opts("scatter show", argc, argv, "json", &o);
+	int rc = parse_opts("scatter show", argc, argv, "h", show_opts, &o);
 	if (rc || o.help) {
 		if (o.help)
 			fputs(usage_show, stdout);
 		return rc;
 	}
+	if (o.json)
+		return show_json(o.file);
 	struct unifw_scatter sc;
 	if ((rc = load(o.file, &sc)))
 		return rc;
-	if (o.json) {
-		struct unifw_error err = {0};
-		struct unifw_jv *obj = unifw_jv_object();
-		if (unifw_scatter_to_json(&sc, o.file, obj, &err))
-			rc = cli_error(&err);
-		else
-			print_json(obj);
-		unifw_jv_free(obj);
-	} else {
-		show_table(o.file, &sc);
-	}
+	show_table(o.file, &sc);
 	unifw_scatter_free(&sc);
 	return rc;
 }
@@ -229,7 +255,7 @@ static int run_show(int argc, char **argv)
 static int run_convert(int argc, char **argv)
 {
 	struct opts o = {0};
-	int rc = parse_opts("scatter convert", argc, argv, "to out", &o);
+	int rc = parse_opts("scatter convert", argc, argv, "ho:", convert_opts, &o);
 	if (rc || o.help) {
 		if (o.help)
 			fputs(usage_convert, stdout);
@@ -246,6 +272,8 @@ static int run_convert(int argc, char **argv)
 		d = UNIFW_SCATTER_BRACES;
 	else
 		return cli_usage_error("scatter convert", "--to: expected v1, plain or braces, found '%s'", o.to);
+	if (o.json && !o.out)
+		return cli_usage_error("scatter convert", "--json needs -o OUT (without it the converted text is the output)");
 	struct unifw_scatter sc;
 	if ((rc = load(o.file, &sc)))
 		return rc;
@@ -253,6 +281,8 @@ static int run_convert(int argc, char **argv)
 	if (o.out) {
 		if (unifw_scatter_save(&sc, d, o.out, &err))
 			rc = cli_error(&err);
+		else if (o.json)
+			rc = show_json(o.out); /* the output as it reads back, as 'scatter show --json' shows it */
 	} else {
 		char *text;
 		size_t len;

@@ -15,8 +15,8 @@
 
 static void sparse_usage(FILE *out)
 {
-	fprintf(out, "usage: unifw sparse to-raw SPARSE.img -o RAW.img [--max-size BYTES]\n"
-		     "       unifw sparse to-sparse RAW.img -o SPARSE.img [--block-size BYTES]\n\n"
+	fprintf(out, "usage: unifw sparse to-raw SPARSE.img -o RAW.img [--max-size SIZE] [--json]\n"
+		     "       unifw sparse to-sparse RAW.img -o SPARSE.img [--block-size SIZE] [--json]\n\n"
 		     "to-raw     expands an Android sparse image (system.img, userdata.img of a firmware\n"
 		     "           package); zero and DONT_CARE blocks become holes, CRC32 chunks and a nonzero\n"
 		     "           header checksum are verified. Refused before anything is written when the size\n"
@@ -24,6 +24,8 @@ static void sparse_usage(FILE *out)
 		     "           space of the output's file system.\n"
 		     "to-sparse  writes a sparse image: runs of equal 32-bit words become FILL chunks, file\n"
 		     "           holes DONT_CARE, the rest RAW (block size default 4096).\n"
+		     "--json     prints the sparse image (the input of to-raw, the output of to-sparse) as\n"
+		     "           'unifw info --json' describes it. Sizes take K, M, G suffixes (unifw(1) SIZES).\n"
 		     "Output files are written atomically (a temporary file next to the output, removed on\n"
 		     "error, Ctrl-C or SIGTERM).\n");
 }
@@ -89,7 +91,7 @@ static int expand_atomic(struct unifw_stream *s, const char *out, uint64_t max, 
 	return rc;
 }
 
-static int to_raw(const char *in, const char *out, uint64_t max)
+static int to_raw(const char *in, const char *out, uint64_t max, bool json)
 {
 	struct unifw_stream s;
 	struct unifw_error err;
@@ -104,11 +106,13 @@ static int to_raw(const char *in, const char *out, uint64_t max)
 			fprintf(stderr, "unifw: --max-size BYTES raises the limit\n");
 		return CLI_FAIL;
 	}
+	if (json) /* the sparse image, as 'unifw info --json' describes it */
+		return cli_print_description(in, unifw_sparse_describe);
 	printf("%s: expanded to %s\n", in, out);
 	return CLI_OK;
 }
 
-static int to_sparse(const char *in, const char *out, uint32_t block)
+static int to_sparse(const char *in, const char *out, uint32_t block, bool json)
 {
 	struct unifw_error err;
 	struct unifw_sparse_stats st;
@@ -117,48 +121,79 @@ static int to_sparse(const char *in, const char *out, uint32_t block)
 	memset(&st, 0, sizeof st);
 	if (unifw_sparse_write_file(in, out, &o, &st, &err))
 		return cli_error(&err);
+	if (json)
+		return cli_print_description(out, unifw_sparse_describe);
 	printf("%s: sparse image %s written\n", in, out);
 	return CLI_OK;
 }
 
+enum { OPT_BLOCK_SIZE = 0x200, OPT_MAX_SIZE, OPT_JSON };
+
+static const struct option longopts[] = {
+	{"output", required_argument, NULL, 'o'}, {"block-size", required_argument, NULL, OPT_BLOCK_SIZE},
+	{"max-size", required_argument, NULL, OPT_MAX_SIZE}, {"json", no_argument, NULL, OPT_JSON},
+	{"help", no_argument, NULL, 'h'}, {0},
+};
+
+struct sparse_args {
+	const char *in, *out;
+	uint64_t block, max;
+	bool json;
+};
+
+/* argv[0] is the subcommand. 0 parsed, -1 --help printed, else the exit status of a usage error. */
+static int parse(int argc, char **argv, struct sparse_args *a)
+{
+	struct cli_getopt g;
+	char cmd[32];
+	int c;
+	snprintf(cmd, sizeof cmd, "sparse %.16s", argv[0]);
+	cli_getopt_init(&g, cmd, argc, argv, "ho:", longopts);
+	while ((c = cli_getopt_next(&g)) != -1) {
+		switch (c) {
+		case CLI_OPT_ERROR: return CLI_USAGE;
+		case 'h': sparse_usage(stdout); return -1;
+		case 'o': a->out = g.arg; break;
+		case OPT_JSON: a->json = true; break;
+		case OPT_BLOCK_SIZE:
+			if (!cli_parse_size(g.arg, 1u << 24, &a->block) || a->block < 1024 || a->block % 4)
+				return cli_usage_error(cmd, "--block-size: expected a multiple of 4 from 1024 to 16M, found '%s'",
+						       g.arg);
+			break;
+		case OPT_MAX_SIZE:
+			if (!cli_parse_size(g.arg, UNIFW_SPARSE_MAX_EXPANDED, &a->max) || !a->max)
+				return cli_usage_error(cmd, "--max-size: expected a size up to 16T (e.g. 8G), found '%s'", g.arg);
+			break;
+		default: return cli_usage_error(cmd, "unknown option '%s'", cli_getopt_name(&g, c));
+		}
+	}
+	if (g.optind < argc)
+		a->in = argv[g.optind];
+	if (argc - g.optind > 1)
+		return cli_usage_error(cmd, "unexpected argument '%s'", argv[g.optind + 1]);
+	return 0;
+}
+
 int cmd_sparse(int argc, char **argv)
 {
-	const char *sub = argc > 1 ? argv[1] : NULL, *in = NULL, *out = NULL;
-	unsigned long block = 0;
-	uint64_t max = 0;
+	const char *sub = argc > 1 ? argv[1] : NULL;
+	struct sparse_args a = {0};
 	if (!sub || !strcmp(sub, "--help") || !strcmp(sub, "-h")) {
 		sparse_usage(sub ? stdout : stderr);
 		return sub ? CLI_OK : CLI_USAGE;
 	}
-	for (int i = 2; i < argc; i++) {
-		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-			sparse_usage(stdout);
-			return CLI_OK;
-		} else if ((!strcmp(argv[i], "-o") || !strcmp(argv[i], "--output")) && i + 1 < argc) {
-			out = argv[++i];
-		} else if (!strcmp(argv[i], "--block-size") && i + 1 < argc) {
-			char *end;
-			block = strtoul(argv[++i], &end, 0);
-			if (*end || block < 1024 || block > (1u << 24) || block % 4)
-				return cli_usage_error("sparse", "--block-size: expected a multiple of 4 from 1024 to 16 MiB, found '%s'",
-						       argv[i]);
-		} else if (!strcmp(argv[i], "--max-size") && i + 1 < argc) {
-			if (!cli_parse_bytes(argv[++i], true, UNIFW_SPARSE_MAX_EXPANDED, &max) || !max)
-				return cli_usage_error("sparse", "--max-size: expected a size up to 16T (e.g. 8G), found '%s'",
-						       argv[i]);
-		} else if (argv[i][0] == '-') {
-			return cli_usage_error("sparse", "unknown option '%s'", argv[i]);
-		} else if (!in) {
-			in = argv[i];
-		} else {
-			return cli_usage_error("sparse", "unexpected argument '%s'", argv[i]);
-		}
-	}
-	if (!in || !out)
-		return cli_usage_error("sparse", "%s needs an input file and -o OUTPUT", sub);
-	if (!strcmp(sub, "to-raw"))
-		return block ? cli_usage_error("sparse", "--block-size applies to to-sparse") : to_raw(in, out, max);
-	if (!strcmp(sub, "to-sparse"))
-		return max ? cli_usage_error("sparse", "--max-size applies to to-raw") : to_sparse(in, out, (uint32_t)block);
-	return cli_usage_error("sparse", "unknown subcommand '%s' (to-raw, to-sparse)", sub);
+	bool raw = !strcmp(sub, "to-raw");
+	if (!raw && strcmp(sub, "to-sparse"))
+		return cli_usage_error("sparse", "unknown subcommand '%s' (to-raw, to-sparse)", sub);
+	int rc = parse(argc - 1, argv + 1, &a);
+	if (rc)
+		return rc < 0 ? CLI_OK : rc;
+	if (!a.in || !a.out)
+		return cli_usage_error(raw ? "sparse to-raw" : "sparse to-sparse", "needs an input file and -o OUTPUT");
+	if (raw && a.block)
+		return cli_usage_error("sparse to-raw", "--block-size applies to to-sparse");
+	if (!raw && a.max)
+		return cli_usage_error("sparse to-sparse", "--max-size applies to to-raw");
+	rc = raw ? to_raw(a.in, a.out, a.max, a.json) : to_sparse(a.in, a.out, (uint32_t)a.block, a.json);
+	return rc;
 }

@@ -7,11 +7,14 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "unifw/config.h"
+#include "unifw/io.h"
 
 struct command {
 	const char *name;
 	int (*run)(int argc, char **argv);
 	const char *summary;
+	bool phone; /* talks to a phone: reads the configuration file (da, port) */
 };
 
 static const struct command commands[] = {
@@ -21,11 +24,11 @@ static const struct command commands[] = {
 	{"logo", cmd_logo, "unpack | repack logo.bin frames as PNG"},
 	{"sparse", cmd_sparse, "to-raw | to-sparse: Android sparse images"},
 	{"devices", cmd_devices, "list connected MediaTek phones and their ports (--json)"},
-	{"identify", cmd_identify, "what the connected phone is: chip, eMMC, DRAM, partitions (--json)"},
-	{"backup", cmd_backup, "read boot1 and every partition into a folder (--resume, --skip-empty)"},
-	{"format", cmd_format, "erase partitions after a plan and an identity backup"},
-	{"flash", cmd_flash, "write a firmware package: plan, checks, identity backup, verified, resumable"},
-	{"reboot", cmd_reboot, "boot the connected phone normally"},
+	{"identify", cmd_identify, "what the connected phone is: chip, eMMC, DRAM, partitions (--json)", true},
+	{"backup", cmd_backup, "read boot1 and every partition into a folder (--resume, --skip-empty)", true},
+	{"format", cmd_format, "erase partitions after a plan and an identity backup", true},
+	{"flash", cmd_flash, "write a firmware package: plan, checks, identity backup, verified, resumable", true},
+	{"reboot", cmd_reboot, "boot the connected phone normally", true},
 };
 
 static void usage(FILE *out)
@@ -34,49 +37,126 @@ static void usage(FILE *out)
 		     "Universal-firmware toolkit for MediaTek MT6572 phones.\n\ncommands:\n");
 	for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
 		fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
-	fprintf(out, "\nRun 'unifw <command> --help' for a command's options; 'man unifw' for details.\n");
+	fprintf(out, "\nRun 'unifw <command> --help' for a command's options; 'man unifw' for details (option\n"
+		     "syntax, sizes such as 4G, --json errors, the configuration file).\n");
 }
 
-int cli_error(const struct unifw_error *err)
+/* --- errors: one place prints them, as text and, with --json, as a JSON object --------------------- */
+
+static bool json_mode, json_printed;
+
+void cli_set_json(bool on) { json_mode = on; }
+bool cli_json(void) { return json_mode; }
+
+void cli_print_json(const struct unifw_jv *doc)
+{
+	unifw_jv_write(doc, stdout, true);
+	fputc('\n', stdout);
+	fflush(stdout);
+	json_printed = true;
+}
+
+/* What `where` names: a partition name is upper case (scatter and PMT names: NVRAM, EMMC_BOOT_1), a file
+ * has a '/' or a '.', or exists; anything else (e.g. "--port", "plan") stays only in "where". */
+static const char *where_kind(const char *w)
+{
+	bool upper = true;
+	for (const char *c = w; *c; c++)
+		upper &= (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') || *c == '_';
+	if (upper && w[0] >= 'A' && w[0] <= 'Z')
+		return "partition";
+	if (strchr(w, '/') || (strchr(w, '.') && w[0] != '-') || access(w, F_OK) == 0)
+		return "file";
+	return NULL;
+}
+
+struct unifw_jv *cli_error_json(const struct unifw_error *err, int status)
+{
+	char buf[1024];
+	struct unifw_jv *e = unifw_jv_object();
+	unifw_jv_set_str(e, "type", "error");
+	unifw_jv_set_str(e, "code", status == CLI_USAGE && !err->code ? "usage" : unifw_status_name(err->code));
+	unifw_jv_set_str(e, "message", err->msg);
+	unifw_jv_set_int(e, "exit_status", status);
+	if (err->where[0]) {
+		const char *kind = where_kind(err->where);
+		unifw_jv_set_str(e, "where", err->where);
+		if (kind)
+			unifw_jv_set_str(e, kind, err->where);
+	}
+	if (err->offset != UNIFW_NO_OFFSET)
+		unifw_jv_set_hex(e, "offset", err->offset);
+	unifw_jv_set_str(e, "text", unifw_error_format(err, buf, sizeof buf));
+	return e;
+}
+
+static void print_json_error(const struct unifw_error *err, int status)
+{
+	if (!json_mode || json_printed)
+		return;
+	struct unifw_jv *e = cli_error_json(err, status);
+	unifw_jv_write(e, stdout, false); /* compact: one line, after any event lines */
+	fflush(stdout);
+	unifw_jv_free(e);
+	json_printed = true;
+}
+
+int cli_fail(const struct unifw_error *err, int status)
 {
 	char buf[1024];
 	fprintf(stderr, "unifw: error: %s\n", unifw_error_format(err, buf, sizeof buf));
-	return CLI_FAIL;
+	print_json_error(err, status);
+	return status;
 }
+
+int cli_error(const struct unifw_error *err) { return cli_fail(err, CLI_FAIL); }
 
 int cli_usage_error(const char *cmd, const char *fmt, ...)
 {
+	struct unifw_error err;
 	va_list ap;
-	fprintf(stderr, "unifw %s: ", cmd);
+	unifw_error_clear(&err);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(err.msg, sizeof err.msg, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "\nTry 'unifw %s --help'.\n", cmd);
+	fprintf(stderr, "unifw %s: %s\nTry 'unifw %s --help'.\n", cmd, err.msg, cmd);
+	err.code = 0;
+	print_json_error(&err, CLI_USAGE);
 	return CLI_USAGE;
 }
 
-bool cli_parse_bytes(const char *s, bool units, uint64_t max, uint64_t *out)
+int cli_print_description(const char *path, cli_describe_fn describe)
 {
-	char *end;
-	unsigned shift = 0;
-	errno = 0;
-	if (strchr(s, '-')) /* strtoull would take "-1" as its two's complement */
-		return false;
-	unsigned long long v = strtoull(s, &end, 0);
-	if (errno || end == s)
-		return false;
-	if (units && (*end == 'K' || *end == 'k'))
-		shift = 10, end++;
-	else if (units && (*end == 'M' || *end == 'm'))
-		shift = 20, end++;
-	else if (units && (*end == 'G' || *end == 'g'))
-		shift = 30, end++;
-	else if (units && (*end == 'T' || *end == 't'))
-		shift = 40, end++;
-	if (*end || v > (max >> shift))
-		return false;
-	*out = (uint64_t)v << shift;
-	return true;
+	struct unifw_stream s;
+	struct unifw_error err;
+	struct unifw_jv *o = unifw_jv_object();
+	unifw_error_clear(&err);
+	int rc = unifw_stream_open_file(&s, path, &err);
+	if (rc == 0) {
+		rc = describe(&s, o, &err);
+		unifw_stream_close(&s);
+	}
+	if (rc == 0)
+		cli_print_json(o);
+	unifw_jv_free(o);
+	return rc ? cli_error(&err) : CLI_OK;
+}
+
+/* A broken configuration file is an error before the command runs (it names the file and line), not a
+ * setting silently dropped; --help still works. */
+static int run(const struct command *c, int argc, char **argv)
+{
+	bool help = false;
+	for (int i = 1; i < argc && strcmp(argv[i], "--"); i++) {
+		help |= !strcmp(argv[i], "--help") || !strcmp(argv[i], "-h");
+		if (!strcmp(argv[i], "--json"))
+			cli_set_json(true);
+	}
+	struct unifw_error err;
+	unifw_error_clear(&err);
+	if (c->phone && !help && unifw_config_check(&err) < 0)
+		return cli_error(&err);
+	return c->run(argc, argv);
 }
 
 int main(int argc, char **argv)
@@ -91,8 +171,11 @@ int main(int argc, char **argv)
 	}
 	for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
 		if (!strcmp(argv[1], commands[i].name))
-			return commands[i].run(argc - 1, argv + 1);
-	fprintf(stderr, "unifw: unknown command '%s'\n\n", argv[1]);
+			return run(&commands[i], argc - 1, argv + 1);
+	if (argv[1][0] == '-') /* the same wording as every command's option errors */
+		fprintf(stderr, "unifw: unknown option '%s'\n\n", argv[1]);
+	else
+		fprintf(stderr, "unifw: unknown command '%s'\n\n", argv[1]);
 	usage(stderr);
 	return CLI_USAGE;
 }

@@ -3,17 +3,16 @@
  *    second, with bytes, speed and ETA; the finished step stays as a line;
  *  - not a terminal: quiet lines on stderr, at the start and end of each step and every 10 %;
  *  - --json: one JSON object per line on stdout ({"event":"begin"|"progress"|"end"|"note", ...}),
- *    then the result object last (cli_json_result).
- * Also the phone options every device command shares (--port, --da, --preloader, ...). */
+ *    then the result object last (cli_json_result). */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
-#include "unifw/config.h"
 #include "unifw/human.h"
 #include "util/clock.h"
 
@@ -36,12 +35,78 @@ static const char *rate(double bytes, double secs, char *buf, size_t cap)
 	return buf;
 }
 
+/* Columns of the terminal stderr is: TIOCGWINSZ, else $COLUMNS, else 80. Asked at every redraw, so a
+ * resized window gets bars that fit from the next redraw on. */
+static unsigned term_columns(void)
+{
+	struct winsize ws;
+	if (ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
+		return ws.ws_col;
+	const char *env = getenv("COLUMNS");
+	char *end;
+	unsigned long c = env && *env ? strtoul(env, &end, 10) : 0;
+	if (c > 0 && c < 10000 && !*end)
+		return (unsigned)c;
+	return 80;
+}
+
+/* A redraw: back to the first column, the text, then EL (erase to the end of the line) so that a shorter
+ * text leaves nothing of a longer one behind. */
 static void clear_bar(struct cli_progress *p)
 {
 	if (p->bar_drawn) {
-		fprintf(stderr, "\r%*s\r", 79, "");
+		fputs("\r\033[K", stderr);
 		p->bar_drawn = false;
 	}
+}
+
+size_t cli_progress_format(const struct cli_progress *p, unsigned cols, double now, char *buf, size_t cap)
+{
+	char done[32], total[32] = "", sp[40], eta[32] = "", tail[128], head[48];
+	double secs = now - p->t0;
+	unifw_human_size(p->done, done, sizeof done);
+	rate((double)(p->done - p->done0), secs, sp, sizeof sp);
+	if (p->total) {
+		unifw_human_size(p->total, total, sizeof total);
+		double r = secs > 0.05 ? (double)(p->done - p->done0) / secs : 0;
+		if (r > 0 && p->total > p->done) {
+			unsigned long left = (unsigned long)((double)(p->total - p->done) / r + 0.5);
+			snprintf(eta, sizeof eta, " ETA %lu:%02lu", left / 60, left % 60);
+		}
+	}
+	snprintf(head, sizeof head, "%-6.6s %-12.12s", p->step, p->item);
+	/* padded to a steady width, so that the bar does not jump as the numbers grow and shrink */
+	snprintf(tail, sizeof tail, " %s%s%s %s%s", done, p->total ? "/" : "", total, sp, eta);
+	snprintf(tail + strlen(tail), sizeof tail - strlen(tail), "%*s", (int)(36 - (strlen(tail) < 36 ? strlen(tail) : 36)), "");
+	/* never the last column: a terminal may wrap there, and the next \r would redraw one line too low */
+	size_t room = cols > 1 ? cols - 1 : 0, hl = strlen(head), tl = strlen(tail);
+	if (room >= cap)
+		room = cap - 1;
+	int width = (int)room - (int)(hl + tl + 3); /* " [" ... "]" */
+	if (width < 8) { /* narrow: the tail's padding goes before the bar does */
+		while (tl && tail[tl - 1] == ' ')
+			tail[--tl] = 0;
+		width = (int)room - (int)(hl + tl + 3);
+	}
+	if (width > 40)
+		width = 40;
+	size_t n;
+	if (width >= 8) {
+		char bar[41];
+		int fill = p->total ? (int)((double)p->done / (double)p->total * width) : 0;
+		if (fill > width)
+			fill = width;
+		for (int i = 0; i < width; i++)
+			bar[i] = i < fill ? '#' : (p->total ? '.' : ' ');
+		bar[width] = 0;
+		n = (size_t)snprintf(buf, cap, "%s [%s]%s", head, bar, tail);
+	} else { /* too narrow for a bar: the numbers, cut to fit */
+		n = (size_t)snprintf(buf, cap, "%s%s", head, tail);
+	}
+	if (n > room)
+		n = room;
+	buf[n] = 0;
+	return n;
 }
 
 static void draw_bar(struct cli_progress *p, bool force)
@@ -50,28 +115,9 @@ static void draw_bar(struct cli_progress *p, bool force)
 	if (!force && t - p->last_draw < 0.1)
 		return;
 	p->last_draw = t;
-	char done[32], total[32], sp[40], eta[32] = "";
-	double secs = t - p->t0;
-	unifw_human_size(p->done, done, sizeof done);
-	rate((double)(p->done - p->done0), secs, sp, sizeof sp);
-	int width = 24, fill = 0;
-	if (p->total) {
-		fill = (int)((double)p->done / (double)p->total * width);
-		if (fill > width)
-			fill = width;
-		unifw_human_size(p->total, total, sizeof total);
-		double r = secs > 0.05 ? (double)(p->done - p->done0) / secs : 0;
-		if (r > 0 && p->total > p->done) {
-			unsigned long left = (unsigned long)((double)(p->total - p->done) / r + 0.5);
-			snprintf(eta, sizeof eta, " ETA %lu:%02lu", left / 60, left % 60);
-		}
-	}
-	char bar[32];
-	for (int i = 0; i < width; i++)
-		bar[i] = i < fill ? '#' : (p->total ? '.' : ' ');
-	bar[width] = 0;
-	fprintf(stderr, "\r%-6.6s %-12.12s [%s] %s%s%s %s%s   ", p->step, p->item, bar, done, p->total ? "/" : "",
-		p->total ? total : "", sp, eta);
+	char line[512];
+	cli_progress_format(p, term_columns(), t, line, sizeof line);
+	fprintf(stderr, "\r%s\033[K", line);
 	fflush(stderr);
 	p->bar_drawn = true;
 }
@@ -221,22 +267,17 @@ const struct unifw_progress *cli_progress_cb(struct cli_progress *p) { return &p
 
 int cli_json_result(const struct unifw_jv *result, const struct unifw_error *err)
 {
+	return cli_json_result_status(result, err, err ? CLI_FAIL : CLI_OK);
+}
+
+int cli_json_result_status(const struct unifw_jv *result, const struct unifw_error *err, int status)
+{
 	struct unifw_jv *o = unifw_jv_object();
 	unifw_jv_set_str(o, "type", "event");
 	unifw_jv_set_str(o, "event", "result");
 	unifw_jv_set_bool(o, "ok", err == NULL);
-	if (err) {
-		char buf[1024];
-		struct unifw_jv *e = unifw_jv_set_obj(o, "error");
-		unifw_jv_set_str(e, "type", "error");
-		unifw_jv_set_str(e, "code", unifw_status_name(err->code));
-		if (err->where[0])
-			unifw_jv_set_str(e, "where", err->where);
-		if (err->offset != UNIFW_NO_OFFSET)
-			unifw_jv_set_hex(e, "offset", err->offset);
-		unifw_jv_set_str(e, "message", err->msg);
-		unifw_jv_set_str(e, "text", unifw_error_format(err, buf, sizeof buf));
-	}
+	if (err)
+		unifw_jv_set(o, "error", cli_error_json(err, status));
 	/* the result is borrowed: serialise it inline */
 	char *inner = result ? unifw_jv_to_string(result, false) : NULL;
 	char *outer = unifw_jv_to_string(o, false);
@@ -251,77 +292,5 @@ int cli_json_result(const struct unifw_jv *result, const struct unifw_error *err
 	fflush(stdout);
 	free(inner);
 	free(outer);
-	return err ? CLI_FAIL : CLI_OK;
+	return status;
 }
-
-/* --- phone options ------------------------------------------------------------------------------ */
-
-int cli_phone_arg(const char *cmd, int argc, char **argv, int *i, struct cli_phone_args *a)
-{
-	const char *opt = argv[*i];
-	const char **dst = NULL;
-	if (!strcmp(opt, "--port") || !strcmp(opt, "-p"))
-		dst = &a->port;
-	else if (!strcmp(opt, "--da"))
-		dst = &a->da;
-	else if (!strcmp(opt, "--preloader"))
-		dst = &a->preloader;
-	else if (!strcmp(opt, "--trace"))
-		dst = &a->trace;
-	else if (!strcmp(opt, "--no-high-speed")) {
-		a->no_high_speed = true;
-		return 1;
-	} else if (!strcmp(opt, "--wait")) {
-		if (*i + 1 >= argc)
-			{
-			cli_usage_error(cmd, "%s needs a value", opt);
-			return -1;
-		}
-		char *end;
-		unsigned long v = strtoul(argv[*i + 1], &end, 10);
-		if (*end || v == 0 || v > 3600)
-			{
-			cli_usage_error(cmd, "--wait takes seconds (1..3600), not '%s'", argv[*i + 1]);
-			return -1;
-		}
-		a->wait_s = (unsigned)v;
-		(*i)++;
-		return 1;
-	} else {
-		return 0;
-	}
-	if (*i + 1 >= argc)
-		{
-			cli_usage_error(cmd, "%s needs a value", opt);
-			return -1;
-		}
-	*dst = argv[++*i];
-	return 1;
-}
-
-void cli_phone_opts(const struct cli_phone_args *a, const struct unifw_progress *p, struct unifw_phone_open_opts *o)
-{
-	static char conf_port[512];
-	memset(o, 0, sizeof *o);
-	/* --port, else `port = ...` in the configuration file, else wait for a USB phone. */
-	o->port = a->port ? a->port : unifw_config_get("port", conf_port, sizeof conf_port);
-	if (!o->port || !*o->port)
-		o->port = "auto";
-	o->da_path = a->da;
-	o->emi_preloader_path = a->preloader;
-	o->trace_path = a->trace;
-	o->high_speed = !a->no_high_speed;
-	o->progress = p;
-	o->wait_ms = a->wait_s * 1000u;
-}
-
-const char cli_phone_usage[] =
-	"phone options:\n"
-	"  -p, --port PORT     auto (default: wait for the phone), /dev/ttyACM0, usb:BUS:ADDR, unix:PATH, tcp:HOST:PORT\n"
-	"                      (default from 'port = ...' in ~/.config/unifw/config, or $UNIFW_CONFIG)\n"
-	"  --da FILE           MTK_AllInOne_DA.bin (default: $UNIFW_DA, else 'da = ...' in the configuration file)\n"
-	"  --preloader FILE    BROM mode: the phone's own preloader (e.g. preloader.bin of its backup) for the\n"
-	"                      DRAM (EMI) settings\n"
-	"  --wait SECONDS      how long --port auto waits for the phone (default 60)\n"
-	"  --no-high-speed     stay at USB full speed\n"
-	"  --trace FILE        append a protocol log to FILE\n";

@@ -422,7 +422,8 @@ static void tcp_socket_exchange(void **state)
 }
 
 /* The shipped udev rules cover every download mode, on both the USB device and its tty, keep
- * ModemManager off and grant access (docs/udev.md). */
+ * ModemManager off and grant access (docs/udev.md): exactly 0e8d:0003, 0e8d:2000 and 0e8d:2001, never a
+ * whole vendor (issue 10: not every MediaTek device). */
 static void udev_rules_cover_every_download_mode(void **state)
 {
 	(void)state;
@@ -434,7 +435,8 @@ static void udev_rules_cover_every_download_mode(void **state)
 	assert_non_null(text);
 	text = realloc(text, len + 1);
 	text[len] = 0;
-	unsigned usb_mtk = 0, tty_mtk = 0, usb_lg = 0, tty_lg = 0, rules = 0;
+	static const char *const pids[] = {"0003", "2000", "2001"};
+	unsigned usb_ids[3] = {0}, tty_ids[3] = {0}, rules = 0;
 	bool label = false, goto_end = false;
 	for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {
 		if (line[0] == '#' || line[0] == 0)
@@ -454,19 +456,26 @@ static void udev_rules_cover_every_download_mode(void **state)
 		assert_non_null(strstr(line, "MODE=\"0660\""));
 		bool usb = strstr(line, "SUBSYSTEM==\"usb\"") != NULL, tty = strstr(line, "SUBSYSTEM==\"tty\"") != NULL;
 		assert_true(usb != tty);
-		bool mtk = strstr(line, "idVendor}==\"0e8d\"") != NULL;
-		bool lg = strstr(line, "idVendor}==\"1004\"") && strstr(line, "idProduct}==\"61f1\"");
-		*(usb ? &usb_mtk : &tty_mtk) += mtk;
-		*(usb ? &usb_lg : &tty_lg) += lg;
+		assert_non_null(strstr(line, "idVendor}==\"0e8d\""));
+		bool matched = false;
+		for (size_t k = 0; k < 3; k++) {
+			char want[32];
+			snprintf(want, sizeof want, "idProduct}==\"%s\"", pids[k]);
+			if (strstr(line, want)) {
+				(usb ? usb_ids : tty_ids)[k]++;
+				matched = true;
+			}
+		}
+		assert_true(matched); /* a rule without one of the three products would match more */
 		if (tty)
 			assert_non_null(strstr(line, "KERNEL==\"ttyACM*\""));
 	}
 	assert_true(label && goto_end);
-	assert_int_equal(rules, 4);
-	assert_int_equal(usb_mtk, 1);
-	assert_int_equal(tty_mtk, 1);
-	assert_int_equal(usb_lg, 1);
-	assert_int_equal(tty_lg, 1);
+	assert_int_equal(rules, 6);
+	for (size_t k = 0; k < 3; k++) {
+		assert_int_equal(usb_ids[k], 1);
+		assert_int_equal(tty_ids[k], 1);
+	}
 	free(text);
 }
 

@@ -142,7 +142,6 @@ static void config_file_keys_comments_home_and_last_wins(void **state)
 			    "port = /dev/ttyACM9   # the cable on the left\n"
 			    "da=~/da/first.bin\n"
 			    "  da = ~/da/MTK_AllInOne_DA.bin  \n"
-			    "garbage line without equals\n"
 			    "#da = /commented/out\n";
 	test_write_file(path, text, sizeof text - 1);
 	setenv("UNIFW_CONFIG", path, 1);
@@ -151,13 +150,62 @@ static void config_file_keys_comments_home_and_last_wins(void **state)
 	assert_string_equal(unifw_config_get("port", out, sizeof out), "/dev/ttyACM9");
 	assert_string_equal(unifw_config_get("da", out, sizeof out), "/home/tech/da/MTK_AllInOne_DA.bin");
 	assert_null(unifw_config_get("missing", out, sizeof out));
+	struct unifw_error e;
+	assert_int_equal(unifw_config_check(&e), 0);
 	setenv("UNIFW_CONFIG", "/nonexistent/unifw.conf", 1);
 	assert_null(unifw_config_get("da", out, sizeof out));
+	/* a file $UNIFW_CONFIG names must be there: an error naming it */
+	assert_int_equal(unifw_config_check(&e), UNIFW_E_IO);
+	assert_string_equal(e.where, "/nonexistent/unifw.conf");
 	unsetenv("UNIFW_CONFIG");
 	setenv("XDG_CONFIG_HOME", "/xdg", 1);
 	assert_string_equal(unifw_config_path(out, sizeof out), "/xdg/unifw/config");
 	unsetenv("XDG_CONFIG_HOME");
 	assert_string_equal(unifw_config_path(out, sizeof out), "/home/tech/.config/unifw/config");
+	test_rmtree(dir);
+	free(dir);
+}
+
+/* Write text as the configuration file; unifw_config_check's status. */
+static int check_config(const char *dir, const char *text, struct unifw_error *e)
+{
+	char path[4096];
+	snprintf(path, sizeof path, "%s/config", dir);
+	test_write_file(path, text, strlen(text));
+	setenv("UNIFW_CONFIG", path, 1);
+	unifw_error_clear(e);
+	return unifw_config_check(e);
+}
+
+static void config_quotes_hash_and_errors_with_line(void **state)
+{
+	(void)state;
+	char *dir = test_mkdtemp();
+	char out[256];
+	struct unifw_error e;
+	setenv("HOME", "/home/tech", 1);
+	/* '#' is a comment only at the start of a line or after a blank */
+	assert_int_equal(check_config(dir, "port = tcp:host#1\nda=/x/da#2.bin # the DA\n", &e), 0);
+	assert_string_equal(unifw_config_get("port", out, sizeof out), "tcp:host#1");
+	assert_string_equal(unifw_config_get("da", out, sizeof out), "/x/da#2.bin");
+	/* quoted values keep blanks and '#'; "..." takes \" and \\; '...' is literal; no ~ expansion */
+	assert_int_equal(check_config(dir, "da = \"/my da/a # b.bin\"  # comment\nport='unix:/t/s \\q'\n", &e), 0);
+	assert_string_equal(unifw_config_get("da", out, sizeof out), "/my da/a # b.bin");
+	assert_string_equal(unifw_config_get("port", out, sizeof out), "unix:/t/s \\q");
+	assert_int_equal(check_config(dir, "da = \"~/x \\\"q\\\" \\\\\"\n", &e), 0);
+	assert_string_equal(unifw_config_get("da", out, sizeof out), "~/x \"q\" \\");
+	/* errors name the file and the line; a broken file gives no values */
+	assert_int_equal(check_config(dir, "da = /a\n\n# c\nprot = /dev/ttyACM0\n", &e), UNIFW_E_FORMAT);
+	assert_non_null(strstr(e.where, "/config"));
+	assert_non_null(strstr(e.msg, "line 4: unknown key 'prot'"));
+	assert_null(unifw_config_get("da", out, sizeof out));
+	assert_int_equal(check_config(dir, "da = /a\ngarbage line without equals\n", &e), UNIFW_E_FORMAT);
+	assert_non_null(strstr(e.msg, "line 2: expected 'key = value'"));
+	assert_int_equal(check_config(dir, "port = \"tcp:h:1\n", &e), UNIFW_E_FORMAT);
+	assert_non_null(strstr(e.msg, "line 1: the value's closing \" is missing"));
+	assert_int_equal(check_config(dir, "port = 'a' b\n", &e), UNIFW_E_FORMAT);
+	assert_non_null(strstr(e.msg, "line 1: text after the quoted value"));
+	unsetenv("UNIFW_CONFIG");
 	test_rmtree(dir);
 	free(dir);
 }
@@ -190,6 +238,7 @@ int main(void)
 		cmocka_unit_test(read_all_grows_for_unknown_sizes_and_enforces_the_limit),
 		cmocka_unit_test(atomic_write_then_read_all_with_limit),
 		cmocka_unit_test(config_file_keys_comments_home_and_last_wins),
+		cmocka_unit_test(config_quotes_hash_and_errors_with_line),
 		cmocka_unit_test(sha256_matches_known_vector),
 		cmocka_unit_test(human_sizes_use_binary_units),
 	};
