@@ -11,12 +11,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "dablob.h"
+#include "boot/install_package.h"
 #include "cmd.h"
-#include "emmc.h"
-#include "flash.h"
+#include "device/dablob.h"
+#include "device/emmc.h"
+#include "device/sim_dev.h"
 #include "serve.h"
-#include "sim_dev.h"
 #include "unifw/dafile.h"
 #include "unifw/io.h"
 

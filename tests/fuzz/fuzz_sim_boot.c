@@ -9,9 +9,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "boot_eval.h"
-#include "flash.h"
-#include "model.h"
+#include "boot/boot_eval.h"
+#include "boot/install_package.h"
+#include "firmware/model.h"
 
 static struct sim_emmc *img;
 static char path[256];

@@ -9,9 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dablob.h"
-#include "sim_dev.h"
-#include "storage.h"
+#include "device/dablob.h"
+#include "device/sim_dev.h"
+#include "device/storage.h"
 
 static const char *const fault_specs[] = {
 	NULL, "cut:after=3000", "flip:op=read,after=5,every=97", "stall:op=da,after=10,ms=50",

@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "emmc.h"
+#include "device/emmc.h"
 #include "unifw/error.h"
 
 #define SIM_PTAB_MAX 64u

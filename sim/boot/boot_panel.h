@@ -18,7 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "model.h"
+#include "firmware/model.h"
 
 enum sim_lcm_probe {
 	SIM_LCM_PROBE_NONE,   /* no compare_id (NULL): never chosen by auto-detection */

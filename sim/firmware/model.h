@@ -14,7 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "storage.h"
+#include "device/storage.h"
 
 /* What a partition is for: decides its file, scatter type, MBR entry and how the factory fills it. */
 enum sim_role {
