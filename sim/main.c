@@ -741,7 +741,7 @@ int main(int argc, char **argv)
 	}
 	static struct options o;
 	o.mode = SIM_MODE_PRELOADER;
-	o.window_ms = 2500; /* CFG_USB_HANDSHAKE_TIMEOUT, mt6572 preloader platform.h */
+	o.window_ms = 2500; /* CFG_USB_HANDSHAKE_TIMEOUT (docs/protocol.md, docs/sim.md "Preloader listening") */
 	o.seed = 1;
 	o.serve.out = stdout;
 	o.serve.log = stderr;

@@ -16,9 +16,10 @@
 
 /* ------------------------------------------------------------------ boot image */
 
-/* What MT6572 LK does with a boot image it cannot use (mt_boot.c boot_linux_from_storage ->
- * msg_header_error / msg_img_error): it logs the error and stops in while(1) with the watchdog still
- * running, so the phone resets and does the same again; fastboot is not entered on this path. */
+/* What MT6572 LK does with a boot image it cannot use (boot_linux_from_storage -> msg_header_error /
+ * msg_img_error; docs/sim.md "Boot evaluation", lk "Boot image" row): it logs the error and stops in
+ * while(1) with the watchdog still running, so the phone resets and does the same again; fastboot is
+ * not entered on this path. */
 #define LK_BAD_IMAGE                                                                                         \
 	"LK logs \"[MBOOT] Load 'Android Boot Image' partition Error\" and stops in while(1) with the "         \
 	"watchdog armed; about 10 s later the watchdog resets the phone and the same happens again: a boot "   \

@@ -14,9 +14,9 @@
 
 /* ------------------------------------------------------------------ brom + preloader */
 
-/* The entry the preloader runs: MT6572 mt_emi.c mt_set_emi takes emi_settings[mt_get_mdl_number()], the
- * first eMMC entry of the COMPILED table whose ID[0..id_length) equals the CID; the appended
- * MTK_BLOADER_INFO tag is for flash tools and plays no part at power-on. */
+/* The entry the preloader runs: mt_set_emi takes emi_settings[mt_get_mdl_number()], the first eMMC
+ * entry of the COMPILED table whose ID[0..id_length) equals the CID; the appended MTK_BLOADER_INFO tag
+ * is for flash tools and plays no part at power-on (docs/sim.md "Boot evaluation", preloader EMI row). */
 static bool pick_emi_entry(struct eval *v, const struct unifw_emi_compiled *c, bool dram_check, size_t *index)
 {
 	if (!unifw_emi_compiled_match_cid(c, v->cid, index))

@@ -154,7 +154,7 @@ static void test_preloader_without_the_part_in_its_compiled_table_brom_loops(voi
 	assert_string_equal(r.reasons[0].code, "emi_no_match");
 	assert_non_null(strstr(r.reasons[0].message, "compiled emi_settings[]"));
 	assert_non_null(strstr(r.reasons[0].message, "MTK_BLOADER_INFO tag does list it"));
-	/* the preloader's own log lines (mt_emi.c mt_set_emi) and where the phone ends up */
+	/* the preloader's own log lines (mt_set_emi, docs/sim.md "Boot evaluation") and where the phone ends up */
 	assert_non_null(strstr(r.reasons[0].message, "\"[EMI] FLASH ID=15,1,0,4e,35,55,30,30,4d\""));
 	assert_non_null(strstr(r.reasons[0].message, "\"[EMI] EMI Set Fail 0xffffffff\""));
 	assert_non_null(strstr(r.reasons[0].message, "BROM download mode (0e8d:0003) at every power-on"));
