@@ -5,12 +5,11 @@
 #include <stdint.h>
 #include <stdlib.h>
 
+#include "fuzz_driver.h"
 #include "unifw/detect.h"
 #include "unifw/package.h"
 
-int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n);
-
-int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n)
+static void fuzz_one(const uint8_t *d, size_t n)
 {
 	size_t head_len = n < UNIFW_DETECT_HEAD ? n : UNIFW_DETECT_HEAD;
 	const char *type = unifw_detect(d, head_len, n);
@@ -37,5 +36,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n)
 	unifw_error_clear(&err);
 	if (unifw_package_parse_json((const char *)d, n, "manifest.json", &manifest, &err) == 0)
 		unifw_jv_free(manifest);
-	return 0;
 }
+
+const struct fuzz_target fuzz_target = { .name = "detect", .run = fuzz_one };
