@@ -15,8 +15,8 @@
 #define SIM_EVENT_SLOTS 8
 
 /* The MT6572 preloader's USB listening (docs/sim.md "Preloader listening"): a poll every 20 ms of up
- * to 8 bytes (handshake_usb.c usb_listen, HSHK_TOKEN_SZ), then 300 ms for A0 0A 50 05
- * (usb_listen -> usbdl_handler(comport, 300) -> download.c usbdl_check_start_command). */
+ * to 8 bytes (usb_listen, HSHK_TOKEN_SZ), then 300 ms for A0 0A 50 05 (usb_listen ->
+ * usbdl_handler(comport, 300) -> usbdl_check_start_command; the source files are in that section). */
 #define SIM_PL_POLL_MS 20
 #define SIM_PL_CHUNK 8
 #define SIM_PL_HANDSHAKE_MS 300

@@ -252,7 +252,7 @@ static void test_preloader_window(void **state)
 	h_free(b);
 }
 
-/* handshake_usb.c usb_listen / download.c usbdl_check_start_command: a poll every 20 ms takes up
+/* usb_listen / usbdl_check_start_command (docs/sim.md "Preloader listening"): a poll every 20 ms takes up
  * to 8 bytes; a chunk starting with A0 is dropped and A0 0A 50 05 must follow within 300 ms, else
  * the preloader listens again (and drops again); READY every poll while a tool is present. */
 static void test_preloader_listening(void **state)
