@@ -4,15 +4,15 @@
     linkprobe.py SOCKET OUT_MIB IN_MIB     prints "out_bytes_per_s in_bytes_per_s"
 
 SOCKET is a unifw-sim started with --link usb2 --usb-speed 1, so that its link runs at high speed from
-power-on (sim/brom.c brom_power_on takes usb_speed from --usb-speed; sim/serve.c update_rates then paces
-with sim_link_speeds(usb2, high speed) of sim/linkrate.c). The probe speaks only the BootROM command
+power-on (sim/device/brom_cmd.c brom_power_on takes usb_speed from --usb-speed; sim/serve.c update_rates then paces
+with sim_link_speeds(usb2, high speed) of sim/device/linkrate.c). The probe speaks only the BootROM command
 loop (docs/sim.md; protocol.md "BROM / preloader commands"): the handshake, then
   host -> device: SEND_DA of 256 KiB blocks into SRAM (no JUMP_DA), IN_MIB in all;
   device -> host: READ32 of the whole 256 KiB SRAM (0x10000 words), OUT_MIB in all.
 Commands are pipelined (sent ahead, answers read as they come), so the link never waits for a round
 trip: what is measured is the sim's pacing through its real serving loop on this machine, with no
 protocol work on either side. The clock runs from the end of the first block's answer to the end of
-the last one: the token bucket's initial burst (10 ms of the rate, sim/linkrate.c) is spent on the
+the last one: the token bucket's initial burst (10 ms of the rate, sim/device/linkrate.c) is spent on the
 first block and not counted. Every answer is checked (echoes, status words, SEND_DA's checksum, and
 READ32 returns what SEND_DA stored)."""
 import array
@@ -23,7 +23,7 @@ import threading
 import time
 
 SRAM = 0x02000000
-BLOCK = 0x40000  # the sim's SRAM window, SIM_SRAM_SIZE in sim/dev_internal.h
+BLOCK = 0x40000  # the sim's SRAM window, SIM_SRAM_SIZE in sim/device/dev_internal.h
 HANDSHAKE = bytes([0xA0, 0x0A, 0x50, 0x05])
 READ32, SEND_DA = 0xD1, 0xD7
 
@@ -50,7 +50,7 @@ def expect(sock, want, what):
 
 
 def da_checksum(block):
-    """XOR of the 16-bit little-endian words (sim/brom.c da_checksum; BLOCK is even)."""
+    """XOR of the 16-bit little-endian words (sim/device/brom_cmd.c da_checksum; BLOCK is even)."""
     words = array.array("H", block)
     if sys.byteorder == "big":
         words.byteswap()

@@ -1,7 +1,7 @@
 #!/bin/sh
 # Benchmark: unifw over a paced link, the speed a technician feels. unifw-sim --link usb2 paces its
 # link like a USB 2.0 MT6572 DA: full speed (1 MB/s each way) until the DA switches to high speed,
-# then 20 MB/s device to host and 8 MB/s host to device (sim/linkrate.c sim_link_speeds; docs/sim.md
+# then 20 MB/s device to host and 8 MB/s host to device (sim/device/linkrate.c sim_link_speeds; docs/sim.md
 # "Slow link"). Each unifw run is reported as a fraction of that paced rate, two ways:
 #   - of the nominal rate: the one the sim paces with, as it prints it at start (sim/main.c);
 #   - of the measured rate: a trivial transfer through the same kind of paced sim in the same round

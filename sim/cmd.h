@@ -5,8 +5,8 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-#include "boot_eval.h"
-#include "emmc.h"
+#include "boot/boot_eval.h"
+#include "device/emmc.h"
 
 int sim_cmd_models(void);
 int sim_cmd_make_firmware(int argc, char **argv);

@@ -11,10 +11,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "boot_eval.h"
+#include "boot/boot_eval.h"
+#include "boot/install_package.h"
 #include "cmd.h"
-#include "factory.h"
-#include "flash.h"
+#include "firmware/factory.h"
 
 #define EXIT_USAGE 2
 #define MAX_ONLY 32

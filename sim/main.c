@@ -11,12 +11,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "dablob.h"
+#include "boot/install_package.h"
 #include "cmd.h"
-#include "emmc.h"
-#include "flash.h"
+#include "device/dablob.h"
+#include "device/emmc.h"
+#include "device/sim_dev.h"
 #include "serve.h"
-#include "sim_dev.h"
 #include "unifw/dafile.h"
 #include "unifw/io.h"
 
@@ -741,7 +741,7 @@ int main(int argc, char **argv)
 	}
 	static struct options o;
 	o.mode = SIM_MODE_PRELOADER;
-	o.window_ms = 2500; /* CFG_USB_HANDSHAKE_TIMEOUT, mt6572 preloader platform.h */
+	o.window_ms = 2500; /* CFG_USB_HANDSHAKE_TIMEOUT (docs/protocol.md, docs/sim.md "Preloader listening") */
 	o.seed = 1;
 	o.serve.out = stdout;
 	o.serve.log = stderr;

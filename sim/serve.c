@@ -506,8 +506,8 @@ static int serve_pty(struct server *s, struct unifw_error *err)
 	return 0;
 }
 
-/* A phone answers a handshake byte at once; a host such as mtkclient's serial path reads 5 ms after
- * each byte and desynchronises when the answer is later. On a busy machine the sim's wake-up on the
+/* A phone answers a handshake byte at once; a host may read 5 ms after each byte and desynchronise
+ * when the answer is later (docs/sim.md "Connections", docs/protocol.md). On a busy machine the sim's wake-up on the
  * host's byte can wait for other tasks' time slices: ask the scheduler (EEVDF, Linux 6.12+) for a
  * short slice, which lets a waking sim preempt them. Same nice level, so no more CPU than before;
  * failing (older kernels) only costs latency. */

@@ -5,8 +5,8 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-#include "linkrate.h"
-#include "sim_dev.h"
+#include "device/linkrate.h"
+#include "device/sim_dev.h"
 #include "unifw/error.h"
 
 struct sim_serve_opts {

@@ -1,6 +1,6 @@
 /* unifw — sans-io host side of the MediaTek BootROM / preloader download protocol (MT6572).
  *
- * Wire rules (shared/reference/protocol.md, docs/transport.md): multi-byte fields are big-endian;
+ * Wire rules (docs/protocol.md, docs/transport.md): multi-byte fields are big-endian;
  * every command byte and every u32 argument is echoed by the device and the echo is checked;
  * status words are u16 with 0 = OK (anything above 0xFF is an error, as mtkclient treats it).
  * Begin an operation with unifw_brom_begin_*(), drive it with the step interface (proto.h) or

@@ -5,7 +5,7 @@
  * upload, report 2, then commands (read, write, format, partition table, registers, finish).
  * Multi-byte fields are big-endian. Every length the device sends is checked against a limit and
  * every checksum is verified; a failure names the operation, the step and the byte offset in the
- * device's stream. Sources: shared/reference/protocol.md, docs/transport.md. */
+ * device's stream. Sources: docs/protocol.md, docs/transport.md. */
 #ifndef UNIFW_DA_LEGACY_H
 #define UNIFW_DA_LEGACY_H
 

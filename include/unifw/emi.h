@@ -1,5 +1,5 @@
 /* The EMI (DRAM) settings a MT6572 preloader carries: which memory parts it can boot.
- * Two copies (docs/format-preloader.md, shared/reference/formats.md "Preloader EMI table"):
+ * Two copies (docs/format-preloader.md "EMI table"):
  *  - the MTK_BLOADER_INFO_v11 tag appended for flash tools and the DA: a 0x70-byte header
  *    (identifier[24], filename[64], version[4], chksum_seed, start_addr, bin_identifier[8], u32 count),
  *    then count entries of 0xA8 bytes with a 16-byte ID;

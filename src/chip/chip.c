@@ -1,6 +1,5 @@
-/* Chip table. Every address comes from a public source: mtkclient config/brom_config.py
- * (hwconfig rows 0x6572, 0x6580, 0x6582), the MT6572 preloader sources and
- * shared/reference/protocol.md; docs/transport.md lists them. A zero means "not known". */
+/* Chip table. Every address comes from a public source; docs/transport.md lists them with their
+ * sources (hwconfig rows 0x6572, 0x6580, 0x6582; the MT6572 preloader). A zero means "not known". */
 #include "unifw/chip.h"
 
 static const struct unifw_chip chips[] = {
@@ -12,7 +11,7 @@ static const struct unifw_chip chips[] = {
 		.hw_ver = 0xCA00,
 		.watchdog_addr = 0x10007000,
 		/* WDT_MODE: key 0x22000000 | 0x64 with the enable bit (bit 0) clear; the value
-		 * protocol.md gives (mtkclient mtk_config.get_watchdog_addr). */
+		 * docs/protocol.md gives ("MT6572 facts"). */
 		.watchdog_disable = 0x22000064,
 		.uart_addr = 0x11005000,
 		.brom_payload_addr = 0x010036A0,

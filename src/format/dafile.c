@@ -1,5 +1,5 @@
-/* MTK_AllInOne_DA.bin container. Field order as described in protocol.md "DA file" and in mtkclient's
- * DA/daconfig.py (magic, hw_code, hw_sub_code, hw_version, sw_version, reserved1, pagesize, reserved3,
+/* MTK_AllInOne_DA.bin container. Field order as docs/format-da.md describes it, with its sources
+ * (magic, hw_code, hw_sub_code, hw_version, sw_version, reserved1, pagesize, reserved3,
  * entry_region_index, entry_region_count, then 20-byte regions); the old 0xD8 layout lacks the
  * sw_version/reserved1 pair. No real DA is in the corpus (it is proprietary): tests use this writer. */
 #include "unifw/dafile.h"

@@ -1,7 +1,7 @@
 /* Known MT6572-era display (LCM) and touch-panel driver names, compiled in as data.
  *
- * Source: names/lcm.txt and names/touch.txt of the unifw corpus (shared/corpus/names, see its
- * PROVENANCE.tsv rows): every LCM / touch driver directory and selected driver name seen in 30 public
+ * Source: names/lcm.txt and names/touch.txt of the unifw corpus (docs/format-boot.md, with their
+ * provenance): every LCM / touch driver directory and selected driver name seen in 30 public
  * MT6572 kernel and lk trees on GitHub. Only the names are kept. Filters applied when this table was
  * generated (the library must not depend on the corpus at run time):
  *  - names must be identifiers ([A-Za-z0-9_], touch also '-') and contain a digit: this drops the

@@ -1,8 +1,7 @@
 /* MT6572 preloader containers: GFH build output, EMMC_BOOT region dump, NO_GFH raw code.
- * GFH block, FILE_INFO, EMMC_BOOT/BRLYT and AND_ROMINFO_v field layouts and the GFH type / flash_dev /
- * sig_type numbering come from cyrozap's mediatek_preloader.ksy (CC0, mediatek-lte-baseband-re) and
- * U-Boot's tools/mtk_image.h; the EMI blob recipe from mtkclient's extract_emi (protocol.md). Every field
- * is checked on the corpus preloaders (docs/format-preloader.md). */
+ * GFH block, FILE_INFO, EMMC_BOOT/BRLYT and AND_ROMINFO_v field layouts, the GFH type / flash_dev /
+ * sig_type numbering and the EMI blob recipe: docs/format-preloader.md, with their public sources.
+ * Every field is checked on the corpus preloaders. */
 #include "unifw/preloader.h"
 
 #include <stdio.h>

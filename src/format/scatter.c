@@ -7,8 +7,8 @@
  *  BRACES old SP Flash Tool style (MT6589 and earlier): "NAME 0xSTART" then "{" and "}" lines;
  *         a "__NODL_" prefix marks a partition that is not downloaded.
  *
- * Facts: shared/reference/formats.md "Scatter files", "Address spaces"; the corpus README "Scatter
- * quirks" and "Addressing conventions". docs/format-scatter.md explains every rule used below. */
+ * Facts: docs/format-scatter.md (the dialects, address spaces, the corpus's scatter quirks and
+ * addressing conventions) explains every rule used below, with its sources. */
 #include "unifw/scatter.h"
 
 #include <stdlib.h>

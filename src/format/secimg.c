@@ -1,5 +1,5 @@
-/* SECCFG / SEC_RO recognition and structural description. Layouts: MediaTek sec_secroimg.h
- * (AND_AC_HEADER_T) and mtkclient's SecCfgV3 (see docs/format-nvram.md, "Security partitions");
+/* SECCFG / SEC_RO recognition and structural description. Layouts (AND_AC_HEADER_T, SecCfgV3):
+ * docs/format-nvram.md, "Security partitions", with their sources;
  * checked on the corpus misc/ files. Encrypted bodies are never interpreted. */
 #include "unifw/secimg.h"
 

@@ -1,7 +1,7 @@
 /* Host side of the BootROM / preloader protocol as sans-io operations (see unifw/brom.h).
- * Byte layouts: shared/reference/protocol.md "Handshake" and "BROM / preloader commands",
- * checked against mtkclient Library/mtk_preloader.py (read, write, send_da, jump_da,
- * get_target_config, get_meid) and saleemrashid/mediatek_flash_tool (echo rules). */
+ * Byte layouts: docs/protocol.md "Handshake" and "BROM / preloader commands", which names the
+ * public implementations they were checked against (read, write, send_da, jump_da,
+ * get_target_config, get_meid; the echo rules). */
 #include "unifw/brom.h"
 
 #include <stdlib.h>

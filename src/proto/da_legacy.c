@@ -1,11 +1,10 @@
 /* Host side of the legacy DA protocol as sans-io operations (see unifw/da_legacy.h): the core object,
  * its accessors, and the commands that are only a command byte, arguments and ACKs (one table, one
  * operation). Bringing the DA up is in da_boot.c, the commands with data in da_cmd.c.
- * Byte order of every exchange: shared/reference/protocol.md "Legacy DA boot sequence" and
- * "Legacy DA commands", checked against mtkclient Library/DA/legacy/dalegacy_lib.py (upload_da1,
- * set_stage2_config, brom_send, read_flash_info, readflash, sdmmc_write_data, formatflash,
- * read_pmt, finish) and dalegacy_flash_param.py (report 2 block layouts), and
- * saleemrashid/mediatek_flash_tool src/mtk_da.c (sync, read, write, watchdog). */
+ * Byte order of every exchange: docs/protocol.md "Legacy DA boot" and "Legacy DA commands", which
+ * name the public implementations each exchange was checked against (upload_da1, set_stage2_config,
+ * brom_send, read_flash_info, readflash, sdmmc_write_data, formatflash, read_pmt, finish; the
+ * report 2 block layouts; sync, read, write, watchdog). */
 #include "proto/da_internal.h"
 
 #include <stdlib.h>

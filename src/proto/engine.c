@@ -254,7 +254,7 @@ int proto_fail_bytes(struct unifw_proto *p, const char *what, const uint8_t *exp
 }
 
 /* The legacy DA and BROM answer with a few well-known single bytes; naming them makes an error
- * readable ("found a5 (NACK)"). Source: mtkclient dalegacy_param.py Rsp. */
+ * readable ("found a5 (NACK)"). Source: docs/protocol.md "Legacy DA commands" (answer bytes). */
 static const char *byte_meaning(uint8_t b)
 {
 	switch (b) {

@@ -1,11 +1,11 @@
 /* USB through libusb: the phone's CDC-ACM function without the kernel's tty layer.
  *
- * protocol.md "USB" (checked in mtkclient Library/Connection/usblib.py and saleemrashid's
- * mtk_device.c): pick the interface of class 0x0A (CDC data) and its first bulk IN/OUT endpoints,
- * detach the kernel driver (cdc_acm), claim it, then SET_LINE_CODING (bmRequestType 0x21,
- * bRequest 0x20, 921600 baud LE, 1 stop bit, no parity, 8 bits) and SET_CONTROL_LINE_STATE
- * (0x21, 0x22, wValue 2). The class requests go to the communication interface (class 0x02) as
- * the CDC spec says; mtkclient sends them with wIndex 1 and the BROM accepts either. */
+ * docs/transport.md (with the public implementations it was checked in): pick the interface of
+ * class 0x0A (CDC data) and its first bulk IN/OUT endpoints, detach the kernel driver (cdc_acm),
+ * claim it, then SET_LINE_CODING (bmRequestType 0x21, bRequest 0x20, 921600 baud LE, 1 stop bit, no
+ * parity, 8 bits) and SET_CONTROL_LINE_STATE (0x21, 0x22, wValue 2). The class requests go to the
+ * communication interface (class 0x02) as the CDC spec says; mtkclient sends them with wIndex 1 and
+ * the BROM accepts either. */
 #include "transport/port.h"
 
 #include <errno.h>

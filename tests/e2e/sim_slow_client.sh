@@ -1,5 +1,5 @@
 #!/bin/sh
-# A handshake client paced like mtkclient's serial path (tests/e2e/slow_client.py: 5 ms sleep after
+# A handshake client paced like a serial host (docs/protocol.md "Host-side pitfalls"; slow_client.py: 5 ms after
 # each handshake byte, then only what has arrived is read) against unifw-sim, 100 plug-ins in a row,
 # in BROM and preloader mode, over --socket and --pty (one sim each, which must notice every new
 # client at once and power on anew). The preloader drops the first A0 chunk (its 20 ms poll) and,

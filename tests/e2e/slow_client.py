@@ -2,7 +2,7 @@
 """A handshake client paced like a serial tool that does not wait for answers: after each handshake
 byte it sleeps 5 ms, then reads only what has already arrived (non-blocking) and looks at the last
 byte. A device that answers later than that, or a client that is not noticed at once, desynchronises
-it. Written from shared/reference/protocol.md ("USB", "Handshake"); no other tool's code.
+it. Written from docs/protocol.md ("Handshake", "Host-side pitfalls"); no other tool's code.
 
 usage: slow_client.py (--socket PATH | --tty PATH) [--count N]
 Each round: connect (a power-on), handshake, GET_HW_CODE (FD: echo, 65 72, status 0), disconnect.

@@ -5,10 +5,9 @@
 #include <stdint.h>
 #include <stdlib.h>
 
+#include "fuzz_driver.h"
 #include "unifw/archive.h"
 #include "unifw/package.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n);
 
 /* List and read members directly: odd-sized reads, names through the checker. */
 static void walk_members(const uint8_t *d, size_t n)
@@ -38,7 +37,7 @@ static void walk_members(const uint8_t *d, size_t n)
 	unifw_archive_close(a);
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n)
+static void fuzz_one(const uint8_t *d, size_t n)
 {
 	walk_members(d, n);
 	struct unifw_package *p = NULL;
@@ -51,5 +50,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n)
 		unifw_jv_free(r);
 		unifw_package_free(p);
 	}
-	return 0;
 }
+
+const struct fuzz_target fuzz_target = { .name = "archive", .run = fuzz_one };

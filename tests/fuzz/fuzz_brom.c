@@ -6,22 +6,19 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "fuzz_driver.h"
+#include "proto_feed.h"
 #include "unifw/brom.h"
 #include "unifw/chip.h"
-#include "proto_feed.h"
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+static void fuzz_one(const uint8_t *data, size_t size)
 {
 	static uint8_t da[3001];
-	if (size < 2)
-		return 0;
 	uint8_t sel = data[0], arg = data[1];
 	struct fuzz_feed f = fuzz_feed_from(data + 2, size - 2, sel, 4000);
 	struct unifw_brom *b = unifw_brom_new();
 	if (!b)
-		return 0;
+		return;
 	struct unifw_proto *p = unifw_brom_proto(b);
 	struct unifw_brom_handshake_opts ho = {.byte_timeout_ms = 1, .max_attempts = 1 + (arg & 3)};
 	uint32_t words[3] = {0xAD98, 1, 0};
@@ -57,5 +54,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (i->me_id_len > UNIFW_BROM_MAX_ME_ID || i->words > UNIFW_BROM_MAX_WORDS)
 		__builtin_trap();
 	unifw_brom_free(b);
-	return 0;
 }
+
+const struct fuzz_target fuzz_target = { .name = "brom", .min_input = 2, .run = fuzz_one };

@@ -7,21 +7,18 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "fuzz_driver.h"
 #include "proto_feed.h"
 #include "unifw/da_legacy.h"
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+static void fuzz_one(const uint8_t *data, size_t size)
 {
 	static uint8_t da2[5000], emi_bytes[2][0xA8];
-	if (size < 2)
-		return 0;
 	uint8_t sel = data[0], arg = data[1];
 	struct fuzz_feed f = fuzz_feed_from(data + 2, size - 2, sel, 2000);
 	struct unifw_da *da = unifw_da_new();
 	if (!da)
-		return 0;
+		return;
 	struct unifw_proto *p = unifw_da_proto(da);
 	for (size_t i = 0; i < sizeof da2; i++)
 		da2[i] = (uint8_t)i;
@@ -78,5 +75,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (pmt_len)
 		(void)pmt[pmt_len - 1];
 	unifw_da_free(da);
-	return 0;
 }
+
+const struct fuzz_target fuzz_target = { .name = "da_legacy", .min_input = 2, .run = fuzz_one };

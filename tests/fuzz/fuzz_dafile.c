@@ -5,9 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz_driver.h"
 #include "unifw/dafile.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static void check_parsed(const struct unifw_dafile *da, uint64_t file_size)
 {
@@ -48,7 +47,7 @@ static void writer_round_trip(const uint8_t *data, size_t size)
 	free(file);
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+static void fuzz_one(const uint8_t *data, size_t size)
 {
 	struct unifw_dafile da;
 	struct unifw_error err;
@@ -66,5 +65,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	(void)unifw_dafile_describe(&s, obj, &err);
 	unifw_stream_close(&s);
 	unifw_jv_free(obj);
-	return 0;
 }
+
+const struct fuzz_target fuzz_target = { .name = "dafile", .run = fuzz_one };

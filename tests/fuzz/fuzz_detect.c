@@ -7,14 +7,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz_driver.h"
 #include "unifw/detect.h"
 #include "unifw/flash.h"
 #include "unifw/json.h"
 #include "unifw/package.h"
 
-int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n);
-
-int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n)
+static void fuzz_one(const uint8_t *d, size_t n)
 {
 	size_t head_len = n < UNIFW_DETECT_HEAD ? n : UNIFW_DETECT_HEAD;
 	const char *type = unifw_detect(d, head_len, n);
@@ -53,5 +52,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n)
 	struct unifw_flash_journal j;
 	if (unifw_flash_journal_parse((const char *)d, n, "fuzz.journal", &j, &err) == 0)
 		unifw_flash_journal_free(&j);
-	return 0;
 }
+
+const struct fuzz_target fuzz_target = { .name = "detect", .run = fuzz_one };

@@ -2,11 +2,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "fuzz_driver.h"
 #include "unifw/devtext.h"
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+static void fuzz_one(const uint8_t *data, size_t size)
 {
 	struct unifw_stream s;
 	struct unifw_error err;
@@ -20,5 +19,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	(void)unifw_devtext_describe(&s, obj, &err);
 	unifw_stream_close(&s);
 	unifw_jv_free(obj);
-	return 0;
 }
+
+const struct fuzz_target fuzz_target = { .name = "devtext", .run = fuzz_one };

@@ -4,11 +4,10 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "fuzz_driver.h"
 #include "unifw/emi.h"
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+static void fuzz_one(const uint8_t *data, size_t size)
 {
 	static struct unifw_emi_table t;
 	static struct unifw_emi_compiled c;
@@ -47,5 +46,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	(void)unifw_emi_describe(&s, obj, &err);
 	unifw_stream_close(&s);
 	unifw_jv_free(obj);
-	return 0;
 }
+
+const struct fuzz_target fuzz_target = { .name = "emi", .run = fuzz_one };

@@ -4,13 +4,12 @@
 #include <stdint.h>
 #include <stdlib.h>
 
+#include "fuzz_driver.h"
 #include "unifw/ext4.h"
 #include "unifw/io.h"
 #include "unifw/json.h"
 
-int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n);
-
-int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n)
+static void fuzz_one(const uint8_t *d, size_t n)
 {
 	struct unifw_stream s;
 	struct unifw_ext4 *fs;
@@ -32,5 +31,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n)
 		unifw_ext4_close(fs);
 	}
 	unifw_stream_close(&s);
-	return 0;
 }
+
+const struct fuzz_target fuzz_target = { .name = "ext4", .run = fuzz_one };

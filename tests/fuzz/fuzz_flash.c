@@ -6,12 +6,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz_driver.h"
 #include "ops/flash_internal.h"
 #include "unifw/flash.h"
 #include "unifw/io.h"
 #include "unifw/preloader.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n);
 
 static void journal(const uint8_t *d, size_t n)
 {
@@ -74,10 +73,11 @@ static void wrap(const uint8_t *d, size_t n)
 	}
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n)
+static void fuzz_one(const uint8_t *d, size_t n)
 {
 	journal(d, n);
 	sparse_ranges(d, n);
 	wrap(d, n);
-	return 0;
 }
+
+const struct fuzz_target fuzz_target = { .name = "flash", .run = fuzz_one };

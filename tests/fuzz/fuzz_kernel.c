@@ -1,11 +1,10 @@
 /* libFuzzer harness: zImage kernel inspection with a small decompression bound so a run stays fast. */
 #include <stdlib.h>
 
+#include "fuzz_driver.h"
 #include "unifw/kernel.h"
 
-int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n);
-
-int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n)
+static void fuzz_one(const uint8_t *d, size_t n)
 {
 	static struct unifw_kernel_info info;
 	struct unifw_kernel_opts opts = {.max_decompressed = 4u << 20};
@@ -24,5 +23,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n)
 		(void)unifw_lcm_records_scan(d, n, 0x80020000u, &a[0], &a[1]);
 		free(a);
 	}
-	return 0;
 }
+
+const struct fuzz_target fuzz_target = { .name = "kernel", .run = fuzz_one };

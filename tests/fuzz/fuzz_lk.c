@@ -1,11 +1,10 @@
 /* libFuzzer harness: lk.bin inspection (MTK header or raw vector table) and its JSON. */
 #include <stdlib.h>
 
+#include "fuzz_driver.h"
 #include "unifw/lk.h"
 
-int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n);
-
-int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n)
+static void fuzz_one(const uint8_t *d, size_t n)
 {
 	static struct unifw_lk_info lk;
 	struct unifw_error err;
@@ -15,5 +14,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n)
 		unifw_lk_info_to_json(&lk, o);
 		unifw_jv_free(o);
 	}
-	return 0;
 }
+
+const struct fuzz_target fuzz_target = { .name = "lk", .run = fuzz_one };

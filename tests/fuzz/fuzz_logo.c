@@ -4,11 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz_driver.h"
 #include "unifw/io.h"
 #include "unifw/json.h"
 #include "unifw/logo.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n);
 
 /* Rebuild from the inflated frames and check the result parses to the same pixels. */
 static void round_trip(const struct unifw_logo *lg)
@@ -52,7 +51,7 @@ static void round_trip(const struct unifw_logo *lg)
 	free(imgs);
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n)
+static void fuzz_one(const uint8_t *d, size_t n)
 {
 	struct unifw_logo lg;
 	struct unifw_error e;
@@ -67,5 +66,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n)
 	(void)unifw_logo_describe(&s, o, &e);
 	unifw_jv_free(o);
 	unifw_stream_close(&s);
-	return 0;
 }
+
+const struct fuzz_target fuzz_target = { .name = "logo", .run = fuzz_one };

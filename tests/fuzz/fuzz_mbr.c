@@ -5,9 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz_driver.h"
 #include "unifw/mbr.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 struct mem_disk { const uint8_t *d; size_t n; };
 
@@ -46,7 +45,7 @@ static void rebuild(const struct unifw_mbr_table *t)
 	}
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+static void fuzz_one(const uint8_t *data, size_t size)
 {
 	struct unifw_error err;
 	struct unifw_mbr_sector sec, again;
@@ -82,5 +81,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	(void)unifw_mbr_describe(&s, obj, &err);
 	unifw_stream_close(&s);
 	unifw_jv_free(obj);
-	return 0;
 }
+
+const struct fuzz_target fuzz_target = { .name = "mbr", .run = fuzz_one };

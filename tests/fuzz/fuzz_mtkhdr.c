@@ -2,11 +2,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz_driver.h"
 #include "unifw/mtkhdr.h"
 
-int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n);
-
-int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n)
+static void fuzz_one(const uint8_t *d, size_t n)
 {
 	struct unifw_mtkhdr h;
 	struct unifw_error err;
@@ -24,5 +23,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n)
 		    memcmp(again, d, UNIFW_MTKHDR_SIZE) != 0)
 			abort(); /* a standard header must round-trip */
 	}
-	return 0;
 }
+
+const struct fuzz_target fuzz_target = { .name = "mtkhdr", .run = fuzz_one };

@@ -5,11 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz_driver.h"
 #include "unifw/io.h"
 #include "unifw/json.h"
 #include "unifw/nvram.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n);
 
 static void rebuild(const struct unifw_nvram *nv, const uint8_t *d)
 {
@@ -35,7 +34,7 @@ static void rebuild(const struct unifw_nvram *nv, const uint8_t *d)
 	free(in);
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n)
+static void fuzz_one(const uint8_t *d, size_t n)
 {
 	struct unifw_nvram nv;
 	(void)unifw_nvram_probe(d, n, n);
@@ -60,5 +59,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n)
 	(void)unifw_nvram_describe(&s, o, NULL);
 	unifw_jv_free(o);
 	unifw_stream_close(&s);
-	return 0;
 }
+
+const struct fuzz_target fuzz_target = { .name = "nvram", .run = fuzz_one };

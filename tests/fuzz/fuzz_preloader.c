@@ -4,12 +4,11 @@
 #include <stdint.h>
 #include <stdlib.h>
 
+#include "fuzz_driver.h"
 #include "unifw/emi.h"
 #include "unifw/preloader.h"
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+static void fuzz_one(const uint8_t *data, size_t size)
 {
 	static struct unifw_preloader pl;
 	static struct unifw_emi_table t;
@@ -31,5 +30,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	(void)unifw_preloader_describe(&s, obj, &err);
 	unifw_stream_close(&s);
 	unifw_jv_free(obj);
-	return 0;
 }
+
+const struct fuzz_target fuzz_target = { .name = "preloader", .run = fuzz_one };

@@ -3,11 +3,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz_driver.h"
 #include "unifw/ramdisk.h"
 
-int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n);
-
-int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n)
+static void fuzz_one(const uint8_t *d, size_t n)
 {
 	struct unifw_ramdisk rd, back;
 	struct unifw_error err;
@@ -22,7 +21,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n)
 	if (unifw_ramdisk_parse(d, n, "fuzz", &rd, &err) != 0) {
 		if (scan_rc == 0)
 			unifw_ramdisk_free(&sc);
-		return 0;
+		return;
 	}
 	if (scan_rc == 0) {
 		if (sc.count != rd.count)
@@ -43,5 +42,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n)
 		free(out);
 	}
 	unifw_ramdisk_free(&rd);
-	return 0;
 }
+
+const struct fuzz_target fuzz_target = { .name = "ramdisk", .run = fuzz_one };

@@ -5,9 +5,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "fuzz_driver.h"
 #include "unifw/scatter.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static void rewrite(const struct unifw_scatter *sc, enum unifw_scatter_dialect d)
 {
@@ -33,13 +32,13 @@ static void rewrite(const struct unifw_scatter *sc, enum unifw_scatter_dialect d
 	free(text);
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+static void fuzz_one(const uint8_t *data, size_t size)
 {
 	(void)unifw_scatter_probe(data, size, size);
 	struct unifw_error err = {0};
 	struct unifw_scatter sc;
 	if (unifw_scatter_parse((const char *)data, size, "fuzz", &sc, &err))
-		return 0;
+		return;
 	struct unifw_findings f = {0};
 	struct unifw_scatter_check chk = {.device_size = 0x100000000ull};
 	unifw_scatter_validate(&sc, "fuzz", &chk, &f, &err);
@@ -53,5 +52,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	unifw_scatter_to_json(&sc, "fuzz", o, &err);
 	unifw_jv_free(o);
 	unifw_scatter_free(&sc);
-	return 0;
 }
+
+const struct fuzz_target fuzz_target = { .name = "scatter", .run = fuzz_one };

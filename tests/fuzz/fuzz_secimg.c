@@ -2,13 +2,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "fuzz_driver.h"
 #include "unifw/io.h"
 #include "unifw/json.h"
 #include "unifw/secimg.h"
 
-int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n);
-
-int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n)
+static void fuzz_one(const uint8_t *d, size_t n)
 {
 	struct unifw_seccfg c;
 	struct unifw_secro r;
@@ -21,5 +20,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n)
 	(void)unifw_secimg_describe(&s, o, NULL);
 	unifw_jv_free(o);
 	unifw_stream_close(&s);
-	return 0;
 }
+
+const struct fuzz_target fuzz_target = { .name = "secimg", .run = fuzz_one };

@@ -2,16 +2,17 @@
  * a516-like model is made once; each input overwrites the start of one area (chosen by its first
  * byte: boot1, UBOOT, BOOTIMG, MBR, PMT, NVRAM, USRDATA, ANDROID) with the remaining bytes, the boot
  * is evaluated and its report rendered, then the area is restored. Inputs starting with 0xFF go to
- * the eMMC footer decoder instead (its model block). */
+ * the eMMC footer decoder instead (its model block). The image is made by the driver's init (setup). */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "boot_eval.h"
-#include "flash.h"
-#include "model.h"
+#include "boot/boot_eval.h"
+#include "boot/install_package.h"
+#include "firmware/model.h"
+#include "fuzz_driver.h"
 
 static struct sim_emmc *img;
 static char path[256];
@@ -46,25 +47,21 @@ static void fuzz_footer(const uint8_t *data, size_t size)
 	sim_emmc_footer_decode(f, sizeof f, &g, "footer", 0, NULL);
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+static void fuzz_one(const uint8_t *data, size_t size)
 {
 	static const char *const areas[] = { "PRELOADER", "UBOOT", "BOOTIMG", "MBR", "PMT", "NVRAM", "USRDATA",
 					     "ANDROID" };
-	if (size < 1)
-		return 0;
 	if (data[0] == 0xFF) {
 		fuzz_footer(data + 1, size - 1);
-		return 0;
+		return;
 	}
-	if (!img && setup() != 0)
-		abort();
 	struct sim_flash_loc loc;
 	const char *area = areas[data[0] % (sizeof areas / sizeof *areas)];
 	uint64_t user = sim_emmc_geometry(img)->size[SIM_PART_USER];
 	if (!strcmp(area, "PMT"))
 		loc = (struct sim_flash_loc){ SIM_PART_USER, user - 0x100000, 0x2000 };
 	else if (sim_flash_locate(img, area, &loc, NULL) != 0)
-		return 0;
+		return;
 	size_t n = size - 1 < loc.size ? size - 1 : (size_t)loc.size;
 	uint8_t *saved = malloc(n ? n : 1);
 	if (!saved || sim_emmc_read(img, loc.part, loc.offset, saved, n, NULL) != 0 ||
@@ -86,5 +83,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (sim_emmc_write(img, loc.part, loc.offset, saved, n, NULL) != 0)
 		abort();
 	free(saved);
-	return 0;
 }
+
+const struct fuzz_target fuzz_target = { .name = "sim_boot", .min_input = 1, .init = setup, .run = fuzz_one };

@@ -9,9 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dablob.h"
-#include "sim_dev.h"
-#include "storage.h"
+#include "device/dablob.h"
+#include "device/sim_dev.h"
+#include "device/storage.h"
+#include "fuzz_driver.h"
 
 static const char *const fault_specs[] = {
 	NULL, "cut:after=3000", "flip:op=read,after=5,every=97", "stall:op=da,after=10,ms=50",
@@ -104,16 +105,14 @@ static void drain_in_place(struct sim_dev *d, uint64_t now)
 		;
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+static void fuzz_one(const uint8_t *data, size_t size)
 {
-	if (size < 1)
-		return 0;
 	struct sim_emmc_geometry g = { .size = { [SIM_PART_BOOT1] = 64 << 10, [SIM_PART_BOOT2] = 64 << 10,
 						 [SIM_PART_RPMB] = 64 << 10, [SIM_PART_USER] = 2 << 20 } };
 	memcpy(g.cid, "\x15\x01\x00N5U00M\x10\x12\x34\x56\x78\x9A\xBD", 16);
 	struct sim_memstore *ms = sim_memstore_new(&g);
 	if (!ms)
-		return 0;
+		return;
 	struct sim_fault fault;
 	const char *spec = fault_specs[(data[0] >> 2) & 7];
 	struct sim_config cfg = { .mode = (data[0] & 1) ? SIM_MODE_BROM : SIM_MODE_PRELOADER,
@@ -126,7 +125,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct sim_dev *d = sim_dev_new(&cfg);
 	if (!d) {
 		sim_memstore_free(ms);
-		return 0;
+		return;
 	}
 	uint64_t now = 0;
 	sim_dev_connect(d, now);
@@ -168,5 +167,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	sim_dev_free(d);
 	sim_memstore_free(ms);
-	return 0;
 }
+
+const struct fuzz_target fuzz_target = { .name = "sim_dev", .min_input = 1, .run = fuzz_one };

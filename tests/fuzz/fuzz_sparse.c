@@ -7,11 +7,10 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "fuzz_driver.h"
 #include "unifw/io.h"
 #include "unifw/json.h"
 #include "unifw/sparse.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n);
 
 static void view_reads(const uint8_t *d, size_t n)
 {
@@ -59,7 +58,7 @@ static void writer_round_trip(const uint8_t *d, size_t n)
 	close(raw);
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n)
+static void fuzz_one(const uint8_t *d, size_t n)
 {
 	struct unifw_stream s;
 	struct unifw_sparse_header h;
@@ -75,5 +74,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n)
 	unifw_jv_free(o);
 	unifw_stream_close(&s);
 	writer_round_trip(d, n);
-	return 0;
 }
+
+const struct fuzz_target fuzz_target = { .name = "sparse", .run = fuzz_one };

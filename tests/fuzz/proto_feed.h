@@ -1,10 +1,10 @@
-/* The driver loop shared by the protocol-core harnesses (fuzz_brom.c, fuzz_da_legacy.c): the fuzzer's
- * input is everything the device says. Each RECV is fed from the input in chunks (copied with
- * unifw_proto_feed or written straight into the core's buffer), each SEND is taken as written (and
- * must not be empty), an empty input is a timeout. DATA payloads must arrive in order inside the
- * range asked for, FILL buffers are written in full; with FUZZ_ANY_RANGE both are only advanced.
- * The step count is bounded: each step consumes input, ends in a timeout, or is one of an operation's
- * finite sends; more than a million steps is a bug (unbounded work), and traps. */
+/* The step feeder shared by the protocol-core harnesses (fuzz_brom.c, fuzz_da_legacy.c; the input loop
+ * itself is fuzz_driver.c): the fuzzer's input is everything the device says. Each RECV is fed from the
+ * input in chunks (copied with unifw_proto_feed or written straight into the core's buffer), each SEND is
+ * taken as written (and must not be empty), an empty input is a timeout. DATA payloads must arrive in
+ * order inside the range asked for, FILL buffers are written in full; with FUZZ_ANY_RANGE both are only
+ * advanced. The step count is bounded: each step consumes input, ends in a timeout, or is one of an
+ * operation's finite sends; more than a million steps is a bug (unbounded work), and traps. */
 #ifndef UNIFW_FUZZ_PROTO_FEED_H
 #define UNIFW_FUZZ_PROTO_FEED_H
 

@@ -1,5 +1,7 @@
 #!/bin/sh
-# Short libFuzzer run of every harness, seeded with the real corpus files. Fails on any crash.
+# Short libFuzzer run of every harness (tests/fuzz/fuzz_<name>, one driver loop: fuzz_driver.c), seeded
+# with the real corpus files. Fails on any crash. A build without libFuzzer (the driver's standalone
+# main) takes the same command line and replays the seeds once.
 set -eu
 build=$1
 seconds=${2:-8}

@@ -11,7 +11,7 @@
 
 #include <libusb.h>
 
-#include "sim_dev.h"
+#include "device/sim_dev.h"
 #include "testutil.h"
 #include "util/clock.h"
 

@@ -8,7 +8,7 @@
 
 #include "testutil.h"
 
-#include "emmc.h"
+#include "device/emmc.h"
 
 static void small_geometry(struct sim_emmc_geometry *g)
 {

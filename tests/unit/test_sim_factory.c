@@ -12,9 +12,9 @@
 
 #include "testutil.h"
 
-#include "factory.h"
-#include "flash.h"
-#include "model.h"
+#include "boot/install_package.h"
+#include "firmware/factory.h"
+#include "firmware/model.h"
 #include "unifw/bootimg.h"
 #include "unifw/emi.h"
 #include "unifw/ext4.h"

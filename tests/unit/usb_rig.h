@@ -20,10 +20,10 @@
 #include "unifw/phone.h"
 #include "unifw/transport.h"
 
-#include "dablob.h"
-#include "sim_dev.h"
-#include "sim_proto.h"
-#include "storage.h"
+#include "device/dablob.h"
+#include "device/sim_dev.h"
+#include "device/sim_proto.h"
+#include "device/storage.h"
 #include "util/clock.h"
 
 #define MIB (1u << 20)

@@ -1,8 +1,8 @@
 /* unifw-sim — the built-in phone models and firmware profiles (data; see model.h, docs/sim.md).
  *
- * Sources of the numbers: shared/reference/formats.md ("Canonical MT6572 eMMC layout", "Preloader EMI
- * table", "MBR / EBR") and the corpus README tables (boot regions 0x600000 / 0xC00000 / 0x1400000,
- * BOOTIMG 0x600000 vs 0x1200000, kernels 3.4.5 gzip JB vs 3.4.67 xz KK). eMMC CIDs start with the 9
+ * Sources of the numbers: docs/sim.md "Phone models" (the MT6572 eMMC layout, the preloader EMI table,
+ * MBR / EBR, and the corpus figures: boot regions 0x600000 / 0xC00000 / 0x1400000, BOOTIMG 0x600000 vs
+ * 0x1200000, kernels 3.4.5 gzip JB vs 3.4.67 xz KK). eMMC CIDs start with the 9
  * MID/CBX/OID/PNM bytes of memory parts that real MT6572 preloaders list (corpus EMI tables); the rest
  * of each CID (revision, serial, date) is made up. MAC and Bluetooth addresses are locally
  * administered (0x02 in the first byte): no vendor's address space is used. ANDROID / CACHE / USRDATA

@@ -1,5 +1,5 @@
-/* unifw-sim — flashing a package into the eMMC image, erasing, locating partitions (flash.h). */
-#include "flash.h"
+/* unifw-sim — flashing a package into the eMMC image, erasing, locating partitions (install_package.h). */
+#include "install_package.h"
 
 #include <limits.h>
 #include <stdio.h>
@@ -8,8 +8,8 @@
 #include <strings.h>
 #include <unistd.h>
 
-#include "factory.h"
-#include "fw_build.h"
+#include "firmware/factory.h"
+#include "firmware/fw_build.h"
 #include "unifw/io.h"
 #include "unifw/pmt.h"
 #include "unifw/preloader.h"

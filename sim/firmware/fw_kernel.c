@@ -1,6 +1,6 @@
 /* unifw-sim — synthetic lk.bin, zImage kernels and boot/recovery images.
  *
- * What the parsers (and a technician) look for, per shared/reference/formats.md and docs/format-boot.md:
+ * What the parsers (and a technician) look for, per docs/format-boot.md and docs/sim.md "The firmware factory":
  *  - lk.bin: MTK header "LK"; an ARM vector table; start.S's literal pool holding the link address
  *    (0x80020000 on MT6572); LCM_DRIVER records {name pointer, callback pointers...}; the fastboot
  *    "product" variable (project, upper case); the reference project "mt6572v1_phone"; source paths
@@ -85,7 +85,7 @@ static void lk_strings(struct sim_buf *b, const struct sim_firmware *fw)
 	sim_buf_str(b, "platform/mediatek/mt6572/lk/mt_disp_drv.c");
 	sim_buf_str(b, "mt6572v1_phone");
 	sim_buf_str(b, "lcm=%1d-%s");
-	sim_buf_str(b, "[MBOOT] Load '%s' partition Error"); /* then while(1): mt_boot.c msg_img_error */
+	sim_buf_str(b, "[MBOOT] Load '%s' partition Error"); /* then while(1) (docs/sim.md "Boot evaluation") */
 	/* fastboot getvar "product": the key, NUL padding to 4 bytes, then the project in upper case */
 	sim_buf_align(b, 4);
 	sim_buf_str(b, "product");

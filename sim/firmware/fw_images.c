@@ -83,7 +83,7 @@ int sim_build_logo(const struct sim_firmware *fw, uint8_t **out, size_t *len, st
 
 /* ------------------------------------------------------------------ SEC_RO */
 
-/* AND_AC_REGION blocks (sec_secroimg.h's AND_AC_HEADER_T as docs/format-secimg describes it):
+/* AND_AC_REGION blocks (AND_AC_HEADER_T as docs/format-nvram.md "Security partitions" describes it):
  * id, 'HHHH', region/hash/andro/md/md2 (length, offset) pairs; the andro section plain ('AAAA'),
  * md/md2 seeded stand-ins for the modem's encrypted blobs, a 20-byte hash (the first 20 bytes of the
  * SHA-256 of the region before it: the real algorithm is not needed by anything that reads it). */

@@ -43,7 +43,7 @@ static void step_handshake(struct sim_dev *d, const uint8_t *b, size_t n)
 	dev_expect(d, 1, step_cmd);
 }
 
-/* ---------- preloader listening (handshake_usb.c usb_listen) ---------- */
+/* ---------- preloader listening (usb_listen, docs/sim.md "Preloader listening") ---------- */
 
 /* Listening: host bytes wait in the USB FIFO until the next 20 ms poll. */
 static void step_listen(struct sim_dev *d, const uint8_t *b, size_t n)

@@ -8,7 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "modem.h"
+#include "firmware/modem.h"
 #include "unifw/ext4.h"
 
 struct sim_modem_check {

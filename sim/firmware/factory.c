@@ -148,7 +148,7 @@ static const char kpd_kl[] =
 	"key 139   MENU\nkey 158   BACK\nkey 102   HOME\n";
 
 /* The modem as MT6572 builds ship it: modem_1_wg_n.img with its MD_CHECK_HEADER, and the modem's
- * database for the engineering tools (mediatek/config/mt6572/AndroidBoard.mk copies both). */
+ * database for the engineering tools (docs/sim.md "The firmware factory", system.img). */
 static int stage_modem(struct factory *f, struct unifw_error *err)
 {
 	const struct sim_firmware *fw = f->fw;

@@ -3,22 +3,22 @@
 
 #include <string.h>
 
-/* Controller IDs as the drivers' compare_id read them (l33tnoob/MT65x2_kernel_lk,
- * mediatek/custom/common/kernel/lcm/<driver>/<driver>.c): OTM8018B 0x8009 (reg 0xA1, LCM_ID_OTM8018B),
- * HX8389B 0x89 (reg 0xF4, LCM_ID_HX8389B; written 0x8389 here), ILI9806E 0x0604 (regs 0x00..0x02,
- * LCM_ID); NT35512 and HX8379A values are the sim's own [I]. */
+/* Controller IDs as the drivers' compare_id read them: OTM8018B 0x8009, HX8389B 0x89 (written 0x8389
+ * here), ILI9806E 0x0604; NT35512 and HX8379A values are the sim's own [I]. Registers and sources:
+ * docs/sim.md "Boot evaluation", "LCM drivers and panel IDs". */
 #define IC_OTM8018B 0x8009u
 #define IC_NT35512 0x5512u
 #define IC_HX8389B 0x8389u
 #define IC_HX8379A 0x8379u
 #define IC_ILI9806E 0x0604u
 
-/* Probe behaviours, each after a driver of the same family in the tree:
- *   otm8018b_*       otm8018b_dsi_vdo.c lcm_compare_id reads only the IC ID: any OTM8018B module;
- *   nt35512_*_dj     nt35512_dsi_vdo.c lcm_compare_id reads the ID, then returns 1 unconditionally;
- *   hx8389b_*, hx8379a_*, ili9806e_*  compare the ID read (hx8389b_qhd_dsi_vdo.c, ili9806e_fwvga_dsi_vdo_txd.c);
- *                    the sim also requires a module ID for them [I], standing for the vendor-specific
- *                    drivers that read an ID pin or a module register. */
+/* Probe behaviours, each after a driver of the same family in MediaTek's tree (docs/sim.md "LCM
+ * drivers and panel IDs"):
+ *   otm8018b_*       compare_id reads only the IC ID: any OTM8018B module;
+ *   nt35512_*_dj     compare_id reads the ID, then returns 1 unconditionally;
+ *   hx8389b_*, hx8379a_*, ili9806e_*  compare the ID read; the sim also requires a module ID for them
+ *                    [I], standing for the vendor-specific drivers that read an ID pin or a module
+ *                    register. */
 static const struct sim_lcm_driver drivers[] = {
 	{ "otm8018b_dsi_vdo", IC_OTM8018B, 0x01, SIM_LCM_PROBE_FAMILY },
 	{ "otm8018b_dsi_vdo_dijing", IC_OTM8018B, 0x02, SIM_LCM_PROBE_FAMILY },

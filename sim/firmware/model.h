@@ -1,12 +1,12 @@
-/* unifw-sim — built-in phone models and the firmware they ship with (docs/sim.md "Models").
+/* unifw-sim — built-in phone models and the firmware they ship with (docs/sim.md "Phone models").
  *
  * A model is hardware (eMMC part and geometry, DRAM part, LCM panel, touch controller, identity
  * addresses) plus its stock firmware. A firmware is what the factory builds: partition layout,
  * preloader EMI table, LK and kernel driver lists, kernel generation, build.prop facts. The
  * "universal" firmware is a firmware without a phone: a generic ROM built for another board.
  * Everything here is data (designated initializers in model.c); the numbers follow the public MT6572
- * facts of shared/reference/formats.md and the corpus README tables, scaled down where noted so that
- * CI images stay small. */
+ * facts and corpus figures docs/sim.md "Phone models" lists, scaled down where noted so that CI images
+ * stay small. */
 #ifndef UNIFW_SIM_MODEL_H
 #define UNIFW_SIM_MODEL_H
 
@@ -14,7 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "storage.h"
+#include "device/storage.h"
 
 /* What a partition is for: decides its file, scatter type, MBR entry and how the factory fills it. */
 enum sim_role {

@@ -61,7 +61,7 @@ int sim_build_kernel(const struct sim_firmware *fw, const struct sim_driver_set 
 int sim_build_bootimg(const struct sim_firmware *fw, const struct sim_driver_set *drivers, bool recovery,
 		      uint64_t seed, uint8_t **out, size_t *len, struct unifw_error *err);
 
-/* The stand-in for ptgen's compiled partition table (partition_define.h, built into the preloader's
+/* The stand-in for ptgen's compiled partition table (docs/sim.md "Boot evaluation"; built into the preloader's
  * cust_part_tbl(), LK's partition_layout[] and the kernel's index map): a line
  * "unifw-sim partition table v1" then one "NAME 0xUSER_OFFSET 0xSIZE pN|-" line per partition (pN:
  * its mmcblk0pN, - without an MBR entry), NUL at the end. The preloader, LK and the kernel Image each

@@ -1,7 +1,6 @@
 /* unifw-sim — synthetic MT6572 preloader: GFH blocks, code filler with AND_ROMINFO_v, the compiled
  * emi_settings[] and the MTK_BLOADER_INFO_v11 tag, then a hash "signature"; and its EMMC_BOOT form.
- * Layout facts: shared/reference/formats.md "Preloader" and "Preloader EMI table", docs/format-preloader.md
- * (GFH block header "MMM" + version + u16 size + u16 type; FILE_INFO fields; BRLYT descriptors). */
+ * Layout facts: docs/format-preloader.md (GFH block header "MMM" + version + u16 size + u16 type; FILE_INFO fields; BRLYT descriptors). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

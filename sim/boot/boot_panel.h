@@ -1,14 +1,11 @@
-/* unifw-sim — which LCM driver LK and the kernel pick for the phone's panel (docs/sim.md "Boot
- * evaluation", rows lk panel / kernel panel). Rules from MediaTek's MT6572 source (l33tnoob/MT65x2_kernel_lk):
- *   LK      mediatek/platform/mt6572/lk/disp_drv.c disp_drv_get_lcm_driver: one driver built in -> used
- *           unconditionally; several -> each driver's compare_id in list order, the first that returns
- *           true wins; none -> the LAST driver is left initialised and LK passes "lcm=0-NAME"
- *           (platform.c / mt_boot.c: sprintf "lcm=%1d-%s", DISP_IsLcmFound(), mt_disp_get_lcm_id()).
- *   kernel  mediatek/platform/common/kernel/drivers/video/disp_drv.c disp_get_lcm_name_boot ->
- *           DISP_SelectDeviceBoot(name) -> mediatek/platform/mt6572/kernel/drivers/video/disp_hal.c
- *           disphal_get_lcm_driver: one driver -> that one, else the one named in lcm=; else
- *           disp_drv_init_context -> DISP_DetectDevice -> disphal_get_lcm_driver(NULL): compare_id in
- *           order, none -> NULL: mtkfb gets no LCM driver (no framebuffer).
+/* unifw-sim — which LCM driver LK and the kernel pick for the phone's panel. The rules, with the
+ * functions of MediaTek's MT6572 source they come from: docs/sim.md "Boot evaluation", rows lk panel
+ * and kernel panel.
+ *   LK      one driver built in -> used unconditionally; several -> each driver's compare_id in list
+ *           order, the first that returns true wins; none -> the LAST driver is left initialised and
+ *           LK passes "lcm=0-NAME" ("lcm=1-NAME" when one was found).
+ *   kernel  one driver -> that one, else the one named in lcm=; else compare_id in order, none ->
+ *           NULL: mtkfb gets no LCM driver (no framebuffer).
  * A driver's compare_id reads the panel's controller ID over DSI; what each driver then accepts is
  * data here (struct sim_lcm_driver). */
 #ifndef UNIFW_SIM_BOOT_PANEL_H
@@ -18,7 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "model.h"
+#include "firmware/model.h"
 
 enum sim_lcm_probe {
 	SIM_LCM_PROBE_NONE,   /* no compare_id (NULL): never chosen by auto-detection */

@@ -63,7 +63,7 @@ static void emi_announce(struct sim_dev *d)
 	d->state = ST_EMI;
 	dev_sub_begin(d, SIM_OP_EMI, SIM_EMI_ENTRY_LEN);
 	dev_emit_be32(d, SIM_DA_RAM_CONFIG_NEEDED);
-	dev_emit_be32(d, 0); /* [I] a second word mtkclient reads and ignores; the sim sends 0 */
+	dev_emit_be32(d, 0); /* [I] a second word hosts read and ignore (docs/protocol.md) */
 	dev_emit(d, d->cfg.pers.dram_id, 16);
 	dev_emit_be32(d, SIM_DA_DEVICE_NOT_FOUND);
 	emit_nand_ids(d, SIM_OP_EMI);

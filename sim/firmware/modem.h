@@ -1,14 +1,13 @@
-/* unifw-sim — the modem image a firmware ships in /system and what the kernel's CCCI loader checks in it
- * (docs/sim.md "Boot evaluation", modem row). Facts from MediaTek's MT6572 tree
- * (l33tnoob/MT65x2_kernel_lk):
+/* unifw-sim — the modem image a firmware ships in /system and what the kernel's CCCI loader checks in it.
+ * Facts from MediaTek's MT6572 kernel, with their source files in docs/sim.md "Boot evaluation"
+ * (android modem rows):
  *  - the loader opens /custom/etc/firmware/ then /etc/firmware/ (= /system/etc/firmware/), trying
  *    modem_<post_fix_ex>.img, modem_<post_fix>.img, modem.img, post_fix "1_<2g|3g|wg|tg>_n" from the
- *    kernel's MD1 type (mediatek/platform/mt6572/kernel/drivers/dual_ccci/src/ccci_platform.c
- *    find_img_to_open, mediatek/platform/mt6572/kernel/core/mtk_ccci_helper.c get_md_post_fix);
+ *    kernel's MD1 type (find_img_to_open, get_md_post_fix);
  *  - MD_CHECK_HEADER sits in the last bytes of the image (check_md_header reads parse_addr -
- *    sizeof(MD_CHECK_HEADER)); layout in dual_ccci/include/ccci_platform.h, little endian;
- *  - MD_HEADER_VER_NO 2, ENABLE_MEM_SIZE_CHECK on, ENABLE_2G_3G_CHECK and ENABLE_CHIP_VER_CHECK off
- *    (dual_ccci/include/ccci_platform_cfg.h); MD1_MEM_SIZE 22 MiB (core/mtk_ccci_helper.c). */
+ *    sizeof(MD_CHECK_HEADER)), little endian;
+ *  - MD_HEADER_VER_NO 2, ENABLE_MEM_SIZE_CHECK on, ENABLE_2G_3G_CHECK and ENABLE_CHIP_VER_CHECK off;
+ *    MD1_MEM_SIZE 22 MiB. */
 #ifndef UNIFW_SIM_MODEM_H
 #define UNIFW_SIM_MODEM_H
 

@@ -1,6 +1,5 @@
 /* unifw-sim — device-side protocol constants of the virtual MT6572.
- * Facts from shared/reference/protocol.md and the public sources cited in docs/protocol.md
- * (mtkclient's mtk_preloader.py / dalegacy_lib.py / error.py, MediaTek's MT6572 preloader).
+ * Facts from docs/protocol.md, which lists their public sources.
  * This header belongs to the simulator: the host-side client in src/proto/ keeps its own. */
 #ifndef UNIFW_SIM_PROTO_H
 #define UNIFW_SIM_PROTO_H
@@ -26,7 +25,7 @@ enum sim_brom_cmd {
 	SIM_BROM_GET_VERSION = 0xFF,
 };
 
-/* BROM status words (u16). Values as listed in mtkclient's error table (Library/error.py). */
+/* BROM status words (u16): docs/protocol.md "BROM status codes". */
 enum sim_brom_status {
 	SIM_BROM_OK = 0x0000,
 	SIM_BROM_INVALID_ADDRESS = 0x1D02,
@@ -68,9 +67,9 @@ enum sim_da_cmd {
 	SIM_DA_ENABLE_DRAM = 0xE8,
 };
 
-/* Legacy DA status words (u32). The legacy DA puts them on the wire with the numbering of
- * mtkclient's ErrorCodes table (0xBC3 "RAM error" = DRAM config needed, 0xBC4 "device not found"
- * = no NAND), so every code here uses that numbering. */
+/* Legacy DA status words (u32). The legacy DA puts them on the wire with one public numbering
+ * (0xBC3 "RAM error" = DRAM config needed, 0xBC4 "device not found" = no NAND; docs/protocol.md,
+ * "DA status codes"), so every code here uses that numbering. */
 enum sim_da_status {
 	SIM_DA_S_DONE = 0x000,
 	SIM_DA_PART_NO_VALID_TABLE = 0x40D,
@@ -112,7 +111,7 @@ enum sim_part {
 #define SIM_EMI_ID_LENGTH_OFF 0x14
 #define SIM_EMI_DRAM_CONFIG_CMD 0x80000001u
 
-/* Report blocks after DA2 (sizes from protocol.md / mtkclient read_flash_info). */
+/* Report blocks after DA2 (sizes: docs/protocol.md "Report 2"). */
 #define SIM_NAND_ID_COUNT 7
 #define SIM_NOR_BLOCK_LEN 0x1C
 #define SIM_NAND_BLOCK_LEN 0x11
@@ -122,7 +121,7 @@ enum sim_part {
 #define SIM_CONFIG_BLOCK_LEN 0x26
 #define SIM_REPORT_TAIL_LEN 0xA
 
-/* MT6572 chip facts (mtkclient brom_config hwconfig[0x6572]). */
+/* MT6572 chip facts (docs/protocol.md "MT6572 facts"). */
 #define SIM_MT6572_HW_CODE 0x6572
 #define SIM_MT6572_HW_VER 0xCA00
 #define SIM_MT6572_WDT 0x10007000u
@@ -139,7 +138,8 @@ enum sim_part {
 #define SIM_PMT_ENTRIES 40
 #define SIM_PMT_ENTRY_LEN 0x58
 
-/* Transfer limits of the sim's DA (buffer sizes a real DA also has; mtkclient uses 0x100000). */
+/* Transfer limits of the sim's DA (buffer sizes a real DA also has; hosts use 0x100000 packets,
+ * docs/protocol.md "READ"). */
 #define SIM_DA_MAX_PACKET 0x100000u
 #define SIM_DA_SECTOR 512u
 

@@ -15,8 +15,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "emmc.h"
-#include "model.h"
+#include "device/emmc.h"
+#include "firmware/model.h"
 #include "unifw/error.h"
 
 struct sim_flash_opts {

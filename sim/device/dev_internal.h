@@ -1,4 +1,4 @@
-/* unifw-sim — internals shared by the device core's files (dev.c, brom.c, da.c, da_cmd.c, regs.c).
+/* unifw-sim — internals shared by the device core's files (dev.c, brom_cmd.c, da.c, da_cmd.c, regs.c).
  *
  * Input model: the device always waits for a fixed number of bytes (dev_expect(d, n, step)); when
  * they have arrived, step(d, bytes, n) runs and decides what to wait for next. A step must not
@@ -15,8 +15,8 @@
 #define SIM_EVENT_SLOTS 8
 
 /* The MT6572 preloader's USB listening (docs/sim.md "Preloader listening"): a poll every 20 ms of up
- * to 8 bytes (handshake_usb.c usb_listen, HSHK_TOKEN_SZ), then 300 ms for A0 0A 50 05
- * (usb_listen -> usbdl_handler(comport, 300) -> download.c usbdl_check_start_command). */
+ * to 8 bytes (usb_listen, HSHK_TOKEN_SZ), then 300 ms for A0 0A 50 05 (usb_listen ->
+ * usbdl_handler(comport, 300) -> usbdl_check_start_command; the source files are in that section). */
 #define SIM_PL_POLL_MS 20
 #define SIM_PL_CHUNK 8
 #define SIM_PL_HANDSHAKE_MS 300
@@ -141,7 +141,7 @@ void dev_fault_twin(struct sim_dev *d, uint8_t *pkt, size_t n, uint64_t addr);
 uint32_t dev_fault_length(struct sim_dev *d, enum sim_op op, uint32_t real);
 const char *dev_state_name(const struct sim_dev *d);
 
-/* brom.c: power-on, handshake, BROM/preloader commands */
+/* brom_cmd.c: power-on, handshake, BROM/preloader commands */
 void brom_power_on(struct sim_dev *d);
 /* The preloader's timers (poll, 300 ms start-command loop), due at d->now. */
 void brom_listen_tick(struct sim_dev *d);

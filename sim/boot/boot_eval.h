@@ -14,8 +14,8 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#include "emmc.h"
-#include "model.h"
+#include "device/emmc.h"
+#include "firmware/model.h"
 #include "unifw/error.h"
 #include "unifw/json.h"
 

@@ -1,5 +1,5 @@
 /* unifw-sim — what the boot stages share when they look for partitions (docs/sim.md "Boot evaluation"):
- * the compiled partition table every stage carries (ptgen's partition_define.h: the preloader's
+ * the compiled partition table every stage carries (ptgen's output, built into the preloader's
  * cust_part_tbl(), LK's partition_layout[], the kernel's index map), in the sim's stand-in form
  * (fw_build.h SIM_KERNEL_PTABLE_TAG), and whether the PMT on the flash is usable. The preloader and
  * LK use the PMT when it is valid and fall back to their compiled table when it is not
@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "emmc.h"
+#include "device/emmc.h"
 #include "unifw/error.h"
 
 #define SIM_PTAB_MAX 64u

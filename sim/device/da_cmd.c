@@ -2,7 +2,7 @@
  *
  * Errors: a command whose header the DA refuses (range, storage, alignment) is answered with NACK
  * (0xA5) instead of ACK. A host that then sends 0xA5 reads the reason as a u32 LITTLE-endian status
- * (mtkclient's readflash does this); any other byte is taken as the host's next command. */
+ * (docs/protocol.md, "Legacy DA commands"); any other byte is taken as the host's next command. */
 #include "dev_internal.h"
 
 #include <stdlib.h>

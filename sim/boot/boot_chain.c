@@ -6,7 +6,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "fw_build.h"
+#include "firmware/fw_build.h"
 #include "unifw/pmt.h"
 #include "util/bytes.h"
 

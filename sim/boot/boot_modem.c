@@ -1,5 +1,6 @@
 /* unifw-sim — the CCCI loader's view of the modem image (boot_modem.h). Every rule names the function of
- * MediaTek's MT6572 tree it stands for (l33tnoob/MT65x2_kernel_lk, modem.h). */
+ * MediaTek's MT6572 kernel it stands for; the source files: docs/sim.md "Boot evaluation", android
+ * modem rows. */
 #include "boot_modem.h"
 
 #include <stdio.h>
@@ -54,7 +55,7 @@ static bool has_mddb(struct unifw_ext4 *fs)
 	return found;
 }
 
-/* dual_ccci/src/ccci_platform.c check_md_header with the MT6572 configuration (ccci_platform_cfg.h):
+/* check_md_header with the MT6572 configuration (docs/sim.md "Boot evaluation", android modem):
  * no magic -> loaded unchecked; another header version -> logged, still returns 0; then bind_sys_id,
  * the memory size (ENABLE_MEM_SIZE_CHECK) and md_img_size against the loaded size decide. The 2G/3G
  * and chip-version checks are compiled out. */

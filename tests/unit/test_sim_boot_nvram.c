@@ -1,0 +1,216 @@
+/* unifw-sim boot evaluation, what Android finds in NVRAM and the modem: Format All + Download gives
+ * IMEI null; a blank WiFi MAC is made up at every boot, a stored 00:08:22 one is a template, MediaTek's
+ * default BT address is reported; a modem the kernel's CCCI loader refuses gives no radio (issue 9.8). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim_boot_fixture.h"
+
+/* ------------------------------------------------------------------ NVRAM */
+
+static void test_format_all_download_imei_null(void **state)
+{
+	(void)state;
+	struct fixture f;
+	char dir[1200];
+	struct unifw_error err = { 0 };
+	phone_open(&f, "a516-like");
+	/* the NVRAM partition wiped: the IMEI survives in /data/nvram only (a note, not yet a fault) */
+	assert_int_equal(sim_flash_erase(f.e, "NVRAM", &err), 0);
+	struct sim_boot_report r;
+	evaluate(&f, &r);
+	assert_int_equal(r.verdict, SIM_VERDICT_BOOTS);
+	assert_true(has_code(r.notes, r.note_count, "binregion_without_imei"));
+	sim_boot_report_free(&r);
+	/* ... then Download writes the stock userdata.img (no /data/nvram): IMEI null, and with no WiFi file
+	 * anywhere the WLAN driver makes up a new 00:08:22 MAC at every boot */
+	package(&f, f.m->stock, f.m, "stock", dir, sizeof dir);
+	flash(&f, dir, NULL);
+	expect(&f, SIM_VERDICT_BOOTS_WITH_FAULTS, NULL, "imei_null");
+	expect(&f, SIM_VERDICT_BOOTS_WITH_FAULTS, NULL, "mac_random_each_boot");
+	phone_close(&f);
+}
+
+/* The phone's BinRegion NVRAM with one file's address bytes replaced (checksums kept), then a stock
+ * Download: /data/nvram is replaced by the stock userdata.img, so the phone restores from it. */
+static void patch_binregion_then_download(struct fixture *f, const char *file, uint32_t at, const uint8_t a[6])
+{
+	char dir[1200];
+	struct unifw_error err = { 0 };
+	struct sim_flash_loc loc;
+	assert_int_equal(sim_flash_locate(f->e, "NVRAM", &loc, &err), 0);
+	uint8_t *nv = malloc(loc.size);
+	assert_int_equal(sim_emmc_read(f->e, loc.part, loc.offset, nv, loc.size, &err), 0);
+	assert_int_equal(unifw_nvram_patch_file(nv, loc.size, file, at, a, 6, &err), 0);
+	assert_int_equal(sim_emmc_write(f->e, loc.part, loc.offset, nv, loc.size, &err), 0);
+	free(nv);
+	package(f, f->m->stock, f->m, "stock", dir, sizeof dir);
+	flash(f, dir, NULL);
+}
+
+/* A blank WiFi MAC is not "the default MAC": the WLAN driver makes one up from its boot tick, a new
+ * one at every boot (issue 9.7). */
+static void test_blank_wifi_mac_changes_every_boot(void **state)
+{
+	(void)state;
+	struct fixture f;
+	phone_open(&f, "s10-like");
+	static const uint8_t blank[6];
+	patch_binregion_then_download(&f, UNIFW_NVRAM_WIFI, UNIFW_NVRAM_WIFI_MAC_OFFSET, blank);
+	struct sim_boot_report r;
+	evaluate(&f, &r);
+	assert_int_equal(r.verdict, SIM_VERDICT_BOOTS_WITH_FAULTS);
+	assert_int_equal(r.fault_count, 1);
+	assert_string_equal(r.faults[0].code, "mac_random_each_boot");
+	assert_non_null(strstr(r.faults[0].message, "after every boot"));
+	assert_string_equal(unifw_jv_str(unifw_jv_path(r.facts, "nvram.wifi_mac_state")), "blank");
+	assert_null(unifw_jv_path(r.facts, "nvram.wifi_mac"));
+	assert_true(unifw_jv_truthy(unifw_jv_path(r.facts, "nvram.imei_record")));
+	sim_boot_report_free(&r);
+	phone_close(&f);
+}
+
+/* A stored 00:08:22 MAC is fixed but borrowed: its own code, with the address; MediaTek's MT6572 default
+ * Bluetooth address (stBtDefault_6572) is reported as the default it is. */
+static void test_stored_template_mac_and_default_bt_address(void **state)
+{
+	(void)state;
+	struct fixture f;
+	static const uint8_t template_mac[6] = { 0x00, 0x08, 0x22, 0x5C, 0x10, 0xE3 },
+			     bt6572[6] = { 0x00, 0x00, 0x46, 0x65, 0x72, 0x01 };
+	phone_open(&f, "a516-like");
+	patch_binregion_then_download(&f, UNIFW_NVRAM_WIFI, UNIFW_NVRAM_WIFI_MAC_OFFSET, template_mac);
+	struct sim_boot_report r;
+	evaluate(&f, &r);
+	assert_int_equal(r.verdict, SIM_VERDICT_BOOTS_WITH_FAULTS);
+	assert_int_equal(r.fault_count, 1);
+	assert_string_equal(r.faults[0].code, "mac_template");
+	assert_non_null(strstr(r.faults[0].message, "00:08:22:5c:10:e3"));
+	assert_string_equal(unifw_jv_str(unifw_jv_path(r.facts, "nvram.wifi_mac_state")), "default");
+	assert_string_equal(unifw_jv_str(unifw_jv_path(r.facts, "nvram.wifi_mac")), "00:08:22:5c:10:e3");
+	sim_boot_report_free(&r);
+	phone_close(&f);
+
+	phone_open(&f, "y600-like");
+	patch_binregion_then_download(&f, UNIFW_NVRAM_BT_ADDR, 0, bt6572);
+	evaluate(&f, &r);
+	assert_int_equal(r.verdict, SIM_VERDICT_BOOTS_WITH_FAULTS);
+	assert_int_equal(r.fault_count, 1);
+	assert_string_equal(r.faults[0].code, "default_bt_address");
+	assert_non_null(strstr(r.faults[0].message, "MT6572"));
+	assert_string_equal(unifw_jv_str(unifw_jv_path(r.facts, "nvram.bt_address_state")), "default");
+	assert_string_equal(unifw_jv_str(unifw_jv_path(r.facts, "nvram.bt_address")), "00:00:46:65:72:01");
+	sim_boot_report_free(&r);
+	phone_close(&f);
+}
+
+/* ------------------------------------------------------------------ modem (issue 9.8) */
+
+/* The universal system.img alone on a stock phone: its modem asks for 24 MiB, the stock kernel reserves
+ * MT6572's 22 MiB: check_md_header refuses it and Android runs without radio, the IMEI untouched. */
+static void test_foreign_modem_mem_size_no_radio_imei_kept(void **state)
+{
+	(void)state;
+	struct fixture f;
+	char dir[1200];
+	phone_open(&f, "y600-like");
+	package(&f, sim_firmware_universal(), NULL, "universal", dir, sizeof dir);
+	static const char *const only[] = { "ANDROID" };
+	struct sim_flash_opts o = { .only = only, .only_count = 1 };
+	flash(&f, dir, &o);
+	struct sim_boot_report r;
+	evaluate(&f, &r);
+	if (r.verdict != SIM_VERDICT_BOOTS_WITH_FAULTS || r.fault_count != 1 || strcmp(r.faults[0].code, "no_radio")) {
+		sim_boot_report_text(&r, stderr);
+		fail_msg("expected boots_with_faults with no_radio only");
+	}
+	assert_non_null(strstr(r.faults[0].message, "MD mem size mis-match"));
+	assert_non_null(strstr(r.faults[0].message, "not an IMEI loss"));
+	assert_true(unifw_jv_truthy(unifw_jv_path(r.facts, "nvram.imei_record")));
+	assert_false(unifw_jv_truthy(unifw_jv_path(r.facts, "modem.loaded")));
+	assert_int_equal(unifw_jv_u64(unifw_jv_path(r.facts, "modem.mem_size")), 24u << 20);
+	assert_int_equal(unifw_jv_u64(unifw_jv_path(r.facts, "modem.kernel_reserved")), SIM_MD1_MEM_SIZE);
+	assert_string_equal(unifw_jv_str(unifw_jv_path(r.facts, "modem.image")), "/system/etc/firmware/modem_1_wg_n.img");
+	assert_true(unifw_jv_truthy(unifw_jv_path(r.facts, "modem.mddb")));
+	sim_boot_report_free(&r);
+	/* its own kernel with it (the whole universal ROM) reserves 24 MiB: the modem loads */
+	flash(&f, dir, NULL);
+	evaluate(&f, &r);
+	assert_false(has_code(r.faults, r.fault_count, "no_radio"));
+	assert_true(unifw_jv_truthy(unifw_jv_path(r.facts, "modem.loaded")));
+	sim_boot_report_free(&r);
+	phone_close(&f);
+}
+
+/* check_md_header as MT6572 compiles it: bind_sys_id, memory size and image size reject; a missing header
+ * or another header version is only logged (the source returns 0), a smaller request only warned. */
+static void test_modem_header_rules(void **state)
+{
+	(void)state;
+	uint8_t *img = NULL;
+	size_t len = 0;
+	assert_int_equal(sim_build_modem("wg", SIM_MD1_MEM_SIZE, 7, &img, &len, NULL), 0);
+	assert_int_equal(len, SIM_MD_BODY_SIZE + SIM_MD_HEADER_SIZE);
+	struct sim_md_header h, base;
+	assert_true(sim_md_header_read(img, len, &base));
+	assert_int_equal(base.verno, 2);
+	assert_int_equal(base.bind_sys_id, 1);
+	assert_int_equal(base.md_img_size, SIM_MD_BODY_SIZE);
+	struct sim_modem_check c;
+	sim_modem_judge_header(true, &base, len, SIM_MD1_MEM_SIZE, &c);
+	assert_false(c.rejected);
+	assert_string_equal(c.warning, "");
+
+	h = base;
+	h.bind_sys_id = 2; /* a modem for MD SYS2 */
+	sim_md_header_write(img, len, &h);
+	assert_true(sim_md_header_read(img, len, &h));
+	sim_modem_judge_header(true, &h, len, SIM_MD1_MEM_SIZE, &c);
+	assert_true(c.rejected);
+	assert_non_null(strstr(c.why, "not for MD SYS1"));
+
+	h = base;
+	h.mem_size = SIM_MD1_MEM_SIZE + 0x100000;
+	sim_modem_judge_header(true, &h, len, SIM_MD1_MEM_SIZE, &c);
+	assert_true(c.rejected);
+	assert_non_null(strstr(c.why, "mem size"));
+
+	h = base;
+	h.md_img_size = (uint32_t)len + 1; /* a cut image */
+	sim_modem_judge_header(true, &h, len, SIM_MD1_MEM_SIZE, &c);
+	assert_true(c.rejected);
+	assert_non_null(strstr(c.why, "image size"));
+
+	h = base;
+	h.mem_size = 16u << 20;
+	sim_modem_judge_header(true, &h, len, SIM_MD1_MEM_SIZE, &c);
+	assert_false(c.rejected);
+	assert_non_null(strstr(c.warning, "isn't sync"));
+
+	h = base;
+	h.verno = 1;
+	h.bind_sys_id = 2; /* never looked at behind another header version */
+	sim_modem_judge_header(true, &h, len, SIM_MD1_MEM_SIZE, &c);
+	assert_false(c.rejected);
+	assert_non_null(strstr(c.warning, "version 1"));
+
+	memset(img + len - SIM_MD_HEADER_SIZE, 0, 12); /* no CHECK_HEADER magic */
+	assert_false(sim_md_header_read(img, len, &h));
+	sim_modem_judge_header(false, &h, len, SIM_MD1_MEM_SIZE, &c);
+	assert_false(c.rejected);
+	assert_non_null(strstr(c.warning, "not exist"));
+	free(img);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_format_all_download_imei_null),
+		cmocka_unit_test(test_blank_wifi_mac_changes_every_boot),
+		cmocka_unit_test(test_stored_template_mac_and_default_bt_address),
+		cmocka_unit_test(test_foreign_modem_mem_size_no_radio_imei_kept),
+		cmocka_unit_test(test_modem_header_rules),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
