@@ -32,8 +32,18 @@ done
 "$(find "$root" -path '*/bin/unifw' -type f)" --version >/dev/null 2>&1 || fail "the installed unifw does not run"
 need "*/lib*/libunifw.so" "library (development link)"
 [ "$(find "$root" -path '*/lib*/libunifw.so.*' | wc -l)" -ge 1 ] || fail "no versioned libunifw.so.N"
+# the public headers are the ones meson.build lists in public_headers (docs/api.md); the internal ones
+# (the protocol cores, the CLI's helpers) must not be installed
+public=$(sed -n "/^public_headers = files(/,/)/p" "$src/meson.build" | grep -o "include/unifw/[a-z0-9_]*\.h" |
+	sed 's|.*/||')
+[ -n "$public" ] || fail "no public_headers list in meson.build"
 for h in "$src"/include/unifw/*.h; do
-	need "*/include/unifw/$(basename "$h")" "header $(basename "$h")"
+	name=$(basename "$h")
+	if echo "$public" | grep -qx "$name"; then
+		need "*/include/unifw/$name" "header $name"
+	elif [ -n "$(path_of "*/include/unifw/$name")" ]; then
+		fail "internal header $name is installed"
+	fi
 done
 if grep -q "pkgconfig\|import('pkgconfig')" "$src/meson.build"; then
 	need "*/pkgconfig/unifw.pc" "pkg-config file" &&
