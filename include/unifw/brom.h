@@ -2,7 +2,7 @@
  *
  * Wire rules (docs/protocol.md, docs/transport.md): multi-byte fields are big-endian;
  * every command byte and every u32 argument is echoed by the device and the echo is checked;
- * status words are u16 with 0 = OK (anything above 0xFF is an error, as mtkclient treats it).
+ * status words are u16 with 0 = OK (anything above 0xFF is an error; docs/transport.md).
  * Begin an operation with unifw_brom_begin_*(), drive it with the step interface (proto.h) or
  * unifw_session_run(), then read the results from unifw_brom_info(). One operation at a time. */
 #ifndef UNIFW_BROM_H
@@ -48,7 +48,7 @@ enum unifw_brom_mode {
 	UNIFW_BROM_MODE_PRELOADER, /* the preloader: answers FE with its version byte */
 };
 
-/* Target config bits (GET_TARGET_CONFIG, mtkclient mtk_preloader.get_target_config). */
+/* Target config bits (GET_TARGET_CONFIG, docs/protocol.md "BROM / preloader commands"). */
 #define UNIFW_BROM_CFG_SBC 0x1u   /* secure boot */
 #define UNIFW_BROM_CFG_SLA 0x2u   /* serial link authorization */
 #define UNIFW_BROM_CFG_DAA 0x4u   /* download agent authentication */

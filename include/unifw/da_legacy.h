@@ -48,7 +48,7 @@ enum {
 	UNIFW_DA_CMD_ENABLE_DRAM = 0xE8,
 };
 
-/* Storage codes: READ/FORMAT use 2 for eMMC, SDMMC_WRITE_DATA uses 1 (mtkclient DaStorage). */
+/* Storage codes: READ/FORMAT use 2 for eMMC, SDMMC_WRITE_DATA uses 1 (docs/protocol.md "Legacy DA commands"). */
 #define UNIFW_DA_READ_STORAGE_EMMC 0x02
 #define UNIFW_DA_WRITE_STORAGE_EMMC 0x01
 #define UNIFW_DA_HOST_OS_LINUX 0x0C
@@ -96,7 +96,7 @@ struct unifw_da_dram {
 	bool valid;
 	uint32_t config_status;        /* 0 = DRAM ready (preloader mode), 0xBC3 = DRAM config needed */
 	/* BROM mode only: */
-	uint32_t pre_word;             /* the u32 before the DRAM info (ignored by mtkclient) */
+	uint32_t pre_word;             /* the u32 before the DRAM info (ignored by hosts; docs/protocol.md) */
 	uint8_t dram_info[16];         /* the ID field of the phone's EMI entry */
 	uint16_t nand_id_count;
 	uint16_t nand_id[UNIFW_DA_MAX_NAND_IDS];
@@ -188,7 +188,7 @@ int unifw_da_emi_from_table(const struct unifw_emi_table *table, const uint8_t *
 			    struct unifw_error *err);
 
 /* Find the single entry whose ID matches the DRAM info the DA sent (its first id_len bytes, as
- * sent or with each 4-byte word reversed, the two ways mtkclient searches). Refuses with
+ * sent or with each 4-byte word reversed, the two ways public hosts search; docs/transport.md). Refuses with
  * UNIFW_E_UNSAFE when none matches or when two different entries match. */
 int unifw_da_emi_match(const struct unifw_da_emi *emi, const uint8_t dram_info[16], size_t *index,
 		       struct unifw_error *err);

@@ -2,7 +2,7 @@
  * A custom io_manager serves libext2fs from any pread-capable unifw_stream: a raw image file or
  * the random-access view of a sparse image (unifw_sparse_view_stream): nothing is expanded to
  * disk. Streams without pread (archive members) get superblock facts only ("partial").
- * make_ext4fs derives the UUID from the label (AOSP ext4_utils uuid.c): never use the UUID as
+ * make_ext4fs derives the UUID from the label (docs/format-sparse-ext4.md): never use the UUID as
  * a device identity. */
 #ifndef UNIFW_EXT4_H
 #define UNIFW_EXT4_H

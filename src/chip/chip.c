@@ -23,7 +23,7 @@ static const struct unifw_chip chips[] = {
 		.meid_addr = 0x11142C34,
 		.devinfo_base = 0x08000000,
 		.da_mode = UNIFW_DA_MODE_LEGACY,
-		/* eMMC phones: no BMT; mtkclient bmtsettings() for 0x6572. */
+		/* eMMC phones: no BMT (docs/protocol.md "BROM / preloader commands", MT6572 facts). */
 		.bmt_flag = 0,
 		.bmt_partsize = 0xA8,
 	},
@@ -83,7 +83,7 @@ const char *unifw_da_mode_name(enum unifw_da_mode mode)
 	return "unknown";
 }
 
-/* USB ids: protocol.md "USB" table (mtkclient's default port config). */
+/* USB ids: protocol.md "USB" table. */
 enum unifw_usb_mode unifw_usb_mode_from_ids(uint16_t vid, uint16_t pid)
 {
 	if (vid == UNIFW_USB_VID_MEDIATEK) {

@@ -1,6 +1,5 @@
 /* ext2/3/4 images through libext2fs with an io_manager over a unifw_stream (pread). Superblock
- * offsets: the kernel's Documentation/filesystems/ext4/super.rst (= ext2_fs.h); the make_ext4fs
- * UUID derivation: AOSP system/extras ext4_utils uuid.c (see docs/format-sparse-ext4.md). */
+ * offsets and the make_ext4fs UUID derivation: docs/format-sparse-ext4.md, with their sources. */
 #include "unifw/ext4.h"
 
 #include <errno.h>

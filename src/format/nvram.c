@@ -306,8 +306,8 @@ enum unifw_nvram_addr_state unifw_nvram_wifi_mac_state(const uint8_t mac[6])
 	return UNIFW_NVRAM_SET;
 }
 
-/* mediatek/custom/common/cgen/cfgdefault/CFG_BT_Default.h (l33tnoob/MT65x2_kernel_lk): the address
- * field of every stBtDefault_* record. */
+/* MediaTek's default BT addresses, the address field of every stBtDefault_* record (docs/format-nvram.md,
+ * with its source). */
 static const struct {
 	const char *chip;
 	uint8_t addr[6];

@@ -91,7 +91,7 @@ uint16_t unifw_brom_da_checksum(const uint8_t *data, size_t len)
 	return sum;
 }
 
-/* Status words: 0 = OK. mtkclient accepts up to 0xFF and treats anything above as an error;
+/* Status words: 0 = OK. Other hosts accept up to 0xFF and treat anything above as an error (docs/transport.md);
  * protocol.md lists >= 0x1000 as errors. Anything above 0xFF stops us. */
 static int check_status(struct unifw_brom *b, uint16_t status)
 {
@@ -251,7 +251,7 @@ int unifw_brom_begin_get_hw_sw_ver(struct unifw_brom *b)
 }
 
 /* The BROM echoes FE; the preloader does not echo it but answers its version byte instead
- * (protocol.md; mtkclient get_blver). No echo check here: the answer IS the information. */
+ * (docs/protocol.md "BROM / preloader commands"). No echo check here: the answer IS the information. */
 static int op_get_bl_ver(struct unifw_proto *p)
 {
 	struct unifw_brom *b = brom_of(p);
@@ -347,7 +347,7 @@ static int op_get_me_id(struct unifw_proto *p)
 	case 3:
 		return proto_recv(p, 4, 2, BROM_TIMEOUT_MS, "status");
 	case 4:
-		/* mtkclient reads this status little-endian; only 0 is OK either way. */
+		/* read little-endian by some hosts (docs/protocol.md); only 0 is OK either way. */
 		if (check_status(b, proto_rx_be16(p, 0)))
 			return p->err.code;
 		b->info.me_id_len = b->count;

@@ -54,7 +54,7 @@ static int op_sync(struct unifw_proto *p)
 	case 6:
 		for (size_t i = 0; i < 4; i++)
 			r->emmc_id[i] = proto_rx_be32(p, 4 * i);
-		/* mtkclient upload_da1: NAND if the first NAND id is set, eMMC if the first eMMC word is. */
+		/* docs/protocol.md "Legacy DA boot": NAND if the first NAND id is set, eMMC if the first eMMC word is. */
 		if (r->nand_id_count > 0 && r->nand_id[0] != 0)
 			r->storage = UNIFW_DA_STORAGE_NAND;
 		else if (r->emmc_id[0] != 0)
@@ -141,7 +141,7 @@ static int stage2_choose_emi(struct unifw_da *da)
 	if (unifw_da_emi_match(da->emi, d->dram_info, &d->emi_index, &e) < 0)
 		return proto_fail(p, e.code, "%s (stopped before ENABLE_DRAM; power-cycle the phone)", e.msg);
 	/* v10/v11 (MT6572) use the 16-byte info + u32 length exchange; other versions use other
-	 * exchanges (mtkclient set_stage2_config) that unifw does not implement. */
+	 * exchanges (docs/protocol.md "Legacy DA boot") that unifw does not implement. */
 	if (da->emi->version != 10 && da->emi->version != 11)
 		return proto_fail(p, UNIFW_E_UNSUPPORTED,
 				  "EMI settings version %u: only MTK_BLOADER_INFO_v10/v11 (MT6572) are handled",
@@ -229,7 +229,7 @@ static int op_stage2(struct unifw_proto *p)
 					  UNIFW_DA_MAX_EMI_LEN, n, n);
 		d->emi_len = n;
 		/* Send exactly what the DA announced, and only the matching entry: sending the whole
-		 * table (mtkclient) desynchronises a DA that takes the announced length (its #318). */
+		 * table desynchronises a DA that takes the announced length (docs/protocol.md "Legacy DA boot"). */
 		if (d->emi_len != e->len)
 			return proto_fail(p, UNIFW_E_UNSAFE,
 					  "the DA asks for %u bytes of EMI settings but the matching entry %zu has %zu; "
@@ -244,7 +244,7 @@ static int op_stage2(struct unifw_proto *p)
 	case 13:
 		return proto_recv(p, 14, 2, DA_INIT_TIMEOUT_MS, "EMI checksum");
 	case 14: {
-		/* The algorithm of this checksum is not public (mtkclient only prints it): we keep it
+		/* The algorithm of this checksum is not public (docs/protocol.md "Legacy DA boot"): we keep it
 		 * and say whether it equals the byte sum, the DA's convention for data packets. */
 		const struct unifw_da_emi_entry *e = &da->emi->entries[d->emi_index];
 		uint8_t m[5] = {UNIFW_DA_ACK, 0x80, 0x00, 0x00, 0x01};
@@ -372,7 +372,7 @@ static void parse_nor(struct unifw_da_report2 *r, const struct unifw_proto *p)
 
 /* The NAND block: ret u32, chip select u8, flash id u16, size u64, id count u16. An older layout
  * has a u32 size, so its count sits at 11 and the first two ids are already in the block; a
- * count of 0 in the u64 layout means the u32 one (mtkclient read_flash_info). */
+ * count of 0 in the u64 layout means the u32 one (docs/transport.md "Host choices"). */
 static int parse_nand(struct unifw_da *da)
 {
 	struct unifw_proto *p = &da->p;

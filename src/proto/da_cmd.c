@@ -64,8 +64,8 @@ static int op_read(struct unifw_proto *p)
 		da->off = 0;
 		da->packets = 0;
 		proto_progress(p, 0, da->total);
-		/* The whole header before the ACK, as mtkclient does: a DA that ACKs after the length
-		 * (saleemrashid's tool sends the packet size after it) finds it waiting. */
+		/* The whole header before the ACK: a DA that ACKs after the length (one public host sends
+		 * the packet size after it; docs/transport.md "Host choices") finds it waiting. */
 		return proto_send(p, 1, m, sizeof m, "READ header");
 	}
 	case 1:
@@ -73,7 +73,7 @@ static int op_read(struct unifw_proto *p)
 	case 2:
 		if (p->rx[0] == UNIFW_DA_ACK)
 			return read_next_packet(da);
-		/* mtkclient readflash: on a refusal the host answers NACK and reads a little-endian
+		/* docs/transport.md "Host choices": on a refusal the host answers NACK and reads a little-endian
 		 * u32 status that says why. */
 		da->value = p->rx[0];
 		return proto_send_u8(p, 3, UNIFW_DA_NACK, "NACK to ask why");
@@ -298,7 +298,7 @@ static int op_format(struct unifw_proto *p)
 	struct unifw_da *da = da_of(p);
 	switch (p->pc) {
 	case 0: {
-		/* storage, 00 = erase, 00 = no validation, 00 = logical addresses (mtkclient formatflash) */
+		/* storage, 00 = erase, 00 = no validation, 00 = logical addresses (docs/protocol.md "Legacy DA commands") */
 		uint8_t m[21] = {UNIFW_DA_CMD_FORMAT, da->storage, 0, 0, 0};
 		put_be64(m + 5, da->addr);
 		put_be64(m + 13, da->total);
@@ -405,7 +405,7 @@ int unifw_da_begin_read_pmt(struct unifw_da *da)
 }
 /* ---- registers, watchdog, finish ---- */
 
-/* READ_REG32: 7A, addr; the DA answers the value and then ACK (mtkclient read_reg32). */
+/* READ_REG32: 7A, addr; the DA answers the value and then ACK (docs/transport.md "Host choices"). */
 static int op_read_reg32(struct unifw_proto *p)
 {
 	struct unifw_da *da = da_of(p);

@@ -95,8 +95,8 @@ int da_ensure_buf(struct unifw_da *da, size_t size)
 /* ---- the command-ACK operations ---- */
 
 /* The DA commands whose whole exchange is the command byte, its arguments and ACKs (5A), nothing else
- * coming back (mtkclient set_usb_cmd, sdmmc_switch_part, write_reg32, finish; saleemrashid's
- * ENABLE_WATCHDOG). One row each, run by one operation. Either the arguments go out with the command
+ * coming back (docs/protocol.md "Legacy DA commands": USB_SETUP_PORT, SDMMC_SWITCH_PART, WRITE_REG32,
+ * FINISH, ENABLE_WATCHDOG). One row each, run by one operation. Either the arguments go out with the command
  * and one ACK answers both, or the DA ACKs the command byte before it reads the arguments and then
  * ACKs them too. */
 struct da_ack_cmd {
@@ -131,7 +131,7 @@ static const struct da_ack_cmd da_ack_cmds[] = {
 	/* DB timeout async bootup dlbit no_rtc_reset, ACK */
 	[ACK_ENABLE_WATCHDOG] = {"ENABLE_WATCHDOG", UNIFW_DA_CMD_ENABLE_WATCHDOG, 8, false, "command and arguments",
 				 "ACK"},
-	/* D9, ACK, mode u32, ACK (mtkclient finish) */
+	/* D9, ACK, mode u32, ACK (docs/protocol.md "Legacy DA commands") */
 	[ACK_FINISH] = {"FINISH", UNIFW_DA_CMD_FINISH, 4, true, "command", "ACK of the command", "mode",
 			"ACK of the mode"},
 };

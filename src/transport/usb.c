@@ -4,8 +4,8 @@
  * class 0x0A (CDC data) and its first bulk IN/OUT endpoints, detach the kernel driver (cdc_acm),
  * claim it, then SET_LINE_CODING (bmRequestType 0x21, bRequest 0x20, 921600 baud LE, 1 stop bit, no
  * parity, 8 bits) and SET_CONTROL_LINE_STATE (0x21, 0x22, wValue 2). The class requests go to the
- * communication interface (class 0x02) as the CDC spec says; mtkclient sends them with wIndex 1 and
- * the BROM accepts either. */
+ * communication interface (class 0x02) as the CDC spec says; other hosts send them with wIndex 1 and
+ * the BROM accepts either (docs/transport.md "USB (libusb)"). */
 #include "transport/port.h"
 
 #include <errno.h>
@@ -97,7 +97,7 @@ static void usb_set_line(struct usb_state *u)
 {
 	uint8_t coding[7] = {0x00, 0x10, 0x0E, 0x00, 0, 0, 8}; /* 921600 = 0x000E1000 LE, 1 stop, no parity, 8 bits */
 	uint16_t idx = (uint16_t)(u->comm_if >= 0 ? u->comm_if : u->data_if);
-	/* Best effort, as in mtkclient: some download modes stall class requests and work anyway. */
+	/* Best effort (docs/transport.md "USB (libusb)"): some download modes stall class requests and work anyway. */
 	(void)libusb_control_transfer(u->h, 0x21, 0x20, 0, idx, coding, sizeof coding, USB_CTRL_TIMEOUT_MS);
 	(void)libusb_control_transfer(u->h, 0x21, 0x22, 2, idx, NULL, 0, USB_CTRL_TIMEOUT_MS);
 }
@@ -285,7 +285,7 @@ static int usb_write(struct unifw_port *port, const uint8_t *buf, size_t n, stru
 					       "written)", chunk, done, n);
 	}
 	/* A transfer that ends exactly on a packet boundary is only complete for a device that
-	 * posted a bigger read after a zero-length packet (mtkclient sends one after uploads). */
+	 * posted a bigger read after a zero-length packet (hosts send one after uploads; docs/transport.md "USB (libusb)"). */
 	if (n % u->max_out == 0) {
 		int transferred = 0;
 		int lrc = libusb_bulk_transfer(u->h, u->ep_out, (uint8_t *)buf, 0, &transferred, PORT_WRITE_TIMEOUT_MS);

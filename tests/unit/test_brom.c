@@ -353,7 +353,7 @@ static void watchdog_disable_writes_the_chip_value(void **state)
 	scr_echo8(&s, 0xD4);
 	scr_echo(&s, (const uint8_t[]){0x10, 0x00, 0x70, 0x00}, 4);
 	scr_echo32(&s, 1);
-	D(&s, 0x00, 0x01); /* a status <= 0xFF is fine (mtkclient accepts up to 3 here) */
+	D(&s, 0x00, 0x01); /* a status <= 0xFF is fine (docs/transport.md: status words) */
 	scr_echo(&s, (const uint8_t[]){0x22, 0x00, 0x00, 0x64}, 4);
 	D(&s, 0x00, 0x00);
 	assert_int_equal(unifw_brom_begin_disable_watchdog(b, unifw_chip_find(0x6572)), 0);

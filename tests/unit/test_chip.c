@@ -1,5 +1,5 @@
-/* Chip table: the MT6572 row carries the facts of protocol.md (mtkclient brom_config hwconfig
- * 0x6572), neighbours are known but marked unsupported, USB ids map to download modes. */
+/* Chip table: the MT6572 row carries the facts of docs/protocol.md (its MT6572
+ * facts), neighbours are known but marked unsupported, USB ids map to download modes. */
 #include "testutil.h"
 
 #include <string.h>

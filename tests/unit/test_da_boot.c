@@ -295,7 +295,7 @@ static void emi_match_rules(void **state)
 	unifw_error_clear(&e);
 	assert_int_equal(unifw_da_emi_match(&f.emi, phone_dram_info, &idx, &e), 0);
 	assert_int_equal(idx, 1);
-	/* each 4-byte word reversed (how mtkclient prints it) also matches */
+	/* each 4-byte word reversed (how one public host prints it; docs/protocol.md) also matches */
 	uint8_t rev[16];
 	for (size_t w = 0; w < 4; w++)
 		for (size_t i = 0; i < 4; i++)
@@ -350,10 +350,10 @@ static void upload_da2_accepts_the_final_ack_in_either_order(void **state)
 			scr_h(&s, da2 + off, len - off < 0x1000 ? len - off : 0x1000);
 			D(&s, 0x5A);
 		}
-		if (unprompted) { /* saleemrashid's order: the DA's 5A first */
+		if (unprompted) { /* one public host's order: the DA's 5A first (docs/protocol.md) */
 			D(&s, 0x5A);
 			H(&s, 0x5A);
-		} else { /* mtkclient's order */
+		} else { /* the other order: the host's 5A first */
 			H(&s, 0x5A);
 			D(&s, 0x5A);
 		}
@@ -401,7 +401,7 @@ static void script_report2(struct script *s, uint16_t nand_ids, bool nand32, uin
 		scr_d32(s, 0x08000000);
 		scr_d16(s, nand_ids);
 		/* ids 0 and 1 sit inside the 0x11 bytes; id 1 is where the u64 layout keeps its count,
-		 * so this layout is recognised only when id 1 is 0 (mtkclient's rule) */
+		 * so this layout is recognised only when id 1 is 0 (docs/protocol.md "Legacy DA boot") */
 		scr_d16(s, 0xEC);
 		scr_d16(s, 0);
 		for (uint16_t i = 2; i < nand_ids; i++)

@@ -332,7 +332,7 @@ static void brom_mode_boot_with_the_phones_own_emi(void **state)
 }
 
 /* A phone with another memory part (Hynix id): the A516 preloader does not list it, so the host
- * stops before ENABLE_DRAM instead of hanging the way mtkclient #318 does. */
+ * stops before ENABLE_DRAM instead of hanging the way another public host does (docs/protocol.md "Legacy DA boot"). */
 static void brom_mode_refuses_a_preloader_without_the_phones_memory(void **state)
 {
 	(void)state;

@@ -71,7 +71,7 @@ static void every_corpus_misc_file_is_recognised(void **state)
 		if (strstr(desc, "AND_SECCFG_v")) {
 			assert_string_equal(type, "seccfg");
 			assert_string_equal(unifw_jv_str(unifw_jv_get(o, "magic")), "0x4d4d4d4d");
-			/* SecCfgV3 in mtkclient: version 3, 0x1860 bytes, 'EEEE' in the last word. */
+			/* SecCfgV3 (docs/format-nvram.md "seccfg"): version 3, 0x1860 bytes, 'EEEE' in the last word. */
 			assert_int_equal(unifw_jv_u64(unifw_jv_get(o, "version")), 3);
 			assert_int_equal(unifw_jv_u64(unifw_jv_get(o, "seccfg_size")), 0x1860);
 			assert_int_equal(unifw_jv_u64(unifw_jv_get(o, "end_flag_offset")), 0x185C);
