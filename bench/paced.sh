@@ -3,7 +3,7 @@
 # link like a USB 2.0 MT6572 DA: full speed (1 MB/s each way) until the DA switches to high speed,
 # then 20 MB/s device to host and 8 MB/s host to device (sim/device/linkrate.c sim_link_speeds; docs/sim.md
 # "Slow link"). Each unifw run is reported as a fraction of that paced rate, two ways:
-#   - of the nominal rate: the one the sim paces with, as it prints it at start (sim/main.c);
+#   - of the nominal rate: the one the sim paces with, as it prints it at start (sim/sim_main.c);
 #   - of the measured rate: a trivial transfer through the same kind of paced sim in the same round
 #     (bench/linkprobe.py: pipelined BootROM SEND_DA / READ32 blocks, no protocol work), which shows
 #     what the sim's pacing really delivers on this (loaded) machine.

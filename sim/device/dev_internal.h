@@ -1,4 +1,4 @@
-/* unifw-sim — internals shared by the device core's files (dev.c, brom_cmd.c, da.c, da_cmd.c, regs.c).
+/* unifw-sim — internals shared by the device core's files (dev.c, brom_cmd.c, da.c, da_serve.c, regs.c).
  *
  * Input model: the device always waits for a fixed number of bytes (dev_expect(d, n, step)); when
  * they have arrived, step(d, bytes, n) runs and decides what to wait for next. A step must not
@@ -150,7 +150,7 @@ void brom_listen_tick(struct sim_dev *d);
 void dev_replay(struct sim_dev *d, const uint8_t *b, size_t n);
 /* da.c: DA1 boot, EMI, DA2, report 2 */
 void da1_start(struct sim_dev *d);
-/* da_cmd.c: the DA command loop */
+/* da_serve.c: the DA command loop */
 void da_cmd_wait(struct sim_dev *d);
 void da_reenumerated(struct sim_dev *d);
 /* regs.c: the address map of READ/WRITE16/32 and READ/WRITE_REG32. Return 0 or a BROM status. */
