@@ -62,7 +62,7 @@ static void clear_bar(struct cli_progress *p)
 
 size_t cli_progress_format(const struct cli_progress *p, unsigned cols, double now, char *buf, size_t cap)
 {
-	char done[32], total[32] = "", sp[40], eta[32] = "", tail[128], head[48];
+	char done[32], total[32] = "", sp[40], eta[32] = "", tail[192], head[48];
 	double secs = now - p->t0;
 	unifw_human_size(p->done, done, sizeof done);
 	rate((double)(p->done - p->done0), secs, sp, sizeof sp);

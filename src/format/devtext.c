@@ -1,4 +1,4 @@
-/* Text device-information files. Formats seen in the corpus (docs/format-devinfo.md, with provenance):
+/* Text device-information files. Formats seen in the corpus (docs/format-devtext.md, with provenance):
  * dumchar_info is printed by MediaTek's dumchar driver (/proc/dumchar_info): name, size, start, type,
  * map-to, with a legend after the table; MTK Droid Tools saves the same table as firmware.info. */
 #include "unifw/devtext.h"
