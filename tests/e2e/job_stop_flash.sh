@@ -1,5 +1,5 @@
 #!/bin/sh
-# Ctrl-C (SIGINT) during `unifw flash` on a slow link (unifw-sim --link usb1): the flash stops at the next
+# Ctrl-C (SIGINT) during `unifw flash` while the first write is held (unifw-sim stall fault): the flash stops at the next
 # range boundary (never inside a write command), exits 130, its journal says "interrupted", and the last
 # line on stderr is the command that resumes it. That command, run as printed against the phone plugged
 # in again, finishes the flash bit-exact (flash_check.py) and the phone boots. Exit 0 pass, 77 skip.
@@ -9,7 +9,7 @@ m=a516-like
 "$SIM" make-emmc --model "$m" -o "$work/e.img" >/dev/null
 "$SIM" make-firmware --model "$m" --seed 3 -o "$work/pkg" >/dev/null
 
-start_sim "$work/e.img" --model "$m" --link usb1
+start_sim "$work/e.img" --model "$m" --fault stall:op=write,dir=out,ms=2500
 "$UNIFW" flash "$work/pkg" --yes --json --range-size 64K --port "$PORT" --da "$DA" >"$work/out.json" \
 	2>"$work/err.txt" &
 pid=$!

@@ -1,5 +1,5 @@
 #!/bin/sh
-# SIGINT during `unifw format --all-but-identity` on a slow link (unifw-sim --link usb1): the erase stops
+# SIGINT during `unifw format --all-but-identity` while the first FORMAT is held (unifw-sim stall fault): the erase stops
 # before the next partition (a FORMAT and its read-back are never cut), exits 130, its result names what was
 # erased and what remains, and the last line on stderr is the command that erases the rest. That command,
 # run as printed, erases exactly the remaining partitions (each verified). Exit 0 pass, 77 skip, else fail.
@@ -11,7 +11,7 @@ img="$work/$m.img"
 "$SIM" make-emmc --model "$m" -o "$img" >/dev/null
 mkdir "$work/bk"
 
-sim_start "$img" --model "$m" --mode preloader --preloader-window 0 --link usb1
+sim_start "$img" --model "$m" --mode preloader --preloader-window 0 --fault stall:op=format,ms=2500
 "$UNIFW" format --all-but-identity --yes --json --backup-dir "$work/bk" --port "$PORT" >"$work/out" 2>"$work/err" &
 pid=$!
 i=0
