@@ -55,6 +55,11 @@ int unifw_error_sys(struct unifw_error *err, const char *where, const char *fmt,
 void unifw_error_where(struct unifw_error *err, const char *where);
 /* Prefix the message with context, e.g. "partition ANDROID: " */
 void unifw_error_prefix(struct unifw_error *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* vsnprintf for text people read (error messages, plan reasons; they reach --json too): when the text
+ * does not fit, it ends at the last whole word that does, followed by " [...]", never mid-word.
+ * Returns true when the whole text fitted. */
+bool unifw_vsnprintf_words(char *buf, size_t cap, const char *fmt, va_list ap) __attribute__((format(printf, 3, 0)));
+bool unifw_snprintf_words(char *buf, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 void unifw_error_clear(struct unifw_error *err);
 const char *unifw_status_name(int code);
 /* "file: offset 0x1c: message" into buf; returns buf. */

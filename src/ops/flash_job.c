@@ -66,7 +66,7 @@ static int package_preloader(const struct unifw_package *pkg, char *warning, siz
 		return 0;
 	const struct unifw_package_item *it = pp->item;
 	if (it->error) { /* e.g. two members of that name: which one is the phone's DRAM setup? Neither. */
-		snprintf(warning, wlen, "the package's preloader is not offered for DRAM setup: %s", it->error);
+		unifw_snprintf_words(warning, wlen, "the package's preloader is not offered for DRAM setup: %s", it->error);
 		return 0;
 	}
 	if (pkg->source == UNIFW_PACKAGE_FOLDER) {

@@ -49,7 +49,7 @@ int flash_plan_scatter_overlaps(struct unifw_flash_plan *plan, const struct unif
 		unifw_findings_add(&plan->findings, UNIFW_SEV_ERROR, "scatter-overlap", scatter_name, x->line,
 				   x->partition[0] ? x->partition : NULL,
 				   "the package's scatter places two partitions on the same bytes (unifw scatter validate: "
-				   "%.400s): one would overwrite the other; nothing is written", x->msg);
+				   "%s): one would overwrite the other; nothing is written", x->msg);
 	}
 	unifw_findings_free(&f);
 	return rc;

@@ -26,7 +26,7 @@ int unifw_flash_facts_read(struct unifw_phone *ph, struct unifw_flash_facts *f, 
 	unifw_error_clear(&e);
 	int rc = unifw_phone_layout_read(ph, &f->layout, &e);
 	if (rc == UNIFW_E_NOT_FOUND) {
-		snprintf(f->layout_note, sizeof f->layout_note, "%.255s", e.msg);
+		unifw_snprintf_words(f->layout_note, sizeof f->layout_note, "%s", e.msg);
 		return 0;
 	}
 	if (rc < 0) {

@@ -58,7 +58,7 @@ void flash_plan_reason(struct unifw_flash_entry *e, enum unifw_flash_action a, c
 	e->action = a;
 	e->code = code;
 	va_start(ap, fmt);
-	vsnprintf(e->reason, sizeof e->reason, fmt, ap);
+	unifw_vsnprintf_words(e->reason, sizeof e->reason, fmt, ap);
 	va_end(ap);
 }
 
@@ -266,7 +266,7 @@ static int plan_entry(struct unifw_flash_plan *plan, struct unifw_flash_entry *e
 				   pp->item->type, sp->name);
 			return 0;
 		}
-		snprintf(e->warning, sizeof e->warning, "image content is %s, unusual for %s", pp->item->type, sp->name);
+		unifw_snprintf_words(e->warning, sizeof e->warning, "image content is %s, unusual for %s", pp->item->type, sp->name);
 	}
 	if (e->part == UNIFW_PHONE_BOOT1) {
 		int rc = flash_plan_preloader(e, plan->pkg, f, o, err);
@@ -282,7 +282,7 @@ static int plan_entry(struct unifw_flash_plan *plan, struct unifw_flash_entry *e
 				   unifw_error_format(&ferr, m, sizeof m));
 			return 0;
 		}
-		flash_plan_reason(e, UNIFW_FLASH_WRITE, "write", "%s image %s%s%.480s",
+		flash_plan_reason(e, UNIFW_FLASH_WRITE, "write", "%s image %s%s%s",
 			   e->form == UNIFW_FLASH_FORM_SPARSE ? "sparse" : "raw", e->image, own[0] ? ": " : "", own);
 	}
 	check_fit(e, f);

@@ -28,19 +28,19 @@ static int add_diff(struct unifw_flash_plan *plan, const char *code, const char 
 	d->phone_start = ph_start;
 	d->phone_size = ph_size;
 	if (!strcmp(code, "missing_on_phone"))
-		snprintf(d->text, sizeof d->text, "%s (package: at 0x%llx, %s) does not exist on the phone", name,
+		unifw_snprintf_words(d->text, sizeof d->text, "%s (package: at 0x%llx, %s) does not exist on the phone", name,
 			 (unsigned long long)pkg_start, hsize(pkg_size, a, sizeof a));
 	else if (!strcmp(code, "not_in_package"))
-		snprintf(d->text, sizeof d->text, "%s (phone: at 0x%llx, %s) is not in the package's scatter", name,
+		unifw_snprintf_words(d->text, sizeof d->text, "%s (phone: at 0x%llx, %s) is not in the package's scatter", name,
 			 (unsigned long long)ph_start, hsize(ph_size, a, sizeof a));
 	else if (!strcmp(code, "start"))
-		snprintf(d->text, sizeof d->text, "%s starts at 0x%llx in the package but at 0x%llx on the phone", name,
+		unifw_snprintf_words(d->text, sizeof d->text, "%s starts at 0x%llx in the package but at 0x%llx on the phone", name,
 			 (unsigned long long)pkg_start, (unsigned long long)ph_start);
 	else if (!strcmp(code, "size"))
-		snprintf(d->text, sizeof d->text, "%s is %s in the package but %s on the phone", name,
+		unifw_snprintf_words(d->text, sizeof d->text, "%s is %s in the package but %s on the phone", name,
 			 hsize(pkg_size, a, sizeof a), hsize(ph_size, b, sizeof b));
 	else
-		snprintf(d->text, sizeof d->text,
+		unifw_snprintf_words(d->text, sizeof d->text,
 			 "the phone's MBR/EBR puts %s at 0x%llx, where no partition of the package starts", name,
 			 (unsigned long long)ph_start);
 	return 0;

@@ -224,7 +224,7 @@ int flash_plan_preloader(struct unifw_flash_entry *e, const struct unifw_package
 		return 0;
 	}
 	if (fit.matches > 1)
-		snprintf(e->warning, sizeof e->warning,
+		unifw_snprintf_words(e->warning, sizeof e->warning,
 			 "%zu EMI entries match the phone's CID: newer preloaders then also compare the DRAM vendor and "
 			 "ranks", fit.matches);
 	flash_plan_reason(e, UNIFW_FLASH_WRITE, "write", "--with-preloader and %s; written to boot1 in its EMMC_BOOT form",

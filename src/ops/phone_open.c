@@ -333,12 +333,10 @@ static int da_stage2_failed(struct unifw_phone *ph, int rc, struct unifw_error *
 	else
 		snprintf(msg, sizeof msg,
 			 "BROM mode: %s does not list this phone's memory id %s: %s. Stopped before the ENABLE_DRAM "
-			 "(E8) step: power-cycle the phone before trying again. Detail: %.200s",
+			 "(E8) step: power-cycle the phone before trying again. Detail: %s",
 			 emi->path, id, emi_advice, err ? err->msg : "");
 	if (err) {
-		size_t n = strlen(msg) < sizeof err->msg - 1 ? strlen(msg) : sizeof err->msg - 1;
-		memcpy(err->msg, msg, n);
-		err->msg[n] = 0;
+		unifw_snprintf_words(err->msg, sizeof err->msg, "%s", msg);
 		err->code = UNIFW_E_UNSAFE;
 		snprintf(err->where, sizeof err->where, "DA stage 2 (EMI)");
 	}

@@ -4,6 +4,49 @@
 #include <stdio.h>
 #include <string.h>
 
+#define ELISION " [...]"
+
+/* Cut a text that overflowed back to its last whole word and mark the cut. */
+static void cut_at_word(char *buf, size_t cap)
+{
+	size_t mark = sizeof ELISION - 1;
+	if (cap <= mark + 1)
+		return; /* no room to say it: the plain truncation stands */
+	size_t end = cap - 1 - mark;
+	size_t keep = end;
+	while (keep > end / 2 && buf[keep] != ' ') /* buf[end] is the first letter that would be cut */
+		keep--;
+	if (buf[keep] != ' ')
+		keep = end; /* one huge word (a path): cut it, the marker still says so */
+	while (keep > 0 && (buf[keep - 1] == ' ' || buf[keep - 1] == ',' || buf[keep - 1] == ':'))
+		keep--;
+	memcpy(buf + keep, ELISION, mark + 1);
+}
+
+bool unifw_vsnprintf_words(char *buf, size_t cap, const char *fmt, va_list ap)
+{
+	if (!cap)
+		return false;
+	int n = vsnprintf(buf, cap, fmt, ap);
+	if (n < 0) {
+		buf[0] = 0;
+		return false;
+	}
+	if ((size_t)n < cap)
+		return true;
+	cut_at_word(buf, cap);
+	return false;
+}
+
+bool unifw_snprintf_words(char *buf, size_t cap, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	bool whole = unifw_vsnprintf_words(buf, cap, fmt, ap);
+	va_end(ap);
+	return whole;
+}
+
 int unifw_error_setv(struct unifw_error *err, int code, const char *where, uint64_t offset,
 		     const char *fmt, va_list ap)
 {
@@ -13,7 +56,7 @@ int unifw_error_setv(struct unifw_error *err, int code, const char *where, uint6
 	err->sys_errno = 0;
 	err->offset = offset;
 	snprintf(err->where, sizeof err->where, "%s", where ? where : "");
-	vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+	unifw_vsnprintf_words(err->msg, sizeof err->msg, fmt, ap);
 	return code;
 }
 
@@ -51,23 +94,16 @@ void unifw_error_where(struct unifw_error *err, const char *where)
 
 void unifw_error_prefix(struct unifw_error *err, const char *fmt, ...)
 {
-	char joined[256 + sizeof err->msg];
+	char head[256], msg[sizeof err->msg];
 	va_list ap;
-	int n;
 
 	if (!err)
 		return;
 	va_start(ap, fmt);
-	n = vsnprintf(joined, 256, fmt, ap);
+	unifw_vsnprintf_words(head, sizeof head, fmt, ap);
 	va_end(ap);
-	if (n < 0)
-		return;
-	if (n > 255)
-		n = 255;
-	memcpy(joined + n, err->msg, sizeof err->msg);
-	joined[n + sizeof err->msg - 1] = 0;
-	memcpy(err->msg, joined, sizeof err->msg - 1);
-	err->msg[sizeof err->msg - 1] = 0;
+	memcpy(msg, err->msg, sizeof msg);
+	unifw_snprintf_words(err->msg, sizeof err->msg, "%s%s", head, msg);
 }
 
 void unifw_error_clear(struct unifw_error *err)

@@ -23,7 +23,7 @@ void unifw_findings_add(struct unifw_findings *f, enum unifw_severity sev, const
 	snprintf(x->where, sizeof x->where, "%s", where ? where : "");
 	snprintf(x->partition, sizeof x->partition, "%s", partition ? partition : "");
 	va_start(ap, fmt);
-	vsnprintf(x->msg, sizeof x->msg, fmt, ap);
+	unifw_vsnprintf_words(x->msg, sizeof x->msg, fmt, ap);
 	va_end(ap);
 }
 

@@ -29,6 +29,36 @@ static void error_names_file_offset_and_message(void **state)
 	assert_string_equal(unifw_status_name(UNIFW_E_TRUNCATED), "truncated");
 }
 
+/* Text that does not fit ends at a whole word with " [...]"; text that fits is untouched. */
+static void long_messages_are_cut_at_a_word_never_inside_one(void **state)
+{
+	(void)state;
+	struct unifw_error e;
+	char words[2000] = "";
+	for (int i = 0; strlen(words) < 1500; i++)
+		snprintf(words + strlen(words), sizeof words - strlen(words), "word%d ", i);
+	unifw_error_clear(&e);
+	unifw_error_set(&e, UNIFW_E_INVALID, "x", UNIFW_NO_OFFSET, "%s", words);
+	size_t n = strlen(e.msg);
+	assert_true(n < sizeof e.msg);
+	assert_string_equal(e.msg + n - 6, " [...]");
+	/* the text before the marker is a prefix of the original that ends at the end of a word */
+	assert_memory_equal(e.msg, words, n - 6);
+	assert_true(words[n - 6] == ' ');
+	/* a prefix that pushes a full message over its size keeps both ends honest */
+	unifw_error_prefix(&e, "partition %s: ", "SYSTEM");
+	n = strlen(e.msg);
+	assert_true(strncmp(e.msg, "partition SYSTEM: word0 word1", 29) == 0);
+	assert_string_equal(e.msg + n - 6, " [...]");
+	assert_true(e.msg[n - 7] >= '0' && e.msg[n - 7] <= '9'); /* "wordNN" whole before the marker */
+	/* fits: no marker */
+	char small[32];
+	assert_true(unifw_snprintf_words(small, sizeof small, "%s %s", "fits", "here"));
+	assert_string_equal(small, "fits here");
+	assert_false(unifw_snprintf_words(small, sizeof small, "%s", "aaaa bbbb cccc dddd eeee ffff gggg"));
+	assert_string_equal(small, "aaaa bbbb cccc dddd eeee [...]"); /* 30 of 31 bytes */
+}
+
 static void checked_reads_refuse_out_of_bounds(void **state)
 {
 	(void)state;
@@ -233,6 +263,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(error_names_file_offset_and_message),
+		cmocka_unit_test(long_messages_are_cut_at_a_word_never_inside_one),
 		cmocka_unit_test(checked_reads_refuse_out_of_bounds),
 		cmocka_unit_test(stream_reads_exact_and_reports_truncation),
 		cmocka_unit_test(read_all_grows_for_unknown_sizes_and_enforces_the_limit),
