@@ -415,7 +415,7 @@ static int pty_watch(const char *slave)
 }
 
 /* Wait until a client opens the slave. A phone notices its host within about a millisecond, and a
- * host that sends A0 at once must be served (protocol.md "USB"): inotify reports the open of the
+ * host that sends A0 at once must be served (docs/protocol.md "When the device listens"): inotify reports the open of the
  * slave's node as it happens. */
 static bool pty_wait_open(struct link *l)
 {

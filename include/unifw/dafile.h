@@ -1,4 +1,4 @@
-/* MediaTek download agent container (MTK_AllInOne_DA.bin), all little-endian (protocol.md "DA file"):
+/* MediaTek download agent container (MTK_AllInOne_DA.bin), all little-endian (docs/format-da.md):
  * header 0x6C bytes: "MTK_DOWNLOAD_AGENT"[32], version string[64], info_ver u32, magic u32 0x22668899,
  * entry count u32; then one entry per chip of 0xDC bytes (an older layout has 0xD8: no sw_ver/reserved):
  * magic u16 0xDADA, hw_code, hw_sub_code, hw_ver, sw_ver, reserved, page_size, reserved2,

@@ -71,8 +71,8 @@ struct unifw_phone_layout {
 	char note[256];             /* a disagreement between the tables, "" if none */
 };
 
-/* Read the PMT and walk MBR/EBR over ph, merge them (formats.md "Rebuilding a scatter from a
- * readback") and look at each partition's first bytes to confirm its content. */
+/* Read the PMT and walk MBR/EBR over ph, merge them (docs/identify.md: rebuilding a scatter from a
+ * readback) and look at each partition's first bytes to confirm its content. */
 int unifw_phone_layout_read(struct unifw_phone *ph, struct unifw_phone_layout *out, struct unifw_error *err);
 
 /* MT6572 ptgen reserves BMTPOOL, 0xA8 blocks of 128 KiB, at the end of the user area (the chip

@@ -90,7 +90,7 @@ uint64_t unifw_phone_part_size(const struct unifw_phone *ph, enum unifw_phone_pa
 /* "boot1", "boot2", "rpmb", "user area" (for messages). */
 const char *unifw_phone_part_name(enum unifw_phone_part part);
 /* Size of the boot region = boot1 + boot2 + RPMB: the linear (scatter) address of user-area offset 0
- * (formats.md "Address spaces"). ADDED. */
+ * (docs/format-partition-tables.md "Address spaces"). ADDED. */
 uint64_t unifw_phone_boot_region(const struct unifw_phone *ph);
 
 /* Stream [off, off+len) of a hardware partition to sink (verified packets only, in order).

@@ -113,7 +113,7 @@ struct unifw_preloader {
  * Lying lengths (file_len beyond the input, blocks that overrun) fail naming the offset. */
 int unifw_preloader_parse(const uint8_t *buf, size_t len, const char *name, struct unifw_preloader *out,
 			  struct unifw_error *err);
-/* The EMI blob to send to a legacy DA (protocol.md recipe): content = file_len - sig_len bytes after the
+/* The EMI blob to send to a legacy DA (docs/format-preloader.md recipe): content = file_len - sig_len bytes after the
  * GFH (the whole input without one), its last u32 = block size (0: drop 0x800 bytes and read again), the
  * block precedes it, the blob starts 0xC bytes after "MTK_BIN". Falls back to searching the tag. */
 int unifw_preloader_emi_blob(const uint8_t *buf, size_t len, struct unifw_emi_location *out, struct unifw_error *err);

@@ -1,6 +1,6 @@
 /* unifw — transports: move bytes to and from a phone (or the virtual phone); never parse them.
  *
- * A struct unifw_port is opened from a --port string (DESIGN.md, docs/transport.md):
+ * A struct unifw_port is opened from a --port string (docs/transport.md):
  *   auto                 wait for a MediaTek device (BROM 0E8D:0003, preloader 0E8D:2000/3000,
  *                        DA 0E8D:2001) on /dev/ttyACM* or USB, calling opt->notify once
  *   /dev/ttyACM0         a serial port (termios raw, 921600 8N1, poll-based timeouts)

@@ -2,7 +2,7 @@
  * "Download" and a factory line do, and the eMMC image of a model (docs/sim.md "eMMC image of a model").
  *
  * Addresses: a scatter's linear address is the user-area offset plus the phone's boot region
- * (boot1 + boot2 + rpmb sizes of ITS eMMC: formats.md "Address spaces"), so a partition lands at
+ * (boot1 + boot2 + rpmb sizes of ITS eMMC: docs/format-partition-tables.md "Address spaces"), so a partition lands at
  * linear - boot region. A package made for a bigger boot region lands shifted; one made for a smaller
  * boot region would write below the user area and is refused. PRELOADER goes to boot1 in its
  * EMMC_BOOT form. Sparse images are expanded into place (zero fills punch holes: the image stays

@@ -1,4 +1,4 @@
-/* Power-on, the handshake and the BootROM / preloader command loop (protocol.md, "BROM / preloader
+/* Power-on, the handshake and the BootROM / preloader command loop (docs/protocol.md, "BROM / preloader
  * commands"): every command byte and every u32 argument is echoed; status words are u16 BE;
  * unknown commands are echoed and ignored. BROM and preloader differ in GET_BL_VER (BROM echoes
  * 0xFE, the preloader answers its version byte) and in E1/E7/FF, which only the BROM has. */

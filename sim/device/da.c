@@ -1,5 +1,5 @@
 /* The legacy DA's boot: DA1 sync and report 1, stage-2 config, the DRAM/EMI step (BROM mode),
- * DA2 upload and report 2 (protocol.md, "Legacy DA boot sequence" and the byte-exact notes). */
+ * DA2 upload and report 2 (docs/protocol.md, "Legacy DA boot" and the byte-exact notes). */
 #include "dev_internal.h"
 
 #include <stdlib.h>
@@ -9,7 +9,7 @@
 #include "util/bytes.h"
 #include "util/bytesum.h"
 
-/* The DA's NAND id list has a fixed size; an eMMC phone sends zeros (see protocol.md on report 2). */
+/* The DA's NAND id list has a fixed size; an eMMC phone sends zeros (see docs/protocol.md "Legacy DA boot", report 2). */
 static void emit_nand_ids(struct sim_dev *d, enum sim_op op)
 {
 	uint16_t count = (uint16_t)dev_fault_length(d, op, SIM_NAND_ID_COUNT);
@@ -136,8 +136,8 @@ static void step_emi_cmd(struct sim_dev *d, const uint8_t *b, size_t n)
 }
 
 /* The DA initialises DRAM with the entry only when its ID is this phone's memory part: the
- * first id_length bytes of the entry's ID equal the phone's DRAM id (formats.md, "How the
- * preloader picks"). */
+ * first id_length bytes of the entry's ID equal the phone's DRAM id (docs/format-preloader.md): the
+ * preloader's pick. */
 static bool emi_entry_matches(struct sim_dev *d, const uint8_t *e, size_t n)
 {
 	uint32_t type = 0, id_len = 0;

@@ -1,4 +1,4 @@
-/* The legacy DA command loop (protocol.md, "Legacy DA commands" and the byte-exact notes).
+/* The legacy DA command loop (docs/protocol.md, "Legacy DA commands" and the byte-exact notes).
  *
  * Errors: a command whose header the DA refuses (range, storage, alignment) is answered with NACK
  * (0xA5) instead of ACK. A host that then sends 0xA5 reads the reason as a u32 LITTLE-endian status
@@ -295,7 +295,7 @@ static void step_format_header(struct sim_dev *d, const uint8_t *b, size_t n)
 
 static bool pmt_magic(const uint8_t *p, const char *s)
 {
-	/* formats.md writes the magic as a u32: accept it in either byte order. */
+	/* docs/format-partition-tables.md writes the magic as a u32: accept it in either byte order. */
 	return memcmp(p, s, 4) == 0 || (p[0] == s[3] && p[1] == s[2] && p[2] == s[1] && p[3] == s[0]);
 }
 

@@ -131,7 +131,7 @@ enum sim_part {
 #define SIM_DA1_ADDR 0x02007000u
 #define SIM_DA2_ADDR 0x80000000u
 
-/* PMT (formats.md): a 0x1000-byte region at user size - 0x100000, 8-byte header ("PTv1", "1.0\0"),
+/* PMT (docs/format-partition-tables.md): a 0x1000-byte region at user size - 0x100000, 8-byte header ("PTv1", "1.0\0"),
  * then 40 entries of 0x58 bytes (name[64], size u64, offset u64, mask_flags u64). */
 #define SIM_PMT_FROM_END 0x100000u
 #define SIM_PMT_HEADER_LEN 8

@@ -236,7 +236,7 @@ static void scatter_part(const struct sim_firmware *fw, const struct sim_fw_part
 	sp->is_download = ri->download;
 	snprintf(sp->type, sizeof sp->type, "%s", ri->scatter_type);
 	sp->linear_start = p->linear;
-	sp->physical_start = 0; /* what ptgen writes on MT6572 (formats.md) */
+	sp->physical_start = 0; /* what ptgen writes on MT6572 (docs/format-scatter.md) */
 	sp->size = p->size;
 	snprintf(sp->region, sizeof sp->region, "%s", p->def->role == SIM_ROLE_PRELOADER ? "EMMC_BOOT_1" : "EMMC_USER");
 	snprintf(sp->storage, sizeof sp->storage, "HW_STORAGE_EMMC");

@@ -72,7 +72,7 @@ static const struct sim_mem_part micron_p1j94h = {
 
 /* ---------------------------------------------------------------- layouts */
 
-/* The raw partitions every MT6572 eMMC layout starts with (formats.md canonical layout). */
+/* The raw partitions every MT6572 eMMC layout starts with (docs/format-scatter.md, the canonical layout). */
 #define RAW_HEAD                                                                                               \
 	{ "PRELOADER", 0, SIM_ROLE_PRELOADER }, { "MBR", KiB(512), SIM_ROLE_MBR },                          \
 	{ "EBR1", KiB(512), SIM_ROLE_EBR1 }, { "PRO_INFO", MiB(3), SIM_ROLE_PRO_INFO },                     \
@@ -103,7 +103,7 @@ static const struct sim_part_def layout_wiko[] = {
 };
 
 /* Mobiwire S10-like: 20 MiB boot region, a CUSTPACK and a FAT partition: seven MBR-listed
- * partitions, so ptgen adds EBR2 after LOGO (formats.md). */
+ * partitions, so ptgen adds EBR2 after LOGO (docs/format-partition-tables.md). */
 static const struct sim_part_def layout_s10[] = {
 	RAW_HEAD, RAW_TAIL(MiB(6)), { "EBR2", KiB(512), SIM_ROLE_EBR2 }, EXPDB,
 	{ "ANDROID", MiB(160), SIM_ROLE_SYSTEM }, { "CACHE", MiB(32), SIM_ROLE_CACHE },

@@ -32,7 +32,7 @@ struct sim_part_def {
 	enum sim_role role;
 };
 
-/* A memory part as a preloader's EMI table lists it (MTK_BLOADER_INFO_v11 entry, formats.md). */
+/* A memory part as a preloader's EMI table lists it (MTK_BLOADER_INFO_v11 entry, docs/format-preloader.md). */
 struct sim_mem_part {
 	const char *label;          /* human name, e.g. "Samsung KMN5U000ZM" */
 	uint8_t id[9];              /* eMMC CID bytes MSB first: MID, CBX, OID, PNM[6] (id_length 9) */

@@ -83,7 +83,7 @@ const char *unifw_da_mode_name(enum unifw_da_mode mode)
 	return "unknown";
 }
 
-/* USB ids: protocol.md "USB" table. */
+/* USB ids: docs/transport.md "USB (libusb)". */
 enum unifw_usb_mode unifw_usb_mode_from_ids(uint16_t vid, uint16_t pid)
 {
 	if (vid == UNIFW_USB_VID_MEDIATEK) {

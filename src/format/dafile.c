@@ -90,7 +90,7 @@ static int read_entries(const uint8_t *b, size_t len, const struct entry_layout 
 	return UNIFW_OK;
 }
 
-/* protocol.md: the old layout is recognised by entry 1's DADA at 0x6C + 0xD8. With a single entry there is
+/* docs/format-da.md: the old layout is recognised by entry 1's DADA at 0x6C + 0xD8. With a single entry there is
  * no second magic: the layout that reads a region table (1..10 regions, all inside the file) wins, the new
  * one first. Read with the wrong layout, region_count lands on a zero field (reserved2 or the high half of
  * region 0's offset), so the two do not both pass. */

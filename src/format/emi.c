@@ -1,7 +1,7 @@
 /* MTK_BLOADER_INFO_v11 tag and compiled emi_settings[] of MT6572 preloaders.
  * Header field names: BLoaderInfo_v01_ST in MediaTek's rom_info_internal.h (public MT65xx trees);
  * entry fields: EMI_SETTINGS in the MT6572 preloader's mt_emi.h; both checked byte by byte on every corpus
- * preloader (formats.md "Preloader EMI table"). */
+ * preloader (docs/format-preloader.md). */
 #include "unifw/emi.h"
 
 #include <stdio.h>
@@ -282,7 +282,7 @@ const char *unifw_emi_kind_name(uint32_t type)
 
 const char *unifw_emi_dram_type_name(uint32_t type)
 {
-	/* MT6572 mt_emi.h: 1 (LP)DDR1, 2 LPDDR2, 3 LPDDR3; formats.md reads 4 as LPDDR3 in the newer enum
+	/* MT6572 mt_emi.h: 1 (LP)DDR1, 2 LPDDR2, 3 LPDDR3; docs/format-preloader.md reads 4 as LPDDR3 in the newer enum
 	 * (later chips' headers call 4 PCDDR3: docs/format-preloader.md marks this uncertain). */
 	switch (type & 0xF) {
 	case 1: return "LPDDR1";
@@ -295,7 +295,7 @@ const char *unifw_emi_dram_type_name(uint32_t type)
 
 const char *unifw_emi_mid_name(uint8_t mid)
 {
-	/* eMMC CID manufacturer ids seen in MT6572 EMI lists (formats.md). */
+	/* eMMC CID manufacturer ids seen in MT6572 EMI lists (docs/format-preloader.md). */
 	switch (mid) {
 	case 0x11: return "Toshiba";
 	case 0x15: return "Samsung";

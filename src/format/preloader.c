@@ -20,7 +20,7 @@ static const uint8_t GFH_FILE_INFO_HEAD[8] = {'M', 'M', 'M', 0x01, 0x38, 0x00, 0
 #define ROMINFO_ID "AND_ROMINFO_v"
 #define ROMINFO_SIZE 0x34u
 #define ROMINFO_SEARCH 0x10000u /* the structure sits 0x1FC into the code */
-#define EMI_TRAILER_RETRY 0x800u /* protocol.md: a zero trailer means "drop 0x800 bytes and read again" */
+#define EMI_TRAILER_RETRY 0x800u /* docs/format-preloader.md: a zero trailer means "drop 0x800 bytes and read again" */
 #define ARM_B_MASK 0xFF000000u
 #define ARM_B_ALWAYS 0xEA000000u
 
@@ -480,7 +480,7 @@ static void describe_emi(const uint8_t *b, const struct unifw_preloader *pl, con
 static void describe_strings(const uint8_t *b, size_t len, struct unifw_jv *obj)
 {
 	/* Older builds print "flash ID not match" and take the first matching entry; newer ones also check the
-	 * DRAM vendor and ranks ("no DRAM info match") - formats.md "Preloader EMI table". */
+	 * DRAM vendor and ranks ("no DRAM info match") - docs/format-preloader.md. */
 	if (unifw_memfind(b, len, 0, "no DRAM info match", 18) != SIZE_MAX)
 		unifw_jv_set_str(obj, "emi_match_style", "dram_info_check");
 	else if (unifw_memfind(b, len, 0, "flash ID not match", 18) != SIZE_MAX)

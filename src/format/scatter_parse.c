@@ -422,7 +422,7 @@ static int flat_entry(struct parser *ps, const struct line *ln, bool braces)
 	const char *name = nt == 2 ? tok[0] : "";
 	size_t nlen = nt == 2 ? tlen[0] : 0;
 	if (braces) {
-		/* Old SP Flash Tool: __NODL_ = "no download" (formats.md, corpus MT6589 file). */
+		/* Old SP Flash Tool: __NODL_ = "no download" (docs/format-scatter.md, corpus MT6589 file). */
 		size_t pl = strlen(NODL_PREFIX);
 		p->keys |= KEY(UNIFW_SCATTER_K_DOWNLOAD);
 		p->is_download = !(nlen >= pl && !memcmp(name, NODL_PREFIX, pl));

@@ -29,7 +29,7 @@
 
 /* --- names and scatter conventions ------------------------------------------------------------- */
 
-/* ptgen's MT6572 conventions by partition name (formats.md "Canonical MT6572 eMMC layout", the
+/* ptgen's MT6572 conventions by partition name (docs/format-scatter.md, the canonical MT6572 layout, the
  * corpus scatters): file name, type, operation type, downloaded. */
 struct role {
 	const char *name, *file, *type, *op;
@@ -138,7 +138,7 @@ int unifw_backup_scatter(const struct unifw_phone_layout *l, const char *platfor
 			p->linear_start = 0xFFFF0000u | (e->size / sc->block_size);
 		else
 			p->linear_start = boot ? 0 : e->offset + l->boot_region;
-		p->physical_start = 0; /* ptgen writes 0x0 for every MT6572 partition (formats.md) */
+		p->physical_start = 0; /* ptgen writes 0x0 for every MT6572 partition (docs/format-scatter.md) */
 		snprintf(p->region, sizeof p->region, "%s", boot ? "EMMC_BOOT_1" : "EMMC_USER");
 		snprintf(p->storage, sizeof p->storage, "HW_STORAGE_EMMC");
 		p->boundary_check = !(r && !strcmp(r->op, "RESERVED")); /* ptgen: false for BMTPOOL */

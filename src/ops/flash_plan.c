@@ -26,7 +26,7 @@ bool unifw_flash_is_identity(const char *name, const char *operation_type)
 	for (size_t i = 0; i < sizeof identity_names / sizeof *identity_names; i++)
 		if (name && !strcasecmp(name, identity_names[i]))
 			return true;
-	/* ptgen marks NVRAM as BINREGION and PRO_INFO/PROTECT_F/PROTECT_S as PROTECTED (formats.md). */
+	/* ptgen marks NVRAM as BINREGION and PRO_INFO/PROTECT_F/PROTECT_S as PROTECTED (docs/format-scatter.md). */
 	return operation_type && (!strcasecmp(operation_type, "BINREGION") || !strcasecmp(operation_type, "PROTECTED"));
 }
 

@@ -313,7 +313,7 @@ static void append_names(char *buf, size_t len, const struct unifw_jv *a)
 }
 
 /* LK picks the panel driver and passes its name on the kernel command line (lcm=1-<name>); the kernel
- * looks the name up among its own drivers with strcmp (formats.md, "lk.bin"). A kernel that has none of
+ * looks the name up among its own drivers with strcmp (docs/format-boot.md). A kernel that has none of
  * LK's drivers leaves the screen white or black once Android starts. */
 void pkg_check_lcm_pair(struct unifw_package *p, const struct unifw_package_partition *lk,
 			const struct unifw_package_partition *boot)

@@ -92,7 +92,7 @@ uint16_t unifw_brom_da_checksum(const uint8_t *data, size_t len)
 }
 
 /* Status words: 0 = OK. Other hosts accept up to 0xFF and treat anything above as an error (docs/transport.md);
- * protocol.md lists >= 0x1000 as errors. Anything above 0xFF stops us. */
+ * docs/protocol.md lists >= 0x1000 as errors. Anything above 0xFF stops us. */
 static int check_status(struct unifw_brom *b, uint16_t status)
 {
 	b->info.last_status = status;
@@ -135,7 +135,7 @@ static int handshake_restart(struct unifw_brom *b)
 }
 
 /* Before the first A0 is acknowledged, bytes that are not 5F are not answers: a preloader whose host
- * raised DTR sends "READY" every 20 ms while it listens (protocol.md "USB"). They are skipped. */
+ * raised DTR sends "READY" every 20 ms while it listens (docs/protocol.md "When the device listens"). They are skipped. */
 static int handshake_stray(struct unifw_brom *b)
 {
 	b->last_answer = b->p.rx[0];

@@ -3,7 +3,7 @@
  * descriptor with poll() for every timeout.
  *
  * Never tcflush(TCOFLUSH) after a write: it throws away bytes the device has not taken yet
- * (pyserial's flushOutput does this and loses data at once on a pty; protocol.md "USB"). Only
+ * (pyserial's flushOutput does this and loses data at once on a pty; docs/transport.md "Serial (termios)"). Only
  * stale INPUT is flushed, once, when the port opens. */
 #include "transport/port.h"
 

@@ -116,7 +116,7 @@ uint8_t rx_u8(struct h *h)
 	return b;
 }
 
-/* ---------- client helpers written from protocol.md ---------- */
+/* ---------- client helpers written from docs/protocol.md ---------- */
 
 /* The clock moves to the device's next timer (a preloader's 20 ms poll), which then runs. */
 void next_timer(struct h *h)
@@ -127,7 +127,7 @@ void next_timer(struct h *h)
 }
 
 /* A BROM answers A0 at once; a listening preloader drops the chunk that starts with A0 at its next
- * poll, unanswered, and answers the A0 after it (protocol.md "USB"). */
+ * poll, unanswered, and answers the A0 after it (docs/protocol.md "When the device listens"). */
 void handshake(struct h *h)
 {
 	static const uint8_t seq[4] = { 0xA0, 0x0A, 0x50, 0x05 };
@@ -253,7 +253,7 @@ void upload_da2(struct h *h, const uint8_t *da2, uint32_t len)
 	tx1(h, 0x5A);
 }
 
-/* Report 2 exactly as protocol.md lists it; checks the eMMC block against the geometry. */
+/* Report 2 exactly as docs/protocol.md lists it; checks the eMMC block against the geometry. */
 void check_report2(struct h *h)
 {
 	uint8_t r[256];

@@ -207,7 +207,7 @@ bool rd8_within(int fd, int ms, uint8_t *v)
 }
 
 /* As a host does: a byte that is not the answer starts over, and silence sends A0 again (a
- * preloader drops the first chunk that starts with A0 unanswered: protocol.md "USB"). */
+ * preloader drops the first chunk that starts with A0 unanswered: docs/protocol.md "When the device listens"). */
 void handshake(int fd)
 {
 	static const uint8_t seq[4] = { 0xA0, 0x0A, 0x50, 0x05 };

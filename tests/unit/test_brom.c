@@ -1,4 +1,4 @@
-/* BROM / preloader core on recorded transcripts (protocol.md "Handshake" and "BROM / preloader
+/* BROM / preloader core on recorded transcripts (docs/protocol.md "Handshake" and "BROM / preloader
  * commands"): every exchange written down byte by byte, host bytes checked, device bytes fed in
  * chunks of 1 byte and in one piece. */
 #include "testutil.h"
@@ -46,7 +46,7 @@ static void handshake_answers_complements(void **state)
 	}
 }
 
-/* Device rule (protocol.md): a wrong byte is answered with b+1 and the device restarts at A0. */
+/* Device rule (docs/protocol.md): a wrong byte is answered with b+1 and the device restarts at A0. */
 static void handshake_restarts_after_a_wrong_answer(void **state)
 {
 	(void)state;

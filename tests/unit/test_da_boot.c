@@ -1,4 +1,4 @@
-/* Legacy DA core on recorded transcripts, bringing the DA up (protocol.md "Legacy DA boot sequence"
+/* Legacy DA core on recorded transcripts, bringing the DA up (docs/protocol.md "Legacy DA boot"
  * and the byte-exact notes): sync and report 1, preloader mode (DRAM ready) and BROM mode (EMI
  * exchange), EMI refusals before E8, DA2 upload with the final 5A in either order, report 2 layouts,
  * the EMI adapter on every corpus table, and a device that announces absurd lengths. The commands
@@ -88,7 +88,7 @@ static void script_stage2_config(struct script *s)
 {
 	/* bromver FE? no: bromver 05, blver FE (BROM mode), nor_cfg 0008, nor cs 00, nand_acccon
 	 * 7007FFFF, bmt flag 00, bmt partsize 000000A8, force charge 01, reset key 01, ext clock 02,
-	 * msdc boot ch 00 (protocol.md step 5) */
+	 * msdc boot ch 00 (docs/protocol.md step 5) */
 	H(s, 0x05, 0xFE, 0x00, 0x08, 0x00, 0x70, 0x07, 0xFF, 0xFF, 0x00, 0x00, 0x00, 0x00, 0xA8, 0x01, 0x01, 0x02, 0x00);
 }
 

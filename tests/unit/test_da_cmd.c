@@ -1,4 +1,4 @@
-/* Legacy DA core on recorded transcripts, the commands after boot (protocol.md "Legacy DA commands"
+/* Legacy DA core on recorded transcripts, the commands after boot (docs/protocol.md "Legacy DA commands"
  * and the byte-exact notes): USB status and speed, partition switch, registers, watchdog and FINISH
  * (the command-ACK table), READ with checksum errors, WRITE padding, FORMAT progress, PMT, and the byte
  * sum. Bringing the DA up is in test_da_boot.c. */

@@ -69,7 +69,7 @@ static void built_file_parses_back_field_by_field(void **state)
 	assert_false(da.old_layout);
 	assert_int_equal(da.entry_size, 0xDC);
 	assert_int_equal(da.count, 3);
-	/* entry 1 starts at 0x6C + 0xDC with magic DADA (the layout check protocol.md describes) */
+	/* entry 1 starts at 0x6C + 0xDC with magic DADA (the layout check docs/protocol.md describes) */
 	assert_int_equal(f->file[0x6C + 0xDC], 0xDA);
 	assert_int_equal(f->file[0x6C + 0xDC + 1], 0xDA);
 	for (int i = 0; i < 3; i++) {

@@ -185,7 +185,7 @@ static void a516_mbr_holds_the_documented_entries(void **state)
 	assert_non_null(p2);
 	assert_non_null(p3);
 	assert_non_null(p4);
-	/* formats.md: p2 protect_f LBA 0x4800 count 0x5000; p3 0x9800/0x5000; p4 preload 0x1BA00/0x64000. */
+	/* docs/format-partition-tables.md: p2 protect_f LBA 0x4800 count 0x5000; p3 0x9800/0x5000; p4 preload 0x1BA00/0x64000. */
 	assert_int_equal(p2->start_lba, 0x4800);
 	assert_int_equal(p2->count, 0x5000);
 	assert_int_equal(p3->start_lba, 0x9800);

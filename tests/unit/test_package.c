@@ -53,7 +53,7 @@ static void package_folder_joins_scatter_and_images(void **state)
 	/* logo.bin: 43 frames of 480x854 (PROVENANCE) */
 	assert_string_equal(unifw_jv_str(unifw_jv_path(r, "summary.logo.resolution")), "480x854");
 	assert_int_equal(unifw_jv_u64(unifw_jv_path(r, "summary.logo.frame_count")), 43);
-	/* The A516 preloader's EMI table lists the Samsung N5U00M part (formats.md). */
+	/* The A516 preloader's EMI table lists the Samsung N5U00M part (docs/format-preloader.md). */
 	assert_string_equal(unifw_jv_str(unifw_jv_path(r, "summary.preloader.project")), "a516_row");
 	assert_true(unifw_jv_len(unifw_jv_path(r, "summary.preloader.memory_parts")) >= 1);
 	assert_int_equal(unifw_jv_u64(unifw_jv_path(r, "summary.images.missing")), 5);

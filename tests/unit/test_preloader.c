@@ -102,7 +102,7 @@ static void check_emi(const char *rel, const uint8_t *b, size_t len, const struc
 {
 	struct unifw_error e;
 	assert_true(pl->has_emi);
-	assert_true(pl->emi.from_trailer); /* the protocol.md recipe works on every corpus preloader */
+	assert_true(pl->emi.from_trailer); /* the docs/protocol.md recipe works on every corpus preloader */
 	struct unifw_emi_table *t = malloc(sizeof *t);
 	struct unifw_emi_compiled *c = malloc(sizeof *c);
 	if (unifw_preloader_emi_table(b, len, pl, t, &e))

@@ -1,5 +1,5 @@
 /* Integration: the host cores (brom.h, da_legacy.h) over a real Unix socket against the real
- * unifw-sim binary, an independent implementation of the same protocol.md. Preloader mode:
+ * unifw-sim binary, an independent implementation of the same docs/protocol.md. Preloader mode:
  * handshake -> identify -> watchdog -> DA1 (selected from the sim's DA container by hw code) ->
  * sync -> stage 2 -> DA2 -> report 2 -> USB re-enumeration and reconnect -> write sectors, read them
  * back, read across packets, FINISH. BROM mode: the same boot with the EMI entry taken from the

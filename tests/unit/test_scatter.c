@@ -26,7 +26,7 @@ static void accuchek_errors_are_the_bogus_trailing_entry(const struct unifw_find
 	assert_non_null(find_code(f, "empty-name", UNIFW_SEV_WARNING));
 	/* Its BMTPOOL at 0xFFFF0000 claims 0 blocks from the end but 21 MiB: inconsistent, reported. */
 	assert_non_null(find_code(f, "from-end-size", UNIFW_SEV_WARNING));
-	/* "BOOTLOADER" instead of ptgen's "BOOTLOADERS" (formats.md: third-party variants). */
+	/* "BOOTLOADER" instead of ptgen's "BOOTLOADERS" (docs/format-scatter.md: third-party variants). */
 	assert_non_null(find_code(f, "operation-type", UNIFW_SEV_WARNING));
 }
 

@@ -195,7 +195,7 @@ static void test_format_pmt_regs(void **state)
 	/* no PMT yet */
 	tx1(h, 0xA5);
 	assert_int_equal(nack_status(h), SIM_DA_PART_NO_VALID_TABLE);
-	/* write a PMT region (header, one entry, trailer) where formats.md puts it */
+	/* write a PMT region (header, one entry, trailer) where docs/format-partition-tables.md puts it */
 	static uint8_t pmt[0x1000];
 	memcpy(pmt, "PTv1", 4);
 	memcpy(pmt + 4, "1.0", 4);

@@ -79,7 +79,7 @@ static void test_preloader_transcript(void **state)
 	for (size_t i = 0; i < 0x10000; i++)
 		assert_int_equal(back[i], 0);
 	assert_memory_equal(back + 0x10000, data + 0x10000, 0x200);
-	/* a PMT where formats.md places it, read back with READ_PMT */
+	/* a PMT where docs/format-partition-tables.md places it, read back with READ_PMT */
 	static uint8_t pmt[0x1000];
 	memcpy(pmt, "PTv1", 4);
 	memcpy(pmt + 4, "1.0", 4);
