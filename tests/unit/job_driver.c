@@ -91,8 +91,9 @@ static void run_step(const struct job_case *c, const struct job_step *st, const 
 	c->release(c->ctx);
 }
 
-void job_driver_run(const struct job_case *c, const struct job_step *steps, size_t n)
+void job_driver_run(const struct job_case *c, size_t common, const struct job_step *own, size_t n_own)
 {
+	assert_true(common <= job_steps_common_count);
 	char base[600], cmd[700];
 	const char *t = getenv("TMPDIR");
 	char tmpl[512];
@@ -100,8 +101,10 @@ void job_driver_run(const struct job_case *c, const struct job_step *steps, size
 	char *r = mkdtemp(tmpl);
 	assert_non_null(r);
 	base_image(r, base, sizeof base);
-	for (size_t i = 0; i < n; i++)
-		run_step(c, &steps[i], r, base, (unsigned)i);
+	for (size_t i = 0; i < common; i++)
+		run_step(c, &job_steps_common[i], r, base, (unsigned)i);
+	for (size_t i = 0; i < n_own; i++)
+		run_step(c, &own[i], r, base, (unsigned)(common + i));
 	snprintf(cmd, sizeof cmd, "rm -rf '%s'", r);
 	sh(cmd);
 }

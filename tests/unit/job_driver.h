@@ -40,7 +40,8 @@ struct job_case {
 extern const struct job_step job_steps_common[];
 extern const size_t job_steps_common_count;
 
-/* Run c once per step of steps[0..n) (on model a516-like, preloader mode). */
-void job_driver_run(const struct job_case *c, const struct job_step *steps, size_t n);
+/* Run c once per step (on model a516-like, preloader mode): the first `common` of job_steps_common, then
+ * the job's own steps own[0..n_own). */
+void job_driver_run(const struct job_case *c, size_t common, const struct job_step *own, size_t n_own);
 
 #endif
