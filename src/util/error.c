@@ -77,7 +77,7 @@ int unifw_error_sys(struct unifw_error *err, const char *where, const char *fmt,
 	char what[384];
 
 	va_start(ap, fmt);
-	vsnprintf(what, sizeof what, fmt, ap);
+	unifw_vsnprintf_words(what, sizeof what, fmt, ap);
 	va_end(ap);
 	unifw_error_set(err, UNIFW_E_IO, where, UNIFW_NO_OFFSET, "%s: %s", what, strerror(saved));
 	if (err)
