@@ -25,6 +25,19 @@ int cmd_format(int argc, char **argv);
 int cmd_reboot(int argc, char **argv);
 /* cmd_flash.c (the flash helper) */
 int cmd_flash(int argc, char **argv);
+/* cmd_partition.c: one partition read to a file / one image written */
+int cmd_read(int argc, char **argv);
+int cmd_write(int argc, char **argv);
+/* cmd_identity.c dispatches to cmd_identity_vault.c (backup, list, prune, show) and cmd_identity_write.c
+ * (restore, set-mac, set-bt) */
+int cmd_identity(int argc, char **argv);
+int cmd_identity_backup(int argc, char **argv);
+int cmd_identity_list(int argc, char **argv);
+int cmd_identity_prune(int argc, char **argv);
+int cmd_identity_show(int argc, char **argv);
+int cmd_identity_restore(int argc, char **argv);
+int cmd_identity_set_mac(int argc, char **argv);
+int cmd_identity_set_bt(int argc, char **argv);
 
 /* Exit codes: 0 ok, 1 the job failed (bad input, device error), 2 usage error, 3 findings of severity error. */
 enum { CLI_OK = 0, CLI_FAIL = 1, CLI_USAGE = 2, CLI_FINDINGS = 3 };

@@ -28,6 +28,9 @@ static const struct command commands[] = {
 	{"backup", cmd_backup, "read boot1 and every partition into a folder (--resume, --skip-empty)", true},
 	{"format", cmd_format, "erase partitions after a plan and an identity backup", true},
 	{"flash", cmd_flash, "write a firmware package: plan, checks, identity backup, verified, resumable", true},
+	{"read", cmd_read, "read one partition into a file (Android names accepted)", true},
+	{"write", cmd_write, "write one image into one partition: plan, identity rules, verified", true},
+	{"identity", cmd_identity, "the identity vault: backup, list, prune, show, restore, set-mac, set-bt", true},
 	{"reboot", cmd_reboot, "boot the connected phone normally", true},
 };
 
