@@ -68,6 +68,24 @@ static size_t tree_files(const struct unifw_jv *m)
 	return n;
 }
 
+/* The --json result: what the entry holds (its manifest.json is the file format, docs/identity.md). */
+static struct unifw_jv *backup_result(const struct backup_run *r)
+{
+	struct unifw_jv *res = unifw_jv_object();
+	const struct unifw_jv *tree = unifw_jv_path(r->manifest, "vault.nvram_tree");
+	const char *note = unifw_jv_str(unifw_jv_path(r->manifest, "vault.nvram_tree_note"));
+	unifw_jv_set_str(res, "type", "vault_backup");
+	unifw_jv_set_str(res, "entry", r->entry);
+	unifw_jv_set_str(res, "reason", r->o.reason);
+	unifw_jv_set_str(res, "created", unifw_jv_str(unifw_jv_get(r->manifest, "created")));
+	unifw_jv_set_uint(res, "images", unifw_jv_len(unifw_jv_get(r->manifest, "partitions")));
+	unifw_jv_set_bool(res, "nvram_tree", tree && unifw_jv_type(tree) == UNIFW_JV_ARRAY);
+	unifw_jv_set_uint(res, "nvram_tree_files", tree_files(r->manifest));
+	if (note)
+		unifw_jv_set_str(res, "nvram_tree_note", note);
+	return res;
+}
+
 int cmd_identity_backup(int argc, char **argv)
 {
 	struct cli_phone_args pa = {0};
@@ -104,11 +122,7 @@ int cmd_identity_backup(int argc, char **argv)
 	if (json) {
 		struct unifw_jv *res = NULL;
 		if (rc == 0) {
-			res = unifw_jv_object();
-			unifw_jv_set_str(res, "type", "vault_entry");
-			unifw_jv_set_str(res, "entry", run.entry);
-			unifw_jv_set(res, "manifest", run.manifest);
-			run.manifest = NULL;
+			res = backup_result(&run);
 		}
 		int code = cli_json_result(res, rc < 0 ? &err : NULL);
 		unifw_jv_free(res);
@@ -160,6 +174,7 @@ static struct unifw_jv *entry_json(const struct unifw_vault_entry *e, bool *dama
 	struct unifw_jv *o = unifw_jv_object();
 	struct unifw_error err;
 	unifw_error_clear(&err);
+	unifw_jv_set_str(o, "type", "vault_entry");
 	unifw_jv_set_str(o, "name", e->name);
 	unifw_jv_set_str(o, "path", e->path);
 	unifw_jv_set_str(o, "created", e->created);
@@ -180,13 +195,10 @@ static struct unifw_jv *phone_json(const struct unifw_vault_phone *p, bool *dama
 {
 	struct unifw_jv *o = unifw_jv_object();
 	uint8_t cid[16];
+	unifw_jv_set_str(o, "type", "vault_phone");
 	unifw_jv_set_str(o, "cid", p->cid);
-	if (unifw_unhex(p->cid, cid, 16)) {
-		struct unifw_cid d;
-		unifw_cid_decode(cid, &d);
-		struct unifw_jv *x = unifw_jv_set_obj(o, "cid_decoded");
-		unifw_cid_to_json(cid, x);
-	}
+	if (unifw_unhex(p->cid, cid, 16))
+		unifw_cid_to_json(cid, unifw_jv_set_obj(o, "cid_decoded"));
 	struct unifw_jv *arr = unifw_jv_set_arr(o, "entries");
 	for (size_t i = 0; i < p->count; i++)
 		unifw_jv_push(arr, entry_json(&p->entries[i], damaged));
@@ -276,6 +288,7 @@ int cmd_identity_list(int argc, char **argv)
 		shown++;
 	}
 	struct unifw_jv *t = unifw_jv_set_obj(doc, "totals");
+	unifw_jv_set_str(t, "type", "vault_totals");
 	unifw_jv_set_uint(t, "phones", shown);
 	unifw_jv_set_uint(t, "entries", entries);
 	unifw_jv_set_uint(t, "bytes", bytes);
@@ -374,11 +387,13 @@ static struct unifw_jv *prune_plan(const struct unifw_vault_phone *phones, size_
 			continue;
 		unifw_vault_prune_select(p, a->keep, del);
 		struct unifw_jv *o = unifw_jv_push_obj(arr), *gone = NULL, *kept = NULL;
+		unifw_jv_set_str(o, "type", "prune_phone");
 		unifw_jv_set_str(o, "cid", p->cid);
 		gone = unifw_jv_set_arr(o, "deleted");
 		kept = unifw_jv_set_arr(o, "kept");
 		for (size_t k = 0; k < p->count; k++) {
 			struct unifw_jv *e = unifw_jv_push_obj(del[k] ? gone : kept);
+			unifw_jv_set_str(e, "type", "prune_entry");
 			unifw_jv_set_str(e, "name", p->entries[k].name);
 			unifw_jv_set_uint(e, "bytes", p->entries[k].bytes);
 			if (del[k]) {

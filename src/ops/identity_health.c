@@ -307,6 +307,7 @@ static void address_json(struct unifw_jv *o, const char *key, enum unifw_nvram_a
 
 static void copy_json(const struct unifw_idh_copy *c, struct unifw_jv *o)
 {
+	unifw_jv_set_str(o, "type", "identity_copy");
 	unifw_jv_set_bool(o, "available", c->available);
 	if (!c->available) {
 		unifw_jv_set_str(o, "note", c->note);
@@ -316,6 +317,7 @@ static void copy_json(const struct unifw_idh_copy *c, struct unifw_jv *o)
 	struct unifw_jv *files = unifw_jv_set_arr(o, "files");
 	for (size_t i = 0; i < c->file_count; i++) {
 		struct unifw_jv *f = unifw_jv_push_obj(files);
+		unifw_jv_set_str(f, "type", "nvram_file");
 		unifw_jv_set_str(f, "name", c->files[i].path);
 		unifw_jv_set_uint(f, "size", c->files[i].size);
 	}
@@ -325,6 +327,7 @@ static void copy_json(const struct unifw_idh_copy *c, struct unifw_jv *o)
 	for (size_t i = 0; i < c->item_count; i++) {
 		const struct unifw_idh_item *it = &c->items[i];
 		struct unifw_jv *x = unifw_jv_push_obj(items);
+		unifw_jv_set_str(x, "type", "identity_file");
 		unifw_jv_set_str(x, "name", it->path);
 		unifw_jv_set_str(x, "what", it->what);
 		unifw_jv_set_bool(x, "present", it->present);
@@ -345,6 +348,7 @@ void unifw_idhealth_to_json(const struct unifw_idhealth *h, struct unifw_jv *obj
 	struct unifw_jv *arr = unifw_jv_set_arr(obj, "verdicts");
 	for (size_t i = 0; i < h->verdict_count; i++) {
 		struct unifw_jv *v = unifw_jv_push_obj(arr);
+		unifw_jv_set_str(v, "type", "identity_verdict");
 		unifw_jv_set_str(v, "level", unifw_idh_level_name(h->verdict[i].level));
 		unifw_jv_set_str(v, "code", h->verdict[i].code);
 		unifw_jv_set_str(v, "text", h->verdict[i].text);

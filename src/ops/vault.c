@@ -192,8 +192,13 @@ int unifw_vault_backup_into(struct unifw_phone *ph, const char *dir, const struc
 	int rc = write_private(marker, (const uint8_t *)"unfinished\n", 11, err);
 	if (!rc && chmod(dir, 0700) < 0)
 		rc = unifw_error_sys(err, dir, "chmod 0700");
-	if (!rc)
+	if (!rc) {
 		rc = unifw_backup_identity(ph, dir, o->progress, &m, err);
+		/* no partition table: nothing was read; the caller may fill the folder another way (flash reads
+		 * the identity partitions where the package's scatter puts them), so the folder is left unmarked */
+		if (rc == UNIFW_E_NOT_FOUND)
+			unlink(marker);
+	}
 	if (!rc) {
 		struct unifw_jv *vault = unifw_jv_set_obj(m, "vault");
 		unifw_jv_set_str(vault, "reason", o->reason ? o->reason : "manual");
