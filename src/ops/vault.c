@@ -333,7 +333,12 @@ static int list_phone(const char *dir, struct unifw_vault_phone *p, struct unifw
 	struct dirent *de;
 	int rc = 0;
 	while (!rc && (de = readdir(d))) {
-		if (strncmp(de->d_name, ENTRY_PREFIX, strlen(ENTRY_PREFIX)) || strlen(de->d_name) >= 64)
+		char sub[PATH_CAP];
+		struct stat st;
+		/* entries are real folders: a link placed in the vault is not followed (nor deleted through) */
+		if (strncmp(de->d_name, ENTRY_PREFIX, strlen(ENTRY_PREFIX)) || strlen(de->d_name) >= 64 ||
+		    snprintf(sub, sizeof sub, "%s/%s", dir, de->d_name) >= (int)sizeof sub || lstat(sub, &st) < 0 ||
+		    !S_ISDIR(st.st_mode))
 			continue;
 		if (p->count == cap) {
 			size_t ncap = cap ? cap * 2 : 16;

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "unifw/backup.h"
 #include "unifw/hash.h"
@@ -183,6 +184,11 @@ static void prune_keep_and_dry_run(void **state)
 			       "identity-20261203-100000-2", "identity-20261203-100000-10", "identity-20261204-100000"};
 	for (size_t i = 0; i < 6; i++)
 		make_entry(dir, names[i], &healthy, i % 2);
+	/* a link named like an entry is no entry: not listed, never deleted through */
+	char link[4200], target[4200];
+	snprintf(target, sizeof target, "%s/" CID_HEX "/%s", dir, names[2]);
+	snprintf(link, sizeof link, "%s/" CID_HEX "/identity-20261209-100000", dir);
+	assert_int_equal(symlink(target, link), 0);
 	struct unifw_vault_phone *ph = NULL;
 	size_t n = 0;
 	struct unifw_error err;
@@ -218,6 +224,9 @@ static void prune_keep_and_dry_run(void **state)
 	assert_string_equal(ph[0].entries[0].name, names[0]);
 	assert_string_equal(ph[0].entries[1].name, names[5]);
 	unifw_vault_list_free(ph, n);
+	struct stat st;
+	assert_int_equal(lstat(link, &st), 0); /* the link stays, its target went with the prune */
+	assert_true(S_ISLNK(st.st_mode));
 	test_rmtree(dir);
 	free(dir);
 }
