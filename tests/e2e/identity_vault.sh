@@ -121,13 +121,24 @@ e2=$(cat "$work/b2.txt")
 python3 -c "import json,sys; v=json.load(open(sys.argv[1]+'/manifest.json'))['vault']; assert v['nvram_tree'] is None and v['nvram_tree_note'], v" "$e2" ||
 	fail "no-tree entry manifest"
 
-# NVRAM erased too: nothing holds the IMEI record any more.
-"$UNIFW" format --port "$PORT" --da "$DA" --partition NVRAM --include-identity --yes >/dev/null 2>"$work/err" ||
-	fail "format NVRAM: $(tail -3 "$work/err")"
+# NVRAM and USRDATA erased too: nothing holds the IMEI record any more; USRDATA is no ext4 (said).
+"$UNIFW" format --port "$PORT" --da "$DA" --partition NVRAM --partition USRDATA --include-identity --yes \
+	>/dev/null 2>"$work/err" || fail "format NVRAM USRDATA: $(tail -3 "$work/err")"
 rc=0
 "$UNIFW" identity show --port "$PORT" --da "$DA" >"$work/lost.txt" 2>"$work/err" || rc=$?
 [ "$rc" -eq 3 ] || fail "show of a phone without IMEI record: exit $rc, expected 3"
 grep -q "IMEI record missing: this phone will show IMEI null" "$work/lost.txt" || fail "no IMEI verdict: $(cat "$work/lost.txt")"
+rc=0
+"$UNIFW" identity show --port "$PORT" --da "$DA" --json >"$work/lost.json" 2>"$work/err" || rc=$?
+[ "$rc" -eq 3 ] || fail "show --json of a phone without IMEI record: exit $rc, expected 3"
+python3 - "$work/lost.json" <<'PY' || fail "show of an erased phone"
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["healthy"] is False and d["worst"] == "error", d["verdicts"]
+assert not d["binregion"]["available"] and not d["nvram_tree"]["available"]
+assert "USRDATA holds no ext4" in d["nvram_tree"]["note"], d["nvram_tree"]["note"]
+assert "imei_missing" in [v["code"] for v in d["verdicts"]]
+PY
 stop_sim
 echo "ok identity show: IMEI record missing -> exit 3"
 
