@@ -412,6 +412,7 @@ static int disk_read(void *ctx, const char *rel, size_t max, uint8_t **buf, size
 static int check_with_tree(const uint8_t *bin, size_t len, const char *tree_dir, const char *absent,
 			   struct unifw_idhealth *out, struct unifw_error *err)
 {
+	static const struct unifw_idh_file no_files[1]; /* an empty tree is a tree: files must not be NULL */
 	struct file_list l = {0};
 	struct stat st;
 	struct unifw_idh_tree t = {.read = disk_read, .ctx = (void *)tree_dir, .absent_note = absent};
@@ -421,7 +422,7 @@ static int check_with_tree(const uint8_t *bin, size_t len, const char *tree_dir,
 			free(l.v);
 			return unifw_error_set(err, UNIFW_E_NOMEM, tree_dir, UNIFW_NO_OFFSET, "out of memory");
 		}
-		t.files = l.v ? l.v : (struct unifw_idh_file[1]){{"", 0}};
+		t.files = l.v ? l.v : no_files;
 		t.count = l.n;
 	}
 	int rc = unifw_idhealth_check(bin, len, &t, out, err);

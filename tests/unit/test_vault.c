@@ -463,6 +463,44 @@ static void health_tree_versus_binregion(void **state)
 	unifw_idhealth_free(&h);
 }
 
+/* A backup folder as the health check reads it: nvram.bin and the nvram/ tree on disk; an empty tree is
+ * a copy without the IMEI record, a folder without nvram.bin has no BinRegion. */
+static void health_of_folder(void **state)
+{
+	(void)state;
+	char *dir = test_mkdtemp(), entry[4096], path[4200];
+	make_entry(dir, "identity-20261201-100000", &healthy, true);
+	snprintf(entry, sizeof entry, "%s/" CID_HEX "/identity-20261201-100000", dir);
+	struct unifw_idhealth h;
+	struct unifw_error err;
+	assert_int_equal(unifw_idhealth_of_folder(entry, &h, &err), 0);
+	assert_true(h.binregion.available && h.tree.available);
+	assert_int_equal(h.tree.file_count, 2);
+	assert_int_equal(h.tree.wifi_state, UNIFW_NVRAM_SET);
+	assert_memory_equal(h.tree.wifi_mac, own_mac, 6);
+	assert_true(has_verdict(&h, "identity_complete", UNIFW_IDH_OK));
+	unifw_idhealth_free(&h);
+
+	snprintf(path, sizeof path, "%s/nvram", entry);
+	test_rmtree(path);
+	mkdir(path, 0700);
+	assert_int_equal(unifw_idhealth_of_folder(entry, &h, &err), 0);
+	assert_true(h.tree.available);
+	assert_int_equal(h.tree.file_count, 0);
+	assert_true(has_verdict(&h, "tree_lacks_imei", UNIFW_IDH_NOTE));
+	unifw_idhealth_free(&h);
+
+	snprintf(path, sizeof path, "%s/nvram.bin", entry);
+	remove(path);
+	assert_int_equal(unifw_idhealth_of_folder(entry, &h, &err), 0);
+	assert_false(h.binregion.available);
+	assert_non_null(strstr(h.binregion.note, "no nvram.bin"));
+	assert_true(has_verdict(&h, "imei_missing", UNIFW_IDH_ERROR));
+	unifw_idhealth_free(&h);
+	test_rmtree(dir);
+	free(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -473,6 +511,7 @@ int main(void)
 		cmocka_unit_test(health_binregion_verdicts),
 		cmocka_unit_test(health_eight_count_header),
 		cmocka_unit_test(health_tree_versus_binregion),
+		cmocka_unit_test(health_of_folder),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
