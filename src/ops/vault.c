@@ -98,6 +98,8 @@ static int copy_one(struct unifw_ext4 *fs, const char *tree, const struct ops_tr
 	if (!rc) {
 		unifw_sha256(buf, len, digest);
 		unifw_hex(digest, 32, hex);
+		/* "file": where it is in the entry, as the images' entries say it (unifw info checks it) */
+		unifw_jv_set_strf(o, "file", "%s/%s", UNIFW_VAULT_NVRAM_TREE, e->path);
 		unifw_jv_set_str(o, "sha256", hex);
 		unifw_jv_set_uint(o, "size", len);
 	}

@@ -4,6 +4,7 @@
 #    /nvram tree of USRDATA (every file's SHA-256 in the manifest, equal to the bytes on disk);
 #  - `identity show` of the phone, of the entry, of its nvram.bin and of the sim's factory nvram.bin: healthy, the MAC from both copies,
 #    the IMEI record by name and size only (its bytes appear nowhere in the output);
+#  - `unifw info` of an entry: no finding, the IMEI record's bytes not shown;
 #  - format and flash back up into the vault by default (reasons "format" and "flash", with the tree);
 #  - `identity list --json`: the phone (CID decoded), its entries in order, sizes, tree yes/no;
 #  - after NVRAM and USRDATA are erased, `identity show --port` exits 3 with "IMEI record missing";
@@ -85,6 +86,21 @@ for k in ("phone", "entry", "file"):
 print("show: phone, entry and nvram.bin healthy; the IMEI record by name and size only")
 PY
 echo "ok identity show"
+
+# unifw info of an entry: every file of the tree checked against the manifest, the record's bytes not shown
+rc=0
+"$UNIFW" info "$entry" --json >"$work/info.json" 2>"$work/err" || rc=$?
+[ "$rc" -eq 0 ] || fail "unifw info of a vault entry: exit $rc: $(grep -o '"message": "[^"]*"' "$work/info.json" | head -3)"
+python3 - "$work/info.json" "$entry" <<'PY' || fail "unifw info of a vault entry"
+import json, sys
+text = open(sys.argv[1]).read()
+rec = open(sys.argv[2] + "/nvram/md/NVRAM/NVD_IMEI/MP0B_001", "rb").read()
+assert rec.hex()[:12] not in text.lower(), "the IMEI record's bytes are in unifw info's output"
+d = json.loads(text)
+f = [x for x in d["files"] if x["path"] == "nvram/md/NVRAM/NVD_IMEI/MP0B_001"][0]
+assert "head_hex" not in f["detail"] and "IMEI record" in f["detail"]["hint"], f
+PY
+echo "ok unifw info of an entry: clean, the IMEI record not shown"
 
 # --- format and flash back up into the vault -------------------------------------------------------
 "$UNIFW" format --port "$PORT" --da "$DA" --partition CACHE --yes --json >"$work/fmt.json" 2>"$work/err" ||
