@@ -14,6 +14,7 @@
 #include "unifw/hash.h"
 #include "unifw/human.h"
 #include "unifw/idhealth.h"
+#include "unifw/io.h"
 #include "unifw/identify.h"
 #include "unifw/vault.h"
 
@@ -526,18 +527,58 @@ static int show_job(void *ctx, struct unifw_phone *ph, struct unifw_error *err)
 	return unifw_idhealth_of_phone(ph, ctx, err);
 }
 
+/* A full `unifw backup` folder (no "vault" key) is checked in the file the health check reads, nvram.bin:
+ * hashing gigabytes of system images says nothing about the identity. */
+static int verify_nvram_bin(const char *dir, const struct unifw_jv *m, struct unifw_error *err)
+{
+	const struct unifw_jv *parts = unifw_jv_get(m, "partitions");
+	for (size_t i = 0; i < unifw_jv_len(parts); i++) {
+		const struct unifw_jv *p = unifw_jv_at(parts, i);
+		const char *file = unifw_jv_str(unifw_jv_get(p, "file")), *want = unifw_jv_str(unifw_jv_get(p, "sha256"));
+		if (!file || strcmp(file, "nvram.bin"))
+			continue;
+		char path[UNIFW_VAULT_PATH + 32], hex[65];
+		uint8_t digest[32];
+		struct unifw_stream st;
+		snprintf(path, sizeof path, "%s/nvram.bin", dir);
+		int rc = unifw_stream_open_file(&st, path, err);
+		if (!rc) {
+			rc = unifw_sha256_stream(&st, digest, err);
+			unifw_stream_close(&st);
+		}
+		if (rc)
+			return rc;
+		unifw_hex(digest, 32, hex);
+		if (!want || strcmp(hex, want))
+			return unifw_error_set(err, UNIFW_E_FORMAT, dir, UNIFW_NO_OFFSET,
+					       "backup damaged: nvram.bin has SHA-256 %s, the manifest says %s", hex,
+					       want ? want : "nothing");
+	}
+	return 0;
+}
+
 /* A folder with a manifest is checked against it first: a damaged backup is not judged as the phone. */
 static int show_folder(const char *dir, struct unifw_idhealth *h, struct unifw_error *err)
 {
 	char manifest[UNIFW_VAULT_PATH + 32], marker[UNIFW_VAULT_PATH + 32];
 	snprintf(manifest, sizeof manifest, "%s/manifest.json", dir);
 	snprintf(marker, sizeof marker, "%s/%s", dir, UNIFW_VAULT_INCOMPLETE);
-	if (access(manifest, F_OK) == 0 || access(marker, F_OK) == 0) {
-		int rc = unifw_vault_entry_verify(dir, err);
-		if (rc < 0)
-			return rc;
+	int rc = 0;
+	if (access(marker, F_OK) == 0) {
+		rc = unifw_vault_entry_verify(dir, err); /* refused as unfinished */
+	} else if (access(manifest, F_OK) == 0) {
+		uint8_t *buf = NULL;
+		size_t len = 0;
+		struct unifw_jv *m = NULL;
+		rc = unifw_file_read_all(manifest, 8u << 20, &buf, &len, err);
+		if (!rc)
+			rc = unifw_jv_parse((const char *)buf, len, manifest, 8u << 20, 16, &m, err);
+		if (!rc)
+			rc = unifw_jv_get(m, "vault") ? unifw_vault_entry_verify(dir, err) : verify_nvram_bin(dir, m, err);
+		unifw_jv_free(m);
+		free(buf);
 	}
-	return unifw_idhealth_of_folder(dir, h, err);
+	return rc < 0 ? rc : unifw_idhealth_of_folder(dir, h, err);
 }
 
 int cmd_identity_show(int argc, char **argv)

@@ -85,6 +85,17 @@ for k in ("phone", "entry", "file"):
     assert rec.hex()[:12] not in text and rec[:6].hex(":") not in text, "IMEI record bytes in the output"
 print("show: phone, entry and nvram.bin healthy; the IMEI record by name and size only")
 PY
+# a plain `unifw backup` folder (no vault key): its nvram.bin is checked against the manifest, then judged
+"$UNIFW" backup --identity -o "$work/plain" --port "$PORT" --da "$DA" >/dev/null 2>"$work/err" ||
+	fail "unifw backup --identity: $(tail -3 "$work/err")"
+"$UNIFW" identity show --backup "$work/plain" --json >"$work/show_plain.json" || fail "identity show of a plain backup"
+python3 -c "import json,sys; d=json.load(open(sys.argv[1])); assert d['healthy'] and not d['nvram_tree']['available'], d" \
+	"$work/show_plain.json" || fail "plain backup health"
+printf '\125' | dd of="$work/plain/nvram.bin" bs=1 seek=200000 conv=notrunc 2>/dev/null
+rc=0
+"$UNIFW" identity show --backup "$work/plain" >/dev/null 2>"$work/err" || rc=$?
+[ "$rc" -eq 1 ] && grep -q "backup damaged: nvram.bin" "$work/err" ||
+	fail "a changed nvram.bin of a plain backup was judged (exit $rc): $(cat "$work/err")"
 echo "ok identity show"
 
 # unifw info of an entry: every file of the tree checked against the manifest, the record's bytes not shown
