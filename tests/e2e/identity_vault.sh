@@ -9,7 +9,8 @@
 #  - `identity list --json`: the phone (CID decoded), its entries in order, sizes, tree yes/no;
 #  - after NVRAM and USRDATA are erased, `identity show --port` exits 3 with "IMEI record missing";
 #  - a changed byte in an entry: list marks it (exit 3), show refuses it naming the file;
-#  - prune: refused without --yes, --dry-run deletes nothing, --keep 2 leaves the oldest and the newest.
+#  - prune: refused without --yes, --dry-run deletes nothing, --keep 2 leaves the oldest and the newest;
+#  - a second phone (unifw-sim --unit 2): its own CID folder, its own MAC, prune --cid touches only it.
 . "$(dirname "$0")/flash_lib.sh"
 
 m=a516-like
@@ -224,4 +225,34 @@ left=$(ls -d "$vault"/*/identity-* | xargs -n1 basename | tr '\n' ' ')
 "$UNIFW" identity prune --keep 0 --yes >/dev/null 2>&1 || fail "prune --keep 0"
 [ "$(ls -d "$vault"/*/identity-* | wc -l)" -eq 2 ] || fail "prune deleted the oldest or the newest entry"
 echo "ok prune: refused without --yes, dry run, oldest and newest kept"
+
+# --- a second phone of the same model (unifw-sim --unit 2): its own folder, prune --cid touches only it ----
+emmc2="$work/$m-2.img"
+"$SIM" make-emmc --model "$m" --unit 2 -o "$emmc2" >/dev/null
+start_sim "$emmc2" --model "$m" --unit 2
+for i in 1 2 3; do
+	"$UNIFW" identity backup --port "$PORT" --da "$DA" >/dev/null 2>"$work/err" || fail "unit 2 backup $i: $(tail -3 "$work/err")"
+done
+"$UNIFW" identity show --port "$PORT" --da "$DA" --json >"$work/show2.json" 2>"$work/err" || fail "unit 2 show"
+stop_sim
+"$UNIFW" identity list --json >"$work/list2.json" || fail "identity list, two phones"
+cid2=$(python3 - "$work/list2.json" "$work/show_phone.json" "$work/show2.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+p = d["phones"]
+assert len(p) == 2 and p[0]["cid"] != p[1]["cid"], [x["cid"] for x in p]
+assert p[0]["cid_decoded"]["serial"] != p[1]["cid_decoded"]["serial"]
+assert p[0]["cid_decoded"]["product"] == p[1]["cid_decoded"]["product"]
+two = [x for x in p if x["entry_count"] == 3]
+assert len(two) == 1 and d["totals"]["entries"] == 5, d["totals"]
+a, b = (json.load(open(f)) for f in sys.argv[2:4])
+assert a["binregion"]["wifi_mac"] != b["binregion"]["wifi_mac"], "unit 2 shows unit 1's MAC"
+print(two[0]["cid"])
+PY
+) || fail "two phones in the vault"
+"$UNIFW" identity prune --cid "$cid2" --keep 2 --yes --json >"$work/prune2.json" || fail "prune --cid"
+python3 -c "import json,sys; d=json.load(open(sys.argv[1])); assert d['deleted'] == 1 and [p['cid'] for p in d['phones']] == [sys.argv[2]], d" \
+	"$work/prune2.json" "$cid2" || fail "prune --cid result"
+[ "$(ls -d "$vault"/*/identity-* | wc -l)" -eq 4 ] || fail "prune --cid touched the other phone"
+echo "ok two phones: one folder each, prune --cid only touches its own"
 echo "identity vault: backup, show, format/flash into the vault, list, damage, prune: ok"
