@@ -158,6 +158,13 @@ static void print_plan(FILE *out, const struct unifw_flash_plan *p, const struct
 	fprintf(out, "  phone: eMMC %s %s (CID %s), user area %s, boot region 0x%llx%s\n",
 		c.manufacturer ? c.manufacturer : "?", c.product, cid, unifw_human_size(f->user_size, a, sizeof a),
 		(unsigned long long)p->boot_region, p->layout_checked ? ", partition table compared" : "");
+	if (p->mode == UNIFW_FLASH_MODE_RESTORE)
+		fprintf(out, "  restore: a full unifw backup of this phone (CID %s): every partition goes back as it was, "
+			"identity included; each file was checked against the manifest's SHA-256\n", p->backup_cid);
+	else if (p->mode == UNIFW_FLASH_MODE_DONOR)
+		fprintf(out, "  donor: a full unifw backup of another phone (CID %s): its firmware is written, this phone "
+			"keeps its own identity; each file was checked against the manifest's SHA-256\n",
+			p->backup_cid[0] ? p->backup_cid : "unknown");
 	fprintf(out, "  %-12s %-7s %-20s %10s  %s\n", "PARTITION", "ACTION", "WHERE", "BYTES", "IMAGE");
 	for (size_t i = 0; i < p->count; i++) {
 		const struct unifw_flash_entry *e = &p->entries[i];

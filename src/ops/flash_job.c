@@ -105,6 +105,13 @@ static int open_package(struct unifw_flash_job *j, const char *path, struct unif
 		return rc;
 	/* a folder with a scatter and a unifw backup manifest flashes like a package (its identity images are
 	 * then this phone's own only if the manifest says so: docs/flash.md "Identity images") */
+	if (j->pkg->kind == UNIFW_PACKAGE_BACKUP && !j->pkg->chosen) {
+		const char *scope = unifw_jv_str(unifw_jv_get(j->pkg->manifest, "scope"));
+		return unifw_error_set(err, UNIFW_E_INVALID, path, UNIFW_NO_OFFSET,
+				       "a unifw backup of scope %s has no scatter file, so it cannot be flashed back: only a "
+				       "full backup (unifw backup without --partition or --identity) restores a phone",
+				       scope ? scope : "(none)");
+	}
 	if ((j->pkg->kind != UNIFW_PACKAGE_FIRMWARE && j->pkg->kind != UNIFW_PACKAGE_BACKUP) || !j->pkg->chosen)
 		return unifw_error_set(err, UNIFW_E_INVALID, path, UNIFW_NO_OFFSET,
 				       "not a firmware package: no scatter file found (a %s)", unifw_package_type(j->pkg));

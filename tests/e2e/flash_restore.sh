@@ -1,0 +1,99 @@
+#!/bin/sh
+# Issue 11.1: `unifw flash BACKUP_DIR` puts the phone back as it was. On every model: a factory phone is
+# backed up (`unifw backup`), then erased (`unifw format --all-but-identity`, and NVRAM + PROTECT_F with
+# --include-identity), then the backup folder is flashed back WITHOUT --include-identity:
+#  - the plan says "restore" (JSON mode), writes the identity partitions (this phone's own: same CID), SECCFG,
+#    MISC, EXPDB, BMTPOOL and the unallocated space the backup's scatter marks is_download: false or omits;
+#  - every file of the backup equals its range of the eMMC afterwards (the whole user area), and the phone
+#    boots (`unifw-sim boot`);
+#  - a backup with one file changed (cache.img, one byte) is refused before anything is written: exit 3,
+#    code backup_hash_mismatch naming the file, the manifest's digest and the file's; no write command
+#    reaches the phone, the eMMC is unchanged.
+# Exit 0 pass, 77 skip, else fail.
+. "$(dirname "$0")/flash_lib.sh"
+
+# every file of the backup DIR equals the eMMC image's bytes where the backup read it
+same_as_backup() {
+	python3 - "$1" "$2" "$CHECK" <<'PY'
+import json, sys, importlib.util
+spec = importlib.util.spec_from_file_location("fc", sys.argv[3]); fc = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(fc)
+m = json.load(open(sys.argv[1] + "/manifest.json"))
+bad, n = [], 0
+with open(sys.argv[2], "rb") as emmc:
+    bases, _ = fc.emmc_layout(emmc)
+    for p in m["partitions"]:
+        if p["region"] != "EMMC_USER":
+            continue
+        want = open(sys.argv[1] + "/" + p["file"], "rb").read()
+        err = fc.compare(emmc, bases["user"], int(p["offset"], 16), want, p["file"])
+        if err:
+            bad.append(err)
+        n += 1
+if bad:
+    print("; ".join(bad)); sys.exit(1)
+print(n)
+PY
+}
+
+for m in a516-like wiko-like s10-like y600-like; do
+	emmc="$work/$m.img"
+	"$SIM" make-emmc --model "$m" -o "$emmc" >/dev/null
+	start_sim "$emmc" --model "$m"
+	"$UNIFW" backup -o "$work/bk-$m" --port "$PORT" --da "$DA" >/dev/null 2>"$work/err.txt" ||
+		fail "$m: backup: $(tail -3 "$work/err.txt")"
+	"$UNIFW" format --all-but-identity --yes --backup-dir "$work" --port "$PORT" --da "$DA" >/dev/null 2>"$work/err.txt" ||
+		fail "$m: format: $(tail -3 "$work/err.txt")"
+	"$UNIFW" format --partition NVRAM --partition PROTECT_F --include-identity --yes --backup-dir "$work" \
+		--port "$PORT" --da "$DA" >/dev/null 2>"$work/err.txt" || fail "$m: format identity: $(tail -3 "$work/err.txt")"
+	stop_sim
+	if same_as_backup "$work/bk-$m" "$emmc" >/dev/null; then fail "$m: the format left the eMMC as the backup"; fi
+
+	# a tampered copy of the backup (hard links but for cache.img) is refused before any write
+	if [ "$m" = a516-like ]; then
+		cp -al "$work/bk-$m" "$work/tampered"
+		rm "$work/tampered/cache.img"
+		python3 -c 'import sys; b = bytearray(open(sys.argv[1], "rb").read()); b[0x5000] ^= 1; open(sys.argv[2], "wb").write(b)' \
+			"$work/bk-$m/cache.img" "$work/tampered/cache.img"
+		want=$(python3 -c 'import json,sys; print([p for p in json.load(open(sys.argv[1]))["partitions"] if p["file"] == "cache.img"][0]["sha256"])' \
+			"$work/bk-$m/manifest.json")
+		got=$(sha256sum "$work/tampered/cache.img" | cut -d' ' -f1)
+		before=$(sha256sum "$emmc" | cut -d' ' -f1)
+		start_sim "$emmc" --model "$m" --trace-file "$work/trace.txt"
+		flash "$work/tampered" --yes --json
+		stop_sim
+		[ "$rc" -eq 3 ] || fail "tampered backup: exit $rc, expected 3: $(tail -3 "$work/err.txt")"
+		python3 - "$work/out.json" "$got" "$want" <<'PY' || fail "tampered backup: the plan does not name the file and both digests"
+import json, sys
+r = json.loads(open(sys.argv[1]).read().splitlines()[-1])["result"]["plan"]
+c = [p for p in r["partitions"] if p["name"] == "CACHE"][0]
+assert c["action"] == "refuse" and c["code"] == "backup_hash_mismatch", c
+assert "cache.img" in c["reason"] and sys.argv[2] in c["reason"] and sys.argv[3] in c["reason"], c["reason"]
+PY
+		! grep -q 'SDMMC_WRITE_DATA' "$work/trace.txt" || fail "tampered backup: a write command reached the phone"
+		[ "$(sha256sum "$emmc" | cut -d' ' -f1)" = "$before" ] || fail "tampered backup: the eMMC changed"
+		echo "ok $m: a backup with a changed file is refused before any write (file and both digests named)"
+	fi
+
+	start_sim "$emmc" --model "$m"
+	flash "$work/bk-$m" --yes --json
+	stop_sim
+	[ "$rc" -eq 0 ] || fail "$m: restore: exit $rc: $(tail -3 "$work/err.txt")"
+	[ "$(result result.plan.mode)" = restore ] || fail "$m: plan mode $(result result.plan.mode), expected restore"
+	python3 - "$work/out.json" <<'PY' || fail "$m: the restore plan does not write every partition"
+import json, sys
+r = json.loads(open(sys.argv[1]).read().splitlines()[-1])["result"]["plan"]
+w = {p["name"]: p for p in r["partitions"]}
+for n in ("NVRAM", "PRO_INFO", "PROTECT_F", "PROTECT_S", "SECCFG", "MISC", "EXPDB", "BMTPOOL"):
+    assert w[n]["action"] == "write", (n, w[n]["code"], w[n]["reason"])
+assert any(n.startswith("unallocated_0x") and p["action"] == "write" for n, p in w.items()), list(w)
+assert w["PRELOADER"]["code"] == "preloader_not_requested", w["PRELOADER"]
+PY
+	n=$(same_as_backup "$work/bk-$m" "$emmc") || fail "$m: after the restore the eMMC differs from the backup: $n"
+	python3 "$CHECK" "$work/out.json" "$emmc" >/dev/null || fail "$m: flash_check: $(python3 "$CHECK" "$work/out.json" "$emmc")"
+	"$SIM" boot --emmc "$emmc" >"$work/boot.txt" 2>&1 || fail "$m: the restored phone does not boot: $(tail -5 "$work/boot.txt")"
+	ls "$UNIFW_STATE_DIR"/identity/*/identity-* >/dev/null 2>&1 || fail "$m: no identity backup before the restore"
+	echo "ok $m: restored from its backup without --include-identity: $n files equal the eMMC, identity included; boots"
+	rm -rf "$work/bk-$m" "$emmc"
+done
+echo "PASS"
