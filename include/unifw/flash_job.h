@@ -18,7 +18,8 @@ extern "C" {
 #define UNIFW_FLASH_JOB_PATH 4096
 
 struct unifw_flash_job_opts {
-	const char *package;         /* folder or archive; NULL with resume: the journal's */
+	const char *package;         /* folder, archive or scatter file (its folder, that scatter); NULL with
+				      * resume: the journal's */
 	const char *backup_dir;      /* parent of the identity backup (NULL: STATE/identity/CID) */
 	const char *journal;         /* journal file (NULL: STATE/flash/CID.journal) */
 	bool resume;                 /* continue the interrupted flash of this phone (its journal's options) */
@@ -42,6 +43,7 @@ struct unifw_flash_job {
 	char tmpdir[UNIFW_FLASH_JOB_PATH], preloader[UNIFW_FLASH_JOB_PATH];
 	char warning[512];           /* from prepare, for the caller to show before the phone is waited for:
 				      * the package's preloader is not offered for DRAM setup, and why */
+	bool usage_error;            /* prepare failed on what the user typed (an --only name the package lacks) */
 };
 
 /* Everything that can fail without the phone fails here, before the phone is touched: the state folder,

@@ -88,6 +88,9 @@ struct unifw_package {
 /* Open a folder or an archive file as a package. A folder or archive with neither a scatter nor a
  * backup manifest still opens (kind LOOSE) so that its files are listed. Free with unifw_package_free. */
 int unifw_package_open(const char *path, struct unifw_package **out, struct unifw_error *err);
+/* A scatter FILE of a package folder (SP Flash Tool's "scatter-loading file"): its folder opened as the
+ * package with that very scatter chosen. A file that is not a readable scatter fails (UNIFW_E_FORMAT). */
+int unifw_package_open_scatter(const char *scatter_path, struct unifw_package **out, struct unifw_error *err);
 /* Same over an archive held in memory (used by the fuzzer). */
 int unifw_package_open_archive_mem(const void *buf, size_t len, const char *name, struct unifw_package **out,
 				   struct unifw_error *err);

@@ -20,10 +20,13 @@ enum { FLASH_REFUSED = 3, FLASH_VERIFY_FAILED = 4 };
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"usage: unifw flash PACKAGE [--plan] [--with-preloader] [--include-identity] [--no-verify] [--yes]\n"
-		"                   [--backup-dir DIR] [--journal FILE] [--reboot] [--json] [phone options]\n"
+		"usage: unifw flash PACKAGE [--plan] [--with-preloader] [--include-identity] [--only NAME[,NAME...]]\n"
+		"                   [--no-verify] [--yes] [--backup-dir DIR] [--journal FILE] [--reboot] [--json]\n"
+		"                   [phone options]\n"
 		"       unifw flash --resume [PACKAGE] [--yes] [--json] [phone options]\n\n"
-		"Write a firmware package (folder or archive with a scatter file) to the connected phone. A plan comes\n"
+		"Write a firmware package (folder, archive, or a scatter file: its folder) to the connected phone, or\n"
+		"put the phone back as it was from a full unifw backup folder (a restore; another phone's backup is a\n"
+		"donor: its firmware is written, this phone keeps its own identity). A plan comes\n"
 		"first: per partition write, skip or refuse, and why. Nothing is written when the plan refuses\n"
 		"anything: an image larger than its partition (SP Flash Tool 5056/5069), a scatter that is not the\n"
 		"phone's partition layout (8038 \"PMT changed\"), a preloader whose EMI table does not list the phone's\n"
@@ -34,6 +37,8 @@ static void usage(FILE *out)
 		"  --with-preloader     also write the preloader (only if its EMI table lists the phone's memory)\n"
 		"  --include-identity   also write NVRAM, PRO_INFO, PROTECT_F, PROTECT_S from the package: only\n"
 		"                       images of this phone's own unifw backup (manifest CID and SHA-256)\n"
+		"  --only NAME[,NAME]   write only these partitions (repeatable; Android names such as boot, system,\n"
+		"                       userdata accepted); the others are skipped (not selected)\n"
 		"  --no-verify          do not read back what was written (faster, and a lying eMMC goes unseen)\n"
 		"  --resume             continue the interrupted flash of this phone (options come from its journal)\n"
 		"  --yes                do not ask for confirmation (required when not on a terminal)\n"
@@ -56,11 +61,12 @@ struct args {
 	const char *package, *backup_dir, *journal;
 	bool plan_only, resume, with_preloader, include_identity, no_verify, yes, json, reboot;
 	uint64_t range_size;
+	char only[512];          /* --only names, comma-separated as typed */
 };
 
 enum {
 	OPT_PLAN = CLI_OPT_OWN, OPT_RESUME, OPT_WITH_PRELOADER, OPT_INCLUDE_IDENTITY, OPT_NO_VERIFY, OPT_JSON,
-	OPT_REBOOT, OPT_BACKUP_DIR, OPT_JOURNAL, OPT_RANGE_SIZE
+	OPT_REBOOT, OPT_BACKUP_DIR, OPT_JOURNAL, OPT_RANGE_SIZE, OPT_ONLY
 };
 
 static const struct option longopts[] = {
@@ -76,6 +82,7 @@ static const struct option longopts[] = {
 	{"backup-dir", required_argument, NULL, OPT_BACKUP_DIR},
 	{"journal", required_argument, NULL, OPT_JOURNAL},
 	{"range-size", required_argument, NULL, OPT_RANGE_SIZE},
+	{"only", required_argument, NULL, OPT_ONLY},
 	{"help", no_argument, NULL, 'h'},
 	{0},
 };
@@ -99,6 +106,15 @@ static int parse_opt(const struct cli_getopt *g, int c, struct args *a)
 		    !unifw_flash_range_size_ok(a->range_size))
 			return cli_usage_error("flash", "--range-size takes a multiple of 512 up to 32M, not '%s'", g->arg);
 		break;
+	case OPT_ONLY: {
+		size_t used = strlen(a->only);
+		if (!*g->arg || strspn(g->arg, ",") == strlen(g->arg))
+			return cli_usage_error("flash", "--only takes partition names, not '%s'", g->arg);
+		if (snprintf(a->only + used, sizeof a->only - used, "%s%s", used ? "," : "", g->arg) >=
+		    (int)(sizeof a->only - used))
+			return cli_usage_error("flash", "--only: too many names");
+		break;
+	}
 	case 'h': usage(stdout); return -1;
 	default: return cli_usage_error("flash", "unknown option '%s'", cli_getopt_name(g, c));
 	}
@@ -123,9 +139,9 @@ static int parse(int argc, char **argv, struct args *a)
 		return cli_usage_error("flash", "one package at a time ('%s' and '%s')", a->package, argv[g.optind + 1]);
 	if (!a->package && !a->resume)
 		return cli_usage_error("flash", "name the firmware package (a folder or an archive with a scatter file)");
-	if (a->resume && (a->with_preloader || a->include_identity || a->no_verify || a->range_size))
+	if (a->resume && (a->with_preloader || a->include_identity || a->no_verify || a->range_size || a->only[0]))
 		return cli_usage_error("flash", "--resume takes the options of the interrupted flash from its journal: "
-						"drop --with-preloader, --include-identity, --no-verify and --range-size");
+						"drop --with-preloader, --include-identity, --only, --no-verify and --range-size");
 	if (a->resume && a->plan_only)
 		return cli_usage_error("flash", "--plan and --resume do not go together");
 	if (!a->yes && !a->plan_only && (a->json || !isatty(STDIN_FILENO)))
@@ -381,7 +397,10 @@ int cmd_flash(int argc, char **argv)
 					 .reboot = s.a.reboot,
 					 .progress = cli_progress_cb(&s.prog),
 					 .cancel = job.cancel};
+	snprintf(o.plan.only, sizeof o.plan.only, "%s", s.a.only);
 	rc = unifw_flash_job_prepare(&s.job, &o, &job.open, &err);
+	if (rc && s.job.usage_error)
+		s.code = CLI_USAGE;
 	if (s.job.warning[0])
 		fprintf(stderr, "unifw: warning: %s\n", s.job.warning);
 	if (!rc)

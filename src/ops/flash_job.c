@@ -6,11 +6,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "unifw/archive.h"
 #include "unifw/hash.h"
 #include "unifw/io.h"
+#include "unifw/partname.h"
 
 /* ---------------------------------------------------------------- the package's preloader */
 
@@ -98,9 +100,17 @@ static void remove_tmp(struct unifw_flash_job *j)
 
 /* ---------------------------------------------------------------- before the phone */
 
+/* A scatter FILE names its folder as the package, with that scatter (SP Flash Tool's "scatter-loading"). */
+static bool is_scatter_file(const char *path)
+{
+	size_t n = strlen(path);
+	return !unifw_package_is_folder(path) && n > 4 && !strcasecmp(path + n - 4, ".txt");
+}
+
 static int open_package(struct unifw_flash_job *j, const char *path, struct unifw_error *err)
 {
-	int rc = unifw_package_open(path, &j->pkg, err);
+	int rc = is_scatter_file(path) ? unifw_package_open_scatter(path, &j->pkg, err)
+				       : unifw_package_open(path, &j->pkg, err);
 	if (rc)
 		return rc;
 	/* a folder with a scatter and a unifw backup manifest flashes like a package (its identity images are
@@ -118,6 +128,37 @@ static int open_package(struct unifw_flash_job *j, const char *path, struct unif
 	return 0;
 }
 
+/* --only: every name (a scatter name or an alias, unifw_partname_matches) is one of the package's
+ * partitions, checked before the phone is contacted; the list becomes the scatter's own spelling. */
+static int check_only(struct unifw_flash_job *j, struct unifw_error *err)
+{
+	const struct unifw_scatter *sc = &j->pkg->chosen->sc;
+	char typed[sizeof j->o.plan.only], names[sizeof j->o.plan.only] = "", *save = NULL;
+	snprintf(typed, sizeof typed, "%s", j->o.plan.only);
+	for (char *t = strtok_r(typed, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+		const char *hit = NULL;
+		for (size_t i = 0; i < sc->count && !hit; i++)
+			if (sc->parts[i].name[0] && unifw_partname_matches(t, sc->parts[i].name))
+				hit = sc->parts[i].name;
+		if (!hit) {
+			char list[1024] = "";
+			size_t used = 0;
+			for (size_t i = 0; i < sc->count && used < sizeof list; i++) {
+				int n = snprintf(list + used, sizeof list - used, "%s%s", used ? ", " : "", sc->parts[i].name);
+				used += n > 0 ? (size_t)n : 0;
+			}
+			j->usage_error = true;
+			return unifw_error_set(err, UNIFW_E_INVALID, t, UNIFW_NO_OFFSET,
+					       "--only: the package's scatter has no partition %s (it has: %s; Android names "
+					       "such as boot, system, userdata are accepted for theirs)", t, list);
+		}
+		size_t len = strlen(names);
+		snprintf(names + len, sizeof names - len, "%s%s", len ? "," : "", hit);
+	}
+	snprintf(j->o.plan.only, sizeof j->o.plan.only, "%s", names);
+	return 0;
+}
+
 int unifw_flash_job_prepare(struct unifw_flash_job *j, const struct unifw_flash_job_opts *o,
 			    struct unifw_phone_open_opts *open, struct unifw_error *err)
 {
@@ -126,6 +167,8 @@ int unifw_flash_job_prepare(struct unifw_flash_job *j, const struct unifw_flash_
 	int rc = unifw_flash_state_dir(j->state, sizeof j->state, err);
 	if (!rc && o->package)
 		rc = open_package(j, o->package, err);
+	if (!rc && j->pkg && o->plan.only[0] && !o->resume)
+		rc = check_only(j, err);
 	char dir[UNIFW_FLASH_JOB_PATH + 8];
 	snprintf(dir, sizeof dir, "%s/flash", j->state);
 	if (!rc && !o->journal)

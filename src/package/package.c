@@ -151,9 +151,10 @@ static void finish(struct builder *b)
 
 /* --- public ------------------------------------------------------------------------------------------ */
 
-static int build(struct unifw_package *p, struct unifw_archive *a, bool on_disk, struct unifw_error *err)
+static int build(struct unifw_package *p, struct unifw_archive *a, bool on_disk, const char *prefer,
+		 struct unifw_error *err)
 {
-	struct builder b = {.p = p, .on_disk = on_disk};
+	struct builder b = {.p = p, .on_disk = on_disk, .prefer = prefer};
 	int rc;
 	b.head = malloc(UNIFW_DETECT_HEAD);
 	b.chunk = malloc(DRAIN_CHUNK);
@@ -194,7 +195,7 @@ bool unifw_package_is_folder(const char *path)
 static int open_with(struct unifw_package *p, struct unifw_archive *a, bool on_disk, struct unifw_package **out,
 		     struct unifw_error *err)
 {
-	int rc = build(p, a, on_disk, err);
+	int rc = build(p, a, on_disk, NULL, err);
 	unifw_archive_close(a);
 	if (rc) {
 		unifw_package_free(p);
@@ -220,6 +221,31 @@ int unifw_package_open(const char *path, struct unifw_package **out, struct unif
 		return UNIFW_E_NOMEM;
 	}
 	return open_with(p, a, !folder, out, err);
+}
+
+int unifw_package_open_scatter(const char *scatter_path, struct unifw_package **out, struct unifw_error *err)
+{
+	*out = NULL;
+	const char *slash = strrchr(scatter_path, '/');
+	const char *base = slash ? slash + 1 : scatter_path;
+	char *dir = slash ? strndup(scatter_path, (size_t)(slash - scatter_path) + (slash == scatter_path)) : strdup(".");
+	if (!dir)
+		return unifw_error_set(err, UNIFW_E_NOMEM, scatter_path, UNIFW_NO_OFFSET, "out of memory");
+	struct unifw_package *p = unifw_package_is_folder(dir) ? package_new(dir, UNIFW_PACKAGE_FOLDER, err) : NULL;
+	int rc = p ? build(p, NULL, false, base, err)
+		   : unifw_error_set(err, UNIFW_E_NOT_FOUND, scatter_path, UNIFW_NO_OFFSET, "its folder %s cannot be read",
+				     dir);
+	free(dir);
+	if (!rc && (!p->chosen || strcmp(p->chosen->item->path, base)))
+		rc = unifw_error_set(err, UNIFW_E_FORMAT, scatter_path, UNIFW_NO_OFFSET,
+				     "not a scatter file unifw can read (its folder %s, as a package, %s)", p->path,
+				     p->chosen ? "chooses another scatter" : "has no readable scatter");
+	if (rc) {
+		unifw_package_free(p);
+		return rc;
+	}
+	*out = p;
+	return 0;
 }
 
 int unifw_package_open_archive_mem(const void *buf, size_t len, const char *name, struct unifw_package **out,

@@ -30,6 +30,7 @@ struct builder {
 	struct kept_text *texts;
 	size_t text_count;
 	bool on_disk;             /* the archive is p->path (not memory) */
+	const char *prefer;       /* the scatter to choose (package path), NULL: by score */
 };
 
 const char *pkg_base_name(const char *path);

@@ -85,6 +85,10 @@ void pkg_load_scatters(struct builder *b)
 	for (size_t i = 0; i < p->scatter_count; i++)
 		if (p->scatters[i].parsed && (!p->chosen || p->scatters[i].score > p->chosen->score))
 			p->chosen = &p->scatters[i];
+	/* a scatter FILE was named (unifw flash PATH/MT6572_Android_scatter.txt): that one, when it reads */
+	for (size_t i = 0; b->prefer && i < p->scatter_count; i++)
+		if (p->scatters[i].parsed && !strcmp(p->scatters[i].item->path, b->prefer))
+			p->chosen = &p->scatters[i];
 	if (p->scatter_count > 1 && p->chosen)
 		unifw_findings_add(&p->findings, UNIFW_SEV_INFO, "several-scatters", p->chosen->item->path, 0, NULL,
 				   "%zu scatter files in the package; using this one (platform %s, %s, %d images named "
