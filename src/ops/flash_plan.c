@@ -225,23 +225,45 @@ bool flash_plan_selected(const struct unifw_flash_plan_opts *o, const char *name
 	return false;
 }
 
+/* A donor's USRDATA and FAT are its owner's files; USRDATA also holds /data/nvram, the working copy of the
+ * donor's identity that nvram_daemon uses before the NVRAM partition (docs/sim.md "Boot evaluation"). */
+static bool is_user_data(const char *name)
+{
+	return !strcasecmp(name, "USRDATA") || !strcasecmp(name, "FAT");
+}
+
 /* The skip rules that come before any look at the image: --only, the scatter's download flag (which a
  * restore overrides: the whole phone goes back), a missing image (a restore refuses: the backup is
- * incomplete), the identity partitions (a restore of this phone's own backup writes them; a donor's never). */
+ * incomplete), the identity partitions (a restore of this phone's own backup writes them; a donor's never)
+ * and a donor's user data. */
 static void plan_skips(const struct unifw_flash_plan *plan, struct unifw_flash_entry *e,
 		       const struct unifw_package_partition *pp, const struct unifw_flash_facts *f)
 {
 	const struct unifw_scatter_part *sp = pp->part;
 	const struct unifw_flash_plan_opts *o = &plan->opts;
-	bool restoring = flash_restoring(plan);
+	bool restoring = flash_restoring(plan), donor = plan->mode == UNIFW_FLASH_MODE_DONOR;
+	const char *backup_cid = plan->backup_cid[0] ? plan->backup_cid : "(unknown)";
 	char cid[33];
 	flash_cid_hex(f->cid, cid);
 	if (!flash_plan_selected(o, sp->name))
 		flash_plan_reason(e, UNIFW_FLASH_SKIP, "not_selected", "not selected: --only names %s", o->only);
-	else if (!sp->is_download && !restoring)
-		flash_plan_reason(e, UNIFW_FLASH_SKIP, "not_downloaded", "the scatter marks it is_download: false");
+	else if (donor && e->identity && !o->include_identity)
+		flash_plan_reason(e, UNIFW_FLASH_SKIP, "donor_identity",
+			   "donor backup of CID %s: this phone keeps its own identity (CID %s); the backup's %s is "
+			   "another phone's IMEI record and calibration and is never written here",
+			   backup_cid, cid, pp->item ? pp->item->path : sp->file_name);
+	/* a donor's identity image asked for with --include-identity goes on to the provenance rule, which
+	 * refuses it as another phone's (identity_other_phone) */
+	else if (!sp->is_download && plan->mode != UNIFW_FLASH_MODE_RESTORE && !(donor && e->identity))
+		flash_plan_reason(e, UNIFW_FLASH_SKIP, "not_downloaded", "the scatter marks it is_download: false%s",
+				  donor ? " (a donor gives its firmware, not the rest of its phone)" : "");
 	else if (!pp->item && !strcmp(pp->status, "no_image"))
 		flash_plan_reason(e, UNIFW_FLASH_SKIP, "no_image", "the scatter names no image for it (file_name: NONE)");
+	else if (donor && is_user_data(sp->name))
+		flash_plan_reason(e, UNIFW_FLASH_SKIP, "donor_user_data",
+			   "donor backup of CID %s: its user data stays off this phone (%s), which keeps its own: "
+			   "USRDATA also holds /data/nvram, the donor's working copy of its identity", backup_cid,
+			   pp->item ? pp->item->path : sp->file_name);
 	else if (!pp->item && restoring)
 		flash_plan_reason(e, UNIFW_FLASH_REFUSE, "backup_file_missing",
 			   "%s (file_name) is not in the backup folder: the backup is incomplete, nothing is written",
@@ -250,11 +272,6 @@ static void plan_skips(const struct unifw_flash_plan *plan, struct unifw_flash_e
 		flash_plan_reason(e, UNIFW_FLASH_SKIP, "missing_image",
 			   "%s (file_name) is not in the package: the partition stays as it is on the phone",
 			   sp->file_name);
-	else if (e->identity && plan->mode == UNIFW_FLASH_MODE_DONOR && !o->include_identity)
-		flash_plan_reason(e, UNIFW_FLASH_SKIP, "donor_identity",
-			   "donor backup of CID %s: this phone keeps its own identity (CID %s); the backup's %s is "
-			   "another phone's IMEI record and calibration and is never written here",
-			   plan->backup_cid[0] ? plan->backup_cid : "(unknown)", cid, pp->item->path);
 	else if (e->identity && plan->mode != UNIFW_FLASH_MODE_RESTORE && !o->include_identity)
 		flash_plan_reason(e, UNIFW_FLASH_SKIP, "identity",
 			   "identity partition (IMEI, calibration, MAC addresses live here): kept as it is unless "
@@ -284,7 +301,7 @@ static int plan_entry(struct unifw_flash_plan *plan, struct unifw_flash_entry *e
 		if (rc || e->code)
 			return rc;
 	}
-	if (flash_restoring(plan) && unifw_scatter_addr_is_from_end(sp->linear_start)) {
+	if (plan->mode == UNIFW_FLASH_MODE_RESTORE && unifw_scatter_addr_is_from_end(sp->linear_start)) {
 		if (!flash_restore_place(plan, e, f))
 			return 0;
 	} else if (!place_entry(e, sp, plan->boot_region)) {
@@ -475,7 +492,8 @@ int unifw_flash_plan(const struct unifw_package *pkg, const struct unifw_flash_f
 	for (size_t i = 0; i < plan->count && !rc; i++)
 		rc = plan_entry(plan, &plan->entries[i], &pkg->parts[i], facts, err);
 	if (!rc && flash_restoring(plan)) {
-		rc = flash_restore_extras(plan, facts, err);
+		if (plan->mode == UNIFW_FLASH_MODE_RESTORE) /* a donor gives its firmware, not its free space */
+			rc = flash_restore_extras(plan, facts, err);
 		if (!rc)
 			flash_restore_order(plan);
 		if (!rc)

@@ -157,7 +157,10 @@ int flash_restore_extras(struct unifw_flash_plan *plan, const struct unifw_flash
 		e->image = pp->item ? pp->item->path : NULL;
 		e->image_size = e->image_bytes = pp->image_bytes;
 		e->form = UNIFW_FLASH_FORM_RAW;
-		if (!placed)
+		if (!flash_plan_selected(&plan->opts, e->name))
+			flash_plan_reason(e, UNIFW_FLASH_SKIP, "not_selected", "not selected: --only names %s",
+					  plan->opts.only);
+		else if (!placed)
 			flash_plan_reason(e, UNIFW_FLASH_REFUSE, "bad_address",
 					  "the backup manifest's entry for %s says no user-area offset and size", file ? file : "?");
 		else if (!pp->item)

@@ -9,6 +9,12 @@
 #  - a backup with one file changed (cache.img, one byte) is refused before anything is written: exit 3,
 #    code backup_hash_mismatch naming the file, the manifest's digest and the file's; no write command
 #    reaches the phone, the eMMC is unchanged.
+# Donor (unit 1 of a516-like with another firmware seed, backed up; flashed to unit 2, another CID):
+#  - with --include-identity: refused (identity_other_phone), exit 3, no write command, eMMC unchanged;
+#  - without: plan mode "donor", NVRAM/PRO_INFO/PROTECT_F/PROTECT_S skipped ("donor backup of CID ...: this
+#    phone keeps its own identity"), USRDATA skipped (the donor's user data and /data/nvram); the written
+#    partitions equal the donor's files, unit 2's identity partitions and USRDATA are byte-identical to
+#    before, and it boots with its own WiFi MAC and BT address (`unifw-sim boot` facts).
 # Exit 0 pass, 77 skip, else fail.
 . "$(dirname "$0")/flash_lib.sh"
 
@@ -96,4 +102,72 @@ PY
 	echo "ok $m: restored from its backup without --include-identity: $n files equal the eMMC, identity included; boots"
 	rm -rf "$work/bk-$m" "$emmc"
 done
+
+# ---- donor: unit 1's backup flashed to unit 2
+m=a516-like
+"$SIM" make-emmc --model "$m" --unit 1 --seed 2 -o "$work/donor.img" >/dev/null
+start_sim "$work/donor.img" --model "$m"
+"$UNIFW" backup -o "$work/donor" --port "$PORT" --da "$DA" >/dev/null 2>"$work/err.txt" || fail "donor backup: $(tail -3 "$work/err.txt")"
+stop_sim
+rm "$work/donor.img"
+target="$work/unit2.img"
+"$SIM" make-emmc --model "$m" --unit 2 -o "$target" >/dev/null
+cp --sparse=always "$target" "$work/unit2-before.img"
+facts() { # WiFi MAC and BT address unifw-sim's boot evaluation finds
+	"$SIM" boot --emmc "$1" --json 2>/dev/null | python3 -c 'import json,sys; n = json.load(sys.stdin)["facts"]["nvram"]
+print(n["wifi_mac"], n["bt_address"])'
+}
+own=$(facts "$target")
+donor_cid=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["phone"]["emmc"]["cid"]["raw"])' "$work/donor/manifest.json")
+
+start_sim "$target" --model "$m" --unit 2 --trace-file "$work/trace-donor.txt"
+flash "$work/donor" --include-identity --yes --json
+stop_sim
+[ "$rc" -eq 3 ] || fail "donor with --include-identity: exit $rc, expected 3: $(tail -3 "$work/err.txt")"
+[ "$(result result.plan.mode)" = donor ] || fail "donor: plan mode $(result result.plan.mode)"
+python3 - "$work/out.json" <<'PY' || fail "donor with --include-identity: identity not refused as another phone's"
+import json, sys
+r = json.loads(open(sys.argv[1]).read().splitlines()[-1])["result"]["plan"]
+w = {p["name"]: p for p in r["partitions"]}
+for n in ("NVRAM", "PRO_INFO", "PROTECT_F", "PROTECT_S"):
+    assert w[n]["action"] == "refuse" and w[n]["code"] == "identity_other_phone", (n, w[n]["code"])
+PY
+! grep -q 'SDMMC_WRITE_DATA' "$work/trace-donor.txt" || fail "donor with --include-identity: a write command reached the phone"
+cmp -s "$target" "$work/unit2-before.img" || fail "donor with --include-identity: the eMMC changed"
+echo "ok donor backup with --include-identity: its identity is refused as another phone's, nothing written"
+
+start_sim "$target" --model "$m" --unit 2
+flash "$work/donor" --yes --json
+stop_sim
+[ "$rc" -eq 0 ] || fail "donor: exit $rc: $(tail -3 "$work/err.txt")"
+python3 - "$work/out.json" "$donor_cid" <<'PY' || fail "donor: the plan does not keep this phone's identity and user data"
+import json, sys
+r = json.loads(open(sys.argv[1]).read().splitlines()[-1])["result"]["plan"]
+assert r["mode"] == "donor" and r["backup_cid"] == sys.argv[2], (r["mode"], r["backup_cid"])
+w = {p["name"]: p for p in r["partitions"]}
+for n in ("NVRAM", "PRO_INFO", "PROTECT_F", "PROTECT_S"):
+    assert w[n]["action"] == "skip" and w[n]["code"] == "donor_identity", (n, w[n]["code"])
+    assert "donor backup of CID %s: this phone keeps its own identity" % sys.argv[2] in w[n]["reason"], w[n]["reason"]
+assert w["USRDATA"]["code"] == "donor_user_data", w["USRDATA"]
+for n in ("BOOTIMG", "RECOVERY", "UBOOT", "ANDROID", "LOGO"):
+    assert w[n]["action"] == "write", (n, w[n]["code"])
+PY
+python3 "$CHECK" "$work/out.json" "$target" >/dev/null || fail "donor: the firmware is not the donor's: $(python3 "$CHECK" "$work/out.json" "$target")"
+python3 - "$work/donor/manifest.json" "$target" "$work/unit2-before.img" "$CHECK" <<'PY' || fail "donor: unit 2's identity or user data changed"
+import json, sys, importlib.util
+spec = importlib.util.spec_from_file_location("fc", sys.argv[4]); fc = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(fc)
+m = json.load(open(sys.argv[1]))
+a, b = open(sys.argv[2], "rb"), open(sys.argv[3], "rb")
+user = fc.emmc_layout(a)[0]["user"]
+for p in m["partitions"]:
+    if p["name"] in ("NVRAM", "PRO_INFO", "PROTECT_F", "PROTECT_S", "USRDATA"):
+        off = user + int(p["offset"], 16)
+        a.seek(off); b.seek(off)
+        assert a.read(p["size"]) == b.read(p["size"]), p["name"] + " changed"
+PY
+after=$(facts "$target") || fail "donor: unit 2 does not boot"
+"$SIM" boot --emmc "$target" >"$work/boot.txt" 2>&1 || fail "donor: unit 2 does not boot: $(tail -5 "$work/boot.txt")"
+[ "$after" = "$own" ] || fail "donor: unit 2 boots as '$after', before '$own'"
+echo "ok donor backup of unit 1 on unit 2: the donor's firmware written, unit 2's identity and user data kept ($own), boots"
 echo "PASS"
