@@ -167,6 +167,13 @@ struct unifw_flash_plan {
  * into pkg: keep the package open while the plan is used. */
 int unifw_flash_plan(const struct unifw_package *pkg, const struct unifw_flash_facts *facts,
 		     const struct unifw_flash_plan_opts *opts, struct unifw_flash_plan *plan, struct unifw_error *err);
+/* The plan of one image into one partition of the phone's own table (unifw write): pp->part describes the
+ * phone's partition (name, linear = user offset + boot region, size, region), pp->item the image in pkg
+ * (unifw_package_open_image). The same rules as a package's partition (size, preloader EMI fit, identity
+ * provenance, identity regions); an identity partition without --include-identity is refused. */
+int unifw_flash_plan_partition(const struct unifw_package *pkg, const struct unifw_package_partition *pp,
+			       const struct unifw_flash_facts *facts, const struct unifw_flash_plan_opts *opts,
+			       struct unifw_flash_plan *plan, struct unifw_error *err);
 void unifw_flash_plan_free(struct unifw_flash_plan *plan);
 /* {"type":"flash_plan", ...}: keys in docs/flash.md. Caller frees. */
 struct unifw_jv *unifw_flash_plan_to_json(const struct unifw_flash_plan *plan);

@@ -437,6 +437,25 @@ static int plan_hash(struct unifw_flash_plan *plan, struct unifw_error *err)
 
 /* ---------------------------------------------------------------- the plan */
 
+/* Refusals and writes counted, the plan hash made: the end of every plan. */
+static int plan_settle(struct unifw_flash_plan *plan, const char *where, struct unifw_error *err)
+{
+	for (size_t i = 0; i < plan->count; i++) {
+		const struct unifw_flash_entry *e = &plan->entries[i];
+		plan->refusals += e->action == UNIFW_FLASH_REFUSE;
+		if (e->action == UNIFW_FLASH_WRITE) {
+			plan->writes++;
+			plan->write_bytes += e->image_bytes;
+		}
+	}
+	plan->refusals += unifw_findings_count(&plan->findings, UNIFW_SEV_ERROR);
+	if (!plan->writes && !plan->refusals)
+		unifw_findings_add(&plan->findings, UNIFW_SEV_WARNING, "nothing-to-write", where, 0, NULL,
+				   "no partition is to be written");
+	return plan_hash(plan, err);
+}
+
+
 static int check_package(struct unifw_flash_plan *plan, const struct unifw_package *pkg, struct unifw_error *err)
 {
 	/* A folder with a scatter and a unifw backup manifest (kind backup) drives a download like any package;
@@ -507,20 +526,45 @@ int unifw_flash_plan(const struct unifw_package *pkg, const struct unifw_flash_f
 	if (!rc)
 		rc = flash_plan_scatter_overlaps(plan, sc, scatter_name, err);
 	if (!rc)
-		for (size_t i = 0; i < plan->count; i++) {
-			const struct unifw_flash_entry *e = &plan->entries[i];
-			plan->refusals += e->action == UNIFW_FLASH_REFUSE;
-			if (e->action == UNIFW_FLASH_WRITE) {
-				plan->writes++;
-				plan->write_bytes += e->image_bytes;
-			}
-		}
-	plan->refusals += unifw_findings_count(&plan->findings, UNIFW_SEV_ERROR);
-	if (!rc && !plan->writes && !plan->refusals)
-		unifw_findings_add(&plan->findings, UNIFW_SEV_WARNING, "nothing-to-write", scatter_name, 0, NULL,
-				   "no partition of this package is to be written");
+		rc = plan_settle(plan, scatter_name, err);
+	if (rc)
+		unifw_flash_plan_free(plan);
+	return rc;
+}
+
+int unifw_flash_plan_partition(const struct unifw_package *pkg, const struct unifw_package_partition *pp,
+			       const struct unifw_flash_facts *facts, const struct unifw_flash_plan_opts *opts,
+			       struct unifw_flash_plan *plan, struct unifw_error *err)
+{
+	memset(plan, 0, sizeof *plan);
+	if (!pkg || !pp || !pp->part || !pp->item || !facts || !opts)
+		return unifw_error_set(err, UNIFW_E_INVALID, "plan", UNIFW_NO_OFFSET, "missing image, partition or facts");
+	plan->opts = *opts;
+	plan->opts.only[0] = 0;
+	if (!plan->opts.range_size)
+		plan->opts.range_size = UNIFW_FLASH_RANGE_DEFAULT;
+	if (!unifw_flash_range_size_ok(plan->opts.range_size))
+		return unifw_error_set(err, UNIFW_E_INVALID, "range size", UNIFW_NO_OFFSET,
+				       "expected a multiple of 512 up to %llu, found %llu",
+				       (unsigned long long)UNIFW_FLASH_RANGE_MAX, (unsigned long long)plan->opts.range_size);
+	plan->pkg = pkg;
+	memcpy(plan->cid, facts->cid, 16);
+	plan->boot_region = facts->have_layout ? facts->layout.boot_region : facts->boot_region;
+	plan->entries = calloc(1, sizeof *plan->entries);
+	if (!plan->entries)
+		return unifw_error_set(err, UNIFW_E_NOMEM, "plan", UNIFW_NO_OFFSET, "out of memory");
+	plan->count = 1;
+	struct unifw_flash_entry *e = &plan->entries[0];
+	int rc = plan_entry(plan, e, pp, facts, err);
+	/* one partition named on purpose: an identity partition left out is a refusal, not a quiet skip */
+	if (!rc && e->code && !strcmp(e->code, "identity"))
+		flash_plan_reason(e, UNIFW_FLASH_REFUSE, "identity",
+				  "%s is an identity partition (IMEI, calibration, MAC addresses): written only with "
+				  "--include-identity, and only from a unifw backup of this phone", e->name);
 	if (!rc)
-		rc = plan_hash(plan, err);
+		flash_plan_identity_regions(plan, facts);
+	if (!rc)
+		rc = plan_settle(plan, pp->item->path, err);
 	if (rc)
 		unifw_flash_plan_free(plan);
 	return rc;

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "package/package_internal.h"
 #include "unifw/detect.h"
@@ -151,15 +152,22 @@ static void finish(struct builder *b)
 
 /* --- public ------------------------------------------------------------------------------------------ */
 
-static int build(struct unifw_package *p, struct unifw_archive *a, bool on_disk, const char *prefer,
+/* prefer: the scatter to choose; with single, the only file to read besides the folder's manifest.json. */
+static int build(struct unifw_package *p, struct unifw_archive *a, bool on_disk, const char *prefer, bool single,
 		 struct unifw_error *err)
 {
 	struct builder b = {.p = p, .on_disk = on_disk, .prefer = prefer};
+	const char *listed[2] = {prefer, MANIFEST_NAME};
+	char manifest[8192];
+	if (single)
+		snprintf(manifest, sizeof manifest, "%s/%s", p->path, MANIFEST_NAME);
 	int rc;
 	b.head = malloc(UNIFW_DETECT_HEAD);
 	b.chunk = malloc(DRAIN_CHUNK);
 	if (!b.head || !b.chunk)
 		rc = unifw_error_set(err, UNIFW_E_NOMEM, p->path, UNIFW_NO_OFFSET, "out of memory");
+	else if (single)
+		rc = pkg_read_listed(&b, listed, access(manifest, F_OK) == 0 && strcmp(prefer, MANIFEST_NAME) ? 2 : 1, err);
 	else
 		rc = a ? pkg_read_archive(&b, a, err) : pkg_read_folder(&b, err);
 	if (!rc)
@@ -195,7 +203,7 @@ bool unifw_package_is_folder(const char *path)
 static int open_with(struct unifw_package *p, struct unifw_archive *a, bool on_disk, struct unifw_package **out,
 		     struct unifw_error *err)
 {
-	int rc = build(p, a, on_disk, NULL, err);
+	int rc = build(p, a, on_disk, NULL, false, err);
 	unifw_archive_close(a);
 	if (rc) {
 		unifw_package_free(p);
@@ -232,7 +240,7 @@ int unifw_package_open_scatter(const char *scatter_path, struct unifw_package **
 	if (!dir)
 		return unifw_error_set(err, UNIFW_E_NOMEM, scatter_path, UNIFW_NO_OFFSET, "out of memory");
 	struct unifw_package *p = unifw_package_is_folder(dir) ? package_new(dir, UNIFW_PACKAGE_FOLDER, err) : NULL;
-	int rc = p ? build(p, NULL, false, base, err)
+	int rc = p ? build(p, NULL, false, base, false, err)
 		   : unifw_error_set(err, UNIFW_E_NOT_FOUND, scatter_path, UNIFW_NO_OFFSET, "its folder %s cannot be read",
 				     dir);
 	free(dir);
@@ -246,6 +254,32 @@ int unifw_package_open_scatter(const char *scatter_path, struct unifw_package **
 	}
 	*out = p;
 	return 0;
+}
+
+int unifw_package_open_image(const char *image, struct unifw_package **out, struct unifw_error *err)
+{
+	*out = NULL;
+	const char *slash = strrchr(image, '/');
+	const char *base = slash ? slash + 1 : image;
+	if (!*base || unifw_package_is_folder(image))
+		return unifw_error_set(err, UNIFW_E_INVALID, image, UNIFW_NO_OFFSET, "not an image file");
+	char *dir = slash ? strndup(image, (size_t)(slash - image) + (slash == image)) : strdup(".");
+	struct unifw_package *p = dir ? package_new(dir, UNIFW_PACKAGE_FOLDER, err) : NULL;
+	free(dir);
+	if (!p)
+		return UNIFW_E_NOMEM;
+	int rc = build(p, NULL, false, base, true, err);
+	if (rc) {
+		unifw_package_free(p);
+		return rc;
+	}
+	*out = p;
+	return 0;
+}
+
+uint64_t unifw_package_item_written_size(const struct unifw_package_item *it)
+{
+	return pkg_written_size(it);
 }
 
 int unifw_package_open_archive_mem(const void *buf, size_t len, const char *name, struct unifw_package **out,

@@ -166,7 +166,7 @@ static const char *detail_str(const struct unifw_jv *d, const char *const *keys)
 }
 
 /* Bytes the image takes once written: a sparse image expands to blocks x block size. */
-static uint64_t written_size(const struct unifw_package_item *it)
+uint64_t pkg_written_size(const struct unifw_package_item *it)
 {
 	static const char *const sparse_keys[] = {"expanded_size", "image_size", "raw_size", "output_size", NULL};
 	if (!strcmp(it->type, "sparse")) {
@@ -222,7 +222,7 @@ static void check_partition(struct unifw_package *p, struct unifw_package_partit
 				   "%s", it->error);
 	}
 	adopt_module_findings(p, it, sp->name);
-	pp->image_bytes = written_size(it);
+	pp->image_bytes = pkg_written_size(it);
 	bool sized = sp->size && !unifw_scatter_addr_is_from_end(sp->linear_start);
 	if (sized && pp->image_bytes > sp->size) {
 		pp->status = severity_status(pp->status, "too_big");
