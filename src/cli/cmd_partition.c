@@ -129,6 +129,14 @@ static int read_job(void *ctx, struct unifw_phone *ph, struct unifw_error *err)
 	return unifw_backup(ph, &r->bo, &r->manifest, err);
 }
 
+/* A string key of the manifest's entry, when it has one. */
+static void copy_str(struct unifw_jv *o, const char *key, const struct unifw_jv *from, const char *from_key)
+{
+	const char *v = unifw_jv_str(unifw_jv_get(from, from_key));
+	if (v)
+		unifw_jv_set_str(o, key, v);
+}
+
 /* The backup's one image becomes FILE; the result says what it is. */
 static int adopt_image(const char *tmp, const struct read_args *a, const struct unifw_jv *manifest,
 		       struct unifw_jv **result, struct unifw_error *err)
@@ -143,13 +151,13 @@ static int adopt_image(const char *tmp, const struct read_args *a, const struct 
 		return unifw_error_sys(err, a->output, "create");
 	struct unifw_jv *o = unifw_jv_object();
 	unifw_jv_set_str(o, "type", "read");
-	unifw_jv_set_str(o, "partition", unifw_jv_str(unifw_jv_get(p, "name")));
+	copy_str(o, "partition", p, "name");
 	unifw_jv_set_str(o, "file", a->output);
-	unifw_jv_set_str(o, "region", unifw_jv_str(unifw_jv_get(p, "region")));
-	unifw_jv_set_str(o, "offset", unifw_jv_str(unifw_jv_get(p, "offset")));
+	copy_str(o, "region", p, "region");
+	copy_str(o, "offset", p, "offset");
 	unifw_jv_set_uint(o, "size", unifw_jv_u64(unifw_jv_get(p, "size")));
-	unifw_jv_set_str(o, "sha256", unifw_jv_str(unifw_jv_get(p, "sha256")));
-	unifw_jv_set_str(o, "content", unifw_jv_str(unifw_jv_get(p, "content")));
+	copy_str(o, "sha256", p, "sha256");
+	copy_str(o, "content", p, "content");
 	unifw_jv_set_bool(o, "verified_by_second_read", true);
 	*result = o;
 	return 0;
@@ -207,9 +215,9 @@ int cmd_read(int argc, char **argv)
 	else {
 		char h[32];
 		printf("Read %s (%s) into %s\n  SHA-256 %s; read twice from the phone and compared byte for byte\n",
-		       unifw_jv_str(unifw_jv_get(result, "partition")),
+		       unifw_jv_str(unifw_jv_get(result, "partition")) ? unifw_jv_str(unifw_jv_get(result, "partition")) : "?",
 		       unifw_human_size(unifw_jv_u64(unifw_jv_get(result, "size")), h, sizeof h), a.output,
-		       unifw_jv_str(unifw_jv_get(result, "sha256")));
+		       unifw_jv_str(unifw_jv_get(result, "sha256")) ? unifw_jv_str(unifw_jv_get(result, "sha256")) : "?");
 	}
 	unifw_jv_free(result);
 	return cli_job_exit(rc, code);
