@@ -7,6 +7,7 @@
 #  - an unknown name: exit 2 before the phone is contacted (no DA in the sim trace), the accepted names
 #    listed; a name the phone lacks (FAT on a516-like): exit 2 listing the phone's names, nothing written;
 #  - an image larger than the partition: exit 3 too_big, nothing written;
+#  - backup --partition boot backs up BOOTIMG (the same name table);
 #  - a write cut by the link: the journal (STATE/flash/CID.write.journal) and `write --resume` end bit-exact;
 #  - identity: nvram.bin of the phone's own backup refused without --include-identity (exit 3), written
 #    with it; the same file without its manifest refused (identity_no_provenance), nothing written.
@@ -144,4 +145,12 @@ stop_sim
 [ "$rc" -eq 0 ] || fail "own PROTECT_F with --include-identity: exit $rc: $(tail -3 "$work/err.txt")"
 python3 "$CHECK" "$work/out.json" "$emmc" >/dev/null || fail "PROTECT_F is not the backup's file"
 echo "ok identity: refused without --include-identity and without its manifest; this phone's own backup file written with it"
+
+# ---- backup --partition takes the same names
+start_sim "$emmc" --model "$m"
+"$UNIFW" backup -o "$work/bk-boot" --partition boot --port "$PORT" --da "$DA" >/dev/null 2>"$work/err.txt" ||
+	fail "backup --partition boot: $(tail -3 "$work/err.txt")"
+stop_sim
+[ -f "$work/bk-boot/boot.img" ] || fail "backup --partition boot wrote no boot.img: $(ls "$work/bk-boot")"
+echo "ok backup --partition boot backs up BOOTIMG"
 echo "PASS"
