@@ -95,7 +95,8 @@ static bool manifest_place(const struct unifw_jv *x, uint64_t *offset, uint64_t 
 	if (!region || strcmp(region, "EMMC_USER") || !sz || unifw_jv_type(sz) != UNIFW_JV_UINT)
 		return false;
 	*size = unifw_jv_u64(sz);
-	return parse_hex(unifw_jv_str(unifw_jv_get(x, "offset")), offset) && *size;
+	/* a manifest is input like any other: a range that wraps around is no place on an eMMC */
+	return parse_hex(unifw_jv_str(unifw_jv_get(x, "offset")), offset) && *size && *offset + *size > *offset;
 }
 
 bool flash_restore_place(struct unifw_flash_plan *plan, struct unifw_flash_entry *e, const struct unifw_flash_facts *f)
