@@ -6,6 +6,8 @@
 #    MISC, EXPDB, BMTPOOL and the unallocated space the backup's scatter marks is_download: false or omits;
 #  - every file of the backup equals its range of the eMMC afterwards (the whole user area), and the phone
 #    boots (`unifw-sim boot`);
+#  - a wiped eMMC (wiko-like: the whole user area zero, no PMT, no MBR) restored the same way, BMTPOOL (the
+#    backup's PMT) last and no PMT built from the scatter: equal to the backup, boots;
 #  - a backup with one file changed (cache.img, one byte) is refused before anything is written: exit 3,
 #    code backup_hash_mismatch naming the file, the manifest's digest and the file's; no write command
 #    reaches the phone, the eMMC is unchanged.
@@ -100,6 +102,28 @@ PY
 	"$SIM" boot --emmc "$emmc" >"$work/boot.txt" 2>&1 || fail "$m: the restored phone does not boot: $(tail -5 "$work/boot.txt")"
 	ls "$UNIFW_STATE_DIR"/identity/*/identity-* >/dev/null 2>&1 || fail "$m: no identity backup before the restore"
 	echo "ok $m: restored from its backup without --include-identity: $n files equal the eMMC, identity included; boots"
+	if [ "$m" = wiko-like ]; then # a wiped eMMC: no PMT, no MBR; the backup brings its tables back
+		python3 - "$emmc" "$CHECK" <<'PY'
+import sys, importlib.util
+spec = importlib.util.spec_from_file_location("fc", sys.argv[2]); fc = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(fc)
+with open(sys.argv[1], "r+b") as f:
+    bases, sizes = fc.emmc_layout(f)
+    f.seek(bases["user"]); n = sizes[7]
+    while n > 0:
+        k = min(n, 1 << 22); f.write(bytes(k)); n -= k
+PY
+		start_sim "$emmc" --model "$m"
+		flash "$work/bk-$m" --yes --json
+		stop_sim
+		[ "$rc" -eq 0 ] || fail "$m wiped: restore exit $rc: $(tail -3 "$work/err.txt")"
+		result result.plan.partitions | python3 -c 'import json,sys; p = json.load(sys.stdin)
+assert not [x for x in p if x["form"] == "pmt"] and p[-1]["name"] == "BMTPOOL", [x["name"] for x in p]' ||
+			fail "$m wiped: a PMT was built from the scatter, or BMTPOOL (the backup's PMT) is not written last"
+		n=$(same_as_backup "$work/bk-$m" "$emmc") || fail "$m wiped: after the restore the eMMC differs from the backup: $n"
+		"$SIM" boot --emmc "$emmc" >"$work/boot.txt" 2>&1 || fail "$m wiped: does not boot: $(tail -5 "$work/boot.txt")"
+		echo "ok $m: a wiped eMMC (no PMT, no MBR) restored from its backup: $n files equal, boots"
+	fi
 	rm -rf "$work/bk-$m" "$emmc"
 done
 
