@@ -9,6 +9,7 @@
 #  - an image larger than the partition: exit 3 too_big, nothing written;
 #  - backup --partition boot backs up BOOTIMG (the same name table);
 #  - a write cut by the link: the journal (STATE/flash/CID.write.journal) and `write --resume` end bit-exact;
+#  - Ctrl-C during a write: exit 130, the printed `unifw write --resume ...` finishes it bit-exact;
 #  - identity: nvram.bin of the phone's own backup refused without --include-identity (exit 3), written
 #    with it; the same file without its manifest refused (identity_no_provenance), nothing written.
 # Exit 0 pass, 77 skip, else fail.
@@ -127,6 +128,40 @@ run read --partition LOGO -o "$work/logo2.back" --json
 stop_sim
 cmp "$work/logo2.raw" "$work/logo2.back" || fail "LOGO after the resumed write differs from the image"
 echo "ok a write cut by the link resumes (write --resume) and ends bit-exact"
+
+# ---- Ctrl-C during a write held by the phone (stall): exit 130, the printed command finishes it bit-exact
+head -c "$logo_size" /dev/urandom >"$work/logo3.raw"
+rm -f "$UNIFW_STATE_DIR"/flash/*.write.journal
+start_sim "$emmc" --model "$m" --fault stall:op=write,dir=out,ms=2500
+"$UNIFW" write --partition logo "$work/logo3.raw" --yes --json --range-size 64K --port "$PORT" --da "$DA" \
+	>"$work/out.json" 2>"$work/err.txt" &
+pid=$!
+i=0
+until grep -q '"event":"begin","step":"flash"' "$work/out.json" 2>/dev/null; do
+	i=$((i + 1))
+	[ $i -lt 1200 ] || { kill -KILL $pid; fail "the write did not begin: $(tail -3 "$work/err.txt")"; }
+	kill -0 $pid 2>/dev/null || fail "unifw write ended before its writes: $(tail -3 "$work/err.txt")"
+	sleep 0.1
+done
+sleep 1
+kill -INT $pid
+rc=0
+wait $pid || rc=$?
+stop_sim
+[ "$rc" -eq 130 ] || fail "write stopped by SIGINT: exit $rc, expected 130: $(tail -5 "$work/err.txt")"
+[ "$(result result.outcome)" = interrupted ] || fail "write SIGINT: outcome $(result result.outcome)"
+last=$(tail -1 "$work/err.txt")
+want="unifw: to resume, run: unifw write --resume --partition logo $work/logo3.raw --yes --json --port $PORT --da $DA"
+[ "$last" = "$want" ] || fail "write SIGINT: last line '$last', expected '$want'"
+start_sim "$emmc" --model "$m"
+cmd=${last#unifw: to resume, run: unifw }
+rc=0
+eval "\"\$UNIFW\" $cmd" >"$work/out.json" 2>"$work/err.txt" || rc=$?
+[ "$rc" -eq 0 ] || fail "the printed write resume command exited $rc: $(tail -5 "$work/err.txt")"
+run read --partition LOGO -o "$work/logo3.back" --json
+stop_sim
+cmp "$work/logo3.raw" "$work/logo3.back" || fail "LOGO after the stop and resume differs from the image"
+echo "ok write stopped by SIGINT (exit 130) and finished bit-exact by the printed resume command"
 
 # ---- identity
 cp --sparse=always "$emmc" "$work/before.img"
