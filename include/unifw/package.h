@@ -95,6 +95,11 @@ int unifw_package_open_scatter(const char *scatter_path, struct unifw_package **
  * UNIFW_PACKAGE_HASH_LIMIT) and, when the folder has one, its manifest.json (a unifw backup manifest that
  * may vouch for the image: docs/flash.md "Identity images"); no other file is read. */
 int unifw_package_open_image(const char *image, struct unifw_package **out, struct unifw_error *err);
+/* SHA-256 of every folder file the opening did not hash (larger than UNIFW_PACKAGE_HASH_LIMIT), into
+ * item->sha256, with progress (step "hash"): a backup's files are checked against its manifest before
+ * a phone is contacted. Archives: nothing to do (members are hashed as they stream). */
+struct unifw_progress;
+int unifw_package_hash_files(struct unifw_package *p, const struct unifw_progress *progress, struct unifw_error *err);
 /* Bytes an item takes once written: a sparse image's expanded size, else its size. */
 uint64_t unifw_package_item_written_size(const struct unifw_package_item *it);
 /* Same over an archive held in memory (used by the fuzzer). */

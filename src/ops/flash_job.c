@@ -115,6 +115,11 @@ static int open_package(struct unifw_flash_job *j, const char *path, struct unif
 		return rc;
 	/* a folder with a scatter and a unifw backup manifest flashes like a package (its identity images are
 	 * then this phone's own only if the manifest says so: docs/flash.md "Identity images") */
+	/* a backup's files are all checked against its manifest (plan: backup_hash_mismatch): hashed now,
+	 * before the phone is contacted, not while it waits */
+	if (j->pkg->kind == UNIFW_PACKAGE_BACKUP && j->pkg->chosen &&
+	    (rc = unifw_package_hash_files(j->pkg, j->o.progress, err)) != 0)
+		return rc;
 	if (j->pkg->kind == UNIFW_PACKAGE_BACKUP && !j->pkg->chosen) {
 		const char *scope = unifw_jv_str(unifw_jv_get(j->pkg->manifest, "scope"));
 		return unifw_error_set(err, UNIFW_E_INVALID, path, UNIFW_NO_OFFSET,

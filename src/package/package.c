@@ -15,7 +15,10 @@
 
 #include "package/package_internal.h"
 #include "unifw/detect.h"
+#include "unifw/hash.h"
 #include "unifw/human.h"
+#include "unifw/io.h"
+#include "unifw/progress.h"
 
 /* --- small helpers --------------------------------------------------------------------------------- */
 
@@ -275,6 +278,62 @@ int unifw_package_open_image(const char *image, struct unifw_package **out, stru
 	}
 	*out = p;
 	return 0;
+}
+
+/* SHA-256 of one folder file, the progress told of every chunk (done counts across files). */
+static int hash_file(const char *full, struct unifw_package_item *it, uint8_t *buf, size_t cap,
+		     const struct unifw_progress *progress, uint64_t *done, struct unifw_error *err)
+{
+	struct unifw_stream s;
+	struct unifw_sha256 h;
+	int rc = unifw_stream_open_file(&s, full, err);
+	if (rc)
+		return rc;
+	if (unifw_sha256_init(&h) < 0) {
+		unifw_stream_close(&s);
+		return unifw_error_set(err, UNIFW_E_NOMEM, full, UNIFW_NO_OFFSET, "out of memory");
+	}
+	ssize_t n;
+	while ((n = unifw_stream_read(&s, buf, cap, err)) > 0) {
+		unifw_sha256_update(&h, buf, (size_t)n);
+		*done += (uint64_t)n;
+		unifw_progress_update(progress, *done);
+	}
+	unifw_sha256_final(&h, it->sha256);
+	unifw_stream_close(&s);
+	if (n < 0)
+		return (int)n;
+	it->has_sha256 = true;
+	return 0;
+}
+
+int unifw_package_hash_files(struct unifw_package *p, const struct unifw_progress *progress, struct unifw_error *err)
+{
+	if (p->source != UNIFW_PACKAGE_FOLDER)
+		return 0; /* archive members were hashed as they streamed */
+	uint64_t total = 0, done = 0;
+	for (size_t i = 0; i < p->item_count; i++)
+		total += !p->items[i].has_sha256 && !p->items[i].error ? p->items[i].size : 0;
+	if (!total)
+		return 0;
+	uint8_t *buf = malloc(DRAIN_CHUNK);
+	if (!buf)
+		return unifw_error_set(err, UNIFW_E_NOMEM, p->path, UNIFW_NO_OFFSET, "out of memory");
+	unifw_progress_begin(progress, "hash", p->path, total);
+	int rc = 0;
+	for (size_t i = 0; i < p->item_count && !rc; i++) {
+		struct unifw_package_item *it = &p->items[i];
+		char full[8192];
+		if (it->has_sha256 || it->error)
+			continue;
+		if (snprintf(full, sizeof full, "%s/%s", p->path, it->path) >= (int)sizeof full)
+			rc = unifw_error_set(err, UNIFW_E_INVALID, it->path, UNIFW_NO_OFFSET, "path too long");
+		else
+			rc = hash_file(full, it, buf, DRAIN_CHUNK, progress, &done, err);
+	}
+	unifw_progress_end(progress, rc, rc ? NULL : "SHA-256 of every file");
+	free(buf);
+	return rc;
 }
 
 uint64_t unifw_package_item_written_size(const struct unifw_package_item *it)

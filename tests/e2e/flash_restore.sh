@@ -8,7 +8,8 @@
 #    boots (`unifw-sim boot`);
 #  - a wiped eMMC (wiko-like: the whole user area zero, no PMT, no MBR) restored the same way, BMTPOOL (the
 #    backup's PMT) last and no PMT built from the scatter: equal to the backup, boots;
-#  - a backup with one file changed (cache.img, one byte) is refused before anything is written: exit 3,
+#  - a backup with one file changed (system.img, 160 MiB: one byte deep inside) is refused before anything is
+#    written, its files hashed before the phone is contacted (the "hash" step comes first): exit 3,
 #    code backup_hash_mismatch naming the file, the manifest's digest and the file's; no write command
 #    reaches the phone, the eMMC is unchanged.
 # Donor (unit 1 of a516-like with another firmware seed, backed up; flashed to unit 2, another CID):
@@ -57,15 +58,15 @@ for m in a516-like wiko-like s10-like y600-like; do
 	stop_sim
 	if same_as_backup "$work/bk-$m" "$emmc" >/dev/null; then fail "$m: the format left the eMMC as the backup"; fi
 
-	# a tampered copy of the backup (hard links but for cache.img) is refused before any write
+	# a tampered copy of the backup (hard links but for system.img) is refused before any write
 	if [ "$m" = a516-like ]; then
 		cp -al "$work/bk-$m" "$work/tampered"
-		rm "$work/tampered/cache.img"
-		python3 -c 'import sys; b = bytearray(open(sys.argv[1], "rb").read()); b[0x5000] ^= 1; open(sys.argv[2], "wb").write(b)' \
-			"$work/bk-$m/cache.img" "$work/tampered/cache.img"
-		want=$(python3 -c 'import json,sys; print([p for p in json.load(open(sys.argv[1]))["partitions"] if p["file"] == "cache.img"][0]["sha256"])' \
+		rm "$work/tampered/system.img"
+		python3 -c 'import sys; b = bytearray(open(sys.argv[1], "rb").read()); b[0x6543210] ^= 1; open(sys.argv[2], "wb").write(b)' \
+			"$work/bk-$m/system.img" "$work/tampered/system.img"
+		want=$(python3 -c 'import json,sys; print([p for p in json.load(open(sys.argv[1]))["partitions"] if p["file"] == "system.img"][0]["sha256"])' \
 			"$work/bk-$m/manifest.json")
-		got=$(sha256sum "$work/tampered/cache.img" | cut -d' ' -f1)
+		got=$(sha256sum "$work/tampered/system.img" | cut -d' ' -f1)
 		before=$(sha256sum "$emmc" | cut -d' ' -f1)
 		start_sim "$emmc" --model "$m" --trace-file "$work/trace.txt"
 		flash "$work/tampered" --yes --json
@@ -74,9 +75,14 @@ for m in a516-like wiko-like s10-like y600-like; do
 		python3 - "$work/out.json" "$got" "$want" <<'PY' || fail "tampered backup: the plan does not name the file and both digests"
 import json, sys
 r = json.loads(open(sys.argv[1]).read().splitlines()[-1])["result"]["plan"]
-c = [p for p in r["partitions"] if p["name"] == "CACHE"][0]
+c = [p for p in r["partitions"] if p["name"] == "ANDROID"][0]
 assert c["action"] == "refuse" and c["code"] == "backup_hash_mismatch", c
-assert "cache.img" in c["reason"] and sys.argv[2] in c["reason"] and sys.argv[3] in c["reason"], c["reason"]
+assert "system.img" in c["reason"] and sys.argv[2] in c["reason"] and sys.argv[3] in c["reason"], c["reason"]
+PY
+		python3 - "$work/out.json" <<'PY' || fail "tampered backup: the files were not hashed before the phone was contacted"
+import json, sys
+steps = [e["step"] for e in map(json.loads, open(sys.argv[1]).read().splitlines()) if e.get("event") == "begin"]
+assert steps and steps[0] == "hash", steps[:5]
 PY
 		! grep -q 'SDMMC_WRITE_DATA' "$work/trace.txt" || fail "tampered backup: a write command reached the phone"
 		[ "$(sha256sum "$emmc" | cut -d' ' -f1)" = "$before" ] || fail "tampered backup: the eMMC changed"
