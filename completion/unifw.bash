@@ -16,7 +16,7 @@ _unifw()
 		cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD - 1]} words=("${COMP_WORDS[@]}") cword=$COMP_CWORD
 	fi
 	local prog=${words[0]}
-	local commands="info scatter bootimg logo sparse devices identify backup format flash reboot identity"
+	local commands="info scatter bootimg logo sparse devices identify backup format flash reboot read write identity"
 	if ((cword == 1)); then
 		mapfile -t COMPREPLY < <(compgen -W "$commands --help --version" -- "$cur")
 		return
@@ -43,7 +43,14 @@ _unifw()
 	-o | --output | --images | --backup-dir | --journal | --da | --preloader | --trace | --kernel | --ramdisk | --backup)
 		mapfile -t COMPREPLY < <(compgen -f -- "$cur")
 		return ;;
-	--partition | --size | --chunk | --device-size | --pad-to | --max-size | --block-size | --range-size | --wait | --cid | --keep)
+	--partition | --only)
+		# the MT6572 ptgen names and their Android aliases (src/ops/partname.c), any case accepted
+		mapfile -t COMPREPLY < <(compgen -W "PRELOADER MBR EBR1 EBR2 PRO_INFO NVRAM PROTECT_F PROTECT_S SECCFG UBOOT
+			BOOTIMG RECOVERY SEC_RO MISC LOGO EXPDB CUSTPACK PRELOAD MOBILE_INFO ANDROID CACHE USRDATA FAT BMTPOOL
+			boot recovery system cache userdata data lk logo nvram preloader misc secro protect1 protect2
+			internal_sd" -- "$cur")
+		return ;;
+	--size | --chunk | --device-size | --pad-to | --max-size | --block-size | --range-size | --wait | --cid | --keep)
 		return ;; # a value the user knows: nothing to offer
 	esac
 	if [[ $cur == -* ]]; then

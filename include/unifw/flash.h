@@ -98,7 +98,16 @@ struct unifw_flash_plan_opts {
 	/* Plan the PMT write even though the phone has a PMT now: a resumed job whose journal lists one (the
 	 * cut came after the PMT was written, before it was verified). Not part of the plan hash. */
 	bool force_pmt;
+	/* --only: the partitions to plan for writing (scatter names as the scatter spells them, comma-separated,
+	 * after unifw_partname_resolve); "" = all. Every other one is skipped ("not_selected"). */
+	char only[512];
 };
+
+/* What the package is to the phone (docs/flash.md "Restore"): a firmware package, a full unifw backup of
+ * this very phone (CID equal: everything it holds goes back, identity included), or a full backup of another
+ * phone (a donor: its firmware is written, this phone keeps its own identity). */
+enum unifw_flash_mode { UNIFW_FLASH_MODE_PACKAGE = 0, UNIFW_FLASH_MODE_RESTORE, UNIFW_FLASH_MODE_DONOR };
+const char *unifw_flash_mode_name(enum unifw_flash_mode m); /* "package", "restore", "donor" */
 
 struct unifw_flash_entry {
 	char name[64];               /* scatter partition_name */
@@ -145,6 +154,12 @@ struct unifw_flash_plan {
 	/* The facts' identity regions: no write may overlap one but the permitted identity write of that very
 	 * partition (code "identity_overlap"), and the executor backs up each before the first write. */
 	struct unifw_idregions identity_regions;
+	/* Restore / donor (a full unifw backup as the package): the backup's CID (hex, "" when none), and the
+	 * package partitions the plan made for the backup's files no scatter entry names (unallocated space). */
+	enum unifw_flash_mode mode;
+	char backup_cid[33];
+	struct unifw_package_partition *restore_parts;
+	size_t restore_part_count;
 };
 
 /* Build the plan. Returns 0 with refusals counted in plan->refusals (a refused plan is a valid plan that
@@ -152,6 +167,13 @@ struct unifw_flash_plan {
  * into pkg: keep the package open while the plan is used. */
 int unifw_flash_plan(const struct unifw_package *pkg, const struct unifw_flash_facts *facts,
 		     const struct unifw_flash_plan_opts *opts, struct unifw_flash_plan *plan, struct unifw_error *err);
+/* The plan of one image into one partition of the phone's own table (unifw write): pp->part describes the
+ * phone's partition (name, linear = user offset + boot region, size, region), pp->item the image in pkg
+ * (unifw_package_open_image). The same rules as a package's partition (size, preloader EMI fit, identity
+ * provenance, identity regions); an identity partition without --include-identity is refused. */
+int unifw_flash_plan_partition(const struct unifw_package *pkg, const struct unifw_package_partition *pp,
+			       const struct unifw_flash_facts *facts, const struct unifw_flash_plan_opts *opts,
+			       struct unifw_flash_plan *plan, struct unifw_error *err);
 void unifw_flash_plan_free(struct unifw_flash_plan *plan);
 /* {"type":"flash_plan", ...}: keys in docs/flash.md. Caller frees. */
 struct unifw_jv *unifw_flash_plan_to_json(const struct unifw_flash_plan *plan);

@@ -18,10 +18,15 @@ extern "C" {
 #define UNIFW_FLASH_JOB_PATH 4096
 
 struct unifw_flash_job_opts {
-	const char *package;         /* folder or archive; NULL with resume: the journal's */
+	const char *package;         /* folder, archive or scatter file (its folder, that scatter); NULL with
+				      * resume: the journal's */
 	const char *backup_dir;      /* parent of the identity backup (NULL: STATE/identity/CID) */
 	const char *journal;         /* journal file (NULL: STATE/flash/CID.journal) */
 	bool resume;                 /* continue the interrupted flash of this phone (its journal's options) */
+	/* unifw write: one image into one partition of the phone's own table (partition: a ptgen name or an
+	 * alias, include/unifw/partname.h; image: a raw or Android sparse file). package is then unused, the
+	 * journal defaults to STATE/flash/CID.write.journal, and resume needs both again. */
+	const char *partition, *image;
 	struct unifw_flash_plan_opts plan; /* ignored with resume */
 	bool reboot;                 /* FINISH after a successful flash */
 	const struct unifw_progress *progress;
@@ -42,6 +47,10 @@ struct unifw_flash_job {
 	char tmpdir[UNIFW_FLASH_JOB_PATH], preloader[UNIFW_FLASH_JOB_PATH];
 	char warning[512];           /* from prepare, for the caller to show before the phone is waited for:
 				      * the package's preloader is not offered for DRAM setup, and why */
+	bool usage_error;            /* failed on what the user typed: an --only name the package lacks, a
+				      * partition name unifw does not know or the phone does not have */
+	struct unifw_scatter_part write_part;          /* unifw write: the phone's partition, as a scatter entry */
+	struct unifw_package_partition write_target;   /* ... and the image for it */
 };
 
 /* Everything that can fail without the phone fails here, before the phone is touched: the state folder,

@@ -88,6 +88,20 @@ struct unifw_package {
 /* Open a folder or an archive file as a package. A folder or archive with neither a scatter nor a
  * backup manifest still opens (kind LOOSE) so that its files are listed. Free with unifw_package_free. */
 int unifw_package_open(const char *path, struct unifw_package **out, struct unifw_error *err);
+/* A scatter FILE of a package folder (SP Flash Tool's "scatter-loading file"): its folder opened as the
+ * package with that very scatter chosen. A file that is not a readable scatter fails (UNIFW_E_FORMAT). */
+int unifw_package_open_scatter(const char *scatter_path, struct unifw_package **out, struct unifw_error *err);
+/* One image file as a package (unifw write): its folder's path, items = the image (described, hashed up to
+ * UNIFW_PACKAGE_HASH_LIMIT) and, when the folder has one, its manifest.json (a unifw backup manifest that
+ * may vouch for the image: docs/flash.md "Identity images"); no other file is read. */
+int unifw_package_open_image(const char *image, struct unifw_package **out, struct unifw_error *err);
+/* SHA-256 of every folder file the opening did not hash (larger than UNIFW_PACKAGE_HASH_LIMIT), into
+ * item->sha256, with progress (step "hash"): a backup's files are checked against its manifest before
+ * a phone is contacted. Archives: nothing to do (members are hashed as they stream). */
+struct unifw_progress;
+int unifw_package_hash_files(struct unifw_package *p, const struct unifw_progress *progress, struct unifw_error *err);
+/* Bytes an item takes once written: a sparse image's expanded size, else its size. */
+uint64_t unifw_package_item_written_size(const struct unifw_package_item *it);
 /* Same over an archive held in memory (used by the fuzzer). */
 int unifw_package_open_archive_mem(const void *buf, size_t len, const char *name, struct unifw_package **out,
 				   struct unifw_error *err);

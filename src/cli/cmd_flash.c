@@ -13,6 +13,8 @@
 #include "unifw/hash.h"
 #include "unifw/human.h"
 #include "unifw/identify.h"
+#include "unifw/partname.h"
+#include "cli/cmd_flash.h"
 
 /* Exit codes beyond cli.h's: the plan said no (nothing written), a range read back wrong. */
 enum { FLASH_REFUSED = 3, FLASH_VERIFY_FAILED = 4 };
@@ -20,10 +22,13 @@ enum { FLASH_REFUSED = 3, FLASH_VERIFY_FAILED = 4 };
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"usage: unifw flash PACKAGE [--plan] [--with-preloader] [--include-identity] [--no-verify] [--yes]\n"
-		"                   [--backup-dir DIR] [--journal FILE] [--reboot] [--json] [phone options]\n"
+		"usage: unifw flash PACKAGE [--plan] [--with-preloader] [--include-identity] [--only NAME[,NAME...]]\n"
+		"                   [--no-verify] [--yes] [--backup-dir DIR] [--journal FILE] [--reboot] [--json]\n"
+		"                   [phone options]\n"
 		"       unifw flash --resume [PACKAGE] [--yes] [--json] [phone options]\n\n"
-		"Write a firmware package (folder or archive with a scatter file) to the connected phone. A plan comes\n"
+		"Write a firmware package (folder, archive, or a scatter file: its folder) to the connected phone, or\n"
+		"put the phone back as it was from a full unifw backup folder (a restore; another phone's backup is a\n"
+		"donor: its firmware is written, this phone keeps its own identity). A plan comes\n"
 		"first: per partition write, skip or refuse, and why. Nothing is written when the plan refuses\n"
 		"anything: an image larger than its partition (SP Flash Tool 5056/5069), a scatter that is not the\n"
 		"phone's partition layout (8038 \"PMT changed\"), a preloader whose EMI table does not list the phone's\n"
@@ -34,6 +39,8 @@ static void usage(FILE *out)
 		"  --with-preloader     also write the preloader (only if its EMI table lists the phone's memory)\n"
 		"  --include-identity   also write NVRAM, PRO_INFO, PROTECT_F, PROTECT_S from the package: only\n"
 		"                       images of this phone's own unifw backup (manifest CID and SHA-256)\n"
+		"  --only NAME[,NAME]   write only these partitions (repeatable; Android names such as boot, system,\n"
+		"                       userdata accepted); the others are skipped (not selected)\n"
 		"  --no-verify          do not read back what was written (faster, and a lying eMMC goes unseen)\n"
 		"  --resume             continue the interrupted flash of this phone (options come from its journal)\n"
 		"  --yes                do not ask for confirmation (required when not on a terminal)\n"
@@ -51,16 +58,49 @@ static void usage(FILE *out)
 		cli_phone_usage);
 }
 
+static void usage_write(FILE *out)
+{
+	fprintf(out,
+		"usage: unifw write --partition NAME FILE [--plan] [--include-identity] [--no-verify] [--yes]\n"
+		"                   [--backup-dir DIR] [--journal FILE] [--range-size SIZE] [--json] [phone options]\n"
+		"       unifw write --resume --partition NAME FILE [--yes] [--json] [phone options]\n\n"
+		"Write one image (raw, or Android sparse) into one partition of the phone's own partition table,\n"
+		"with the rules of unifw flash: a plan first (the image must fit; the preloader's EMI table must list\n"
+		"the phone's memory part), the identity partitions and the preloader backed up before the write, every\n"
+		"range read back and compared, a journal that --resume continues (STATE/flash/CID.write.journal).\n"
+		"NAME is an MT6572 partition name or an Android alias (boot, recovery, system, userdata, lk, logo...,\n"
+		"case-insensitive); an unknown name is refused before the phone is contacted. An identity partition\n"
+		"(NVRAM, PRO_INFO, PROTECT_F, PROTECT_S) only with --include-identity and only a file that a unifw\n"
+		"backup manifest of this phone (manifest.json next to it) vouches for.\n\n"
+		"  --partition NAME     the partition to write\n"
+		"  --plan               show the plan and stop\n"
+		"  --include-identity   allow an identity partition (this phone's own backup file only)\n"
+		"  --no-verify          do not read back what was written\n"
+		"  --resume             continue the interrupted write of this phone (same NAME and FILE)\n"
+		"  --yes                do not ask for confirmation (required when not on a terminal)\n"
+		"  --backup-dir DIR     parent of the identity backup (default: STATE/identity/CID)\n"
+		"  --journal FILE       journal file (default: STATE/flash/CID.write.journal)\n"
+		"  --range-size SIZE    bytes per write command, read-back and journal step (default 8M, max 32M)\n"
+		"  --json               JSON event lines on stdout, the plan and result last\n"
+		"%s\n"
+		"exit status: 0 written (or plan shown), 1 failed (--resume continues), 2 usage or a partition name\n"
+		"unifw or the phone does not know, 3 the plan refuses (nothing written), 4 a range read back different\n",
+		cli_phone_usage);
+}
+
 struct args {
 	struct cli_phone_args pa;
+	bool write;              /* unifw write: --partition NAME FILE */
+	const char *cmd, *partition;
 	const char *package, *backup_dir, *journal;
 	bool plan_only, resume, with_preloader, include_identity, no_verify, yes, json, reboot;
 	uint64_t range_size;
+	char only[512];          /* --only names, comma-separated as typed */
 };
 
 enum {
 	OPT_PLAN = CLI_OPT_OWN, OPT_RESUME, OPT_WITH_PRELOADER, OPT_INCLUDE_IDENTITY, OPT_NO_VERIFY, OPT_JSON,
-	OPT_REBOOT, OPT_BACKUP_DIR, OPT_JOURNAL, OPT_RANGE_SIZE
+	OPT_REBOOT, OPT_BACKUP_DIR, OPT_JOURNAL, OPT_RANGE_SIZE, OPT_ONLY, OPT_PARTITION
 };
 
 static const struct option longopts[] = {
@@ -76,6 +116,8 @@ static const struct option longopts[] = {
 	{"backup-dir", required_argument, NULL, OPT_BACKUP_DIR},
 	{"journal", required_argument, NULL, OPT_JOURNAL},
 	{"range-size", required_argument, NULL, OPT_RANGE_SIZE},
+	{"only", required_argument, NULL, OPT_ONLY},
+	{"partition", required_argument, NULL, OPT_PARTITION},
 	{"help", no_argument, NULL, 'h'},
 	{0},
 };
@@ -97,20 +139,48 @@ static int parse_opt(const struct cli_getopt *g, int c, struct args *a)
 	case OPT_RANGE_SIZE:
 		if (!cli_parse_size(g->arg, UNIFW_FLASH_RANGE_MAX, &a->range_size) ||
 		    !unifw_flash_range_size_ok(a->range_size))
-			return cli_usage_error("flash", "--range-size takes a multiple of 512 up to 32M, not '%s'", g->arg);
+			return cli_usage_error(a->cmd, "--range-size takes a multiple of 512 up to 32M, not '%s'", g->arg);
 		break;
-	case 'h': usage(stdout); return -1;
-	default: return cli_usage_error("flash", "unknown option '%s'", cli_getopt_name(g, c));
+	case OPT_ONLY: {
+		size_t used = strlen(a->only);
+		if (!*g->arg || strspn(g->arg, ",") == strlen(g->arg))
+			return cli_usage_error(a->cmd, "--only takes partition names, not '%s'", g->arg);
+		if (snprintf(a->only + used, sizeof a->only - used, "%s%s", used ? "," : "", g->arg) >=
+		    (int)(sizeof a->only - used))
+			return cli_usage_error(a->cmd, "--only: too many names");
+		break;
+	}
+	case OPT_PARTITION:
+		if (!a->write)
+			return cli_usage_error(a->cmd, "--partition is unifw write's (flash takes --only)");
+		a->partition = g->arg;
+		break;
+	case 'h': a->write ? usage_write(stdout) : usage(stdout); return -1;
+	default: return cli_usage_error(a->cmd, "unknown option '%s'", cli_getopt_name(g, c));
 	}
 	return 0;
 }
 
-static int parse(int argc, char **argv, struct args *a)
+/* What only unifw write checks: NAME and FILE, no package options. */
+static int check_write(const struct args *a)
+{
+	if (!a->partition)
+		return cli_usage_error(a->cmd, "name the partition to write (--partition NAME)");
+	if (!a->package)
+		return cli_usage_error(a->cmd, "name the image file to write into %s", a->partition);
+	if (a->only[0] || a->with_preloader || a->reboot)
+		return cli_usage_error(a->cmd, "--only, --with-preloader and --reboot are unifw flash's");
+	return 0;
+}
+
+static int parse(int argc, char **argv, struct args *a, bool write)
 {
 	struct cli_getopt g;
 	int c, r;
 	memset(a, 0, sizeof *a);
-	cli_getopt_init(&g, "flash", argc, argv, "hy" CLI_PHONE_SHORTOPTS, longopts);
+	a->write = write;
+	a->cmd = write ? "write" : "flash";
+	cli_getopt_init(&g, a->cmd, argc, argv, "hy" CLI_PHONE_SHORTOPTS, longopts);
 	while ((c = cli_getopt_next(&g)) != -1) {
 		if (c == CLI_OPT_ERROR || (r = cli_phone_opt(&g, c, &a->pa)) < 0)
 			return CLI_USAGE;
@@ -120,16 +190,18 @@ static int parse(int argc, char **argv, struct args *a)
 	if (g.optind < argc)
 		a->package = argv[g.optind];
 	if (argc - g.optind > 1)
-		return cli_usage_error("flash", "one package at a time ('%s' and '%s')", a->package, argv[g.optind + 1]);
+		return cli_usage_error(a->cmd, "one package at a time ('%s' and '%s')", a->package, argv[g.optind + 1]);
+	if (write && (r = check_write(a)) != 0)
+		return r;
 	if (!a->package && !a->resume)
-		return cli_usage_error("flash", "name the firmware package (a folder or an archive with a scatter file)");
-	if (a->resume && (a->with_preloader || a->include_identity || a->no_verify || a->range_size))
-		return cli_usage_error("flash", "--resume takes the options of the interrupted flash from its journal: "
-						"drop --with-preloader, --include-identity, --no-verify and --range-size");
+		return cli_usage_error(a->cmd, "name the firmware package (a folder or an archive with a scatter file)");
+	if (a->resume && (a->with_preloader || a->include_identity || a->no_verify || a->range_size || a->only[0]))
+		return cli_usage_error(a->cmd, "--resume takes the options of the interrupted flash from its journal: "
+						"drop --with-preloader, --include-identity, --only, --no-verify and --range-size");
 	if (a->resume && a->plan_only)
-		return cli_usage_error("flash", "--plan and --resume do not go together");
+		return cli_usage_error(a->cmd, "--plan and --resume do not go together");
 	if (!a->yes && !a->plan_only && (a->json || !isatty(STDIN_FILENO)))
-		return cli_usage_error("flash", "flashing needs --yes when there is no terminal to ask (or --plan to look)");
+		return cli_usage_error(a->cmd, "flashing needs --yes when there is no terminal to ask (or --plan to look)");
 	return 0;
 }
 
@@ -154,10 +226,20 @@ static void print_plan(FILE *out, const struct unifw_flash_plan *p, const struct
 	struct unifw_cid c;
 	unifw_cid_decode(f->cid, &c);
 	unifw_hex(f->cid, 16, cid);
-	fprintf(out, "Flash plan for %s\n", p->pkg->path);
+	if (p->pkg->chosen)
+		fprintf(out, "Flash plan for %s\n", p->pkg->path);
+	else /* unifw write: one image */
+		fprintf(out, "Write plan for %s\n", p->count && p->entries[0].image ? p->entries[0].image : p->pkg->path);
 	fprintf(out, "  phone: eMMC %s %s (CID %s), user area %s, boot region 0x%llx%s\n",
 		c.manufacturer ? c.manufacturer : "?", c.product, cid, unifw_human_size(f->user_size, a, sizeof a),
 		(unsigned long long)p->boot_region, p->layout_checked ? ", partition table compared" : "");
+	if (p->mode == UNIFW_FLASH_MODE_RESTORE)
+		fprintf(out, "  restore: a full unifw backup of this phone (CID %s): every partition goes back as it was, "
+			"identity included; each file was checked against the manifest's SHA-256\n", p->backup_cid);
+	else if (p->mode == UNIFW_FLASH_MODE_DONOR)
+		fprintf(out, "  donor: a full unifw backup of another phone (CID %s): its firmware is written, this phone "
+			"keeps its own identity; each file was checked against the manifest's SHA-256\n",
+			p->backup_cid[0] ? p->backup_cid : "unknown");
 	fprintf(out, "  %-12s %-7s %-20s %10s  %s\n", "PARTITION", "ACTION", "WHERE", "BYTES", "IMAGE");
 	for (size_t i = 0; i < p->count; i++) {
 		const struct unifw_flash_entry *e = &p->entries[i];
@@ -213,7 +295,7 @@ static struct unifw_jv *result_json(const struct session *s)
 {
 	const struct unifw_flash_job *j = &s->job;
 	struct unifw_jv *o = unifw_jv_object();
-	unifw_jv_set_str(o, "type", "flash");
+	unifw_jv_set_str(o, "type", s->a.cmd);
 	unifw_jv_set_str(o, "outcome", j->outcome ? j->outcome : "failed");
 	if (j->journal_path[0])
 		unifw_jv_set_str(o, "journal", j->journal_path);
@@ -264,7 +346,11 @@ static void print_summary(const struct session *s)
 static void print_resume(const struct session *s)
 {
 	struct cli_cmdline c;
-	cli_cmdline_init(&c, "unifw flash --resume");
+	cli_cmdline_init(&c, s->a.write ? "unifw write --resume" : "unifw flash --resume");
+	if (s->a.write) {
+		cli_cmdline_add2(&c, "--partition", s->a.partition);
+		cli_cmdline_add(&c, s->a.package);
+	}
 	if (s->a.journal)
 		cli_cmdline_add2(&c, "--journal", s->a.journal);
 	if (s->a.yes)
@@ -282,7 +368,7 @@ static void print_failure(const struct session *s, const struct unifw_error *err
 		cli_error(err);
 	if (!j->res.failed_step || !j->journal_path[0])
 		return;
-	fprintf(stderr, "unifw: the flash stopped at step %s%s%s; the journal %s keeps its progress.\n",
+	fprintf(stderr, "unifw: the %s stopped at step %s%s%s; the journal %s keeps its progress.\n", s->a.cmd,
 		j->res.failed_step, j->res.failed_partition[0] ? ", partition " : "", j->res.failed_partition,
 		j->journal_path);
 	if (err->code != UNIFW_E_CANCELLED)
@@ -296,6 +382,8 @@ static int flash_job(void *ctx, struct unifw_phone *ph, struct unifw_error *err)
 	struct session *s = ctx;
 	struct unifw_flash_job *j = &s->job;
 	int rc = unifw_flash_job_plan(j, ph, err);
+	if (rc && j->usage_error)
+		s->code = CLI_USAGE;
 	if (rc)
 		return rc;
 	FILE *out = s->a.json ? stderr : stdout;
@@ -349,35 +437,53 @@ static int finish(struct session *s, int rc, const struct unifw_error *err)
 	return cli_job_exit(rc, code);
 }
 
-int cmd_flash(int argc, char **argv)
+static int run(int argc, char **argv, bool write)
 {
 	static struct session s;
 	memset(&s, 0, sizeof s);
-	int rc = parse(argc, argv, &s.a);
+	int rc = parse(argc, argv, &s.a, write);
 	if (rc)
 		return rc < 0 ? CLI_OK : rc;
 	struct unifw_error err;
 	unifw_error_clear(&err);
 	cli_progress_init(&s.prog, s.a.json);
 	struct unifw_job job;
-	cli_job_init(&job, "flash", &s.a.pa, cli_progress_cb(&s.prog));
+	cli_job_init(&job, s.a.cmd, &s.a.pa, cli_progress_cb(&s.prog));
 	job.run = flash_job;
 	job.ctx = &s;
-	struct unifw_flash_job_opts o = {.package = s.a.package,
+	struct unifw_flash_job_opts o = {.package = write ? NULL : s.a.package,
+					 .partition = write ? s.a.partition : NULL,
+					 .image = write ? s.a.package : NULL,
 					 .backup_dir = s.a.backup_dir,
 					 .journal = s.a.journal,
 					 .resume = s.a.resume,
-					 .plan = {.with_preloader = s.a.with_preloader,
+					 /* unifw write --partition preloader: naming it asks for it (its EMI rule still holds) */
+					 .plan = {.with_preloader = s.a.with_preloader ||
+								    (write && unifw_partname_resolve(s.a.partition) &&
+								     !strcmp(unifw_partname_resolve(s.a.partition), "PRELOADER")),
 						  .include_identity = s.a.include_identity,
 						  .verify = !s.a.no_verify,
 						  .range_size = s.a.range_size},
 					 .reboot = s.a.reboot,
 					 .progress = cli_progress_cb(&s.prog),
 					 .cancel = job.cancel};
+	snprintf(o.plan.only, sizeof o.plan.only, "%s", s.a.only);
 	rc = unifw_flash_job_prepare(&s.job, &o, &job.open, &err);
+	if (rc && s.job.usage_error)
+		s.code = CLI_USAGE;
 	if (s.job.warning[0])
 		fprintf(stderr, "unifw: warning: %s\n", s.job.warning);
 	if (!rc)
 		rc = unifw_job_run(&job, &err);
 	return finish(&s, rc, &err);
+}
+
+int cmd_flash(int argc, char **argv)
+{
+	return run(argc, argv, false);
+}
+
+int cmd_flash_write(int argc, char **argv)
+{
+	return run(argc, argv, true);
 }

@@ -21,6 +21,7 @@
 #include "unifw/emi.h"
 #include "unifw/hash.h"
 #include "unifw/io.h"
+#include "unifw/partname.h"
 #include "unifw/preloader.h"
 #include "ops/backup_internal.h"
 #include "ops/reread.h"
@@ -178,7 +179,7 @@ static bool wanted(const struct unifw_backup_opts *o, const char *name)
 	if (!o->only)
 		return true;
 	for (size_t i = 0; i < o->only_count; i++)
-		if (o->only[i] && !strcasecmp(o->only[i], name))
+		if (o->only[i] && unifw_partname_matches(o->only[i], name)) /* a ptgen name or an alias (boot) */
 			return true;
 	return false;
 }
@@ -267,7 +268,7 @@ static int make_plan(const struct unifw_phone *ph, const struct unifw_phone_layo
 		for (size_t k = 0; k < o->only_count; k++) {
 			bool found = false;
 			for (size_t i = 0; i < j->count && !found; i++)
-				found = !strcasecmp(j->item[i].name, o->only[k]);
+				found = unifw_partname_matches(o->only[k], j->item[i].name);
 			if (!found)
 				return unifw_error_set(err, UNIFW_E_NOT_FOUND, "backup", UNIFW_NO_OFFSET,
 						       "the phone's partition table has no partition named %s", o->only[k]);

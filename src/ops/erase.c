@@ -10,12 +10,13 @@
 #include <strings.h>
 
 #include "unifw/backup.h"
+#include "unifw/partname.h"
 #include "unifw/vault.h"
 
 static bool requested(const struct unifw_erase_opts *o, const char *name)
 {
 	for (size_t i = 0; i < o->count; i++)
-		if (o->partitions[i] && !strcasecmp(o->partitions[i], name))
+		if (o->partitions[i] && unifw_partname_matches(o->partitions[i], name))
 			return true;
 	return false;
 }
@@ -67,13 +68,14 @@ int unifw_erase_plan(const struct unifw_phone_layout *l, const struct unifw_eras
 		return unifw_error_set(err, UNIFW_E_INVALID, "format", UNIFW_NO_OFFSET,
 				       "nothing to erase: name partitions (--partition NAME) or use --all-but-identity");
 	for (size_t i = 0; i < o->count; i++) {
-		bool found = false;
-		for (size_t k = 0; k < l->count && !found; k++)
-			found = !strcasecmp(l->part[k].name, o->partitions[i]);
-		if (!found)
+		const char *real = NULL; /* the table's name: the user may type an Android alias (partname.h) */
+		for (size_t k = 0; k < l->count && !real; k++)
+			if (unifw_partname_matches(o->partitions[i], l->part[k].name))
+				real = l->part[k].name;
+		if (!real)
 			return unifw_error_set(err, UNIFW_E_NOT_FOUND, "format", UNIFW_NO_OFFSET,
 					       "the phone's partition table has no partition named %s", o->partitions[i]);
-		if (unifw_backup_is_identity(o->partitions[i]) && !o->include_identity)
+		if (unifw_backup_is_identity(real) && !o->include_identity)
 			return unifw_error_set(err, UNIFW_E_UNSAFE, "format", UNIFW_NO_OFFSET,
 					       "%s holds this phone's identity (IMEI, calibration, addresses): erasing it "
 					       "needs --include-identity as well (it is backed up first either way)",

@@ -107,5 +107,13 @@ struct flash_provenance {
 };
 int flash_identity_provenance(const struct unifw_package *pkg, const struct unifw_package_item *it,
 			      const uint8_t phone_cid[16], struct flash_provenance *out, struct unifw_error *err);
+/* The package's backup manifest (flash_provenance.c): its path (and the length of its folder), the
+ * partitions[] entry whose "file" is the image at package path `path`, the item of a manifest "file". */
+const char *flash_manifest_path(const struct unifw_package *pkg, size_t *dir_len);
+const struct unifw_jv *flash_manifest_entry(const struct unifw_package *pkg, const char *path);
+const struct unifw_package_item *flash_manifest_item(const struct unifw_package *pkg, const char *file);
+/* SHA-256 of a whole image: the package's own digest when it made one, else read through. */
+int flash_image_sha256(const struct unifw_package *pkg, const struct unifw_package_item *it, uint8_t out[32],
+		       struct unifw_error *err);
 
 #endif

@@ -6,11 +6,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "unifw/archive.h"
 #include "unifw/hash.h"
 #include "unifw/io.h"
+#include "unifw/partname.h"
 #include "unifw/vault.h"
 
 /* ---------------------------------------------------------------- the package's preloader */
@@ -99,17 +101,84 @@ static void remove_tmp(struct unifw_flash_job *j)
 
 /* ---------------------------------------------------------------- before the phone */
 
+/* A scatter FILE names its folder as the package, with that scatter (SP Flash Tool's "scatter-loading"). */
+static bool is_scatter_file(const char *path)
+{
+	size_t n = strlen(path);
+	return !unifw_package_is_folder(path) && n > 4 && !strcasecmp(path + n - 4, ".txt");
+}
+
 static int open_package(struct unifw_flash_job *j, const char *path, struct unifw_error *err)
 {
-	int rc = unifw_package_open(path, &j->pkg, err);
+	int rc = is_scatter_file(path) ? unifw_package_open_scatter(path, &j->pkg, err)
+				       : unifw_package_open(path, &j->pkg, err);
 	if (rc)
 		return rc;
 	/* a folder with a scatter and a unifw backup manifest flashes like a package (its identity images are
 	 * then this phone's own only if the manifest says so: docs/flash.md "Identity images") */
+	/* a backup's files are all checked against its manifest (plan: backup_hash_mismatch): hashed now,
+	 * before the phone is contacted, not while it waits */
+	if (j->pkg->kind == UNIFW_PACKAGE_BACKUP && j->pkg->chosen &&
+	    (rc = unifw_package_hash_files(j->pkg, j->o.progress, err)) != 0)
+		return rc;
+	if (j->pkg->kind == UNIFW_PACKAGE_BACKUP && !j->pkg->chosen) {
+		const char *scope = unifw_jv_str(unifw_jv_get(j->pkg->manifest, "scope"));
+		return unifw_error_set(err, UNIFW_E_INVALID, path, UNIFW_NO_OFFSET,
+				       "a unifw backup of scope %s has no scatter file, so it cannot be flashed back: only a "
+				       "full backup (unifw backup without --partition or --identity) restores a phone",
+				       scope ? scope : "(none)");
+	}
 	if ((j->pkg->kind != UNIFW_PACKAGE_FIRMWARE && j->pkg->kind != UNIFW_PACKAGE_BACKUP) || !j->pkg->chosen)
 		return unifw_error_set(err, UNIFW_E_INVALID, path, UNIFW_NO_OFFSET,
 				       "not a firmware package: no scatter file found (a %s)", unifw_package_type(j->pkg));
 	return 0;
+}
+
+/* --only: every name (a scatter name or an alias, unifw_partname_matches) is one of the package's
+ * partitions, checked before the phone is contacted; the list becomes the scatter's own spelling. */
+static int check_only(struct unifw_flash_job *j, struct unifw_error *err)
+{
+	const struct unifw_scatter *sc = &j->pkg->chosen->sc;
+	char typed[sizeof j->o.plan.only], names[sizeof j->o.plan.only] = "", *save = NULL;
+	snprintf(typed, sizeof typed, "%s", j->o.plan.only);
+	for (char *t = strtok_r(typed, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+		const char *hit = NULL;
+		for (size_t i = 0; i < sc->count && !hit; i++)
+			if (sc->parts[i].name[0] && unifw_partname_matches(t, sc->parts[i].name))
+				hit = sc->parts[i].name;
+		if (!hit) {
+			char list[1024] = "";
+			size_t used = 0;
+			for (size_t i = 0; i < sc->count && used < sizeof list; i++) {
+				int n = snprintf(list + used, sizeof list - used, "%s%s", used ? ", " : "", sc->parts[i].name);
+				used += n > 0 ? (size_t)n : 0;
+			}
+			j->usage_error = true;
+			return unifw_error_set(err, UNIFW_E_INVALID, t, UNIFW_NO_OFFSET,
+					       "--only: the package's scatter has no partition %s (it has: %s; Android names "
+					       "such as boot, system, userdata are accepted for theirs)", t, list);
+		}
+		size_t len = strlen(names);
+		snprintf(names + len, sizeof names - len, "%s%s", len ? "," : "", hit);
+	}
+	snprintf(j->o.plan.only, sizeof j->o.plan.only, "%s", names);
+	return 0;
+}
+
+/* unifw write, before the phone: the name is one unifw knows (else refused with the names it accepts), the
+ * image opens (with its folder's backup manifest, which alone may vouch for an identity image). */
+static int prepare_write(struct unifw_flash_job *j, struct unifw_error *err)
+{
+	if (!unifw_partname_resolve(j->o.partition)) {
+		char names[2048];
+		unifw_partname_accepted(names, sizeof names);
+		j->usage_error = true;
+		return unifw_error_set(err, UNIFW_E_INVALID, j->o.partition, UNIFW_NO_OFFSET,
+				       "unknown partition name %s; the names unifw accepts: %s", j->o.partition, names);
+	}
+	if (!j->o.image)
+		return unifw_error_set(err, UNIFW_E_INVALID, j->o.partition, UNIFW_NO_OFFSET, "no image to write");
+	return unifw_package_open_image(j->o.image, &j->pkg, err);
 }
 
 int unifw_flash_job_prepare(struct unifw_flash_job *j, const struct unifw_flash_job_opts *o,
@@ -118,8 +187,12 @@ int unifw_flash_job_prepare(struct unifw_flash_job *j, const struct unifw_flash_
 	memset(j, 0, sizeof *j);
 	j->o = *o;
 	int rc = unifw_flash_state_dir(j->state, sizeof j->state, err);
-	if (!rc && o->package)
+	if (!rc && o->partition)
+		rc = prepare_write(j, err);
+	else if (!rc && o->package)
 		rc = open_package(j, o->package, err);
+	if (!rc && j->pkg && o->plan.only[0] && !o->resume)
+		rc = check_only(j, err);
 	char dir[UNIFW_FLASH_JOB_PATH + 8];
 	snprintf(dir, sizeof dir, "%s/flash", j->state);
 	if (!rc && !o->journal)
@@ -144,6 +217,9 @@ static int locate_journal(struct unifw_flash_job *j, struct unifw_error *err)
 		snprintf(j->journal_path, sizeof j->journal_path, "%s", j->o.journal);
 	else if ((rc = unifw_flash_journal_path(j->facts.cid, j->journal_path, sizeof j->journal_path, err)) != 0)
 		return rc;
+	/* a single-partition write keeps its own journal: it neither replaces nor resumes a package's flash */
+	else if (j->o.partition && strlen(j->journal_path) > 8 && strlen(j->journal_path) + 7 < sizeof j->journal_path)
+		strcpy(j->journal_path + strlen(j->journal_path) - 8, ".write.journal");
 	if (j->o.backup_dir)
 		snprintf(j->backup_dir, sizeof j->backup_dir, "%s", j->o.backup_dir);
 	else if ((rc = unifw_vault_phone_dir(j->facts.cid, j->backup_dir, sizeof j->backup_dir, err)) != 0)
@@ -188,6 +264,49 @@ static void note_replaced_journal(const struct unifw_flash_job *j)
 	unifw_flash_journal_free(&old);
 }
 
+/* unifw write, on the phone: the partition of its own table the name stands for (refused, listing the
+ * phone's names, when it has none), described as a scatter entry, and the image for it. */
+static int write_target(struct unifw_flash_job *j, struct unifw_error *err)
+{
+	const struct unifw_flash_facts *f = &j->facts;
+	const struct unifw_phone_part_entry *pe = NULL;
+	for (size_t i = 0; f->have_layout && i < f->layout.count && !pe; i++)
+		if (unifw_partname_matches(j->o.partition, f->layout.part[i].name))
+			pe = &f->layout.part[i];
+	if (!pe) {
+		char names[1536] = "";
+		size_t used = 0;
+		for (size_t i = 0; f->have_layout && i < f->layout.count && used < sizeof names; i++) {
+			int n = snprintf(names + used, sizeof names - used, "%s%s", used ? ", " : "", f->layout.part[i].name);
+			used += n > 0 ? (size_t)n : 0;
+		}
+		j->usage_error = true;
+		return unifw_error_set(err, UNIFW_E_NOT_FOUND, j->o.partition, UNIFW_NO_OFFSET,
+				       "the phone has no partition %s (%s): nothing was written", j->o.partition,
+				       f->have_layout ? names : "it has no partition table at all");
+	}
+	struct unifw_scatter_part *sp = &j->write_part;
+	memset(sp, 0, sizeof *sp);
+	snprintf(sp->name, sizeof sp->name, "%.63s", pe->name);
+	snprintf(sp->file_name, sizeof sp->file_name, "%s", j->pkg->items[0].path);
+	sp->is_download = true;
+	bool boot1 = pe->offset == UINT64_MAX;
+	snprintf(sp->region, sizeof sp->region, "%s", boot1 ? "EMMC_BOOT_1" : "EMMC_USER");
+	sp->linear_start = boot1 ? 0 : pe->offset + f->layout.boot_region;
+	sp->size = boot1 ? f->boot1_size : pe->size;
+	const struct unifw_package_item *it = NULL;
+	for (size_t i = 0; i < j->pkg->item_count && !it; i++)
+		if (strcmp(j->pkg->items[i].type, "backup_manifest"))
+			it = &j->pkg->items[i];
+	struct unifw_package_partition *pp = &j->write_target;
+	pp->part = sp;
+	pp->item = it;
+	bool table = !strcasecmp(pe->name, "MBR") || !strncasecmp(pe->name, "EBR", 3);
+	pp->status = !it ? "missing" : it->error ? "unreadable" : table && strcmp(it->type, "mbr") ? "wrong_type" : "ok";
+	pp->image_bytes = it ? unifw_package_item_written_size(it) : 0;
+	return it ? 0 : unifw_error_set(err, UNIFW_E_NOT_FOUND, j->o.image, UNIFW_NO_OFFSET, "no image to write");
+}
+
 static int make_plan(struct unifw_flash_job *j, struct unifw_phone *ph, struct unifw_error *err)
 {
 	struct unifw_flash_plan_opts o = j->o.plan;
@@ -196,10 +315,13 @@ static int make_plan(struct unifw_flash_job *j, struct unifw_phone *ph, struct u
 		rc = load_resume(j, &o, err);
 	else if (!access(j->journal_path, F_OK))
 		note_replaced_journal(j);
+	if (!rc && j->o.partition)
+		rc = write_target(j, err);
 	if (!rc && ph)
-		rc = unifw_flash_facts_scan_identity(ph, &j->pkg->chosen->sc, &j->facts, err);
+		rc = unifw_flash_facts_scan_identity(ph, j->pkg->chosen ? &j->pkg->chosen->sc : NULL, &j->facts, err);
 	if (!rc)
-		rc = unifw_flash_plan(j->pkg, &j->facts, &o, &j->plan, err);
+		rc = j->o.partition ? unifw_flash_plan_partition(j->pkg, &j->write_target, &j->facts, &o, &j->plan, err)
+				    : unifw_flash_plan(j->pkg, &j->facts, &o, &j->plan, err);
 	j->have_plan = rc == 0;
 	if (!rc && j->have_journal && !j->plan.refusals)
 		rc = unifw_flash_journal_check(&j->journal, &j->plan, err);

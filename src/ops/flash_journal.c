@@ -72,6 +72,8 @@ static struct unifw_jv *journal_to_json(const struct unifw_flash_journal *j)
 	unifw_jv_set_bool(opt, "include_identity", j->opts.include_identity);
 	unifw_jv_set_bool(opt, "verify", j->opts.verify);
 	unifw_jv_set_uint(opt, "range_size", j->opts.range_size);
+	if (j->opts.only[0]) /* --only (issue 11): absent when not given, so older journals read the same */
+		unifw_jv_set_str(opt, "only", j->opts.only);
 	unifw_jv_set_str(o, "started", j->started);
 	unifw_jv_set_str(o, "updated", j->updated);
 	if (j->identity_backup[0])
@@ -266,6 +268,7 @@ static int read_root(const struct unifw_jv *root, struct unifw_flash_journal *j,
 		{"include_identity", UNIFW_JF_BOOL, true, &j->opts.include_identity, 0, 0, 0, false},
 		{"verify", UNIFW_JF_BOOL, true, &j->opts.verify, 0, 0, 0, false},
 		{"range_size", UNIFW_JF_U64, true, &j->opts.range_size, 0, 0, 0, false},
+		{"only", UNIFW_JF_STR, false, j->opts.only, sizeof j->opts.only, 0, 0, false},
 	};
 	int rc = unifw_jv_read(root, fields, sizeof fields / sizeof *fields, path, "journal", err);
 	if (!rc)

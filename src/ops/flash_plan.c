@@ -13,6 +13,7 @@
 #include "unifw/emi.h"
 #include "unifw/hash.h"
 #include "unifw/human.h"
+#include "unifw/partname.h"
 #include "unifw/preloader.h"
 #include "unifw/sparse.h"
 
@@ -156,7 +157,7 @@ static bool place_entry(struct unifw_flash_entry *e, const struct unifw_scatter_
 }
 
 /* Size and placement rules for an image that is otherwise to be written. */
-static void check_fit(struct unifw_flash_entry *e, const struct unifw_flash_facts *f)
+void flash_plan_check_fit(struct unifw_flash_entry *e, const struct unifw_flash_facts *f)
 {
 	char a[32], b[32];
 	if (e->size && e->image_bytes > e->size) {
@@ -212,6 +213,71 @@ static int check_identity_provenance(struct unifw_flash_entry *e, const struct u
 	return 0;
 }
 
+bool flash_plan_selected(const struct unifw_flash_plan_opts *o, const char *name)
+{
+	if (!o->only[0])
+		return true;
+	char list[sizeof o->only], *save = NULL;
+	snprintf(list, sizeof list, "%s", o->only);
+	for (char *t = strtok_r(list, ",", &save); t; t = strtok_r(NULL, ",", &save))
+		if (unifw_partname_matches(t, name))
+			return true;
+	return false;
+}
+
+/* A donor's USRDATA and FAT are its owner's files; USRDATA also holds /data/nvram, the working copy of the
+ * donor's identity that nvram_daemon uses before the NVRAM partition (docs/sim.md "Boot evaluation"). */
+static bool is_user_data(const char *name)
+{
+	return !strcasecmp(name, "USRDATA") || !strcasecmp(name, "FAT");
+}
+
+/* The skip rules that come before any look at the image: --only, the scatter's download flag (which a
+ * restore overrides: the whole phone goes back), a missing image (a restore refuses: the backup is
+ * incomplete), the identity partitions (a restore of this phone's own backup writes them; a donor's never)
+ * and a donor's user data. */
+static void plan_skips(const struct unifw_flash_plan *plan, struct unifw_flash_entry *e,
+		       const struct unifw_package_partition *pp, const struct unifw_flash_facts *f)
+{
+	const struct unifw_scatter_part *sp = pp->part;
+	const struct unifw_flash_plan_opts *o = &plan->opts;
+	bool restoring = flash_restoring(plan), donor = plan->mode == UNIFW_FLASH_MODE_DONOR;
+	const char *backup_cid = plan->backup_cid[0] ? plan->backup_cid : "(unknown)";
+	char cid[33];
+	flash_cid_hex(f->cid, cid);
+	if (!flash_plan_selected(o, sp->name))
+		flash_plan_reason(e, UNIFW_FLASH_SKIP, "not_selected", "not selected: --only names %s", o->only);
+	else if (donor && e->identity && !o->include_identity)
+		flash_plan_reason(e, UNIFW_FLASH_SKIP, "donor_identity",
+			   "donor backup of CID %s: this phone keeps its own identity (CID %s); the backup's %s is "
+			   "another phone's IMEI record and calibration and is never written here",
+			   backup_cid, cid, pp->item ? pp->item->path : sp->file_name);
+	/* a donor's identity image asked for with --include-identity goes on to the provenance rule, which
+	 * refuses it as another phone's (identity_other_phone) */
+	else if (!sp->is_download && plan->mode != UNIFW_FLASH_MODE_RESTORE && !(donor && e->identity))
+		flash_plan_reason(e, UNIFW_FLASH_SKIP, "not_downloaded", "the scatter marks it is_download: false%s",
+				  donor ? " (a donor gives its firmware, not the rest of its phone)" : "");
+	else if (!pp->item && !strcmp(pp->status, "no_image"))
+		flash_plan_reason(e, UNIFW_FLASH_SKIP, "no_image", "the scatter names no image for it (file_name: NONE)");
+	else if (donor && is_user_data(sp->name))
+		flash_plan_reason(e, UNIFW_FLASH_SKIP, "donor_user_data",
+			   "donor backup of CID %s: its user data stays off this phone (%s), which keeps its own: "
+			   "USRDATA also holds /data/nvram, the donor's working copy of its identity", backup_cid,
+			   pp->item ? pp->item->path : sp->file_name);
+	else if (!pp->item && restoring)
+		flash_plan_reason(e, UNIFW_FLASH_REFUSE, "backup_file_missing",
+			   "%s (file_name) is not in the backup folder: the backup is incomplete, nothing is written",
+			   sp->file_name);
+	else if (!pp->item)
+		flash_plan_reason(e, UNIFW_FLASH_SKIP, "missing_image",
+			   "%s (file_name) is not in the package: the partition stays as it is on the phone",
+			   sp->file_name);
+	else if (e->identity && plan->mode != UNIFW_FLASH_MODE_RESTORE && !o->include_identity)
+		flash_plan_reason(e, UNIFW_FLASH_SKIP, "identity",
+			   "identity partition (IMEI, calibration, MAC addresses live here): kept as it is unless "
+			   "--include-identity; it is backed up before the first write either way");
+}
+
 static int plan_entry(struct unifw_flash_plan *plan, struct unifw_flash_entry *e, const struct unifw_package_partition *pp,
 		      const struct unifw_flash_facts *f, struct unifw_error *err)
 {
@@ -226,18 +292,7 @@ static int plan_entry(struct unifw_flash_plan *plan, struct unifw_flash_entry *e
 	e->image_size = pp->item ? pp->item->size : 0;
 	e->image_bytes = pp->image_bytes;
 	locate(e, sp, plan->boot_region);
-	if (!sp->is_download)
-		flash_plan_reason(e, UNIFW_FLASH_SKIP, "not_downloaded", "the scatter marks it is_download: false");
-	else if (!pp->item && !strcmp(pp->status, "no_image"))
-		flash_plan_reason(e, UNIFW_FLASH_SKIP, "no_image", "the scatter names no image for it (file_name: NONE)");
-	else if (!pp->item)
-		flash_plan_reason(e, UNIFW_FLASH_SKIP, "missing_image",
-			   "%s (file_name) is not in the package: the partition stays as it is on the phone",
-			   sp->file_name);
-	else if (e->identity && !o->include_identity)
-		flash_plan_reason(e, UNIFW_FLASH_SKIP, "identity",
-			   "identity partition (IMEI, calibration, MAC addresses live here): kept as it is unless "
-			   "--include-identity; it is backed up before the first write either way");
+	plan_skips(plan, e, pp, f);
 	if (e->code)
 		return 0;
 	char own[480] = "";
@@ -246,8 +301,12 @@ static int plan_entry(struct unifw_flash_plan *plan, struct unifw_flash_entry *e
 		if (rc || e->code)
 			return rc;
 	}
-	if (!place_entry(e, sp, plan->boot_region))
+	if (plan->mode == UNIFW_FLASH_MODE_RESTORE && unifw_scatter_addr_is_from_end(sp->linear_start)) {
+		if (!flash_restore_place(plan, e, f))
+			return 0;
+	} else if (!place_entry(e, sp, plan->boot_region)) {
 		return 0;
+	}
 	if (!strcmp(pp->status, "unreadable")) {
 		flash_plan_reason(e, UNIFW_FLASH_REFUSE, "unreadable", "image %s cannot be read: %s", e->image,
 			   pp->item->error ? pp->item->error : "unknown error");
@@ -285,7 +344,7 @@ static int plan_entry(struct unifw_flash_plan *plan, struct unifw_flash_entry *e
 		flash_plan_reason(e, UNIFW_FLASH_WRITE, "write", "%s image %s%s%s",
 			   e->form == UNIFW_FLASH_FORM_SPARSE ? "sparse" : "raw", e->image, own[0] ? ": " : "", own);
 	}
-	check_fit(e, f);
+	flash_plan_check_fit(e, f);
 	return 0;
 }
 
@@ -360,6 +419,10 @@ static int plan_hash(struct unifw_flash_plan *plan, struct unifw_error *err)
 	hash_line(&h, "unifw-flash-plan 1\ncid %s\nwith_preloader %d include_identity %d range %llu\nboot_region %llx\n",
 		  cid, plan->opts.with_preloader, plan->opts.include_identity, (unsigned long long)plan->opts.range_size,
 		  (unsigned long long)plan->boot_region);
+	/* what a restore or --only changes shows in the entries; said here too so that the hash says it */
+	if (plan->mode != UNIFW_FLASH_MODE_PACKAGE || plan->opts.only[0])
+		hash_line(&h, "mode %s backup %s only %.400s\n", unifw_flash_mode_name(plan->mode), plan->backup_cid,
+			  plan->opts.only);
 	for (size_t i = 0; i < plan->count; i++) {
 		const struct unifw_flash_entry *e = &plan->entries[i];
 		unifw_hex(e->fingerprint, 32, fp);
@@ -373,6 +436,25 @@ static int plan_hash(struct unifw_flash_plan *plan, struct unifw_error *err)
 }
 
 /* ---------------------------------------------------------------- the plan */
+
+/* Refusals and writes counted, the plan hash made: the end of every plan. */
+static int plan_settle(struct unifw_flash_plan *plan, const char *where, struct unifw_error *err)
+{
+	for (size_t i = 0; i < plan->count; i++) {
+		const struct unifw_flash_entry *e = &plan->entries[i];
+		plan->refusals += e->action == UNIFW_FLASH_REFUSE;
+		if (e->action == UNIFW_FLASH_WRITE) {
+			plan->writes++;
+			plan->write_bytes += e->image_bytes;
+		}
+	}
+	plan->refusals += unifw_findings_count(&plan->findings, UNIFW_SEV_ERROR);
+	if (!plan->writes && !plan->refusals)
+		unifw_findings_add(&plan->findings, UNIFW_SEV_WARNING, "nothing-to-write", where, 0, NULL,
+				   "no partition is to be written");
+	return plan_hash(plan, err);
+}
+
 
 static int check_package(struct unifw_flash_plan *plan, const struct unifw_package *pkg, struct unifw_error *err)
 {
@@ -418,34 +500,71 @@ int unifw_flash_plan(const struct unifw_package *pkg, const struct unifw_flash_f
 		return rc;
 	const struct unifw_scatter *sc = &pkg->chosen->sc;
 	const char *scatter_name = pkg->chosen->item->path;
-	plan->entries = calloc(pkg->part_count + 1, sizeof *plan->entries); /* + a PMT for a phone without one */
+	flash_restore_detect(plan, facts);
+	/* + the backup's unallocated space (a restore) + a PMT for a phone without one */
+	size_t extra = flash_restoring(plan) ? unifw_jv_len(unifw_jv_get(pkg->manifest, "partitions")) : 0;
+	plan->entries = calloc(pkg->part_count + extra + 1, sizeof *plan->entries);
 	if (!plan->entries)
 		return unifw_error_set(err, UNIFW_E_NOMEM, "plan", UNIFW_NO_OFFSET, "out of memory");
 	plan->count = pkg->part_count;
 	rc = flash_plan_check_layout(plan, sc, facts, scatter_name, err);
 	for (size_t i = 0; i < plan->count && !rc; i++)
 		rc = plan_entry(plan, &plan->entries[i], &pkg->parts[i], facts, err);
-	if (!rc && (!facts->have_layout || !facts->layout.have_pmt || opts->force_pmt))
+	if (!rc && flash_restoring(plan)) {
+		if (plan->mode == UNIFW_FLASH_MODE_RESTORE) /* a donor gives its firmware, not its free space */
+			rc = flash_restore_extras(plan, facts, err);
+		if (!rc)
+			flash_restore_order(plan);
+		if (!rc)
+			rc = flash_restore_check_files(plan, err);
+	}
+	if (!rc && (!facts->have_layout || !facts->layout.have_pmt || opts->force_pmt) &&
+	    !flash_restore_carries_pmt(plan, facts))
 		rc = plan_pmt(plan, sc, facts, err);
 	if (!rc)
 		flash_plan_identity_regions(plan, facts);
 	if (!rc)
 		rc = flash_plan_scatter_overlaps(plan, sc, scatter_name, err);
 	if (!rc)
-		for (size_t i = 0; i < plan->count; i++) {
-			const struct unifw_flash_entry *e = &plan->entries[i];
-			plan->refusals += e->action == UNIFW_FLASH_REFUSE;
-			if (e->action == UNIFW_FLASH_WRITE) {
-				plan->writes++;
-				plan->write_bytes += e->image_bytes;
-			}
-		}
-	plan->refusals += unifw_findings_count(&plan->findings, UNIFW_SEV_ERROR);
-	if (!rc && !plan->writes && !plan->refusals)
-		unifw_findings_add(&plan->findings, UNIFW_SEV_WARNING, "nothing-to-write", scatter_name, 0, NULL,
-				   "no partition of this package is to be written");
+		rc = plan_settle(plan, scatter_name, err);
+	if (rc)
+		unifw_flash_plan_free(plan);
+	return rc;
+}
+
+int unifw_flash_plan_partition(const struct unifw_package *pkg, const struct unifw_package_partition *pp,
+			       const struct unifw_flash_facts *facts, const struct unifw_flash_plan_opts *opts,
+			       struct unifw_flash_plan *plan, struct unifw_error *err)
+{
+	memset(plan, 0, sizeof *plan);
+	if (!pkg || !pp || !pp->part || !pp->item || !facts || !opts)
+		return unifw_error_set(err, UNIFW_E_INVALID, "plan", UNIFW_NO_OFFSET, "missing image, partition or facts");
+	plan->opts = *opts;
+	plan->opts.only[0] = 0;
+	if (!plan->opts.range_size)
+		plan->opts.range_size = UNIFW_FLASH_RANGE_DEFAULT;
+	if (!unifw_flash_range_size_ok(plan->opts.range_size))
+		return unifw_error_set(err, UNIFW_E_INVALID, "range size", UNIFW_NO_OFFSET,
+				       "expected a multiple of 512 up to %llu, found %llu",
+				       (unsigned long long)UNIFW_FLASH_RANGE_MAX, (unsigned long long)plan->opts.range_size);
+	plan->pkg = pkg;
+	memcpy(plan->cid, facts->cid, 16);
+	plan->boot_region = facts->have_layout ? facts->layout.boot_region : facts->boot_region;
+	plan->entries = calloc(1, sizeof *plan->entries);
+	if (!plan->entries)
+		return unifw_error_set(err, UNIFW_E_NOMEM, "plan", UNIFW_NO_OFFSET, "out of memory");
+	plan->count = 1;
+	struct unifw_flash_entry *e = &plan->entries[0];
+	int rc = plan_entry(plan, e, pp, facts, err);
+	/* one partition named on purpose: an identity partition left out is a refusal, not a quiet skip */
+	if (!rc && e->code && !strcmp(e->code, "identity"))
+		flash_plan_reason(e, UNIFW_FLASH_REFUSE, "identity",
+				  "%s is an identity partition (IMEI, calibration, MAC addresses): written only with "
+				  "--include-identity, and only from a unifw backup of this phone", e->name);
 	if (!rc)
-		rc = plan_hash(plan, err);
+		flash_plan_identity_regions(plan, facts);
+	if (!rc)
+		rc = plan_settle(plan, pp->item->path, err);
 	if (rc)
 		unifw_flash_plan_free(plan);
 	return rc;
@@ -454,6 +573,7 @@ int unifw_flash_plan(const struct unifw_package *pkg, const struct unifw_flash_f
 void unifw_flash_plan_free(struct unifw_flash_plan *plan)
 {
 	free(plan->entries);
+	free(plan->restore_parts);
 	free(plan->diffs);
 	unifw_findings_free(&plan->findings);
 	memset(plan, 0, sizeof *plan);
@@ -477,6 +597,9 @@ struct unifw_jv *unifw_flash_plan_to_json(const struct unifw_flash_plan *plan)
 	unifw_jv_set_uint(o, "refusals", plan->refusals);
 	unifw_jv_set_uint(o, "writes", plan->writes);
 	unifw_jv_set_uint(o, "write_bytes", plan->write_bytes);
+	unifw_jv_set_str(o, "mode", unifw_flash_mode_name(plan->mode));
+	if (plan->mode != UNIFW_FLASH_MODE_PACKAGE)
+		unifw_jv_set_str(o, "backup_cid", plan->backup_cid);
 	unifw_jv_set_hex(o, "boot_region", plan->boot_region);
 	unifw_hex(plan->sha256, 32, hex);
 	unifw_jv_set_str(o, "plan_sha256", hex);
@@ -486,6 +609,13 @@ struct unifw_jv *unifw_flash_plan_to_json(const struct unifw_flash_plan *plan)
 	unifw_jv_set_bool(opt, "include_identity", plan->opts.include_identity);
 	unifw_jv_set_bool(opt, "verify", plan->opts.verify);
 	unifw_jv_set_uint(opt, "range_size", plan->opts.range_size);
+	if (plan->opts.only[0]) {
+		struct unifw_jv *only = unifw_jv_set_arr(opt, "only");
+		char list[sizeof plan->opts.only], *save = NULL;
+		snprintf(list, sizeof list, "%s", plan->opts.only);
+		for (char *t = strtok_r(list, ",", &save); t; t = strtok_r(NULL, ",", &save))
+			unifw_jv_push_str(only, t);
+	}
 	struct unifw_jv *parts = unifw_jv_set_arr(o, "partitions");
 	for (size_t i = 0; i < plan->count; i++) {
 		const struct unifw_flash_entry *e = &plan->entries[i];

@@ -3,6 +3,7 @@
 #ifndef UNIFW_OPS_FLASH_PLAN_INTERNAL_H
 #define UNIFW_OPS_FLASH_PLAN_INTERNAL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -23,5 +24,21 @@ int flash_plan_check_layout(struct unifw_flash_plan *plan, const struct unifw_sc
 /* flash_plan_preloader.c: the PRELOADER entry (EMI fit, wrapping for boot1). */
 int flash_plan_preloader(struct unifw_flash_entry *e, const struct unifw_package *pkg,
 			 const struct unifw_flash_facts *f, const struct unifw_flash_plan_opts *o, struct unifw_error *err);
+/* flash_plan.c: the size and placement rules (too_big, beyond_device, unaligned) of an entry to write. */
+void flash_plan_check_fit(struct unifw_flash_entry *e, const struct unifw_flash_facts *f);
+/* flash_plan_restore.c: a full unifw backup as the package (docs/flash.md "Restore"). detect sets
+ * plan->mode and backup_cid; restoring = restore or donor; place puts a 0xFFFFxxxx partition where the
+ * backup read it (false: refused); extras adds the unallocated space (entries after plan->count);
+ * check_files refuses a file whose SHA-256 is not the manifest's; order puts from-the-end partitions
+ * last; carries_pmt: a restored BMTPOOL brings the phone's PMT back (no PMT built from the scatter). */
+void flash_restore_detect(struct unifw_flash_plan *plan, const struct unifw_flash_facts *f);
+bool flash_restoring(const struct unifw_flash_plan *plan);
+bool flash_restore_place(struct unifw_flash_plan *plan, struct unifw_flash_entry *e, const struct unifw_flash_facts *f);
+int flash_restore_extras(struct unifw_flash_plan *plan, const struct unifw_flash_facts *f, struct unifw_error *err);
+int flash_restore_check_files(struct unifw_flash_plan *plan, struct unifw_error *err);
+void flash_restore_order(struct unifw_flash_plan *plan);
+bool flash_restore_carries_pmt(const struct unifw_flash_plan *plan, const struct unifw_flash_facts *f);
+/* --only: is this scatter partition one of those selected ("" selects all)? */
+bool flash_plan_selected(const struct unifw_flash_plan_opts *o, const char *name);
 
 #endif

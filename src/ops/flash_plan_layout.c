@@ -140,7 +140,8 @@ int flash_plan_check_layout(struct unifw_flash_plan *plan, const struct unifw_sc
 					   (unsigned long long)plan->boot_region);
 		unifw_findings_add(&plan->findings, UNIFW_SEV_WARNING, "no-partition-table", scatter_name, 0, NULL,
 				   "nothing to compare the package's layout with (%s): it is taken as it is and "
-				   "written as the phone's PMT", f->layout_note[0] ? f->layout_note : "no PMT, no MBR");
+				   "written as the phone's PMT%s", f->layout_note[0] ? f->layout_note : "no PMT, no MBR",
+				   plan->mode == UNIFW_FLASH_MODE_RESTORE ? " (the backup's own, in its BMTPOOL image)" : "");
 	}
 	if (rc || !plan->diff_count)
 		return rc;

@@ -13,8 +13,9 @@
 #include "unifw/json.h"
 
 
-/* The folder of the manifest inside the package ("" at the root): its "file" names are relative to it. */
-static const char *manifest_dir(const struct unifw_package *pkg, size_t *dir_len)
+/* The manifest's path inside the package; *dir_len = the length of its folder ("" at the root): its "file"
+ * names are relative to it. */
+const char *flash_manifest_path(const struct unifw_package *pkg, size_t *dir_len)
 {
 	for (size_t i = 0; i < pkg->item_count; i++) {
 		const struct unifw_package_item *it = &pkg->items[i];
@@ -27,11 +28,10 @@ static const char *manifest_dir(const struct unifw_package *pkg, size_t *dir_len
 	return NULL;
 }
 
-/* The manifest's partitions[] entry for the image at `path` (package-relative), or NULL. */
-static const struct unifw_jv *manifest_entry(const struct unifw_package *pkg, const char *path)
+const struct unifw_jv *flash_manifest_entry(const struct unifw_package *pkg, const char *path)
 {
 	size_t dir_len = 0;
-	const char *dir = manifest_dir(pkg, &dir_len);
+	const char *dir = flash_manifest_path(pkg, &dir_len);
 	if (!dir)
 		return NULL;
 	if (dir_len) {
@@ -50,8 +50,21 @@ static const struct unifw_jv *manifest_entry(const struct unifw_package *pkg, co
 	return NULL;
 }
 
-/* SHA-256 of the whole image: the package's own hash when it made one, else read through. */
-static int image_sha256(const struct unifw_package *pkg, const struct unifw_package_item *it, uint8_t out[32],
+const struct unifw_package_item *flash_manifest_item(const struct unifw_package *pkg, const char *file)
+{
+	size_t dir_len = 0;
+	const char *dir = flash_manifest_path(pkg, &dir_len);
+	if (!dir || strchr(file, '/'))
+		return NULL; /* unifw backup writes flat folders: a "file" with a slash is not one of its files */
+	for (size_t i = 0; i < pkg->item_count; i++) {
+		const char *p = pkg->items[i].path;
+		if ((!dir_len || (!strncmp(p, dir, dir_len) && p[dir_len] == '/')) && !strcmp(p + (dir_len ? dir_len + 1 : 0), file))
+			return &pkg->items[i];
+	}
+	return NULL;
+}
+
+int flash_image_sha256(const struct unifw_package *pkg, const struct unifw_package_item *it, uint8_t out[32],
 			struct unifw_error *err)
 {
 	if (it->has_sha256) {
@@ -79,7 +92,7 @@ int flash_identity_provenance(const struct unifw_package *pkg, const struct unif
 			 "the phone's eMMC CID is unknown, so %s cannot be shown to come from this phone", it->path);
 		return 0;
 	}
-	const struct unifw_jv *entry = pkg->manifest ? manifest_entry(pkg, it->path) : NULL;
+	const struct unifw_jv *entry = pkg->manifest ? flash_manifest_entry(pkg, it->path) : NULL;
 	if (!entry) {
 		out->code = "identity_no_provenance";
 		snprintf(out->why, sizeof out->why,
@@ -109,7 +122,7 @@ int flash_identity_provenance(const struct unifw_package *pkg, const struct unif
 	const char *want = unifw_jv_str(unifw_jv_get(entry, "sha256"));
 	uint8_t got[32];
 	char got_hex[65];
-	int rc = image_sha256(pkg, it, got, err);
+	int rc = flash_image_sha256(pkg, it, got, err);
 	if (rc)
 		return rc;
 	unifw_hex(got, 32, got_hex);

@@ -11,10 +11,14 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "package/package_internal.h"
 #include "unifw/detect.h"
+#include "unifw/hash.h"
 #include "unifw/human.h"
+#include "unifw/io.h"
+#include "unifw/progress.h"
 
 /* --- small helpers --------------------------------------------------------------------------------- */
 
@@ -151,14 +155,22 @@ static void finish(struct builder *b)
 
 /* --- public ------------------------------------------------------------------------------------------ */
 
-static int build(struct unifw_package *p, struct unifw_archive *a, bool on_disk, struct unifw_error *err)
+/* prefer: the scatter to choose; with single, the only file to read besides the folder's manifest.json. */
+static int build(struct unifw_package *p, struct unifw_archive *a, bool on_disk, const char *prefer, bool single,
+		 struct unifw_error *err)
 {
-	struct builder b = {.p = p, .on_disk = on_disk};
+	struct builder b = {.p = p, .on_disk = on_disk, .prefer = prefer};
+	const char *listed[2] = {prefer, MANIFEST_NAME};
+	char manifest[8192];
+	if (single)
+		snprintf(manifest, sizeof manifest, "%s/%s", p->path, MANIFEST_NAME);
 	int rc;
 	b.head = malloc(UNIFW_DETECT_HEAD);
 	b.chunk = malloc(DRAIN_CHUNK);
 	if (!b.head || !b.chunk)
 		rc = unifw_error_set(err, UNIFW_E_NOMEM, p->path, UNIFW_NO_OFFSET, "out of memory");
+	else if (single)
+		rc = pkg_read_listed(&b, listed, access(manifest, F_OK) == 0 && strcmp(prefer, MANIFEST_NAME) ? 2 : 1, err);
 	else
 		rc = a ? pkg_read_archive(&b, a, err) : pkg_read_folder(&b, err);
 	if (!rc)
@@ -194,7 +206,7 @@ bool unifw_package_is_folder(const char *path)
 static int open_with(struct unifw_package *p, struct unifw_archive *a, bool on_disk, struct unifw_package **out,
 		     struct unifw_error *err)
 {
-	int rc = build(p, a, on_disk, err);
+	int rc = build(p, a, on_disk, NULL, false, err);
 	unifw_archive_close(a);
 	if (rc) {
 		unifw_package_free(p);
@@ -220,6 +232,113 @@ int unifw_package_open(const char *path, struct unifw_package **out, struct unif
 		return UNIFW_E_NOMEM;
 	}
 	return open_with(p, a, !folder, out, err);
+}
+
+int unifw_package_open_scatter(const char *scatter_path, struct unifw_package **out, struct unifw_error *err)
+{
+	*out = NULL;
+	const char *slash = strrchr(scatter_path, '/');
+	const char *base = slash ? slash + 1 : scatter_path;
+	char *dir = slash ? strndup(scatter_path, (size_t)(slash - scatter_path) + (slash == scatter_path)) : strdup(".");
+	if (!dir)
+		return unifw_error_set(err, UNIFW_E_NOMEM, scatter_path, UNIFW_NO_OFFSET, "out of memory");
+	struct unifw_package *p = unifw_package_is_folder(dir) ? package_new(dir, UNIFW_PACKAGE_FOLDER, err) : NULL;
+	int rc = p ? build(p, NULL, false, base, false, err)
+		   : unifw_error_set(err, UNIFW_E_NOT_FOUND, scatter_path, UNIFW_NO_OFFSET, "its folder %s cannot be read",
+				     dir);
+	free(dir);
+	if (!rc && (!p->chosen || strcmp(p->chosen->item->path, base)))
+		rc = unifw_error_set(err, UNIFW_E_FORMAT, scatter_path, UNIFW_NO_OFFSET,
+				     "not a scatter file unifw can read (its folder %s, as a package, %s)", p->path,
+				     p->chosen ? "chooses another scatter" : "has no readable scatter");
+	if (rc) {
+		unifw_package_free(p);
+		return rc;
+	}
+	*out = p;
+	return 0;
+}
+
+int unifw_package_open_image(const char *image, struct unifw_package **out, struct unifw_error *err)
+{
+	*out = NULL;
+	const char *slash = strrchr(image, '/');
+	const char *base = slash ? slash + 1 : image;
+	if (!*base || unifw_package_is_folder(image))
+		return unifw_error_set(err, UNIFW_E_INVALID, image, UNIFW_NO_OFFSET, "not an image file");
+	char *dir = slash ? strndup(image, (size_t)(slash - image) + (slash == image)) : strdup(".");
+	struct unifw_package *p = dir ? package_new(dir, UNIFW_PACKAGE_FOLDER, err) : NULL;
+	free(dir);
+	if (!p)
+		return UNIFW_E_NOMEM;
+	int rc = build(p, NULL, false, base, true, err);
+	if (rc) {
+		unifw_package_free(p);
+		return rc;
+	}
+	*out = p;
+	return 0;
+}
+
+/* SHA-256 of one folder file, the progress told of every chunk (done counts across files). */
+static int hash_file(const char *full, struct unifw_package_item *it, uint8_t *buf, size_t cap,
+		     const struct unifw_progress *progress, uint64_t *done, struct unifw_error *err)
+{
+	struct unifw_stream s;
+	struct unifw_sha256 h;
+	int rc = unifw_stream_open_file(&s, full, err);
+	if (rc)
+		return rc;
+	if (unifw_sha256_init(&h) < 0) {
+		unifw_stream_close(&s);
+		return unifw_error_set(err, UNIFW_E_NOMEM, full, UNIFW_NO_OFFSET, "out of memory");
+	}
+	ssize_t n;
+	while ((n = unifw_stream_read(&s, buf, cap, err)) > 0) {
+		unifw_sha256_update(&h, buf, (size_t)n);
+		*done += (uint64_t)n;
+		unifw_progress_update(progress, *done);
+	}
+	unifw_sha256_final(&h, it->sha256);
+	unifw_stream_close(&s);
+	if (n < 0)
+		return (int)n;
+	it->has_sha256 = true;
+	return 0;
+}
+
+int unifw_package_hash_files(struct unifw_package *p, const struct unifw_progress *progress, struct unifw_error *err)
+{
+	if (p->source != UNIFW_PACKAGE_FOLDER)
+		return 0; /* archive members were hashed as they streamed */
+	uint64_t total = 0, done = 0;
+	for (size_t i = 0; i < p->item_count; i++)
+		total += !p->items[i].has_sha256 && !p->items[i].error ? p->items[i].size : 0;
+	if (!total)
+		return 0;
+	uint8_t *buf = malloc(DRAIN_CHUNK);
+	if (!buf)
+		return unifw_error_set(err, UNIFW_E_NOMEM, p->path, UNIFW_NO_OFFSET, "out of memory");
+	unifw_progress_begin(progress, "hash", p->path, total);
+	int rc = 0;
+	for (size_t i = 0; i < p->item_count && !rc; i++) {
+		struct unifw_package_item *it = &p->items[i];
+		char full[8192];
+		if (it->has_sha256 || it->error)
+			continue;
+		if (snprintf(full, sizeof full, "%s/%s", p->path, it->path) >= (int)sizeof full)
+			rc = unifw_error_set(err, UNIFW_E_INVALID, it->path, UNIFW_NO_OFFSET, "path too long");
+		else
+			rc = hash_file(full, it, buf, DRAIN_CHUNK, progress, &done, err);
+	}
+	unifw_progress_end(progress, rc, rc ? NULL : "SHA-256 of every file");
+	free(buf);
+	return rc;
+}
+
+uint64_t unifw_package_item_written_size(const struct unifw_package_item *it)
+{
+	return pkg_written_size(it);
 }
 
 int unifw_package_open_archive_mem(const void *buf, size_t len, const char *name, struct unifw_package **out,

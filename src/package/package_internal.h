@@ -30,6 +30,7 @@ struct builder {
 	struct kept_text *texts;
 	size_t text_count;
 	bool on_disk;             /* the archive is p->path (not memory) */
+	const char *prefer;       /* the scatter to choose (package path), NULL: by score */
 };
 
 const char *pkg_base_name(const char *path);
@@ -44,9 +45,13 @@ void pkg_settle_type(struct unifw_package_item *it, const char *detected);
 void pkg_describe_mem(struct unifw_package_item *it, const char *text, size_t len, const uint8_t *head,
 		      size_t head_len);
 int pkg_read_folder(struct builder *b, struct unifw_error *err);
+/* Only these files of the folder (package-relative names; each must be a regular file). */
+int pkg_read_listed(struct builder *b, const char *const *rel, size_t n, struct unifw_error *err);
 int pkg_read_archive(struct builder *b, struct unifw_archive *a, struct unifw_error *err);
 const struct unifw_package_item *pkg_find_image(const struct unifw_package *p, const char *dir, const char *file);
 void pkg_load_scatters(struct builder *b);
+/* Bytes an image takes once written (a sparse image: its expanded size). */
+uint64_t pkg_written_size(const struct unifw_package_item *it);
 void pkg_join_partitions(struct unifw_package *p);
 void pkg_check_lcm_pair(struct unifw_package *p, const struct unifw_package_partition *lk,
 			const struct unifw_package_partition *boot);

@@ -85,6 +85,10 @@ void pkg_load_scatters(struct builder *b)
 	for (size_t i = 0; i < p->scatter_count; i++)
 		if (p->scatters[i].parsed && (!p->chosen || p->scatters[i].score > p->chosen->score))
 			p->chosen = &p->scatters[i];
+	/* a scatter FILE was named (unifw flash PATH/MT6572_Android_scatter.txt): that one, when it reads */
+	for (size_t i = 0; b->prefer && i < p->scatter_count; i++)
+		if (p->scatters[i].parsed && !strcmp(p->scatters[i].item->path, b->prefer))
+			p->chosen = &p->scatters[i];
 	if (p->scatter_count > 1 && p->chosen)
 		unifw_findings_add(&p->findings, UNIFW_SEV_INFO, "several-scatters", p->chosen->item->path, 0, NULL,
 				   "%zu scatter files in the package; using this one (platform %s, %s, %d images named "
@@ -162,7 +166,7 @@ static const char *detail_str(const struct unifw_jv *d, const char *const *keys)
 }
 
 /* Bytes the image takes once written: a sparse image expands to blocks x block size. */
-static uint64_t written_size(const struct unifw_package_item *it)
+uint64_t pkg_written_size(const struct unifw_package_item *it)
 {
 	static const char *const sparse_keys[] = {"expanded_size", "image_size", "raw_size", "output_size", NULL};
 	if (!strcmp(it->type, "sparse")) {
@@ -218,7 +222,7 @@ static void check_partition(struct unifw_package *p, struct unifw_package_partit
 				   "%s", it->error);
 	}
 	adopt_module_findings(p, it, sp->name);
-	pp->image_bytes = written_size(it);
+	pp->image_bytes = pkg_written_size(it);
 	bool sized = sp->size && !unifw_scatter_addr_is_from_end(sp->linear_start);
 	if (sized && pp->image_bytes > sp->size) {
 		pp->status = severity_status(pp->status, "too_big");

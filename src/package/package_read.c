@@ -60,6 +60,24 @@ static int process_file(struct builder *b, struct unifw_package_item *it, const 
 	return 0;
 }
 
+int pkg_read_listed(struct builder *b, const char *const *rel, size_t n, struct unifw_error *err)
+{
+	int rc = 0;
+	for (size_t i = 0; !rc && i < n; i++) {
+		char full[8192];
+		struct stat st;
+		if (snprintf(full, sizeof full, "%s/%s", b->p->path, rel[i]) >= (int)sizeof full)
+			return unifw_error_set(err, UNIFW_E_INVALID, rel[i], UNIFW_NO_OFFSET, "path too long");
+		if (stat(full, &st) != 0)
+			return unifw_error_sys(err, full, "read");
+		if (!S_ISREG(st.st_mode))
+			return unifw_error_set(err, UNIFW_E_INVALID, full, UNIFW_NO_OFFSET, "not a regular file");
+		struct unifw_package_item *it = pkg_add_item(b->p, rel[i], (uint64_t)st.st_size, err);
+		rc = it ? process_file(b, it, full) : UNIFW_E_NOMEM;
+	}
+	return rc;
+}
+
 struct walk_entry {
 	char *rel;
 	uint64_t size;

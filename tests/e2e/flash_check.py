@@ -26,7 +26,7 @@ def load_plan(path):
     doc = json.loads(lines[-1])
     if doc.get("event") == "result":
         doc = doc["result"]
-    if doc.get("type") == "flash":
+    if doc.get("type") in ("flash", "write"):  # unifw write: the same plan, one partition
         doc = doc["plan"]
     assert doc.get("type") == "flash_plan", doc.get("type")
     return doc

@@ -4,8 +4,9 @@
 # image's. The package is a full `unifw backup` of the virtual phone with NVRAM marked for download (the
 # rebuilt scatter keeps ptgen's is_download: false for it), hard-linked into variants:
 #  - the same phone, --include-identity: NVRAM is planned for writing ("this phone's own");
-#  - without --include-identity: skipped as before;
-#  - another phone (blank eMMC, another CID): refused naming both CIDs, exit 3, not a byte written;
+#  - without --include-identity: written too (issue 11: a full backup of this very phone is a restore);
+#  - another phone (blank eMMC, another CID): a donor; its NVRAM skipped ("this phone keeps its own
+#    identity"), and with --include-identity refused naming both CIDs, exit 3, not a byte written;
 #  - the manifest removed: refused, no provenance;  nvram.bin changed after the backup: refused, hash mismatch;
 #  - issue 8.9a: a DA whose report 2 gives another CID than report 1: exit 1 naming both, nothing written.
 # Exit 0 pass, 77 skip, else fail.
@@ -48,9 +49,11 @@ flash "$work/pkg" --plan --json --include-identity
 [ "$rc" -eq 0 ] || fail "own backup, --include-identity: plan exit $rc: $(tail -3 "$work/err.txt")"
 [ "$(code_of NVRAM)" = write ] || fail "own NVRAM not planned for writing: $(code_of NVRAM): $(reason_of NVRAM)"
 reason_of NVRAM | grep -q "nvram.bin is this phone's own" || fail "reason: $(reason_of NVRAM)"
+# Issue 11: a full backup of this very phone is a restore: its identity goes back without the option too
 flash "$work/pkg" --plan --json
-[ "$(code_of NVRAM)" = identity ] || fail "without --include-identity NVRAM is $(code_of NVRAM), expected skipped"
-echo "ok the phone's own NVRAM (its backup) is planned with --include-identity, skipped without"
+[ "$(code_of NVRAM)" = write ] || fail "restore without --include-identity: NVRAM is $(code_of NVRAM), expected write"
+[ "$(result result.plan.mode)" = restore ] || fail "plan mode $(result result.plan.mode), expected restore"
+echo "ok the phone's own NVRAM (its backup) is planned with --include-identity, and without it (a restore)"
 
 variant "$work/nomanifest"
 rm "$work/nomanifest/manifest.json"
@@ -72,6 +75,11 @@ cid=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["phone"]["
 other=$(python3 -c 'import sys; c = bytearray.fromhex(sys.argv[1]); c[10] ^= 0x5A; print(c.hex())' "$cid")
 start_sim "$work/other.img" --emmc-size 512M --boot-size 2M --rpmb-size 2M --cid "$other" --trace-file "$work/trace.txt"
 before=$(sha256sum "$work/other.img" | cut -d' ' -f1)
+# Issue 11: without the option the backup is a donor: its NVRAM is skipped, saying why
+flash "$work/pkg" --plan --json
+[ "$(result result.plan.mode)" = donor ] || fail "another phone: plan mode $(result result.plan.mode), expected donor"
+[ "$(code_of NVRAM)" = donor_identity ] || fail "donor without --include-identity: NVRAM is $(code_of NVRAM)"
+reason_of NVRAM | grep -q "donor backup of CID $cid: this phone keeps its own identity" || fail "reason: $(reason_of NVRAM)"
 flash "$work/pkg" --yes --json --include-identity
 [ "$rc" -eq 3 ] || fail "another phone's NVRAM: exit $rc, expected 3: $(tail -3 "$work/err.txt")"
 [ "$(code_of NVRAM)" = identity_other_phone ] || fail "another phone: $(code_of NVRAM)"

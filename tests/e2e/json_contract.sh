@@ -97,6 +97,8 @@ grep -q '"type":"error"' "$out/format-error.json" || fail "format-error: no erro
 j format 0 "$UNIFW" format --partition CACHE --yes --backup-dir "$work" --port "$PORT" --da "$DA" --json
 j flash-plan 0 "$UNIFW" flash "$pkg" --plan --port "$PORT" --da "$DA" --json
 j flash 0 "$UNIFW" flash "$pkg" --yes --port "$PORT" --da "$DA" --json
+j write 0 "$UNIFW" write --partition logo "$pkg/logo.bin" --yes --port "$PORT" --da "$DA" --json
+j read 0 "$UNIFW" read --partition LOGO -o "$work/logo.read" --port "$PORT" --da "$DA" --json
 j reboot 0 "$UNIFW" reboot --port "$PORT" --da "$DA" --json
 stop_sim
 j error-identify 1 "$UNIFW" identify --port "unix:$work/no-phone.sock" --wait 1 --da "$DA" --json

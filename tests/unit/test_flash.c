@@ -407,6 +407,100 @@ static void reopen_any(struct fixture *fx)
 		fail_msg("package_open: %s", e.msg);
 }
 
+/* Issue 11: a full unifw backup (manifest scope full, its scatter in scatter_files) as the package. */
+static const char *const BACKUP_FILES[] = {"preloader_a516_row.bin", "MBR", "EBR1", "pro_info.bin", "nvram.bin",
+					    "lk.bin", "boot.img", "system.img", "userdata.img"};
+#define NBACKUP_FILES (sizeof BACKUP_FILES / sizeof *BACKUP_FILES)
+
+static void write_full_manifest(const char *dir, const uint8_t cid[16])
+{
+	write_manifest(dir, cid, BACKUP_FILES, NBACKUP_FILES);
+	char path[4096];
+	size_t len;
+	path_in(path, sizeof path, dir, "manifest.json");
+	char *text = (char *)test_read_file(path, &len);
+	struct unifw_jv *m = NULL;
+	struct unifw_error e;
+	assert_non_null(text);
+	assert_int_equal(unifw_jv_parse(text, len, path, 1u << 20, 32, &m, &e), 0);
+	free(text);
+	unifw_jv_set_str(m, "scope", "full");
+	unifw_jv_push_str(unifw_jv_set_arr(m, "scatter_files"), "MT6572_Android_scatter.txt");
+	text = unifw_jv_to_string(m, true);
+	test_write_file(path, text, strlen(text));
+	free(text);
+	unifw_jv_free(m);
+}
+
+static void plan_restores_a_backup_of_this_phone_and_takes_only_firmware_from_a_donor(void **state)
+{
+	(void)state;
+	struct fixture fx;
+	struct unifw_flash_facts f;
+	struct unifw_flash_plan plan;
+	struct unifw_flash_plan_opts o = {.verify = true};
+	fixture_open(&fx, LAYOUT, NPARTS);
+	default_facts(&f, A516_CID);
+
+	/* this phone's backup: a restore, its identity written without --include-identity */
+	write_full_manifest(fx.pkg_path, A516_CID);
+	reopen_any(&fx);
+	plan_ok(fx.pkg, &f, &o, &plan);
+	assert_int_equal(plan.mode, UNIFW_FLASH_MODE_RESTORE);
+	assert_string_equal(entry(&plan, "NVRAM")->code, "write");
+	assert_non_null(strstr(entry(&plan, "NVRAM")->reason, "nvram.bin is this phone's own"));
+	assert_string_equal(entry(&plan, "PRO_INFO")->code, "write");
+	assert_string_equal(entry(&plan, "USRDATA")->code, "write");
+	assert_int_equal(plan.refusals, 0);
+	uint8_t restore_hash[32];
+	memcpy(restore_hash, plan.sha256, 32);
+	unifw_flash_plan_free(&plan);
+
+	/* --only: the rest is not selected, and the plan hash says so */
+	snprintf(o.only, sizeof o.only, "BOOTIMG");
+	plan_ok(fx.pkg, &f, &o, &plan);
+	assert_string_equal(entry(&plan, "BOOTIMG")->code, "write");
+	assert_string_equal(entry(&plan, "NVRAM")->code, "not_selected");
+	assert_int_equal(plan.writes, 1);
+	assert_memory_not_equal(plan.sha256, restore_hash, 32);
+	unifw_flash_plan_free(&plan);
+	o.only[0] = 0;
+
+	/* a file changed since the backup: refused before anything, naming the file and both digests */
+	write_random(fx.pkg_path, "boot.img", 64u << 10, 991);
+	reopen_any(&fx);
+	plan_ok(fx.pkg, &f, &o, &plan);
+	const struct unifw_flash_entry *e = entry(&plan, "BOOTIMG");
+	assert_int_equal(e->action, UNIFW_FLASH_REFUSE);
+	assert_string_equal(e->code, "backup_hash_mismatch");
+	assert_non_null(strstr(e->reason, "boot.img: SHA-256 "));
+	assert_non_null(strstr(e->reason, "but the backup manifest records "));
+	assert_true(plan.refusals >= 1);
+	unifw_flash_plan_free(&plan);
+
+	/* another phone's backup: a donor; its identity and user data stay off this phone */
+	write_full_manifest(fx.pkg_path, HYNIX_CID);
+	reopen_any(&fx);
+	plan_ok(fx.pkg, &f, &o, &plan);
+	assert_int_equal(plan.mode, UNIFW_FLASH_MODE_DONOR);
+	assert_string_equal(plan.backup_cid, "90014a48384731650210112233445501");
+	e = entry(&plan, "NVRAM");
+	assert_int_equal(e->action, UNIFW_FLASH_SKIP);
+	assert_string_equal(e->code, "donor_identity");
+	assert_non_null(strstr(e->reason, "donor backup of CID 90014a48384731650210112233445501: this phone keeps its own identity"));
+	assert_string_equal(entry(&plan, "USRDATA")->code, "donor_user_data");
+	assert_string_equal(entry(&plan, "BOOTIMG")->code, "write");
+	assert_int_equal(plan.refusals, 0);
+	unifw_flash_plan_free(&plan);
+	/* --include-identity does not let a donor's identity through */
+	o.include_identity = true;
+	plan_ok(fx.pkg, &f, &o, &plan);
+	assert_string_equal(entry(&plan, "NVRAM")->code, "identity_other_phone");
+	assert_string_equal(entry(&plan, "PRO_INFO")->code, "identity_other_phone");
+	unifw_flash_plan_free(&plan);
+	fixture_close(&fx);
+}
+
 static void plan_keeps_identity_partitions_unless_asked(void **state)
 {
 	(void)state;
@@ -663,6 +757,7 @@ int main(void)
 		cmocka_unit_test(plan_refuses_a_preloader_whose_compiled_emi_table_lacks_the_part),
 		cmocka_unit_test(plan_keeps_identity_partitions_unless_asked),
 		cmocka_unit_test(plan_refuses_identity_images_of_unknown_or_other_phones),
+		cmocka_unit_test(plan_restores_a_backup_of_this_phone_and_takes_only_firmware_from_a_donor),
 		cmocka_unit_test(plan_refuses_unknown_partitions),
 		cmocka_unit_test(plan_bad_parameters_fail),
 		cmocka_unit_test(plan_hash_follows_images_and_options),

@@ -568,7 +568,16 @@ static void journal_round_trip_damage_and_refusals(void **state)
 	assert_int_equal(k.parts[0].ranges, 4);
 	assert_int_equal(k.parts[0].written, 3);
 	assert_int_equal(k.parts[0].verified, 3);
+	assert_string_equal(k.opts.only, ""); /* no --only: no key, as journals before it */
 	unifw_flash_journal_free(&k);
+	/* --only is kept, so that --resume continues the same selection */
+	snprintf(j.opts.only, sizeof j.opts.only, "BOOTIMG,LOGO");
+	assert_int_equal(unifw_flash_journal_save(path, &j, &e), 0);
+	assert_int_equal(unifw_flash_journal_load(path, &k, &e), 0);
+	assert_string_equal(k.opts.only, "BOOTIMG,LOGO");
+	unifw_flash_journal_free(&k);
+	j.opts.only[0] = 0;
+	assert_int_equal(unifw_flash_journal_save(path, &j, &e), 0);
 
 	/* damaged files: each names what is wrong */
 	size_t len;
