@@ -21,7 +21,8 @@ static void usage(FILE *out)
 {
 	fprintf(out,
 		"usage: unifw flash PACKAGE [--plan] [--with-preloader] [--include-identity] [--no-verify] [--yes]\n"
-		"                   [--backup-dir DIR] [--journal FILE] [--reboot] [--json] [phone options]\n"
+		"                   [--repartition] [--backup-dir DIR] [--journal FILE] [--reboot] [--json]\n"
+		"                   [phone options]\n"
 		"       unifw flash --resume [PACKAGE] [--yes] [--json] [phone options]\n\n"
 		"Write a firmware package (folder or archive with a scatter file) to the connected phone. A plan comes\n"
 		"first: per partition write, skip or refuse, and why. Nothing is written when the plan refuses\n"
@@ -34,6 +35,9 @@ static void usage(FILE *out)
 		"  --with-preloader     also write the preloader (only if its EMI table lists the phone's memory)\n"
 		"  --include-identity   also write NVRAM, PRO_INFO, PROTECT_F, PROTECT_S from the package: only\n"
 		"                       images of this phone's own unifw backup (manifest CID and SHA-256)\n"
+		"  --repartition        Firmware Upgrade: when the package's layout differs from the phone's, write\n"
+		"                       the package's layout and every partition at its new place, carrying NVRAM,\n"
+		"                       PRO_INFO, PROTECT_F, PROTECT_S across from the identity backup. ERASES USER DATA\n"
 		"  --no-verify          do not read back what was written (faster, and a lying eMMC goes unseen)\n"
 		"  --resume             continue the interrupted flash of this phone (options come from its journal)\n"
 		"  --yes                do not ask for confirmation (required when not on a terminal)\n"
@@ -54,13 +58,13 @@ static void usage(FILE *out)
 struct args {
 	struct cli_phone_args pa;
 	const char *package, *backup_dir, *journal;
-	bool plan_only, resume, with_preloader, include_identity, no_verify, yes, json, reboot;
+	bool plan_only, resume, with_preloader, include_identity, no_verify, yes, json, reboot, repartition;
 	uint64_t range_size;
 };
 
 enum {
 	OPT_PLAN = CLI_OPT_OWN, OPT_RESUME, OPT_WITH_PRELOADER, OPT_INCLUDE_IDENTITY, OPT_NO_VERIFY, OPT_JSON,
-	OPT_REBOOT, OPT_BACKUP_DIR, OPT_JOURNAL, OPT_RANGE_SIZE
+	OPT_REBOOT, OPT_BACKUP_DIR, OPT_JOURNAL, OPT_RANGE_SIZE, OPT_REPARTITION
 };
 
 static const struct option longopts[] = {
@@ -76,6 +80,7 @@ static const struct option longopts[] = {
 	{"backup-dir", required_argument, NULL, OPT_BACKUP_DIR},
 	{"journal", required_argument, NULL, OPT_JOURNAL},
 	{"range-size", required_argument, NULL, OPT_RANGE_SIZE},
+	{"repartition", no_argument, NULL, OPT_REPARTITION},
 	{"help", no_argument, NULL, 'h'},
 	{0},
 };
@@ -92,6 +97,7 @@ static int parse_opt(const struct cli_getopt *g, int c, struct args *a)
 	case 'y': a->yes = true; break;
 	case OPT_JSON: a->json = true; break;
 	case OPT_REBOOT: a->reboot = true; break;
+	case OPT_REPARTITION: a->repartition = true; break;
 	case OPT_BACKUP_DIR: a->backup_dir = g->arg; break;
 	case OPT_JOURNAL: a->journal = g->arg; break;
 	case OPT_RANGE_SIZE:
@@ -123,9 +129,13 @@ static int parse(int argc, char **argv, struct args *a)
 		return cli_usage_error("flash", "one package at a time ('%s' and '%s')", a->package, argv[g.optind + 1]);
 	if (!a->package && !a->resume)
 		return cli_usage_error("flash", "name the firmware package (a folder or an archive with a scatter file)");
-	if (a->resume && (a->with_preloader || a->include_identity || a->no_verify || a->range_size))
+	if (a->resume && (a->with_preloader || a->include_identity || a->no_verify || a->range_size || a->repartition))
 		return cli_usage_error("flash", "--resume takes the options of the interrupted flash from its journal: "
-						"drop --with-preloader, --include-identity, --no-verify and --range-size");
+						"drop --with-preloader, --include-identity, --no-verify, --range-size and "
+						"--repartition");
+	if (a->repartition && a->include_identity)
+		return cli_usage_error("flash", "--repartition carries the phone's own identity partitions across: "
+						"--include-identity does not go with it");
 	if (a->resume && a->plan_only)
 		return cli_usage_error("flash", "--plan and --resume do not go together");
 	if (!a->yes && !a->plan_only && (a->json || !isatty(STDIN_FILENO)))
@@ -148,6 +158,28 @@ static void print_identity_regions(FILE *out, const struct unifw_idregions *r)
 	}
 }
 
+/* --repartition: the phone's layout and the package's side by side (user-area offsets). */
+static void print_layouts(FILE *out, const struct unifw_flash_plan *p)
+{
+	struct unifw_flash_repart_row rows[2 * UNIFW_PHONE_MAX_PARTS];
+	size_t n = unifw_flash_repart_rows(p, rows, sizeof rows / sizeof *rows);
+	if (!n)
+		return;
+	char a[32], b[32];
+	fprintf(out, "  Firmware Upgrade (--repartition): the phone's layout becomes the package's. USER DATA IS ERASED.\n");
+	fprintf(out, "  %-12s %-24s %-24s\n", "PARTITION", "NOW (user offset, size)", "AFTER (user offset, size)");
+	for (size_t i = 0; i < n && i < sizeof rows / sizeof *rows; i++) {
+		const struct unifw_flash_repart_row *r = &rows[i];
+		char now[40] = "-", after[40] = "-";
+		if (r->in_old)
+			snprintf(now, sizeof now, "0x%llx %s", (unsigned long long)r->old_offset, unifw_human_size(r->old_size, a, sizeof a));
+		if (r->in_new)
+			snprintf(after, sizeof after, "0x%llx %s", (unsigned long long)r->new_offset, unifw_human_size(r->new_size, b, sizeof b));
+		fprintf(out, "  %-12s %-24s %-24s%s\n", r->name, now, after,
+			r->in_old && r->in_new && (r->old_offset != r->new_offset || r->old_size != r->new_size) ? "  moved" : "");
+	}
+}
+
 static void print_plan(FILE *out, const struct unifw_flash_plan *p, const struct unifw_flash_facts *f)
 {
 	char a[32], b[32], cid[33];
@@ -158,6 +190,7 @@ static void print_plan(FILE *out, const struct unifw_flash_plan *p, const struct
 	fprintf(out, "  phone: eMMC %s %s (CID %s), user area %s, boot region 0x%llx%s\n",
 		c.manufacturer ? c.manufacturer : "?", c.product, cid, unifw_human_size(f->user_size, a, sizeof a),
 		(unsigned long long)p->boot_region, p->layout_checked ? ", partition table compared" : "");
+	print_layouts(out, p);
 	fprintf(out, "  %-12s %-7s %-20s %10s  %s\n", "PARTITION", "ACTION", "WHERE", "BYTES", "IMAGE");
 	for (size_t i = 0; i < p->count; i++) {
 		const struct unifw_flash_entry *e = &p->entries[i];
@@ -169,9 +202,12 @@ static void print_plan(FILE *out, const struct unifw_flash_plan *p, const struct
 				 (unsigned long long)e->offset);
 		fprintf(out, "  %-12s %-7s %-20s %10s  %s%s\n", e->name, unifw_flash_action_name(e->action), where,
 			e->image_bytes ? unifw_human_size(e->image_bytes, b, sizeof b) : "-",
-			e->image ? e->image : e->form == UNIFW_FLASH_FORM_PMT ? "(built from the scatter)" : "-",
+			e->image ? e->image : e->form == UNIFW_FLASH_FORM_PMT ? "(built from the scatter)" :
+			e->form == UNIFW_FLASH_FORM_CARRY ? "(from the identity backup)" :
+			e->form == UNIFW_FLASH_FORM_ZERO ? "(zeros)" : "-",
 			e->form == UNIFW_FLASH_FORM_SPARSE ? " (sparse)" : "");
-		if (e->action != UNIFW_FLASH_WRITE || e->form == UNIFW_FLASH_FORM_PRELOADER || e->form == UNIFW_FLASH_FORM_PMT)
+		if (e->action != UNIFW_FLASH_WRITE || e->form == UNIFW_FLASH_FORM_PRELOADER || e->form == UNIFW_FLASH_FORM_PMT ||
+		    e->form == UNIFW_FLASH_FORM_CARRY)
 			fprintf(out, "      %s: %s\n", e->action == UNIFW_FLASH_REFUSE ? "REFUSED" : "why", e->reason);
 		if (e->warning[0])
 			fprintf(out, "      note: %s\n", e->warning);
@@ -370,7 +406,8 @@ int cmd_flash(int argc, char **argv)
 					 .plan = {.with_preloader = s.a.with_preloader,
 						  .include_identity = s.a.include_identity,
 						  .verify = !s.a.no_verify,
-						  .range_size = s.a.range_size},
+						  .range_size = s.a.range_size,
+						  .repartition = s.a.repartition},
 					 .reboot = s.a.reboot,
 					 .progress = cli_progress_cb(&s.prog),
 					 .cancel = job.cancel};

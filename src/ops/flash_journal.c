@@ -72,12 +72,16 @@ static struct unifw_jv *journal_to_json(const struct unifw_flash_journal *j)
 	unifw_jv_set_bool(opt, "include_identity", j->opts.include_identity);
 	unifw_jv_set_bool(opt, "verify", j->opts.verify);
 	unifw_jv_set_uint(opt, "range_size", j->opts.range_size);
+	if (j->opts.repartition) /* only then: older journals keep their canonical form */
+		unifw_jv_set_bool(opt, "repartition", true);
 	unifw_jv_set_str(o, "started", j->started);
 	unifw_jv_set_str(o, "updated", j->updated);
 	if (j->identity_backup[0])
 		unifw_jv_set_str(o, "identity_backup", j->identity_backup);
 	else
 		unifw_jv_set(o, "identity_backup", NULL);
+	if (j->phase[0]) /* --repartition: backup, table, identity, firmware, done */
+		unifw_jv_set_str(o, "phase", j->phase);
 	unifw_jv_set_str(o, "last_error", j->last_error);
 	struct unifw_jv *parts = unifw_jv_set_arr(o, "partitions");
 	for (size_t i = 0; i < j->part_count; i++) {
@@ -257,6 +261,7 @@ static int read_root(const struct unifw_jv *root, struct unifw_flash_journal *j,
 		{"started", UNIFW_JF_STR, true, j->started, sizeof j->started, 0, 0, false},
 		{"updated", UNIFW_JF_STR, true, j->updated, sizeof j->updated, 0, 0, false},
 		{"identity_backup", UNIFW_JF_STR, false, j->identity_backup, sizeof j->identity_backup, 0, 0, true},
+		{"phase", UNIFW_JF_STR, false, j->phase, sizeof j->phase, 0, 0, false},
 		{"last_error", UNIFW_JF_STR, true, j->last_error, sizeof j->last_error, 0, 0, false},
 		{"partitions", UNIFW_JF_ARRAY, true, &parts, 0, 0, JOURNAL_MAX_PARTS, false},
 		{"check_sha256", UNIFW_JF_HEX, true, stored, sizeof stored, 0, 0, false},
@@ -266,6 +271,7 @@ static int read_root(const struct unifw_jv *root, struct unifw_flash_journal *j,
 		{"include_identity", UNIFW_JF_BOOL, true, &j->opts.include_identity, 0, 0, 0, false},
 		{"verify", UNIFW_JF_BOOL, true, &j->opts.verify, 0, 0, 0, false},
 		{"range_size", UNIFW_JF_U64, true, &j->opts.range_size, 0, 0, 0, false},
+		{"repartition", UNIFW_JF_BOOL, false, &j->opts.repartition, 0, 0, 0, false},
 	};
 	int rc = unifw_jv_read(root, fields, sizeof fields / sizeof *fields, path, "journal", err);
 	if (!rc)
