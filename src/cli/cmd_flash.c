@@ -145,12 +145,13 @@ static int parse(int argc, char **argv, struct args *a)
 
 /* ---------------------------------------------------------------- the plan for humans */
 
-static void print_identity_regions(FILE *out, const struct unifw_idregions *r)
+static void print_identity_regions(FILE *out, const struct unifw_idregions *r, bool repartition)
 {
 	if (!r->scanned)
 		return;
 	fprintf(out, "  identity content on the phone (%zu start(s) looked at): %s\n", r->candidates,
-		r->count ? "never written over, backed up first" : "none found");
+		!r->count ? "none found" : repartition ? "backed up first, then carried to the new layout"
+						       : "never written over, backed up first");
 	for (size_t i = 0; i < r->count; i++) {
 		char what[200];
 		unifw_idregion_describe(&r->r[i], what, sizeof what);
@@ -212,7 +213,7 @@ static void print_plan(FILE *out, const struct unifw_flash_plan *p, const struct
 		if (e->warning[0])
 			fprintf(out, "      note: %s\n", e->warning);
 	}
-	print_identity_regions(out, &p->identity_regions);
+	print_identity_regions(out, &p->identity_regions, p->opts.repartition);
 	for (size_t i = 0; i < p->findings.count; i++) {
 		const struct unifw_finding *x = &p->findings.items[i];
 		fprintf(out, "  %s: %s\n", x->severity == UNIFW_SEV_ERROR ? "REFUSED" : unifw_severity_name(x->severity),

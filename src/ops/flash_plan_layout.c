@@ -164,8 +164,7 @@ int flash_plan_check_layout(struct unifw_flash_plan *plan, const struct unifw_sc
 		"the package's scatter is not this phone's partition layout (SP Flash Tool: 8038 \"PMT changed\"). "
 		"The phone finds its partitions through its own table: images written at the package's addresses "
 		"would land in other partitions (NVRAM with the IMEI among them). Format All + Download would erase "
-		"NVRAM; unifw writes nothing (--repartition writes the package's layout and carries the identity "
-		"across). %zu difference(s): %s%s",
+		"NVRAM; unifw writes nothing (or: --repartition). %zu difference(s): %s%s",
 		plan->diff_count, list, plan->diff_count > MAX_DIFFS_IN_TEXT ? "; ..." : "");
 	return 0;
 }

@@ -397,6 +397,7 @@ void flash_repart_to_json(const struct unifw_flash_plan *plan, struct unifw_jv *
 	struct unifw_jv *arr = unifw_jv_set_arr(x, "layouts");
 	for (size_t i = 0; i < n && i < sizeof rows / sizeof *rows; i++) {
 		struct unifw_jv *p = unifw_jv_push_obj(arr);
+		unifw_jv_set_str(p, "type", "repartition_row");
 		unifw_jv_set_str(p, "name", rows[i].name);
 		if (rows[i].in_old) {
 			unifw_jv_set_hex(p, "old_offset", rows[i].old_offset);
@@ -417,6 +418,7 @@ void flash_repart_to_json(const struct unifw_flash_plan *plan, struct unifw_jv *
 	for (size_t i = 0; i < r->carry_count; i++) {
 		const struct flash_repart_carry *c = &r->carry[i];
 		struct unifw_jv *p = unifw_jv_push_obj(carries);
+		unifw_jv_set_str(p, "type", "repartition_identity");
 		unifw_jv_set_str(p, "name", c->name);
 		unifw_jv_set_str(p, "kind", c->ext4 ? "ext4" : "raw");
 		if (c->have_old) {
