@@ -229,8 +229,9 @@ static void print_plan(FILE *out, const struct unifw_flash_plan *p, const struct
 static bool confirm(const struct unifw_flash_plan *p)
 {
 	char line[32], a[32];
-	fprintf(stderr, "Write %zu partition(s) (%s) to the phone? Type 'yes' to go on: ", p->writes,
-		unifw_human_size(p->write_bytes, a, sizeof a));
+	fprintf(stderr, "Write %zu partition(s) (%s) to the phone%s? Type 'yes' to go on: ", p->writes,
+		unifw_human_size(p->write_bytes, a, sizeof a),
+		p->opts.repartition ? ", replacing its partition layout and ERASING ITS USER DATA" : "");
 	fflush(stderr);
 	if (!fgets(line, sizeof line, stdin))
 		return false;
