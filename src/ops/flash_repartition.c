@@ -200,6 +200,11 @@ int flash_repart_pmt(const struct unifw_flash_plan *plan, uint8_t *out, struct u
 
 static int plan_pmt(struct unifw_flash_plan *plan, struct unifw_flash_repart *r, struct unifw_error *err)
 {
+	/* one more entry, whatever room the plan left (other plan steps may have added entries) */
+	struct unifw_flash_entry *v = realloc(plan->entries, (plan->count + 1) * sizeof *v);
+	if (!v)
+		return unifw_error_set(err, UNIFW_E_NOMEM, "PMT", UNIFW_NO_OFFSET, "out of memory");
+	plan->entries = v;
 	struct unifw_flash_entry *e = &plan->entries[plan->count++];
 	struct unifw_error perr;
 	uint8_t *buf = malloc(UNIFW_FLASH_PMT_BYTES);
