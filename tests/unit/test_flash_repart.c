@@ -192,6 +192,9 @@ static void refusals(void **state)
 static const char *const carried[] = {"NVRAM", "PRO_INFO", "PROTECT_F", "PROTECT_S"};
 static const char *const files[] = {"nvram.bin", "pro_info.bin", "protect_f.img", "protect_s.img"};
 
+/* The layout the in-memory phone's identity backup reads (OLD unless a test changes it). */
+static const struct part_def *backup_layout = OLD;
+
 /* The identity backup of the phone's OLD places, with a manifest as unifw_backup_identity writes it. */
 static int old_backup(void *ctx, const char *dir, struct unifw_error *err)
 {
@@ -203,10 +206,10 @@ static int old_backup(void *ctx, const char *dir, struct unifw_error *err)
 	FILE *mf = open_memstream(&json, &cap);
 	fprintf(mf, "{\"kind\":\"unifw-backup\",\"scope\":\"identity\",\"partitions\":[");
 	for (size_t i = 0; i < 4; i++) {
-		uint64_t off = user_of(OLD, OLD_COUNT, carried[i]), size = 0;
+		uint64_t off = user_of(backup_layout, OLD_COUNT, carried[i]), size = 0;
 		for (size_t k = 0; k < OLD_COUNT; k++)
-			if (!strcmp(OLD[k].name, carried[i]))
-				size = OLD[k].size;
+			if (!strcmp(backup_layout[k].name, carried[i]))
+				size = backup_layout[k].size;
 		uint8_t d[32];
 		unifw_sha256(m->user + off, (size_t)size, d);
 		unifw_hex(d, 32, hex);
@@ -224,15 +227,16 @@ static int old_backup(void *ctx, const char *dir, struct unifw_error *err)
 	return 0;
 }
 
-/* An ext4 (no journal: 512 KiB) labelled protect_f holding /md/cal.txt, made by mke2fs -d. */
-static bool make_protect_f(const char *root, uint8_t *dst, size_t size)
+/* An ext4 labelled protect_f holding /md/cal.txt, made by mke2fs -d (features: "-O ^has_journal" for a
+ * small one, "" for one with a journal, which resize2fs cannot shrink below it). */
+static bool make_ext4(const char *root, uint8_t *dst, size_t size, const char *features)
 {
-	char cmd[8192], img[4200];
+	char cmd[24576], img[4200];
 	snprintf(img, sizeof img, "%s/protect_f.src", root);
 	snprintf(cmd, sizeof cmd,
-		 "mkdir -p '%s/pf/md' && echo 'calibration 0123456789' > '%s/pf/md/cal.txt' && "
-		 "mke2fs -q -F -t ext4 -O ^has_journal -L protect_f -b 1024 -d '%s/pf' '%s' %zu >/dev/null 2>&1",
-		 root, root, root, img, size / 1024);
+		 "rm -f '%s' && mkdir -p '%s/pf/md' && echo 'calibration 0123456789' > '%s/pf/md/cal.txt' && "
+		 "mke2fs -q -F -t ext4 %s -L protect_f -b 1024 -d '%s/pf' '%s' %zu >/dev/null 2>&1",
+		 img, root, root, features, root, img, size / 1024);
 	if (system(cmd) != 0)
 		return false;
 	size_t len;
@@ -255,7 +259,7 @@ static void executes_and_resumes_from_the_backup_entry(void **state)
 	fill_random(c->m.user + nv_old, 0x100000, 101);
 	fill_random(c->m.user + pi_old, 0x100000, 102);
 	fill_random(c->m.user + ps_old, 0x100000, 104);
-	if (!make_protect_f(c->fx.root, c->m.user + pf_old, 0x80000))
+	if (!make_ext4(c->fx.root, c->m.user + pf_old, 0x80000, "-O ^has_journal"))
 		skip();
 	uint8_t *nv = malloc(0x100000), *pi = malloc(0x100000), *ps = malloc(0x100000);
 	memcpy(nv, c->m.user + nv_old, 0x100000);
@@ -321,12 +325,43 @@ static void executes_and_resumes_from_the_backup_entry(void **state)
 	free(ps);
 }
 
+/* A PROTECT_S whose file system cannot shrink into the package's partition: the job stops while making the
+ * carried images from the backup, before the first write; the phone is untouched. */
+static void an_ext4_that_does_not_fit_stops_before_any_write(void **state)
+{
+	struct exec_case *c = *state;
+	struct unifw_error e;
+	static struct part_def big[OLD_COUNT];
+	memcpy(big, OLD, sizeof big);
+	big[6].size = 0x400000; /* PROTECT_S: 4 MiB with a journal, the package's is 1 MiB */
+	backup_layout = big;
+	c->dev.backup_identity = old_backup;
+	if (!make_ext4(c->fx.root, c->m.user + user_of(big, OLD_COUNT, "PROTECT_S"), 0x400000, "")) {
+		backup_layout = OLD;
+		skip();
+	}
+	uint8_t *before = malloc(USER_SIZE);
+	memcpy(before, c->m.user, USER_SIZE);
+	phone_facts(&c->f, big, OLD_COUNT);
+	plan_ok(c->fx.pkg, &c->f, &REPART, &c->plan);
+	assert_int_equal(c->plan.refusals, 0); /* an ext4 may shrink: only resize2fs knows */
+	int rc = unifw_flash_execute(&c->dev, &c->plan, &c->job.o, &c->res, &e);
+	backup_layout = OLD;
+	assert_int_not_equal(rc, 0);
+	assert_string_equal(c->res.failed_step, "identity");
+	assert_non_null(strstr(e.msg, "PROTECT_S cannot be moved into its new partition (nothing written yet)"));
+	assert_int_equal(c->m.writes, 0);
+	assert_memory_equal(c->m.user, before, USER_SIZE);
+	free(before);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(address_rule_follows_the_package_boot_region),
 		cmocka_unit_test(refusals),
 		exec_test(executes_and_resumes_from_the_backup_entry),
+		exec_test(an_ext4_that_does_not_fit_stops_before_any_write),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
