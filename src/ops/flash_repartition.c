@@ -30,6 +30,10 @@
 
 extern char **environ;
 
+/* The carried images are kept in memory from before the first write to the end (four of them): MT6572
+ * identity partitions are 3-10 MiB; a package that makes one larger than this is refused by the plan. */
+#define CARRY_MAX_BYTES (64ull << 20)
+
 /* ---------------------------------------------------------------- the plan */
 
 static bool is_table_name(const char *n)
@@ -119,7 +123,12 @@ static void plan_carry(struct unifw_flash_plan *plan, struct unifw_flash_repart 
 		c->old_offset = o->offset;
 		c->old_size = o->size;
 	}
-	if (!c->have_old && !plan->opts.resuming)
+	if (c->new_size > CARRY_MAX_BYTES)
+		flash_plan_reason(e, UNIFW_FLASH_REFUSE, "carry_too_big",
+				  "the package makes identity partition %s %s: more than the %s unifw carries (MT6572 identity "
+				  "partitions are 3-10 MiB)", e->name, hsize(c->new_size, a, sizeof a),
+				  hsize(CARRY_MAX_BYTES, b, sizeof b));
+	else if (!c->have_old && !plan->opts.resuming)
 		flash_plan_reason(e, UNIFW_FLASH_REFUSE, "carry_no_source",
 				  "the phone's partition table has no %s: there is nothing to carry into the new layout, and a "
 				  "repartition would leave the phone without it", e->name);
@@ -517,6 +526,12 @@ static int run_tool(const char *const argv[], int ok_max, const char *what, stru
 	posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
 	posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
 	int e = posix_spawnp(&pid, argv[0], &fa, NULL, (char *const *)argv, environ);
+	/* e2fsprogs live in /usr/sbin or /sbin, which a normal user's PATH often lacks */
+	for (const char *const *dir = (const char *const[]){"/usr/sbin", "/sbin", NULL}; e == ENOENT && *dir; dir++) {
+		char path[PATH_MAX];
+		snprintf(path, sizeof path, "%s/%s", *dir, argv[0]);
+		e = posix_spawn(&pid, path, &fa, NULL, (char *const *)argv, environ);
+	}
 	posix_spawn_file_actions_destroy(&fa);
 	if (e)
 		return unifw_error_set(err, UNIFW_E_UNSUPPORTED, argv[0], UNIFW_NO_OFFSET,
