@@ -236,6 +236,11 @@ static int check_values(const char *type, uint64_t version, const struct unifw_f
 	if (strcmp(j->state, "running") && strcmp(j->state, "interrupted") && strcmp(j->state, "done"))
 		return jerr(err, UNIFW_E_FORMAT, path,
 			    "journal key \"state\": expected running, interrupted or done, found \"%s\"", j->state);
+	/* --repartition's phase: informational, but a journal is hostile input like any file */
+	if (j->phase[0] && strcmp(j->phase, "backup") && strcmp(j->phase, "table") && strcmp(j->phase, "identity") &&
+	    strcmp(j->phase, "firmware") && strcmp(j->phase, "done"))
+		return jerr(err, UNIFW_E_FORMAT, path,
+			    "journal key \"phase\": expected backup, table, identity, firmware or done, found \"%s\"", j->phase);
 	if (!unifw_flash_range_size_ok(j->opts.range_size))
 		return jerr(err, UNIFW_E_FORMAT, path,
 			    "journal key \"range_size\": expected a multiple of 512 up to %llu, found %llu",

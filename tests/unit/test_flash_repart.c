@@ -280,6 +280,16 @@ static void executes_and_resumes_from_the_backup_entry(void **state)
 	assert_string_equal(j.phase, "identity");
 	assert_true(j.opts.repartition);
 	assert_string_equal(j.identity_backup, c->m.last_backup);
+	/* the phase is checked like every key: a journal is hostile input */
+	size_t tlen;
+	char *text = (char *)test_read_file(c->job.journal, &tlen);
+	char *at = strstr(text, "\"phase\": \"identity\"");
+	assert_non_null(at);
+	memcpy(at + 10, "IDENTITY", 8);
+	struct unifw_flash_journal bad;
+	assert_int_equal(unifw_flash_journal_parse(text, tlen, "j", &bad, &e), UNIFW_E_FORMAT);
+	assert_non_null(strstr(e.msg, "journal key \"phase\""));
+	free(text);
 	/* the resume plans against the phone as it is now (the package's table): the same plan */
 	phone_facts(&f2, LAYOUT, NPARTS);
 	struct unifw_flash_plan p2;
