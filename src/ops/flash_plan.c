@@ -431,7 +431,7 @@ int unifw_flash_plan(const struct unifw_package *pkg, const struct unifw_flash_f
 	for (size_t i = 0; i < plan->count && !rc; i++)
 		rc = plan_entry(plan, &plan->entries[i], &pkg->parts[i], facts, err);
 	if (!rc && opts->repartition) /* Firmware Upgrade: tables, carried identity, firmware (flash_repartition.c) */
-		rc = flash_repart_plan(plan, sc, facts, scatter_name, err);
+		rc = flash_repart_plan(plan, facts, scatter_name, err);
 	else if (!rc && (!facts->have_layout || !facts->layout.have_pmt || opts->force_pmt))
 		rc = plan_pmt(plan, sc, facts, err);
 	if (!rc && !opts->repartition)

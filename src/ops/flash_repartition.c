@@ -310,10 +310,9 @@ static void check_tables(struct unifw_flash_plan *plan, const char *scatter_name
 			   "(no image, or refused): the phone would keep a table that does not describe the new layout");
 }
 
-int flash_repart_plan(struct unifw_flash_plan *plan, const struct unifw_scatter *sc, const struct unifw_flash_facts *f,
-		      const char *scatter_name, struct unifw_error *err)
+int flash_repart_plan(struct unifw_flash_plan *plan, const struct unifw_flash_facts *f, const char *scatter_name,
+		      struct unifw_error *err)
 {
-	(void)sc;
 	if (plan->opts.include_identity)
 		return unifw_error_set(err, UNIFW_E_INVALID, "plan", UNIFW_NO_OFFSET,
 				       "--repartition carries the phone's own identity partitions; --include-identity does not "

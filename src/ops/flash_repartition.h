@@ -34,8 +34,8 @@ struct unifw_flash_repart {
 /* After every entry is planned: identity entries become carries, the tables (MBR, EBRn) and a PMT for the
  * phone's boot region go first, partitions without an image are zeroed, and the order becomes tables,
  * identity, firmware. Refusals are recorded in the plan. */
-int flash_repart_plan(struct unifw_flash_plan *plan, const struct unifw_scatter *sc, const struct unifw_flash_facts *f,
-		      const char *scatter_name, struct unifw_error *err);
+int flash_repart_plan(struct unifw_flash_plan *plan, const struct unifw_flash_facts *f, const char *scatter_name,
+		      struct unifw_error *err);
 void flash_repart_free(struct unifw_flash_plan *plan);
 void flash_repart_to_json(const struct unifw_flash_plan *plan, struct unifw_jv *o);
 
