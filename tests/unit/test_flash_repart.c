@@ -179,6 +179,21 @@ static void refusals(void **state)
 	assert_string_equal(entry(&plan, "PROTECT_S")->code, "carry_identity");
 	unifw_flash_plan_free(&plan);
 
+	/* identity content the phone's table does not name as identity (NVRAM_X) would not be carried: refused
+	 * on a fresh plan (it is backed up, but nothing would put it back), not on a resume */
+	phone_facts(&f, OLD, OLD_COUNT);
+	f.identity_regions.scanned = true;
+	f.identity_regions.count = 1;
+	f.identity_regions.r[0] = (struct unifw_idregion){.kind = UNIFW_IDREGION_NVRAM, .name = "NVRAM_X", .offset = 0x2000000,
+							   .size = 0x100000, .found_by = "phone table"};
+	plan_ok(fx.pkg, &f, &REPART, &plan);
+	assert_true(has_finding(&plan, "identity-not-carried", "NVRAM_X"));
+	assert_true(plan.refusals > 0);
+	unifw_flash_plan_free(&plan);
+	plan_ok(fx.pkg, &f, &resuming, &plan);
+	assert_false(has_finding(&plan, "identity-not-carried", NULL));
+	unifw_flash_plan_free(&plan);
+
 	/* --include-identity does not go with it */
 	struct unifw_flash_plan_opts both = REPART;
 	both.include_identity = true;
