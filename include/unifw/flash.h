@@ -88,6 +88,9 @@ enum unifw_flash_form {
 	UNIFW_FLASH_FORM_SPARSE,     /* Android sparse: RAW and FILL chunks, DONT_CARE skipped */
 	UNIFW_FLASH_FORM_PRELOADER,  /* a GFH preloader wrapped in EMMC_BOOT + BRLYT for boot1 */
 	UNIFW_FLASH_FORM_PMT,        /* a PMT (primary + mirror) built from the scatter, for a phone without one */
+	/* --repartition (flash_repartition.c, docs/flash.md "Firmware Upgrade (--repartition)"): */
+	UNIFW_FLASH_FORM_CARRY,      /* an identity partition carried from the vault entry to its new place */
+	UNIFW_FLASH_FORM_ZERO,       /* zeros: a partition of the new layout the package has no image for */
 };
 
 struct unifw_flash_plan_opts {
@@ -101,6 +104,12 @@ struct unifw_flash_plan_opts {
 	/* --only: the partitions to plan for writing (scatter names as the scatter spells them, comma-separated,
 	 * after unifw_partname_resolve); "" = all. Every other one is skipped ("not_selected"). */
 	char only[512];
+	/* --repartition: write the package's layout (MBR/EBR, a PMT) and carry the identity partitions from the
+	 * phone's old places to the new ones through the identity backup (docs/flash.md "Firmware Upgrade").
+	 * Part of the plan hash and of the journal. */
+	bool repartition;
+	/* The plan is made for --resume: the phone's table may already be the package's (not hashed). */
+	bool resuming;
 };
 
 /* What the package is to the phone (docs/flash.md "Restore"): a firmware package, a full unifw backup of
@@ -160,6 +169,9 @@ struct unifw_flash_plan {
 	char backup_cid[33];
 	struct unifw_package_partition *restore_parts;
 	size_t restore_part_count;
+	/* --repartition: the phone's old layout and where each identity partition comes from
+	 * (flash_repartition.c); NULL otherwise. */
+	struct unifw_flash_repart *repart;
 };
 
 /* Build the plan. Returns 0 with refusals counted in plan->refusals (a refused plan is a valid plan that
@@ -178,10 +190,20 @@ void unifw_flash_plan_free(struct unifw_flash_plan *plan);
 /* {"type":"flash_plan", ...}: keys in docs/flash.md. Caller frees. */
 struct unifw_jv *unifw_flash_plan_to_json(const struct unifw_flash_plan *plan);
 const char *unifw_flash_action_name(enum unifw_flash_action a); /* "write", "skip", "refuse" */
-const char *unifw_flash_form_name(enum unifw_flash_form f);     /* "raw", "sparse", "preloader", "none" */
+const char *unifw_flash_form_name(enum unifw_flash_form f);     /* "raw", "sparse", "preloader", "pmt", "carry", "zero", "none" */
 /* True for the identity partitions (NVRAM, PRO_INFO, PROTECT_F, PROTECT_S, or operation_type BINREGION /
  * PROTECTED). */
 bool unifw_flash_is_identity(const char *name, const char *operation_type);
+
+/* --repartition: the phone's old layout and the package's side by side, one row per partition name (the
+ * package's partitions in scatter order, then the phone's that the package lacks); user-area offsets.
+ * Returns how many rows there are (fills at most cap); 0 for a plan without --repartition. */
+struct unifw_flash_repart_row {
+	char name[65];
+	bool in_old, in_new;
+	uint64_t old_offset, old_size, new_offset, new_size;
+};
+size_t unifw_flash_repart_rows(const struct unifw_flash_plan *plan, struct unifw_flash_repart_row *rows, size_t cap);
 
 /* The EMMC_BOOT_1 form of a GFH preloader: "EMMC_BOOT" device header, "BRLYT" layout with one ARM_BL
  * descriptor (begin 0x800, boundary 0x800 + FILE_INFO max_size), the image at 0x800; fill bytes as in the
@@ -206,6 +228,7 @@ struct unifw_flash_journal {
 	struct unifw_flash_plan_opts opts;
 	char started[32], updated[32]; /* UTC, ISO 8601 */
 	char identity_backup[4096];  /* folder of the identity backup made before the first write, "" = none yet */
+	char phase[16];              /* --repartition: "backup", "table", "identity", "firmware", "done" ("" otherwise) */
 	char last_error[512];
 	struct unifw_flash_journal_part *parts; /* one per WRITE entry of the plan, in plan order */
 	size_t part_count;

@@ -23,8 +23,8 @@ static void usage(FILE *out)
 {
 	fprintf(out,
 		"usage: unifw flash PACKAGE [--plan] [--with-preloader] [--include-identity] [--only NAME[,NAME...]]\n"
-		"                   [--no-verify] [--yes] [--backup-dir DIR] [--journal FILE] [--reboot] [--json]\n"
-		"                   [phone options]\n"
+		"                   [--repartition] [--no-verify] [--yes] [--backup-dir DIR] [--journal FILE] [--reboot]\n"
+		"                   [--json] [phone options]\n"
 		"       unifw flash --resume [PACKAGE] [--yes] [--json] [phone options]\n\n"
 		"Write a firmware package (folder, archive, or a scatter file: its folder) to the connected phone, or\n"
 		"put the phone back as it was from a full unifw backup folder (a restore; another phone's backup is a\n"
@@ -41,6 +41,9 @@ static void usage(FILE *out)
 		"                       images of this phone's own unifw backup (manifest CID and SHA-256)\n"
 		"  --only NAME[,NAME]   write only these partitions (repeatable; Android names such as boot, system,\n"
 		"                       userdata accepted); the others are skipped (not selected)\n"
+		"  --repartition        Firmware Upgrade: when the package's layout differs from the phone's, write\n"
+		"                       the package's layout and every partition at its new place, carrying NVRAM,\n"
+		"                       PRO_INFO, PROTECT_F, PROTECT_S across from the identity backup. ERASES USER DATA\n"
 		"  --no-verify          do not read back what was written (faster, and a lying eMMC goes unseen)\n"
 		"  --resume             continue the interrupted flash of this phone (options come from its journal)\n"
 		"  --yes                do not ask for confirmation (required when not on a terminal)\n"
@@ -93,14 +96,14 @@ struct args {
 	bool write;              /* unifw write: --partition NAME FILE */
 	const char *cmd, *partition;
 	const char *package, *backup_dir, *journal;
-	bool plan_only, resume, with_preloader, include_identity, no_verify, yes, json, reboot;
+	bool plan_only, resume, with_preloader, include_identity, no_verify, yes, json, reboot, repartition;
 	uint64_t range_size;
 	char only[512];          /* --only names, comma-separated as typed */
 };
 
 enum {
 	OPT_PLAN = CLI_OPT_OWN, OPT_RESUME, OPT_WITH_PRELOADER, OPT_INCLUDE_IDENTITY, OPT_NO_VERIFY, OPT_JSON,
-	OPT_REBOOT, OPT_BACKUP_DIR, OPT_JOURNAL, OPT_RANGE_SIZE, OPT_ONLY, OPT_PARTITION
+	OPT_REBOOT, OPT_BACKUP_DIR, OPT_JOURNAL, OPT_RANGE_SIZE, OPT_ONLY, OPT_PARTITION, OPT_REPARTITION
 };
 
 static const struct option longopts[] = {
@@ -118,6 +121,7 @@ static const struct option longopts[] = {
 	{"range-size", required_argument, NULL, OPT_RANGE_SIZE},
 	{"only", required_argument, NULL, OPT_ONLY},
 	{"partition", required_argument, NULL, OPT_PARTITION},
+	{"repartition", no_argument, NULL, OPT_REPARTITION},
 	{"help", no_argument, NULL, 'h'},
 	{0},
 };
@@ -134,6 +138,7 @@ static int parse_opt(const struct cli_getopt *g, int c, struct args *a)
 	case 'y': a->yes = true; break;
 	case OPT_JSON: a->json = true; break;
 	case OPT_REBOOT: a->reboot = true; break;
+	case OPT_REPARTITION: a->repartition = true; break;
 	case OPT_BACKUP_DIR: a->backup_dir = g->arg; break;
 	case OPT_JOURNAL: a->journal = g->arg; break;
 	case OPT_RANGE_SIZE:
@@ -168,8 +173,8 @@ static int check_write(const struct args *a)
 		return cli_usage_error(a->cmd, "name the partition to write (--partition NAME)");
 	if (!a->package)
 		return cli_usage_error(a->cmd, "name the image file to write into %s", a->partition);
-	if (a->only[0] || a->with_preloader || a->reboot)
-		return cli_usage_error(a->cmd, "--only, --with-preloader and --reboot are unifw flash's");
+	if (a->only[0] || a->with_preloader || a->reboot || a->repartition)
+		return cli_usage_error(a->cmd, "--only, --with-preloader, --reboot and --repartition are unifw flash's");
 	return 0;
 }
 
@@ -195,9 +200,14 @@ static int parse(int argc, char **argv, struct args *a, bool write)
 		return r;
 	if (!a->package && !a->resume)
 		return cli_usage_error(a->cmd, "name the firmware package (a folder or an archive with a scatter file)");
-	if (a->resume && (a->with_preloader || a->include_identity || a->no_verify || a->range_size || a->only[0]))
+	if (a->resume && (a->with_preloader || a->include_identity || a->no_verify || a->range_size || a->only[0] ||
+			  a->repartition))
 		return cli_usage_error(a->cmd, "--resume takes the options of the interrupted flash from its journal: "
-						"drop --with-preloader, --include-identity, --only, --no-verify and --range-size");
+						"drop --with-preloader, --include-identity, --only, --no-verify, --range-size and "
+						"--repartition");
+	if (a->repartition && a->include_identity)
+		return cli_usage_error(a->cmd, "--repartition carries the phone's own identity partitions across: "
+						"--include-identity does not go with it");
 	if (a->resume && a->plan_only)
 		return cli_usage_error(a->cmd, "--plan and --resume do not go together");
 	if (!a->yes && !a->plan_only && (a->json || !isatty(STDIN_FILENO)))
@@ -207,16 +217,39 @@ static int parse(int argc, char **argv, struct args *a, bool write)
 
 /* ---------------------------------------------------------------- the plan for humans */
 
-static void print_identity_regions(FILE *out, const struct unifw_idregions *r)
+static void print_identity_regions(FILE *out, const struct unifw_idregions *r, bool repartition)
 {
 	if (!r->scanned)
 		return;
 	fprintf(out, "  identity content on the phone (%zu start(s) looked at): %s\n", r->candidates,
-		r->count ? "never written over, backed up first" : "none found");
+		!r->count ? "none found" : repartition ? "backed up first, then carried to the new layout"
+						       : "never written over, backed up first");
 	for (size_t i = 0; i < r->count; i++) {
 		char what[200];
 		unifw_idregion_describe(&r->r[i], what, sizeof what);
 		fprintf(out, "      %s, found at a start of the %s\n", what, r->r[i].found_by);
+	}
+}
+
+/* --repartition: the phone's layout and the package's side by side (user-area offsets). */
+static void print_layouts(FILE *out, const struct unifw_flash_plan *p)
+{
+	struct unifw_flash_repart_row rows[2 * UNIFW_PHONE_MAX_PARTS];
+	size_t n = unifw_flash_repart_rows(p, rows, sizeof rows / sizeof *rows);
+	if (!n)
+		return;
+	char a[32], b[32];
+	fprintf(out, "  Firmware Upgrade (--repartition): the phone's layout becomes the package's. USER DATA IS ERASED.\n");
+	fprintf(out, "  %-12s %-24s %-24s\n", "PARTITION", "NOW (user offset, size)", "AFTER (user offset, size)");
+	for (size_t i = 0; i < n && i < sizeof rows / sizeof *rows; i++) {
+		const struct unifw_flash_repart_row *r = &rows[i];
+		char now[40] = "-", after[40] = "-";
+		if (r->in_old)
+			snprintf(now, sizeof now, "0x%llx %s", (unsigned long long)r->old_offset, unifw_human_size(r->old_size, a, sizeof a));
+		if (r->in_new)
+			snprintf(after, sizeof after, "0x%llx %s", (unsigned long long)r->new_offset, unifw_human_size(r->new_size, b, sizeof b));
+		fprintf(out, "  %-12s %-24s %-24s%s\n", r->name, now, after,
+			r->in_old && r->in_new && (r->old_offset != r->new_offset || r->old_size != r->new_size) ? "  moved" : "");
 	}
 }
 
@@ -240,6 +273,7 @@ static void print_plan(FILE *out, const struct unifw_flash_plan *p, const struct
 		fprintf(out, "  donor: a full unifw backup of another phone (CID %s): its firmware is written, this phone "
 			"keeps its own identity; each file was checked against the manifest's SHA-256\n",
 			p->backup_cid[0] ? p->backup_cid : "unknown");
+	print_layouts(out, p);
 	fprintf(out, "  %-12s %-7s %-20s %10s  %s\n", "PARTITION", "ACTION", "WHERE", "BYTES", "IMAGE");
 	for (size_t i = 0; i < p->count; i++) {
 		const struct unifw_flash_entry *e = &p->entries[i];
@@ -251,14 +285,17 @@ static void print_plan(FILE *out, const struct unifw_flash_plan *p, const struct
 				 (unsigned long long)e->offset);
 		fprintf(out, "  %-12s %-7s %-20s %10s  %s%s\n", e->name, unifw_flash_action_name(e->action), where,
 			e->image_bytes ? unifw_human_size(e->image_bytes, b, sizeof b) : "-",
-			e->image ? e->image : e->form == UNIFW_FLASH_FORM_PMT ? "(built from the scatter)" : "-",
+			e->image ? e->image : e->form == UNIFW_FLASH_FORM_PMT ? "(built from the scatter)" :
+			e->form == UNIFW_FLASH_FORM_CARRY ? "(from the identity backup)" :
+			e->form == UNIFW_FLASH_FORM_ZERO ? "(zeros)" : "-",
 			e->form == UNIFW_FLASH_FORM_SPARSE ? " (sparse)" : "");
-		if (e->action != UNIFW_FLASH_WRITE || e->form == UNIFW_FLASH_FORM_PRELOADER || e->form == UNIFW_FLASH_FORM_PMT)
+		if (e->action != UNIFW_FLASH_WRITE || e->form == UNIFW_FLASH_FORM_PRELOADER || e->form == UNIFW_FLASH_FORM_PMT ||
+		    e->form == UNIFW_FLASH_FORM_CARRY)
 			fprintf(out, "      %s: %s\n", e->action == UNIFW_FLASH_REFUSE ? "REFUSED" : "why", e->reason);
 		if (e->warning[0])
 			fprintf(out, "      note: %s\n", e->warning);
 	}
-	print_identity_regions(out, &p->identity_regions);
+	print_identity_regions(out, &p->identity_regions, p->opts.repartition);
 	for (size_t i = 0; i < p->findings.count; i++) {
 		const struct unifw_finding *x = &p->findings.items[i];
 		fprintf(out, "  %s: %s\n", x->severity == UNIFW_SEV_ERROR ? "REFUSED" : unifw_severity_name(x->severity),
@@ -274,8 +311,9 @@ static void print_plan(FILE *out, const struct unifw_flash_plan *p, const struct
 static bool confirm(const struct unifw_flash_plan *p)
 {
 	char line[32], a[32];
-	fprintf(stderr, "Write %zu partition(s) (%s) to the phone? Type 'yes' to go on: ", p->writes,
-		unifw_human_size(p->write_bytes, a, sizeof a));
+	fprintf(stderr, "Write %zu partition(s) (%s) to the phone%s? Type 'yes' to go on: ", p->writes,
+		unifw_human_size(p->write_bytes, a, sizeof a),
+		p->opts.repartition ? ", replacing its partition layout and ERASING ITS USER DATA" : "");
 	fflush(stderr);
 	if (!fgets(line, sizeof line, stdin))
 		return false;
@@ -463,7 +501,8 @@ static int run(int argc, char **argv, bool write)
 								     !strcmp(unifw_partname_resolve(s.a.partition), "PRELOADER")),
 						  .include_identity = s.a.include_identity,
 						  .verify = !s.a.no_verify,
-						  .range_size = s.a.range_size},
+						  .range_size = s.a.range_size,
+						  .repartition = s.a.repartition},
 					 .reboot = s.a.reboot,
 					 .progress = cli_progress_cb(&s.prog),
 					 .cancel = job.cancel};

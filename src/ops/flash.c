@@ -3,6 +3,7 @@
  * where it stopped.
  * Everything that can be checked without the phone is checked before the first device call. */
 #include "ops/flash_internal.h"
+#include "ops/flash_repartition.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -30,6 +31,7 @@ struct exec {
 	uint64_t since_save;
 	uint64_t step_done;               /* progress within the current partition */
 	uint8_t *sent;                    /* verify: the bytes of the range being written (range_size) */
+	struct flash_repart_images carry; /* --repartition: the identity images, made from the backup entry */
 };
 
 int unifw_flash_make_dirs(const char *dir, struct unifw_error *err)
@@ -99,6 +101,9 @@ static int journal_start(struct exec *x, struct unifw_error *err)
 	memcpy(j->plan_sha256, plan->sha256, 32);
 	snprintf(j->package, sizeof j->package, "%s", x->o->package_path ? x->o->package_path : plan->pkg->path);
 	j->opts = plan->opts;
+	j->opts.resuming = false;
+	if (plan->repart)
+		snprintf(j->phase, sizeof j->phase, "backup");
 	unifw_utc_iso(j->started, sizeof j->started);
 	j->parts = calloc(plan->writes ? plan->writes : 1, sizeof *j->parts);
 	if (!j->parts)
@@ -457,6 +462,21 @@ static int recheck_range(struct exec *x, const struct unifw_flash_entry *e, cons
 	return rc;
 }
 
+/* --repartition: a carried identity image (made from the backup entry before the first write) or zeros. */
+static int repart_ranges(struct exec *x, const struct unifw_flash_entry *e, struct flash_ranges *rs,
+			 struct unifw_error *err)
+{
+	uint64_t max = x->plan->opts.range_size;
+	if (e->form == UNIFW_FLASH_FORM_ZERO)
+		return flash_ranges_zero(e->image_bytes, max, rs, err);
+	const struct flash_repart_image *img = flash_repart_find_image(&x->carry, e->name);
+	if (!img || img->len != e->image_bytes)
+		return unifw_error_set(err, UNIFW_E_UNSAFE, e->name, UNIFW_NO_OFFSET,
+				       "no carried image of %llu bytes was made for it from the identity backup",
+				       (unsigned long long)e->image_bytes);
+	return flash_ranges_mem(img->buf, img->len, max, rs, err);
+}
+
 /* The ranges of an entry's image; img is left open for RAW data (closed by the caller). */
 static int build_ranges(struct exec *x, const struct unifw_flash_entry *e, struct flash_image *img,
 			struct flash_ranges *rs, uint8_t **mem, struct unifw_error *err)
@@ -465,12 +485,14 @@ static int build_ranges(struct exec *x, const struct unifw_flash_entry *e, struc
 	uint64_t max = x->plan->opts.range_size;
 	int rc;
 	*mem = NULL;
+	if (e->form == UNIFW_FLASH_FORM_CARRY || e->form == UNIFW_FLASH_FORM_ZERO)
+		return repart_ranges(x, e, rs, err);
 	if (e->form == UNIFW_FLASH_FORM_PMT) {
 		uint8_t fp[32];
 		*mem = malloc(UNIFW_FLASH_PMT_BYTES);
 		if (!*mem)
 			return unifw_error_set(err, UNIFW_E_NOMEM, "PMT", UNIFW_NO_OFFSET, "out of memory");
-		rc = flash_pmt_from_scatter(&pkg->chosen->sc, *mem, err);
+		rc = x->plan->repart ? flash_repart_pmt(x->plan, *mem, err) : flash_pmt_from_scatter(&pkg->chosen->sc, *mem, err);
 		if (!rc) {
 			unifw_sha256(*mem, UNIFW_FLASH_PMT_BYTES, fp);
 			if (memcmp(fp, e->fingerprint, 32))
@@ -607,6 +629,18 @@ static void record_failure(struct exec *x, const struct unifw_flash_entry *e, co
 	unifw_flash_journal_save(x->o->journal_path, x->j, &ignore);
 }
 
+/* --repartition, before the first write of every run (a resume too): the identity images are made from the
+ * backup entry the journal names, each file checked against the entry's manifest; never from the phone,
+ * whose old places may already hold the new layout. */
+static int repart_prepare(struct exec *x, struct unifw_error *err)
+{
+	unifw_progress_note(x->o->progress, "info", "carrying the identity partitions from %s", x->j->identity_backup);
+	int rc = flash_repart_prepare(x->plan, x->j->identity_backup, &x->carry, err);
+	if (rc)
+		x->res->failed_step = "identity";
+	return rc;
+}
+
 static int run(struct exec *x, struct unifw_error *err)
 {
 	const struct unifw_flash_plan *plan = x->plan;
@@ -639,12 +673,18 @@ static int run(struct exec *x, struct unifw_error *err)
 		record_failure(x, NULL, err);
 		return rc;
 	}
+	if (plan->repart && (rc = repart_prepare(x, err)) != 0) {
+		record_failure(x, NULL, err);
+		return rc;
+	}
 	size_t k = 0;
 	t0 = unifw_mono_s();
 	for (size_t i = 0; i < plan->count && !rc; i++) {
 		const struct unifw_flash_entry *e = &plan->entries[i];
 		if (e->action != UNIFW_FLASH_WRITE)
 			continue;
+		if (plan->repart)
+			snprintf(x->j->phase, sizeof x->j->phase, "%s", flash_repart_phase(e));
 		rc = flash_entry(x, e, &x->j->parts[k++], err);
 		if (rc)
 			record_failure(x, e, err);
@@ -653,6 +693,8 @@ static int run(struct exec *x, struct unifw_error *err)
 	if (rc)
 		return rc;
 	snprintf(x->j->state, sizeof x->j->state, "done");
+	if (plan->repart)
+		snprintf(x->j->phase, sizeof x->j->phase, "done");
 	return save(x, err);
 }
 
@@ -670,6 +712,7 @@ int unifw_flash_execute(const struct unifw_flash_device *dev, const struct unifw
 	if (!rc)
 		rc = run(&x, err);
 	unifw_flash_journal_free(&x.own);
+	flash_repart_images_free(&x.carry);
 	free(x.sent);
 	return rc;
 }

@@ -2,6 +2,7 @@
  * ranges (raw images in slices, sparse images chunk by chunk without ever expanding DONT_CARE), handing
  * the bytes of a range to a write command, and the EMMC_BOOT form of a preloader for boot1. */
 #include "ops/flash_internal.h"
+#include "ops/flash_repartition.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -191,6 +192,19 @@ int flash_ranges_mem(const uint8_t *buf, uint64_t size, uint64_t max, struct fla
 		rc = add_run(out, 0, size, FLASH_PIECE_MEM, 0, 0, max, err);
 	out->extent = size;
 	out->mem = buf;
+	if (rc)
+		flash_ranges_free(out);
+	return rc;
+}
+
+/* --repartition: a partition of the new layout with no image is zeroed (flash_repartition.c). */
+int flash_ranges_zero(uint64_t size, uint64_t max, struct flash_ranges *out, struct unifw_error *err)
+{
+	memset(out, 0, sizeof *out);
+	int rc = check_max(max, err);
+	if (!rc)
+		rc = add_run(out, 0, size, FLASH_PIECE_FILL, 0, 0, max, err);
+	out->extent = size;
 	if (rc)
 		flash_ranges_free(out);
 	return rc;

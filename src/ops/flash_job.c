@@ -243,6 +243,7 @@ static int load_resume(struct unifw_flash_job *j, struct unifw_flash_plan_opts *
 	if ((rc = unifw_flash_journal_check_phone(&j->journal, j->facts.cid, err)) != 0)
 		return rc;
 	*o = j->journal.opts;
+	o->resuming = true; /* --repartition: the phone's table may be the package's already */
 	/* a PMT this job wrote for a blank phone is on the phone now: it is still part of the job */
 	for (size_t i = 0; i < j->journal.part_count; i++)
 		o->force_pmt |= !strcmp(j->journal.parts[i].name, "PMT");

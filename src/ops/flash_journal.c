@@ -74,12 +74,16 @@ static struct unifw_jv *journal_to_json(const struct unifw_flash_journal *j)
 	unifw_jv_set_uint(opt, "range_size", j->opts.range_size);
 	if (j->opts.only[0]) /* --only (issue 11): absent when not given, so older journals read the same */
 		unifw_jv_set_str(opt, "only", j->opts.only);
+	if (j->opts.repartition) /* only then: older journals keep their canonical form */
+		unifw_jv_set_bool(opt, "repartition", true);
 	unifw_jv_set_str(o, "started", j->started);
 	unifw_jv_set_str(o, "updated", j->updated);
 	if (j->identity_backup[0])
 		unifw_jv_set_str(o, "identity_backup", j->identity_backup);
 	else
 		unifw_jv_set(o, "identity_backup", NULL);
+	if (j->phase[0]) /* --repartition: backup, table, identity, firmware, done */
+		unifw_jv_set_str(o, "phase", j->phase);
 	unifw_jv_set_str(o, "last_error", j->last_error);
 	struct unifw_jv *parts = unifw_jv_set_arr(o, "partitions");
 	for (size_t i = 0; i < j->part_count; i++) {
@@ -234,6 +238,11 @@ static int check_values(const char *type, uint64_t version, const struct unifw_f
 	if (strcmp(j->state, "running") && strcmp(j->state, "interrupted") && strcmp(j->state, "done"))
 		return jerr(err, UNIFW_E_FORMAT, path,
 			    "journal key \"state\": expected running, interrupted or done, found \"%s\"", j->state);
+	/* --repartition's phase: informational, but a journal is hostile input like any file */
+	if (j->phase[0] && strcmp(j->phase, "backup") && strcmp(j->phase, "table") && strcmp(j->phase, "identity") &&
+	    strcmp(j->phase, "firmware") && strcmp(j->phase, "done"))
+		return jerr(err, UNIFW_E_FORMAT, path,
+			    "journal key \"phase\": expected backup, table, identity, firmware or done, found \"%s\"", j->phase);
 	if (!unifw_flash_range_size_ok(j->opts.range_size))
 		return jerr(err, UNIFW_E_FORMAT, path,
 			    "journal key \"range_size\": expected a multiple of 512 up to %llu, found %llu",
@@ -259,6 +268,7 @@ static int read_root(const struct unifw_jv *root, struct unifw_flash_journal *j,
 		{"started", UNIFW_JF_STR, true, j->started, sizeof j->started, 0, 0, false},
 		{"updated", UNIFW_JF_STR, true, j->updated, sizeof j->updated, 0, 0, false},
 		{"identity_backup", UNIFW_JF_STR, false, j->identity_backup, sizeof j->identity_backup, 0, 0, true},
+		{"phase", UNIFW_JF_STR, false, j->phase, sizeof j->phase, 0, 0, false},
 		{"last_error", UNIFW_JF_STR, true, j->last_error, sizeof j->last_error, 0, 0, false},
 		{"partitions", UNIFW_JF_ARRAY, true, &parts, 0, 0, JOURNAL_MAX_PARTS, false},
 		{"check_sha256", UNIFW_JF_HEX, true, stored, sizeof stored, 0, 0, false},
@@ -269,6 +279,7 @@ static int read_root(const struct unifw_jv *root, struct unifw_flash_journal *j,
 		{"verify", UNIFW_JF_BOOL, true, &j->opts.verify, 0, 0, 0, false},
 		{"range_size", UNIFW_JF_U64, true, &j->opts.range_size, 0, 0, 0, false},
 		{"only", UNIFW_JF_STR, false, j->opts.only, sizeof j->opts.only, 0, 0, false},
+		{"repartition", UNIFW_JF_BOOL, false, &j->opts.repartition, 0, 0, 0, false},
 	};
 	int rc = unifw_jv_read(root, fields, sizeof fields / sizeof *fields, path, "journal", err);
 	if (!rc)

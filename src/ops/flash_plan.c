@@ -3,6 +3,7 @@
  * The rules and their reason codes are documented in docs/flash.md. */
 #include "ops/flash_internal.h"
 #include "ops/flash_plan_internal.h"
+#include "ops/flash_repartition.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -48,6 +49,8 @@ const char *unifw_flash_form_name(enum unifw_flash_form f)
 	case UNIFW_FLASH_FORM_SPARSE: return "sparse";
 	case UNIFW_FLASH_FORM_PRELOADER: return "preloader";
 	case UNIFW_FLASH_FORM_PMT: return "pmt";
+	case UNIFW_FLASH_FORM_CARRY: return "carry";
+	case UNIFW_FLASH_FORM_ZERO: return "zero";
 	case UNIFW_FLASH_FORM_NONE: break;
 	}
 	return "none";
@@ -423,6 +426,8 @@ static int plan_hash(struct unifw_flash_plan *plan, struct unifw_error *err)
 	if (plan->mode != UNIFW_FLASH_MODE_PACKAGE || plan->opts.only[0])
 		hash_line(&h, "mode %s backup %s only %.400s\n", unifw_flash_mode_name(plan->mode), plan->backup_cid,
 			  plan->opts.only);
+	if (plan->opts.repartition) /* --repartition: its own entries, order and PMT (flash_repartition.c) */
+		hash_line(&h, "repartition 1\n");
 	for (size_t i = 0; i < plan->count; i++) {
 		const struct unifw_flash_entry *e = &plan->entries[i];
 		unifw_hex(e->fingerprint, 32, fp);
@@ -518,10 +523,12 @@ int unifw_flash_plan(const struct unifw_package *pkg, const struct unifw_flash_f
 		if (!rc)
 			rc = flash_restore_check_files(plan, err);
 	}
-	if (!rc && (!facts->have_layout || !facts->layout.have_pmt || opts->force_pmt) &&
-	    !flash_restore_carries_pmt(plan, facts))
+	if (!rc && opts->repartition) /* Firmware Upgrade: tables, carried identity, firmware (flash_repartition.c) */
+		rc = flash_repart_plan(plan, facts, scatter_name, err);
+	else if (!rc && (!facts->have_layout || !facts->layout.have_pmt || opts->force_pmt) &&
+		 !flash_restore_carries_pmt(plan, facts))
 		rc = plan_pmt(plan, sc, facts, err);
-	if (!rc)
+	if (!rc && !opts->repartition)
 		flash_plan_identity_regions(plan, facts);
 	if (!rc)
 		rc = flash_plan_scatter_overlaps(plan, sc, scatter_name, err);
@@ -575,6 +582,7 @@ void unifw_flash_plan_free(struct unifw_flash_plan *plan)
 	free(plan->entries);
 	free(plan->restore_parts);
 	free(plan->diffs);
+	flash_repart_free(plan);
 	unifw_findings_free(&plan->findings);
 	memset(plan, 0, sizeof *plan);
 }
@@ -616,6 +624,7 @@ struct unifw_jv *unifw_flash_plan_to_json(const struct unifw_flash_plan *plan)
 		for (char *t = strtok_r(list, ",", &save); t; t = strtok_r(NULL, ",", &save))
 			unifw_jv_push_str(only, t);
 	}
+	unifw_jv_set_bool(opt, "repartition", plan->opts.repartition);
 	struct unifw_jv *parts = unifw_jv_set_arr(o, "partitions");
 	for (size_t i = 0; i < plan->count; i++) {
 		const struct unifw_flash_entry *e = &plan->entries[i];
@@ -661,6 +670,8 @@ struct unifw_jv *unifw_flash_plan_to_json(const struct unifw_flash_plan *plan)
 		unifw_jv_set_str(x, "text", d->text);
 	}
 	unifw_idregions_to_json(&plan->identity_regions, unifw_jv_set_obj(o, "identity_regions"));
+	if (plan->repart)
+		flash_repart_to_json(plan, o);
 	unifw_jv_set(o, "findings", unifw_findings_to_json(&plan->findings));
 	return o;
 }

@@ -153,13 +153,19 @@ int flash_plan_check_layout(struct unifw_flash_plan *plan, const struct unifw_sc
 			break;
 		used += (size_t)w;
 	}
+	if (plan->opts.repartition) { /* Firmware Upgrade: the differences are what it writes (flash_repartition.c) */
+		unifw_findings_add(&plan->findings, UNIFW_SEV_WARNING, "layout-replaced", scatter_name, 0, NULL,
+				   "--repartition: the phone's partition layout is replaced by the package's (%zu "
+				   "difference(s): %s%s)", plan->diff_count, list, plan->diff_count > MAX_DIFFS_IN_TEXT ? "; ..." : "");
+		return 0;
+	}
 	/* The meaning first, the list last: a finding holds 512 bytes and the plan's "layout" lists them all. */
 	unifw_findings_add(
 		&plan->findings, UNIFW_SEV_ERROR, "layout-changed", scatter_name, 0, NULL,
 		"the package's scatter is not this phone's partition layout (SP Flash Tool: 8038 \"PMT changed\"). "
 		"The phone finds its partitions through its own table: images written at the package's addresses "
 		"would land in other partitions (NVRAM with the IMEI among them). Format All + Download would erase "
-		"NVRAM; unifw writes nothing. %zu difference(s): %s%s",
+		"NVRAM; unifw writes nothing (or: --repartition). %zu difference(s): %s%s",
 		plan->diff_count, list, plan->diff_count > MAX_DIFFS_IN_TEXT ? "; ..." : "");
 	return 0;
 }

@@ -99,6 +99,8 @@ j flash-plan 0 "$UNIFW" flash "$pkg" --plan --port "$PORT" --da "$DA" --json
 j flash 0 "$UNIFW" flash "$pkg" --yes --port "$PORT" --da "$DA" --json
 j write 0 "$UNIFW" write --partition logo "$pkg/logo.bin" --yes --port "$PORT" --da "$DA" --json
 j read 0 "$UNIFW" read --partition LOGO -o "$work/logo.read" --port "$PORT" --da "$DA" --json
+"$SIM" make-firmware --universal -o "$work/universal" >/dev/null
+j flash-repartition-plan 0 "$UNIFW" flash "$work/universal" --plan --repartition --port "$PORT" --da "$DA" --json
 j reboot 0 "$UNIFW" reboot --port "$PORT" --da "$DA" --json
 stop_sim
 j error-identify 1 "$UNIFW" identify --port "unix:$work/no-phone.sock" --wait 1 --da "$DA" --json
