@@ -69,6 +69,18 @@ struct unifw_ext4_dirent {
 int unifw_ext4_list_dir(struct unifw_ext4 *fs, const char *path, size_t max_entries,
 			struct unifw_ext4_dirent **entries, size_t *count, bool *truncated, struct unifw_error *err);
 
+/* One inode's facts by absolute path, without following a final symbolic link (lstat). kind as in
+ * unifw_ext4_dirent, from the inode's mode (not the directory entry's type byte). */
+struct unifw_ext4_stat {
+	char kind;
+	uint32_t mode;              /* permission bits and type, as st_mode */
+	uint32_t uid, gid;
+	uint64_t size;
+};
+int unifw_ext4_lstat(struct unifw_ext4 *fs, const char *path, struct unifw_ext4_stat *st, struct unifw_error *err);
+/* The target of a symbolic link (NUL-terminated; longer than cap-1: UNIFW_E_TOO_BIG). */
+int unifw_ext4_readlink(struct unifw_ext4 *fs, const char *path, char *out, size_t cap, struct unifw_error *err);
+
 /* ro.product.* and ro.build.* keys of a build.prop text into obj (string values). Returns keys set. */
 size_t unifw_ext4_build_prop(const char *text, size_t len, struct unifw_jv *obj);
 

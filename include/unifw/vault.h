@@ -50,6 +50,12 @@ struct unifw_vault_backup_opts {
 int unifw_vault_backup(struct unifw_phone *ph, const struct unifw_vault_backup_opts *o, char *entry, size_t cap,
 		       struct unifw_jv **summary, struct unifw_error *err);
 
+/* The same into an existing empty folder `dir` (flash's executor makes and journals its folder first). The
+ * folder holds UNIFW_VAULT_INCOMPLETE until the manifest with the "vault" key is written. */
+#define UNIFW_VAULT_INCOMPLETE ".vault-incomplete"
+int unifw_vault_backup_into(struct unifw_phone *ph, const char *dir, const struct unifw_vault_backup_opts *o,
+			    struct unifw_jv **summary, struct unifw_error *err);
+
 struct unifw_vault_entry {
 	char path[UNIFW_VAULT_PATH];
 	char name[64];               /* identity-YYYYMMDD-HHMMSS */
@@ -80,6 +86,9 @@ struct unifw_vault_prune_result {
 	size_t deleted;
 	uint64_t bytes_freed;
 };
+/* The prune rule on one phone's entries (oldest first): del[i] true for the entries that go, the oldest
+ * first, until `keep` (< 2 acts as 2) remain; never entries[0] nor entries[count-1]. Returns how many. */
+size_t unifw_vault_prune_select(const struct unifw_vault_phone *p, size_t keep, bool *del);
 /* Delete entries of one phone (cid NULL: every phone) down to `keep` per phone, oldest first, but never the
  * phone's oldest entry nor its newest (keep < 2 acts as 2). dry_run: count only. */
 int unifw_vault_prune(const char *root, const uint8_t *cid, size_t keep, bool dry_run,

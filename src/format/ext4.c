@@ -580,3 +580,65 @@ int unifw_ext4_describe(struct unifw_stream *s, struct unifw_jv *obj, struct uni
 	unifw_ext4_close(e);
 	return 0;
 }
+
+/* ---------------------------------------------------------------- lstat / readlink (the identity vault) */
+
+static char kind_of_mode(uint16_t mode)
+{
+	return LINUX_S_ISREG(mode) ? 'f' : LINUX_S_ISDIR(mode) ? 'd' : LINUX_S_ISLNK(mode) ? 'l' : 'o';
+}
+
+int unifw_ext4_lstat(struct unifw_ext4 *e, const char *path, struct unifw_ext4_stat *st, struct unifw_error *err)
+{
+	ext2_ino_t ino;
+	struct ext2_inode inode;
+	int rc = lookup(e, path, &ino, &inode, err); /* ext2fs_namei leaves a final symlink alone */
+	if (rc)
+		return rc;
+	memset(st, 0, sizeof *st);
+	st->kind = kind_of_mode(inode.i_mode);
+	st->mode = inode.i_mode;
+	st->uid = inode_uid(inode);
+	st->gid = inode_gid(inode);
+	st->size = EXT2_I_SIZE(&inode);
+	return 0;
+}
+
+int unifw_ext4_readlink(struct unifw_ext4 *e, const char *path, char *out, size_t cap, struct unifw_error *err)
+{
+	ext2_ino_t ino;
+	struct ext2_inode inode;
+	int rc = lookup(e, path, &ino, &inode, err); /* ext2fs_namei leaves a final symlink alone */
+	if (rc)
+		return rc;
+	if (!LINUX_S_ISLNK(inode.i_mode))
+		return unifw_error_set(err, UNIFW_E_INVALID, path, UNIFW_NO_OFFSET, "not a symbolic link (mode 0%o)",
+				       inode.i_mode);
+	uint64_t size = EXT2_I_SIZE(&inode);
+	if (!cap || size > cap - 1)
+		return unifw_error_set(err, UNIFW_E_TOO_BIG, path, UNIFW_NO_OFFSET,
+				       "symbolic link target of %llu bytes; limit %zu", (unsigned long long)size,
+				       cap ? cap - 1 : 0);
+	if (ext2fs_is_fast_symlink(&inode)) { /* the target is kept in i_block itself */
+		if (size > sizeof inode.i_block)
+			return unifw_error_set(err, UNIFW_E_FORMAT, path, UNIFW_NO_OFFSET,
+					       "fast symbolic link of %llu bytes (at most %zu fit the inode)",
+					       (unsigned long long)size, sizeof inode.i_block);
+		memcpy(out, inode.i_block, (size_t)size);
+		out[size] = 0;
+		return 0;
+	}
+	ext2_file_t f;
+	errcode_t r = ext2fs_file_open(e->fs, ino, 0, &f);
+	if (r)
+		return lib_error(err, path, UNIFW_NO_OFFSET, r, "opening the symbolic link");
+	unsigned int n = 0;
+	r = ext2fs_file_read(f, out, (unsigned int)size, &n);
+	ext2fs_file_close(f);
+	if (r || n != size)
+		return r ? lib_error(err, path, n, r, "reading the symbolic link")
+			 : unifw_error_set(err, UNIFW_E_TRUNCATED, path, n, "symbolic link target ends after %u of %llu bytes",
+					   n, (unsigned long long)size);
+	out[size] = 0;
+	return 0;
+}
