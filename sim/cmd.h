@@ -16,6 +16,8 @@ int sim_cmd_erase(int argc, char **argv);
 int sim_cmd_boot(int argc, char **argv);
 /* "unknown model" with the list of built-in ones; returns the usage exit status. */
 int sim_unknown_model(const char *name);
+/* "bad --unit" with the range; returns the usage exit status. */
+int sim_unit_error(const char *arg);
 /* Evaluate the image and print the report (text or JSON) to out. */
 int sim_boot_print(struct sim_emmc *e, const struct sim_model *m, bool json, FILE *out, enum sim_verdict *verdict,
 		   struct unifw_error *err);

@@ -1,7 +1,7 @@
 /* unifw-sim subcommands around the phone models (docs/sim.md):
  *   unifw-sim models
- *   unifw-sim make-firmware (--model NAME | --universal) -o DIR [--seed N] [--compiled-emi-from MODEL]
- *   unifw-sim make-emmc --model NAME -o FILE [--seed N]
+ *   unifw-sim make-firmware (--model NAME [--unit N] | --universal) -o DIR [--seed N] [--compiled-emi-from MODEL]
+ *   unifw-sim make-emmc --model NAME [--unit N] -o FILE [--seed N]
  *   unifw-sim flash-package --emmc FILE [--with-preloader] [--factory] [--only NAME,...] DIR
  *   unifw-sim erase --emmc FILE NAME...
  *   unifw-sim boot --emmc FILE [--json] [--model NAME] */
@@ -15,6 +15,7 @@
 #include "boot/install_package.h"
 #include "cmd.h"
 #include "firmware/factory.h"
+#include "unifw/hash.h"
 
 #define EXIT_USAGE 2
 #define MAX_ONLY 32
@@ -52,11 +53,20 @@ int sim_unknown_model(const char *name)
 	return EXIT_USAGE;
 }
 
+int sim_unit_error(const char *arg)
+{
+	fprintf(stderr, "unifw-sim: bad --unit '%s': a phone number of the model, 1 to %u (1 = the model's own)\n",
+		arg, SIM_UNIT_MAX);
+	return EXIT_USAGE;
+}
+
 int sim_cmd_models(void)
 {
 	for (size_t i = 0; i < sim_model_count(); i++) {
 		const struct sim_model *m = sim_model_at(i);
-		printf("%-10s %s\n", m->name, m->summary);
+		/* the first word is the name (scripts read it); a unit is one phone of the model */
+		printf("%-10s %s; units 1-%u (--unit N: own CID serial, MAC, BT address, NVRAM)\n", m->name, m->summary,
+		       SIM_UNIT_MAX);
 	}
 	const struct sim_firmware *u = sim_firmware_universal();
 	printf("%-10s (make-firmware --universal) generic ROM, project %s, boot region 0x%llx\n", "universal",
@@ -68,10 +78,11 @@ int sim_cmd_models(void)
 
 int sim_cmd_make_firmware(int argc, char **argv)
 {
-	const char *out = NULL, *model = NULL, *compiled_from = NULL;
+	const char *out = NULL, *model = NULL, *compiled_from = NULL, *unit_arg = NULL;
 	bool universal = false;
 	uint64_t seed = 1;
 	static const struct option lo[] = { { "model", required_argument, NULL, 'm' },
+					    { "unit", required_argument, NULL, 'n' },
 					    { "universal", no_argument, NULL, 'u' },
 					    { "compiled-emi-from", required_argument, NULL, 'c' },
 					    { "seed", required_argument, NULL, 's' },
@@ -84,6 +95,8 @@ int sim_cmd_make_firmware(int argc, char **argv)
 			out = optarg;
 		} else if (c == 'm') {
 			model = optarg;
+		} else if (c == 'n') {
+			unit_arg = optarg;
 		} else if (c == 'u') {
 			universal = true;
 		} else if (c == 'c') {
@@ -92,11 +105,12 @@ int sim_cmd_make_firmware(int argc, char **argv)
 			if (!parse_seed(optarg, &seed))
 				return usage_error("make-firmware", "bad --seed", optarg);
 		} else if (c == 'h') {
-			printf("usage: unifw-sim make-firmware (--model NAME | --universal) -o DIR [--seed N]\n"
+			printf("usage: unifw-sim make-firmware (--model NAME [--unit N] | --universal) -o DIR [--seed N]\n"
 			       "                              [--compiled-emi-from MODEL]\n"
 			       "Writes the model's stock package in SP Flash Tool form (scatter + images; the phone's\n"
-			       "own NVRAM/PROTECT/userdata state under DIR/factory/), or the universal package (a\n"
-			       "generic ROM for another board). `unifw-sim models` lists the models.\n"
+			       "own NVRAM/PRO_INFO/PROTECT/userdata state under DIR/factory/), or the universal package\n"
+			       "(a generic ROM for another board). `unifw-sim models` lists the models.\n"
+			       "--unit N: factory/ holds phone N's identity (default 1); the firmware is the same.\n"
 			       "--compiled-emi-from MODEL: a tampered preloader whose compiled emi_settings[] lists\n"
 			       "MODEL's memory parts while its MTK_BLOADER_INFO tag keeps the firmware's own.\n");
 			return 0;
@@ -109,6 +123,16 @@ int sim_cmd_make_firmware(int argc, char **argv)
 	const struct sim_model *m = model ? sim_model_find(model) : NULL;
 	if (model && !m)
 		return sim_unknown_model(model);
+	struct sim_model unit_model;
+	if (unit_arg && !m)
+		return usage_error("make-firmware", "--unit needs --model (the universal ROM has no phone)", NULL);
+	if (unit_arg) {
+		unsigned unit;
+		if (!sim_parse_unit(unit_arg, &unit))
+			return sim_unit_error(unit_arg);
+		sim_model_unit(m, unit, &unit_model);
+		m = &unit_model;
+	}
 	const struct sim_model *from = compiled_from ? sim_model_find(compiled_from) : NULL;
 	if (compiled_from && !from)
 		return sim_unknown_model(compiled_from);
@@ -130,9 +154,10 @@ int sim_cmd_make_firmware(int argc, char **argv)
 
 int sim_cmd_make_emmc(int argc, char **argv)
 {
-	const char *out = NULL, *model = NULL;
+	const char *out = NULL, *model = NULL, *unit_arg = NULL;
 	uint64_t seed = 1;
 	static const struct option lo[] = { { "model", required_argument, NULL, 'm' },
+					    { "unit", required_argument, NULL, 'n' },
 					    { "seed", required_argument, NULL, 's' },
 					    { "help", no_argument, NULL, 'h' },
 					    { NULL, 0, NULL, 0 } };
@@ -143,13 +168,20 @@ int sim_cmd_make_emmc(int argc, char **argv)
 			out = optarg;
 		} else if (c == 'm') {
 			model = optarg;
+		} else if (c == 'n') {
+			unit_arg = optarg;
 		} else if (c == 's') {
 			if (!parse_seed(optarg, &seed))
 				return usage_error("make-emmc", "bad --seed", optarg);
 		} else if (c == 'h') {
-			printf("usage: unifw-sim make-emmc --model NAME -o FILE [--seed N]\n"
+			printf("usage: unifw-sim make-emmc --model NAME [--unit N] -o FILE [--seed N]\n"
 			       "Creates the model's eMMC image as it leaves the factory: its geometry and CID, the\n"
-			       "stock firmware flashed (preloader in boot1), its NVRAM and PROTECT partitions.\n");
+			       "stock firmware flashed (preloader in boot1), its NVRAM, PRO_INFO and PROTECT\n"
+			       "partitions and USRDATA with /data/nvram.\n"
+			       "--unit N: phone N of the model (1..%u, default 1 = the model's own phone): its own CID\n"
+			       "serial (PSN + N - 1, CRC7 recomputed), WiFi MAC and BT address (bytes 3..4 + N - 1),\n"
+			       "NVRAM, PRO_INFO and PROTECT contents; the same firmware and memory part (DRAM id).\n",
+			       SIM_UNIT_MAX);
 			return 0;
 		} else {
 			return usage_error("make-emmc", "bad option", NULL);
@@ -157,17 +189,25 @@ int sim_cmd_make_emmc(int argc, char **argv)
 	}
 	if (!out || !model || optind < argc)
 		return usage_error("make-emmc", "give --model NAME and -o FILE", NULL);
-	const struct sim_model *m = sim_model_find(model);
-	if (!m)
+	const struct sim_model *table = sim_model_find(model);
+	if (!table)
 		return sim_unknown_model(model);
+	unsigned unit = 1;
+	if (unit_arg && !sim_parse_unit(unit_arg, &unit))
+		return sim_unit_error(unit_arg);
+	struct sim_model m;
+	sim_model_unit(table, unit, &m);
 	struct sim_emmc *e = NULL;
 	struct unifw_error err = { 0 };
-	if (sim_emmc_create_from_model(out, m, seed, &e, &err) != 0)
+	if (sim_emmc_create_from_model(out, &m, seed, &e, &err) != 0)
 		return fail(&err);
 	int rc = sim_emmc_flush(e, &err) ? fail(&err) : 0;
+	char cid[33];
+	unifw_hex(sim_emmc_geometry(e)->cid, 16, cid);
 	sim_emmc_close(e);
 	if (rc == 0)
-		printf("%s: eMMC image of model %s (user area 0x%llx bytes)\n", out, m->name, (unsigned long long)m->user_size);
+		printf("%s: eMMC image of model %s unit %u, CID %s (user area 0x%llx bytes)\n", out, m.name, unit, cid,
+		       (unsigned long long)m.user_size);
 	return rc;
 }
 

@@ -18,6 +18,7 @@
 #include "device/sim_dev.h"
 #include "serve.h"
 #include "unifw/dafile.h"
+#include "unifw/hash.h"
 #include "unifw/io.h"
 
 #define MAX_FAULTS 16
@@ -41,7 +42,9 @@ struct options {
 	uint64_t seed;
 	bool trace;
 	const char *trace_file;
-	const struct sim_model *model; /* --model, or the model named in the image footer */
+	const struct sim_model *model; /* --model (its --unit), or the model named in the image footer */
+	unsigned unit;                 /* --unit N; 0 = not given (unit 1 for a new image, any for an existing one) */
+	struct sim_model unit_model;   /* --model's unit N, what model points to when --model is given */
 	const char *verdict_file;      /* --verdict-file: the boot evaluation after FINISH as JSON */
 	struct sim_emmc *emmc_open;    /* for the evaluation after FINISH */
 	struct sim_dev *dev;           /* served: its power-on mode follows the boot verdict (brom_loop) */
@@ -83,6 +86,8 @@ static void usage(FILE *f)
 		"  --exit-on-finish          stop after the first FINISH\n"
 		"  --model NAME              a built-in phone (unifw-sim models): a new --emmc image is its factory\n"
 		"                            state; sets CID, DRAM and hw version\n"
+		"  --unit N                  with --model: phone N of the model (default 1): its own CID serial,\n"
+		"                            WiFi MAC, BT address and NVRAM; an existing image must be that unit\n"
 		"  --verdict-file FILE       after FINISH write the boot evaluation (JSON) to FILE\n\n"
 		"       unifw-sim models | make-firmware | make-emmc | flash-package | erase | boot  (--help each)\n");
 }
@@ -308,7 +313,7 @@ enum {
 	O_SOCKET = 256, O_PTY, O_PTY_LINK, O_MODE, O_WINDOW, O_EMMC, O_EMMC_SIZE, O_BOOT_SIZE, O_RPMB_SIZE, O_CID,
 	O_FWVER, O_DRAM_ID, O_DRAM_SIZE, O_HW_CODE, O_HW_VER, O_HW_SUBCODE, O_SW_VER, O_BROM_VER, O_BL_VER, O_TCFG,
 	O_USB_SPEED, O_LINK, O_FAULT, O_SEED, O_TRACE, O_TRACE_FILE, O_ON_FINISH, O_EXIT_ON_FINISH, O_MODEL, O_HELP,
-	O_VERDICT_FILE, O_REPORT2_CID, O_TOOL_PRESENT
+	O_VERDICT_FILE, O_REPORT2_CID, O_TOOL_PRESENT, O_UNIT
 };
 
 static const struct option serve_opts[] = {
@@ -328,7 +333,7 @@ static const struct option serve_opts[] = {
 	{ "seed", required_argument, NULL, O_SEED }, { "trace", no_argument, NULL, O_TRACE },
 	{ "trace-file", required_argument, NULL, O_TRACE_FILE }, { "on-finish", required_argument, NULL, O_ON_FINISH },
 	{ "exit-on-finish", no_argument, NULL, O_EXIT_ON_FINISH }, { "model", required_argument, NULL, O_MODEL },
-	{ "verdict-file", required_argument, NULL, O_VERDICT_FILE },
+	{ "verdict-file", required_argument, NULL, O_VERDICT_FILE }, { "unit", required_argument, NULL, O_UNIT },
 	{ "report2-cid", required_argument, NULL, O_REPORT2_CID },
 	{ "help", no_argument, NULL, O_HELP }, { NULL, 0, NULL, 0 },
 };
@@ -481,6 +486,10 @@ static int parse_link_opt(struct options *o, int c, const char *arg)
 			return sim_unknown_model(arg);
 		return 0;
 	case O_VERDICT_FILE: o->verdict_file = arg; return 0;
+	case O_UNIT:
+		if (!sim_parse_unit(arg, &o->unit))
+			return sim_unit_error(arg);
+		return 0;
 	}
 	return -1;
 }
@@ -508,6 +517,12 @@ static int parse_serve_args(int argc, char **argv, struct options *o)
 		return usage_error("unexpected argument '%s'", argv[optind]);
 	if (!o->serve.socket_path == !o->serve.pty)
 		return usage_error("give exactly one of --socket PATH and --pty");
+	if (o->unit && !o->model)
+		return usage_error("--unit %u needs --model NAME (a unit is a phone of a model)", o->unit);
+	if (o->model) {
+		sim_model_unit(o->model, o->unit ? o->unit : 1, &o->unit_model);
+		o->model = &o->unit_model;
+	}
 	return 0;
 }
 
@@ -538,8 +553,23 @@ static bool geometry_options_given(const struct options *o)
 	return o->cid_set || o->fwver_set;
 }
 
-/* --model: a new image (or the temporary one) is the model's factory state; an existing image must
- * have been made from that model (its footer says which). */
+/* --unit N and an existing image: the image must be that phone, which its CID says (like --cid). */
+static int check_unit(const struct options *o, const struct sim_emmc_geometry *have)
+{
+	struct sim_emmc_geometry want;
+	sim_model_geometry(o->model, &want);
+	if (!o->unit || !memcmp(want.cid, have->cid, 16))
+		return 0;
+	char w[33], h[33];
+	unifw_hex(want.cid, 16, w);
+	unifw_hex(have->cid, 16, h);
+	fprintf(stderr, "unifw-sim: %s: the image's eMMC CID %s is not unit %u of %s (CID %s): another phone\n",
+		o->emmc, h, o->unit, o->model->name, w);
+	return 1;
+}
+
+/* --model: a new image (or the temporary one) is the model's (unit's) factory state; an existing image
+ * must have been made from that model (its footer says which) and, with --unit, be that unit. */
 static int open_model_emmc(const struct options *o, struct sim_emmc **e)
 {
 	struct unifw_error err = { 0 };
@@ -559,6 +589,10 @@ static int open_model_emmc(const struct options *o, struct sim_emmc **e)
 			fprintf(stderr, "unifw-sim: %s was made %s%s, not from --model %s\n", o->emmc,
 				sim_emmc_geometry(*e)->model[0] ? "from model " : "without a model",
 				sim_emmc_geometry(*e)->model, m->name);
+			sim_emmc_close(*e);
+			return 1;
+		}
+		if (rc == 0 && check_unit(o, sim_emmc_geometry(*e))) {
 			sim_emmc_close(*e);
 			return 1;
 		}

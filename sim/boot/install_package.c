@@ -216,7 +216,7 @@ static int flash_part(struct sim_emmc *e, const char *dir, const struct unifw_sc
 static const char *factory_file(const char *name)
 {
 	static const struct { const char *part, *file; } map[] = {
-		{ "NVRAM", "factory/nvram.bin" }, { "PROTECT_F", "factory/protect_f.img" },
+		{ "NVRAM", "factory/nvram.bin" }, { "PRO_INFO", "factory/pro_info.bin" }, { "PROTECT_F", "factory/protect_f.img" },
 		{ "PROTECT_S", "factory/protect_s.img" }, { "USRDATA", "factory/userdata.img" },
 	};
 	for (size_t i = 0; i < sizeof map / sizeof *map; i++)

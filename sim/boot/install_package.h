@@ -21,7 +21,7 @@
 
 struct sim_flash_opts {
 	bool with_preloader;        /* also write PRELOADER (SP Flash Tool writes it when ticked) */
-	bool factory;               /* also write DIR/factory/ identity partitions (NVRAM, PROTECT_F/S) */
+	bool factory;               /* also write DIR/factory/ identity partitions (NVRAM, PRO_INFO, PROTECT_F/S) */
 	const char *const *only;    /* write just these partitions (names, case-insensitive); NULL = all */
 	size_t only_count;
 	/* Called once per partition written (may be NULL): name, bytes of the image. */

@@ -222,13 +222,28 @@ static int stage_userdata(struct factory *f, bool with_nvram, struct unifw_error
 	return rc;
 }
 
+/* A calibration stand-in of this phone: the stream is salted with the unit (unit 1: the path alone). */
+static int stage_unit_random(const struct factory *f, const char *rel, size_t len, struct unifw_error *err)
+{
+	uint8_t *b = malloc(len);
+	if (!b)
+		return unifw_error_set(err, UNIFW_E_NOMEM, rel, UNIFW_NO_OFFSET, "out of memory");
+	struct sim_prng r;
+	char salt[192];
+	sim_prng_seed(&r, f->seed, sim_unit_salt(f->m, rel, salt, sizeof salt));
+	sim_prng_fill(&r, b, len);
+	int rc = sim_stage_file(f->staging, rel, b, len, err);
+	free(b);
+	return rc;
+}
+
 static int stage_protect(struct factory *f, bool second, struct unifw_error *err)
 {
 	int rc = fresh_staging(f, second ? "protect_s" : "protect_f", err);
 	if (rc == 0)
-		rc = stage_random(f, second ? "md/NVRAM/NVD_DATA/MT2A_000" : "md/NVRAM/CALIBRAT/ML1A_000", 1024, err);
+		rc = stage_unit_random(f, second ? "md/NVRAM/NVD_DATA/MT2A_000" : "md/NVRAM/CALIBRAT/ML1A_000", 1024, err);
 	if (rc == 0)
-		rc = stage_random(f, second ? "md/NVRAM/NVD_DATA/MTAB_000" : "md/NVRAM/NVD_CORE/MTCF_000", 256, err);
+		rc = stage_unit_random(f, second ? "md/NVRAM/NVD_DATA/MTAB_000" : "md/NVRAM/NVD_CORE/MTCF_000", 256, err);
 	return rc;
 }
 
@@ -300,6 +315,9 @@ static int make_factory_nvram(const struct factory *f, struct unifw_error *err)
 {
 	int rc;
 	BUILD_AND_EMIT(f, sim_role_info(SIM_ROLE_NVRAM)->factory_file, sim_build_nvram(f->m, f->seed, &b_, &l_, err), err);
+	if (rc == 0)
+		BUILD_AND_EMIT(f, sim_role_info(SIM_ROLE_PRO_INFO)->factory_file,
+			       sim_build_pro_info(f->m, f->seed, &b_, &l_, err), err);
 	return rc;
 }
 

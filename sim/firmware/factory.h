@@ -6,7 +6,7 @@
  *   DIR/MBR, EBR1 [, EBR2]           partition tables (unifw_mbr_build)
  *   DIR/lk.bin, boot.img, recovery.img, logo.bin, secro.img
  *   DIR/system.img, cache.img, userdata.img [, custpack.img]   sparse ext4 (mke2fs -d + sparse writer)
- *   DIR/factory/nvram.bin, protect_f.img, protect_s.img, userdata.img   the phone's own state (models
+ *   DIR/factory/nvram.bin, pro_info.bin, protect_f.img, protect_s.img, userdata.img   the phone's own state (models
  *        only): its identity partitions and USRDATA with /data/nvram as after its first boot. Not part
  *        of what SP Flash Tool downloads (a stock package never carries a phone's identity); make-emmc
  *        writes them. */

@@ -91,6 +91,12 @@ struct sim_nvram_set {
 void sim_nvram_files(const struct sim_model *m, uint64_t seed, struct sim_nvram_set *set);
 /* Those files as the NVRAM partition's BinRegion (unifw_nvram_build, 5 MiB). */
 int sim_build_nvram(const struct sim_model *m, uint64_t seed, uint8_t **out, size_t *len, struct unifw_error *err);
+/* PRO_INFO as the factory leaves it: SIM_PRO_INFO_SIZE opaque seeded bytes at the start of the
+ * partition (the rest stays blank), salted with the unit. A stand-in for the factory's product-info
+ * record (barcode, station flags; some builds keep IMEI copies there too), so it is opaque like the
+ * IMEI record: every byte has a high nibble of A..F. */
+#define SIM_PRO_INFO_SIZE 4096u
+int sim_build_pro_info(const struct sim_model *m, uint64_t seed, uint8_t **out, size_t *len, struct unifw_error *err);
 /* MBR, EBR1 (, EBR2) sectors for the layout: out gets (1 + EBR count) * 512 bytes. */
 int sim_build_mbr(const struct sim_firmware *fw, uint8_t **out, size_t *len, size_t *ebr_count,
 		  struct unifw_error *err);

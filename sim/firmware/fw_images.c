@@ -145,7 +145,8 @@ static void opaque_record(struct sim_prng *r, uint8_t *b, size_t n)
 void sim_nvram_files(const struct sim_model *m, uint64_t seed, struct sim_nvram_set *set)
 {
 	struct sim_prng r;
-	sim_prng_seed(&r, seed, m->name);
+	char salt[SIM_MODEL_NAME_MAX + 16];
+	sim_prng_seed(&r, seed, sim_unit_salt(m, m->name, salt, sizeof salt)); /* each unit its own calibration, record */
 	memset(set, 0, sizeof *set);
 	put_le16(set->wifi, 0x0104);         /* WIFI_CFG_PARAM_STRUCT versions */
 	put_le16(set->wifi + 2, 0x0001);
@@ -185,6 +186,22 @@ int sim_build_nvram(const struct sim_model *m, uint64_t seed, uint8_t **out, siz
 	int rc = unifw_nvram_build(in, SIM_NVRAM_FILES, UNIFW_NVRAM_DEFAULT_REGION, out, len, err);
 	free(set);
 	return rc;
+}
+
+int sim_build_pro_info(const struct sim_model *m, uint64_t seed, uint8_t **out, size_t *len, struct unifw_error *err)
+{
+	uint8_t *b = malloc(SIM_PRO_INFO_SIZE);
+	if (!b)
+		return unifw_error_set(err, UNIFW_E_NOMEM, "pro_info.bin", UNIFW_NO_OFFSET, "out of memory");
+	struct sim_prng r;
+	char salt[SIM_MODEL_NAME_MAX + 32];
+	char base[SIM_MODEL_NAME_MAX + 16];
+	snprintf(base, sizeof base, "%s/PRO_INFO", m->name);
+	sim_prng_seed(&r, seed, sim_unit_salt(m, base, salt, sizeof salt));
+	opaque_record(&r, b, SIM_PRO_INFO_SIZE);
+	*out = b;
+	*len = SIM_PRO_INFO_SIZE;
+	return 0;
 }
 
 /* ------------------------------------------------------------------ MBR / EBR / PMT */

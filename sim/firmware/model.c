@@ -10,6 +10,7 @@
 #include "model.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define KiB(x) ((uint64_t)(x) << 10)
@@ -305,6 +306,55 @@ uint64_t sim_model_dram_size(const struct sim_model *m)
 	return (uint64_t)m->mem->rank_size[0] + m->mem->rank_size[1];
 }
 
+/* ---------------------------------------------------------------- units */
+
+static void add_be16(uint8_t *p, unsigned delta)
+{
+	unsigned v = ((unsigned)p[0] << 8 | p[1]) + delta;
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
+bool sim_model_unit(const struct sim_model *m, unsigned unit, struct sim_model *out)
+{
+	if (unit < 1 || unit > SIM_UNIT_MAX)
+		return false;
+	*out = *m;
+	out->unit = unit;
+	unsigned step = unit - 1;
+	/* PSN: a production line numbers its phones one after the other */
+	uint32_t psn = (uint32_t)m->cid[10] << 24 | (uint32_t)m->cid[11] << 16 | (uint32_t)m->cid[12] << 8 | m->cid[13];
+	psn += step;
+	for (int i = 0; i < 4; i++)
+		out->cid[10 + i] = (uint8_t)(psn >> (24 - 8 * i));
+	add_be16(out->wifi_mac + 3, step);
+	add_be16(out->bt_addr + 3, step);
+	return true;
+}
+
+unsigned sim_model_unit_number(const struct sim_model *m) { return m->unit ? m->unit : 1; }
+
+const char *sim_unit_salt(const struct sim_model *m, const char *base, char *buf, size_t cap)
+{
+	unsigned unit = m ? sim_model_unit_number(m) : 1;
+	if (unit == 1)
+		return base;
+	snprintf(buf, cap, "%s#unit%u", base, unit);
+	return buf;
+}
+
+bool sim_parse_unit(const char *s, unsigned *unit)
+{
+	char *end;
+	if (!s || *s < '1' || *s > '9')
+		return false;
+	unsigned long v = strtoul(s, &end, 10);
+	if (*end || v > SIM_UNIT_MAX)
+		return false;
+	*unit = (unsigned)v;
+	return true;
+}
+
 /* ---------------------------------------------------------------- layout */
 
 static const struct sim_role_info role_table[] = {
@@ -312,7 +362,7 @@ static const struct sim_role_info role_table[] = {
 	[SIM_ROLE_MBR] = { "MBR", "NORMAL_ROM", "UPDATE", true, false, NULL },
 	[SIM_ROLE_EBR1] = { "EBR1", "NORMAL_ROM", "UPDATE", true, false, NULL },
 	[SIM_ROLE_EBR2] = { "EBR2", "NORMAL_ROM", "UPDATE", true, false, NULL },
-	[SIM_ROLE_PRO_INFO] = { NULL, "NONE", "PROTECTED", false, false, NULL },
+	[SIM_ROLE_PRO_INFO] = { NULL, "NONE", "PROTECTED", false, false, "factory/pro_info.bin" },
 	[SIM_ROLE_NVRAM] = { NULL, "NONE", "BINREGION", false, false, "factory/nvram.bin" },
 	[SIM_ROLE_PROTECT_F] = { NULL, "NONE", "PROTECTED", false, true, "factory/protect_f.img" },
 	[SIM_ROLE_PROTECT_S] = { NULL, "NONE", "PROTECTED", false, true, "factory/protect_s.img" },

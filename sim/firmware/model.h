@@ -95,6 +95,8 @@ struct sim_model {
 	uint16_t hw_ver, hw_subcode, sw_ver;
 	/* identity data of this phone's factory NVRAM (locally administered addresses: made up) */
 	uint8_t wifi_mac[6], bt_addr[6];
+	/* Which phone of the model this is (sim_model_unit); 0 in the table means unit 1. */
+	unsigned unit;
 };
 
 #define SIM_MODEL_NAME_MAX 32u
@@ -113,6 +115,24 @@ void sim_model_geometry(const struct sim_model *m, struct sim_emmc_geometry *g);
 /* CRC7 of the first 15 CID bytes with the stop bit: the 16th byte an eMMC reports. */
 uint8_t sim_cid_crc7_byte(const uint8_t cid15[15]);
 uint64_t sim_model_dram_size(const struct sim_model *m);
+
+/* Several phones of one model (docs/sim.md "Several phones of one model"). Unit N (1..SIM_UNIT_MAX) is
+ * the model with its own identity: the CID's product serial number (bytes 10..13, MSB first) is the
+ * model's + N - 1 (CRC7 recomputed by sim_model_geometry), the WiFi MAC's and BT address's bytes 3..4
+ * are the model's + N - 1 (mod 2^16; byte 5 stays the model's, so units of different models never
+ * share an address), and the factory's identity content (NVRAM files, PRO_INFO, PROTECT_F/S) comes
+ * from PRNG streams salted with the unit (sim_unit_salt). The memory part (CID bytes 0..8 = the DRAM
+ * id) stays the model's: the same preloader boots every unit. Unit 1 is the table entry, unchanged.
+ * Returns false (out untouched) for a unit outside 1..SIM_UNIT_MAX. */
+#define SIM_UNIT_MAX 65536u
+bool sim_model_unit(const struct sim_model *m, unsigned unit, struct sim_model *out);
+/* The unit number of m (1 for a table entry). */
+unsigned sim_model_unit_number(const struct sim_model *m);
+/* The PRNG salt of an identity artefact: base itself for unit 1 (what the factory always used), else
+ * "base#unitN" in buf. */
+const char *sim_unit_salt(const struct sim_model *m, const char *base, char *buf, size_t cap);
+/* Parse a --unit argument (decimal 1..SIM_UNIT_MAX). */
+bool sim_parse_unit(const char *s, unsigned *unit);
 
 /* A resolved partition of a firmware layout. */
 struct sim_fw_part {
