@@ -116,12 +116,6 @@ void idw_plan_free(struct idw_plan *p)
 	memset(p, 0, sizeof *p);
 }
 
-static void put_le64(uint8_t *b, uint64_t v)
-{
-	put_le32(b, (uint32_t)v);
-	put_le32(b + 4, (uint32_t)(v >> 32));
-}
-
 int idw_plan_save(const char *path, struct idw_plan *p, struct unifw_error *err)
 {
 	uint64_t size = PLAN_HEAD + p->count * (uint64_t)ITEM_HEAD + p->bytes + 32;
@@ -282,35 +276,46 @@ int idw_journal_load(const char *path, struct idw_journal *j, struct unifw_error
 
 /* ---------------------------------------------------------------- execute */
 
+/* The source is pulled in order (phone.h); the sink gets offsets in the hardware partition. */
+struct mem_src {
+	const struct idw_item *it;
+	uint64_t pos;
+};
+
 static int src_mem(void *ctx, uint8_t *buf, size_t len, uint64_t off, struct unifw_error *err)
 {
-	(void)err;
-	const struct idw_item *it = ctx;
-	memcpy(buf, it->data + off, len);
+	struct mem_src *m = ctx;
+	(void)off;
+	if (len > m->it->len - m->pos)
+		return unifw_error_set(err, UNIFW_E_INVALID, m->it->name, m->it->off + m->pos,
+				       "the write asked for more bytes than the range holds");
+	memcpy(buf, m->it->data + m->pos, len);
+	m->pos += len;
 	return 0;
 }
 
 struct readback {
 	uint8_t *buf;
-	uint64_t len;
+	uint64_t start, len;
 };
 
 static int sink_mem(void *ctx, const uint8_t *data, size_t len, uint64_t off, struct unifw_error *err)
 {
 	struct readback *r = ctx;
-	if (off > r->len || len > r->len - off)
-		return unifw_error_set(err, UNIFW_E_DEVICE, "read-back", off, "the phone sent more bytes than asked");
-	memcpy(r->buf + off, data, len);
+	if (off < r->start || off - r->start > r->len || len > r->len - (off - r->start))
+		return unifw_error_set(err, UNIFW_E_DEVICE, "read-back", off, "the phone sent bytes outside the range asked");
+	memcpy(r->buf + (off - r->start), data, len);
 	return 0;
 }
 
 static int write_verified(const struct unifw_flash_device *dev, const struct idw_item *it, uint8_t *scratch,
 			  struct unifw_error *err)
 {
-	int rc = dev->write(dev->ctx, it->part, it->off, it->len, src_mem, (void *)it, err);
+	struct mem_src m = { it, 0 };
+	int rc = dev->write(dev->ctx, it->part, it->off, it->len, src_mem, &m, err);
 	if (rc)
 		return rc;
-	struct readback r = { scratch, it->len };
+	struct readback r = { scratch, it->off, it->len };
 	rc = dev->read(dev->ctx, it->part, it->off, it->len, sink_mem, &r, err);
 	if (rc)
 		return rc;
