@@ -57,7 +57,7 @@ PY
 res() {
 	python3 -c 'import json,sys; r=json.loads(open(sys.argv[1]).read().splitlines()[-1]); v=r
 for k in sys.argv[2].split("."):
-    v = v[int(k)] if isinstance(v, list) else v.get(k) if v is not None else None
+    v = (v[int(k)] if int(k) < len(v) else None) if isinstance(v, list) else v.get(k) if v is not None else None
 print("" if v is None else (json.dumps(v) if isinstance(v,(dict,list,bool)) else v))' "$work/out.json" "$1"
 }
 
