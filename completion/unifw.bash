@@ -16,7 +16,7 @@ _unifw()
 		cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD - 1]} words=("${COMP_WORDS[@]}") cword=$COMP_CWORD
 	fi
 	local prog=${words[0]}
-	local commands="info scatter bootimg logo sparse devices identify backup format flash reboot"
+	local commands="info scatter bootimg logo sparse devices identify backup format flash reboot identity"
 	if ((cword == 1)); then
 		mapfile -t COMPREPLY < <(compgen -W "$commands --help --version" -- "$cur")
 		return
@@ -27,6 +27,7 @@ _unifw()
 	bootimg) sub="unpack repack info" ;;
 	logo) sub="unpack repack" ;;
 	sparse) sub="to-raw to-sparse" ;;
+	identity) sub="backup list prune show restore set-mac set-bt" ;;
 	esac
 	if [[ -n $sub ]] && ((cword == 2)); then
 		mapfile -t COMPREPLY < <(compgen -W "$sub --help" -- "$cur")
@@ -39,7 +40,7 @@ _unifw()
 	--to)
 		mapfile -t COMPREPLY < <(compgen -W "v1 plain braces" -- "$cur")
 		return ;;
-	-o | --output | --images | --backup-dir | --journal | --da | --preloader | --trace | --kernel | --ramdisk)
+	-o | --output | --images | --backup-dir | --journal | --da | --preloader | --trace | --kernel | --ramdisk | --from)
 		mapfile -t COMPREPLY < <(compgen -f -- "$cur")
 		return ;;
 	--partition | --size | --chunk | --device-size | --pad-to | --max-size | --block-size | --range-size | --wait)
