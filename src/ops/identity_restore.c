@@ -619,6 +619,13 @@ static int plan_binregion_addr(struct job *j, bool bt, struct unifw_jv *o, struc
 		if (st == UNIFW_NVRAM_ABSENT)
 			rc = unifw_error_set(err, UNIFW_E_NOT_FOUND, "NVRAM", UNIFW_NO_OFFSET, "the BinRegion has no %s file",
 					     bt ? UNIFW_NVRAM_BT_ADDR : UNIFW_NVRAM_WIFI);
+		/* Without a stored checksum that matches the data, the edit could not refresh it: the region
+		 * nvram_daemon reads back would then fail its check. */
+		else if (!nv.data_offset_checked)
+			rc = unifw_error_set(err, UNIFW_E_UNSUPPORTED, "NVRAM", pe->offset,
+					     "the BinRegion's stored checksum does not match its data (or its layout is not "
+					     "confirmed): an address changed in it could not be vouched for; restore the "
+					     "phone's NVRAM from a backup first");
 		else {
 			addr_json(o, "old", old_addr);
 			unifw_jv_set_str(o, "old_state", unifw_nvram_addr_state_name(st));
