@@ -286,6 +286,34 @@ static void edit_twice(void **state)
 	free(a);
 }
 
+/* The host's mke2fs defaults (metadata_csum, 64bit, ...): libext2fs keeps the checksums right through the
+ * overlay too. */
+static void default_features_image(void **state)
+{
+	struct fixture *f = *state;
+	char cmd[8300];
+	snprintf(cmd, sizeof cmd, "cd '%s' && PATH=$PATH:/usr/sbin:/sbin mke2fs -q -F -t ext4 -d root userdata.img 16M "
+		 ">/dev/null 2>&1", f->dir);
+	assert_true(run_ok(cmd));
+	struct unifw_stream s;
+	struct unifw_error e;
+	struct unifw_ext4_edit *ed = open_edit(f, &s);
+	uint8_t *a = pattern(9000, 6), *b = pattern(700, 8);
+	assert_int_equal(unifw_ext4_edit_replace_file(ed, "/nvram/APCFG/APRDEB/WIFI", a, 9000, &e), 0);
+	assert_int_equal(unifw_ext4_edit_mkdir(ed, "/nvram/md", 0771, 0, 1000, &e), 0);
+	assert_int_equal(unifw_ext4_edit_mkdir(ed, "/nvram/md/NVRAM", 0771, 0, 1000, &e), 0);
+	assert_int_equal(unifw_ext4_edit_create_file(ed, "/nvram/md/NVRAM/x", b, 700, 0660, 0, 1000, &e), 0);
+	assert_int_equal(unifw_ext4_edit_commit(ed, &e), 0);
+	apply(f, ed);
+	unifw_ext4_edit_free(ed);
+	unifw_stream_close(&s);
+	assert_fsck_clean(f->copy);
+	assert_file(f->copy, "/nvram/APCFG/APRDEB/WIFI", a, 9000);
+	assert_file(f->copy, "/nvram/md/NVRAM/x", b, 700);
+	free(a);
+	free(b);
+}
+
 /* ---- hostile bases ---- */
 
 static int open_mem(uint8_t *b, size_t len, struct unifw_error *e)
@@ -361,6 +389,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(create_files_and_dirs, setup, teardown),
 		cmocka_unit_test_setup_teardown(no_edit_no_changes, setup, teardown),
 		cmocka_unit_test_setup_teardown(edit_twice, setup, teardown),
+		cmocka_unit_test_setup_teardown(default_features_image, setup, teardown),
 		cmocka_unit_test_setup_teardown(hostile_bases_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(base_read_failure_is_reported, setup, teardown),
 	};
