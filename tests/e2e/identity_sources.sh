@@ -37,6 +37,18 @@ grep -q "entry of another phone (CID $cid" "$work/out.json" || fail "message: $(
 echo "ok another phone's entry refused (CID $cid named), nothing written"
 emmc="$work/e.img" # start_sim set it to the other phone's
 
+# a plain unifw backup folder of this phone (no vault keys, no /nvram tree): its four images, /nvram from the BinRegion
+start_sim "$emmc" --model "$m"
+"$UNIFW" backup -o "$work/bk" --identity --port "$PORT" --da "$DA" >/dev/null 2>"$work/err.txt" ||
+	fail "unifw backup --identity: $(tail -3 "$work/err.txt")"
+idw restore --from "$work/bk" --plan --json
+stop_sim
+[ "$rc" -eq 0 ] || fail "restore --plan from a backup folder: exit $rc: $(tail -3 "$work/err.txt")"
+[ "$(res result.source.kind)" = backup ] || fail "source kind $(res result.source.kind)"
+[ "$(res result.nvram_tree.source)" = binregion ] || fail "tree source $(res result.nvram_tree.source)"
+[ "$(res result.partitions.3.name)" = PROTECT_S ] || fail "partitions: $(res result.partitions)"
+echo "ok a unifw backup folder of this phone: NVRAM PRO_INFO PROTECT_F PROTECT_S, /nvram from the BinRegion (said so)"
+
 # an entry changed after the backup
 cp -a "$entry" "$work/tampered"
 python3 -c 'import sys; p=sys.argv[1]; b=bytearray(open(p,"rb").read()); b[100] ^= 1; open(p,"wb").write(b)' \
