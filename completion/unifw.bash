@@ -63,12 +63,12 @@ _unifw_sim()
 {
 	local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD - 1]}
 	case $prev in
-	--socket | --pty-link | --emmc | -o | --output | --preloader | --da)
+	--socket | --pty-link | --emmc | -o | --output | --preloader | --da | --package)
 		mapfile -t COMPREPLY < <(compgen -f -- "$cur")
 		return ;;
 	esac
 	if ((COMP_CWORD == 1)) && [[ $cur != -* ]]; then
-		mapfile -t COMPREPLY < <(compgen -W "models make-firmware make-emmc make-da flash-package erase boot" -- "$cur")
+		mapfile -t COMPREPLY < <(compgen -W "models make-firmware make-emmc make-da flash-package erase damage boot" -- "$cur")
 		return
 	fi
 	if [[ $cur == -* ]]; then

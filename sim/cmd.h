@@ -13,6 +13,7 @@ int sim_cmd_make_firmware(int argc, char **argv);
 int sim_cmd_make_emmc(int argc, char **argv);
 int sim_cmd_flash_package(int argc, char **argv);
 int sim_cmd_erase(int argc, char **argv);
+int sim_cmd_damage(int argc, char **argv);
 int sim_cmd_boot(int argc, char **argv);
 /* "unknown model" with the list of built-in ones; returns the usage exit status. */
 int sim_unknown_model(const char *name);

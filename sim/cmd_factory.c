@@ -4,6 +4,7 @@
  *   unifw-sim make-emmc --model NAME [--unit N] -o FILE [--seed N]
  *   unifw-sim flash-package --emmc FILE [--with-preloader] [--factory] [--only NAME,...] DIR
  *   unifw-sim erase --emmc FILE NAME...
+ *   unifw-sim damage --format-all-download --package DIR --emmc FILE
  *   unifw-sim boot --emmc FILE [--json] [--model NAME] */
 #include <errno.h>
 #include <getopt.h>
@@ -303,6 +304,53 @@ int sim_cmd_erase(int argc, char **argv)
 	if (rc == 0)
 		rc = sim_emmc_flush(e, &err);
 	sim_emmc_close(e);
+	return rc ? fail(&err) : 0;
+}
+
+/* ------------------------------------------------------------------ damage */
+
+int sim_cmd_damage(int argc, char **argv)
+{
+	const char *emmc = NULL, *pkg = NULL;
+	bool format_all = false;
+	static const struct option lo[] = { { "emmc", required_argument, NULL, 'e' },
+					    { "package", required_argument, NULL, 'p' },
+					    { "format-all-download", no_argument, NULL, 'f' },
+					    { "help", no_argument, NULL, 'h' },
+					    { NULL, 0, NULL, 0 } };
+	int c;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
+		if (c == 'e') {
+			emmc = optarg;
+		} else if (c == 'p') {
+			pkg = optarg;
+		} else if (c == 'f') {
+			format_all = true;
+		} else if (c == 'h') {
+			printf("usage: unifw-sim damage --format-all-download --package DIR --emmc FILE\n"
+			       "Does to the image what a user's tool does to a phone.\n"
+			       "--format-all-download: SP Flash Tool's \"Format All + Download\": the whole user area\n"
+			       "erased (NVRAM, PRO_INFO, PROTECT_F/S with it), then the package in DIR downloaded with\n"
+			       "its preloader (never DIR/factory/: the stock userdata.img has no /data/nvram). The phone\n"
+			       "then boots with IMEI null, a WiFi MAC made up at every boot and the default BT address.\n");
+			return 0;
+		} else {
+			return usage_error("damage", "bad option", NULL);
+		}
+	}
+	if (!format_all || !pkg || !emmc || optind < argc)
+		return usage_error("damage", "give --format-all-download --package DIR --emmc FILE", NULL);
+	struct sim_emmc *e = NULL;
+	struct unifw_error err = { 0 };
+	int rc = sim_emmc_open(emmc, &e, &err);
+	if (rc == 0)
+		rc = sim_format_all_download(e, pkg, &err);
+	if (rc == 0)
+		rc = sim_emmc_flush(e, &err);
+	sim_emmc_close(e);
+	if (rc == 0)
+		fprintf(stderr, "unifw-sim: %s: Format All + Download of %s done\n", emmc, pkg);
 	return rc ? fail(&err) : 0;
 }
 

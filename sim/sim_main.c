@@ -89,7 +89,8 @@ static void usage(FILE *f)
 		"  --unit N                  with --model: phone N of the model (default 1): its own CID serial,\n"
 		"                            WiFi MAC, BT address and NVRAM; an existing image must be that unit\n"
 		"  --verdict-file FILE       after FINISH write the boot evaluation (JSON) to FILE\n\n"
-		"       unifw-sim models | make-firmware | make-emmc | flash-package | erase | boot  (--help each)\n");
+		"       unifw-sim models | make-firmware | make-emmc | flash-package | erase | damage | boot\n"
+		"                 (--help each)\n");
 }
 
 __attribute__((format(printf, 1, 2))) static int usage_error(const char *fmt, ...)
@@ -763,7 +764,8 @@ int main(int argc, char **argv)
 		const char *name;
 		int (*run)(int argc, char **argv);
 	} cmds[] = { { "make-firmware", sim_cmd_make_firmware }, { "make-emmc", sim_cmd_make_emmc },
-		     { "flash-package", sim_cmd_flash_package }, { "erase", sim_cmd_erase }, { "boot", sim_cmd_boot } };
+		     { "flash-package", sim_cmd_flash_package }, { "erase", sim_cmd_erase }, { "damage", sim_cmd_damage },
+		     { "boot", sim_cmd_boot } };
 	for (size_t i = 0; argc >= 2 && i < sizeof cmds / sizeof *cmds; i++)
 		if (strcmp(argv[1], cmds[i].name) == 0)
 			return cmds[i].run(argc - 1, argv + 1);

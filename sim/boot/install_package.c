@@ -271,27 +271,39 @@ static int write_pmt(struct sim_emmc *e, const struct unifw_scatter *sc, struct 
 	return rc;
 }
 
+/* Load the package's scatter and check every target: a package that does not fit this phone is
+ * refused before a byte is written. sc is loaded (caller frees) whenever 0 is returned. */
+static int load_package(struct sim_emmc *e, const char *dir, const struct sim_flash_opts *o, struct unifw_scatter *sc,
+			struct unifw_error *err)
+{
+	char path[PATH_MAX];
+	snprintf(path, sizeof path, "%s/%s", dir, SIM_SCATTER_NAME);
+	int rc = unifw_scatter_load(path, sc, err);
+	if (rc)
+		return rc;
+	if (sc->storage[0] && strcasecmp(sc->storage, "EMMC"))
+		rc = unifw_error_set(err, UNIFW_E_UNSUPPORTED, path, UNIFW_NO_OFFSET,
+				     "storage %s: the virtual phone has an eMMC", sc->storage);
+	for (size_t i = 0; rc == 0 && i < sc->count; i++) {
+		const struct unifw_scatter_part *p = &sc->parts[i];
+		struct target t;
+		if (selected(o, p->name) && file_for(dir, p, o) && !is_boot_region(p))
+			rc = user_target(e, p, &t, err);
+	}
+	if (rc)
+		unifw_scatter_free(sc);
+	return rc;
+}
+
 int sim_flash_package(struct sim_emmc *e, const char *dir, const struct sim_flash_opts *o, struct unifw_error *err)
 {
 	static const struct sim_flash_opts none = { 0 };
 	if (!o)
 		o = &none;
-	char path[PATH_MAX];
-	snprintf(path, sizeof path, "%s/%s", dir, SIM_SCATTER_NAME);
 	struct unifw_scatter sc;
-	int rc = unifw_scatter_load(path, &sc, err);
+	int rc = load_package(e, dir, o, &sc, err);
 	if (rc)
 		return rc;
-	if (sc.storage[0] && strcasecmp(sc.storage, "EMMC"))
-		rc = unifw_error_set(err, UNIFW_E_UNSUPPORTED, path, UNIFW_NO_OFFSET,
-				     "storage %s: the virtual phone has an eMMC", sc.storage);
-	/* Every target first: a package that does not fit this phone is refused before a byte is written. */
-	for (size_t i = 0; rc == 0 && i < sc.count; i++) {
-		const struct unifw_scatter_part *p = &sc.parts[i];
-		struct target t;
-		if (selected(o, p->name) && file_for(dir, p, o) && !is_boot_region(p))
-			rc = user_target(e, p, &t, err);
-	}
 	for (size_t i = 0; rc == 0 && i < sc.count; i++) {
 		const struct unifw_scatter_part *p = &sc.parts[i];
 		const char *file = selected(o, p->name) ? file_for(dir, p, o) : NULL;
@@ -301,6 +313,22 @@ int sim_flash_package(struct sim_emmc *e, const char *dir, const struct sim_flas
 	if (rc == 0 && !o->only)
 		rc = write_pmt(e, &sc, err);
 	unifw_scatter_free(&sc);
+	return rc;
+}
+
+int sim_format_all_download(struct sim_emmc *e, const char *dir, struct unifw_error *err)
+{
+	const struct sim_flash_opts download = { .with_preloader = true };
+	struct unifw_scatter sc;
+	int rc = load_package(e, dir, &download, &sc, err); /* a package that does not fit: nothing erased */
+	if (rc == 0) {
+		unifw_scatter_free(&sc);
+		rc = sim_emmc_erase(e, SIM_PART_USER, 0, sim_emmc_geometry(e)->size[SIM_PART_USER], err);
+	}
+	if (rc == 0)
+		rc = sim_flash_package(e, dir, &download, err);
+	if (rc)
+		unifw_error_prefix(err, "Format All + Download: ");
 	return rc;
 }
 

@@ -43,6 +43,12 @@ int sim_emmc_create_from_model(const char *path, const struct sim_model *m, uint
 /* The same for an already opened (e.g. temporary) image of the model's geometry. */
 int sim_emmc_fill_from_model(struct sim_emmc *e, const struct sim_model *m, uint64_t seed, struct unifw_error *err);
 
+/* SP Flash Tool's "Format All + Download" (docs/sim.md "Damage"): the whole user area erased (NVRAM,
+ * PRO_INFO, PROTECT_F/S with it), then the package in dir downloaded with its preloader and the PMT,
+ * never DIR/factory/: the stock userdata.img carries no /data/nvram. A package that does not fit the
+ * phone is refused before anything is erased. */
+int sim_format_all_download(struct sim_emmc *e, const char *dir, struct unifw_error *err);
+
 /* Erase a partition found through the image's PMT (PRELOADER = boot1), like a "Format". */
 int sim_flash_erase(struct sim_emmc *e, const char *name, struct unifw_error *err);
 

@@ -1,6 +1,8 @@
 /* unifw-sim — ext4 images of the synthetic firmware: a staging directory, e2fsprogs' mke2fs -d (the
  * field's tool for a file system from a directory), then the project's sparse writer. */
 #include <errno.h>
+#include <et/com_err.h>
+#include <ext2fs/ext2fs.h>
 #include <fcntl.h>
 #include <ftw.h>
 #include <limits.h>
@@ -152,6 +154,45 @@ static int run_mke2fs(const char *staging, const char *label, const char *image,
 	return 0;
 }
 
+/* mke2fs -d copies each staged file's ctime (and the nanoseconds of its times), which no call can set:
+ * the same seed built in another second gave other bytes, so two units of one model (or two builds of
+ * one package) differed in their system images. Every inode's times are pinned to SIM_FS_TIME. The
+ * feature set has no metadata_csum, so an inode rewritten in place needs no checksum; the superblock is
+ * left as mke2fs wrote it. */
+static int pin_inode_times(const char *image, struct unifw_error *err)
+{
+	ext2_filsys fs = NULL;
+	errcode_t e = ext2fs_open(image, EXT2_FLAG_RW, 0, 0, unix_io_manager, &fs);
+	ext2_inode_scan scan = NULL;
+	if (!e)
+		e = ext2fs_open_inode_scan(fs, 0, &scan);
+	struct ext2_inode_large inode;
+	ext2_ino_t ino = 0;
+	while (!e && !(e = ext2fs_get_next_inode_full(scan, &ino, (struct ext2_inode *)&inode, sizeof inode)) && ino) {
+		if (!inode.i_links_count)
+			continue;
+		inode.i_atime = inode.i_ctime = inode.i_mtime = (uint32_t)SIM_FS_TIME;
+		if (inode.i_extra_isize >= 24) { /* ctime, mtime, atime _extra, crtime, crtime_extra */
+			inode.i_ctime_extra = inode.i_mtime_extra = inode.i_atime_extra = 0;
+			inode.i_crtime = (uint32_t)SIM_FS_TIME;
+			inode.i_crtime_extra = 0;
+		}
+		e = ext2fs_write_inode_full(fs, ino, (struct ext2_inode *)&inode, sizeof inode);
+	}
+	if (scan)
+		ext2fs_close_inode_scan(scan);
+	if (fs) {
+		fs->now = SIM_FS_TIME;
+		fs->flags &= ~EXT2_FLAG_DIRTY; /* the inode tables are written; the superblock stays mke2fs's */
+		errcode_t c = ext2fs_close_free(&fs);
+		e = e ? e : c;
+	}
+	if (e)
+		return unifw_error_set(err, UNIFW_E_LIBRARY, image, UNIFW_NO_OFFSET,
+				       "pinning the inode times (inode %u): libext2fs: %s", ino, error_message(e));
+	return 0;
+}
+
 static int make_sparse_file(const char *path, uint64_t size, struct unifw_error *err)
 {
 	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
@@ -173,6 +214,8 @@ int sim_make_ext4(const char *staging, uint64_t size, const char *label, const c
 	int rc = make_sparse_file(raw, size, err);
 	if (rc == 0)
 		rc = run_mke2fs(staging, label, raw, seed, err);
+	if (rc == 0)
+		rc = pin_inode_times(raw, err);
 	if (rc == 0 && sparse) {
 		struct unifw_sparse_write_opts opts = { .block_size = 4096 };
 		rc = unifw_sparse_write_file(raw, out_path, &opts, NULL, err);
