@@ -40,10 +40,10 @@ _unifw()
 	--to)
 		mapfile -t COMPREPLY < <(compgen -W "v1 plain braces" -- "$cur")
 		return ;;
-	-o | --output | --images | --backup-dir | --journal | --da | --preloader | --trace | --kernel | --ramdisk | --from)
+	-o | --output | --images | --backup-dir | --journal | --da | --preloader | --trace | --kernel | --ramdisk | --backup | --from)
 		mapfile -t COMPREPLY < <(compgen -f -- "$cur")
 		return ;;
-	--partition | --size | --chunk | --device-size | --pad-to | --max-size | --block-size | --range-size | --wait)
+	--partition | --size | --chunk | --device-size | --pad-to | --max-size | --block-size | --range-size | --wait | --cid | --keep)
 		return ;; # a value the user knows: nothing to offer
 	esac
 	if [[ $cur == -* ]]; then

@@ -26,7 +26,8 @@ struct unifw_erase_opts {
 	size_t count;
 	bool all_but_identity;         /* every user-area partition except identity, tables and reserved areas */
 	bool include_identity;         /* allow identity partitions that are named explicitly */
-	const char *backup_parent;     /* the identity backup goes to <parent>/identity-<UTC stamp> (NULL = ".") */
+	const char *backup_parent;     /* the identity backup (a vault entry, vault.h) goes to <parent>/identity-<UTC
+				        * stamp>; NULL = the identity vault, STATE/identity/<CID> */
 	const struct unifw_progress *progress;
 	/* Identity content found on the phone (idregion.h; unifw_erase_run scans and sets it): an erase that
 	 * overlaps one is refused, whatever the table calls the partition, unless it is an identity partition

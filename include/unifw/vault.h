@@ -78,8 +78,9 @@ void unifw_vault_list_free(struct unifw_vault_phone *phones, size_t count);
 /* Every file of an entry against its manifest's SHA-256 (the images and the nvram tree): a missing file or a
  * hash mismatch fails with UNIFW_E_FORMAT naming the entry, the file, the expected and the found digest. */
 int unifw_vault_entry_verify(const char *entry, struct unifw_error *err);
-/* The phone's newest entry that verifies and whose NVRAM passes the health check (idhealth.h: no IMEI record
- * missing); UNIFW_E_NOT_FOUND when there is none (the message says what was looked at). */
+/* The phone's newest entry that verifies and whose NVRAM passes the health check (idhealth.h: no verdict of
+ * level error, i.e. neither the IMEI record nor the calibration files missing from both copies);
+ * UNIFW_E_NOT_FOUND when there is none (the message names the newest entry refused and why). */
 int unifw_vault_newest_healthy(const uint8_t cid[16], char *entry, size_t cap, struct unifw_error *err);
 
 struct unifw_vault_prune_result {

@@ -15,7 +15,8 @@ static void usage(FILE *out)
 		"                    [--backup-dir DIR] [--json] [phone options]\n\n"
 		"Erase partitions of the phone's user area. A plan comes first (what is erased, why the rest is\n"
 		"kept); the preloader and the identity partitions (NVRAM, PRO_INFO, PROTECT_F, PROTECT_S) are\n"
-		"backed up into DIR/identity-<UTC stamp> before anything is erased. Identity content found on the\n"
+		"backed up into the identity vault (or DIR/identity-<UTC stamp>) before anything is erased, with the\n"
+		"/data/nvram folder of USRDATA (docs/identity.md). Identity content found on the\n"
 		"eMMC (NVRAM BinRegion, protect_f/protect_s ext4) is never erased under another name, and every erase\n"
 		"is verified by reading it back.\n\n"
 		"  --partition NAME     erase this partition (repeatable)\n"
@@ -24,7 +25,7 @@ static void usage(FILE *out)
 		"  --include-identity   allow identity partitions named with --partition\n"
 		"  --plan               show the plan and stop\n"
 		"  --yes                do not ask for confirmation (required when not on a terminal)\n"
-		"  --backup-dir DIR     where the identity backup goes (default: the current folder)\n"
+		"  --backup-dir DIR     where the identity backup goes (default: the vault, STATE/identity/<CID>)\n"
 		"  --json               JSON event lines, the result last\n"
 		"%s",
 		cli_phone_usage);

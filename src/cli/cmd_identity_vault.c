@@ -14,6 +14,7 @@
 #include "unifw/hash.h"
 #include "unifw/human.h"
 #include "unifw/idhealth.h"
+#include "unifw/io.h"
 #include "unifw/identify.h"
 #include "unifw/vault.h"
 
@@ -68,6 +69,24 @@ static size_t tree_files(const struct unifw_jv *m)
 	return n;
 }
 
+/* The --json result: what the entry holds (its manifest.json is the file format, docs/identity.md). */
+static struct unifw_jv *backup_result(const struct backup_run *r)
+{
+	struct unifw_jv *res = unifw_jv_object();
+	const struct unifw_jv *tree = unifw_jv_path(r->manifest, "vault.nvram_tree");
+	const char *note = unifw_jv_str(unifw_jv_path(r->manifest, "vault.nvram_tree_note"));
+	unifw_jv_set_str(res, "type", "vault_backup");
+	unifw_jv_set_str(res, "entry", r->entry);
+	unifw_jv_set_str(res, "reason", r->o.reason);
+	unifw_jv_set_str(res, "created", unifw_jv_str(unifw_jv_get(r->manifest, "created")));
+	unifw_jv_set_uint(res, "images", unifw_jv_len(unifw_jv_get(r->manifest, "partitions")));
+	unifw_jv_set_bool(res, "nvram_tree", tree && unifw_jv_type(tree) == UNIFW_JV_ARRAY);
+	unifw_jv_set_uint(res, "nvram_tree_files", tree_files(r->manifest));
+	if (note)
+		unifw_jv_set_str(res, "nvram_tree_note", note);
+	return res;
+}
+
 int cmd_identity_backup(int argc, char **argv)
 {
 	struct cli_phone_args pa = {0};
@@ -104,11 +123,7 @@ int cmd_identity_backup(int argc, char **argv)
 	if (json) {
 		struct unifw_jv *res = NULL;
 		if (rc == 0) {
-			res = unifw_jv_object();
-			unifw_jv_set_str(res, "type", "vault_entry");
-			unifw_jv_set_str(res, "entry", run.entry);
-			unifw_jv_set(res, "manifest", run.manifest);
-			run.manifest = NULL;
+			res = backup_result(&run);
 		}
 		int code = cli_json_result(res, rc < 0 ? &err : NULL);
 		unifw_jv_free(res);
@@ -160,6 +175,7 @@ static struct unifw_jv *entry_json(const struct unifw_vault_entry *e, bool *dama
 	struct unifw_jv *o = unifw_jv_object();
 	struct unifw_error err;
 	unifw_error_clear(&err);
+	unifw_jv_set_str(o, "type", "vault_entry");
 	unifw_jv_set_str(o, "name", e->name);
 	unifw_jv_set_str(o, "path", e->path);
 	unifw_jv_set_str(o, "created", e->created);
@@ -180,13 +196,10 @@ static struct unifw_jv *phone_json(const struct unifw_vault_phone *p, bool *dama
 {
 	struct unifw_jv *o = unifw_jv_object();
 	uint8_t cid[16];
+	unifw_jv_set_str(o, "type", "vault_phone");
 	unifw_jv_set_str(o, "cid", p->cid);
-	if (unifw_unhex(p->cid, cid, 16)) {
-		struct unifw_cid d;
-		unifw_cid_decode(cid, &d);
-		struct unifw_jv *x = unifw_jv_set_obj(o, "cid_decoded");
-		unifw_cid_to_json(cid, x);
-	}
+	if (unifw_unhex(p->cid, cid, 16))
+		unifw_cid_to_json(cid, unifw_jv_set_obj(o, "cid_decoded"));
 	struct unifw_jv *arr = unifw_jv_set_arr(o, "entries");
 	for (size_t i = 0; i < p->count; i++)
 		unifw_jv_push(arr, entry_json(&p->entries[i], damaged));
@@ -276,6 +289,7 @@ int cmd_identity_list(int argc, char **argv)
 		shown++;
 	}
 	struct unifw_jv *t = unifw_jv_set_obj(doc, "totals");
+	unifw_jv_set_str(t, "type", "vault_totals");
 	unifw_jv_set_uint(t, "phones", shown);
 	unifw_jv_set_uint(t, "entries", entries);
 	unifw_jv_set_uint(t, "bytes", bytes);
@@ -374,11 +388,13 @@ static struct unifw_jv *prune_plan(const struct unifw_vault_phone *phones, size_
 			continue;
 		unifw_vault_prune_select(p, a->keep, del);
 		struct unifw_jv *o = unifw_jv_push_obj(arr), *gone = NULL, *kept = NULL;
+		unifw_jv_set_str(o, "type", "prune_phone");
 		unifw_jv_set_str(o, "cid", p->cid);
 		gone = unifw_jv_set_arr(o, "deleted");
 		kept = unifw_jv_set_arr(o, "kept");
 		for (size_t k = 0; k < p->count; k++) {
 			struct unifw_jv *e = unifw_jv_push_obj(del[k] ? gone : kept);
+			unifw_jv_set_str(e, "type", "prune_entry");
 			unifw_jv_set_str(e, "name", p->entries[k].name);
 			unifw_jv_set_uint(e, "bytes", p->entries[k].bytes);
 			if (del[k]) {
@@ -511,18 +527,58 @@ static int show_job(void *ctx, struct unifw_phone *ph, struct unifw_error *err)
 	return unifw_idhealth_of_phone(ph, ctx, err);
 }
 
+/* A full `unifw backup` folder (no "vault" key) is checked in the file the health check reads, nvram.bin:
+ * hashing gigabytes of system images says nothing about the identity. */
+static int verify_nvram_bin(const char *dir, const struct unifw_jv *m, struct unifw_error *err)
+{
+	const struct unifw_jv *parts = unifw_jv_get(m, "partitions");
+	for (size_t i = 0; i < unifw_jv_len(parts); i++) {
+		const struct unifw_jv *p = unifw_jv_at(parts, i);
+		const char *file = unifw_jv_str(unifw_jv_get(p, "file")), *want = unifw_jv_str(unifw_jv_get(p, "sha256"));
+		if (!file || strcmp(file, "nvram.bin"))
+			continue;
+		char path[UNIFW_VAULT_PATH + 32], hex[65];
+		uint8_t digest[32];
+		struct unifw_stream st;
+		snprintf(path, sizeof path, "%s/nvram.bin", dir);
+		int rc = unifw_stream_open_file(&st, path, err);
+		if (!rc) {
+			rc = unifw_sha256_stream(&st, digest, err);
+			unifw_stream_close(&st);
+		}
+		if (rc)
+			return rc;
+		unifw_hex(digest, 32, hex);
+		if (!want || strcmp(hex, want))
+			return unifw_error_set(err, UNIFW_E_FORMAT, dir, UNIFW_NO_OFFSET,
+					       "backup damaged: nvram.bin has SHA-256 %s, the manifest says %s", hex,
+					       want ? want : "nothing");
+	}
+	return 0;
+}
+
 /* A folder with a manifest is checked against it first: a damaged backup is not judged as the phone. */
 static int show_folder(const char *dir, struct unifw_idhealth *h, struct unifw_error *err)
 {
 	char manifest[UNIFW_VAULT_PATH + 32], marker[UNIFW_VAULT_PATH + 32];
 	snprintf(manifest, sizeof manifest, "%s/manifest.json", dir);
 	snprintf(marker, sizeof marker, "%s/%s", dir, UNIFW_VAULT_INCOMPLETE);
-	if (access(manifest, F_OK) == 0 || access(marker, F_OK) == 0) {
-		int rc = unifw_vault_entry_verify(dir, err);
-		if (rc < 0)
-			return rc;
+	int rc = 0;
+	if (access(marker, F_OK) == 0) {
+		rc = unifw_vault_entry_verify(dir, err); /* refused as unfinished */
+	} else if (access(manifest, F_OK) == 0) {
+		uint8_t *buf = NULL;
+		size_t len = 0;
+		struct unifw_jv *m = NULL;
+		rc = unifw_file_read_all(manifest, 8u << 20, &buf, &len, err);
+		if (!rc)
+			rc = unifw_jv_parse((const char *)buf, len, manifest, 8u << 20, 16, &m, err);
+		if (!rc)
+			rc = unifw_jv_get(m, "vault") ? unifw_vault_entry_verify(dir, err) : verify_nvram_bin(dir, m, err);
+		unifw_jv_free(m);
+		free(buf);
 	}
-	return unifw_idhealth_of_folder(dir, h, err);
+	return rc < 0 ? rc : unifw_idhealth_of_folder(dir, h, err);
 }
 
 int cmd_identity_show(int argc, char **argv)

@@ -10,6 +10,7 @@
 #include <strings.h>
 
 #include "unifw/backup.h"
+#include "unifw/vault.h"
 
 static bool requested(const struct unifw_erase_opts *o, const char *name)
 {
@@ -256,11 +257,11 @@ int unifw_erase_run(struct unifw_phone *ph, const struct unifw_erase_opts *o, bo
 	if (plan_only || plan->erase_count == 0)
 		goto out;
 
-	char dir[4200];
-	if ((rc = unifw_backup_stamp_dir(o->backup_parent, "identity", dir, sizeof dir, err)) < 0)
-		goto out;
-	unifw_progress_note(o->progress, "info", "backing up the phone's identity partitions and preloader to %s", dir);
-	if ((rc = unifw_backup_identity(ph, dir, o->progress, NULL, err)) < 0 ||
+	char dir[UNIFW_VAULT_PATH];
+	/* a vault entry (the identity images and /data/nvram), in the vault unless --backup-dir says where */
+	struct unifw_vault_backup_opts vo = {.reason = "format", .phone_dir = o->backup_parent, .progress = o->progress,
+					     .cancel = o->cancel};
+	if ((rc = unifw_vault_backup(ph, &vo, dir, sizeof dir, NULL, err)) < 0 ||
 	    (rc = unifw_idregions_backup(unifw_idregion_read_phone, ph, regions, dir, err)) < 0) {
 		unifw_error_prefix(err, "identity backup before erasing (nothing was erased): ");
 		goto out;

@@ -11,6 +11,7 @@
 #include "unifw/archive.h"
 #include "unifw/hash.h"
 #include "unifw/io.h"
+#include "unifw/vault.h"
 
 /* ---------------------------------------------------------------- the package's preloader */
 
@@ -138,8 +139,6 @@ int unifw_flash_job_prepare(struct unifw_flash_job *j, const struct unifw_flash_
 
 static int locate_journal(struct unifw_flash_job *j, struct unifw_error *err)
 {
-	char hex[33];
-	unifw_hex(j->facts.cid, 16, hex);
 	int rc = 0;
 	if (j->o.journal)
 		snprintf(j->journal_path, sizeof j->journal_path, "%s", j->o.journal);
@@ -147,9 +146,8 @@ static int locate_journal(struct unifw_flash_job *j, struct unifw_error *err)
 		return rc;
 	if (j->o.backup_dir)
 		snprintf(j->backup_dir, sizeof j->backup_dir, "%s", j->o.backup_dir);
-	else if (snprintf(j->backup_dir, sizeof j->backup_dir, "%s/identity/%s", j->state, hex) >=
-		 (int)sizeof j->backup_dir)
-		return unifw_error_set(err, UNIFW_E_INVALID, j->state, UNIFW_NO_OFFSET, "path too long");
+	else if ((rc = unifw_vault_phone_dir(j->facts.cid, j->backup_dir, sizeof j->backup_dir, err)) != 0)
+		return rc; /* the identity vault: STATE/identity/<CID> */
 	return 0;
 }
 

@@ -7,6 +7,7 @@
 
 #include "unifw/backup.h"
 #include "unifw/identify.h"
+#include "unifw/vault.h"
 
 int unifw_flash_facts_read(struct unifw_phone *ph, struct unifw_flash_facts *f, struct unifw_error *err)
 {
@@ -52,8 +53,10 @@ static int dev_write(void *ctx, enum unifw_phone_part part, uint64_t off, uint64
 
 static int dev_backup(void *ctx, const char *dir, struct unifw_error *err)
 {
+	/* a vault entry (docs/identity.md): the identity images plus the /nvram tree of USRDATA */
+	struct unifw_vault_backup_opts o = {.reason = "flash"};
 	struct unifw_jv *summary = NULL;
-	int rc = unifw_backup_identity(ctx, dir, NULL, &summary, err);
+	int rc = unifw_vault_backup_into(ctx, dir, &o, &summary, err);
 	unifw_jv_free(summary);
 	return rc;
 }

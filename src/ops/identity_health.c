@@ -307,6 +307,7 @@ static void address_json(struct unifw_jv *o, const char *key, enum unifw_nvram_a
 
 static void copy_json(const struct unifw_idh_copy *c, struct unifw_jv *o)
 {
+	unifw_jv_set_str(o, "type", "identity_copy");
 	unifw_jv_set_bool(o, "available", c->available);
 	if (!c->available) {
 		unifw_jv_set_str(o, "note", c->note);
@@ -316,6 +317,7 @@ static void copy_json(const struct unifw_idh_copy *c, struct unifw_jv *o)
 	struct unifw_jv *files = unifw_jv_set_arr(o, "files");
 	for (size_t i = 0; i < c->file_count; i++) {
 		struct unifw_jv *f = unifw_jv_push_obj(files);
+		unifw_jv_set_str(f, "type", "nvram_file");
 		unifw_jv_set_str(f, "name", c->files[i].path);
 		unifw_jv_set_uint(f, "size", c->files[i].size);
 	}
@@ -325,6 +327,7 @@ static void copy_json(const struct unifw_idh_copy *c, struct unifw_jv *o)
 	for (size_t i = 0; i < c->item_count; i++) {
 		const struct unifw_idh_item *it = &c->items[i];
 		struct unifw_jv *x = unifw_jv_push_obj(items);
+		unifw_jv_set_str(x, "type", "identity_file");
 		unifw_jv_set_str(x, "name", it->path);
 		unifw_jv_set_str(x, "what", it->what);
 		unifw_jv_set_bool(x, "present", it->present);
@@ -345,6 +348,7 @@ void unifw_idhealth_to_json(const struct unifw_idhealth *h, struct unifw_jv *obj
 	struct unifw_jv *arr = unifw_jv_set_arr(obj, "verdicts");
 	for (size_t i = 0; i < h->verdict_count; i++) {
 		struct unifw_jv *v = unifw_jv_push_obj(arr);
+		unifw_jv_set_str(v, "type", "identity_verdict");
 		unifw_jv_set_str(v, "level", unifw_idh_level_name(h->verdict[i].level));
 		unifw_jv_set_str(v, "code", h->verdict[i].code);
 		unifw_jv_set_str(v, "text", h->verdict[i].text);
@@ -408,6 +412,7 @@ static int disk_read(void *ctx, const char *rel, size_t max, uint8_t **buf, size
 static int check_with_tree(const uint8_t *bin, size_t len, const char *tree_dir, const char *absent,
 			   struct unifw_idhealth *out, struct unifw_error *err)
 {
+	static const struct unifw_idh_file no_files[1]; /* an empty tree is a tree: files must not be NULL */
 	struct file_list l = {0};
 	struct stat st;
 	struct unifw_idh_tree t = {.read = disk_read, .ctx = (void *)tree_dir, .absent_note = absent};
@@ -417,7 +422,7 @@ static int check_with_tree(const uint8_t *bin, size_t len, const char *tree_dir,
 			free(l.v);
 			return unifw_error_set(err, UNIFW_E_NOMEM, tree_dir, UNIFW_NO_OFFSET, "out of memory");
 		}
-		t.files = l.v ? l.v : (struct unifw_idh_file[1]){{"", 0}};
+		t.files = l.v ? l.v : no_files;
 		t.count = l.n;
 	}
 	int rc = unifw_idhealth_check(bin, len, &t, out, err);

@@ -135,8 +135,10 @@ int ops_phone_ext4_open(struct unifw_phone *ph, const struct unifw_phone_layout 
 				     (unsigned long long)p->size);
 	if (!rc)
 		rc = e->s.pread(e->s.ctx, head, sizeof head, 0, err);
-	if (!rc && (rc = unifw_ext4_parse_super(head, sizeof head, name, &sb, err)) < 0)
+	if (!rc && (rc = unifw_ext4_parse_super(head, sizeof head, name, &sb, err)) < 0) {
+		unifw_error_prefix(err, "%s holds no ext4 file system (erased, encrypted or another one): ", name);
 		rc = UNIFW_E_FORMAT;
+	}
 	if (!rc)
 		rc = unifw_ext4_open(&e->s, &e->fs, err);
 	if (rc) {

@@ -98,6 +98,8 @@ static int copy_one(struct unifw_ext4 *fs, const char *tree, const struct ops_tr
 	if (!rc) {
 		unifw_sha256(buf, len, digest);
 		unifw_hex(digest, 32, hex);
+		/* "file": where it is in the entry, as the images' entries say it (unifw info checks it) */
+		unifw_jv_set_strf(o, "file", "%s/%s", UNIFW_VAULT_NVRAM_TREE, e->path);
 		unifw_jv_set_str(o, "sha256", hex);
 		unifw_jv_set_uint(o, "size", len);
 	}
@@ -192,8 +194,13 @@ int unifw_vault_backup_into(struct unifw_phone *ph, const char *dir, const struc
 	int rc = write_private(marker, (const uint8_t *)"unfinished\n", 11, err);
 	if (!rc && chmod(dir, 0700) < 0)
 		rc = unifw_error_sys(err, dir, "chmod 0700");
-	if (!rc)
+	if (!rc) {
 		rc = unifw_backup_identity(ph, dir, o->progress, &m, err);
+		/* no partition table: nothing was read; the caller may fill the folder another way (flash reads
+		 * the identity partitions where the package's scatter puts them), so the folder is left unmarked */
+		if (rc == UNIFW_E_NOT_FOUND)
+			unlink(marker);
+	}
 	if (!rc) {
 		struct unifw_jv *vault = unifw_jv_set_obj(m, "vault");
 		unifw_jv_set_str(vault, "reason", o->reason ? o->reason : "manual");
@@ -328,7 +335,12 @@ static int list_phone(const char *dir, struct unifw_vault_phone *p, struct unifw
 	struct dirent *de;
 	int rc = 0;
 	while (!rc && (de = readdir(d))) {
-		if (strncmp(de->d_name, ENTRY_PREFIX, strlen(ENTRY_PREFIX)) || strlen(de->d_name) >= 64)
+		char sub[PATH_CAP];
+		struct stat st;
+		/* entries are real folders: a link placed in the vault is not followed (nor deleted through) */
+		if (strncmp(de->d_name, ENTRY_PREFIX, strlen(ENTRY_PREFIX)) || strlen(de->d_name) >= 64 ||
+		    snprintf(sub, sizeof sub, "%s/%s", dir, de->d_name) >= (int)sizeof sub || lstat(sub, &st) < 0 ||
+		    !S_ISDIR(st.st_mode))
 			continue;
 		if (p->count == cap) {
 			size_t ncap = cap ? cap * 2 : 16;

@@ -183,10 +183,24 @@ void unifw_detect_unknown(const uint8_t *head, size_t head_len, uint64_t total_s
 	unifw_jv_set_str(obj, "hint", unknown_hint(head, head_len));
 }
 
+/* The modem's IMEI record (md/NVRAM/NVD_IMEI/MP0B_00N) as a file of its own, as a vault entry's nvram/ tree
+ * holds it: opaque and never shown, not even its first bytes (docs/identity.md). */
+static bool names_imei_record(const char *name)
+{
+	return strstr(name, "NVD_IMEI/") || strstr(name, "MP0B_00");
+}
+
 int unifw_detect_describe(struct unifw_stream *s, const uint8_t *head, size_t head_len, struct unifw_jv *obj,
 			  struct unifw_error *err)
 {
 	const struct unifw_format *f = unifw_detect_format(head, head_len, s->size);
+	if (!f && names_imei_record(s->name)) {
+		unifw_jv_set_str(obj, "type", "unknown");
+		if (s->size != UNIFW_SIZE_UNKNOWN)
+			unifw_jv_set_uint(obj, "size", s->size);
+		unifw_jv_set_str(obj, "hint", "the modem's IMEI record: opaque, its bytes are never shown");
+		return 0;
+	}
 	if (!f) {
 		unifw_detect_unknown(head, head_len, s->size, obj);
 		return 0;

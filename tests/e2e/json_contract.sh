@@ -84,6 +84,11 @@ emmc="$work/$m.img"
 "$SIM" make-emmc --model "$m" -o "$emmc" >/dev/null
 start_sim "$emmc" --model "$m"
 j identify 0 "$UNIFW" identify --port "$PORT" --da "$DA" --json
+j identity-backup 0 "$UNIFW" identity backup --port "$PORT" --da "$DA" --json
+j identity-show 0 "$UNIFW" identity show --port "$PORT" --da "$DA" --json
+j identity-show-backup 0 "$UNIFW" identity show --backup "$(ls -d "$UNIFW_STATE_DIR"/identity/*/identity-* | head -1)" --json
+j identity-list 0 "$UNIFW" identity list --json
+j identity-prune 0 "$UNIFW" identity prune --dry-run --json
 j backup 0 "$UNIFW" backup -o "$work/backup" --identity --port "$PORT" --da "$DA" --json
 j info-backup 0,3 "$UNIFW" info "$work/backup" --json
 j identity-restore-plan 0 "$UNIFW" identity restore --from "$work/backup" --plan --port "$PORT" --da "$DA" --json

@@ -1,10 +1,13 @@
 /* libFuzzer: the input bytes as an ext4 image through our libext2fs io_manager: describe,
- * open, list the root and read /build.prop (all bounded by the image size). */
+ * open, list the root and read /build.prop (all bounded by the image size), and the identity vault's
+ * bounded walk of the whole tree (lstat, readlink: src/ops/phone_ext4.c). */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "fuzz_driver.h"
+#include "ops/phone_ext4.h"
 #include "unifw/ext4.h"
 #include "unifw/io.h"
 #include "unifw/json.h"
@@ -28,6 +31,13 @@ static void fuzz_one(const uint8_t *d, size_t n)
 			free(ents);
 		if (unifw_ext4_read_file(fs, "/build.prop", 1 << 16, &buf, &len, NULL) == 0)
 			free(buf);
+		struct ops_tree t;
+		if (ops_ext4_walk(fs, "/", &t, NULL) == 0) {
+			for (size_t i = 0; i < t.count; i++) /* every name the walk kept is safe on the host */
+				if (t.v[i].path[0] == '/' || strstr(t.v[i].path, "../") || !strcmp(t.v[i].path, ".."))
+					abort();
+			ops_tree_free(&t);
+		}
 		unifw_ext4_close(fs);
 	}
 	unifw_stream_close(&s);

@@ -1,11 +1,13 @@
-/* libFuzzer: NVRAM BinRegion parse, address reads, an edit on a copy, and a rebuild of the
- * parsed file table through our writer. The IMEI record is never an edit target. */
+/* libFuzzer: NVRAM BinRegion parse, address reads, an edit on a copy, a rebuild of the
+ * parsed file table through our writer, and the identity health check (idhealth.h). The IMEI record is
+ * never an edit target. */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "fuzz_driver.h"
+#include "unifw/idhealth.h"
 #include "unifw/io.h"
 #include "unifw/json.h"
 #include "unifw/nvram.h"
@@ -52,6 +54,15 @@ static void fuzz_one(const uint8_t *d, size_t n)
 		if (unifw_nvram_patch_file(copy, n, UNIFW_NVRAM_IMEI, 0, mac, 1, NULL) != UNIFW_E_UNSAFE)
 			abort();
 		free(copy);
+	}
+	struct unifw_idhealth h;
+	if (unifw_idhealth_check(d, n, NULL, &h, NULL) == 0) {
+		struct unifw_jv *j = unifw_jv_object();
+		unifw_idhealth_to_json(&h, j);
+		if (!h.verdict_count)
+			abort(); /* every check ends with at least one verdict */
+		unifw_jv_free(j);
+		unifw_idhealth_free(&h);
 	}
 	struct unifw_stream s;
 	unifw_stream_from_mem(&s, d, n, "fuzz");
