@@ -1,6 +1,7 @@
 #!/bin/sh
 # Issue 11.5: `unifw identity restore` after SP Flash Tool's "Format All + Download" (model $1, default a516-like).
-# The damage: NVRAM, PRO_INFO, PROTECT_F, PROTECT_S erased and the stock userdata.img written (no /data/nvram):
+# The damage (unifw-sim damage --format-all-download): the user area erased, NVRAM, PRO_INFO, PROTECT_F and
+# PROTECT_S with it, and the stock package written, its userdata.img without /data/nvram:
 # the boot evaluation shows imei_null and a MAC that changes every boot. The restore (from the vault entry taken
 # before the damage) is cut in the middle of its writes, refuses to start over while the journal is open, and
 # --resume finishes it: the four identity partitions are byte-identical to before the damage, /nvram is back in
@@ -26,9 +27,10 @@ man="$entry/manifest.json"
 cp "$emmc" "$work/before.img"
 echo "ok $m: vault entry $(basename "$entry"), WiFi $mac, BT $bt"
 
-# SP Flash Tool "Format All + Download": identity erased, the stock userdata.img
-"$SIM" erase --emmc "$emmc" NVRAM PRO_INFO PROTECT_F PROTECT_S
-"$SIM" flash-package --emmc "$emmc" --only USRDATA "$work/fw" >/dev/null 2>&1
+# SP Flash Tool "Format All + Download" (the sim's damage helper): the user area erased, the stock package
+# (userdata.img without /data/nvram) downloaded
+"$SIM" damage --format-all-download --package "$work/fw" --emmc "$emmc" >/dev/null 2>&1 ||
+	fail "unifw-sim damage --format-all-download failed"
 set -- $(boot_nvram "$emmc")
 echo "$4" | grep -q imei_null || fail "damage: no imei_null ($*)"
 echo "$4" | grep -q mac_random_each_boot || fail "damage: no mac_random_each_boot ($*)"

@@ -61,8 +61,8 @@ stop_sim
 echo "ok an entry whose pro_info.bin changed is refused naming the file"
 
 # damage, then a raw nvram.bin the vault vouches for
-"$SIM" erase --emmc "$emmc" NVRAM PRO_INFO PROTECT_F PROTECT_S
-"$SIM" flash-package --emmc "$emmc" --only USRDATA "$work/fw" >/dev/null 2>&1
+"$SIM" damage --format-all-download --package "$work/fw" --emmc "$emmc" >/dev/null 2>&1 ||
+	fail "unifw-sim damage --format-all-download failed"
 mkdir "$work/readback"
 cp "$entry/nvram.bin" "$work/readback/NVRAM_0x400000"
 start_sim "$emmc" --model "$m"
