@@ -46,7 +46,7 @@ struct unifw_idrestore_opts {
 	 * entry or unifw backup folder (manifest.json), or a raw nvram.bin file. */
 	const char *from;
 	uint8_t addr[6];             /* set-mac / set-bt: the new address (unifw_nvram_parse_mac) */
-	bool plan_only;              /* plan and describe; nothing backed up, nothing written */
+	bool plan_only;              /* plan and describe; nothing backed up, nothing written (with resume: the saved plan) */
 	bool resume;                 /* continue the phone's interrupted identity write (any op) */
 	const struct unifw_progress *progress;
 	const struct unifw_cancel *cancel;

@@ -157,8 +157,8 @@ static int read_checked(const char *dir, const char *rel, const char *sha, size_
 {
 	char path[PATH_CAP];
 	if (!rel || !*rel || strstr(rel, "..") || rel[0] == '/')
-		return unifw_error_set(err, UNIFW_E_FORMAT, dir, UNIFW_NO_OFFSET, "the manifest names a file outside the folder: '%s'",
-				       rel ? rel : "(none)");
+		return unifw_error_set(err, UNIFW_E_FORMAT, dir, UNIFW_NO_OFFSET,
+				       "the manifest names a file outside the folder: '%s'", rel ? rel : "(none)");
 	snprintf(path, sizeof path, "%s/%s", dir, rel);
 	int rc = unifw_file_read_all(path, max, buf, len, err);
 	if (rc)
@@ -415,7 +415,8 @@ static bool rel_ok(const char *rel)
 }
 
 /* mkdir -p of the folders above /nvram/<rel>, with the given owner for the ones created. */
-static int make_parents(struct unifw_ext4_edit *ed, const char *rel, uint32_t uid, uint32_t gid, struct unifw_error *err)
+static int make_parents(struct unifw_ext4_edit *ed, const char *rel, uint32_t uid, uint32_t gid,
+			struct unifw_error *err)
 {
 	char path[UNIFW_EXT4_EDIT_MAX_PATH];
 	if (snprintf(path, sizeof path, "%s/%s", NVRAM_DIR, rel) >= (int)sizeof path)
@@ -615,7 +616,8 @@ static int plan_binregion_addr(struct job *j, bool bt, struct unifw_jv *o, struc
 			    : unifw_error_set(err, UNIFW_E_NOMEM, "NVRAM", UNIFW_NO_OFFSET, "out of memory");
 	struct unifw_nvram nv;
 	if (!rc && (rc = unifw_nvram_parse(p.b, (size_t)p.len, "NVRAM", &nv, err)) == 0) {
-		enum unifw_nvram_addr_state st = bt ? unifw_nvram_bt_addr(&nv, p.b, old_addr) : unifw_nvram_wifi_mac(&nv, p.b, old_addr);
+		enum unifw_nvram_addr_state st =
+			bt ? unifw_nvram_bt_addr(&nv, p.b, old_addr) : unifw_nvram_wifi_mac(&nv, p.b, old_addr);
 		if (st == UNIFW_NVRAM_ABSENT)
 			rc = unifw_error_set(err, UNIFW_E_NOT_FOUND, "NVRAM", UNIFW_NO_OFFSET, "the BinRegion has no %s file",
 					     bt ? UNIFW_NVRAM_BT_ADDR : UNIFW_NVRAM_WIFI);
@@ -782,6 +784,10 @@ static int resume(struct job *j, struct unifw_error *err)
 	unifw_jv_set_bool(j->res, "resumed", true);
 	unifw_jv_set_str(j->res, "source_path", jr.source);
 	plan_json(j);
+	if (j->o->plan_only) { /* what a resume would do, shown before the terminal's question */
+		unifw_jv_set_str(j->res, "state", jr.state);
+		return 0;
+	}
 	unifw_progress_note(j->o->progress, "info", "resuming the identity %s after %llu of %llu ranges", jr.op,
 			    (unsigned long long)jr.done, (unsigned long long)jr.total);
 	return execute(j, &jr, err);

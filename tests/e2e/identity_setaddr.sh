@@ -83,6 +83,31 @@ idw set-bt "$newbt" --yes --json
 [ "$rc" -ne 0 ] || fail "a cut set-bt succeeded"
 grep -q "to resume, run: unifw identity set-bt --resume" "$work/err.txt" || fail "no resume line: $(tail -3 "$work/err.txt")"
 stop_sim
+# a saved plan changed on disk to write over the MBR (its SHA-256 and the journal's made to agree): refused
+plan=$(ls "$UNIFW_STATE_DIR"/identity-restore/*.plan)
+journal=$(ls "$UNIFW_STATE_DIR"/identity-restore/*.journal)
+cp "$plan" "$work/plan.saved"
+cp "$journal" "$work/journal.saved"
+python3 - "$plan" "$journal" <<'PY'
+import hashlib, json, sys
+b = bytearray(open(sys.argv[1], "rb").read())
+b[84:92] = (0).to_bytes(8, "little")        # the first range's offset: user-area byte 0
+b[-32:] = hashlib.sha256(b[:-32]).digest()
+open(sys.argv[1], "wb").write(b)
+j = json.load(open(sys.argv[2])); j["plan_sha256"] = b[-32:].hex()
+json.dump(j, open(sys.argv[2], "w"))
+PY
+start_sim "$emmc" --model "$m" --trace-file "$work/trace3.txt"
+before=$(sha256sum "$emmc" | cut -d' ' -f1)
+idw set-bt --resume --yes --json
+stop_sim
+[ "$rc" -eq 3 ] || fail "a plan aimed outside NVRAM/USRDATA: exit $rc, expected 3: $(tail -2 "$work/out.json")"
+grep -q "outside NVRAM" "$work/out.json" || fail "message: $(tail -2 "$work/out.json")"
+! grep -q 'SDMMC_WRITE_DATA' "$work/trace3.txt" || fail "a write command reached the phone"
+[ "$(sha256sum "$emmc" | cut -d' ' -f1)" = "$before" ] || fail "the eMMC changed"
+cp "$work/plan.saved" "$plan"
+cp "$work/journal.saved" "$journal"
+echo "ok a saved plan aimed outside the identity partitions is refused on resume, nothing written"
 start_sim "$emmc" --model "$m"
 idw set-bt --resume --yes --json
 [ "$rc" -eq 0 ] || fail "set-bt --resume: exit $rc: $(tail -3 "$work/err.txt")"
