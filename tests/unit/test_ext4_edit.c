@@ -323,6 +323,7 @@ static int open_mem(uint8_t *b, size_t len, struct unifw_error *e)
 	unifw_stream_from_mem(&s, b, len, "base");
 	int rc = unifw_ext4_edit_open(&s, &ed, e);
 	unifw_ext4_edit_free(ed);
+	unifw_stream_close(&s);
 	return rc;
 }
 
