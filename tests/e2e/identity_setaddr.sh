@@ -24,6 +24,9 @@ for bad in 01:00:5e:00:00:01 00:00:00:00:00:00 ff:ff:ff:ff:ff:ff 00:11:22:33:44 
 	idw set-bt "$bad" --yes --json
 	[ "$rc" -eq 2 ] || fail "set-bt $bad: exit $rc, expected 2"
 done
+rc=0
+"$UNIFW" identity set-mac "$newmac" --port "$PORT" --da "$DA" </dev/null >"$work/out.json" 2>"$work/err.txt" || rc=$?
+[ "$rc" -eq 2 ] && grep -q "needs --yes" "$work/err.txt" || fail "no terminal, no --yes: exit $rc: $(cat "$work/err.txt")"
 idw set-mac "$newmac" --plan --json
 [ "$rc" -eq 0 ] || fail "set-mac --plan: exit $rc: $(tail -3 "$work/err.txt")"
 [ "$(res result.address.old)" = "$mac" ] || fail "old MAC $(res result.address.old), expected $mac"
@@ -31,7 +34,7 @@ idw set-mac "$newmac" --plan --json
 [ "$(res result.state)" = planned ] || fail "state $(res result.state)"
 ! grep -q 'SDMMC_WRITE_DATA' "$work/trace.txt" || fail "a write command reached the phone"
 [ "$(sha256sum "$emmc" | cut -d' ' -f1)" = "$before" ] || fail "the eMMC changed"
-echo "ok bad addresses refused (exit 2), --plan writes nothing"
+echo "ok bad addresses refused (exit 2), no --yes without a terminal refused, --plan writes nothing"
 
 # the manifest of a vault entry gives the partition table
 idw backup --json
