@@ -122,4 +122,35 @@ set -- $(boot_nvram "$emmc")
 [ "$2" = "$newmac" ] && [ "$3" = "$newbt" ] || fail "after set-bt: WiFi $2 BT $3, expected $newmac $newbt"
 [ "$1" = boots ] || fail "verdict $1 ($4)"
 echo "ok set-bt cut and resumed: boots with $newmac / $newbt"
+
+# on a terminal without --yes: the plan, then the question; "no" writes nothing
+start_sim "$emmc" --model "$m"
+before=$(sha256sum "$emmc" | cut -d' ' -f1)
+rc=0
+python3 - "$work/tty.txt" "$UNIFW" identity set-mac 00:90:4c:aa:bb:cc --port "$PORT" --da "$DA" <<'PY' || rc=$?
+import os, pty, subprocess, sys, time
+master, slave = pty.openpty()
+p = subprocess.Popen(sys.argv[2:], stdin=slave, stdout=slave, stderr=slave, close_fds=True)
+os.close(slave)
+out, answered = b"", False
+while True:
+    try:
+        chunk = os.read(master, 4096)
+    except OSError:
+        break
+    if not chunk:
+        break
+    out += chunk
+    if not answered and b"Type 'yes' to go on" in out:
+        os.write(master, b"no\n")
+        answered = True
+open(sys.argv[1], "wb").write(out)
+sys.exit(p.wait())
+PY
+stop_sim
+[ "$rc" -eq 1 ] || fail "answered no: exit $rc: $(cat "$work/tty.txt")"
+grep -q "wifi_mac: $newmac -> 00:90:4c:aa:bb:cc in the BinRegion" "$work/tty.txt" || fail "no plan shown: $(cat "$work/tty.txt")"
+grep -q "Nothing was written" "$work/tty.txt" || fail "no 'Nothing was written': $(cat "$work/tty.txt")"
+[ "$(sha256sum "$emmc" | cut -d' ' -f1)" = "$before" ] || fail "the eMMC changed after 'no'"
+echo "ok on a terminal: the plan, the question, 'no' writes nothing"
 echo "PASS"
