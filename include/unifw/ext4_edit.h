@@ -7,6 +7,8 @@
  * The base is hostile: the superblock is checked against the base's size, the group descriptors are checked
  * once (as e2fsck does first), a file system whose journal needs recovery is refused (writing under an
  * unreplayed journal would lose the writes at the next mount), and the memory the overlay may hold is capped.
+ * Only the primary superblock and group descriptors are rewritten (as the kernel does), so a small edit changes
+ * a few blocks: set-mac changes 2 KiB of USRDATA on the virtual phone.
  * Implemented in src/format/ext4_edit.c. */
 #ifndef UNIFW_EXT4_EDIT_H
 #define UNIFW_EXT4_EDIT_H

@@ -350,6 +350,9 @@ int unifw_ext4_edit_open(struct unifw_stream *base, struct unifw_ext4_edit **out
 				   &e->fs);
 	pending_edit = NULL;
 	if (!r) {
+		/* Only the primary superblock and descriptors are rewritten, as the kernel does: the backups keep
+		 * their bytes, so the change list holds no block in every other group of the partition. */
+		e->fs->flags |= EXT2_FLAG_MASTER_SB_ONLY;
 		/* Group descriptors pointing outside their group would send every allocation astray. */
 		r = ext2fs_check_desc(e->fs);
 		if (!r)
