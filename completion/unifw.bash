@@ -40,7 +40,7 @@ _unifw()
 	--to)
 		mapfile -t COMPREPLY < <(compgen -W "v1 plain braces" -- "$cur")
 		return ;;
-	-o | --output | --images | --backup-dir | --journal | --da | --preloader | --trace | --kernel | --ramdisk | --backup)
+	-o | --output | --images | --backup-dir | --journal | --da | --preloader | --trace | --kernel | --ramdisk | --backup | --from)
 		mapfile -t COMPREPLY < <(compgen -f -- "$cur")
 		return ;;
 	--partition | --only)

@@ -117,6 +117,10 @@ struct unifw_nvram_input {
 };
 int unifw_nvram_build(const struct unifw_nvram_input *files, size_t n, uint64_t region_size, uint8_t **out,
 		      size_t *out_len, struct unifw_error *err);
+/* The same with a File_Title_Header of header_counts counts: 10 (MT6572's libfile_op.h, what
+ * unifw_nvram_build writes) or 8 (the older variant the parser also reads); categories 0..header_counts-1. */
+int unifw_nvram_build_counts(const struct unifw_nvram_input *files, size_t n, uint64_t region_size,
+			     unsigned header_counts, uint8_t **out, size_t *out_len, struct unifw_error *err);
 
 bool unifw_nvram_probe(const uint8_t *head, size_t head_len, uint64_t total_size);
 /* {"type":"nvram","header_offset","header_counts","backup_flag","data_offset","checksum_ok",

@@ -440,9 +440,12 @@ int unifw_nvram_set_bt_addr(uint8_t *buf, size_t len, const uint8_t addr[6], str
 
 /* ---------------------------------------------------------------- writer */
 
-static int check_inputs(const struct unifw_nvram_input *files, size_t n, uint64_t region, uint64_t *dat,
-			struct unifw_error *err)
+static int check_inputs(const struct unifw_nvram_input *files, size_t n, uint64_t region, unsigned ncounts,
+			uint64_t *dat, struct unifw_error *err)
 {
+	if (ncounts != 8 && ncounts != 10)
+		return unifw_error_set(err, UNIFW_E_INVALID, NULL, UNIFW_NO_OFFSET,
+				       "header counts: expected 10 (MT6572 libfile_op.h) or 8, found %u", ncounts);
 	if (n == 0 || n > UNIFW_NVRAM_MAX_FILES)
 		return unifw_error_set(err, UNIFW_E_INVALID, NULL, UNIFW_NO_OFFSET, "file count: expected 1..%u, found %zu",
 				       UNIFW_NVRAM_MAX_FILES, n);
@@ -456,12 +459,13 @@ static int check_inputs(const struct unifw_nvram_input *files, size_t n, uint64_
 		bool printable = nl > 0 && nl < UNIFW_NVRAM_NAME_SIZE;
 		for (size_t k = 0; printable && k < nl; k++)
 			printable = files[i].name[k] >= 0x20 && files[i].name[k] <= 0x7E;
-		if (!printable || files[i].category > 9)
+		if (!printable || files[i].category >= ncounts)
 			return unifw_error_set(err, UNIFW_E_INVALID, files[i].name, UNIFW_NO_OFFSET,
-					       "file %zu: expected a printable name of 1..127 bytes and category 0..9", i);
+					       "file %zu: expected a printable name of 1..127 bytes and category 0..%u", i,
+					       ncounts - 1);
 		*dat += files[i].size;
 	}
-	uint64_t map = PREFIX + MAP_HEAD + header_size(10) + n * (uint64_t)UNIFW_NVRAM_TITLE_SIZE;
+	uint64_t map = PREFIX + MAP_HEAD + header_size(ncounts) + n * (uint64_t)UNIFW_NVRAM_TITLE_SIZE;
 	uint64_t data_blocks = (*dat + UNIFW_NVRAM_BLOCK - 1) / UNIFW_NVRAM_BLOCK;
 	if (map > UNIFW_NVRAM_BLOCK || 1 + data_blocks + 1 > region / UNIFW_NVRAM_BLOCK)
 		return unifw_error_set(err, UNIFW_E_TOO_BIG, NULL, UNIFW_NO_OFFSET,
@@ -472,9 +476,9 @@ static int check_inputs(const struct unifw_nvram_input *files, size_t n, uint64_
 }
 
 /* Map block: prefix, map head, header, titles (files grouped by category), 0xFF to 512 bytes. */
-static uint64_t write_map(uint8_t *b, const struct unifw_nvram_input *files, size_t n, uint64_t dat)
+static uint64_t write_map(uint8_t *b, const struct unifw_nvram_input *files, size_t n, uint64_t dat, unsigned ncounts)
 {
-	uint64_t map_size = MAP_HEAD + header_size(10) + n * (uint64_t)UNIFW_NVRAM_TITLE_SIZE;
+	uint64_t map_size = MAP_HEAD + header_size(ncounts) + n * (uint64_t)UNIFW_NVRAM_TITLE_SIZE;
 	uint64_t mem = (PREFIX + map_size + 511) / 512 * 512;
 	memset(b, 0xFF, (size_t)mem);
 	put_le32(b, (uint32_t)map_size);
@@ -483,10 +487,10 @@ static uint64_t write_map(uint8_t *b, const struct unifw_nvram_input *files, siz
 	put_le32(b + 12, 0);      /* checksum, filled in by the caller */
 	put_le32(b + 16, 0);      /* common / custom file counts of the CFG tables: unknown here */
 	put_le32(b + 20, 0);
-	uint8_t *h = b + PREFIX + MAP_HEAD, *t = h + header_size(10);
-	memset(h, 0, (size_t)header_size(10));
+	uint8_t *h = b + PREFIX + MAP_HEAD, *t = h + header_size(ncounts);
+	memset(h, 0, (size_t)header_size(ncounts));
 	uint32_t start = 0;
-	for (unsigned cat = 0; cat < 10; cat++) {
+	for (unsigned cat = 0; cat < ncounts; cat++) {
 		uint16_t cnt = 0;
 		for (size_t i = 0; i < n; i++) {
 			if (files[i].category != cat)
@@ -502,25 +506,31 @@ static uint64_t write_map(uint8_t *b, const struct unifw_nvram_input *files, siz
 		}
 		put_le16(h + 2 * cat, cnt);
 	}
-	put_le32(h + 20, (uint32_t)dat);               /* iFileBufLen: the data size */
-	put_le32(h + 24, UNIFW_NVRAM_DATA_FLAG);       /* BackupFlag */
+	put_le32(h + 2 * ncounts, (uint32_t)dat);          /* iFileBufLen: the data size */
+	put_le32(h + 2 * ncounts + 4, UNIFW_NVRAM_DATA_FLAG); /* BackupFlag */
 	return mem;
 }
 
 int unifw_nvram_build(const struct unifw_nvram_input *files, size_t n, uint64_t region_size, uint8_t **out,
 		      size_t *out_len, struct unifw_error *err)
 {
+	return unifw_nvram_build_counts(files, n, region_size, 10, out, out_len, err);
+}
+
+int unifw_nvram_build_counts(const struct unifw_nvram_input *files, size_t n, uint64_t region_size,
+			     unsigned header_counts, uint8_t **out, size_t *out_len, struct unifw_error *err)
+{
 	uint64_t region = region_size ? region_size : UNIFW_NVRAM_DEFAULT_REGION, dat = 0;
-	int rc = check_inputs(files, n, region, &dat, err);
+	int rc = check_inputs(files, n, region, header_counts, &dat, err);
 	if (rc)
 		return rc;
 	uint8_t *b = calloc(1, (size_t)region);
 	if (!b)
 		return unifw_error_set(err, UNIFW_E_NOMEM, NULL, UNIFW_NO_OFFSET, "out of memory");
-	uint64_t mem = write_map(b, files, n, dat);
+	uint64_t mem = write_map(b, files, n, dat, header_counts);
 	uint8_t *d = b + UNIFW_NVRAM_BLOCK;
 	memset(d, 0xFF, (size_t)((dat + UNIFW_NVRAM_BLOCK - 1) / UNIFW_NVRAM_BLOCK * UNIFW_NVRAM_BLOCK));
-	for (unsigned cat = 0; cat < 10; cat++)
+	for (unsigned cat = 0; cat < header_counts; cat++)
 		for (size_t i = 0; i < n; i++)
 			if (files[i].category == cat) {
 				if (files[i].size)

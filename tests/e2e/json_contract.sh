@@ -91,6 +91,8 @@ j identity-list 0 "$UNIFW" identity list --json
 j identity-prune 0 "$UNIFW" identity prune --dry-run --json
 j backup 0 "$UNIFW" backup -o "$work/backup" --identity --port "$PORT" --da "$DA" --json
 j info-backup 0,3 "$UNIFW" info "$work/backup" --json
+j identity-restore-plan 0 "$UNIFW" identity restore --from "$work/backup" --plan --port "$PORT" --da "$DA" --json
+j identity-set-mac-plan 0 "$UNIFW" identity set-mac 00:90:4c:12:34:56 --plan --port "$PORT" --da "$DA" --json
 j format-plan 0 "$UNIFW" format --partition CACHE --plan --backup-dir "$work" --port "$PORT" --da "$DA" --json
 j format-error 1 "$UNIFW" format --partition NO_SUCH --plan --port "$PORT" --da "$DA" --json
 grep -q '"type":"error"' "$out/format-error.json" || fail "format-error: no error object in the result event"

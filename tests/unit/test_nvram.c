@@ -225,6 +225,74 @@ static void set_mac_and_bt_keep_checksums(void **state)
 	free(b);
 }
 
+/* Issue 11.6: set-mac / set-bt on both header variants change exactly the six address bytes, the stored
+ * checksum and its copy in the bitmap block: every other byte of the region is the same. */
+static void assert_only_changed(const uint8_t *orig, const uint8_t *now, size_t len, const uint64_t *at,
+				const size_t *n, size_t spans)
+{
+	for (size_t i = 0; i < len; i++) {
+		bool allowed = false;
+		for (size_t k = 0; k < spans; k++)
+			allowed |= i >= at[k] && i < at[k] + n[k];
+		if (!allowed && orig[i] != now[i])
+			fail_msg("byte 0x%zx changed (0x%02x -> 0x%02x)", i, orig[i], now[i]);
+	}
+}
+
+static void set_addresses_touch_nothing_else(void **state)
+{
+	(void)state;
+	for (unsigned counts = 8; counts <= 10; counts += 2) {
+		struct unifw_nvram_input in[8];
+		size_t n = sample_files(in, my_mac, my_bt);
+		in[3].category = 2; /* the 8-count header has categories 0..7 */
+		uint8_t *b, *orig, mac[6] = {0x00, 0x90, 0x4C, 0x01, 0x02, 0x03};
+		size_t len;
+		struct unifw_error e;
+		assert_int_equal(unifw_nvram_build_counts(in, n, 0, counts, &b, &len, &e), 0);
+		orig = malloc(len);
+		memcpy(orig, b, len);
+		struct unifw_nvram nv;
+		assert_int_equal(unifw_nvram_parse(b, len, "n", &nv, &e), 0);
+		assert_int_equal(nv.header_counts, counts);
+		assert_true(nv.data_offset_checked);
+		const struct unifw_nvram_file *w = unifw_nvram_find(&nv, UNIFW_NVRAM_WIFI);
+		const struct unifw_nvram_file *t = unifw_nvram_find(&nv, UNIFW_NVRAM_BT_ADDR);
+		uint64_t nblocks = len / UNIFW_NVRAM_BLOCK;
+		uint64_t cs = nv.header_offset - 12, copy_cs = (nblocks - 1) * UNIFW_NVRAM_BLOCK + 3 * nblocks + 4 + 12;
+		uint64_t at[4] = {w->offset + UNIFW_NVRAM_WIFI_MAC_OFFSET, t->offset, cs, copy_cs};
+		size_t sz[4] = {6, 6, 4, 4};
+		unifw_nvram_free(&nv);
+
+		assert_int_equal(unifw_nvram_set_wifi_mac(b, len, mac, &e), 0);
+		assert_only_changed(orig, b, len, at, sz, 4);
+		assert_int_equal(unifw_nvram_set_bt_addr(b, len, mac, &e), 0);
+		assert_only_changed(orig, b, len, at, sz, 4);
+		assert_memory_equal(b + at[0], mac, 6);
+		assert_memory_equal(b + at[1], mac, 6);
+		assert_memory_not_equal(b + cs, orig + cs, 4);
+		assert_memory_equal(b + copy_cs, b + cs, 4);
+		uint32_t stored = 0, dat = 0;
+		get_le32(b, len, cs, &stored);
+		get_le32(b, len, 4, &dat);
+		assert_int_equal(stored, unifw_nvram_checksum(b + UNIFW_NVRAM_BLOCK, dat));
+		assert_int_equal(unifw_nvram_parse(b, len, "n", &nv, &e), 0);
+		assert_true(nv.data_offset_checked);
+		unifw_nvram_free(&nv);
+		free(orig);
+		free(b);
+	}
+	struct unifw_nvram_input in[8];
+	size_t n = sample_files(in, my_mac, my_bt);
+	uint8_t *b;
+	size_t len;
+	struct unifw_error e;
+	in[2].category = 8; /* no ninth count in the 8-count header */
+	assert_int_equal(unifw_nvram_build_counts(in, n, 0, 8, &b, &len, &e), UNIFW_E_INVALID);
+	in[2].category = 1;
+	assert_int_equal(unifw_nvram_build_counts(in, n, 0, 9, &b, &len, &e), UNIFW_E_INVALID);
+}
+
 static void imei_record_is_never_a_target(void **state)
 {
 	(void)state;
@@ -388,6 +456,7 @@ int main(void)
 		cmocka_unit_test(hostile_tables_name_offsets),
 		cmocka_unit_test(writer_rejects_bad_input),
 		cmocka_unit_test(checksum_matches_libfile_op_rule),
+		cmocka_unit_test(set_addresses_touch_nothing_else),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
