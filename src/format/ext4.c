@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "format/ext4_internal.h"
 #include "util/bytes.h"
 
 #define SB_OFF UNIFW_EXT4_SUPERBLOCK_OFFSET
@@ -144,12 +145,10 @@ static _Thread_local struct unifw_stream *pending_stream;
 
 static struct struct_io_manager stream_io_manager;
 
-static errcode_t sio_open(const char *name, int flags, io_channel *channel)
+/* The channel pieces shared with ext4_edit.c's overlay manager (ext4_internal.h). */
+errcode_t ext4_channel_new(const char *name, io_manager manager, void *private_data, io_channel *channel)
 {
 	io_channel io;
-	(void)flags;
-	if (!pending_stream)
-		return EXT2_ET_BAD_DEVICE_NAME;
 	errcode_t r = ext2fs_get_memzero(sizeof(struct struct_io_channel), &io);
 	if (r)
 		return r;
@@ -160,15 +159,15 @@ static errcode_t sio_open(const char *name, int flags, io_channel *channel)
 	}
 	strcpy(io->name, name);
 	io->magic = EXT2_ET_MAGIC_IO_CHANNEL;
-	io->manager = &stream_io_manager;
+	io->manager = manager;
 	io->block_size = 1024;
 	io->refcount = 1;
-	io->private_data = pending_stream;
+	io->private_data = private_data;
 	*channel = io;
 	return 0;
 }
 
-static errcode_t sio_close(io_channel io)
+errcode_t ext4_channel_close(io_channel io)
 {
 	if (--io->refcount > 0)
 		return 0;
@@ -177,12 +176,20 @@ static errcode_t sio_close(io_channel io)
 	return 0;
 }
 
-static errcode_t sio_set_blksize(io_channel io, int blksize)
+errcode_t ext4_channel_set_blksize(io_channel io, int blksize)
 {
 	if (blksize <= 0)
 		return EXT2_ET_INVALID_ARGUMENT;
 	io->block_size = blksize;
 	return 0;
+}
+
+static errcode_t sio_open(const char *name, int flags, io_channel *channel)
+{
+	(void)flags;
+	if (!pending_stream)
+		return EXT2_ET_BAD_DEVICE_NAME;
+	return ext4_channel_new(name, &stream_io_manager, pending_stream, channel);
 }
 
 static errcode_t sio_read_blk64(io_channel io, unsigned long long block, int count, void *data)
@@ -235,8 +242,8 @@ static struct struct_io_manager stream_io_manager = {
 	.magic = EXT2_ET_MAGIC_IO_MANAGER,
 	.name = "unifw stream I/O manager",
 	.open = sio_open,
-	.close = sio_close,
-	.set_blksize = sio_set_blksize,
+	.close = ext4_channel_close,
+	.set_blksize = ext4_channel_set_blksize,
 	.read_blk = sio_read_blk,
 	.write_blk = sio_write_blk,
 	.flush = sio_flush,

@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "unifw/ext4.h"
+#include "format/ext4_internal.h"
 #include "util/bytes.h"
 
 #define UNIT 1024u
@@ -177,43 +178,10 @@ static struct struct_io_manager overlay_io_manager;
 
 static errcode_t oio_open(const char *name, int flags, io_channel *channel)
 {
-	io_channel io;
 	(void)flags;
 	if (!pending_edit)
 		return EXT2_ET_BAD_DEVICE_NAME;
-	errcode_t r = ext2fs_get_memzero(sizeof(struct struct_io_channel), &io);
-	if (r)
-		return r;
-	r = ext2fs_get_mem(strlen(name) + 1, &io->name);
-	if (r) {
-		ext2fs_free_mem(&io);
-		return r;
-	}
-	strcpy(io->name, name);
-	io->magic = EXT2_ET_MAGIC_IO_CHANNEL;
-	io->manager = &overlay_io_manager;
-	io->block_size = 1024;
-	io->refcount = 1;
-	io->private_data = pending_edit;
-	*channel = io;
-	return 0;
-}
-
-static errcode_t oio_close(io_channel io)
-{
-	if (--io->refcount > 0)
-		return 0;
-	ext2fs_free_mem(&io->name);
-	ext2fs_free_mem(&io);
-	return 0;
-}
-
-static errcode_t oio_set_blksize(io_channel io, int blksize)
-{
-	if (blksize <= 0)
-		return EXT2_ET_INVALID_ARGUMENT;
-	io->block_size = blksize;
-	return 0;
+	return ext4_channel_new(name, &overlay_io_manager, pending_edit, channel);
 }
 
 /* The byte range of a block request, inside the base (count < 0: a byte count). */
@@ -276,8 +244,8 @@ static struct struct_io_manager overlay_io_manager = {
 	.magic = EXT2_ET_MAGIC_IO_MANAGER,
 	.name = "unifw overlay I/O manager",
 	.open = oio_open,
-	.close = oio_close,
-	.set_blksize = oio_set_blksize,
+	.close = ext4_channel_close,
+	.set_blksize = ext4_channel_set_blksize,
 	.read_blk = oio_read_blk,
 	.write_blk = oio_write_blk,
 	.flush = oio_flush,
