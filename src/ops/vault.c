@@ -401,7 +401,8 @@ int unifw_vault_list(const char *root, struct unifw_vault_phone **phones, size_t
 		}
 		struct unifw_vault_phone *p = &(*phones)[*count];
 		memset(p, 0, sizeof *p);
-		snprintf(p->cid, sizeof p->cid, "%s", de->d_name);
+		memcpy(p->cid, de->d_name, 32); /* is_hex_name checked: exactly 32 hex digits */
+		p->cid[32] = 0;
 		for (char *c = p->cid; *c; c++)
 			*c = (char)(*c >= 'A' && *c <= 'F' ? *c - 'A' + 'a' : *c);
 		(*count)++;
