@@ -127,10 +127,13 @@ int cmd_identity_backup(int argc, char **argv)
 		}
 		int code = cli_json_result(res, rc < 0 ? &err : NULL);
 		unifw_jv_free(res);
+		unifw_jv_free(run.manifest);
 		return cli_job_exit(rc, code);
 	}
-	if (rc < 0)
+	if (rc < 0) {
+		unifw_jv_free(run.manifest);
 		return cli_job_exit(rc, cli_error(&err));
+	}
 	const struct unifw_jv *tree = unifw_jv_path(run.manifest, "vault.nvram_tree");
 	fprintf(stderr, "Identity backup complete: %zu images%s", unifw_jv_len(unifw_jv_get(run.manifest, "partitions")),
 		tree && unifw_jv_type(tree) == UNIFW_JV_ARRAY ? "" : "\n");
