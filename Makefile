@@ -8,7 +8,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 BUILD ?= build
 ASAN_BUILD ?= build-asan
 FUZZ_BUILD ?= build-fuzz
-FUZZ_SECONDS ?= 8
+FUZZ_SECONDS ?= 6
 
 .PHONY: all deps build demo check test asan fuzz-smoke bench clean
 
