@@ -362,27 +362,22 @@ static int lookup(struct unifw_ext4 *e, const char *path, ext2_ino_t *ino, struc
 	return r ? lib_error(err, where, UNIFW_NO_OFFSET, r, "looking up the path") : 0;
 }
 
-int unifw_ext4_read_file(struct unifw_ext4 *e, const char *path, size_t max, uint8_t **buf, size_t *len,
-			 struct unifw_error *err)
+int ext4_read_inode_file(ext2_filsys fs, ext2_ino_t ino, const struct ext2_inode *inode, const char *path, size_t max,
+			 ext4_lib_error_fn report, void *ctx, uint8_t **buf, size_t *len, struct unifw_error *err)
 {
-	ext2_ino_t ino;
-	struct ext2_inode inode;
-	int rc = lookup(e, path, &ino, &inode, err);
-	if (rc)
-		return rc;
-	if (!LINUX_S_ISREG(inode.i_mode))
+	if (!LINUX_S_ISREG(inode->i_mode))
 		return unifw_error_set(err, UNIFW_E_INVALID, path, UNIFW_NO_OFFSET, "not a regular file (mode 0%o)",
-				       inode.i_mode);
-	uint64_t size = EXT2_I_SIZE(&inode);
+				       inode->i_mode);
+	uint64_t size = EXT2_I_SIZE(inode);
 	if (max > UNIFW_EXT4_MAX_FILE)
 		max = UNIFW_EXT4_MAX_FILE;
 	if (size > max)
 		return unifw_error_set(err, UNIFW_E_TOO_BIG, path, UNIFW_NO_OFFSET, "file is %llu bytes; limit %zu",
 				       (unsigned long long)size, max);
 	ext2_file_t f;
-	errcode_t r = ext2fs_file_open(e->fs, ino, 0, &f);
+	errcode_t r = ext2fs_file_open(fs, ino, 0, &f);
 	if (r)
-		return lib_error(err, path, UNIFW_NO_OFFSET, r, "opening the file");
+		return report(ctx, err, path, UNIFW_NO_OFFSET, r, "opening the file");
 	uint8_t *b = malloc(size ? (size_t)size : 1);
 	size_t got = 0;
 	while (b && got < size) {
@@ -397,13 +392,29 @@ int unifw_ext4_read_file(struct unifw_ext4 *e, const char *path, size_t max, uin
 		return unifw_error_set(err, UNIFW_E_NOMEM, path, UNIFW_NO_OFFSET, "out of memory");
 	if (r || got != size) {
 		free(b);
-		return r ? lib_error(err, path, got, r, "reading the file")
+		return r ? report(ctx, err, path, got, r, "reading the file")
 			 : unifw_error_set(err, UNIFW_E_TRUNCATED, path, got, "file ends after %zu of %llu bytes", got,
 					   (unsigned long long)size);
 	}
 	*buf = b;
 	*len = got;
 	return 0;
+}
+
+static int stream_lib_error(void *ctx, struct unifw_error *err, const char *where, uint64_t off, errcode_t code,
+			    const char *what)
+{
+	(void)ctx;
+	return lib_error(err, where, off, code, what);
+}
+
+int unifw_ext4_read_file(struct unifw_ext4 *e, const char *path, size_t max, uint8_t **buf, size_t *len,
+			 struct unifw_error *err)
+{
+	ext2_ino_t ino;
+	struct ext2_inode inode;
+	int rc = lookup(e, path, &ino, &inode, err);
+	return rc ? rc : ext4_read_inode_file(e->fs, ino, &inode, path, max, stream_lib_error, NULL, buf, len, err);
 }
 
 struct dir_ctx {

@@ -428,6 +428,14 @@ int unifw_ext4_edit_stat(struct unifw_ext4_edit *e, const char *path, struct uni
 	return 0;
 }
 
+/* ext4_read_inode_file's way of saying a libext2fs failure: the overlay's (no byte offset: it names a path). */
+static int overlay_lib_error(void *ctx, struct unifw_error *err, const char *where, uint64_t off, errcode_t code,
+			     const char *what)
+{
+	(void)off;
+	return lib_error(ctx, err, where, code, what);
+}
+
 int unifw_ext4_edit_read_file(struct unifw_ext4_edit *e, const char *path, size_t max, uint8_t **buf, size_t *len,
 			      struct unifw_error *err)
 {
@@ -436,42 +444,7 @@ int unifw_ext4_edit_read_file(struct unifw_ext4_edit *e, const char *path, size_
 	int rc = check_open(e, path, err);
 	if (!rc)
 		rc = lookup(e, path, &ino, &inode, err);
-	if (rc)
-		return rc;
-	if (!LINUX_S_ISREG(inode.i_mode))
-		return unifw_error_set(err, UNIFW_E_INVALID, path, UNIFW_NO_OFFSET, "not a regular file (mode 0%o)",
-				       inode.i_mode);
-	uint64_t size = EXT2_I_SIZE(&inode);
-	if (max > UNIFW_EXT4_MAX_FILE)
-		max = UNIFW_EXT4_MAX_FILE;
-	if (size > max)
-		return unifw_error_set(err, UNIFW_E_TOO_BIG, path, UNIFW_NO_OFFSET, "file is %llu bytes; limit %zu",
-				       (unsigned long long)size, max);
-	ext2_file_t f;
-	errcode_t r = ext2fs_file_open(e->fs, ino, 0, &f);
-	if (r)
-		return lib_error(e, err, path, r, "opening the file");
-	uint8_t *b = malloc(size ? (size_t)size : 1);
-	size_t got = 0;
-	while (b && got < size) {
-		unsigned int n = 0;
-		r = ext2fs_file_read(f, b + got, (unsigned int)(size - got), &n);
-		if (r || n == 0)
-			break;
-		got += n;
-	}
-	ext2fs_file_close(f);
-	if (!b)
-		return unifw_error_set(err, UNIFW_E_NOMEM, path, UNIFW_NO_OFFSET, "out of memory");
-	if (r || got != size) {
-		free(b);
-		return r ? lib_error(e, err, path, r, "reading the file")
-			 : unifw_error_set(err, UNIFW_E_TRUNCATED, path, got, "file ends after %zu of %llu bytes", got,
-					   (unsigned long long)size);
-	}
-	*buf = b;
-	*len = got;
-	return 0;
+	return rc ? rc : ext4_read_inode_file(e->fs, ino, &inode, path, max, overlay_lib_error, e, buf, len, err);
 }
 
 /* Write data from byte 0 of an open inode and make its size exactly len (blocks past it are freed). */
