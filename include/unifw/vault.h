@@ -75,6 +75,13 @@ struct unifw_vault_phone {
 int unifw_vault_list(const char *root, struct unifw_vault_phone **phones, size_t *count, struct unifw_error *err);
 void unifw_vault_list_free(struct unifw_vault_phone *phones, size_t count);
 
+/* The manifest.json of a vault entry or a unifw backup folder, parsed (at most 8 MiB, nesting 16: the files
+ * unifw writes are a few KiB deep 5). The one reader of it for the vault, identity restore and --repartition;
+ * a missing file fails with the I/O error of opening it (sys_errno ENOENT). */
+int unifw_vault_manifest_load(const char *dir, struct unifw_jv **manifest, struct unifw_error *err);
+/* Its partitions[] object whose "name" is `name` (any case), or NULL. */
+const struct unifw_jv *unifw_vault_manifest_part(const struct unifw_jv *manifest, const char *name);
+
 /* Every file of an entry against its manifest's SHA-256 (the images and the nvram tree): a missing file or a
  * hash mismatch fails with UNIFW_E_FORMAT naming the entry, the file, the expected and the found digest. */
 int unifw_vault_entry_verify(const char *entry, struct unifw_error *err);

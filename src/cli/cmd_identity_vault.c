@@ -570,16 +570,11 @@ static int show_folder(const char *dir, struct unifw_idhealth *h, struct unifw_e
 	if (access(marker, F_OK) == 0) {
 		rc = unifw_vault_entry_verify(dir, err); /* refused as unfinished */
 	} else if (access(manifest, F_OK) == 0) {
-		uint8_t *buf = NULL;
-		size_t len = 0;
 		struct unifw_jv *m = NULL;
-		rc = unifw_file_read_all(manifest, 8u << 20, &buf, &len, err);
-		if (!rc)
-			rc = unifw_jv_parse((const char *)buf, len, manifest, 8u << 20, 16, &m, err);
+		rc = unifw_vault_manifest_load(dir, &m, err);
 		if (!rc)
 			rc = unifw_jv_get(m, "vault") ? unifw_vault_entry_verify(dir, err) : verify_nvram_bin(dir, m, err);
 		unifw_jv_free(m);
-		free(buf);
 	}
 	return rc < 0 ? rc : unifw_idhealth_of_folder(dir, h, err);
 }

@@ -26,6 +26,7 @@
 #include "unifw/hash.h"
 #include "unifw/io.h"
 #include "unifw/json.h"
+#include "unifw/vault.h"
 #include "util/bytes.h"
 
 extern char **environ;
@@ -449,41 +450,18 @@ void flash_repart_to_json(const struct unifw_flash_plan *plan, struct unifw_jv *
 
 /* ---------------------------------------------------------------- the carried images */
 
-/* The entry's manifest.json partitions[] object for this partition name. */
-static const struct unifw_jv *manifest_part(const struct unifw_jv *m, const char *name)
-{
-	const struct unifw_jv *parts = unifw_jv_get(m, "partitions");
-	size_t n = parts && unifw_jv_type(parts) == UNIFW_JV_ARRAY ? unifw_jv_len(parts) : 0;
-	for (size_t i = 0; i < n; i++) {
-		const struct unifw_jv *x = unifw_jv_at(parts, i);
-		const char *nm = unifw_jv_str(unifw_jv_get(x, "name"));
-		if (nm && !strcasecmp(nm, name))
-			return x;
-	}
-	return NULL;
-}
-
 static int load_manifest(const char *entry, struct unifw_jv **out, struct unifw_error *err)
 {
-	char path[PATH_MAX];
-	uint8_t *buf = NULL;
-	size_t len = 0;
-	if (snprintf(path, sizeof path, "%s/manifest.json", entry) >= (int)sizeof path)
-		return unifw_error_set(err, UNIFW_E_INVALID, entry, UNIFW_NO_OFFSET, "path too long");
-	int rc = unifw_file_read_all(path, 4u << 20, &buf, &len, err);
-	if (!rc)
-		rc = unifw_jv_parse((const char *)buf, len, path, 4u << 20, 16, out, err);
-	free(buf);
+	int rc = unifw_vault_manifest_load(entry, out, err);
 	if (rc)
 		unifw_error_prefix(err, "identity backup %s: ", entry);
 	return rc;
 }
-
 /* The file of partition `name` in the entry, read whole and checked against the manifest's size and SHA-256. */
 static int read_verified(const char *entry, const struct unifw_jv *m, const char *name, uint8_t **buf, size_t *len,
 			 struct unifw_error *err)
 {
-	const struct unifw_jv *p = manifest_part(m, name);
+	const struct unifw_jv *p = unifw_vault_manifest_part(m, name);
 	const char *file = p ? unifw_jv_str(unifw_jv_get(p, "file")) : NULL;
 	const char *want = p ? unifw_jv_str(unifw_jv_get(p, "sha256")) : NULL;
 	char path[PATH_MAX], got[65];

@@ -111,21 +111,12 @@ static bool cid_of_manifest(const struct unifw_jv *m, uint8_t cid[16], const cha
 
 static int load_manifest(const char *dir, struct unifw_jv **m, struct unifw_error *err)
 {
-	char path[PATH_CAP];
-	char *text = NULL;
-	size_t len = 0;
-	if (snprintf(path, sizeof path, "%s/%s", dir, UNIFW_BACKUP_MANIFEST) >= (int)sizeof path)
-		return unifw_error_set(err, UNIFW_E_INVALID, dir, UNIFW_NO_OFFSET, "path too long");
-	int rc = unifw_file_read_all(path, 16u << 20, (uint8_t **)&text, &len, err);
+	int rc = unifw_vault_manifest_load(dir, m, err);
 	if (rc == UNIFW_E_NOT_FOUND || (rc && err && err->sys_errno == ENOENT))
 		return unifw_error_set(err, UNIFW_E_NOT_FOUND, dir, UNIFW_NO_OFFSET,
 				       "no manifest.json: not a vault entry nor a unifw backup folder");
-	if (!rc)
-		rc = unifw_jv_parse(text, len, path, 16u << 20, 64, m, err);
-	free(text);
 	return rc;
 }
-
 /* Another phone's entry carries that phone's IMEI record and calibration: never written here. */
 static int check_cid(const struct job *j, const struct unifw_jv *m, const char *dir, struct unifw_error *err)
 {
@@ -156,7 +147,7 @@ static int read_checked(const char *dir, const char *rel, const char *sha, size_
 			struct unifw_error *err)
 {
 	char path[PATH_CAP];
-	if (!rel || !*rel || strstr(rel, "..") || rel[0] == '/')
+	if (!ops_rel_path_ok(rel) || strstr(rel, ".."))
 		return unifw_error_set(err, UNIFW_E_FORMAT, dir, UNIFW_NO_OFFSET,
 				       "the manifest names a file outside the folder: '%s'", rel ? rel : "(none)");
 	snprintf(path, sizeof path, "%s/%s", dir, rel);
@@ -171,17 +162,6 @@ static int read_checked(const char *dir, const char *rel, const char *sha, size_
 				       sha ? sha : "(none)");
 	}
 	return 0;
-}
-
-static const struct unifw_jv *manifest_part(const struct unifw_jv *m, const char *name)
-{
-	const struct unifw_jv *parts = unifw_jv_get(m, "partitions");
-	for (size_t i = 0; i < unifw_jv_len(parts); i++) {
-		const char *n = unifw_jv_str(unifw_jv_get(unifw_jv_at(parts, i), "name"));
-		if (n && !strcasecmp(n, name))
-			return unifw_jv_at(parts, i);
-	}
-	return NULL;
 }
 
 static int load_folder(const struct job *j, struct source *s, struct unifw_error *err)
@@ -202,7 +182,7 @@ static int load_folder(const struct job *j, struct source *s, struct unifw_error
 		s->tree = NULL;
 	size_t found = 0;
 	for (size_t i = 0; i < N_IDENTITY && !rc; i++) {
-		const struct unifw_jv *p = manifest_part(s->manifest, identity_parts[i]);
+		const struct unifw_jv *p = unifw_vault_manifest_part(s->manifest, identity_parts[i]);
 		if (!p)
 			continue;
 		rc = read_checked(s->dir, unifw_jv_str(unifw_jv_get(p, "file")), unifw_jv_str(unifw_jv_get(p, "sha256")),
@@ -222,7 +202,7 @@ static bool folder_vouches(const struct job *j, const char *dir, const uint8_t *
 	uint8_t cid[16];
 	const char *hex;
 	bool ok = load_manifest(dir, &m, NULL) == 0 && cid_of_manifest(m, cid, &hex) && !memcmp(cid, j->cid, 16);
-	const struct unifw_jv *p = ok ? manifest_part(m, "NVRAM") : NULL;
+	const struct unifw_jv *p = ok ? unifw_vault_manifest_part(m, "NVRAM") : NULL;
 	ok = p && sha_matches(buf, len, unifw_jv_str(unifw_jv_get(p, "sha256")));
 	if (ok && unifw_jv_get(m, "vault"))
 		ok = unifw_vault_entry_verify(dir, NULL) == 0;
@@ -395,25 +375,6 @@ static int usrdata_plan(struct job *j, struct usrdata *u, struct unifw_jv *o, st
 	return rc;
 }
 
-static bool rel_ok(const char *rel)
-{
-	char comp[256];
-	if (!rel || !*rel || *rel == '/')
-		return false;
-	for (const char *p = rel; *p;) {
-		const char *e = strchr(p, '/');
-		size_t n = e ? (size_t)(e - p) : strlen(p);
-		if (n == 0 || n >= sizeof comp)
-			return false;
-		memcpy(comp, p, n);
-		comp[n] = 0;
-		if (!ops_tree_name_ok(comp))
-			return false;
-		p += n + (e ? 1 : 0);
-	}
-	return true;
-}
-
 /* mkdir -p of the folders above /nvram/<rel>, with the given owner for the ones created. */
 static int make_parents(struct unifw_ext4_edit *ed, const char *rel, uint32_t uid, uint32_t gid,
 			struct unifw_error *err)
@@ -487,7 +448,7 @@ static int tree_from_entry(struct unifw_ext4_edit *ed, const struct source *s, s
 		const struct unifw_jv *f = unifw_jv_at(s->tree, i);
 		const char *kind = unifw_jv_str(unifw_jv_get(f, "kind")), *rel = unifw_jv_str(unifw_jv_get(f, "path"));
 		uint32_t uid = (uint32_t)unifw_jv_u64(unifw_jv_get(f, "uid")), gid = (uint32_t)unifw_jv_u64(unifw_jv_get(f, "gid"));
-		if (!rel_ok(rel))
+		if (!ops_rel_path_ok(rel))
 			return unifw_error_set(err, UNIFW_E_FORMAT, s->dir, UNIFW_NO_OFFSET,
 					       "the manifest's nvram_tree names '%s', not a path inside /nvram", rel ? rel : "(none)");
 		if (kind && !strcmp(kind, "dir")) {
@@ -533,7 +494,7 @@ static int tree_from_binregion(struct unifw_ext4_edit *ed, const struct source *
 	for (size_t i = 0; !rc && i < nv.count; i++) {
 		const struct unifw_nvram_file *f = &nv.files[i];
 		const char *rel = !strncmp(f->name, "/data/nvram/", 12) ? f->name + 12 : NULL;
-		if (!rel_ok(rel)) {
+		if (!ops_rel_path_ok(rel)) {
 			skipped++;
 			continue;
 		}

@@ -176,6 +176,27 @@ bool ops_tree_name_ok(const char *name)
 	return true;
 }
 
+bool ops_rel_path_ok(const char *p)
+{
+	if (!p || !*p || *p == '/')
+		return false;
+	for (const char *s = p; *s;) {
+		const char *e = strchr(s, '/');
+		size_t n = e ? (size_t)(e - s) : strlen(s);
+		char comp[256];
+		if (n == 0 || n >= sizeof comp)
+			return false;
+		memcpy(comp, s, n);
+		comp[n] = 0;
+		if (!ops_tree_name_ok(comp))
+			return false;
+		s += n + (e ? 1 : 0);
+		if (e && !*s)
+			return false;
+	}
+	return true;
+}
+
 struct walk {
 	struct unifw_ext4 *fs;
 	size_t root_len;

@@ -51,5 +51,8 @@ void ops_tree_free(struct ops_tree *t);
 /* A directory entry name that is safe as a path component on the host ("", ".", "..", '/', control
  * characters: no). */
 bool ops_tree_name_ok(const char *name);
+/* A relative path a manifest names that stays inside its folder: every component ops_tree_name_ok (so no
+ * "..", "." or empty one), no leading or trailing '/'. The one check of the vault and of identity restore. */
+bool ops_rel_path_ok(const char *rel);
 
 #endif

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -243,17 +244,30 @@ int unifw_vault_backup(struct unifw_phone *ph, const struct unifw_vault_backup_o
 
 /* ---------------------------------------------------------------- reading entries */
 
-static int load_manifest(const char *entry, struct unifw_jv **m, struct unifw_error *err)
+int unifw_vault_manifest_load(const char *dir, struct unifw_jv **m, struct unifw_error *err)
 {
 	char path[PATH_CAP];
 	uint8_t *buf = NULL;
 	size_t len = 0;
-	snprintf(path, sizeof path, "%s/%s", entry, UNIFW_BACKUP_MANIFEST);
+	if (snprintf(path, sizeof path, "%s/%s", dir, UNIFW_BACKUP_MANIFEST) >= (int)sizeof path)
+		return unifw_error_set(err, UNIFW_E_INVALID, dir, UNIFW_NO_OFFSET, "path too long");
 	int rc = unifw_file_read_all(path, MANIFEST_MAX, &buf, &len, err);
 	if (!rc)
 		rc = unifw_jv_parse((const char *)buf, len, path, MANIFEST_MAX, MANIFEST_DEPTH, m, err);
 	free(buf);
 	return rc;
+}
+
+const struct unifw_jv *unifw_vault_manifest_part(const struct unifw_jv *m, const char *name)
+{
+	const struct unifw_jv *parts = unifw_jv_get(m, "partitions");
+	size_t n = parts && unifw_jv_type(parts) == UNIFW_JV_ARRAY ? unifw_jv_len(parts) : 0;
+	for (size_t i = 0; i < n; i++) {
+		const char *nm = unifw_jv_str(unifw_jv_get(unifw_jv_at(parts, i), "name"));
+		if (nm && !strcasecmp(nm, name))
+			return unifw_jv_at(parts, i);
+	}
+	return NULL;
 }
 
 static bool is_hex_name(const char *s, size_t n)
@@ -301,7 +315,7 @@ static void read_entry(const char *phone_dir, const char *name, struct unifw_vau
 	snprintf(marker, sizeof marker, "%s/%s", e->path, UNIFW_VAULT_INCOMPLETE);
 	struct unifw_jv *m = NULL;
 	struct unifw_error ignore;
-	if (load_manifest(e->path, &m, &ignore) < 0)
+	if (unifw_vault_manifest_load(e->path, &m, &ignore) < 0)
 		return;
 	e->complete = access(marker, F_OK) != 0;
 	const char *created = unifw_jv_str(unifw_jv_get(m, "created"));
@@ -429,35 +443,13 @@ void unifw_vault_list_free(struct unifw_vault_phone *phones, size_t count)
 
 /* ---------------------------------------------------------------- verify */
 
-/* A path the manifest names must stay inside the entry: relative, no "..", "." or empty components. */
-static bool rel_path_ok(const char *p)
-{
-	if (!p || !*p || *p == '/')
-		return false;
-	for (const char *s = p; *s;) {
-		const char *e = strchr(s, '/');
-		size_t n = e ? (size_t)(e - s) : strlen(s);
-		char comp[256];
-		if (n == 0 || n >= sizeof comp)
-			return false;
-		memcpy(comp, s, n);
-		comp[n] = 0;
-		if (!ops_tree_name_ok(comp))
-			return false;
-		s += n + (e ? 1 : 0);
-		if (e && !*s)
-			return false;
-	}
-	return true;
-}
-
 static int check_file(const char *entry, const char *rel, const char *want, struct unifw_error *err)
 {
 	char path[PATH_CAP], hex[65];
 	uint8_t digest[32];
 	struct unifw_stream s;
 	struct stat st;
-	if (!rel_path_ok(rel))
+	if (!ops_rel_path_ok(rel))
 		return unifw_error_set(err, UNIFW_E_FORMAT, entry, UNIFW_NO_OFFSET,
 				       "the manifest names a file outside the entry: '%s'", rel ? rel : "(none)");
 	if (!want || strlen(want) != 64)
@@ -489,7 +481,7 @@ int unifw_vault_entry_verify(const char *entry, struct unifw_error *err)
 	if (access(marker, F_OK) == 0)
 		return unifw_error_set(err, UNIFW_E_FORMAT, entry, UNIFW_NO_OFFSET,
 				       "entry incomplete: the backup that made it did not finish");
-	int rc = load_manifest(entry, &m, err);
+	int rc = unifw_vault_manifest_load(entry, &m, err);
 	if (rc) {
 		unifw_error_prefix(err, "entry unusable: ");
 		return rc == UNIFW_E_IO ? UNIFW_E_FORMAT : rc;
@@ -508,7 +500,7 @@ int unifw_vault_entry_verify(const char *entry, struct unifw_error *err)
 		char rel[1200];
 		if (!kind || strcmp(kind, "file"))
 			continue;
-		snprintf(rel, sizeof rel, "%s/%s", UNIFW_VAULT_NVRAM_TREE, p && rel_path_ok(p) ? p : "..");
+		snprintf(rel, sizeof rel, "%s/%s", UNIFW_VAULT_NVRAM_TREE, p && ops_rel_path_ok(p) ? p : "..");
 		rc = check_file(entry, rel, unifw_jv_str(unifw_jv_get(f, "sha256")), err);
 	}
 	unifw_jv_free(m);
