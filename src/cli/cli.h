@@ -31,6 +31,10 @@ int cmd_write(int argc, char **argv);
 /* cmd_identity.c dispatches to cmd_identity_vault.c (backup, list, prune, show) and cmd_identity_write.c
  * (restore, set-mac, set-bt) */
 int cmd_identity(int argc, char **argv);
+/* cmd_fingerprint.c, cmd_check.c (text and --json; --html: src/ops/check_html.c), cmd_catalog.c */
+int cmd_fingerprint(int argc, char **argv);
+int cmd_check(int argc, char **argv);
+int cmd_catalog(int argc, char **argv);
 int cmd_identity_backup(int argc, char **argv);
 int cmd_identity_list(int argc, char **argv);
 int cmd_identity_prune(int argc, char **argv);

@@ -31,6 +31,9 @@ static const struct command commands[] = {
 	{"read", cmd_read, "read one partition into a file (Android names accepted)", true},
 	{"write", cmd_write, "write one image into one partition: plan, identity rules, verified", true},
 	{"identity", cmd_identity, "the identity vault: backup, list, prune, show, restore, set-mac, set-bt", true},
+	{"fingerprint", cmd_fingerprint, "what a package, backup or phone is, in the terms check compares (--json)", true},
+	{"check", cmd_check, "will this firmware work on this phone: verdicts with evidence (--json, --html)", true},
+	{"catalog", cmd_catalog, "index packages and backups (SQLite); rank them for a phone: add, list, show, match", true},
 	{"reboot", cmd_reboot, "boot the connected phone normally", true},
 };
 
