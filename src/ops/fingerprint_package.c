@@ -466,6 +466,9 @@ int unifw_fingerprint_path(const char *path, struct unifw_fingerprint *fp, struc
 	}
 	if (rc)
 		rc = unifw_package_open(path, &p, err);
+	if (rc == UNIFW_E_FORMAT && !unifw_package_is_folder(path))
+		unifw_error_prefix(err, "a fingerprint is of a package folder, an archive, a scatter file or a backup "
+					"folder, not of one image (unifw info describes one): ");
 	if (rc)
 		return rc;
 	rc = unifw_fingerprint_package(p, fp, err);

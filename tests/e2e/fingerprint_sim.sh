@@ -3,7 +3,8 @@
 # (--port) equals the fingerprint of its own backup folder on every comparable key (all but the path, the
 # source, the notes and the backup files' hashes), and the firmware it was flashed with in the factory (its
 # stock package) gives the same firmware parts (preloader, LK, boot image, kernel, index map, MD1,
-# Android, logo, modem). The text form names the facts; a path that is no package fails with exit 1.
+# Android, logo, modem). The text form names the facts; a path that is no package, or one image, fails
+# with exit 1.
 set -eu
 . "$(dirname "$0")/backup_lib.sh"
 
@@ -71,6 +72,9 @@ rc=0
 "$UNIFW" fingerprint "$work/nothing-here" --json >"$work/err.json" 2>/dev/null || rc=$?
 [ "$rc" = 1 ] || fail "missing path: exit $rc, expected 1"
 grep -q '"type":"error"' "$work/err.json" || fail "missing path: no JSON error"
+rc=0
+"$UNIFW" fingerprint "$work/fw/boot.img" >/dev/null 2>"$work/err" || rc=$?
+[ "$rc" = 1 ] && grep -q "not of one image" "$work/err" || fail "one image: exit $rc, $(cat "$work/err")"
 rc=0
 "$UNIFW" fingerprint >/dev/null 2>&1 || rc=$?
 [ "$rc" = 2 ] || fail "no argument: exit $rc, expected 2 (usage)"
