@@ -251,8 +251,10 @@ static void read_fs(struct fp_pkg *k, enum fp_role r, struct unifw_stream *s, co
 	}
 	if (fs)
 		unifw_ext4_close(fs);
-	if (v)
+	if (v) {
+		unifw_stream_close(&view); /* frees the stream's own context, not the view */
 		unifw_sparse_view_close(v);
+	}
 }
 
 /* An archive member that needs random access: extracted alone to a temporary folder, read, removed. */
