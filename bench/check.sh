@@ -44,7 +44,7 @@ if [ ! -f "$zip_file.done" ]; then
 	echo "building the package (unifw-sim make-firmware, ~960 MiB of random files, mke2fs -d, img2simg, zip -0)..."
 	rm -rf "$dir/work" "$zip_file"
 	pkg="$dir/work/pkg/Firmware/SIM_A516_big"
-	mkdir -p "$dir/work/src/app"
+	mkdir -p "$dir/work/src/app" "$pkg"
 	"$sim" make-firmware --model a516-like -o "$pkg" >/dev/null
 	rm -rf "$pkg/factory" # a stock package never carries a phone's identity
 	i=0

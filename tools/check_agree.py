@@ -9,7 +9,10 @@ rejects; its own stock package on the phone with NVRAM erased}:
       unifw-sim boot --json                                         -> verdict, reason and fault codes
 and two rules:
   agreement   (b) refused: (a)'s verdict is BRICK RISK;
-              else (a)'s predicted_boot == (b)'s verdict and (a)'s predicted_faults == (b)'s fault codes (sets)
+              else (a)'s predicted_boot == (b)'s verdict, and when the phone boots (boots, boots_with_faults)
+              (a)'s predicted_faults == (b)'s fault codes (as sets); a phone that does not boot shows no faults
+              (check.h: predicted_faults are a booting phone's), so the check lists none and the sim's are not
+              compared
   class       (a)'s verdict is the class of (b)'s outcome: BRICK RISK for refused, dead, brom_loop, stuck_brom;
               WILL NOT BOOT for boot_loop, white_screen, black_screen; WORKS WITH CAVEATS for
               boots_with_faults; SAFE for boots, or WORKS WITH CAVEATS when every caveat is one the boot does
@@ -22,6 +25,7 @@ unifw check: the table's check columns say "not run"; nothing is compared).
 
 usage: check_agree.py [--unifw BIN] [--sim BIN] [--work DIR] [--keep] [--jobs N] [--doc FILE]
                       [--update-doc] [--no-doc-check] [--sim-only] [--json FILE] [--disagreements FILE]
+                      [--self-test]
 Exit: 0 every pair agrees and the doc is current, 1 disagreement(s) or doc out of date, 2 setup error.
 """
 import argparse
@@ -245,12 +249,56 @@ def judge(s, c):
     if s["verdict"] == "refused":
         agree = c["verdict"] == "brick_risk"
     else:
-        agree = c["predicted_boot"] == s["verdict"] and c["faults"] == s["faults"]
+        want_faults = s["faults"] if s["verdict"] in ("boots", "boots_with_faults") else []
+        agree = c["predicted_boot"] == s["verdict"] and c["faults"] == want_faults
         if c["predicted_boot"] != s["verdict"]:
             why.append("boot: sim %s, check predicts %s" % (s["verdict"], c["predicted_boot"]))
-        if c["faults"] != s["faults"]:
-            why.append("faults: sim {%s}, check {%s}" % (", ".join(s["faults"]), ", ".join(c["faults"])))
+        if c["faults"] != want_faults:
+            why.append("faults: sim {%s}, check {%s}" % (", ".join(want_faults), ", ".join(c["faults"])))
     return agree and not why, class_ok, why
+
+
+def self_test():
+    """The two rules on made-up outcomes, so that a judge that passes everything cannot pass the test."""
+    def c(verdict, boot, faults=(), caveats_seen=False, exit_class=None):
+        return {"verdict": verdict, "exit_class": exit_class or verdict, "predicted_boot": boot,
+                "faults": sorted(faults), "invisible_caveats": not caveats_seen}
+
+    def s(verdict, faults=()):
+        return {"verdict": verdict, "reasons": [], "faults": sorted(faults)}
+    cases = [  # (sim, check, agree, class_ok)
+        (s("boots"), c("safe", "boots"), True, True),
+        (s("boots"), c("caveats", "boots"), True, True),                      # a logo the boot does not see
+        (s("boots"), c("caveats", "boots", caveats_seen=True), False, False),  # a caveat the sim should see
+        (s("boots"), c("will_not_boot", "boots"), False, False),
+        (s("boots_with_faults", ["no_touch"]), c("caveats", "boots_with_faults", ["no_touch"]), True, True),
+        (s("boots_with_faults", ["no_touch"]), c("caveats", "boots_with_faults", ["no_radio"]), False, True),
+        (s("boots_with_faults", ["no_touch", "no_radio"]), c("caveats", "boots_with_faults", ["no_touch"]),
+         False, True),
+        (s("boots_with_faults", ["no_touch"]), c("safe", "boots"), False, False),
+        (s("white_screen", ["no_touch"]), c("will_not_boot", "white_screen"), True, True),
+        (s("white_screen", ["no_touch"]), c("will_not_boot", "white_screen", ["no_touch"]), False, True),
+        (s("white_screen"), c("will_not_boot", "black_screen"), False, True),
+        (s("black_screen"), c("caveats", "black_screen"), False, False),
+        (s("boot_loop"), c("will_not_boot", "boot_loop"), True, True),
+        (s("brom_loop"), c("brick_risk", "brom_loop"), True, True),
+        (s("brom_loop"), c("will_not_boot", "brom_loop"), False, False),
+        (s("stuck_brom"), c("brick_risk", "stuck_brom"), True, True),
+        (s("dead"), c("brick_risk", "dead"), True, True),
+        (s("refused"), c("brick_risk", "boots"), True, True),
+        (s("refused"), c("will_not_boot", "boot_loop"), False, False),
+        (s("boots"), c("safe", "boots", exit_class="caveats"), False, True),  # exit status vs JSON
+        (s("boots"), {"error": "exit 1: no such file"}, False, False),
+    ]
+    bad = 0
+    for n, (sim, chk, agree, class_ok) in enumerate(cases, 1):
+        got = judge(sim, chk)
+        if (got[0], got[1]) != (agree, class_ok):
+            print("self-test case %d: sim %s, check %s: judged agree=%s class=%s, expected %s %s" % (
+                n, sim, chk, got[0], got[1], agree, class_ok))
+            bad += 1
+    print("check_agree: self-test, %d cases, %d wrong" % (len(cases), bad), file=sys.stderr)
+    return 1 if bad else 0
 
 
 def run_pairs(b, pairs, jobs):
@@ -332,7 +380,10 @@ def main():
     ap.add_argument("--sim-only", action="store_true")
     ap.add_argument("--json")
     ap.add_argument("--disagreements")
+    ap.add_argument("--self-test", action="store_true", help="check the rules on made-up outcomes, then run")
     args = ap.parse_args()
+    if args.self_test and self_test() != 0:
+        return 1
     src = os.environ.get("UNIFW_SRCDIR", os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
     args.doc = args.doc or os.path.join(src, "docs", "check.md")
     if not args.sim:

@@ -14,4 +14,4 @@ SRC="${UNIFW_SRCDIR:-$(dirname "$0")/../..}"
 [ -x "$SIM" ] || { echo "unifw-sim not built at $SIM: skip"; exit 77; }
 [ -x "$UNIFW" ] || { echo "unifw not built at $UNIFW: skip"; exit 77; }
 [ -x /sbin/mke2fs ] || [ -x /usr/sbin/mke2fs ] || { echo "mke2fs (e2fsprogs) missing: skip"; exit 77; }
-exec python3 "$SRC/tools/check_agree.py" --unifw "$UNIFW" --sim "$SIM" --doc "$SRC/docs/check.md"
+exec python3 "$SRC/tools/check_agree.py" --self-test --unifw "$UNIFW" --sim "$SIM" --doc "$SRC/docs/check.md"
