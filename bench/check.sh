@@ -3,7 +3,7 @@
 #
 # Builds once, in $BENCH_CHECK_DIR (default ${TMPDIR:-/tmp}/unifw-bench-check, kept and reused while its
 # inputs are there; remove it to rebuild): the virtual phone's a516-like stock package (unifw-sim
-# make-firmware) whose system.img is replaced by a sparse ext4 of 1 GiB holding ~960 MiB of random files
+# make-firmware) whose system.img is replaced by a sparse ext4 of 1088 MiB holding 1 GiB of random files
 # (mke2fs -d, img2simg: incompressible, so the stored zip is ~1 GiB), zipped under a nested folder
 # without compression; and the backup of a factory-fresh a516-like phone (unifw-sim make-emmc, served on a
 # Unix socket, unifw backup --skip-empty). Then it times `unifw check ZIP --backup DIR --json` (wall time
@@ -41,20 +41,20 @@ cleanup() {
 trap cleanup EXIT INT TERM
 
 if [ ! -f "$zip_file.done" ]; then
-	echo "building the package (unifw-sim make-firmware, ~960 MiB of random files, mke2fs -d, img2simg, zip -0)..."
+	echo "building the package (unifw-sim make-firmware, 1 GiB of random files, mke2fs -d, img2simg, zip -0)..."
 	rm -rf "$dir/work" "$zip_file"
 	pkg="$dir/work/pkg/Firmware/SIM_A516_big"
 	mkdir -p "$dir/work/src/app" "$pkg"
 	"$sim" make-firmware --model a516-like -o "$pkg" >/dev/null
 	rm -rf "$pkg/factory" # a stock package never carries a phone's identity
 	i=0
-	while [ $i -lt 15 ]; do
+	while [ $i -lt 16 ]; do
 		head -c 64M /dev/urandom >"$dir/work/src/app/blob$i.bin"
 		i=$((i + 1))
 	done
 	printf 'ro.build.version.release=4.2.2\nro.product.model=SIM A516-like\nro.product.brand=SIM\nro.mediatek.platform=MT6572\n' \
 		>"$dir/work/src/build.prop"
-	mke2fs -q -F -t ext4 -b 4096 -L system -d "$dir/work/src" "$dir/work/system.raw" 1024M >/dev/null
+	mke2fs -q -F -t ext4 -b 4096 -L system -d "$dir/work/src" "$dir/work/system.raw" 1088M >/dev/null
 	rm -rf "$dir/work/src"
 	img2simg "$dir/work/system.raw" "$pkg/system.img"
 	rm -f "$dir/work/system.raw"
@@ -78,7 +78,7 @@ if [ ! -f "$backup/.done" ]; then
 		sleep 0.05
 	done
 	UNIFW_DA="$dir/work/da.bin" UNIFW_STATE_DIR="$dir/work/state" \
-		"$unifw" backup --port "unix:$dir/work/phone.sock" --skip-empty -o "$backup" >/dev/null
+		"$unifw" backup --port "unix:$dir/work/phone.sock" --skip-empty -o "$backup" >/dev/null 2>"$dir/backup.log"
 	kill "$simpid"
 	wait "$simpid" 2>/dev/null || true
 	simpid=
