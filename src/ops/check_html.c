@@ -130,22 +130,23 @@ static const char page_css[] =
 	"main{padding:10px 22px 30px}"
 	"section{background:#fff;border:1px solid #d5dae1;border-radius:6px;padding:10px 14px;margin:12px 0}"
 	"h2{font-size:17px;margin:4px 0 10px}h3{font-size:14px;margin:4px 0}"
-	".cols{display:grid;grid-template-columns:minmax(560px,760px) minmax(480px,1fr);gap:0 16px;align-items:start}"
-	"@media (max-width:1100px){.cols{grid-template-columns:1fr}}"
+	".cols{display:grid;grid-template-columns:660px minmax(0,1fr);gap:0 16px;align-items:start}"
+	"@media (max-width:1180px){.cols{grid-template-columns:minmax(0,1fr)}}"
+	"#verdicts{overflow-x:auto}"
 	".maps{display:flex;gap:10px}.map{flex:1 1 0}"
 	"svg text{font:10px monospace;fill:#1d2733}svg text.addr{fill:#6b7785}"
 	"rect.part{stroke:#44546a;stroke-width:1}"
 	"rect.part.same{fill:#dce8f5}rect.part.diff{fill:#ffd37a;stroke:#c0392b;stroke-width:2.5}"
 	"rect.part.only{fill:#f7b9b0;stroke:#c0392b;stroke-width:2.5;stroke-dasharray:5 3}"
-	"rect.boot-region{fill:#e4e4e4;stroke:#888;stroke-dasharray:3 3}"
-	"line.boot-line{stroke:#5b2c83;stroke-width:2}text.boot-label{fill:#5b2c83;font-weight:700}"
+	"rect.boot-region{fill:#8e44ad}line.boot-line{stroke:#5b2c83;stroke-width:2}"
 	".legend span{display:inline-block;margin-right:14px}"
 	".sw{display:inline-block;width:14px;height:10px;border:1px solid #44546a;vertical-align:middle;margin-right:4px}"
 	"table{border-collapse:collapse;width:100%}"
 	"th,td{border:1px solid #d5dae1;padding:4px 6px;text-align:left;vertical-align:top}"
 	"th{background:#eef1f5}"
 	"td.evidence,td.message{white-space:pre-wrap;word-break:break-word}"
-	"td.evidence{font:12px monospace}"
+	".boot-effect,.refuses{font-size:12px;margin-top:3px}.refuses{color:#7b1010;font-weight:700}"
+	"td.evidence{font:12px monospace;min-width:14em}td.message{min-width:14em}td.area,td.partition{white-space:nowrap}"
 	"tr.diff td{background:#fff4dc}"
 	".badge{display:inline-block;padding:1px 6px;border-radius:4px;color:#fff;font-weight:700;white-space:nowrap}"
 	".v-brick_risk{background:#7b1010}.v-will_not_boot{background:#c0392b}"
@@ -271,6 +272,7 @@ enum part_status { PART_SAME, PART_DIFF, PART_ONLY };
 struct map_part {
 	char name[32];
 	uint64_t start, end;   /* [start, end) in linear addresses; end == start: no size */
+	uint64_t pos, pos_end; /* the same on the shared axis (map_align) */
 	unsigned mbr_index;
 	char content[24];
 	enum part_status status;
@@ -283,6 +285,7 @@ struct map_side {
 	size_t count, dropped;  /* dropped: entries past UNIFW_FP_MAX_PARTS or without an address */
 	bool have_boot;
 	uint64_t boot_region;
+	uint64_t shift;         /* linear -> axis: the largest boot region of both sides minus this side's */
 };
 
 static const struct unifw_jv *layout_parts(const struct unifw_jv *fp, const struct unifw_jv **layout)
@@ -340,13 +343,37 @@ static const struct map_part *find_part(const struct map_side *s, const char *na
 	return NULL;
 }
 
-/* A partition differs when the other side has it at another address or with another size. */
+/* Linear addresses count the boot region, and the two sides' boot regions may differ (0x600000 on one
+ * eMMC, 0xC00000 on another) while their user areas hold the same layout. Both maps are aligned at the MBR
+ * (user-area offset 0): the axis position is linear + (largest boot region - this side's), so the same
+ * height is the same place in the user area, and each boot region sits above the MBR with its own size. */
+static uint64_t add_sat(uint64_t a, uint64_t b) { return a > UINT64_MAX - b ? UINT64_MAX : a + b; }
+
+static void map_align(struct map_side sides[2])
+{
+	uint64_t top = 0;
+	for (int s = 0; s < 2; s++)
+		if (sides[s].have_boot && sides[s].boot_region > top)
+			top = sides[s].boot_region;
+	for (int s = 0; s < 2; s++) {
+		sides[s].shift = top - (sides[s].have_boot ? sides[s].boot_region : 0);
+		for (size_t i = 0; i < sides[s].count; i++) {
+			struct map_part *p = &sides[s].parts[i];
+			p->pos = add_sat(p->start, sides[s].shift);
+			p->pos_end = add_sat(p->end, sides[s].shift);
+		}
+	}
+}
+
+/* A partition differs when the other side has it at another place in the user area or with another size. */
 static void mark_differences(struct map_side *a, const struct map_side *b)
 {
 	for (size_t i = 0; i < a->count; i++) {
 		struct map_part *p = &a->parts[i];
 		const struct map_part *q = find_part(b, p->name);
-		p->status = !q ? PART_ONLY : (q->start != p->start || q->end != p->end) ? PART_DIFF : PART_SAME;
+		p->status = !q ? PART_ONLY
+			  : (q->pos != p->pos || q->end - q->start != p->end - p->start) ? PART_DIFF
+											    : PART_SAME;
 	}
 }
 
@@ -398,11 +425,12 @@ static void axis_build(struct axis *a, const struct map_side sides[2])
 	memset(a, 0, sizeof *a);
 	axis_add(a, 0);
 	for (int s = 0; s < 2; s++) {
+		axis_add(a, sides[s].shift);
 		if (sides[s].have_boot)
-			axis_add(a, sides[s].boot_region);
+			axis_add(a, add_sat(sides[s].boot_region, sides[s].shift));
 		for (size_t i = 0; i < sides[s].count; i++) {
-			axis_add(a, sides[s].parts[i].start);
-			axis_add(a, sides[s].parts[i].end);
+			axis_add(a, sides[s].parts[i].pos);
+			axis_add(a, sides[s].parts[i].pos_end);
 		}
 	}
 	qsort(a->at, a->n, sizeof a->at[0], cmp_u64);
@@ -430,14 +458,14 @@ static double axis_y(const struct axis *a, uint64_t v)
 	return a->y[lo];
 }
 
-#define MAP_WIDTH 360
-#define MAP_X 92
-#define MAP_W 250
+#define MAP_WIDTH 300
+#define MAP_X 84
+#define MAP_W 212
 
 static void map_part_svg(FILE *f, const struct map_part *p, const struct axis *a, double *last_label)
 {
 	static const char *status_class[] = {"same", "diff", "only"};
-	double y0 = axis_y(a, p->start), y1 = p->end > p->start ? axis_y(a, p->end) : y0 + 4.0;
+	double y0 = axis_y(a, p->pos), y1 = p->pos_end > p->pos ? axis_y(a, p->pos_end) : y0 + 4.0;
 	double h = y1 - y0 < 3.0 ? 3.0 : y1 - y0;
 	char size[32], linear[24], bytes[24];
 	unifw_human_size(p->end - p->start, size, sizeof size);
@@ -473,19 +501,25 @@ static void map_part_svg(FILE *f, const struct map_part *p, const struct axis *a
 	fputc('\n', f);
 }
 
+/* The boot region (boot1, boot2, RPMB: linear 0 up to the MBR) as a bar beside the partitions, and the
+ * line where the user area starts drawn over them (map_boot_line_svg, after the partitions). */
 static void map_boot_region_svg(FILE *f, const struct map_side *s, const struct axis *a)
 {
 	if (!s->have_boot)
 		return;
-	double y = axis_y(a, s->boot_region);
-	fprintf(f, "<rect class=\"boot-region\" x=\"%d\" y=\"%.1f\" width=\"%d\" height=\"%.1f\""
-		   " data-boot-region=\"0x%" PRIX64 "\"><title>boot region: boot1, boot2 and RPMB, 0x0-0x%" PRIX64
-		   "</title></rect>\n",
-		MAP_X, MAP_TOP, MAP_W, y - MAP_TOP > 2.0 ? y - MAP_TOP : 2.0, s->boot_region, s->boot_region);
-	fprintf(f, "<line class=\"boot-line\" x1=\"%d\" x2=\"%d\" y1=\"%.1f\" y2=\"%.1f\"/>", MAP_X - 30,
-		MAP_X + MAP_W + 12, y, y);
-	fprintf(f, "<text class=\"boot-label\" x=\"%d\" y=\"%.1f\" text-anchor=\"end\">MBR 0x%" PRIX64 "</text>\n",
-		MAP_X + MAP_W + 16, y - 2.0, s->boot_region);
+	double top = axis_y(a, s->shift), y = axis_y(a, add_sat(s->boot_region, s->shift));
+	fprintf(f, "<rect class=\"boot-region\" x=\"%d\" y=\"%.1f\" width=\"6\" height=\"%.1f\""
+		   " data-boot-region=\"0x%" PRIX64 "\"><title>boot region (boot1, boot2, RPMB): linear 0x0 to 0x%" PRIX64
+		   ", where the MBR starts</title></rect>\n",
+		MAP_X - 9, top, y - top > 2.0 ? y - top : 2.0, s->boot_region, s->boot_region);
+}
+
+static void map_boot_line_svg(FILE *f, const struct map_side *s, const struct axis *a)
+{
+	if (s->have_boot)
+		fprintf(f, "<line class=\"boot-line\" x1=\"%d\" x2=\"%d\" y1=\"%.1f\" y2=\"%.1f\"/>\n", MAP_X - 9,
+			MAP_X + MAP_W, axis_y(a, add_sat(s->boot_region, s->shift)),
+			axis_y(a, add_sat(s->boot_region, s->shift)));
 }
 
 static int cmp_part_start(const void *x, const void *y)
@@ -509,6 +543,7 @@ static void map_side_svg(FILE *f, struct map_side *s, const struct axis *a)
 	double last_label = -1.0;
 	for (size_t i = 0; i < s->count; i++)
 		map_part_svg(f, &s->parts[i], a, &last_label);
+	map_boot_line_svg(f, s, a);
 	fputs("</svg>\n", f);
 	if (s->count == 0)
 		fputs("<p>No partition layout in this fingerprint.</p>\n", f);
@@ -533,6 +568,7 @@ static void section_maps(FILE *f, const struct report_view *r)
 	}
 	for (int i = 0; i < 2; i++)
 		read_map_side(&refs[i], &sides[i]);
+	map_align(sides);
 	mark_differences(&sides[0], &sides[1]);
 	mark_differences(&sides[1], &sides[0]);
 	mark_verdicts(&sides[0], r->check);
@@ -540,9 +576,10 @@ static void section_maps(FILE *f, const struct report_view *r)
 	fputs("<p class=\"legend\"><span><i class=\"sw\" style=\"background:#dce8f5\"></i>same place and size</span>"
 	      "<span><i class=\"sw\" style=\"background:#ffd37a;border-color:#c0392b\"></i>other address or size</span>"
 	      "<span><i class=\"sw\" style=\"background:#f7b9b0;border-color:#c0392b\"></i>only on this side</span>"
-	      "<span><i class=\"sw\" style=\"background:#e4e4e4\"></i>boot region (MBR below it)</span></p>\n"
-	      "<p class=\"legend\">Heights grow with the logarithm of each stretch's length, on one axis for both "
-	      "sides: the same address is at the same height.</p>\n<div class=\"maps\">\n",
+	      "<span><i class=\"sw\" style=\"background:#8e44ad\"></i>boot region; the line: where the MBR starts</span></p>\n"
+	      "<p class=\"legend\">Both maps are aligned at the MBR: the same height is the same place in the user "
+	      "area (addresses at the left are each side's linear addresses). Heights grow with the logarithm of "
+	      "each stretch's length.</p>\n<div class=\"maps\">\n",
 	      f);
 	for (int i = 0; i < 2; i++)
 		map_side_svg(f, &sides[i], axis);
@@ -563,11 +600,21 @@ static void item_cell(FILE *f, const char *cls, const char *s)
 static void item_row(FILE *f, const struct unifw_jv *it)
 {
 	int rank = verdict_rank(jstr(it, "verdict"));
+	const char *boot = jstr(it, "boot_effect");
 	fprintf(f, "<tr class=\"item v-row-%s\"", verdict_class(rank));
 	html_attr(f, "data-code", jstr(it, "code"));
-	fprintf(f, " data-verdict=\"%s\"><td><span class=\"badge v-%s\">", verdict_class(rank), verdict_class(rank));
+	fprintf(f, " data-verdict=\"%s\"><td class=\"verdict\"><span class=\"badge v-%s\">", verdict_class(rank),
+		verdict_class(rank));
 	html_text(f, verdict_label(rank));
-	fputs("</span></td>", f);
+	fputs("</span>", f);
+	if (*boot) {
+		fputs("<div class=\"boot-effect\">boot: <code>", f);
+		html_text(f, boot);
+		fputs("</code></div>", f);
+	}
+	if (unifw_jv_truthy(unifw_jv_get(it, "flash_refuses")))
+		fputs("<div class=\"refuses\">unifw flash refuses</div>", f);
+	fputs("</td>", f);
 	item_cell(f, "area", jstr(it, "area"));
 	item_cell(f, "partition", jstr(it, "partition"));
 	fputs("<td class=\"message\">", f);
@@ -576,8 +623,6 @@ static void item_row(FILE *f, const struct unifw_jv *it)
 	html_text(f, jstr(it, "code"));
 	fputs("</code></td>", f);
 	item_cell(f, "evidence", jstr(it, "evidence"));
-	item_cell(f, "boot-effect", jstr(it, "boot_effect"));
-	item_cell(f, "refuses", unifw_jv_truthy(unifw_jv_get(it, "flash_refuses")) ? "yes" : "");
 	fputs("</tr>\n", f);
 }
 
@@ -587,8 +632,7 @@ static void section_verdicts(FILE *f, const struct report_view *r)
 	size_t n = unifw_jv_type(items) == UNIFW_JV_ARRAY ? unifw_jv_len(items) : 0;
 	fprintf(f, "<section id=\"verdicts\"><h2>Findings, worst first</h2>\n"
 		   "<table id=\"verdict-table\" data-box data-items=\"%zu\">\n<thead><tr><th>verdict</th><th>area</th>"
-		   "<th>partition</th><th>what it means</th><th>evidence</th><th>boot</th><th>unifw flash "
-		   "refuses</th></tr></thead>\n<tbody>\n",
+		   "<th>partition</th><th>what it means</th><th>evidence</th></tr></thead>\n<tbody>\n",
 		n);
 	/* Worst first whatever order the report came in; equal verdicts keep the report's order. */
 	for (int rank = (int)VERDICT_COUNT - 1; rank >= -1; rank--)
@@ -596,7 +640,7 @@ static void section_verdicts(FILE *f, const struct report_view *r)
 			if (verdict_rank(jstr(unifw_jv_at(items, i), "verdict")) == rank)
 				item_row(f, unifw_jv_at(items, i));
 	if (n == 0)
-		fputs("<tr class=\"none\"><td colspan=\"7\">No findings: nothing stands in the way.</td></tr>\n", f);
+		fputs("<tr class=\"none\"><td colspan=\"5\">No findings: nothing stands in the way.</td></tr>\n", f);
 	fputs("</tbody></table>\n</section>\n", f);
 }
 

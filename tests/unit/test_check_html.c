@@ -1,6 +1,7 @@
 /* unifw_check_html_write: the page of a check report (docs/check.md "HTML report"). Reports are built
  * here in the JSON form `unifw check --json` prints; tests/e2e/check_html.sh opens real ones in Chromium. */
 #include "testutil.h"
+#include "package_fixtures.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,16 +53,17 @@ static void add_item(struct unifw_jv *items, const char *verdict, const char *co
 
 static const char hostile_name[] = "<img src=x onerror=alert(1)>";
 
-/* Package: 4 partitions, one of them hostile-named; phone: BOOTIMG elsewhere, no hostile one, a CACHE. */
+/* Package: 4 partitions, one of them hostile-named; phone: another boot region, BOOTIMG larger, a CACHE. */
 static struct unifw_jv *sample_report(void)
 {
 	static const struct part_spec pkg[] = {{"PRELOADER", 0, 0xC00000},
 					       {"MBR", 0xC00000, 0x80000},
 					       {"BOOTIMG", 0x1000000, 0x600000},
 					       {hostile_name, 0x2000000, 0x100000}};
+	/* The same user-area offsets under a smaller boot region: MBR is in the same place, BOOTIMG is larger. */
 	static const struct part_spec phone[] = {{"PRELOADER", 0, 0x600000},
 						 {"MBR", 0x600000, 0x80000},
-						 {"BOOTIMG", 0x1000000, 0x800000},
+						 {"BOOTIMG", 0xA00000, 0x800000},
 						 {"CACHE", 0x4000000, 0x7E00000}};
 	struct unifw_jv *r = unifw_jv_object();
 	struct unifw_jv *c = unifw_jv_set_obj(r, "check");
@@ -155,9 +157,12 @@ static void maps_draw_each_side_and_mark_differences(void **state)
 	char *pkg = map_of(html, "package"), *phone = map_of(html, "phone");
 	assert_int_equal(count(pkg, "<rect class=\"part "), 4);
 	assert_int_equal(count(phone, "<rect class=\"part "), 4);
-	/* MBR moved with the boot region, BOOTIMG changed size, PRELOADER spans each side's boot region. */
-	assert_non_null(strstr(pkg, "<rect class=\"part diff\"") );
-	assert_int_equal(count(pkg, "class=\"part diff\""), 3);
+	/* PRELOADER spans each side's boot region (sizes differ), BOOTIMG changed size; MBR sits at user-area
+	 * offset 0 on both sides: the same place although its linear addresses differ. */
+	assert_int_equal(count(pkg, "class=\"part diff\""), 2);
+	assert_non_null(strstr(pkg, "class=\"part same\" x=\"84\""));
+	assert_non_null(strstr(pkg, "data-name=\"MBR\" data-linear=\"0xC00000\" data-size=\"0x80000\" data-status=\"same\""));
+	assert_non_null(strstr(pkg, "data-name=\"BOOTIMG\" data-linear=\"0x1000000\" data-size=\"0x600000\" data-status=\"diff\""));
 	assert_int_equal(count(pkg, "class=\"part only\""), 1);
 	assert_int_equal(count(phone, "class=\"part only\""), 1); /* CACHE */
 	assert_non_null(strstr(phone, "data-name=\"CACHE\" data-linear=\"0x4000000\" data-size=\"0x7E00000\""));
@@ -172,24 +177,32 @@ static void maps_draw_each_side_and_mark_differences(void **state)
 	unifw_jv_free(r);
 }
 
-/* Both maps share one axis: a partition at the same address starts at the same height on both sides. */
+/* The y of the rect of partition name in a map. */
+static double rect_y(const char *map, const char *name)
+{
+	char key[64];
+	snprintf(key, sizeof key, "data-name=\"%s\"", name);
+	const char *a = strstr(map, key);
+	assert_non_null(a);
+	while (strncmp(a, " y=\"", 4)) /* y= is in the same tag, before the name */
+		a--;
+	return strtod(a + 4, NULL);
+}
+
+/* Both maps share one axis, aligned at the MBR: the same user-area offset is at the same height on both
+ * sides whatever the boot regions; a later offset is lower. */
 static void both_maps_share_the_address_axis(void **state)
 {
 	(void)state;
 	struct unifw_jv *r = sample_report();
 	char *dir, *html = render(r, &dir);
 	char *pkg = map_of(html, "package"), *phone = map_of(html, "phone");
-	const char *a = strstr(pkg, "data-name=\"BOOTIMG\""), *b = strstr(phone, "data-name=\"BOOTIMG\"");
-	assert_non_null(a);
-	assert_non_null(b);
-	/* y= is in the same tag, before the name */
-	const char *ya = a, *yb = b;
-	while (strncmp(ya, " y=\"", 4))
-		ya--;
-	while (strncmp(yb, " y=\"", 4))
-		yb--;
-	assert_float_equal(strtod(ya + 4, NULL), strtod(yb + 4, NULL), 0.01);
-	assert_non_null(strstr(pkg, "height=\"") );
+	assert_float_equal(rect_y(pkg, "MBR"), rect_y(phone, "MBR"), 0.01);
+	assert_float_equal(rect_y(pkg, "BOOTIMG"), rect_y(phone, "BOOTIMG"), 0.01);
+	assert_true(rect_y(pkg, "BOOTIMG") > rect_y(pkg, "MBR") + 1.0);
+	assert_true(rect_y(phone, "CACHE") > rect_y(phone, "BOOTIMG") + 1.0);
+	/* The smaller boot region starts lower: its PRELOADER ends where the MBR starts on both sides. */
+	assert_true(rect_y(phone, "PRELOADER") > rect_y(pkg, "PRELOADER") + 1.0);
 	free(pkg);
 	free(phone);
 	free(html);
@@ -301,6 +314,100 @@ static void oversized_layouts_are_bounded(void **state)
 	unifw_jv_free(r);
 }
 
+/* ---------------------------------------------------------------- a side's logo frames */
+
+static struct unifw_jv *logo_frames_ok(const char *path)
+{
+	struct unifw_jv *frames = NULL;
+	struct unifw_error e = {0};
+	int rc = unifw_check_logo_frames(path, &frames, &e);
+	if (rc)
+		fprintf(stderr, "%s: %s\n", e.where, e.msg);
+	assert_int_equal(rc, 0);
+	assert_non_null(frames);
+	return frames;
+}
+
+/* The A516 package (corpus logo) as a folder, its scatter file and a zip: the same frames each way, frame 0
+ * at the logo's panel size. */
+static void logo_frames_of_a_package_folder_scatter_and_zip(void **state)
+{
+	(void)state;
+	struct member m[A516_COUNT];
+	size_t n = a516_members(m, "");
+	char *dir = test_mkdtemp();
+	char folder[512], zip[512], scatter[600];
+	snprintf(folder, sizeof folder, "%s/pkg", dir);
+	assert_int_equal(mkdir(folder, 0755), 0);
+	snprintf(zip, sizeof zip, "%s/pkg.zip", dir);
+	write_folder(folder, m, n);
+	write_archive(zip, "zip", NULL, false, m, n);
+	struct unifw_jv *a = logo_frames_ok(folder), *b = logo_frames_ok(zip);
+	struct unifw_package *p = open_ok(folder);
+	snprintf(scatter, sizeof scatter, "%s/%s", folder, p->chosen->item->path);
+	unifw_package_free(p);
+	struct unifw_jv *c = logo_frames_ok(scatter);
+	size_t len;
+	uint8_t *logo = corpus_read("logo/mt6572_lenovo_a516_logo.bin", &len);
+	struct unifw_logo lg;
+	assert_int_equal(unifw_logo_parse(logo, len, "a516", &lg, NULL), 0);
+	assert_true(unifw_jv_len(a) >= 1);
+	assert_int_equal(unifw_jv_u64(unifw_jv_path(a, "0.width")), lg.width);
+	assert_int_equal(unifw_jv_u64(unifw_jv_path(a, "0.height")), lg.height);
+	char *ja = unifw_jv_to_string(a, false), *jb = unifw_jv_to_string(b, false), *jc = unifw_jv_to_string(c, false);
+	assert_string_equal(ja, jb);
+	assert_string_equal(ja, jc);
+	free(ja);
+	free(jb);
+	free(jc);
+	unifw_logo_free(&lg);
+	free(logo);
+	unifw_jv_free(a);
+	unifw_jv_free(b);
+	unifw_jv_free(c);
+	free_members(m, n);
+	test_rmtree(dir);
+	free(dir);
+}
+
+static void package_without_logo_gives_no_frames_and_broken_logo_fails(void **state)
+{
+	(void)state;
+	struct member m[A516_COUNT];
+	size_t n = a516_members(m, "");
+	size_t logo = n;
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(m[i].name, "logo.bin"))
+			logo = i;
+	assert_true(logo < n);
+	char *dir = test_mkdtemp();
+	char folder[512];
+	/* The logo's frame table pointing past the payload: the package still opens, the frames cannot be read. */
+	snprintf(folder, sizeof folder, "%s/broken", dir);
+	assert_int_equal(mkdir(folder, 0755), 0);
+	memset(m[logo].data + 512 + 8, 0xEE, 4);
+	write_folder(folder, m, n);
+	struct unifw_jv *frames = (struct unifw_jv *)dir;
+	struct unifw_error e = {0};
+	assert_int_not_equal(unifw_check_logo_frames(folder, &frames, &e), 0);
+	assert_null(frames);
+	assert_non_null(strstr(e.where, "logo.bin"));
+	/* Without its image the LOGO partition has nothing to show. */
+	snprintf(folder, sizeof folder, "%s/nologo", dir);
+	assert_int_equal(mkdir(folder, 0755), 0);
+	struct member last = m[n - 1];
+	m[n - 1] = m[logo];
+	m[logo] = last;
+	write_folder(folder, m, n - 1);
+	frames = logo_frames_ok(folder);
+	assert_int_equal(unifw_jv_type(frames), UNIFW_JV_ARRAY);
+	assert_int_equal(unifw_jv_len(frames), 0);
+	unifw_jv_free(frames);
+	free_members(m, n);
+	test_rmtree(dir);
+	free(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -312,6 +419,8 @@ int main(void)
 		cmocka_unit_test(logo_frames_are_inline_images),
 		cmocka_unit_test(report_without_check_is_refused),
 		cmocka_unit_test(oversized_layouts_are_bounded),
+		cmocka_unit_test(logo_frames_of_a_package_folder_scatter_and_zip),
+		cmocka_unit_test(package_without_logo_gives_no_frames_and_broken_logo_fails),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
