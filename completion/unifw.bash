@@ -17,6 +17,7 @@ _unifw()
 	fi
 	local prog=${words[0]}
 	local commands="info scatter bootimg logo sparse devices identify backup format flash reboot read write identity"
+	commands+=" fingerprint"
 	if ((cword == 1)); then
 		mapfile -t COMPREPLY < <(compgen -W "$commands --help --version" -- "$cur")
 		return
