@@ -60,6 +60,7 @@ static int push_frame(struct unifw_jv *arr, uint32_t i, const struct unifw_logo_
 	if (!b64)
 		return unifw_error_set(err, UNIFW_E_NOMEM, NULL, UNIFW_NO_OFFSET, "out of memory");
 	struct unifw_jv *o = unifw_jv_push_obj(arr);
+	unifw_jv_set_str(o, "type", "logo_frame");
 	unifw_jv_set_uint(o, "index", i);
 	unifw_jv_set_uint(o, "width", f->width);
 	unifw_jv_set_uint(o, "height", f->height);

@@ -144,9 +144,11 @@ static const char page_css[] =
 	"table{border-collapse:collapse;width:100%}"
 	"th,td{border:1px solid #d5dae1;padding:4px 6px;text-align:left;vertical-align:top}"
 	"th{background:#eef1f5}"
-	"td.evidence,td.message{white-space:pre-wrap;word-break:break-word}"
+	"table.findings{table-layout:fixed}col.c-verdict{width:150px}col.c-area{width:72px}col.c-part{width:100px}"
+	"table.findings .badge{font-size:11px;white-space:normal}td.area,td.partition{overflow-wrap:anywhere}"
+	"td.evidence,td.message{white-space:pre-wrap;overflow-wrap:anywhere}"
 	".boot-effect,.refuses{font-size:12px;margin-top:3px}.refuses{color:#7b1010;font-weight:700}"
-	"td.evidence{font:12px monospace;min-width:14em}td.message{min-width:14em}td.area,td.partition{white-space:nowrap}"
+	"td.evidence{font:12px monospace}"
 	"tr.diff td{background:#fff4dc}"
 	".badge{display:inline-block;padding:1px 6px;border-radius:4px;color:#fff;font-weight:700;white-space:nowrap}"
 	".v-brick_risk{background:#7b1010}.v-will_not_boot{background:#c0392b}"
@@ -494,7 +496,7 @@ static void map_part_svg(FILE *f, const struct map_part *p, const struct axis *a
 	fprintf(f, " %s</text>", size);
 	/* Start addresses at the left, as long as they do not overprint the previous one. */
 	if (y0 - *last_label >= 10.0 || *last_label < 0) {
-		fprintf(f, "<text class=\"addr\" x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%s</text>", MAP_X - 4, y0 + 8.0,
+		fprintf(f, "<text class=\"addr\" x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%s</text>", MAP_X - 12, y0 + 8.0,
 			linear);
 		*last_label = y0;
 	}
@@ -631,7 +633,8 @@ static void section_verdicts(FILE *f, const struct report_view *r)
 	const struct unifw_jv *items = unifw_jv_get(r->check, "items");
 	size_t n = unifw_jv_type(items) == UNIFW_JV_ARRAY ? unifw_jv_len(items) : 0;
 	fprintf(f, "<section id=\"verdicts\"><h2>Findings, worst first</h2>\n"
-		   "<table id=\"verdict-table\" data-box data-items=\"%zu\">\n<thead><tr><th>verdict</th><th>area</th>"
+		   "<table id=\"verdict-table\" class=\"findings\" data-box data-items=\"%zu\">\n"
+		   "<colgroup><col class=\"c-verdict\"><col class=\"c-area\"><col class=\"c-part\"><col><col></colgroup>\n<thead><tr><th>verdict</th><th>area</th>"
 		   "<th>partition</th><th>what it means</th><th>evidence</th></tr></thead>\n<tbody>\n",
 		n);
 	/* Worst first whatever order the report came in; equal verdicts keep the report's order. */
@@ -801,7 +804,9 @@ static void collect_facts(struct facts *fs, int side, const struct unifw_jv *o, 
 	for (size_t i = 0; i < unifw_jv_len(o); i++) {
 		const char *k = unifw_jv_key_at(o, i);
 		const struct unifw_jv *v = unifw_jv_at(o, i);
-		if (!k || (depth == 0 && (!strcmp(k, "layout") || !strcmp(k, "parts") || !strcmp(k, "notes"))))
+		/* The layout is drawn in the maps, notes are listed below; "type" only names the JSON object. */
+		if (!k || !strcmp(k, "type") ||
+		    (depth == 0 && (!strcmp(k, "layout") || !strcmp(k, "parts") || !strcmp(k, "notes"))))
 			continue;
 		char key[128];
 		snprintf(key, sizeof key, "%s%s%s", prefix, *prefix ? "." : "", k);
