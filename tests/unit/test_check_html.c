@@ -215,7 +215,7 @@ static void verdict_table_lists_every_item_worst_first(void **state)
 	(void)state;
 	struct unifw_jv *r = sample_report();
 	char *dir, *html = render(r, &dir);
-	assert_non_null(strstr(html, "id=\"verdict-table\" data-box data-items=\"3\""));
+	assert_non_null(strstr(html, "id=\"verdict-table\" class=\"findings\" data-box data-items=\"3\""));
 	assert_int_equal(count(html, "<tr class=\"item "), 3);
 	const char *brick = strstr(html, "data-code=\"emi_no_match\""), *nb = strstr(html, "data-code=\"lk_wrong_lcm\""),
 		   *cav = strstr(html, "data-code=\"logo_resolution\"");
