@@ -18,6 +18,7 @@ _unifw()
 	local prog=${words[0]}
 	local commands="info scatter bootimg logo sparse devices identify backup format flash reboot read write identity"
 	commands+=" fingerprint"
+	commands+=" check"
 	if ((cword == 1)); then
 		mapfile -t COMPREPLY < <(compgen -W "$commands --help --version" -- "$cur")
 		return

@@ -252,6 +252,11 @@ void fp_from_bootimg(struct fp_ctx *c, const uint8_t *buf, size_t len, const cha
 	unifw_bootimg_free(&img);
 }
 
+void fp_from_kernel(struct fp_ctx *c, const uint8_t *buf, size_t len, const char *name)
+{
+	kernel_section(c, buf, len, name);
+}
+
 /* --- logo ----------------------------------------------------------------------------------------- */
 
 void fp_from_logo(struct fp_ctx *c, const uint8_t *buf, size_t len, const char *name)
