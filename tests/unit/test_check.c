@@ -474,6 +474,22 @@ static void test_blank_phone(void **state)
 	assert_string_equal(f->r.predicted_boot, "boots");
 }
 
+/* Another phone's backup as the package (a donor): its identity partitions and user data are never written,
+ * so this phone keeps its /data/nvram even with its BinRegion erased. */
+static void test_donor_backup(void **state)
+{
+	struct fixture *f = *state;
+	f->pkg->source = UNIFW_FP_BACKUP;
+	part(f->pkg, "NVRAM")->download = true;
+	part(f->pkg, "NVRAM")->image_bytes = 5 * MIB;
+	f->ph->binregion_valid = f->ph->binregion_imei = false;
+	run(f);
+	assert_null(item(&f->r, "imei_null"));
+	f->pkg->source = UNIFW_FP_PACKAGE; /* a package's userdata.img replaces /data/nvram */
+	run(f);
+	assert_non_null(item(&f->r, "imei_null"));
+}
+
 /* Worst first; the prediction stops where the boot stops, later findings stay reported. */
 static void test_order_and_halt(void **state)
 {
@@ -544,6 +560,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_index_map, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_repartition, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_blank_phone, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_donor_backup, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_order_and_halt, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_json, setup, teardown),
 	};
