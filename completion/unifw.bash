@@ -45,6 +45,9 @@ _unifw()
 	-o | --output | --images | --backup-dir | --journal | --da | --preloader | --trace | --kernel | --ramdisk | --backup | --from)
 		mapfile -t COMPREPLY < <(compgen -f -- "$cur")
 		return ;;
+	--html) # unifw check --html FILE: the page to write
+		mapfile -t COMPREPLY < <(compgen -f -- "$cur")
+		return ;;
 	--partition | --only)
 		# the MT6572 ptgen names and their Android aliases (src/ops/partname.c), any case accepted
 		mapfile -t COMPREPLY < <(compgen -W "PRELOADER MBR EBR1 EBR2 PRO_INFO NVRAM PROTECT_F PROTECT_S SECCFG UBOOT

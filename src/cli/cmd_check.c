@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check_html_cli.h"
 #include "cli.h"
 #include "jobs.h"
 #include "unifw/check.h"
@@ -16,6 +17,7 @@ static void usage(FILE *out)
 {
 	fprintf(out,
 		"usage: unifw check PACKAGE (--backup DIR | --port PORT) [--with-preloader] [--only LIST] [--json]\n"
+		"                   [--html FILE]\n"
 		"\n"
 		"Will this firmware work on this phone? Compares the package (folder, archive or scatter) with the\n"
 		"phone (a unifw backup folder of it, or the phone itself through its DA) the way a Download would\n"
@@ -25,6 +27,8 @@ static void usage(FILE *out)
 		"  --with-preloader   the Download writes PRELOADER too (SP Flash Tool with it ticked)\n"
 		"  --only LIST        the Download writes only these partitions (comma-separated)\n"
 		"  --json             one JSON object: {\"check\", \"package\", \"phone\"} (docs/json.md \"check\")\n"
+		"  --html FILE        also write the report as one self-contained HTML page: both partition maps,\n"
+		"                     the findings, both logos (docs/check.md \"HTML report\")\n"
 		"%s"
 		"\n"
 		"Exit status: 0 SAFE, 3 WORKS WITH CAVEATS, 4 WILL NOT BOOT, 5 BRICK RISK, 1 error, 2 usage.\n"
@@ -32,7 +36,7 @@ static void usage(FILE *out)
 		cli_phone_usage);
 }
 
-enum { OPT_JSON = CLI_OPT_OWN, OPT_BACKUP, OPT_WITH_PRELOADER, OPT_ONLY };
+enum { OPT_JSON = CLI_OPT_OWN, OPT_BACKUP, OPT_WITH_PRELOADER, OPT_ONLY, OPT_HTML };
 
 static const struct option longopts[] = {
 	CLI_PHONE_LONGOPTS,
@@ -40,6 +44,7 @@ static const struct option longopts[] = {
 	{"with-preloader", no_argument, NULL, OPT_WITH_PRELOADER},
 	{"only", required_argument, NULL, OPT_ONLY},
 	{"json", no_argument, NULL, OPT_JSON},
+	{"html", required_argument, NULL, OPT_HTML},
 	{"help", no_argument, NULL, 'h'},
 	{0},
 };
@@ -48,6 +53,7 @@ struct check_args {
 	struct cli_phone_args pa;
 	const char *package, *backup;
 	bool json;
+	const char *html; /* --html FILE */
 	struct unifw_check_opts opts;
 };
 
@@ -64,6 +70,8 @@ static int parse(int argc, char **argv, struct check_args *a)
 			continue;
 		if (c == OPT_JSON)
 			a->json = true;
+		else if (c == OPT_HTML)
+			a->html = g.arg;
 		else if (c == OPT_BACKUP)
 			a->backup = g.arg;
 		else if (c == OPT_WITH_PRELOADER)
@@ -135,19 +143,38 @@ static void print_text(const struct check_args *a, const struct unifw_check_resu
 		printf("  %s\n", r->compared[i]);
 }
 
-static int report(const struct check_args *a, const struct unifw_fingerprint *pkg, const struct unifw_fingerprint *ph,
-		  const struct unifw_check_result *r)
+/* {"type": "check_report", "check", "package", "phone"}: what --json prints and --html draws. */
+static struct unifw_jv *report_json(const struct unifw_fingerprint *pkg, const struct unifw_fingerprint *ph,
+				    const struct unifw_check_result *r)
 {
-	if (!a->json) {
-		print_text(a, r);
-		return 0;
-	}
 	struct unifw_jv *doc = unifw_jv_object();
 	unifw_jv_set_str(doc, "type", "check_report");
 	unifw_jv_set(doc, "check", unifw_check_to_json(r));
 	unifw_jv_set(doc, "package", unifw_fingerprint_to_json(pkg));
 	unifw_jv_set(doc, "phone", unifw_fingerprint_to_json(ph));
-	cli_print_json(doc);
+	return doc;
+}
+
+/* 0, or the exit status of a page that could not be written (printed). */
+static int report(const struct check_args *a, const struct unifw_fingerprint *pkg, const struct unifw_fingerprint *ph,
+		  const struct unifw_check_result *r)
+{
+	struct unifw_jv *doc = a->json || a->html ? report_json(pkg, ph, r) : NULL;
+	/* --html (docs/check.md "HTML report"): written first, so that --json also carries its "logos". */
+	if (a->html) {
+		int st = cli_check_html(doc, a->html, a->package, a->backup);
+		if (st) {
+			unifw_jv_free(doc);
+			return st;
+		}
+	}
+	if (a->json) {
+		cli_print_json(doc);
+	} else {
+		print_text(a, r);
+		if (a->html)
+			printf("page: %s\n", a->html);
+	}
 	unifw_jv_free(doc);
 	return 0;
 }
@@ -173,8 +200,8 @@ int cmd_check(int argc, char **argv)
 		status = a.pa.port ? cli_job_exit(rc, cli_error(&err)) : cli_error(&err);
 	} else {
 		unifw_check(pkg, ph, &a.opts, r);
-		report(&a, pkg, ph, r);
-		status = unifw_check_exit_code(r->verdict);
+		int st = report(&a, pkg, ph, r);
+		status = st ? st : unifw_check_exit_code(r->verdict);
 	}
 	free(pkg);
 	free(ph);
