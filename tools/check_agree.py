@@ -121,16 +121,18 @@ class Bench:
         run([self.sim, "make-firmware", *argv, "-o", out])
         open(os.path.join(out, ".done"), "w").close()
 
-    def build_phone(self, m, state):
-        img = self.path("phone", "%s-%s.img" % (m, state))
-        if os.path.exists(img + ".done"):
+    def build_phone(self, m):
+        """The factory-fresh phone, and a copy of it with NVRAM erased."""
+        img = self.path("phone", "%s-factory.img" % m)
+        erased = self.path("phone", "%s-nvram_erased.img" % m)
+        if os.path.exists(erased + ".done"):
             return
-        os.makedirs(self.path("phone"), exist_ok=True)
         run([self.sim, "make-emmc", "--model", m, "-o", img + ".tmp"])
-        if state == "nvram_erased":
-            run([self.sim, "erase", "--emmc", img + ".tmp", "NVRAM"])
         os.replace(img + ".tmp", img)
-        open(img + ".done", "w").close()
+        run(["cp", "--sparse=always", img, erased + ".tmp"])
+        run([self.sim, "erase", "--emmc", erased + ".tmp", "NVRAM"])
+        os.replace(erased + ".tmp", erased)
+        open(erased + ".done", "w").close()
 
     def backup(self, m, state):
         """The phone's backup, taken by `unifw backup` from the served image (what `unifw check --backup`
@@ -165,7 +167,7 @@ class Bench:
             run([self.sim, "make-da", "-o", self.env["UNIFW_DA"]])
         with concurrent.futures.ThreadPoolExecutor(jobs) as ex:
             futs = [ex.submit(self.build_package, k, a) for k, (_, a) in self.packages().items()]
-            futs += [ex.submit(self.build_phone, m, s) for m in self.models for s in ("factory", "nvram_erased")]
+            futs += [ex.submit(self.build_phone, m) for m in self.models]
             for f in futs:
                 f.result()
             if not self.sim_only:
