@@ -251,8 +251,10 @@ static void read_fs(struct fp_pkg *k, enum fp_role r, struct unifw_stream *s, co
 	}
 	if (fs)
 		unifw_ext4_close(fs);
-	if (v)
+	if (v) {
+		unifw_stream_close(&view); /* frees the stream's own context, not the view */
 		unifw_sparse_view_close(v);
+	}
 }
 
 /* An archive member that needs random access: extracted alone to a temporary folder, read, removed. */
@@ -466,6 +468,9 @@ int unifw_fingerprint_path(const char *path, struct unifw_fingerprint *fp, struc
 	}
 	if (rc)
 		rc = unifw_package_open(path, &p, err);
+	if (rc == UNIFW_E_FORMAT && !unifw_package_is_folder(path))
+		unifw_error_prefix(err, "a fingerprint is of a package folder, an archive, a scatter file or a backup "
+					"folder, not of one image (unifw info describes one): ");
 	if (rc)
 		return rc;
 	rc = unifw_fingerprint_package(p, fp, err);
