@@ -76,6 +76,12 @@ struct unifw_check_result {
 		enum unifw_check_verdict verdict;
 	} parts[UNIFW_FP_MAX_PARTS];
 	size_t part_count;
+	/* The package's preloader against this phone's memory part, whether or not it is written (a
+	 * Download with PRELOADER ticked would run it): "fits", "emi_no_match", "no_emi_table",
+	 * "not_compared" (no preloader in the package, or the phone's CID unknown). */
+	char preloader_fit[24];
+	bool preloader_written;
+	char preloader_text[512];
 };
 
 /* Compare a package (or backup used as one) with a phone (or its backup). Never fails: missing facts make
@@ -92,13 +98,22 @@ const char *unifw_check_verdict_code(enum unifw_check_verdict v);
 int unifw_check_exit_code(enum unifw_check_verdict v);
 
 /* {"verdict","verdict_text","predicted_boot","predicted_faults","items":[...],"partitions":[...],
- *  "compared":[...]} (docs/json.md "check"). Caller frees. */
+ *  "compared":[...],"preloader_fit":{"result","written","text"}} (docs/json.md "check"). Caller frees. */
 struct unifw_jv *unifw_check_to_json(const struct unifw_check_result *r);
 
 /* The self-contained HTML page of a check report (docs/check.md "HTML report"): report is the JSON of
  * `unifw check --json` ({"check":..., "package": fingerprint, "phone": fingerprint, "logos": {...}});
  * written to out. No network, no script from elsewhere. */
 int unifw_check_html_write(const struct unifw_jv *report, const char *out_path, struct unifw_error *err);
+/* The "logos" of one side of that report: the first frames of the LOGO image of a package (folder, archive
+ * or scatter file) or of a unifw backup folder's LOGO file, as unifw_logo_frames_json gives them (at most
+ * UNIFW_LOGO_JSON_FRAMES frames and UNIFW_LOGO_JSON_PNG_BYTES of PNG). A side without a LOGO image gives an
+ * empty array; an unreadable or broken one fails (err names it). Caller frees *frames. */
+int unifw_check_logo_frames(const char *path, struct unifw_jv **frames, struct unifw_error *err);
+/* The same from a connected phone whose DA runs (phone.h): its LOGO partition, found through its tables,
+ * read up to the end of the logo's payload. */
+struct unifw_phone;
+int unifw_check_logo_frames_phone(struct unifw_phone *ph, struct unifw_jv **frames, struct unifw_error *err);
 
 #ifdef __cplusplus
 }
