@@ -392,8 +392,8 @@ static void mark_verdicts(struct map_side *s, const struct unifw_jv *check)
 
 /* The address axis both maps share. Partitions run from 512 KiB to gigabytes (and BMTPOOL's flag address
  * 0xFFFFxxxx): a linear scale would hide the small ones. Every partition boundary of either side is a
- * tick; the stretch between two ticks gets a height that grows with the logarithm of its length, so the
- * same address sits at the same height on both sides and every partition is visible. */
+ * tick (in map_align's positions); the stretch between two ticks gets a height that grows with the logarithm
+ * of its length, so the same place sits at the same height on both sides and every partition is visible. */
 #define AXIS_MAX (4u * UNIFW_FP_MAX_PARTS + 4u)
 #define MAP_TOP 8.0
 
