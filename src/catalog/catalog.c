@@ -198,8 +198,26 @@ struct add_run {
 	const struct unifw_progress *progress;
 	struct unifw_package *pkg;
 	struct unifw_fingerprint *fp;
-	struct new_entry e;
+	char hex[65];
+	uint64_t size;
 };
+
+int catalog_insert(struct unifw_catalog *c, const char *kind, const char *path, const char *hex, uint64_t size,
+		   const struct unifw_fingerprint *fp, int64_t *id, struct unifw_error *err)
+{
+	struct unifw_jv *j = unifw_fingerprint_to_json(fp);
+	char *text = j && !unifw_jv_oom(j) ? unifw_jv_to_string(j, false) : NULL;
+	unifw_jv_free(j);
+	if (!text)
+		return unifw_error_set(err, UNIFW_E_NOMEM, path, UNIFW_NO_OFFSET, "out of memory writing the fingerprint");
+	char added_utc[32];
+	unifw_utc_iso(added_utc, sizeof added_utc);
+	struct new_entry e = {.kind = kind, .path = path, .added = added_utc, .size = size, .fp = fp, .json = text};
+	snprintf(e.hex, sizeof e.hex, "%s", hex);
+	int rc = insert_entry(c, &e, id, err);
+	free(text);
+	return rc;
+}
 
 /* Fingerprint the opened package and store it. */
 static int index_package(struct add_run *r, int64_t *id, bool *added, struct unifw_error *err)
@@ -215,20 +233,8 @@ static int index_package(struct add_run *r, int64_t *id, bool *added, struct uni
 	unifw_progress_end(r->progress, rc, NULL);
 	if (rc)
 		return rc;
-	struct unifw_jv *j = unifw_fingerprint_to_json(r->fp);
-	char *text = j && !unifw_jv_oom(j) ? unifw_jv_to_string(j, false) : NULL;
-	unifw_jv_free(j);
-	if (!text)
-		return unifw_error_set(err, UNIFW_E_NOMEM, r->path, UNIFW_NO_OFFSET, "out of memory writing the fingerprint");
-	char added_utc[32];
-	unifw_utc_iso(added_utc, sizeof added_utc);
-	r->e.kind = r->pkg->kind == UNIFW_PACKAGE_BACKUP ? "backup" : "package";
-	r->e.path = r->abs;
-	r->e.added = added_utc;
-	r->e.fp = r->fp;
-	r->e.json = text;
-	rc = insert_entry(r->c, &r->e, id, err);
-	free(text);
+	rc = catalog_insert(r->c, r->pkg->kind == UNIFW_PACKAGE_BACKUP ? "backup" : "package", r->abs, r->hex, r->size,
+			    r->fp, id, err);
 	if (rc < 0)
 		return rc;
 	*added = rc == 1;
@@ -248,15 +254,15 @@ static int add_one(struct add_run *r, int64_t *id, bool *added, struct unifw_err
 		if (!rc)
 			rc = unifw_package_hash_files(r->pkg, r->progress, err);
 		if (!rc)
-			rc = catalog_hash_folder(r->pkg, sha, &r->e.size, err);
+			rc = catalog_hash_folder(r->pkg, sha, &r->size, err);
 	} else {
 		/* an archive's hash comes first: one already indexed is not opened at all */
-		rc = catalog_hash_file(r->path, r->progress, sha, &r->e.size, err);
+		rc = catalog_hash_file(r->path, r->progress, sha, &r->size, err);
 	}
 	if (rc)
 		return rc;
-	unifw_hex(sha, 32, r->e.hex);
-	if ((rc = find_by_hash(r->c, r->e.hex, id, err)) != 0) {
+	unifw_hex(sha, 32, r->hex);
+	if ((rc = find_by_hash(r->c, r->hex, id, err)) != 0) {
 		*added = false;
 		return rc < 0 ? rc : 0;
 	}
@@ -308,6 +314,7 @@ static void set_names(struct unifw_jv *o, const char *key, sqlite3_stmt *st, int
 static struct unifw_jv *row_json(sqlite3_stmt *st)
 {
 	struct unifw_jv *o = unifw_jv_object();
+	unifw_jv_set_str(o, "type", "catalog_entry");
 	unifw_jv_set_int(o, "id", sqlite3_column_int64(st, 0));
 	set_text(o, "kind", st, 1);
 	set_text(o, "path", st, 2);

@@ -35,6 +35,10 @@ int catalog_open_with(const char *path, const struct catalog_migration *steps, s
 /* PRAGMA user_version of an open catalog (tests, `catalog list --json`). */
 int catalog_schema_version(struct unifw_catalog *c, struct unifw_error *err);
 
+/* Store one fingerprint as an entry (kind "package" or "backup"): 1 inserted (*id the new row), 0 the
+ * content hash was there already (*id that row), < 0 error. */
+int catalog_insert(struct unifw_catalog *c, const char *kind, const char *path, const char *hex, uint64_t size,
+		   const struct unifw_fingerprint *fp, int64_t *id, struct unifw_error *err);
 /* A row's fingerprint_json parsed (errors name the database and the entry). */
 int catalog_parse_fingerprint(const struct unifw_catalog *c, int64_t id, const char *text, size_t len,
 			      struct unifw_jv **out, struct unifw_error *err);

@@ -20,6 +20,52 @@ int catalog_boot_rank(const char *predicted_boot)
 	return (int)(sizeof boot_order / sizeof boot_order[0]);
 }
 
+/* A deep copy (the ranked entry carries the check's keys beside its own). */
+static struct unifw_jv *jv_copy(const struct unifw_jv *v)
+{
+	switch (unifw_jv_type(v)) {
+	case UNIFW_JV_BOOL: return unifw_jv_bool(unifw_jv_truthy(v));
+	case UNIFW_JV_INT: return unifw_jv_int(unifw_jv_i64(v));
+	case UNIFW_JV_UINT: return unifw_jv_uint(unifw_jv_u64(v));
+	case UNIFW_JV_STRING: return unifw_jv_string(unifw_jv_str(v));
+	case UNIFW_JV_ARRAY: {
+		struct unifw_jv *a = unifw_jv_array();
+		for (size_t i = 0; i < unifw_jv_len(v); i++)
+			unifw_jv_push(a, jv_copy(unifw_jv_at(v, i)));
+		return a;
+	}
+	case UNIFW_JV_OBJECT: {
+		struct unifw_jv *o = unifw_jv_object();
+		for (size_t i = 0; i < unifw_jv_len(v); i++)
+			unifw_jv_set(o, unifw_jv_key_at(v, i), jv_copy(unifw_jv_at(v, i)));
+		return o;
+	}
+	case UNIFW_JV_NULL: break;
+	}
+	return unifw_jv_null();
+}
+
+/* {"type": "catalog_candidate", id, path, project, then every key of unifw_check_to_json but its type}. */
+static struct unifw_jv *candidate_json(int64_t id, const unsigned char *path, const unsigned char *project,
+				       const struct unifw_check_result *r)
+{
+	struct unifw_jv *check = unifw_check_to_json(r), *o = unifw_jv_object();
+	unifw_jv_set_str(o, "type", "catalog_candidate");
+	unifw_jv_set_int(o, "id", id);
+	unifw_jv_set_str(o, "path", path ? (const char *)path : "");
+	unifw_jv_set_str(o, "project", project ? (const char *)project : "");
+	for (size_t i = 0; i < unifw_jv_len(check); i++)
+		if (strcmp(unifw_jv_key_at(check, i), "type"))
+			unifw_jv_set(o, unifw_jv_key_at(check, i), jv_copy(unifw_jv_at(check, i)));
+	bool oom = !check || unifw_jv_oom(check);
+	unifw_jv_free(check);
+	if (oom || !o || unifw_jv_oom(o)) {
+		unifw_jv_free(o);
+		return NULL;
+	}
+	return o;
+}
+
 struct candidate {
 	int64_t id;
 	int verdict, boot, items;
@@ -91,13 +137,9 @@ static int check_row(struct match_run *m, sqlite3_stmt *st, struct unifw_error *
 	k->items = (int)m->result->item_count;
 	k->same_project = m->phone->project[0] && !strcasecmp(m->phone->project, m->pkg->project);
 	k->same_region = m->phone->have_layout && m->pkg->have_layout && m->phone->boot_region == m->pkg->boot_region;
-	k->json = unifw_check_to_json(m->result);
+	k->json = candidate_json(id, sqlite3_column_text(st, 1), sqlite3_column_text(st, 2), m->result);
 	if (!k->json)
 		return unifw_error_set(err, UNIFW_E_NOMEM, m->c->path, UNIFW_NO_OFFSET, "out of memory ranking the catalog");
-	unifw_jv_set_int(k->json, "id", id);
-	const unsigned char *path = sqlite3_column_text(st, 1), *project = sqlite3_column_text(st, 2);
-	unifw_jv_set_str(k->json, "path", path ? (const char *)path : "");
-	unifw_jv_set_str(k->json, "project", project ? (const char *)project : "");
 	m->count++;
 	return 0;
 }

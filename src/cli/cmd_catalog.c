@@ -168,6 +168,7 @@ static int catalog_add(int argc, char **argv)
 	if (a.json && prog.mode == CLI_PROGRESS_BARS)
 		prog.mode = CLI_PROGRESS_LINES;
 	struct unifw_jv *doc = unifw_jv_object();
+	unifw_jv_set_str(doc, "type", "catalog_add");
 	unifw_jv_set_str(doc, "db", unifw_catalog_path(c));
 	struct unifw_jv *list = unifw_jv_set_arr(doc, "entries");
 	int status = CLI_OK;
@@ -177,6 +178,7 @@ static int catalog_add(int argc, char **argv)
 		int64_t id;
 		bool added;
 		struct unifw_jv *o = unifw_jv_push_obj(list);
+		unifw_jv_set_str(o, "type", "catalog_add_entry");
 		unifw_jv_set_str(o, "path", argv[i]);
 		if (unifw_catalog_add(c, argv[i], cli_progress_cb(&prog), &id, &added, &err) < 0) {
 			status = CLI_FAIL;
@@ -244,6 +246,7 @@ static int catalog_list(int argc, char **argv)
 	}
 	if (a.json) {
 		struct unifw_jv *doc = unifw_jv_object();
+		unifw_jv_set_str(doc, "type", "catalog");
 		unifw_jv_set_str(doc, "db", unifw_catalog_path(c));
 		unifw_jv_set_uint(doc, "schema", UNIFW_CATALOG_SCHEMA);
 		unifw_jv_set(doc, "entries", entries);
@@ -378,6 +381,7 @@ static int match_run(const struct catalog_args *a, struct unifw_fingerprint *pho
 	struct unifw_jv *ranked = NULL;
 	rc = unifw_catalog_match(c, phone, &opts, &ranked, &err);
 	struct unifw_jv *doc = unifw_jv_object();
+	unifw_jv_set_str(doc, "type", "catalog_match");
 	unifw_jv_set_str(doc, "db", unifw_catalog_path(c));
 	unifw_catalog_close(c);
 	if (rc < 0) {
@@ -385,6 +389,7 @@ static int match_run(const struct catalog_args *a, struct unifw_fingerprint *pho
 		return cli_error(&err);
 	}
 	struct unifw_jv *ph = unifw_jv_set_obj(doc, "phone");
+	unifw_jv_set_str(ph, "type", "catalog_phone");
 	unifw_jv_set_str(ph, "source", unifw_fp_source_name(phone->source));
 	unifw_jv_set_str(ph, "path", phone->path);
 	unifw_jv_set_str(ph, "project", phone->project);
