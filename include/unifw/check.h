@@ -76,6 +76,12 @@ struct unifw_check_result {
 		enum unifw_check_verdict verdict;
 	} parts[UNIFW_FP_MAX_PARTS];
 	size_t part_count;
+	/* The package's preloader against this phone's memory part, whether or not it is written (a
+	 * Download with PRELOADER ticked would run it): "fits", "emi_no_match", "no_emi_table",
+	 * "not_compared" (no preloader in the package, or the phone's CID unknown). */
+	char preloader_fit[24];
+	bool preloader_written;
+	char preloader_text[512];
 };
 
 /* Compare a package (or backup used as one) with a phone (or its backup). Never fails: missing facts make
@@ -92,7 +98,7 @@ const char *unifw_check_verdict_code(enum unifw_check_verdict v);
 int unifw_check_exit_code(enum unifw_check_verdict v);
 
 /* {"verdict","verdict_text","predicted_boot","predicted_faults","items":[...],"partitions":[...],
- *  "compared":[...]} (docs/json.md "check"). Caller frees. */
+ *  "compared":[...],"preloader_fit":{"result","written","text"}} (docs/json.md "check"). Caller frees. */
 struct unifw_jv *unifw_check_to_json(const struct unifw_check_result *r);
 
 /* The self-contained HTML page of a check report (docs/check.md "HTML report"): report is the JSON of
