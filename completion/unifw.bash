@@ -16,7 +16,7 @@ _unifw()
 		cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD - 1]} words=("${COMP_WORDS[@]}") cword=$COMP_CWORD
 	fi
 	local prog=${words[0]}
-	local commands="info scatter bootimg logo sparse devices identify backup format flash reboot read write identity"
+	local commands="info scatter bootimg logo sparse devices identify backup format flash reboot read write identity fingerprint check catalog"
 	if ((cword == 1)); then
 		mapfile -t COMPREPLY < <(compgen -W "$commands --help --version" -- "$cur")
 		return
@@ -28,6 +28,7 @@ _unifw()
 	logo) sub="unpack repack" ;;
 	sparse) sub="to-raw to-sparse" ;;
 	identity) sub="backup list prune show restore set-mac set-bt" ;;
+	catalog) sub="add list show match" ;;
 	esac
 	if [[ -n $sub ]] && ((cword == 2)); then
 		mapfile -t COMPREPLY < <(compgen -W "$sub --help" -- "$cur")
@@ -40,7 +41,7 @@ _unifw()
 	--to)
 		mapfile -t COMPREPLY < <(compgen -W "v1 plain braces" -- "$cur")
 		return ;;
-	-o | --output | --images | --backup-dir | --journal | --da | --preloader | --trace | --kernel | --ramdisk | --backup | --from)
+	-o | --output | --images | --backup-dir | --journal | --da | --preloader | --trace | --kernel | --ramdisk | --backup | --from | --db | --fingerprint)
 		mapfile -t COMPREPLY < <(compgen -f -- "$cur")
 		return ;;
 	--partition | --only)

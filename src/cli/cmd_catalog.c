@@ -362,7 +362,7 @@ static void print_match(const struct unifw_jv *doc)
 		       str_of(p, "project"));
 		for (size_t k = 0; k < unifw_jv_len(items); k++) {
 			const struct unifw_jv *it = unifw_jv_at(items, k);
-			printf("       %-18s  %s: %s\n", str_of(it, "verdict_text"), str_of(it, "code"), str_of(it, "message"));
+			printf("       %-18s  %s: %s\n", str_of(it, "verdict"), str_of(it, "code"), str_of(it, "message"));
 		}
 	}
 }

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <sys/stat.h>
 #include <sqlite3.h>
 
 #include "catalog/catalog_internal.h"
@@ -241,6 +242,7 @@ static void add_skips_known_content(void **state)
 	snprintf(copy, sizeof copy, "%s/a516-copy", f->dir);
 	snprintf(zip, sizeof zip, "%s/a516.zip", f->dir);
 	snprintf(loose, sizeof loose, "%s/loose", f->dir);
+	assert_int_equal(mkdir(folder, 0755) | mkdir(copy, 0755) | mkdir(loose, 0755), 0);
 	write_folder(folder, m, n);
 	write_folder(copy, m, n);
 	write_archive(zip, "zip", NULL, false, m, n);
