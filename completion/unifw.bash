@@ -16,7 +16,9 @@ _unifw()
 		cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD - 1]} words=("${COMP_WORDS[@]}") cword=$COMP_CWORD
 	fi
 	local prog=${words[0]}
-	local commands="info scatter bootimg logo sparse devices identify backup format flash reboot read write identity fingerprint check catalog"
+	local commands="info scatter bootimg logo sparse devices identify backup format flash reboot read write identity"
+	commands+=" fingerprint"
+	commands+=" catalog"
 	if ((cword == 1)); then
 		mapfile -t COMPREPLY < <(compgen -W "$commands --help --version" -- "$cur")
 		return

@@ -106,6 +106,34 @@ void unifw_names_add(struct unifw_names *l, const char *name);
 bool unifw_names_has(const struct unifw_names *l, const char *name);
 struct unifw_jv *unifw_names_to_json(const struct unifw_names *l);
 
+/* ---- records the virtual phone's kernels state in text (docs/check.md "Fingerprints") ----
+ * A real kernel holds its partition index map (ptgen's partition table: /emmc@NAME -> mmcblk0pN) and its
+ * CCCI configuration (MD1 type and memory reservation) in compiled form that cannot be read back by
+ * pattern; unifw-sim's kernels state them as text after a tag (sim/firmware/fw_kernel.c):
+ *   "unifw-sim partition table v1\n" then lines "NAME 0xOFFSET 0xSIZE pN|-", a NUL at the end;
+ *   "unifw-sim ccci v1 md1 <type> 0x<reserved>\n".
+ * Real kernels have neither: have_kmap / have_ccci stay false. */
+#define UNIFW_KERNEL_PTABLE_TAG "unifw-sim partition table v1\n"
+#define UNIFW_KERNEL_CCCI_TAG "unifw-sim ccci v1 md1 "
+#define UNIFW_KERNEL_KMAP_MAX 64u
+struct unifw_kernel_kmap_entry {
+	char name[32];
+	uint64_t offset, size;   /* user-area offset and size as the record states them */
+	unsigned index;          /* N of mmcblk0pN, 0 = no MBR entry ("-") */
+};
+struct unifw_kernel_records {
+	bool have_kmap;
+	bool kmap_truncated;     /* more lines than UNIFW_KERNEL_KMAP_MAX */
+	struct unifw_kernel_kmap_entry kmap[UNIFW_KERNEL_KMAP_MAX];
+	size_t kmap_count;
+	bool have_ccci;
+	char md1_type[8];        /* "2g", "3g", "wg", "tg" */
+	uint32_t md1_reserved;   /* bytes */
+};
+/* Look for both records in a decompressed Image (unifw_kernel_opts.image). A record that is malformed
+ * (a line that does not parse, an index beyond 64) ends the map there; never fails. */
+void unifw_kernel_find_records(const uint8_t *img, size_t len, struct unifw_kernel_records *out);
+
 #ifdef __cplusplus
 }
 #endif

@@ -204,15 +204,16 @@ static int catalog_add(int argc, char **argv)
 
 /* ------------------------------------------------------------------------------------- list, show */
 
+/* "first" or "first +N": the list's column stays readable; --json has every name. */
 static void names_text(const struct unifw_jv *arr, char *out, size_t cap)
 {
-	out[0] = 0;
-	for (size_t i = 0; i < unifw_jv_len(arr); i++) {
-		size_t n = strlen(out);
-		snprintf(out + n, cap - n, "%s%s", i ? "," : "", unifw_jv_str(unifw_jv_at(arr, i)));
-	}
-	if (!out[0])
+	size_t n = unifw_jv_len(arr);
+	if (!n)
 		snprintf(out, cap, "-");
+	else if (n == 1)
+		snprintf(out, cap, "%s", unifw_jv_str(unifw_jv_at(arr, 0)));
+	else
+		snprintf(out, cap, "%s +%zu", unifw_jv_str(unifw_jv_at(arr, 0)), n - 1);
 }
 
 static void print_entry_line(const struct unifw_jv *e)
@@ -349,6 +350,15 @@ static int phone_fingerprint(const struct catalog_args *a, struct unifw_fingerpr
 	return unifw_job_run(&job, err);
 }
 
+/* "BRICK RISK" for "brick_risk": an item's verdict as the check report words it. */
+static const char *verdict_text(const char *code)
+{
+	for (int v = UNIFW_CHECK_SAFE; v <= UNIFW_CHECK_BRICK_RISK; v++)
+		if (code && !strcmp(code, unifw_check_verdict_code((enum unifw_check_verdict)v)))
+			return unifw_check_verdict_text((enum unifw_check_verdict)v);
+	return code ? code : "-";
+}
+
 static void print_match(const struct unifw_jv *doc)
 {
 	const struct unifw_jv *pk = unifw_jv_get(doc, "packages");
@@ -362,7 +372,7 @@ static void print_match(const struct unifw_jv *doc)
 		       str_of(p, "project"));
 		for (size_t k = 0; k < unifw_jv_len(items); k++) {
 			const struct unifw_jv *it = unifw_jv_at(items, k);
-			printf("       %-18s  %s: %s\n", str_of(it, "verdict"), str_of(it, "code"), str_of(it, "message"));
+			printf("       %-18s  %s: %s\n", verdict_text(unifw_jv_str(unifw_jv_get(it, "verdict"))), str_of(it, "code"), str_of(it, "message"));
 		}
 	}
 }

@@ -638,3 +638,86 @@ bool unifw_kernel_probe(const uint8_t *head, size_t head_len, uint64_t total_siz
 	return unifw_mtkhdr_has_name(head, head_len, "KERNEL") && head_len > UNIFW_MTKHDR_SIZE &&
 	       unifw_zimage_is(head + UNIFW_MTKHDR_SIZE, head_len - UNIFW_MTKHDR_SIZE);
 }
+
+/* ---- the virtual phone's text records (kernel.h unifw_kernel_find_records) ---- */
+
+/* One "NAME 0xOFFSET 0xSIZE pN|-" line of at most 127 bytes, without its newline. */
+static bool kmap_line(const char *line, struct unifw_kernel_kmap_entry *e)
+{
+	char name[32], idx[8];
+	unsigned long long off, size;
+	int used = 0;
+	if (sscanf(line, "%31s 0x%llx 0x%llx %7s%n", name, &off, &size, idx, &used) != 4 || line[used] != '\0')
+		return false;
+	memset(e, 0, sizeof *e);
+	snprintf(e->name, sizeof e->name, "%s", name);
+	e->offset = off;
+	e->size = size;
+	if (!strcmp(idx, "-"))
+		return true;
+	char *end = NULL;
+	unsigned long n = idx[0] == 'p' ? strtoul(idx + 1, &end, 10) : 0;
+	if (!end || *end || n == 0 || n > UNIFW_KERNEL_KMAP_MAX)
+		return false;
+	e->index = (unsigned)n;
+	return true;
+}
+
+static void find_kmap(const uint8_t *img, size_t len, struct unifw_kernel_records *r)
+{
+	const size_t tlen = strlen(UNIFW_KERNEL_PTABLE_TAG);
+	size_t at = unifw_memfind(img, len, 0, UNIFW_KERNEL_PTABLE_TAG, tlen);
+	if (at == SIZE_MAX)
+		return;
+	r->have_kmap = true;
+	size_t pos = at + tlen;
+	while (pos < len && img[pos] != '\0') {
+		size_t end = pos;
+		while (end < len && img[end] != '\n' && img[end] != '\0' && end - pos < 128)
+			end++;
+		if (end >= len || img[end] != '\n')
+			return; /* an unterminated or over-long line ends the map */
+		char line[129];
+		memcpy(line, img + pos, end - pos);
+		line[end - pos] = '\0';
+		struct unifw_kernel_kmap_entry e;
+		if (!kmap_line(line, &e))
+			return;
+		if (r->kmap_count == UNIFW_KERNEL_KMAP_MAX) {
+			r->kmap_truncated = true;
+			return;
+		}
+		r->kmap[r->kmap_count++] = e;
+		pos = end + 1;
+	}
+}
+
+static void find_ccci(const uint8_t *img, size_t len, struct unifw_kernel_records *r)
+{
+	const size_t tlen = strlen(UNIFW_KERNEL_CCCI_TAG);
+	size_t at = unifw_memfind(img, len, 0, UNIFW_KERNEL_CCCI_TAG, tlen);
+	if (at == SIZE_MAX)
+		return;
+	char line[64];
+	size_t n = 0;
+	for (size_t i = at + tlen; i < len && img[i] != '\n' && n + 1 < sizeof line; i++)
+		line[n++] = (char)img[i];
+	line[n] = '\0';
+	char type[8];
+	unsigned long long reserved;
+	int used = 0;
+	if (sscanf(line, "%7s 0x%llx%n", type, &reserved, &used) != 2 || line[used] != '\0' || reserved > UINT32_MAX)
+		return;
+	r->have_ccci = true;
+	snprintf(r->md1_type, sizeof r->md1_type, "%s", type);
+	r->md1_reserved = (uint32_t)reserved;
+}
+
+void unifw_kernel_find_records(const uint8_t *img, size_t len, struct unifw_kernel_records *out)
+{
+	memset(out, 0, sizeof *out);
+	if (!img)
+		return;
+	find_kmap(img, len, out);
+	find_ccci(img, len, out);
+}

@@ -324,6 +324,7 @@ static void base_fingerprint(struct unifw_fingerprint *fp, enum unifw_fp_source 
 		p->size = i ? 0x1000000 : 0xC00000;
 		p->mbr_index = i >= 5 ? (unsigned)(i - 3) : 0;
 		p->download = true;
+		p->image_bytes = 0x10000; /* written by the Download: what check compares */
 	}
 	fp->have_lk = true;
 	fp->lk_has_header = true;
