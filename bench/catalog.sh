@@ -37,6 +37,7 @@ export UNIFW_STATE_DIR="$tmp/state"
 
 echo "building 200 packages and a phone backup..."
 models=$("$sim" models | awk '$1 != "universal" {print $1}')
+mkdir -p "$tmp/base"
 for m in $models; do
 	"$sim" make-firmware --model "$m" -o "$tmp/base/$m" >/dev/null
 done

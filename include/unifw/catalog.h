@@ -18,7 +18,7 @@
 extern "C" {
 #endif
 
-#define UNIFW_CATALOG_SCHEMA 1 /* the schema this build writes (PRAGMA user_version) */
+#define UNIFW_CATALOG_SCHEMA 2 /* the schema this build writes (PRAGMA user_version) */
 
 struct unifw_catalog;
 struct unifw_progress;

@@ -67,6 +67,7 @@ int catalog_open_with(const char *path, const struct catalog_migration *steps, s
 	if (!rc) {
 		/* two unifw processes adding at once wait for each other instead of failing */
 		sqlite3_busy_timeout(c->db, 10000);
+		sqlite3_exec(c->db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL);
 		rc = catalog_migrate(c->db, c->path, steps, count, err);
 	}
 	if (rc) {
@@ -202,6 +203,14 @@ struct add_run {
 	uint64_t size;
 };
 
+static int store(struct unifw_catalog *c, const struct new_entry *e, int64_t *id, struct unifw_error *err)
+{
+	int rc = insert_entry(c, e, id, err);
+	if (rc == 1 && catalog_cache_put(c, *id, e->fp, err) < 0)
+		return -1;
+	return rc;
+}
+
 int catalog_insert(struct unifw_catalog *c, const char *kind, const char *path, const char *hex, uint64_t size,
 		   const struct unifw_fingerprint *fp, int64_t *id, struct unifw_error *err)
 {
@@ -214,7 +223,14 @@ int catalog_insert(struct unifw_catalog *c, const char *kind, const char *path, 
 	unifw_utc_iso(added_utc, sizeof added_utc);
 	struct new_entry e = {.kind = kind, .path = path, .added = added_utc, .size = size, .fp = fp, .json = text};
 	snprintf(e.hex, sizeof e.hex, "%s", hex);
-	int rc = insert_entry(c, &e, id, err);
+	/* the entry and its cache row together, or neither */
+	int rc = sqlite3_exec(c->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) == SQLITE_OK
+			 ? store(c, &e, id, err)
+			 : catalog_sql_error(c->db, c->path, "begin the insert", err);
+	if (rc >= 0 && sqlite3_exec(c->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+		rc = catalog_sql_error(c->db, c->path, "commit the insert", err);
+	if (rc < 0)
+		sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
 	free(text);
 	return rc;
 }

@@ -4,6 +4,7 @@
 #define UNIFW_CATALOG_INTERNAL_H
 
 #include <sqlite3.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -52,6 +53,15 @@ int catalog_hash_file(const char *path, const struct unifw_progress *progress, u
 		      struct unifw_error *err);
 struct unifw_package;
 int catalog_hash_folder(const struct unifw_package *p, uint8_t out[32], uint64_t *size, struct unifw_error *err);
+
+/* The fingerprint cache (catalog_cache.c, schema v2): used only when this build's struct unifw_fingerprint
+ * is the layout catalog_fp_sanitize was reviewed for. */
+bool catalog_cache_enabled(void);
+const char *catalog_cache_layout(void); /* "fp<sizeof>-v<UNIFW_FP_VERSION>": the rows this build reads */
+void catalog_fp_sanitize(struct unifw_fingerprint *fp);
+int catalog_cache_put(struct unifw_catalog *c, int64_t id, const struct unifw_fingerprint *fp, struct unifw_error *err);
+/* A cache row into *fp (sanitized); false when it is unusable (then read the JSON). */
+bool catalog_cache_get(const void *blob, size_t len, struct unifw_fingerprint *fp);
 
 /* Rank order of a predicted boot outcome (docs/sim.md "Boot evaluation"): 0 boots ... 7 dead; unknown
  * outcomes rank after every known one. */

@@ -112,10 +112,13 @@ static int grow(struct match_run *m, struct unifw_error *err)
 	return 0;
 }
 
-/* One row: its fingerprint read back, checked against the phone, kept with its rank keys. */
-static int check_row(struct match_run *m, sqlite3_stmt *st, struct unifw_error *err)
+/* The row's fingerprint: from its cache row when usable, else from its JSON (then *stale). */
+static int row_fingerprint(struct match_run *m, sqlite3_stmt *st, int64_t id, bool *stale, struct unifw_error *err)
 {
-	int64_t id = sqlite3_column_int64(st, 0);
+	*stale = false;
+	if (catalog_cache_get(sqlite3_column_blob(st, 4), (size_t)sqlite3_column_bytes(st, 4), m->pkg))
+		return 0;
+	*stale = catalog_cache_enabled();
 	struct unifw_jv *fj = NULL;
 	int rc = catalog_parse_fingerprint(m->c, id, (const char *)sqlite3_column_text(st, 3),
 					   (size_t)sqlite3_column_bytes(st, 3), &fj, err);
@@ -123,12 +126,22 @@ static int check_row(struct match_run *m, sqlite3_stmt *st, struct unifw_error *
 		return rc;
 	rc = unifw_fingerprint_from_json(fj, m->pkg, err);
 	unifw_jv_free(fj);
-	if (rc) {
+	if (rc)
 		unifw_error_prefix(err, "catalog %s, entry %lld: ", m->c->path, (long long)id);
+	return rc;
+}
+
+/* One row: its fingerprint read, checked against the phone, kept with its rank keys. */
+static int check_row(struct match_run *m, sqlite3_stmt *st, struct unifw_error *err)
+{
+	int64_t id = sqlite3_column_int64(st, 0);
+	bool stale;
+	int rc = row_fingerprint(m, st, id, &stale, err);
+	if (rc || (rc = grow(m, err)) != 0)
 		return rc;
-	}
-	if ((rc = grow(m, err)) != 0)
-		return rc;
+	/* an entry an older build added, or one whose cache row another layout wrote: cached now */
+	if (stale)
+		catalog_cache_put(m->c, id, m->pkg, &(struct unifw_error){0});
 	unifw_check(m->pkg, m->phone, m->opts, m->result);
 	struct candidate *k = &m->cands[m->count];
 	k->id = id;
@@ -148,15 +161,23 @@ static int check_rows(struct match_run *m, struct unifw_error *err)
 {
 	sqlite3_stmt *st = NULL;
 	if (sqlite3_prepare_v2(m->c->db,
-			       "SELECT id, path, project, fingerprint_json FROM entries WHERE kind = 'package' ORDER BY id",
+			       "SELECT e.id, e.path, e.project, e.fingerprint_json, c.fp FROM entries e"
+			       " LEFT JOIN fp_cache c ON c.entry_id = e.id AND c.layout = ?1"
+			       " WHERE e.kind = 'package' ORDER BY e.id",
 			       -1, &st, NULL) != SQLITE_OK)
 		return catalog_sql_error(m->c->db, m->c->path, "read the packages", err);
+	sqlite3_bind_text(st, 1, catalog_cache_layout(), -1, SQLITE_STATIC);
+	/* one transaction: the rows read are one state of the catalog, and cache rows written on the way
+	 * commit together (a read-only database simply stays without them) */
+	bool txn = sqlite3_exec(m->c->db, "BEGIN", NULL, NULL, NULL) == SQLITE_OK;
 	int rc = 0, step;
 	while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW)
 		rc = check_row(m, st, err);
 	if (!rc && step != SQLITE_DONE)
 		rc = catalog_sql_error(m->c->db, m->c->path, "read the packages", err);
 	sqlite3_finalize(st);
+	if (txn && sqlite3_exec(m->c->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+		sqlite3_exec(m->c->db, "ROLLBACK", NULL, NULL, NULL);
 	return rc;
 }
 

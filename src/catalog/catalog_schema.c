@@ -34,8 +34,18 @@ static const char schema_v1[] =
 	");"
 	"CREATE INDEX entries_kind_platform ON entries (kind, platform);";
 
+/* Version 1 -> 2: the fingerprint cache (catalog_cache.c). Rows are filled by add, and by match for the
+ * entries an older build added. */
+static const char schema_v2[] =
+	"CREATE TABLE fp_cache ("
+	" entry_id INTEGER PRIMARY KEY REFERENCES entries (id) ON DELETE CASCADE,"
+	" layout TEXT NOT NULL,"
+	" fp BLOB NOT NULL"
+	");";
+
 const struct catalog_migration catalog_migrations[] = {
 	{schema_v1}, /* 0 -> 1 */
+	{schema_v2}, /* 1 -> 2 */
 };
 const size_t catalog_migration_count = sizeof catalog_migrations / sizeof catalog_migrations[0];
 

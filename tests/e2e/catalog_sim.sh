@@ -42,7 +42,7 @@ for m in $models; do
 	"$UNIFW" backup --port "$PORT" --skip-empty -o "$work/$m-bk" >/dev/null 2>"$work/$m.log" ||
 		{ cat "$work/$m.log"; fail "$m: backup"; }
 	sim_stop
-	rm -f "$work/$m.img"
+	[ -z "$first" ] || rm -f "$work/$m.img" # the first phone serves match --port below
 	[ -n "$first" ] || first=$m
 done
 
@@ -76,7 +76,7 @@ grep -q "universal72_generic" "$work/list.out" || fail "list (text) lacks the un
 python3 - "$work/list.json" "$work" <<'PY' || fail "list"
 import json, sys
 l, work = json.load(open(sys.argv[1])), sys.argv[2]
-assert l["type"] == "catalog" and l["schema"] == 1, (l["type"], l["schema"])
+assert l["type"] == "catalog" and l["schema"] == 2, (l["type"], l["schema"])
 es = l["entries"]
 assert len(es) == 10, len(es)
 kinds = sorted(e["kind"] for e in es)
@@ -135,8 +135,34 @@ assert u["verdict"] == c["verdict"] and u["predicted_boot"] == c["predicted_boot
 print("universal: %s, %d findings, the same as unifw check's" % (u["verdict"], len(u["items"])))
 PY
 fi
+# the same phone as a saved fingerprint, and as the phone itself: the same ranking
+"$UNIFW" fingerprint "$work/$first-bk" --json >"$work/phone-fp.json" || fail "unifw fingerprint of the backup"
+cat_ match --fingerprint "$work/phone-fp.json" --json >"$work/match-fp.json" || fail "match --fingerprint"
+sim_start "$work/$first.img" --model "$first" --mode preloader --preloader-window 0
+cat_ match --port "$PORT" --json >"$work/match-port.json" 2>"$work/match-port.err" ||
+	{ cat "$work/match-port.err"; fail "match --port"; }
+sim_stop
+python3 - "$work/match-$first.json" "$work/match-fp.json" "$work/match-port.json" <<'PY' || fail "match --fingerprint / --port"
+import json, sys
+b, f, p = (json.load(open(x)) for x in sys.argv[1:4])
+ids = lambda r: [(c["id"], c["verdict"]) for c in r["packages"]]
+assert ids(f) == ids(b), "--fingerprint ranks otherwise than --backup:\n%s\n%s" % (ids(f), ids(b))
+assert p["phone"]["source"] == "phone", p["phone"]
+assert ids(p)[:2] == ids(b)[:2], "--port: %s, --backup: %s" % (ids(p)[:2], ids(b)[:2])
+print("match --fingerprint == --backup; --port ranks the same stock first")
+PY
 cat_ match --backup "$work/$first-bk" >"$work/match.out" || fail "match (text)"
 grep -q "universal" "$work/match.out" || fail "match (text) lacks the universal package"
+
+# progress (not a terminal: lines on stderr) names the steps
+grep -q "fingerprint" "$work/add1.err" || fail "no progress lines from add: $(head -5 "$work/add1.err")"
+# two adds at once into a new database: both wait their turn (migration and inserts), neither fails
+"$UNIFW" catalog add "$work/$first.zip" --db "$work/two.db" >"$work/p1.out" 2>&1 &
+p1=$!
+"$UNIFW" catalog add "$work/universal" --db "$work/two.db" >"$work/p2.out" 2>&1 || fail "concurrent add: $(cat "$work/p2.out")"
+wait "$p1" || fail "concurrent add: $(cat "$work/p1.out")"
+[ "$("$UNIFW" catalog list --db "$work/two.db" --json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["entries"]))')" = 2 ] ||
+	fail "concurrent adds: not 2 entries"
 
 echo "== default database, hostile inputs"
 export XDG_DATA_HOME="$work/xdg"

@@ -14,6 +14,7 @@
 #include <cmocka.h>
 #include <sys/stat.h>
 #include <sqlite3.h>
+#include <zlib.h>
 
 #include "catalog/catalog_internal.h"
 #include "package_fixtures.h"
@@ -22,7 +23,7 @@
 #include "unifw/check.h"
 #include "unifw/fingerprint.h"
 
-/* The v1 schema as docs/catalog.md writes it down: what an older build created. */
+/* The v1 schema as docs/catalog.md writes it down: what an older build (schema 1, before the cache) created. */
 static const char older_v1[] =
 	"CREATE TABLE entries (id INTEGER PRIMARY KEY AUTOINCREMENT,"
 	" kind TEXT NOT NULL CHECK (kind IN ('package', 'backup')), path TEXT NOT NULL,"
@@ -87,13 +88,13 @@ static int64_t raw_int(const char *path, const char *sql)
 
 /* ------------------------------------------------------------------------------------ schema */
 
-static void empty_database_becomes_v1(void **state)
+static void empty_database_becomes_current(void **state)
 {
 	struct fx *f = *state;
 	struct unifw_catalog *c = NULL;
 	struct unifw_error err;
 	assert_int_equal(unifw_catalog_open(f->db, &c, &err), 0);
-	assert_int_equal(catalog_schema_version(c, &err), 1);
+	assert_int_equal(catalog_schema_version(c, &err), UNIFW_CATALOG_SCHEMA);
 	assert_string_equal(unifw_catalog_path(c), f->db);
 	struct unifw_jv *list = NULL;
 	assert_int_equal(unifw_catalog_list(c, &list, &err), 0);
@@ -102,10 +103,10 @@ static void empty_database_becomes_v1(void **state)
 	unifw_catalog_close(c);
 	assert_int_equal(raw_int(f->db, "PRAGMA user_version"), UNIFW_CATALOG_SCHEMA);
 	assert_int_equal(raw_int(f->db, "PRAGMA application_id"), 0x756e6677);
-	assert_int_equal(raw_int(f->db, "SELECT COUNT(*) FROM sqlite_master WHERE name = 'entries'"), 1);
-	/* reopened: nothing to migrate, still v1 */
+	assert_int_equal(raw_int(f->db, "SELECT COUNT(*) FROM sqlite_master WHERE name IN ('entries', 'fp_cache')"), 2);
+	/* reopened: nothing to migrate */
 	assert_int_equal(unifw_catalog_open(f->db, &c, &err), 0);
-	assert_int_equal(catalog_schema_version(c, &err), 1);
+	assert_int_equal(catalog_schema_version(c, &err), UNIFW_CATALOG_SCHEMA);
 	unifw_catalog_close(c);
 }
 
@@ -116,6 +117,9 @@ static void older_v1_database_reopens(void **state)
 	struct unifw_catalog *c = NULL;
 	struct unifw_error err;
 	assert_int_equal(unifw_catalog_open(f->db, &c, &err), 0);
+	/* v1 -> v2: the cache table added, the entry kept */
+	assert_int_equal(catalog_schema_version(c, &err), 2);
+	assert_int_equal(raw_int(f->db, "SELECT COUNT(*) FROM sqlite_master WHERE name = 'fp_cache'"), 1);
 	struct unifw_jv *list = NULL;
 	assert_int_equal(unifw_catalog_list(c, &list, &err), 0);
 	assert_int_equal(unifw_jv_len(list), 1);
@@ -125,6 +129,7 @@ static void older_v1_database_reopens(void **state)
 	assert_string_equal(unifw_jv_str(unifw_jv_get(e, "boot_region")), "0xc00000");
 	assert_int_equal(unifw_jv_len(unifw_jv_get(e, "lk_lcm")), 2);
 	assert_string_equal(unifw_jv_str(unifw_jv_path(e, "lk_lcm.1")), "otm8018b_dsi_vdo");
+	assert_int_equal(unifw_jv_u64(unifw_jv_get(e, "size")), 1234);
 	assert_true(unifw_jv_truthy(unifw_jv_get(e, "has_preloader")));
 	unifw_jv_free(list);
 	struct unifw_jv *shown = NULL;
@@ -136,34 +141,30 @@ static void older_v1_database_reopens(void **state)
 	unifw_catalog_close(c);
 }
 
-/* The framework: a v2 is one more array entry. */
-static const struct catalog_migration with_v2[] = {
-	{NULL}, /* filled with catalog_migrations[0] */
-	{"ALTER TABLE entries ADD COLUMN note TEXT NOT NULL DEFAULT 'v2';"},
-};
-
-static void v2_step_applies_and_newer_is_refused(void **state)
+/* The framework: a new version is one more array entry (here a test-only v3). */
+static void next_step_applies_and_newer_is_refused(void **state)
 {
 	struct fx *f = *state;
 	raw_exec(f->db, older_v1);
-	struct catalog_migration steps[2] = {catalog_migrations[0], with_v2[1]};
+	struct catalog_migration steps[3] = {catalog_migrations[0], catalog_migrations[1],
+					     {"ALTER TABLE entries ADD COLUMN note TEXT NOT NULL DEFAULT 'v3';"}};
 	struct unifw_catalog *c = NULL;
 	struct unifw_error err;
-	assert_int_equal(catalog_open_with(f->db, steps, 2, &c, &err), 0);
-	assert_int_equal(catalog_schema_version(c, &err), 2);
+	assert_int_equal(catalog_open_with(f->db, steps, 3, &c, &err), 0);
+	assert_int_equal(catalog_schema_version(c, &err), 3);
 	unifw_catalog_close(c);
-	assert_int_equal(raw_int(f->db, "SELECT COUNT(*) FROM entries WHERE note = 'v2'"), 1); /* the row kept */
-	/* this build knows version 1 only: a v2 file is a newer unifw's */
+	assert_int_equal(raw_int(f->db, "SELECT COUNT(*) FROM entries WHERE note = 'v3'"), 1); /* the row kept */
+	/* this build knows version 2: a v3 file is a newer unifw's */
 	unifw_error_clear(&err);
 	assert_int_equal(unifw_catalog_open(f->db, &c, &err), UNIFW_E_UNSUPPORTED);
 	assert_null(c);
 	assert_string_equal(err.where, f->db);
-	assert_non_null(strstr(err.msg, "version 2 is newer"));
-	/* and from empty, both steps in a row */
+	assert_non_null(strstr(err.msg, "version 3 is newer"));
+	/* and from empty, every step in a row */
 	char db2[4300];
-	snprintf(db2, sizeof db2, "%s/two.db", f->dir);
-	assert_int_equal(catalog_open_with(db2, steps, 2, &c, &err), 0);
-	assert_int_equal(catalog_schema_version(c, &err), 2);
+	snprintf(db2, sizeof db2, "%s/three.db", f->dir);
+	assert_int_equal(catalog_open_with(db2, steps, 3, &c, &err), 0);
+	assert_int_equal(catalog_schema_version(c, &err), 3);
 	unifw_catalog_close(c);
 }
 
@@ -171,14 +172,14 @@ static void failing_step_rolls_back(void **state)
 {
 	struct fx *f = *state;
 	raw_exec(f->db, older_v1);
-	struct catalog_migration steps[2] = {catalog_migrations[0],
+	struct catalog_migration steps[3] = {catalog_migrations[0], catalog_migrations[1],
 					     {"ALTER TABLE entries ADD COLUMN x TEXT; CREATE TABLE entries (broken);"}};
 	struct unifw_catalog *c = NULL;
 	struct unifw_error err;
-	assert_int_equal(catalog_open_with(f->db, steps, 2, &c, &err), UNIFW_E_LIBRARY);
-	assert_non_null(strstr(err.msg, "migration to catalog schema 2"));
+	assert_int_equal(catalog_open_with(f->db, steps, 3, &c, &err), UNIFW_E_LIBRARY);
+	assert_non_null(strstr(err.msg, "migration to catalog schema 3"));
 	assert_non_null(strstr(err.msg, "already exists")); /* sqlite's own words */
-	assert_int_equal(raw_int(f->db, "PRAGMA user_version"), 1);
+	assert_int_equal(raw_int(f->db, "PRAGMA user_version"), 2); /* v1 -> v2 went through, v3 did not */
 	/* the first statement of the step was rolled back with it */
 	assert_int_equal(raw_int(f->db, "SELECT COUNT(*) FROM pragma_table_info('entries') WHERE name = 'x'"), 0);
 	assert_int_equal(unifw_catalog_open(f->db, &c, &err), 0);
@@ -422,6 +423,82 @@ static void match_ranks_with_checks_reasons(void **state)
 	free(pkg);
 }
 
+/* match reads the cache rows add wrote; without them (an older build's entries) it reads the JSON, gives
+ * the same ranking and writes the rows. */
+static void match_same_with_and_without_cache(void **state)
+{
+	struct fx *f = *state;
+	if (!catalog_cache_enabled())
+		fail_msg("the fingerprint cache is off: include/unifw/fingerprint.h changed (sizeof %zu, version %u); review "
+			 "catalog_fp_sanitize in src/catalog/catalog_cache.c for the new fields, then CATALOG_FP_REVIEWED_*",
+			 sizeof(struct unifw_fingerprint), (unsigned)UNIFW_FP_VERSION);
+	struct unifw_fingerprint *phone = calloc(1, sizeof *phone), *pkg = calloc(1, sizeof *pkg);
+	base_fingerprint(phone, UNIFW_FP_BACKUP, "phone_project");
+	struct unifw_catalog *c = NULL;
+	struct unifw_error err;
+	assert_int_equal(unifw_catalog_open(f->db, &c, &err), 0);
+	for (int i = 0; i < 6; i++) {
+		base_fingerprint(pkg, UNIFW_FP_PACKAGE, i % 2 ? "phone_project" : "other");
+		pkg->boot_region = i % 3 ? 0xC00000 : 0x600000;
+		insert(c, "package", pkg, i + 1);
+	}
+	assert_int_equal(raw_int(f->db, "SELECT COUNT(*) FROM fp_cache"), 6);
+	struct unifw_jv *cached = NULL, *fresh = NULL;
+	assert_int_equal(unifw_catalog_match(c, phone, NULL, &cached, &err), 0);
+	raw_exec(f->db, "DELETE FROM fp_cache; INSERT INTO fp_cache VALUES (1, 'fp1-v0', x'00');");
+	assert_int_equal(unifw_catalog_match(c, phone, NULL, &fresh, &err), 0);
+	char *a = unifw_jv_to_string(cached, false), *b = unifw_jv_to_string(fresh, false);
+	assert_string_equal(a, b);
+	/* the rows are back, with this build's layout */
+	assert_int_equal(raw_int(f->db, "SELECT COUNT(*) FROM fp_cache WHERE layout != 'fp1-v0'"), 6);
+	free(a);
+	free(b);
+	unifw_jv_free(cached);
+	unifw_jv_free(fresh);
+	unifw_catalog_close(c);
+	free(phone);
+	free(pkg);
+}
+
+/* A cache row is bytes from a file: whatever they hold, the struct read from them is safe to use. */
+static void hostile_cache_rows_are_sanitized(void **state)
+{
+	(void)state;
+	struct unifw_fingerprint *fp = malloc(sizeof *fp), *back = malloc(sizeof *back);
+	memset(fp, 0xA5, sizeof *fp); /* no NUL anywhere, counts huge, bools 0xa5 */
+	uLongf len = compressBound(sizeof *fp);
+	Bytef *z = malloc(len);
+	assert_int_equal(compress2(z, &len, (const Bytef *)fp, sizeof *fp, 1), Z_OK);
+	assert_true(catalog_cache_get(z, len, back));
+	assert_true(strlen(back->path) < sizeof back->path);
+	assert_true(strlen(back->notes[UNIFW_FP_MAX_NOTES - 1]) < sizeof back->notes[0]);
+	assert_true(strlen(back->parts[UNIFW_FP_MAX_PARTS - 1].content) < sizeof back->parts[0].content);
+	assert_true(strlen(back->kernel_touch.name[UNIFW_NAMES_MAX - 1]) < UNIFW_NAME_LEN);
+	assert_true(back->part_count <= UNIFW_FP_MAX_PARTS && back->kmap_count <= UNIFW_FP_MAX_PARTS);
+	assert_true(back->emi_tag_count <= UNIFW_FP_MAX_EMI && back->emi_tag[3].id_length <= 16);
+	assert_true(back->lk_lcm.count <= UNIFW_NAMES_MAX && back->note_count <= UNIFW_FP_MAX_NOTES);
+	assert_true(back->source <= UNIFW_FP_PHONE);
+	unsigned char raw;
+	memcpy(&raw, &back->have_layout, 1);
+	assert_int_equal(raw, 1);
+	memcpy(&raw, &back->parts[7].download, 1);
+	assert_int_equal(raw, 1);
+	/* and the check runs on it (ASan/UBSan builds see any out-of-bounds read) */
+	struct unifw_check_result *r = malloc(sizeof *r);
+	unifw_check(back, back, NULL, r);
+	struct unifw_jv *j = unifw_check_to_json(r);
+	assert_non_null(j);
+	unifw_jv_free(j);
+	/* truncated or other-sized blobs are refused */
+	assert_false(catalog_cache_get(z, len / 2, back));
+	assert_false(catalog_cache_get("junk", 4, back));
+	assert_false(catalog_cache_get(NULL, 0, back));
+	free(r);
+	free(z);
+	free(fp);
+	free(back);
+}
+
 static void boot_rank_orders_outcomes(void **state)
 {
 	(void)state;
@@ -435,15 +512,17 @@ static void boot_rank_orders_outcomes(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(empty_database_becomes_v1, setup, teardown),
+		cmocka_unit_test_setup_teardown(empty_database_becomes_current, setup, teardown),
 		cmocka_unit_test_setup_teardown(older_v1_database_reopens, setup, teardown),
-		cmocka_unit_test_setup_teardown(v2_step_applies_and_newer_is_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(next_step_applies_and_newer_is_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(failing_step_rolls_back, setup, teardown),
 		cmocka_unit_test_setup_teardown(other_files_are_refused, setup, teardown),
 		cmocka_unit_test(default_path_follows_xdg),
 		cmocka_unit_test(boot_rank_orders_outcomes),
 		cmocka_unit_test_setup_teardown(add_skips_known_content, setup, teardown),
 		cmocka_unit_test_setup_teardown(match_ranks_with_checks_reasons, setup, teardown),
+		cmocka_unit_test_setup_teardown(match_same_with_and_without_cache, setup, teardown),
+		cmocka_unit_test(hostile_cache_rows_are_sanitized),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
