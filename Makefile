@@ -3,7 +3,8 @@
 DEB_PACKAGES := meson ninja-build pkg-config gcc g++ clang libclang-rt-14-dev libcmocka-dev libarchive-dev \
 	libext2fs-dev e2fsprogs zlib1g-dev liblzma-dev libssl-dev libpng-dev libsqlite3-dev libusb-1.0-0-dev \
 	libjansson-dev \
-	android-sdk-libsparse-utils libarchive-tools zip unzip xz-utils cpio python3 time
+	android-sdk-libsparse-utils libarchive-tools zip unzip xz-utils cpio python3 time \
+	chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 BUILD ?= build
 ASAN_BUILD ?= build-asan

@@ -18,6 +18,7 @@ _unifw()
 	local prog=${words[0]}
 	local commands="info scatter bootimg logo sparse devices identify backup format flash reboot read write identity"
 	commands+=" fingerprint"
+	commands+=" check"
 	commands+=" catalog"
 	if ((cword == 1)); then
 		mapfile -t COMPREPLY < <(compgen -W "$commands --help --version" -- "$cur")
@@ -44,6 +45,9 @@ _unifw()
 		mapfile -t COMPREPLY < <(compgen -W "v1 plain braces" -- "$cur")
 		return ;;
 	-o | --output | --images | --backup-dir | --journal | --da | --preloader | --trace | --kernel | --ramdisk | --backup | --from | --db | --fingerprint)
+		mapfile -t COMPREPLY < <(compgen -f -- "$cur")
+		return ;;
+	--html) # unifw check --html FILE: the page to write
 		mapfile -t COMPREPLY < <(compgen -f -- "$cur")
 		return ;;
 	--partition | --only)

@@ -1,6 +1,7 @@
 /* unifw-sim subcommands around the phone models (docs/sim.md):
  *   unifw-sim models
  *   unifw-sim make-firmware (--model NAME [--unit N] | --universal) -o DIR [--seed N] [--compiled-emi-from MODEL]
+ *                           [--kernel-lcm NAME[,NAME...]] [--modem-mem-size SIZE]
  *   unifw-sim make-emmc --model NAME [--unit N] -o FILE [--seed N]
  *   unifw-sim flash-package --emmc FILE [--with-preloader] [--factory] [--only NAME,...] DIR
  *   unifw-sim erase --emmc FILE NAME...
@@ -20,6 +21,8 @@
 
 #define EXIT_USAGE 2
 #define MAX_ONLY 32
+#define MAX_KERNEL_LCM 8
+#define LCM_NAME_MAX 63
 
 static int usage_error(const char *cmd, const char *msg, const char *arg)
 {
@@ -77,15 +80,60 @@ int sim_cmd_models(void)
 
 /* ------------------------------------------------------------------ make-firmware */
 
+/* --kernel-lcm NAME[,NAME...]: the LCM driver names a swapped kernel was built with, in its list order.
+ * Names are split in place in buf (a copy of the argument); each must look like a C identifier, as the
+ * drivers' names in MediaTek's lcm folder do, so that nothing odd reaches the Image's string table. */
+static bool parse_lcm_list(char *buf, const char *names[MAX_KERNEL_LCM], size_t *count)
+{
+	*count = 0;
+	for (char *save = NULL, *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		size_t len = strlen(tok);
+		if (*count == MAX_KERNEL_LCM || len == 0 || len > LCM_NAME_MAX)
+			return false;
+		for (size_t i = 0; i < len; i++)
+			if (!(tok[i] == '_' || (tok[i] >= '0' && tok[i] <= '9') || (tok[i] >= 'a' && tok[i] <= 'z') ||
+			      (tok[i] >= 'A' && tok[i] <= 'Z')))
+				return false;
+		names[(*count)++] = tok;
+	}
+	return *count > 0;
+}
+
+/* --modem-mem-size: bytes (decimal or 0x), or with a K/M suffix; above 0 and within the u32 field of
+ * MD_CHECK_HEADER. */
+static bool parse_mem_size(const char *s, uint32_t *v)
+{
+	char *end;
+	errno = 0;
+	if (!*s || *s == '-')
+		return false;
+	unsigned long long x = strtoull(s, &end, 0);
+	unsigned shift = 0;
+	if (*end == 'K' || *end == 'k')
+		shift = 10;
+	else if (*end == 'M' || *end == 'm')
+		shift = 20;
+	if (errno || (shift ? end[1] != 0 : *end != 0) || x == 0 || x > (UINT32_MAX >> shift))
+		return false;
+	*v = (uint32_t)(x << shift);
+	return true;
+}
+
 int sim_cmd_make_firmware(int argc, char **argv)
 {
 	const char *out = NULL, *model = NULL, *compiled_from = NULL, *unit_arg = NULL;
 	bool universal = false;
 	uint64_t seed = 1;
+	char lcm_buf[MAX_KERNEL_LCM * (LCM_NAME_MAX + 1)];
+	const char *kernel_lcm[MAX_KERNEL_LCM];
+	size_t kernel_lcm_count = 0;
+	uint32_t modem_mem = 0;
 	static const struct option lo[] = { { "model", required_argument, NULL, 'm' },
 					    { "unit", required_argument, NULL, 'n' },
 					    { "universal", no_argument, NULL, 'u' },
 					    { "compiled-emi-from", required_argument, NULL, 'c' },
+					    { "kernel-lcm", required_argument, NULL, 'k' },
+					    { "modem-mem-size", required_argument, NULL, 'M' },
 					    { "seed", required_argument, NULL, 's' },
 					    { "help", no_argument, NULL, 'h' },
 					    { NULL, 0, NULL, 0 } };
@@ -102,18 +150,35 @@ int sim_cmd_make_firmware(int argc, char **argv)
 			universal = true;
 		} else if (c == 'c') {
 			compiled_from = optarg;
+		} else if (c == 'k') {
+			if (strlen(optarg) >= sizeof lcm_buf)
+				return usage_error("make-firmware", "--kernel-lcm list too long:", optarg);
+			snprintf(lcm_buf, sizeof lcm_buf, "%s", optarg);
+			if (!parse_lcm_list(lcm_buf, kernel_lcm, &kernel_lcm_count))
+				return usage_error("make-firmware",
+						   "bad --kernel-lcm (1 to 8 driver names of letters, digits and _, comma-separated):",
+						   optarg);
+		} else if (c == 'M') {
+			if (!parse_mem_size(optarg, &modem_mem))
+				return usage_error("make-firmware", "bad --modem-mem-size (bytes, or K/M; 1 to 4 GiB - 1):",
+						   optarg);
 		} else if (c == 's') {
 			if (!parse_seed(optarg, &seed))
 				return usage_error("make-firmware", "bad --seed", optarg);
 		} else if (c == 'h') {
 			printf("usage: unifw-sim make-firmware (--model NAME [--unit N] | --universal) -o DIR [--seed N]\n"
-			       "                              [--compiled-emi-from MODEL]\n"
+			       "                              [--compiled-emi-from MODEL] [--kernel-lcm NAME[,NAME...]]\n"
+			       "                              [--modem-mem-size SIZE]\n"
 			       "Writes the model's stock package in SP Flash Tool form (scatter + images; the phone's\n"
 			       "own NVRAM/PRO_INFO/PROTECT/userdata state under DIR/factory/), or the universal package\n"
 			       "(a generic ROM for another board). `unifw-sim models` lists the models.\n"
 			       "--unit N: factory/ holds phone N's identity (default 1); the firmware is the same.\n"
 			       "--compiled-emi-from MODEL: a tampered preloader whose compiled emi_settings[] lists\n"
-			       "MODEL's memory parts while its MTK_BLOADER_INFO tag keeps the firmware's own.\n");
+			       "MODEL's memory parts while its MTK_BLOADER_INFO tag keeps the firmware's own.\n"
+			       "--kernel-lcm NAME[,NAME...]: boot.img and recovery.img carry a kernel built with these LCM\n"
+			       "drivers (in this order) instead of the firmware's; LK keeps its own (a swapped kernel).\n"
+			       "--modem-mem-size SIZE: the modem's MD_CHECK_HEADER asks for SIZE bytes (K/M suffixes);\n"
+			       "above the kernel's MD1 reservation (22 MiB on a model) the kernel rejects it.\n");
 			return 0;
 		} else {
 			return usage_error("make-firmware", "bad option", NULL);
@@ -144,6 +209,12 @@ int sim_cmd_make_firmware(int argc, char **argv)
 		fw.emi_compiled = from->stock->emi;
 		fw.emi_compiled_count = from->stock->emi_count;
 	}
+	if (modem_mem)
+		fw.md_mem_size = modem_mem;
+	/* the touch list stays the firmware's: only the display drivers of the swapped kernel differ */
+	struct sim_driver_set kd = { kernel_lcm, kernel_lcm_count, NULL, 0 };
+	if (kernel_lcm_count)
+		fo.kernel_drivers = &kd;
 	if (sim_factory_make(&fw, m, out, &fo, &err) != 0)
 		return fail(&err);
 	printf("%s: %s package, project %s, boot region 0x%llx\n", out, m ? m->name : "universal", fw.project,

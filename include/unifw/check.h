@@ -105,6 +105,11 @@ struct unifw_jv *unifw_check_to_json(const struct unifw_check_result *r);
  * `unifw check --json` ({"check":..., "package": fingerprint, "phone": fingerprint, "logos": {...}});
  * written to out. No network, no script from elsewhere. */
 int unifw_check_html_write(const struct unifw_jv *report, const char *out_path, struct unifw_error *err);
+/* The "logos" of one side of that report: the first frames of the LOGO image of a package (folder, archive
+ * or scatter file) or of a unifw backup folder's LOGO file, as unifw_logo_frames_json gives them (at most
+ * UNIFW_LOGO_JSON_FRAMES frames and UNIFW_LOGO_JSON_PNG_BYTES of PNG). A side without a LOGO image gives an
+ * empty array; an unreadable or broken one fails (err names it). Caller frees *frames. */
+int unifw_check_logo_frames(const char *path, struct unifw_jv **frames, struct unifw_error *err);
 
 #ifdef __cplusplus
 }

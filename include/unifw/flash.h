@@ -30,6 +30,9 @@
 #include "unifw/phone.h"
 #include "unifw/progress.h"
 
+struct unifw_fingerprint;
+struct unifw_check_result;
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -67,6 +70,10 @@ struct unifw_flash_facts {
 	/* Identity content found on the phone (unifw_flash_facts_scan_identity; idregion.h): NVRAM BinRegions
 	 * and protect_f/protect_s ext4 wherever they are and whatever they are called. */
 	struct unifw_idregions identity_regions;
+	/* The phone's fingerprint (fingerprint.h), read once by the flash job before the plan
+	 * (unifw_fingerprint_phone): unifw_flash_plan runs unifw check (check.h) with it on the package; NULL:
+	 * no check (a resumed job, unifw write, a test's facts). Owned by whoever fills it. */
+	struct unifw_fingerprint *fingerprint;
 };
 
 /* Read the facts from a connected phone: report 2 (unifw_phone_info) and its partition tables
@@ -110,6 +117,10 @@ struct unifw_flash_plan_opts {
 	bool repartition;
 	/* The plan is made for --resume: the phone's table may already be the package's (not hashed). */
 	bool resuming;
+	/* --allow-unbootable: a package unifw check calls WILL NOT BOOT on this phone (a white or black screen,
+	 * a boot loop) is written anyway, its findings kept as warnings; BRICK RISK is always refused. Not
+	 * hashed (it changes no write). */
+	bool allow_unbootable;
 };
 
 /* What the package is to the phone (docs/flash.md "Restore"): a firmware package, a full unifw backup of
@@ -172,6 +183,10 @@ struct unifw_flash_plan {
 	/* --repartition: the phone's old layout and where each identity partition comes from
 	 * (flash_repartition.c); NULL otherwise. */
 	struct unifw_flash_repart *repart;
+	/* unifw check of the package on this phone (facts->fingerprint set, not a restore): its verdict and
+	 * findings, which the plan turned into refusals (BRICK RISK; WILL NOT BOOT unless allow_unbootable) and
+	 * warnings (docs/flash.md "The check in the plan"); NULL when the check did not run. */
+	struct unifw_check_result *check;
 };
 
 /* Build the plan. Returns 0 with refusals counted in plan->refusals (a refused plan is a valid plan that

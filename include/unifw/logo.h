@@ -92,6 +92,21 @@ int unifw_logo_png_write(const char *path, const uint8_t *rgb565, uint32_t width
 			 struct unifw_error *err);
 int unifw_logo_png_read(const char *path, uint8_t **rgb565, uint32_t *width, uint32_t *height,
 			struct unifw_error *err);
+/* The same PNG in memory (malloc'd, caller frees *png): what reports embed. */
+int unifw_logo_png_encode(const uint8_t *rgb565, uint32_t width, uint32_t height, uint8_t **png, size_t *png_len,
+			  struct unifw_error *err);
+
+/* Bounds of unifw_logo_frames_json for one side of a report (`unifw check --html`). */
+#define UNIFW_LOGO_JSON_FRAMES 4u
+#define UNIFW_LOGO_JSON_PNG_BYTES (2u << 20)
+
+/* The first frames of a logo.bin (a package's LOGO image, a backup's LOGO file or the partition read from
+ * a phone) as PNG images in JSON: [{"type": "logo_frame", "index", "width", "height", "png_base64"}...].
+ * At most max_frames frames and max_png_bytes of PNG in total (0 = the UNIFW_LOGO_JSON_* defaults); frames
+ * of unknown size are skipped, a frame that would pass the byte bound ends the list. A logo that does not
+ * parse fails (name is the error's where). Caller frees *out. */
+int unifw_logo_frames_json(const uint8_t *logo, size_t len, const char *name, size_t max_frames,
+			   size_t max_png_bytes, struct unifw_jv **out, struct unifw_error *err);
 
 /* Unpack every frame to dir/frame_NNN.png plus dir/logo.manifest (order, sizes, padding facts).
  * Frames of unknown size fail unless the caller forced a size for them. */

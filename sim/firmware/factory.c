@@ -18,6 +18,7 @@ struct factory {
 	const char *dir;
 	uint64_t seed;
 	const struct sim_driver_set *drivers;
+	const struct sim_driver_set *kernel_drivers;
 	struct sim_fw_part parts[SIM_MAX_PARTS];
 	size_t count;
 	char staging[PATH_MAX];
@@ -78,9 +79,9 @@ static int make_boot_chain(const struct factory *f, struct unifw_error *err)
 	if (rc == 0)
 		BUILD_AND_EMIT(f, "lk.bin", sim_build_lk(fw, f->drivers, f->seed, &b_, &l_, err), err);
 	if (rc == 0)
-		BUILD_AND_EMIT(f, "boot.img", sim_build_bootimg(fw, f->drivers, false, f->seed, &b_, &l_, err), err);
+		BUILD_AND_EMIT(f, "boot.img", sim_build_bootimg(fw, f->kernel_drivers, false, f->seed, &b_, &l_, err), err);
 	if (rc == 0)
-		BUILD_AND_EMIT(f, "recovery.img", sim_build_bootimg(fw, f->drivers, true, f->seed + 1, &b_, &l_, err), err);
+		BUILD_AND_EMIT(f, "recovery.img", sim_build_bootimg(fw, f->kernel_drivers, true, f->seed + 1, &b_, &l_, err), err);
 	if (rc == 0)
 		BUILD_AND_EMIT(f, "logo.bin", sim_build_logo(fw, &b_, &l_, err), err);
 	if (rc == 0)
@@ -336,6 +337,7 @@ int sim_factory_make(const struct sim_firmware *fw, const struct sim_model *m, c
 		return unifw_error_set(err, UNIFW_E_NOMEM, dir, UNIFW_NO_OFFSET, "out of memory");
 	*f = (struct factory){ .fw = fw, .m = m, .dir = dir, .seed = opts ? opts->seed : 1,
 			       .drivers = opts ? opts->drivers : NULL };
+	f->kernel_drivers = opts && opts->kernel_drivers ? opts->kernel_drivers : f->drivers;
 	f->count = sim_firmware_layout(fw, f->parts);
 	char sub[PATH_MAX];
 	snprintf(sub, sizeof sub, "%s/factory", dir);

@@ -24,6 +24,10 @@
 struct sim_factory_opts {
 	uint64_t seed;                     /* filler, UUIDs, the opaque IMEI record (default 1) */
 	const struct sim_driver_set *drivers; /* override the LK/kernel driver lists (tests); NULL = the firmware's */
+	/* The kernel of boot.img and recovery.img built with these drivers instead (LK keeps `drivers`): a
+	 * stock package whose kernel was swapped for another build (make-firmware --kernel-lcm). NULL = the
+	 * same as LK's. */
+	const struct sim_driver_set *kernel_drivers;
 };
 
 /* Build fw's package into dir (created if missing; files in it are replaced). m (may be NULL) is the

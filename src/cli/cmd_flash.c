@@ -9,6 +9,7 @@
 
 #include "cli/cli.h"
 #include "cli/jobs.h"
+#include "unifw/check.h"
 #include "unifw/flash_job.h"
 #include "unifw/hash.h"
 #include "unifw/human.h"
@@ -44,6 +45,8 @@ static void usage(FILE *out)
 		"  --repartition        Firmware Upgrade: when the package's layout differs from the phone's, write\n"
 		"                       the package's layout and every partition at its new place, carrying NVRAM,\n"
 		"                       PRO_INFO, PROTECT_F, PROTECT_S across from the identity backup. ERASES USER DATA\n"
+		"  --allow-unbootable   write a package that unifw check says will not boot on this phone (white or\n"
+		"                       black screen, boot loop); a BRICK RISK is refused all the same\n"
 		"  --no-verify          do not read back what was written (faster, and a lying eMMC goes unseen)\n"
 		"  --resume             continue the interrupted flash of this phone (options come from its journal)\n"
 		"  --yes                do not ask for confirmation (required when not on a terminal)\n"
@@ -97,13 +100,15 @@ struct args {
 	const char *cmd, *partition;
 	const char *package, *backup_dir, *journal;
 	bool plan_only, resume, with_preloader, include_identity, no_verify, yes, json, reboot, repartition;
+	bool allow_unbootable;
 	uint64_t range_size;
 	char only[512];          /* --only names, comma-separated as typed */
 };
 
 enum {
 	OPT_PLAN = CLI_OPT_OWN, OPT_RESUME, OPT_WITH_PRELOADER, OPT_INCLUDE_IDENTITY, OPT_NO_VERIFY, OPT_JSON,
-	OPT_REBOOT, OPT_BACKUP_DIR, OPT_JOURNAL, OPT_RANGE_SIZE, OPT_ONLY, OPT_PARTITION, OPT_REPARTITION
+	OPT_REBOOT, OPT_BACKUP_DIR, OPT_JOURNAL, OPT_RANGE_SIZE, OPT_ONLY, OPT_PARTITION, OPT_REPARTITION,
+	OPT_ALLOW_UNBOOTABLE
 };
 
 static const struct option longopts[] = {
@@ -122,6 +127,7 @@ static const struct option longopts[] = {
 	{"only", required_argument, NULL, OPT_ONLY},
 	{"partition", required_argument, NULL, OPT_PARTITION},
 	{"repartition", no_argument, NULL, OPT_REPARTITION},
+	{"allow-unbootable", no_argument, NULL, OPT_ALLOW_UNBOOTABLE},
 	{"help", no_argument, NULL, 'h'},
 	{0},
 };
@@ -139,6 +145,7 @@ static int parse_opt(const struct cli_getopt *g, int c, struct args *a)
 	case OPT_JSON: a->json = true; break;
 	case OPT_REBOOT: a->reboot = true; break;
 	case OPT_REPARTITION: a->repartition = true; break;
+	case OPT_ALLOW_UNBOOTABLE: a->allow_unbootable = true; break;
 	case OPT_BACKUP_DIR: a->backup_dir = g->arg; break;
 	case OPT_JOURNAL: a->journal = g->arg; break;
 	case OPT_RANGE_SIZE:
@@ -253,6 +260,23 @@ static void print_layouts(FILE *out, const struct unifw_flash_plan *p)
 	}
 }
 
+/* unifw check in the plan: the verdict and predicted boot (its findings follow with the plan's). */
+static void print_check(FILE *out, const struct unifw_flash_plan *p)
+{
+	const struct unifw_check_result *r = p->check;
+	if (!r) {
+		if (p->mode == UNIFW_FLASH_MODE_RESTORE)
+			fprintf(out, "  check: not run (a restore puts this phone's own firmware back)\n");
+		return;
+	}
+	fprintf(out, "  check: %s, predicted boot: %s", unifw_check_verdict_text(r->verdict), r->predicted_boot);
+	for (size_t i = 0; i < r->predicted_fault_count; i++)
+		fprintf(out, "%s%s", i ? ", " : " (", r->predicted_faults[i]);
+	fprintf(out, "%s\n", r->predicted_fault_count ? ")" : "");
+	if (r->preloader_text[0] && !r->preloader_written)
+		fprintf(out, "      %s\n", r->preloader_text);
+}
+
 static void print_plan(FILE *out, const struct unifw_flash_plan *p, const struct unifw_flash_facts *f)
 {
 	char a[32], b[32], cid[33];
@@ -296,6 +320,7 @@ static void print_plan(FILE *out, const struct unifw_flash_plan *p, const struct
 			fprintf(out, "      note: %s\n", e->warning);
 	}
 	print_identity_regions(out, &p->identity_regions, p->opts.repartition);
+	print_check(out, p);
 	for (size_t i = 0; i < p->findings.count; i++) {
 		const struct unifw_finding *x = &p->findings.items[i];
 		fprintf(out, "  %s: %s\n", x->severity == UNIFW_SEV_ERROR ? "REFUSED" : unifw_severity_name(x->severity),
@@ -502,7 +527,8 @@ static int run(int argc, char **argv, bool write)
 						  .include_identity = s.a.include_identity,
 						  .verify = !s.a.no_verify,
 						  .range_size = s.a.range_size,
-						  .repartition = s.a.repartition},
+						  .repartition = s.a.repartition,
+						  .allow_unbootable = s.a.allow_unbootable},
 					 .reboot = s.a.reboot,
 					 .progress = cli_progress_cb(&s.prog),
 					 .cancel = job.cancel};

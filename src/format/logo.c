@@ -461,13 +461,13 @@ int unifw_logo_build(const struct unifw_logo_image *images, uint32_t count, uint
 
 /* ---------------------------------------------------------------- PNG */
 
-int unifw_logo_png_write(const char *path, const uint8_t *rgb565, uint32_t width, uint32_t height,
-			 struct unifw_error *err)
+int unifw_logo_png_encode(const uint8_t *rgb565, uint32_t width, uint32_t height, uint8_t **png, size_t *png_len,
+			  struct unifw_error *err)
 {
 	size_t npix = (size_t)width * height;
 	uint8_t *rgb = malloc(npix ? npix * 3 : 1);
 	if (!rgb)
-		return unifw_error_set(err, UNIFW_E_NOMEM, path, UNIFW_NO_OFFSET, "out of memory");
+		return unifw_error_set(err, UNIFW_E_NOMEM, NULL, UNIFW_NO_OFFSET, "out of memory");
 	for (size_t i = 0; i < npix; i++) {
 		unsigned v = (unsigned)rgb565[2 * i] | (unsigned)rgb565[2 * i + 1] << 8;
 		unsigned r = (v >> 11) & 31, g = (v >> 5) & 63, b = v & 31;
@@ -483,21 +483,38 @@ int unifw_logo_png_write(const char *path, const uint8_t *rgb565, uint32_t width
 	img.height = height;
 	img.format = PNG_FORMAT_RGB;
 	png_alloc_size_t size = 0;
+	void *mem = NULL;
 	int rc = 0;
-	if (!png_image_write_to_memory(&img, NULL, &size, 0, rgb, 0, NULL)) {
-		rc = unifw_error_set(err, UNIFW_E_LIBRARY, path, UNIFW_NO_OFFSET, "libpng: %s", img.message);
-	} else {
-		void *mem = malloc(size);
-		if (!mem)
-			rc = unifw_error_set(err, UNIFW_E_NOMEM, path, UNIFW_NO_OFFSET, "out of memory");
-		else if (!png_image_write_to_memory(&img, mem, &size, 0, rgb, 0, NULL))
-			rc = unifw_error_set(err, UNIFW_E_LIBRARY, path, UNIFW_NO_OFFSET, "libpng: %s", img.message);
-		else
-			rc = unifw_file_write_atomic(path, mem, size, err);
-		free(mem);
-	}
+	if (!png_image_write_to_memory(&img, NULL, &size, 0, rgb, 0, NULL))
+		rc = unifw_error_set(err, UNIFW_E_LIBRARY, NULL, UNIFW_NO_OFFSET, "libpng: %s", img.message);
+	else if (!(mem = malloc(size)))
+		rc = unifw_error_set(err, UNIFW_E_NOMEM, NULL, UNIFW_NO_OFFSET, "out of memory");
+	else if (!png_image_write_to_memory(&img, mem, &size, 0, rgb, 0, NULL))
+		rc = unifw_error_set(err, UNIFW_E_LIBRARY, NULL, UNIFW_NO_OFFSET, "libpng: %s", img.message);
 	png_image_free(&img);
 	free(rgb);
+	if (rc) {
+		free(mem);
+		return rc;
+	}
+	*png = mem;
+	*png_len = size;
+	return 0;
+}
+
+int unifw_logo_png_write(const char *path, const uint8_t *rgb565, uint32_t width, uint32_t height,
+			 struct unifw_error *err)
+{
+	uint8_t *png = NULL;
+	size_t len = 0;
+	int rc = unifw_logo_png_encode(rgb565, width, height, &png, &len, err);
+	if (rc) {
+		if (err && !err->where[0])
+			snprintf(err->where, sizeof err->where, "%s", path);
+		return rc;
+	}
+	rc = unifw_file_write_atomic(path, png, len, err);
+	free(png);
 	return rc;
 }
 

@@ -217,6 +217,7 @@ void unifw_check(const struct unifw_fingerprint *package, const struct unifw_fin
 struct unifw_jv *unifw_check_to_json(const struct unifw_check_result *r)
 {
 	struct unifw_jv *o = unifw_jv_object();
+	unifw_jv_set_str(o, "type", "check");
 	unifw_jv_set_str(o, "verdict", unifw_check_verdict_code(r->verdict));
 	unifw_jv_set_str(o, "verdict_text", unifw_check_verdict_text(r->verdict));
 	unifw_jv_set_str(o, "predicted_boot", r->predicted_boot);
@@ -227,6 +228,7 @@ struct unifw_jv *unifw_check_to_json(const struct unifw_check_result *r)
 	for (size_t i = 0; i < r->item_count; i++) {
 		const struct unifw_check_item *it = &r->items[i];
 		struct unifw_jv *j = unifw_jv_push_obj(a);
+		unifw_jv_set_str(j, "type", "check_item");
 		unifw_jv_set_str(j, "verdict", unifw_check_verdict_code(it->verdict));
 		unifw_jv_set_str(j, "code", it->code);
 		unifw_jv_set_str(j, "area", it->area);
@@ -242,6 +244,7 @@ struct unifw_jv *unifw_check_to_json(const struct unifw_check_result *r)
 	a = unifw_jv_set_arr(o, "partitions");
 	for (size_t i = 0; i < r->part_count; i++) {
 		struct unifw_jv *j = unifw_jv_push_obj(a);
+		unifw_jv_set_str(j, "type", "check_partition");
 		unifw_jv_set_str(j, "name", r->parts[i].name);
 		unifw_jv_set_str(j, "verdict", unifw_check_verdict_code(r->parts[i].verdict));
 	}
@@ -249,6 +252,7 @@ struct unifw_jv *unifw_check_to_json(const struct unifw_check_result *r)
 	for (size_t i = 0; i < r->compared_count; i++)
 		unifw_jv_push_str(a, r->compared[i]);
 	struct unifw_jv *pf = unifw_jv_set_obj(o, "preloader_fit");
+	unifw_jv_set_str(pf, "type", "check_preloader_fit");
 	unifw_jv_set_str(pf, "result", r->preloader_fit[0] ? r->preloader_fit : "not_compared");
 	unifw_jv_set_bool(pf, "written", r->preloader_written);
 	unifw_jv_set_str(pf, "text", r->preloader_text);

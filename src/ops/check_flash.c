@@ -36,9 +36,16 @@ bool ck_part_written(const struct ck *c, const struct unifw_fp_part *p)
 	return !c->refused && p->download && p->image_bytes && !is_preloader(p) && only_selects(c->opts.only, p->name);
 }
 
+/* User-area offset of a linear address on the side's own terms (UINT64_MAX: before the user area). */
+uint64_t ck_offset(const struct ck *c, const struct unifw_fingerprint *side, uint64_t linear)
+{
+	uint64_t base = side == c->pkg ? c->pkg_base : c->br;
+	return linear >= base ? linear - base : UINT64_MAX;
+}
+
 static uint64_t phone_offset(const struct ck *c, uint64_t linear)
 {
-	return linear >= c->phone->boot_region ? linear - c->phone->boot_region : UINT64_MAX;
+	return ck_offset(c, c->phone, linear);
 }
 
 /* The flash's own refusal: an image before the phone's user area (a package made for a smaller boot
@@ -46,13 +53,17 @@ static uint64_t phone_offset(const struct ck *c, uint64_t linear)
 void ck_flash_model(struct ck *c)
 {
 	c->refused = false;
+	c->br = c->phone->boot_region ? c->phone->boot_region : c->pkg->boot_region;
+	/* --repartition writes the package's layout as its own: its offsets from its own boot region
+	 * (flash_repartition.c) */
+	c->pkg_base = c->opts.repartition && c->pkg->boot_region ? c->pkg->boot_region : c->br;
 	if (c->pkg->storage[0] && strcasecmp(c->pkg->storage, "EMMC"))
 		c->refused = true;
 	for (size_t i = 0; !c->refused && c->pkg->have_layout && i < c->pkg->part_count; i++) {
 		const struct unifw_fp_part *p = &c->pkg->parts[i];
 		if (!ck_part_written(c, p))
 			continue;
-		uint64_t off = phone_offset(c, p->linear);
+		uint64_t off = ck_offset(c, c->pkg, p->linear);
 		uint64_t user = c->phone->user_size;
 		if (off == UINT64_MAX || (user && (off > user || p->size > user - off)))
 			c->refused = true;
@@ -62,10 +73,11 @@ void ck_flash_model(struct ck *c)
 
 bool ck_locate(const struct ck *c, const char *name, const char *alias, uint64_t *offset)
 {
-	const struct unifw_fp_part *p = ck_find_part(c->pmt_from_package ? c->pkg : c->phone, name, alias);
-	if (!p || p->linear < c->phone->boot_region)
+	const struct unifw_fingerprint *side = c->pmt_from_package ? c->pkg : c->phone;
+	const struct unifw_fp_part *p = ck_find_part(side, name, alias);
+	if (!p || ck_offset(c, side, p->linear) == UINT64_MAX)
 		return false;
-	*offset = p->linear - c->phone->boot_region;
+	*offset = ck_offset(c, side, p->linear);
 	return true;
 }
 
@@ -76,7 +88,7 @@ void ck_at(const struct ck *c, uint64_t offset, struct ck_placed *out)
 		const struct unifw_fp_part *p = &c->pkg->parts[i];
 		if (!ck_part_written(c, p))
 			continue;
-		uint64_t off = phone_offset(c, p->linear);
+		uint64_t off = ck_offset(c, c->pkg, p->linear);
 		if (off == offset) {
 			*out = (struct ck_placed){ CK_FROM_PACKAGE, c->pkg, p, offset };
 			return;

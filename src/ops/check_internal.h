@@ -46,6 +46,10 @@ struct ck {
 	struct unifw_check_result *r;
 	bool halted;            /* the simulated boot stopped (dead, brom_loop, stuck_brom, boot_loop) */
 	enum ck_boot boot;      /* the worst effect reached before the halt */
+	uint64_t br;            /* the phone's boot region (linear of user offset 0); a phone without a table:
+				   the package's, where the flash then puts it */
+	uint64_t pkg_base;      /* what the package's linear addresses are counted from on this phone: br, or
+				   with --repartition the package's own boot region */
 	bool refused;           /* the Download itself refuses the package: nothing is written */
 	bool pmt_from_package;  /* the flash rewrites the PMT from the package's scatter */
 	/* what the walk found on the way, for the later stages */
@@ -76,6 +80,8 @@ const struct unifw_fp_part *ck_find_part(const struct unifw_fingerprint *fp, con
 
 /* check_flash.c */
 bool ck_part_written(const struct ck *c, const struct unifw_fp_part *p);
+/* User-area offset of a linear address of that side (package or phone), UINT64_MAX before the user area. */
+uint64_t ck_offset(const struct ck *c, const struct unifw_fingerprint *side, uint64_t linear);
 void ck_flash_model(struct ck *c);
 /* The partition the running stages find by name (PMT: the package's when the flash rewrites it). */
 bool ck_locate(const struct ck *c, const char *name, const char *alias, uint64_t *offset);

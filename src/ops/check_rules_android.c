@@ -125,7 +125,15 @@ static void nv_after(struct ck *c, struct nv_after *nv)
 	struct ck_placed at;
 	memset(nv, 0, sizeof *nv);
 	nv->bin_from = nv->data_from = "nothing";
-	if (ck_placed_by_name(c, "NVRAM", NULL, &at) && at.fp && ck_name_is(at.part->name, "NVRAM", NULL) && at.fp->have_identity) {
+	if (c->opts.repartition && c->phone->have_identity) {
+		/* --repartition carries NVRAM (with PRO_INFO, PROTECT_F/S) to its new place (flash_repartition.c) */
+		nv->bin_ok = c->phone->binregion_valid;
+		nv->bin_imei = nv->bin_ok && c->phone->binregion_imei;
+		nv->bin_from = "the phone's NVRAM, carried to the new layout";
+		nv->wifi = c->phone->wifi_state;
+		nv->bt = c->phone->bt_state;
+	} else if (ck_placed_by_name(c, "NVRAM", NULL, &at) && at.fp && ck_name_is(at.part->name, "NVRAM", NULL) &&
+		   at.fp->have_identity) {
 		nv->bin_ok = at.fp->binregion_valid;
 		nv->bin_imei = nv->bin_ok && at.fp->binregion_imei;
 		nv->bin_from = at.fp == c->pkg ? "the package's NVRAM" : "the phone's NVRAM";

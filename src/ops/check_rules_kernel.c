@@ -150,9 +150,9 @@ static const struct unifw_fingerprint *mbr_owner(struct ck *c)
 	}
 	for (size_t i = 0; i < owner->part_count && i < UNIFW_FP_MAX_PARTS; i++) {
 		const struct unifw_fp_part *e = &owner->parts[i];
-		if (strncasecmp(e->name, "EBR", 3) || e->linear < c->phone->boot_region)
+		if (strncasecmp(e->name, "EBR", 3) || ck_offset(c, owner, e->linear) == UINT64_MAX)
 			continue;
-		ck_at(c, e->linear - c->phone->boot_region, &at);
+		ck_at(c, ck_offset(c, owner, e->linear), &at);
 		bool same = at.fp == owner && at.part && !strcasecmp(at.part->name, e->name);
 		if (!same) {
 			struct unifw_check_item *it = ck_effect(c, CK_BOOT_LOOP, "mbr_invalid", "kernel", e->name);
@@ -170,8 +170,8 @@ static const struct unifw_fingerprint *mbr_owner(struct ck *c)
 static bool mbr_region(const struct ck *c, const struct unifw_fingerprint *owner, unsigned index, uint64_t *off)
 {
 	for (size_t i = 0; i < owner->part_count && i < UNIFW_FP_MAX_PARTS; i++)
-		if (owner->parts[i].mbr_index == index && owner->parts[i].linear >= c->phone->boot_region) {
-			*off = owner->parts[i].linear - c->phone->boot_region;
+		if (owner->parts[i].mbr_index == index && ck_offset(c, owner, owner->parts[i].linear) != UINT64_MAX) {
+			*off = ck_offset(c, owner, owner->parts[i].linear);
 			return true;
 		}
 	return false;

@@ -61,8 +61,8 @@ static void refused_layout(struct ck *c)
 		const struct unifw_fp_part *p = &c->pkg->parts[i];
 		if (!p->download || !p->image_bytes || !strcasecmp(p->name, "PRELOADER"))
 			continue;
-		bool before = p->linear < c->phone->boot_region;
-		uint64_t off = before ? 0 : p->linear - c->phone->boot_region;
+		bool before = ck_offset(c, c->pkg, p->linear) == UINT64_MAX;
+		uint64_t off = before ? 0 : ck_offset(c, c->pkg, p->linear);
 		if (!before && (!c->phone->user_size || (off <= c->phone->user_size && p->size <= c->phone->user_size - off)))
 			continue;
 		struct unifw_check_item *it = ck_item(c, UNIFW_CHECK_BRICK_RISK,
@@ -76,7 +76,7 @@ static void refused_layout(struct ck *c)
 			       "written", p->name);
 		ck_evidence(it, "%s at linear 0x%llx (%llu bytes); package boot region 0x%llx, phone boot region 0x%llx, "
 			    "user area %llu bytes", p->name, (unsigned long long)p->linear, (unsigned long long)p->size,
-			    (unsigned long long)c->pkg->boot_region, (unsigned long long)c->phone->boot_region,
+			    (unsigned long long)c->pkg->boot_region, (unsigned long long)c->br,
 			    (unsigned long long)c->phone->user_size);
 		return;
 	}
@@ -124,7 +124,7 @@ void ck_rules_layout(struct ck *c)
 		return;
 	}
 	ck_compared(c, "layout: boot region 0x%llx vs 0x%llx, %zu vs %zu partitions",
-		    (unsigned long long)c->pkg->boot_region, (unsigned long long)c->phone->boot_region,
+		    (unsigned long long)c->pkg->boot_region, (unsigned long long)c->br,
 		    c->pkg->part_count, c->phone->part_count);
 	if (c->refused) {
 		refused_layout(c);
@@ -132,7 +132,7 @@ void ck_rules_layout(struct ck *c)
 	}
 	char list[600];
 	size_t n = layout_diffs(c, list, sizeof list);
-	if (!n && c->pkg->boot_region == c->phone->boot_region)
+	if (!n && c->pkg->boot_region == c->br)
 		return;
 	if (c->opts.repartition) {
 		ck_compared(c, "layout: the package's layout is written on purpose (--repartition)");
@@ -144,7 +144,7 @@ void ck_rules_layout(struct ck *c)
 	       "package's scatter says (minus this phone's boot region) and rewrites the PMT, while identity partitions "
 	       "and the MBR/EBR may stay where they were; unifw flash refuses it without --repartition");
 	ck_evidence(it, "boot region: package 0x%llx, phone 0x%llx; %zu difference(s)%s%s",
-		    (unsigned long long)c->pkg->boot_region, (unsigned long long)c->phone->boot_region, n, n ? ": " : "",
+		    (unsigned long long)c->pkg->boot_region, (unsigned long long)c->br, n, n ? ": " : "",
 		    list);
 }
 

@@ -252,6 +252,11 @@ void fp_from_bootimg(struct fp_ctx *c, const uint8_t *buf, size_t len, const cha
 	unifw_bootimg_free(&img);
 }
 
+void fp_from_kernel(struct fp_ctx *c, const uint8_t *buf, size_t len, const char *name)
+{
+	kernel_section(c, buf, len, name);
+}
+
 /* --- logo ----------------------------------------------------------------------------------------- */
 
 void fp_from_logo(struct fp_ctx *c, const uint8_t *buf, size_t len, const char *name)
@@ -334,7 +339,7 @@ static void modem_candidates(struct fp_ctx *c, struct unifw_ext4 *fs)
 			continue;
 		struct fp_modem_cand *m = &c->modem[c->modem_count++];
 		memset(m, 0, sizeof *m);
-		snprintf(m->path, sizeof m->path, "/system/etc/firmware/%s", ents[i].name);
+		snprintf(m->path, sizeof m->path, "/system/etc/firmware/%.64s", ents[i].name);
 		m->size = ents[i].size;
 	}
 	free(ents);

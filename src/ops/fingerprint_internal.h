@@ -46,6 +46,8 @@ void fp_from_preloader(struct fp_ctx *c, const uint8_t *buf, size_t len, const c
 void fp_from_lk(struct fp_ctx *c, const uint8_t *buf, size_t len, const char *name);
 /* A whole boot image (or the header page + kernel + ramdisk sections, as far as they are read). */
 void fp_from_bootimg(struct fp_ctx *c, const uint8_t *buf, size_t len, const char *name);
+/* A kernel on its own (raw zImage or behind its MTK header), as a loose folder may hold one. */
+void fp_from_kernel(struct fp_ctx *c, const uint8_t *buf, size_t len, const char *name);
 void fp_from_logo(struct fp_ctx *c, const uint8_t *buf, size_t len, const char *name);
 /* The system file system: /build.prop, the modem images of /etc/firmware and the modem database. */
 void fp_from_system(struct fp_ctx *c, struct unifw_ext4 *fs, const char *name);

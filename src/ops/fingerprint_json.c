@@ -529,8 +529,8 @@ int unifw_fingerprint_from_json(const struct unifw_jv *j, struct unifw_fingerpri
 	const struct unifw_jv *n = rd_arr(&d, j, "notes", UNIFW_FP_MAX_NOTES);
 	for (size_t i = 0; i < unifw_jv_len(n) && !d.rc; i++) {
 		const char *s = unifw_jv_str(unifw_jv_at(n, i));
-		if (!s)
-			bad(&d, "notes", "strings");
+		if (!s || strlen(s) >= sizeof fp->notes[0])
+			bad(&d, "notes", "strings shorter than 256 bytes");
 		else
 			fp_note(fp, "%s", s);
 	}

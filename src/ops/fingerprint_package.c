@@ -16,11 +16,13 @@
 #include "unifw/sparse.h"
 #include "util/bytes.h"
 
-enum fp_role { FP_R_NONE, FP_R_PRELOADER, FP_R_LK, FP_R_BOOT, FP_R_LOGO, FP_R_SYSTEM, FP_R_USERDATA, FP_R_MBR };
+enum fp_role { FP_R_NONE, FP_R_PRELOADER, FP_R_LK, FP_R_BOOT, FP_R_LOGO, FP_R_SYSTEM, FP_R_USERDATA, FP_R_MBR,
+	       FP_R_KERNEL };
 
 struct fp_pkg {
 	struct fp_ctx c;
 	const struct unifw_package *p;
+	bool seen[FP_R_KERNEL + 1]; /* a loose folder: the first image of each kind is the one read */
 	/* MBR and EBR1.. first sectors, for the mmcblk0pN of each partition */
 	uint8_t mbr[1 + UNIFW_MBR_MAX_EBRS][UNIFW_MBR_SECTOR_SIZE];
 	bool have_mbr[1 + UNIFW_MBR_MAX_EBRS];
@@ -176,6 +178,7 @@ static size_t role_max(enum fp_role r)
 	case FP_R_LK: return FP_MAX_LK;
 	case FP_R_BOOT: return FP_MAX_BOOT;
 	case FP_R_LOGO: return FP_MAX_LOGO;
+	case FP_R_KERNEL: return FP_MAX_BOOT;
 	default: return UNIFW_MBR_SECTOR_SIZE;
 	}
 }
@@ -187,6 +190,7 @@ static void image_bytes(struct fp_pkg *k, enum fp_role r, unsigned ebr, const ui
 	case FP_R_LK: fp_from_lk(&k->c, b, n, name); break;
 	case FP_R_BOOT: fp_from_bootimg(&k->c, b, n, name); break;
 	case FP_R_LOGO: fp_from_logo(&k->c, b, n, name); break;
+	case FP_R_KERNEL: fp_from_kernel(&k->c, b, n, name); break;
 	case FP_R_MBR:
 		if (n >= UNIFW_MBR_SECTOR_SIZE) {
 			memcpy(k->mbr[ebr], b, UNIFW_MBR_SECTOR_SIZE);
@@ -247,8 +251,10 @@ static void read_fs(struct fp_pkg *k, enum fp_role r, struct unifw_stream *s, co
 	}
 	if (fs)
 		unifw_ext4_close(fs);
-	if (v)
+	if (v) {
+		unifw_stream_close(&view); /* frees the stream's own context, not the view */
 		unifw_sparse_view_close(v);
+	}
 }
 
 /* An archive member that needs random access: extracted alone to a temporary folder, read, removed. */
@@ -271,6 +277,37 @@ static void read_fs_member(struct fp_pkg *k, enum fp_role r, struct unifw_archiv
 		unifw_stream_close(&s);
 	}
 	unifw_remove_tree(dir);
+}
+
+/* A folder or archive without a scatter (kind LOOSE, e.g. a collection of dumps): its images by content,
+ * the first of each kind. */
+static enum fp_role loose_role(const char *type)
+{
+	static const struct {
+		const char *type;
+		enum fp_role role;
+	} t[] = {
+		{"preloader", FP_R_PRELOADER}, {"lk", FP_R_LK}, {"bootimg", FP_R_BOOT}, {"logo", FP_R_LOGO}, {"kernel", FP_R_KERNEL},
+	};
+	for (size_t i = 0; i < sizeof t / sizeof *t; i++)
+		if (!strcmp(type, t[i].type))
+			return t[i].role;
+	return FP_R_NONE;
+}
+
+static const struct unifw_package_item *loose_wanted(struct fp_pkg *k, const char *member, enum fp_role *r)
+{
+	for (size_t i = 0; i < k->p->item_count; i++) {
+		const struct unifw_package_item *it = &k->p->items[i];
+		if (it->error || strcmp(it->path, member))
+			continue;
+		*r = loose_role(it->type);
+		if (*r == FP_R_NONE || k->seen[*r])
+			return NULL;
+		k->seen[*r] = true;
+		return it;
+	}
+	return NULL;
 }
 
 static const struct unifw_package_partition *wanted(const struct fp_pkg *k, const char *member, enum fp_role *r,
@@ -298,8 +335,10 @@ static int pass_archive(struct fp_pkg *k, struct unifw_error *err)
 		return rc;
 	while ((rc = unifw_archive_next(ar, &m, err)) > 0) {
 		enum fp_role r;
-		unsigned ebr;
-		if (m.kind != UNIFW_MEMBER_FILE || !wanted(k, m.name, &r, &ebr))
+		unsigned ebr = 0;
+		if (m.kind != UNIFW_MEMBER_FILE)
+			continue;
+		if (k->p->chosen ? !wanted(k, m.name, &r, &ebr) : !loose_wanted(k, m.name, &r))
 			continue;
 		if (r == FP_R_SYSTEM || r == FP_R_USERDATA) {
 			read_fs_member(k, r, ar, m.name);
@@ -340,6 +379,26 @@ static void pass_folder(struct fp_pkg *k)
 	}
 }
 
+static void pass_loose_folder(struct fp_pkg *k)
+{
+	for (size_t i = 0; i < k->p->item_count; i++) {
+		enum fp_role r;
+		const struct unifw_package_item *it = loose_wanted(k, k->p->items[i].path, &r);
+		char path[8192];
+		struct unifw_stream s;
+		struct unifw_error e = { 0 };
+		if (!it)
+			continue;
+		if (snprintf(path, sizeof path, "%s/%s", k->p->path, it->path) >= (int)sizeof path ||
+		    unifw_stream_open_file(&s, path, &e) != 0) {
+			fp_note(k->c.fp, "%s: cannot be opened (%s)", it->path, e.msg);
+			continue;
+		}
+		read_small(k, r, 0, &s, it->path);
+		unifw_stream_close(&s);
+	}
+}
+
 static void backup_identity(struct fp_pkg *k)
 {
 	struct unifw_idhealth h;
@@ -370,7 +429,12 @@ int unifw_fingerprint_package(const struct unifw_package *p, struct unifw_finger
 	fp_copy(fp->path, sizeof fp->path, p->path);
 	int rc = 0;
 	if (!p->chosen) {
-		fp_note(fp, "no usable scatter file: no layout, no images");
+		fp_note(fp, "no usable scatter file: no layout; images taken by their content");
+		if (p->source == UNIFW_PACKAGE_ARCHIVE)
+			rc = pass_archive(k, err);
+		else
+			pass_loose_folder(k);
+		fp_finish(&k->c);
 	} else {
 		layout(k);
 		if (p->kind == UNIFW_PACKAGE_BACKUP)
@@ -404,6 +468,9 @@ int unifw_fingerprint_path(const char *path, struct unifw_fingerprint *fp, struc
 	}
 	if (rc)
 		rc = unifw_package_open(path, &p, err);
+	if (rc == UNIFW_E_FORMAT && !unifw_package_is_folder(path))
+		unifw_error_prefix(err, "a fingerprint is of a package folder, an archive, a scatter file or a backup "
+					"folder, not of one image (unifw info describes one): ");
 	if (rc)
 		return rc;
 	rc = unifw_fingerprint_package(p, fp, err);

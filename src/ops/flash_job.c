@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "unifw/archive.h"
+#include "unifw/fingerprint.h"
 #include "unifw/hash.h"
 #include "unifw/io.h"
 #include "unifw/partname.h"
@@ -329,12 +330,31 @@ static int make_plan(struct unifw_flash_job *j, struct unifw_phone *ph, struct u
 	return rc;
 }
 
+/* The phone's fingerprint for unifw check in the plan, read once, here (a resumed job was checked when it
+ * started, and the phone is half written now; unifw write names one partition of the phone's own table). */
+static int read_fingerprint(struct unifw_flash_job *j, struct unifw_phone *ph, struct unifw_error *err)
+{
+	if (j->o.resume || j->o.partition || !j->pkg || !j->pkg->chosen)
+		return 0;
+	j->facts.fingerprint = calloc(1, sizeof *j->facts.fingerprint);
+	if (!j->facts.fingerprint)
+		return unifw_error_set(err, UNIFW_E_NOMEM, "fingerprint", UNIFW_NO_OFFSET, "out of memory");
+	int rc = unifw_fingerprint_phone(ph, j->facts.fingerprint, err);
+	if (rc) {
+		free(j->facts.fingerprint);
+		j->facts.fingerprint = NULL;
+	}
+	return rc;
+}
+
 int unifw_flash_job_plan(struct unifw_flash_job *j, struct unifw_phone *ph, struct unifw_error *err)
 {
 	/* The phone layer read the preloader before it waited for the phone ("files first"): the extracted
 	 * copy goes now, so that an interrupted flash (Ctrl-C, a kill) does not leave it in $TMPDIR. */
 	remove_tmp(j);
 	int rc = unifw_flash_facts_read(ph, &j->facts, err);
+	if (!rc)
+		rc = read_fingerprint(j, ph, err);
 	if (!rc)
 		rc = locate_journal(j, err);
 	if (!rc)
@@ -373,6 +393,8 @@ void unifw_flash_job_free(struct unifw_flash_job *j)
 		unifw_flash_journal_free(&j->journal);
 	unifw_package_free(j->pkg);
 	j->pkg = NULL;
+	free(j->facts.fingerprint);
+	j->facts.fingerprint = NULL;
 	j->have_plan = j->have_journal = false;
 	remove_tmp(j);
 }

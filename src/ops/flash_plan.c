@@ -11,6 +11,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "unifw/check.h"
 #include "unifw/emi.h"
 #include "unifw/hash.h"
 #include "unifw/human.h"
@@ -281,6 +282,21 @@ static void plan_skips(const struct unifw_flash_plan *plan, struct unifw_flash_e
 			   "--include-identity; it is backed up before the first write either way");
 }
 
+/* The phone's chip: unifw flashes MT6572 phones (the BROM/DA handshake already said so). */
+#define UNIFW_FLASH_PLATFORM "MT6572"
+
+/* AND_ROMINFO platform of a preloader image, as the package's describe found it (NULL unknown). */
+static const char *preloader_platform(const struct unifw_package_item *it)
+{
+	static const char *const keys[] = {"platform", "chip", "rom_info.platform"};
+	for (size_t i = 0; it && it->detail && i < sizeof keys / sizeof *keys; i++) {
+		const char *s = unifw_jv_str(unifw_jv_path(it->detail, keys[i]));
+		if (s && *s)
+			return s;
+	}
+	return NULL;
+}
+
 static int plan_entry(struct unifw_flash_plan *plan, struct unifw_flash_entry *e, const struct unifw_package_partition *pp,
 		      const struct unifw_flash_facts *f, struct unifw_error *err)
 {
@@ -315,10 +331,14 @@ static int plan_entry(struct unifw_flash_plan *plan, struct unifw_flash_entry *e
 			   pp->item->error ? pp->item->error : "unknown error");
 		return 0;
 	}
-	if (!strcmp(pp->status, "wrong_platform")) {
+	/* The package marks a preloader whose platform is not its scatter's; what matters here is the PHONE's
+	 * chip: an MT6572 preloader in a package whose scatter says another chip is not the wrong one (the
+	 * scatter is: plan_platform refuses that). */
+	const char *pl_platform = preloader_platform(pp->item);
+	if (!strcmp(pp->status, "wrong_platform") && pl_platform && strcasecmp(pl_platform, UNIFW_FLASH_PLATFORM)) {
 		flash_plan_reason(e, UNIFW_FLASH_REFUSE, "wrong_platform",
-			   "image %s is a preloader for another chip (package: %s): it cannot boot this phone", e->image,
-			   plan->pkg->chosen->sc.platform);
+			   "image %s is a preloader for %s, this phone is %s: it cannot boot it", e->image, pl_platform,
+			   UNIFW_FLASH_PLATFORM);
 		return 0;
 	}
 	if (!strcmp(pp->status, "wrong_type")) {
@@ -461,6 +481,16 @@ static int plan_settle(struct unifw_flash_plan *plan, const char *where, struct 
 }
 
 
+/* A scatter for another chip: its loaders, kernel and layout are another SoC's (SP Flash Tool refuses a
+ * scatter whose platform is not the phone's). */
+static void plan_platform(struct unifw_flash_plan *plan, const struct unifw_scatter *sc, const char *where)
+{
+	if (sc->platform[0] && strcasecmp(sc->platform, UNIFW_FLASH_PLATFORM))
+		unifw_findings_add(&plan->findings, UNIFW_SEV_ERROR, "wrong-platform", where, 0, NULL,
+				   "the package's scatter is for %s, this phone is %s: its loaders, kernel and layout are "
+				   "another chip's", sc->platform, UNIFW_FLASH_PLATFORM);
+}
+
 static int check_package(struct unifw_flash_plan *plan, const struct unifw_package *pkg, struct unifw_error *err)
 {
 	/* A folder with a scatter and a unifw backup manifest (kind backup) drives a download like any package;
@@ -506,6 +536,7 @@ int unifw_flash_plan(const struct unifw_package *pkg, const struct unifw_flash_f
 	const struct unifw_scatter *sc = &pkg->chosen->sc;
 	const char *scatter_name = pkg->chosen->item->path;
 	flash_restore_detect(plan, facts);
+	plan_platform(plan, sc, scatter_name);
 	/* + the backup's unallocated space (a restore) + a PMT for a phone without one */
 	size_t extra = flash_restoring(plan) ? unifw_jv_len(unifw_jv_get(pkg->manifest, "partitions")) : 0;
 	plan->entries = calloc(pkg->part_count + extra + 1, sizeof *plan->entries);
@@ -532,6 +563,8 @@ int unifw_flash_plan(const struct unifw_package *pkg, const struct unifw_flash_f
 		flash_plan_identity_regions(plan, facts);
 	if (!rc)
 		rc = flash_plan_scatter_overlaps(plan, sc, scatter_name, err);
+	if (!rc)
+		rc = flash_plan_check(plan, facts, scatter_name, err);
 	if (!rc)
 		rc = plan_settle(plan, scatter_name, err);
 	if (rc)
@@ -582,6 +615,7 @@ void unifw_flash_plan_free(struct unifw_flash_plan *plan)
 	free(plan->entries);
 	free(plan->restore_parts);
 	free(plan->diffs);
+	free(plan->check);
 	flash_repart_free(plan);
 	unifw_findings_free(&plan->findings);
 	memset(plan, 0, sizeof *plan);
@@ -672,6 +706,8 @@ struct unifw_jv *unifw_flash_plan_to_json(const struct unifw_flash_plan *plan)
 	unifw_idregions_to_json(&plan->identity_regions, unifw_jv_set_obj(o, "identity_regions"));
 	if (plan->repart)
 		flash_repart_to_json(plan, o);
+	if (plan->check)
+		unifw_jv_set(o, "check", unifw_check_to_json(plan->check));
 	unifw_jv_set(o, "findings", unifw_findings_to_json(&plan->findings));
 	return o;
 }

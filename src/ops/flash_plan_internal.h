@@ -38,6 +38,10 @@ int flash_restore_extras(struct unifw_flash_plan *plan, const struct unifw_flash
 int flash_restore_check_files(struct unifw_flash_plan *plan, struct unifw_error *err);
 void flash_restore_order(struct unifw_flash_plan *plan);
 bool flash_restore_carries_pmt(const struct unifw_flash_plan *plan, const struct unifw_flash_facts *f);
+/* flash_plan_check.c: unifw check of the package on the phone (facts->fingerprint), its verdict turned into
+ * plan findings; skipped for a restore (the phone's own firmware) and without a fingerprint. */
+int flash_plan_check(struct unifw_flash_plan *plan, const struct unifw_flash_facts *f, const char *where,
+		     struct unifw_error *err);
 /* --only: is this scatter partition one of those selected ("" selects all)? */
 bool flash_plan_selected(const struct unifw_flash_plan_opts *o, const char *name);
 

@@ -51,7 +51,9 @@ off, lin = int(nv["offset"], 16), int(nv["linear"], 16)
 f = open(sys.argv[1], "rb"); f.seek(lin); b = f.read(1 << 20)
 j = next(j for j in range(0x10000, len(b) - 1) if 0 < b[j] < 0xFF and any(b[j + 1:]))
 print(off + j)' "$work/e.img")
-start_sim "$work/e.img" --model "$m" --fault "twin:op=read,addr=$target"
+# times=2: the flash reads NVRAM once before the plan (the phone's fingerprint for unifw check: its identity
+# state, read once, not compared) and then twice for the identity backup; the twin takes the first two
+start_sim "$work/e.img" --model "$m" --fault "twin:op=read,addr=$target,times=2"
 flash "$work/pkg" --yes --json
 stop_sim
 [ "$rc" -eq 1 ] || fail "twin: exit $rc, expected 1: $(tail -3 "$work/err.txt")"

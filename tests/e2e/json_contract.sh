@@ -61,6 +61,9 @@ with zipfile.ZipFile(out, "w") as z:
     z.writestr("../evil.txt", "x")
 ' "$pkg" "$work/pkg.zip"
 j info-archive 0,3 "$UNIFW" info "$work/pkg.zip" --json
+j fingerprint-package 0 "$UNIFW" fingerprint "$pkg" --json
+j fingerprint-archive 0 "$UNIFW" fingerprint "$work/pkg.zip" --json
+j fingerprint-loose 0 "$UNIFW" fingerprint "$CORPUS/lk" --json
 sc=$(ls "$pkg"/*scatter*.txt | head -1)
 j scatter-show 0 "$UNIFW" scatter show "$sc" --json
 j scatter-validate 0,3 "$UNIFW" scatter validate "$sc" --images "$pkg" --device-size 4294967296 --json
@@ -84,6 +87,7 @@ emmc="$work/$m.img"
 "$SIM" make-emmc --model "$m" -o "$emmc" >/dev/null
 start_sim "$emmc" --model "$m"
 j identify 0 "$UNIFW" identify --port "$PORT" --da "$DA" --json
+j fingerprint-phone 0 "$UNIFW" fingerprint --port "$PORT" --da "$DA" --json
 j identity-backup 0 "$UNIFW" identity backup --port "$PORT" --da "$DA" --json
 j identity-show 0 "$UNIFW" identity show --port "$PORT" --da "$DA" --json
 j identity-show-backup 0 "$UNIFW" identity show --backup "$(ls -d "$UNIFW_STATE_DIR"/identity/*/identity-* | head -1)" --json
@@ -112,6 +116,7 @@ j catalog-add-again 0 "$UNIFW" catalog add "$pkg" --db "$work/catalog.db" --json
 j catalog-list 0 "$UNIFW" catalog list --db "$work/catalog.db" --json
 j catalog-show 0 "$UNIFW" catalog show 2 --db "$work/catalog.db" --json
 j catalog-error 1 "$UNIFW" catalog show 99 --db "$work/catalog.db" --json
+j catalog-match 0 "$UNIFW" catalog match --backup "$work/backup" --db "$work/catalog.db" --json
 
 python3 "$(dirname "$0")/json_contract.py" "$SRCDIR/docs/json.md" "$out" >"$work/contract.txt" ||
 	fail "the JSON does not follow docs/json.md:

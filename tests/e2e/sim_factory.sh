@@ -7,6 +7,8 @@
 #    white_screen (exit 5) or boots_with_faults/no_touch (exit 3) as the phone's hardware dictates, with
 #    its preloader brom_loop (exit 9: no emi_settings[] entry for the phone's memory, BROM download mode at
 #    every power-on, issue 9.1; it used to be called dead); Format All + Download gives IMEI null;
+#  - make-firmware --kernel-lcm (a kernel without the panel's driver: black_screen, kernel_no_lcm or
+#    kernel_wrong_lcm; LK untouched) and --modem-mem-size (24 MiB: no_radio; 22 MiB: boots), bad values refused;
 #  - the virtual phone served with --model: a client boots the DA over the socket, writes the universal
 #    lk.bin into UBOOT and sends FINISH: the sim announces "boot white_screen", writes the JSON verdict
 #    and hands UNIFW_SIM_VERDICT to the --on-finish hook.
@@ -108,6 +110,43 @@ if "$SIM" flash-package --emmc "$work/s10-like.img" "$work/pkg-universal" 2>"$wo
 	fail "a 12 MiB boot-region package was flashed into a 20 MiB one"
 fi
 grep -q "boot region" "$work/err.txt" || fail "the refusal does not name the boot region"
+
+# ---- variants for the check's agreement pairs (docs/sim.md "The firmware factory"): a stock package whose
+# kernel was built with other LCM drivers (LK untouched), and a modem asking more than the kernel reserves
+"$SIM" make-firmware --model s10-like --kernel-lcm hx8379a_wvga_dsi_vdo,ili9806e_wvga_dsi_vdo -o "$work/pkg-s10-k2" >/dev/null
+cmp -s "$work/pkg-s10-like/lk.bin" "$work/pkg-s10-k2/lk.bin" || fail "--kernel-lcm changed lk.bin"
+! cmp -s "$work/pkg-s10-like/boot.img" "$work/pkg-s10-k2/boot.img" || fail "--kernel-lcm left boot.img as it was"
+"$UNIFW" info "$work/pkg-s10-k2" --json >"$work/info-k2.json" || fail "unifw info on the swapped-kernel package"
+python3 - "$work/info-k2.json" <<'EOF'
+import json, sys
+text = json.dumps(json.load(open(sys.argv[1])))
+assert "ili9806e_wvga_dsi_vdo" in text and "hx8389b_kelai_dsi_vdo_qhd" in text, "kernel and LK drivers not both reported"
+EOF
+"$SIM" flash-package --emmc "$work/s10-like.img" "$work/pkg-s10-k2" 2>/dev/null
+verdict "$work/s10-like.img" black_screen 4
+grep -q '"kernel_no_lcm"' "$work/v.json" || fail "kernel without the panel's driver: no kernel_no_lcm"
+"$SIM" make-firmware --model s10-like --kernel-lcm nt35512_wvga_dsi_vdo_dj -o "$work/pkg-s10-k1" >/dev/null
+"$SIM" flash-package --emmc "$work/s10-like.img" --only BOOTIMG "$work/pkg-s10-k1" 2>/dev/null
+verdict "$work/s10-like.img" black_screen 4
+grep -q '"kernel_wrong_lcm"' "$work/v.json" || fail "a kernel whose only driver is another controller's: no kernel_wrong_lcm"
+"$SIM" make-firmware --model s10-like --modem-mem-size 24M -o "$work/pkg-s10-md" >/dev/null
+"$SIM" flash-package --emmc "$work/s10-like.img" "$work/pkg-s10-md" 2>/dev/null
+verdict "$work/s10-like.img" boots_with_faults 3
+grep -q '"no_radio"' "$work/v.json" || fail "a modem asking 24 MiB of a 22 MiB reservation: no no_radio"
+"$SIM" make-firmware --model s10-like --modem-mem-size 0x1600000 -o "$work/pkg-s10-md" >/dev/null
+"$SIM" flash-package --emmc "$work/s10-like.img" --only ANDROID "$work/pkg-s10-md" 2>/dev/null
+verdict "$work/s10-like.img" boots 0
+for bad in "--kernel-lcm a,b-c" "--kernel-lcm ," "--kernel-lcm a,b,c,d,e,f,g,h,i" "--modem-mem-size 0" \
+	"--modem-mem-size 4096M" "--modem-mem-size 12X"; do
+	set +e
+	# shellcheck disable=SC2086 # the option and its value are two words
+	"$SIM" make-firmware --model s10-like $bad -o "$work/pkg-bad" >/dev/null 2>&1
+	rc=$?
+	set -e
+	[ "$rc" = 2 ] || fail "make-firmware $bad: exit $rc, expected 2 (usage)"
+	[ ! -e "$work/pkg-bad" ] || fail "make-firmware $bad wrote a package"
+done
+rm -rf "$work/pkg-s10-k2" "$work/pkg-s10-k1" "$work/pkg-s10-md"
 
 # ---- the served phone: flash over the protocol, FINISH, verdict
 "$SIM" make-da -o "$work/MTK_AllInOne_DA.bin" >/dev/null

@@ -422,6 +422,146 @@ static void describe_reports_frames_and_resolution(void **state)
 	unifw_jv_free(o);
 }
 
+/* ---------------------------------------------------------------- frames as base64 PNG (check reports) */
+
+static size_t b64_value(char c)
+{
+	static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	const char *p = strchr(alphabet, c);
+	assert_non_null(p);
+	return (size_t)(p - alphabet);
+}
+
+/* The test's own decoder (RFC 4648), so that the encoder is checked against an independent reading. */
+static uint8_t *b64_decode(const char *s, size_t *len)
+{
+	size_t n = strlen(s);
+	assert_int_equal(n % 4, 0);
+	uint8_t *out = malloc(n / 4 * 3 + 1);
+	size_t o = 0;
+	for (size_t i = 0; i < n; i += 4) {
+		uint32_t v = 0;
+		int pad = 0;
+		for (int k = 0; k < 4; k++) {
+			v <<= 6;
+			if (s[i + k] == '=')
+				pad++;
+			else
+				v |= (uint32_t)b64_value(s[i + k]);
+		}
+		out[o++] = (uint8_t)(v >> 16);
+		if (pad < 2)
+			out[o++] = (uint8_t)(v >> 8);
+		if (pad < 1)
+			out[o++] = (uint8_t)v;
+	}
+	*len = o;
+	return out;
+}
+
+static uint32_t be32_at(const uint8_t *p) { return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3]; }
+
+/* Frame i of logo buf decoded from its JSON entry: a PNG of the stated size whose pixels are the frame's. */
+static void assert_frame_entry_is_frame(const struct unifw_jv *o, const uint8_t *buf, size_t len, uint32_t i,
+					const char *dir)
+{
+	struct unifw_logo lg;
+	assert_int_equal(unifw_logo_parse(buf, len, "sample", &lg, NULL), 0);
+	assert_int_equal(unifw_jv_u64(unifw_jv_get(o, "index")), i);
+	assert_int_equal(unifw_jv_u64(unifw_jv_get(o, "width")), lg.frames[i].width);
+	assert_int_equal(unifw_jv_u64(unifw_jv_get(o, "height")), lg.frames[i].height);
+	size_t png_len;
+	uint8_t *png = b64_decode(unifw_jv_str(unifw_jv_get(o, "png_base64")), &png_len);
+	assert_true(png_len > 33);
+	assert_memory_equal(png, "\x89PNG\r\n\x1a\n", 8);
+	assert_int_equal(be32_at(png + 16), lg.frames[i].width);
+	assert_int_equal(be32_at(png + 20), lg.frames[i].height);
+	char path[512];
+	snprintf(path, sizeof path, "%s/f%u.png", dir, i);
+	test_write_file(path, png, png_len);
+	uint8_t *back = NULL, *px = NULL;
+	uint32_t w, h;
+	size_t pl;
+	assert_int_equal(unifw_logo_png_read(path, &back, &w, &h, NULL), 0);
+	assert_int_equal(unifw_logo_frame_pixels(&lg, i, &px, &pl, NULL), 0);
+	assert_int_equal(pl, (size_t)w * h * 2);
+	assert_memory_equal(back, px, pl);
+	free(back);
+	free(px);
+	free(png);
+	unifw_logo_free(&lg);
+}
+
+static void frames_json_gives_each_frame_as_png(void **state)
+{
+	(void)state;
+	size_t len;
+	uint8_t *buf = build_sample(&len);
+	struct unifw_jv *arr = NULL;
+	struct unifw_error e = {0};
+	assert_int_equal(unifw_logo_frames_json(buf, len, "sample", 0, 0, &arr, &e), 0);
+	assert_int_equal(unifw_jv_len(arr), 3);
+	char *dir = test_mkdtemp();
+	for (uint32_t i = 0; i < 3; i++)
+		assert_frame_entry_is_frame(unifw_jv_at(arr, i), buf, len, i, dir);
+	test_rmtree(dir);
+	free(dir);
+	unifw_jv_free(arr);
+	free(buf);
+}
+
+static void frames_json_is_bounded(void **state)
+{
+	(void)state;
+	size_t len;
+	uint8_t *buf = build_sample(&len);
+	struct unifw_jv *arr = NULL;
+	assert_int_equal(unifw_logo_frames_json(buf, len, "sample", 2, 0, &arr, NULL), 0);
+	assert_int_equal(unifw_jv_len(arr), 2);
+	assert_int_equal(unifw_jv_u64(unifw_jv_path(arr, "1.index")), 1);
+	unifw_jv_free(arr);
+	/* One byte of room: frame 0 does not fit and ends the list (later, smaller frames are not picked). */
+	assert_int_equal(unifw_logo_frames_json(buf, len, "sample", 0, 1, &arr, NULL), 0);
+	assert_int_equal(unifw_jv_len(arr), 0);
+	unifw_jv_free(arr);
+	free(buf);
+}
+
+static void frames_json_rejects_what_is_not_a_logo(void **state)
+{
+	(void)state;
+	size_t len;
+	uint8_t *buf = build_sample(&len);
+	buf[0] ^= 0xFF; /* MTK header magic */
+	struct unifw_jv *arr = (struct unifw_jv *)buf;
+	struct unifw_error e = {0};
+	assert_int_not_equal(unifw_logo_frames_json(buf, len, "LOGO of phone", 0, 0, &arr, &e), 0);
+	assert_null(arr);
+	assert_string_equal(e.where, "LOGO of phone");
+	free(buf);
+}
+
+static void corpus_logo_frames_fit_the_report_bound(void **state)
+{
+	(void)state;
+	size_t len;
+	uint8_t *buf = corpus_read("logo/mt6572_mobiwire_s10_logo.bin", &len);
+	struct unifw_jv *arr = NULL;
+	assert_int_equal(unifw_logo_frames_json(buf, len, "mobiwire", 0, 0, &arr, NULL), 0);
+	assert_true(unifw_jv_len(arr) >= 1 && unifw_jv_len(arr) <= UNIFW_LOGO_JSON_FRAMES);
+	size_t total = 0;
+	for (size_t i = 0; i < unifw_jv_len(arr); i++)
+		total += strlen(unifw_jv_str(unifw_jv_get(unifw_jv_at(arr, i), "png_base64"))) / 4 * 3;
+	assert_true(total <= UNIFW_LOGO_JSON_PNG_BYTES + 3 * UNIFW_LOGO_JSON_FRAMES);
+	/* Frame 0 is the boot logo at the panel's resolution. */
+	struct unifw_logo lg;
+	assert_int_equal(unifw_logo_parse(buf, len, "mobiwire", &lg, NULL), 0);
+	assert_int_equal(unifw_jv_u64(unifw_jv_path(arr, "0.width")), lg.width);
+	unifw_logo_free(&lg);
+	unifw_jv_free(arr);
+	free(buf);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -439,6 +579,10 @@ int main(void)
 		cmocka_unit_test(manifest_cannot_escape_the_directory),
 		cmocka_unit_test(repack_rejects_changed_png_size_and_small_pad),
 		cmocka_unit_test(describe_reports_frames_and_resolution),
+		cmocka_unit_test(frames_json_gives_each_frame_as_png),
+		cmocka_unit_test(frames_json_is_bounded),
+		cmocka_unit_test(frames_json_rejects_what_is_not_a_logo),
+		cmocka_unit_test(corpus_logo_frames_fit_the_report_bound),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,81 @@
+#!/bin/sh
+# unifw fingerprint end to end (docs/check.md "Fingerprints"): the served virtual phone of one model
+# (--port) equals the fingerprint of its own backup folder on every comparable key (all but the path, the
+# source, the notes and the backup files' hashes), and the firmware it was flashed with in the factory (its
+# stock package) gives the same firmware parts (preloader, LK, boot image, kernel, index map, MD1,
+# Android, logo, modem). The text form names the facts; a path that is no package, or one image, fails
+# with exit 1.
+set -eu
+. "$(dirname "$0")/backup_lib.sh"
+
+m=y600-like
+img="$work/$m.img"
+"$SIM" make-emmc --model "$m" -o "$img" >/dev/null
+"$SIM" make-firmware --model "$m" -o "$work/fw" >/dev/null
+sim_start "$img" --model "$m" --mode preloader --preloader-window 0
+"$UNIFW" fingerprint --port "$PORT" --json >"$work/phone.json" 2>"$work/err" || { cat "$work/err"; fail "fingerprint --port"; }
+"$UNIFW" fingerprint --port "$PORT" >"$work/phone.txt" 2>"$work/err" || { cat "$work/err"; fail "fingerprint --port (text)"; }
+"$UNIFW" backup --port "$PORT" --skip-empty -o "$work/backup" >/dev/null 2>"$work/err" || { cat "$work/err"; fail "backup"; }
+sim_stop
+"$UNIFW" fingerprint "$work/backup" --json >"$work/backup.json" || fail "fingerprint of the backup"
+"$UNIFW" fingerprint "$work/fw" --json >"$work/package.json" || fail "fingerprint of the package"
+
+python3 - "$work/phone.json" "$work/backup.json" "$work/package.json" <<'PY' || fail "fingerprints differ"
+import json, sys
+phone, backup, package = (json.load(open(p)) for p in sys.argv[1:4])
+assert phone["type"] == "fingerprint" and phone["source"] == "phone", phone["source"]
+assert backup["source"] == "backup" and package["source"] == "package"
+
+def comparable(d):
+    d = dict(d)
+    for k in ("path", "source", "notes"):
+        d.pop(k, None)
+    if "layout" in d:
+        d["layout"] = dict(d["layout"])
+        d["layout"]["partitions"] = [{k: v for k, v in p.items() if k != "sha256"} for p in d["layout"]["partitions"]]
+    return d
+
+def diff(a, b, path=""):
+    if type(a) != type(b):
+        return ["%s: %r / %r" % (path, a, b)]
+    if isinstance(a, dict):
+        return [x for k in sorted(set(a) | set(b)) for x in diff(a.get(k), b.get(k), path + "." + k)]
+    if isinstance(a, list):
+        out = [] if len(a) == len(b) else ["%s: %d / %d items" % (path, len(a), len(b))]
+        return out + [x for i, (p, q) in enumerate(zip(a, b)) for x in diff(p, q, "%s[%d]" % (path, i))]
+    return [] if a == b else ["%s: %r / %r" % (path, a, b)]
+
+d = diff(comparable(phone), comparable(backup))
+assert not d, "phone / backup: " + "; ".join(d[:10])
+# the facts themselves: the phone's memory part, its panel, its identity, the kernel's own records
+assert phone["cid"].startswith("11"), phone["cid"]  # Toshiba
+assert phone["panel"] == {"type": "fp_panel", "lcm": "otm8018b_dsi_vdo_dijing", "rule": "only_driver"}, phone["panel"]
+assert phone["panel"]["lcm"] == phone["lk"]["lcm"][0] and len(phone["lk"]["lcm"]) == 1
+assert phone["kmap"]["assumed"] is False and phone["md1"]["assumed"] is False
+assert any(e["name"] == "ANDROID" and e["index"] >= 2 for e in phone["kmap"]["entries"])
+assert phone["modem"]["has_header"] and phone["modem"]["bind_sys_id"] == 1
+assert phone["identity"]["binregion_valid"] and phone["identity"]["data_imei"]
+assert phone["layout"]["boot_region"] == "0xc00000", phone["layout"]["boot_region"]
+# the stock package: the same firmware
+for k in ("platform", "storage", "project", "preloader", "lk", "boot", "kernel", "kmap", "md1", "android", "logo", "modem"):
+    d = diff(phone.get(k), package.get(k), k)
+    assert not d, "phone / stock package: " + "; ".join(d[:10])
+assert "panel" not in package and "identity" not in package and "cid" not in package
+print("phone == backup; firmware parts == stock package")
+PY
+
+grep -q "^Panel .* (only_driver)" "$work/phone.txt" || fail "text: no panel line"
+grep -q "^Modem .*modem_1_wg_n.img.*header v2" "$work/phone.txt" || fail "text: no modem line"
+grep -q "^eMMC CID " "$work/phone.txt" || fail "text: no CID line"
+if "$UNIFW" fingerprint "$work/nothing-here" >/dev/null 2>"$work/err"; then fail "a missing path was fingerprinted"; fi
+rc=0
+"$UNIFW" fingerprint "$work/nothing-here" --json >"$work/err.json" 2>/dev/null || rc=$?
+[ "$rc" = 1 ] || fail "missing path: exit $rc, expected 1"
+grep -q '"type":"error"' "$work/err.json" || fail "missing path: no JSON error"
+rc=0
+"$UNIFW" fingerprint "$work/fw/boot.img" >/dev/null 2>"$work/err" || rc=$?
+[ "$rc" = 1 ] && grep -q "not of one image" "$work/err" || fail "one image: exit $rc, $(cat "$work/err")"
+rc=0
+"$UNIFW" fingerprint >/dev/null 2>&1 || rc=$?
+[ "$rc" = 2 ] || fail "no argument: exit $rc, expected 2 (usage)"
+echo "PASS fingerprint_sim"
