@@ -78,7 +78,7 @@ rm -f "$tmp/phone.img"
 "$unifw" fingerprint "$tmp/backup" --json >"$tmp/phone.json"
 
 PYTHONPATH="$here/bench" python3 - "$tmp" "$unifw" "$rounds" <<'PY'
-import glob, json, os, statistics, subprocess, sys, time
+import glob, json, os, resource, statistics, subprocess, sys, time
 from benchlib import per_round, spread
 tmp, unifw, rounds = sys.argv[1], sys.argv[2], int(sys.argv[3])
 zips = sorted(glob.glob(tmp + "/zips/*.zip"))
@@ -109,9 +109,15 @@ def listing():
         subprocess.run(["bsdtar", "-tf", z], stdout=subprocess.DEVNULL, check=True)
     return time.perf_counter() - t
 
+cpu_ms = []
+
 def match(db, *phone):
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     secs, r = timed([unifw, "catalog", "match", *phone, "--db", db, "--json"], stdout=subprocess.PIPE,
                     stderr=subprocess.DEVNULL)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if phone[0] == "--fingerprint":
+        cpu_ms.append((after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime) * 1000)
     if r.returncode != 0:
         wrong.add("catalog match %s: exit %d" % (phone[0], r.returncode))
     elif len(json.loads(r.stdout)["packages"]) != len(zips):
@@ -129,6 +135,8 @@ def one_round(n):
     return a, l, s, m, b
 
 one_round(0)  # warm-up: the zips were just written, the binaries not yet run
+cpu_ms.clear()
+load0 = os.getloadavg()[0]
 res = []
 for n in range(1, rounds + 1):
     res.append(one_round(n))
@@ -146,7 +154,9 @@ print("ratio add / bsdtar -tf, per round   %sx" % spread(per_round(add_s, list_s
 print("catalog add again (skips) %s s per GiB   (every zip hashed, none opened)" % spread([x / gib for x in skip_s]))
 print("catalog match --backup    %s ms   (fingerprints the backup folder first)" % spread([x * 1000 for x in mback_s], "%.1f"))
 med = statistics.median(match_s) * 1000
-print("catalog match --fingerprint %s ms for %d packages" % (spread([x * 1000 for x in match_s], "%.1f"), len(zips)))
+print("catalog match --fingerprint %s ms for %d packages (wall); CPU (user + sys) %s ms" %
+      (spread([x * 1000 for x in match_s], "%.1f"), len(zips), spread(cpu_ms, "%.1f")))
+print("load average (1 min) %.1f at the first round, %.1f at the end, on %d CPUs" % (load0, os.getloadavg()[0], os.cpu_count()))
 verdict = "PASS" if med < limit_ms and not wrong else "FAIL"
 print("match median %.1f ms vs limit %.0f ms: %s" % (med, limit_ms, verdict))
 sys.exit(0 if verdict == "PASS" else 1)

@@ -20,46 +20,17 @@ int catalog_boot_rank(const char *predicted_boot)
 	return (int)(sizeof boot_order / sizeof boot_order[0]);
 }
 
-/* A deep copy (the ranked entry carries the check's keys beside its own). */
-static struct unifw_jv *jv_copy(const struct unifw_jv *v)
-{
-	switch (unifw_jv_type(v)) {
-	case UNIFW_JV_BOOL: return unifw_jv_bool(unifw_jv_truthy(v));
-	case UNIFW_JV_INT: return unifw_jv_int(unifw_jv_i64(v));
-	case UNIFW_JV_UINT: return unifw_jv_uint(unifw_jv_u64(v));
-	case UNIFW_JV_STRING: return unifw_jv_string(unifw_jv_str(v));
-	case UNIFW_JV_ARRAY: {
-		struct unifw_jv *a = unifw_jv_array();
-		for (size_t i = 0; i < unifw_jv_len(v); i++)
-			unifw_jv_push(a, jv_copy(unifw_jv_at(v, i)));
-		return a;
-	}
-	case UNIFW_JV_OBJECT: {
-		struct unifw_jv *o = unifw_jv_object();
-		for (size_t i = 0; i < unifw_jv_len(v); i++)
-			unifw_jv_set(o, unifw_jv_key_at(v, i), jv_copy(unifw_jv_at(v, i)));
-		return o;
-	}
-	case UNIFW_JV_NULL: break;
-	}
-	return unifw_jv_null();
-}
-
-/* {"type": "catalog_candidate", id, path, project, then every key of unifw_check_to_json but its type}. */
+/* unifw_check_to_json's object itself, retyped "catalog_candidate" (the key keeps its first place), with
+ * id, path and project added: no copy of the check's items (building JSON is most of match's time). */
 static struct unifw_jv *candidate_json(int64_t id, const unsigned char *path, const unsigned char *project,
 				       const struct unifw_check_result *r)
 {
-	struct unifw_jv *check = unifw_check_to_json(r), *o = unifw_jv_object();
+	struct unifw_jv *o = unifw_check_to_json(r);
 	unifw_jv_set_str(o, "type", "catalog_candidate");
 	unifw_jv_set_int(o, "id", id);
 	unifw_jv_set_str(o, "path", path ? (const char *)path : "");
 	unifw_jv_set_str(o, "project", project ? (const char *)project : "");
-	for (size_t i = 0; i < unifw_jv_len(check); i++)
-		if (strcmp(unifw_jv_key_at(check, i), "type"))
-			unifw_jv_set(o, unifw_jv_key_at(check, i), jv_copy(unifw_jv_at(check, i)));
-	bool oom = !check || unifw_jv_oom(check);
-	unifw_jv_free(check);
-	if (oom || !o || unifw_jv_oom(o)) {
+	if (!o || unifw_jv_oom(o)) {
 		unifw_jv_free(o);
 		return NULL;
 	}

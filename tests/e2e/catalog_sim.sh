@@ -65,9 +65,9 @@ assert not any(e["added"] for e in b["entries"]), "the second add indexed someth
 assert [e["id"] for e in b["entries"]] == ids, "skipped entries name other ids"
 print("add: 10 entries; second add: 10 skipped with the same ids")
 PY
-# text: the skip is reported with the entry it found
-cat_ add "$work/universal" >"$work/add3.out" || fail "catalog add (text)"
-grep -q "already indexed as" "$work/add3.out" || fail "no 'already indexed as': $(cat "$work/add3.out")"
+# text: the skip is reported with the entry it found; a scatter file names its folder: the same content
+cat_ add "$work/universal" "$(ls "$work/$first-fw"/*_scatter.txt)" >"$work/add3.out" || fail "catalog add (text)"
+[ "$(grep -c "already indexed as" "$work/add3.out")" = 2 ] || fail "not two 'already indexed as': $(cat "$work/add3.out")"
 
 echo "== list, show"
 cat_ list --json >"$work/list.json" || fail "catalog list"
@@ -176,6 +176,13 @@ import json, sys
 e = json.load(open(sys.argv[1]))["entries"]
 assert "error" in e[0] and e[1]["added"] is True, e
 ' "$work/bad.json" || fail "the good path after a bad one"
+# a cut zip: refused, named, nothing indexed
+head -c 300000 "$work/$first.zip" >"$work/cut.zip"
+st=0
+cat_ add "$work/cut.zip" 2>"$work/cut.err" || st=$?
+[ $st -eq 1 ] && grep -q "cut.zip" "$work/cut.err" || fail "a cut zip: exit $st, $(cat "$work/cut.err")"
+[ "$(cat_ list --json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["entries"]))')" = 10 ] ||
+	fail "the cut zip left an entry"
 echo "not a database, a text file of some length........................" >"$work/notes.db"
 st=0
 "$UNIFW" catalog list --db "$work/notes.db" 2>"$work/notdb.err" || st=$?
