@@ -148,6 +148,15 @@ assert p["phone"]["source"] == "phone", p["phone"]
 assert ids(p)[:2] == ids(b)[:2], "--port: %s, --backup: %s" % (ids(p)[:2], ids(b)[:2])
 print("match --fingerprint == --backup; --port ranks the same stock first")
 PY
+# --with-preloader: the check of a Download with PRELOADER ticked; the phone's own stock still fits
+cat_ match --backup "$work/$first-bk" --with-preloader --json >"$work/match-pl.json" || fail "match --with-preloader"
+python3 -c '
+import json, sys
+r = json.load(open(sys.argv[1]))
+assert r["with_preloader"] is True
+top = r["packages"][0]
+assert top["verdict"] == "safe" and top["preloader_fit"]["written"] is True, (top["verdict"], top["preloader_fit"])
+' "$work/match-pl.json" || fail "match --with-preloader: own stock not SAFE with its preloader written"
 cat_ match --backup "$work/$first-bk" >"$work/match.out" || fail "match (text)"
 grep -q "universal" "$work/match.out" || fail "match (text) lacks the universal package"
 
