@@ -30,10 +30,21 @@ static bool is_preloader(const struct unifw_fp_part *p)
 	return !strcasecmp(p->name, "PRELOADER");
 }
 
-/* A user-area image the Download writes (the preloader is judged on its own). */
+static bool is_identity(const char *name)
+{
+	return ck_name_is(name, "NVRAM", "PRO_INFO") || ck_name_is(name, "PROTECT_F", "PROTECT_S");
+}
+
+/* A user-area image the Download writes (the preloader is judged on its own). The identity partitions only
+ * with include_identity (unifw flash's rule; a stock package does not download them anyway), and a backup
+ * used as the package (a donor) never gives its user data (flash plan: donor_user_data). */
 bool ck_part_written(const struct ck *c, const struct unifw_fp_part *p)
 {
-	return !c->refused && p->download && p->image_bytes && !is_preloader(p) && only_selects(c->opts.only, p->name);
+	if (c->refused || !p->download || !p->image_bytes || is_preloader(p) || !only_selects(c->opts.only, p->name))
+		return false;
+	if (is_identity(p->name) && !c->opts.include_identity)
+		return false;
+	return c->pkg->source != UNIFW_FP_BACKUP || !ck_name_is(p->name, "USRDATA", "FAT");
 }
 
 /* User-area offset of a linear address on the side's own terms (UINT64_MAX: before the user area). */

@@ -445,6 +445,51 @@ static void test_index_map(void **state)
 	assert_string_equal(f->r.predicted_boot, "boot_loop");
 }
 
+/* --repartition writes the package's layout as its own (offsets from its own boot region), carrying NVRAM:
+ * no layout finding, and the boot is judged on the new layout. */
+static void test_repartition(void **state)
+{
+	struct fixture *f = *state;
+	layout(f->pkg, 12 * MIB);
+	part(f->pkg, "NVRAM")->download = false;
+	f->o.repartition = true;
+	run(f);
+	assert_null(item(&f->r, "layout_changed"));
+	assert_null(item(&f->r, "system_invalid"));
+	assert_null(item(&f->r, "imei_null"));
+	assert_string_equal(f->r.predicted_boot, "boots");
+}
+
+/* A blank phone (no partition table, boot region unknown): the package's layout is where the flash puts it. */
+static void test_blank_phone(void **state)
+{
+	struct fixture *f = *state;
+	f->ph->have_layout = false;
+	f->ph->part_count = 0;
+	f->ph->boot_region = 0;
+	f->ph->have_identity = false;
+	run(f);
+	assert_null(item(&f->r, "ptable_no_partition"));
+	assert_null(item(&f->r, "system_invalid"));
+	assert_string_equal(f->r.predicted_boot, "boots");
+}
+
+/* Another phone's backup as the package (a donor): its identity partitions and user data are never written,
+ * so this phone keeps its /data/nvram even with its BinRegion erased. */
+static void test_donor_backup(void **state)
+{
+	struct fixture *f = *state;
+	f->pkg->source = UNIFW_FP_BACKUP;
+	part(f->pkg, "NVRAM")->download = true;
+	part(f->pkg, "NVRAM")->image_bytes = 5 * MIB;
+	f->ph->binregion_valid = f->ph->binregion_imei = false;
+	run(f);
+	assert_null(item(&f->r, "imei_null"));
+	f->pkg->source = UNIFW_FP_PACKAGE; /* a package's userdata.img replaces /data/nvram */
+	run(f);
+	assert_non_null(item(&f->r, "imei_null"));
+}
+
 /* Worst first; the prediction stops where the boot stops, later findings stay reported. */
 static void test_order_and_halt(void **state)
 {
@@ -513,6 +558,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_layout_bigger_boot_region, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_layout_smaller_boot_region_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_index_map, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_repartition, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_blank_phone, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_donor_backup, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_order_and_halt, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_json, setup, teardown),
 	};
