@@ -205,9 +205,9 @@ struct add_run {
 
 static int store(struct unifw_catalog *c, const struct new_entry *e, int64_t *id, struct unifw_error *err)
 {
-	int rc = insert_entry(c, e, id, err);
-	if (rc == 1 && catalog_cache_put(c, *id, e->fp, err) < 0)
-		return -1;
+	int rc = insert_entry(c, e, id, err), crc;
+	if (rc == 1 && (crc = catalog_cache_put(c, *id, e->fp, err)) < 0)
+		return crc;
 	return rc;
 }
 
