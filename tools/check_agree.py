@@ -13,10 +13,12 @@ and two rules:
               (a)'s predicted_faults == (b)'s fault codes (as sets); a phone that does not boot shows no faults
               (check.h: predicted_faults are a booting phone's), so the check lists none and the sim's are not
               compared
-  class       (a)'s verdict is the class of (b)'s outcome: BRICK RISK for refused, dead, brom_loop, stuck_brom;
-              WILL NOT BOOT for boot_loop, white_screen, black_screen; WORKS WITH CAVEATS for
-              boots_with_faults; SAFE for boots, or WORKS WITH CAVEATS when every caveat is one the boot does
-              not see (items whose boot_effect is empty, e.g. another logo resolution)
+  class       the class of (b)'s outcome: BRICK RISK for refused, dead, brom_loop, stuck_brom; WILL NOT BOOT for
+              boot_loop, white_screen, black_screen; WORKS WITH CAVEATS for boots_with_faults; SAFE for boots.
+              (a)'s items the boot sees (a boot_effect) must make exactly that class (the worst of them, SAFE
+              when none); items the boot does not see (no boot_effect) may make (a)'s verdict worse only as
+              WORKS WITH CAVEATS (another logo resolution) or as BRICK RISK that `unifw flash` refuses
+              (flash_refuses: a layout the Download would move identity partitions under); refused: BRICK RISK
 
 Each package variant, each phone image and each phone's backup is built once (in --work, reused with --keep).
 Prints the table (markdown) and exits 1 listing each disagreement, or when docs/check.md's table (between
@@ -119,16 +121,18 @@ class Bench:
         run([self.sim, "make-firmware", *argv, "-o", out])
         open(os.path.join(out, ".done"), "w").close()
 
-    def build_phone(self, m, state):
-        img = self.path("phone", "%s-%s.img" % (m, state))
-        if os.path.exists(img + ".done"):
+    def build_phone(self, m):
+        """The factory-fresh phone, and a copy of it with NVRAM erased."""
+        img = self.path("phone", "%s-factory.img" % m)
+        erased = self.path("phone", "%s-nvram_erased.img" % m)
+        if os.path.exists(erased + ".done"):
             return
-        os.makedirs(self.path("phone"), exist_ok=True)
         run([self.sim, "make-emmc", "--model", m, "-o", img + ".tmp"])
-        if state == "nvram_erased":
-            run([self.sim, "erase", "--emmc", img + ".tmp", "NVRAM"])
         os.replace(img + ".tmp", img)
-        open(img + ".done", "w").close()
+        run(["cp", "--sparse=always", img, erased + ".tmp"])
+        run([self.sim, "erase", "--emmc", erased + ".tmp", "NVRAM"])
+        os.replace(erased + ".tmp", erased)
+        open(erased + ".done", "w").close()
 
     def backup(self, m, state):
         """The phone's backup, taken by `unifw backup` from the served image (what `unifw check --backup`
@@ -163,7 +167,7 @@ class Bench:
             run([self.sim, "make-da", "-o", self.env["UNIFW_DA"]])
         with concurrent.futures.ThreadPoolExecutor(jobs) as ex:
             futs = [ex.submit(self.build_package, k, a) for k, (_, a) in self.packages().items()]
-            futs += [ex.submit(self.build_phone, m, s) for m in self.models for s in ("factory", "nvram_erased")]
+            futs += [ex.submit(self.build_phone, m) for m in self.models]
             for f in futs:
                 f.result()
             if not self.sim_only:
@@ -222,13 +226,34 @@ def check_side(b, pair):
     except ValueError as e:
         return {"error": "JSON: %s" % e}
     c = j.get("check", j) if isinstance(j, dict) else {}
-    verdict = c.get("verdict")
-    items = c.get("items", [])
-    return {"verdict": verdict, "exit": p.returncode, "exit_class": CHECK_EXIT[p.returncode],
+    items = [{"verdict": it.get("verdict"), "code": it.get("code"), "seen": bool(it.get("boot_effect")),
+              "flash_refuses": bool(it.get("flash_refuses"))} for it in c.get("items", [])]
+    return {"verdict": c.get("verdict"), "exit": p.returncode, "exit_class": CHECK_EXIT[p.returncode],
             "predicted_boot": c.get("predicted_boot"), "faults": sorted(set(c.get("predicted_faults") or [])),
-            "codes": [it.get("code") for it in items],
-            "invisible_caveats": all(not it.get("boot_effect") for it in items if it.get("verdict") == "caveats"),
-            "caveats": [it.get("code") for it in items if it.get("verdict") == "caveats"]}
+            "items": items}
+
+
+RANK = ["safe", "caveats", "will_not_boot", "brick_risk"]
+
+
+def class_of_items(c, want):
+    """Is the check's verdict the class `want`, counting the items the boot does not see only as far as
+    they may go (CAVEATS, or BRICK RISK that unifw flash refuses)? Returns a reason when not."""
+    if c["verdict"] == want and want == "brick_risk":
+        return None  # a refusal or a brick: the BRICK RISK itself is the class, whatever else is found
+    seen = [it for it in c["items"] if it["seen"]]
+    worst_seen = max((RANK.index(it["verdict"]) for it in seen if it["verdict"] in RANK), default=0)
+    if RANK[worst_seen] != want:
+        return "the findings the boot sees make %s, the sim's outcome %s" % (
+            CLASS_TEXT[RANK[worst_seen]], CLASS_TEXT[want])
+    for it in c["items"]:
+        if it["seen"] or it["verdict"] not in RANK or RANK.index(it["verdict"]) <= worst_seen:
+            continue
+        if it["verdict"] == "caveats" or (it["verdict"] == "brick_risk" and it["flash_refuses"]):
+            continue
+        return "%s (%s) is one the boot does not see, and may not make it %s" % (
+            it["code"], CLASS_TEXT[it["verdict"]], CLASS_TEXT[it["verdict"]])
+    return None
 
 
 def judge(s, c):
@@ -241,11 +266,14 @@ def judge(s, c):
     if c["exit_class"] != c["verdict"]:
         why.append("exit status says %s, JSON %s" % (c["exit_class"], c["verdict"]))
     want = SIM_CLASS[s["verdict"]]
-    class_ok = c["verdict"] == want or (s["verdict"] == "boots" and c["verdict"] == "caveats" and
-                                         c["invisible_caveats"])
+    if s["verdict"] == "refused":
+        problem = None if c["verdict"] == "brick_risk" else "a refused flash is BRICK RISK"
+    else:
+        problem = class_of_items(c, want)
+    class_ok = problem is None
     if not class_ok:
-        why.append("class: sim %s wants %s, check says %s" % (s["verdict"], CLASS_TEXT[want],
-                                                              CLASS_TEXT[c["verdict"]]))
+        why.append("class: sim %s wants %s, check says %s: %s" % (s["verdict"], CLASS_TEXT[want],
+                                                                  CLASS_TEXT[c["verdict"]], problem))
     if s["verdict"] == "refused":
         agree = c["verdict"] == "brick_risk"
     else:
@@ -260,17 +288,34 @@ def judge(s, c):
 
 def self_test():
     """The two rules on made-up outcomes, so that a judge that passes everything cannot pass the test."""
-    def c(verdict, boot, faults=(), caveats_seen=False, exit_class=None):
+    def c(verdict, boot, faults=(), items=None, exit_class=None):
+        """items: (verdict, seen by the boot, flash_refuses); default: one seen item of the verdict"""
+        if items is None:
+            items = [] if verdict == "safe" else [(verdict, True, verdict == "brick_risk")]
         return {"verdict": verdict, "exit_class": exit_class or verdict, "predicted_boot": boot,
-                "faults": sorted(faults), "invisible_caveats": not caveats_seen}
+                "faults": sorted(faults), "items": [{"verdict": v, "code": "x%d" % i, "seen": seen,
+                                                     "flash_refuses": fr} for i, (v, seen, fr) in enumerate(items)]}
 
     def s(verdict, faults=()):
         return {"verdict": verdict, "reasons": [], "faults": sorted(faults)}
     cases = [  # (sim, check, agree, class_ok)
         (s("boots"), c("safe", "boots"), True, True),
-        (s("boots"), c("caveats", "boots"), True, True),                      # a logo the boot does not see
-        (s("boots"), c("caveats", "boots", caveats_seen=True), False, False),  # a caveat the sim should see
+        (s("boots"), c("caveats", "boots", items=[("caveats", False, False)]), True, True),  # a logo
+        (s("boots"), c("caveats", "boots"), False, False),  # a caveat the boot sees, the sim did not
         (s("boots"), c("will_not_boot", "boots"), False, False),
+        (s("boots"), c("will_not_boot", "boots", items=[("will_not_boot", False, False)]), False, False),
+        # a layout unifw flash refuses while the Download boots: BRICK RISK the boot does not see
+        (s("boots_with_faults", ["no_touch"]), c("brick_risk", "boots_with_faults", ["no_touch"],
+         items=[("brick_risk", False, True), ("caveats", True, False)]), True, True),
+        (s("boots_with_faults", ["no_touch"]), c("brick_risk", "boots_with_faults", ["no_touch"],
+         items=[("brick_risk", False, False), ("caveats", True, False)]), False, False),
+        (s("boots"), c("brick_risk", "boots", items=[("brick_risk", False, True), ("caveats", True, False)]),
+         False, False),
+        (s("white_screen"), c("brick_risk", "white_screen", items=[("brick_risk", False, True),
+                                                                   ("will_not_boot", True, False)]), True, True),
+        # after a halt the later findings are reported without a boot effect: they may not raise the verdict
+        (s("brom_loop"), c("brick_risk", "brom_loop", items=[("brick_risk", True, True),
+                                                             ("will_not_boot", False, False)]), True, True),
         (s("boots_with_faults", ["no_touch"]), c("caveats", "boots_with_faults", ["no_touch"]), True, True),
         (s("boots_with_faults", ["no_touch"]), c("caveats", "boots_with_faults", ["no_radio"]), False, True),
         (s("boots_with_faults", ["no_touch", "no_radio"]), c("caveats", "boots_with_faults", ["no_touch"]),
@@ -335,7 +380,11 @@ def check_cell(c):
     pred = str(c["predicted_boot"])
     if c["faults"]:
         pred += ": " + ", ".join(c["faults"])
-    return CLASS_TEXT.get(c["verdict"], str(c["verdict"])), pred
+    verdict = CLASS_TEXT.get(c["verdict"], str(c["verdict"]))
+    worst = list(dict.fromkeys(it["code"] for it in c["items"] if it["verdict"] == c["verdict"]))
+    if worst:
+        verdict += " (%s)" % ", ".join(worst)
+    return verdict, pred
 
 
 def table(results, packages):

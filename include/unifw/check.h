@@ -110,6 +110,10 @@ int unifw_check_html_write(const struct unifw_jv *report, const char *out_path, 
  * UNIFW_LOGO_JSON_FRAMES frames and UNIFW_LOGO_JSON_PNG_BYTES of PNG). A side without a LOGO image gives an
  * empty array; an unreadable or broken one fails (err names it). Caller frees *frames. */
 int unifw_check_logo_frames(const char *path, struct unifw_jv **frames, struct unifw_error *err);
+/* The same from a connected phone whose DA runs (phone.h): its LOGO partition, found through its tables,
+ * read up to the end of the logo's payload. */
+struct unifw_phone;
+int unifw_check_logo_frames_phone(struct unifw_phone *ph, struct unifw_jv **frames, struct unifw_error *err);
 
 #ifdef __cplusplus
 }

@@ -96,12 +96,22 @@ static int parse(int argc, char **argv, struct check_args *a)
 	return 0;
 }
 
+struct phone_job_ctx {
+	struct unifw_fingerprint *fp;
+	struct unifw_jv **logo; /* --html: the phone's logo frames, read in the same job; else NULL */
+};
+
 static int phone_job(void *ctx, struct unifw_phone *ph, struct unifw_error *err)
 {
-	return unifw_fingerprint_phone(ph, ctx, err);
+	struct phone_job_ctx *c = ctx;
+	int rc = unifw_fingerprint_phone(ph, c->fp, err);
+	if (!rc && c->logo)
+		*c->logo = cli_check_html_phone_logo(ph);
+	return rc;
 }
 
-static int fingerprint_phone(const struct check_args *a, struct unifw_fingerprint *fp, struct unifw_error *err)
+static int fingerprint_phone(const struct check_args *a, struct unifw_fingerprint *fp, struct unifw_jv **logo,
+			     struct unifw_error *err)
 {
 	if (a->backup)
 		return unifw_fingerprint_path(a->backup, fp, err);
@@ -112,7 +122,8 @@ static int fingerprint_phone(const struct check_args *a, struct unifw_fingerprin
 	struct unifw_job job;
 	cli_job_init(&job, "check", &a->pa, cli_progress_cb(&prog));
 	job.run = phone_job;
-	job.ctx = fp;
+	struct phone_job_ctx ctx = {fp, a->html ? logo : NULL};
+	job.ctx = &ctx;
 	return unifw_job_run(&job, err);
 }
 
@@ -157,12 +168,14 @@ static struct unifw_jv *report_json(const struct unifw_fingerprint *pkg, const s
 
 /* 0, or the exit status of a page that could not be written (printed). */
 static int report(const struct check_args *a, const struct unifw_fingerprint *pkg, const struct unifw_fingerprint *ph,
-		  const struct unifw_check_result *r)
+		  const struct unifw_check_result *r, struct unifw_jv *phone_logo)
 {
 	struct unifw_jv *doc = a->json || a->html ? report_json(pkg, ph, r) : NULL;
+	if (!a->html)
+		unifw_jv_free(phone_logo);
 	/* --html (docs/check.md "HTML report"): written first, so that --json also carries its "logos". */
 	if (a->html) {
-		int st = cli_check_html(doc, a->html, a->package, a->backup);
+		int st = cli_check_html(doc, a->html, a->package, a->backup, phone_logo);
 		if (st) {
 			unifw_jv_free(doc);
 			return st;
@@ -188,21 +201,24 @@ int cmd_check(int argc, char **argv)
 	cli_set_json(a.json);
 	struct unifw_fingerprint *pkg = calloc(1, sizeof *pkg), *ph = calloc(1, sizeof *ph);
 	struct unifw_check_result *r = calloc(1, sizeof *r);
+	struct unifw_jv *phone_logo = NULL; /* --html --port */
 	struct unifw_error err;
 	unifw_error_clear(&err);
 	int rc = pkg && ph && r ? 0 : unifw_error_set(&err, UNIFW_E_NOMEM, "check", UNIFW_NO_OFFSET, "out of memory");
 	if (rc == 0)
 		rc = unifw_fingerprint_path(a.package, pkg, &err);
 	if (rc == 0)
-		rc = fingerprint_phone(&a, ph, &err);
+		rc = fingerprint_phone(&a, ph, &phone_logo, &err);
 	int status;
 	if (rc) {
 		status = a.pa.port ? cli_job_exit(rc, cli_error(&err)) : cli_error(&err);
 	} else {
 		unifw_check(pkg, ph, &a.opts, r);
-		int st = report(&a, pkg, ph, r);
+		int st = report(&a, pkg, ph, r, phone_logo);
+		phone_logo = NULL; /* report's */
 		status = st ? st : unifw_check_exit_code(r->verdict);
 	}
+	unifw_jv_free(phone_logo);
 	free(pkg);
 	free(ph);
 	free(r);

@@ -60,7 +60,9 @@ static uint64_t phone_offset(const struct ck *c, uint64_t linear)
 }
 
 /* The flash's own refusal: an image before the phone's user area (a package made for a smaller boot
- * region) or past its end. install_package.c of the sim and SP Flash Tool both refuse before writing. */
+ * region) or past its end, or larger than its partition (a sparse image: expanded). SP Flash Tool and the
+ * sim's flash-package refuse those (the sim finds an oversized image only when it reaches it); nothing
+ * of the package is taken to be written then. */
 void ck_flash_model(struct ck *c)
 {
 	c->refused = false;
@@ -77,6 +79,8 @@ void ck_flash_model(struct ck *c)
 		uint64_t off = ck_offset(c, c->pkg, p->linear);
 		uint64_t user = c->phone->user_size;
 		if (off == UINT64_MAX || (user && (off > user || p->size > user - off)))
+			c->refused = true;
+		if (p->size && p->image_bytes > p->size) /* SP Flash Tool 5054/5056; unifw flash: too_big */
 			c->refused = true;
 	}
 	c->pmt_from_package = !c->refused && c->pkg->have_layout && !c->opts.only[0];

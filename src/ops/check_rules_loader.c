@@ -55,11 +55,25 @@ static bool from_end(uint64_t linear)
 	return unifw_scatter_addr_is_from_end(linear);
 }
 
+/* An image larger than its partition: SP Flash Tool's 5054/5056, unifw flash's too_big. */
+static bool too_big(struct ck *c, const struct unifw_fp_part *p)
+{
+	if (!p->size || p->image_bytes <= p->size)
+		return false;
+	struct unifw_check_item *it = ck_item(c, UNIFW_CHECK_BRICK_RISK, "image_too_big", "layout", p->name, "");
+	it->flash_refuses = true;
+	ck_msg(it, "the image for %s is larger than its partition: it would overwrite the next one; the Download "
+	       "refuses the package (SP Flash Tool 5054/5056)", p->name);
+	ck_evidence(it, "%s: image %llu bytes (sparse: expanded), partition %llu bytes", p->name,
+		    (unsigned long long)p->image_bytes, (unsigned long long)p->size);
+	return true;
+}
+
 static void refused_layout(struct ck *c)
 {
 	for (size_t i = 0; i < c->pkg->part_count; i++) {
 		const struct unifw_fp_part *p = &c->pkg->parts[i];
-		if (!p->download || !p->image_bytes || !strcasecmp(p->name, "PRELOADER"))
+		if (!p->download || !p->image_bytes || !strcasecmp(p->name, "PRELOADER") || too_big(c, p))
 			continue;
 		bool before = ck_offset(c, c->pkg, p->linear) == UINT64_MAX;
 		uint64_t off = before ? 0 : ck_offset(c, c->pkg, p->linear);
@@ -119,6 +133,10 @@ static size_t layout_diffs(const struct ck *c, char *out, size_t len)
 
 void ck_rules_layout(struct ck *c)
 {
+	if (c->refused && c->pkg->have_layout) {
+		refused_layout(c);
+		return;
+	}
 	if (!c->pkg->have_layout || !c->phone->have_layout) {
 		ck_compared(c, "layout: not compared (%s has none)", c->pkg->have_layout ? "the phone" : "the package");
 		return;
@@ -126,10 +144,6 @@ void ck_rules_layout(struct ck *c)
 	ck_compared(c, "layout: boot region 0x%llx vs 0x%llx, %zu vs %zu partitions",
 		    (unsigned long long)c->pkg->boot_region, (unsigned long long)c->br,
 		    c->pkg->part_count, c->phone->part_count);
-	if (c->refused) {
-		refused_layout(c);
-		return;
-	}
 	char list[600];
 	size_t n = layout_diffs(c, list, sizeof list);
 	if (!n && c->pkg->boot_region == c->br)

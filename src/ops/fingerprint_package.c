@@ -430,6 +430,8 @@ int unifw_fingerprint_package(const struct unifw_package *p, struct unifw_finger
 	int rc = 0;
 	if (!p->chosen) {
 		fp_note(fp, "no usable scatter file: no layout; images taken by their content");
+		if (p->kind == UNIFW_PACKAGE_BACKUP)
+			backup_phone(k); /* a backup of some partitions (--partition): the phone is still known */
 		if (p->source == UNIFW_PACKAGE_ARCHIVE)
 			rc = pass_archive(k, err);
 		else

@@ -1,6 +1,7 @@
 #!/bin/sh
 # unifw check --html, opened in headless Chromium (docs/check.md "HTML report"): the a516-like phone's backup
-# (its own layout, boot region 0x600000) against the universal ROM (boot region 0xC00000, other partitions):
+# (its own layout, boot region 0x600000), and the phone itself through --port, against the universal ROM (boot
+# region 0xC00000, other partitions):
 # a BRICK RISK / WILL NOT BOOT report with differences in both maps and logos on both sides. check_html.py
 # checks the page against the --json report of the same run: nothing outside the file, no console message,
 # one rect per partition per side marked as the two layouts say, one row per finding worst first, the logo
@@ -22,6 +23,11 @@ PAGE_CHECK="$(cd "$(dirname "$0")" && pwd)/check_html.py"
 start_sim "$work/a516.img" --model a516-like
 "$UNIFW" backup --port "$PORT" --da "$DA" --skip-empty -o "$work/backup" >/dev/null 2>"$work/err.txt" ||
 	fail "backup of the a516-like phone: $(tail -5 "$work/err.txt")"
+# The phone itself (--port): its logo frames are read in the check's phone job.
+rc=0
+"$UNIFW" check "$work/universal" --port "$PORT" --da "$DA" --json --html "$work/port.html" >"$work/port.json" \
+	2>"$work/err.txt" || rc=$?
+[ "$rc" -eq 4 ] || [ "$rc" -eq 5 ] || fail "check --port exited $rc, expected 4 or 5: $(tail -5 "$work/err.txt")"
 stop_sim
 
 # --json and --html in one run: the page must show what the JSON says.
@@ -38,6 +44,16 @@ assert len(r["logos"]["package"]) >= 1 and len(r["logos"]["phone"]) >= 1, "logos
 PY
 python3 "$PAGE_CHECK" "$CHROMIUM" "$work/report.json" "$work/report.html" "$work" 1400 1000 ||
 	fail "the page (kept with KEEP=1: $work/report.html)"
+# The phone's logo read through the port is the backup's LOGO file: the same frames, drawn in its page.
+python3 - "$work/port.json" "$work/report.json" "$work/port.html" <<'PY' || fail "the phone's logo through --port"
+import json, sys
+port, backup = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
+frames = port["logos"]["phone"]
+assert frames, "no phone logo frames through --port"
+assert [f["png_base64"] for f in frames] == [f["png_base64"] for f in backup["logos"]["phone"]], "frames differ"
+page = open(sys.argv[3]).read()
+assert page.count('data-side="phone"') == len(frames), "the page does not draw them"
+PY
 
 # --html alone (no --json): the same page, the human report on stdout; a folder that cannot hold the file fails.
 rc=0

@@ -3,7 +3,8 @@
 # (--port) equals the fingerprint of its own backup folder on every comparable key (all but the path, the
 # source, the notes and the backup files' hashes), and the firmware it was flashed with in the factory (its
 # stock package) gives the same firmware parts (preloader, LK, boot image, kernel, index map, MD1,
-# Android, logo, modem). The text form names the facts; a path that is no package, or one image, fails
+# Android, logo, modem). For every model, a backup of UBOOT alone names the panel LK selects as the sim's
+# boot evaluation does. The text form names the facts; a path that is no package, or one image, fails
 # with exit 1.
 set -eu
 . "$(dirname "$0")/backup_lib.sh"
@@ -63,6 +64,32 @@ for k in ("platform", "storage", "project", "preloader", "lk", "boot", "kernel",
 assert "panel" not in package and "identity" not in package and "cid" not in package
 print("phone == backup; firmware parts == stock package")
 PY
+
+# Every model: the panel the fingerprint of a backup of UBOOT alone says LK selects is the one the virtual
+# phone's own boot evaluation (the independent oracle, docs/sim.md "Boot evaluation") has LK choose.
+for mm in $("$SIM" models | awk '$1 != "universal" { print $1 }'); do
+	if [ "$mm" = "$m" ]; then
+		cp --sparse=always "$img" "$work/p.img" # backups only read: the first phone is as it was made
+	else
+		"$SIM" make-emmc --model "$mm" -o "$work/p.img" >/dev/null
+	fi
+	"$SIM" boot --emmc "$work/p.img" --json >"$work/boot.json" || fail "$mm: sim boot"
+	sim_start "$work/p.img" --model "$mm" --mode preloader --preloader-window 0
+	rm -rf "$work/lk-backup"
+	"$UNIFW" backup --port "$PORT" --partition UBOOT -o "$work/lk-backup" >/dev/null 2>"$work/err" || { cat "$work/err"; fail "$mm: backup UBOOT"; }
+	sim_stop
+	"$UNIFW" fingerprint "$work/lk-backup" --json >"$work/lk.json" || fail "$mm: fingerprint of the UBOOT backup"
+	python3 - "$work/boot.json" "$work/lk.json" "$mm" <<'PY' || fail "$mm: panel"
+import json, sys
+boot, fp = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
+lk = boot["facts"]["lk"]
+assert fp["source"] == "backup" and "cid" in fp, fp.get("source")
+assert fp["panel"]["rule"] == lk["lcm_rule"] == "only_driver", (fp["panel"], lk["lcm_rule"])
+assert fp["panel"]["lcm"] == lk["lcm_chosen"], (sys.argv[3], fp["panel"]["lcm"], lk["lcm_chosen"])
+assert fp["lk"]["lcm"] == lk["lcm_drivers"], (fp["lk"]["lcm"], lk["lcm_drivers"])
+PY
+	rm -f "$work/p.img"
+done
 
 grep -q "^Panel .* (only_driver)" "$work/phone.txt" || fail "text: no panel line"
 grep -q "^Modem .*modem_1_wg_n.img.*header v2" "$work/phone.txt" || fail "text: no modem line"

@@ -1,4 +1,4 @@
-/* libFuzzer: logo.bin parse, frame extraction and a rebuild round trip of what parsed. */
+/* libFuzzer: logo.bin parse, frame extraction, the frames as PNG JSON and a rebuild round trip of what parsed. */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -60,6 +60,12 @@ static void fuzz_one(const uint8_t *d, size_t n)
 		round_trip(&lg);
 		unifw_logo_free(&lg);
 	}
+	/* The frames a check report embeds: small bounds keep each run fast; a failure leaves no array. */
+	struct unifw_jv *frames = NULL;
+	int rc = unifw_logo_frames_json(d, n, "fuzz", 2, 256u << 10, &frames, &e);
+	if ((rc == 0) != (frames != NULL) || unifw_jv_len(frames) > 2)
+		abort();
+	unifw_jv_free(frames);
 	struct unifw_stream s;
 	unifw_stream_from_mem(&s, d, n, "fuzz");
 	struct unifw_jv *o = unifw_jv_object();

@@ -490,6 +490,19 @@ static void test_donor_backup(void **state)
 	assert_non_null(item(&f->r, "imei_null"));
 }
 
+/* An image larger than its partition: the Download refuses the package (nothing written). */
+static void test_image_too_big(void **state)
+{
+	struct fixture *f = *state;
+	part(f->pkg, "ANDROID")->image_bytes = 1088 * MIB;
+	run(f);
+	const struct unifw_check_item *it = item(&f->r, "image_too_big");
+	assert_non_null(it);
+	assert_true(it->flash_refuses);
+	assert_int_equal(f->r.verdict, UNIFW_CHECK_BRICK_RISK);
+	assert_string_equal(f->r.predicted_boot, "boots"); /* the phone keeps its firmware */
+}
+
 /* Worst first; the prediction stops where the boot stops, later findings stay reported. */
 static void test_order_and_halt(void **state)
 {
@@ -561,6 +574,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_repartition, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_blank_phone, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_donor_backup, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_image_too_big, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_order_and_halt, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_json, setup, teardown),
 	};

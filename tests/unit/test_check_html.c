@@ -292,6 +292,26 @@ static void report_without_check_is_refused(void **state)
 	done(dir);
 }
 
+/* A report whose sides are missing (a check that could not fingerprint them): the page still says the
+ * verdict and that there is nothing to draw. */
+static void report_without_sides_still_renders(void **state)
+{
+	(void)state;
+	struct unifw_jv *r = unifw_jv_object();
+	struct unifw_jv *c = unifw_jv_set_obj(r, "check");
+	unifw_jv_set_str(c, "verdict", "safe");
+	unifw_jv_set_str(c, "predicted_boot", "boots");
+	char *dir, *html = render(r, &dir);
+	assert_non_null(strstr(html, "data-verdict=\"safe\""));
+	assert_int_equal(count(html, "<rect class=\"part "), 0);
+	assert_int_equal(count(html, "No partition layout in this fingerprint."), 2);
+	assert_non_null(strstr(html, "No findings: nothing stands in the way."));
+	assert_int_equal(count(html, "No logo frames for this side."), 2);
+	free(html);
+	done(dir);
+	unifw_jv_free(r);
+}
+
 /* A fingerprint with more partitions than a layout holds, and sizes that overflow: drawn up to the bound. */
 static void oversized_layouts_are_bounded(void **state)
 {
@@ -418,6 +438,7 @@ int main(void)
 		cmocka_unit_test(page_references_nothing_outside_itself),
 		cmocka_unit_test(logo_frames_are_inline_images),
 		cmocka_unit_test(report_without_check_is_refused),
+		cmocka_unit_test(report_without_sides_still_renders),
 		cmocka_unit_test(oversized_layouts_are_bounded),
 		cmocka_unit_test(logo_frames_of_a_package_folder_scatter_and_zip),
 		cmocka_unit_test(package_without_logo_gives_no_frames_and_broken_logo_fails),
