@@ -19,6 +19,7 @@ _unifw()
 	local commands="info scatter bootimg logo sparse devices identify backup format flash reboot read write identity"
 	commands+=" fingerprint"
 	commands+=" check"
+	commands+=" catalog"
 	if ((cword == 1)); then
 		mapfile -t COMPREPLY < <(compgen -W "$commands --help --version" -- "$cur")
 		return
@@ -30,6 +31,7 @@ _unifw()
 	logo) sub="unpack repack" ;;
 	sparse) sub="to-raw to-sparse" ;;
 	identity) sub="backup list prune show restore set-mac set-bt" ;;
+	catalog) sub="add list show match" ;;
 	esac
 	if [[ -n $sub ]] && ((cword == 2)); then
 		mapfile -t COMPREPLY < <(compgen -W "$sub --help" -- "$cur")
@@ -42,7 +44,7 @@ _unifw()
 	--to)
 		mapfile -t COMPREPLY < <(compgen -W "v1 plain braces" -- "$cur")
 		return ;;
-	-o | --output | --images | --backup-dir | --journal | --da | --preloader | --trace | --kernel | --ramdisk | --backup | --from)
+	-o | --output | --images | --backup-dir | --journal | --da | --preloader | --trace | --kernel | --ramdisk | --backup | --from | --db | --fingerprint)
 		mapfile -t COMPREPLY < <(compgen -f -- "$cur")
 		return ;;
 	--html) # unifw check --html FILE: the page to write

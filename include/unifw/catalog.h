@@ -18,7 +18,7 @@
 extern "C" {
 #endif
 
-#define UNIFW_CATALOG_SCHEMA 1 /* the schema this build writes (PRAGMA user_version) */
+#define UNIFW_CATALOG_SCHEMA 2 /* the schema this build writes (PRAGMA user_version) */
 
 struct unifw_catalog;
 struct unifw_progress;
@@ -27,6 +27,10 @@ struct unifw_progress;
  * (~/.local/share/unifw/catalog.db). A database of a NEWER schema is refused (UNIFW_E_UNSUPPORTED). */
 int unifw_catalog_open(const char *path, struct unifw_catalog **out, struct unifw_error *err);
 void unifw_catalog_close(struct unifw_catalog *c);
+/* The default database path (as above) into out; creates nothing. */
+int unifw_catalog_default_path(char *out, size_t cap, struct unifw_error *err);
+/* The path of the open database (messages). */
+const char *unifw_catalog_path(const struct unifw_catalog *c);
 
 /* Index one package or backup (folder, archive or scatter file). Skips (added false, *id the existing row)
  * when an entry with the same content hash is already there. */

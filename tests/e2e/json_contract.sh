@@ -110,6 +110,13 @@ j flash-repartition-plan 0 "$UNIFW" flash "$work/universal" --plan --repartition
 j reboot 0 "$UNIFW" reboot --port "$PORT" --da "$DA" --json
 stop_sim
 j error-identify 1 "$UNIFW" identify --port "unix:$work/no-phone.sock" --wait 1 --da "$DA" --json
+# the catalog (docs/catalog.md)
+j catalog-add 0 "$UNIFW" catalog add "$pkg" "$work/universal" --db "$work/catalog.db" --json
+j catalog-add-again 0 "$UNIFW" catalog add "$pkg" --db "$work/catalog.db" --json
+j catalog-list 0 "$UNIFW" catalog list --db "$work/catalog.db" --json
+j catalog-show 0 "$UNIFW" catalog show 2 --db "$work/catalog.db" --json
+j catalog-error 1 "$UNIFW" catalog show 99 --db "$work/catalog.db" --json
+j catalog-match 0 "$UNIFW" catalog match --backup "$work/backup" --db "$work/catalog.db" --json
 
 python3 "$(dirname "$0")/json_contract.py" "$SRCDIR/docs/json.md" "$out" >"$work/contract.txt" ||
 	fail "the JSON does not follow docs/json.md:
