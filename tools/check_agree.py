@@ -13,8 +13,8 @@ and two rules:
               (a)'s predicted_faults == (b)'s fault codes (as sets); a phone that does not boot shows no faults
               (check.h: predicted_faults are a booting phone's), so the check lists none and the sim's are not
               compared
-  class       the class of (b)'s outcome: BRICK RISK for refused, dead, brom_loop, stuck_brom; WILL NOT BOOT for
-              boot_loop, white_screen, black_screen; WORKS WITH CAVEATS for boots_with_faults; SAFE for boots.
+  class       the class of (b)'s outcome: BRICK RISK for refused, dead, brom_loop; WILL NOT BOOT for
+              stuck_brom, boot_loop, white_screen, black_screen (docs/check.md "Verdicts": a reflash fixes it); WORKS WITH CAVEATS for boots_with_faults; SAFE for boots.
               (a)'s items the boot sees (a boot_effect) must make exactly that class (the worst of them, SAFE
               when none); items the boot does not see (no boot_effect) may make (a)'s verdict worse only as
               WORKS WITH CAVEATS (another logo resolution) or as BRICK RISK that `unifw flash` refuses
@@ -59,7 +59,7 @@ KERNEL_WITHOUT_PANEL = {
 MODEM_REJECTED_SIZE = "24M"
 
 SIM_CLASS = {
-    "refused": "brick_risk", "dead": "brick_risk", "brom_loop": "brick_risk", "stuck_brom": "brick_risk",
+    "refused": "brick_risk", "dead": "brick_risk", "brom_loop": "brick_risk", "stuck_brom": "will_not_boot",
     "boot_loop": "will_not_boot", "white_screen": "will_not_boot", "black_screen": "will_not_boot",
     "boots_with_faults": "caveats", "boots": "safe",
 }
@@ -328,7 +328,8 @@ def self_test():
         (s("boot_loop"), c("will_not_boot", "boot_loop"), True, True),
         (s("brom_loop"), c("brick_risk", "brom_loop"), True, True),
         (s("brom_loop"), c("will_not_boot", "brom_loop"), False, False),
-        (s("stuck_brom"), c("brick_risk", "stuck_brom"), True, True),
+        (s("stuck_brom"), c("will_not_boot", "stuck_brom"), True, True),
+        (s("stuck_brom"), c("brick_risk", "stuck_brom"), False, False),
         (s("dead"), c("brick_risk", "dead"), True, True),
         (s("refused"), c("brick_risk", "boots"), True, True),
         (s("refused"), c("will_not_boot", "boot_loop"), False, False),
