@@ -15,6 +15,8 @@ int sim_cmd_flash_package(int argc, char **argv);
 int sim_cmd_erase(int argc, char **argv);
 int sim_cmd_damage(int argc, char **argv);
 int sim_cmd_boot(int argc, char **argv);
+/* A size argument: 123, 0x..., 4K, 64M, 2G (binary units); false when malformed or beyond 64 bits. */
+bool sim_parse_size(const char *s, uint64_t *v);
 /* "unknown model" with the list of built-in ones; returns the usage exit status. */
 int sim_unknown_model(const char *name);
 /* "bad --unit" with the range; returns the usage exit status. */

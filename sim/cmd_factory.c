@@ -99,23 +99,14 @@ static bool parse_lcm_list(char *buf, const char *names[MAX_KERNEL_LCM], size_t 
 	return *count > 0;
 }
 
-/* --modem-mem-size: bytes (decimal or 0x), or with a K/M suffix; above 0 and within the u32 field of
+/* --modem-mem-size: bytes (decimal or 0x), or with a K/M/G suffix; above 0 and within the u32 field of
  * MD_CHECK_HEADER. */
 static bool parse_mem_size(const char *s, uint32_t *v)
 {
-	char *end;
-	errno = 0;
-	if (!*s || *s == '-')
+	uint64_t x;
+	if (!sim_parse_size(s, &x) || x == 0 || x > UINT32_MAX)
 		return false;
-	unsigned long long x = strtoull(s, &end, 0);
-	unsigned shift = 0;
-	if (*end == 'K' || *end == 'k')
-		shift = 10;
-	else if (*end == 'M' || *end == 'm')
-		shift = 20;
-	if (errno || (shift ? end[1] != 0 : *end != 0) || x == 0 || x > (UINT32_MAX >> shift))
-		return false;
-	*v = (uint32_t)(x << shift);
+	*v = (uint32_t)x;
 	return true;
 }
 

@@ -153,8 +153,8 @@ static bool parse_hex_u(const char *s, uint64_t max, uint64_t *v)
 	return true;
 }
 
-/* 123, 4K, 64M, 2G (binary units) */
-static bool parse_size(const char *s, uint64_t *v)
+/* 123, 4K, 64M, 2G (binary units); cmd.h */
+bool sim_parse_size(const char *s, uint64_t *v)
 {
 	char *end;
 	errno = 0;
@@ -342,7 +342,7 @@ static const struct option serve_opts[] = {
 static int set_part_size(struct options *o, const char *arg, unsigned p1, unsigned p2)
 {
 	uint64_t v;
-	if (!parse_size(arg, &v))
+	if (!sim_parse_size(arg, &v))
 		return usage_error("bad size '%s' (expected e.g. 4M, 3728M, 0x400000)", arg);
 	o->geom.size[p1] = v;
 	o->size_set[p1] = true;
@@ -410,7 +410,7 @@ static int parse_personality_opt(struct options *o, int c, const char *arg)
 		o->set.usb_speed = true;
 		return 0;
 	case O_DRAM_SIZE:
-		if (!parse_size(arg, &p->dram_size) || p->dram_size == 0)
+		if (!sim_parse_size(arg, &p->dram_size) || p->dram_size == 0)
 			return usage_error("bad --dram-size '%s'", arg);
 		o->set.dram_size = true;
 		return 0;

@@ -19,6 +19,17 @@ extern "C" {
 
 #define UNIFW_MD_HEADER_SIZE 188u          /* sizeof(MD_CHECK_HEADER) */
 #define UNIFW_MD_HEADER_MAGIC "CHECK_HEADER" /* 12 bytes, no NUL */
+/* Field offsets in MD_CHECK_HEADER (little endian; MediaTek dual_ccci include/ccci_platform.h layout). */
+#define UNIFW_MD_OFF_VERNO 0x0Cu
+#define UNIFW_MD_OFF_PRODUCT 0x10u
+#define UNIFW_MD_OFF_TYPE 0x14u
+#define UNIFW_MD_OFF_PLATFORM 0x18u
+#define UNIFW_MD_OFF_BUILD_TIME 0x28u
+#define UNIFW_MD_OFF_BUILD_VER 0x68u
+#define UNIFW_MD_OFF_SYS_ID 0xA8u
+#define UNIFW_MD_OFF_MEM_SIZE 0xACu
+#define UNIFW_MD_OFF_IMG_SIZE 0xB0u
+#define UNIFW_MD_OFF_SIZE 0xB8u
 #define UNIFW_MD_MAX_FILE (64ull << 20)    /* real MT6572 modem images are 4-8 MiB */
 
 struct unifw_md_header {

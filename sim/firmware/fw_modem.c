@@ -6,18 +6,8 @@
 #include <string.h>
 
 #include "fw_build.h"
+#include "unifw/modem.h"
 #include "util/bytes.h"
-
-#define OFF_VERNO 0x0Cu
-#define OFF_PRODUCT 0x10u
-#define OFF_TYPE 0x14u
-#define OFF_PLATFORM 0x18u
-#define OFF_BUILD_TIME 0x28u
-#define OFF_BUILD_VER 0x68u
-#define OFF_SYS_ID 0xA8u
-#define OFF_MEM_SIZE 0xACu
-#define OFF_IMG_SIZE 0xB0u
-#define OFF_SIZE 0xB8u
 
 void sim_md_header_write(uint8_t *img, size_t len, const struct sim_md_header *h)
 {
@@ -26,16 +16,16 @@ void sim_md_header_write(uint8_t *img, size_t len, const struct sim_md_header *h
 	uint8_t *p = img + len - SIM_MD_HEADER_SIZE;
 	memset(p, 0, SIM_MD_HEADER_SIZE);
 	memcpy(p, SIM_MD_HEADER_MAGIC, 12);
-	put_le32(p + OFF_VERNO, h->verno);
-	put_le32(p + OFF_PRODUCT, 2); /* release version */
-	put_le32(p + OFF_TYPE, h->image_type);
-	memcpy(p + OFF_PLATFORM, h->platform, strnlen(h->platform, 16));
-	memcpy(p + OFF_BUILD_TIME, "2014/03/12 10:21:07", 19);
-	memcpy(p + OFF_BUILD_VER, "SIM.MD.MT6572.W1410", 19);
-	p[OFF_SYS_ID] = h->bind_sys_id;
-	put_le32(p + OFF_MEM_SIZE, h->mem_size);
-	put_le32(p + OFF_IMG_SIZE, h->md_img_size);
-	put_le32(p + OFF_SIZE, SIM_MD_HEADER_SIZE);
+	put_le32(p + UNIFW_MD_OFF_VERNO, h->verno);
+	put_le32(p + UNIFW_MD_OFF_PRODUCT, 2); /* release version */
+	put_le32(p + UNIFW_MD_OFF_TYPE, h->image_type);
+	memcpy(p + UNIFW_MD_OFF_PLATFORM, h->platform, strnlen(h->platform, 16));
+	memcpy(p + UNIFW_MD_OFF_BUILD_TIME, "2014/03/12 10:21:07", 19);
+	memcpy(p + UNIFW_MD_OFF_BUILD_VER, "SIM.MD.MT6572.W1410", 19);
+	p[UNIFW_MD_OFF_SYS_ID] = h->bind_sys_id;
+	put_le32(p + UNIFW_MD_OFF_MEM_SIZE, h->mem_size);
+	put_le32(p + UNIFW_MD_OFF_IMG_SIZE, h->md_img_size);
+	put_le32(p + UNIFW_MD_OFF_SIZE, SIM_MD_HEADER_SIZE);
 }
 
 bool sim_md_header_read(const uint8_t *img, size_t len, struct sim_md_header *h)
@@ -46,12 +36,12 @@ bool sim_md_header_read(const uint8_t *img, size_t len, struct sim_md_header *h)
 	const uint8_t *p = img + len - SIM_MD_HEADER_SIZE;
 	if (memcmp(p, SIM_MD_HEADER_MAGIC, 12))
 		return false;
-	h->verno = le32_at(p, SIM_MD_HEADER_SIZE, OFF_VERNO);
-	h->image_type = le32_at(p, SIM_MD_HEADER_SIZE, OFF_TYPE);
-	memcpy(h->platform, p + OFF_PLATFORM, 16);
-	h->bind_sys_id = p[OFF_SYS_ID];
-	h->mem_size = le32_at(p, SIM_MD_HEADER_SIZE, OFF_MEM_SIZE);
-	h->md_img_size = le32_at(p, SIM_MD_HEADER_SIZE, OFF_IMG_SIZE);
+	h->verno = le32_at(p, SIM_MD_HEADER_SIZE, UNIFW_MD_OFF_VERNO);
+	h->image_type = le32_at(p, SIM_MD_HEADER_SIZE, UNIFW_MD_OFF_TYPE);
+	memcpy(h->platform, p + UNIFW_MD_OFF_PLATFORM, 16);
+	h->bind_sys_id = p[UNIFW_MD_OFF_SYS_ID];
+	h->mem_size = le32_at(p, SIM_MD_HEADER_SIZE, UNIFW_MD_OFF_MEM_SIZE);
+	h->md_img_size = le32_at(p, SIM_MD_HEADER_SIZE, UNIFW_MD_OFF_IMG_SIZE);
 	return true;
 }
 

@@ -8,17 +8,6 @@
 
 #include "util/bytes.h"
 
-#define OFF_VERNO 0x0Cu
-#define OFF_PRODUCT 0x10u
-#define OFF_TYPE 0x14u
-#define OFF_PLATFORM 0x18u
-#define OFF_BUILD_TIME 0x28u
-#define OFF_BUILD_VER 0x68u
-#define OFF_SYS_ID 0xA8u
-#define OFF_MEM_SIZE 0xACu
-#define OFF_IMG_SIZE 0xB0u
-#define OFF_SIZE 0xB8u
-
 int unifw_md_header_parse(const uint8_t *buf, size_t len, const char *name, struct unifw_md_header *out,
 			  struct unifw_error *err)
 {
@@ -34,16 +23,16 @@ int unifw_md_header_parse(const uint8_t *buf, size_t len, const char *name, stru
 		return unifw_error_set(err, UNIFW_E_FORMAT, name, at,
 				       "no MD_CHECK_HEADER: expected \"CHECK_HEADER\" at the start of the last %u bytes",
 				       UNIFW_MD_HEADER_SIZE);
-	out->header_version = le32_at(h, n, OFF_VERNO);
-	out->product_ver = le32_at(h, n, OFF_PRODUCT);
-	out->image_type = le32_at(h, n, OFF_TYPE);
-	unifw_copy_field(out->platform, sizeof out->platform, h + OFF_PLATFORM, 16);
-	unifw_copy_field(out->build_time, sizeof out->build_time, h + OFF_BUILD_TIME, 64);
-	unifw_copy_field(out->build_ver, sizeof out->build_ver, h + OFF_BUILD_VER, 64);
-	out->bind_sys_id = h[OFF_SYS_ID];
-	out->mem_size = le32_at(h, n, OFF_MEM_SIZE);
-	out->md_img_size = le32_at(h, n, OFF_IMG_SIZE);
-	out->size = le32_at(h, n, OFF_SIZE);
+	out->header_version = le32_at(h, n, UNIFW_MD_OFF_VERNO);
+	out->product_ver = le32_at(h, n, UNIFW_MD_OFF_PRODUCT);
+	out->image_type = le32_at(h, n, UNIFW_MD_OFF_TYPE);
+	unifw_copy_field(out->platform, sizeof out->platform, h + UNIFW_MD_OFF_PLATFORM, 16);
+	unifw_copy_field(out->build_time, sizeof out->build_time, h + UNIFW_MD_OFF_BUILD_TIME, 64);
+	unifw_copy_field(out->build_ver, sizeof out->build_ver, h + UNIFW_MD_OFF_BUILD_VER, 64);
+	out->bind_sys_id = h[UNIFW_MD_OFF_SYS_ID];
+	out->mem_size = le32_at(h, n, UNIFW_MD_OFF_MEM_SIZE);
+	out->md_img_size = le32_at(h, n, UNIFW_MD_OFF_IMG_SIZE);
+	out->size = le32_at(h, n, UNIFW_MD_OFF_SIZE);
 	return 0;
 }
 
