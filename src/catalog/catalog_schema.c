@@ -129,8 +129,18 @@ int catalog_migrate(sqlite3 *db, const char *path, const struct catalog_migratio
 		    struct unifw_error *err)
 {
 	int64_t version = 0;
-	int rc = query_int(db, path, "PRAGMA user_version", &version, err);
-	if (rc || (rc = check_owner(db, path, version, err)) != 0)
+	/* Version, owner and table count read in ONE read transaction: read one by one, another unifw's first
+	 * migration could commit between them (tables there, version read as 0: "not a unifw catalog"). */
+	int rc = exec(db, path, "BEGIN", err);
+	if (rc)
+		return rc;
+	if ((rc = query_int(db, path, "PRAGMA user_version", &version, err)) == 0)
+		rc = check_owner(db, path, version, err);
+	if (rc) {
+		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+		return rc;
+	}
+	if ((rc = exec(db, path, "COMMIT", err)) != 0)
 		return rc;
 	if (version < 0 || (uint64_t)version > count)
 		return unifw_error_set(err, UNIFW_E_UNSUPPORTED, path, UNIFW_NO_OFFSET,
