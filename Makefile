@@ -9,7 +9,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 BUILD ?= build
 ASAN_BUILD ?= build-asan
 FUZZ_BUILD ?= build-fuzz
-FUZZ_SECONDS ?= 6
+FUZZ_SECONDS ?= 4
 
 .PHONY: all deps build demo check test test-unit asan fuzz-smoke bench clean
 
