@@ -421,6 +421,9 @@ static void fill(struct unifw_fingerprint *fp)
 	unifw_names_add(&fp->kernel_lcm, "nt35512_dsi_vdo");
 	unifw_names_add(&fp->kernel_touch, "ft5206");
 	fp->kernel_touch.truncated = true;
+	unifw_names_add(&fp->kernel_camera, "ov5645_mipi_yuv");
+	unifw_names_add(&fp->kernel_camera, "gc0329_yuv");
+	fp->kernel_camera.truncated = true;
 	fp->have_kmap = true;
 	fp->kmap_assumed = true;
 	snprintf(fp->kmap[0].name, sizeof fp->kmap[0].name, "ANDROID");
