@@ -1,7 +1,8 @@
 /* unifw check: Android up. The modem the kernel's CCCI loader accepts, the touch driver, the camera
  * sensor driver, the identity nvram_daemon finds, the boot logo. Sources (l33tnoob/MT65x2_kernel_lk):
  * mediatek/platform/mt6572/kernel/drivers/dual_ccci/src/ccci_platform.c check_md_header /
- * find_img_to_open, core/mtk_ccci_helper.c (MD1_MEM_SIZE, get_md_post_fix); mediatek/external/permission_check/permission_check.c (NVD_IMEI);
+ * find_img_to_open, core/mtk_ccci_helper.c (MD1_MEM_SIZE, get_md_post_fix);
+ * mediatek/external/permission_check/permission_check.c (NVD_IMEI);
  * mediatek/kernel/drivers/conn_soc/drv_wlan/mt_wifi/wlan/common/wlan_lib.c wlanUpdateNetworkAddress;
  * mediatek/custom/common/cgen/cfgdefault/CFG_BT_Default.h. docs/check.md "Rules". */
 #include "ops/check_internal.h"
