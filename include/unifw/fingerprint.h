@@ -119,6 +119,7 @@ struct unifw_fingerprint {
 	char kernel_compression[8]; /* "gzip", "xz", "none" */
 	struct unifw_names kernel_lcm;   /* LCM drivers, in the kernel's list order */
 	struct unifw_names kernel_touch; /* touch drivers */
+	struct unifw_names kernel_camera; /* image-sensor drivers (kdSensorList names), image order */
 	bool have_kmap;
 	bool kmap_assumed;         /* not read from the kernel: taken from the layout's MBR order (the kernel
 				      was built with the same partition table) */

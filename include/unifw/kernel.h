@@ -66,6 +66,7 @@ struct unifw_kernel_info {
 	struct unifw_names lcm;          /* registered LCM drivers whose name is in the known table */
 	struct unifw_names lcm_unlisted; /* registered LCM drivers not in the table (pattern match) */
 	struct unifw_names touch;        /* known touch driver names present (table spelling) */
+	struct unifw_names camera;       /* image-sensor driver names (kd_imgsensor SENSOR_DRVNAME_*) */
 };
 
 /* True for a raw zImage (magic at 0x24). */
@@ -95,6 +96,10 @@ const char *unifw_touch_name_canonical(const char *name);
 /* Looks like an LCM driver name: chip token (letters+digits, e.g. ili9806e) then an interface token
  * (dsi, dpi, dbi, mcu, lvds), e.g. "hx8369b_fwvga_dsi_vdo". */
 bool unifw_lcm_name_plausible(const char *name);
+/* A MediaTek image-sensor driver name (SENSOR_DRVNAME_* of kd_imgsensor.h): "ov5645_mipi_yuv",
+ * "hi257yuv", "s5k4ecgxmipiyuv", "ov5647mipiraw": 1-4 lower-case letters, a digit, lower-case letters and
+ * digits, then [_][mipi[_]]yuv or raw; at most 31 bytes (the kdSensorList drvname[32] field). */
+bool unifw_camera_name_plausible(const char *name);
 /* Find LCM driver records in a memory image linked at `base`: a pointer to a NUL-terminated name
  * followed by at least 4 pointers into the image (the LCM_DRIVER layout: name, then callbacks).
  * Names in the table go to known, plausible others to unlisted. Returns the number of records of

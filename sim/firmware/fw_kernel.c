@@ -7,7 +7,8 @@
  *    "platform/mediatek/mt6572/lk/...".
  *  - zImage: magic 0x016F2818 at 0x24, start/end at 0x28/0x2C, a decompressor region, then the gzip
  *    (JB 3.4.5) or xz (KK 3.4.67) stream of the Image and its u32 size; the Image (linked at 0xC0008000)
- *    holds linux_banner, LCM_DRIVER records and the touch drivers' registered names.
+ *    holds linux_banner, LCM_DRIVER records, the touch drivers' registered names and the image-sensor
+ *    drivers' names (kdSensorList).
  *  - boot.img v0, page 2048, base 0x10000000 (kernel 0x10008000, ramdisk 0x11000000, tags 0x10000100),
  *    kernel = KERNEL header + zImage, ramdisk = ROOTFS/RECOVERY header + gzip newc cpio.
  * The code areas are seeded filler: no instruction stream of any real bootloader or kernel. */
@@ -172,6 +173,10 @@ static int build_image(const struct sim_firmware *fw, const struct sim_driver_se
 	for (size_t i = 0; i < d->touch_count; i++) {
 		sim_buf_zero(img, 1);
 		sim_buf_str(img, d->touch[i]); /* i2c_driver.driver.name / input device name */
+	}
+	for (size_t i = 0; i < fw->camera_count; i++) {
+		sim_buf_zero(img, 1);
+		sim_buf_str(img, fw->camera[i]); /* kdSensorList drvname (kd_sensorlist.h) */
 	}
 	char ccci[64]; /* the MD1 type and reservation the CCCI loader works with (modem.h) */
 	snprintf(ccci, sizeof ccci, "%swg 0x%x\n", SIM_KERNEL_CCCI_TAG, fw->md_reserved ? fw->md_reserved : SIM_MD1_MEM_SIZE);

@@ -150,12 +150,21 @@ static const char *const touch_wiko[] = { "ft5206" };
 static const char *const touch_s10[] = { "msg2133a" };
 static const char *const touch_y600[] = { "GT9XX_hotknot" };
 static const char *const touch_universal[] = { "ft6x06", "gslX68X", "msg2133a" };
+/* Image-sensor drivers (SENSOR_DRVNAME_* of kd_imgsensor.h): the A516's from the corpus A516 kernel,
+ * the others sensors common in MT6572 kernels of the corpus (gc0329, sp0a19) and trees (hi704). */
+static const char *const camera_a516[] = { "ov5645_mipi_yuv" };
+static const char *const camera_wiko[] = { "gc0329_yuv" };
+static const char *const camera_s10[] = { "hi704yuv" };
+static const char *const camera_y600[] = { "sp0a19yuv" };
+static const char *const camera_universal[] = { "ov5645_mipi_yuv", "gc0329_yuv", "hi704yuv", "sp0a19yuv",
+						"gc2035yuv" };
 
 static const struct sim_firmware fw_a516 = {
 	.id = "a516-like", .project = "sim72_a516", .boot_region = 0x600000,
 	.parts = layout_a516, .part_count = COUNT(layout_a516),
 	.emi = emi_a516, .emi_count = COUNT(emi_a516), .emi_dram_info_check = false,
 	.lcm = lcm_a516, .lcm_count = COUNT(lcm_a516), .touch = touch_a516, .touch_count = COUNT(touch_a516),
+	.camera = camera_a516, .camera_count = COUNT(camera_a516),
 	.android = SIM_ANDROID_JB_422, .kernel_builder = "builder@sim72-a516",
 	.kernel_date = "#1 SMP PREEMPT Wed Oct 23 13:30:02 CST 2013",
 	.logo_width = 480, .logo_height = 854,
@@ -168,6 +177,7 @@ static const struct sim_firmware fw_wiko = {
 	.parts = layout_wiko, .part_count = COUNT(layout_wiko),
 	.emi = emi_wiko, .emi_count = COUNT(emi_wiko), .emi_dram_info_check = true,
 	.lcm = lcm_wiko, .lcm_count = COUNT(lcm_wiko), .touch = touch_wiko, .touch_count = COUNT(touch_wiko),
+	.camera = camera_wiko, .camera_count = COUNT(camera_wiko),
 	.android = SIM_ANDROID_KK_442, .kernel_builder = "builder@sim72-s4050",
 	.kernel_date = "#1 SMP PREEMPT Fri Aug 8 18:13:48 CST 2014",
 	.logo_width = 480, .logo_height = 800,
@@ -180,6 +190,7 @@ static const struct sim_firmware fw_s10 = {
 	.parts = layout_s10, .part_count = COUNT(layout_s10),
 	.emi = emi_s10, .emi_count = COUNT(emi_s10), .emi_dram_info_check = true,
 	.lcm = lcm_s10, .lcm_count = COUNT(lcm_s10), .touch = touch_s10, .touch_count = COUNT(touch_s10),
+	.camera = camera_s10, .camera_count = COUNT(camera_s10),
 	.android = SIM_ANDROID_KK_442, .kernel_builder = "builder@sim72-s10",
 	.kernel_date = "#1 SMP PREEMPT Tue Mar 17 19:01:55 CST 2015",
 	.logo_width = 540, .logo_height = 960,
@@ -192,6 +203,7 @@ static const struct sim_firmware fw_y600 = {
 	.parts = layout_y600, .part_count = COUNT(layout_y600),
 	.emi = emi_y600, .emi_count = COUNT(emi_y600), .emi_dram_info_check = false,
 	.lcm = lcm_y600, .lcm_count = COUNT(lcm_y600), .touch = touch_y600, .touch_count = COUNT(touch_y600),
+	.camera = camera_y600, .camera_count = COUNT(camera_y600),
 	.android = SIM_ANDROID_JB_422, .kernel_builder = "builder@sim72-y600",
 	.kernel_date = "#1 SMP PREEMPT Sun Feb 9 09:22:35 CST 2014",
 	.logo_width = 480, .logo_height = 854,
@@ -205,6 +217,7 @@ static const struct sim_firmware fw_universal = {
 	.emi = emi_universal, .emi_count = COUNT(emi_universal), .emi_dram_info_check = true,
 	.lcm = lcm_universal, .lcm_count = COUNT(lcm_universal),
 	.touch = touch_universal, .touch_count = COUNT(touch_universal),
+	.camera = camera_universal, .camera_count = COUNT(camera_universal),
 	/* built for a board that reserves 24 MiB for the modem: its modem asks for all of it */
 	.md_mem_size = 24u << 20, .md_reserved = 24u << 20,
 	.android = SIM_ANDROID_KK_442, .kernel_builder = "porter@universal72",
@@ -224,7 +237,7 @@ static const struct sim_model models[] = {
 		.fwver = { 0, 0, 0, 0, 0, 0, 0, 0x01 },
 		.boot_part_size = MiB(2), .rpmb_size = MiB(2), .user_size = MiB(512), .mem = &samsung_n5u00m,
 		.lcm = "otm8018b_dsi_vdo", .panel_ic = 0x8009, .panel_module = 0x01,
-		.panel_width = 480, .panel_height = 854, .touch = "gt9xx",
+		.panel_width = 480, .panel_height = 854, .touch = "gt9xx", .camera = "ov5645_mipi_yuv",
 		.hw_ver = 0xCA00, .hw_subcode = 0x8A00, .sw_ver = 0x0000,
 		.wifi_mac = { 0x02, 0x5A, 0x11, 0x05, 0x16, 0x01 }, .bt_addr = { 0x02, 0x5A, 0x21, 0x05, 0x16, 0x01 },
 	},
@@ -235,7 +248,7 @@ static const struct sim_model models[] = {
 		.fwver = { 0, 0, 0, 0, 0, 0, 0, 0x05 },
 		.boot_part_size = MiB(4), .rpmb_size = MiB(4), .user_size = MiB(384), .mem = &hynix_h4g1d,
 		.lcm = "nt35512_wvga_dsi_vdo_dj", .panel_ic = 0x5512, .panel_module = 0x01,
-		.panel_width = 480, .panel_height = 800, .touch = "ft5206",
+		.panel_width = 480, .panel_height = 800, .touch = "ft5206", .camera = "gc0329_yuv",
 		.hw_ver = 0xCA00, .hw_subcode = 0x8A00, .sw_ver = 0x0001,
 		.wifi_mac = { 0x02, 0x5A, 0x11, 0x40, 0x50, 0x02 }, .bt_addr = { 0x02, 0x5A, 0x21, 0x40, 0x50, 0x02 },
 	},
@@ -246,7 +259,7 @@ static const struct sim_model models[] = {
 		.fwver = { 0, 0, 0, 0, 0, 0, 0x01, 0x02 },
 		.boot_part_size = MiB(8), .rpmb_size = MiB(4), .user_size = MiB(512), .mem = &kingston_mmc04g,
 		.lcm = "hx8389b_kelai_dsi_vdo_qhd", .panel_ic = 0x8389, .panel_module = 0x01,
-		.panel_width = 540, .panel_height = 960, .touch = "msg2133a",
+		.panel_width = 540, .panel_height = 960, .touch = "msg2133a", .camera = "hi704yuv",
 		.hw_ver = 0xCA00, .hw_subcode = 0x8A00, .sw_ver = 0x0001,
 		.wifi_mac = { 0x02, 0x5A, 0x11, 0x00, 0x10, 0x03 }, .bt_addr = { 0x02, 0x5A, 0x21, 0x00, 0x10, 0x03 },
 	},
@@ -257,7 +270,7 @@ static const struct sim_model models[] = {
 		.fwver = { 0, 0, 0, 0, 0, 0, 0, 0x0B },
 		.boot_part_size = MiB(4), .rpmb_size = MiB(4), .user_size = MiB(384), .mem = &toshiba_004g90,
 		.lcm = "otm8018b_dsi_vdo_dijing", .panel_ic = 0x8009, .panel_module = 0x02,
-		.panel_width = 480, .panel_height = 854, .touch = "GT9XX_hotknot",
+		.panel_width = 480, .panel_height = 854, .touch = "GT9XX_hotknot", .camera = "sp0a19yuv",
 		.hw_ver = 0xCA00, .hw_subcode = 0x8A00, .sw_ver = 0x0000,
 		.wifi_mac = { 0x02, 0x5A, 0x11, 0x06, 0x00, 0x04 }, .bt_addr = { 0x02, 0x5A, 0x21, 0x06, 0x00, 0x04 },
 	},

@@ -62,6 +62,8 @@ struct sim_firmware {
 	size_t lcm_count;
 	const char *const *touch;   /* touch drivers compiled into the kernel (registered names) */
 	size_t touch_count;
+	const char *const *camera;  /* image-sensor drivers in the kernel (kd_imgsensor SENSOR_DRVNAME_*) */
+	size_t camera_count;
 	/* Modem (modem.h): the memory its MD_CHECK_HEADER asks for and the kernel's MD1 reservation
 	 * (0 = SIM_MD1_MEM_SIZE, MT6572's 22 MiB). */
 	uint32_t md_mem_size, md_reserved;
@@ -91,6 +93,7 @@ struct sim_model {
 	uint8_t panel_module;       /* the module ID a panel-specific compare_id also checks */
 	uint32_t panel_width, panel_height;
 	const char *touch;
+	const char *camera;         /* its image sensor's driver name (kdSensorList); not a boot matter */
 	/* chip identity answered over USB */
 	uint16_t hw_ver, hw_subcode, sw_ver;
 	/* identity data of this phone's factory NVRAM (locally administered addresses: made up) */

@@ -16,7 +16,7 @@
 
 #include "catalog/catalog_internal.h"
 
-#define CATALOG_FP_REVIEWED_SIZE 31776u
+#define CATALOG_FP_REVIEWED_SIZE 35888u
 #define CATALOG_FP_REVIEWED_VERSION 1u
 
 bool catalog_cache_enabled(void)
@@ -137,6 +137,7 @@ void catalog_fp_sanitize(struct unifw_fingerprint *fp)
 	sanitize_names(&fp->lk_lcm);
 	sanitize_names(&fp->kernel_lcm);
 	sanitize_names(&fp->kernel_touch);
+	sanitize_names(&fp->kernel_camera);
 }
 
 int catalog_cache_put(struct unifw_catalog *c, int64_t id, const struct unifw_fingerprint *fp, struct unifw_error *err)

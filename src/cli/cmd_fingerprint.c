@@ -100,6 +100,7 @@ static void print_boot(const struct unifw_fingerprint *fp)
 		printf("Kernel          %s (%s)\n", fp->kernel_version, fp->kernel_compression);
 		print_names("  LCM drivers", &fp->kernel_lcm);
 		print_names("  touch drivers", &fp->kernel_touch);
+		print_names("  camera", &fp->kernel_camera);
 	}
 	if (fp->have_kmap)
 		printf("  index map     %zu entries%s\n", fp->kmap_count,

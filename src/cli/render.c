@@ -359,6 +359,10 @@ static void summary_kernel(FILE *out, const char *label, const struct unifw_jv *
 		join_names(unifw_jv_get(k, "touch"), names, sizeof names);
 		fact(out, "", "touch drivers: %s", names[0] ? names : "(none found)");
 	}
+	if (unifw_jv_get(k, "camera")) {
+		join_names(unifw_jv_get(k, "camera"), names, sizeof names);
+		fact(out, "", "camera drivers: %s", names[0] ? names : "(none found)");
+	}
 }
 
 static void render_summary(FILE *out, const struct unifw_jv *r)

@@ -134,6 +134,41 @@ bool unifw_lcm_name_plausible(const char *name)
 	return iface;
 }
 
+static bool has_suffix(const char *s, size_t *n, const char *suffix)
+{
+	size_t k = strlen(suffix);
+	if (*n < k || strncmp(s + *n - k, suffix, k))
+		return false;
+	*n -= k;
+	return true;
+}
+
+bool unifw_camera_name_plausible(const char *name)
+{
+	size_t n = strlen(name), i = 0, digits = 0;
+
+	if (n < 5 || n > 31)
+		return false;
+	if (!has_suffix(name, &n, "yuv") && !has_suffix(name, &n, "raw"))
+		return false;
+	/* strip the interface part: "_mipi_", "mipi_", "_mipi", "mipi", "_" or nothing */
+	has_suffix(name, &n, "_");
+	if (has_suffix(name, &n, "mipi"))
+		has_suffix(name, &n, "_");
+	while (i < n && name[i] >= 'a' && name[i] <= 'z')
+		i++;
+	if (i < 1 || i > 4 || i == n || !is_digit(name[i]))
+		return false;
+	for (; i < n; i++) {
+		if (is_digit(name[i]))
+			digits++;
+		else if (name[i] < 'a' || name[i] > 'z')
+			return false;
+	}
+	/* a model number: "s5k5eayx", "sp0a19", "hi257" all carry two digits or more */
+	return digits >= 2;
+}
+
 /* A NUL-terminated identifier of 3..63 bytes at off. */
 static bool name_at(const uint8_t *img, size_t len, uint64_t off, char out[UNIFW_NAME_LEN])
 {
@@ -185,9 +220,10 @@ size_t unifw_lcm_records_scan(const uint8_t *img, size_t len, uint32_t base, str
 	return records;
 }
 
-/* Every NUL-delimited identifier string of the image that names a known touch driver; and, when no
- * driver records were found (unknown link address), the known LCM names present as whole strings. */
-static void string_scan(const uint8_t *img, size_t len, struct unifw_names *touch, struct unifw_names *lcm)
+/* Every NUL-delimited identifier string of the image that names a known touch driver or an image
+ * sensor; and, when no driver records were found (unknown link address), the known LCM names present as
+ * whole strings. */
+static void string_scan(const uint8_t *img, size_t len, struct unifw_kernel_info *k, struct unifw_names *lcm)
 {
 	char name[UNIFW_NAME_LEN];
 	size_t i = 0;
@@ -195,7 +231,9 @@ static void string_scan(const uint8_t *img, size_t len, struct unifw_names *touc
 		if ((i == 0 || img[i - 1] == 0) && is_alpha(img[i]) && name_at(img, len, i, name)) {
 			const char *canon = unifw_touch_name_canonical(name);
 			if (canon)
-				unifw_names_add(touch, canon);
+				unifw_names_add(&k->touch, canon);
+			if (unifw_camera_name_plausible(name))
+				unifw_names_add(&k->camera, name);
 			if (lcm && unifw_lcm_name_known(name))
 				unifw_names_add(lcm, name);
 			i += strlen(name);
@@ -226,7 +264,7 @@ static void drivers_scan(const uint8_t *img, size_t len, struct unifw_kernel_inf
 			k->lcm_unlisted = *unlisted;
 		}
 	}
-	string_scan(img, len, &k->touch, best == 0 ? &k->lcm : NULL);
+	string_scan(img, len, k, best == 0 ? &k->lcm : NULL);
 out:
 	free(known);
 	free(unlisted);
@@ -607,6 +645,7 @@ void unifw_kernel_info_to_json(const struct unifw_kernel_info *k, struct unifw_j
 	unifw_jv_set(obj, "lcm_drivers", unifw_names_to_json(&k->lcm));
 	unifw_jv_set(obj, "lcm_drivers_unlisted", unifw_names_to_json(&k->lcm_unlisted));
 	unifw_jv_set(obj, "touch_drivers", unifw_names_to_json(&k->touch));
+	unifw_jv_set(obj, "camera_drivers", unifw_names_to_json(&k->camera));
 }
 
 int unifw_kernel_describe(struct unifw_stream *s, struct unifw_jv *obj, struct unifw_error *err)

@@ -193,6 +193,7 @@ static void walk(struct ck *c)
 	ck_rules_mounts(c);
 	ck_rules_modem(c);
 	ck_rules_touch(c);
+	ck_rules_camera(c);
 	ck_rules_identity(c);
 	ck_rules_logo(c);
 }

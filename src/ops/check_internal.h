@@ -106,6 +106,7 @@ void ck_rules_mounts(struct ck *c);
 /* check_rules_android.c */
 void ck_rules_modem(struct ck *c);
 void ck_rules_touch(struct ck *c);
+void ck_rules_camera(struct ck *c);
 void ck_rules_identity(struct ck *c);
 void ck_rules_logo(struct ck *c);
 

@@ -1,7 +1,8 @@
-/* unifw check: Android up. The modem the kernel's CCCI loader accepts, the touch driver, the identity
- * nvram_daemon finds, the boot logo. Sources (l33tnoob/MT65x2_kernel_lk): mediatek/platform/mt6572/kernel/
- * drivers/dual_ccci/src/ccci_platform.c check_md_header / find_img_to_open, core/mtk_ccci_helper.c
- * (MD1_MEM_SIZE, get_md_post_fix); mediatek/external/permission_check/permission_check.c (NVD_IMEI);
+/* unifw check: Android up. The modem the kernel's CCCI loader accepts, the touch driver, the camera
+ * sensor driver, the identity nvram_daemon finds, the boot logo. Sources (l33tnoob/MT65x2_kernel_lk):
+ * mediatek/platform/mt6572/kernel/drivers/dual_ccci/src/ccci_platform.c check_md_header /
+ * find_img_to_open, core/mtk_ccci_helper.c (MD1_MEM_SIZE, get_md_post_fix);
+ * mediatek/external/permission_check/permission_check.c (NVD_IMEI);
  * mediatek/kernel/drivers/conn_soc/drv_wlan/mt_wifi/wlan/common/wlan_lib.c wlanUpdateNetworkAddress;
  * mediatek/custom/common/cgen/cfgdefault/CFG_BT_Default.h. docs/check.md "Rules". */
 #include "ops/check_internal.h"
@@ -103,6 +104,31 @@ void ck_rules_touch(struct ck *c)
 	ck_msg(it, "the package's kernel has no driver for this phone's touch controller: the screen does not react "
 	       "to touch");
 	ck_evidence(it, "phone touch: %s; package kernel's touch drivers: %s", own->name[0], list);
+}
+
+/* The phone's camera sensor is one its own kernel lists (kdSensorList names; which one is fitted is not
+ * known from the kernel alone, so one driver in common is enough). A kernel without it boots; only the
+ * camera does not open: a caveat with no boot effect. An empty list on either side is unknown. */
+void ck_rules_camera(struct ck *c)
+{
+	const struct unifw_fingerprint *k = c->kernel_fp;
+	if (!k || k == c->phone || !c->phone->have_kernel || !c->phone->kernel_camera.count ||
+	    !k->kernel_camera.count)
+		return;
+	const struct unifw_names *own = &c->phone->kernel_camera;
+	bool any = false;
+	for (size_t i = 0; i < own->count && i < UNIFW_NAMES_MAX && !any; i++)
+		any = unifw_names_has(&k->kernel_camera, own->name[i]);
+	ck_compared(c, "camera sensor drivers vs the phone's (%s)", own->name[0]);
+	if (any)
+		return;
+	char mine[500], theirs[500];
+	ck_names_text(own, mine, sizeof mine);
+	ck_names_text(&k->kernel_camera, theirs, sizeof theirs);
+	struct unifw_check_item *it = ck_item(c, UNIFW_CHECK_CAVEATS, "no_camera", "kernel", "BOOTIMG", "");
+	ck_msg(it, "the package's kernel has none of the phone's camera sensor drivers: the phone boots, the camera "
+	       "does not work");
+	ck_evidence(it, "phone kernel's camera drivers: %s; package kernel's camera drivers: %s", mine, theirs);
 }
 
 /* ------------------------------------------------------------------ identity */

@@ -213,6 +213,7 @@ static void kernel_section(struct fp_ctx *c, const uint8_t *p, size_t n, const c
 	names_append(&fp->kernel_lcm, &k->lcm);
 	names_append(&fp->kernel_lcm, &k->lcm_unlisted);
 	fp->kernel_touch = k->touch;
+	fp->kernel_camera = k->camera;
 	kernel_records(c, img, img_len);
 	free(img);
 	free(k);

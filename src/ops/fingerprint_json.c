@@ -112,6 +112,7 @@ static void kernel_json(struct unifw_jv *r, const struct unifw_fingerprint *fp)
 	unifw_jv_set_str(o, "compression", fp->kernel_compression);
 	names_json(o, "lcm", &fp->kernel_lcm);
 	names_json(o, "touch", &fp->kernel_touch);
+	names_json(o, "camera", &fp->kernel_camera);
 }
 
 static void kmap_md1_json(struct unifw_jv *r, const struct unifw_fingerprint *fp)
@@ -434,6 +435,7 @@ static void rd_parts1(struct rd *d, const struct unifw_jv *j, struct unifw_finge
 		rd_str(d, o, "compression", fp->kernel_compression, sizeof fp->kernel_compression);
 		rd_names(d, o, "lcm", &fp->kernel_lcm);
 		rd_names(d, o, "touch", &fp->kernel_touch);
+		rd_names(d, o, "camera", &fp->kernel_camera); /* absent before: none known */
 	}
 }
 

@@ -159,10 +159,12 @@ static void kernel_summary(struct unifw_jv *sum, const char *key, const struct u
 	static const char *const version[] = {"kernel.version", NULL};
 	static const char *const lcm[] = {"kernel.lcm_drivers", NULL};
 	static const char *const touch[] = {"kernel.touch_drivers", NULL};
+	static const char *const camera[] = {"kernel.camera_drivers", NULL};
 	static const char *const cmdline[] = {"cmdline", NULL};
 	copy_str(o, "kernel_version", d, version);
 	copy_names(o, "lcm", d, lcm);
 	copy_names(o, "touch", d, touch);
+	copy_names(o, "camera", d, camera);
 	copy_str(o, "cmdline", d, cmdline);
 }
 

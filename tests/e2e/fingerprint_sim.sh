@@ -57,6 +57,7 @@ assert any(e["name"] == "ANDROID" and e["index"] >= 2 for e in phone["kmap"]["en
 assert phone["modem"]["has_header"] and phone["modem"]["bind_sys_id"] == 1
 assert phone["identity"]["binregion_valid"] and phone["identity"]["data_imei"]
 assert phone["layout"]["boot_region"] == "0xc00000", phone["layout"]["boot_region"]
+assert phone["kernel"]["camera"] == ["sp0a19yuv"], phone["kernel"].get("camera")
 # the stock package: the same firmware
 for k in ("platform", "storage", "project", "preloader", "lk", "boot", "kernel", "kmap", "md1", "android", "logo", "modem"):
     d = diff(phone.get(k), package.get(k), k)
@@ -94,6 +95,8 @@ done
 grep -q "^Panel .* (only_driver)" "$work/phone.txt" || fail "text: no panel line"
 grep -q "^Modem .*modem_1_wg_n.img.*header v2" "$work/phone.txt" || fail "text: no modem line"
 grep -q "^eMMC CID " "$work/phone.txt" || fail "text: no CID line"
+# the y600-like's camera sensor driver (docs/sim.md models table), read from the phone's own kernel
+grep -q "^  camera  *sp0a19yuv$" "$work/phone.txt" || fail "text: no camera line"
 if "$UNIFW" fingerprint "$work/nothing-here" >/dev/null 2>"$work/err"; then fail "a missing path was fingerprinted"; fi
 rc=0
 "$UNIFW" fingerprint "$work/nothing-here" --json >"$work/err.json" 2>/dev/null || rc=$?

@@ -333,6 +333,7 @@ static void base_fingerprint(struct unifw_fingerprint *fp, enum unifw_fp_source 
 	fp->have_kernel = true;
 	unifw_names_add(&fp->kernel_lcm, "hx8379a_dsi_vdo");
 	unifw_names_add(&fp->kernel_touch, "ft5x06");
+	unifw_names_add(&fp->kernel_camera, "ov5645_mipi_yuv");
 	snprintf(fp->android_release, sizeof fp->android_release, "4.2.2");
 	fp->have_android = true;
 	fp->system_valid = true;
@@ -474,6 +475,8 @@ static void hostile_cache_rows_are_sanitized(void **state)
 	assert_true(strlen(back->notes[UNIFW_FP_MAX_NOTES - 1]) < sizeof back->notes[0]);
 	assert_true(strlen(back->parts[UNIFW_FP_MAX_PARTS - 1].content) < sizeof back->parts[0].content);
 	assert_true(strlen(back->kernel_touch.name[UNIFW_NAMES_MAX - 1]) < UNIFW_NAME_LEN);
+	assert_true(strlen(back->kernel_camera.name[UNIFW_NAMES_MAX - 1]) < UNIFW_NAME_LEN);
+	assert_true(back->kernel_camera.count <= UNIFW_NAMES_MAX);
 	assert_true(back->part_count <= UNIFW_FP_MAX_PARTS && back->kmap_count <= UNIFW_FP_MAX_PARTS);
 	assert_true(back->emi_tag_count <= UNIFW_FP_MAX_EMI && back->emi_tag[3].id_length <= 16);
 	assert_true(back->lk_lcm.count <= UNIFW_NAMES_MAX && back->note_count <= UNIFW_FP_MAX_NOTES);

@@ -96,6 +96,7 @@ static void firmware(struct unifw_fingerprint *fp)
 	snprintf(fp->boot_ramdisk_name, sizeof fp->boot_ramdisk_name, "ROOTFS");
 	names(&fp->kernel_lcm, "otm8018b_dsi_vdo", NULL);
 	names(&fp->kernel_touch, "GT9XX", NULL);
+	names(&fp->kernel_camera, "ov5645_mipi_yuv", NULL);
 	kmap(fp, 2, 3, 4);
 	fp->have_md1 = true;
 	snprintf(fp->md1_type, sizeof fp->md1_type, "wg");
@@ -359,6 +360,43 @@ static void test_touch(void **state)
 	assert_null(item(&f->r, "no_touch"));
 }
 
+/* The camera sensor's driver: a caveat the simulated boot does not see (no boot effect). */
+static void test_camera(void **state)
+{
+	struct fixture *f = *state;
+	names(&f->ph->kernel_camera, "ov5645_mipi_yuv", "sp0a19yuv");
+	names(&f->pkg->kernel_camera, "gc0329_yuv", "hi704yuv");
+	run(f);
+	const struct unifw_check_item *it = item(&f->r, "no_camera");
+	assert_non_null(it);
+	assert_int_equal(it->verdict, UNIFW_CHECK_CAVEATS);
+	assert_string_equal(it->area, "kernel");
+	assert_string_equal(it->boot_effect, "");
+	assert_false(has_fault(&f->r, "no_camera"));
+	assert_int_equal(f->r.verdict, UNIFW_CHECK_CAVEATS);
+	assert_non_null(strstr(it->evidence, "ov5645_mipi_yuv, sp0a19yuv"));
+	assert_non_null(strstr(it->evidence, "gc0329_yuv, hi704yuv"));
+	/* one driver in common is enough: the phone's kernel list holds more than its own sensor */
+	names(&f->pkg->kernel_camera, "gc0329_yuv", "sp0a19yuv");
+	run(f);
+	assert_null(item(&f->r, "no_camera"));
+	/* an empty list is unknown, not "none": no finding */
+	names(&f->pkg->kernel_camera, NULL, NULL);
+	run(f);
+	assert_null(item(&f->r, "no_camera"));
+	names(&f->pkg->kernel_camera, "gc0329_yuv", NULL);
+	names(&f->ph->kernel_camera, NULL, NULL);
+	run(f);
+	assert_null(item(&f->r, "no_camera"));
+	/* the phone keeps its own kernel when BOOTIMG is not written */
+	names(&f->ph->kernel_camera, "ov5645_mipi_yuv", NULL);
+	run(f);
+	assert_non_null(item(&f->r, "no_camera"));
+	snprintf(f->o.only, sizeof f->o.only, "UBOOT,ANDROID");
+	run(f);
+	assert_null(item(&f->r, "no_camera"));
+}
+
 static void test_identity(void **state)
 {
 	struct fixture *f = *state;
@@ -566,6 +604,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_lk_header, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_modem, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_touch, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_camera, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_identity, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_logo, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_layout_bigger_boot_region, setup, teardown),

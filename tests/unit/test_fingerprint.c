@@ -253,6 +253,8 @@ static void check_firmware(const struct unifw_fingerprint *fp, const struct sim_
 	assert_string_equal(fp->kernel_compression, fw->android == SIM_ANDROID_KK_442 ? "xz" : "gzip");
 	expect_names(&fp->kernel_lcm, fw->lcm, fw->lcm_count);
 	expect_names(&fp->kernel_touch, fw->touch, fw->touch_count);
+	expect_names(&fp->kernel_camera, fw->camera, fw->camera_count);
+	assert_true(fw->camera_count > 0);
 	/* the kernel's records: its index map equals the layout's MBR order, MD1 as the firmware reserves */
 	assert_true(fp->have_kmap);
 	assert_false(fp->kmap_assumed);
@@ -421,6 +423,9 @@ static void fill(struct unifw_fingerprint *fp)
 	unifw_names_add(&fp->kernel_lcm, "nt35512_dsi_vdo");
 	unifw_names_add(&fp->kernel_touch, "ft5206");
 	fp->kernel_touch.truncated = true;
+	unifw_names_add(&fp->kernel_camera, "ov5645_mipi_yuv");
+	unifw_names_add(&fp->kernel_camera, "gc0329_yuv");
+	fp->kernel_camera.truncated = true;
 	fp->have_kmap = true;
 	fp->kmap_assumed = true;
 	snprintf(fp->kmap[0].name, sizeof fp->kmap[0].name, "ANDROID");
@@ -560,6 +565,8 @@ static void phone_two_models(void **state)
 		assert_string_equal(fp->panel_lcm, m->lcm);
 		expect_names(&fp->lk_lcm, m->stock->lcm, m->stock->lcm_count);
 		expect_names(&fp->kernel_touch, m->stock->touch, m->stock->touch_count);
+		expect_names(&fp->kernel_camera, m->stock->camera, m->stock->camera_count);
+		assert_true(unifw_names_has(&fp->kernel_camera, m->camera)); /* its own sensor's driver */
 		assert_false(fp->kmap_assumed);
 		assert_true(fp->have_modem && fp->modem_has_header);
 		assert_int_equal(fp->logo_width, m->stock->logo_width);

@@ -306,6 +306,7 @@ static void header_and_raw_forms_agree(void **state)
 	assert_string_equal(a->banner, b->banner);
 	assert_memory_equal(&a->lcm, &b->lcm, sizeof a->lcm);
 	assert_memory_equal(&a->touch, &b->touch, sizeof a->touch);
+	assert_memory_equal(&a->camera, &b->camera, sizeof a->camera);
 	free(a);
 	free(b);
 }
@@ -331,6 +332,9 @@ static void describe_emits_type_first_and_documented_keys(void **state)
 	assert_int_equal(unifw_jv_type(unifw_jv_get(o, "touch_drivers")), UNIFW_JV_ARRAY);
 	/* the alps generic tree ships the ft5306 driver (names/touch.txt) */
 	assert_string_equal(unifw_jv_str(unifw_jv_path(o, "touch_drivers.0")), "ft5306");
+	/* the generic tree's kdSensorList: "ov5645pipyuv" is its own spelling of the OV5645 driver */
+	assert_string_equal(unifw_jv_str(unifw_jv_path(o, "camera_drivers.0")), "ov5645pipyuv");
+	assert_string_equal(unifw_jv_str(unifw_jv_path(o, "camera_drivers.1")), "ov7695yuv");
 	assert_non_null(unifw_jv_get(o, "banner"));
 	unifw_jv_free(o);
 }
@@ -477,9 +481,49 @@ static void not_a_kernel_is_refused_with_offset(void **state)
 	free(lk);
 }
 
+static void assert_names(const struct unifw_names *l, const char *const *want, size_t n)
+{
+	for (size_t i = 0; i < n && i < l->count; i++)
+		assert_string_equal(l->name[i], want[i]);
+	assert_int_equal(l->count, n);
+	assert_false(l->truncated);
+}
+
+/* kdSensorList drvname strings (kd_imgsensor.h SENSOR_DRVNAME_*), in image order. The Micromax A102
+ * list was checked by hand against its kdSensorList table (40-byte records: id, drvname[32], init). */
+static void corpus_kernels_list_their_camera_sensor_drivers(void **state)
+{
+	(void)state;
+	static const char *const a102[] = {"hi351yuv", "s5k5eayx_mipi_yuv", "ov5645_mipi_yuv", "hi257yuv",
+					   "sp2519yuv", "sp0a19yuv", "hi708yuv", "gc0329_yuv"};
+	static const char *const a516[] = {"sp0a19yuv", "ov5645_mipi_yuv", "ov3640yuv"};
+	static const char *const mt6582[] = {"s5k4h8mipiraw", "s5k3h7ymipiraw"};
+	struct unifw_kernel_info *k = malloc(sizeof *k);
+	inspect_file("kernel/mt6572_micromax_a102_kernel_3.4.113_raw.bin", k);
+	assert_names(&k->camera, a102, sizeof a102 / sizeof *a102);
+	inspect_file("kernel/mt6572_lenovo_a516_S117_zImage_3.4.5_raw.bin", k);
+	assert_names(&k->camera, a516, sizeof a516 / sizeof *a516);
+	inspect_file("kernel/mt6582_naimur_65x2_kernel_3.10.72_mtkhdr.bin", k);
+	assert_names(&k->camera, mt6582, sizeof mt6582 / sizeof *mt6582);
+	free(k);
+}
+
 static void driver_name_rules(void **state)
 {
 	(void)state;
+	assert_true(unifw_camera_name_plausible("ov5645_mipi_yuv"));
+	assert_true(unifw_camera_name_plausible("hi257yuv"));
+	assert_true(unifw_camera_name_plausible("gc0329_yuv"));
+	assert_true(unifw_camera_name_plausible("ov5647mipiraw"));
+	assert_true(unifw_camera_name_plausible("s5k4ecgx_mipi_yuv"));
+	assert_true(unifw_camera_name_plausible("gc2155mipi_yuv"));
+	assert_false(unifw_camera_name_plausible("ov5645_mipi"));     /* no output format */
+	assert_false(unifw_camera_name_plausible("OV5645_MIPI_YUV")); /* driver names are lower case */
+	assert_false(unifw_camera_name_plausible("yuv"));
+	assert_false(unifw_camera_name_plausible("mt_raw"));          /* no model number */
+	assert_false(unifw_camera_name_plausible("rgb8_yuv"));        /* one digit only */
+	assert_false(unifw_camera_name_plausible("camera_sensor_yuv"));
+	assert_false(unifw_camera_name_plausible("ov5645_mipi_yuv_with_a_very_long_tail_yuv")); /* > 31 */
 	assert_true(unifw_lcm_name_plausible("ili9806_dsi_6572"));
 	assert_true(unifw_lcm_name_plausible("hx8369b_fwvga_dsi_vdo"));
 	assert_true(unifw_lcm_name_plausible("otm9605a_qhd_dsi_vdo_tianma"));
@@ -518,6 +562,7 @@ int main(void)
 		cmocka_unit_test(decompression_is_bounded),
 		cmocka_unit_test(truncated_and_corrupted_payloads_name_the_offset),
 		cmocka_unit_test(not_a_kernel_is_refused_with_offset),
+		cmocka_unit_test(corpus_kernels_list_their_camera_sensor_drivers),
 		cmocka_unit_test(driver_name_rules),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
