@@ -33,6 +33,7 @@ static const struct command commands[] = {
 	{"identity", cmd_identity, "the identity vault: backup, list, prune, show, restore, set-mac, set-bt", true},
 	{"fingerprint", cmd_fingerprint, "what a package, backup or phone is, in the terms check compares (--json)", true},
 	{"check", cmd_check, "will this firmware work on this phone: verdicts with evidence (--json, --html)", true},
+	{"port", cmd_port, "a phone-matched firmware from a universal base and the phone's backup, every choice explained", false},
 	{"catalog", cmd_catalog, "index packages and backups (SQLite); rank them for a phone: add, list, show, match", true},
 	{"reboot", cmd_reboot, "boot the connected phone normally", true},
 };
