@@ -400,13 +400,20 @@ static void check_a516(bool recovery, const char *out_name)
 	ramdisk_of(&o, &rd);
 	assert_non_null(unifw_ramdisk_find(&rd, "init.rc"));
 	unifw_ramdisk_free(&rd);
-	/* for the e2e script: `unifw info` of this file (tests/e2e/cli_bootimg.sh reads it when present) */
-	const char *dir = getenv("UNIFW_PORT_BOOT_OUT");
-	if (dir && *dir) {
-		char path[1024];
-		snprintf(path, sizeof path, "%s/%s", dir, out_name);
-		test_write_file(path, out, ol);
-	}
+	/* what `unifw info` says of the result (the real binary, as a user would check it) */
+	char *dir = test_mkdtemp(), path[1024], cmd[2300], *json = NULL;
+	snprintf(path, sizeof path, "%s/%s", dir, out_name);
+	test_write_file(path, out, ol);
+	snprintf(cmd, sizeof cmd, "'%s' info '%s' --json", test_unifw_bin(), path);
+	assert_int_equal(test_run(cmd, &json), 0);
+	assert_non_null(strstr(json, "\"type\": \"bootimg\""));
+	assert_non_null(strstr(json, "\"version\": \"3.4.5\""));
+	assert_non_null(strstr(json, "\"id_ok\": true"));
+	assert_non_null(strstr(json, recovery ? "\"name\": \"RECOVERY\"" : "\"name\": \"ROOTFS\""));
+	assert_non_null(strstr(json, "\"page_size\": 2048"));
+	free(json);
+	test_rmtree(dir);
+	free(dir);
 	unifw_bootimg_free(&s);
 	unifw_bootimg_free(&o);
 	unifw_port_report_free(&rep);
