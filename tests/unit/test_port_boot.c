@@ -64,7 +64,7 @@ static void ramdisk_of(const struct unifw_bootimg *img, struct unifw_ramdisk *rd
 /* The phone's image: the factory's a516-like image with a fstab line of its own, a board init script
  * and a kernel module, a cmdline and a name, rebuilt with unifw_ramdisk_write / unifw_bootimg_build. With
  * kernel_hdr false the kernel section is the bare zImage (no KERNEL header). */
-static uint8_t *phone_image(bool recovery, bool kernel_hdr, size_t tail, size_t *len)
+static uint8_t *phone_image_named(bool recovery, bool kernel_hdr, size_t tail, const char *fstab_name, size_t *len)
 {
 	size_t sl;
 	uint8_t *stock = sim_image(sim_model_find("a516-like")->stock, recovery, &sl);
@@ -81,6 +81,10 @@ static uint8_t *phone_image(bool recovery, bool kernel_hdr, size_t tail, size_t 
 	memcpy(text, e->data, e->size);
 	memcpy(text + e->size, PHONE_FSTAB_LINE, strlen(PHONE_FSTAB_LINE));
 	assert_int_equal(unifw_ramdisk_add_file(&rd, fstab, 0640, text, fl, &err), 0);
+	if (fstab_name) { /* the phone calls it otherwise (a JB build: /fstab) */
+		assert_int_equal(unifw_ramdisk_remove(&rd, fstab, &err), 0);
+		assert_int_equal(unifw_ramdisk_add_file(&rd, fstab_name, 0640, text, fl, &err), 0);
+	}
 	free(text);
 	assert_int_equal(unifw_ramdisk_add_file(&rd, "init.project.rc", 0750, "on boot\n", 8, &err), 0);
 	assert_int_equal(unifw_ramdisk_add_file(&rd, "lib/modules/mtk_tpd.ko", 0644, "\x7f" "ELF", 4, &err), 0);
@@ -111,6 +115,11 @@ static uint8_t *phone_image(bool recovery, bool kernel_hdr, size_t tail, size_t 
 	memset(out + ol, 0, tail);
 	*len = ol + tail;
 	return out;
+}
+
+static uint8_t *phone_image(bool recovery, bool kernel_hdr, size_t tail, size_t *len)
+{
+	return phone_image_named(recovery, kernel_hdr, tail, NULL, len);
 }
 
 static const struct unifw_port_change *find_change(const struct unifw_port_report *rep, const char *path)
@@ -264,6 +273,40 @@ static void bare_stock_kernel_gets_a_header(void **state)
 	same_bytes(out + o.kernel_off + UNIFW_MTKHDR_SIZE, s.hdr.kernel_size, stock + s.kernel_off, s.hdr.kernel_size);
 	assert_int_equal(o.findings.count, 0);
 	assert_non_null(strstr(find_change(&rep, "kernel")->reason, "KERNEL MTK header was added"));
+	unifw_bootimg_free(&s);
+	unifw_bootimg_free(&o);
+	unifw_port_report_free(&rep);
+	free(base);
+	free(stock);
+	free(out);
+}
+
+/* The base's init.rc mounts /fstab.mt6572; a phone whose fstab is /fstab (JB builds) still gets its own
+ * partitions mounted: its fstab goes under the base's name too. */
+static void phone_fstab_under_the_name_the_base_mounts(void **state)
+{
+	(void)state;
+	size_t bl, sl, ol;
+	uint8_t *base = sim_image(sim_firmware_universal(), false, &bl);
+	uint8_t *stock = phone_image_named(false, true, 0, "fstab", &sl);
+	struct unifw_port_report rep;
+	unifw_port_report_init(&rep);
+	uint8_t *out = port(base, bl, stock, sl, false, &rep, &ol);
+	struct unifw_bootimg s, o;
+	struct unifw_ramdisk srd, ord;
+	parse_or_fail(stock, sl, &s);
+	parse_or_fail(out, ol, &o);
+	ramdisk_of(&s, &srd);
+	ramdisk_of(&o, &ord);
+	assert_null(unifw_ramdisk_find(&srd, "fstab.mt6572"));
+	const struct unifw_ramdisk_entry *ph = unifw_ramdisk_find(&srd, "fstab"), *mounted = unifw_ramdisk_find(&ord, "fstab.mt6572");
+	assert_non_null(mounted);
+	same_bytes(mounted->data, mounted->size, ph->data, ph->size);
+	assert_non_null(unifw_ramdisk_find(&ord, "fstab"));
+	expect_change(&rep, "fstab.mt6572", UNIFW_PORT_ACT_REPLACED, "ramdisk-fstab");
+	assert_non_null(strstr(find_change(&rep, "fstab.mt6572")->reason, "mount_all /fstab.mt6572"));
+	unifw_ramdisk_free(&srd);
+	unifw_ramdisk_free(&ord);
 	unifw_bootimg_free(&s);
 	unifw_bootimg_free(&o);
 	unifw_port_report_free(&rep);
@@ -440,6 +483,7 @@ int main(void)
 		cmocka_unit_test(sim_boot_image),
 		cmocka_unit_test(sim_recovery_image),
 		cmocka_unit_test(bare_stock_kernel_gets_a_header),
+		cmocka_unit_test(phone_fstab_under_the_name_the_base_mounts),
 		cmocka_unit_test(refuses_what_it_cannot_port),
 		cmocka_unit_test(corpus_a516_boot),
 		cmocka_unit_test(corpus_a516_recovery),
