@@ -13,7 +13,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "firmware/factory.h"
@@ -570,9 +572,56 @@ static void test_system_impossible_fit(void **state)
 	unifw_port_report_free(&rep);
 }
 
+/* The issue's memory bound: a 1 GiB system image (96 MiB of files: more than the bound, so a program that loaded
+ * them would fail) ported in a child process whose peak RSS (wait4) stays under 64 MiB. */
+static void test_peak_rss_1gib(void **state)
+{
+	(void)state;
+	char cmd[4000], raw[1000], base[1000];
+	snprintf(raw, sizeof raw, "%s/big_system.raw", g->dir);
+	snprintf(base, sizeof base, "%s/big_system.img", g->dir);
+	snprintf(cmd, sizeof cmd,
+		 "cd '%s' && rm -rf big && mkdir -p big/app big/lib big/usr/keylayout && printf 'ro.product.board=big\\n' >"
+		 " big/build.prop && head -c 50331648 /dev/urandom > big/app/Big.apk && head -c 50331648 /dev/urandom >"
+		 " big/lib/libbig.so && truncate -s 1G '%s' && " E2 "mke2fs -q -F -t ext4 -b 4096 -I 256 -O none,has_journal,"
+		 "ext_attr,resize_inode,dir_index,filetype,extent,flex_bg,sparse_super,large_file,huge_file,dir_nlink,"
+		 "extra_isize -E root_owner=0:0 -d big '%s' >/dev/null 2>&1 && rm -rf big",
+		 g->dir, raw, raw);
+	run_ok(cmd);
+	struct unifw_error err = { 0 };
+	struct unifw_sparse_write_opts so = { .block_size = 4096 };
+	assert_int_equal(unifw_sparse_write_file(raw, base, &so, NULL, &err), 0);
+	unlink(raw);
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct unifw_port_report rep;
+		struct unifw_error cerr = { 0 };
+		int rc = port(base, 1024 * MIB, false, &rep, &cerr);
+		if (rc)
+			fprintf(stderr, "port: %s: %s\n", cerr.where, cerr.msg);
+		_exit(rc == 0 && find_change(&rep, "usr/idc/gt9xx.idc", UNIFW_PORT_ACT_ADDED) ? 0 : 1);
+	}
+	int st = 0;
+	struct rusage ru;
+	assert_int_equal(wait4(pid, &st, 0, &ru), pid);
+	assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	print_message("peak RSS of unifw_port_system on a 1 GiB system image: %ld KiB\n", ru.ru_maxrss);
+	assert_true(ru.ru_maxrss < 64 * 1024);
+	assert_int_equal(expanded_size(g->out), 1024 * MIB);
+	struct img out;
+	img_open(&out, g->out);
+	size_t len;
+	free(img_read(&out, "/etc/firmware/gt9xx_fw.bin", &len));
+	assert_int_equal(len, 16 << 10);
+	img_close(&out);
+	unlink(base);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_teardown(test_peak_rss_1gib, teardown), /* first: the test process is still small */
 		cmocka_unit_test_teardown(test_phone_files_into_base, teardown),
 		cmocka_unit_test_teardown(test_modem_with_take_modem, teardown),
 		cmocka_unit_test_teardown(test_raw_base_raw_out, teardown),
