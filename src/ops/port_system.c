@@ -228,11 +228,17 @@ static int port_file(struct sys *s, const char *path, struct unifw_error *err)
 	snprintf(abs, sizeof abs, "/%s", path);
 	uint8_t *data = NULL;
 	size_t len = 0, base_len = 0;
-	int rc = unifw_ext4_read_file(s->phone, abs, UNIFW_EXT4_MAX_FILE, &data, &len, err);
-	if (rc)
-		return rc;
-	struct unifw_ext4_edit_stat est;
 	struct unifw_error e2;
+	int rc = unifw_ext4_read_file(s->phone, abs, UNIFW_EXT4_MAX_FILE, &data, &len, &e2);
+	if (rc == UNIFW_E_TOO_BIG) /* no file the rules are about is that big: say so, keep the base's */
+		return unifw_port_report_add(s->rep, s->part, path, UNIFW_PORT_ACT_KEPT, "base", rule->id,
+					     "the phone's file is larger than the %u MiB port copies: %s", UNIFW_EXT4_MAX_FILE >> 20,
+					     e2.msg);
+	if (rc) {
+		*err = e2;
+		return rc;
+	}
+	struct unifw_ext4_edit_stat est;
 	bool same = false;
 	int st = unifw_ext4_edit_stat(s->edit, abs, &est, &e2);
 	if (st == UNIFW_E_NOT_FOUND) {
