@@ -45,10 +45,7 @@ struct sys {
 static const struct unifw_port_rule *first_rule(const struct unifw_port_rules *r, enum unifw_port_scope scope,
 						const char *path)
 {
-	for (size_t i = 0; r && i < r->count; i++)
-		if (r->rule[i].scope == scope && fnmatch(r->rule[i].pattern, path, FNM_PATHNAME) == 0)
-			return &r->rule[i];
-	return NULL;
+	return r ? unifw_port_rules_match(r, scope, path) : NULL;
 }
 
 /* ---------------------------------------------------------------- the phone's candidate files */
