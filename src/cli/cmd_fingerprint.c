@@ -18,8 +18,9 @@ static void usage(FILE *out)
 		"Show what a firmware package (folder, archive or scatter file), a unifw backup folder or a connected\n"
 		"phone is, in the terms 'unifw check' compares: platform, partition layout and boot region, the\n"
 		"preloader's memory parts, LK's and the kernel's display (LCM) and touch drivers, the boot image,\n"
-		"Android version, logo, the modem image and its header, the kernel's partition map and modem\n"
-		"reservation, and for a backup or a phone the eMMC CID, the panel LK selects and the identity state.\n"
+		"Android version, logo, the modem image and its header, the WLAN module's vermagic, the kernel's\n"
+		"partition map and modem reservation, and for a backup or a phone the eMMC CID, the panel LK selects\n"
+		"and the identity state.\n"
 		"From a phone only what is needed is read (tables, boot1, LK, the boot image, LOGO, a few files).\n\n"
 		"  --json              print one JSON object (keys: docs/json.md \"fingerprint\")\n"
 		"%s\n"
@@ -131,6 +132,10 @@ static void print_system(const struct unifw_fingerprint *fp)
 	}
 	if (fp->have_android)
 		printf("Modem database  %s\n", fp->have_mddb ? "present" : "absent");
+	if (fp->have_wlan)
+		printf("WLAN module     %s\n", !fp->wlan_module_present ? "absent (no /system/lib/modules/wlan_mt.ko)"
+						 : fp->wlan_module_vermagic[0] ? fp->wlan_module_vermagic
+										: "present, no vermagic");
 	if (fp->have_identity)
 		printf("Identity        BinRegion %s (IMEI record %s), /data/nvram %s (IMEI record %s), WiFi %s, BT %s\n",
 		       fp->binregion_valid ? "valid" : "INVALID", yn(fp->binregion_imei), fp->data_nvram ? "present" : "absent",
