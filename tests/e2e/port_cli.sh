@@ -107,7 +107,7 @@ for k in ("type", "base", "stock", "out", "scatter", "take_modem", "changes", "c
     assert k in d, "missing " + k
 assert d["type"] == "port" and d["verdict"] in ("safe", "caveats"), (d["type"], d["verdict"])
 assert d["check"]["verdict"] == d["verdict"]
-keys = {"partition", "path", "action", "source", "rule", "reason"}
+keys = {"type", "partition", "path", "action", "source", "rule", "reason"}
 assert d["changes"] and all(set(c) == keys for c in d["changes"]), d["changes"][:2]
 parts = {c["partition"]: c for c in d["changes"] if not c["path"]}
 assert parts["NVRAM"]["action"] == "skipped" and parts["NVRAM"]["source"] == "none"
