@@ -425,7 +425,8 @@ static int port_partition(struct port_job *j, size_t i, struct unifw_error *err)
 	rc = build_one(j, pl, out, err);
 	unifw_progress_end(j->o->progress, rc, NULL);
 	if (rc) {
-		unifw_error_prefix(err, "%s: ", p->name);
+		if (err && strcasecmp(err->where, p->name)) /* the partition named once: "ANDROID: ..." */
+			unifw_error_prefix(err, "%s: ", p->name);
 		return rc;
 	}
 	snprintf(p->file_name, sizeof p->file_name, "%s", name);

@@ -143,4 +143,19 @@ cp -r "$work/universal" "$work/noboot"
 rm "$work/noboot/boot.img"
 port "$work/noboot" --stock "$work/bk" -o "$work/new3"
 [ "$rc" -eq 1 ] && grep -q 'BOOTIMG.*no boot image' "$work/port.err" || fail "no boot.img: exit $rc: $(cat "$work/port.err")"
-echo "ok errors: OUT not empty (1), no --stock (2), not a backup (1), a base without boot.img (1)"
+# a phone whose ANDROID is too small for the base's system: the error names the partition, and the zip
+# base's extracted images are gone on this path too
+cp -r "$work/bk" "$work/small"
+python3 - "$work/small/MT6572_Android_scatter.txt" <<'EOF'
+import sys
+t = open(sys.argv[1]).read()
+i = t.index("partition_name: ANDROID")
+j = t.index("partition_size:", i)
+t = t[:j] + "partition_size: 0x100000" + t[t.index("\n", j):]
+open(sys.argv[1], "w").write(t)
+EOF
+port "$work/universal.zip" --stock "$work/small" -o "$work/new4"
+[ "$rc" -eq 1 ] && grep -q '^unifw: error: ANDROID: ' "$work/port.err" ||
+	fail "ANDROID too small: exit $rc: $(cat "$work/port.err")"
+[ -z "$(ls -A "$TMPDIR")" ] || fail "temporary files left after a failed port: $(ls -A "$TMPDIR")"
+echo "ok errors: OUT not empty (1), no --stock (2), not a backup (1), a base without boot.img (1), ANDROID too small (1, named, no temporary file left)"
