@@ -510,7 +510,8 @@ static int write_out(struct sys *s, struct unifw_error *err)
 		return unifw_error_set(err, UNIFW_E_NOMEM, out, UNIFW_NO_OFFSET, "out of memory");
 	int rc = write_image(s, mid, err);
 	if (!rc)
-		rc = unifw_port_fit_image(mid, s->in->partition_size, out, s->part, s->rep, err);
+		rc = port_fit_named(mid, port_base_name(s->in->base_path), s->in->partition_size, out, s->part, s->rep,
+				    err);
 	unlink(mid);
 	free(mid);
 	return rc;

@@ -464,6 +464,7 @@ static void test_system_shrunk_to_partition(void **state)
 	img_close(&phone);
 	const struct unifw_port_change *c = find_change(&rep, "", UNIFW_PORT_ACT_SHRUNK);
 	assert_non_null(c);
+	assert_true(!strncmp(c->reason, "system.img: ", 12)); /* the base's name, not an intermediate file's */
 	assert_non_null(strstr(c->reason, "160 MiB"));
 	assert_non_null(strstr(c->reason, "144 MiB"));
 	assert_fsck_clean(g->out);
