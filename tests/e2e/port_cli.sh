@@ -132,6 +132,14 @@ cmp -s "$work/out/boot.img" "$work/out.zip/boot.img" || fail "a zip base gives a
 [ -z "$(ls -A "$TMPDIR")" ] || fail "temporary files left: $(ls -A "$TMPDIR")"
 echo "ok a zip base: the same boot.img, no temporary file left"
 
+# the modem decision is the phone's kernel's: a JB model's stock modem (22 MiB) is accepted, nothing taken
+"$SIM" make-firmware --model a516-like -o "$work/a516" >/dev/null
+port "$work/a516" --stock "$work/bk" -o "$work/out.a516" --json
+[ "$rc" -eq 0 ] || fail "the a516-like stock as the base: exit $rc: $(tail -5 "$work/port.err")"
+python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); assert d["take_modem"] is False, d["take_modem"]' \
+	"$work/port.out" || fail "a516-like's modem on y600-like: taken, though its kernel accepts it"
+echo "ok the modem: the universal's (24 MiB) rejected by the phone's kernel and replaced; the a516-like's kept"
+
 port "$work/universal" --stock "$work/bk" -o "$work/out"
 [ "$rc" -eq 1 ] && grep -q 'not empty' "$work/port.err" || fail "OUT not empty: exit $rc: $(cat "$work/port.err")"
 port "$work/universal" -o "$work/new1"
