@@ -4,9 +4,11 @@
 # info` reads OUT; OUT's boot.img carries the phone's kernel section; `unifw check OUT --backup` finds no
 # BRICK RISK / WILL NOT BOOT; no identity image and no manifest in OUT, identity partitions NONE and not
 # downloaded, the boot chain not downloaded; --json keys (docs/json.md "port"); --html's page has the Port
-# section under the same Content-Security-Policy; errors: OUT not empty (1), no --stock (2), a folder that
-# is not a backup (1), a base without boot.img (1). Every model x base with a flash and a boot is
-# e2e_port_pairs'. Exit 0 pass, 77 skip, else fail.
+# section under the same Content-Security-Policy; a zip base gives the same boot.img and leaves no temporary
+# file; the modem is replaced for the universal base (24 MiB, rejected by the phone's kernel), kept for an
+# a516-like stock base; errors: OUT not empty (1), no --stock (2), a folder that is not a backup (1), a base
+# without boot.img (1), a phone whose ANDROID is too small (1, named, no temporary file left). Every model x
+# base with a flash and a boot is e2e_port_pairs'. Exit 0 pass, 77 skip, else fail.
 . "$(dirname "$0")/flash_lib.sh"
 
 m=y600-like
