@@ -18,8 +18,10 @@ package is made once, each pair works on its own sparse copy of the phone image.
 and exits 1 listing each failed pair.
 
 usage: port_pairs.py [--unifw BIN] [--sim BIN] [--work DIR] [--keep] [--jobs N] [--only X:B,...]
-                     [--as-is-only] [--json FILE] [--self-test]
-Exit: 0 every pair passes, 1 a pair fails, 2 setup error.
+                     [--as-is-only] [--json FILE] [--self-test] [--update-doc [--doc FILE]] [--doc-check]
+--update-doc writes the table into docs/port.md "Proof" (between its markers); --doc-check fails when the table
+there is not the one generated (not in the test: the table follows every change of the sim and the rules).
+Exit: 0 every pair passes (and the doc is current with --doc-check), 1 a pair fails, 2 setup error.
 """
 import argparse
 import concurrent.futures
@@ -36,6 +38,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import check_agree as ca  # noqa: E402  (the packages, phones, backups and the agreement rules)
 
 PASSING_CHECK = ("safe", "caveats")  # no BRICK RISK, no WILL NOT BOOT
+DOC_BEGIN = "<!-- port_pairs table begin (tools/port_pairs.py --update-doc) -->"
+DOC_END = "<!-- port_pairs table end -->"
 
 
 class PairsBench(ca.Bench):
@@ -299,6 +303,9 @@ def main():
     ap.add_argument("--as-is-only", action="store_true", help="the base-as-is half alone (no unifw port)")
     ap.add_argument("--json")
     ap.add_argument("--self-test", action="store_true")
+    ap.add_argument("--doc")
+    ap.add_argument("--update-doc", action="store_true")
+    ap.add_argument("--doc-check", action="store_true")
     args = ap.parse_args()
     if args.self_test and self_test() != 0:
         return 1
@@ -338,7 +345,25 @@ def main():
     if not results:
         print("FAIL: no pair ran")
         return 1
-    return 1 if bad else 0
+    rc = 1 if bad else 0
+    if args.update_doc or args.doc_check:
+        src = os.environ.get("UNIFW_SRCDIR", os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+        doc = args.doc or os.path.join(src, "docs", "port.md")
+        text = open(doc).read()
+        a, z = text.find(DOC_BEGIN), text.find(DOC_END)
+        if a < 0 or z < a:
+            print("port_pairs: %s has no table markers (%s ... %s)" % (doc, DOC_BEGIN, DOC_END), file=sys.stderr)
+            return 2
+        a += len(DOC_BEGIN)
+        md = table(results, b.packages())
+        if args.update_doc:
+            with open(doc, "w") as f:
+                f.write(text[:a] + "\n" + md + text[z:])
+            print("port_pairs: %s updated" % doc, file=sys.stderr)
+        elif text[a:z].strip() != md.strip():
+            print("FAIL: the table in %s differs from the generated one (run tools/port_pairs.py --update-doc)" % doc)
+            rc = 1
+    return rc
 
 
 if __name__ == "__main__":
