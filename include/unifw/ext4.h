@@ -81,6 +81,14 @@ int unifw_ext4_lstat(struct unifw_ext4 *fs, const char *path, struct unifw_ext4_
 /* The target of a symbolic link (NUL-terminated; longer than cap-1: UNIFW_E_TOO_BIG). */
 int unifw_ext4_readlink(struct unifw_ext4 *fs, const char *path, char *out, size_t cap, struct unifw_error *err);
 
+/* Extended attributes: a value is at most this long (an SELinux label is tens of bytes). */
+#define UNIFW_EXT4_MAX_XATTR 4096u
+/* The value of extended attribute `name` ("security.selinux") of the inode at path, without following a final
+ * symbolic link. UNIFW_E_NOT_FOUND when the inode has no such attribute; longer than UNIFW_EXT4_MAX_XATTR:
+ * UNIFW_E_TOO_BIG. *value is malloc'd (caller frees; a NUL follows the *len bytes). */
+int unifw_ext4_get_xattr(struct unifw_ext4 *fs, const char *path, const char *name, uint8_t **value, size_t *len,
+			 struct unifw_error *err);
+
 /* ro.product.* and ro.build.* keys of a build.prop text into obj (string values). Returns keys set. */
 size_t unifw_ext4_build_prop(const char *text, size_t len, struct unifw_jv *obj);
 

@@ -60,6 +60,14 @@ int unifw_ext4_edit_create_file(struct unifw_ext4_edit *e, const char *path, con
 int unifw_ext4_edit_mkdir(struct unifw_ext4_edit *e, const char *path, uint16_t mode, uint32_t uid, uint32_t gid,
 			  struct unifw_error *err);
 
+/* Set extended attribute `name` ("security.selinux") of the inode at path (a final symbolic link not followed)
+ * to value, replacing any previous value; at most UNIFW_EXT4_MAX_XATTR bytes. */
+int unifw_ext4_edit_set_xattr(struct unifw_ext4_edit *e, const char *path, const char *name, const uint8_t *value,
+			      size_t len, struct unifw_error *err);
+/* An extended attribute as the overlay has it now (unifw_ext4_get_xattr's contract). */
+int unifw_ext4_edit_get_xattr(struct unifw_ext4_edit *e, const char *path, const char *name, uint8_t **value,
+			      size_t *len, struct unifw_error *err);
+
 /* Flush libext2fs (superblock, group descriptors, bitmaps, inodes) into the overlay and close it; afterwards
  * only unifw_ext4_edit_changes and unifw_ext4_edit_free are valid. */
 int unifw_ext4_edit_commit(struct unifw_ext4_edit *e, struct unifw_error *err);

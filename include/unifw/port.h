@@ -147,7 +147,9 @@ int unifw_port_system(const struct unifw_port_system_in *in, struct unifw_port_r
 
 /* An ext4 image (sparse or raw) made to fit a partition of partition_size bytes: copied when it fits;
  * else, when its file system uses less than that, shrunk with resize2fs (sparse stays sparse); else
- * UNIFW_E_TOO_BIG saying by how much it is over and what would make it fit. */
+ * UNIFW_E_TOO_BIG saying by how much it is over and what would make it fit. A copy adds no line to rep (the
+ * caller reports the partition); a shrink adds one UNIFW_PORT_ACT_SHRUNK line with both sizes. e2fsck and
+ * resize2fs (e2fsprogs) do the shrinking; a sparse input is expanded into $TMPDIR for them. */
 int unifw_port_fit_image(const char *in_path, uint64_t partition_size, const char *out_path, const char *partition,
 			 struct unifw_port_report *rep, struct unifw_error *err);
 

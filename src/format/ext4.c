@@ -660,3 +660,49 @@ int unifw_ext4_readlink(struct unifw_ext4 *e, const char *path, char *out, size_
 	out[size] = 0;
 	return 0;
 }
+
+/* ---------------------------------------------------------------- extended attributes */
+
+/* The attribute `name` of inode ino through libext2fs's handle API (in-inode and block attributes alike), copied
+ * into a malloc'd buffer with a NUL after it. Shared with the overlay (ext4_internal.h). */
+int ext4_inode_xattr(ext2_filsys fs, ext2_ino_t ino, const char *path, const char *name, uint8_t **value, size_t *len,
+		     ext4_lib_error_fn report, void *ctx, struct unifw_error *err)
+{
+	struct ext2_xattr_handle *h = NULL;
+	void *v = NULL;
+	size_t vl = 0;
+	errcode_t r = ext2fs_xattrs_open(fs, ino, &h);
+	if (!r)
+		r = ext2fs_xattrs_read(h);
+	if (!r)
+		r = ext2fs_xattr_get(h, name, &v, &vl);
+	if (h)
+		ext2fs_xattrs_close(&h);
+	if (r == EXT2_ET_EA_KEY_NOT_FOUND)
+		return unifw_error_set(err, UNIFW_E_NOT_FOUND, path, UNIFW_NO_OFFSET, "no extended attribute %s", name);
+	if (r)
+		return report(ctx, err, path, UNIFW_NO_OFFSET, r, "reading the extended attributes");
+	int rc = 0;
+	if (vl > UNIFW_EXT4_MAX_XATTR)
+		rc = unifw_error_set(err, UNIFW_E_TOO_BIG, path, UNIFW_NO_OFFSET,
+				     "extended attribute %s of %zu bytes; limit %u", name, vl, UNIFW_EXT4_MAX_XATTR);
+	else if (!(*value = malloc(vl + 1)))
+		rc = unifw_error_set(err, UNIFW_E_NOMEM, path, UNIFW_NO_OFFSET, "out of memory");
+	if (!rc) {
+		if (vl)
+			memcpy(*value, v, vl);
+		(*value)[vl] = 0;
+		*len = vl;
+	}
+	ext2fs_free_mem(&v);
+	return rc;
+}
+
+int unifw_ext4_get_xattr(struct unifw_ext4 *e, const char *path, const char *name, uint8_t **value, size_t *len,
+			 struct unifw_error *err)
+{
+	ext2_ino_t ino;
+	struct ext2_inode inode;
+	int rc = lookup(e, path, &ino, &inode, err);
+	return rc ? rc : ext4_inode_xattr(e->fs, ino, path, name, value, len, stream_lib_error, NULL, err);
+}

@@ -613,6 +613,45 @@ int unifw_ext4_edit_mkdir(struct unifw_ext4_edit *e, const char *path, uint16_t 
 	return r ? lib_error(e, err, path, r, "creating the directory") : 0;
 }
 
+/* ---------------------------------------------------------------- extended attributes */
+
+int unifw_ext4_edit_set_xattr(struct unifw_ext4_edit *e, const char *path, const char *name, const uint8_t *value,
+			      size_t len, struct unifw_error *err)
+{
+	ext2_ino_t ino;
+	struct ext2_inode inode;
+	int rc = check_open(e, path, err);
+	if (!rc)
+		rc = lookup(e, path, &ino, &inode, err);
+	if (rc)
+		return rc;
+	if (len > UNIFW_EXT4_MAX_XATTR)
+		return unifw_error_set(err, UNIFW_E_TOO_BIG, path, UNIFW_NO_OFFSET,
+				       "extended attribute %s of %zu bytes; limit %u", name, len, UNIFW_EXT4_MAX_XATTR);
+	struct ext2_xattr_handle *h = NULL;
+	errcode_t r = ext2fs_xattrs_open(e->fs, ino, &h);
+	if (!r)
+		r = ext2fs_xattrs_read(h);
+	if (!r) /* writes the inode's attribute area (or block) at once, as e2fsprogs' own callers expect */
+		r = ext2fs_xattr_set(h, name, value, len);
+	if (h) {
+		errcode_t c = ext2fs_xattrs_close(&h);
+		r = r ? r : c;
+	}
+	return r ? lib_error(e, err, path, r, "writing the extended attribute") : 0;
+}
+
+int unifw_ext4_edit_get_xattr(struct unifw_ext4_edit *e, const char *path, const char *name, uint8_t **value,
+			      size_t *len, struct unifw_error *err)
+{
+	ext2_ino_t ino;
+	struct ext2_inode inode;
+	int rc = check_open(e, path, err);
+	if (!rc)
+		rc = lookup(e, path, &ino, &inode, err);
+	return rc ? rc : ext4_inode_xattr(e->fs, ino, path, name, value, len, overlay_lib_error, e, err);
+}
+
 /* ---------------------------------------------------------------- commit */
 
 static int build_changes(struct unifw_ext4_edit *e, struct unifw_error *err)

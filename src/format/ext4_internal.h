@@ -21,5 +21,8 @@ typedef int (*ext4_lib_error_fn)(void *ctx, struct unifw_error *err, const char 
  * (<= UNIFW_EXT4_MAX_FILE); not a regular file, too big, short or unreadable fails. */
 int ext4_read_inode_file(ext2_filsys fs, ext2_ino_t ino, const struct ext2_inode *inode, const char *path, size_t max,
 			 ext4_lib_error_fn lib_error, void *ctx, uint8_t **buf, size_t *len, struct unifw_error *err);
+/* Extended attribute `name` of inode ino (unifw_ext4_get_xattr's contract), for both io_managers. */
+int ext4_inode_xattr(ext2_filsys fs, ext2_ino_t ino, const char *path, const char *name, uint8_t **value, size_t *len,
+		     ext4_lib_error_fn report, void *ctx, struct unifw_error *err);
 
 #endif

@@ -1,5 +1,5 @@
 /* libFuzzer: the input bytes as an ext4 image through our libext2fs io_manager: describe,
- * open, list the root and read /build.prop (all bounded by the image size), and the identity vault's
+ * open, list the root, read /build.prop and its SELinux label (all bounded by the image size), and the identity vault's
  * bounded walk of the whole tree (lstat, readlink: src/ops/phone_ext4.c). */
 #include <stddef.h>
 #include <stdint.h>
@@ -31,6 +31,11 @@ static void fuzz_one(const uint8_t *d, size_t n)
 			free(ents);
 		if (unifw_ext4_read_file(fs, "/build.prop", 1 << 16, &buf, &len, NULL) == 0)
 			free(buf);
+		if (unifw_ext4_get_xattr(fs, "/build.prop", "security.selinux", &buf, &len, NULL) == 0) {
+			if (len > UNIFW_EXT4_MAX_XATTR || buf[len] != 0)
+				abort();
+			free(buf);
+		}
 		struct ops_tree t;
 		if (ops_ext4_walk(fs, "/", &t, NULL) == 0) {
 			for (size_t i = 0; i < t.count; i++) /* every name the walk kept is safe on the host */

@@ -1,5 +1,5 @@
 /* libFuzzer: the input bytes as the base of an ext4 edit (ext4_edit.h): open over the in-memory overlay, create a
- * folder and a file, replace a file, commit, walk the change list (all bounded by the base's size and the
+ * folder and a file, label it, replace a file, commit, walk the change list (all bounded by the base's size and the
  * overlay's memory cap; the base is never written). */
 #include <stddef.h>
 #include <stdint.h>
@@ -20,6 +20,13 @@ static void fuzz_one(const uint8_t *d, size_t n)
 		size_t len;
 		(void)unifw_ext4_edit_mkdir(e, "/nvram", 0771, 0, 1000, NULL);
 		(void)unifw_ext4_edit_create_file(e, "/nvram/new", data, sizeof data, 0660, 1000, 1000, NULL);
+		if (unifw_ext4_edit_set_xattr(e, "/nvram/new", "security.selinux", (const uint8_t *)"u:object_r:x:s0", 15,
+					      NULL) == 0 &&
+		    unifw_ext4_edit_get_xattr(e, "/nvram/new", "security.selinux", &buf, &len, NULL) == 0) {
+			if (len != 15)
+				abort();
+			free(buf);
+		}
 		if (unifw_ext4_edit_read_file(e, "/build.prop", 1 << 16, &buf, &len, NULL) == 0) {
 			(void)unifw_ext4_edit_replace_file(e, "/build.prop", buf, len / 2, NULL);
 			free(buf);

@@ -1,0 +1,29 @@
+/* What port_fit.c and port_system.c share about image files (private to src/ops): which kind an image is,
+ * how big it expands, and temp files that become the output by rename or vanish. */
+#ifndef UNIFW_OPS_PORT_IMAGE_H
+#define UNIFW_OPS_PORT_IMAGE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "unifw/error.h"
+
+struct port_image_info {
+	bool sparse;
+	uint32_t sparse_block_size;  /* the sparse header's block size (sparse only) */
+	uint64_t file_size;          /* bytes of the file on disk */
+	uint64_t expanded;           /* bytes it fills on the partition (the sparse header's blocks x size, or file_size) */
+};
+
+/* Sparse (by its header, checked) or raw. */
+int port_image_probe(const char *path, struct port_image_info *info, struct unifw_error *err);
+
+/* A temp file beside path (path.tmp.XXXXXX), opened for writing. Returns the fd or a negative status. */
+int port_temp_beside(const char *path, char **tmp, struct unifw_error *err);
+/* rc == 0: fsync, mode 0644, rename over path; else the temp is removed. Closes fd, frees tmp; returns rc. */
+int port_temp_finish(int fd, char *tmp, const char *path, int rc, struct unifw_error *err);
+
+/* A byte-identical copy of in_path at out_path, written atomically (blocks of zeros become holes). */
+int port_copy_file(const char *in_path, const char *out_path, struct unifw_error *err);
+
+#endif
