@@ -168,6 +168,10 @@ struct unifw_port_result {
 	struct unifw_jv *check;
 	char verdict[24];        /* the check's overall verdict code */
 	char scatter[1024];      /* OUT's scatter file */
+	/* Added by DRIVER: both sides of that check as unifw_fingerprint_to_json gives them (OUT as the package,
+	 * the backup as the phone), what `unifw port --html` draws; NULL when the check did not run. */
+	struct unifw_jv *out_fingerprint, *phone_fingerprint;
+	bool take_modem;         /* the phone's kernel rejects the base's modem: the phone's modem was taken */
 };
 
 /* Build OUT. Fails (nothing left in OUT but what was written so far) when an image cannot fit or a side
@@ -175,7 +179,8 @@ struct unifw_port_result {
  * BOOT (the CLI turns that into its exit status). */
 int unifw_port_run(const struct unifw_port_opts *opts, struct unifw_port_result *r, struct unifw_error *err);
 void unifw_port_result_free(struct unifw_port_result *r);
-/* {"type":"port","base","stock","out","scatter","changes":[...],"check":{...},"verdict"} */
+/* {"type":"port","base","stock","out","scatter","take_modem","changes":[...],"check":{...},"verdict"}
+ * (docs/json.md "port"). Caller frees. */
 struct unifw_jv *unifw_port_result_to_json(const struct unifw_port_result *r, const struct unifw_port_opts *opts);
 
 #ifdef __cplusplus

@@ -100,6 +100,7 @@ static const char *verdict_label(int rank) { return rank >= 0 ? verdicts[rank].t
 
 struct report_view {
 	const struct unifw_jv *check, *package, *phone, *logos;
+	const struct unifw_jv *port; /* `unifw port --html`: its report (docs/json.md "port"), NULL otherwise */
 };
 
 struct side_ref {
@@ -647,6 +648,49 @@ static void section_verdicts(FILE *f, const struct report_view *r)
 	fputs("</tbody></table>\n</section>\n", f);
 }
 
+/* ---------------------------------------------------------------- port (unifw port --html) */
+
+static void port_row(FILE *f, const struct unifw_jv *c)
+{
+	fputs("<tr class=\"port-change\"", f);
+	html_attr(f, "data-partition", jstr(c, "partition"));
+	html_attr(f, "data-action", jstr(c, "action"));
+	fputs(">", f);
+	item_cell(f, "partition", jstr(c, "partition"));
+	fputs("<td class=\"path\"><code>", f);
+	html_text(f, *jstr(c, "path") ? jstr(c, "path") : "(the partition)");
+	fputs("</code></td>", f);
+	item_cell(f, "action", jstr(c, "action"));
+	item_cell(f, "source", jstr(c, "source"));
+	item_cell(f, "rule", jstr(c, "rule"));
+	item_cell(f, "message", jstr(c, "reason"));
+	fputs("</tr>\n", f);
+}
+
+/* Every decision of the port: the partitions of the phone's table first, then the files, by partition. */
+static void section_port(FILE *f, const struct report_view *r)
+{
+	if (unifw_jv_type(r->port) != UNIFW_JV_OBJECT)
+		return;
+	const struct unifw_jv *ch = unifw_jv_get(r->port, "changes");
+	size_t n = unifw_jv_type(ch) == UNIFW_JV_ARRAY ? unifw_jv_len(ch) : 0;
+	fputs("<section id=\"port\"><h2>Port</h2>\n<p>Built from the base <code>", f);
+	html_text(f, jstr(r->port, "base"));
+	fputs("</code> and the phone's backup <code>", f);
+	html_text(f, jstr(r->port, "stock"));
+	fputs("</code> into <code>", f);
+	html_text(f, jstr(r->port, "out"));
+	fprintf(f, "</code>; the verdict above is that firmware's on this phone.</p>\n"
+		   "<table id=\"port-table\" data-changes=\"%zu\">\n<thead><tr><th>partition</th><th>file</th><th>action</th>"
+		   "<th>from</th><th>rule</th><th>why</th></tr></thead>\n<tbody>\n",
+		n);
+	for (int files = 0; files < 2; files++)
+		for (size_t i = 0; i < n; i++)
+			if ((*jstr(unifw_jv_at(ch, i), "path") != 0) == files)
+				port_row(f, unifw_jv_at(ch, i));
+	fputs("</tbody></table>\n</section>\n", f);
+}
+
 /* ---------------------------------------------------------------- what was compared */
 
 static void section_compared(FILE *f, const struct report_view *r)
@@ -889,6 +933,7 @@ static const struct {
 	bool column_start, column_end;
 } sections[] = {
 	{section_summary, false, false},
+	{section_port, false, false},
 	{section_maps, true, false},
 	{section_verdicts, false, false},
 	{section_compared, false, true},
@@ -919,7 +964,7 @@ int unifw_check_html_write(const struct unifw_jv *report, const char *out_path, 
 		return unifw_error_set(err, UNIFW_E_INVALID, out_path, UNIFW_NO_OFFSET,
 				       "check report: expected an object with a \"check\" object, found none");
 	struct report_view r = {check, unifw_jv_get(report, "package"), unifw_jv_get(report, "phone"),
-				unifw_jv_get(report, "logos")};
+				unifw_jv_get(report, "logos"), unifw_jv_get(report, "port")};
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
