@@ -139,6 +139,30 @@ struct unifw_kernel_records {
  * (a line that does not parse, an index beyond 64) ends the map there; never fails. */
 void unifw_kernel_find_records(const uint8_t *img, size_t len, struct unifw_kernel_records *out);
 
+/* ---- loadable kernel modules (.ko) ----
+ * The kernel refuses a module whose "vermagic" (.modinfo) differs from its own VERMAGIC_STRING: Linux 3.4
+ * kernel/module.c check_modinfo -> same_magic (a strcmp without CONFIG_MODVERSIONS, which MT6572 builds do
+ * not set), "version magic '...' should be '...'", -ENOEXEC. The string starts with the kernel release
+ * (UTS_RELEASE, the version the banner shows); MT6572's platform configuration adds "SMP preempt
+ * mod_unload ARMv7 " (include/linux/vermagic.h, arch/arm/include/asm/module.h; no p2v8: ARM_PATCH_PHYS_VIRT
+ * is not set). docs/check.md "Rules" (no_wifi), docs/sim.md "Boot evaluation". */
+#define UNIFW_KMOD_VERMAGIC_MAX 96u
+#define UNIFW_KMOD_MAX_FILE (8u << 20) /* a module file is read whole up to this */
+/* The WLAN driver of MT6572's on-chip connectivity, as the path in the system image: MODULE_NAME wlan_mt
+ * (mediatek/kernel/drivers/conn_soc/drv_wlan/mt_wifi/wlan/Makefile), loaded from /system/lib/modules by
+ * MediaTek's WiFi HAL "for soc chip" after mtk_wmt_wifi_soc.ko (conn_soc/common/Makefile, EXT_FLAG _soc). */
+#define UNIFW_WLAN_MODULE_PATH "/lib/modules/wlan_mt.ko"
+/* The vermagic of a module file: an ELF32 little-endian object whose ".modinfo" section holds
+ * NUL-separated "tag=value" strings (kernel/module.c get_modinfo). out gets the value (at most
+ * UNIFW_KMOD_VERMAGIC_MAX - 1 bytes). Fails with UNIFW_E_FORMAT (not such an ELF, no .modinfo, no
+ * vermagic, a value without its NUL or too long) or UNIFW_E_TRUNCATED (a header or section past the end);
+ * every offset is bounds-checked (hostile input). */
+int unifw_kmod_vermagic(const uint8_t *buf, size_t len, const char *name, char out[UNIFW_KMOD_VERMAGIC_MAX],
+			struct unifw_error *err);
+/* true when a vermagic (or a version string) starts with the same release word as kernel_version
+ * ("3.4.67 SMP preempt ..." vs "3.4.67"); false when either is empty. */
+bool unifw_kmod_release_matches(const char *vermagic, const char *kernel_version);
+
 #ifdef __cplusplus
 }
 #endif

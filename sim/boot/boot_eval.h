@@ -4,7 +4,7 @@
  *   preloader  its EMI table must list the phone's memory part (CID bytes); it finds LK through the PMT
  *   lk         drives the panel (its LCM driver list), loads BOOTIMG (header, KERNEL/ROOTFS sections)
  *   kernel     must drive the panel LK chose, find its partitions where MBR/EBR put them, mount ANDROID
- *   android    touch driver, NVRAM (IMEI record, WiFi MAC, Bluetooth address)
+ *   android    touch driver, WLAN module (its vermagic), NVRAM (IMEI record, WiFi MAC, Bluetooth address)
  * The verdict is the worst outcome reached: dead > brom_loop > stuck_brom > boot_loop > white_screen >
  * black_screen > boots_with_faults > boots. */
 #ifndef UNIFW_SIM_BOOT_EVAL_H

@@ -28,6 +28,45 @@ void eval_check_touch(struct eval *v)
 		   "react to touch", v->m->touch, list);
 }
 
+/* ------------------------------------------------------------------ android: the WLAN module */
+
+/* The WLAN driver module in /system (UNIFW_WLAN_MODULE_PATH), which the WiFi HAL insmods when WiFi is
+ * turned on: the running kernel refuses it when its vermagic is not its own (check_modinfo: "version magic
+ * '...' should be '...'", -ENOEXEC), and WiFi stays off. Only the release is compared: the rest of
+ * VERMAGIC_STRING is the same for every MT6572 build of the platform configuration. */
+void eval_check_wifi(struct eval *v, struct unifw_ext4 *fs)
+{
+	const char *path = "/system" UNIFW_WLAN_MODULE_PATH;
+	const char *base = strrchr(path, '/') + 1;
+	uint8_t *ko = NULL;
+	size_t len = 0;
+	char vermagic[UNIFW_KMOD_VERMAGIC_MAX] = "", why[600] = "";
+	struct unifw_error e = { 0 };
+	bool present = unifw_ext4_read_file(fs, UNIFW_WLAN_MODULE_PATH, UNIFW_KMOD_MAX_FILE, &ko, &len, &e) == 0;
+	bool magic = present && unifw_kmod_vermagic(ko, len, base, vermagic, &e) == 0;
+	free(ko);
+	if (present && !magic)
+		eval_errtext(&e, why, sizeof why);
+	bool loaded = magic && unifw_kmod_release_matches(vermagic, v->kernel->version);
+	struct unifw_jv *f = unifw_jv_set_obj(v->r->facts, "wifi");
+	unifw_jv_set_str(f, "module", present ? path : "");
+	unifw_jv_set_str(f, "vermagic", vermagic);
+	unifw_jv_set_bool(f, "loaded", loaded);
+	if (!present)
+		eval_fault(v, "android", "no_wifi",
+			   "no WLAN driver module (%s is missing): the WiFi HAL's insmod fails and WiFi cannot be turned "
+			   "on", path);
+	else if (!magic)
+		eval_fault(v, "android", "no_wifi",
+			   "insmod of %s fails: the kernel finds no version magic in it (%s; kernel/module.c "
+			   "check_modinfo refuses it): WiFi cannot be turned on", base, why);
+	else if (!loaded)
+		eval_fault(v, "android", "no_wifi",
+			   "insmod of %s fails: version magic '%s' should be '%s%s' (kernel/module.c check_modinfo): the "
+			   "module was built for another kernel, WiFi cannot be turned on", base, vermagic,
+			   v->kernel->version, strchr(vermagic, ' ') ? strchr(vermagic, ' ') : "");
+}
+
 /* What nvram_daemon sees: /data/nvram on USRDATA (working copy), else the BinRegion it restores from. */
 struct nv_view {
 	bool data_present, data_imei, data_wifi, data_bt;

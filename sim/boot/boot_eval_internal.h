@@ -72,8 +72,10 @@ int eval_stage_bootimg(struct eval *v, bool *booted);
 int eval_stage_kernel(struct eval *v);
 int eval_kernel_locate(struct eval *v, const char *name, struct sim_flash_loc *loc);
 
-/* Android: touch and NVRAM (boot_eval_android.c). */
+/* Android: touch, the WLAN module in /system (fs: the mounted system) and NVRAM (boot_eval_android.c). */
+struct unifw_ext4;
 void eval_check_touch(struct eval *v);
+void eval_check_wifi(struct eval *v, struct unifw_ext4 *fs);
 int eval_stage_nvram(struct eval *v);
 
 #endif

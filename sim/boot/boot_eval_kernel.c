@@ -201,6 +201,7 @@ static void check_system(struct eval *v, const struct sim_flash_loc *loc)
 	else {
 		android_facts(v, (const char *)text, len);
 		check_modem(v, fs);
+		eval_check_wifi(v, fs);
 	}
 	free(text);
 	if (fs)

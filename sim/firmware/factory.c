@@ -11,6 +11,7 @@
 
 #include "modem.h"
 #include "unifw/io.h"
+#include "unifw/kernel.h"
 
 struct factory {
 	const struct sim_firmware *fw;
@@ -164,6 +165,27 @@ static int stage_modem(struct factory *f, struct unifw_error *err)
 	return rc;
 }
 
+/* The combo chip's WiFi as MT6572 builds with the connectivity drivers as modules ship it: the WMT WiFi
+ * character device and the WLAN driver in /system/lib/modules, built against this firmware's kernel, so
+ * their vermagic starts with its release (docs/sim.md "The firmware factory"). */
+static int stage_modules(struct factory *f, struct unifw_error *err)
+{
+	static const char *const mods[] = { "mtk_wmt_wifi_soc", "wlan_mt" };
+	char vermagic[UNIFW_KMOD_VERMAGIC_MAX], rel[96];
+	snprintf(vermagic, sizeof vermagic, "%s%s", sim_kernel_release(f->fw->android), SIM_KMOD_VERMAGIC_TAIL);
+	int rc = 0;
+	for (size_t i = 0; rc == 0 && i < sizeof mods / sizeof *mods; i++) {
+		uint8_t *ko = NULL;
+		size_t len = 0;
+		snprintf(rel, sizeof rel, "lib/modules/%s.ko", mods[i]);
+		rc = sim_build_kmod(mods[i], vermagic, f->seed, &ko, &len, err);
+		if (rc == 0)
+			rc = sim_stage_file(f->staging, rel, ko, len, err);
+		free(ko);
+	}
+	return rc;
+}
+
 static int stage_system(struct factory *f, struct unifw_error *err)
 {
 	const struct sim_firmware *fw = f->fw;
@@ -193,6 +215,8 @@ static int stage_system(struct factory *f, struct unifw_error *err)
 		rc = stage_random(f, "framework/framework.jar", 1 << 20, err);
 	if (rc == 0)
 		rc = stage_random(f, "lib/libmtkcam.so", 512 << 10, err);
+	if (rc == 0)
+		rc = stage_modules(f, err);
 	if (rc == 0)
 		rc = stage_random(f, "app/Launcher2.apk", 256 << 10, err);
 	if (rc == 0)

@@ -70,6 +70,17 @@ int sim_build_bootimg(const struct sim_firmware *fw, const struct sim_driver_set
 #define SIM_KERNEL_PTABLE_TAG "unifw-sim partition table v1\n"
 void sim_ptable_standin(struct sim_buf *b, const struct sim_firmware *fw);
 
+/* ---- kernel modules (fw_kmod.c) ---- */
+
+/* A module file for /system/lib/modules: ELF32 little-endian ARM relocatable object whose .modinfo holds
+ * license, description, depends and vermagic=<vermagic> (what the kernel's check_modinfo compares), about
+ * 2.5 KiB; deterministic for (seed, modname). */
+int sim_build_kmod(const char *modname, const char *vermagic, uint64_t seed, uint8_t **out, size_t *len,
+		   struct unifw_error *err);
+/* What MT6572's platform configuration puts after the release in VERMAGIC_STRING (SMP, PREEMPT,
+ * MODULE_UNLOAD, ARMv7; no MODVERSIONS, no p2v8): mediatek/config/mt6572/autoconfig/kconfig/platform. */
+#define SIM_KMOD_VERMAGIC_TAIL " SMP preempt mod_unload ARMv7 "
+
 /* ---- images (fw_images.c) ---- */
 
 int sim_build_logo(const struct sim_firmware *fw, uint8_t **out, size_t *len, struct unifw_error *err);

@@ -1,4 +1,5 @@
-/* libFuzzer harness: zImage kernel inspection with a small decompression bound so a run stays fast. */
+/* libFuzzer harness: zImage kernel inspection with a small decompression bound so a run stays fast, and the
+ * vermagic of a module file (kmod.c). */
 #include <stdlib.h>
 
 #include "fuzz_driver.h"
@@ -17,6 +18,9 @@ static void fuzz_one(const uint8_t *d, size_t n)
 		unifw_kernel_info_to_json(&info, o);
 		unifw_jv_free(o);
 	}
+	char vermagic[UNIFW_KMOD_VERMAGIC_MAX];
+	if (unifw_kmod_vermagic(d, n, "fuzz.ko", vermagic, &err) == 0)
+		(void)unifw_kmod_release_matches(vermagic, "3.4.67");
 	/* the record scanner on raw bytes, as lk.c uses it */
 	struct unifw_names *a = calloc(2, sizeof *a);
 	if (a) {

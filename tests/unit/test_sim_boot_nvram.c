@@ -1,11 +1,14 @@
 /* unifw-sim boot evaluation, what Android finds in NVRAM and the modem: Format All + Download gives
  * IMEI null; a blank WiFi MAC is made up at every boot, a stored 00:08:22 one is a template, MediaTek's
- * default BT address is reported; a modem the kernel's CCCI loader refuses gives no radio (issue 9.8). */
+ * default BT address is reported; a modem the kernel's CCCI loader refuses gives no radio (issue 9.8); a
+ * WLAN module built for another kernel is refused by insmod, WiFi stays off (issue 13). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "firmware/fw_build.h"
 #include "sim_boot_fixture.h"
+#include "unifw/kernel.h"
 
 /* ------------------------------------------------------------------ NVRAM */
 
@@ -121,9 +124,11 @@ static void test_foreign_modem_mem_size_no_radio_imei_kept(void **state)
 	flash(&f, dir, &o);
 	struct sim_boot_report r;
 	evaluate(&f, &r);
-	if (r.verdict != SIM_VERDICT_BOOTS_WITH_FAULTS || r.fault_count != 1 || strcmp(r.faults[0].code, "no_radio")) {
+	/* the universal system's modules are KK 3.4.67's, the y600-like's kernel JB 3.4.5: no WiFi either */
+	if (r.verdict != SIM_VERDICT_BOOTS_WITH_FAULTS || r.fault_count != 2 || strcmp(r.faults[0].code, "no_radio") ||
+	    strcmp(r.faults[1].code, "no_wifi")) {
 		sim_boot_report_text(&r, stderr);
-		fail_msg("expected boots_with_faults with no_radio only");
+		fail_msg("expected boots_with_faults with no_radio and no_wifi only");
 	}
 	assert_non_null(strstr(r.faults[0].message, "MD mem size mis-match"));
 	assert_non_null(strstr(r.faults[0].message, "not an IMEI loss"));
@@ -141,6 +146,100 @@ static void test_foreign_modem_mem_size_no_radio_imei_kept(void **state)
 	assert_true(unifw_jv_truthy(unifw_jv_path(r.facts, "modem.loaded")));
 	sim_boot_report_free(&r);
 	phone_close(&f);
+}
+
+/* ------------------------------------------------------------------ the WLAN module (issue 13) */
+
+/* The universal ROM's KK kernel (3.4.67) written alone onto a JB phone whose system's modules were built
+ * for 3.4.5: insmod of the WLAN module fails on its version magic and WiFi stays off (the other direction,
+ * a KK system on the JB kernel, is the universal ANDROID-only case above). The phone's own stock boot
+ * image back: the module loads again. */
+static void test_kernel_of_another_release_refuses_the_wlan_module(void **state)
+{
+	(void)state;
+	struct fixture f;
+	char uni[1200], own[1200];
+	phone_open(&f, "y600-like");
+	struct sim_boot_report r;
+	evaluate(&f, &r);
+	assert_int_equal(r.verdict, SIM_VERDICT_BOOTS);
+	assert_true(unifw_jv_truthy(unifw_jv_path(r.facts, "wifi.loaded")));
+	assert_string_equal(unifw_jv_str(unifw_jv_path(r.facts, "wifi.module")), "/system/lib/modules/wlan_mt.ko");
+	assert_string_equal(unifw_jv_str(unifw_jv_path(r.facts, "wifi.vermagic")), "3.4.5 SMP preempt mod_unload ARMv7 ");
+	sim_boot_report_free(&r);
+
+	package(&f, sim_firmware_universal(), NULL, "universal", uni, sizeof uni);
+	static const char *const only[] = { "BOOTIMG" };
+	struct sim_flash_opts o = { .only = only, .only_count = 1 };
+	flash(&f, uni, &o);
+	evaluate(&f, &r);
+	if (r.verdict != SIM_VERDICT_BOOTS_WITH_FAULTS || !has_code(r.faults, r.fault_count, "no_wifi")) {
+		sim_boot_report_text(&r, stderr);
+		fail_msg("expected boots_with_faults with no_wifi");
+	}
+	const struct sim_boot_item *it = &r.faults[0];
+	assert_string_equal(it->code, "no_wifi");
+	assert_non_null(strstr(it->message, "version magic '3.4.5 SMP preempt mod_unload ARMv7 ' should be "
+					    "'3.4.67 SMP preempt mod_unload ARMv7 '"));
+	assert_non_null(strstr(it->message, "check_modinfo"));
+	assert_false(unifw_jv_truthy(unifw_jv_path(r.facts, "wifi.loaded")));
+	assert_string_equal(unifw_jv_str(unifw_jv_path(r.facts, "kernel.version")), "3.4.67");
+	sim_boot_report_free(&r);
+
+	package(&f, f.m->stock, f.m, "stock", own, sizeof own);
+	flash(&f, own, &o);
+	expect(&f, SIM_VERDICT_BOOTS, NULL, NULL);
+	phone_close(&f);
+}
+
+/* The module file as the kernel's loader reads it: the factory's module parses; cut, mangled or
+ * vermagic-less copies fail with an error instead of a read past the end. */
+static void test_module_vermagic_parse_hostile(void **state)
+{
+	(void)state;
+	uint8_t *ko = NULL;
+	size_t len = 0;
+	char vm[UNIFW_KMOD_VERMAGIC_MAX];
+	struct unifw_error e = { 0 };
+	assert_int_equal(sim_build_kmod("wlan_mt", "3.4.67" SIM_KMOD_VERMAGIC_TAIL, 3, &ko, &len, NULL), 0);
+	assert_int_equal(unifw_kmod_vermagic(ko, len, "wlan_mt.ko", vm, &e), 0);
+	assert_string_equal(vm, "3.4.67 SMP preempt mod_unload ARMv7 ");
+	assert_true(unifw_kmod_release_matches(vm, "3.4.67"));
+	assert_false(unifw_kmod_release_matches(vm, "3.4.6"));
+	assert_false(unifw_kmod_release_matches(vm, "3.4.5"));
+	assert_false(unifw_kmod_release_matches("", "3.4.5"));
+	/* every cut: the section headers are at the end, so each shorter copy fails */
+	for (size_t cut = 0; cut < len; cut += 7)
+		assert_int_not_equal(unifw_kmod_vermagic(ko, cut, "cut", vm, NULL), 0);
+	uint8_t *copy = malloc(len);
+	assert_non_null(copy);
+	/* not an ELF, or big-endian */
+	memcpy(copy, ko, len);
+	copy[0] = 0;
+	assert_int_equal(unifw_kmod_vermagic(copy, len, "x", vm, &e), UNIFW_E_FORMAT);
+	memcpy(copy, ko, len);
+	copy[5] = 2;
+	assert_int_equal(unifw_kmod_vermagic(copy, len, "x", vm, &e), UNIFW_E_FORMAT);
+	/* section headers pointing past the end, a name-table index out of range */
+	memcpy(copy, ko, len);
+	copy[0x20] = 0xF0, copy[0x21] = 0xFF, copy[0x22] = 0xFF, copy[0x23] = 0xFF;
+	assert_int_equal(unifw_kmod_vermagic(copy, len, "x", vm, &e), UNIFW_E_TRUNCATED);
+	memcpy(copy, ko, len);
+	copy[0x32] = 0x40;
+	assert_int_equal(unifw_kmod_vermagic(copy, len, "x", vm, &e), UNIFW_E_FORMAT);
+	/* the vermagic tag renamed: .modinfo without one; its NUL removed: a value running to the end */
+	memcpy(copy, ko, len);
+	uint8_t *tag = memmem(copy, len, "vermagic=", 9);
+	assert_non_null(tag);
+	tag[0] = 'V';
+	assert_int_equal(unifw_kmod_vermagic(copy, len, "x", vm, &e), UNIFW_E_FORMAT);
+	assert_non_null(strstr(e.msg, "no vermagic"));
+	memcpy(copy, ko, len);
+	tag = memmem(copy, len, "vermagic=", 9);
+	tag[9 + strlen("3.4.67" SIM_KMOD_VERMAGIC_TAIL)] = 'x';
+	assert_int_not_equal(unifw_kmod_vermagic(copy, len, "x", vm, &e), 0);
+	free(copy);
+	free(ko);
 }
 
 /* check_md_header as MT6572 compiles it: bind_sys_id, memory size and image size reject; a missing header
@@ -211,6 +310,8 @@ int main(void)
 		cmocka_unit_test(test_stored_template_mac_and_default_bt_address),
 		cmocka_unit_test(test_foreign_modem_mem_size_no_radio_imei_kept),
 		cmocka_unit_test(test_modem_header_rules),
+		cmocka_unit_test(test_kernel_of_another_release_refuses_the_wlan_module),
+		cmocka_unit_test(test_module_vermagic_parse_hostile),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
