@@ -140,19 +140,30 @@ def serve_and_flash(b, pair, n, out):
 
 
 def ported(b, pair, n):
-    r = {"port_exit": None, "check": None, "info_exit": None, "flash_exit": None, "boot": None, "why": []}
+    r = {"port_exit": None, "check": None, "info_exit": None, "flash_exit": None, "boot": None, "why": [], "t": {}}
+    t = time.monotonic()
+
+    def lap(name):
+        nonlocal t
+        now = time.monotonic()
+        r["t"][name] = round(now - t, 2)
+        t = now
     out = b.path("port", "%s_on_%s" % (pair["package"], pair["phone"]))
     shutil.rmtree(out, ignore_errors=True)
     p = ca.run([b.unifw, "port", b.path("pkg", pair["package"]), "--stock",
                 b.path("backup", "%s-factory" % pair["phone"]), "-o", out, "--json"], env=b.env, ok=None)
     r["port_exit"] = p.returncode
+    lap("port")
     if p.returncode != 0:
         r["why"].append("unifw port exit %d: %s" % (p.returncode, (p.stderr or p.stdout).strip()[-600:]))
         return r
     # check_side joins pkg/ with the package name: an absolute path stands for itself
     r["check"] = ca.check_side(b, dict(pair, package=out))
+    lap("check")
     r["info_exit"] = ca.run([b.unifw, "info", out], env=b.env, ok=None).returncode
+    lap("info")
     r["flash_exit"], flash_err, rep = serve_and_flash(b, pair, n, out)
+    lap("flash")
     if rep is not None:
         nv = (rep.get("facts") or {}).get("nvram") or {}
         r["boot"] = {"verdict": rep.get("verdict"), "faults": sorted({f["code"] for f in rep.get("faults", [])}),
@@ -254,6 +265,7 @@ def run_pairs(b, pairs, jobs, as_is_only):
         pair = pairs[n]
         t = time.monotonic()
         r = dict(pair, as_is=as_is(b, pair, n))
+        r["as_is_seconds"] = round(time.monotonic() - t, 1)
         r["ported"] = None if as_is_only else ported(b, pair, n)
         r["ok"] = r["as_is"]["ok"] and (as_is_only or not r["ported"]["why"])
         r["seconds"] = round(time.monotonic() - t, 1)
