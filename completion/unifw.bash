@@ -20,6 +20,7 @@ _unifw()
 	commands+=" fingerprint"
 	commands+=" check"
 	commands+=" catalog"
+	commands+=" port"
 	if ((cword == 1)); then
 		mapfile -t COMPREPLY < <(compgen -W "$commands --help --version" -- "$cur")
 		return
@@ -44,7 +45,7 @@ _unifw()
 	--to)
 		mapfile -t COMPREPLY < <(compgen -W "v1 plain braces" -- "$cur")
 		return ;;
-	-o | --output | --images | --backup-dir | --journal | --da | --preloader | --trace | --kernel | --ramdisk | --backup | --from | --db | --fingerprint)
+	-o | --output | --images | --backup-dir | --journal | --da | --preloader | --trace | --kernel | --ramdisk | --backup | --from | --db | --fingerprint | --stock)
 		mapfile -t COMPREPLY < <(compgen -f -- "$cur")
 		return ;;
 	--html) # unifw check --html FILE: the page to write

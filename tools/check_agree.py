@@ -3,9 +3,12 @@
 
 For every phone model x {each model's stock package, the universal package, without and with the preloader;
 its own stock package with the kernel swapped for one without the panel's driver; with a modem the kernel
-rejects; its own stock package on the phone with NVRAM erased}:
-  (a) unifw check PKG --backup BACKUP [--with-preloader] --json   -> verdict, predicted_boot, predicted_faults
-  (b) a copy of the phone's eMMC image, unifw-sim flash-package [--with-preloader] PKG (refused: "refused"),
+rejects; its own stock package on the phone with NVRAM erased; the universal package's ANDROID alone and its
+BOOTIMG alone (--only: a system or a kernel of another release than the phone's, the WLAN module rule)}:
+  (a) unifw check PKG --backup BACKUP [--with-preloader] [--only P] --json -> verdict, predicted_boot,
+      predicted_faults
+  (b) a copy of the phone's eMMC image, unifw-sim flash-package [--with-preloader] [--only P] PKG (refused:
+      "refused"),
       unifw-sim boot --json                                         -> verdict, reason and fault codes
 and two rules:
   agreement   (b) refused: (a)'s verdict is BRICK RISK;
@@ -57,6 +60,9 @@ KERNEL_WITHOUT_PANEL = {
 }
 # A modem the kernel rejects: its MD_CHECK_HEADER asks 24 MiB, the models' kernels reserve 22 MiB.
 MODEM_REJECTED_SIZE = "24M"
+# The universal package written in part (--only): its KK system under the phone's kernel, its KK kernel over
+# the phone's system: the WLAN module of one release under a kernel of another (no_wifi) on the JB models.
+ONLY_PARTS = ["ANDROID", "BOOTIMG"]
 
 SIM_CLASS = {
     "refused": "brick_risk", "dead": "brick_risk", "brom_loop": "brick_risk", "stuck_brom": "will_not_boot",
@@ -185,6 +191,9 @@ def pair_list(models):
         pairs.append({"phone": phone, "state": "factory", "package": "kernel-" + phone, "with_preloader": False})
         pairs.append({"phone": phone, "state": "factory", "package": "modem-" + phone, "with_preloader": False})
         pairs.append({"phone": phone, "state": "nvram_erased", "package": "stock-" + phone, "with_preloader": False})
+        for only in ONLY_PARTS:
+            pairs.append({"phone": phone, "state": "factory", "package": "universal", "with_preloader": False,
+                          "only": only})
     return pairs
 
 
@@ -197,6 +206,8 @@ def sim_side(b, pair, n):
         cmd = [b.sim, "flash-package", "--emmc", copy]
         if pair["with_preloader"]:
             cmd.append("--with-preloader")
+        if pair.get("only"):
+            cmd += ["--only", pair["only"]]
         p = run(cmd + [b.path("pkg", pair["package"])], ok=None)
         if p.returncode == 1:
             msg = [ln for ln in p.stderr.splitlines() if "error" in ln] or p.stderr.splitlines()[-1:]
@@ -218,6 +229,8 @@ def check_side(b, pair):
            b.path("backup", "%s-%s" % (pair["phone"], pair["state"])), "--json"]
     if pair["with_preloader"]:
         cmd.append("--with-preloader")
+    if pair.get("only"):
+        cmd += ["--only", pair["only"]]
     p = run(cmd, env=b.env, ok=None)
     if p.returncode not in CHECK_EXIT:
         return {"error": "exit %d: %s" % (p.returncode, (p.stderr or p.stdout).strip()[-400:])}
@@ -396,7 +409,8 @@ def table(results, packages):
         verdict, pred = check_cell(r["check"])
         agree = "—" if r["agree"] is None else ("yes" if r["agree"] and r["class_ok"] else "**NO**")
         rows.append("| %d | %s | %s | %s | %s | %s | %s | %s |" % (
-            n, phone, packages[r["package"]][0], "with" if r["with_preloader"] else "—", sim_cell(r["sim"]),
+            n, phone, packages[r["package"]][0] + (", %s only" % r["only"] if r.get("only") else ""),
+            "with" if r["with_preloader"] else "—", sim_cell(r["sim"]),
             verdict, pred, agree))
     judged = [r for r in results if r["agree"] is not None]
     agreed = sum(1 for r in judged if r["agree"] and r["class_ok"])
@@ -465,7 +479,8 @@ def main():
     for n, r in bad:
         lines.append("pair %d: phone %s%s, package %s%s: sim %s | check %s %s\n    %s" % (
             n, r["phone"], " (NVRAM erased)" if r["state"] == "nvram_erased" else "", r["package"],
-            " --with-preloader" if r["with_preloader"] else "", sim_cell(r["sim"]), *check_cell(r["check"]),
+            (" --with-preloader" if r["with_preloader"] else "") + (" --only " + r["only"] if r.get("only") else ""),
+            sim_cell(r["sim"]), *check_cell(r["check"]),
             "\n    ".join(r["why"])))
     if args.disagreements:
         with open(args.disagreements, "w") as f:

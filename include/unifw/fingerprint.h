@@ -156,6 +156,12 @@ struct unifw_fingerprint {
 	bool data_nvram;           /* /data/nvram exists in USRDATA */
 	bool data_imei;
 	char wifi_state[24], bt_state[24]; /* unifw_nvram_addr_state names: "ok", "blank", "template", ... */
+
+	/* the WLAN driver module in the system image (kernel.h UNIFW_WLAN_MODULE_PATH, /system/lib/modules/
+	 * wlan_mt.ko): the kernel loads it only when its vermagic is the kernel's (docs/check.md "Rules", no_wifi) */
+	bool have_wlan;             /* the system was looked at for it (false: unknown, e.g. JSON from before) */
+	bool wlan_module_present;
+	char wlan_module_vermagic[UNIFW_KMOD_VERMAGIC_MAX]; /* its .modinfo vermagic; "" none readable */
 };
 
 /* A package or backup already opened (package.h). Fills *fp (zeroed first); fails only when an image

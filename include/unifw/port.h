@@ -67,7 +67,7 @@ void unifw_port_report_free(struct unifw_port_report *r);
 __attribute__((format(printf, 7, 8))) int unifw_port_report_add(struct unifw_port_report *r, const char *partition,
 								 const char *path, const char *action, const char *source,
 								 const char *rule, const char *fmt, ...);
-/* [{"partition","path","action","source","rule","reason"}, ...] in the order added. */
+/* [{"type":"port_change","partition","path","action","source","rule","reason"}, ...] in the order added. */
 struct unifw_jv *unifw_port_report_to_json(const struct unifw_port_report *r);
 
 /* ------------------------------------------------------------------ the rule table (data/port.rules) */

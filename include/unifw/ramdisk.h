@@ -100,6 +100,21 @@ int unifw_ramdisk_write(const struct unifw_ramdisk *rd, enum unifw_ramdisk_comp 
  * symlink; does not create device nodes or FIFOs (counted in *skipped); drops setuid/setgid bits. */
 int unifw_ramdisk_extract(const struct unifw_ramdisk *rd, const char *dir, size_t *skipped, struct unifw_error *err);
 
+/* A folder (what unifw_ramdisk_extract wrote, then edited) back into a ramdisk over the original `base`
+ * (docs/format-boot.md "Editing the ramdisk folder"). Entries of base keep their order, path spelling,
+ * owner, mtime and the mode bits the folder cannot show (setuid/setgid; a file whose permission bits
+ * changed in the folder takes the new ones); files take the folder's contents; entries missing from the
+ * folder are removed, except device nodes and FIFOs (extraction skips them: base's stay). New files,
+ * directories and symlinks follow in walk order with the folder's permission bits and uid/gid 0.
+ * The folder is read without following any symlink; a symlink base did not have (same path, same
+ * target) must stay inside the folder (relative, its ".." never above the root): UNIFW_E_UNSAFE
+ * otherwise, as for a device node or FIFO in the folder. *out is initialised here (free it). */
+int unifw_ramdisk_from_dir(const struct unifw_ramdisk *base, const char *dir, struct unifw_ramdisk *out,
+			   struct unifw_error *err);
+/* SHA-256 (64 hex digits + NUL) of what the folder shows: sorted paths, types, the permission bits of
+ * files, contents, link targets. Equal digests = an untouched folder. Same reading rules as above. */
+int unifw_ramdisk_dir_digest(const char *dir, char hex[65], struct unifw_error *err);
+
 /* {"type":"ramdisk", ...} with at most max_files paths listed. */
 void unifw_ramdisk_to_json(const struct unifw_ramdisk *rd, struct unifw_jv *obj, size_t max_files);
 int unifw_ramdisk_describe(struct unifw_stream *s, struct unifw_jv *obj, struct unifw_error *err);

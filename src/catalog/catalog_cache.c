@@ -16,7 +16,7 @@
 
 #include "catalog/catalog_internal.h"
 
-#define CATALOG_FP_REVIEWED_SIZE 35888u
+#define CATALOG_FP_REVIEWED_SIZE 35984u
 #define CATALOG_FP_REVIEWED_VERSION 1u
 
 bool catalog_cache_enabled(void)
@@ -93,6 +93,8 @@ static void sanitize_flags(struct unifw_fingerprint *fp)
 	BOOL(fp->binregion_imei);
 	BOOL(fp->data_nvram);
 	BOOL(fp->data_imei);
+	BOOL(fp->have_wlan);
+	BOOL(fp->wlan_module_present);
 }
 
 static void sanitize_strings(struct unifw_fingerprint *fp)
@@ -125,6 +127,7 @@ static void sanitize_strings(struct unifw_fingerprint *fp)
 	CUT(fp->modem_path);
 	CUT(fp->wifi_state);
 	CUT(fp->bt_state);
+	CUT(fp->wlan_module_vermagic);
 }
 
 void catalog_fp_sanitize(struct unifw_fingerprint *fp)

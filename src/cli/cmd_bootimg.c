@@ -21,6 +21,8 @@ static void bootimg_usage(FILE *out)
 		"        not zero. --extract-ramdisk also unpacks the ramdisk tree into DIR/ramdisk.d.\n"
 		"repack  rebuilds IMAGE from DIR. Unchanged parts come back byte for byte; a changed\n"
 		"        or replaced kernel/ramdisk gets a new MTK header, new sizes and a new SHA-1 id.\n"
+		"        An edited DIR/ramdisk.d is packed into the ramdisk (owners, setuid bits and\n"
+		"        device nodes from DIR/ramdisk; a symlink out of the folder is refused).\n"
 		"        --kernel FILE   a zImage, with or without MTK header (e.g. kernel_<project>.bin)\n"
 		"        --ramdisk FILE  a gzip'd newc cpio, with or without ROOTFS/RECOVERY header\n"
 		"info    describes IMAGE: header, kernel version and drivers, ramdisk contents, findings.\n"

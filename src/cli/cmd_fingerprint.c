@@ -131,6 +131,10 @@ static void print_system(const struct unifw_fingerprint *fp)
 	}
 	if (fp->have_android)
 		printf("Modem database  %s\n", fp->have_mddb ? "present" : "absent");
+	if (fp->have_wlan)
+		printf("WLAN module     %s\n", !fp->wlan_module_present ? "absent (no /system/lib/modules/wlan_mt.ko)"
+						 : fp->wlan_module_vermagic[0] ? fp->wlan_module_vermagic
+										: "present, no vermagic");
 	if (fp->have_identity)
 		printf("Identity        BinRegion %s (IMEI record %s), /data/nvram %s (IMEI record %s), WiFi %s, BT %s\n",
 		       fp->binregion_valid ? "valid" : "INVALID", yn(fp->binregion_imei), fp->data_nvram ? "present" : "absent",

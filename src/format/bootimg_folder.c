@@ -66,6 +66,7 @@ struct unpacked {
 	bool mtk[SEC_COUNT];
 	bool pad_file[SEC_COUNT + 1]; /* header page, kernel, ramdisk, second */
 	bool tail_file;
+	char tree_sha[65];            /* digest of ramdisk.d as extracted, "" when not extracted */
 };
 
 static const char *const pad_names[SEC_COUNT + 1] = {"pad_header", "pad_kernel", "pad_ramdisk", "pad_second"};
@@ -103,6 +104,10 @@ static int write_header_txt(const char *dir, const struct unifw_bootimg *img, co
 	for (int p = 0; p <= SEC_COUNT; p++)
 		fprintf(f, "%s = %s\n", pad_names[p], u->pad_file[p] ? "file" : "zero");
 	fprintf(f, "image_size = %llu\ntail = %s\n", (unsigned long long)img->file_size, u->tail_file ? "file" : "zero");
+	if (u->tree_sha[0])
+		fprintf(f, "# ramdisk.d as extracted: repack rebuilds the ramdisk from it when its digest differs\n"
+			   "ramdisk_tree_sha256 = %s\n",
+			u->tree_sha);
 	if (fclose(f) != 0) {
 		free(text);
 		return unifw_error_set(err, UNIFW_E_NOMEM, dir, UNIFW_NO_OFFSET, "out of memory");
@@ -165,7 +170,8 @@ static int unpack_padding(const char *dir, const struct unifw_bootimg *img, stru
 	return 0;
 }
 
-static int extract_ramdisk_tree(const char *dir, const struct unifw_bootimg *img, struct unifw_error *err)
+static int extract_ramdisk_tree(const char *dir, const struct unifw_bootimg *img, struct unpacked *u,
+				struct unifw_error *err)
 {
 	struct unifw_ramdisk rd;
 	char path[PATH_MAX];
@@ -179,7 +185,8 @@ static int extract_ramdisk_tree(const char *dir, const struct unifw_bootimg *img
 		return rc;
 	rc = unifw_ramdisk_extract(&rd, path, NULL, err);
 	unifw_ramdisk_free(&rd);
-	return rc;
+	/* what the folder shows now: repack compares it to tell an edited folder from an untouched one */
+	return rc ? rc : unifw_ramdisk_dir_digest(path, u->tree_sha, err);
 }
 
 int unifw_bootimg_unpack(const char *img_path, const char *dir, const struct unifw_bootimg_unpack_opts *opts,
@@ -214,10 +221,10 @@ int unifw_bootimg_unpack(const char *img_path, const char *dir, const struct uni
 		rc = unpack_section(dir, &img, s, &u, err);
 	if (rc == 0)
 		rc = unpack_padding(dir, &img, &u, err);
+	if (rc == 0 && opts && opts->extract_ramdisk)
+		rc = extract_ramdisk_tree(dir, &img, &u, err);
 	if (rc == 0)
 		rc = write_header_txt(dir, &img, &u, err);
-	if (rc == 0 && opts && opts->extract_ramdisk)
-		rc = extract_ramdisk_tree(dir, &img, err);
 out:
 	unifw_bootimg_free(&img);
 out_buf:
@@ -235,16 +242,19 @@ struct header_txt {
 	bool pad_file[SEC_COUNT + 1];
 	bool tail_file;
 	uint64_t image_size;
+	char tree_sha[65];       /* ramdisk_tree_sha256, optional: "" when absent */
 	unsigned seen;           /* bit per required key */
 };
 
 enum { K_PAGE, K_KADDR, K_RADDR, K_SADDR, K_TAGS, K_HVER, K_OSVER, K_NAME, K_CMD, K_EXTRA, K_ID, K_IDOK, K_KSHA,
-       K_KMTK, K_RSHA, K_RMTK, K_SSHA, K_PAD0, K_PAD1, K_PAD2, K_PAD3, K_ISIZE, K_TAIL, K_COUNT };
+       K_KMTK, K_RSHA, K_RMTK, K_SSHA, K_PAD0, K_PAD1, K_PAD2, K_PAD3, K_ISIZE, K_TAIL, K_TREE, K_COUNT };
+/* Keys an older unpack did not write. */
+#define OPTIONAL_KEYS (1u << K_TREE)
 static const char *const keys[K_COUNT] = {
 	"page_size", "kernel_addr", "ramdisk_addr", "second_addr", "tags_addr", "header_version", "os_version", "name",
 	"cmdline", "extra_cmdline", "id", "id_ok", "kernel_sha256", "kernel_mtk_header", "ramdisk_sha256",
 	"ramdisk_mtk_header", "second_sha256", "pad_header", "pad_kernel", "pad_ramdisk", "pad_second", "image_size",
-	"tail"};
+	"tail", "ramdisk_tree_sha256"};
 
 /* Undo put_escaped into a fixed field; false when it does not fit or an escape is malformed. */
 static bool unescape(const char *v, uint8_t *field, size_t n)
@@ -327,6 +337,11 @@ static bool set_key(struct header_txt *t, int k, const char *v)
 	case K_PAD0: case K_PAD1: case K_PAD2: case K_PAD3: return parse_choice(v, "file", "zero", &t->pad_file[k - K_PAD0]);
 	case K_ISIZE: return parse_u64(v, UNIFW_BOOTIMG_MAX_FILE, &t->image_size);
 	case K_TAIL: return parse_choice(v, "file", "zero", &t->tail_file);
+	case K_TREE:
+		if (!unifw_unhex(v, d, 32))
+			return false;
+		unifw_hex(d, 32, t->tree_sha);
+		return true;
 	default: return false;
 	}
 }
@@ -384,7 +399,7 @@ static int read_header_txt(const char *dir, struct header_txt *t, struct unifw_e
 	}
 	free(text);
 	for (int k = 0; k < K_COUNT && rc == 0; k++)
-		if (!(t->seen & (1u << k)))
+		if (!(t->seen & (1u << k)) && !(OPTIONAL_KEYS & (1u << k)))
 			rc = unifw_error_set(err, UNIFW_E_FORMAT, path, UNIFW_NO_OFFSET, "key \"%s\" is missing", keys[k]);
 	return rc;
 }
@@ -475,8 +490,26 @@ static int new_mtk_header(const char *dir, int s, const uint8_t *own, size_t pay
 
 /* default_mtk: the MTK header name for this section; add_mtk: give a changed payload such a header even
  * when the original section had none (a ramdisk added to a MediaTek image). */
+/* A payload built in memory (the ramdisk rebuilt from ramdisk.d) instead of a file. */
+struct payload {
+	const uint8_t *p;
+	size_t len;
+	const char *name;
+};
+
+static int read_payload(const struct payload *mem, uint8_t **buf, size_t *len, struct unifw_error *err)
+{
+	*buf = malloc(mem->len ? mem->len : 1);
+	if (!*buf)
+		return unifw_error_set(err, UNIFW_E_NOMEM, mem->name, UNIFW_NO_OFFSET, "out of memory");
+	memcpy(*buf, mem->p, mem->len);
+	*len = mem->len;
+	return 0;
+}
+
 static int load_section(const char *dir, const struct header_txt *t, int s, const char *override,
-			const char *default_mtk, bool add_mtk, struct section *sec, struct unifw_error *err)
+			const struct payload *mem, const char *default_mtk, bool add_mtk, struct section *sec,
+			struct unifw_error *err)
 {
 	uint8_t *buf = NULL, own[UNIFW_MTKHDR_SIZE], hdr[UNIFW_MTKHDR_SIZE];
 	size_t len = 0;
@@ -485,17 +518,19 @@ static int load_section(const char *dir, const struct header_txt *t, int s, cons
 	int rc;
 
 	memset(sec, 0, sizeof *sec);
-	if (!override && !t->sha[s][0])
+	if (!override && !mem && !t->sha[s][0])
 		return 0; /* the section was empty and stays empty */
-	rc = override ? unifw_file_read_all(override, UNIFW_BOOTIMG_MAX_FILE, &buf, &len, err)
-		      : read_in(dir, sec_names[s], UNIFW_BOOTIMG_MAX_FILE, &buf, &len, err);
+	rc = mem ? read_payload(mem, &buf, &len, err)
+	     : override ? unifw_file_read_all(override, UNIFW_BOOTIMG_MAX_FILE, &buf, &len, err)
+			: read_in(dir, sec_names[s], UNIFW_BOOTIMG_MAX_FILE, &buf, &len, err);
 	if (rc)
 		return rc;
 	if (override && s != SEC_SECOND && (rc = strip_mtk(override, buf, &len, own, &has_own, err)) != 0)
 		goto fail;
 	sha256_hex(buf, len, sha);
-	sec->changed = override != NULL || strcmp(sha, t->sha[s]) != 0;
-	if (sec->changed && (rc = validate_payload(s, override ? override : sec_names[s], buf, len, err)) != 0)
+	sec->changed = override != NULL || mem != NULL || strcmp(sha, t->sha[s]) != 0;
+	if (sec->changed &&
+	    (rc = validate_payload(s, mem ? mem->name : override ? override : sec_names[s], buf, len, err)) != 0)
 		goto fail;
 	want_mtk = s != SEC_SECOND && (t->mtk[s] || has_own || (sec->changed && add_mtk));
 	if (want_mtk && !sec->changed && t->mtk[s]) {
@@ -610,6 +645,45 @@ static int assemble(const char *dir, const struct header_txt *t, struct section 
 	return 0;
 }
 
+/* DIR/ramdisk.d, when there is one and its digest is not the one unpack recorded (or none was recorded):
+ * the ramdisk rebuilt from it over DIR/ramdisk (owners, special files and setuid bits come from there),
+ * compressed as DIR/ramdisk was. */
+static int ramdisk_from_folder(const char *dir, const struct header_txt *t, uint8_t **out, size_t *out_len,
+			       bool *use, struct unifw_error *err)
+{
+	char path[PATH_MAX], digest[65];
+	struct stat st;
+	struct unifw_ramdisk base, edited;
+	uint8_t *raw = NULL;
+	size_t raw_len = 0;
+	int rc = join(path, sizeof path, dir, "ramdisk.d", err);
+	*use = false;
+	if (rc || lstat(path, &st) != 0)
+		return rc; /* no folder: DIR/ramdisk as it is */
+	if (!S_ISDIR(st.st_mode))
+		return unifw_error_set(err, UNIFW_E_UNSAFE, path, UNIFW_NO_OFFSET,
+				       "not a directory (a symlink?): the ramdisk folder is never followed elsewhere");
+	if ((rc = unifw_ramdisk_dir_digest(path, digest, err)) != 0 || (t->tree_sha[0] && !strcmp(digest, t->tree_sha)))
+		return rc; /* untouched: the image stays byte for byte */
+	unifw_ramdisk_init(&base);
+	if (t->sha[SEC_RAMDISK][0]) {
+		if ((rc = read_in(dir, sec_names[SEC_RAMDISK], UNIFW_BOOTIMG_MAX_FILE, &raw, &raw_len, err)) != 0 ||
+		    (rc = unifw_ramdisk_parse(raw, raw_len, sec_names[SEC_RAMDISK], &base, err)) != 0) {
+			free(raw);
+			return rc;
+		}
+		free(raw);
+	}
+	rc = unifw_ramdisk_from_dir(&base, path, &edited, err);
+	if (rc == 0) {
+		rc = unifw_ramdisk_write(&edited, base.compression, out, out_len, err);
+		unifw_ramdisk_free(&edited);
+	}
+	unifw_ramdisk_free(&base);
+	*use = rc == 0;
+	return rc;
+}
+
 int unifw_bootimg_repack(const char *dir, const char *out_path, const struct unifw_bootimg_repack_opts *opts,
 			 struct unifw_error *err)
 {
@@ -621,15 +695,24 @@ int unifw_bootimg_repack(const char *dir, const char *out_path, const struct uni
 	if (rc)
 		return rc;
 	memset(sec, 0, sizeof sec);
-	rc = load_section(dir, &t, SEC_KERNEL, opts ? opts->kernel : NULL, "KERNEL", false, &sec[SEC_KERNEL], err);
+	rc = load_section(dir, &t, SEC_KERNEL, opts ? opts->kernel : NULL, NULL, "KERNEL", false, &sec[SEC_KERNEL],
+			  err);
 	/* a ramdisk added to an image whose kernel carries an MTK header gets a ROOTFS header */
 	bool mtk_image = t.mtk[SEC_KERNEL] || (sec[SEC_KERNEL].len >= UNIFW_MTKHDR_SIZE &&
 					       unifw_mtkhdr_is(sec[SEC_KERNEL].slot, sec[SEC_KERNEL].len));
+	/* edits made in the extracted ramdisk folder, unless --ramdisk names a file (which wins) */
+	struct payload folder = {.name = "ramdisk.d"};
+	uint8_t *folder_rd = NULL;
+	bool use_folder = false;
+	if (rc == 0 && !(opts && opts->ramdisk))
+		rc = ramdisk_from_folder(dir, &t, &folder_rd, &folder.len, &use_folder, err);
+	folder.p = folder_rd;
 	if (rc == 0)
-		rc = load_section(dir, &t, SEC_RAMDISK, opts ? opts->ramdisk : NULL, "ROOTFS", mtk_image,
-				  &sec[SEC_RAMDISK], err);
+		rc = load_section(dir, &t, SEC_RAMDISK, opts ? opts->ramdisk : NULL, use_folder ? &folder : NULL, "ROOTFS",
+				  mtk_image, &sec[SEC_RAMDISK], err);
+	free(folder_rd);
 	if (rc == 0)
-		rc = load_section(dir, &t, SEC_SECOND, NULL, NULL, false, &sec[SEC_SECOND], err);
+		rc = load_section(dir, &t, SEC_SECOND, NULL, NULL, NULL, false, &sec[SEC_SECOND], err);
 	if (rc == 0)
 		rc = assemble(dir, &t, sec, &img, &len, err);
 	if (rc == 0)

@@ -192,6 +192,7 @@ static void walk(struct ck *c)
 	ck_rules_kernel_panel(c);
 	ck_rules_mounts(c);
 	ck_rules_modem(c);
+	ck_rules_wifi(c);
 	ck_rules_touch(c);
 	ck_rules_camera(c);
 	ck_rules_identity(c);

@@ -1,6 +1,6 @@
 /* unifw check: what the rule files share (check.c: items, verdict order, the walk; check_flash.c: where
  * the flash puts each image; check_rules_loader.c: platform, preloader, layout, LK; check_rules_kernel.c:
- * boot image, kernel, mounts; check_rules_android.c: touch, modem, logo, identity; check_lcm.c: the LCM
+ * boot image, kernel, mounts; check_rules_android.c: touch, modem, the WLAN module, logo, identity; check_lcm.c: the LCM
  * knowledge table and the drivers' choice). Private to src/ops/check*.c. docs/check.md "Rules". */
 #ifndef UNIFW_OPS_CHECK_INTERNAL_H
 #define UNIFW_OPS_CHECK_INTERNAL_H
@@ -105,6 +105,7 @@ void ck_rules_mounts(struct ck *c);
 
 /* check_rules_android.c */
 void ck_rules_modem(struct ck *c);
+void ck_rules_wifi(struct ck *c);
 void ck_rules_touch(struct ck *c);
 void ck_rules_camera(struct ck *c);
 void ck_rules_identity(struct ck *c);

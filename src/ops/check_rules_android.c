@@ -4,7 +4,8 @@
  * find_img_to_open, core/mtk_ccci_helper.c (MD1_MEM_SIZE, get_md_post_fix);
  * mediatek/external/permission_check/permission_check.c (NVD_IMEI);
  * mediatek/kernel/drivers/conn_soc/drv_wlan/mt_wifi/wlan/common/wlan_lib.c wlanUpdateNetworkAddress;
- * mediatek/custom/common/cgen/cfgdefault/CFG_BT_Default.h. docs/check.md "Rules". */
+ * mediatek/custom/common/cgen/cfgdefault/CFG_BT_Default.h; kernel/kernel/module.c check_modinfo (the WLAN
+ * module's vermagic). docs/check.md "Rules". */
 #include "ops/check_internal.h"
 
 #include <stdio.h>
@@ -72,6 +73,43 @@ void ck_rules_modem(struct ck *c)
 	       "data); the IMEI and calibration are untouched");
 	ck_evidence(it, "%s (check_md_header); modem from %s, kernel from %s", why, s == c->pkg ? "the package" : "the phone",
 		    k == c->pkg ? "the package" : "the phone");
+}
+
+/* ------------------------------------------------------------------ WiFi: the WLAN module */
+
+static const char *side(const struct ck *c, const struct unifw_fingerprint *fp)
+{
+	return fp == c->pkg ? "the package" : "the phone";
+}
+
+/* The WLAN driver module of the system that mounts (/system/lib/modules/wlan_mt.ko), insmodded by the WiFi
+ * HAL into the kernel that runs: Linux 3.4 kernel/module.c check_modinfo refuses a module whose vermagic is
+ * not the kernel's (-ENOEXEC: "version magic '...' should be '...'") and WiFi stays off. The release (first
+ * word) is compared: the rest is the same for every MT6572 build. A system without the module is judged
+ * only when the phone's own has one (its WiFi is a module); a kernel with the driver built in ships none. */
+void ck_rules_wifi(struct ck *c)
+{
+	const struct unifw_fingerprint *k = c->kernel_fp, *s = c->system_fp;
+	if (!k || !s || !k->have_kernel || !k->kernel_version[0] || !s->have_wlan)
+		return;
+	if (!s->wlan_module_present && !(c->phone->have_wlan && c->phone->wlan_module_present))
+		return;
+	ck_compared(c, "WLAN module of %s's system (%s) vs %s's kernel %s", side(c, s),
+		    s->wlan_module_present ? s->wlan_module_vermagic : "absent", side(c, k), k->kernel_version);
+	if (s->wlan_module_present && unifw_kmod_release_matches(s->wlan_module_vermagic, k->kernel_version))
+		return;
+	struct unifw_check_item *it = ck_effect(c, CK_BOOTS_WITH_FAULTS, "no_wifi", "wifi", "ANDROID");
+	if (!s->wlan_module_present) {
+		ck_msg(it, "the system has no WLAN driver module (/system/lib/modules/wlan_mt.ko): WiFi cannot be turned on");
+		ck_evidence(it, "system from %s: no wlan_mt.ko; the phone's own system has one (vermagic '%s')",
+			    side(c, s), c->phone->wlan_module_vermagic);
+		return;
+	}
+	ck_msg(it, "the system's WLAN driver module was built for another kernel: insmod fails and WiFi cannot be "
+	       "turned on (take the phone's /system/lib/modules with its kernel)");
+	ck_evidence(it, "wlan_mt.ko from %s: version magic '%s', kernel from %s: %s (kernel/module.c check_modinfo)",
+		    side(c, s), s->wlan_module_vermagic[0] ? s->wlan_module_vermagic : "none readable", side(c, k),
+		    k->kernel_version);
 }
 
 /* ------------------------------------------------------------------ touch */

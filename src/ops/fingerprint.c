@@ -394,11 +394,27 @@ static struct fp_modem_cand *modem_choice(struct fp_ctx *c, const char *type)
 	return NULL;
 }
 
+/* The WLAN driver module and its vermagic (kmod.c): absent, present without a readable vermagic (the kernel
+ * refuses it too), or present with one. */
+static void system_wlan_module(struct unifw_fingerprint *fp, struct unifw_ext4 *fs)
+{
+	uint8_t *buf = NULL;
+	size_t len = 0;
+	struct unifw_error e = { 0 };
+	fp->have_wlan = true;
+	fp->wlan_module_present =
+		unifw_ext4_read_file(fs, UNIFW_WLAN_MODULE_PATH, UNIFW_KMOD_MAX_FILE, &buf, &len, &e) == 0;
+	if (fp->wlan_module_present && unifw_kmod_vermagic(buf, len, "wlan_mt.ko", fp->wlan_module_vermagic, &e) != 0)
+		fp_note(fp, "/system%s: no vermagic (%s)", UNIFW_WLAN_MODULE_PATH, e.msg);
+	free(buf);
+}
+
 void fp_from_system(struct fp_ctx *c, struct unifw_ext4 *fs, const char *name)
 {
 	struct unifw_fingerprint *fp = c->fp;
 	fp->have_android = true;
 	system_build_prop(c, fs, name);
+	system_wlan_module(fp, fs);
 	fp->have_mddb = has_mddb(fs);
 	modem_candidates(c, fs);
 	/* Only the image the kernel would load is read when its MD1 type is known (a phone reads ~5 MiB per

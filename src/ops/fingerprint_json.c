@@ -150,6 +150,10 @@ static void android_json(struct unifw_jv *r, const struct unifw_fingerprint *fp)
 	unifw_jv_set_str(o, "brand", fp->product_brand);
 	unifw_jv_set_str(o, "display", fp->build_display);
 	unifw_jv_set_bool(o, "modem_db", fp->have_mddb);
+	if (fp->have_wlan) {
+		unifw_jv_set_bool(o, "wlan_module_present", fp->wlan_module_present);
+		unifw_jv_set_str(o, "wlan_module_vermagic", fp->wlan_module_vermagic);
+	}
 }
 
 static void modem_json(struct unifw_jv *r, const struct unifw_fingerprint *fp)
@@ -468,6 +472,10 @@ static void rd_parts2(struct rd *d, const struct unifw_jv *j, struct unifw_finge
 		rd_str(d, o, "brand", fp->product_brand, sizeof fp->product_brand);
 		rd_str(d, o, "display", fp->build_display, sizeof fp->build_display);
 		rd_bool(d, o, "modem_db", &fp->have_mddb);
+		/* absent in fingerprints from before issue 13: the module stays unknown */
+		fp->have_wlan = unifw_jv_get(o, "wlan_module_present") != NULL;
+		rd_bool(d, o, "wlan_module_present", &fp->wlan_module_present);
+		rd_str(d, o, "wlan_module_vermagic", fp->wlan_module_vermagic, sizeof fp->wlan_module_vermagic);
 	}
 	if ((o = rd_obj(d, j, "logo")) != NULL) {
 		fp->have_logo = true;

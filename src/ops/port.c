@@ -421,11 +421,16 @@ static int port_partition(struct port_job *j, size_t i, struct unifw_error *err)
 	int rc = join(out, sizeof out, j->o->out_dir, name, err);
 	if (rc)
 		return rc;
-	unifw_progress_begin(j->o->progress, "port", p->name, 0);
+	/* the system overlay reports its own progress (a long step); the others are one step each */
+	bool own_step = pl->how != PORT_HOW_SYSTEM;
+	if (own_step)
+		unifw_progress_begin(j->o->progress, "port", p->name, 0);
 	rc = build_one(j, pl, out, err);
-	unifw_progress_end(j->o->progress, rc, NULL);
+	if (own_step)
+		unifw_progress_end(j->o->progress, rc, rc ? NULL : pl->action);
 	if (rc) {
-		unifw_error_prefix(err, "%s: ", p->name);
+		if (err && strcasecmp(err->where, p->name)) /* the partition named once: "ANDROID: ..." */
+			unifw_error_prefix(err, "%s: ", p->name);
 		return rc;
 	}
 	snprintf(p->file_name, sizeof p->file_name, "%s", name);
@@ -524,7 +529,7 @@ static int run(struct port_job *j, struct unifw_error *err)
 	j->base_sc = &j->base->chosen->sc;
 	if ((rc = open_stock(j, err)) != 0 || (rc = plan(j, err)) != 0 || (rc = prepare_out(o->out_dir, err)) != 0)
 		return rc;
-	unifw_progress_begin(o->progress, "fingerprint", o->base, 0);
+	unifw_progress_begin(o->progress, "fingerprint", "base and phone", 0);
 	rc = fingerprints(j, err);
 	unifw_progress_end(o->progress, rc, NULL);
 	if (rc || (rc = unifw_port_rules_builtin(&j->rules, err)) != 0)

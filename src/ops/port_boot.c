@@ -171,6 +171,63 @@ static bool rule_met(const struct port_boot *pb, const struct unifw_port_rule *r
 	return false;
 }
 
+/* The fstab the base's init.rc mounts (`mount_all /fstab`) must be the phone's even when the phone names
+ * its own differently (JB builds: /fstab, KK: /fstab.mt6572): the phone's one fstab goes under the
+ * base's name. Names with a property in them (${ro.hardware}) are left alone. */
+static int phone_fstab_under_base_name(struct port_boot *pb, const char *name)
+{
+	const struct unifw_port_rule *rule = unifw_port_rules_match(pb->in->rules, UNIFW_PORT_SCOPE_RAMDISK, name);
+	const struct unifw_ramdisk_entry *only = NULL;
+	size_t found = 0;
+	if (!rule || rule->take != UNIFW_PORT_TAKE_PHONE || !unifw_ramdisk_path_safe(name) ||
+	    unifw_ramdisk_find(&pb->stock_rd, name))
+		return 0; /* not a phone file, or taken by its own name already */
+	for (size_t i = 0; i < pb->stock_rd.count; i++) {
+		const struct unifw_ramdisk_entry *e = &pb->stock_rd.entries[i];
+		if (e->type == UNIFW_RD_FILE &&
+		    unifw_port_rules_match(pb->in->rules, UNIFW_PORT_SCOPE_RAMDISK, e->path) == rule) {
+			only = e;
+			found++;
+		}
+	}
+	if (found != 1)
+		return 0; /* none, or several the phone chooses between: nothing to guess */
+	const struct unifw_ramdisk_entry *had = unifw_ramdisk_find(&pb->base_rd, name);
+	if (had && had->type == UNIFW_RD_DIR)
+		return 0;
+	int rc = unifw_ramdisk_add_file(&pb->base_rd, name, only->mode & 07777, only->data, only->size, pb->err);
+	if (rc)
+		return rc;
+	copy_owner(find_mut(&pb->base_rd, name), only);
+	return report(pb, name, had ? UNIFW_PORT_ACT_REPLACED : UNIFW_PORT_ACT_ADDED, "phone", rule,
+		      "%s (the phone's %s, %zu bytes, under the name the base's init.rc mounts: mount_all /%s)",
+		      rule->reason, unifw_ramdisk_canonical(only->path), only->size, name);
+}
+
+static int fstabs_the_base_mounts(struct port_boot *pb)
+{
+	const struct unifw_ramdisk_entry *init_rc = unifw_ramdisk_find(&pb->base_rd, "init.rc");
+	char line[512];
+	int rc = 0;
+	if (!init_rc || !init_rc->size || init_rc->type != UNIFW_RD_FILE)
+		return 0;
+	const char *p = (const char *)init_rc->data, *end = p + init_rc->size;
+	while (p < end && rc == 0) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t n = (size_t)((nl ? nl : end) - p);
+		if (n < sizeof line) {
+			memcpy(line, p, n);
+			line[n] = '\0';
+			char *w = line + strspn(line, " \t"), name[256];
+			if (!strncmp(w, "mount_all", 9) && (w[9] == ' ' || w[9] == '\t') &&
+			    sscanf(w + 9, " %255s", name) == 1 && !strchr(name, '$'))
+				rc = phone_fstab_under_base_name(pb, unifw_ramdisk_canonical(name));
+		}
+		p += n + 1;
+	}
+	return rc;
+}
+
 static int merge_ramdisk(struct port_boot *pb)
 {
 	const struct unifw_port_rules *rules = pb->in->rules;
@@ -186,6 +243,8 @@ static int merge_ramdisk(struct port_boot *pb)
 			rc = take_entry(pb, ph, rule);
 		/* hard links and device nodes are never hardware files of a ramdisk; the base's stay */
 	}
+	if (rc == 0)
+		rc = fstabs_the_base_mounts(pb);
 	for (size_t i = 0; i < rules->count && rc == 0; i++) {
 		const struct unifw_port_rule *rule = &rules->rule[i];
 		if (rule->scope != UNIFW_PORT_SCOPE_RAMDISK || rule->take != UNIFW_PORT_TAKE_PHONE || rule_met(pb, rule))

@@ -449,7 +449,7 @@ static int shrink(struct fit *f, struct unifw_port_report *rep, struct unifw_err
 				     hs(min_bytes, e));
 }
 
-static const char *base_name(const char *path)
+const char *port_base_name(const char *path)
 {
 	const char *s = strrchr(path, '/');
 	return s ? s + 1 : path;
@@ -458,8 +458,14 @@ static const char *base_name(const char *path)
 int unifw_port_fit_image(const char *in_path, uint64_t partition_size, const char *out_path, const char *partition,
 			 struct unifw_port_report *rep, struct unifw_error *err)
 {
+	return port_fit_named(in_path, port_base_name(in_path), partition_size, out_path, partition, rep, err);
+}
+
+int port_fit_named(const char *in_path, const char *name, uint64_t partition_size, const char *out_path,
+		   const char *partition, struct unifw_port_report *rep, struct unifw_error *err)
+{
 	struct fit f = { .in_path = in_path, .out_path = out_path, .partition = partition ? partition : "",
-			 .name = base_name(in_path), .partition_size = partition_size };
+			 .name = name, .partition_size = partition_size };
 	int rc = port_image_probe(in_path, &f.info, err);
 	if (rc)
 		return rc;

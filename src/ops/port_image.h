@@ -26,4 +26,12 @@ int port_temp_finish(int fd, char *tmp, const char *path, int rc, struct unifw_e
 /* A byte-identical copy of in_path at out_path, written atomically (blocks of zeros become holes). */
 int port_copy_file(const char *in_path, const char *out_path, struct unifw_error *err);
 
+/* unifw_port_fit_image with the name the report and errors give the input (an intermediate file carries the
+ * name of the image it was made from). */
+struct unifw_port_report;
+int port_fit_named(const char *in_path, const char *name, uint64_t partition_size, const char *out_path,
+		   const char *partition, struct unifw_port_report *rep, struct unifw_error *err);
+/* The file name of a path. */
+const char *port_base_name(const char *path);
+
 #endif

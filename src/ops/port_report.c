@@ -55,6 +55,7 @@ struct unifw_jv *unifw_port_report_to_json(const struct unifw_port_report *r)
 	for (size_t i = 0; i < r->count; i++) {
 		const struct unifw_port_change *c = &r->items[i];
 		struct unifw_jv *o = unifw_jv_push_obj(arr);
+		unifw_jv_set_str(o, "type", "port_change"); /* every JSON object's first key (docs/json.md) */
 		unifw_jv_set_str(o, "partition", c->partition);
 		unifw_jv_set_str(o, "path", c->path);
 		unifw_jv_set_str(o, "action", c->action);

@@ -45,10 +45,7 @@ struct sys {
 static const struct unifw_port_rule *first_rule(const struct unifw_port_rules *r, enum unifw_port_scope scope,
 						const char *path)
 {
-	for (size_t i = 0; r && i < r->count; i++)
-		if (r->rule[i].scope == scope && fnmatch(r->rule[i].pattern, path, FNM_PATHNAME) == 0)
-			return &r->rule[i];
-	return NULL;
+	return r ? unifw_port_rules_match(r, scope, path) : NULL;
 }
 
 /* ---------------------------------------------------------------- the phone's candidate files */
@@ -513,7 +510,8 @@ static int write_out(struct sys *s, struct unifw_error *err)
 		return unifw_error_set(err, UNIFW_E_NOMEM, out, UNIFW_NO_OFFSET, "out of memory");
 	int rc = write_image(s, mid, err);
 	if (!rc)
-		rc = unifw_port_fit_image(mid, s->in->partition_size, out, s->part, s->rep, err);
+		rc = port_fit_named(mid, port_base_name(s->in->base_path), s->in->partition_size, out, s->part, s->rep,
+				    err);
 	unlink(mid);
 	free(mid);
 	return rc;

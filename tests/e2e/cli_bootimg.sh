@@ -62,6 +62,100 @@ sed 's/^name = .*/name = unifw-test/' "$work/u/header.txt" >"$work/h" && mv "$wo
 [ "$(wc -c <"$work/named.img")" -eq "$(wc -c <"$img")" ] || fail "edited name changed the size"
 echo "ok: bootimg unpack/repack/info"
 
+# Edits in the extracted ramdisk folder (DIR/ramdisk.d) reach the repacked image. The ramdisk is built
+# here field by field (newc, the kernel's initramfs format): a setuid file with a group, a device node,
+# a symlink inside and an absolute one (as real ramdisks link etc -> /system/etc).
+python3 - "$work/rd.gz" <<'EOF'
+import gzip, sys
+out = bytearray()
+def entry(name, mode, data=b"", uid=0, gid=0, rdev=(0, 0)):
+    global out
+    name = name.encode() + b"\0"
+    f = [300000 + len(out), mode, uid, gid, 1, 0, len(data), 0, 0, rdev[0], rdev[1], len(name), 0]
+    out += b"070701" + b"".join(b"%08X" % v for v in f) + name
+    out += b"\0" * (-len(out) % 4)
+    out += data
+    out += b"\0" * (-len(out) % 4)
+entry(".", 0o40755)
+entry("init", 0o100750, b"\x7fELF init")
+entry("init.rc", 0o100750, b"on init\n    export PATH /sbin\n")
+entry("default.prop", 0o100644, b"ro.secure=1\nro.debuggable=0\n")
+entry("sbin", 0o40750)
+entry("sbin/su", 0o104750, b"\x7fELF su", 0, 2000)
+entry("sbin/ueventd", 0o120777, b"../init")
+entry("dev", 0o40755)
+entry("dev/console", 0o20600, rdev=(5, 1))
+entry("etc", 0o120777, b"/system/etc")
+entry("TRAILER!!!", 0)
+open(sys.argv[1], "wb").write(gzip.compress(bytes(out), mtime=0))
+EOF
+"$bin" bootimg repack "$work/u" -o "$work/rd.img" --ramdisk "$work/rd.gz" >/dev/null || fail "repack with a ramdisk"
+"$bin" bootimg unpack "$work/rd.img" -o "$work/e" --extract-ramdisk >/dev/null || fail "unpack --extract-ramdisk"
+[ -f "$work/e/ramdisk.d/default.prop" ] || fail "ramdisk.d not extracted"
+grep -q '^ramdisk_tree_sha256 = [0-9a-f]\{64\}$' "$work/e/header.txt" || fail "header.txt records no ramdisk folder digest"
+# untouched folder: byte-identical
+"$bin" bootimg repack "$work/e" -o "$work/same.img" >/dev/null || fail "repack of an untouched folder"
+cmp "$work/rd.img" "$work/same.img" || fail "an untouched ramdisk folder does not repack byte-identical"
+# edited: a property changed, a file added, a symlink removed
+sed -i 's/^ro.debuggable=0$/ro.debuggable=1/' "$work/e/ramdisk.d/default.prop"
+printf 'on boot\n    start extra\n' >"$work/e/ramdisk.d/init.extra.rc"
+chmod 0640 "$work/e/ramdisk.d/init.extra.rc"
+rm "$work/e/ramdisk.d/sbin/ueventd"
+"$bin" bootimg repack "$work/e" -o "$work/edited.img" >/dev/null || fail "repack of an edited folder"
+"$bin" info "$work/edited.img" --json >"$work/edited.json" || fail "info of the edited image"
+"$bin" bootimg info "$work/edited.img" --json >"$work/edited_b.json" || fail "bootimg info of the edited image"
+python3 - "$work/edited.json" "$work/edited_b.json" <<'EOF' || fail "the edits are not in the repacked image"
+import json, sys
+for path in sys.argv[1:]:
+    doc = json.load(open(path))
+    rd = doc["ramdisk"]
+    files = {f["path"]: f for f in rd["files"]}
+    assert rd["default_prop"]["ro.debuggable"] == "1", rd["default_prop"]
+    assert files["init.extra.rc"]["mode"] == "0640" and files["init.extra.rc"]["kind"] == "file", files
+    assert "sbin/ueventd" not in files, files
+    assert files["sbin/su"]["mode"] == "04750", files["sbin/su"]      # extraction dropped setuid: kept
+    assert rd["special_count"] == 1 and files["dev/console"]["kind"] != "file", files["dev/console"]
+    assert files["etc"]["link"] == "/system/etc", files["etc"]       # the original's absolute link
+    assert doc["id_ok"] is True
+print("edits found")
+EOF
+# owners: kept from the original, 0 for the new file (read from the repacked archive itself)
+"$bin" bootimg unpack "$work/edited.img" -o "$work/e2" >/dev/null || fail "unpack of the edited image"
+python3 - "$work/e2/ramdisk" <<'EOF' || fail "owners or device numbers not kept"
+import gzip, sys
+d = gzip.decompress(open(sys.argv[1], "rb").read())
+at, seen = 0, {}
+while True:
+    f = [int(d[at + 6 + 8 * i: at + 14 + 8 * i], 16) for i in range(13)]
+    name = d[at + 110: at + 110 + f[11] - 1].decode()
+    at += 110 + f[11]; at += -at % 4
+    at += f[6]; at += -at % 4
+    if name == "TRAILER!!!":
+        break
+    seen[name] = f
+assert seen["sbin/su"][2:4] == [0, 2000], seen["sbin/su"]
+assert seen["dev/console"][1] == 0o20600 and seen["dev/console"][9:11] == [5, 1], seen["dev/console"]
+assert seen["init.extra.rc"][2:4] == [0, 0]
+EOF
+# --ramdisk FILE wins over the folder
+"$bin" bootimg repack "$work/e" -o "$work/file.img" --ramdisk "$work/rd.gz" --json >"$work/file.json" || fail "repack --ramdisk"
+grep -q '"ro.debuggable": "0"' "$work/file.json" || fail "--ramdisk must win over the edited folder"
+# a symlink out of the folder is refused (an absolute one and one climbing out), nothing written
+ln -s /etc/passwd "$work/e/ramdisk.d/evil"
+set +e
+"$bin" bootimg repack "$work/e" -o "$work/evil.img" 2>"$work/err"; rc=$?
+set -e
+[ $rc -eq 1 ] || fail "a symlink out of the ramdisk folder must exit 1 (got $rc)"
+grep -q "points out of the ramdisk folder" "$work/err" || fail "escape error unclear: $(cat "$work/err")"
+[ ! -e "$work/evil.img" ] || fail "a refused repack wrote an image"
+rm "$work/e/ramdisk.d/evil"
+ln -s ../../../outside "$work/e/ramdisk.d/sbin/climb"
+"$bin" bootimg repack "$work/e" -o "$work/evil.img" 2>"$work/err" && fail "a symlink climbing out must be refused"
+grep -q "points out of the ramdisk folder" "$work/err" || fail "climb error unclear: $(cat "$work/err")"
+rm "$work/e/ramdisk.d/sbin/climb"
+echo "ok: bootimg repack carries edits made in ramdisk.d"
+
+
 # A gzip bomb of a ramdisk (a 120 MiB file of zeros: 120 kB compressed) in the boot image: `unifw info`
 # describes it (entry count, inflated size, default.prop) with a peak RSS under 64 MiB, the ramdisk walked
 # as it inflates rather than held (it used to peak at 270 MiB); a kernel that inflates to 200 MiB is

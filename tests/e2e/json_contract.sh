@@ -107,6 +107,7 @@ j write 0 "$UNIFW" write --partition logo "$pkg/logo.bin" --yes --port "$PORT" -
 j read 0 "$UNIFW" read --partition LOGO -o "$work/logo.read" --port "$PORT" --da "$DA" --json
 "$SIM" make-firmware --universal -o "$work/universal" >/dev/null
 j flash-repartition-plan 0 "$UNIFW" flash "$work/universal" --plan --repartition --port "$PORT" --da "$DA" --json
+"$UNIFW" backup -o "$work/fullbk" --port "$PORT" --da "$DA" >/dev/null 2>&1 || fail "full backup for unifw port"
 j reboot 0 "$UNIFW" reboot --port "$PORT" --da "$DA" --json
 stop_sim
 j error-identify 1 "$UNIFW" identify --port "unix:$work/no-phone.sock" --wait 1 --da "$DA" --json
@@ -117,6 +118,9 @@ j catalog-list 0 "$UNIFW" catalog list --db "$work/catalog.db" --json
 j catalog-show 0 "$UNIFW" catalog show 2 --db "$work/catalog.db" --json
 j catalog-error 1 "$UNIFW" catalog show 99 --db "$work/catalog.db" --json
 j catalog-match 0 "$UNIFW" catalog match --backup "$work/backup" --db "$work/catalog.db" --json
+# unifw port (docs/port.md): the report, and an error (OUT not empty)
+j port 0 "$UNIFW" port "$work/universal" --stock "$work/fullbk" -o "$work/port" --json
+j port-error 1 "$UNIFW" port "$work/universal" --stock "$work/fullbk" -o "$work/port" --json
 
 python3 "$(dirname "$0")/json_contract.py" "$SRCDIR/docs/json.md" "$out" >"$work/contract.txt" ||
 	fail "the JSON does not follow docs/json.md:

@@ -107,7 +107,7 @@ for k in ("type", "base", "stock", "out", "scatter", "take_modem", "changes", "c
     assert k in d, "missing " + k
 assert d["type"] == "port" and d["verdict"] in ("safe", "caveats"), (d["type"], d["verdict"])
 assert d["check"]["verdict"] == d["verdict"]
-keys = {"partition", "path", "action", "source", "rule", "reason"}
+keys = {"type", "partition", "path", "action", "source", "rule", "reason"}
 assert d["changes"] and all(set(c) == keys for c in d["changes"]), d["changes"][:2]
 parts = {c["partition"]: c for c in d["changes"] if not c["path"]}
 assert parts["NVRAM"]["action"] == "skipped" and parts["NVRAM"]["source"] == "none"
@@ -143,4 +143,19 @@ cp -r "$work/universal" "$work/noboot"
 rm "$work/noboot/boot.img"
 port "$work/noboot" --stock "$work/bk" -o "$work/new3"
 [ "$rc" -eq 1 ] && grep -q 'BOOTIMG.*no boot image' "$work/port.err" || fail "no boot.img: exit $rc: $(cat "$work/port.err")"
-echo "ok errors: OUT not empty (1), no --stock (2), not a backup (1), a base without boot.img (1)"
+# a phone whose ANDROID is too small for the base's system: the error names the partition, and the zip
+# base's extracted images are gone on this path too
+cp -r "$work/bk" "$work/small"
+python3 - "$work/small/MT6572_Android_scatter.txt" <<'EOF'
+import sys
+t = open(sys.argv[1]).read()
+i = t.index("partition_name: ANDROID")
+j = t.index("partition_size:", i)
+t = t[:j] + "partition_size: 0x100000" + t[t.index("\n", j):]
+open(sys.argv[1], "w").write(t)
+EOF
+port "$work/universal.zip" --stock "$work/small" -o "$work/new4"
+[ "$rc" -eq 1 ] && grep -q '^unifw: error: ANDROID: ' "$work/port.err" ||
+	fail "ANDROID too small: exit $rc: $(cat "$work/port.err")"
+[ -z "$(ls -A "$TMPDIR")" ] || fail "temporary files left after a failed port: $(ls -A "$TMPDIR")"
+echo "ok errors: OUT not empty (1), no --stock (2), not a backup (1), a base without boot.img (1), ANDROID too small (1, named, no temporary file left)"

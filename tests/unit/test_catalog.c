@@ -337,6 +337,8 @@ static void base_fingerprint(struct unifw_fingerprint *fp, enum unifw_fp_source 
 	snprintf(fp->android_release, sizeof fp->android_release, "4.2.2");
 	fp->have_android = true;
 	fp->system_valid = true;
+	fp->have_wlan = fp->wlan_module_present = true;
+	snprintf(fp->wlan_module_vermagic, sizeof fp->wlan_module_vermagic, "3.4.5 SMP preempt mod_unload ARMv7 ");
 	if (src != UNIFW_FP_PACKAGE) {
 		snprintf(fp->panel_lcm, sizeof fp->panel_lcm, "hx8379a_dsi_vdo");
 		snprintf(fp->panel_rule, sizeof fp->panel_rule, "only_driver");
@@ -485,6 +487,9 @@ static void hostile_cache_rows_are_sanitized(void **state)
 	memcpy(&raw, &back->have_layout, 1);
 	assert_int_equal(raw, 1);
 	memcpy(&raw, &back->parts[7].download, 1);
+	assert_int_equal(raw, 1);
+	assert_true(strlen(back->wlan_module_vermagic) < sizeof back->wlan_module_vermagic);
+	memcpy(&raw, &back->wlan_module_present, 1);
 	assert_int_equal(raw, 1);
 	/* and the check runs on it (ASan/UBSan builds see any out-of-bounds read) */
 	struct unifw_check_result *r = malloc(sizeof *r);

@@ -97,6 +97,7 @@ static void firmware(struct unifw_fingerprint *fp)
 	names(&fp->kernel_lcm, "otm8018b_dsi_vdo", NULL);
 	names(&fp->kernel_touch, "GT9XX", NULL);
 	names(&fp->kernel_camera, "ov5645_mipi_yuv", NULL);
+	snprintf(fp->kernel_version, sizeof fp->kernel_version, "3.4.5");
 	kmap(fp, 2, 3, 4);
 	fp->have_md1 = true;
 	snprintf(fp->md1_type, sizeof fp->md1_type, "wg");
@@ -112,6 +113,8 @@ static void firmware(struct unifw_fingerprint *fp)
 	fp->have_logo = true;
 	fp->logo_width = 480;
 	fp->logo_height = 854;
+	fp->have_wlan = fp->wlan_module_present = true;
+	snprintf(fp->wlan_module_vermagic, sizeof fp->wlan_module_vermagic, "3.4.5 SMP preempt mod_unload ARMv7 ");
 }
 
 static struct unifw_fingerprint *phone(void)
@@ -360,6 +363,62 @@ static void test_touch(void **state)
 	assert_null(item(&f->r, "no_touch"));
 }
 
+/* The WLAN module of the system that mounts vs the kernel that runs, whichever side each comes from. */
+static void kk_firmware(struct unifw_fingerprint *fp)
+{
+	snprintf(fp->kernel_version, sizeof fp->kernel_version, "3.4.67");
+	snprintf(fp->wlan_module_vermagic, sizeof fp->wlan_module_vermagic, "3.4.67 SMP preempt mod_unload ARMv7 ");
+}
+
+static void test_wifi_module(void **state)
+{
+	struct fixture *f = *state;
+	kk_firmware(f->pkg);
+	run(f); /* kernel and system both the package's: they fit */
+	assert_null(item(&f->r, "no_wifi"));
+	assert_int_equal(f->r.verdict, UNIFW_CHECK_SAFE);
+	/* the package's KK system under the phone's JB kernel (the port case without the phone's modules) */
+	snprintf(f->o.only, sizeof f->o.only, "ANDROID");
+	run(f);
+	const struct unifw_check_item *it = item(&f->r, "no_wifi");
+	assert_non_null(it);
+	assert_int_equal(it->verdict, UNIFW_CHECK_CAVEATS);
+	assert_string_equal(it->area, "wifi");
+	assert_string_equal(it->partition, "ANDROID");
+	assert_string_equal(it->boot_effect, "boots_with_faults");
+	assert_string_equal(f->r.predicted_boot, "boots_with_faults");
+	assert_true(has_fault(&f->r, "no_wifi"));
+	assert_non_null(strstr(it->evidence, "wlan_mt.ko from the package: version magic '3.4.67 SMP"));
+	assert_non_null(strstr(it->evidence, "kernel from the phone: 3.4.5"));
+	assert_int_equal(unifw_check_exit_code(f->r.verdict), 3);
+	/* the other way: the package's KK kernel over the phone's JB modules */
+	snprintf(f->o.only, sizeof f->o.only, "BOOTIMG");
+	run(f);
+	it = item(&f->r, "no_wifi");
+	assert_non_null(it);
+	assert_non_null(strstr(it->evidence, "wlan_mt.ko from the phone: version magic '3.4.5 SMP"));
+	assert_non_null(strstr(it->evidence, "kernel from the package: 3.4.67"));
+	/* a module without a readable vermagic is refused as well */
+	f->o.only[0] = 0;
+	f->pkg->wlan_module_vermagic[0] = 0;
+	run(f);
+	assert_non_null(item(&f->r, "no_wifi"));
+	/* no module at all: WiFi is lost when the phone's own system loads it as a module... */
+	f->pkg->wlan_module_present = false;
+	run(f);
+	it = item(&f->r, "no_wifi");
+	assert_non_null(it);
+	assert_non_null(strstr(it->message, "no WLAN driver module"));
+	/* ... not when neither side has one (a kernel with the driver built in), nor when it is unknown */
+	f->ph->wlan_module_present = false;
+	run(f);
+	assert_null(item(&f->r, "no_wifi"));
+	f->ph->wlan_module_present = true;
+	f->pkg->have_wlan = false;
+	run(f);
+	assert_null(item(&f->r, "no_wifi"));
+}
+
 /* The camera sensor's driver: a caveat the simulated boot does not see (no boot effect). */
 static void test_camera(void **state)
 {
@@ -604,6 +663,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_lk_header, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_modem, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_touch, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_wifi_module, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_camera, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_identity, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_logo, setup, teardown),

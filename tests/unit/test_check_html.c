@@ -149,6 +149,54 @@ static void strings_from_the_report_are_escaped(void **state)
 	unifw_jv_free(r);
 }
 
+static void port_change(struct unifw_jv *changes, const char *part, const char *path, const char *action,
+			const char *reason)
+{
+	struct unifw_jv *o = unifw_jv_push_obj(changes);
+	unifw_jv_set_str(o, "type", "port_change");
+	unifw_jv_set_str(o, "partition", part);
+	unifw_jv_set_str(o, "path", path);
+	unifw_jv_set_str(o, "action", action);
+	unifw_jv_set_str(o, "source", "phone");
+	unifw_jv_set_str(o, "rule", "");
+	unifw_jv_set_str(o, "reason", reason);
+}
+
+/* `unifw port --html`: the Port section only when the report holds "port"; partitions before files,
+ * whatever order the report lists them in; every string escaped. */
+static void port_section_only_with_a_port_report(void **state)
+{
+	(void)state;
+	struct unifw_jv *r = sample_report();
+	char *dir, *html = render(r, &dir);
+	assert_null(strstr(html, "<section id=\"port\">"));
+	free(html);
+	done(dir);
+	struct unifw_jv *port = unifw_jv_set_obj(r, "port");
+	unifw_jv_set_str(port, "type", "port");
+	unifw_jv_set_str(port, "base", "/roms/universal <b>");
+	unifw_jv_set_str(port, "stock", "/backups/y600");
+	unifw_jv_set_str(port, "out", "/out");
+	struct unifw_jv *ch = unifw_jv_set_arr(port, "changes");
+	port_change(ch, "BOOTIMG", "init.rc", "base", "the base's init.rc");
+	port_change(ch, "NVRAM", "", "skipped", "identity: never copied");
+	port_change(ch, "ANDROID", "usr/idc/<x>.idc", "added", "touch </td><script>alert(3)</script>");
+	html = render(r, &dir);
+	const char *sec = strstr(html, "<section id=\"port\">");
+	assert_non_null(sec);
+	assert_non_null(strstr(html, "data-changes=\"3\""));
+	assert_int_equal(count(html, "<tr class=\"port-change\""), 3);
+	const char *nvram = strstr(sec, "data-partition=\"NVRAM\""), *boot = strstr(sec, "data-partition=\"BOOTIMG\"");
+	assert_true(nvram && boot && nvram < boot); /* the partition line before the files */
+	assert_non_null(strstr(sec, "/roms/universal &lt;b&gt;"));
+	assert_non_null(strstr(sec, "usr/idc/&lt;x&gt;.idc"));
+	assert_null(strstr(html, "<script>alert(3)"));
+	assert_int_equal(count(html, "<script"), 1);
+	free(html);
+	done(dir);
+	unifw_jv_free(r);
+}
+
 static void maps_draw_each_side_and_mark_differences(void **state)
 {
 	(void)state;
@@ -432,6 +480,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(strings_from_the_report_are_escaped),
+		cmocka_unit_test(port_section_only_with_a_port_report),
 		cmocka_unit_test(maps_draw_each_side_and_mark_differences),
 		cmocka_unit_test(both_maps_share_the_address_axis),
 		cmocka_unit_test(verdict_table_lists_every_item_worst_first),

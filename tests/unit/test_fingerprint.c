@@ -285,6 +285,12 @@ static void check_firmware(const struct unifw_fingerprint *fp, const struct sim_
 	assert_int_equal(fp->md_img_size, SIM_MD_BODY_SIZE);
 	assert_int_equal(fp->modem_size, SIM_MD_BODY_SIZE + SIM_MD_HEADER_SIZE);
 	assert_true(fp->have_mddb);
+	/* the WLAN module and its vermagic: built for this firmware's kernel */
+	char vermagic[UNIFW_KMOD_VERMAGIC_MAX];
+	snprintf(vermagic, sizeof vermagic, "%s SMP preempt mod_unload ARMv7 ", sim_kernel_release(fw->android));
+	assert_true(fp->have_wlan && fp->wlan_module_present);
+	assert_string_equal(fp->wlan_module_vermagic, vermagic);
+	assert_true(unifw_kmod_release_matches(fp->wlan_module_vermagic, fp->kernel_version));
 	assert_true(fp->have_logo);
 	assert_int_equal(fp->logo_width, fw->logo_width);
 	assert_int_equal(fp->logo_height, fw->logo_height);
@@ -464,6 +470,9 @@ static void fill(struct unifw_fingerprint *fp)
 	fp->data_imei = false;
 	snprintf(fp->wifi_state, sizeof fp->wifi_state, "set");
 	snprintf(fp->bt_state, sizeof fp->bt_state, "blank");
+	fp->have_wlan = true;
+	fp->wlan_module_present = true;
+	snprintf(fp->wlan_module_vermagic, sizeof fp->wlan_module_vermagic, "3.4.67 SMP preempt mod_unload ARMv7 ");
 }
 
 static void json_round_trip(void **state)
@@ -574,6 +583,8 @@ static void phone_two_models(void **state)
 		assert_true(fp->binregion_valid && fp->binregion_imei);
 		assert_true(fp->data_nvram && fp->data_imei);
 		assert_string_equal(fp->wifi_state, "set");
+		assert_true(fp->have_wlan && fp->wlan_module_present); /* read through the DA like the modem */
+		assert_true(unifw_kmod_release_matches(fp->wlan_module_vermagic, sim_kernel_release(m->stock->android)));
 		const struct unifw_fp_part *android = unifw_fp_find_part(fp, "ANDROID");
 		assert_non_null(android);
 		assert_true(android->mbr_index >= 2);

@@ -64,7 +64,7 @@ static void ramdisk_of(const struct unifw_bootimg *img, struct unifw_ramdisk *rd
 /* The phone's image: the factory's a516-like image with a fstab line of its own, a board init script
  * and a kernel module, a cmdline and a name, rebuilt with unifw_ramdisk_write / unifw_bootimg_build. With
  * kernel_hdr false the kernel section is the bare zImage (no KERNEL header). */
-static uint8_t *phone_image(bool recovery, bool kernel_hdr, size_t tail, size_t *len)
+static uint8_t *phone_image_named(bool recovery, bool kernel_hdr, size_t tail, const char *fstab_name, size_t *len)
 {
 	size_t sl;
 	uint8_t *stock = sim_image(sim_model_find("a516-like")->stock, recovery, &sl);
@@ -81,6 +81,10 @@ static uint8_t *phone_image(bool recovery, bool kernel_hdr, size_t tail, size_t 
 	memcpy(text, e->data, e->size);
 	memcpy(text + e->size, PHONE_FSTAB_LINE, strlen(PHONE_FSTAB_LINE));
 	assert_int_equal(unifw_ramdisk_add_file(&rd, fstab, 0640, text, fl, &err), 0);
+	if (fstab_name) { /* the phone calls it otherwise (a JB build: /fstab) */
+		assert_int_equal(unifw_ramdisk_remove(&rd, fstab, &err), 0);
+		assert_int_equal(unifw_ramdisk_add_file(&rd, fstab_name, 0640, text, fl, &err), 0);
+	}
 	free(text);
 	assert_int_equal(unifw_ramdisk_add_file(&rd, "init.project.rc", 0750, "on boot\n", 8, &err), 0);
 	assert_int_equal(unifw_ramdisk_add_file(&rd, "lib/modules/mtk_tpd.ko", 0644, "\x7f" "ELF", 4, &err), 0);
@@ -111,6 +115,11 @@ static uint8_t *phone_image(bool recovery, bool kernel_hdr, size_t tail, size_t 
 	memset(out + ol, 0, tail);
 	*len = ol + tail;
 	return out;
+}
+
+static uint8_t *phone_image(bool recovery, bool kernel_hdr, size_t tail, size_t *len)
+{
+	return phone_image_named(recovery, kernel_hdr, tail, NULL, len);
 }
 
 static const struct unifw_port_change *find_change(const struct unifw_port_report *rep, const char *path)
@@ -272,6 +281,40 @@ static void bare_stock_kernel_gets_a_header(void **state)
 	free(out);
 }
 
+/* The base's init.rc mounts /fstab.mt6572; a phone whose fstab is /fstab (JB builds) still gets its own
+ * partitions mounted: its fstab goes under the base's name too. */
+static void phone_fstab_under_the_name_the_base_mounts(void **state)
+{
+	(void)state;
+	size_t bl, sl, ol;
+	uint8_t *base = sim_image(sim_firmware_universal(), false, &bl);
+	uint8_t *stock = phone_image_named(false, true, 0, "fstab", &sl);
+	struct unifw_port_report rep;
+	unifw_port_report_init(&rep);
+	uint8_t *out = port(base, bl, stock, sl, false, &rep, &ol);
+	struct unifw_bootimg s, o;
+	struct unifw_ramdisk srd, ord;
+	parse_or_fail(stock, sl, &s);
+	parse_or_fail(out, ol, &o);
+	ramdisk_of(&s, &srd);
+	ramdisk_of(&o, &ord);
+	assert_null(unifw_ramdisk_find(&srd, "fstab.mt6572"));
+	const struct unifw_ramdisk_entry *ph = unifw_ramdisk_find(&srd, "fstab"), *mounted = unifw_ramdisk_find(&ord, "fstab.mt6572");
+	assert_non_null(mounted);
+	same_bytes(mounted->data, mounted->size, ph->data, ph->size);
+	assert_non_null(unifw_ramdisk_find(&ord, "fstab"));
+	expect_change(&rep, "fstab.mt6572", UNIFW_PORT_ACT_REPLACED, "ramdisk-fstab");
+	assert_non_null(strstr(find_change(&rep, "fstab.mt6572")->reason, "mount_all /fstab.mt6572"));
+	unifw_ramdisk_free(&srd);
+	unifw_ramdisk_free(&ord);
+	unifw_bootimg_free(&s);
+	unifw_bootimg_free(&o);
+	unifw_port_report_free(&rep);
+	free(base);
+	free(stock);
+	free(out);
+}
+
 static void expect_refusal(const uint8_t *base, size_t bl, const uint8_t *stock, size_t sl, const char *words)
 {
 	struct unifw_port_boot_in in = {.base = base, .base_len = bl, .stock = stock, .stock_len = sl,
@@ -400,13 +443,20 @@ static void check_a516(bool recovery, const char *out_name)
 	ramdisk_of(&o, &rd);
 	assert_non_null(unifw_ramdisk_find(&rd, "init.rc"));
 	unifw_ramdisk_free(&rd);
-	/* for the e2e script: `unifw info` of this file (tests/e2e/cli_bootimg.sh reads it when present) */
-	const char *dir = getenv("UNIFW_PORT_BOOT_OUT");
-	if (dir && *dir) {
-		char path[1024];
-		snprintf(path, sizeof path, "%s/%s", dir, out_name);
-		test_write_file(path, out, ol);
-	}
+	/* what `unifw info` says of the result (the real binary, as a user would check it) */
+	char *dir = test_mkdtemp(), path[1024], cmd[2300], *json = NULL;
+	snprintf(path, sizeof path, "%s/%s", dir, out_name);
+	test_write_file(path, out, ol);
+	snprintf(cmd, sizeof cmd, "'%s' info '%s' --json", test_unifw_bin(), path);
+	assert_int_equal(test_run(cmd, &json), 0);
+	assert_non_null(strstr(json, "\"type\": \"bootimg\""));
+	assert_non_null(strstr(json, "\"version\": \"3.4.5\""));
+	assert_non_null(strstr(json, "\"id_ok\": true"));
+	assert_non_null(strstr(json, recovery ? "\"name\": \"RECOVERY\"" : "\"name\": \"ROOTFS\""));
+	assert_non_null(strstr(json, "\"page_size\": 2048"));
+	free(json);
+	test_rmtree(dir);
+	free(dir);
 	unifw_bootimg_free(&s);
 	unifw_bootimg_free(&o);
 	unifw_port_report_free(&rep);
@@ -433,6 +483,7 @@ int main(void)
 		cmocka_unit_test(sim_boot_image),
 		cmocka_unit_test(sim_recovery_image),
 		cmocka_unit_test(bare_stock_kernel_gets_a_header),
+		cmocka_unit_test(phone_fstab_under_the_name_the_base_mounts),
 		cmocka_unit_test(refuses_what_it_cannot_port),
 		cmocka_unit_test(corpus_a516_boot),
 		cmocka_unit_test(corpus_a516_recovery),

@@ -306,18 +306,24 @@ static void assert_no_temps(void)
 	closedir(d);
 }
 
-static int port(const char *base, uint64_t partition, bool take_modem, struct unifw_port_report *rep,
-		struct unifw_error *err)
+static int port_with(const struct unifw_port_rules *r, const char *base, uint64_t partition, bool take_modem,
+		     struct unifw_port_report *rep, struct unifw_error *err)
 {
 	struct unifw_stream phone;
 	assert_int_equal(unifw_stream_open_file(&phone, g->phone, err), 0);
 	struct unifw_port_system_in in = { .base_path = base, .phone = &phone, .partition_size = partition,
-					   .rules = &rules, .take_modem = take_modem, .out_path = g->out,
+					   .rules = r, .take_modem = take_modem, .out_path = g->out,
 					   .partition = "ANDROID" };
 	unifw_port_report_init(rep);
 	int rc = unifw_port_system(&in, rep, err);
 	unifw_stream_close(&phone);
 	return rc;
+}
+
+static int port(const char *base, uint64_t partition, bool take_modem, struct unifw_port_report *rep,
+		struct unifw_error *err)
+{
+	return port_with(&rules, base, partition, take_modem, rep, err);
 }
 
 /* ------------------------------------------------------------------ tests */
@@ -458,6 +464,7 @@ static void test_system_shrunk_to_partition(void **state)
 	img_close(&phone);
 	const struct unifw_port_change *c = find_change(&rep, "", UNIFW_PORT_ACT_SHRUNK);
 	assert_non_null(c);
+	assert_true(!strncmp(c->reason, "system.img: ", 12)); /* the base's name, not an intermediate file's */
 	assert_non_null(strstr(c->reason, "160 MiB"));
 	assert_non_null(strstr(c->reason, "144 MiB"));
 	assert_fsck_clean(g->out);
@@ -618,6 +625,42 @@ static void test_peak_rss_1gib(void **state)
 	unlink(base);
 }
 
+/* The table built into the program (data/port.rules): the phone's touch and modem files and its board. */
+static void test_builtin_rules(void **state)
+{
+	(void)state;
+	struct unifw_port_rules table;
+	struct unifw_port_report rep;
+	struct unifw_error err = { 0 };
+	assert_int_equal(unifw_port_rules_builtin(&table, &err), 0);
+	assert_int_equal(port_with(&table, g->base, 160 * MIB, true, &rep, &err), 0);
+	struct img out, phone, base;
+	img_open(&out, g->out);
+	img_open(&phone, g->phone);
+	img_open(&base, g->base);
+	assert_same_file(&out, &phone, "/usr/idc/gt9xx.idc");
+	assert_same_file(&out, &phone, "/etc/firmware/gt9xx_fw.bin");
+	assert_same_file(&out, &phone, "/usr/keylayout/mtk-kpd.kl");
+	assert_same_file(&out, &phone, "/etc/firmware/modem_1_wg_n.img");
+	char v[256], want[256];
+	prop_of(&out, "ro.product.board", v, sizeof v);
+	assert_string_equal(v, g->board);
+	prop_of(&out, "ro.build.display.id", v, sizeof v);
+	prop_of(&base, "ro.build.display.id", want, sizeof want);
+	assert_string_equal(v, want);
+	for (size_t i = 0; i < rep.count; i++) {
+		print_message("  %-8s %-40s %-20s %s\n", rep.items[i].action, rep.items[i].path, rep.items[i].rule,
+			      rep.items[i].reason);
+		assert_string_not_equal(rep.items[i].rule, ""); /* every file decision names its rule */
+	}
+	img_close(&out);
+	img_close(&phone);
+	img_close(&base);
+	assert_fsck_clean(g->out);
+	unifw_port_report_free(&rep);
+	unifw_port_rules_free(&table);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -625,6 +668,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_phone_files_into_base, teardown),
 		cmocka_unit_test_teardown(test_modem_with_take_modem, teardown),
 		cmocka_unit_test_teardown(test_raw_base_raw_out, teardown),
+		cmocka_unit_test_teardown(test_builtin_rules, teardown),
 		cmocka_unit_test_teardown(test_system_shrunk_to_partition, teardown),
 		cmocka_unit_test_teardown(test_fit_copy_and_raw_shrink, teardown),
 		cmocka_unit_test_teardown(test_fit_impossible, teardown),

@@ -588,6 +588,124 @@ static void extract_never_escapes_the_directory(void **state)
 	}
 }
 
+/* A folder back into a ramdisk (unifw_ramdisk_from_dir, the repack of an edited ramdisk.d): what the
+ * folder shows (contents, new and deleted entries, links) over what only the original knows (owners,
+ * setuid bits, device nodes, absolute links), and the digest that tells an untouched folder. */
+static void folder_back_into_a_ramdisk(void **state)
+{
+	(void)state;
+	struct unifw_ramdisk rd, back;
+	struct unifw_error err;
+	char path[1024], d1[65], d2[65];
+	build_sample(&rd);
+	assert_int_equal(unifw_ramdisk_add_file(&rd, "sbin/su", 04750, "su", 2, &err), 0);
+	((struct unifw_ramdisk_entry *)unifw_ramdisk_find(&rd, "sbin/su"))->gid = 2000;
+	assert_int_equal(unifw_ramdisk_add_symlink(&rd, "etc", "/system/etc", &err), 0);
+	char *dir = test_mkdtemp();
+	snprintf(path, sizeof path, "%s/rd", dir);
+	assert_int_equal(unifw_ramdisk_extract(&rd, path, NULL, &err), 0);
+	assert_int_equal(unifw_ramdisk_dir_digest(path, d1, &err), 0);
+	assert_int_equal(unifw_ramdisk_dir_digest(path, d2, &err), 0);
+	assert_string_equal(d1, d2);
+	/* untouched: the same model (order, owners, setuid bit, the absolute link) */
+	assert_int_equal(unifw_ramdisk_from_dir(&rd, path, &back, &err), 0);
+	assert_int_equal(back.count, rd.count);
+	for (size_t i = 0; i < rd.count; i++) {
+		assert_string_equal(back.entries[i].path, rd.entries[i].path);
+		assert_int_equal(back.entries[i].mode, rd.entries[i].mode);
+		assert_int_equal(back.entries[i].gid, rd.entries[i].gid);
+		assert_int_equal(back.entries[i].size, rd.entries[i].size);
+	}
+	unifw_ramdisk_free(&back);
+	/* edited: a file changed, one added, one deleted */
+	char f[1100];
+	snprintf(f, sizeof f, "%s/default.prop", path);
+	test_write_file(f, "ro.secure=1\n", 12);
+	snprintf(f, sizeof f, "%s/sbin/new.rc", path);
+	test_write_file(f, "on boot\n", 8);
+	chmod(f, 0640);
+	snprintf(f, sizeof f, "%s/empty", path);
+	assert_int_equal(unlink(f), 0);
+	assert_int_equal(unifw_ramdisk_dir_digest(path, d2, &err), 0);
+	assert_string_not_equal(d1, d2);
+	assert_int_equal(unifw_ramdisk_from_dir(&rd, path, &back, &err), 0);
+	const struct unifw_ramdisk_entry *e = unifw_ramdisk_find(&back, "default.prop");
+	assert_int_equal(e->size, 12);
+	assert_memory_equal(e->data, "ro.secure=1\n", 12);
+	assert_null(unifw_ramdisk_find(&back, "empty"));
+	e = unifw_ramdisk_find(&back, "sbin/new.rc");
+	assert_non_null(e);
+	assert_int_equal(e->mode, 0100640);
+	assert_int_equal(e->uid, 0);
+	assert_int_equal(unifw_ramdisk_find(&back, "sbin/su")->mode, 0104750);
+	assert_int_equal(unifw_ramdisk_find(&back, "sbin/su")->gid, 2000);
+	assert_string_equal(unifw_ramdisk_find(&back, "etc")->link, "/system/etc");
+	assert_string_equal(unifw_ramdisk_find(&back, "sbin/ueventd")->link, "../init");
+	unifw_ramdisk_free(&back);
+	test_rmtree(dir);
+	free(dir);
+	unifw_ramdisk_free(&rd);
+}
+
+static void expect_unsafe_folder(const struct unifw_ramdisk *rd, const char *path, const char *words)
+{
+	struct unifw_ramdisk back;
+	struct unifw_error err;
+	int rc = unifw_ramdisk_from_dir(rd, path, &back, &err);
+	if (rc != UNIFW_E_UNSAFE || !strstr(err.msg, words))
+		fail_msg("wanted UNSAFE \"%s\", got %d: %s", words, rc, err.msg);
+	assert_int_equal(back.count, 0);
+}
+
+static void hostile_folder_is_refused(void **state)
+{
+	(void)state;
+	struct unifw_ramdisk rd;
+	struct unifw_error err;
+	char path[1024], f[1100], link[1100];
+	build_sample(&rd);
+	char *dir = test_mkdtemp();
+	snprintf(path, sizeof path, "%s/rd", dir);
+	assert_int_equal(unifw_ramdisk_extract(&rd, path, NULL, &err), 0);
+	/* a new link out of the folder: absolute, or climbing above its root */
+	snprintf(f, sizeof f, "%s/evil", path);
+	assert_int_equal(symlink("/etc/passwd", f), 0);
+	expect_unsafe_folder(&rd, path, "points out of the ramdisk folder");
+	unlink(f);
+	snprintf(f, sizeof f, "%s/sbin/evil", path);
+	assert_int_equal(symlink("../../x", f), 0);
+	expect_unsafe_folder(&rd, path, "points out of the ramdisk folder");
+	unlink(f);
+	/* a file of the original turned into a link out */
+	snprintf(f, sizeof f, "%s/default.prop", path);
+	unlink(f);
+	assert_int_equal(symlink("/etc/shadow", f), 0);
+	expect_unsafe_folder(&rd, path, "points out of the ramdisk folder");
+	unlink(f);
+	test_write_file(f, "x=1\n", 4);
+	/* a link inside stays a link and is fine */
+	snprintf(f, sizeof f, "%s/sbin/ok", path);
+	assert_int_equal(symlink("../init.rc", f), 0);
+	struct unifw_ramdisk back;
+	assert_int_equal(unifw_ramdisk_from_dir(&rd, path, &back, &err), 0);
+	assert_string_equal(unifw_ramdisk_find(&back, "sbin/ok")->link, "../init.rc");
+	unifw_ramdisk_free(&back);
+	/* a FIFO in the folder */
+	snprintf(f, sizeof f, "%s/fifo", path);
+	assert_int_equal(mkfifo(f, 0600), 0);
+	expect_unsafe_folder(&rd, path, "not a file, directory or symlink");
+	unlink(f);
+	/* the folder itself a symlink to elsewhere */
+	snprintf(link, sizeof link, "%s/rd_link", dir);
+	assert_int_equal(symlink(path, link), 0);
+	expect_unsafe_folder(&rd, link, "not a directory");
+	char hex[65];
+	assert_int_equal(unifw_ramdisk_dir_digest(link, hex, &err), UNIFW_E_UNSAFE);
+	test_rmtree(dir);
+	free(dir);
+	unifw_ramdisk_free(&rd);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -602,6 +720,8 @@ int main(void)
 		cmocka_unit_test(writer_names_an_entry_it_cannot_write),
 		cmocka_unit_test(extract_creates_the_tree),
 		cmocka_unit_test(extract_never_escapes_the_directory),
+		cmocka_unit_test(folder_back_into_a_ramdisk),
+		cmocka_unit_test(hostile_folder_is_refused),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
