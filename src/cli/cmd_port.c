@@ -135,6 +135,15 @@ static void print_files(const struct unifw_port_report *rep)
 		printf("files: none changed\n");
 }
 
+/* "caveats" -> "WORKS WITH CAVEATS" (the check JSON's items carry the code only). */
+static const char *verdict_words(const char *code)
+{
+	for (int v = UNIFW_CHECK_SAFE; v <= UNIFW_CHECK_BRICK_RISK; v++)
+		if (!strcmp(code, unifw_check_verdict_code((enum unifw_check_verdict)v)))
+			return unifw_check_verdict_text((enum unifw_check_verdict)v);
+	return code;
+}
+
 static void print_check(const struct unifw_jv *check)
 {
 	printf("check of OUT against the phone: %s (predicted boot: %s", js(check, "verdict_text"),
@@ -146,8 +155,9 @@ static void print_check(const struct unifw_jv *check)
 	const struct unifw_jv *items = unifw_jv_get(check, "items");
 	for (size_t i = 0; i < unifw_jv_len(items); i++) {
 		const struct unifw_jv *it = unifw_jv_at(items, i);
-		printf("  %-18s [%s] %s: %s\n", js(it, "verdict_text")[0] ? js(it, "verdict_text") : js(it, "verdict"),
-		       js(it, "area"), js(it, "code"), js(it, "message"));
+		printf("  %-18s [%s] %s%s%s%s: %s\n", verdict_words(js(it, "verdict")), js(it, "area"), js(it, "code"),
+		       js(it, "partition")[0] ? " (" : "", js(it, "partition"), js(it, "partition")[0] ? ")" : "",
+		       js(it, "message"));
 		printf("      evidence: %s\n", js(it, "evidence"));
 	}
 }
