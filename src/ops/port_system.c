@@ -423,72 +423,90 @@ static int port_props(struct sys *s, struct unifw_error *err)
 
 /* ---------------------------------------------------------------- the output */
 
-/* The base's bytes with the change list laid over them, read front to back (sparse writer, raw copy). */
+/* The base's bytes with the change list laid over them, read front to back (sparse writer, raw copy). The sparse
+ * writer asks for one block at a time: the base is read a window at a time (one pread per MiB, not per block). */
+#define WINDOW (1u << 20)
+
 struct overlay_stream {
 	struct unifw_stream *base;
 	const struct unifw_ext4_change *ch;
-	size_t n, next;   /* next: the first change that may still overlap the read position */
+	size_t n, next;   /* next: the first change that may still end after the window */
 	uint64_t pos, size;
+	uint8_t *win;     /* WINDOW bytes: the base with the changes, [win_off, win_off + win_len) */
+	uint64_t win_off;
+	size_t win_len;
 };
+
+static int fill_window(struct overlay_stream *o, struct unifw_error *err)
+{
+	uint64_t off = o->pos, len = o->size - off < WINDOW ? o->size - off : WINDOW;
+	int rc = o->base->pread(o->base->ctx, o->win, (size_t)len, off, err);
+	if (rc)
+		return rc;
+	uint64_t end = off + len;
+	while (o->next < o->n && o->ch[o->next].offset + o->ch[o->next].len <= off)
+		o->next++;
+	for (size_t i = o->next; i < o->n && o->ch[i].offset < end; i++) {
+		const struct unifw_ext4_change *c = &o->ch[i];
+		uint64_t from = c->offset > off ? c->offset : off;
+		uint64_t to = c->offset + c->len < end ? c->offset + c->len : end;
+		memcpy(o->win + (from - off), c->data + (from - c->offset), (size_t)(to - from));
+	}
+	o->win_off = off;
+	o->win_len = (size_t)len;
+	return 0;
+}
 
 static ssize_t overlay_read(void *ctx, void *buf, size_t len, struct unifw_error *err)
 {
 	struct overlay_stream *o = ctx;
 	if (o->pos >= o->size)
 		return 0;
-	if (len > o->size - o->pos)
-		len = (size_t)(o->size - o->pos);
-	int rc = o->base->pread(o->base->ctx, buf, len, o->pos, err);
-	if (rc)
-		return rc;
-	uint64_t end = o->pos + len;
-	while (o->next < o->n && o->ch[o->next].offset + o->ch[o->next].len <= o->pos)
-		o->next++;
-	for (size_t i = o->next; i < o->n && o->ch[i].offset < end; i++) {
-		const struct unifw_ext4_change *c = &o->ch[i];
-		uint64_t from = c->offset > o->pos ? c->offset : o->pos;
-		uint64_t to = c->offset + c->len < end ? c->offset + c->len : end;
-		memcpy((uint8_t *)buf + (from - o->pos), c->data + (from - c->offset), (size_t)(to - from));
+	if (o->pos < o->win_off || o->pos >= o->win_off + o->win_len) {
+		int rc = fill_window(o, err);
+		if (rc)
+			return rc;
 	}
-	o->pos = end;
-	return (ssize_t)len;
+	size_t in = (size_t)(o->pos - o->win_off), n = o->win_len - in < len ? o->win_len - in : len;
+	memcpy(buf, o->win + in, n);
+	o->pos += n;
+	return (ssize_t)n;
 }
 
+/* Raw: window after window; windows of zeros are left as holes (the size is set at the end). */
 static int write_raw(struct overlay_stream *o, int fd, const char *name, struct unifw_error *err)
 {
-	uint8_t *buf = malloc(1u << 20);
-	if (!buf)
-		return unifw_error_set(err, UNIFW_E_NOMEM, name, UNIFW_NO_OFFSET, "out of memory");
 	int rc = 0;
-	uint64_t at = 0;
-	for (;;) {
-		ssize_t n = overlay_read(o, buf, 1u << 20, err);
-		if (n <= 0) {
-			rc = (int)n;
+	while (!rc && o->pos < o->size) {
+		rc = fill_window(o, err);
+		if (rc)
 			break;
-		}
-		bool zero = buf[0] == 0 && memcmp(buf, buf + 1, (size_t)n - 1) == 0;
-		if (!zero && (rc = unifw_fd_pwrite_all(fd, buf, (size_t)n, at, name, err)))
-			break;
-		at += (uint64_t)n;
+		const uint8_t *w = o->win;
+		bool zero = w[0] == 0 && memcmp(w, w + 1, o->win_len - 1) == 0;
+		if (!zero)
+			rc = unifw_fd_pwrite_all(fd, w, o->win_len, o->win_off, name, err);
+		o->pos += o->win_len;
 	}
-	free(buf);
-	if (!rc && ftruncate(fd, (off_t)at) < 0)
-		rc = unifw_error_sys(err, name, "cannot size to %llu bytes", (unsigned long long)at);
+	if (!rc && ftruncate(fd, (off_t)o->size) < 0)
+		rc = unifw_error_sys(err, name, "cannot size to %llu bytes", (unsigned long long)o->size);
 	return rc;
 }
 
 /* The edited image at path (sparse when the base was), written atomically. */
 static int write_image(struct sys *s, const char *path, struct unifw_error *err)
 {
-	struct overlay_stream o = { .base = &s->base, .size = s->info.expanded };
+	struct overlay_stream o = { .base = &s->base, .size = s->info.expanded, .win = malloc(WINDOW) };
+	if (!o.win)
+		return unifw_error_set(err, UNIFW_E_NOMEM, path, UNIFW_NO_OFFSET, "out of memory");
 	unifw_ext4_edit_changes(s->edit, &o.ch, &o.n);
 	struct unifw_stream st = { .read = overlay_read, .ctx = &o, .size = o.size };
 	snprintf(st.name, sizeof st.name, "%s", s->in->base_path);
 	char *tmp;
 	int fd = port_temp_beside(path, &tmp, err);
-	if (fd < 0)
+	if (fd < 0) {
+		free(o.win);
 		return fd;
+	}
 	int rc;
 	if (s->info.sparse) {
 		struct unifw_sparse_write_opts opts = { .block_size = s->info.sparse_block_size };
@@ -496,6 +514,7 @@ static int write_image(struct sys *s, const char *path, struct unifw_error *err)
 	} else {
 		rc = write_raw(&o, fd, path, err);
 	}
+	free(o.win);
 	return port_temp_finish(fd, tmp, path, rc, err);
 }
 
