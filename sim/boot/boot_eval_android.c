@@ -42,7 +42,12 @@ void eval_check_wifi(struct eval *v, struct unifw_ext4 *fs)
 	size_t len = 0;
 	char vermagic[UNIFW_KMOD_VERMAGIC_MAX] = "", why[600] = "";
 	struct unifw_error e = { 0 };
-	bool present = unifw_ext4_read_file(fs, UNIFW_WLAN_MODULE_PATH, UNIFW_KMOD_MAX_FILE, &ko, &len, &e) == 0;
+	int rc = unifw_ext4_read_file(fs, UNIFW_WLAN_MODULE_PATH, UNIFW_KMOD_MAX_FILE, &ko, &len, &e);
+	if (rc && rc != UNIFW_E_NOT_FOUND) { /* there, but not read here (unifw's fingerprint: unknown too) */
+		eval_note(v, "android", "wlan_module_unread", "%s is not judged: %s", path, eval_errtext(&e, why, sizeof why));
+		return;
+	}
+	bool present = rc == 0;
 	bool magic = present && unifw_kmod_vermagic(ko, len, base, vermagic, &e) == 0;
 	free(ko);
 	if (present && !magic)

@@ -395,15 +395,20 @@ static struct fp_modem_cand *modem_choice(struct fp_ctx *c, const char *type)
 }
 
 /* The WLAN driver module and its vermagic (kmod.c): absent, present without a readable vermagic (the kernel
- * refuses it too), or present with one. */
+ * refuses it too), or present with one. A file that is there but cannot be read (over UNIFW_KMOD_MAX_FILE,
+ * not a regular file, a broken file system) leaves the module unknown. */
 static void system_wlan_module(struct unifw_fingerprint *fp, struct unifw_ext4 *fs)
 {
 	uint8_t *buf = NULL;
 	size_t len = 0;
 	struct unifw_error e = { 0 };
+	int rc = unifw_ext4_read_file(fs, UNIFW_WLAN_MODULE_PATH, UNIFW_KMOD_MAX_FILE, &buf, &len, &e);
+	if (rc && rc != UNIFW_E_NOT_FOUND) {
+		fp_note(fp, "/system%s: not read (%s)", UNIFW_WLAN_MODULE_PATH, e.msg);
+		return;
+	}
 	fp->have_wlan = true;
-	fp->wlan_module_present =
-		unifw_ext4_read_file(fs, UNIFW_WLAN_MODULE_PATH, UNIFW_KMOD_MAX_FILE, &buf, &len, &e) == 0;
+	fp->wlan_module_present = rc == 0;
 	if (fp->wlan_module_present && unifw_kmod_vermagic(buf, len, "wlan_mt.ko", fp->wlan_module_vermagic, &e) != 0)
 		fp_note(fp, "/system%s: no vermagic (%s)", UNIFW_WLAN_MODULE_PATH, e.msg);
 	free(buf);

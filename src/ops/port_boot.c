@@ -160,17 +160,6 @@ static int keep_base(struct port_boot *pb, const struct unifw_ramdisk_entry *ph,
 	return report(pb, path, UNIFW_PORT_ACT_BASE, "base", rule, "%s", rule->reason);
 }
 
-static bool rule_met(const struct port_boot *pb, const struct unifw_port_rule *rule)
-{
-	for (size_t i = 0; i < pb->stock_rd.count; i++) {
-		const struct unifw_ramdisk_entry *e = &pb->stock_rd.entries[i];
-		if (e->type != UNIFW_RD_DIR &&
-		    unifw_port_rules_match(pb->in->rules, UNIFW_PORT_SCOPE_RAMDISK, e->path) == rule)
-			return true;
-	}
-	return false;
-}
-
 /* The fstab the base's init.rc mounts (`mount_all /fstab`) must be the phone's even when the phone names
  * its own differently (JB builds: /fstab, KK: /fstab.mt6572): the phone's one fstab goes under the
  * base's name. Names with a property in them (${ro.hardware}) are left alone. */
@@ -231,12 +220,18 @@ static int fstabs_the_base_mounts(struct port_boot *pb)
 static int merge_ramdisk(struct port_boot *pb)
 {
 	const struct unifw_port_rules *rules = pb->in->rules;
+	bool met[UNIFW_PORT_MAX_RULES] = {false}; /* a phone entry (not a directory) matched the rule */
 	int rc = 0;
+	if (rules->count > UNIFW_PORT_MAX_RULES)
+		return unifw_error_set(pb->err, UNIFW_E_INVALID, pb->part, UNIFW_NO_OFFSET, "more than %u rules",
+				       UNIFW_PORT_MAX_RULES);
 	for (size_t i = 0; i < pb->stock_rd.count && rc == 0; i++) {
 		const struct unifw_ramdisk_entry *ph = &pb->stock_rd.entries[i];
 		const struct unifw_port_rule *rule = unifw_port_rules_match(rules, UNIFW_PORT_SCOPE_RAMDISK, ph->path);
 		if (!rule || !unifw_ramdisk_canonical(ph->path)[0])
 			continue;
+		if (ph->type != UNIFW_RD_DIR)
+			met[rule - rules->rule] = true;
 		if (rule->take == UNIFW_PORT_TAKE_BASE)
 			rc = keep_base(pb, ph, rule);
 		else if (rule->take == UNIFW_PORT_TAKE_PHONE && (ph->type == UNIFW_RD_FILE || ph->type == UNIFW_RD_SYMLINK))
@@ -247,7 +242,7 @@ static int merge_ramdisk(struct port_boot *pb)
 		rc = fstabs_the_base_mounts(pb);
 	for (size_t i = 0; i < rules->count && rc == 0; i++) {
 		const struct unifw_port_rule *rule = &rules->rule[i];
-		if (rule->scope != UNIFW_PORT_SCOPE_RAMDISK || rule->take != UNIFW_PORT_TAKE_PHONE || rule_met(pb, rule))
+		if (rule->scope != UNIFW_PORT_SCOPE_RAMDISK || rule->take != UNIFW_PORT_TAKE_PHONE || met[i])
 			continue;
 		rc = report(pb, rule->pattern, UNIFW_PORT_ACT_KEPT, "base", rule,
 			    "the phone's ramdisk has no %s: the base's stays (if it has one)", rule->pattern);

@@ -1,7 +1,7 @@
 /* unifw port: the phone's files into the base's system image (port.h unifw_port_system, docs/port.md "System
  * image"). The base is edited through libext2fs over an in-memory overlay (ext4_edit.h): the base file is never
  * written, and the output is the base's bytes with the overlay's changed ranges laid over them, streamed (a
- * 1 GiB system image costs the changes plus one block of memory). The phone's system partition is read with
+ * 1 GiB system image costs the changes plus a 1 MiB window of memory). The phone's system partition is read with
  * the read-only reader (ext4.h). Which files come from the phone: the system rules of data/port.rules; which
  * properties of build.prop: its prop rules, never ro.build.* (the base's build stays the base's). */
 #include <errno.h>
@@ -21,6 +21,7 @@
 
 #define MAX_CANDIDATES 20000u   /* files of the phone the rules can name (a system has a few thousand in all) */
 #define MAX_WALK_DEPTH 8u
+#define MAX_WALK_ENTRIES 1000000u /* directory entries looked at (a hostile image can link a directory into itself) */
 #define MAX_PROP_TEXT (1u << 20)
 #define MAX_PROP_KEY 128u
 #define MAX_PROP_VALUE 512u
@@ -39,6 +40,7 @@ struct sys {
 	struct unifw_ext4_edit *edit;
 	char **cand;                     /* phone paths the rules may name (no leading '/') */
 	size_t ncand, capcand;
+	uint64_t walked;                 /* directory entries looked at so far */
 };
 
 /* The first rule of scope whose pattern matches (data/port.rules: the first match decides). */
@@ -50,11 +52,9 @@ static const struct unifw_port_rule *first_rule(const struct unifw_port_rules *r
 
 /* ---------------------------------------------------------------- the phone's candidate files */
 
+/* Duplicates (a file two rules' walks found) are dropped once all are collected. */
 static int add_candidate(struct sys *s, const char *path, struct unifw_error *err)
 {
-	for (size_t i = 0; i < s->ncand; i++)
-		if (!strcmp(s->cand[i], path))
-			return 0;
 	if (s->ncand == MAX_CANDIDATES)
 		return unifw_error_set(err, UNIFW_E_TOO_BIG, s->in->phone->name, UNIFW_NO_OFFSET,
 				       "the port rules name more than %u files of the phone's system", MAX_CANDIDATES);
@@ -89,6 +89,10 @@ static int walk(struct sys *s, const char *dir, unsigned depth, const char *patt
 		*err = e2;
 		return rc;
 	}
+	if ((s->walked += n) > MAX_WALK_ENTRIES)
+		rc = unifw_error_set(err, UNIFW_E_TOO_BIG, s->in->phone->name, UNIFW_NO_OFFSET,
+				     "more than %u directory entries under the directories the port rules name (a "
+				     "directory linked into itself?)", MAX_WALK_ENTRIES);
 	for (size_t i = 0; !rc && i < n; i++) {
 		if (snprintf(rel, sizeof rel, "%s%s%s", dir, *dir ? "/" : "", ents[i].name) >= (int)sizeof rel)
 			continue;
@@ -141,9 +145,18 @@ static int collect(struct sys *s, struct unifw_error *err)
 	for (size_t i = 0; !rc && r && i < r->count; i++)
 		if (r->rule[i].scope == UNIFW_PORT_SCOPE_SYSTEM && r->rule[i].take != UNIFW_PORT_TAKE_BASE)
 			rc = walk_pattern(s, r->rule[i].pattern, err);
-	if (!rc && s->ncand > 1)
-		qsort(s->cand, s->ncand, sizeof *s->cand, cmp_str); /* the report in path order */
-	return rc;
+	if (rc || s->ncand < 2)
+		return rc;
+	qsort(s->cand, s->ncand, sizeof *s->cand, cmp_str); /* the report in path order */
+	size_t k = 1;
+	for (size_t i = 1; i < s->ncand; i++) {
+		if (!strcmp(s->cand[i], s->cand[k - 1]))
+			free(s->cand[i]);
+		else
+			s->cand[k++] = s->cand[i];
+	}
+	s->ncand = k;
+	return 0;
 }
 
 /* ---------------------------------------------------------------- one file */

@@ -58,6 +58,10 @@ assert phone["modem"]["has_header"] and phone["modem"]["bind_sys_id"] == 1
 assert phone["identity"]["binregion_valid"] and phone["identity"]["data_imei"]
 assert phone["layout"]["boot_region"] == "0xc00000", phone["layout"]["boot_region"]
 assert phone["kernel"]["camera"] == ["sp0a19yuv"], phone["kernel"].get("camera")
+# the WLAN module, read through the DA from ANDROID: built for the y600-like's JB kernel
+assert phone["android"]["wlan_module_present"] is True, phone["android"]
+assert phone["android"]["wlan_module_vermagic"] == "3.4.5 SMP preempt mod_unload ARMv7 ", phone["android"]
+assert phone["android"]["wlan_module_vermagic"].split()[0] == phone["kernel"]["version"]
 # the stock package: the same firmware
 for k in ("platform", "storage", "project", "preloader", "lk", "boot", "kernel", "kmap", "md1", "android", "logo", "modem"):
     d = diff(phone.get(k), package.get(k), k)
@@ -97,6 +101,7 @@ grep -q "^Modem .*modem_1_wg_n.img.*header v2" "$work/phone.txt" || fail "text: 
 grep -q "^eMMC CID " "$work/phone.txt" || fail "text: no CID line"
 # the y600-like's camera sensor driver (docs/sim.md models table), read from the phone's own kernel
 grep -q "^  camera  *sp0a19yuv$" "$work/phone.txt" || fail "text: no camera line"
+grep -q "^WLAN module  *3.4.5 SMP preempt mod_unload ARMv7" "$work/phone.txt" || fail "text: no WLAN module line"
 if "$UNIFW" fingerprint "$work/nothing-here" >/dev/null 2>"$work/err"; then fail "a missing path was fingerprinted"; fi
 rc=0
 "$UNIFW" fingerprint "$work/nothing-here" --json >"$work/err.json" 2>/dev/null || rc=$?

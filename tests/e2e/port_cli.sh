@@ -4,9 +4,11 @@
 # info` reads OUT; OUT's boot.img carries the phone's kernel section; `unifw check OUT --backup` finds no
 # BRICK RISK / WILL NOT BOOT; no identity image and no manifest in OUT, identity partitions NONE and not
 # downloaded, the boot chain not downloaded; --json keys (docs/json.md "port"); --html's page has the Port
-# section under the same Content-Security-Policy; errors: OUT not empty (1), no --stock (2), a folder that
-# is not a backup (1), a base without boot.img (1). Every model x base with a flash and a boot is
-# e2e_port_pairs'. Exit 0 pass, 77 skip, else fail.
+# section under the same Content-Security-Policy; a zip base gives the same boot.img and leaves no temporary
+# file; the modem is replaced for the universal base (24 MiB, rejected by the phone's kernel), kept for an
+# a516-like stock base; errors: OUT not empty (1), no --stock (2), a folder that is not a backup (1), a base
+# without boot.img (1), a phone whose ANDROID is too small (1, named, no temporary file left). Every model x
+# base with a flash and a boot is e2e_port_pairs'. Exit 0 pass, 77 skip, else fail.
 . "$(dirname "$0")/flash_lib.sh"
 
 m=y600-like
@@ -131,6 +133,14 @@ port "$work/universal.zip" --stock "$work/bk" -o "$work/out.zip"
 cmp -s "$work/out/boot.img" "$work/out.zip/boot.img" || fail "a zip base gives another boot.img than its folder"
 [ -z "$(ls -A "$TMPDIR")" ] || fail "temporary files left: $(ls -A "$TMPDIR")"
 echo "ok a zip base: the same boot.img, no temporary file left"
+
+# the modem decision is the phone's kernel's: a JB model's stock modem (22 MiB) is accepted, nothing taken
+"$SIM" make-firmware --model a516-like -o "$work/a516" >/dev/null
+port "$work/a516" --stock "$work/bk" -o "$work/out.a516" --json
+[ "$rc" -eq 0 ] || fail "the a516-like stock as the base: exit $rc: $(tail -5 "$work/port.err")"
+python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); assert d["take_modem"] is False, d["take_modem"]' \
+	"$work/port.out" || fail "a516-like's modem on y600-like: taken, though its kernel accepts it"
+echo "ok the modem: the universal's (24 MiB) rejected by the phone's kernel and replaced; the a516-like's kept"
 
 port "$work/universal" --stock "$work/bk" -o "$work/out"
 [ "$rc" -eq 1 ] && grep -q 'not empty' "$work/port.err" || fail "OUT not empty: exit $rc: $(cat "$work/port.err")"

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include "firmware/factory.h"
+#include "firmware/fw_build.h"
 #include "firmware/model.h"
 #include "firmware/modem.h"
 #include "jobs_sim.h"
@@ -593,6 +594,80 @@ static void phone_two_models(void **state)
 	}
 }
 
+/* ---------------------------------------------------------------- the WLAN module of a system */
+
+enum wlan_case { WLAN_MODULE, WLAN_NONE, WLAN_DIRECTORY, WLAN_GARBAGE };
+
+/* A system image with /build.prop and /lib/modules/wlan_mt.ko as the case says, through fp_from_system. */
+static void system_with(enum wlan_case k, struct unifw_fingerprint *fp)
+{
+	char *dir = test_mkdtemp(), stage[1100], img[1100];
+	struct unifw_error e = { 0 };
+	snprintf(stage, sizeof stage, "%s/root", dir);
+	snprintf(img, sizeof img, "%s/system.img", dir);
+	assert_int_equal(sim_stage_file(stage, "build.prop", "ro.build.version.release=4.2.2\n", 31, &e), 0);
+	uint8_t *ko = NULL;
+	size_t len = 0;
+	if (k == WLAN_MODULE || k == WLAN_GARBAGE) {
+		assert_int_equal(sim_build_kmod("wlan_mt", "3.4.5" SIM_KMOD_VERMAGIC_TAIL, 1, &ko, &len, &e), 0);
+		if (k == WLAN_GARBAGE)
+			memset(ko, 0x5A, 64); /* no ELF header */
+		assert_int_equal(sim_stage_file(stage, "lib/modules/wlan_mt.ko", ko, len, &e), 0);
+	} else if (k == WLAN_DIRECTORY) {
+		assert_int_equal(sim_stage_dir(stage, "lib/modules/wlan_mt.ko", &e), 0);
+	}
+	free(ko);
+	if (sim_make_ext4(stage, 8u << 20, "system", img, false, 1, &e) != 0)
+		fail_msg("mke2fs: %s", e.msg);
+	struct unifw_stream st;
+	struct unifw_ext4 *fs = NULL;
+	assert_int_equal(unifw_stream_open_file(&st, img, &e), 0);
+	assert_int_equal(unifw_ext4_open(&st, &fs, &e), 0);
+	memset(fp, 0, sizeof *fp);
+	struct fp_ctx *c = calloc(1, sizeof *c);
+	c->fp = fp;
+	fp_from_system(c, fs, "system.img");
+	free(c);
+	unifw_ext4_close(fs);
+	unifw_stream_close(&st);
+	test_rmtree(dir);
+	free(dir);
+}
+
+static void system_wlan_module_states(void **state)
+{
+	(void)state;
+	struct unifw_fingerprint *fp = malloc(sizeof *fp);
+	system_with(WLAN_MODULE, fp);
+	assert_true(fp->system_valid && fp->have_wlan && fp->wlan_module_present);
+	assert_string_equal(fp->wlan_module_vermagic, "3.4.5 SMP preempt mod_unload ARMv7 ");
+	system_with(WLAN_NONE, fp); /* known absent */
+	assert_true(fp->have_wlan);
+	assert_false(fp->wlan_module_present);
+	system_with(WLAN_GARBAGE, fp); /* there, but the kernel finds no vermagic: present, none */
+	assert_true(fp->have_wlan && fp->wlan_module_present);
+	assert_string_equal(fp->wlan_module_vermagic, "");
+	assert_non_null(strstr(fp->notes[fp->note_count - 1], "no vermagic"));
+	system_with(WLAN_DIRECTORY, fp); /* not a file that can be read: unknown, a note says why */
+	assert_false(fp->have_wlan);
+	assert_non_null(strstr(fp->notes[fp->note_count - 1], "wlan_mt.ko: not read"));
+	/* unknown stays unknown through JSON; known absent stays known */
+	struct unifw_fingerprint *back = malloc(sizeof *back);
+	struct unifw_jv *j = unifw_fingerprint_to_json(fp);
+	assert_null(unifw_jv_path(j, "android.wlan_module_present"));
+	assert_int_equal(unifw_fingerprint_from_json(j, back, NULL), 0);
+	assert_false(back->have_wlan);
+	unifw_jv_free(j);
+	system_with(WLAN_NONE, fp);
+	j = unifw_fingerprint_to_json(fp);
+	assert_int_equal(unifw_fingerprint_from_json(j, back, NULL), 0);
+	assert_true(back->have_wlan);
+	assert_false(back->wlan_module_present);
+	unifw_jv_free(j);
+	free(back);
+	free(fp);
+}
+
 /* ---------------------------------------------------------------- the real corpus */
 
 /* Each corpus preloader, LK, kernel, boot image and logo through its extractor: read, without error. */
@@ -683,6 +758,7 @@ int main(void)
 		cmocka_unit_test(json_round_trip),
 		cmocka_unit_test(json_malformed),
 		cmocka_unit_test(phone_two_models),
+		cmocka_unit_test(system_wlan_module_states),
 		cmocka_unit_test(corpus_images),
 		cmocka_unit_test(corpus_loose_folder),
 	};

@@ -257,6 +257,14 @@ static const struct unifw_port_change *find_change(const struct unifw_port_repor
 	return NULL;
 }
 
+static size_t count_changes(const struct unifw_port_report *r, const char *path)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < r->count; i++)
+		n += !strcmp(r->items[i].path, path);
+	return n;
+}
+
 static void assert_fsck_clean(const char *img)
 {
 	char raw[1000], cmd[2200], *out = NULL;
@@ -419,6 +427,8 @@ static void test_modem_with_take_modem(void **state)
 	assert_non_null(c);
 	assert_string_equal(c->action, UNIFW_PORT_ACT_REPLACED);
 	assert_string_equal(c->rule, "system-modem");
+	/* found by the walks of two rules (the modem and the touch firmware): decided once */
+	assert_int_equal(count_changes(&rep, "etc/firmware/modem_1_wg_n.img"), 1);
 	img_close(&out);
 	img_close(&phone);
 	assert_fsck_clean(g->out);

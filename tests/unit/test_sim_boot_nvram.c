@@ -132,6 +132,8 @@ static void test_foreign_modem_mem_size_no_radio_imei_kept(void **state)
 	}
 	assert_non_null(strstr(r.faults[0].message, "MD mem size mis-match"));
 	assert_non_null(strstr(r.faults[0].message, "not an IMEI loss"));
+	assert_non_null(strstr(r.faults[1].message, "version magic '3.4.67 SMP preempt mod_unload ARMv7 ' should be "
+						      "'3.4.5 SMP preempt mod_unload ARMv7 '"));
 	assert_true(unifw_jv_truthy(unifw_jv_path(r.facts, "nvram.imei_record")));
 	assert_false(unifw_jv_truthy(unifw_jv_path(r.facts, "modem.loaded")));
 	assert_int_equal(unifw_jv_u64(unifw_jv_path(r.facts, "modem.mem_size")), 24u << 20);
@@ -139,10 +141,13 @@ static void test_foreign_modem_mem_size_no_radio_imei_kept(void **state)
 	assert_string_equal(unifw_jv_str(unifw_jv_path(r.facts, "modem.image")), "/system/etc/firmware/modem_1_wg_n.img");
 	assert_true(unifw_jv_truthy(unifw_jv_path(r.facts, "modem.mddb")));
 	sim_boot_report_free(&r);
-	/* its own kernel with it (the whole universal ROM) reserves 24 MiB: the modem loads */
+	/* its own kernel with it (the whole universal ROM) reserves 24 MiB: the modem loads, and the KK modules
+	 * fit the KK kernel */
 	flash(&f, dir, NULL);
 	evaluate(&f, &r);
 	assert_false(has_code(r.faults, r.fault_count, "no_radio"));
+	assert_false(has_code(r.faults, r.fault_count, "no_wifi"));
+	assert_true(unifw_jv_truthy(unifw_jv_path(r.facts, "wifi.loaded")));
 	assert_true(unifw_jv_truthy(unifw_jv_path(r.facts, "modem.loaded")));
 	sim_boot_report_free(&r);
 	phone_close(&f);
