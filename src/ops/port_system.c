@@ -275,6 +275,27 @@ static int port_file(struct sys *s, const char *path, struct unifw_error *err)
 	return rc;
 }
 
+/* A rule that takes the phone's files but found none in the phone's system: said once, as for the ramdisk. */
+static int report_unmatched(struct sys *s)
+{
+	const struct unifw_port_rules *r = s->in->rules;
+	int rc = 0;
+	for (size_t i = 0; !rc && r && i < r->count; i++) {
+		const struct unifw_port_rule *rule = &r->rule[i];
+		if (rule->scope != UNIFW_PORT_SCOPE_SYSTEM || rule->take == UNIFW_PORT_TAKE_BASE ||
+		    (rule->take == UNIFW_PORT_TAKE_PHONE_IF_MODEM && !s->in->take_modem))
+			continue;
+		bool found = false;
+		for (size_t k = 0; k < s->ncand && !found; k++)
+			found = fnmatch(rule->pattern, s->cand[k], FNM_PATHNAME) == 0;
+		if (!found)
+			rc = unifw_port_report_add(s->rep, s->part, rule->pattern, UNIFW_PORT_ACT_KEPT, "base", rule->id,
+						   "the phone's system has no %s: the base's stays (if it has one)",
+						   rule->pattern);
+	}
+	return rc;
+}
+
 /* ---------------------------------------------------------------- build.prop */
 
 struct prop_line {
@@ -598,6 +619,8 @@ int unifw_port_system(const struct unifw_port_system_in *in, struct unifw_port_r
 		rc = collect(&s, err);
 	for (size_t i = 0; !rc && i < s.ncand; i++)
 		rc = port_file(&s, s.cand[i], err);
+	if (!rc)
+		rc = report_unmatched(&s);
 	if (!rc)
 		rc = port_props(&s, err);
 	if (!rc)

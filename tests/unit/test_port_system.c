@@ -146,6 +146,8 @@ static const struct unifw_port_rule rule_table[] = {
 	  .id = "system-keylayout", .reason = "key codes of the phone's keypad" },
 	{ .scope = UNIFW_PORT_SCOPE_SYSTEM, .take = UNIFW_PORT_TAKE_PHONE, .pattern = "usr/idc/*.idc",
 	  .id = "system-idc", .reason = "the phone's touch screen configuration" },
+	{ .scope = UNIFW_PORT_SCOPE_SYSTEM, .take = UNIFW_PORT_TAKE_PHONE, .pattern = "etc/wifi/*",
+	  .id = "system-wifi", .reason = "WiFi configuration of the phone's chip" },
 	{ .scope = UNIFW_PORT_SCOPE_PROP, .take = UNIFW_PORT_TAKE_PHONE, .pattern = "ro.product.board",
 	  .id = "prop-board", .reason = "the board the phone's drivers are built for" },
 	/* a careless rule: ro.build.* must stay the base's anyway */
@@ -381,6 +383,12 @@ static void test_phone_files_into_base(void **state)
 	assert_null(find_change(&rep, "usr/keylayout/ACCDET.kl", NULL));
 	assert_null(find_change(&rep, "usr/idc/mtk-tpd.idc", NULL));
 	assert_same_file(&out, &base, "/usr/idc/ft6x06.idc");
+
+	/* a rule whose files the phone lacks: said once; a modem rule without take_modem: nothing */
+	c = find_change(&rep, "etc/wifi/*", UNIFW_PORT_ACT_KEPT);
+	assert_non_null(c);
+	assert_string_equal(c->rule, "system-wifi");
+	assert_null(find_change(&rep, "etc/mddb/*", NULL));
 
 	/* the modem: the base's without take_modem (and the report says why) */
 	assert_same_file(&out, &base, "/etc/firmware/modem_1_wg_n.img");
