@@ -1,8 +1,8 @@
 /* unifw-sim subcommands around the phone models (docs/sim.md):
  *   unifw-sim models
  *   unifw-sim make-firmware (--model NAME [--unit N] | --universal) -o DIR [--seed N] [--compiled-emi-from MODEL]
- *                           [--kernel-lcm NAME[,NAME...]] [--modem-mem-size SIZE]
- *   unifw-sim make-emmc --model NAME [--unit N] -o FILE [--seed N]
+ *                           [--kernel-lcm NAME[,NAME...]] [--modem-mem-size SIZE] [--system-size SIZE]
+ *   unifw-sim make-emmc --model NAME [--unit N] -o FILE [--seed N] [--android-size SIZE]
  *   unifw-sim flash-package --emmc FILE [--with-preloader] [--factory] [--only NAME,...] DIR
  *   unifw-sim erase --emmc FILE NAME...
  *   unifw-sim damage --format-all-download --package DIR --emmc FILE
@@ -110,6 +110,14 @@ static bool parse_mem_size(const char *s, uint32_t *v)
 	return true;
 }
 
+/* --system-size / --android-size: the ANDROID partition's new size (sim_firmware_resize_android's range). */
+static bool parse_android_size(const char *s, uint64_t *v)
+{
+	return sim_parse_size(s, v) && *v >= (1u << 20) && *v <= ((uint64_t)64 << 30) && *v % (512u << 10) == 0;
+}
+
+#define ANDROID_SIZE_HELP "(bytes or K/M/G; a multiple of 512K, 1M to 64G):"
+
 int sim_cmd_make_firmware(int argc, char **argv)
 {
 	const char *out = NULL, *model = NULL, *compiled_from = NULL, *unit_arg = NULL;
@@ -119,9 +127,11 @@ int sim_cmd_make_firmware(int argc, char **argv)
 	const char *kernel_lcm[MAX_KERNEL_LCM];
 	size_t kernel_lcm_count = 0;
 	uint32_t modem_mem = 0;
+	uint64_t system_size = 0;
 	static const struct option lo[] = { { "model", required_argument, NULL, 'm' },
 					    { "unit", required_argument, NULL, 'n' },
 					    { "universal", no_argument, NULL, 'u' },
+					    { "system-size", required_argument, NULL, 'S' },
 					    { "compiled-emi-from", required_argument, NULL, 'c' },
 					    { "kernel-lcm", required_argument, NULL, 'k' },
 					    { "modem-mem-size", required_argument, NULL, 'M' },
@@ -153,13 +163,16 @@ int sim_cmd_make_firmware(int argc, char **argv)
 			if (!parse_mem_size(optarg, &modem_mem))
 				return usage_error("make-firmware", "bad --modem-mem-size (bytes, or K/M; 1 to 4 GiB - 1):",
 						   optarg);
+		} else if (c == 'S') {
+			if (!parse_android_size(optarg, &system_size))
+				return usage_error("make-firmware", "bad --system-size " ANDROID_SIZE_HELP, optarg);
 		} else if (c == 's') {
 			if (!parse_seed(optarg, &seed))
 				return usage_error("make-firmware", "bad --seed", optarg);
 		} else if (c == 'h') {
 			printf("usage: unifw-sim make-firmware (--model NAME [--unit N] | --universal) -o DIR [--seed N]\n"
 			       "                              [--compiled-emi-from MODEL] [--kernel-lcm NAME[,NAME...]]\n"
-			       "                              [--modem-mem-size SIZE]\n"
+			       "                              [--modem-mem-size SIZE] [--system-size SIZE]\n"
 			       "Writes the model's stock package in SP Flash Tool form (scatter + images; the phone's\n"
 			       "own NVRAM/PRO_INFO/PROTECT/userdata state under DIR/factory/), or the universal package\n"
 			       "(a generic ROM for another board). `unifw-sim models` lists the models.\n"
@@ -169,7 +182,9 @@ int sim_cmd_make_firmware(int argc, char **argv)
 			       "--kernel-lcm NAME[,NAME...]: boot.img and recovery.img carry a kernel built with these LCM\n"
 			       "drivers (in this order) instead of the firmware's; LK keeps its own (a swapped kernel).\n"
 			       "--modem-mem-size SIZE: the modem's MD_CHECK_HEADER asks for SIZE bytes (K/M suffixes);\n"
-			       "above the kernel's MD1 reservation (22 MiB on a model) the kernel rejects it.\n");
+			       "above the kernel's MD1 reservation (22 MiB on a model) the kernel rejects it.\n"
+			       "--system-size SIZE: the layout's ANDROID partition and system.img's file system are\n"
+			       "SIZE bytes (the partitions after it move; for large-image benchmarks).\n");
 			return 0;
 		} else {
 			return usage_error("make-firmware", "bad option", NULL);
@@ -202,6 +217,12 @@ int sim_cmd_make_firmware(int argc, char **argv)
 	}
 	if (modem_mem)
 		fw.md_mem_size = modem_mem;
+	struct sim_resized resized; /* fw.parts points into it when --system-size is given */
+	if (system_size) {
+		if (!sim_firmware_resize_android(&fw, system_size, &resized))
+			return usage_error("make-firmware", "the firmware has no ANDROID partition to resize", NULL);
+		fw = resized.fw;
+	}
 	/* the touch list stays the firmware's: only the display drivers of the swapped kernel differ */
 	struct sim_driver_set kd = { kernel_lcm, kernel_lcm_count, NULL, 0 };
 	if (kernel_lcm_count)
@@ -218,10 +239,11 @@ int sim_cmd_make_firmware(int argc, char **argv)
 int sim_cmd_make_emmc(int argc, char **argv)
 {
 	const char *out = NULL, *model = NULL, *unit_arg = NULL;
-	uint64_t seed = 1;
+	uint64_t seed = 1, android_size = 0;
 	static const struct option lo[] = { { "model", required_argument, NULL, 'm' },
 					    { "unit", required_argument, NULL, 'n' },
 					    { "seed", required_argument, NULL, 's' },
+					    { "android-size", required_argument, NULL, 'A' },
 					    { "help", no_argument, NULL, 'h' },
 					    { NULL, 0, NULL, 0 } };
 	int c;
@@ -236,14 +258,19 @@ int sim_cmd_make_emmc(int argc, char **argv)
 		} else if (c == 's') {
 			if (!parse_seed(optarg, &seed))
 				return usage_error("make-emmc", "bad --seed", optarg);
+		} else if (c == 'A') {
+			if (!parse_android_size(optarg, &android_size))
+				return usage_error("make-emmc", "bad --android-size " ANDROID_SIZE_HELP, optarg);
 		} else if (c == 'h') {
-			printf("usage: unifw-sim make-emmc --model NAME [--unit N] -o FILE [--seed N]\n"
+			printf("usage: unifw-sim make-emmc --model NAME [--unit N] -o FILE [--seed N] [--android-size SIZE]\n"
 			       "Creates the model's eMMC image as it leaves the factory: its geometry and CID, the\n"
 			       "stock firmware flashed (preloader in boot1), its NVRAM, PRO_INFO and PROTECT\n"
 			       "partitions and USRDATA with /data/nvram.\n"
 			       "--unit N: phone N of the model (1..%u, default 1 = the model's own phone): its own CID\n"
 			       "serial (PSN + N - 1, CRC7 recomputed), WiFi MAC and BT address (bytes 3..4 + N - 1),\n"
-			       "NVRAM, PRO_INFO and PROTECT contents; the same firmware and memory part (DRAM id).\n",
+			       "NVRAM, PRO_INFO and PROTECT contents; the same firmware and memory part (DRAM id).\n"
+			       "--android-size SIZE: the phone's ANDROID partition is SIZE bytes (its stock system\n"
+			       "image too; the partitions after it move, the user area grows by the difference).\n",
 			       SIM_UNIT_MAX);
 			return 0;
 		} else {
@@ -260,6 +287,12 @@ int sim_cmd_make_emmc(int argc, char **argv)
 		return sim_unit_error(unit_arg);
 	struct sim_model m;
 	sim_model_unit(table, unit, &m);
+	struct sim_resized resized; /* m.stock points into it when --android-size is given */
+	if (android_size) {
+		if (!sim_model_resize_android(&m, android_size, &resized))
+			return usage_error("make-emmc", "the model has no ANDROID partition to resize", NULL);
+		m = resized.model;
+	}
 	struct sim_emmc *e = NULL;
 	struct unifw_error err = { 0 };
 	if (sim_emmc_create_from_model(out, &m, seed, &e, &err) != 0)

@@ -434,6 +434,46 @@ const struct sim_fw_part *sim_layout_find(const struct sim_fw_part *parts, size_
 	return NULL;
 }
 
+/* ---------------------------------------------------------------- resized ANDROID */
+
+#define ANDROID_SIZE_MAX ((uint64_t)64 << 30)
+
+bool sim_firmware_resize_android(const struct sim_firmware *fw, uint64_t android_size, struct sim_resized *out)
+{
+	if (android_size < MiB(1) || android_size > ANDROID_SIZE_MAX || android_size % KiB(512) ||
+	    fw->part_count > SIM_MAX_PARTS)
+		return false;
+	bool found = false;
+	for (size_t i = 0; i < fw->part_count; i++) {
+		out->parts[i] = fw->parts[i];
+		if (fw->parts[i].role == SIM_ROLE_SYSTEM) {
+			out->parts[i].size = android_size;
+			found = true;
+		}
+	}
+	out->fw = *fw;
+	out->fw.parts = out->parts;
+	return found;
+}
+
+bool sim_model_resize_android(const struct sim_model *m, uint64_t android_size, struct sim_resized *out)
+{
+	if (!sim_firmware_resize_android(m->stock, android_size, out))
+		return false;
+	uint64_t old = 0;
+	for (size_t i = 0; i < m->stock->part_count; i++)
+		if (m->stock->parts[i].role == SIM_ROLE_SYSTEM)
+			old = m->stock->parts[i].size;
+	out->model = *m;
+	out->model.stock = &out->fw;
+	/* the partitions after ANDROID move by the difference; the PMT and BMTPOOL at the end keep their room */
+	if (android_size >= old)
+		out->model.user_size += android_size - old;
+	else
+		out->model.user_size -= old - android_size;
+	return true;
+}
+
 /* ---------------------------------------------------------------- Android facts */
 
 const char *sim_android_release(enum sim_android a) { return a == SIM_ANDROID_KK_442 ? "4.4.2" : "4.2.2"; }

@@ -150,6 +150,21 @@ size_t sim_firmware_layout(const struct sim_firmware *fw, struct sim_fw_part out
 /* The partition of a role, or NULL. */
 const struct sim_fw_part *sim_layout_find(const struct sim_fw_part *parts, size_t n, enum sim_role role);
 
+/* A firmware (and a phone) whose ANDROID partition has another size, for images larger than the models'
+ * scaled-down ones (bench/port.sh: a 1 GiB system). The copies live in the struct; the partitions after
+ * ANDROID move with it (ptgen lays them back to back) and the phone's user area grows by the difference
+ * (rounded up to 512 KiB, the layouts' granule). */
+struct sim_resized {
+	struct sim_part_def parts[SIM_MAX_PARTS];
+	struct sim_firmware fw;
+	struct sim_model model;
+};
+/* fw with ANDROID of android_size bytes (a multiple of 512 KiB, at least 1 MiB): false when fw has no
+ * ANDROID or the size is out of range (above 64 GiB). *out's fw points into out. */
+bool sim_firmware_resize_android(const struct sim_firmware *fw, uint64_t android_size, struct sim_resized *out);
+/* m with its stock firmware resized so, and its user area grown or shrunk by the same amount. */
+bool sim_model_resize_android(const struct sim_model *m, uint64_t android_size, struct sim_resized *out);
+
 /* Per-role facts: scatter file name ("NONE" when nothing is downloaded), type, operation_type. */
 struct sim_role_info {
 	const char *file;           /* file in the package, NULL = none */
