@@ -601,8 +601,10 @@ static void close_all(struct sys *s)
 	unifw_ext4_edit_free(s->edit);
 	unifw_ext4_close(s->base_ro);
 	unifw_ext4_close(s->phone);
-	if (s->view)
+	if (s->view) {
+		unifw_stream_close(&s->base); /* the view stream's own context; the view is closed next */
 		unifw_sparse_view_close(s->view);
+	}
 	if (s->file.close)
 		unifw_stream_close(&s->file);
 	for (size_t i = 0; i < s->ncand; i++)

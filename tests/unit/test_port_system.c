@@ -185,8 +185,10 @@ static void img_open(struct img *m, const char *path)
 static void img_close(struct img *m)
 {
 	unifw_ext4_close(m->fs);
-	if (m->view)
+	if (m->view) {
+		unifw_stream_close(&m->view_stream); /* the stream's own context, then the view */
 		unifw_sparse_view_close(m->view);
+	}
 	unifw_stream_close(&m->file);
 }
 
@@ -632,7 +634,13 @@ static void test_peak_rss_1gib(void **state)
 	assert_int_equal(wait4(pid, &st, 0, &ru), pid);
 	assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
 	print_message("peak RSS of unifw_port_system on a 1 GiB system image: %ld KiB\n", ru.ru_maxrss);
+#ifndef __SANITIZE_ADDRESS__
 	assert_true(ru.ru_maxrss < 64 * 1024);
+#else
+	/* ASan's shadow memory and its 256 MiB free quarantine count in RSS (170 MiB measured): the bound is the
+	 * uninstrumented program's, checked by `make test` and bench/port.sh. */
+	assert_true(ru.ru_maxrss < 512 * 1024);
+#endif
 	assert_int_equal(expanded_size(g->out), 1024 * MIB);
 	struct img out;
 	img_open(&out, g->out);
