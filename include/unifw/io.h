@@ -58,6 +58,12 @@ int unifw_file_read_head(const char *path, size_t max, uint8_t **buf, size_t *le
 			 struct unifw_error *err);
 /* Write a file atomically: temp file in the same directory, fsync, rename. */
 int unifw_file_write_atomic(const char *path, const void *buf, size_t len, struct unifw_error *err);
+/* A file written in steps, then put in place atomically. unifw_file_temp_beside creates path.tmp.XXXXXX in
+ * path's directory (its malloc'd name in *tmp) and returns its fd (< 0: the error). unifw_file_temp_finish
+ * closes fd; when rc is 0 it fsyncs and renames the temp over path, otherwise (or when that fails) it removes
+ * the temp; it frees tmp and returns rc or the first error. */
+int unifw_file_temp_beside(const char *path, char **tmp, struct unifw_error *err);
+int unifw_file_temp_finish(int fd, char *tmp, const char *path, int rc, struct unifw_error *err);
 
 /* Remove a directory tree (or a file) without following symbolic links: true when it is gone. */
 bool unifw_remove_tree(const char *path);

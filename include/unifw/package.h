@@ -91,6 +91,9 @@ int unifw_package_open(const char *path, struct unifw_package **out, struct unif
 /* A scatter FILE of a package folder (SP Flash Tool's "scatter-loading file"): its folder opened as the
  * package with that very scatter chosen. A file that is not a readable scatter fails (UNIFW_E_FORMAT). */
 int unifw_package_open_scatter(const char *scatter_path, struct unifw_package **out, struct unifw_error *err);
+/* What a user names on the command line: a folder or an archive (unifw_package_open), or a scatter file
+ * (unifw_package_open_scatter: a small text file that is neither an archive nor compressed). */
+int unifw_package_open_path(const char *path, struct unifw_package **out, struct unifw_error *err);
 /* One image file as a package (unifw write): its folder's path, items = the image (described, hashed up to
  * UNIFW_PACKAGE_HASH_LIMIT) and, when the folder has one, its manifest.json (a unifw backup manifest that
  * may vouch for the image: docs/flash.md "Identity images"); no other file is read. */

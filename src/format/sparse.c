@@ -296,35 +296,6 @@ int unifw_sparse_walk(struct unifw_stream *in, const struct unifw_sparse_sink *s
 
 /* ---------------------------------------------------------------- fd helpers */
 
-/* Create path.tmp.XXXXXX next to path; *tmp receives the malloc'd temp name. */
-int sparse_create_temp(const char *path, char **tmp, struct unifw_error *err)
-{
-	if (asprintf(tmp, "%s.tmp.XXXXXX", path) < 0)
-		return unifw_error_set(err, UNIFW_E_NOMEM, path, UNIFW_NO_OFFSET, "out of memory");
-	int fd = mkstemp(*tmp);
-	if (fd < 0) {
-		int rc = unifw_error_sys(err, path, "create temporary file");
-		free(*tmp);
-		*tmp = NULL;
-		return rc;
-	}
-	return fd;
-}
-
-/* fsync + rename on success (rc == 0), unlink on failure; closes fd, frees tmp. */
-int sparse_finish_temp(int fd, char *tmp, const char *path, int rc, struct unifw_error *err)
-{
-	if (!rc && (fchmod(fd, 0644) < 0 || fsync(fd) < 0))
-		rc = unifw_error_sys(err, tmp, "fsync");
-	close(fd);
-	if (!rc && rename(tmp, path) < 0)
-		rc = unifw_error_sys(err, path, "rename %s", tmp);
-	if (rc)
-		unlink(tmp);
-	free(tmp);
-	return rc;
-}
-
 /* ---------------------------------------------------------------- expand */
 
 struct expand { int fd; const char *name; uint8_t *pattern; uint64_t max; };
@@ -401,9 +372,9 @@ int unifw_sparse_expand_fd_max(struct unifw_stream *in, int out_fd, uint64_t max
 int unifw_sparse_expand_file(struct unifw_stream *in, const char *out_path, struct unifw_error *err)
 {
 	char *tmp;
-	int fd = sparse_create_temp(out_path, &tmp, err);
+	int fd = unifw_file_temp_beside(out_path, &tmp, err);
 	if (fd < 0)
 		return fd;
 	int rc = unifw_sparse_expand_fd(in, fd, NULL, err);
-	return sparse_finish_temp(fd, tmp, out_path, rc, err);
+	return unifw_file_temp_finish(fd, tmp, out_path, rc, err);
 }

@@ -14,7 +14,5 @@ int sparse_decode_chunk(const uint8_t ch[12], const struct unifw_sparse_header *
 int sparse_end_check(const struct unifw_sparse_header *h, uint64_t out_blocks, uint64_t at, const char *name,
 		     struct unifw_error *err);
 void sparse_count_chunk(struct unifw_sparse_stats *st, const struct unifw_sparse_chunk *c);
-int sparse_create_temp(const char *path, char **tmp, struct unifw_error *err);
-int sparse_finish_temp(int fd, char *tmp, const char *path, int rc, struct unifw_error *err);
 
 #endif

@@ -228,7 +228,7 @@ int unifw_sparse_write_file(const char *raw_path, const char *out_path, const st
 		return unifw_error_set(err, UNIFW_E_INVALID, raw_path, UNIFW_NO_OFFSET, "expected a regular file");
 	}
 	char *tmp;
-	int fd = sparse_create_temp(out_path, &tmp, err);
+	int fd = unifw_file_temp_beside(out_path, &tmp, err);
 	if (fd < 0) {
 		close(in);
 		return fd;
@@ -245,5 +245,5 @@ int unifw_sparse_write_file(const char *raw_path, const char *out_path, const st
 		rc = sw_finish(&w, err);
 	free(block);
 	close(in);
-	return sparse_finish_temp(fd, tmp, out_path, rc, err);
+	return unifw_file_temp_finish(fd, tmp, out_path, rc, err);
 }

@@ -457,19 +457,7 @@ int unifw_fingerprint_package(const struct unifw_package *p, struct unifw_finger
 int unifw_fingerprint_path(const char *path, struct unifw_fingerprint *fp, struct unifw_error *err)
 {
 	struct unifw_package *p = NULL;
-	int rc = -1;
-	if (!unifw_package_is_folder(path)) {
-		/* a scatter file (text) names its folder; anything else is opened as an archive */
-		uint8_t *head = NULL;
-		size_t n = 0;
-		uint64_t size = 0;
-		if (unifw_file_read_head(path, 4096, &head, &n, &size, NULL) == 0 && size <= UNIFW_PACKAGE_MAX_TEXT &&
-		    !unifw_archive_probe(head, n) && !unifw_archive_compressed(head, n))
-			rc = unifw_package_open_scatter(path, &p, NULL);
-		free(head);
-	}
-	if (rc)
-		rc = unifw_package_open(path, &p, err);
+	int rc = unifw_package_open_path(path, &p, err);
 	if (rc == UNIFW_E_FORMAT && !unifw_package_is_folder(path))
 		unifw_error_prefix(err, "a fingerprint is of a package folder, an archive, a scatter file or a backup "
 					"folder, not of one image (unifw info describes one): ");

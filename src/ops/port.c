@@ -115,22 +115,11 @@ static int prepare_out(const char *dir, struct unifw_error *err)
 
 /* ------------------------------------------------------------------ the two sides */
 
-/* As unifw_fingerprint_path opens what it is given: a scatter file names its folder, anything else that is
- * not a folder is an archive. */
+/* What the user named: a folder, an archive or a scatter file (unifw_package_open_path, as unifw_fingerprint_path
+ * opens it), which must be a firmware package. */
 static int open_base(const char *path, struct unifw_package **p, struct unifw_error *err)
 {
-	int rc = -1;
-	if (!unifw_package_is_folder(path)) {
-		uint8_t *head = NULL;
-		size_t n = 0;
-		uint64_t size = 0;
-		if (unifw_file_read_head(path, 4096, &head, &n, &size, NULL) == 0 && size <= UNIFW_PACKAGE_MAX_TEXT &&
-		    !unifw_archive_probe(head, n) && !unifw_archive_compressed(head, n))
-			rc = unifw_package_open_scatter(path, p, NULL);
-		free(head);
-	}
-	if (rc)
-		rc = unifw_package_open(path, p, err);
+	int rc = unifw_package_open_path(path, p, err);
 	if (rc)
 		return rc;
 	if ((*p)->kind != UNIFW_PACKAGE_FIRMWARE || !(*p)->chosen)

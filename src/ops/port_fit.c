@@ -52,35 +52,6 @@ int port_image_probe(const char *path, struct port_image_info *info, struct unif
 	return rc;
 }
 
-int port_temp_beside(const char *path, char **tmp, struct unifw_error *err)
-{
-	if (asprintf(tmp, "%s.tmp.XXXXXX", path) < 0) {
-		*tmp = NULL;
-		return unifw_error_set(err, UNIFW_E_NOMEM, path, UNIFW_NO_OFFSET, "out of memory");
-	}
-	int fd = mkstemp(*tmp);
-	if (fd < 0) {
-		int rc = unifw_error_sys(err, path, "cannot create a temporary file beside it");
-		free(*tmp);
-		*tmp = NULL;
-		return rc;
-	}
-	return fd;
-}
-
-int port_temp_finish(int fd, char *tmp, const char *path, int rc, struct unifw_error *err)
-{
-	if (!rc && (fchmod(fd, 0644) < 0 || fsync(fd) < 0))
-		rc = unifw_error_sys(err, tmp, "fsync");
-	close(fd);
-	if (!rc && rename(tmp, path) < 0)
-		rc = unifw_error_sys(err, path, "rename %s", tmp);
-	if (rc)
-		unlink(tmp);
-	free(tmp);
-	return rc;
-}
-
 static bool all_zero(const uint8_t *b, size_t n)
 {
 	return n == 0 || (b[0] == 0 && memcmp(b, b + 1, n - 1) == 0);
@@ -122,14 +93,14 @@ int port_copy_file(const char *in_path, const char *out_path, struct unifw_error
 	if (in < 0)
 		return unifw_error_sys(err, in_path, "open");
 	char *tmp;
-	int fd = port_temp_beside(out_path, &tmp, err);
+	int fd = unifw_file_temp_beside(out_path, &tmp, err);
 	if (fd < 0) {
 		close(in);
 		return fd;
 	}
 	int rc = copy_fd(in, fd, in_path, out_path, err);
 	close(in);
-	return port_temp_finish(fd, tmp, out_path, rc, err);
+	return unifw_file_temp_finish(fd, tmp, out_path, rc, err);
 }
 
 /* ---------------------------------------------------------------- e2fsprogs */
@@ -365,7 +336,7 @@ static int make_raw(struct fit *f, struct unifw_error *err)
 		}
 		f->raw_in_tmpdir = true;
 	} else {
-		fd = port_temp_beside(f->out_path, &f->raw, err);
+		fd = unifw_file_temp_beside(f->out_path, &f->raw, err);
 		if (fd < 0)
 			return fd;
 	}
@@ -436,8 +407,8 @@ static int shrink(struct fit *f, struct unifw_port_report *rep, struct unifw_err
 		rc = unifw_sparse_write_file(f->raw, f->out_path, &o, NULL, err);
 	} else if (!rc) {
 		int fd = open(f->raw, O_RDWR | O_CLOEXEC);
-		rc = fd < 0 ? unifw_error_sys(err, f->raw, "open") : port_temp_finish(fd, f->raw, f->out_path, 0, err);
-		f->raw = NULL; /* renamed (or removed) and freed by port_temp_finish */
+		rc = fd < 0 ? unifw_error_sys(err, f->raw, "open") : unifw_file_temp_finish(fd, f->raw, f->out_path, 0, err);
+		f->raw = NULL; /* renamed (or removed) and freed by unifw_file_temp_finish */
 	}
 	if (rc)
 		return rc;

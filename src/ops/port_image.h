@@ -18,11 +18,6 @@ struct port_image_info {
 /* Sparse (by its header, checked) or raw. */
 int port_image_probe(const char *path, struct port_image_info *info, struct unifw_error *err);
 
-/* A temp file beside path (path.tmp.XXXXXX), opened for writing. Returns the fd or a negative status. */
-int port_temp_beside(const char *path, char **tmp, struct unifw_error *err);
-/* rc == 0: fsync, mode 0644, rename over path; else the temp is removed. Closes fd, frees tmp; returns rc. */
-int port_temp_finish(int fd, char *tmp, const char *path, int rc, struct unifw_error *err);
-
 /* A byte-identical copy of in_path at out_path, written atomically (blocks of zeros become holes). */
 int port_copy_file(const char *in_path, const char *out_path, struct unifw_error *err);
 

@@ -536,7 +536,7 @@ static int write_image(struct sys *s, const char *path, struct unifw_error *err)
 	struct unifw_stream st = { .read = overlay_read, .ctx = &o, .size = o.size };
 	snprintf(st.name, sizeof st.name, "%s", s->in->base_path);
 	char *tmp;
-	int fd = port_temp_beside(path, &tmp, err);
+	int fd = unifw_file_temp_beside(path, &tmp, err);
 	if (fd < 0) {
 		free(o.win);
 		return fd;
@@ -549,7 +549,7 @@ static int write_image(struct sys *s, const char *path, struct unifw_error *err)
 		rc = write_raw(&o, fd, path, err);
 	}
 	free(o.win);
-	return port_temp_finish(fd, tmp, path, rc, err);
+	return unifw_file_temp_finish(fd, tmp, path, rc, err);
 }
 
 /* Over the partition: written beside out_path first, then fitted (resize2fs) into out_path. */

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "package/package_internal.h"
+#include "unifw/archive.h"
 #include "unifw/detect.h"
 #include "unifw/hash.h"
 #include "unifw/human.h"
@@ -232,6 +233,21 @@ int unifw_package_open(const char *path, struct unifw_package **out, struct unif
 		return UNIFW_E_NOMEM;
 	}
 	return open_with(p, a, !folder, out, err);
+}
+
+int unifw_package_open_path(const char *path, struct unifw_package **out, struct unifw_error *err)
+{
+	int rc = -1;
+	if (!unifw_package_is_folder(path)) {
+		uint8_t *head = NULL;
+		size_t n = 0;
+		uint64_t size = 0;
+		if (unifw_file_read_head(path, 4096, &head, &n, &size, NULL) == 0 && size <= UNIFW_PACKAGE_MAX_TEXT &&
+		    !unifw_archive_probe(head, n) && !unifw_archive_compressed(head, n))
+			rc = unifw_package_open_scatter(path, out, NULL);
+		free(head);
+	}
+	return rc ? unifw_package_open(path, out, err) : 0;
 }
 
 int unifw_package_open_scatter(const char *scatter_path, struct unifw_package **out, struct unifw_error *err)

@@ -316,33 +316,42 @@ int unifw_fd_pwrite_all(int fd, const void *buf, size_t n, uint64_t off, const c
 	return 0;
 }
 
+int unifw_file_temp_beside(const char *path, char **tmp, struct unifw_error *err)
+{
+	if (asprintf(tmp, "%s.tmp.XXXXXX", path) < 0) {
+		*tmp = NULL;
+		return unifw_error_set(err, UNIFW_E_NOMEM, path, UNIFW_NO_OFFSET, "out of memory");
+	}
+	int fd = mkstemp(*tmp);
+	if (fd < 0) {
+		int rc = unifw_error_sys(err, path, "create temporary file");
+		free(*tmp);
+		*tmp = NULL;
+		return rc;
+	}
+	return fd;
+}
+
+int unifw_file_temp_finish(int fd, char *tmp, const char *path, int rc, struct unifw_error *err)
+{
+	if (!rc && (fchmod(fd, 0644) < 0 || fsync(fd) < 0))
+		rc = unifw_error_sys(err, tmp, "fsync");
+	close(fd);
+	if (!rc && rename(tmp, path) < 0)
+		rc = unifw_error_sys(err, path, "rename %s", tmp);
+	if (rc)
+		unlink(tmp);
+	free(tmp);
+	return rc;
+}
+
 int unifw_file_write_atomic(const char *path, const void *buf, size_t len, struct unifw_error *err)
 {
-	char tmp[PATH_MAX];
-	if (snprintf(tmp, sizeof tmp, "%s.tmp.XXXXXX", path) >= (int)sizeof tmp)
-		return unifw_error_set(err, UNIFW_E_INVALID, path, UNIFW_NO_OFFSET, "path too long");
-	int fd = mkstemp(tmp);
+	char *tmp = NULL;
+	int fd = unifw_file_temp_beside(path, &tmp, err);
 	if (fd < 0)
-		return unifw_error_sys(err, path, "create temporary file");
-	int wrc = unifw_fd_write_all(fd, buf, len, tmp, err);
-	if (wrc) {
-		close(fd);
-		unlink(tmp);
-		return wrc;
-	}
-	if (fchmod(fd, 0644) < 0 || fsync(fd) < 0) {
-		int rc = unifw_error_sys(err, tmp, "fsync");
-		close(fd);
-		unlink(tmp);
-		return rc;
-	}
-	close(fd);
-	if (rename(tmp, path) < 0) {
-		int rc = unifw_error_sys(err, path, "rename %s", tmp);
-		unlink(tmp);
-		return rc;
-	}
-	return 0;
+		return fd;
+	return unifw_file_temp_finish(fd, tmp, path, unifw_fd_write_all(fd, buf, len, tmp, err), err);
 }
 
 static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
