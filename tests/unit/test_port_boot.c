@@ -1,7 +1,7 @@
 /* unifw port's kernel transplant (src/ops/port_boot.c): the phone's kernel and header fields with the
  * base's ramdisk merged by the rule table. (a) boot and recovery images from unifw-sim's factory (the
  * universal ROM onto an a516-like phone whose image was edited with our own writers); (b) the real
- * Lenovo A516 S117 header and MTK headers of the corpus around the factory's 3.4.5 kernel and ramdisk. */
+ * Lenovo A516 S117 header, MTK headers and zImage (kernel 3.4.5) of the corpus, with the factory's ramdisk. */
 #include "testutil.h"
 
 #include <stdio.h>
@@ -374,16 +374,18 @@ static void put_padded(uint8_t *dst, size_t n, const uint8_t *src, size_t sl)
 	memset(dst + sl, 0, n - sl);
 }
 
-/* The A516's image: its real boot header and MTK headers, the factory's a516-like (3.4.5) zImage and
- * ramdisk as payloads padded to the sizes the real headers give, zeros up to an 8 MiB partition. */
+/* The A516's image: its real boot header and MTK headers, its real S117 zImage (the corpus's raw 3.4.5
+ * kernel, exactly the size its KERNEL header gives), the factory's a516-like ramdisk padded to the size the
+ * real ROOTFS/RECOVERY header gives (the corpus has no A516 ramdisk), zeros up to an 8 MiB partition. */
 static uint8_t *a516_image(bool recovery, size_t *len)
 {
-	size_t hl, kl, rl, sl;
+	size_t hl, kl, rl, sl, zl;
 	uint8_t *hdr = corpus_read(recovery ? "bootimg/mt6572_lenovo_a516_recovery_image.hdr"
 					    : "bootimg/mt6572_lenovo_a516_S117_boot_image.hdr", &hl);
 	uint8_t *kmtk = corpus_read("bootimg/mt6572_lenovo_a516_S117_boot_zImage.mtkhdr", &kl);
 	uint8_t *rmtk = corpus_read(recovery ? "bootimg/mt6572_lenovo_a516_recovery_ramdisk.mtkhdr"
 					     : "bootimg/mt6572_lenovo_a516_S117_boot_ramdisk.mtkhdr", &rl);
+	uint8_t *zimage = corpus_read("kernel/mt6572_lenovo_a516_S117_zImage_3.4.5_raw.bin", &zl);
 	uint8_t *sim = sim_image(sim_model_find("a516-like")->stock, recovery, &sl);
 	struct unifw_bootimg_hdr h;
 	struct unifw_mtkhdr km, rm;
@@ -400,13 +402,14 @@ static uint8_t *a516_image(bool recovery, size_t *len)
 	uint8_t *img = calloc(1, part);
 	memcpy(img, hdr, hl);
 	memcpy(img + k_off, kmtk, UNIFW_MTKHDR_SIZE);
-	put_padded(img + k_off + UNIFW_MTKHDR_SIZE, km.dsize, si.base + si.kernel_off + UNIFW_MTKHDR_SIZE,
-		   si.hdr.kernel_size - UNIFW_MTKHDR_SIZE);
+	assert_int_equal(km.dsize, zl);
+	put_padded(img + k_off + UNIFW_MTKHDR_SIZE, km.dsize, zimage, zl);
 	memcpy(img + r_off, rmtk, UNIFW_MTKHDR_SIZE);
 	put_padded(img + r_off + UNIFW_MTKHDR_SIZE, rm.dsize, si.base + si.ramdisk_off + UNIFW_MTKHDR_SIZE,
 		   si.hdr.ramdisk_size - UNIFW_MTKHDR_SIZE);
 	unifw_bootimg_free(&si);
 	free(sim);
+	free(zimage);
 	free(hdr);
 	free(kmtk);
 	free(rmtk);
@@ -431,7 +434,7 @@ static void check_a516(bool recovery, const char *out_name)
 	assert_int_equal(o.hdr.ramdisk_addr, s.hdr.ramdisk_addr);
 	assert_int_equal(o.hdr.tags_addr, s.hdr.tags_addr);
 	assert_memory_equal(o.hdr.cmdline, s.hdr.cmdline, sizeof o.hdr.cmdline);
-	/* the A516's kernel section as it was, its real KERNEL header included */
+	/* the A516's kernel section as it was: its real KERNEL header and its real zImage */
 	same_bytes(out + o.kernel_off, o.hdr.kernel_size, stock + s.kernel_off, s.hdr.kernel_size);
 	assert_true(unifw_mtkhdr_has_name(out + o.kernel_off, o.hdr.kernel_size, "KERNEL"));
 	assert_true(unifw_mtkhdr_has_name(out + o.ramdisk_off, o.hdr.ramdisk_size, recovery ? "RECOVERY" : "ROOTFS"));
