@@ -118,10 +118,44 @@ static bool parse_android_size(const char *s, uint64_t *v)
 
 #define ANDROID_SIZE_HELP "(bytes or K/M/G; a multiple of 512K, 1M to 64G):"
 
+/* --all-drivers: the universal kernel built like an ODM's reference kernel, with every model's panel (LCM) and
+ * touch drivers after the firmware's own, each name once, in that order (the kernel takes the LCM that LK
+ * names in lcm=, so the order only matters for the compare_id fallback). LK keeps its own list. */
+#define ALL_DRIVERS_MAX 32
+struct all_drivers {
+	const char *lcm[ALL_DRIVERS_MAX], *touch[ALL_DRIVERS_MAX];
+	struct sim_driver_set set;
+};
+
+static void add_name(const char **list, size_t *count, const char *name)
+{
+	for (size_t i = 0; i < *count; i++)
+		if (!strcmp(list[i], name))
+			return;
+	if (*count < ALL_DRIVERS_MAX)
+		list[(*count)++] = name;
+}
+
+static void all_drivers_of(const struct sim_firmware *fw, struct all_drivers *a)
+{
+	memset(a, 0, sizeof *a);
+	for (size_t i = 0; i < fw->lcm_count; i++)
+		add_name(a->lcm, &a->set.lcm_count, fw->lcm[i]);
+	for (size_t i = 0; i < fw->touch_count; i++)
+		add_name(a->touch, &a->set.touch_count, fw->touch[i]);
+	for (size_t m = 0; m < sim_model_count(); m++) {
+		const struct sim_model *model = sim_model_at(m);
+		add_name(a->lcm, &a->set.lcm_count, model->lcm);
+		add_name(a->touch, &a->set.touch_count, model->touch);
+	}
+	a->set.lcm = a->lcm;
+	a->set.touch = a->touch;
+}
+
 int sim_cmd_make_firmware(int argc, char **argv)
 {
 	const char *out = NULL, *model = NULL, *compiled_from = NULL, *unit_arg = NULL;
-	bool universal = false;
+	bool universal = false, all_drivers = false;
 	uint64_t seed = 1;
 	char lcm_buf[MAX_KERNEL_LCM * (LCM_NAME_MAX + 1)];
 	const char *kernel_lcm[MAX_KERNEL_LCM];
@@ -131,6 +165,7 @@ int sim_cmd_make_firmware(int argc, char **argv)
 	static const struct option lo[] = { { "model", required_argument, NULL, 'm' },
 					    { "unit", required_argument, NULL, 'n' },
 					    { "universal", no_argument, NULL, 'u' },
+					    { "all-drivers", no_argument, NULL, 'A' },
 					    { "system-size", required_argument, NULL, 'S' },
 					    { "compiled-emi-from", required_argument, NULL, 'c' },
 					    { "kernel-lcm", required_argument, NULL, 'k' },
@@ -149,6 +184,8 @@ int sim_cmd_make_firmware(int argc, char **argv)
 			unit_arg = optarg;
 		} else if (c == 'u') {
 			universal = true;
+		} else if (c == 'A') {
+			all_drivers = true;
 		} else if (c == 'c') {
 			compiled_from = optarg;
 		} else if (c == 'k') {
@@ -170,7 +207,8 @@ int sim_cmd_make_firmware(int argc, char **argv)
 			if (!parse_seed(optarg, &seed))
 				return usage_error("make-firmware", "bad --seed", optarg);
 		} else if (c == 'h') {
-			printf("usage: unifw-sim make-firmware (--model NAME [--unit N] | --universal) -o DIR [--seed N]\n"
+			printf("usage: unifw-sim make-firmware (--model NAME [--unit N] | --universal [--all-drivers]) -o DIR\n"
+			       "                              [--seed N]\n"
 			       "                              [--compiled-emi-from MODEL] [--kernel-lcm NAME[,NAME...]]\n"
 			       "                              [--modem-mem-size SIZE] [--system-size SIZE]\n"
 			       "Writes the model's stock package in SP Flash Tool form (scatter + images; the phone's\n"
@@ -179,6 +217,8 @@ int sim_cmd_make_firmware(int argc, char **argv)
 			       "--unit N: factory/ holds phone N's identity (default 1); the firmware is the same.\n"
 			       "--compiled-emi-from MODEL: a tampered preloader whose compiled emi_settings[] lists\n"
 			       "MODEL's memory parts while its MTK_BLOADER_INFO tag keeps the firmware's own.\n"
+			       "--all-drivers (with --universal): boot.img and recovery.img carry a kernel with every\n"
+			       "model's LCM and touch drivers too (an ODM-style reference build); LK keeps its own.\n"
 			       "--kernel-lcm NAME[,NAME...]: boot.img and recovery.img carry a kernel built with these LCM\n"
 			       "drivers (in this order) instead of the firmware's; LK keeps its own (a swapped kernel).\n"
 			       "--modem-mem-size SIZE: the modem's MD_CHECK_HEADER asks for SIZE bytes (K/M suffixes);\n"
@@ -196,6 +236,8 @@ int sim_cmd_make_firmware(int argc, char **argv)
 	if (model && !m)
 		return sim_unknown_model(model);
 	struct sim_model unit_model;
+	if (all_drivers && (!universal || kernel_lcm_count))
+		return usage_error("make-firmware", "--all-drivers needs --universal (and no --kernel-lcm)", NULL);
 	if (unit_arg && !m)
 		return usage_error("make-firmware", "--unit needs --model (the universal ROM has no phone)", NULL);
 	if (unit_arg) {
@@ -227,6 +269,11 @@ int sim_cmd_make_firmware(int argc, char **argv)
 	struct sim_driver_set kd = { kernel_lcm, kernel_lcm_count, NULL, 0 };
 	if (kernel_lcm_count)
 		fo.kernel_drivers = &kd;
+	struct all_drivers all;
+	if (all_drivers) {
+		all_drivers_of(&fw, &all);
+		fo.kernel_drivers = &all.set;
+	}
 	if (sim_factory_make(&fw, m, out, &fo, &err) != 0)
 		return fail(&err);
 	printf("%s: %s package, project %s, boot region 0x%llx\n", out, m ? m->name : "universal", fw.project,

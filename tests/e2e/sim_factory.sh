@@ -7,6 +7,8 @@
 #    white_screen (exit 5) or boots_with_faults/no_touch (exit 3) as the phone's hardware dictates, with
 #    its preloader brom_loop (exit 9: no emi_settings[] entry for the phone's memory, BROM download mode at
 #    every power-on, issue 9.1; it used to be called dead); Format All + Download gives IMEI null;
+#  - make-firmware --universal --all-drivers: its boot image alone on every model finds the panel's and the
+#    touch controller's drivers (LK untouched); --all-drivers with --model refused;
 #  - make-firmware --kernel-lcm (a kernel without the panel's driver: black_screen, kernel_no_lcm or
 #    kernel_wrong_lcm; LK untouched) and --modem-mem-size (24 MiB: no_radio; 22 MiB: boots), bad values refused;
 #  - the virtual phone served with --model: a client boots the DA over the socket, writes the universal
@@ -137,7 +139,7 @@ grep -q '"no_radio"' "$work/v.json" || fail "a modem asking 24 MiB of a 22 MiB r
 "$SIM" flash-package --emmc "$work/s10-like.img" --only ANDROID "$work/pkg-s10-md" 2>/dev/null
 verdict "$work/s10-like.img" boots 0
 for bad in "--kernel-lcm a,b-c" "--kernel-lcm ," "--kernel-lcm a,b,c,d,e,f,g,h,i" "--modem-mem-size 0" \
-	"--modem-mem-size 4096M" "--modem-mem-size 12X"; do
+	"--modem-mem-size 4096M" "--modem-mem-size 12X" "--all-drivers"; do
 	set +e
 	# shellcheck disable=SC2086 # the option and its value are two words
 	"$SIM" make-firmware --model s10-like $bad -o "$work/pkg-bad" >/dev/null 2>&1
@@ -147,6 +149,31 @@ for bad in "--kernel-lcm a,b-c" "--kernel-lcm ," "--kernel-lcm a,b,c,d,e,f,g,h,i
 	[ ! -e "$work/pkg-bad" ] || fail "make-firmware $bad wrote a package"
 done
 rm -rf "$work/pkg-s10-k2" "$work/pkg-s10-k1" "$work/pkg-s10-md"
+
+# ---- --all-drivers (the base of issue 14's one image for many phones): the universal kernel carries every
+# model's panel and touch drivers, LK stays the universal's. Its boot image alone on each model: the kernel
+# takes the panel LK names and finds the touch driver (a JB phone may still lack WiFi: its own system's
+# modules are for its own kernel release)
+"$SIM" make-firmware --universal --all-drivers -o "$work/pkg-all" >/dev/null
+cmp -s "$work/pkg-universal/lk.bin" "$work/pkg-all/lk.bin" || fail "--all-drivers changed lk.bin"
+! cmp -s "$work/pkg-universal/boot.img" "$work/pkg-all/boot.img" || fail "--all-drivers left boot.img as it was"
+for m in $models; do
+	"$SIM" make-emmc --model "$m" -o "$work/all-$m.img" >/dev/null
+	"$SIM" flash-package --emmc "$work/all-$m.img" --only BOOTIMG "$work/pkg-all" 2>/dev/null
+	set +e
+	"$SIM" boot --emmc "$work/all-$m.img" --json >"$work/v.json"
+	set -e
+	python3 - "$work/v.json" "$m" <<'EOF'
+import json, sys
+v = json.load(open(sys.argv[1]))
+codes = {i["code"] for i in v["reasons"] + v["faults"]}
+assert v["verdict"] in ("boots", "boots_with_faults"), (sys.argv[2], v["verdict"], codes)
+assert not codes & {"kernel_no_lcm", "kernel_wrong_lcm", "no_touch"}, (sys.argv[2], codes)
+assert codes <= {"no_wifi"}, (sys.argv[2], codes)
+EOF
+	rm -f "$work/all-$m.img"
+done
+rm -rf "$work/pkg-all"
 
 # ---- the served phone: flash over the protocol, FINISH, verdict
 "$SIM" make-da -o "$work/MTK_AllInOne_DA.bin" >/dev/null
