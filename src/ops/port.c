@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "ops/port_image.h"
 #include "ops/port_internal.h"
 #include "unifw/archive.h"
 #include "unifw/check.h"
@@ -57,39 +58,6 @@ static int join(char *out, size_t cap, const char *dir, const char *name, struct
 	if (snprintf(out, cap, "%s/%s", dir, name) >= (int)cap)
 		return unifw_error_set(err, UNIFW_E_INVALID, name, UNIFW_NO_OFFSET, "path too long under %s", dir);
 	return 0;
-}
-
-static int copy_file(const char *from, const char *to, struct unifw_error *err)
-{
-	int in = open(from, O_RDONLY | O_CLOEXEC);
-	if (in < 0)
-		return unifw_error_sys(err, from, "open");
-	int out = open(to, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-	if (out < 0) {
-		close(in);
-		return unifw_error_sys(err, to, "create");
-	}
-	enum { CHUNK = 1 << 16 };
-	char *buf = malloc(CHUNK);
-	int rc = buf ? 0 : unifw_error_set(err, UNIFW_E_NOMEM, from, UNIFW_NO_OFFSET, "out of memory");
-	while (!rc) {
-		ssize_t n = read(in, buf, CHUNK);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			rc = unifw_error_sys(err, from, "read");
-			break;
-		}
-		if (n == 0 || (rc = unifw_fd_write_all(out, buf, (size_t)n, to, err)) != 0)
-			break;
-	}
-	free(buf);
-	if (close(out) != 0 && !rc)
-		rc = unifw_error_sys(err, to, "close");
-	close(in);
-	if (rc)
-		unlink(to);
-	return rc;
 }
 
 /* OUT: created, or an existing empty folder (a port never mixes with what was there). */
@@ -363,12 +331,12 @@ static int build_one(struct port_job *j, const struct port_part_plan *pl, const 
 	case PORT_HOW_PHONE:
 		if ((rc = phone_file(j, p, from, sizeof from, err)) != 0)
 			return rc;
-		return copy_file(from, out, err);
+		return port_copy_file(from, out, err);
 	case PORT_HOW_BOOT: return build_boot(j, pl, out, err);
 	case PORT_HOW_SYSTEM: return build_system(j, pl, out, err);
 	case PORT_HOW_FIT:
 		return unifw_port_fit_image(j->base_file[pl->base_index], p->size, out, p->name, &j->r->report, err);
-	case PORT_HOW_BASE: return copy_file(j->base_file[pl->base_index], out, err);
+	case PORT_HOW_BASE: return port_copy_file(j->base_file[pl->base_index], out, err);
 	case PORT_HOW_IDENTITY:
 	case PORT_HOW_KEEP: break;
 	}
