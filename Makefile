@@ -1,6 +1,6 @@
 # Convenience front-end over Meson. `make demo` and `make check` work on a fresh Debian 12 (as root,
 # or with sudo): they install the Debian packages unifw needs, build, and run.
-DEB_PACKAGES := meson ninja-build pkg-config gcc g++ clang libclang-rt-14-dev libcmocka-dev libarchive-dev \
+DEB_PACKAGES := busybox dash shellcheck meson ninja-build pkg-config gcc g++ clang libclang-rt-14-dev libcmocka-dev libarchive-dev \
 	libext2fs-dev e2fsprogs zlib1g-dev liblzma-dev libssl-dev libpng-dev libsqlite3-dev libusb-1.0-0-dev \
 	libjansson-dev \
 	android-sdk-libsparse-utils libarchive-tools zip unzip xz-utils cpio python3 time \

@@ -34,7 +34,7 @@ void eval_check_touch(struct eval *v)
  * turned on: the running kernel refuses it when its vermagic is not its own (check_modinfo: "version magic
  * '...' should be '...'", -ENOEXEC), and WiFi stays off. Only the release is compared: the rest of
  * VERMAGIC_STRING is the same for every MT6572 build of the platform configuration. */
-void eval_check_wifi(struct eval *v, struct unifw_ext4 *fs)
+void eval_check_wifi(struct eval *v, const struct sim_sysview *sys)
 {
 	const char *path = "/system" UNIFW_WLAN_MODULE_PATH;
 	const char *base = strrchr(path, '/') + 1;
@@ -42,7 +42,7 @@ void eval_check_wifi(struct eval *v, struct unifw_ext4 *fs)
 	size_t len = 0;
 	char vermagic[UNIFW_KMOD_VERMAGIC_MAX] = "", why[600] = "";
 	struct unifw_error e = { 0 };
-	int rc = unifw_ext4_read_file(fs, UNIFW_WLAN_MODULE_PATH, UNIFW_KMOD_MAX_FILE, &ko, &len, &e);
+	int rc = sim_sysview_read(sys, UNIFW_WLAN_MODULE_PATH, UNIFW_KMOD_MAX_FILE, &ko, &len, NULL, 0, &e);
 	if (rc && rc != UNIFW_E_NOT_FOUND) { /* there, but not read here (unifw's fingerprint: unknown too) */
 		eval_note(v, "android", "wlan_module_unread", "%s is not judged: %s", path, eval_errtext(&e, why, sizeof why));
 		return;

@@ -12,6 +12,7 @@
 #include "boot_chain.h"
 #include "boot_eval.h"
 #include "boot_panel.h"
+#include "boot_sysview.h"
 #include "install_package.h"
 #include "unifw/io.h"
 #include "unifw/kernel.h"
@@ -73,9 +74,14 @@ int eval_stage_kernel(struct eval *v);
 int eval_kernel_locate(struct eval *v, const char *name, struct sim_flash_loc *loc);
 
 /* Android: touch, the WLAN module in /system (fs: the mounted system) and NVRAM (boot_eval_android.c). */
-struct unifw_ext4;
 void eval_check_touch(struct eval *v);
-void eval_check_wifi(struct eval *v, struct unifw_ext4 *fs);
+void eval_check_wifi(struct eval *v, const struct sim_sysview *sys);
 int eval_stage_nvram(struct eval *v);
+
+/* The universal image's probe (boot_probe.c): when the ramdisk carries /unifw/probe.sh started from init,
+ * run it with busybox sh against a fake root made from the model's hardware (its /proc/cmdline with LK's
+ * lcm=, /sys/bus/i2c/devices/(*)/name, /sys/block/mmcblk0/device/cid), put its bind mounts into sys, and
+ * report what it bound or fell back to. Nothing happens for a ramdisk without the probe. */
+void eval_run_probe(struct eval *v, struct sim_sysview *sys);
 
 #endif

@@ -156,10 +156,10 @@ static void android_facts(struct eval *v, const char *text, size_t len)
 
 /* The kernel's CCCI loader and the modem in /system (boot_modem.c): a rejected modem is a phone without
  * radio, its IMEI and calibration untouched. */
-static void check_modem(struct eval *v, struct unifw_ext4 *fs)
+static void check_modem(struct eval *v, const struct sim_sysview *sys)
 {
 	struct sim_modem_check c;
-	sim_modem_check(fs, v->image, v->image_len, &c);
+	sim_modem_check(sys, v->image, v->image_len, &c);
 	if (!c.kernel_known) {
 		eval_note(v, "kernel", "no_kernel_ccci", "the kernel carries no CCCI record the sim knows: the modem is not checked");
 		return;
@@ -200,8 +200,13 @@ static void check_system(struct eval *v, const struct sim_flash_loc *loc)
 			    "phone reboots in a loop", eval_errtext(&e, why, sizeof why));
 	else {
 		android_facts(v, (const char *)text, len);
-		check_modem(v, fs);
-		eval_check_wifi(v, fs);
+		/* The universal image's probe runs at post-fs-data, before the services that read these files
+		 * (boot_probe.c): what follows is judged through its bind mounts. */
+		struct sim_sysview sys = { .fs = fs };
+		eval_run_probe(v, &sys);
+		check_modem(v, &sys);
+		eval_check_wifi(v, &sys);
+		sim_sysview_free(&sys);
 	}
 	free(text);
 	if (fs)

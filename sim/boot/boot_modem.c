@@ -30,14 +30,14 @@ static bool kernel_ccci(const uint8_t *img, size_t len, struct sim_modem_check *
 
 /* find_img_to_open: modem_1_<type>_n.img, then modem.img, under /etc/firmware (the system's). The
  * /custom/etc/firmware/ copy (CUSTPACK) and the _E<n> names are not modelled. */
-static bool open_modem(struct unifw_ext4 *fs, struct sim_modem_check *c, uint8_t **buf, size_t *len)
+static bool open_modem(const struct sim_sysview *sys, struct sim_modem_check *c, uint8_t **buf, size_t *len)
 {
 	char names[2][48];
 	snprintf(names[0], sizeof names[0], "/etc/firmware/modem_1_%s_n.img", c->type);
 	snprintf(names[1], sizeof names[1], "/etc/firmware/modem.img");
 	for (size_t i = 0; i < 2; i++)
-		if (unifw_ext4_read_file(fs, names[i], MODEM_MAX_FILE, buf, len, NULL) == 0) {
-			snprintf(c->path, sizeof c->path, "/system%s", names[i]);
+		if (sim_sysview_read(sys, names[i], MODEM_MAX_FILE, buf, len, NULL, 0, NULL) == 0) {
+			snprintf(c->path, sizeof c->path, "/system%.80s", names[i]);
 			return true;
 		}
 	return false;
@@ -91,16 +91,16 @@ void sim_modem_judge_header(bool has_header, const struct sim_md_header *h, size
 	}
 }
 
-void sim_modem_check(struct unifw_ext4 *fs, const uint8_t *kimg, size_t klen, struct sim_modem_check *c)
+void sim_modem_check(const struct sim_sysview *sys, const uint8_t *kimg, size_t klen, struct sim_modem_check *c)
 {
 	memset(c, 0, sizeof *c);
 	if (!kernel_ccci(kimg, klen, c))
 		return;
 	c->kernel_known = true;
-	c->mddb = has_mddb(fs);
+	c->mddb = has_mddb(sys->fs);
 	uint8_t *buf = NULL;
 	size_t len = 0;
-	if (!open_modem(fs, c, &buf, &len)) {
+	if (!open_modem(sys, c, &buf, &len)) {
 		c->rejected = true;
 		snprintf(c->why, sizeof c->why, "no modem image: /system/etc/firmware has neither modem_1_%s_n.img nor "
 			 "modem.img", c->type);

@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "firmware/modem.h"
+#include "boot_sysview.h"
 #include "unifw/ext4.h"
 
 struct sim_modem_check {
@@ -25,8 +26,8 @@ struct sim_modem_check {
 	char warning[240];      /* accepted, with what the loader logs ("" none) */
 };
 
-/* kimg: the kernel's decompressed Image; fs: the mounted system (ANDROID). */
-void sim_modem_check(struct unifw_ext4 *fs, const uint8_t *kimg, size_t klen, struct sim_modem_check *c);
+/* kimg: the kernel's decompressed Image; sys: /system as the probe left it (boot_sysview.h). */
+void sim_modem_check(const struct sim_sysview *sys, const uint8_t *kimg, size_t klen, struct sim_modem_check *c);
 /* The header rules alone (file of `size` bytes, header h or none), against the kernel's reservation. */
 void sim_modem_judge_header(bool has_header, const struct sim_md_header *h, size_t size, uint32_t reserved,
 			    struct sim_modem_check *c);

@@ -37,6 +37,8 @@ int cmd_check(int argc, char **argv);
 int cmd_catalog(int argc, char **argv);
 /* cmd_port.c: unifw port (docs/port.md) */
 int cmd_port(int argc, char **argv);
+/* cmd_universal.c: unifw universal build (docs/universal.md) */
+int cmd_universal(int argc, char **argv);
 int cmd_identity_backup(int argc, char **argv);
 int cmd_identity_list(int argc, char **argv);
 int cmd_identity_prune(int argc, char **argv);

@@ -34,6 +34,7 @@ static const struct command commands[] = {
 	{"fingerprint", cmd_fingerprint, "what a package, backup or phone is, in the terms check compares (--json)", true},
 	{"check", cmd_check, "will this firmware work on this phone: verdicts with evidence (--json, --html)", true},
 	{"port", cmd_port, "a phone-matched firmware from a universal base and the phone's backup, every choice explained", false},
+	{"universal", cmd_universal, "one image for many phones: build it from a base and the phones' backups (probe + overlays)", false},
 	{"catalog", cmd_catalog, "index packages and backups (SQLite); rank them for a phone: add, list, show, match", true},
 	{"reboot", cmd_reboot, "boot the connected phone normally", true},
 };
