@@ -120,7 +120,8 @@ static bool parse_android_size(const char *s, uint64_t *v)
 
 /* --all-drivers: the universal kernel built like an ODM's reference kernel, with every model's panel (LCM) and
  * touch drivers after the firmware's own, each name once, in that order (the kernel takes the LCM that LK
- * names in lcm=, so the order only matters for the compare_id fallback). LK keeps its own list. */
+ * names in lcm=, so the order only matters for the compare_id fallback), and no compiled partition index map:
+ * it resolves /emmc@NAME through the phone's PMT at boot. LK keeps its own list and table. */
 #define ALL_DRIVERS_MAX 32
 struct all_drivers {
 	const char *lcm[ALL_DRIVERS_MAX], *touch[ALL_DRIVERS_MAX];
@@ -150,6 +151,8 @@ static void all_drivers_of(const struct sim_firmware *fw, struct all_drivers *a)
 	}
 	a->set.lcm = a->lcm;
 	a->set.touch = a->touch;
+	/* one kernel for many layouts cannot carry one layout's index map */
+	a->set.ptable_from_pmt = true;
 }
 
 int sim_cmd_make_firmware(int argc, char **argv)
@@ -218,7 +221,8 @@ int sim_cmd_make_firmware(int argc, char **argv)
 			       "--compiled-emi-from MODEL: a tampered preloader whose compiled emi_settings[] lists\n"
 			       "MODEL's memory parts while its MTK_BLOADER_INFO tag keeps the firmware's own.\n"
 			       "--all-drivers (with --universal): boot.img and recovery.img carry a kernel with every\n"
-			       "model's LCM and touch drivers too (an ODM-style reference build); LK keeps its own.\n"
+			       "model's LCM and touch drivers too and takes its partition map from the phone's PMT at\n"
+			       "boot instead of a compiled one (an ODM-style reference build); LK keeps its own.\n"
 			       "--kernel-lcm NAME[,NAME...]: boot.img and recovery.img carry a kernel built with these LCM\n"
 			       "drivers (in this order) instead of the firmware's; LK keeps its own (a swapped kernel).\n"
 			       "--modem-mem-size SIZE: the modem's MD_CHECK_HEADER asks for SIZE bytes (K/M suffixes);\n"

@@ -112,6 +112,8 @@ class Bench:
         for m in self.models:
             pk["stock-" + m] = ("stock " + m, ["--model", m])
         pk["universal"] = ("universal", ["--universal"])
+        # the ODM-style reference kernel: its partition map comes from the phone's PMT at boot
+        pk["all-drivers"] = ("universal, all drivers", ["--universal", "--all-drivers"])
         for m in self.models:
             pk["kernel-" + m] = ("stock %s, kernel with %s" % (m, KERNEL_WITHOUT_PANEL[m].replace(",", " + ")),
                                  ["--model", m, "--kernel-lcm", KERNEL_WITHOUT_PANEL[m]])
@@ -194,6 +196,8 @@ def pair_list(models):
         for only in ONLY_PARTS:
             pairs.append({"phone": phone, "state": "factory", "package": "universal", "with_preloader": False,
                           "only": only})
+        pairs.append({"phone": phone, "state": "factory", "package": "all-drivers", "with_preloader": False,
+                      "only": "BOOTIMG"})
     return pairs
 
 

@@ -162,6 +162,11 @@ struct unifw_fingerprint {
 	bool have_wlan;             /* the system was looked at for it (false: unknown, e.g. JSON from before) */
 	bool wlan_module_present;
 	char wlan_module_vermagic[UNIFW_KMOD_VERMAGIC_MAX]; /* its .modinfo vermagic; "" none readable */
+
+	/* the kernel has no compiled index map: it resolves /emmc@NAME by name through the PMT at boot, then
+	 * mounts the mmcblk0pN that starts there (a sim ODM-style reference kernel, kernel.h
+	 * UNIFW_KERNEL_PTABLE_PMT_TAG); have_kmap stays false and no map is assumed */
+	bool kmap_from_pmt;
 };
 
 /* A package or backup already opened (package.h). Fills *fp (zeroed first); fails only when an image

@@ -117,8 +117,12 @@ struct unifw_jv *unifw_names_to_json(const struct unifw_names *l);
  * pattern; unifw-sim's kernels state them as text after a tag (sim/firmware/fw_kernel.c):
  *   "unifw-sim partition table v1\n" then lines "NAME 0xOFFSET 0xSIZE pN|-", a NUL at the end;
  *   "unifw-sim ccci v1 md1 <type> 0x<reserved>\n".
+ * A sim kernel built to take its map from the phone (unifw-sim make-firmware --all-drivers, an ODM-style
+ * reference kernel) carries instead the marker "unifw-sim ptable pmt v1\n": /emmc@NAME resolves by name
+ * through the PMT at boot (kmap_from_pmt).
  * Real kernels have neither: have_kmap / have_ccci stay false. */
 #define UNIFW_KERNEL_PTABLE_TAG "unifw-sim partition table v1\n"
+#define UNIFW_KERNEL_PTABLE_PMT_TAG "unifw-sim ptable pmt v1\n"
 #define UNIFW_KERNEL_CCCI_TAG "unifw-sim ccci v1 md1 "
 #define UNIFW_KERNEL_KMAP_MAX 64u
 struct unifw_kernel_kmap_entry {
@@ -134,6 +138,7 @@ struct unifw_kernel_records {
 	bool have_ccci;
 	char md1_type[8];        /* "2g", "3g", "wg", "tg" */
 	uint32_t md1_reserved;   /* bytes */
+	bool kmap_from_pmt;      /* no map: the PMT marker (have_kmap false) */
 };
 /* Look for both records in a decompressed Image (unifw_kernel_opts.image). A record that is malformed
  * (a line that does not parse, an index beyond 64) ends the map there; never fails. */

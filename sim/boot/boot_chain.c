@@ -7,6 +7,7 @@
 #include <strings.h>
 
 #include "firmware/fw_build.h"
+#include "install_package.h"
 #include "unifw/pmt.h"
 #include "util/bytes.h"
 
@@ -28,8 +29,11 @@ void sim_ptab_parse(const uint8_t *img, size_t len, struct sim_ptab *t)
 	memset(t, 0, sizeof *t);
 	const size_t tag = strlen(SIM_KERNEL_PTABLE_TAG);
 	size_t at = unifw_memfind(img, len, 0, SIM_KERNEL_PTABLE_TAG, tag);
-	if (at == SIZE_MAX)
+	if (at == SIZE_MAX) {
+		t->from_pmt = unifw_memfind(img, len, 0, SIM_KERNEL_PTABLE_PMT_TAG, strlen(SIM_KERNEL_PTABLE_PMT_TAG)) !=
+			      SIZE_MAX;
 		return;
+	}
 	t->found = true;
 	const char *p = (const char *)img + at + tag;
 	/* The table ends at its NUL; a table cut by the end of the image is read up to there only
@@ -67,4 +71,23 @@ int sim_pmt_usable(struct sim_emmc *e, bool *usable, struct unifw_error *err)
 	free(b);
 	free(pmt);
 	return rc;
+}
+
+void sim_pmt_name_at(struct sim_emmc *e, uint64_t offset, char *name, size_t n)
+{
+	uint64_t user = sim_emmc_geometry(e)->size[SIM_PART_USER], br = sim_emmc_boot_region(e);
+	name[0] = 0;
+	if (user < UNIFW_PMT_OFFSET_FROM_END + 2 * UNIFW_PMT_REGION_SIZE)
+		return;
+	uint8_t *b = malloc(2 * UNIFW_PMT_REGION_SIZE);
+	struct unifw_pmt *pmt = malloc(sizeof *pmt);
+	if (b && pmt && sim_emmc_read(e, SIM_PART_USER, unifw_pmt_location(user), b, 2 * UNIFW_PMT_REGION_SIZE, NULL) == 0 &&
+	    unifw_pmt_parse(b, 2 * UNIFW_PMT_REGION_SIZE, "PMT", pmt, NULL) == 0)
+		for (size_t i = 0; i < UNIFW_PMT_MAX_ENTRIES; i++)
+			if (pmt->entry[i].name[0] && pmt->entry[i].offset >= br && pmt->entry[i].offset - br == offset) {
+				snprintf(name, n, "%s", pmt->entry[i].name);
+				break;
+			}
+	free(b);
+	free(pmt);
 }

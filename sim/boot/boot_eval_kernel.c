@@ -12,6 +12,7 @@
 #include "unifw/kernel.h"
 #include "unifw/mbr.h"
 #include "unifw/mtkhdr.h"
+#include "unifw/pmt.h"
 #include "unifw/ramdisk.h"
 
 /* ------------------------------------------------------------------ boot image */
@@ -263,6 +264,23 @@ static void check_mount_label(struct eval *v, size_t which, unsigned index, cons
 				    mounted[i].mount, sb.label);
 }
 
+/* What the kernel mounted where (facts kernel.mounts): the mount point -> {mmcblk0p, the PMT entry that starts
+ * there ("" for none)}, so a test sees which partition a mount really reached. */
+static void mount_fact(struct eval *v, size_t which, unsigned index, const struct sim_flash_loc *loc)
+{
+	struct unifw_jv *k = unifw_jv_path(v->r->facts, "kernel");
+	struct unifw_jv *all = k ? unifw_jv_get(k, "mounts") : NULL;
+	if (k && !all)
+		all = unifw_jv_set_obj(k, "mounts");
+	if (!all)
+		return;
+	char name[UNIFW_PMT_NAME_LEN + 1];
+	sim_pmt_name_at(v->e, loc->offset, name, sizeof name);
+	struct unifw_jv *m = unifw_jv_set_obj(all, mounted[which].mount);
+	unifw_jv_set_uint(m, "mmcblk0p", index);
+	unifw_jv_set_str(m, "partition", name);
+}
+
 /* /emmc@NAME -> mmcblk0p<index of NAME in the kernel's compiled map>, and mmcblk0pN is the MBR/EBR's
  * N-th entry: no offset is compared anywhere, so a kernel from another layout with the same index
  * map mounts the right file systems. */
@@ -285,10 +303,58 @@ static void check_mounts(struct eval *v, const struct unifw_mbr_table *t)
 			continue;
 		}
 		struct sim_flash_loc loc = mbr_loc(v, p);
+		mount_fact(v, i, k->index, &loc);
 		if (i == 0)
 			check_system(v, &loc);
 		else
 			check_mount_label(v, i, k->index, &loc);
+	}
+}
+
+static const struct unifw_mbr_part *mbr_starting_at(const struct unifw_mbr_table *t, uint64_t offset)
+{
+	for (size_t i = 0; i < t->count; i++)
+		if (t->part[i].start_lba * UNIFW_MBR_SECTOR_SIZE == offset)
+			return &t->part[i];
+	return NULL;
+}
+
+/* A kernel without a compiled map (SIM_KERNEL_PTABLE_PMT_TAG, [I]): /emmc@NAME -> the PMT's entry NAME (by
+ * name, like sim_flash_locate) -> the mmcblk0pN whose MBR/EBR entry starts where that entry starts. So the
+ * same kernel mounts the right file systems on any layout whose PMT and MBR/EBR agree, whatever the
+ * partitions' order or indexes. */
+static void check_mounts_pmt(struct eval *v, const struct unifw_mbr_table *t)
+{
+	bool pmt_ok = false;
+	if (sim_pmt_usable(v->e, &pmt_ok, NULL) != 0 || !pmt_ok) {
+		eval_reason(v, "kernel", "kernel_no_pmt", SIM_VERDICT_BOOT_LOOP,
+			    "the kernel takes its partition map from the PMT, but neither the PMT nor its mirror on the flash "
+			    "is valid: the kernel finds no partition table, /emmc@android does not exist, /system cannot be "
+			    "mounted and the phone reboots in a loop");
+		return;
+	}
+	for (size_t i = 0; i < sizeof mounted / sizeof *mounted && !v->halted; i++) {
+		struct sim_flash_loc pl;
+		if (sim_flash_locate(v->e, mounted[i].name, &pl, NULL) != 0) {
+			if (i == 0)
+				eval_reason(v, "kernel", "no_system", SIM_VERDICT_BOOT_LOOP,
+					    "the PMT has no usable ANDROID entry (/emmc@android): /system cannot be mounted");
+			continue;
+		}
+		const struct unifw_mbr_part *p = mbr_starting_at(t, pl.offset);
+		if (!p) {
+			eval_reason(v, "kernel", "ptable_no_partition", SIM_VERDICT_BOOT_LOOP,
+				    "the kernel resolves %s (/emmc@%s) through the PMT to user-area offset 0x%llx, but no MBR/EBR "
+				    "entry starts there: there is no mmcblk0pN to mount, the mount fails and the phone reboots in a "
+				    "loop", mounted[i].mount, mounted[i].name, (unsigned long long)pl.offset);
+			continue;
+		}
+		struct sim_flash_loc loc = mbr_loc(v, p);
+		mount_fact(v, i, p->kernel_index, &loc);
+		if (i == 0)
+			check_system(v, &loc);
+		else
+			check_mount_label(v, i, p->kernel_index, &loc);
 	}
 }
 
@@ -297,6 +363,9 @@ int eval_stage_kernel(struct eval *v)
 	check_kernel_panel(v);
 	if (v->image)
 		sim_ptab_parse(v->image, v->image_len, &v->k_tab);
+	struct unifw_jv *kf = unifw_jv_path(v->r->facts, "kernel");
+	if (kf && (v->k_tab.found || v->k_tab.from_pmt))
+		unifw_jv_set_str(kf, "ptable", v->k_tab.from_pmt ? "pmt" : "compiled");
 	struct unifw_mbr_table *t = calloc(1, sizeof *t);
 	struct unifw_error e = { 0 };
 	char why[600];
@@ -307,6 +376,8 @@ int eval_stage_kernel(struct eval *v)
 		eval_reason(v, "kernel", "mbr_invalid", SIM_VERDICT_BOOT_LOOP,
 			    "no valid MBR/EBR chain at the start of the user area (%s): the kernel finds no mmcblk0pN, "
 			    "/system cannot be mounted and the phone reboots in a loop", eval_errtext(&e, why, sizeof why));
+	} else if (v->k_tab.from_pmt) {
+		check_mounts_pmt(v, t);
 	} else if (!v->k_tab.found) {
 		eval_note(v, "kernel", "no_kernel_ptable", "the kernel carries no partition table the sim knows: the "
 			  "MBR/EBR mapping is not checked");

@@ -50,6 +50,10 @@ struct sim_driver_set {
 	size_t lcm_count;
 	const char *const *touch;
 	size_t touch_count;
+	/* The kernel Image carries SIM_KERNEL_PTABLE_PMT_TAG instead of its compiled index map: it resolves
+	 * /emmc@NAME through the phone's PMT at boot (--all-drivers; docs/sim.md "An ODM-style reference
+	 * kernel"). LK ignores it. */
+	bool ptable_from_pmt;
 };
 int sim_build_lk(const struct sim_firmware *fw, const struct sim_driver_set *drivers, uint64_t seed, uint8_t **out,
 		 size_t *len, struct unifw_error *err);
@@ -69,6 +73,10 @@ int sim_build_bootimg(const struct sim_firmware *fw, const struct sim_driver_set
  * table (docs/sim.md "Boot evaluation"). */
 #define SIM_KERNEL_PTABLE_TAG "unifw-sim partition table v1\n"
 void sim_ptable_standin(struct sim_buf *b, const struct sim_firmware *fw);
+/* The marker a kernel Image carries instead of that table when it takes its partition map from the
+ * phone at boot: /emmc@NAME -> the PMT's entry NAME -> the MBR/EBR entry that starts there ([I],
+ * docs/sim.md "An ODM-style reference kernel"). */
+#define SIM_KERNEL_PTABLE_PMT_TAG "unifw-sim ptable pmt v1\n"
 
 /* ---- kernel modules (fw_kmod.c) ---- */
 

@@ -45,6 +45,7 @@ static void drivers_or_default(const struct sim_firmware *fw, const struct sim_d
 		out->touch = in->touch;
 		out->touch_count = in->touch_count;
 	}
+	out->ptable_from_pmt = in && in->ptable_from_pmt;
 }
 
 /* Names as NUL-terminated strings (each preceded by a NUL), and LCM_DRIVER records pointing at them:
@@ -184,7 +185,13 @@ static int build_image(const struct sim_firmware *fw, const struct sim_driver_se
 	sim_buf_str(img, ccci);
 	sim_buf_align(img, 4);
 	lcm_records(img, KERNEL_BASE, d->lcm, d->lcm_count);
-	sim_ptable_standin(img, fw);
+	if (d->ptable_from_pmt) { /* no compiled map: the kernel reads the phone's PMT at boot */
+		sim_buf_zero(img, 4);
+		sim_buf_put(img, SIM_KERNEL_PTABLE_PMT_TAG, strlen(SIM_KERNEL_PTABLE_PMT_TAG));
+		sim_buf_zero(img, 1);
+	} else {
+		sim_ptable_standin(img, fw);
+	}
 	sim_buf_align(img, 16);
 	if (img->failed)
 		return unifw_error_set(err, UNIFW_E_NOMEM, "kernel", UNIFW_NO_OFFSET, "out of memory building the Image");

@@ -95,6 +95,7 @@ static void sanitize_flags(struct unifw_fingerprint *fp)
 	BOOL(fp->data_imei);
 	BOOL(fp->have_wlan);
 	BOOL(fp->wlan_module_present);
+	BOOL(fp->kmap_from_pmt);
 }
 
 static void sanitize_strings(struct unifw_fingerprint *fp)

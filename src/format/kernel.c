@@ -706,8 +706,11 @@ static void find_kmap(const uint8_t *img, size_t len, struct unifw_kernel_record
 {
 	const size_t tlen = strlen(UNIFW_KERNEL_PTABLE_TAG);
 	size_t at = unifw_memfind(img, len, 0, UNIFW_KERNEL_PTABLE_TAG, tlen);
-	if (at == SIZE_MAX)
+	if (at == SIZE_MAX) {
+		r->kmap_from_pmt = unifw_memfind(img, len, 0, UNIFW_KERNEL_PTABLE_PMT_TAG, strlen(UNIFW_KERNEL_PTABLE_PMT_TAG)) !=
+				   SIZE_MAX;
 		return;
+	}
 	r->have_kmap = true;
 	size_t pos = at + tlen;
 	while (pos < len && img[pos] != '\0') {

@@ -238,12 +238,61 @@ static void check_mount(struct ck *c, const struct unifw_fingerprint *owner, int
 		judge_mount(c, which, &at, idx);
 }
 
+/* The MBR/EBR entry (mmcblk0pN) of the chain the kernel reads that starts at user offset `off`; 0 = none. */
+static unsigned mbr_index_at(const struct ck *c, const struct unifw_fingerprint *owner, uint64_t off)
+{
+	for (size_t i = 0; i < owner->part_count && i < UNIFW_FP_MAX_PARTS; i++)
+		if (owner->parts[i].mbr_index && ck_offset(c, owner, owner->parts[i].linear) == off)
+			return owner->parts[i].mbr_index;
+	return 0;
+}
+
+/* A kernel without a compiled map (kmap_from_pmt): /emmc@NAME -> the PMT's entry NAME after the flash ->
+ * the mmcblk0pN whose MBR/EBR entry starts there. Whatever the layout's order, it mounts the partition
+ * of that name when the PMT and the MBR/EBR agree. */
+static void check_mount_pmt(struct ck *c, const struct unifw_fingerprint *owner, int which)
+{
+	uint64_t off;
+	if (!ck_locate(c, mounted[which].name, mounted[which].alias, &off)) {
+		if (which == 0) {
+			struct unifw_check_item *it = ck_effect(c, CK_BOOT_LOOP, "no_system", "kernel", "ANDROID");
+			ck_msg(it, "the PMT after the flash has no ANDROID (/emmc@android): the kernel, which resolves its "
+			       "mounts through the PMT, cannot mount /system");
+			ck_evidence(it, "%s's PMT: no ANDROID or SYSTEM entry", c->pmt_from_package ? "the package" : "the phone");
+		}
+		return;
+	}
+	unsigned idx = mbr_index_at(c, owner, off);
+	if (!idx) {
+		struct unifw_check_item *it = ck_effect(c, CK_BOOT_LOOP, "ptable_no_partition", "kernel", mounted[which].name);
+		ck_msg(it, "the kernel resolves %s (/emmc@%s) through the PMT to user offset 0x%llx, but no MBR/EBR entry "
+		       "starts there: the mount fails and the phone reboots in a loop", mounted[which].mount,
+		       mounted[which].name, (unsigned long long)off);
+		ck_evidence(it, "%s's MBR/EBR chain has no entry at 0x%llx", owner == c->pkg ? "the package" : "the phone",
+			    (unsigned long long)off);
+		return;
+	}
+	struct ck_placed at;
+	ck_at(c, off, &at);
+	if (which == 0)
+		judge_system(c, &at, idx);
+	else
+		judge_mount(c, which, &at, idx);
+}
+
 /* The kernel mounts /emmc@android, @cache, @usrdata as mmcblk0p<its index>: the N-th MBR/EBR entry on the
  * flash; no offset is compared, so a kernel from another layout with the same index map boots. */
 void ck_rules_mounts(struct ck *c)
 {
 	if (!c->kernel_fp)
 		return;
+	if (c->kernel_fp->kmap_from_pmt && !c->kernel_fp->have_kmap) {
+		ck_compared(c, "kernel partition map taken from the PMT at boot (by name) vs the MBR/EBR after the flash");
+		const struct unifw_fingerprint *owner = mbr_owner(c);
+		for (int i = 0; owner && i < 3 && !c->halted; i++)
+			check_mount_pmt(c, owner, i);
+		return;
+	}
 	if (!c->kernel_fp->have_kmap) {
 		struct ck_placed at;
 		if (ck_placed_by_name(c, "ANDROID", "SYSTEM", &at))

@@ -180,6 +180,7 @@ static void kernel_records(struct fp_ctx *c, const uint8_t *img, size_t len)
 			k->index = r->kmap[i].index;
 		}
 	}
+	fp->kmap_from_pmt = !r->have_kmap && r->kmap_from_pmt;
 	if (r->have_ccci) {
 		fp->have_md1 = true;
 		fp->md1_assumed = false;
@@ -492,7 +493,7 @@ static void modem_finish(struct fp_ctx *c, const char *type)
  * the layout's MBR order (mmcblk0pN of each partition the MBR/EBR chain lists). */
 static void kmap_assume(struct unifw_fingerprint *fp)
 {
-	if (fp->have_kmap || !fp->have_kernel || !fp->have_layout)
+	if (fp->have_kmap || fp->kmap_from_pmt || !fp->have_kernel || !fp->have_layout)
 		return;
 	fp->have_kmap = true;
 	fp->kmap_assumed = true;

@@ -113,6 +113,7 @@ static void kernel_json(struct unifw_jv *r, const struct unifw_fingerprint *fp)
 	names_json(o, "lcm", &fp->kernel_lcm);
 	names_json(o, "touch", &fp->kernel_touch);
 	names_json(o, "camera", &fp->kernel_camera);
+	unifw_jv_set_bool(o, "kmap_from_pmt", fp->kmap_from_pmt);
 }
 
 static void kmap_md1_json(struct unifw_jv *r, const struct unifw_fingerprint *fp)
@@ -440,6 +441,7 @@ static void rd_parts1(struct rd *d, const struct unifw_jv *j, struct unifw_finge
 		rd_names(d, o, "lcm", &fp->kernel_lcm);
 		rd_names(d, o, "touch", &fp->kernel_touch);
 		rd_names(d, o, "camera", &fp->kernel_camera); /* absent before: none known */
+		rd_bool(d, o, "kmap_from_pmt", &fp->kmap_from_pmt); /* absent before: a compiled or assumed map */
 	}
 }
 

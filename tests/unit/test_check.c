@@ -542,6 +542,25 @@ static void test_index_map(void **state)
 	assert_string_equal(f->r.predicted_boot, "boot_loop");
 }
 
+/* A kernel that takes its map from the PMT (kmap_from_pmt): whatever indexes its build had, it mounts the
+ * partitions by name, through the MBR/EBR entry starting where the PMT puts them. */
+static void test_kmap_from_pmt(void **state)
+{
+	struct fixture *f = *state;
+	kmap(f->pkg, 3, 2, 4); /* a compiled map would put /system on CACHE's entry */
+	f->pkg->have_kmap = false;
+	f->pkg->kmap_from_pmt = true;
+	run(f);
+	assert_null(item(&f->r, "system_invalid"));
+	assert_null(item(&f->r, "mount_wrong_fs"));
+	assert_string_equal(f->r.predicted_boot, "boots");
+	part(f->pkg, "ANDROID")->mbr_index = 0; /* no MBR/EBR entry starts at ANDROID */
+	part(f->ph, "ANDROID")->mbr_index = 0;
+	run(f);
+	assert_non_null(item(&f->r, "ptable_no_partition"));
+	assert_string_equal(f->r.predicted_boot, "boot_loop");
+}
+
 /* --repartition writes the package's layout as its own (offsets from its own boot region), carrying NVRAM:
  * no layout finding, and the boot is judged on the new layout. */
 static void test_repartition(void **state)
@@ -670,6 +689,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_layout_bigger_boot_region, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_layout_smaller_boot_region_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_index_map, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_kmap_from_pmt, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_repartition, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_blank_phone, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_donor_backup, setup, teardown),

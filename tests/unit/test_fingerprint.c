@@ -126,7 +126,15 @@ static void records_hostile(void **state)
 	unifw_kernel_find_records((const uint8_t *)ccci_bad, sizeof ccci_bad - 1, &r);
 	assert_false(r.have_ccci);
 	unifw_kernel_find_records(NULL, 0, &r);
-	assert_false(r.have_kmap || r.have_ccci);
+	assert_false(r.have_kmap || r.have_ccci || r.kmap_from_pmt);
+	unifw_kernel_find_records((const uint8_t *)good, sizeof good - 1, &r);
+	assert_false(r.kmap_from_pmt); /* a compiled map wins */
+	/* the PMT marker instead of a map: no map, resolved by name at boot */
+	static const char pmt[] = "xx\0" UNIFW_KERNEL_PTABLE_PMT_TAG "\0";
+	unifw_kernel_find_records((const uint8_t *)pmt, sizeof pmt - 1, &r);
+	assert_true(r.kmap_from_pmt);
+	assert_false(r.have_kmap);
+	assert_int_equal(r.kmap_count, 0);
 }
 
 /* The corpus kernels are real: neither record. */
@@ -318,6 +326,32 @@ static void package_every_model(void **state)
 	free(fp);
 }
 
+/* The ODM-style reference kernel (--all-drivers' kernel without a compiled map): the fingerprint knows it
+ * resolves /emmc@NAME through the PMT, and assumes no index map from the package's MBR order. */
+static void package_kmap_from_pmt(void **state)
+{
+	(void)state;
+	char dir[1024];
+	snprintf(dir, sizeof dir, "%s/universal-pmt-kernel", tmp);
+	struct sim_driver_set d = { .ptable_from_pmt = true };
+	struct sim_factory_opts fo = { .seed = 1, .kernel_drivers = &d };
+	struct unifw_error e = { 0 };
+	if (access(dir, F_OK) != 0 && sim_factory_make(sim_firmware_universal(), NULL, dir, &fo, &e) != 0)
+		fail_msg("factory: %s", e.msg);
+	struct unifw_fingerprint *fp = fingerprint_ok(dir);
+	assert_true(fp->have_kernel);
+	assert_true(fp->kmap_from_pmt);
+	assert_false(fp->have_kmap);
+	assert_int_equal(fp->kmap_count, 0);
+	free(fp);
+	char plain[1024];
+	make_package(sim_firmware_universal(), NULL, "universal", plain, sizeof plain);
+	fp = fingerprint_ok(plain);
+	assert_false(fp->kmap_from_pmt);
+	assert_true(fp->have_kmap && !fp->kmap_assumed);
+	free(fp);
+}
+
 /* The same package as a zip (one streamed pass; the system member extracted alone) and as its scatter
  * file: the same fingerprint, but for the path. */
 static void package_zip_and_scatter(void **state)
@@ -435,6 +469,7 @@ static void fill(struct unifw_fingerprint *fp)
 	fp->kernel_camera.truncated = true;
 	fp->have_kmap = true;
 	fp->kmap_assumed = true;
+	fp->kmap_from_pmt = true; /* both at once only here: every field must survive */
 	snprintf(fp->kmap[0].name, sizeof fp->kmap[0].name, "ANDROID");
 	fp->kmap[0].index = 5;
 	snprintf(fp->kmap[1].name, sizeof fp->kmap[1].name, "NVRAM");
@@ -755,6 +790,7 @@ int main(void)
 		cmocka_unit_test(records_absent_in_corpus),
 		cmocka_unit_test(package_every_model),
 		cmocka_unit_test(package_zip_and_scatter),
+		cmocka_unit_test(package_kmap_from_pmt),
 		cmocka_unit_test(json_round_trip),
 		cmocka_unit_test(json_malformed),
 		cmocka_unit_test(phone_two_models),
