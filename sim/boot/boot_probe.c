@@ -495,7 +495,10 @@ static void judge_record(struct eval *v, struct sim_sysview *sys, struct eval_pr
 	struct unifw_error e = { 0 };
 	struct unifw_probe_record *r = calloc(1, sizeof *r);
 	int rc = !r ? unifw_error_set(&e, UNIFW_E_NOMEM, "probe.txt", UNIFW_NO_OFFSET, "out of memory")
-		    : unifw_file_read_all(path, UNIFW_PROBE_MAX_TEXT, &text, &len, &e);
+		    : unifw_file_read_all(path, UNIFW_PROBE_MAX_TEXT, &text, &len, NULL);
+	if (rc != 0 && r)
+		rc = unifw_error_set(&e, UNIFW_E_NOT_FOUND, "/data/unifw/probe.txt", UNIFW_NO_OFFSET,
+				     "the probe wrote no record (or one larger than %u bytes)", UNIFW_PROBE_MAX_TEXT);
 	if (rc == 0)
 		rc = unifw_probe_record_parse((const char *)text, len, "/data/unifw/probe.txt", r, &e);
 	if (rc == 0 && !r->done)
