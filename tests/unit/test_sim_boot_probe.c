@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "sim_boot_fixture.h"
 #include "unifw/bootimg.h"
@@ -176,6 +177,24 @@ static int usrdata_record(struct fixture *f, uint8_t **text, size_t *len, struct
 	return rc;
 }
 
+/* e2fsck -fn finds nothing to fix in USRDATA after the record was written (skipped without e2fsck). */
+static void usrdata_fsck_clean(struct fixture *f)
+{
+	const char *fsck = access("/sbin/e2fsck", X_OK) == 0 ? "/sbin/e2fsck" : "/usr/sbin/e2fsck";
+	if (access(fsck, X_OK) != 0)
+		return;
+	struct sim_flash_loc loc;
+	struct unifw_error err = { 0 };
+	assert_int_equal(sim_flash_locate(f->e, "USRDATA", &loc, &err), 0);
+	assert_int_equal(sim_emmc_flush(f->e, &err), 0);
+	char cmd[2048];
+	snprintf(cmd, sizeof cmd, "%s -fn '%s?offset=%llu' >/dev/null 2>&1", fsck, f->img,
+		 (unsigned long long)(sim_emmc_part_offset(f->e, loc.part) + loc.offset));
+	int rc = system(cmd);
+	if (rc != 0)
+		fail_msg("e2fsck finds USRDATA damaged after the record (status %d): %s", rc, cmd);
+}
+
 /* ------------------------------------------------------------------ the cases */
 
 /* What the probe saw, its binds judged, its fallback noted, its record on /data. */
@@ -246,6 +265,7 @@ static void run_binds(const char *shell)
 	assert_string_equal(rec->cid, cid);
 	assert_int_equal(rec->bind_count, 3);
 	free(text);
+	usrdata_fsck_clean(&f);
 
 	/* a second boot replaces the record (a shorter one: no stale tail) */
 	give_probe(&f, TEST_PROBE, "mode bind\nbound panel -\nbound touch -\nbound board -\n", true);
@@ -258,6 +278,7 @@ static void run_binds(const char *shell)
 	assert_int_equal(rec->bind_count, 0);
 	assert_string_equal(rec->bound[UNIFW_PROBE_BOARD], "");
 	free(text);
+	usrdata_fsck_clean(&f);
 	free(rec);
 	phone_close(&f);
 }
