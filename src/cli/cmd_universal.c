@@ -26,7 +26,8 @@ static void usage(FILE *out)
 	      "phone's ANDROID, the boot image must fit the smallest phone's BOOTIMG.\n"
 	      "\n"
 	      "  --base PACKAGE     the base: a package folder or scatter file\n"
-	      "  --phone PATH       a phone (repeat, at most 16): its unifw backup folder or a stock package folder\n"
+	      "  --phone PATH...    the phones (at most 16; repeat --phone or list them after it): each a unifw backup\n"
+	      "                     folder or a stock package folder\n"
 	      "  -o, --output DIR   the folder to create (it must not exist, or be empty)\n"
 	      "  --json             one JSON object (docs/json.md \"universal\"; also OUT/universal.json)\n"
 	      "\n"
@@ -85,8 +86,12 @@ static int parse(int argc, char **argv, struct univ_args *a)
 		} else
 			return cli_usage_error("universal", "unknown option '%s'", cli_getopt_name(&g, c));
 	}
-	if (g.optind < argc - 1)
-		return cli_usage_error("universal", "unexpected argument '%s'", argv[1 + g.optind]);
+	/* --phone A B C: the arguments after the options are phones too */
+	for (int i = g.optind + 1; i < argc; i++) {
+		if (!a->o.phone_count)
+			return cli_usage_error("universal", "unexpected argument '%s' (phones follow --phone)", argv[i]);
+		a->phones[a->o.phone_count++] = argv[i];
+	}
 	if (!a->o.base)
 		return cli_usage_error("universal", "missing --base PACKAGE (the package whose kernel and Android all run)");
 	if (!a->o.phone_count)

@@ -20,6 +20,7 @@
 #include "unifw/ext4.h"
 #include "unifw/fingerprint.h"
 #include "unifw/io.h"
+#include "unifw/kernel.h"
 #include "unifw/mtkhdr.h"
 #include "unifw/package.h"
 #include "unifw/partname.h"
@@ -285,14 +286,58 @@ static int panel_key(struct univ_job *j, struct univ_phone *ph, const char *name
 	return 0;
 }
 
+/* The spellings of a touch driver's name as its kernel holds them (NUL-delimited strings equal to the table
+ * spelling but for case): the i2c client's name in sysfs is the kernel's string ("gt9xx"), the fingerprint gives
+ * the table's ("GT9XX"). */
+static void spellings(struct univ_phone *ph, const uint8_t *img, size_t len, const char *canon)
+{
+	size_t cl = strlen(canon);
+	size_t before = ph->touch_count;
+	for (size_t i = 0; i + cl < len && ph->touch_count < UNIFW_NAMES_MAX; i++) {
+		if ((i && img[i - 1]) || img[i + cl] || strncasecmp((const char *)img + i, canon, cl))
+			continue;
+		char name[UNIFW_PROBE_KEY_MAX];
+		snprintf(name, sizeof name, "%.*s", (int)cl, (const char *)img + i);
+		bool dup = !key_ok(name);
+		for (size_t k = 0; k < ph->touch_count && !dup; k++)
+			dup = !strcmp(ph->touch[k], name);
+		if (!dup)
+			snprintf(ph->touch[ph->touch_count++], UNIFW_PROBE_KEY_MAX, "%s", name);
+	}
+	if (ph->touch_count == before && key_ok(canon) && ph->touch_count < UNIFW_NAMES_MAX)
+		snprintf(ph->touch[ph->touch_count++], UNIFW_PROBE_KEY_MAX, "%s", canon);
+}
+
+/* The phone's kernel, decompressed (its boot image's kernel section). NULL when it cannot be read. */
+static uint8_t *phone_kernel_image(const struct univ_phone *ph, size_t *len)
+{
+	char path[4096];
+	image_path(ph->pkg, "BOOTIMG", path, sizeof path);
+	uint8_t *boot = NULL, *image = NULL;
+	size_t bl = 0;
+	struct unifw_bootimg b;
+	struct unifw_kernel_info ki;
+	memset(&b, 0, sizeof b);
+	struct unifw_kernel_opts ko = { .image = &image, .image_len = len };
+	if (path[0] && unifw_file_read_all(path, UNIV_MAX_BOOTIMG, &boot, &bl, NULL) == 0 &&
+	    unifw_bootimg_parse(boot, bl, path, &b, NULL) == 0 && b.hdr.kernel_size &&
+	    unifw_kernel_inspect(boot + b.kernel_off, b.hdr.kernel_size, "kernel", &ko, &ki, NULL) != 0)
+		image = NULL;
+	unifw_bootimg_free(&b);
+	free(boot);
+	return image;
+}
+
 static int touch_keys(struct univ_job *j, struct univ_phone *ph, const char *name)
 {
 	const struct unifw_names *t = &ph->fp->kernel_touch;
-	for (size_t i = 0; i < t->count && ph->touch_count < UNIFW_NAMES_MAX; i++)
-		if (key_ok(t->name[i]))
-			snprintf(ph->touch[ph->touch_count++], UNIFW_PROBE_KEY_MAX, "%s", t->name[i]);
 	if (!ph->fp->have_kernel)
 		return refuse(j, "phone %s (%s): its kernel cannot be read: its touch driver is unknown", name, ph->arg);
+	size_t il = 0;
+	uint8_t *img = t->count ? phone_kernel_image(ph, &il) : NULL;
+	for (size_t i = 0; i < t->count; i++)
+		spellings(ph, img ? img : (const uint8_t *)"", img ? il : 0, t->name[i]);
+	free(img);
 	if (!ph->touch_count)
 		return refuse(j, "phone %s (%s): its kernel has no touch driver unifw knows: the probe could not tell its "
 				 "touch controller", name, ph->arg);
@@ -343,10 +388,11 @@ static int drivers(struct univ_job *j, struct univ_phone *ph, const char *name)
 	if (ph->lcm[0] && !names_have(&b->kernel_lcm, ph->lcm) &&
 	    refuse(j, "the base's kernel has no LCM driver %s (phone %s, %s: %s)", ph->lcm, name, ph->arg, ph->lcm_how))
 		return UNIFW_E_NOMEM;
-	for (size_t i = 0; i < ph->touch_count; i++)
-		if (!names_have(&b->kernel_touch, ph->touch[i]) &&
+	const struct unifw_names *t = &ph->fp->kernel_touch;
+	for (size_t i = 0; i < t->count; i++)
+		if (!names_have(&b->kernel_touch, t->name[i]) &&
 		    refuse(j, "the base's kernel has no touch driver %s (phone %s, %s: its kernel's touch driver)",
-			   ph->touch[i], name, ph->arg))
+			   t->name[i], name, ph->arg))
 			return UNIFW_E_NOMEM;
 	return 0;
 }

@@ -17,6 +17,9 @@ static void variant_json(const struct unifw_univ_result *r, size_t i, struct uni
 	const struct unifw_univ_variant_report *v = &r->variant[i];
 	unifw_jv_set_str(o, "name", v->name);
 	unifw_jv_set_str(o, "source", v->source);
+	unifw_jv_set_str(o, "lcm", v->lcm);
+	unifw_jv_set_str(o, "touch", v->touch);
+	unifw_jv_set_str(o, "cid_prefix", v->cid_prefix);
 	struct unifw_jv *keys = unifw_jv_set_obj(o, "keys");
 	struct unifw_jv *files = unifw_jv_set_obj(o, "files");
 	struct unifw_jv *props = unifw_jv_set_obj(o, "props");
