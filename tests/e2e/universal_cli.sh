@@ -48,7 +48,7 @@ echo "ok build: exit 0, text report with both variants' keys, OUT has the five f
 rm -rf "$work/out"
 univ build --base "$work/base" --phone "$work/bk-a516-like" "$work/bk-wiko-like" -o "$work/out" --json
 [ "$rc" -eq 0 ] || fail "build --json: exit $rc: $(tail -5 "$work/u.err")"
-python3 - "$work/u.out" "$work/out/universal.json" "$work/bk-a516-like" "$work/bk-wiko-like" <<'EOF' || fail "--json"
+python3 - "$work/u.out" "$work/out/universal.json" "$work/bk-a516-like" "$work/bk-wiko-like" <<'EOF' 2>"$work/py.err" || fail "--json: $(tail -3 "$work/py.err")"
 import json, sys
 doc = json.load(open(sys.argv[1]))
 keys = {"type", "base", "phones", "out", "verdict", "refusals", "variants", "scatter", "downloaded",
@@ -61,13 +61,13 @@ v = doc["variants"]
 assert [x["source"] for x in v] == sys.argv[3:5], v
 assert v[0]["lcm"] == "otm8018b_dsi_vdo" and v[0]["touch"] == "gt9xx", v[0]
 assert v[1]["lcm"] == "nt35512_wvga_dsi_vdo_dj" and v[1]["touch"] == "ft5206", v[1]
-vk = {"name", "source", "lcm", "touch", "cid_prefix", "keys", "files", "props", "android_size"}
+vk = {"type", "name", "source", "lcm", "touch", "cid_prefix", "keys", "files", "props", "android_size"}
 for x in v:
-    assert set(x) == vk, set(x) ^ vk
+    assert set(x) == vk and x["type"] == "universal_variant", set(x) ^ vk
     assert len(x["cid_prefix"]) == 18 and x["keys"]["board"] == [x["cid_prefix"]], x
     assert x["files"]["touch"] >= 1 and x["files"]["board"] >= 1, x["files"]
 assert v[0]["name"] != v[1]["name"]
-assert doc["binds"] == sum(sum(x["files"].values()) for x in v)
+assert doc["binds"] == sum(x["files"][c] for x in v for c in ("panel", "touch", "board"))
 assert doc["system_size"] <= doc["min_android"] == min(x["android_size"] for x in v)
 assert 0 < doc["boot_size"] <= doc["min_boot"]
 saved = json.load(open(sys.argv[2]))
