@@ -6,6 +6,8 @@
 # named, nothing at OUT and no temporary folder beside it; usage errors exit 2; OUT not empty exits 1. The flash
 # and the boot of the result are e2e_universal_phones'. Exit 0 pass, 77 skip, else fail.
 . "$(dirname "$0")/flash_lib.sh"
+mkdir "$work/tmp"
+export TMPDIR="$work/tmp" # the extraction folders of archives: the test sees that none is left
 
 "$SIM" make-firmware --universal --all-drivers -o "$work/base" >/dev/null
 "$SIM" make-firmware --model y600-like -o "$work/stock" >/dev/null
@@ -74,6 +76,23 @@ saved = json.load(open(sys.argv[2]))
 assert saved["variants"] == doc["variants"] and saved["verdict"] == "built"
 EOF
 echo "ok --json: keys, both variants' LCM/touch/CID keys, fits the smaller phone, universal.json agrees"
+
+# --- a zip base and a stock package as a phone: no CID, its board keys are its preloader's memory parts
+(cd "$work/base" && python3 -c 'import os, sys, zipfile
+with zipfile.ZipFile(sys.argv[1], "w") as z:
+    for n in sorted(os.listdir(".")):
+        if os.path.isfile(n): z.write(n)' "$work/base.zip")
+univ build --base "$work/base.zip" --phone "$work/bk-a516-like" --phone "$work/stock" -o "$work/out-zip" --json
+[ "$rc" -eq 0 ] || fail "zip base + stock phone: exit $rc: $(tail -3 "$work/u.err")"
+python3 - "$work/u.out" <<'EOF' 2>"$work/py.err" || fail "stock phone: $(tail -3 "$work/py.err")"
+import json, sys
+v = json.load(open(sys.argv[1]))["variants"]
+assert v[1]["lcm"] == "otm8018b_dsi_vdo_dijing" and v[1]["touch"] == "GT9XX_hotknot", v[1]
+assert len(v[1]["keys"]["board"]) >= 1 and v[1]["cid_prefix"] == v[1]["keys"]["board"][0], v[1]["keys"]
+EOF
+cmp -s "$work/out-zip/boot.img" "$work/out/boot.img" && fail "the stock phone's variant left the boot image unchanged"
+for t in "$work/tmp"/unifw-universal-*; do [ ! -e "$t" ] || fail "an extraction folder is left: $t"; done
+echo "ok zip base, stock package phone: board keys from its preloader's EMI table, no extraction folder left"
 
 # --- refused: the y600-like's stock kernel drives neither phone's panel nor touch controller
 univ build --base "$work/stock" --phone "$work/bk-a516-like" --phone "$work/bk-wiko-like" -o "$work/refused"
