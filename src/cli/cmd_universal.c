@@ -32,8 +32,9 @@ static void usage(FILE *out)
 	      "  --json             one JSON object (docs/json.md \"universal\"; also OUT/universal.json)\n"
 	      "\n"
 	      "Refused (exit 4, one reason a line, nothing left in OUT): the base's kernel lacks a phone's LCM or touch\n"
-	      "driver, a phone's panel or touch is unknown, the base has no boot or system image, two phones give the\n"
-	      "same variant name, more than 16 phones, the images do not fit the smallest phone.\n"
+	      "driver or would mount another partition as its /system (its compiled partition map), a phone's panel or\n"
+	      "touch is unknown, the base has no boot or system image, two phones give the same variant name, more\n"
+	      "than 16 phones, the images do not fit the smallest phone.\n"
 	      "Next: `unifw flash OUT` on each phone (it writes OUT's images into the phone's own partitions by name).\n"
 	      "Exit status: 0 built, 4 refused, 1 error, 2 usage. See docs/universal.md.\n",
 	      out);
@@ -149,6 +150,8 @@ static void print_text(const struct univ_args *a, const struct unifw_univ_result
 	for (size_t i = 0; i < r->never_count; i++)
 		printf(" %s", r->never[i]);
 	printf("\nscatter: %s\n", r->scatter);
+	for (size_t i = 0; i < r->note_count; i++)
+		printf("note: %s\n", r->note[i]);
 	printf("next: unifw flash %s --port PORT   (on each phone: its own partitions, by name)\n", a->o.out_dir);
 }
 

@@ -117,6 +117,22 @@ __attribute__((format(printf, 2, 3))) static int refuse(struct univ_job *j, cons
 	return 0;
 }
 
+__attribute__((format(printf, 2, 3))) static int note(struct univ_job *j, const char *fmt, ...)
+{
+	struct unifw_univ_result *r = j->r;
+	if (r->note_count == UNIV_MAX_REFUSALS)
+		return 0;
+	char (*n)[512] = realloc(r->note, (r->note_count + 1) * sizeof *n);
+	if (!n)
+		return UNIFW_E_NOMEM;
+	r->note = n;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(r->note[r->note_count++], sizeof *n, fmt, ap);
+	va_end(ap);
+	return 0;
+}
+
 static int nomem(struct unifw_error *err)
 {
 	return unifw_error_set(err, UNIFW_E_NOMEM, "universal", UNIFW_NO_OFFSET, "out of memory");
@@ -427,6 +443,66 @@ static int board_keys(struct univ_job *j, struct univ_phone *ph, const char *nam
 	return 0;
 }
 
+/* The index the base's kernel mounts a partition from (mmcblk0pN, its compiled map), 0 when unknown. */
+static unsigned kmap_index(const struct unifw_fingerprint *k, const char *name, const char *alias)
+{
+	for (size_t i = 0; k->have_kmap && i < k->kmap_count && i < UNIFW_FP_MAX_PARTS; i++)
+		if (!strcasecmp(k->kmap[i].name, name) || (alias && !strcasecmp(k->kmap[i].name, alias)))
+			return k->kmap[i].index;
+	return 0;
+}
+
+/* The kernel mounts /emmc@android, @cache, @usrdata as mmcblk0p<its compiled index>, the N-th entry of the
+ * phone's MBR/EBR (docs/check.md "Kernel partition map"; unifw check's ck_rules_mounts judges the same way).
+ * /system elsewhere than the phone's ANDROID: no system, the phone reboots in a loop (refused). /cache or /data on
+ * another of the three mounted partitions: mount_wrong_fs (refused). On a partition nothing else mounts (a phone
+ * with CUSTPACK before USRDATA): it boots, with the data in that partition: a note. */
+static const struct {
+	const char *part, *alias, *mount;
+} mounts[] = { { "ANDROID", "SYSTEM", "/system" }, { "CACHE", NULL, "/cache" }, { "USRDATA", "USERDATA", "/data" } };
+
+static const struct unifw_fp_part *phone_part(const struct univ_phone *ph, size_t m)
+{
+	const struct unifw_fp_part *p = unifw_fp_find_part(ph->fp, mounts[m].part);
+	return p || !mounts[m].alias ? p : unifw_fp_find_part(ph->fp, mounts[m].alias);
+}
+
+/* The phone's partition at mmcblk0p<index>, NULL when none of its table has that MBR/EBR entry. */
+static const struct unifw_fp_part *part_at(const struct univ_phone *ph, unsigned index)
+{
+	for (size_t i = 0; i < ph->fp->part_count && i < UNIFW_FP_MAX_PARTS; i++)
+		if (ph->fp->parts[i].mbr_index == index)
+			return &ph->fp->parts[i];
+	return NULL;
+}
+
+static int partition_map(struct univ_job *j, const struct univ_phone *ph, const char *name)
+{
+	const char *how = j->base_fp->kmap_assumed ? "assumed" : "compiled";
+	for (size_t i = 0; i < sizeof mounts / sizeof mounts[0]; i++) {
+		unsigned k = kmap_index(j->base_fp, mounts[i].part, mounts[i].alias);
+		const struct unifw_fp_part *p = phone_part(ph, i), *there = k ? part_at(ph, k) : NULL;
+		if (!k || !p || !p->mbr_index || p->mbr_index == k)
+			continue;
+		bool mounted = false;
+		for (size_t o = 0; o < sizeof mounts / sizeof mounts[0] && there; o++)
+			mounted |= phone_part(ph, o) == there;
+		char what[96];
+		snprintf(what, sizeof what, "%s%s", there ? "its " : "no partition", there ? there->name : "");
+		if (i == 0 || mounted || !there) {
+			if (refuse(j, "the base's kernel mounts %s from mmcblk0p%u (its %s partition map): on phone %s (%s) that is "
+				      "%s, its %s is mmcblk0p%u (its MBR/EBR)", mounts[i].mount, k, how, name, ph->arg, what,
+				   mounts[i].part, p->mbr_index))
+				return UNIFW_E_NOMEM;
+		} else if (note(j, "phone %s (%s): the base's kernel mounts %s from mmcblk0p%u (its %s partition map), which "
+				   "is its %s, not its %s (mmcblk0p%u): it boots with %s there", name, ph->arg, mounts[i].mount,
+				k, how, there->name, mounts[i].part, p->mbr_index, mounts[i].mount)) {
+			return UNIFW_E_NOMEM;
+		}
+	}
+	return 0;
+}
+
 /* Does the base's kernel drive this phone's panel and touch controller? */
 static int drivers(struct univ_job *j, struct univ_phone *ph, const char *name)
 {
@@ -470,7 +546,7 @@ static int phones(struct univ_job *j, struct unifw_error *err)
 				   r->variant[k].source, ph->arg, v->name))
 				return nomem(err);
 		if (panel_key(j, ph, v->name) || touch_keys(j, ph, v->name) || board_keys(j, ph, v->name) ||
-		    drivers(j, ph, v->name))
+		    drivers(j, ph, v->name) || partition_map(j, ph, v->name))
 			return nomem(err);
 		snprintf(v->lcm, sizeof v->lcm, "%s", ph->lcm);
 		snprintf(v->touch, sizeof v->touch, "%s", ph->touch_count ? ph->touch[0] : "");
@@ -1171,6 +1247,7 @@ int unifw_univ_build(const struct unifw_univ_opts *o, struct unifw_univ_result *
 void unifw_univ_result_free(struct unifw_univ_result *r)
 {
 	free(r->refusal);
+	free(r->note);
 	unifw_probe_table_free(&r->table);
 	memset(r, 0, sizeof *r);
 }
