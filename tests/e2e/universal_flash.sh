@@ -108,3 +108,111 @@ assert "134217728 bytes" in p["reason"] and "67108864 bytes" in p["reason"], p["
 EOF
 cmp -s "$work/small.emmc" "$work/small.before" || fail "small ANDROID: the refused flash changed the eMMC"
 echo "ok: a phone whose ANDROID is too small is refused with the sizes"
+
+# unifw info: which variants the package covers, with each one's keys (text and --json).
+"$UNIFW" info "$pkg" >"$work/info.txt" || fail "info exited $?"
+grep -q "universal image: covers 2 variants" "$work/info.txt" || fail "info: no universal line: $(grep -i univ "$work/info.txt")"
+grep -q "fallback board: " "$work/info.txt" || fail "info: the fallbacks are not shown"
+"$UNIFW" info "$pkg" --json >"$work/info.json" || fail "info --json exited $?"
+python3 - "$work/info.json" $variants <<'EOF2' || fail "info --json: the variants are not the table's"
+import json, sys
+u = json.load(open(sys.argv[1]))["summary"]["universal"]
+assert u["variant_count"] == 2, u
+for spec, v in zip(sys.argv[2:], u["variants"]):
+    name, lcm, touch, cid = spec.split(":")
+    assert (v["name"], v["panel"], v["touch"], v["board"]) == (name, [lcm], [touch], [cid]), v
+assert [c["name"] for c in u["components"]] == ["panel", "touch", "board"], u
+EOF2
+echo "ok: unifw info says which variants the package covers"
+
+# unifw check against phones: a covered one binds its own variant everywhere; one the table does not name
+# (y600-like) gets every fallback.
+check_phone() { # MODEL EMMC: unifw check --json into $work/check-MODEL.json
+	start_sim "$2"
+	rc=0
+	"$UNIFW" check "$pkg" --port "$PORT" --da "$DA" --json >"$work/check-$1.json" 2>"$work/err.txt" || rc=$?
+	stop_sim
+	[ "$rc" -lt 6 ] || fail "check on $1 exited $rc: $(tail -3 "$work/err.txt")"
+}
+"$SIM" make-emmc --model wiko-like --unit 2 -o "$work/wiko2.emmc" >/dev/null
+"$SIM" make-emmc --model y600-like -o "$work/y600.emmc" >/dev/null
+check_phone wiko-like "$work/wiko2.emmc"
+check_phone y600-like "$work/y600.emmc"
+python3 - "$work" <<'EOF2' || fail "check: the predicted binding is wrong"
+import json, sys
+def binding(m):
+    c = json.load(open("%s/check-%s.json" % (sys.argv[1], m)))["check"]
+    return {b["name"]: b["variant"] for b in c["universal"]["components"]}, c
+b, c = binding("wiko-like")
+assert b == {"panel": "wiko-like", "touch": "wiko-like", "board": "wiko-like"}, b
+assert not [i for i in c["items"] if i["code"] in ("lk_no_lcm", "logo_resolution")], "the package's LK/logo judged as written"
+b, c = binding("y600-like")
+assert b == {"panel": None, "touch": None, "board": None}, b
+fb = [x for x in c["universal"]["components"] if x["name"] == "board"][0]
+assert fb["fallback"] == "the base's board files stay", fb
+EOF2
+echo "ok: unifw check predicts the probe's binding per component"
+
+# unifw identify: the probe record in USRDATA (/unifw/probe.txt, what the phone's /data/unifw/probe.txt is):
+# absent, nothing shown; present, the binding and the fallback; unreadable, a note and identify still works.
+emmc="$work/s10-like.emmc"
+identify() {
+	start_sim "$emmc"
+	rc=0
+	"$UNIFW" identify --port "$PORT" --da "$DA" "$@" >"$work/id.out" 2>"$work/err.txt" || rc=$?
+	stop_sim
+	[ "$rc" -eq 0 ] || fail "identify exited $rc: $(tail -3 "$work/err.txt")"
+}
+identify --json
+! grep -q universal_probe "$work/id.out" || fail "identify: a probe record shown where there is none"
+usrdata=$(python3 - "$work/id.out" "$emmc" <<'EOF2'
+import json, struct, sys
+r = json.load(open(sys.argv[1]))
+p = [p for p in r["partition_table"]["partitions"] if p["name"] == "USRDATA"][0]
+with open(sys.argv[2], "rb") as f:
+    f.seek(-4096, 2)
+    user = sum(struct.unpack_from("<8Q", f.read(4096), 0x18)[:7])
+print(user + int(p["offset"], 16), p["size"])
+EOF2
+)
+printf '%s\n' "unifw-probe 1" "lcm hx8389b_kelai_dsi_vdo_qhd" "i2c msg2133a" "cid 02544d534430344731" \
+	"bound panel s10-like" "bound touch s10-like" "bound board -" \
+	"bind /system/unifw/s10-like/etc/firmware/msg2133a_fw.bin /system/etc/firmware/msg2133a_fw.bin" \
+	"fallback board no board variant matches cid 02544d534430344731: the base's board files stay" "done" >"$work/probe.txt"
+# shellcheck disable=SC2086 # offset and size
+"$FIX" record "$emmc" $usrdata "$work/probe.txt" || fail "univ_fixture record"
+identify --json
+python3 - "$work/id.out" <<'EOF2' || fail "identify --json: the probe record is not shown"
+import json, sys
+u = json.load(open(sys.argv[1]))["universal_probe"]
+b = {c["name"]: c.get("variant") for c in u["components"]}
+assert b == {"panel": "s10-like", "touch": "s10-like", "board": None}, b
+board = [c for c in u["components"] if c["name"] == "board"][0]
+assert "no board variant matches" in board["fallback"], board
+assert u["done"] and u["binds"] == 1 and u["i2c"] == ["msg2133a"], u
+EOF2
+identify
+grep -q "universal probe: panel=s10-like touch=s10-like board=fallback" "$work/id.out" ||
+	fail "identify: no probe line: $(tail -5 "$work/id.out")"
+grep -q "fallback board: no board variant matches" "$work/id.out" || fail "identify: the fallback is not shown"
+printf 'unifw-probe 9\n' >"$work/bad.txt"
+emmc="$work/wiko-like.emmc"
+start_sim "$emmc"
+"$UNIFW" identify --port "$PORT" --da "$DA" --json >"$work/id.out" 2>/dev/null || fail "identify of wiko-like"
+stop_sim
+usrdata=$(python3 - "$work/id.out" "$emmc" <<'EOF2'
+import json, struct, sys
+r = json.load(open(sys.argv[1]))
+p = [p for p in r["partition_table"]["partitions"] if p["name"] == "USRDATA"][0]
+with open(sys.argv[2], "rb") as f:
+    f.seek(-4096, 2)
+    user = sum(struct.unpack_from("<8Q", f.read(4096), 0x18)[:7])
+print(user + int(p["offset"], 16), p["size"])
+EOF2
+)
+# shellcheck disable=SC2086 # offset and size
+"$FIX" record "$emmc" $usrdata "$work/bad.txt" || fail "univ_fixture record (bad)"
+identify --json
+python3 -c 'import json,sys; u=json.load(open(sys.argv[1]))["universal_probe"]; assert "error" in u and "components" not in u, u' \
+	"$work/id.out" || fail "identify: an unreadable record is not a note"
+echo "ok: unifw identify shows the probe record (absent: nothing; unreadable: a note)"
