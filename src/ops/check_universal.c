@@ -101,12 +101,15 @@ static const struct unifw_fp_univ_overlay *overlay_of(const struct unifw_fp_univ
 static void ck_universal_bind_modem(struct unifw_fingerprint *m, const struct unifw_fp_univ_overlay *o)
 {
 	snprintf(m->modem_path, sizeof m->modem_path, "%s", o->modem_path);
+	snprintf(m->md_build_ver, sizeof m->md_build_ver, "%s", o->modem_build_ver);
 }
 
 /* The bound touch overlay's firmware files are bound over the base's (empty) placeholders. */
 static void ck_universal_bind_touch(struct unifw_fingerprint *m, const struct unifw_fp_univ_overlay *o)
 {
-	(void)m, (void)o;
+	for (size_t i = 0; i < o->touch_fw_count && i < UNIFW_FP_UNIV_FW; i++)
+		if (!unifw_names_has(&m->touch_fw, o->touch_fw[i]))
+			unifw_names_add(&m->touch_fw, o->touch_fw[i]);
 }
 
 /* What the bound board overlay puts in place of the base's modem: its header's facts. */
