@@ -193,11 +193,18 @@ EOF
 identify "$work/s10-like.emmc"
 grep -q "universal probe: panel=$s10 touch=$s10 board=$s10" "$work/id.out" ||
 	fail "identify: no probe line: $(tail -5 "$work/id.out")"
-# the fifth variant: flashed, booted (the probe falls back for its board), identified
-start_sim "$work/wiko5.emmc"
-flash "$pkg" --yes --json
-[ "$rc" -eq 0 ] || fail "wiko5: flash exited $rc: $(tail -5 "$work/err.txt")"
+# the fifth variant: flashed (cut by the link and resumed: the plan by name is rebuilt the same), booted (the
+# probe falls back for its board), identified
+start_sim "$work/wiko5.emmc" --fault "cut:op=any,dir=in,after=1500000"
+flash "$pkg" --yes --json --range-size 64K
+[ "$rc" -eq 1 ] || fail "wiko5: the cut flash exited $rc, expected 1: $(tail -3 "$work/err.txt")"
 stop_sim
+start_sim "$work/wiko5.emmc"
+flash --resume --yes --json
+[ "$rc" -eq 0 ] || fail "wiko5: resume exited $rc: $(tail -5 "$work/err.txt")"
+[ "$(result result.plan.universal.placed_by)" = name ] || fail "wiko5: the resumed plan is not by name"
+stop_sim
+python3 "$CHECK" "$work/out.json" "$work/wiko5.emmc" >/dev/null || fail "wiko5: after the resume the eMMC is not the package"
 "$SIM" boot --emmc "$work/wiko5.emmc" --json >"$work/wiko5.boot.json" || true
 python3 - "$work/wiko5.boot.json" "$work/contract/check-wiko5.json" <<'EOF' || fail "wiko5: the check's prediction is not the sim's verdict"
 import json, sys
