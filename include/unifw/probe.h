@@ -113,7 +113,11 @@ int unifw_probe_table_choose(const struct unifw_probe_table *t, enum unifw_probe
  *   bind <source> <target>                           absolute paths, as passed to mount -o bind
  *   prop <key>=<value>                               a line the probe put in front of /system/build.prop
  *   fallback <component> <message>                   the log line written when nothing matched
- *   done                                             last line: the probe finished */
+ *   done                                             last line: the probe finished
+ *
+ * Parsed: lcm and cid "-" are stored as "" (like bound's "-"); "lcm" holds the NAME of lcm=N-NAME (the probe
+ * drops LK's "N-"); a record with "done" has a bound line for every component; nothing follows "done".
+ * A record without "done" parses (the probe stopped early) with done false. */
 #define UNIFW_PROBE_MAX_I2C 16u
 #define UNIFW_PROBE_MAX_RECORD_BINDS 128u
 struct unifw_probe_record {
