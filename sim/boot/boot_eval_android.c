@@ -13,19 +13,58 @@
 
 /* ------------------------------------------------------------------ android: touch, NVRAM */
 
-void eval_check_touch(struct eval *v)
+static bool kernel_has_touch(const struct eval *v)
 {
-	if (!v->m)
-		return;
 	const char *want = unifw_touch_name_canonical(v->m->touch);
 	for (size_t i = 0; want && i < v->kernel->touch.count; i++)
 		if (!strcasecmp(v->kernel->touch.name[i], want))
-			return;
+			return true;
+	return false;
+}
+
+void eval_check_touch(struct eval *v)
+{
+	if (!v->m || kernel_has_touch(v))
+		return;
 	char list[512];
 	eval_names_list(&v->kernel->touch, list, sizeof list);
 	eval_fault(v, "android", "no_touch",
 		   "the kernel has no driver for this phone's touch controller %s (it has: %s): the screen does not "
 		   "react to touch", v->m->touch, list);
+}
+
+/* The controller's configuration file /system/etc/firmware/<touch>_fw.bin: touch drivers ask for it by name
+ * (request_firmware) and ueventd answers from /etc/firmware (AOSP system/core/init/devices.c firmware_dirs);
+ * the universal build's EMPTY bind placeholder stands for it when the probe bound nothing over it. Without
+ * it the controller keeps whatever configuration it has, not this panel's: a modelling choice [I]
+ * (docs/sim.md "Boot evaluation"). Judged only when the kernel has the driver (else no_touch says it). */
+#define TOUCH_FW_MAX (16u << 20)
+
+void eval_check_touch_firmware(struct eval *v, const struct sim_sysview *sys)
+{
+	if (!v->m || !v->kernel || !kernel_has_touch(v))
+		return;
+	char path[128], from[4400], why[600];
+	snprintf(path, sizeof path, "/etc/firmware/%.64s_fw.bin", v->m->touch);
+	uint8_t *buf = NULL;
+	size_t len = 0;
+	struct unifw_error e = { 0 };
+	int rc = sim_sysview_read(sys, path, TOUCH_FW_MAX, &buf, &len, from, sizeof from, &e);
+	free(buf);
+	if (rc && rc != UNIFW_E_NOT_FOUND) {
+		eval_note(v, "android", "touch_firmware_unread", "/system%s is not judged: %s", path,
+			  eval_errtext(&e, why, sizeof why));
+		return;
+	}
+	struct unifw_jv *f = unifw_jv_set_obj(v->r->facts, "touch");
+	unifw_jv_set_str(f, "firmware", rc ? "" : from);
+	unifw_jv_set_uint(f, "firmware_size", rc ? 0 : len);
+	if (rc == 0 && len > 0)
+		return;
+	eval_fault(v, "android", "touch_uncalibrated",
+		   "the touch driver requests %.64s_fw.bin through ueventd (/etc/firmware) and gets none (/system%s is "
+		   "%s): the controller runs without this panel's configuration: touches land off target or are "
+		   "missed", v->m->touch, path, rc ? "missing" : "empty");
 }
 
 /* ------------------------------------------------------------------ android: the WLAN module */

@@ -75,6 +75,9 @@ int eval_kernel_locate(struct eval *v, const char *name, struct sim_flash_loc *l
 
 /* Android: touch, the WLAN module in /system (fs: the mounted system) and NVRAM (boot_eval_android.c). */
 void eval_check_touch(struct eval *v);
+/* The touch controller's firmware file in /system (through the probe's binds), when its driver is in the
+ * kernel: missing or empty -> touch_uncalibrated. */
+void eval_check_touch_firmware(struct eval *v, const struct sim_sysview *sys);
 void eval_check_wifi(struct eval *v, const struct sim_sysview *sys);
 int eval_stage_nvram(struct eval *v);
 

@@ -154,6 +154,30 @@ static void android_facts(struct eval *v, const char *text, size_t len)
 	unifw_jv_free(bp);
 }
 
+/* A modem the loader accepts still has to be this board's: MD_CHECK_HEADER's build_ver ("project version",
+ * dual_ccci ccci_platform.h; check_md_header only logs it) names the project it was built for, and a modem binary carries its board's RF front-end
+ * and band configuration compiled in, so another board's modem starts but finds no network. The rule is a
+ * modelling choice [I] (docs/sim.md "Boot evaluation", android modem rows); a unit of a model is the same
+ * board (model->stock->project). */
+static void judge_modem_board(struct eval *v, const struct sim_modem_check *c, struct unifw_jv *f)
+{
+	char board[SIM_MD_BUILD_VER_MAX];
+	unifw_jv_set_str(f, "build_ver", c->h.build_ver);
+	if (!sim_md_build_board(c->h.build_ver, board, sizeof board)) {
+		eval_note(v, "android", "modem_board_unknown", "%s: build_ver \"%s\" names no board project the sim "
+			  "recognises (\"<PROJECT>.MD...\"): which board the modem is for is not judged", c->path,
+			  c->h.build_ver);
+		return;
+	}
+	unifw_jv_set_str(f, "board", board);
+	if (!v->m || !strcmp(board, v->m->stock->project))
+		return;
+	eval_fault(v, "android", "no_signal",
+		   "the modem %s (read from %s) was built for board %s; this phone's board is %s: the modem starts but "
+		   "its RF front-end and band settings are another board's: no network (no calls, SMS or mobile data); "
+		   "NVRAM and the IMEI are untouched", c->path, c->from, board, v->m->stock->project);
+}
+
 /* The kernel's CCCI loader and the modem in /system (boot_modem.c): a rejected modem is a phone without
  * radio, its IMEI and calibration untouched. */
 static void check_modem(struct eval *v, const struct sim_sysview *sys)
@@ -182,6 +206,8 @@ static void check_modem(struct eval *v, const struct sim_sysview *sys)
 			   "loss", c.path[0] ? c.path : "the modem", c.why);
 	else if (c.warning[0])
 		eval_note(v, "kernel", "modem_warning", "%s: %s", c.path, c.warning);
+	if (!c.rejected && c.has_header)
+		judge_modem_board(v, &c, f);
 }
 
 static void check_system(struct eval *v, const struct sim_flash_loc *loc)
@@ -206,6 +232,7 @@ static void check_system(struct eval *v, const struct sim_flash_loc *loc)
 		eval_run_probe(v, &sys);
 		check_modem(v, &sys);
 		eval_check_wifi(v, &sys);
+		eval_check_touch_firmware(v, &sys);
 		sim_sysview_free(&sys);
 	}
 	free(text);

@@ -36,7 +36,7 @@ static bool open_modem(const struct sim_sysview *sys, struct sim_modem_check *c,
 	snprintf(names[0], sizeof names[0], "/etc/firmware/modem_1_%s_n.img", c->type);
 	snprintf(names[1], sizeof names[1], "/etc/firmware/modem.img");
 	for (size_t i = 0; i < 2; i++)
-		if (sim_sysview_read(sys, names[i], MODEM_MAX_FILE, buf, len, NULL, 0, NULL) == 0) {
+		if (sim_sysview_read(sys, names[i], MODEM_MAX_FILE, buf, len, c->from, sizeof c->from, NULL) == 0) {
 			snprintf(c->path, sizeof c->path, "/system%.80s", names[i]);
 			return true;
 		}

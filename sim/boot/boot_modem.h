@@ -17,6 +17,7 @@ struct sim_modem_check {
 	char type[4];           /* the kernel's MD1 type: 2g, 3g, wg, tg */
 	uint32_t reserved;      /* the kernel's MD1 memory reservation */
 	char path[96];          /* the image the loader opens (in /system), "" when none */
+	char from[4400];        /* where that path was read (a probe's bind source, else the path itself) */
 	size_t size;
 	bool has_header;
 	struct sim_md_header h;

@@ -149,14 +149,15 @@ static const char kpd_kl[] =
 	"# MediaTek keypad (mtk-kpd)\nkey 114   VOLUME_DOWN\nkey 115   VOLUME_UP\nkey 116   POWER     WAKE\n"
 	"key 139   MENU\nkey 158   BACK\nkey 102   HOME\n";
 
-/* The modem as MT6572 builds ship it: modem_1_wg_n.img with its MD_CHECK_HEADER, and the modem's
- * database for the engineering tools (docs/sim.md "The firmware factory", system.img). */
+/* The modem as MT6572 builds ship it: modem_1_wg_n.img with its MD_CHECK_HEADER (build_ver naming the
+ * firmware's project: the board the modem is built for), and the modem's database for the engineering tools (docs/sim.md "The firmware factory", system.img). */
 static int stage_modem(struct factory *f, struct unifw_error *err)
 {
 	const struct sim_firmware *fw = f->fw;
 	uint8_t *img = NULL;
 	size_t len = 0;
-	int rc = sim_build_modem("wg", fw->md_mem_size ? fw->md_mem_size : SIM_MD1_MEM_SIZE, f->seed, &img, &len, err);
+	uint32_t mem = fw->md_mem_size ? fw->md_mem_size : SIM_MD1_MEM_SIZE;
+	int rc = sim_build_modem("wg", fw->project, mem, f->seed, &img, &len, err);
 	if (rc == 0)
 		rc = sim_stage_file(f->staging, "etc/firmware/modem_1_wg_n.img", img, len, err);
 	free(img);

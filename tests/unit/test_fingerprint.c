@@ -32,7 +32,7 @@ static void modem_header_of_sim_images(void **state)
 		size_t len = 0;
 		struct unifw_md_header h;
 		struct unifw_error e = { 0 };
-		assert_int_equal(sim_build_modem(types[i], 24u << 20, 7, &img, &len, &e), 0);
+		assert_int_equal(sim_build_modem(types[i], "sim72_a516", 24u << 20, 7, &img, &len, &e), 0);
 		assert_int_equal(unifw_md_header_parse(img, len, "modem", &h, &e), 0);
 		assert_int_equal(h.header_version, SIM_MD_HEADER_VERSION);
 		assert_int_equal(h.bind_sys_id, 1);
@@ -74,7 +74,7 @@ static void modem_header_hostile(void **state)
 	size_t len = 0;
 	struct unifw_md_header h;
 	struct unifw_error e = { 0 };
-	assert_int_equal(sim_build_modem("wg", 22u << 20, 1, &img, &len, &e), 0);
+	assert_int_equal(sim_build_modem("wg", "sim72_a516", 22u << 20, 1, &img, &len, &e), 0);
 	/* the last 188 bytes alone are enough; one byte fewer is not */
 	assert_int_equal(unifw_md_header_parse(img + len - UNIFW_MD_HEADER_SIZE, UNIFW_MD_HEADER_SIZE, "tail", &h, &e), 0);
 	assert_int_equal(unifw_md_header_parse(img + len - UNIFW_MD_HEADER_SIZE + 1, UNIFW_MD_HEADER_SIZE - 1, "tail", &h,

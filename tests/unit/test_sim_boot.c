@@ -106,7 +106,8 @@ static void test_universal_on_wiko_no_compare_id_match_keeps_last_driver(void **
 }
 
 /* y600-like's OTM8018B module is matched by the universal LK's otm8018b_dsi_vdo_dijing, whose compare_id
- * accepts any OTM8018B: the panel works, the touch controller has no driver. */
+ * accepts any OTM8018B: the panel works, the touch controller has no driver, and the universal ROM's modem
+ * (built for universal72_generic, its own kernel reserves what it asks) loads but finds no network. */
 static void test_universal_on_y600_otm8018b_probe_matches_no_touch(void **state)
 {
 	(void)state;
@@ -119,8 +120,11 @@ static void test_universal_on_y600_otm8018b_probe_matches_no_touch(void **state)
 	evaluate(&f, &r);
 	assert_int_equal(r.verdict, SIM_VERDICT_BOOTS_WITH_FAULTS);
 	assert_int_equal(r.reason_count, 0);
-	assert_int_equal(r.fault_count, 1);
-	assert_string_equal(r.faults[0].code, "no_touch");
+	assert_int_equal(r.fault_count, 2);
+	assert_string_equal(r.faults[0].code, "no_signal");
+	assert_non_null(strstr(r.faults[0].message, "built for board universal72_generic; this phone's board is "
+						      "sim72_y600"));
+	assert_string_equal(r.faults[1].code, "no_touch");
 	/* the phone's identity survived the flash: /data/nvram was replaced, the BinRegion restores it */
 	assert_string_equal(unifw_jv_str(unifw_jv_path(r.facts, "nvram.source")), "binregion");
 	assert_string_equal(unifw_jv_str(unifw_jv_path(r.facts, "lk.project")), "universal72_generic");
@@ -269,7 +273,8 @@ static void test_report_json(void **state)
 	assert_string_equal(unifw_jv_str(unifw_jv_path(j, "reasons.0.code")), "lk_no_lcm");
 	assert_string_equal(unifw_jv_str(unifw_jv_path(j, "reasons.0.verdict")), "white_screen");
 	assert_non_null(strstr(unifw_jv_str(unifw_jv_path(j, "reasons.0.message")), "nt35512_wvga_dsi_vdo_dj"));
-	assert_string_equal(unifw_jv_str(unifw_jv_path(j, "faults.0.code")), "no_touch");
+	assert_string_equal(unifw_jv_str(unifw_jv_path(j, "faults.0.code")), "no_signal");
+	assert_string_equal(unifw_jv_str(unifw_jv_path(j, "faults.1.code")), "no_touch");
 	assert_string_equal(unifw_jv_str(unifw_jv_path(j, "facts.phone.panel_lcm")), "nt35512_wvga_dsi_vdo_dj");
 	assert_string_equal(unifw_jv_str(unifw_jv_path(j, "facts.kernel.compression")), "xz");
 	unifw_jv_free(j);

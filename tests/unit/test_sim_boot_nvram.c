@@ -1,13 +1,15 @@
 /* unifw-sim boot evaluation, what Android finds in NVRAM and the modem: Format All + Download gives
  * IMEI null; a blank WiFi MAC is made up at every boot, a stored 00:08:22 one is a template, MediaTek's
  * default BT address is reported; a modem the kernel's CCCI loader refuses gives no radio (issue 9.8); a
- * WLAN module built for another kernel is refused by insmod, WiFi stays off (issue 13). */
+ * WLAN module built for another kernel is refused by insmod, WiFi stays off (issue 13); another board's
+ * modem finds no network, a touch controller without its firmware file is uncalibrated (issue 14). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "firmware/fw_build.h"
 #include "sim_boot_fixture.h"
+#include "unifw/ext4_edit.h"
 #include "unifw/kernel.h"
 
 /* ------------------------------------------------------------------ NVRAM */
@@ -124,11 +126,12 @@ static void test_foreign_modem_mem_size_no_radio_imei_kept(void **state)
 	flash(&f, dir, &o);
 	struct sim_boot_report r;
 	evaluate(&f, &r);
-	/* the universal system's modules are KK 3.4.67's, the y600-like's kernel JB 3.4.5: no WiFi either */
-	if (r.verdict != SIM_VERDICT_BOOTS_WITH_FAULTS || r.fault_count != 2 || strcmp(r.faults[0].code, "no_radio") ||
-	    strcmp(r.faults[1].code, "no_wifi")) {
+	/* the universal system's modules are KK 3.4.67's, the y600-like's kernel JB 3.4.5: no WiFi either; its
+	 * system has no firmware for the y600-like's touch controller (the refused modem gets no no_signal) */
+	if (r.verdict != SIM_VERDICT_BOOTS_WITH_FAULTS || r.fault_count != 3 || strcmp(r.faults[0].code, "no_radio") ||
+	    strcmp(r.faults[1].code, "no_wifi") || strcmp(r.faults[2].code, "touch_uncalibrated")) {
 		sim_boot_report_text(&r, stderr);
-		fail_msg("expected boots_with_faults with no_radio and no_wifi only");
+		fail_msg("expected boots_with_faults with no_radio, no_wifi and touch_uncalibrated only");
 	}
 	assert_non_null(strstr(r.faults[0].message, "MD mem size mis-match"));
 	assert_non_null(strstr(r.faults[0].message, "not an IMEI loss"));
@@ -254,7 +257,7 @@ static void test_modem_header_rules(void **state)
 	(void)state;
 	uint8_t *img = NULL;
 	size_t len = 0;
-	assert_int_equal(sim_build_modem("wg", SIM_MD1_MEM_SIZE, 7, &img, &len, NULL), 0);
+	assert_int_equal(sim_build_modem("wg", "sim72_a516", SIM_MD1_MEM_SIZE, 7, &img, &len, NULL), 0);
 	assert_int_equal(len, SIM_MD_BODY_SIZE + SIM_MD_HEADER_SIZE);
 	struct sim_md_header h, base;
 	assert_true(sim_md_header_read(img, len, &base));
@@ -307,6 +310,144 @@ static void test_modem_header_rules(void **state)
 	free(img);
 }
 
+/* ------------------------------------------------------------------ per-board files (issue 14) */
+
+/* Rewrite one file of the phone's /system in place (ext4_edit over a copy of ANDROID, the changed ranges
+ * written back): edit(data, len) returns the new length (the buffer is at least len + 1 bytes). */
+static void system_edit(struct fixture *f, const char *path, size_t (*edit)(uint8_t *data, size_t len))
+{
+	struct unifw_error err = { 0 };
+	struct sim_flash_loc loc;
+	assert_int_equal(sim_flash_locate(f->e, "ANDROID", &loc, &err), 0);
+	uint8_t *sys = malloc(loc.size);
+	assert_non_null(sys);
+	assert_int_equal(sim_emmc_read(f->e, loc.part, loc.offset, sys, loc.size, &err), 0);
+	struct unifw_stream s;
+	unifw_stream_from_mem(&s, sys, loc.size, "ANDROID");
+	struct unifw_ext4_edit *ed = NULL;
+	assert_int_equal(unifw_ext4_edit_open(&s, &ed, &err), 0);
+	uint8_t *buf = NULL;
+	size_t len = 0;
+	assert_int_equal(unifw_ext4_edit_read_file(ed, path, 16u << 20, &buf, &len, &err), 0);
+	uint8_t *grown = realloc(buf, len + 1);
+	assert_non_null(grown);
+	len = edit(grown, len);
+	assert_int_equal(unifw_ext4_edit_replace_file(ed, path, grown, len, &err), 0);
+	free(grown);
+	assert_int_equal(unifw_ext4_edit_commit(ed, &err), 0);
+	const struct unifw_ext4_change *ch = NULL;
+	size_t n = 0;
+	unifw_ext4_edit_changes(ed, &ch, &n);
+	for (size_t i = 0; i < n; i++)
+		assert_int_equal(sim_emmc_write(f->e, loc.part, loc.offset + ch[i].offset, ch[i].data, ch[i].len, &err), 0);
+	unifw_ext4_edit_free(ed);
+	unifw_stream_close(&s);
+	free(sys);
+}
+
+static size_t empty_file(uint8_t *data, size_t len)
+{
+	(void)data;
+	(void)len;
+	return 0;
+}
+
+/* The modem's build_ver rewritten: another board's (the s10-like's project), or a real MOLY-style string
+ * without the "<PROJECT>.MD." form (no board to compare). */
+static size_t s10_build_ver(uint8_t *data, size_t len)
+{
+	struct sim_md_header h;
+	assert_true(sim_md_header_read(data, len, &h));
+	snprintf(h.build_ver, sizeof h.build_ver, "sim72_s10%s", SIM_MD_BUILD_VER_TAIL);
+	sim_md_header_write(data, len, &h);
+	return len;
+}
+
+static size_t unknown_build_ver(uint8_t *data, size_t len)
+{
+	struct sim_md_header h;
+	assert_true(sim_md_header_read(data, len, &h));
+	snprintf(h.build_ver, sizeof h.build_ver, "MOLY.WR8.W1315.WG.MP.V1");
+	sim_md_header_write(data, len, &h);
+	return len;
+}
+
+/* The wiko-like's own system with the modem of another board (the header otherwise its own: the loader
+ * accepts it) and an empty ft5206_fw.bin (the universal build's bind placeholder): no network, touch
+ * uncalibrated. A build_ver the sim does not know is only a note. (A missing firmware file: the universal
+ * system on the y600-like above.) */
+static void test_modem_and_touch_firmware_of_another_board(void **state)
+{
+	(void)state;
+	struct fixture f;
+	char own[1200];
+	phone_open(&f, "wiko-like");
+	struct sim_boot_report r;
+	evaluate(&f, &r);
+	assert_int_equal(r.verdict, SIM_VERDICT_BOOTS);
+	assert_string_equal(unifw_jv_str(unifw_jv_path(r.facts, "modem.build_ver")), "sim72_s4050.MD.MT6572.W1410");
+	assert_string_equal(unifw_jv_str(unifw_jv_path(r.facts, "modem.board")), "sim72_s4050");
+	assert_string_equal(unifw_jv_str(unifw_jv_path(r.facts, "touch.firmware")), "/system/etc/firmware/ft5206_fw.bin");
+	assert_int_equal(unifw_jv_u64(unifw_jv_path(r.facts, "touch.firmware_size")), 16u << 10);
+	sim_boot_report_free(&r);
+
+	system_edit(&f, "/etc/firmware/modem_1_wg_n.img", s10_build_ver);
+	system_edit(&f, "/etc/firmware/ft5206_fw.bin", empty_file);
+	evaluate(&f, &r);
+	if (r.verdict != SIM_VERDICT_BOOTS_WITH_FAULTS || r.fault_count != 2 || strcmp(r.faults[0].code, "no_signal") ||
+	    strcmp(r.faults[1].code, "touch_uncalibrated")) {
+		sim_boot_report_text(&r, stderr);
+		fail_msg("expected boots_with_faults with no_signal and touch_uncalibrated only");
+	}
+	assert_non_null(strstr(r.faults[0].message, "the modem /system/etc/firmware/modem_1_wg_n.img (read from "
+						    "/system/etc/firmware/modem_1_wg_n.img) was built for board sim72_s10; "
+						    "this phone's board is sim72_s4050"));
+	assert_non_null(strstr(r.faults[0].message, "no network"));
+	assert_non_null(strstr(r.faults[0].message, "the IMEI are untouched"));
+	assert_non_null(strstr(r.faults[1].message, "requests ft5206_fw.bin through ueventd"));
+	assert_non_null(strstr(r.faults[1].message, "ft5206_fw.bin is empty"));
+	assert_true(unifw_jv_truthy(unifw_jv_path(r.facts, "modem.loaded")));
+	assert_string_equal(unifw_jv_str(unifw_jv_path(r.facts, "modem.board")), "sim72_s10");
+	assert_int_equal(unifw_jv_u64(unifw_jv_path(r.facts, "touch.firmware_size")), 0);
+	sim_boot_report_free(&r);
+
+	package(&f, f.m->stock, f.m, "stock", own, sizeof own);
+	static const char *const only[] = { "ANDROID" };
+	struct sim_flash_opts o = { .only = only, .only_count = 1 };
+	flash(&f, own, &o);
+	expect(&f, SIM_VERDICT_BOOTS, NULL, NULL);
+	system_edit(&f, "/etc/firmware/modem_1_wg_n.img", unknown_build_ver);
+	evaluate(&f, &r);
+	assert_int_equal(r.verdict, SIM_VERDICT_BOOTS);
+	assert_true(has_code(r.notes, r.note_count, "modem_board_unknown"));
+	assert_string_equal(unifw_jv_str(unifw_jv_path(r.facts, "modem.build_ver")), "MOLY.WR8.W1315.WG.MP.V1");
+	assert_null(unifw_jv_path(r.facts, "modem.board"));
+	sim_boot_report_free(&r);
+	phone_close(&f);
+}
+
+/* The board a build_ver names, and what is not one. */
+static void test_modem_build_ver_board(void **state)
+{
+	(void)state;
+	uint8_t *img = NULL;
+	size_t len = 0;
+	assert_int_equal(sim_build_modem("wg", "universal72_generic", SIM_MD1_MEM_SIZE, 7, &img, &len, NULL), 0);
+	struct sim_md_header h;
+	assert_true(sim_md_header_read(img, len, &h));
+	assert_string_equal(h.build_ver, "universal72_generic.MD.MT6572.W1410");
+	char board[SIM_MD_BUILD_VER_MAX];
+	assert_true(sim_md_build_board(h.build_ver, board, sizeof board));
+	assert_string_equal(board, "universal72_generic");
+	char small[8];
+	assert_true(sim_md_build_board(h.build_ver, small, sizeof small));
+	assert_string_equal(small, "univers");
+	assert_false(sim_md_build_board(".MD.MT6572.W1410", board, sizeof board));
+	assert_false(sim_md_build_board("MOLY.WR8.W1315", board, sizeof board));
+	assert_false(sim_md_build_board("", board, sizeof board));
+	free(img);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -317,6 +458,8 @@ int main(void)
 		cmocka_unit_test(test_modem_header_rules),
 		cmocka_unit_test(test_kernel_of_another_release_refuses_the_wlan_module),
 		cmocka_unit_test(test_module_vermagic_parse_hostile),
+		cmocka_unit_test(test_modem_and_touch_firmware_of_another_board),
+		cmocka_unit_test(test_modem_build_ver_board),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
