@@ -188,6 +188,8 @@ static int run_stages(struct eval *v)
 		rc = eval_stage_bootimg(v, &booted);
 	if (rc == 0 && !v->halted && booted)
 		rc = eval_stage_kernel(v);
+	if (rc == 0)
+		rc = v->fatal_rc;
 	if (rc == 0 && !v->halted && v->kernel) {
 		eval_check_touch(v);
 		rc = eval_stage_nvram(v);
@@ -211,6 +213,7 @@ int sim_boot_evaluate(struct sim_emmc *e, const struct sim_model *model, struct 
 	if (g->model[0] && !model)
 		eval_note(&v, "brom", "unknown_model", "the image names model '%s', which this build does not know", g->model);
 	int rc = run_stages(&v);
+	eval_probe_free(&v);
 	free(v.lk);
 	free(v.kernel);
 	free(v.image);

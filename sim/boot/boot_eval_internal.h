@@ -17,6 +17,7 @@
 #include "unifw/io.h"
 #include "unifw/kernel.h"
 #include "unifw/lk.h"
+#include "unifw/ramdisk.h"
 
 struct eval {
 	struct sim_emmc *e;
@@ -36,6 +37,12 @@ struct eval {
 	 * when the PMT is unusable, and the kernel's /emmc@NAME -> mmcblk0pN index map. */
 	struct sim_ptab pl_tab, lk_tab, k_tab;
 	bool pmt_fallback_noted;
+	/* The universal probe (boot_probe.c): what the ramdisk carries for it, kept by check_ramdisk, and
+	 * its fake root, kept until the end of the evaluation (a bind's source_host lives there). */
+	struct eval_probe *probe;
+	/* An error found where a stage cannot return it (the probe's shell is missing): run_stages ends the
+	 * evaluation with it (v->err holds the message). */
+	int fatal_rc;
 };
 
 /* Report items (boot_eval.c). A reason raises the verdict (dead, stuck_brom and boot_loop end the boot
@@ -86,5 +93,10 @@ int eval_stage_nvram(struct eval *v);
  * lcm=, /sys/bus/i2c/devices/(*)/name, /sys/block/mmcblk0/device/cid), put its bind mounts into sys, and
  * report what it bound or fell back to. Nothing happens for a ramdisk without the probe. */
 void eval_run_probe(struct eval *v, struct sim_sysview *sys);
+/* check_ramdisk: keep the probe script, its table and whether init starts it (nothing when the ramdisk
+ * carries no /unifw/probe.sh). */
+void eval_probe_keep_ramdisk(struct eval *v, const struct unifw_ramdisk *rd);
+/* The end of the evaluation: remove the fake root, free what was kept. */
+void eval_probe_free(struct eval *v);
 
 #endif

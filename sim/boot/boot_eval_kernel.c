@@ -45,6 +45,8 @@ static bool check_ramdisk(struct eval *v, const uint8_t *p, size_t n)
 			    "the ramdisk has no init or init.rc: the kernel panics and the watchdog resets it");
 	else
 		ok = true;
+	if (ok)
+		eval_probe_keep_ramdisk(v, &rd);
 	unifw_ramdisk_free(&rd);
 	return ok;
 }
