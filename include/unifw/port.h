@@ -145,6 +145,34 @@ struct unifw_port_system_in {
  * and SELinux label). Files in rep. */
 int unifw_port_system(const struct unifw_port_system_in *in, struct unifw_port_report *rep, struct unifw_error *err);
 
+/* Files at given paths, the general form of the same machinery (unifw universal's overlays): each file of a
+ * source file system (the read-only reader, ext4.h) goes to its destination in the base's image: a new file takes
+ * the source's owner, mode and SELinux label, and missing parent directories mirror the source's (dest = PREFIX +
+ * source_path: PREFIX's directories are 0755 root with the label of the base's root); a file the base has at
+ * dest is replaced (its inode, owner, mode, label stay). Placeholders: an EMPTY file, root, 0644, labelled like the
+ * base's files of its folder, for every path the base lacks (a bind mount needs an existing target). Paths are
+ * relative to the image's root, no leading '/'. Written and fitted as unifw_port_system does; files in rep. */
+struct unifw_ext4;
+struct unifw_port_file {
+	const char *dest;               /* in the base's image */
+	struct unifw_ext4 *source;      /* the file system it comes from (borrowed) */
+	const char *source_path;        /* its path there */
+	const char *rule, *reason;      /* for the report ("" / NULL: none) */
+};
+struct unifw_port_files_in {
+	const char *base_path;          /* the base's system image: sparse or raw ext4 */
+	const struct unifw_port_file *files;
+	size_t file_count;
+	const char *const *placeholders;
+	size_t placeholder_count;
+	uint64_t partition_size;        /* the result must fit (shrunk with resize2fs if needed, else UNIFW_E_TOO_BIG) */
+	const char *out_path;           /* written atomically: sparse when the base was sparse, else raw */
+	const char *partition;          /* "ANDROID" */
+	const struct unifw_progress *progress;
+};
+int unifw_port_system_files(const struct unifw_port_files_in *in, struct unifw_port_report *rep,
+			    struct unifw_error *err);
+
 /* An ext4 image (sparse or raw) made to fit a partition of partition_size bytes: copied when it fits;
  * else, when its file system uses less than that, shrunk with resize2fs (sparse stays sparse); else
  * UNIFW_E_TOO_BIG saying by how much it is over and what would make it fit. A copy adds no line to rep (the

@@ -104,6 +104,15 @@ struct unifw_univ_result {
 	char scatter[1024];               /* OUT's scatter */
 	uint64_t system_size;             /* OUT's system image: the file system's size (fits every phone's ANDROID) */
 	struct unifw_probe_table table;   /* what went into /unifw/probe.rules */
+	/* Added by BUILD: OUT's scatter partitions downloaded (BOOTIMG, ANDROID, the base's CACHE) and never (file_name
+	 * NONE, not copied), the empty placeholders made for bind targets the base lacks, the sizes fitted against. */
+	char downloaded[8][64];
+	size_t downloaded_count;
+	char never[64][64];
+	size_t never_count;
+	size_t placeholder_count;
+	uint64_t boot_size;               /* OUT's boot.img */
+	uint64_t min_android, min_boot;   /* the smallest listed phone's ANDROID and BOOTIMG */
 };
 
 /* Build OUT. 0 with verdict "built"; 0 with verdict "refused" and the reasons (nothing is left in OUT); an

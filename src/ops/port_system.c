@@ -28,9 +28,12 @@
 #define SELINUX_XATTR "security.selinux"
 
 struct sys {
-	const struct unifw_port_system_in *in;
+	const struct unifw_port_system_in *in;     /* unifw_port_system; NULL for unifw_port_system_files */
+	const struct unifw_port_files_in *files;   /* unifw_port_system_files; NULL for unifw_port_system */
 	struct unifw_port_report *rep;
 	const char *part;
+	const char *base_path, *out_path;
+	uint64_t partition_size;
 	struct port_image_info info;
 	struct unifw_stream file;        /* the base's file */
 	struct unifw_sparse_view *view;  /* over file, when sparse */
@@ -161,34 +164,49 @@ static int collect(struct sys *s, struct unifw_error *err)
 
 /* ---------------------------------------------------------------- one file */
 
-static void copy_label(struct sys *s, const char *abs)
+/* The SELinux label of from (in fs) onto to (in the edit). */
+static void copy_label_from(struct sys *s, struct unifw_ext4 *fs, const char *from, const char *to)
 {
 	uint8_t *v = NULL;
 	size_t l = 0;
-	if (unifw_ext4_get_xattr(s->phone, abs, SELINUX_XATTR, &v, &l, NULL) == 0) {
+	if (unifw_ext4_get_xattr(fs, from, SELINUX_XATTR, &v, &l, NULL) == 0) {
 		struct unifw_error ignored;
 		/* a label the base cannot take leaves the file unlabelled: its parent's context applies */
-		(void)unifw_ext4_edit_set_xattr(s->edit, abs, SELINUX_XATTR, v, l, &ignored);
+		(void)unifw_ext4_edit_set_xattr(s->edit, to, SELINUX_XATTR, v, l, &ignored);
 		free(v);
 	}
 }
 
-/* The parent directories of abs the base lacks, made with the phone's owner, mode and label. */
-static int make_parents(struct sys *s, const char *abs, struct unifw_error *err)
+static void copy_label(struct sys *s, const char *abs)
 {
-	char dir[UNIFW_EXT4_EDIT_MAX_PATH];
-	snprintf(dir, sizeof dir, "%s", abs);
+	copy_label_from(s, s->phone, abs, abs);
+}
+
+/* The parent directories of dest the base lacks. dest's tail that is src (dest = PREFIX + src) mirrors fs's
+ * directories: they are made with their owner, mode and label; the directories of PREFIX are 0755 root with the
+ * label of the base's root. */
+static int make_parents_from(struct sys *s, struct unifw_ext4 *fs, const char *dest, const char *src,
+			     struct unifw_error *err)
+{
+	char dir[UNIFW_EXT4_EDIT_MAX_PATH], from[UNIFW_EXT4_EDIT_MAX_PATH];
+	size_t dl = strlen(dest), sl = strlen(src);
+	bool mirrored = sl <= dl && !strcmp(dest + dl - sl, src);
+	size_t off = mirrored ? dl - sl : 0;
+	snprintf(dir, sizeof dir, "%s", dest);
 	for (char *p = dir + 1; (p = strchr(p, '/')); p++) {
 		*p = 0;
 		struct unifw_ext4_edit_stat est;
 		struct unifw_error e2;
 		int rc = unifw_ext4_edit_stat(s->edit, dir, &est, &e2);
 		if (rc == UNIFW_E_NOT_FOUND) {
+			bool inside = mirrored && (size_t)(p - dir) > off;
+			snprintf(from, sizeof from, "%s", inside ? dir + off : "/");
 			struct unifw_ext4_stat pst = { .mode = 0755 };
-			(void)unifw_ext4_lstat(s->phone, dir, &pst, NULL);
+			if (inside)
+				(void)unifw_ext4_lstat(fs, from, &pst, NULL);
 			rc = unifw_ext4_edit_mkdir(s->edit, dir, (uint16_t)(pst.mode & 07777), pst.uid, pst.gid, err);
 			if (!rc)
-				copy_label(s, dir);
+				copy_label_from(s, inside ? fs : s->base_ro, from, dir);
 		} else if (rc) {
 			*err = e2;
 		}
@@ -197,6 +215,12 @@ static int make_parents(struct sys *s, const char *abs, struct unifw_error *err)
 		*p = '/';
 	}
 	return 0;
+}
+
+/* The parent directories of abs the base lacks, made with the phone's owner, mode and label. */
+static int make_parents(struct sys *s, const char *abs, struct unifw_error *err)
+{
+	return make_parents_from(s, s->phone, abs, abs, err);
 }
 
 static int add_file(struct sys *s, const char *path, const char *abs, const struct unifw_port_rule *rule,
@@ -534,7 +558,7 @@ static int write_image(struct sys *s, const char *path, struct unifw_error *err)
 		return unifw_error_set(err, UNIFW_E_NOMEM, path, UNIFW_NO_OFFSET, "out of memory");
 	unifw_ext4_edit_changes(s->edit, &o.ch, &o.n);
 	struct unifw_stream st = { .read = overlay_read, .ctx = &o, .size = o.size };
-	snprintf(st.name, sizeof st.name, "%s", s->in->base_path);
+	snprintf(st.name, sizeof st.name, "%s", s->base_path);
 	char *tmp;
 	int fd = unifw_file_temp_beside(path, &tmp, err);
 	if (fd < 0) {
@@ -555,16 +579,15 @@ static int write_image(struct sys *s, const char *path, struct unifw_error *err)
 /* Over the partition: written beside out_path first, then fitted (resize2fs) into out_path. */
 static int write_out(struct sys *s, struct unifw_error *err)
 {
-	const char *out = s->in->out_path;
-	if (s->info.expanded <= s->in->partition_size)
+	const char *out = s->out_path;
+	if (s->info.expanded <= s->partition_size)
 		return write_image(s, out, err);
 	char *mid = NULL;
 	if (asprintf(&mid, "%s.edited", out) < 0)
 		return unifw_error_set(err, UNIFW_E_NOMEM, out, UNIFW_NO_OFFSET, "out of memory");
 	int rc = write_image(s, mid, err);
 	if (!rc)
-		rc = port_fit_named(mid, port_base_name(s->in->base_path), s->in->partition_size, out, s->part, s->rep,
-				    err);
+		rc = port_fit_named(mid, port_base_name(s->base_path), s->partition_size, out, s->part, s->rep, err);
 	unlink(mid);
 	free(mid);
 	return rc;
@@ -574,9 +597,9 @@ static int write_out(struct sys *s, struct unifw_error *err)
 
 static int open_base(struct sys *s, struct unifw_error *err)
 {
-	int rc = port_image_probe(s->in->base_path, &s->info, err);
+	int rc = port_image_probe(s->base_path, &s->info, err);
 	if (!rc)
-		rc = unifw_stream_open_file(&s->file, s->in->base_path, err);
+		rc = unifw_stream_open_file(&s->file, s->base_path, err);
 	if (rc)
 		return rc;
 	if (s->info.sparse) {
@@ -591,8 +614,6 @@ static int open_base(struct sys *s, struct unifw_error *err)
 		rc = unifw_ext4_open(&s->base, &s->base_ro, err);
 	if (!rc)
 		rc = unifw_ext4_edit_open(&s->base, &s->edit, err);
-	if (!rc)
-		rc = unifw_ext4_open(s->in->phone, &s->phone, err);
 	return rc;
 }
 
@@ -612,26 +633,170 @@ static void close_all(struct sys *s)
 	free(s->cand);
 }
 
+/* The one way both entry points make an image: open the base, let edit change it through the overlay, commit,
+ * write OUT (fitted into the partition). */
+static int sys_run(struct sys *s, int (*edit)(struct sys *, struct unifw_error *), const struct unifw_progress *pr,
+		   struct unifw_error *err)
+{
+	unifw_progress_begin(pr, "port", s->part, 0);
+	int rc = open_base(s, err);
+	if (!rc)
+		rc = edit(s, err);
+	if (!rc)
+		rc = unifw_ext4_edit_commit(s->edit, err);
+	if (!rc)
+		rc = write_out(s, err);
+	if (rc)
+		unifw_error_where(err, s->part);
+	unifw_progress_end(pr, rc, rc ? "failed" : "system image written");
+	close_all(s);
+	return rc;
+}
+
+/* unifw port: the phone's files the rules name, then its properties. */
+static int port_edit(struct sys *s, struct unifw_error *err)
+{
+	int rc = unifw_ext4_open(s->in->phone, &s->phone, err);
+	if (!rc)
+		rc = collect(s, err);
+	for (size_t i = 0; !rc && i < s->ncand; i++)
+		rc = port_file(s, s->cand[i], err);
+	if (!rc)
+		rc = report_unmatched(s);
+	if (!rc)
+		rc = port_props(s, err);
+	return rc;
+}
+
 int unifw_port_system(const struct unifw_port_system_in *in, struct unifw_port_report *rep, struct unifw_error *err)
 {
-	struct sys s = { .in = in, .rep = rep, .part = in->partition ? in->partition : "ANDROID" };
-	unifw_progress_begin(in->progress, "port", s.part, 0);
-	int rc = open_base(&s, err);
+	struct sys s = { .in = in, .rep = rep, .part = in->partition ? in->partition : "ANDROID",
+			 .base_path = in->base_path, .out_path = in->out_path, .partition_size = in->partition_size };
+	return sys_run(&s, port_edit, in->progress, err);
+}
+
+/* ---------------------------------------------------------------- files at given paths */
+
+static int abs_path(char *out, const char *rel, struct unifw_error *err)
+{
+	if (!rel || !*rel || rel[0] == '/' || snprintf(out, UNIFW_EXT4_EDIT_MAX_PATH, "/%s", rel) >= (int)UNIFW_EXT4_EDIT_MAX_PATH)
+		return unifw_error_set(err, UNIFW_E_INVALID, rel ? rel : "", UNIFW_NO_OFFSET,
+				       "not a relative path inside the image");
+	return 0;
+}
+
+/* One file of a source file system at its destination: created with the source's owner, mode and label (its
+ * missing parents mirror the source's directories), or replacing the base's file of that path. */
+static int put_file(struct sys *s, const struct unifw_port_file *f, struct unifw_error *err)
+{
+	char dest[UNIFW_EXT4_EDIT_MAX_PATH], src[UNIFW_EXT4_EDIT_MAX_PATH];
+	int rc = abs_path(dest, f->dest, err);
 	if (!rc)
-		rc = collect(&s, err);
-	for (size_t i = 0; !rc && i < s.ncand; i++)
-		rc = port_file(&s, s.cand[i], err);
-	if (!rc)
-		rc = report_unmatched(&s);
-	if (!rc)
-		rc = port_props(&s, err);
-	if (!rc)
-		rc = unifw_ext4_edit_commit(s.edit, err);
-	if (!rc)
-		rc = write_out(&s, err);
+		rc = abs_path(src, f->source_path, err);
 	if (rc)
-		unifw_error_where(err, s.part);
-	unifw_progress_end(in->progress, rc, rc ? "failed" : "system image written");
-	close_all(&s);
+		return rc;
+	uint8_t *data = NULL;
+	size_t len = 0;
+	struct unifw_ext4_stat pst;
+	struct unifw_ext4_edit_stat est;
+	struct unifw_error e2;
+	rc = unifw_ext4_lstat(f->source, src, &pst, err);
+	if (!rc)
+		rc = unifw_ext4_read_file(f->source, src, UNIFW_EXT4_MAX_FILE, &data, &len, err);
+	if (rc)
+		return rc;
+	int st = unifw_ext4_edit_stat(s->edit, dest, &est, &e2);
+	bool replace = st == 0 && est.kind == 'f';
+	if (st && st != UNIFW_E_NOT_FOUND) {
+		free(data);
+		*err = e2;
+		return st;
+	}
+	if (st == 0 && !replace)
+		rc = unifw_error_set(err, UNIFW_E_INVALID, f->dest, UNIFW_NO_OFFSET,
+				     "the base has a directory or link at this path, not a file");
+	else if (replace)
+		rc = unifw_ext4_edit_replace_file(s->edit, dest, data, len, err);
+	else if (!(rc = make_parents_from(s, f->source, dest, src, err)))
+		rc = unifw_ext4_edit_create_file(s->edit, dest, data, len, (uint16_t)(pst.mode & 07777), pst.uid, pst.gid,
+						 err);
+	if (!rc && !replace)
+		copy_label_from(s, f->source, src, dest);
+	if (!rc)
+		rc = unifw_port_report_add(s->rep, s->part, f->dest, replace ? UNIFW_PORT_ACT_REPLACED : UNIFW_PORT_ACT_ADDED,
+					   "phone", f->rule ? f->rule : "", "%s (%zu bytes, from %s)",
+					   f->reason ? f->reason : "listed", len, f->source_path);
+	free(data);
 	return rc;
+}
+
+/* The label the base gives the files of dir: the first labelled regular file in it, else dir's own. */
+static bool folder_file_label(struct sys *s, const char *dir, uint8_t **v, size_t *l)
+{
+	struct unifw_ext4_dirent *ents = NULL;
+	size_t n = 0;
+	char p[UNIFW_EXT4_EDIT_MAX_PATH];
+	bool found = false;
+	if (unifw_ext4_list_dir(s->base_ro, dir, UNIFW_EXT4_MAX_DIR_ENTRIES, &ents, &n, NULL, NULL) == 0)
+		for (size_t i = 0; i < n && !found; i++)
+			found = ents[i].kind == 'f' &&
+				snprintf(p, sizeof p, "%s/%s", strcmp(dir, "/") ? dir : "", ents[i].name) < (int)sizeof p &&
+				unifw_ext4_get_xattr(s->base_ro, p, SELINUX_XATTR, v, l, NULL) == 0;
+	free(ents);
+	return found || unifw_ext4_get_xattr(s->base_ro, dir, SELINUX_XATTR, v, l, NULL) == 0;
+}
+
+/* An empty file, root 0644, where the base has nothing (a bind mount needs an existing target). */
+static int put_placeholder(struct sys *s, const char *rel, struct unifw_error *err)
+{
+	char dest[UNIFW_EXT4_EDIT_MAX_PATH], dir[UNIFW_EXT4_EDIT_MAX_PATH];
+	int rc = abs_path(dest, rel, err);
+	if (rc)
+		return rc;
+	struct unifw_ext4_edit_stat est;
+	struct unifw_error e2;
+	int st = unifw_ext4_edit_stat(s->edit, dest, &est, &e2);
+	if (st == 0)
+		return 0; /* the base has it (or another placeholder made it): nothing to make */
+	if (st != UNIFW_E_NOT_FOUND) {
+		*err = e2;
+		return st;
+	}
+	if ((rc = make_parents_from(s, s->base_ro, dest, "", err)) != 0 ||
+	    (rc = unifw_ext4_edit_create_file(s->edit, dest, NULL, 0, 0644, 0, 0, err)) != 0)
+		return rc;
+	snprintf(dir, sizeof dir, "%s", dest);
+	char *slash = strrchr(dir, '/');
+	if (slash == dir)
+		slash[1] = 0;
+	else
+		*slash = 0;
+	uint8_t *v = NULL;
+	size_t l = 0;
+	if (folder_file_label(s, dir, &v, &l)) {
+		struct unifw_error ignored;
+		(void)unifw_ext4_edit_set_xattr(s->edit, dest, SELINUX_XATTR, v, l, &ignored);
+		free(v);
+	}
+	return unifw_port_report_add(s->rep, s->part, rel, UNIFW_PORT_ACT_ADDED, "none", "",
+				     "an empty placeholder: the base has no such file and a bind mount needs a target");
+}
+
+static int files_edit(struct sys *s, struct unifw_error *err)
+{
+	const struct unifw_port_files_in *in = s->files;
+	int rc = 0;
+	for (size_t i = 0; !rc && i < in->file_count; i++)
+		rc = put_file(s, &in->files[i], err);
+	for (size_t i = 0; !rc && i < in->placeholder_count; i++)
+		rc = put_placeholder(s, in->placeholders[i], err);
+	return rc;
+}
+
+int unifw_port_system_files(const struct unifw_port_files_in *in, struct unifw_port_report *rep,
+			    struct unifw_error *err)
+{
+	struct sys s = { .files = in, .rep = rep, .part = in->partition ? in->partition : "ANDROID",
+			 .base_path = in->base_path, .out_path = in->out_path, .partition_size = in->partition_size };
+	return sys_run(&s, files_edit, in->progress, err);
 }
