@@ -162,6 +162,13 @@ struct unifw_fingerprint {
 	bool have_wlan;             /* the system was looked at for it (false: unknown, e.g. JSON from before) */
 	bool wlan_module_present;
 	char wlan_module_vermagic[UNIFW_KMOD_VERMAGIC_MAX]; /* its .modinfo vermagic; "" none readable */
+
+	/* files of one board that the boot judges (docs/check.md "Rules": no_signal, touch_uncalibrated) */
+	char md_build_ver[65];       /* the chosen modem's MD_CHECK_HEADER build_ver: the board project it was
+					built for ("" no header, or unknown) */
+	bool have_touch_fw;          /* /system/etc/firmware was listed (false: unknown, e.g. JSON from before) */
+	struct unifw_names touch_fw; /* T of every NON-EMPTY /system/etc/firmware/T_fw.bin (touch controller
+					firmware, requested by its driver by name), directory order */
 };
 
 /* A package or backup already opened (package.h). Fills *fp (zeroed first); fails only when an image

@@ -76,7 +76,8 @@ enum unifw_port_scope { UNIFW_PORT_SCOPE_RAMDISK, UNIFW_PORT_SCOPE_SYSTEM, UNIFW
 enum unifw_port_take {
 	UNIFW_PORT_TAKE_PHONE,           /* the phone's file (or property) replaces or joins the base's */
 	UNIFW_PORT_TAKE_BASE,            /* the base's stays, even if the phone has one (listed to say why) */
-	UNIFW_PORT_TAKE_PHONE_IF_MODEM,  /* the phone's, only when the phone's kernel would reject the base's modem */
+	UNIFW_PORT_TAKE_PHONE_IF_MODEM,  /* the phone's, only when the base's modem would not work on the phone:
+					    its kernel would reject it, or it is built for another board */
 };
 
 #define UNIFW_PORT_MAX_RULES 256u
@@ -134,7 +135,8 @@ struct unifw_port_system_in {
 	struct unifw_stream *phone;     /* the phone's system partition (raw ext4, e.g. the backup's system.img) */
 	uint64_t partition_size;        /* the phone's ANDROID size: the result must fit (shrunk with resize2fs if needed) */
 	const struct unifw_port_rules *rules;
-	bool take_modem;                /* the phone's kernel would reject the base's modem: take the phone's modem + db */
+	bool take_modem;                /* the base's modem would not work on the phone (rejected by its kernel, or
+					   built for another board): take the phone's modem + db */
 	const char *out_path;           /* written atomically: sparse when the base was sparse, else raw */
 	const char *partition;          /* "ANDROID" */
 	const struct unifw_progress *progress;
@@ -199,7 +201,7 @@ struct unifw_port_result {
 	/* Added by DRIVER: both sides of that check as unifw_fingerprint_to_json gives them (OUT as the package,
 	 * the backup as the phone), what `unifw port --html` draws; NULL when the check did not run. */
 	struct unifw_jv *out_fingerprint, *phone_fingerprint;
-	bool take_modem;         /* the phone's kernel rejects the base's modem: the phone's modem was taken */
+	bool take_modem;         /* the base's modem would not work on the phone: the phone's modem was taken */
 };
 
 /* Build OUT. Fails (nothing left in OUT but what was written so far) when an image cannot fit or a side

@@ -16,7 +16,7 @@
 
 #include "catalog/catalog_internal.h"
 
-#define CATALOG_FP_REVIEWED_SIZE 35984u
+#define CATALOG_FP_REVIEWED_SIZE 40160u
 #define CATALOG_FP_REVIEWED_VERSION 1u
 
 bool catalog_cache_enabled(void)
@@ -95,6 +95,7 @@ static void sanitize_flags(struct unifw_fingerprint *fp)
 	BOOL(fp->data_imei);
 	BOOL(fp->have_wlan);
 	BOOL(fp->wlan_module_present);
+	BOOL(fp->have_touch_fw);
 }
 
 static void sanitize_strings(struct unifw_fingerprint *fp)
@@ -128,6 +129,7 @@ static void sanitize_strings(struct unifw_fingerprint *fp)
 	CUT(fp->wifi_state);
 	CUT(fp->bt_state);
 	CUT(fp->wlan_module_vermagic);
+	CUT(fp->md_build_ver);
 }
 
 void catalog_fp_sanitize(struct unifw_fingerprint *fp)
@@ -141,6 +143,7 @@ void catalog_fp_sanitize(struct unifw_fingerprint *fp)
 	sanitize_names(&fp->kernel_lcm);
 	sanitize_names(&fp->kernel_touch);
 	sanitize_names(&fp->kernel_camera);
+	sanitize_names(&fp->touch_fw);
 }
 
 int catalog_cache_put(struct unifw_catalog *c, int64_t id, const struct unifw_fingerprint *fp, struct unifw_error *err)

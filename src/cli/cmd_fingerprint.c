@@ -125,8 +125,8 @@ static void print_system(const struct unifw_fingerprint *fp)
 	if (fp->have_modem) {
 		printf("Modem           %s, %llu bytes", fp->modem_path, (unsigned long long)fp->modem_size);
 		if (fp->modem_has_header)
-			printf(", header v%u, MD SYS%u, asks 0x%x bytes, image 0x%x bytes\n", fp->md_header_version,
-			       fp->md_bind_sys_id, fp->md_mem_size, fp->md_img_size);
+			printf(", header v%u, MD SYS%u, asks 0x%x bytes, image 0x%x bytes, built for '%s'\n",
+			       fp->md_header_version, fp->md_bind_sys_id, fp->md_mem_size, fp->md_img_size, fp->md_build_ver);
 		else
 			printf(", no CHECK_HEADER\n");
 	}
@@ -136,6 +136,8 @@ static void print_system(const struct unifw_fingerprint *fp)
 		printf("WLAN module     %s\n", !fp->wlan_module_present ? "absent (no /system/lib/modules/wlan_mt.ko)"
 						 : fp->wlan_module_vermagic[0] ? fp->wlan_module_vermagic
 										: "present, no vermagic");
+	if (fp->have_touch_fw)
+		print_names("Touch firmware", &fp->touch_fw);
 	if (fp->have_identity)
 		printf("Identity        BinRegion %s (IMEI record %s), /data/nvram %s (IMEI record %s), WiFi %s, BT %s\n",
 		       fp->binregion_valid ? "valid" : "INVALID", yn(fp->binregion_imei), fp->data_nvram ? "present" : "absent",

@@ -194,6 +194,7 @@ static void walk(struct ck *c)
 	ck_rules_modem(c);
 	ck_rules_wifi(c);
 	ck_rules_touch(c);
+	ck_rules_touch_firmware(c);
 	ck_rules_camera(c);
 	ck_rules_identity(c);
 	ck_rules_logo(c);

@@ -107,6 +107,7 @@ void ck_rules_mounts(struct ck *c);
 void ck_rules_modem(struct ck *c);
 void ck_rules_wifi(struct ck *c);
 void ck_rules_touch(struct ck *c);
+void ck_rules_touch_firmware(struct ck *c);
 void ck_rules_camera(struct ck *c);
 void ck_rules_identity(struct ck *c);
 void ck_rules_logo(struct ck *c);

@@ -5,7 +5,8 @@
  * mediatek/external/permission_check/permission_check.c (NVD_IMEI);
  * mediatek/kernel/drivers/conn_soc/drv_wlan/mt_wifi/wlan/common/wlan_lib.c wlanUpdateNetworkAddress;
  * mediatek/custom/common/cgen/cfgdefault/CFG_BT_Default.h; kernel/kernel/module.c check_modinfo (the WLAN
- * module's vermagic). docs/check.md "Rules". */
+ * module's vermagic); dual_ccci/include/ccci_platform.h MD_CHECK_HEADER build_ver (the modem's board);
+ * AOSP system/core/init/devices.c firmware_dirs (touch controller firmware). docs/check.md "Rules". */
 #include "ops/check_internal.h"
 
 #include <stdio.h>
@@ -58,6 +59,28 @@ static const char *md_rejects(const struct unifw_fingerprint *s, const struct un
 	return NULL;
 }
 
+/* A modem the loader accepts is still one board's: MD_CHECK_HEADER's build_ver ("project version") names the
+ * project it was built for, and its RF front-end and band settings are compiled in, so another board's
+ * modem starts but finds no network [I] (docs/sim.md "Boot evaluation", no_signal). The phone's own modem
+ * is its board's: a build_ver other than the phone's own modem's predicts no_signal. Unknown on either side
+ * (no header, a fingerprint from before issue 14): no prediction. */
+static void ck_rules_modem_board(struct ck *c, const struct unifw_fingerprint *s)
+{
+	const struct unifw_fingerprint *ph = c->phone;
+	if (s == ph || !s->md_build_ver[0] || !ph->md_build_ver[0])
+		return;
+	ck_compared(c, "modem build_ver of %s (%s) vs the phone's own modem (%s)", s == c->pkg ? "the package" : "the phone",
+		    s->md_build_ver, ph->md_build_ver);
+	if (!strcmp(s->md_build_ver, ph->md_build_ver))
+		return;
+	struct unifw_check_item *it = ck_effect(c, CK_BOOTS_WITH_FAULTS, "no_signal", "modem", "ANDROID");
+	ck_msg(it, "the modem was built for another board: it loads, but its RF front-end and band settings are "
+	       "another board's: no network (no calls, SMS or mobile data); NVRAM and the IMEI are untouched (keep "
+	       "the phone's own modem: unifw port takes it)");
+	ck_evidence(it, "modem from the package: build_ver '%s'; the phone's own modem: build_ver '%s' "
+		    "(MD_CHECK_HEADER project version)", s->md_build_ver, ph->md_build_ver);
+}
+
 void ck_rules_modem(struct ck *c)
 {
 	const struct unifw_fingerprint *k = c->kernel_fp, *s = c->system_fp;
@@ -66,8 +89,10 @@ void ck_rules_modem(struct ck *c)
 	char why[400];
 	ck_compared(c, "modem (%s) vs the kernel's MD1 (%s, 0x%x reserved%s)", s == c->pkg ? "package" : "phone",
 		    k->md1_type, k->md1_reserved, k->md1_assumed ? ", assumed" : "");
-	if (!md_rejects(s, k, why, sizeof why))
+	if (!md_rejects(s, k, why, sizeof why)) {
+		ck_rules_modem_board(c, s);
 		return;
+	}
 	struct unifw_check_item *it = ck_effect(c, CK_BOOTS_WITH_FAULTS, "no_radio", "modem", "ANDROID");
 	ck_msg(it, "the kernel's modem loader rejects the modem: Android boots without radio (no calls, SMS or mobile "
 	       "data); the IMEI and calibration are untouched");
@@ -142,6 +167,33 @@ void ck_rules_touch(struct ck *c)
 	ck_msg(it, "the package's kernel has no driver for this phone's touch controller: the screen does not react "
 	       "to touch");
 	ck_evidence(it, "phone touch: %s; package kernel's touch drivers: %s", own->name[0], list);
+}
+
+/* The touch controller's firmware /system/etc/firmware/<T>_fw.bin, which the driver T requests by name through
+ * ueventd (AOSP init devices.c firmware_dirs): the phone's own system carries a non-empty one for a touch
+ * driver T of the phone's kernel, the running kernel has T, and the system that mounts has none (or an empty
+ * one: the universal build's bind placeholder) -> touch_uncalibrated [I] (docs/sim.md "Boot evaluation").
+ * Without T in the running kernel no_touch says it; unknown on either side: skipped. */
+void ck_rules_touch_firmware(struct ck *c)
+{
+	const struct unifw_fingerprint *k = c->kernel_fp, *s = c->system_fp, *ph = c->phone;
+	if (!k || !s || s == ph || !s->have_touch_fw || !ph->have_touch_fw || !ph->have_kernel)
+		return;
+	for (size_t i = 0; i < ph->touch_fw.count && i < UNIFW_NAMES_MAX; i++) {
+		const char *t = ph->touch_fw.name[i];
+		if (!has_name(&ph->kernel_touch, t) || !has_name(&k->kernel_touch, t))
+			continue;
+		ck_compared(c, "touch firmware %s_fw.bin in the system that mounts (the phone's own has it)", t);
+		if (unifw_names_has(&s->touch_fw, t))
+			continue;
+		struct unifw_check_item *it = ck_effect(c, CK_BOOTS_WITH_FAULTS, "touch_uncalibrated", "touch", "ANDROID");
+		ck_msg(it, "the system has no firmware for the phone's touch controller: its driver requests it through "
+		       "ueventd and gets none, the controller runs without this panel's configuration (take the phone's "
+		       "/system/etc/firmware/*_fw.bin)");
+		ck_evidence(it, "/system/etc/firmware/%s_fw.bin: missing or empty in %s's system; the phone's own system "
+			    "has it and its kernel drives %s", t, side(c, s), t);
+		return;
+	}
 }
 
 /* The phone's camera sensor is one its own kernel lists (kdSensorList names; which one is fitted is not

@@ -414,12 +414,45 @@ static void system_wlan_module(struct unifw_fingerprint *fp, struct unifw_ext4 *
 	free(buf);
 }
 
+/* Touch controller firmware: /etc/firmware/T_fw.bin, which a touch driver T asks ueventd for by name
+ * (AOSP init devices.c firmware_dirs). An empty file (the universal build's bind placeholder) gives the
+ * driver nothing: only non-empty ones are listed. */
+static void system_touch_firmware(struct unifw_fingerprint *fp, struct unifw_ext4 *fs)
+{
+	static const char suffix[] = "_fw.bin";
+	const size_t sl = sizeof suffix - 1;
+	struct unifw_ext4_dirent *ents = NULL;
+	size_t n = 0;
+	bool trunc = false;
+	struct unifw_error e = { 0 };
+	int rc = unifw_ext4_list_dir(fs, "/etc/firmware", 1000, &ents, &n, &trunc, &e);
+	if (rc && rc != UNIFW_E_NOT_FOUND) {
+		fp_note(fp, "/system/etc/firmware: not listed (%s)", e.msg);
+		return;
+	}
+	fp->have_touch_fw = true;
+	fp->touch_fw.truncated = trunc;
+	for (size_t i = 0; rc == 0 && i < n; i++) {
+		size_t len = strlen(ents[i].name);
+		if (ents[i].kind != 'f' || ents[i].size == 0 || len <= sl || len - sl >= UNIFW_NAME_LEN ||
+		    strcmp(ents[i].name + len - sl, suffix))
+			continue;
+		if (fp->touch_fw.count == UNIFW_NAMES_MAX) {
+			fp->touch_fw.truncated = true;
+			break;
+		}
+		snprintf(fp->touch_fw.name[fp->touch_fw.count++], UNIFW_NAME_LEN, "%.*s", (int)(len - sl), ents[i].name);
+	}
+	free(ents);
+}
+
 void fp_from_system(struct fp_ctx *c, struct unifw_ext4 *fs, const char *name)
 {
 	struct unifw_fingerprint *fp = c->fp;
 	fp->have_android = true;
 	system_build_prop(c, fs, name);
 	system_wlan_module(fp, fs);
+	system_touch_firmware(fp, fs);
 	fp->have_mddb = has_mddb(fs);
 	modem_candidates(c, fs);
 	/* Only the image the kernel would load is read when its MD1 type is known (a phone reads ~5 MiB per
@@ -485,6 +518,7 @@ static void modem_finish(struct fp_ctx *c, const char *type)
 		fp->md_bind_sys_id = m->h.bind_sys_id;
 		fp->md_mem_size = m->h.mem_size;
 		fp->md_img_size = m->h.md_img_size;
+		fp_copy(fp->md_build_ver, sizeof fp->md_build_ver, m->h.build_ver);
 	}
 }
 

@@ -154,6 +154,8 @@ static void android_json(struct unifw_jv *r, const struct unifw_fingerprint *fp)
 		unifw_jv_set_bool(o, "wlan_module_present", fp->wlan_module_present);
 		unifw_jv_set_str(o, "wlan_module_vermagic", fp->wlan_module_vermagic);
 	}
+	if (fp->have_touch_fw)
+		names_json(o, "touch_firmware", &fp->touch_fw);
 }
 
 static void modem_json(struct unifw_jv *r, const struct unifw_fingerprint *fp)
@@ -169,6 +171,7 @@ static void modem_json(struct unifw_jv *r, const struct unifw_fingerprint *fp)
 	unifw_jv_set_uint(o, "bind_sys_id", fp->md_bind_sys_id);
 	unifw_jv_set_hex(o, "mem_size", fp->md_mem_size);
 	unifw_jv_set_uint(o, "md_img_size", fp->md_img_size);
+	unifw_jv_set_str(o, "build_ver", fp->md_build_ver);
 }
 
 static void identity_json(struct unifw_jv *r, const struct unifw_fingerprint *fp)
@@ -476,6 +479,9 @@ static void rd_parts2(struct rd *d, const struct unifw_jv *j, struct unifw_finge
 		fp->have_wlan = unifw_jv_get(o, "wlan_module_present") != NULL;
 		rd_bool(d, o, "wlan_module_present", &fp->wlan_module_present);
 		rd_str(d, o, "wlan_module_vermagic", fp->wlan_module_vermagic, sizeof fp->wlan_module_vermagic);
+		/* absent in fingerprints from before issue 14: the touch firmware stays unknown */
+		fp->have_touch_fw = unifw_jv_get(o, "touch_firmware") != NULL;
+		rd_names(d, o, "touch_firmware", &fp->touch_fw);
 	}
 	if ((o = rd_obj(d, j, "logo")) != NULL) {
 		fp->have_logo = true;
@@ -492,6 +498,7 @@ static void rd_parts2(struct rd *d, const struct unifw_jv *j, struct unifw_finge
 		fp->md_bind_sys_id = (uint32_t)rd_u64(d, o, "bind_sys_id", UINT32_MAX, 0);
 		fp->md_mem_size = (uint32_t)rd_u64(d, o, "mem_size", UINT32_MAX, 0);
 		fp->md_img_size = (uint32_t)rd_u64(d, o, "md_img_size", UINT32_MAX, 0);
+		rd_str(d, o, "build_ver", fp->md_build_ver, sizeof fp->md_build_ver); /* "" before issue 14 */
 	}
 	if ((o = rd_obj(d, j, "identity")) != NULL) {
 		fp->have_identity = true;

@@ -128,7 +128,9 @@ static int open_stock(struct port_job *j, struct unifw_error *err)
  * The check answers exactly that when it is asked about the phone as it will be after the port: the
  * phone's own fingerprint (layout, boot chain, kernel) with the base's modem facts. Its modem rule
  * (check_rules_android.c ck_rules_modem) then reports "no_radio" when the phone's kernel would reject the
- * base's modem; one code path decides it for unifw check and for unifw port. */
+ * base's modem, and "no_signal" when it would load a modem built for another board (its build_ver is not
+ * the phone's own modem's): either way the phone's modem is what works. One code path decides it for
+ * unifw check and for unifw port. */
 static int decide_modem(struct port_job *j, struct unifw_error *err)
 {
 	struct unifw_fingerprint *probe = malloc(sizeof *probe);
@@ -148,6 +150,7 @@ static int decide_modem(struct port_job *j, struct unifw_error *err)
 	probe->md_bind_sys_id = b->md_bind_sys_id;
 	probe->md_mem_size = b->md_mem_size;
 	probe->md_img_size = b->md_img_size;
+	memcpy(probe->md_build_ver, b->md_build_ver, sizeof probe->md_build_ver);
 	probe->have_mddb = b->have_mddb;
 	unifw_check(probe, j->phone_fp, NULL, r);
 	for (size_t i = 0; i < r->item_count && !j->take_modem; i++)
@@ -155,7 +158,13 @@ static int decide_modem(struct port_job *j, struct unifw_error *err)
 			j->take_modem = true;
 			/* the evidence without its "modem from the package, kernel from ..." tail: the probe is neither */
 			const char *ev = r->items[i].evidence, *tail = strstr(ev, " (check_md_header)");
-			snprintf(j->modem_why, sizeof j->modem_why, "%.*s", tail ? (int)(tail - ev) : (int)strlen(ev), ev);
+			snprintf(j->modem_why, sizeof j->modem_why, "the phone's kernel rejects the base's modem (%.*s)",
+				 tail ? (int)(tail - ev) : (int)strlen(ev), ev);
+		} else if (!strcmp(r->items[i].code, "no_signal")) {
+			j->take_modem = true;
+			snprintf(j->modem_why, sizeof j->modem_why, "the base's modem is built for another board (build_ver "
+				 "'%s', the phone's '%s'): it would load and find no network", b->md_build_ver,
+				 j->phone_fp->md_build_ver);
 		}
 	free(probe);
 	free(r);
@@ -361,8 +370,7 @@ static int port_partition(struct port_job *j, size_t i, struct unifw_error *err)
 	snprintf(reason, sizeof reason, "%s", pl->reason);
 	if (pl->how == PORT_HOW_SYSTEM && j->take_modem)
 		snprintf(reason + strlen(reason), sizeof reason - strlen(reason),
-			 "; the phone's kernel rejects the base's modem (%s): the phone's modem and its database are taken",
-			 j->modem_why);
+			 "; %s: the phone's modem and its database are taken", j->modem_why);
 	if (unifw_port_report_add(&j->r->report, p->name, "", pl->action, pl->source, "", "%s", reason))
 		return unifw_error_set(err, UNIFW_E_NOMEM, "port", UNIFW_NO_OFFSET, "out of memory");
 	if (pl->how == PORT_HOW_IDENTITY || pl->how == PORT_HOW_KEEP) {

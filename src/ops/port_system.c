@@ -289,7 +289,8 @@ static int port_file(struct sys *s, const char *path, struct unifw_error *err)
 	} else if (!(rc = same_as_base(s, abs, data, len, &base_len, &same, err)) && !same) {
 		if (rule->take == UNIFW_PORT_TAKE_PHONE_IF_MODEM && !s->in->take_modem)
 			rc = unifw_port_report_add(s->rep, s->part, path, UNIFW_PORT_ACT_BASE, "base", rule->id,
-						   "the phone's kernel accepts the base's modem: the base's stays (%s)",
+						   "the base's modem works on the phone (its kernel accepts it, built for its "
+						   "board): the base's stays (%s)",
 						   rule->reason);
 		else if (!(rc = unifw_ext4_edit_replace_file(s->edit, abs, data, len, err)))
 			rc = unifw_port_report_add(s->rep, s->part, path, UNIFW_PORT_ACT_REPLACED, "phone", rule->id,

@@ -102,6 +102,9 @@ grep -q "^eMMC CID " "$work/phone.txt" || fail "text: no CID line"
 # the y600-like's camera sensor driver (docs/sim.md models table), read from the phone's own kernel
 grep -q "^  camera  *sp0a19yuv$" "$work/phone.txt" || fail "text: no camera line"
 grep -q "^WLAN module  *3.4.5 SMP preempt mod_unload ARMv7" "$work/phone.txt" || fail "text: no WLAN module line"
+# the y600-like's modem names its board, its system carries its touch controller's firmware (issue 14)
+grep -q "^Modem .*built for 'sim72_y600.MD.MT6572.W1410'" "$work/phone.txt" || fail "text: no modem build_ver"
+grep -q "^Touch firmware  *GT9XX_hotknot$" "$work/phone.txt" || fail "text: no touch firmware line"
 if "$UNIFW" fingerprint "$work/nothing-here" >/dev/null 2>"$work/err"; then fail "a missing path was fingerprinted"; fi
 rc=0
 "$UNIFW" fingerprint "$work/nothing-here" --json >"$work/err.json" 2>/dev/null || rc=$?

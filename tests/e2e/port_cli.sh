@@ -134,13 +134,23 @@ cmp -s "$work/out/boot.img" "$work/out.zip/boot.img" || fail "a zip base gives a
 [ -z "$(ls -A "$TMPDIR")" ] || fail "temporary files left: $(ls -A "$TMPDIR")"
 echo "ok a zip base: the same boot.img, no temporary file left"
 
-# the modem decision is the phone's kernel's: a JB model's stock modem (22 MiB) is accepted, nothing taken
+# the modem decision: a JB model's stock modem (22 MiB) is accepted by the phone's kernel but built for
+# another board (its build_ver names sim72_a516): taken; the phone's own model's modem: kept
 "$SIM" make-firmware --model a516-like -o "$work/a516" >/dev/null
 port "$work/a516" --stock "$work/bk" -o "$work/out.a516" --json
 [ "$rc" -eq 0 ] || fail "the a516-like stock as the base: exit $rc: $(tail -5 "$work/port.err")"
+python3 -c 'import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["take_modem"] is True, d["take_modem"]
+r = [c for c in d["changes"] if c.get("partition") == "ANDROID" and not c.get("path")][0]["reason"]
+assert "built for another board (build_ver '"'"'sim72_a516.MD.MT6572.W1410'"'"'" in r, r' \
+	"$work/port.out" || fail "a516-like's modem on y600-like: not taken, though it is another board's"
+"$SIM" make-firmware --model y600-like -o "$work/y600" >/dev/null
+port "$work/y600" --stock "$work/bk" -o "$work/out.y600" --json
+[ "$rc" -eq 0 ] || fail "the y600-like stock as the base: exit $rc: $(tail -5 "$work/port.err")"
 python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); assert d["take_modem"] is False, d["take_modem"]' \
-	"$work/port.out" || fail "a516-like's modem on y600-like: taken, though its kernel accepts it"
-echo "ok the modem: the universal's (24 MiB) rejected by the phone's kernel and replaced; the a516-like's kept"
+	"$work/port.out" || fail "y600-like's own modem: taken, though it is this board's and its kernel accepts it"
+echo "ok the modem: the universal's (24 MiB) rejected, the a516-like's (another board) replaced; the phone's model's kept"
 
 port "$work/universal" --stock "$work/bk" -o "$work/out"
 [ "$rc" -eq 1 ] && grep -q 'not empty' "$work/port.err" || fail "OUT not empty: exit $rc: $(cat "$work/port.err")"

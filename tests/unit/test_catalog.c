@@ -491,12 +491,22 @@ static void hostile_cache_rows_are_sanitized(void **state)
 	assert_true(strlen(back->wlan_module_vermagic) < sizeof back->wlan_module_vermagic);
 	memcpy(&raw, &back->wlan_module_present, 1);
 	assert_int_equal(raw, 1);
-	/* and the check runs on it (ASan/UBSan builds see any out-of-bounds read) */
+	assert_true(strlen(back->md_build_ver) < sizeof back->md_build_ver);
+	assert_true(back->touch_fw.count <= UNIFW_NAMES_MAX);
+	assert_true(strlen(back->touch_fw.name[UNIFW_NAMES_MAX - 1]) < UNIFW_NAME_LEN);
+	memcpy(&raw, &back->have_touch_fw, 1);
+	assert_int_equal(raw, 1);
+	/* and the check runs on it (ASan/UBSan builds see any out-of-bounds read), also as a package that is
+	 * not the phone itself (the rules comparing the two sides' modem and touch firmware) */
 	struct unifw_check_result *r = malloc(sizeof *r);
 	unifw_check(back, back, NULL, r);
 	struct unifw_jv *j = unifw_check_to_json(r);
 	assert_non_null(j);
 	unifw_jv_free(j);
+	struct unifw_fingerprint *other = malloc(sizeof *other);
+	memcpy(other, back, sizeof *other);
+	unifw_check(other, back, NULL, r);
+	free(other);
 	/* truncated or other-sized blobs are refused */
 	assert_false(catalog_cache_get(z, len / 2, back));
 	assert_false(catalog_cache_get("junk", 4, back));

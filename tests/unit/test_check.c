@@ -110,6 +110,9 @@ static void firmware(struct unifw_fingerprint *fp)
 	fp->md_bind_sys_id = 1;
 	fp->md_mem_size = 22 * MIB;
 	fp->md_img_size = 9 * MIB;
+	snprintf(fp->md_build_ver, sizeof fp->md_build_ver, "sim72_a516.MD.MT6572.W1410");
+	fp->have_touch_fw = true;
+	names(&fp->touch_fw, "GT9XX", NULL);
 	fp->have_logo = true;
 	fp->logo_width = 480;
 	fp->logo_height = 854;
@@ -361,6 +364,92 @@ static void test_touch(void **state)
 	names(&f->pkg->kernel_touch, "ft6x06", "gt9xx"); /* the table's names compare without case */
 	run(f);
 	assert_null(item(&f->r, "no_touch"));
+}
+
+/* A modem the phone's kernel accepts, built for another board (MD_CHECK_HEADER build_ver): no_signal; a rejected
+ * one is no_radio only; unknown on either side or the phone's own system: nothing. */
+static void test_modem_board(void **state)
+{
+	struct fixture *f = *state;
+	run(f);
+	assert_null(item(&f->r, "no_signal"));
+	snprintf(f->pkg->md_build_ver, sizeof f->pkg->md_build_ver, "universal72_generic.MD.MT6572.W1410");
+	run(f);
+	const struct unifw_check_item *it = item(&f->r, "no_signal");
+	assert_non_null(it);
+	assert_int_equal(it->verdict, UNIFW_CHECK_CAVEATS);
+	assert_string_equal(it->area, "modem");
+	assert_string_equal(it->partition, "ANDROID");
+	assert_string_equal(it->boot_effect, "boots_with_faults");
+	assert_string_equal(f->r.predicted_boot, "boots_with_faults");
+	assert_true(has_fault(&f->r, "no_signal"));
+	assert_non_null(strstr(it->message, "no network"));
+	assert_non_null(strstr(it->evidence, "build_ver 'universal72_generic.MD.MT6572.W1410'; the phone's own modem: "
+					     "build_ver 'sim72_a516.MD.MT6572.W1410'"));
+	assert_int_equal(unifw_check_exit_code(f->r.verdict), 3);
+	/* the package's kernel alone: the phone's own modem stays */
+	snprintf(f->o.only, sizeof f->o.only, "BOOTIMG");
+	run(f);
+	assert_null(item(&f->r, "no_signal"));
+	f->o.only[0] = 0;
+	/* a modem the kernel rejects never starts: no_radio, not no_signal */
+	f->pkg->md_mem_size = 24 * MIB;
+	run(f);
+	assert_non_null(item(&f->r, "no_radio"));
+	assert_null(item(&f->r, "no_signal"));
+	assert_false(has_fault(&f->r, "no_signal"));
+	f->pkg->md_mem_size = 22 * MIB;
+	/* unknown on either side (no header, a fingerprint from before): no prediction */
+	f->ph->md_build_ver[0] = 0;
+	run(f);
+	assert_null(item(&f->r, "no_signal"));
+	snprintf(f->ph->md_build_ver, sizeof f->ph->md_build_ver, "sim72_a516.MD.MT6572.W1410");
+	f->pkg->md_build_ver[0] = 0;
+	run(f);
+	assert_null(item(&f->r, "no_signal"));
+}
+
+/* The touch controller's firmware file: the phone's own system has GT9XX_fw.bin for its kernel's GT9XX driver;
+ * a system without it (or with an empty one: not listed) under a kernel with GT9XX -> touch_uncalibrated. */
+static void test_touch_firmware(void **state)
+{
+	struct fixture *f = *state;
+	run(f);
+	assert_null(item(&f->r, "touch_uncalibrated"));
+	names(&f->pkg->touch_fw, "ft6x06", NULL);
+	run(f);
+	const struct unifw_check_item *it = item(&f->r, "touch_uncalibrated");
+	assert_non_null(it);
+	assert_int_equal(it->verdict, UNIFW_CHECK_CAVEATS);
+	assert_string_equal(it->area, "touch");
+	assert_string_equal(it->partition, "ANDROID");
+	assert_string_equal(it->boot_effect, "boots_with_faults");
+	assert_true(has_fault(&f->r, "touch_uncalibrated"));
+	assert_non_null(strstr(it->evidence, "/system/etc/firmware/GT9XX_fw.bin: missing or empty in the package's system"));
+	/* the package's kernel alone: the phone's system keeps its file */
+	snprintf(f->o.only, sizeof f->o.only, "BOOTIMG");
+	run(f);
+	assert_null(item(&f->r, "touch_uncalibrated"));
+	f->o.only[0] = 0;
+	/* a kernel without the driver: no_touch says it, not touch_uncalibrated */
+	names(&f->pkg->kernel_touch, "ft6x06", NULL);
+	run(f);
+	assert_non_null(item(&f->r, "no_touch"));
+	assert_null(item(&f->r, "touch_uncalibrated"));
+	/* the phone's kernel with the package's system: still missing */
+	snprintf(f->o.only, sizeof f->o.only, "ANDROID");
+	run(f);
+	assert_non_null(item(&f->r, "touch_uncalibrated"));
+	f->o.only[0] = 0;
+	names(&f->pkg->kernel_touch, "GT9XX", NULL);
+	/* unknown on either side, or a phone whose own system has no such file: nothing */
+	f->pkg->have_touch_fw = false;
+	run(f);
+	assert_null(item(&f->r, "touch_uncalibrated"));
+	f->pkg->have_touch_fw = true;
+	names(&f->ph->touch_fw, "ft6x06", NULL);
+	run(f);
+	assert_null(item(&f->r, "touch_uncalibrated"));
 }
 
 /* The WLAN module of the system that mounts vs the kernel that runs, whichever side each comes from. */
@@ -664,6 +753,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_modem, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_touch, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_wifi_module, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_modem_board, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_touch_firmware, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_camera, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_identity, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_logo, setup, teardown),

@@ -292,6 +292,15 @@ static void check_firmware(const struct unifw_fingerprint *fp, const struct sim_
 	assert_true(fp->have_wlan && fp->wlan_module_present);
 	assert_string_equal(fp->wlan_module_vermagic, vermagic);
 	assert_true(unifw_kmod_release_matches(fp->wlan_module_vermagic, fp->kernel_version));
+	/* the modem names the board it was built for; one touch firmware per touch driver of the firmware */
+	char build_ver[80];
+	snprintf(build_ver, sizeof build_ver, "%s%s", fw->project, SIM_MD_BUILD_VER_TAIL);
+	assert_string_equal(fp->md_build_ver, build_ver);
+	assert_true(fp->have_touch_fw);
+	assert_int_equal(fp->touch_fw.count, fw->touch_count);
+	for (size_t i = 0; i < fw->touch_count; i++)
+		if (!unifw_names_has(&fp->touch_fw, fw->touch[i]))
+			fail_msg("no %s_fw.bin in the fingerprint's touch firmware", fw->touch[i]);
 	assert_true(fp->have_logo);
 	assert_int_equal(fp->logo_width, fw->logo_width);
 	assert_int_equal(fp->logo_height, fw->logo_height);
@@ -474,6 +483,11 @@ static void fill(struct unifw_fingerprint *fp)
 	fp->have_wlan = true;
 	fp->wlan_module_present = true;
 	snprintf(fp->wlan_module_vermagic, sizeof fp->wlan_module_vermagic, "3.4.67 SMP preempt mod_unload ARMv7 ");
+	snprintf(fp->md_build_ver, sizeof fp->md_build_ver, "sim72_s4050.MD.MT6572.W1410");
+	fp->have_touch_fw = true;
+	fp->touch_fw.count = 2;
+	snprintf(fp->touch_fw.name[0], UNIFW_NAME_LEN, "ft5206");
+	snprintf(fp->touch_fw.name[1], UNIFW_NAME_LEN, "GT9XX_hotknot");
 }
 
 static void json_round_trip(void **state)
@@ -668,6 +682,61 @@ static void system_wlan_module_states(void **state)
 	free(fp);
 }
 
+/* ---------------------------------------------------------------- touch controller firmware */
+
+/* /system/etc/firmware: non-empty T_fw.bin files are listed; an empty one (the universal build's bind
+ * placeholder), a directory of that name, a bare "_fw.bin" and other files are not. */
+static void system_touch_firmware_listed(void **state)
+{
+	(void)state;
+	char *dir = test_mkdtemp(), stage[1100], img[1100];
+	struct unifw_error e = { 0 };
+	snprintf(stage, sizeof stage, "%s/root", dir);
+	snprintf(img, sizeof img, "%s/system.img", dir);
+	static const uint8_t fw[64] = { 1, 2, 3 };
+	assert_int_equal(sim_stage_file(stage, "build.prop", "ro.build.version.release=4.4.2\n", 31, &e), 0);
+	assert_int_equal(sim_stage_file(stage, "etc/firmware/gt9xx_fw.bin", fw, sizeof fw, &e), 0);
+	assert_int_equal(sim_stage_file(stage, "etc/firmware/ft5206_fw.bin", "", 0, &e), 0);
+	assert_int_equal(sim_stage_file(stage, "etc/firmware/_fw.bin", fw, sizeof fw, &e), 0);
+	assert_int_equal(sim_stage_file(stage, "etc/firmware/WIFI_RAM_CODE_MT6572", fw, sizeof fw, &e), 0);
+	assert_int_equal(sim_stage_dir(stage, "etc/firmware/msg2133a_fw.bin", &e), 0);
+	if (sim_make_ext4(stage, 8u << 20, "system", img, false, 1, &e) != 0)
+		fail_msg("mke2fs: %s", e.msg);
+	struct unifw_stream st;
+	struct unifw_ext4 *fs = NULL;
+	assert_int_equal(unifw_stream_open_file(&st, img, &e), 0);
+	assert_int_equal(unifw_ext4_open(&st, &fs, &e), 0);
+	struct unifw_fingerprint *fp = calloc(1, sizeof *fp), *back = calloc(1, sizeof *back);
+	struct fp_ctx *c = calloc(1, sizeof *c);
+	c->fp = fp;
+	fp_from_system(c, fs, "system.img");
+	assert_true(fp->have_touch_fw);
+	assert_int_equal(fp->touch_fw.count, 1);
+	assert_string_equal(fp->touch_fw.name[0], "gt9xx");
+	assert_false(fp->touch_fw.truncated);
+	/* through JSON; a fingerprint from before issue 14 has no android.touch_firmware: unknown */
+	struct unifw_jv *j = unifw_fingerprint_to_json(fp);
+	assert_string_equal(unifw_jv_str(unifw_jv_path(j, "android.touch_firmware.0")), "gt9xx");
+	assert_int_equal(unifw_fingerprint_from_json(j, back, NULL), 0);
+	assert_true(back->have_touch_fw);
+	assert_true(unifw_names_has(&back->touch_fw, "gt9xx"));
+	unifw_jv_free(j);
+	fp->have_touch_fw = false;
+	j = unifw_fingerprint_to_json(fp);
+	assert_null(unifw_jv_path(j, "android.touch_firmware"));
+	assert_int_equal(unifw_fingerprint_from_json(j, back, NULL), 0);
+	assert_false(back->have_touch_fw);
+	assert_int_equal(back->touch_fw.count, 0);
+	unifw_jv_free(j);
+	free(c);
+	free(fp);
+	free(back);
+	unifw_ext4_close(fs);
+	unifw_stream_close(&st);
+	test_rmtree(dir);
+	free(dir);
+}
+
 /* ---------------------------------------------------------------- the real corpus */
 
 /* Each corpus preloader, LK, kernel, boot image and logo through its extractor: read, without error. */
@@ -751,6 +820,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(modem_header_of_sim_images),
 		cmocka_unit_test(modem_header_hostile),
+		cmocka_unit_test(system_touch_firmware_listed),
 		cmocka_unit_test(records_hostile),
 		cmocka_unit_test(records_absent_in_corpus),
 		cmocka_unit_test(package_every_model),
