@@ -2,7 +2,7 @@
  *   unifw-sim models
  *   unifw-sim make-firmware (--model NAME [--unit N] | --universal) -o DIR [--seed N] [--compiled-emi-from MODEL]
  *                           [--kernel-lcm NAME[,NAME...]] [--modem-mem-size SIZE] [--system-size SIZE]
- *   unifw-sim make-emmc --model NAME [--unit N] -o FILE [--seed N] [--android-size SIZE]
+ *   unifw-sim make-emmc --model NAME [--unit N] -o FILE [--seed N] [--android-size SIZE] [--emmc-part N|LABEL]
  *   unifw-sim flash-package --emmc FILE [--with-preloader] [--factory] [--only NAME,...] DIR
  *   unifw-sim erase --emmc FILE NAME...
  *   unifw-sim damage --format-all-download --package DIR --emmc FILE
@@ -283,11 +283,25 @@ int sim_cmd_make_firmware(int argc, char **argv)
 
 /* ------------------------------------------------------------------ make-emmc */
 
+/* --emmc-part names no entry of the stock EMI table: the table, so the user can pick. */
+static int emi_part_error(const struct sim_model *m, const char *spec)
+{
+	fprintf(stderr, "unifw-sim make-emmc: --emmc-part '%s' is not in %s's stock preloader EMI table, which lists:\n",
+		spec, m->name);
+	for (size_t i = 0; i < m->stock->emi_count; i++) {
+		char id[19];
+		unifw_hex(m->stock->emi[i]->id, sizeof m->stock->emi[i]->id, id);
+		fprintf(stderr, "  %zu  %s  id %s\n", i, m->stock->emi[i]->label, id);
+	}
+	return EXIT_USAGE;
+}
+
 int sim_cmd_make_emmc(int argc, char **argv)
 {
-	const char *out = NULL, *model = NULL, *unit_arg = NULL;
+	const char *out = NULL, *model = NULL, *unit_arg = NULL, *part_arg = NULL;
 	uint64_t seed = 1, android_size = 0;
 	static const struct option lo[] = { { "model", required_argument, NULL, 'm' },
+					    { "emmc-part", required_argument, NULL, 'P' },
 					    { "unit", required_argument, NULL, 'n' },
 					    { "seed", required_argument, NULL, 's' },
 					    { "android-size", required_argument, NULL, 'A' },
@@ -302,6 +316,8 @@ int sim_cmd_make_emmc(int argc, char **argv)
 			model = optarg;
 		} else if (c == 'n') {
 			unit_arg = optarg;
+		} else if (c == 'P') {
+			part_arg = optarg;
 		} else if (c == 's') {
 			if (!parse_seed(optarg, &seed))
 				return usage_error("make-emmc", "bad --seed", optarg);
@@ -310,6 +326,7 @@ int sim_cmd_make_emmc(int argc, char **argv)
 				return usage_error("make-emmc", "bad --android-size " ANDROID_SIZE_HELP, optarg);
 		} else if (c == 'h') {
 			printf("usage: unifw-sim make-emmc --model NAME [--unit N] -o FILE [--seed N] [--android-size SIZE]\n"
+			       "                           [--emmc-part N|LABEL]\n"
 			       "Creates the model's eMMC image as it leaves the factory: its geometry and CID, the\n"
 			       "stock firmware flashed (preloader in boot1), its NVRAM, PRO_INFO and PROTECT\n"
 			       "partitions and USRDATA with /data/nvram.\n"
@@ -317,7 +334,11 @@ int sim_cmd_make_emmc(int argc, char **argv)
 			       "serial (PSN + N - 1, CRC7 recomputed), WiFi MAC and BT address (bytes 3..4 + N - 1),\n"
 			       "NVRAM, PRO_INFO and PROTECT contents; the same firmware and memory part (DRAM id).\n"
 			       "--android-size SIZE: the phone's ANDROID partition is SIZE bytes (its stock system\n"
-			       "image too; the partitions after it move, the user area grows by the difference).\n",
+			       "image too; the partitions after it move, the user area grows by the difference).\n"
+			       "--emmc-part N|LABEL: the phone's eMMC is entry N (0-based) or the entry of that label of its\n"
+			       "stock preloader's EMI table, a second-source part the preloader lists (the CID's MID,\n"
+			       "CBX, OID and PNM become that entry's id); `unifw-sim models` does not list them: an\n"
+			       "unknown one is refused with the table.\n",
 			       SIM_UNIT_MAX);
 			return 0;
 		} else {
@@ -334,6 +355,12 @@ int sim_cmd_make_emmc(int argc, char **argv)
 		return sim_unit_error(unit_arg);
 	struct sim_model m;
 	sim_model_unit(table, unit, &m);
+	if (part_arg) {
+		const struct sim_mem_part *part = sim_model_emi_part(table, part_arg);
+		if (!part)
+			return emi_part_error(table, part_arg);
+		sim_model_with_part(&m, part, &m);
+	}
 	struct sim_resized resized; /* m.stock points into it when --android-size is given */
 	if (android_size) {
 		if (!sim_model_resize_android(&m, android_size, &resized))

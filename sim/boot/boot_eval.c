@@ -204,6 +204,10 @@ int sim_boot_evaluate(struct sim_emmc *e, const struct sim_model *model, struct 
 	const struct sim_emmc_geometry *g = sim_emmc_geometry(e);
 	if (!model && g->model[0])
 		model = sim_model_find(g->model);
+	if (model && sim_model_mem_for_cid(model, g->cid) != model->mem) {
+		sim_model_with_part(model, sim_model_mem_for_cid(model, g->cid), &r->second_source);
+		model = &r->second_source;
+	}
 	struct unifw_error local = { 0 };
 	struct eval v = { .e = e, .m = model, .r = r, .err = err ? err : &local, .user = g->size[SIM_PART_USER] };
 	memcpy(v.cid, g->cid, 16);

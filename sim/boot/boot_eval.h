@@ -53,6 +53,9 @@ struct sim_boot_report {
 	struct sim_boot_item notes[SIM_BOOT_MAX_ITEMS];   /* worth knowing, harmless today */
 	size_t note_count;
 	struct unifw_jv *facts;             /* what each stage found (owned) */
+	/* The model fitted with the memory part its CID names when that is a second-source entry of its
+	 * stock EMI table (make-emmc --emmc-part); model then points here. */
+	struct sim_model second_source;
 };
 
 /* Evaluate the image. model: the hardware; NULL = the model named in the image footer (none: the

@@ -279,7 +279,8 @@ static int make_root(struct eval *v, struct eval_probe *p, const struct sim_sysv
 /* ------------------------------------------------------------------ running the shell */
 
 struct shell {
-	char spec[256];            /* as given ("busybox sh", "dash") */
+	char given[256];           /* as given ("busybox sh", "dash") */
+	char spec[256];            /* the same, split into argv */
 	char *argv[PROBE_MAX_ARGS + 3];
 	char path[PATH_MAX];       /* argv[0] resolved through PATH */
 };
@@ -303,7 +304,8 @@ static bool find_in_path(const char *name, char *out, size_t cap)
 static int shell_prepare(struct shell *sh, struct unifw_error *err)
 {
 	const char *env = getenv("UNIFW_SIM_PROBE_SHELL");
-	snprintf(sh->spec, sizeof sh->spec, "%s", env && *env ? env : "busybox sh");
+	snprintf(sh->given, sizeof sh->given, "%s", env && *env ? env : "busybox sh");
+	snprintf(sh->spec, sizeof sh->spec, "%s", sh->given);
 	size_t n = 0;
 	for (char *save = NULL, *t = strtok_r(sh->spec, " ", &save); t && n < PROBE_MAX_ARGS; t = strtok_r(NULL, " ", &save))
 		sh->argv[n++] = t;
@@ -358,7 +360,14 @@ static int shell_run(const struct shell *sh, const char *root, const char *log, 
 		dup2(out, 2);
 		if (chdir(root) != 0)
 			_exit(126);
-		execv(sh->path, (char *const *)argv);
+		/* The script comes from the image: it gets no more of the host's environment than a phone's init
+		 * gives a service (PATH to find its commands, HOME in its root). */
+		char env_path[4096], env_home[PATH_MAX + 8];
+		const char *host_path = getenv("PATH");
+		snprintf(env_path, sizeof env_path, "PATH=%s", host_path ? host_path : "/usr/bin:/bin");
+		snprintf(env_home, sizeof env_home, "HOME=%s", root);
+		char *const envp[] = { env_path, env_home, "LC_ALL=C", NULL };
+		execve(sh->path, (char *const *)argv, envp);
 		_exit(127);
 	}
 	close(out);
@@ -380,8 +389,7 @@ static int shell_run(const struct shell *sh, const char *root, const char *log, 
 		}
 		nanosleep(&nap, NULL);
 	}
-	if (*timed_out)
-		kill(-pid, SIGKILL); /* a background child the script left behind */
+	kill(-pid, SIGKILL); /* a background child the script left behind */
 	return 0;
 }
 
@@ -540,8 +548,7 @@ void eval_run_probe(struct eval *v, struct sim_sysview *sys)
 		v->fatal_rc = v->err->code ? v->err->code : UNIFW_E_NOT_FOUND;
 		return;
 	}
-	unifw_jv_set_str(f, "shell", getenv("UNIFW_SIM_PROBE_SHELL") && *getenv("UNIFW_SIM_PROBE_SHELL")
-					     ? getenv("UNIFW_SIM_PROBE_SHELL") : "busybox sh");
+	unifw_jv_set_str(f, "shell", sh.given);
 	if (make_root(v, p, sys, &e) != 0) {
 		v->fatal_rc = unifw_error_set(v->err, e.code ? e.code : UNIFW_E_IO, "probe", UNIFW_NO_OFFSET,
 					      "cannot make the probe's fake root: %s", eval_errtext(&e, why, sizeof why));

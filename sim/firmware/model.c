@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #define KiB(x) ((uint64_t)(x) << 10)
 #define MiB(x) ((uint64_t)(x) << 20)
@@ -366,6 +367,56 @@ bool sim_parse_unit(const char *s, unsigned *unit)
 		return false;
 	*unit = (unsigned)v;
 	return true;
+}
+
+/* ---------------------------------------------------------------- second-source memory parts */
+
+static bool part_name_is(const struct sim_mem_part *p, const char *spec)
+{
+	size_t head = strcspn(p->label, "(");
+	while (head && p->label[head - 1] == ' ')
+		head--;
+	char pnm[7];
+	memcpy(pnm, p->id + 3, 6);
+	pnm[6] = 0;
+	const char *last = p->label;
+	for (const char *c = p->label; c < p->label + head; c++)
+		if (*c == ' ')
+			last = c + 1;
+	size_t last_len = (size_t)(p->label + head - last);
+	return !strcasecmp(spec, p->label) || (strlen(spec) == head && !strncasecmp(spec, p->label, head)) ||
+	       !strcasecmp(spec, pnm) || (strlen(spec) == last_len && !strncasecmp(spec, last, last_len));
+}
+
+const struct sim_mem_part *sim_model_emi_part(const struct sim_model *m, const char *spec)
+{
+	const struct sim_firmware *fw = m->stock;
+	char *end;
+	if (spec && *spec >= '0' && *spec <= '9') {
+		unsigned long i = strtoul(spec, &end, 10);
+		return !*end && i < fw->emi_count ? fw->emi[i] : NULL;
+	}
+	for (size_t i = 0; spec && i < fw->emi_count; i++)
+		if (part_name_is(fw->emi[i], spec))
+			return fw->emi[i];
+	return NULL;
+}
+
+void sim_model_with_part(const struct sim_model *m, const struct sim_mem_part *part, struct sim_model *out)
+{
+	*out = *m;
+	out->mem = part;
+	memcpy(out->cid, part->id, sizeof part->id);
+}
+
+const struct sim_mem_part *sim_model_mem_for_cid(const struct sim_model *m, const uint8_t cid[16])
+{
+	if (!memcmp(m->mem->id, cid, sizeof m->mem->id))
+		return m->mem;
+	for (size_t i = 0; i < m->stock->emi_count; i++)
+		if (!memcmp(m->stock->emi[i]->id, cid, sizeof m->stock->emi[i]->id))
+			return m->stock->emi[i];
+	return m->mem;
 }
 
 /* ---------------------------------------------------------------- layout */

@@ -137,6 +137,18 @@ const char *sim_unit_salt(const struct sim_model *m, const char *base, char *buf
 /* Parse a --unit argument (decimal 1..SIM_UNIT_MAX). */
 bool sim_parse_unit(const char *s, unsigned *unit);
 
+/* A second-source memory part (make-emmc --emmc-part, docs/sim.md "A second-source eMMC"): the entry of the
+ * model's STOCK preloader EMI table named by spec, a 0-based index or a label (the whole label, the label
+ * before " (", or its part name, e.g. "Samsung N5WZMB" / "N5WZMB"; case-insensitive). NULL when the table has
+ * no such entry. */
+const struct sim_mem_part *sim_model_emi_part(const struct sim_model *m, const char *spec);
+/* m fitted with that part: its CID's first 9 bytes (MID, CBX, OID, PNM) become the part's id and mem the
+ * part (the rest of the CID, the unit's serial, stays); the CRC7 follows from sim_model_geometry. */
+void sim_model_with_part(const struct sim_model *m, const struct sim_mem_part *part, struct sim_model *out);
+/* The model's memory part for an image whose CID is cid: the stock EMI entry whose id is the CID's first 9
+ * bytes (a second-source part), else m->mem. */
+const struct sim_mem_part *sim_model_mem_for_cid(const struct sim_model *m, const uint8_t cid[16]);
+
 /* A resolved partition of a firmware layout. */
 struct sim_fw_part {
 	const struct sim_part_def *def;
