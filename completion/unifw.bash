@@ -21,6 +21,7 @@ _unifw()
 	commands+=" check"
 	commands+=" catalog"
 	commands+=" port"
+	commands+=" universal"
 	if ((cword == 1)); then
 		mapfile -t COMPREPLY < <(compgen -W "$commands --help --version" -- "$cur")
 		return
@@ -33,6 +34,7 @@ _unifw()
 	sparse) sub="to-raw to-sparse" ;;
 	identity) sub="backup list prune show restore set-mac set-bt" ;;
 	catalog) sub="add list show match" ;;
+	universal) sub="build" ;;
 	esac
 	if [[ -n $sub ]] && ((cword == 2)); then
 		mapfile -t COMPREPLY < <(compgen -W "$sub --help" -- "$cur")
@@ -45,7 +47,7 @@ _unifw()
 	--to)
 		mapfile -t COMPREPLY < <(compgen -W "v1 plain braces" -- "$cur")
 		return ;;
-	-o | --output | --images | --backup-dir | --journal | --da | --preloader | --trace | --kernel | --ramdisk | --backup | --from | --db | --fingerprint | --stock)
+	-o | --output | --images | --backup-dir | --journal | --da | --preloader | --trace | --kernel | --ramdisk | --backup | --from | --db | --fingerprint | --stock | --base | --phone)
 		mapfile -t COMPREPLY < <(compgen -f -- "$cur")
 		return ;;
 	--html) # unifw check --html FILE: the page to write

@@ -15,6 +15,7 @@ static struct unifw_jv *keys_of(const struct unifw_probe_table *t, unsigned v, e
 static void variant_json(const struct unifw_univ_result *r, size_t i, struct unifw_jv *o)
 {
 	const struct unifw_univ_variant_report *v = &r->variant[i];
+	unifw_jv_set_str(o, "type", "universal_variant");
 	unifw_jv_set_str(o, "name", v->name);
 	unifw_jv_set_str(o, "source", v->source);
 	unifw_jv_set_str(o, "lcm", v->lcm);
@@ -23,6 +24,9 @@ static void variant_json(const struct unifw_univ_result *r, size_t i, struct uni
 	struct unifw_jv *keys = unifw_jv_set_obj(o, "keys");
 	struct unifw_jv *files = unifw_jv_set_obj(o, "files");
 	struct unifw_jv *props = unifw_jv_set_obj(o, "props");
+	unifw_jv_set_str(keys, "type", "universal_keys");
+	unifw_jv_set_str(files, "type", "universal_counts");
+	unifw_jv_set_str(props, "type", "universal_counts");
 	for (unsigned c = 0; c < UNIFW_PROBE_COMPONENTS; c++) {
 		const char *cn = unifw_probe_component_name((enum unifw_probe_component)c);
 		unifw_jv_set(keys, cn, keys_of(&r->table, (unsigned)i, (enum unifw_probe_component)c));

@@ -26,6 +26,8 @@
 #include "unifw/universal.h"
 
 #define E2 "PATH=$PATH:/usr/sbin:/sbin "
+#define PHONE_LABEL "u:object_r:phone_idc_file:s0"
+#define BASE_LABEL "u:object_r:base_fw_file:s0"
 
 static const char *const models[2] = { "a516-like", "wiko-like" };
 
@@ -75,7 +77,7 @@ static int group_setup(void **state)
 	g = calloc(1, sizeof *g);
 	g->dir = test_mkdtemp();
 	setenv("TMPDIR", g->dir, 1);
-	char cmd[2000];
+	char cmd[4000];
 	snprintf(g->base, sizeof g->base, "%s/base", g->dir);
 	snprintf(g->stock, sizeof g->stock, "%s/stock-a516", g->dir);
 	snprintf(cmd, sizeof cmd, "'%s' make-firmware --universal --all-drivers -o '%s' >/dev/null && "
@@ -86,6 +88,26 @@ static int group_setup(void **state)
 		backup(sim, models[i], g->bk[i]);
 		g->phones[i] = g->bk[i];
 	}
+	/* the phone's idc gets its own owner, mode and label; the base's firmware folder a label its placeholders take */
+	snprintf(cmd, sizeof cmd, E2 "debugfs -w -R 'ea_set /usr/idc/gt9xx.idc security.selinux " PHONE_LABEL "' "
+		 "'%s/system.img' >/dev/null 2>&1 && " E2 "debugfs -w -R 'sif /usr/idc/gt9xx.idc mode 0100640' '%s/system.img' "
+		 ">/dev/null 2>&1 && " E2 "debugfs -w -R 'sif /usr/idc/gt9xx.idc uid 1000' '%s/system.img' >/dev/null 2>&1",
+		 g->bk[0], g->bk[0], g->bk[0]);
+	run_ok(cmd);
+	char raw[1000], sys[1000];
+	snprintf(raw, sizeof raw, "%s/base_system.raw", g->dir);
+	snprintf(sys, sizeof sys, "%s/system.img", g->base);
+	struct unifw_error err = { 0 };
+	struct unifw_stream in;
+	assert_int_equal(unifw_stream_open_file(&in, sys, &err), 0);
+	assert_int_equal(unifw_sparse_expand_file(&in, raw, &err), 0);
+	unifw_stream_close(&in);
+	snprintf(cmd, sizeof cmd, E2 "debugfs -w -R 'ea_set /etc/firmware/ft6x06_fw.bin security.selinux " BASE_LABEL "' "
+		 "'%s' >/dev/null 2>&1", raw);
+	run_ok(cmd);
+	struct unifw_sparse_write_opts so = { .block_size = 4096 };
+	assert_int_equal(unifw_sparse_write_file(raw, sys, &so, NULL, &err), 0);
+	unlink(raw);
 	snprintf(g->out, sizeof g->out, "%s/OUT", g->dir);
 	struct unifw_univ_opts o = { .base = g->base, .phones = g->phones, .phone_count = 2, .out_dir = g->out };
 	g->rc = unifw_univ_build(&o, &g->r, &g->err);
@@ -307,6 +329,21 @@ static void test_system_image(void **state)
 			assert_int_equal(per[v][c], g->r.variant[v].files[c]);
 	assert_true(placeholders > 0);
 	assert_true(placeholders >= g->r.placeholder_count);
+	/* the phone's label stays on its overlay file; a placeholder takes the label of the base's files there */
+	uint8_t *lab = NULL;
+	size_t vl = 0;
+	struct unifw_error err = { 0 };
+	snprintf(p, sizeof p, "/unifw/%s/usr/idc/gt9xx.idc", t->variant[0].name);
+	assert_int_equal(unifw_ext4_get_xattr(out.fs, p, "security.selinux", &lab, &vl, &err), 0);
+	assert_true(vl >= strlen(PHONE_LABEL) && !memcmp(lab, PHONE_LABEL, strlen(PHONE_LABEL)));
+	free(lab);
+	struct unifw_ext4_stat ist;
+	assert_int_equal(unifw_ext4_lstat(out.fs, p, &ist, &err), 0);
+	assert_int_equal(ist.mode & 07777, 0640);
+	assert_int_equal(ist.uid, 1000);
+	assert_int_equal(unifw_ext4_get_xattr(out.fs, "/etc/firmware/gt9xx_fw.bin", "security.selinux", &lab, &vl, &err), 0);
+	assert_true(vl >= strlen(BASE_LABEL) && !memcmp(lab, BASE_LABEL, strlen(BASE_LABEL)));
+	free(lab);
 	/* the phones' own kernel modules stay out: the kernel is the base's */
 	for (size_t v = 0; v < 2; v++) {
 		snprintf(p, sizeof p, "/unifw/%s/lib/modules", t->variant[v].name);
