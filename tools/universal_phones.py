@@ -332,6 +332,7 @@ class Report:
 
     def add(self, name, why, blocked_by=None):
         state = "blocked" if blocked_by else ("pass" if not why else "FAIL")
+        print("universal_phones: %s: %s" % (state, name), file=sys.stderr, flush=True)  # progress, if it hangs
         self.rows.append({"assertion": name, "state": state, "why": why or [], "blocked_by": blocked_by})
         return state == "pass"
 
@@ -413,10 +414,11 @@ def run_phone(b, out, name, model, img_src, bound, pty, fifth_cid, rep):
         rep.add("check %s (through the phone): predicts boots_with_faults {no_signal}" % name,
                 judge_check(c, "boots_with_faults", ("no_signal",)))
     s = Served(b, img, model, name + "-flash", pty=pty, extra=("--exit-on-finish",))
+    p = None
     try:
         p = ca.run([b.unifw, "flash", out, "--yes", "--reboot", "--port", s.port], env=b.env, ok=None)
-    finally:
-        s.stop(wait_exit=True)
+    finally:  # --exit-on-finish: a flash that succeeded ends the sim with the reboot's FINISH
+        s.stop(wait_exit=p is not None and p.returncode == 0)
     flashed = rep.add("flash %s %s: unifw flash OUT --yes --reboot exits 0" % (name, how),
                       [] if p.returncode == 0 else ["exit %d: %s" % (p.returncode, (p.stderr or p.stdout)
                                                                     .strip()[-600:])])
