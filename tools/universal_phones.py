@@ -5,9 +5,12 @@
   phones    each model's factory phone (unifw-sim make-emmc), backed up once by `unifw backup` from the
             served phone (check_agree.Bench.backup), the fifth variant: a wiko-like whose eMMC is the second
             part its own preloader lists (make-emmc --emmc-part 1: Samsung N5WZMB), not in the build
-  build     unifw universal build --base BASE --phone B1 B2 B3 B4 -o OUT --json: verdict built, four variants,
-            each naming its phone's LCM, touch and CID prefix (the first 9 CID bytes of the backup's eMMC)
-  info      unifw info OUT --json names the four variants
+  build     unifw universal build --base BASE --phone B1 B2 B3 B4 -o OUT --json: refused, naming the a516-like
+            alone (REFUSED: the base's kernel mounts /system by a compiled partition index map, and on the
+            a516-like that index is PRELOAD), nothing left in OUT; the same without the a516-like: verdict built,
+            one variant per phone, each naming its phone's LCM, touch and CID prefix (the backup's first 9 CID
+            bytes)
+  info      unifw info OUT --json names the variants
   check     unifw check OUT --backup Bi --json: not BRICK RISK / WILL NOT BOOT, predicts boots without faults
             (no no_signal, no touch_uncalibrated); the fifth phone (unifw check OUT --port, the phone itself):
             predicts boots_with_faults with exactly no_signal
@@ -42,6 +45,10 @@ COMPONENTS = ("panel", "touch", "board")
 PTY_MODEL = "y600-like"  # flashed over the pseudo terminal (the others over a Unix socket)
 FIFTH = {"name": "wiko-like-part1", "model": "wiko-like", "emmc_part": "1"}
 NEVER_PREDICTED = ("no_signal", "touch_uncalibrated")  # the faults an overlay exists to prevent
+# Phones the base cannot serve, and why: the universal kernel mounts /system, /cache, /data by its compiled
+# partition index map (mmcblk0pN), and the a516-like's table has PRELOAD where that map puts /system (the sim:
+# system_invalid, boot_loop). unifw universal build refuses it, naming the map; the proof builds the others.
+REFUSED = {"a516-like": "partition"}
 
 
 class UniversalBench(pp.PairsBench):
@@ -121,6 +128,32 @@ def judge_build(rep, exit_code, want):
     if len(set(variant_of.values())) != len(variant_of):
         why.append("variant names not distinct: %s" % variant_of)
     return why, variant_of
+
+
+def judge_refusal(rep, exit_code, out_left, refused, accepted):
+    """The build of every phone: refused, each refusal naming a phone of `refused` (source -> a word its reason
+    must hold), every one of them named, none of `accepted` (sources), nothing left in OUT."""
+    if exit_code not in (0, 1) or not isinstance(rep, dict):
+        return ["unifw universal build exit %s, no JSON" % exit_code]
+    why = []
+    lines = rep.get("refusals") or []
+    if rep.get("verdict") != "refused":
+        why.append("verdict %r, want refused" % rep.get("verdict"))
+    for src, word in refused.items():
+        named = [ln for ln in lines if src in ln]
+        if not named:
+            why.append("no refusal names %s" % src)
+        elif not all(word in ln.lower() for ln in named):
+            why.append("a refusal of %s does not say why (%r): %s" % (src, word, named))
+    for ln in lines:
+        if not any(src in ln for src in refused):
+            why.append("a refusal names none of the phones the base cannot serve: %s" % ln)
+        for src in accepted:
+            if src in ln:
+                why.append("refuses %s: %s" % (src, ln))
+    if out_left:
+        why.append("a refused build left OUT: %s" % ", ".join(out_left))
+    return why
 
 
 def strings_in(j):
@@ -296,6 +329,20 @@ def self_test():
         ({"verdict": "built", "variants": [dict(v_ok, cid_prefix=cid[:16])]}, 0, False),
         ({"verdict": "built", "variants": [dict(v_ok, source="/b/b")]}, 0, False),
     ]
+    ref = {"/b/a": "partition"}
+    r_ok = {"verdict": "refused", "refusals": ["the base's kernel mounts /system from mmcblk0p4 (its partition map): "
+                                               "on phone a516-like (/b/a) that is its PRELOAD"]}
+    refusals = [  # (report, exit, OUT left, passes)
+        (r_ok, 0, [], True),
+        (r_ok, 1, [], True),
+        (r_ok, 0, ["system.img"], False),
+        (dict(r_ok, verdict="built"), 0, [], False),
+        ({"verdict": "refused", "refusals": []}, 0, [], False),
+        ({"verdict": "refused", "refusals": ["phone /b/a: no LCM driver"]}, 0, [], False),
+        (dict(r_ok, refusals=r_ok["refusals"] + ["phone /b/w: partition map"]), 0, [], False),
+        (dict(r_ok, refusals=r_ok["refusals"] + ["the base has no kernel"]), 0, [], False),
+        (None, 2, [], False),
+    ]
     idents = [  # (identify JSON, exit, bound, passes)
         ({"probe": {"bound": bound}}, 0, bound, True),
         ({"phone": {"probe": {"bound": dict(bound, board="-")}}}, 0, fb, True),
@@ -312,6 +359,8 @@ def self_test():
     results += [(not judge_info({"variants": ["a516-like"]}, 0, ["a516-like"]), True, "info 1"),
                 (not judge_info({"variants": []}, 0, ["a516-like"]), False, "info 2"),
                 (not judge_info(None, 1, ["a516-like"]), False, "info 3")]
+    results += [(not judge_refusal(r, e, left, ref, ["/b/w"]), ok, "refusal %d" % n)
+                for n, (r, e, left, ok) in enumerate(refusals, 1)]
     results += [(not judge_identify(j, e, b), ok, "identify %d" % n) for n, (j, e, b, ok) in enumerate(idents, 1)]
     for passed, expect, name in results:
         if passed != expect:
@@ -447,34 +496,41 @@ def run_all(b, jobs):
     out = b.path("OUT")
     shutil.rmtree(out, ignore_errors=True)
     backups = {m: b.path("backup", "%s-factory" % m) for m in b.models}
+    served = [m for m in b.models if m not in REFUSED]
     t0 = time.monotonic()
     p = ca.run([b.unifw, "universal", "build", "--base", b.path("pkg", "base"), "--phone", *backups.values(),
                 "-o", out, "--json"], env=b.env, ok=None)
+    left = sorted(os.listdir(out)) if os.path.isdir(out) else []
+    why = judge_refusal(json_of(p), p.returncode, left, {backups[m]: w for m, w in REFUSED.items()},
+                        [backups[m] for m in served])
+    rep.add("build of all %d models: refused, naming only %s (its partition map), OUT left empty" % (
+        len(b.models), ", ".join(REFUSED)), why)
+    shutil.rmtree(out, ignore_errors=True)
+    p = ca.run([b.unifw, "universal", "build", "--base", b.path("pkg", "base"), "--phone",
+                *[backups[m] for m in served], "-o", out, "--json"], env=b.env, ok=None)
     t["build"] = time.monotonic() - t0
     want = {m: {"source": backups[m], "lcm": b.facts[m]["panel_lcm"], "touch": b.facts[m]["touch"],
-                "cid": b.facts[m]["cid"]} for m in b.models}
+                "cid": b.facts[m]["cid"]} for m in served}
     why, variant_of = judge_build(json_of(p), p.returncode, want)
     if p.returncode != 0:
         why.append((p.stderr or p.stdout).strip()[-600:])
-    built = rep.add("build: verdict built, %d variants with their phones' LCM, touch, CID prefix" % len(b.models),
-                    why)
-    if p.returncode != 0 or len(variant_of) != len(b.models):
-        for name in ["info"] + ["check " + m for m in b.models] + ["flash/boot/identify " + m for m in b.models] + \
+    rep.add("build of %s: verdict built, %d variants with their phones' LCM, touch, CID prefix" % (
+        ", ".join(served), len(served)), why)
+    if p.returncode != 0 or len(variant_of) != len(served):
+        for name in ["info"] + ["check " + m for m in served] + ["flash/boot/identify " + m for m in served] + \
                 ["the fifth variant"]:
             rep.block(name, "build")
         return rep, t, variant_of
-    if not built:  # a variant's keys are wrong but OUT exists: go on, the boots will tell more
-        pass
     p = ca.run([b.unifw, "info", out, "--json"], env=b.env, ok=None)
     rep.add("info: unifw info OUT --json names the variants", judge_info(json_of(p), p.returncode,
                                                                          list(variant_of.values())))
     t0 = time.monotonic()
-    for m in b.models:
+    for m in served:
         c = ca.check_side(b, {"phone": m, "state": "factory", "package": out, "with_preloader": False})
         rep.add("check %s: predicts boots, no faults (no no_signal / touch_uncalibrated)" % m, judge_check(c))
     t["check"] = time.monotonic() - t0
     jobs_list = [(m, m, b.path("phone", "%s-factory.img" % m), {c: variant_of[m] for c in COMPONENTS},
-                  m == PTY_MODEL, None) for m in b.models]
+                  m == PTY_MODEL, None) for m in served]
     if b.fifth_error:
         rep.block("the fifth variant (%s)" % FIFTH["name"], "setup: " + b.fifth_error)
     elif FIFTH["model"] not in variant_of:
