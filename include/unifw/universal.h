@@ -113,6 +113,9 @@ struct unifw_univ_result {
 	size_t placeholder_count;
 	uint64_t boot_size;               /* OUT's boot.img */
 	uint64_t min_android, min_boot;   /* the smallest listed phone's ANDROID and BOOTIMG */
+	/* what works but the user should know, one a line (the base's kernel mounts /data from a phone's CUSTPACK) */
+	char (*note)[512];
+	size_t note_count;
 };
 
 /* Build OUT. 0 with verdict "built"; 0 with verdict "refused" and the reasons (nothing is left in OUT); an

@@ -14,9 +14,9 @@ static void usage(FILE *out)
 {
 	fputs("usage: unifw universal build --base PACKAGE --phone BACKUP_OR_PACKAGE... -o OUT [--json]\n"
 	      "\n"
-	      "One image for many phones. The base (a package folder or its scatter file) gives the kernel, which must\n"
-	      "carry every listed phone's LCM and touch driver, the ramdisk and the system. Each --phone (a `unifw\n"
-	      "backup` folder, or a stock package folder) becomes a variant: its hardware files (data/universal.rules:\n"
+	      "One image for many phones. The base (a package folder, archive or scatter file) gives the kernel,\n"
+	      "which must carry every listed phone's LCM and touch driver, the ramdisk and the system. Each --phone (a\n"
+	      "`unifw backup` folder, or a stock package) becomes a variant: its hardware files (data/universal.rules:\n"
 	      "panel, touch and board files, build.prop lines) go into the system image under /system/unifw/VARIANT/,\n"
 	      "and the ramdisk gets the probe (/unifw/probe.sh, /unifw/probe.rules, /init.unifw.rc), which at boot binds\n"
 	      "the overlay of each component whose key matches the phone (the LCM name on /proc/cmdline, the touch\n"
@@ -25,15 +25,16 @@ static void usage(FILE *out)
 	      "preloader, LK, logo, partition table or identity partition. The system image is fitted to the smallest\n"
 	      "phone's ANDROID, the boot image must fit the smallest phone's BOOTIMG.\n"
 	      "\n"
-	      "  --base PACKAGE     the base: a package folder or scatter file\n"
+	      "  --base PACKAGE     the base: a package folder, archive or scatter file\n"
 	      "  --phone PATH...    the phones (at most 16; repeat --phone or list them after it): each a unifw backup\n"
-	      "                     folder or a stock package folder\n"
+	      "                     folder or a stock package (folder, archive or scatter file)\n"
 	      "  -o, --output DIR   the folder to create (it must not exist, or be empty)\n"
 	      "  --json             one JSON object (docs/json.md \"universal\"; also OUT/universal.json)\n"
 	      "\n"
 	      "Refused (exit 4, one reason a line, nothing left in OUT): the base's kernel lacks a phone's LCM or touch\n"
-	      "driver, a phone's panel or touch is unknown, the base has no boot or system image, two phones give the\n"
-	      "same variant name, more than 16 phones, the images do not fit the smallest phone.\n"
+	      "driver or would mount another partition as its /system (its compiled partition map), a phone's panel or\n"
+	      "touch is unknown, the base has no boot or system image, two phones give the same variant name, more\n"
+	      "than 16 phones, the images do not fit the smallest phone.\n"
 	      "Next: `unifw flash OUT` on each phone (it writes OUT's images into the phone's own partitions by name).\n"
 	      "Exit status: 0 built, 4 refused, 1 error, 2 usage. See docs/universal.md.\n",
 	      out);
@@ -149,6 +150,8 @@ static void print_text(const struct univ_args *a, const struct unifw_univ_result
 	for (size_t i = 0; i < r->never_count; i++)
 		printf(" %s", r->never[i]);
 	printf("\nscatter: %s\n", r->scatter);
+	for (size_t i = 0; i < r->note_count; i++)
+		printf("note: %s\n", r->note[i]);
 	printf("next: unifw flash %s --port PORT   (on each phone: its own partitions, by name)\n", a->o.out_dir);
 }
 

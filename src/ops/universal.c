@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "ops/port_image.h"
+#include "unifw/archive.h"
 #include "unifw/bootimg.h"
 #include "unifw/ext4.h"
 #include "unifw/fingerprint.h"
@@ -55,6 +56,7 @@ struct univ_phone {
 	struct unifw_fingerprint *fp;
 	bool backup;
 	char system_path[4096];
+	char tmp[4096];                /* an archive's images are extracted here; "" none */
 	struct unifw_stream file, st;  /* the system image; st: its expanded bytes (a sparse view over file) */
 	struct unifw_sparse_view *view;
 	bool file_open;
@@ -82,6 +84,7 @@ struct univ_job {
 	struct unifw_package *base;
 	struct unifw_fingerprint *base_fp;
 	char base_boot[4096], base_system[4096], base_cache[4096], base_scatter[4096];
+	char base_tmp[4096];           /* an archive base's images are extracted here; "" none */
 	struct univ_phone phone[UNIFW_UNIV_MAX_PHONES];
 	size_t phone_count;
 	struct unifw_univ_rules rules;
@@ -110,6 +113,22 @@ __attribute__((format(printf, 2, 3))) static int refuse(struct univ_job *j, cons
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(r->refusal[r->refusal_count++], sizeof *n, fmt, ap);
+	va_end(ap);
+	return 0;
+}
+
+__attribute__((format(printf, 2, 3))) static int note(struct univ_job *j, const char *fmt, ...)
+{
+	struct unifw_univ_result *r = j->r;
+	if (r->note_count == UNIV_MAX_REFUSALS)
+		return 0;
+	char (*n)[512] = realloc(r->note, (r->note_count + 1) * sizeof *n);
+	if (!n)
+		return UNIFW_E_NOMEM;
+	r->note = n;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(r->note[r->note_count++], sizeof *n, fmt, ap);
 	va_end(ap);
 	return 0;
 }
@@ -152,13 +171,57 @@ static bool names_have(const struct unifw_names *n, const char *name)
 	return false;
 }
 
-/* The image file of a partition of an opened folder package, "" when it has none. */
-static void image_path(const struct unifw_package *p, const char *part, char *out, size_t cap)
+/* The image file of a partition of an opened package (under root: the folder, or where its archive's members were
+ * extracted), "" when it has none. */
+static void image_path(const struct unifw_package *p, const char *root, const char *part, char *out, size_t cap)
 {
 	out[0] = 0;
 	const struct unifw_package_partition *pp = unifw_package_find(p, part);
-	if (pp && pp->item && !pp->item->error && snprintf(out, cap, "%s/%s", p->path, pp->item->path) >= (int)cap)
+	if (pp && pp->item && !pp->item->error && !pp->item->unsafe &&
+	    snprintf(out, cap, "%s/%s", root[0] ? root : p->path, pp->item->path) >= (int)cap)
 		out[0] = 0;
+}
+
+static bool wanted_member(const struct unifw_package *p, const char *const *parts, size_t n, const char *name)
+{
+	if (p->chosen && p->chosen->item && !strcmp(p->chosen->item->path, name))
+		return true;
+	for (size_t i = 0; i < n; i++) {
+		const struct unifw_package_partition *pp = unifw_package_find(p, parts[i]);
+		if (pp && pp->item && !pp->item->unsafe && !strcmp(pp->item->path, name))
+			return true;
+	}
+	return false;
+}
+
+/* An archive's scatter and the images of these partitions, extracted in one pass into a temporary folder *tmp
+ * (libext2fs and the image readers want files; removed at the end). A folder needs nothing: *tmp stays "". */
+static int extract_members(const struct unifw_package *p, const char *const *parts, size_t n, char *tmp, size_t cap,
+			   const struct unifw_progress *pr, struct unifw_error *err)
+{
+	tmp[0] = 0;
+	if (p->source != UNIFW_PACKAGE_ARCHIVE)
+		return 0;
+	const char *t = getenv("TMPDIR");
+	snprintf(tmp, cap, "%s/unifw-universal-XXXXXX", t && *t ? t : "/tmp");
+	if (!mkdtemp(tmp)) {
+		int rc = unifw_error_sys(err, tmp, "no temporary folder for the images of %s", p->path);
+		tmp[0] = 0;
+		return rc;
+	}
+	struct unifw_archive *ar = NULL;
+	struct unifw_archive_member m;
+	int rc = unifw_archive_open(p->path, &ar, err);
+	if (rc)
+		return rc;
+	unifw_progress_begin(pr, "extract", p->path, 0);
+	while ((rc = unifw_archive_next(ar, &m, err)) > 0)
+		if (m.kind == UNIFW_MEMBER_FILE && wanted_member(p, parts, n, m.name) &&
+		    (rc = unifw_archive_extract_current_max(ar, tmp, UNIFW_ARCHIVE_MAX_EXTRACT, err)) != 0)
+			break;
+	unifw_archive_close(ar);
+	unifw_progress_end(pr, rc < 0 ? rc : 0, NULL);
+	return rc < 0 ? rc : 0;
 }
 
 static const char *partition_canon(const char *name)
@@ -178,14 +241,15 @@ static int open_base(struct univ_job *j, struct unifw_error *err)
 		return unifw_error_set(err, UNIFW_E_FORMAT, j->o->base, UNIFW_NO_OFFSET,
 				       "the base is not a firmware package: no usable scatter file (%s)",
 				       unifw_package_type(j->base));
-	if (j->base->source != UNIFW_PACKAGE_FOLDER)
-		return unifw_error_set(err, UNIFW_E_UNSUPPORTED, j->o->base, UNIFW_NO_OFFSET,
-				       "the base is an archive: extract it and give its folder (or its scatter file)");
-	if ((rc = join(j->base_scatter, sizeof j->base_scatter, j->base->path, j->base->chosen->item->path, err)) != 0)
+	static const char *const parts[] = { "BOOTIMG", "ANDROID", "CACHE" };
+	if ((rc = extract_members(j->base, parts, 3, j->base_tmp, sizeof j->base_tmp, j->o->progress, err)) != 0)
 		return rc;
-	image_path(j->base, "BOOTIMG", j->base_boot, sizeof j->base_boot);
-	image_path(j->base, "ANDROID", j->base_system, sizeof j->base_system);
-	image_path(j->base, "CACHE", j->base_cache, sizeof j->base_cache);
+	if ((rc = join(j->base_scatter, sizeof j->base_scatter, j->base_tmp[0] ? j->base_tmp : j->base->path,
+		       j->base->chosen->item->path, err)) != 0)
+		return rc;
+	image_path(j->base, j->base_tmp, "BOOTIMG", j->base_boot, sizeof j->base_boot);
+	image_path(j->base, j->base_tmp, "ANDROID", j->base_system, sizeof j->base_system);
+	image_path(j->base, j->base_tmp, "CACHE", j->base_cache, sizeof j->base_cache);
 	if (!(j->base_fp = malloc(sizeof *j->base_fp)))
 		return nomem(err);
 	if ((rc = unifw_fingerprint_package(j->base, j->base_fp, err)) != 0)
@@ -230,14 +294,14 @@ static int open_phone(struct univ_job *j, struct univ_phone *ph, struct unifw_er
 		return unifw_error_set(err, UNIFW_E_FORMAT, ph->arg, UNIFW_NO_OFFSET,
 				       "--phone takes a `unifw backup` folder or a stock package; this is a %s without a "
 				       "usable scatter file", unifw_package_type(ph->pkg));
-	if (ph->pkg->source != UNIFW_PACKAGE_FOLDER)
-		return unifw_error_set(err, UNIFW_E_UNSUPPORTED, ph->arg, UNIFW_NO_OFFSET,
-				       "an archive: extract it and give its folder");
+	static const char *const parts[] = { "ANDROID", "BOOTIMG" };
+	if ((rc = extract_members(ph->pkg, parts, 2, ph->tmp, sizeof ph->tmp, j->o->progress, err)) != 0)
+		return rc;
 	if (!(ph->fp = malloc(sizeof *ph->fp)))
 		return nomem(err);
 	if ((rc = unifw_fingerprint_package(ph->pkg, ph->fp, err)) != 0)
 		return rc;
-	image_path(ph->pkg, "ANDROID", ph->system_path, sizeof ph->system_path);
+	image_path(ph->pkg, ph->tmp, "ANDROID", ph->system_path, sizeof ph->system_path);
 	const struct unifw_fp_part *a = unifw_fp_find_part(ph->fp, "ANDROID"), *b = unifw_fp_find_part(ph->fp, "BOOTIMG");
 	ph->android_size = a ? a->size : 0;
 	ph->boot_size = b ? b->size : 0;
@@ -312,7 +376,7 @@ static void spellings(struct univ_phone *ph, const uint8_t *img, size_t len, con
 static uint8_t *phone_kernel_image(const struct univ_phone *ph, size_t *len)
 {
 	char path[4096];
-	image_path(ph->pkg, "BOOTIMG", path, sizeof path);
+	image_path(ph->pkg, ph->tmp, "BOOTIMG", path, sizeof path);
 	uint8_t *boot = NULL, *image = NULL;
 	size_t bl = 0;
 	struct unifw_bootimg b;
@@ -379,6 +443,66 @@ static int board_keys(struct univ_job *j, struct univ_phone *ph, const char *nam
 	return 0;
 }
 
+/* The index the base's kernel mounts a partition from (mmcblk0pN, its compiled map), 0 when unknown. */
+static unsigned kmap_index(const struct unifw_fingerprint *k, const char *name, const char *alias)
+{
+	for (size_t i = 0; k->have_kmap && i < k->kmap_count && i < UNIFW_FP_MAX_PARTS; i++)
+		if (!strcasecmp(k->kmap[i].name, name) || (alias && !strcasecmp(k->kmap[i].name, alias)))
+			return k->kmap[i].index;
+	return 0;
+}
+
+/* The kernel mounts /emmc@android, @cache, @usrdata as mmcblk0p<its compiled index>, the N-th entry of the
+ * phone's MBR/EBR (docs/check.md "Kernel partition map"; unifw check's ck_rules_mounts judges the same way).
+ * /system elsewhere than the phone's ANDROID: no system, the phone reboots in a loop (refused). /cache or /data on
+ * another of the three mounted partitions: mount_wrong_fs (refused). On a partition nothing else mounts (a phone
+ * with CUSTPACK before USRDATA): it boots, with the data in that partition: a note. */
+static const struct {
+	const char *part, *alias, *mount;
+} mounts[] = { { "ANDROID", "SYSTEM", "/system" }, { "CACHE", NULL, "/cache" }, { "USRDATA", "USERDATA", "/data" } };
+
+static const struct unifw_fp_part *phone_part(const struct univ_phone *ph, size_t m)
+{
+	const struct unifw_fp_part *p = unifw_fp_find_part(ph->fp, mounts[m].part);
+	return p || !mounts[m].alias ? p : unifw_fp_find_part(ph->fp, mounts[m].alias);
+}
+
+/* The phone's partition at mmcblk0p<index>, NULL when none of its table has that MBR/EBR entry. */
+static const struct unifw_fp_part *part_at(const struct univ_phone *ph, unsigned index)
+{
+	for (size_t i = 0; i < ph->fp->part_count && i < UNIFW_FP_MAX_PARTS; i++)
+		if (ph->fp->parts[i].mbr_index == index)
+			return &ph->fp->parts[i];
+	return NULL;
+}
+
+static int partition_map(struct univ_job *j, const struct univ_phone *ph, const char *name)
+{
+	const char *how = j->base_fp->kmap_assumed ? "assumed" : "compiled";
+	for (size_t i = 0; i < sizeof mounts / sizeof mounts[0]; i++) {
+		unsigned k = kmap_index(j->base_fp, mounts[i].part, mounts[i].alias);
+		const struct unifw_fp_part *p = phone_part(ph, i), *there = k ? part_at(ph, k) : NULL;
+		if (!k || !p || !p->mbr_index || p->mbr_index == k)
+			continue;
+		bool mounted = false;
+		for (size_t o = 0; o < sizeof mounts / sizeof mounts[0] && there; o++)
+			mounted |= phone_part(ph, o) == there;
+		char what[96];
+		snprintf(what, sizeof what, "%s%s", there ? "its " : "no partition", there ? there->name : "");
+		if (i == 0 || mounted || !there) {
+			if (refuse(j, "the base's kernel mounts %s from mmcblk0p%u (its %s partition map): on phone %s (%s) that is "
+				      "%s, its %s is mmcblk0p%u (its MBR/EBR)", mounts[i].mount, k, how, name, ph->arg, what,
+				   mounts[i].part, p->mbr_index))
+				return UNIFW_E_NOMEM;
+		} else if (note(j, "phone %s (%s): the base's kernel mounts %s from mmcblk0p%u (its %s partition map), which "
+				   "is its %s, not its %s (mmcblk0p%u): it boots with %s there", name, ph->arg, mounts[i].mount,
+				k, how, there->name, mounts[i].part, p->mbr_index, mounts[i].mount)) {
+			return UNIFW_E_NOMEM;
+		}
+	}
+	return 0;
+}
+
 /* Does the base's kernel drive this phone's panel and touch controller? */
 static int drivers(struct univ_job *j, struct univ_phone *ph, const char *name)
 {
@@ -422,7 +546,7 @@ static int phones(struct univ_job *j, struct unifw_error *err)
 				   r->variant[k].source, ph->arg, v->name))
 				return nomem(err);
 		if (panel_key(j, ph, v->name) || touch_keys(j, ph, v->name) || board_keys(j, ph, v->name) ||
-		    drivers(j, ph, v->name))
+		    drivers(j, ph, v->name) || partition_map(j, ph, v->name))
 			return nomem(err);
 		snprintf(v->lcm, sizeof v->lcm, "%s", ph->lcm);
 		snprintf(v->touch, sizeof v->touch, "%s", ph->touch_count ? ph->touch[0] : "");
@@ -531,7 +655,11 @@ static int walk(struct univ_job *j, size_t pi, const char *dir, unsigned depth, 
 			rc = walk(j, pi, rel, depth - 1, err);
 		} else if (ents[i].kind == 'f' && path_ok(rel) && !never_rule(j, ph, rel)) {
 			const struct unifw_univ_rule *fr = file_rule(j, ph, rel);
-			if (fr)
+			if (fr && ents[i].size > UNIFW_EXT4_MAX_FILE)
+				rc = refuse(j, "phone %s (%s): its /system/%s is %llu bytes, more than the %u MiB an overlay file "
+					       "may be", j->r->variant[pi].name, ph->arg, rel, (unsigned long long)ents[i].size,
+					    UNIFW_EXT4_MAX_FILE >> 20) ? nomem(err) : 0;
+			else if (fr)
 				rc = add_overlay(j, pi, rel, fr, err);
 		}
 	}
@@ -1008,6 +1136,10 @@ static int build(struct univ_job *j, struct unifw_error *err)
 	unifw_progress_begin(j->o->progress, "overlays", "the phones' systems", 0);
 	if (!rc)
 		rc = collect_overlays(j, err);
+	if (!rc && j->r->refusal_count) {
+		unifw_progress_end(j->o->progress, rc, "refused");
+		return 0;
+	}
 	if (!rc)
 		rc = build_table(j, err);
 	unifw_progress_end(j->o->progress, rc, NULL);
@@ -1074,7 +1206,11 @@ static void job_free(struct univ_job *j)
 			unifw_stream_close(&ph->file);
 		unifw_package_free(ph->pkg);
 		free(ph->fp);
+		if (ph->tmp[0])
+			unifw_remove_tree(ph->tmp);
 	}
+	if (j->base_tmp[0])
+		unifw_remove_tree(j->base_tmp);
 	for (size_t i = 0; i < j->placeholder_count; i++)
 		free(j->placeholder[i]);
 	free(j->placeholder);
@@ -1111,6 +1247,7 @@ int unifw_univ_build(const struct unifw_univ_opts *o, struct unifw_univ_result *
 void unifw_univ_result_free(struct unifw_univ_result *r)
 {
 	free(r->refusal);
+	free(r->note);
 	unifw_probe_table_free(&r->table);
 	memset(r, 0, sizeof *r);
 }

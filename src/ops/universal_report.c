@@ -57,6 +57,9 @@ struct unifw_jv *unifw_univ_result_to_json(const struct unifw_univ_result *r, co
 	struct unifw_jv *ref = unifw_jv_set_arr(j, "refusals");
 	for (size_t i = 0; i < r->refusal_count; i++)
 		unifw_jv_push_str(ref, r->refusal[i]);
+	struct unifw_jv *notes = unifw_jv_set_arr(j, "notes");
+	for (size_t i = 0; i < r->note_count; i++)
+		unifw_jv_push_str(notes, r->note[i]);
 	bool built = r->refusal_count == 0 && r->verdict[0] && r->verdict[0] != 'r';
 	struct unifw_jv *vs = unifw_jv_set_arr(j, "variants");
 	for (size_t i = 0; built && i < r->variant_count; i++)

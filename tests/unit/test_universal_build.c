@@ -1,13 +1,14 @@
 /* unifw universal build (universal.h unifw_univ_build) on two models: the base is the factory's universal ROM
  * with every model's drivers (unifw-sim make-firmware --universal --all-drivers), the phones are `unifw backup`
- * folders of the served a516-like and wiko-like (unifw-sim + the real unifw binary). Then: the ramdisk carries
+ * folders of the served wiko-like and y600-like (unifw-sim + the real unifw binary; the a516-like's table puts
+ * PRELOAD where that kernel mounts /system: refused, see e2e_universal_cli). Then: the ramdisk carries
  * /unifw/probe.sh (mode 0750, the built-in script), /unifw/probe.rules (it parses back and names both variants
  * with the phones' LCM, touch i2c name and CID prefix), /init.unifw.rc (the text of docs/universal.md) and init.rc
  * imports it; the kernel is the base's byte for byte; every bound file is in /system/unifw/<variant>/ with the
  * phone's bytes, owner and mode; every bind target the base lacks is an empty placeholder; no kernel module is
  * taken; the scatter downloads BOOTIMG, ANDROID and CACHE only; the system fits the smaller ANDROID and e2fsck -fn
  * finds it clean; universal.json is OUT's JSON; a base that lacks the drivers (the a516-like's stock package) is
- * refused naming them, and nothing is left at OUT. */
+ * refused naming them and the partition map its kernel mounts /system from, and nothing is left at OUT. */
 #include "testutil.h"
 
 #include <stdio.h>
@@ -29,7 +30,7 @@
 #define PHONE_LABEL "u:object_r:phone_idc_file:s0"
 #define BASE_LABEL "u:object_r:base_fw_file:s0"
 
-static const char *const models[2] = { "a516-like", "wiko-like" };
+static const char *const models[2] = { "wiko-like", "y600-like" };
 
 struct fx {
 	char *dir;
@@ -89,9 +90,9 @@ static int group_setup(void **state)
 		g->phones[i] = g->bk[i];
 	}
 	/* the phone's idc gets its own owner, mode and label; the base's firmware folder a label its placeholders take */
-	snprintf(cmd, sizeof cmd, E2 "debugfs -w -R 'ea_set /usr/idc/gt9xx.idc security.selinux " PHONE_LABEL "' "
-		 "'%s/system.img' >/dev/null 2>&1 && " E2 "debugfs -w -R 'sif /usr/idc/gt9xx.idc mode 0100640' '%s/system.img' "
-		 ">/dev/null 2>&1 && " E2 "debugfs -w -R 'sif /usr/idc/gt9xx.idc uid 1000' '%s/system.img' >/dev/null 2>&1",
+	snprintf(cmd, sizeof cmd, E2 "debugfs -w -R 'ea_set /usr/idc/ft5206.idc security.selinux " PHONE_LABEL "' "
+		 "'%s/system.img' >/dev/null 2>&1 && " E2 "debugfs -w -R 'sif /usr/idc/ft5206.idc mode 0100640' '%s/system.img' "
+		 ">/dev/null 2>&1 && " E2 "debugfs -w -R 'sif /usr/idc/ft5206.idc uid 1000' '%s/system.img' >/dev/null 2>&1",
 		 g->bk[0], g->bk[0], g->bk[0]);
 	run_ok(cmd);
 	char raw[1000], sys[1000];
@@ -333,7 +334,7 @@ static void test_system_image(void **state)
 	uint8_t *lab = NULL;
 	size_t vl = 0;
 	struct unifw_error err = { 0 };
-	snprintf(p, sizeof p, "/unifw/%s/usr/idc/gt9xx.idc", t->variant[0].name);
+	snprintf(p, sizeof p, "/unifw/%s/usr/idc/ft5206.idc", t->variant[0].name);
 	assert_int_equal(unifw_ext4_get_xattr(out.fs, p, "security.selinux", &lab, &vl, &err), 0);
 	assert_true(vl >= strlen(PHONE_LABEL) && !memcmp(lab, PHONE_LABEL, strlen(PHONE_LABEL)));
 	free(lab);
@@ -341,7 +342,7 @@ static void test_system_image(void **state)
 	assert_int_equal(unifw_ext4_lstat(out.fs, p, &ist, &err), 0);
 	assert_int_equal(ist.mode & 07777, 0640);
 	assert_int_equal(ist.uid, 1000);
-	assert_int_equal(unifw_ext4_get_xattr(out.fs, "/etc/firmware/gt9xx_fw.bin", "security.selinux", &lab, &vl, &err), 0);
+	assert_int_equal(unifw_ext4_get_xattr(out.fs, "/etc/firmware/ft5206_fw.bin", "security.selinux", &lab, &vl, &err), 0);
 	assert_true(vl >= strlen(BASE_LABEL) && !memcmp(lab, BASE_LABEL, strlen(BASE_LABEL)));
 	free(lab);
 	/* the phones' own kernel modules stay out: the kernel is the base's */
@@ -424,15 +425,21 @@ static void test_refused(void **state)
 	struct unifw_error err = { 0 };
 	assert_int_equal(unifw_univ_build(&o, &r, &err), 0);
 	assert_string_equal(r.verdict, "refused");
-	const struct sim_model *w = sim_model_find("wiko-like");
-	bool lcm = false, touch = false;
-	for (size_t i = 0; i < r.refusal_count; i++) {
-		lcm |= strstr(r.refusal[i], w->lcm) && strstr(r.refusal[i], "LCM") && strstr(r.refusal[i], g->bk[1]);
-		touch |= strstr(r.refusal[i], w->touch) && strstr(r.refusal[i], "touch");
-		/* the a516-like's drivers are the stock a516 kernel's own */
-		assert_null(strstr(r.refusal[i], g->bk[0]));
+	bool lcm[2] = { false, false }, touch[2] = { false, false }, sys = false;
+	for (size_t v = 0; v < 2; v++) {
+		const struct sim_model *m = sim_model_find(models[v]);
+		for (size_t i = 0; i < r.refusal_count; i++) {
+			lcm[v] |= strstr(r.refusal[i], m->lcm) && strstr(r.refusal[i], "LCM") && strstr(r.refusal[i], g->bk[v]);
+			touch[v] |= strstr(r.refusal[i], m->touch) && strstr(r.refusal[i], "touch") && strstr(r.refusal[i], g->bk[v]);
+		}
 	}
-	assert_true(lcm && touch);
+	/* the a516-like's kernel mounts /system from mmcblk0p5: the wiko-like's CACHE */
+	for (size_t i = 0; i < r.refusal_count; i++)
+		sys |= strstr(r.refusal[i], "mounts /system from mmcblk0p5") && strstr(r.refusal[i], g->bk[0]) &&
+		       strstr(r.refusal[i], "its ANDROID is mmcblk0p4");
+	for (size_t i = 0; i < r.refusal_count; i++)
+		print_message("refusal: %s\n", r.refusal[i]);
+	assert_true(lcm[0] && touch[0] && lcm[1] && touch[1] && sys);
 	unifw_univ_result_free(&r);
 	assert_int_not_equal(access(out, F_OK), 0);
 	char cmd[1200], *ls = NULL;
