@@ -82,6 +82,16 @@ struct unifw_check_result {
 	char preloader_fit[24];
 	bool preloader_written;
 	char preloader_text[512];
+	/* A universal package (fingerprint universal.present; docs/check.md "A universal package"): the flash
+	 * writes its boot image, system and cache into the phone's own partitions by name, and at boot the
+	 * probe binds per component the first variant whose key is the phone's (unifw_probe_table_choose):
+	 * the key read from the phone ("" unknown), the variant ("" = the fallback) and the fallback's reason. */
+	bool universal;
+	struct {
+		char key[UNIFW_PROBE_KEY_MAX];
+		char variant[UNIFW_PROBE_NAME_MAX];
+		char fallback[192];
+	} univ[UNIFW_PROBE_COMPONENTS];
 };
 
 /* Compare a package (or backup used as one) with a phone (or its backup). Never fails: missing facts make

@@ -18,6 +18,7 @@
 #include "unifw/error.h"
 #include "unifw/json.h"
 #include "unifw/kernel.h"
+#include "unifw/probe.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -57,6 +58,39 @@ struct unifw_fp_emi {
 struct unifw_fp_kmap {
 	char name[32];
 	unsigned index;           /* 0 = the kernel knows the name but gives it no MBR entry */
+};
+
+/* A universal image (unifw/universal.h; docs/check.md "A universal package"): the probe table of its boot
+ * image's ramdisk (/unifw/probe.rules), reduced to what the check needs to predict the probe's binding, and
+ * per overlay folder of its system (/system/unifw/<variant>/) what the modem and touch judgements read
+ * through the binds. */
+#define UNIFW_FP_UNIV_MATCHES (UNIFW_PROBE_MAX_VARIANTS * UNIFW_PROBE_COMPONENTS)
+#define UNIFW_FP_UNIV_FW 4u
+struct unifw_fp_univ_match {
+	uint8_t component;        /* enum unifw_probe_component */
+	uint8_t variant;          /* index into variant[] */
+	char key[UNIFW_PROBE_KEY_MAX];
+};
+struct unifw_fp_univ_overlay {
+	char variant[UNIFW_PROBE_NAME_MAX]; /* the folder's name */
+	/* its modem images (etc/firmware/modem*.img): the path as bound and its MD_CHECK_HEADER build_ver
+	 * ("" none or no header) */
+	char modem_path[128];
+	char modem_build_ver[65];
+	uint32_t modem_mem_size;  /* what it asks the kernel to reserve (0 unknown) */
+	/* its touch firmware files (etc/firmware/NAME_fw.bin, non-empty), NAME = the touch driver */
+	char touch_fw[UNIFW_FP_UNIV_FW][UNIFW_PROBE_KEY_MAX];
+	size_t touch_fw_count;
+};
+struct unifw_fp_universal {
+	bool present;             /* the boot image's ramdisk carries the probe table */
+	size_t variant_count;
+	char variant[UNIFW_PROBE_MAX_VARIANTS][UNIFW_PROBE_NAME_MAX];
+	struct unifw_fp_univ_match match[UNIFW_FP_UNIV_MATCHES]; /* in the table's order: the first match wins */
+	size_t match_count;
+	char fallback[UNIFW_PROBE_COMPONENTS][192];              /* the table's fallback reasons (cut) */
+	struct unifw_fp_univ_overlay overlay[UNIFW_PROBE_MAX_VARIANTS];
+	size_t overlay_count;
 };
 
 struct unifw_fingerprint {
@@ -169,6 +203,9 @@ struct unifw_fingerprint {
 	bool have_touch_fw;          /* /system/etc/firmware was listed (false: unknown, e.g. JSON from before) */
 	struct unifw_names touch_fw; /* T of every NON-EMPTY /system/etc/firmware/T_fw.bin (touch controller
 					firmware, requested by its driver by name), directory order */
+
+	/* a universal image (issue 14): its probe table and overlays (above); present false otherwise */
+	struct unifw_fp_universal universal;
 };
 
 /* A package or backup already opened (package.h). Fills *fp (zeroed first); fails only when an image

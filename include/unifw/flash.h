@@ -187,6 +187,13 @@ struct unifw_flash_plan {
 	 * findings, which the plan turned into refusals (BRICK RISK; WILL NOT BOOT unless allow_unbootable) and
 	 * warnings (docs/flash.md "The check in the plan"); NULL when the check did not run. */
 	struct unifw_check_result *check;
+	/* A universal package (unifw/universal.h; docs/flash.md "A universal package"): its images are written
+	 * into the phone's own partitions by name. variants: how many its probe table covers. univ_sc/univ_pp:
+	 * per pkg->parts[i], the partition as the phone's table places it (owned; NULL otherwise). */
+	bool universal;
+	size_t universal_variants;
+	struct unifw_scatter_part *univ_sc;
+	struct unifw_package_partition *univ_pp;
 };
 
 /* Build the plan. Returns 0 with refusals counted in plan->refusals (a refused plan is a valid plan that

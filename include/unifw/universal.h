@@ -130,6 +130,17 @@ struct unifw_jv *unifw_univ_result_to_json(const struct unifw_univ_result *r, co
 struct unifw_package;
 int unifw_univ_package_table(const struct unifw_package *p, bool *found, struct unifw_probe_table *t,
 			     struct unifw_error *err);
+/* The same for one boot image in memory (name: for errors): the table of its ramdisk's /unifw/probe.rules.
+ * Not a boot image, or a ramdisk without the table: 0 and *found false. Both in src/ops/universal_package.c. */
+int unifw_univ_bootimg_table(const uint8_t *buf, size_t len, const char *name, bool *found,
+			     struct unifw_probe_table *t, struct unifw_error *err);
+/* What a probe table covers, for `unifw info` (docs/json.md "universal_image"): per variant its keys per
+ * component and how many binds / props its overlay has, per component the signal and the fallback. */
+struct unifw_jv *unifw_univ_table_to_json(const struct unifw_probe_table *t);
+/* `unifw info PATH`: when the report (unifw_info) is a package whose boot image's ramdisk lists
+ * /unifw/probe.rules, its summary gets "universal" (unifw_univ_table_to_json); the package is opened again
+ * only then. A table that does not parse is an error finding of the report ("universal-table"). */
+int unifw_univ_info(const char *path, struct unifw_jv *report, struct unifw_error *err);
 
 #ifdef __cplusplus
 }

@@ -16,7 +16,7 @@
 
 #include "catalog/catalog_internal.h"
 
-#define CATALOG_FP_REVIEWED_SIZE 40160u
+#define CATALOG_FP_REVIEWED_SIZE 52576u
 #define CATALOG_FP_REVIEWED_VERSION 1u
 
 bool catalog_cache_enabled(void)
@@ -132,6 +132,33 @@ static void sanitize_strings(struct unifw_fingerprint *fp)
 	CUT(fp->md_build_ver);
 }
 
+/* A universal image's probe table and overlays (issue 14): counts bounded, strings cut, indexes valid. */
+static void sanitize_universal(struct unifw_fp_universal *u)
+{
+	BOOL(u->present);
+	BOUND(u->variant_count, UNIFW_PROBE_MAX_VARIANTS);
+	BOUND(u->match_count, UNIFW_FP_UNIV_MATCHES);
+	BOUND(u->overlay_count, UNIFW_PROBE_MAX_VARIANTS);
+	for (size_t i = 0; i < UNIFW_PROBE_MAX_VARIANTS; i++) {
+		struct unifw_fp_univ_overlay *o = &u->overlay[i];
+		CUT(u->variant[i]);
+		CUT(o->variant);
+		CUT(o->modem_path);
+		CUT(o->modem_build_ver);
+		BOUND(o->touch_fw_count, UNIFW_FP_UNIV_FW);
+		for (size_t k = 0; k < UNIFW_FP_UNIV_FW; k++)
+			CUT(o->touch_fw[k]);
+	}
+	for (size_t i = 0; i < UNIFW_FP_UNIV_MATCHES; i++) {
+		CUT(u->match[i].key);
+		BOUND(u->match[i].component, UNIFW_PROBE_COMPONENTS - 1);
+		if (u->match[i].variant >= u->variant_count)
+			u->match[i].variant = 0, u->match[i].key[0] = 0;
+	}
+	for (size_t c = 0; c < UNIFW_PROBE_COMPONENTS; c++)
+		CUT(u->fallback[c]);
+}
+
 void catalog_fp_sanitize(struct unifw_fingerprint *fp)
 {
 	unsigned src = *(volatile unsigned *)&fp->source;
@@ -144,6 +171,7 @@ void catalog_fp_sanitize(struct unifw_fingerprint *fp)
 	sanitize_names(&fp->kernel_touch);
 	sanitize_names(&fp->kernel_camera);
 	sanitize_names(&fp->touch_fw);
+	sanitize_universal(&fp->universal);
 }
 
 int catalog_cache_put(struct unifw_catalog *c, int64_t id, const struct unifw_fingerprint *fp, struct unifw_error *err)

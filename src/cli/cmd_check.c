@@ -135,6 +135,17 @@ static void print_text(const struct check_args *a, const struct unifw_check_resu
 	for (size_t i = 0; i < r->predicted_fault_count; i++)
 		printf("%s%s", i ? ", " : ": ", r->predicted_faults[i]);
 	printf(")\n");
+	if (r->universal) { /* which variant the probe binds on this phone, per component */
+		printf("universal image: the probe binds");
+		for (unsigned k = 0; k < UNIFW_PROBE_COMPONENTS; k++)
+			printf(" %s=%s", unifw_probe_component_name((enum unifw_probe_component)k),
+			       r->univ[k].variant[0] ? r->univ[k].variant : "fallback");
+		printf("\n");
+		for (unsigned k = 0; k < UNIFW_PROBE_COMPONENTS; k++)
+			if (!r->univ[k].variant[0])
+				printf("  fallback %s: %s\n", unifw_probe_component_name((enum unifw_probe_component)k),
+				       r->univ[k].fallback);
+	}
 	for (size_t i = 0; i < r->item_count; i++) {
 		const struct unifw_check_item *it = &r->items[i];
 		printf("  %-18s [%s] %s%s%s%s: %s\n", unifw_check_verdict_text(it->verdict), it->area, it->code,

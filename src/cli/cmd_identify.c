@@ -103,6 +103,35 @@ static void print_human(const struct unifw_jv *r)
 	}
 }
 
+/* The universal image's probe record (docs/identify.md "Universal probe record"): what the probe bound per
+ * component at the phone's last boot, and the fallbacks it logged. */
+static void print_probe(const struct unifw_jv *r)
+{
+	const struct unifw_jv *u = unifw_jv_get(r, "universal_probe");
+	if (!u)
+		return;
+	if (unifw_jv_get(u, "error")) {
+		printf("\nUniversal probe  note: the record could not be read: %s\n", js(u, "error"));
+		return;
+	}
+	const struct unifw_jv *cs = unifw_jv_get(u, "components");
+	printf("\nuniversal probe:");
+	for (size_t i = 0; i < unifw_jv_len(cs); i++) {
+		const struct unifw_jv *c = unifw_jv_at(cs, i);
+		const char *v = unifw_jv_str(unifw_jv_get(c, "variant"));
+		printf(" %s=%s", js(c, "name"), v ? v : "fallback");
+	}
+	printf("%s\n", unifw_jv_truthy(unifw_jv_get(u, "done")) ? "" : " (the probe did not finish)");
+	printf("               read: lcm %s, cid %s; %llu binds, %llu props\n", js(u, "lcm"), js(u, "cid"),
+	       (unsigned long long)unifw_jv_u64(unifw_jv_get(u, "binds")),
+	       (unsigned long long)unifw_jv_u64(unifw_jv_get(u, "props")));
+	for (size_t i = 0; i < unifw_jv_len(cs); i++) {
+		const struct unifw_jv *c = unifw_jv_at(cs, i);
+		if (unifw_jv_get(c, "fallback"))
+			printf("               fallback %s: %s\n", js(c, "name"), js(c, "fallback"));
+	}
+}
+
 struct identify_run {
 	struct unifw_jv *report;
 	bool opened; /* the phone opened: a failure after that has no partial report to show */
@@ -191,6 +220,7 @@ int cmd_identify(int argc, char **argv)
 			cli_print_json(report); /* it carries the error: cli_error adds no second object */
 		} else {
 			print_human(report);
+			print_probe(report);
 		}
 	}
 	unifw_jv_free(report);

@@ -6,6 +6,7 @@
 
 #include "cli/cli.h"
 #include "unifw/info.h"
+#include "unifw/universal.h"
 
 static void usage(FILE *out)
 {
@@ -95,6 +96,11 @@ int cmd_info(int argc, char **argv)
 	unifw_error_clear(&err);
 	if (unifw_info(path, &report, &err) < 0)
 		return cli_error(&err);
+	/* a universal image: which variants its probe table covers (docs/universal.md) */
+	if (unifw_univ_info(path, report, &err) < 0) {
+		unifw_jv_free(report);
+		return cli_error(&err);
+	}
 	if (json) {
 		unifw_jv_write(report, stdout, true);
 		fputc('\n', stdout);

@@ -365,6 +365,36 @@ static void summary_kernel(FILE *out, const char *label, const struct unifw_jv *
 	}
 }
 
+/* A universal image (docs/universal.md): the variants its probe table covers, each one's keys per component,
+ * and what stays when no variant matches. */
+static void summary_universal(FILE *out, const struct unifw_jv *u)
+{
+	static const char *const comps[] = {"panel", "touch", "board"};
+	if (!u)
+		return;
+	fact(out, "Universal", "universal image: covers %" PRIu64 " variant%s", U(u, "variant_count"),
+	     U(u, "variant_count") == 1 ? "" : "s");
+	const struct unifw_jv *vs = unifw_jv_get(u, "variants");
+	for (size_t i = 0; i < unifw_jv_len(vs); i++) {
+		const struct unifw_jv *v = unifw_jv_at(vs, i);
+		char keys[3][256];
+		for (size_t c = 0; c < 3; c++) {
+			join_names(unifw_jv_get(v, comps[c]), keys[c], sizeof keys[c]);
+			if (!keys[c][0])
+				snprintf(keys[c], sizeof keys[c], "(none: fallback)");
+		}
+		fact(out, "", "%s: panel %s; touch %s; board %s (%" PRIu64 " binds, %" PRIu64 " props)", S(v, "name"),
+		     keys[0], keys[1], keys[2], U(v, "binds"), U(v, "props"));
+	}
+	const struct unifw_jv *cs = unifw_jv_get(u, "components");
+	for (size_t i = 0; i < unifw_jv_len(cs); i++) {
+		const struct unifw_jv *c = unifw_jv_at(cs, i);
+		fact(out, "", "fallback %s: %s", S(c, "name"), S(c, "fallback") ? S(c, "fallback") : "");
+	}
+	print_note(out, 20, "-> at every boot the probe picks, per component, the first variant whose key matches "
+			    "the phone; no match keeps the base's files (the fallback) and logs it.");
+}
+
 static void render_summary(FILE *out, const struct unifw_jv *r)
 {
 	const struct unifw_jv *s = unifw_jv_get(r, "summary");
@@ -417,6 +447,7 @@ static void render_summary(FILE *out, const struct unifw_jv *r)
 	if (lg)
 		fact(out, "Logo", "%s  %" PRIu64 " frames, %s", S(lg, "file"), U(lg, "frame_count"),
 		     S(lg, "resolution") ? S(lg, "resolution") : "resolution unknown");
+	summary_universal(out, unifw_jv_get(s, "universal"));
 }
 
 static const char *status_text(const char *st)

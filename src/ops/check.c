@@ -184,6 +184,7 @@ static void per_partition(struct ck *c)
 static void walk(struct ck *c)
 {
 	ck_flash_model(c);
+	ck_rules_universal(c);
 	ck_rules_platform(c);
 	ck_rules_layout(c);
 	ck_rules_preloader(c);
@@ -205,7 +206,9 @@ void unifw_check(const struct unifw_fingerprint *package, const struct unifw_fin
 {
 	static const struct unifw_check_opts download = { 0 };
 	memset(r, 0, sizeof *r);
-	struct ck c = { .pkg = package, .phone = phone, .opts = opts ? *opts : download, .r = r };
+	struct unifw_fingerprint *mapped = NULL; /* a universal package as written on this phone */
+	ck_universal_prepare(package, phone, r, &mapped);
+	struct ck c = { .pkg = mapped ? mapped : package, .phone = phone, .opts = opts ? *opts : download, .r = r };
 	c.opts.only[sizeof c.opts.only - 1] = 0;
 	walk(&c);
 	snprintf(r->predicted_boot, sizeof r->predicted_boot, "%s", ck_boot_name(c.boot));
@@ -213,6 +216,7 @@ void unifw_check(const struct unifw_fingerprint *package, const struct unifw_fin
 		r->predicted_fault_count = 0; /* faults are only what a phone that boots shows */
 	sort_items(r);
 	per_partition(&c);
+	free(mapped);
 }
 
 /* ------------------------------------------------------------------ JSON */
@@ -259,5 +263,22 @@ struct unifw_jv *unifw_check_to_json(const struct unifw_check_result *r)
 	unifw_jv_set_str(pf, "result", r->preloader_fit[0] ? r->preloader_fit : "not_compared");
 	unifw_jv_set_bool(pf, "written", r->preloader_written);
 	unifw_jv_set_str(pf, "text", r->preloader_text);
+	if (r->universal) { /* docs/check.md "A universal package" */
+		struct unifw_jv *u = unifw_jv_set_obj(o, "universal");
+		unifw_jv_set_str(u, "type", "check_universal");
+		a = unifw_jv_set_arr(u, "components");
+		for (unsigned k = 0; k < UNIFW_PROBE_COMPONENTS; k++) {
+			struct unifw_jv *j = unifw_jv_push_obj(a);
+			unifw_jv_set_str(j, "type", "probe_binding");
+			unifw_jv_set_str(j, "name", unifw_probe_component_name((enum unifw_probe_component)k));
+			unifw_jv_set_str(j, "key", r->univ[k].key);
+			if (r->univ[k].variant[0])
+				unifw_jv_set_str(j, "variant", r->univ[k].variant);
+			else
+				unifw_jv_set(j, "variant", NULL);
+			if (!r->univ[k].variant[0])
+				unifw_jv_set_str(j, "fallback", r->univ[k].fallback);
+		}
+	}
 	return o;
 }

@@ -60,6 +60,13 @@ struct ck {
 	bool lk_drives_panel;
 };
 
+/* check_universal.c: a universal package (docs/check.md "A universal package"). prepare fills r's
+ * binding and, when the package is one, *mapped: the package as the flash writes it on this phone (its
+ * layout, the bound overlays' modem and touch firmware; the caller frees it); rules reports the binding. */
+void ck_universal_prepare(const struct unifw_fingerprint *pkg, const struct unifw_fingerprint *phone,
+			  struct unifw_check_result *r, struct unifw_fingerprint **mapped);
+void ck_rules_universal(struct ck *c);
+
 /* Items. verdict and boot effect per finding; the boot effect counts in the prediction unless the
  * simulated boot already stopped. */
 struct unifw_check_item *ck_item(struct ck *c, enum unifw_check_verdict v, const char *code, const char *area,

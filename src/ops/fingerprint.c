@@ -219,17 +219,22 @@ static void kernel_section(struct fp_ctx *c, const uint8_t *p, size_t n, const c
 	free(k);
 }
 
-static void ramdisk_section(struct fp_ctx *c, const uint8_t *p, size_t n, const char *name)
+/* True when the ramdisk carries a universal image's probe table (unifw/universal.h). */
+static bool ramdisk_section(struct fp_ctx *c, const uint8_t *p, size_t n, const char *name)
 {
 	struct unifw_ramdisk rd;
 	struct unifw_error e = { 0 };
+	bool probe = false;
 	unifw_ramdisk_init(&rd);
 	/* The scan keeps no file data: bounded memory whatever the ramdisk inflates to. */
-	if (unifw_ramdisk_scan(p, n, name, &rd, &e) == 0)
+	if (unifw_ramdisk_scan(p, n, name, &rd, &e) == 0) {
 		c->fp->ramdisk_has_init = unifw_ramdisk_find(&rd, "init") && unifw_ramdisk_find(&rd, "init.rc");
-	else
+		probe = unifw_ramdisk_find(&rd, "unifw/probe.rules") != NULL;
+	} else {
 		fp_note(c->fp, "%s: the ramdisk cannot be read (%s)", name, e.msg);
+	}
 	unifw_ramdisk_free(&rd);
+	return probe;
 }
 
 void fp_from_bootimg(struct fp_ctx *c, const uint8_t *buf, size_t len, const char *name)
@@ -249,8 +254,10 @@ void fp_from_bootimg(struct fp_ctx *c, const uint8_t *buf, size_t len, const cha
 	mtk_name(fp->boot_kernel_name, sizeof fp->boot_kernel_name, k, img.hdr.kernel_size);
 	mtk_name(fp->boot_ramdisk_name, sizeof fp->boot_ramdisk_name, rd, img.hdr.ramdisk_size);
 	kernel_section(c, k, img.hdr.kernel_size, name);
-	ramdisk_section(c, rd, img.hdr.ramdisk_size, name);
+	bool probe = ramdisk_section(c, rd, img.hdr.ramdisk_size, name);
 	unifw_bootimg_free(&img);
+	if (probe) /* only then is the ramdisk read with its data: the probe table */
+		fp_universal_from_bootimg(c, buf, len, name);
 }
 
 void fp_from_kernel(struct fp_ctx *c, const uint8_t *buf, size_t len, const char *name)
@@ -455,6 +462,7 @@ void fp_from_system(struct fp_ctx *c, struct unifw_ext4 *fs, const char *name)
 	system_touch_firmware(fp, fs);
 	fp->have_mddb = has_mddb(fs);
 	modem_candidates(c, fs);
+	fp_universal_overlays(c, fs); /* a universal image's /system/unifw/<variant>/ */
 	/* Only the image the kernel would load is read when its MD1 type is known (a phone reads ~5 MiB per
 	 * modem); otherwise every candidate, and fp_finish picks. */
 	struct fp_modem_cand *m = fp->have_md1 ? modem_choice(c, fp->md1_type) : NULL;

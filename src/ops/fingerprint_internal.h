@@ -55,6 +55,15 @@ void fp_from_system(struct fp_ctx *c, struct unifw_ext4 *fs, const char *name);
 void fp_from_idhealth(struct fp_ctx *c, const struct unifw_idhealth *h);
 /* /nvram of a user-data file system, when no tree was given to the identity check. */
 void fp_from_userdata(struct fp_ctx *c, struct unifw_ext4 *fs);
+/* fingerprint_universal.c: a universal image (struct unifw_fp_universal): the probe table of a boot image
+ * (from_bootimg reads it when the ramdisk has one; from_table copies it), the overlays of a system
+ * (/unifw/<variant>/ of the file system), and the JSON both ways. */
+struct unifw_probe_table;
+void fp_universal_from_table(struct unifw_fingerprint *fp, const struct unifw_probe_table *t);
+void fp_universal_from_bootimg(struct fp_ctx *c, const uint8_t *buf, size_t len, const char *name);
+void fp_universal_overlays(struct fp_ctx *c, struct unifw_ext4 *fs);
+void fp_universal_to_json(struct unifw_jv *r, const struct unifw_fingerprint *fp);
+int fp_universal_from_json(const struct unifw_jv *j, struct unifw_fingerprint *fp, struct unifw_error *err);
 /* What is derived once every image was seen: the modem the kernel loads, the assumed index map and MD1
  * reservation, the panel LK selects. */
 void fp_finish(struct fp_ctx *c);

@@ -229,6 +229,7 @@ struct unifw_jv *unifw_fingerprint_to_json(const struct unifw_fingerprint *fp)
 		modem_json(r, fp);
 	if (fp->have_identity)
 		identity_json(r, fp);
+	fp_universal_to_json(r, fp); /* a universal image (fingerprint_universal.c) */
 	struct unifw_jv *n = unifw_jv_set_arr(r, "notes");
 	for (size_t i = 0; i < fp->note_count; i++)
 		unifw_jv_push_str(n, fp->notes[i]);
@@ -543,6 +544,8 @@ int unifw_fingerprint_from_json(const struct unifw_jv *j, struct unifw_fingerpri
 	rd_hexbytes(&d, j, "cid", fp->cid, sizeof fp->cid, &fp->have_cid);
 	rd_parts1(&d, j, fp);
 	rd_parts2(&d, j, fp);
+	if (!d.rc)
+		d.rc = fp_universal_from_json(j, fp, err);
 	const struct unifw_jv *n = rd_arr(&d, j, "notes", UNIFW_FP_MAX_NOTES);
 	for (size_t i = 0; i < unifw_jv_len(n) && !d.rc; i++) {
 		const char *s = unifw_jv_str(unifw_jv_at(n, i));

@@ -543,9 +543,20 @@ int unifw_flash_plan(const struct unifw_package *pkg, const struct unifw_flash_f
 	if (!plan->entries)
 		return unifw_error_set(err, UNIFW_E_NOMEM, "plan", UNIFW_NO_OFFSET, "out of memory");
 	plan->count = pkg->part_count;
-	rc = flash_plan_check_layout(plan, sc, facts, scatter_name, err);
-	for (size_t i = 0; i < plan->count && !rc; i++)
-		rc = plan_entry(plan, &plan->entries[i], &pkg->parts[i], facts, err);
+	rc = flash_plan_universal_detect(plan, facts, scatter_name, err);
+	/* a universal package goes into the phone's own table by name: no layout to compare */
+	if (!rc && !plan->universal)
+		rc = flash_plan_check_layout(plan, sc, facts, scatter_name, err);
+	for (size_t i = 0; i < plan->count && !rc; i++) {
+		if (!plan->univ_pp) {
+			rc = plan_entry(plan, &plan->entries[i], &pkg->parts[i], facts, err);
+			continue;
+		}
+		if (flash_plan_universal_entry(plan, &plan->entries[i], i, facts))
+			continue;
+		rc = plan_entry(plan, &plan->entries[i], &plan->univ_pp[i], facts, err);
+		flash_plan_universal_fit(&plan->entries[i]);
+	}
 	if (!rc && flash_restoring(plan)) {
 		if (plan->mode == UNIFW_FLASH_MODE_RESTORE) /* a donor gives its firmware, not its free space */
 			rc = flash_restore_extras(plan, facts, err);
@@ -556,7 +567,7 @@ int unifw_flash_plan(const struct unifw_package *pkg, const struct unifw_flash_f
 	}
 	if (!rc && opts->repartition) /* Firmware Upgrade: tables, carried identity, firmware (flash_repartition.c) */
 		rc = flash_repart_plan(plan, facts, scatter_name, err);
-	else if (!rc && (!facts->have_layout || !facts->layout.have_pmt || opts->force_pmt) &&
+	else if (!rc && !plan->universal && (!facts->have_layout || !facts->layout.have_pmt || opts->force_pmt) &&
 		 !flash_restore_carries_pmt(plan, facts))
 		rc = plan_pmt(plan, sc, facts, err);
 	if (!rc && !opts->repartition)
@@ -616,6 +627,8 @@ void unifw_flash_plan_free(struct unifw_flash_plan *plan)
 	free(plan->restore_parts);
 	free(plan->diffs);
 	free(plan->check);
+	free(plan->univ_sc);
+	free(plan->univ_pp);
 	flash_repart_free(plan);
 	unifw_findings_free(&plan->findings);
 	memset(plan, 0, sizeof *plan);
@@ -708,6 +721,12 @@ struct unifw_jv *unifw_flash_plan_to_json(const struct unifw_flash_plan *plan)
 		flash_repart_to_json(plan, o);
 	if (plan->check)
 		unifw_jv_set(o, "check", unifw_check_to_json(plan->check));
+	if (plan->universal) { /* docs/flash.md "A universal package" */
+		struct unifw_jv *u = unifw_jv_set_obj(o, "universal");
+		unifw_jv_set_str(u, "type", "flash_universal");
+		unifw_jv_set_uint(u, "variants", plan->universal_variants);
+		unifw_jv_set_str(u, "placed_by", "name");
+	}
 	unifw_jv_set(o, "findings", unifw_findings_to_json(&plan->findings));
 	return o;
 }

@@ -42,6 +42,16 @@ bool flash_restore_carries_pmt(const struct unifw_flash_plan *plan, const struct
  * plan findings; skipped for a restore (the phone's own firmware) and without a fingerprint. */
 int flash_plan_check(struct unifw_flash_plan *plan, const struct unifw_flash_facts *f, const char *where,
 		     struct unifw_error *err);
+/* flash_plan_universal.c: a universal package (docs/flash.md "A universal package"). detect reads the
+ * package's probe table and, when it is one, sets plan->universal and maps the package's partitions onto
+ * the phone's own table (plan->univ_pp, plan->boot_region = the phone's); entry decides the entries the
+ * universal rule alone decides (kept, missing on the phone: true); fit words the size refusal in the
+ * phone's terms and refuses a file system larger than the phone's partition. */
+int flash_plan_universal_detect(struct unifw_flash_plan *plan, const struct unifw_flash_facts *f, const char *where,
+				struct unifw_error *err);
+bool flash_plan_universal_entry(struct unifw_flash_plan *plan, struct unifw_flash_entry *e, size_t i,
+				const struct unifw_flash_facts *f);
+void flash_plan_universal_fit(struct unifw_flash_entry *e);
 /* --only: is this scatter partition one of those selected ("" selects all)? */
 bool flash_plan_selected(const struct unifw_flash_plan_opts *o, const char *name);
 

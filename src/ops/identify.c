@@ -1,6 +1,7 @@
 /* Identify a connected phone (include/unifw/identify.h): the eMMC CID decoded, the partition tables
  * read from the phone (PMT from the DA, MBR/EBR walked in the user area) merged into one layout and
  * confirmed by the signatures at each partition's start, all as JSON (docs/identify.md). */
+#include "ops/identify_probe.h"
 #include "unifw/identify.h"
 
 #include <stdarg.h>
@@ -440,6 +441,7 @@ int unifw_identify(struct unifw_phone *ph, struct unifw_jv **out, struct unifw_e
 		unifw_jv_set_str(t, "type", "partition_table");
 		if (rc == 0) {
 			unifw_phone_layout_to_json(l, t);
+			ops_identify_probe(ph, l, o); /* a universal image's probe record, if any */
 		} else if (rc == UNIFW_E_NOT_FOUND || rc == UNIFW_E_FORMAT || rc == UNIFW_E_TRUNCATED) {
 			char buf[900];
 			unifw_jv_set_str(t, "error", unifw_error_format(&e, buf, sizeof buf));

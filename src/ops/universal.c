@@ -1251,13 +1251,3 @@ void unifw_univ_result_free(struct unifw_univ_result *r)
 	unifw_probe_table_free(&r->table);
 	memset(r, 0, sizeof *r);
 }
-
-/* PLACEHOLDER until h-flashcheck's src/ops/universal_package.c (which implements it): drop this on merge. */
-int unifw_univ_package_table(const struct unifw_package *p, bool *found, struct unifw_probe_table *t,
-			     struct unifw_error *err)
-{
-	(void)p, (void)err;
-	*found = false;
-	unifw_probe_table_init(t);
-	return 0;
-}
