@@ -133,8 +133,9 @@ def judge_build(rep, exit_code, want):
 def judge_refusal(rep, exit_code, out_left, refused, accepted):
     """The build of every phone: refused, each refusal naming a phone of `refused` (source -> a word its reason
     must hold), every one of them named, none of `accepted` (sources), nothing left in OUT."""
-    if exit_code not in (0, 1) or not isinstance(rep, dict):
-        return ["unifw universal build exit %s, no JSON" % exit_code]
+    if exit_code != 4 or not isinstance(rep, dict):  # docs/universal.md: 0 built, 4 refused, 1 error, 2 usage
+        return ["unifw universal build exit %s (4: refused)%s" % (exit_code, "" if isinstance(rep, dict) else
+                                                                    ", no JSON")]
     why = []
     lines = rep.get("refusals") or []
     if rep.get("verdict") != "refused":
@@ -227,35 +228,22 @@ def judge_boot(rep, ident, bound, fifth_cid=None):
     return why
 
 
-def find_probe_record(j):
-    """The probe record in unifw identify --json: the first object under a "probe" key that has "bound"."""
-    if isinstance(j, dict):
-        p = j.get("probe")
-        if isinstance(p, dict) and isinstance(p.get("bound"), dict):
-            return p
-        for v in j.values():
-            r = find_probe_record(v)
-            if r is not None:
-                return r
-    elif isinstance(j, list):
-        for v in j:
-            r = find_probe_record(v)
-            if r is not None:
-                return r
-    return None
-
-
 def judge_identify(j, exit_code, bound):
-    if exit_code != 0 or j is None:
+    """unifw identify --json's universal_probe (docs/identify.md): the record the probe wrote at the last boot,
+    components[] {name, variant (null: fallback)}, done."""
+    if exit_code != 0 or not isinstance(j, dict):
         return ["unifw identify --json exit %s" % exit_code]
-    rec = find_probe_record(j)
-    if rec is None:
-        return ["unifw identify --json shows no probe record"]
-    why = []
+    rec = j.get("universal_probe")
+    if not isinstance(rec, dict):
+        return ["unifw identify --json shows no universal_probe record"]
+    if rec.get("error"):
+        return ["identify: the record could not be read: %s" % rec["error"]]
+    got = {c.get("name"): c.get("variant") for c in rec.get("components") or [] if isinstance(c, dict)}
+    why = [] if rec.get("done") is True else ["identify: the record has no done line"]
     for c in COMPONENTS:
-        v = rec["bound"].get(c)
-        if v != bound[c] and not (bound[c] == "fallback" and v in ("-", "", None)):
-            why.append("identify: bound %s %r, want %r" % (c, v, bound[c]))
+        want = None if bound[c] == "fallback" else bound[c]
+        if c not in got or got[c] != want:
+            why.append("identify: %s bound to %r, want %r" % (c, got.get(c, "(missing)"), want))
     return why
 
 
@@ -333,23 +321,32 @@ def self_test():
     r_ok = {"verdict": "refused", "refusals": ["the base's kernel mounts /system from mmcblk0p4 (its partition map): "
                                                "on phone a516-like (/b/a) that is its PRELOAD"]}
     refusals = [  # (report, exit, OUT left, passes)
-        (r_ok, 0, [], True),
-        (r_ok, 1, [], True),
-        (r_ok, 0, ["system.img"], False),
-        (dict(r_ok, verdict="built"), 0, [], False),
-        ({"verdict": "refused", "refusals": []}, 0, [], False),
-        ({"verdict": "refused", "refusals": ["phone /b/a: no LCM driver"]}, 0, [], False),
-        (dict(r_ok, refusals=r_ok["refusals"] + ["phone /b/w: partition map"]), 0, [], False),
-        (dict(r_ok, refusals=r_ok["refusals"] + ["the base has no kernel"]), 0, [], False),
-        (None, 2, [], False),
+        (r_ok, 4, [], True),
+        (r_ok, 0, [], False),
+        (r_ok, 1, [], False),
+        (r_ok, 4, ["system.img"], False),
+        (dict(r_ok, verdict="built"), 4, [], False),
+        ({"verdict": "refused", "refusals": []}, 4, [], False),
+        ({"verdict": "refused", "refusals": ["phone /b/a: no LCM driver"]}, 4, [], False),
+        (dict(r_ok, refusals=r_ok["refusals"] + ["phone /b/w: partition map"]), 4, [], False),
+        (dict(r_ok, refusals=r_ok["refusals"] + ["the base has no kernel"]), 4, [], False),
+        (None, 4, [], False),
     ]
+    def rec(panel="a516-like", touch="a516-like", board="a516-like", done=True):
+        return {"universal_probe": {"components": [{"name": "panel", "variant": panel},
+                                                   {"name": "touch", "variant": touch},
+                                                   {"name": "board", "variant": board}], "done": done}}
     idents = [  # (identify JSON, exit, bound, passes)
-        ({"probe": {"bound": bound}}, 0, bound, True),
-        ({"phone": {"probe": {"bound": dict(bound, board="-")}}}, 0, fb, True),
-        ({"probe": {"bound": dict(bound, board="-")}}, 0, bound, False),
-        ({"probe": None}, 0, bound, False),
+        (rec(), 0, bound, True),
+        (rec(board=None), 0, fb, True),
+        (rec(board=None), 0, bound, False),
+        (rec(), 0, fb, False),
+        (rec(touch="y600-like"), 0, bound, False),
+        (rec(done=False), 0, bound, False),
+        ({"universal_probe": {"error": "no ext4"}}, 0, bound, False),
+        ({"universal_probe": {"components": [], "done": True}}, 0, bound, False),
         ({}, 0, bound, False),
-        ({"probe": {"bound": bound}}, 1, bound, False),
+        (rec(), 1, bound, False),
     ]
     bad = 0
     results = [(not judge_boot(r, ident, fb if c else bound, c), ok, "boot %d" % n)
@@ -530,7 +527,7 @@ def run_all(b, jobs):
         rep.add("check %s: predicts boots, no faults (no no_signal / touch_uncalibrated)" % m, judge_check(c))
     t["check"] = time.monotonic() - t0
     jobs_list = [(m, m, b.path("phone", "%s-factory.img" % m), {c: variant_of[m] for c in COMPONENTS},
-                  m == PTY_MODEL, None) for m in served]
+                  m == PTY_MODEL, None) for m in sorted(served, key=lambda m: m != PTY_MODEL)]  # the pty: slowest, first
     if b.fifth_error:
         rep.block("the fifth variant (%s)" % FIFTH["name"], "setup: " + b.fifth_error)
     elif FIFTH["model"] not in variant_of:
