@@ -449,11 +449,16 @@ static void apply_bind(struct eval *v, struct sim_sysview *sys, const char *root
 		return;
 	}
 	snprintf(b.target, sizeof b.target, "%s", target + 7);
-	struct sim_bind *grown = realloc(sys->binds, (sys->bind_count + 1) * sizeof *grown);
-	if (!grown)
-		return;
-	sys->binds = grown;
-	sys->binds[sys->bind_count++] = b;
+	struct sim_bind *same = (struct sim_bind *)sim_sysview_bind(sys, b.target);
+	if (same) { /* a second bind mount on the same target stacks on the first: the last one is seen */
+		*same = b;
+	} else {
+		struct sim_bind *grown = realloc(sys->binds, (sys->bind_count + 1) * sizeof *grown);
+		if (!grown)
+			return;
+		sys->binds = grown;
+		sys->binds[sys->bind_count++] = b;
+	}
 	struct unifw_jv *o = unifw_jv_push_obj(arr);
 	unifw_jv_set_str(o, "source", source);
 	unifw_jv_set_str(o, "target", target);

@@ -72,7 +72,7 @@ int unifw_univ_package_table(const struct unifw_package *p, bool *found, struct 
 
 static void variant_json(struct unifw_jv *v, const struct unifw_probe_table *t, unsigned i)
 {
-	unifw_jv_set_str(v, "type", "universal_variant");
+	unifw_jv_set_str(v, "type", "universal_image_variant");
 	unifw_jv_set_str(v, "name", t->variant[i].name);
 	unifw_jv_set_str(v, "reason", t->variant[i].reason);
 	for (unsigned c = 0; c < UNIFW_PROBE_COMPONENTS; c++) {
@@ -101,7 +101,7 @@ struct unifw_jv *unifw_univ_table_to_json(const struct unifw_probe_table *t)
 	struct unifw_jv *cs = unifw_jv_set_arr(o, "components");
 	for (unsigned c = 0; c < UNIFW_PROBE_COMPONENTS; c++) {
 		struct unifw_jv *x = unifw_jv_push_obj(cs);
-		unifw_jv_set_str(x, "type", "universal_component");
+		unifw_jv_set_str(x, "type", "universal_image_component");
 		unifw_jv_set_str(x, "name", unifw_probe_component_name((enum unifw_probe_component)c));
 		unifw_jv_set_str(x, "signal", t->signal[c]);
 		unifw_jv_set_str(x, "fallback", t->fallback[c]);

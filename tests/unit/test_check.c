@@ -716,6 +716,74 @@ static void test_order_and_halt(void **state)
 	assert_true(part_seen);
 }
 
+/* A universal package (src/ops/check_universal.c): judged as unifw flash writes it, by name into the phone's
+ * own layout (the base's is another); the probe's binding predicted per component; the bound board overlay's
+ * modem and touch overlay's firmware judged instead of the base's. */
+static void universal_package(struct unifw_fingerprint *pkg)
+{
+	static const char *const keys[] = {"otm8018b_dsi_vdo", "GT9XX", "1501004e355530304d"};
+	struct unifw_fp_universal *u = &pkg->universal;
+	layout(pkg, 12 * MIB); /* the base's layout: another boot region */
+	names(&pkg->lk_lcm, "hx8389b_kelai_dsi_vdo_qhd", NULL);
+	pkg->logo_width = 480, pkg->logo_height = 800;
+	snprintf(pkg->md_build_ver, sizeof pkg->md_build_ver, "universal72_generic.MD.MT6572.W1410");
+	names(&pkg->touch_fw, NULL, NULL); /* the base has only the empty placeholder */
+	u->present = true;
+	u->variant_count = 1;
+	snprintf(u->variant[0], sizeof u->variant[0], "phone-a");
+	for (unsigned c = 0; c < UNIFW_PROBE_COMPONENTS; c++) {
+		u->match[u->match_count].component = (uint8_t)c;
+		snprintf(u->match[u->match_count++].key, sizeof u->match[0].key, "%s", keys[c]);
+		snprintf(u->fallback[c], sizeof u->fallback[c], "the base's %s files stay", unifw_probe_component_name(c));
+	}
+	u->overlay_count = 1;
+	snprintf(u->overlay[0].variant, sizeof u->overlay[0].variant, "phone-a");
+	snprintf(u->overlay[0].modem_path, sizeof u->overlay[0].modem_path, "/system/etc/firmware/modem_1_wg_n.img");
+	snprintf(u->overlay[0].modem_build_ver, sizeof u->overlay[0].modem_build_ver, "sim72_a516.MD.MT6572.W1410");
+	u->overlay[0].modem_mem_size = 22 * MIB;
+	snprintf(u->overlay[0].touch_fw[u->overlay[0].touch_fw_count++], sizeof u->overlay[0].touch_fw[0], "GT9XX");
+}
+
+static void test_universal(void **state)
+{
+	struct fixture *f = *state;
+	universal_package(f->pkg);
+	run(f);
+	assert_true(f->r.universal);
+	for (unsigned c = 0; c < UNIFW_PROBE_COMPONENTS; c++)
+		assert_string_equal(f->r.univ[c].variant, "phone-a");
+	assert_string_equal(f->r.univ[UNIFW_PROBE_BOARD].key, "1501004e355530304d");
+	assert_non_null(item(&f->r, "universal_bind"));
+	/* by name into the phone's layout: no layout refusal, the phone's own LK and logo stay */
+	assert_null(item(&f->r, "layout_changed"));
+	assert_null(item(&f->r, "lk_wrong_lcm"));
+	assert_null(item(&f->r, "lk_no_lcm"));
+	assert_null(item(&f->r, "logo_resolution"));
+	/* the bound overlays: the phone's own modem and touch firmware */
+	assert_null(item(&f->r, "no_signal"));
+	assert_null(item(&f->r, "touch_uncalibrated"));
+	assert_string_equal(f->r.predicted_boot, "boots");
+	/* another board (a CID the table lacks): the board falls back to the base's modem, built for another board */
+	f->ph->cid[0] = 0x90;
+	run(f);
+	assert_string_equal(f->r.univ[UNIFW_PROBE_PANEL].variant, "phone-a");
+	assert_string_equal(f->r.univ[UNIFW_PROBE_BOARD].variant, "");
+	assert_string_equal(f->r.univ[UNIFW_PROBE_BOARD].fallback, "the base's board files stay");
+	assert_non_null(item(&f->r, "universal_fallback"));
+	assert_non_null(item(&f->r, "no_signal"));
+	assert_true(has_fault(&f->r, "no_signal"));
+	assert_false(has_fault(&f->r, "touch_uncalibrated"));
+	struct unifw_jv *j = unifw_check_to_json(&f->r);
+	assert_string_equal(unifw_jv_str(unifw_jv_path(j, "universal.components.0.variant")), "phone-a");
+	assert_int_equal(unifw_jv_type(unifw_jv_path(j, "universal.components.2.variant")), UNIFW_JV_NULL);
+	unifw_jv_free(j);
+	/* a package that is not universal: no binding */
+	f->pkg->universal.present = false;
+	run(f);
+	assert_false(f->r.universal);
+	assert_null(item(&f->r, "universal_bind"));
+}
+
 static void test_json(void **state)
 {
 	struct fixture *f = *state;
@@ -766,6 +834,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_donor_backup, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_image_too_big, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_order_and_halt, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_universal, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_json, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
