@@ -426,6 +426,56 @@ static void test_modem_and_touch_firmware_of_another_board(void **state)
 	phone_close(&f);
 }
 
+/* The loader reads the modem through the probe's bind mounts (boot_sysview.h): a bind of another file over
+ * modem_1_wg_n.img is what is checked, and where it came from is said. The kernel's CCCI record is the
+ * line the sim's kernel carries (fw_kernel.c); the system is the wiko-like's factory ANDROID. */
+static void test_modem_read_through_a_bind(void **state)
+{
+	(void)state;
+	struct fixture f;
+	struct unifw_error err = { 0 };
+	phone_open(&f, "wiko-like");
+	struct sim_flash_loc loc;
+	assert_int_equal(sim_flash_locate(f.e, "ANDROID", &loc, &err), 0);
+	uint8_t *sys = malloc(loc.size);
+	assert_non_null(sys);
+	assert_int_equal(sim_emmc_read(f.e, loc.part, loc.offset, sys, loc.size, &err), 0);
+	struct unifw_stream st;
+	unifw_stream_from_mem(&st, sys, loc.size, "ANDROID");
+	struct unifw_ext4 *fs = NULL;
+	assert_int_equal(unifw_ext4_open(&st, &fs, &err), 0);
+	char kimg[64];
+	int kl = snprintf(kimg, sizeof kimg, "%swg 0x%x\n", SIM_KERNEL_CCCI_TAG, SIM_MD1_MEM_SIZE);
+
+	struct sim_sysview sv = { .fs = fs };
+	struct sim_modem_check c;
+	sim_modem_check(&sv, (const uint8_t *)kimg, (size_t)kl, &c);
+	assert_true(c.kernel_known && !c.rejected);
+	assert_string_equal(c.from, "/system/etc/firmware/modem_1_wg_n.img");
+	assert_string_equal(c.h.build_ver, "sim72_s4050.MD.MT6572.W1410");
+
+	uint8_t *img = NULL;
+	size_t len = 0;
+	char host[1200];
+	snprintf(host, sizeof host, "%s/bound_modem.img", f.dir);
+	assert_int_equal(sim_build_modem("wg", "sim72_s10", SIM_MD1_MEM_SIZE, 3, &img, &len, &err), 0);
+	assert_int_equal(unifw_file_write_atomic(host, img, len, &err), 0);
+	free(img);
+	struct sim_bind b = { .target = "/etc/firmware/modem_1_wg_n.img" };
+	snprintf(b.source_host, sizeof b.source_host, "%s", host);
+	sv.binds = &b;
+	sv.bind_count = 1;
+	sim_modem_check(&sv, (const uint8_t *)kimg, (size_t)kl, &c);
+	assert_true(c.kernel_known && !c.rejected);
+	assert_string_equal(c.path, "/system/etc/firmware/modem_1_wg_n.img");
+	assert_string_equal(c.from, host);
+	assert_string_equal(c.h.build_ver, "sim72_s10.MD.MT6572.W1410");
+	unifw_ext4_close(fs);
+	unifw_stream_close(&st);
+	free(sys);
+	phone_close(&f);
+}
+
 /* The board a build_ver names, and what is not one. */
 static void test_modem_build_ver_board(void **state)
 {
@@ -460,6 +510,7 @@ int main(void)
 		cmocka_unit_test(test_module_vermagic_parse_hostile),
 		cmocka_unit_test(test_modem_and_touch_firmware_of_another_board),
 		cmocka_unit_test(test_modem_build_ver_board),
+		cmocka_unit_test(test_modem_read_through_a_bind),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
