@@ -12,8 +12,9 @@
             bytes)
   info      unifw info OUT --json names the variants
   check     unifw check OUT --backup Bi --json: not BRICK RISK / WILL NOT BOOT, predicts boots without faults
-            (no no_signal, no touch_uncalibrated); the fifth phone (unifw check OUT --port, the phone itself):
-            predicts boots_with_faults with exactly no_signal
+            (no no_signal, no touch_uncalibrated) and that the probe binds the phone's variant (check.universal);
+            the fifth phone (unifw check OUT --port, the phone itself): predicts boots_with_faults with exactly
+            no_signal, the board's fallback
   flash     a copy of each factory phone served by unifw-sim (over a Unix socket; y600-like over the pty, as
             pty_jobs does), unifw flash OUT --yes --reboot (no --repartition, no --with-preloader) exits 0
   boot      unifw-sim boot --json on the flashed image: boots, no faults, facts.probe.bound panel / touch /
@@ -176,8 +177,9 @@ def judge_info(j, exit_code, variants):
     return ["unifw info does not name variant %s" % v for v in variants if v not in seen]
 
 
-def judge_check(c, want_boot="boots", want_faults=()):
-    """unifw check's outcome (check_agree.check_side's shape)."""
+def judge_check(c, want_boot="boots", want_faults=(), bound=None):
+    """unifw check's outcome (check_out). bound: component -> the variant the check must predict the probe binds
+    ("fallback": none)."""
     if c is None or "error" in c:
         return ["unifw check: %s" % ((c or {}).get("error") or "not run")]
     why = []
@@ -191,6 +193,11 @@ def judge_check(c, want_boot="boots", want_faults=()):
     for f in NEVER_PREDICTED:
         if f in c["faults"] and f not in want_faults:
             why.append("predicts %s" % f)
+    for comp, v in (bound or {}).items():
+        want = None if v == "fallback" else v
+        got = (c.get("binding") or {}).get(comp, "(not predicted)")
+        if got != want:
+            why.append("predicts the probe binds %s to %r, want %r" % (comp, got, want))
     return why
 
 
@@ -288,7 +295,7 @@ def self_test():
         (boot(**dict(fifth, probe={"bound": bound})), cid, False),
     ]
     chk = {"verdict": "safe", "exit_class": "safe", "predicted_boot": "boots", "faults": [], "items": []}
-    checks = [  # (check, want boot, want faults, passes)
+    checks = [  # (check, want boot, want faults, passes[, bound])
         (chk, "boots", (), True),
         (dict(chk, verdict="caveats", exit_class="caveats"), "boots", (), True),
         (dict(chk, faults=["no_signal"]), "boots", (), False),
@@ -303,6 +310,14 @@ def self_test():
         (dict(chk, verdict="caveats", exit_class="caveats", predicted_boot="boots_with_faults",
               faults=["no_signal", "touch_uncalibrated"]), "boots_with_faults", ("no_signal",), False),
         (chk, "boots_with_faults", ("no_signal",), False),
+    ]
+    cb = dict(chk, binding={"panel": "a516-like", "touch": "a516-like", "board": "a516-like"})
+    checks += [
+        (cb, "boots", (), True, bound),
+        (dict(cb, binding=dict(cb["binding"], board=None)), "boots", (), False, bound),
+        (dict(cb, binding={}), "boots", (), False, bound),
+        (dict(cb, binding=dict(cb["binding"], board=None)), "boots", (), True, fb),
+        (cb, "boots", (), False, fb),
     ]
     want = {"a516-like": {"source": "/b/a", "lcm": "otm8018b_dsi_vdo", "touch": "gt9xx", "cid": cid}}
     v_ok = {"name": "a516-like", "source": "/b/a", "lcm": "otm8018b_dsi_vdo", "touch": "gt9xx",
@@ -351,7 +366,8 @@ def self_test():
     bad = 0
     results = [(not judge_boot(r, ident, fb if c else bound, c), ok, "boot %d" % n)
                for n, (r, c, ok) in enumerate(boots, 1)]
-    results += [(not judge_check(c, b, f), ok, "check %d" % n) for n, (c, b, f, ok) in enumerate(checks, 1)]
+    results += [(not judge_check(c, b_, f, rest[0] if rest else None), ok, "check %d" % n)
+                for n, (c, b_, f, ok, *rest) in enumerate(checks, 1)]
     results += [(not judge_build(r, e, want)[0], ok, "build %d" % n) for n, (r, e, ok) in enumerate(builds, 1)]
     results += [(not judge_info({"variants": ["a516-like"]}, 0, ["a516-like"]), True, "info 1"),
                 (not judge_info({"variants": []}, 0, ["a516-like"]), False, "info 2"),
@@ -396,17 +412,20 @@ def json_of(p):
         return None
 
 
-def check_live(b, out, port):
-    """unifw check OUT --port PORT --json, in check_agree.check_side's shape."""
-    p = ca.run([b.unifw, "check", out, "--port", port, "--json"], env=b.env, ok=None)
+def check_out(b, out, phone_args):
+    """unifw check OUT (--backup DIR | --port PORT) --json: check_agree.check_side's shape, plus the probe's
+    predicted binding (check.universal.components: component -> variant, None for the fallback)."""
+    p = ca.run([b.unifw, "check", out, *phone_args, "--json"], env=b.env, ok=None)
     if p.returncode not in ca.CHECK_EXIT:
         return {"error": "exit %d: %s" % (p.returncode, (p.stderr or p.stdout).strip()[-400:])}
     j = json_of(p)
     c = j.get("check", j) if isinstance(j, dict) else None
     if c is None:
         return {"error": "no JSON"}
+    comps = (c.get("universal") or {}).get("components") or []
     return {"verdict": c.get("verdict"), "exit_class": ca.CHECK_EXIT[p.returncode],
-            "predicted_boot": c.get("predicted_boot"), "faults": sorted(set(c.get("predicted_faults") or []))}
+            "predicted_boot": c.get("predicted_boot"), "faults": sorted(set(c.get("predicted_faults") or [])),
+            "binding": {x.get("name"): x.get("variant") for x in comps if isinstance(x, dict)}}
 
 
 class Served:
@@ -454,11 +473,11 @@ def run_phone(b, out, name, model, img_src, bound, pty, fifth_cid, rep):
     if fifth_cid:
         s = Served(b, img, model, name + "-check")
         try:
-            c = check_live(b, out, s.port)
+            c = check_out(b, out, ["--port", s.port])
         finally:
             s.stop()
-        rep.add("check %s (through the phone): predicts boots_with_faults {no_signal}" % name,
-                judge_check(c, "boots_with_faults", ("no_signal",)))
+        rep.add("check %s (through the phone): predicts boots_with_faults {no_signal}, board fallback" % name,
+                judge_check(c, "boots_with_faults", ("no_signal",), bound))
     s = Served(b, img, model, name + "-flash", pty=pty, extra=("--exit-on-finish",))
     p = None
     try:
@@ -523,8 +542,9 @@ def run_all(b, jobs):
                                                                          list(variant_of.values())))
     t0 = time.monotonic()
     for m in served:
-        c = ca.check_side(b, {"phone": m, "state": "factory", "package": out, "with_preloader": False})
-        rep.add("check %s: predicts boots, no faults (no no_signal / touch_uncalibrated)" % m, judge_check(c))
+        c = check_out(b, out, ["--backup", backups[m]])
+        rep.add("check %s: predicts boots, no faults (no no_signal / touch_uncalibrated), binds its variant" % m,
+                judge_check(c, bound={k: variant_of[m] for k in COMPONENTS}))
     t["check"] = time.monotonic() - t0
     jobs_list = [(m, m, b.path("phone", "%s-factory.img" % m), {c: variant_of[m] for c in COMPONENTS},
                   m == PTY_MODEL, None) for m in sorted(served, key=lambda m: m != PTY_MODEL)]  # the pty: slowest, first
