@@ -684,12 +684,17 @@ static int placeholder_add(struct univ_job *j, const char *path, struct unifw_er
 
 /* ------------------------------------------------------------------ the probe table */
 
+static void one_line(char *s)
+{
+	for (char *p = s; *p; p++)
+		if (*p == '\n' || *p == '\r' || *p == '\t')
+			*p = ' ';
+}
+
 static void copy_reason(char *dst, const char *src)
 {
 	snprintf(dst, UNIFW_PROBE_REASON_MAX, "%s", src);
-	for (char *p = dst; *p; p++)
-		if (*p == '\n' || *p == '\r' || *p == '\t')
-			*p = ' ';
+	one_line(dst);
 }
 
 static int table_head(struct univ_job *j, struct unifw_error *err)
@@ -736,6 +741,7 @@ static int table_variant(struct univ_job *j, size_t i)
 	snprintf(v->reason, sizeof v->reason, "%s %s (%s, ro.product.device %s)",
 		 ph->backup ? "the backup" : "the stock package", ph->arg, ph->fp->product_model[0] ? ph->fp->product_model : "no model",
 		 ph->fp->product_device[0] ? ph->fp->product_device : "none");
+	one_line(v->reason); /* a path with a line break must not split the table's line */
 	add_match(t, UNIFW_PROBE_PANEL, (unsigned)i, ph->lcm, "%s's panel: %s", name, ph->lcm_how);
 	for (size_t k = 0; k < ph->touch_count; k++)
 		add_match(t, UNIFW_PROBE_TOUCH, (unsigned)i, ph->touch[k], "%s's kernel has the touch driver %s", name,

@@ -122,9 +122,11 @@ j catalog-match 0 "$UNIFW" catalog match --backup "$work/backup" --db "$work/cat
 j port 0 "$UNIFW" port "$work/universal" --stock "$work/fullbk" -o "$work/port" --json
 j port-error 1 "$UNIFW" port "$work/universal" --stock "$work/fullbk" -o "$work/port" --json
 
-# unifw universal build (docs/universal.md): a build on an all-drivers base, and a refusal (the plain universal kernel)
+# unifw universal build (docs/universal.md): a build on an all-drivers base (a wiko-like stock package as the
+# phone: its table is the universal kernel's), and a refusal (the backup's drivers, the plain universal kernel)
 "$SIM" make-firmware --universal --all-drivers -o "$work/uall" >/dev/null
-j universal 0 "$UNIFW" universal build --base "$work/uall" --phone "$work/fullbk" -o "$work/univ" --json
+"$SIM" make-firmware --model wiko-like -o "$work/wikopkg" >/dev/null
+j universal 0 "$UNIFW" universal build --base "$work/uall" --phone "$work/wikopkg" -o "$work/univ" --json
 j universal-refused 4 "$UNIFW" universal build --base "$work/universal" --phone "$work/fullbk" -o "$work/univ2" --json
 python3 "$(dirname "$0")/json_contract.py" "$SRCDIR/docs/json.md" "$out" >"$work/contract.txt" ||
 	fail "the JSON does not follow docs/json.md:
