@@ -42,50 +42,10 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-if [ ! -f "$base/.done" ]; then
-	echo "building the base (unifw-sim make-firmware --universal --system-size 1G, 768 MiB of random files, mke2fs -d, img2simg)..."
-	rm -rf "$dir/work" "$base"
-	mkdir -p "$dir/work/src/app"
-	"$sim" make-firmware --universal --system-size 1G -o "$base" >/dev/null
-	i=0
-	while [ $i -lt 12 ]; do
-		head -c 64M /dev/urandom >"$dir/work/src/app/blob$i.bin"
-		i=$((i + 1))
-	done
-	# the universal system's files (build.prop, the modem, the idc and firmware files) stay: only blobs are added
-	simg2img "$base/system.img" "$dir/work/stock.raw"
-	debugfs -R "rdump / $dir/work/src" "$dir/work/stock.raw" >/dev/null 2>&1
-	rm -rf "$dir/work/stock.raw" "$dir/work/src/lost+found"
-	[ -f "$dir/work/src/build.prop" ] || { echo "bench: debugfs rdump did not copy the universal system"; exit 1; }
-	mke2fs -q -F -t ext4 -b 4096 -L system -d "$dir/work/src" "$dir/work/system.raw" 1G >/dev/null
-	rm -rf "$dir/work/src"
-	img2simg "$dir/work/system.raw" "$base/system.img"
-	rm -rf "$dir/work"
-	touch "$base/.done"
-fi
-if [ ! -f "$backup/.done" ]; then
-	echo "backing up a factory-fresh a516-like phone with a 1 GiB ANDROID (unifw-sim make-emmc --android-size 1G, unifw backup --skip-empty)..."
-	rm -rf "$backup" "$dir/work"
-	mkdir -p "$dir/work/state"
-	"$sim" make-emmc --model a516-like --android-size 1G -o "$dir/work/phone.img" >/dev/null
-	"$sim" make-da -o "$dir/work/da.bin" >/dev/null
-	"$sim" --socket "$dir/work/phone.sock" --emmc "$dir/work/phone.img" --model a516-like --mode preloader \
-		--preloader-window 0 >"$dir/work/sim.out" 2>"$dir/work/sim.err" &
-	simpid=$!
-	i=0
-	while ! grep -q '^socket ' "$dir/work/sim.out" 2>/dev/null; do
-		i=$((i + 1))
-		[ $i -lt 200 ] || { cat "$dir/work/sim.err"; echo "bench: unifw-sim did not start"; exit 1; }
-		sleep 0.05
-	done
-	UNIFW_DA="$dir/work/da.bin" UNIFW_STATE_DIR="$dir/work/state" \
-		"$unifw" backup --port "unix:$dir/work/phone.sock" --skip-empty -o "$backup" >/dev/null 2>"$dir/backup.log"
-	kill "$simpid"
-	wait "$simpid" 2>/dev/null || true
-	simpid=
-	rm -rf "$dir/work"
-	touch "$backup/.done"
-fi
+# shellcheck source=bench/bigphone.sh
+. "$here/bench/bigphone.sh"
+big_base "$dir" "$base" --universal
+big_backup "$dir" a516-like "$backup"
 
 mkdir -p "$dir/work/state"
 UNIFW_STATE_DIR="$dir/work/state" PYTHONPATH="$here/bench" \

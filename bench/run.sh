@@ -7,7 +7,7 @@ build=${1:-build}
 here=$(cd "$(dirname "$0")" && pwd)
 status=0
 for b in "$here"/zip_info.sh "$here"/backup.sh "$here"/flash.sh "$here"/paced.sh "$here"/check.sh "$here"/catalog.sh \
-	"$here"/port.sh; do
+	"$here"/port.sh "$here"/universal.sh; do
 	echo "== $(basename "$b") ($(date -u +%H:%M:%S) UTC)"
 	"$b" "$build" || status=1
 done
