@@ -27,6 +27,8 @@ static bool parse_line(const char *p, struct sim_ptab_entry *out)
 void sim_ptab_parse(const uint8_t *img, size_t len, struct sim_ptab *t)
 {
 	memset(t, 0, sizeof *t);
+	if (!img)
+		return;
 	const size_t tag = strlen(SIM_KERNEL_PTABLE_TAG);
 	size_t at = unifw_memfind(img, len, 0, SIM_KERNEL_PTABLE_TAG, tag);
 	if (at == SIZE_MAX) {

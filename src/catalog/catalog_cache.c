@@ -16,7 +16,7 @@
 
 #include "catalog/catalog_internal.h"
 
-#define CATALOG_FP_REVIEWED_SIZE 52576u
+#define CATALOG_FP_REVIEWED_SIZE 52584u
 #define CATALOG_FP_REVIEWED_VERSION 1u
 
 bool catalog_cache_enabled(void)

@@ -79,10 +79,18 @@ static int choose(const struct unifw_fp_universal *u, enum unifw_probe_component
 		m->variant = u->match[i].variant;
 		snprintf(m->key, sizeof m->key, "%s", u->match[i].key);
 	}
+	/* The i2c client's name in sysfs is the driver's own string ("gt9xx"); a fingerprint gives the driver
+	 * names in their catalog spelling ("GT9XX"). The table's touch keys are the kernel's spelling, so the
+	 * phone's names are matched to them but for case, and the key's spelling is what the probe would read. */
 	const char *names[UNIFW_NAMES_MAX];
 	size_t n = 0;
-	for (size_t i = 0; i < touch->count && i < UNIFW_NAMES_MAX; i++)
-		names[n++] = touch->name[i];
+	for (size_t i = 0; i < touch->count && i < UNIFW_NAMES_MAX; i++) {
+		const char *as_read = touch->name[i];
+		for (size_t k = 0; k < t->match_count; k++)
+			if (t->match[k].component == UNIFW_PROBE_TOUCH && !strcasecmp(t->match[k].key, as_read))
+				as_read = t->match[k].key;
+		names[n++] = as_read;
+	}
 	int v = unifw_probe_table_choose(t, c, lcm[0] ? lcm : NULL, names, n, cid[0] ? cid : NULL);
 	free(t);
 	return v;

@@ -737,7 +737,10 @@ static int table_variant(struct univ_job *j, size_t i)
 	const struct univ_phone *ph = &j->phone[i];
 	const char *name = j->r->variant[i].name;
 	struct unifw_probe_variant *v = &t->variant[t->variant_count++];
-	snprintf(v->name, sizeof v->name, "%s", name);
+	/* name lives in r too: GCC cannot tell the two arrays apart (-Wrestrict), so copy by length */
+	size_t nlen = strnlen(name, sizeof v->name - 1);
+	memcpy(v->name, name, nlen);
+	v->name[nlen] = 0;
 	snprintf(v->reason, sizeof v->reason, "%s %s (%s, ro.product.device %s)",
 		 ph->backup ? "the backup" : "the stock package", ph->arg, ph->fp->product_model[0] ? ph->fp->product_model : "no model",
 		 ph->fp->product_device[0] ? ph->fp->product_device : "none");
@@ -1225,6 +1228,7 @@ static void job_free(struct univ_job *j)
 		unifw_univ_rules_free(&j->rules);
 	unifw_package_free(j->base);
 	free(j->base_fp);
+	free(j);
 }
 
 int unifw_univ_build(const struct unifw_univ_opts *o, struct unifw_univ_result *r, struct unifw_error *err)

@@ -61,6 +61,7 @@ static int record(const char *emmc, uint64_t off, uint64_t size, const char *rec
 			rc = unifw_fd_pwrite_all(fd, ch[i].data, ch[i].len, off + ch[i].offset, emmc, &err);
 	}
 	unifw_ext4_edit_free(e);
+	unifw_stream_close(&s);
 	free(text);
 	free(part);
 	close(fd);

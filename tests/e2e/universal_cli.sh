@@ -3,8 +3,9 @@
 # served virtual phone, the universal --all-drivers base. Text report (variants with keys, downloaded / never),
 # exit 0, OUT's files and universal.json; --json keys (docs/json.md "universal"); a zip base with a stock package
 # as a phone; the refusals: the y600-like's stock package as the base (its kernel lacks the wiko-like's LCM and
-# touch drivers: exit 4, both named, the y600-like not), the a516-like (PRELOAD before ANDROID: the base's kernel
-# would mount its PRELOAD as /system), nothing at OUT and no temporary folder beside it; usage errors exit 2; OUT
+# touch drivers: exit 4, both named, the y600-like not), the a516-like onto the plain universal base, whose kernel
+# has a compiled partition map (PRELOAD before ANDROID: it would mount its PRELOAD as /system; the --all-drivers
+# reference kernel resolves partitions through the PMT and serves it), nothing at OUT and no temporary folder beside it; usage errors exit 2; OUT
 # not empty exits 1. The flash and the boot of the result are e2e_universal_phones'. Exit 0 pass, 77 skip, else
 # fail.
 . "$(dirname "$0")/flash_lib.sh"
@@ -14,6 +15,7 @@ export TMPDIR="$work/tmp" # the extraction folders of archives: the test sees th
 "$SIM" make-firmware --universal --all-drivers -o "$work/base" >/dev/null
 "$SIM" make-firmware --model y600-like -o "$work/stock" >/dev/null
 "$SIM" make-firmware --model a516-like -o "$work/a516" >/dev/null
+"$SIM" make-firmware --universal -o "$work/plainbase" >/dev/null
 for m in wiko-like y600-like; do
 	"$SIM" make-emmc --model "$m" -o "$work/phone.img" >/dev/null
 	start_sim "$work/phone.img" --model "$m"
@@ -113,8 +115,8 @@ univ build --base "$work/stock" --phone "$work/bk-wiko-like" -o "$work/refused" 
 [ "$rc" -eq 4 ] || fail "refusal --json: exit $rc"
 python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["verdict"]=="refused" and len(d["refusals"])==2 and d["variants"]==[], d' \
 	"$work/u.out" || fail "refusal JSON: $(cat "$work/u.out")"
-# the a516-like's table has PRELOAD where the base's kernel mounts /system (mmcblk0p4)
-univ build --base "$work/base" --phone "$work/bk-wiko-like" --phone "$work/a516" -o "$work/refused"
+# the a516-like's table has PRELOAD where the plain universal kernel's compiled map mounts /system (mmcblk0p4)
+univ build --base "$work/plainbase" --phone "$work/a516" -o "$work/refused"
 [ "$rc" -eq 4 ] || fail "a516-like layout: exit $rc, want 4: $(cat "$work/u.out")"
 grep -q "mounts /system from mmcblk0p4 .*a516.* that is its PRELOAD, its ANDROID is mmcblk0p5" "$work/u.out" ||
 	fail "the /system refusal: $(cat "$work/u.out")"

@@ -23,7 +23,9 @@ static void add_match(struct unifw_probe_table *t, enum unifw_probe_component c,
 	m->component = c;
 	m->variant = v;
 	snprintf(m->key, sizeof m->key, "%s", key);
-	snprintf(m->reason, sizeof m->reason, "the %s of %s", unifw_probe_component_name(c), t->variant[v].name);
+	char name[UNIFW_PROBE_NAME_MAX]; /* t holds both: copied first so GCC sees no overlap (-Wrestrict) */
+	memcpy(name, t->variant[v].name, sizeof name);
+	snprintf(m->reason, sizeof m->reason, "the %s of %s", unifw_probe_component_name(c), name);
 }
 
 static void add_bind(struct unifw_probe_table *t, enum unifw_probe_component c, unsigned v, const char *path)
