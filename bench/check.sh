@@ -24,23 +24,15 @@ sim=$(cd "$build" && pwd)/sim/unifw-sim
 limit_mib=64
 rounds=$(python3 "$here/bench/benchlib.py" rounds)
 
-for tool in mke2fs img2simg simg2img debugfs zip bsdtar python3 sha256sum; do
-	command -v "$tool" >/dev/null 2>&1 || { echo "bench: $tool is missing (run 'make deps')"; exit 1; }
-done
-[ -x /usr/bin/time ] || { echo "bench: /usr/bin/time is missing (Debian package 'time')"; exit 1; }
-[ -x "$unifw" ] || { echo "bench: $unifw not built"; exit 1; }
-[ -x "$sim" ] || { echo "bench: $sim not built"; exit 1; }
+# shellcheck source=bench/common.sh
+. "$here/bench/common.sh"
+bench_require mke2fs img2simg simg2img debugfs zip bsdtar python3 sha256sum
 
 dir=${BENCH_CHECK_DIR:-${TMPDIR:-/tmp}/unifw-bench-check}
 mkdir -p "$dir"
 zip_file="$dir/SIM_A516_big_firmware.zip"
 backup="$dir/backup-a516"
-simpid=
-cleanup() {
-	[ -z "$simpid" ] || { kill "$simpid" 2>/dev/null || true; wait "$simpid" 2>/dev/null || true; }
-	rm -rf "$dir/work"
-}
-trap cleanup EXIT INT TERM
+bench_trap
 
 if [ ! -f "$zip_file.done" ]; then
 	echo "building the package (unifw-sim make-firmware, 1 GiB of random files, mke2fs -d, img2simg, zip -0)..."

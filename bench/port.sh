@@ -24,23 +24,15 @@ sim=$(cd "$build" && pwd)/sim/unifw-sim
 limit_mib=64
 rounds=$(python3 "$here/bench/benchlib.py" rounds)
 
-for tool in mke2fs img2simg simg2img debugfs python3; do
-	command -v "$tool" >/dev/null 2>&1 || { echo "bench: $tool is missing (run 'make deps')"; exit 1; }
-done
-[ -x /usr/bin/time ] || { echo "bench: /usr/bin/time is missing (Debian package 'time')"; exit 1; }
-[ -x "$unifw" ] || { echo "bench: $unifw not built"; exit 1; }
-[ -x "$sim" ] || { echo "bench: $sim not built"; exit 1; }
+# shellcheck source=bench/common.sh
+. "$here/bench/common.sh"
+bench_require mke2fs img2simg simg2img debugfs python3
 
 dir=${BENCH_PORT_DIR:-${TMPDIR:-/tmp}/unifw-bench-port}
 mkdir -p "$dir"
 base="$dir/universal-1g"
 backup="$dir/backup-a516-1g"
-simpid=
-cleanup() {
-	[ -z "$simpid" ] || { kill "$simpid" 2>/dev/null || true; wait "$simpid" 2>/dev/null || true; }
-	rm -rf "$dir/work"
-}
-trap cleanup EXIT INT TERM
+bench_trap
 
 # shellcheck source=bench/bigphone.sh
 . "$here/bench/bigphone.sh"

@@ -1,12 +1,12 @@
 #!/bin/sh
-# Benchmark: `unifw universal build` of the virtual phone models it accepts onto a base whose system image is 1 GiB,
+# Benchmark: `unifw universal build` of the four virtual phone models onto a base whose system image is 1 GiB,
 # against a plain copy of the base's system image.
 #
 # Builds once, in $BENCH_UNIVERSAL_DIR (default ${TMPDIR:-/tmp}/unifw-bench-universal, kept and reused while its
 # inputs are there; remove it to rebuild), with bench/bigphone.sh (the setup bench/port.sh uses):
 #   - the base: unifw-sim make-firmware --universal --all-drivers --system-size 1G (every model's LCM and touch
 #     driver), its system.img rebuilt as a sparse 1 GiB ext4 holding 768 MiB of random files beside its own;
-#   - the phones: each model the build accepts (wiko-like, s10-like, y600-like) with a 1 GiB ANDROID (unifw-sim
+#   - the phones: the four models (a516-like, wiko-like, s10-like, y600-like), each with a 1 GiB ANDROID (unifw-sim
 #     make-emmc --android-size 1G), served on a Unix socket and backed up with unifw backup --skip-empty.
 # Then, in BENCH_ROUNDS interleaved rounds (default 5) after one warm-up round, it times
 # `unifw universal build --base BASE --phone B1 B2 B3 B4 -o OUT --json` (wall time and peak RSS with
@@ -22,26 +22,17 @@ unifw=$(cd "$build" && pwd)/unifw
 sim=$(cd "$build" && pwd)/sim/unifw-sim
 limit_mib=64
 rounds=$(python3 "$here/bench/benchlib.py" rounds)
-# the a516-like is not among them: the base's kernel mounts /system by its compiled partition index map, which
-# is PRELOAD on the a516-like, and unifw universal build refuses it (docs/universal.md "Proof")
-models="wiko-like s10-like y600-like"
+# all four models: the reference kernel finds its partitions through each phone's PMT (docs/universal.md "Proof")
+models="a516-like wiko-like s10-like y600-like"
 
-for tool in mke2fs img2simg simg2img debugfs python3; do
-	command -v "$tool" >/dev/null 2>&1 || { echo "bench: $tool is missing (run 'make deps')"; exit 1; }
-done
-[ -x /usr/bin/time ] || { echo "bench: /usr/bin/time is missing (Debian package 'time')"; exit 1; }
-[ -x "$unifw" ] || { echo "bench: $unifw not built"; exit 1; }
-[ -x "$sim" ] || { echo "bench: $sim not built"; exit 1; }
+# shellcheck source=bench/common.sh
+. "$here/bench/common.sh"
+bench_require mke2fs img2simg simg2img debugfs python3
 
 dir=${BENCH_UNIVERSAL_DIR:-${TMPDIR:-/tmp}/unifw-bench-universal}
 mkdir -p "$dir"
 base="$dir/universal-all-drivers-1g"
-simpid=
-cleanup() {
-	[ -z "$simpid" ] || { kill "$simpid" 2>/dev/null || true; wait "$simpid" 2>/dev/null || true; }
-	rm -rf "$dir/work"
-}
-trap cleanup EXIT INT TERM
+bench_trap
 
 # shellcheck source=bench/bigphone.sh
 . "$here/bench/bigphone.sh"

@@ -63,6 +63,10 @@ int unifw_file_write_atomic(const char *path, const void *buf, size_t len, struc
  * closes fd; when rc is 0 it fsyncs and renames the temp over path, otherwise (or when that fails) it removes
  * the temp; it frees tmp and returns rc or the first error. */
 int unifw_file_temp_beside(const char *path, char **tmp, struct unifw_error *err);
+/* An output folder a job may fill: absent (*exists false) or an empty folder (*exists true) is 0; a file, or a
+ * folder with anything in it, is UNIFW_E_INVALID ("... is not empty: give a new or empty folder"), so that a
+ * job's files never mix with what was there. */
+int unifw_dir_check_empty(const char *dir, bool *exists, struct unifw_error *err);
 int unifw_file_temp_finish(int fd, char *tmp, const char *path, int rc, struct unifw_error *err);
 
 /* Remove a directory tree (or a file) without following symbolic links: true when it is gone. */

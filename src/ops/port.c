@@ -3,7 +3,6 @@
  * table (port_layout.c), build OUT's images (port_boot.c, port_system.c, port_fit.c), write OUT's scatter
  * (the phone's, with file_name / is_download per decision), then fingerprint OUT and check it against the
  * phone with the same unifw_check every other command uses. */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -63,22 +62,11 @@ static int join(char *out, size_t cap, const char *dir, const char *name, struct
 /* OUT: created, or an existing empty folder (a port never mixes with what was there). */
 static int prepare_out(const char *dir, struct unifw_error *err)
 {
-	if (mkdir(dir, 0755) == 0)
-		return 0;
-	if (errno != EEXIST)
-		return unifw_error_sys(err, dir, "cannot create the output folder");
-	DIR *d = opendir(dir);
-	if (!d)
-		return unifw_error_sys(err, dir, "exists and cannot be read as a folder");
-	struct dirent *e;
-	bool empty = true;
-	while (empty && (e = readdir(d)))
-		empty = !strcmp(e->d_name, ".") || !strcmp(e->d_name, "..");
-	closedir(d);
-	if (!empty)
-		return unifw_error_set(err, UNIFW_E_INVALID, dir, UNIFW_NO_OFFSET,
-				       "the output folder exists and is not empty: give a new or empty folder");
-	return 0;
+	bool exists = false;
+	int rc = unifw_dir_check_empty(dir, &exists, err);
+	if (rc || exists)
+		return rc;
+	return mkdir(dir, 0755) == 0 ? 0 : unifw_error_sys(err, dir, "cannot create the output folder");
 }
 
 /* ------------------------------------------------------------------ the two sides */

@@ -5,7 +5,6 @@
  * phone's ANDROID), the boot image (the base's kernel byte for byte; its ramdisk with the probe, its table and
  * /init.unifw.rc imported by init.rc), the base's cache, the base's scatter downloading only those, and
  * universal.json. The folder becomes OUT by rename: a failure or a refusal leaves no half package. */
-#include <dirent.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -1079,22 +1078,10 @@ static int build_scatter(struct univ_job *j, struct unifw_error *err)
 static int prepare_tmp(struct univ_job *j, struct unifw_error *err)
 {
 	const char *out = j->o->out_dir;
-	struct stat st;
-	if (stat(out, &st) == 0) {
-		DIR *d = S_ISDIR(st.st_mode) ? opendir(out) : NULL;
-		if (!d)
-			return unifw_error_set(err, UNIFW_E_INVALID, out, UNIFW_NO_OFFSET, "exists and is not a folder");
-		struct dirent *e;
-		bool empty = true;
-		while (empty && (e = readdir(d)))
-			empty = !strcmp(e->d_name, ".") || !strcmp(e->d_name, "..");
-		closedir(d);
-		if (!empty)
-			return unifw_error_set(err, UNIFW_E_INVALID, out, UNIFW_NO_OFFSET,
-					       "the output folder exists and is not empty: give a new or empty folder");
-	} else if (errno != ENOENT) {
-		return unifw_error_sys(err, out, "cannot look at the output folder");
-	}
+	bool exists = false;
+	int rc = unifw_dir_check_empty(out, &exists, err);
+	if (rc)
+		return rc;
 	size_t l = strlen(out);
 	while (l > 1 && out[l - 1] == '/')
 		l--;
@@ -1103,7 +1090,7 @@ static int prepare_tmp(struct univ_job *j, struct unifw_error *err)
 		return unifw_error_set(err, UNIFW_E_INVALID, out, UNIFW_NO_OFFSET, "path too long");
 	}
 	if (!mkdtemp(j->tmp)) {
-		int rc = unifw_error_sys(err, j->tmp, "cannot create the folder OUT is built in");
+		rc = unifw_error_sys(err, j->tmp, "cannot create the folder OUT is built in");
 		j->tmp[0] = 0;
 		return rc;
 	}

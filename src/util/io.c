@@ -1,6 +1,7 @@
 #include "unifw/io.h"
 
 #include <errno.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <ftw.h>
 #include <limits.h>
@@ -370,4 +371,25 @@ bool unifw_remove_tree(const char *path)
 	nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
 	struct stat st;
 	return lstat(path, &st) != 0 && errno == ENOENT;
+}
+
+int unifw_dir_check_empty(const char *dir, bool *exists, struct unifw_error *err)
+{
+	struct stat st;
+	*exists = false;
+	if (stat(dir, &st) != 0)
+		return errno == ENOENT ? 0 : unifw_error_sys(err, dir, "cannot look at the output folder");
+	DIR *d = S_ISDIR(st.st_mode) ? opendir(dir) : NULL;
+	if (!d)
+		return S_ISDIR(st.st_mode) ? unifw_error_sys(err, dir, "exists and cannot be read as a folder")
+					   : unifw_error_set(err, UNIFW_E_INVALID, dir, UNIFW_NO_OFFSET, "exists and is not a folder");
+	struct dirent *e;
+	bool empty = true;
+	while (empty && (e = readdir(d)))
+		empty = !strcmp(e->d_name, ".") || !strcmp(e->d_name, "..");
+	closedir(d);
+	*exists = true;
+	return empty ? 0
+		     : unifw_error_set(err, UNIFW_E_INVALID, dir, UNIFW_NO_OFFSET,
+				       "the output folder exists and is not empty: give a new or empty folder");
 }
