@@ -1,7 +1,13 @@
 # shellcheck shell=sh disable=SC2154 # $sim and $unifw are the caller's
 # Shared by bench/port.sh and bench/universal.sh (sourced): the real-sized inputs both need, each built once
-# into the bench's folder and reused while its .done marker is there. Uses $sim, $unifw and sets $simpid while a
+# into the bench's folder and reused while its .done marker holds the digest of the unifw-sim that built it (a
+# rebuilt simulator may make other firmware: the input is then built again). Uses $sim, $unifw and sets $simpid while a
 # virtual phone runs (the caller's trap kills it).
+
+# sim_stamp: what a .done marker holds, the SHA-256 of the unifw-sim binary.
+sim_stamp() {
+	sha256sum "$sim" | cut -d' ' -f1
+}
 
 # big_base DIR BASE [make-firmware options...]: the virtual phone's package (unifw-sim make-firmware OPTIONS
 # --system-size 1G) whose system.img is rebuilt as a sparse ext4 of 1 GiB holding 768 MiB of random files beside
@@ -11,7 +17,7 @@ big_base() {
 	bb_dir=$1
 	bb_base=$2
 	shift 2
-	[ ! -f "$bb_base/.done" ] || return 0
+	[ "$(cat "$bb_base/.done" 2>/dev/null)" != "$(sim_stamp)" ] || return 0
 	echo "building the base (unifw-sim make-firmware $* --system-size 1G, 768 MiB of random files, mke2fs -d, img2simg)..."
 	rm -rf "$bb_dir/work" "$bb_base"
 	mkdir -p "$bb_dir/work/src/app"
@@ -30,7 +36,7 @@ big_base() {
 	rm -rf "$bb_dir/work/src"
 	img2simg "$bb_dir/work/system.raw" "$bb_base/system.img"
 	rm -rf "$bb_dir/work"
-	touch "$bb_base/.done"
+	sim_stamp >"$bb_base/.done"
 }
 
 # big_backup DIR MODEL BACKUP: `unifw backup --skip-empty` of a factory-fresh MODEL phone with a 1 GiB ANDROID
@@ -40,7 +46,7 @@ big_backup() {
 	bk_dir=$1
 	bk_model=$2
 	bk_out=$3
-	[ ! -f "$bk_out/.done" ] || return 0
+	[ "$(cat "$bk_out/.done" 2>/dev/null)" != "$(sim_stamp)" ] || return 0
 	echo "backing up a factory-fresh $bk_model phone with a 1 GiB ANDROID (unifw-sim make-emmc --android-size 1G, unifw backup --skip-empty)..."
 	rm -rf "$bk_out" "$bk_dir/work"
 	mkdir -p "$bk_dir/work/state"
@@ -62,5 +68,5 @@ big_backup() {
 	wait "$simpid" 2>/dev/null || true
 	simpid=
 	rm -rf "$bk_dir/work"
-	touch "$bk_out/.done"
+	sim_stamp >"$bk_out/.done"
 }
